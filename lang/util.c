@@ -1,0 +1,220 @@
+#include "lang/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void oom(void) {
+  fputs("ptk: fatal: out of memory\n", stderr);
+  abort();
+}
+
+void *ptk_xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) oom();
+  return p;
+}
+
+void *ptk_xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) oom();
+  return p;
+}
+
+void *ptk_xrealloc(void *p, size_t n) {
+  p = realloc(p, n ? n : 1);
+  if (!p) oom();
+  return p;
+}
+
+char *ptk_xstrdup(const char *s) { return ptk_xstrndup(s, strlen(s)); }
+
+char *ptk_xstrndup(const char *s, size_t n) {
+  char *p = ptk_xmalloc(n + 1);
+  memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+char *ptk_xasprintf(const char *fmt, ...) {
+  ptk_buf b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  return ptk_buf_take(&b);
+}
+
+/* ---- arena ---------------------------------------------------------- */
+
+typedef struct chunk {
+  struct chunk *next;
+  size_t used, size;
+  _Alignas(16) unsigned char mem[];
+} chunk;
+
+struct ptk_arena {
+  chunk *head;
+  size_t total;
+};
+
+ptk_arena *ptk_arena_new(void) { return ptk_xcalloc(1, sizeof(ptk_arena)); }
+
+void ptk_arena_free(ptk_arena *a) {
+  if (!a) return;
+  for (chunk *c = a->head, *n; c; c = n) {
+    n = c->next;
+    free(c);
+  }
+  free(a);
+}
+
+void *ptk_arena_alloc(ptk_arena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  chunk *c = a->head;
+  if (!c || c->size - c->used < n) {
+    size_t size = n > 32768 ? n : 32768;
+    c = ptk_xmalloc(sizeof(chunk) + size);
+    c->size = size;
+    c->used = 0;
+    /* A big one-off block goes behind the current chunk so the current
+     * chunk's free tail stays usable. */
+    if (a->head && n > 32768) {
+      c->next = a->head->next;
+      a->head->next = c;
+    } else {
+      c->next = a->head;
+      a->head = c;
+    }
+  }
+  void *p = c->mem + c->used;
+  c->used += n;
+  a->total += n;
+  memset(p, 0, n);
+  return p;
+}
+
+char *ptk_arena_strndup(ptk_arena *a, const char *s, size_t n) {
+  char *p = ptk_arena_alloc(a, n + 1);
+  memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+char *ptk_arena_strdup(ptk_arena *a, const char *s) { return ptk_arena_strndup(a, s, strlen(s)); }
+
+char *ptk_arena_printf(ptk_arena *a, const char *fmt, ...) {
+  ptk_buf b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  char *p = ptk_arena_strndup(a, ptk_buf_cstr(&b), b.len);
+  ptk_buf_free(&b);
+  return p;
+}
+
+size_t ptk_arena_bytes(const ptk_arena *a) { return a->total; }
+
+/* ---- buf ------------------------------------------------------------ */
+
+static void reserve(ptk_buf *b, size_t extra) {
+  if (b->len + extra + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < b->len + extra + 1) cap *= 2;
+  b->data = ptk_xrealloc(b->data, cap);
+  b->cap = cap;
+}
+
+void ptk_buf_putn(ptk_buf *b, const char *s, size_t n) {
+  reserve(b, n);
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
+void ptk_buf_puts(ptk_buf *b, const char *s) { ptk_buf_putn(b, s, strlen(s)); }
+
+void ptk_buf_putc(ptk_buf *b, char c) { ptk_buf_putn(b, &c, 1); }
+
+void ptk_buf_vprintf(ptk_buf *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) return;
+  reserve(b, (size_t)n);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+}
+
+void ptk_buf_printf(ptk_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_buf_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+void ptk_buf_clear(ptk_buf *b) {
+  b->len = 0;
+  if (b->data) b->data[0] = 0;
+}
+
+char *ptk_buf_take(ptk_buf *b) {
+  char *p = b->data ? b->data : ptk_xstrdup("");
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return p;
+}
+
+void ptk_buf_free(ptk_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+const char *ptk_buf_cstr(ptk_buf *b) { return b->data ? b->data : ""; }
+
+/* ---- files ---------------------------------------------------------- */
+
+char *ptk_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  ptk_buf b = {0};
+  char tmp[65536];
+  size_t n;
+  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) ptk_buf_putn(&b, tmp, n);
+  if (ferror(f)) {
+    int e = errno ? errno : EIO;
+    fclose(f);
+    ptk_buf_free(&b);
+    errno = e;
+    return NULL;
+  }
+  fclose(f);
+  if (len) *len = b.len;
+  return ptk_buf_take(&b);
+}
+
+int ptk_write_file_atomic(const char *path, const void *data, size_t len) {
+  char *tmp = ptk_xasprintf("%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f) {
+    free(tmp);
+    return -1;
+  }
+  size_t w = fwrite(data, 1, len, f);
+  int bad = (w != len) | (fflush(f) != 0);
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    int e = errno;
+    remove(tmp);
+    free(tmp);
+    errno = e ? e : EIO;
+    return -1;
+  }
+  free(tmp);
+  return 0;
+}

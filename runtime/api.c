@@ -1,0 +1,5 @@
+#include "runtime/ptk.h"
+
+#include "lang/version.h"
+
+const char *ptk_version(void) { return PTK_VERSION; }

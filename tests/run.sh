@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test suite against the binaries in BUILD and prints the one
+# summary line "N passed, N failed". Usage: tests/run.sh BUILD [REGEX]
+set -u
+B=$1
+K=${2:-}
+here=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Sanitizer failures must never look like ptk's own exit status 1.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=98}
+export NO_COLOR=1
+kargs=()
+[ -n "$K" ] && kargs=(-k "$K")
+
+suites=(unit lit)
+"$B/ptk-unit" "${kargs[@]}" --summary "$tmp/unit"
+"$B/ptk-lit" --ptk "$B/ptk" "${kargs[@]}" --summary "$tmp/lit" "$here/tests/lit"
+if [ -x "$B/ptk-corpus" ] && [ -d "$here/../shared/corpus/pto" ]; then
+  suites+=(corpus)
+  "$B/ptk-corpus" --ptk "$B/ptk" "${kargs[@]}" --summary "$tmp/corpus" "$here/../shared/corpus/pto"
+fi
+
+passed=0 failed=0
+for s in "${suites[@]}"; do
+  if [ -s "$tmp/$s" ]; then
+    read -r p f <"$tmp/$s"
+    passed=$((passed + p)) failed=$((failed + f))
+  else
+    echo "suite $s did not finish (crashed or was killed)"
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
