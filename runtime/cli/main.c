@@ -7,6 +7,7 @@
 static const ptk_cmd commands[] = {
     {"check", "parse and check a kernel file (.ptk or .pto); print diagnostics",
      ptk_cmd_check_usage, ptk_cmd_check},
+    {"fmt", "print the canonical .pto text of a .pto file", ptk_cmd_fmt_usage, ptk_cmd_fmt},
     {"parse", "parse a .ptk file; --dump-ast prints its syntax tree", ptk_cmd_parse_usage,
      ptk_cmd_parse},
 };

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lang/util.h"
 #include "tests/unit/ut.h"
@@ -117,8 +119,25 @@ int main(int argc, char **argv) {
     if (re && pcre2_match(re, (PCRE2_SPTR)c->name, strlen(c->name), 0, 0, md, NULL) < 0) continue;
     current = c->name;
     failures_in_test = 0;
-    c->fn();
+    /* Each test runs in a child so a crash fails that test, not the run. */
     fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+      c->fn();
+      fflush(stdout);
+      _exit(failures_in_test ? 1 : 0);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+      printf("FAIL %s\n  could not run the test\n", c->name);
+      failures_in_test = 1;
+    } else if (WIFSIGNALED(st)) {
+      printf("FAIL %s\n  crashed with signal %d\n", c->name, WTERMSIG(st));
+      failures_in_test = 1;
+    } else if (WEXITSTATUS(st) != 0) {
+      failures_in_test = 1; /* the child printed the details */
+      if (WEXITSTATUS(st) != 1) printf("FAIL %s\n  exited with status %d\n", c->name, WEXITSTATUS(st));
+    }
     if (failures_in_test)
       failed++;
     else {

@@ -1,0 +1,62 @@
+/* Private to the verifier (backend/verify*.c). */
+#ifndef PTK_BACKEND_VERIFY_INT_H
+#define PTK_BACKEND_VERIFY_INT_H
+
+#include "backend/verify.h"
+
+typedef struct vctx {
+  ptk_diags *d;
+  ptk_module *top;
+  size_t errors0;   /* error count when the run started */
+  /* Scoping: per value uid, 0 = not defined yet, 1 = visible, 2 = defined
+   * in a region that has been left. `stack` holds the uids made visible, so
+   * leaving a block pops exactly what it defined (linear overall). */
+  uint32_t nvalues;
+  uint8_t *state;
+  uint32_t *stack;
+  uint32_t sp;
+  ptk_func *func;   /* function being verified */
+  /* Per-op scratch: the SIG letter each operand was matched with. */
+  char *letters;
+  uint32_t cap_letters;
+  /* Strings made for messages (type spellings…), freed at the end. */
+  PTK_VEC(char *) strs;
+} vctx;
+
+/* ---- messages ---- */
+ptk_range vop_range(const ptk_op *op);        /* the op name as written */
+const char *vop_name(const ptk_op *op);       /* "pto.tadd" */
+const char *vty(vctx *c, const ptk_type *t);  /* type spelling (kept until the run ends) */
+const char *vstr(vctx *c, char *owned);       /* keep a malloc'd string until the run ends */
+/* "operand #1 (ins[1])", "operand #0 (condition)", "operand #2". */
+const char *voperand(vctx *c, const ptk_op *op, uint32_t i);
+/* "'%x'" / "result #0 of 'arith.addi'" / "argument #1 of '@f'". */
+const char *vvalue(vctx *c, const ptk_value *v);
+/* Where a value is defined (its name, else its defining op / block). */
+ptk_range vvalue_range(const ptk_value *v);
+ptk_range vfunc_range(const ptk_func *f); /* the function's symbol */
+#define VERR(c, op, ...) ptk_error((c)->d, vop_range(op), __VA_ARGS__)
+/* Note pointing at where v is defined ("'%x' is defined here"). */
+void vnote_def(vctx *c, const ptk_value *v);
+const char *vplural(uint64_t n, const char *one, const char *many);
+
+/* ---- tile helpers ---- */
+static inline const ptk_tile_desc *vtile(const ptk_value *v) {
+  return v && v->type && v->type->kind == PTK_TY_TILE_BUF ? &v->type->tile : NULL;
+}
+bool vtile_dtype(const ptk_value *v, ptk_dtype *dt);
+
+/* ---- op-specific checks (verify_ops.c) ---- */
+/* The SIG actually used for an op kind (ops.def, or a local correction). */
+const char *vop_sig(ptk_op_kind k);
+/* Checks that need the operand kinds to be right (called only then). */
+void vop_check(vctx *c, ptk_op *op);
+/* Region structure before the regions are walked (block arguments…). */
+void vop_regions_pre(vctx *c, ptk_op *op);
+/* Terminators after the regions were walked: term[i] is the first
+ * terminator op found in region i's (single) block, or NULL. */
+void vop_regions_post(vctx *c, ptk_op *op, ptk_op *const *term);
+/* Attribute kinds of known attribute names; enum values. */
+void vop_check_attrs(vctx *c, ptk_op *op);
+
+#endif

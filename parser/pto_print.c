@@ -1,0 +1,947 @@
+/* The .pto printer: canonical text, driven by the op table's syntax
+ * families (the inverse of parser/pto_read.c). */
+#include "parser/pto_print.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- value names ---------------------------------------------------- */
+
+typedef struct printer {
+  ptk_buf *out;
+  char **names;   /* by value uid; NULL = not yet named */
+  uint32_t nnames;
+  /* names taken in the current function (open addressing) */
+  char **taken;
+  uint32_t ntaken, cap_taken;
+  uint32_t next_arg, next_res;
+  int indent;
+  PTK_VEC(char *) owned; /* the strings in taken[] */
+} printer;
+
+static uint32_t shash(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+static bool taken_has(printer *p, const char *s) {
+  if (!p->cap_taken) return false;
+  for (uint32_t i = shash(s) & (p->cap_taken - 1); p->taken[i]; i = (i + 1) & (p->cap_taken - 1))
+    if (strcmp(p->taken[i], s) == 0) return true;
+  return false;
+}
+
+static void taken_add(printer *p, char *s) {
+  if ((p->ntaken + 1) * 2 > p->cap_taken) {
+    uint32_t cap = p->cap_taken ? p->cap_taken * 2 : 256;
+    char **t = ptk_xcalloc(cap, sizeof *t);
+    for (uint32_t i = 0; i < p->cap_taken; i++) {
+      if (!p->taken[i]) continue;
+      uint32_t j = shash(p->taken[i]) & (cap - 1);
+      while (t[j]) j = (j + 1) & (cap - 1);
+      t[j] = p->taken[i];
+    }
+    free(p->taken);
+    p->taken = t;
+    p->cap_taken = cap;
+  }
+  uint32_t j = shash(s) & (p->cap_taken - 1);
+  while (p->taken[j]) j = (j + 1) & (p->cap_taken - 1);
+  p->taken[j] = s;
+  p->ntaken++;
+  ptk_vec_push(&p->owned, s);
+}
+
+static void taken_clear(printer *p) {
+  if (p->cap_taken) memset(p->taken, 0, p->cap_taken * sizeof *p->taken);
+  p->ntaken = 0;
+  p->next_arg = p->next_res = 0;
+}
+
+static void set_name(printer *p, const ptk_value *v, char *name) {
+  if (v->uid < p->nnames) {
+    free(p->names[v->uid]);
+    p->names[v->uid] = name;
+  }
+}
+
+static void name_arg(printer *p, const ptk_value *v) {
+  char buf[32];
+  for (;;) {
+    snprintf(buf, sizeof buf, "arg%u", p->next_arg++);
+    if (!taken_has(p, buf)) break;
+  }
+  set_name(p, v, ptk_xstrdup(buf));
+  taken_add(p, ptk_xstrdup(buf));
+}
+
+/* Readable constant names (MLIR's): %c32, %c0_i32, %true, %false, %cst. */
+static void const_base(const ptk_op *op, char *buf, size_t n) {
+  const ptk_attr *a = ptk_op_attr(op, "value");
+  const ptk_type *t = op->results[0].type;
+  if (a && a->kind == PTK_ATTR_BOOL) {
+    snprintf(buf, n, "%s", a->b ? "true" : "false");
+  } else if (a && a->kind == PTK_ATTR_INT && t->kind == PTK_TY_SCALAR) {
+    if (t->dt == PTK_DT_INDEX)
+      snprintf(buf, n, "c%" PRId64, a->i);
+    else if (ptk_dtype_class_of(t->dt) == PTK_DTC_UINT)
+      snprintf(buf, n, "c%" PRIu64 "_%s", (uint64_t)a->i, ptk_dtype_name(t->dt));
+    else
+      snprintf(buf, n, "c%" PRId64 "_%s", a->i, ptk_dtype_name(t->dt));
+  } else {
+    snprintf(buf, n, "cst");
+  }
+}
+
+static void name_results(printer *p, const ptk_op *op) {
+  if (!op->nresults) return;
+  char buf[64];
+  if (op->kind == PTK_OP_ARITH_CONSTANT && op->nresults == 1) {
+    char base[48];
+    const_base(op, base, sizeof base);
+    snprintf(buf, sizeof buf, "%s", base);
+    for (uint32_t k = 0; taken_has(p, buf); k++) snprintf(buf, sizeof buf, "%s_%u", base, k);
+  } else {
+    for (;;) {
+      snprintf(buf, sizeof buf, "%u", p->next_res++);
+      if (!taken_has(p, buf)) break;
+    }
+  }
+  char *s = ptk_xstrdup(buf);
+  taken_add(p, s);
+  for (uint32_t i = 0; i < op->nresults; i++) {
+    if (op->nresults == 1)
+      set_name(p, &op->results[i], ptk_xstrdup(s));
+    else
+      set_name(p, &op->results[i], ptk_xasprintf("%s#%u", s, i));
+  }
+}
+
+/* The group name of an op's results (for `%N:2 =`). */
+static void put_group_name(printer *p, const ptk_op *op) {
+  const char *n = op->results[0].uid < p->nnames ? p->names[op->results[0].uid] : NULL;
+  if (!n) n = "<<?>>";
+  ptk_buf_putn(p->out, n, strcspn(n, "#"));
+}
+
+static void put_value(printer *p, const ptk_value *v) {
+  ptk_buf_putc(p->out, '%');
+  const char *n = v && v->uid < p->nnames ? p->names[v->uid] : NULL;
+  if (n) {
+    ptk_buf_puts(p->out, n);
+  } else {
+    /* Not named yet: only for values outside what was printed. */
+    ptk_buf_printf(p->out, "v%u", v ? v->uid : 0);
+  }
+}
+
+static void put_values(printer *p, ptk_value *const *vs, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    if (i) ptk_buf_puts(p->out, ", ");
+    put_value(p, vs[i]);
+  }
+}
+
+static void put_type(printer *p, const ptk_type *t) { ptk_type_print(t, p->out); }
+
+static void put_value_types(printer *p, ptk_value *const *vs, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    if (i) ptk_buf_puts(p->out, ", ");
+    put_type(p, vs[i]->type);
+  }
+}
+
+static void put_types(printer *p, const ptk_type *const *ts, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    if (i) ptk_buf_puts(p->out, ", ");
+    put_type(p, ts[i]);
+  }
+}
+
+static void indent(printer *p) {
+  for (int i = 0; i < p->indent; i++) ptk_buf_puts(p->out, "  ");
+}
+
+/* ---- attribute dictionaries ------------------------------------------ */
+
+static bool in_list(const char *name, const char *const *skip, uint32_t nskip) {
+  for (uint32_t i = 0; i < nskip; i++)
+    if (skip[i] && strcmp(skip[i], name) == 0) return true;
+  return false;
+}
+
+static void put_key(printer *p, const char *k) {
+  if (ptk_is_bare_id(k, strlen(k)))
+    ptk_buf_puts(p->out, k);
+  else
+    ptk_print_string_lit(k, strlen(k), p->out);
+}
+
+/* ` {a = 1, b}` (with a leading space) unless empty. */
+static void put_dict(printer *p, const ptk_named_attr *items, uint32_t n, const char *const *skip, uint32_t nskip,
+                     bool lead_space) {
+  bool any = false;
+  for (uint32_t i = 0; i < n; i++) {
+    if (in_list(items[i].name, skip, nskip)) continue;
+    ptk_buf_puts(p->out, any ? ", " : lead_space ? " {" : "{");
+    any = true;
+    put_key(p, items[i].name);
+    if (items[i].value->kind != PTK_ATTR_UNIT) {
+      ptk_buf_puts(p->out, " = ");
+      ptk_attr_print(items[i].value, p->out);
+    }
+  }
+  if (any) ptk_buf_putc(p->out, '}');
+}
+
+static void put_op_dict(printer *p, const ptk_op *op, const char *const *skip, uint32_t nskip) {
+  put_dict(p, op->attrs, op->nattrs, skip, nskip, true);
+}
+
+/* Attribute slots of the ATTRS column (name, enum mnemonic, full/short). */
+typedef struct slot {
+  bool required;
+  char name[48];
+  char enum_mn[40];
+  bool full;
+  bool is_int;
+} slot;
+
+static uint32_t slots_of(ptk_op_kind k, slot *out, uint32_t max) {
+  const char *s = ptk_op_table[k].attrs;
+  uint32_t n = 0;
+  while (*s && n < max) {
+    size_t l = strcspn(s, ",");
+    slot a = {0};
+    const char *b = s, *e = s + l;
+    if (*b == '!') {
+      a.required = true;
+      b++;
+    }
+    const char *colon = memchr(b, ':', (size_t)(e - b));
+    const char *ne = colon ? colon : e;
+    snprintf(a.name, sizeof a.name, "%.*s", (int)(ne - b), b);
+    if (colon) {
+      const char *q = colon + 1;
+      if (*q == '#') {
+        a.full = true;
+        q++;
+      }
+      if ((e - q) >= 2 && (q[0] == 'i' || q[0] == 'u' || q[0] == 's') && q[1] >= '0' && q[1] <= '9')
+        a.is_int = true;
+      else
+        snprintf(a.enum_mn, sizeof a.enum_mn, "%.*s", (int)(e - q), q);
+    }
+    out[n++] = a;
+    s = e;
+    if (*s == ',') s++;
+  }
+  return n;
+}
+
+/* An attribute in a slot: <X> for enums of the slot's mnemonic, bare ints. */
+static void put_slot_attr(printer *p, const slot *sl, const ptk_attr *a) {
+  if (a->kind == PTK_ATTR_ENUM && !sl->full && sl->enum_mn[0] && strcmp(a->en.dialect, "pto") == 0 &&
+      strcmp(a->en.mnemonic, sl->enum_mn) == 0) {
+    ptk_buf_printf(p->out, "<%s>", a->en.value);
+    return;
+  }
+  if (a->kind == PTK_ATTR_INT && sl->is_int) {
+    ptk_buf_printf(p->out, "%" PRId64, a->i);
+    return;
+  }
+  ptk_attr_print(a, p->out);
+}
+
+/* ---- ops --------------------------------------------------------------- */
+
+static void print_region(printer *p, const ptk_region *r, bool entry_label);
+
+static void put_results(printer *p, const ptk_op *op) {
+  if (!op->nresults) return;
+  ptk_buf_putc(p->out, '%');
+  put_group_name(p, op);
+  if (op->nresults > 1) ptk_buf_printf(p->out, ":%u", op->nresults);
+  ptk_buf_puts(p->out, " = ");
+}
+
+static void put_fntype(printer *p, ptk_value *const *ins, uint32_t nins, const ptk_op *op) {
+  ptk_buf_putc(p->out, '(');
+  put_value_types(p, ins, nins);
+  ptk_buf_puts(p->out, ") -> ");
+  if (op->nresults == 1) {
+    put_type(p, op->results[0].type);
+  } else {
+    ptk_buf_putc(p->out, '(');
+    for (uint32_t i = 0; i < op->nresults; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      put_type(p, op->results[i].type);
+    }
+    ptk_buf_putc(p->out, ')');
+  }
+}
+
+static void put_result_types_paren(printer *p, const ptk_op *op) {
+  ptk_buf_putc(p->out, '(');
+  for (uint32_t i = 0; i < op->nresults; i++) {
+    if (i) ptk_buf_puts(p->out, ", ");
+    put_type(p, op->results[i].type);
+  }
+  ptk_buf_putc(p->out, ')');
+}
+
+static void print_generic(printer *p, const ptk_op *op) {
+  ptk_buf_printf(p->out, "\"%s\"(", ptk_op_table[op->kind].name);
+  put_values(p, op->operands, op->noperands);
+  ptk_buf_putc(p->out, ')');
+  if (op->nsegs) {
+    ptk_buf_puts(p->out, " <{operandSegmentSizes = array<i32");
+    for (uint32_t i = 0; i < op->nsegs; i++) ptk_buf_printf(p->out, "%s%u", i ? ", " : ": ", op->segs[i]);
+    ptk_buf_puts(p->out, ">}>");
+  }
+  uint32_t nreg = 0;
+  for (uint32_t i = 0; i < op->nregions; i++)
+    if (op->regions[i].first) nreg = i + 1;
+  if (nreg) {
+    ptk_buf_puts(p->out, " (");
+    for (uint32_t i = 0; i < nreg; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      print_region(p, &op->regions[i], true);
+    }
+    ptk_buf_putc(p->out, ')');
+  }
+  put_op_dict(p, op, NULL, 0);
+  ptk_buf_puts(p->out, " : ");
+  put_fntype(p, op->operands, op->noperands, op);
+}
+
+static void print_dps(printer *p, const ptk_op *op) {
+  const ptk_op_info *info = &ptk_op_table[op->kind];
+  uint32_t nins, nouts;
+  ptk_value **ins = ptk_op_segment(op, 0, &nins);
+  ptk_value **outs = ptk_op_segment(op, 1, &nouts);
+  if (op->nsegs < 2) {
+    ins = op->operands;
+    nins = op->noperands;
+    outs = NULL;
+    nouts = 0;
+  }
+  bool inside = (info->flags & PTK_OPF_ATTR_IN_INS) ||
+                ((info->flags & PTK_OPF_ATTR_IN_INS_IF_TMP) && nins >= 2);
+  ptk_buf_puts(p->out, " ins(");
+  put_values(p, ins, nins);
+  if (inside) put_op_dict(p, op, NULL, 0);
+  if (nins) {
+    ptk_buf_puts(p->out, " : ");
+    put_value_types(p, ins, nins);
+  }
+  ptk_buf_putc(p->out, ')');
+  bool sig_outs = strchr(info->sig, ':') != NULL;
+  if (info->flags & PTK_OPF_OUTS_RESULT) {
+    ptk_buf_puts(p->out, " outs : ");
+    for (uint32_t i = 0; i < op->nresults; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      put_type(p, op->results[i].type);
+    }
+  } else if (sig_outs || nouts) {
+    ptk_buf_puts(p->out, " outs(");
+    put_values(p, outs, nouts);
+    if (nouts) {
+      ptk_buf_puts(p->out, " : ");
+      put_value_types(p, outs, nouts);
+    }
+    ptk_buf_putc(p->out, ')');
+  }
+  if (!inside) put_op_dict(p, op, NULL, 0);
+  if (op->nresults && !(info->flags & PTK_OPF_OUTS_RESULT)) {
+    ptk_buf_puts(p->out, " -> ");
+    for (uint32_t i = 0; i < op->nresults; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      put_type(p, op->results[i].type);
+    }
+  }
+}
+
+static void print_kw_list(printer *p, const char *kw, ptk_value *const *vs, uint32_t n) {
+  ptk_buf_printf(p->out, ", %s = [", kw);
+  put_values(p, vs, n);
+  ptk_buf_putc(p->out, ']');
+}
+
+/* Custom form of one op (after the `%r = ` prefix), without newline. */
+static void print_custom(printer *p, const ptk_op *op) {
+  const ptk_op_info *info = &ptk_op_table[op->kind];
+  ptk_buf_puts(p->out, info->family == PTK_FAM_RETURN ? "return" : info->name);
+  switch (info->family) {
+  case PTK_FAM_DPS: print_dps(p, op); return;
+  case PTK_FAM_VIEW_CAST:
+    ptk_buf_putc(p->out, ' ');
+    put_values(p, op->operands, op->noperands);
+    put_op_dict(p, op, NULL, 0);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->operands[0]->type);
+    ptk_buf_puts(p->out, " -> ");
+    put_type(p, op->results[0].type);
+    return;
+  case PTK_FAM_MAKE_TENSOR_VIEW:
+  case PTK_FAM_PARTITION_VIEW: {
+    bool mtv = info->family == PTK_FAM_MAKE_TENSOR_VIEW;
+    uint32_t n0, n1, n2;
+    ptk_value **a = ptk_op_segment(op, 0, &n0), **b = ptk_op_segment(op, 1, &n1), **c = ptk_op_segment(op, 2, &n2);
+    ptk_buf_putc(p->out, ' ');
+    put_values(p, a, n0);
+    print_kw_list(p, mtv ? "shape" : "offsets", b, n1);
+    print_kw_list(p, mtv ? "strides" : "sizes", c, n2);
+    put_op_dict(p, op, NULL, 0);
+    ptk_buf_puts(p->out, " : ");
+    if (mtv) {
+      put_type(p, op->results[0].type);
+    } else {
+      put_type(p, n0 ? a[0]->type : NULL);
+      ptk_buf_puts(p->out, " -> ");
+      put_type(p, op->results[0].type);
+    }
+    return;
+  }
+  case PTK_FAM_ALLOC_TILE: {
+    static const char *const kws[] = {"addr", "valid_row", "valid_col"};
+    for (uint32_t s = 0; s < 3 && s < op->nsegs; s++) {
+      uint32_t n;
+      ptk_value **v = ptk_op_segment(op, s, &n);
+      for (uint32_t i = 0; i < n; i++) {
+        ptk_buf_printf(p->out, " %s = ", kws[s]);
+        put_value(p, v[i]);
+      }
+    }
+    put_op_dict(p, op, NULL, 0);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->results[0].type);
+    return;
+  }
+  case PTK_FAM_SUBVIEW: {
+    uint32_t n0, n1, n2, n3;
+    ptk_value **src = ptk_op_segment(op, 0, &n0), **off = ptk_op_segment(op, 1, &n1);
+    ptk_value **vr = ptk_op_segment(op, 2, &n2), **vc = ptk_op_segment(op, 3, &n3);
+    ptk_buf_putc(p->out, ' ');
+    put_values(p, src, n0);
+    ptk_buf_putc(p->out, '[');
+    put_values(p, off, n1);
+    ptk_buf_puts(p->out, "] sizes [");
+    const ptk_attr *sz = ptk_op_attr(op, "sizes");
+    for (uint32_t i = 0; sz && sz->kind == PTK_ATTR_ARRAY && i < sz->arr.n; i++) {
+      int64_t v = 0;
+      ptk_attr_get_int(sz->arr.items[i], &v);
+      ptk_buf_printf(p->out, "%s%" PRId64, i ? ", " : "", v);
+    }
+    ptk_buf_putc(p->out, ']');
+    if (n2 || n3) {
+      ptk_buf_puts(p->out, " valid [");
+      put_values(p, vr, n2);
+      if (n2 && n3) ptk_buf_puts(p->out, ", ");
+      put_values(p, vc, n3);
+      ptk_buf_putc(p->out, ']');
+    }
+    static const char *const skip[] = {"sizes"};
+    put_op_dict(p, op, skip, 1);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, n0 ? src[0]->type : NULL);
+    ptk_buf_puts(p->out, " -> ");
+    put_type(p, op->results[0].type);
+    return;
+  }
+  case PTK_FAM_OPERANDS_TYPE:
+  case PTK_FAM_GET_VALIDSHAPE:
+    ptk_buf_putc(p->out, ' ');
+    put_values(p, op->operands, op->noperands);
+    put_op_dict(p, op, NULL, 0);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->noperands ? op->operands[0]->type : NULL);
+    return;
+  case PTK_FAM_LOAD_SCALAR:
+    ptk_buf_putc(p->out, ' ');
+    put_value(p, op->operands[0]);
+    ptk_buf_putc(p->out, '[');
+    put_value(p, op->operands[1]);
+    ptk_buf_putc(p->out, ']');
+    put_op_dict(p, op, NULL, 0);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->operands[0]->type);
+    ptk_buf_puts(p->out, " -> ");
+    put_type(p, op->results[0].type);
+    return;
+  case PTK_FAM_STORE_SCALAR:
+    ptk_buf_putc(p->out, ' ');
+    put_value(p, op->operands[2]);
+    ptk_buf_puts(p->out, ", ");
+    put_value(p, op->operands[0]);
+    ptk_buf_putc(p->out, '[');
+    put_value(p, op->operands[1]);
+    ptk_buf_putc(p->out, ']');
+    put_op_dict(p, op, NULL, 0);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->operands[0]->type);
+    ptk_buf_puts(p->out, ", ");
+    put_type(p, op->operands[2]->type);
+    return;
+  case PTK_FAM_SYNC_BRACKET:
+  case PTK_FAM_SYNC_ATTRS:
+  case PTK_FAM_SYNCALL: {
+    slot slots[16];
+    uint32_t ns = slots_of(op->kind, slots, 16);
+    const char *used[16];
+    uint32_t nused = 0;
+    if (info->family == PTK_FAM_SYNCALL) {
+      ptk_buf_putc(p->out, '(');
+      put_values(p, op->operands, op->noperands);
+      if (op->noperands) {
+        ptk_buf_puts(p->out, " : ");
+        put_value_types(p, op->operands, op->noperands);
+      }
+      ptk_buf_putc(p->out, ')');
+      bool first = true;
+      for (uint32_t k = 0; k < ns; k++) {
+        const ptk_attr *a = ptk_op_attr(op, slots[k].name);
+        if (!a) continue;
+        ptk_buf_printf(p->out, "%s%s = ", first ? " " : ", ", slots[k].name);
+        ptk_attr_print(a, p->out);
+        first = false;
+        used[nused++] = slots[k].name;
+      }
+      put_op_dict(p, op, used, nused);
+      return;
+    }
+    bool bracket = info->family == PTK_FAM_SYNC_BRACKET;
+    ptk_buf_puts(p->out, bracket ? "[" : " ");
+    bool first = true;
+    /* Attributes in slot order while present (a gap ends the list), then values. */
+    for (uint32_t k = 0; k < ns; k++) {
+      const ptk_attr *a = ptk_op_attr(op, slots[k].name);
+      if (!a || (bracket && !slots[k].required)) break;
+      if (!first) ptk_buf_puts(p->out, ", ");
+      first = false;
+      put_slot_attr(p, &slots[k], a);
+      used[nused++] = slots[k].name;
+    }
+    for (uint32_t i = 0; i < op->noperands; i++) {
+      if (!first) ptk_buf_puts(p->out, ", ");
+      first = false;
+      put_value(p, op->operands[i]);
+    }
+    if (bracket) ptk_buf_putc(p->out, ']');
+    put_op_dict(p, op, used, nused);
+    return;
+  }
+  case PTK_FAM_NULLARY:
+    put_op_dict(p, op, NULL, 0);
+    if (op->nresults == 1 && !ptk_type_is_scalar(op->results[0].type, PTK_DT_I64)) {
+      ptk_buf_puts(p->out, " : ");
+      put_type(p, op->results[0].type);
+    }
+    return;
+  case PTK_FAM_SECTION:
+    ptk_buf_putc(p->out, ' ');
+    print_region(p, &op->regions[0], false);
+    put_op_dict(p, op, NULL, 0);
+    return;
+  case PTK_FAM_PRINT: {
+    const ptk_attr *f = ptk_op_attr(op, "format");
+    ptk_buf_puts(p->out, " ins(");
+    if (f && f->kind == PTK_ATTR_STRING)
+      ptk_print_string_lit(f->str.s, f->str.len, p->out);
+    else
+      ptk_buf_puts(p->out, "\"\"");
+    if (op->noperands) {
+      ptk_buf_puts(p->out, ", ");
+      put_values(p, op->operands, op->noperands);
+      ptk_buf_puts(p->out, " : ");
+      put_value_types(p, op->operands, op->noperands);
+    }
+    ptk_buf_putc(p->out, ')');
+    static const char *const skip[] = {"format"};
+    put_op_dict(p, op, skip, 1);
+    return;
+  }
+  case PTK_FAM_PIPE:
+    if (op->noperands) {
+      ptk_buf_putc(p->out, '(');
+      put_values(p, op->operands, op->noperands);
+      ptk_buf_puts(p->out, " : ");
+      put_value_types(p, op->operands, op->noperands);
+      ptk_buf_putc(p->out, ')');
+    }
+    put_op_dict(p, op, NULL, 0);
+    if (op->nresults) {
+      ptk_buf_puts(p->out, " -> ");
+      put_type(p, op->results[0].type);
+    }
+    return;
+  case PTK_FAM_CONSTANT: {
+    const ptk_attr *a = ptk_op_attr(op, "value");
+    static const char *const skip[] = {"value"};
+    put_op_dict(p, op, skip, 1);
+    ptk_buf_putc(p->out, ' ');
+    if (a && (a->kind == PTK_ATTR_INT || a->kind == PTK_ATTR_FLOAT)) {
+      /* Always with the type, even for i64/f64. */
+      if (a->kind == PTK_ATTR_INT) {
+        if (a->type && a->type->kind == PTK_TY_SCALAR && ptk_dtype_class_of(a->type->dt) == PTK_DTC_UINT)
+          ptk_buf_printf(p->out, "%" PRIu64, (uint64_t)a->i);
+        else
+          ptk_buf_printf(p->out, "%" PRId64, a->i);
+      } else {
+        ptk_float_print(a->f.v, a->f.bits, a->type, p->out);
+      }
+      ptk_buf_puts(p->out, " : ");
+      put_type(p, a->type);
+    } else if (a) {
+      ptk_attr_print(a, p->out);
+    }
+    return;
+  }
+  case PTK_FAM_ARITH:
+  case PTK_FAM_ARITH_SELECT:
+  case PTK_FAM_ARITH_EXT: {
+    ptk_buf_putc(p->out, ' ');
+    put_values(p, op->operands, op->noperands);
+    const ptk_attr *ov = ptk_op_attr(op, "overflowFlags"), *fm = ptk_op_attr(op, "fastmath");
+    const char *skip[2];
+    uint32_t nskip = 0;
+    if (ov && ov->kind == PTK_ATTR_ENUM) {
+      ptk_buf_printf(p->out, " overflow<%s>", ov->en.value);
+      skip[nskip++] = "overflowFlags";
+    }
+    if (fm && fm->kind == PTK_ATTR_ENUM) {
+      ptk_buf_printf(p->out, " fastmath<%s>", fm->en.value);
+      skip[nskip++] = "fastmath";
+    }
+    put_op_dict(p, op, skip, nskip);
+    ptk_buf_puts(p->out, " : ");
+    if (info->family == PTK_FAM_ARITH_SELECT && op->noperands == 3 &&
+        !ptk_type_is_scalar(op->operands[0]->type, PTK_DT_I1)) {
+      put_type(p, op->operands[0]->type);
+      ptk_buf_puts(p->out, ", ");
+    }
+    put_type(p, op->nresults ? op->results[0].type : NULL);
+    if (op->kind == PTK_OP_ARITH_ADDUI_EXTENDED && op->nresults == 2) {
+      ptk_buf_puts(p->out, ", ");
+      put_type(p, op->results[1].type);
+    }
+    return;
+  }
+  case PTK_FAM_ARITH_CMP: {
+    int64_t pred = 0;
+    ptk_attr_get_int(ptk_op_attr(op, "predicate"), &pred);
+    const char *pn = op->kind == PTK_OP_ARITH_CMPF ? ptk_cmpf_name(pred) : ptk_cmpi_name(pred);
+    ptk_buf_printf(p->out, " %s, ", pn ? pn : "eq");
+    put_values(p, op->operands, op->noperands);
+    static const char *const skip[] = {"predicate"};
+    put_op_dict(p, op, skip, 1);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->noperands ? op->operands[0]->type : NULL);
+    return;
+  }
+  case PTK_FAM_ARITH_CAST:
+    ptk_buf_putc(p->out, ' ');
+    put_values(p, op->operands, op->noperands);
+    put_op_dict(p, op, NULL, 0);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->noperands ? op->operands[0]->type : NULL);
+    ptk_buf_puts(p->out, " to ");
+    put_type(p, op->nresults ? op->results[0].type : NULL);
+    return;
+  case PTK_FAM_CALL: {
+    const ptk_attr *c = ptk_op_attr(op, "callee");
+    ptk_buf_putc(p->out, ' ');
+    if (c) ptk_attr_print(c, p->out);
+    ptk_buf_putc(p->out, '(');
+    put_values(p, op->operands, op->noperands);
+    ptk_buf_putc(p->out, ')');
+    static const char *const skip[] = {"callee"};
+    put_op_dict(p, op, skip, 1);
+    ptk_buf_puts(p->out, " : ");
+    if (op->nresults == 1) {
+      put_fntype(p, op->operands, op->noperands, op);
+    } else {
+      ptk_buf_putc(p->out, '(');
+      put_value_types(p, op->operands, op->noperands);
+      ptk_buf_puts(p->out, ") -> ");
+      put_result_types_paren(p, op);
+    }
+    return;
+  }
+  case PTK_FAM_RETURN:
+  case PTK_FAM_SCF_YIELD:
+    if (op->noperands) {
+      ptk_buf_putc(p->out, ' ');
+      put_values(p, op->operands, op->noperands);
+      ptk_buf_puts(p->out, " : ");
+      put_value_types(p, op->operands, op->noperands);
+    }
+    return;
+  case PTK_FAM_SCF_CONDITION:
+    ptk_buf_putc(p->out, '(');
+    if (op->noperands) put_value(p, op->operands[0]);
+    ptk_buf_putc(p->out, ')');
+    if (op->noperands > 1) {
+      ptk_buf_putc(p->out, ' ');
+      put_values(p, op->operands + 1, op->noperands - 1);
+      ptk_buf_puts(p->out, " : ");
+      put_value_types(p, op->operands + 1, op->noperands - 1);
+    }
+    return;
+  case PTK_FAM_SCF_FOR: {
+    const ptk_block *body = op->regions[0].first;
+    ptk_buf_putc(p->out, ' ');
+    if (body && body->nargs) {
+      name_arg(p, body->args[0]);
+      put_value(p, body->args[0]);
+    } else {
+      ptk_buf_puts(p->out, "%iv");
+    }
+    ptk_buf_puts(p->out, " = ");
+    put_value(p, op->operands[0]);
+    ptk_buf_puts(p->out, " to ");
+    put_value(p, op->operands[1]);
+    ptk_buf_puts(p->out, " step ");
+    put_value(p, op->operands[2]);
+    if (op->noperands > 3 || op->nresults) {
+      ptk_buf_puts(p->out, " iter_args(");
+      for (uint32_t i = 3; i < op->noperands; i++) {
+        if (i > 3) ptk_buf_puts(p->out, ", ");
+        if (body && i - 2 < body->nargs) {
+          name_arg(p, body->args[i - 2]);
+          put_value(p, body->args[i - 2]);
+        }
+        ptk_buf_puts(p->out, " = ");
+        put_value(p, op->operands[i]);
+      }
+      ptk_buf_puts(p->out, ") -> ");
+      put_result_types_paren(p, op);
+    }
+    if (body && body->nargs && !ptk_type_equal(body->args[0]->type, op->operands[0]->type)) {
+      ptk_buf_puts(p->out, " : ");
+      put_type(p, body->args[0]->type);
+    }
+    ptk_buf_putc(p->out, ' ');
+    print_region(p, &op->regions[0], false);
+    put_op_dict(p, op, NULL, 0);
+    return;
+  }
+  case PTK_FAM_SCF_IF:
+    ptk_buf_putc(p->out, ' ');
+    put_values(p, op->operands, op->noperands);
+    if (op->nresults) {
+      ptk_buf_puts(p->out, " -> ");
+      put_result_types_paren(p, op);
+    }
+    ptk_buf_putc(p->out, ' ');
+    print_region(p, &op->regions[0], false);
+    if (op->nregions > 1 && op->regions[1].first) {
+      ptk_buf_puts(p->out, " else ");
+      print_region(p, &op->regions[1], false);
+    }
+    return;
+  case PTK_FAM_SCF_WHILE: {
+    const ptk_block *before = op->regions[0].first;
+    ptk_buf_puts(p->out, " (");
+    for (uint32_t i = 0; i < op->noperands; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      if (before && i < before->nargs) {
+        name_arg(p, before->args[i]);
+        put_value(p, before->args[i]);
+      }
+      ptk_buf_puts(p->out, " = ");
+      put_value(p, op->operands[i]);
+    }
+    ptk_buf_puts(p->out, ") : (");
+    if (before) {
+      for (uint32_t i = 0; i < before->nargs; i++) {
+        if (i) ptk_buf_puts(p->out, ", ");
+        put_type(p, before->args[i]->type);
+      }
+    }
+    ptk_buf_puts(p->out, ") -> ");
+    put_result_types_paren(p, op);
+    ptk_buf_putc(p->out, ' ');
+    print_region(p, &op->regions[0], false);
+    ptk_buf_puts(p->out, " do ");
+    print_region(p, &op->regions[1], true);
+    put_op_dict(p, op, NULL, 0);
+    return;
+  }
+  case PTK_FAM_MODULE:
+  case PTK_FAM_FUNC:
+  case PTK_FAM_GENERIC: break;
+  }
+}
+
+static bool needs_generic(const ptk_op *op) {
+  const ptk_op_info *info = &ptk_op_table[op->kind];
+  switch (info->family) {
+  case PTK_FAM_GENERIC:
+  case PTK_FAM_MODULE:
+  case PTK_FAM_FUNC: return true;
+  case PTK_FAM_VIEW_CAST: return op->noperands < 1 || op->nresults != 1;
+  case PTK_FAM_MAKE_TENSOR_VIEW:
+  case PTK_FAM_PARTITION_VIEW: return op->nsegs != 3 || op->segs[0] != 1 || op->nresults != 1;
+  case PTK_FAM_ALLOC_TILE: return op->nsegs != 3 || op->segs[0] > 1 || op->segs[1] > 1 || op->segs[2] > 1 || op->nresults != 1;
+  case PTK_FAM_SUBVIEW:
+    return op->nsegs != 4 || op->segs[0] != 1 || op->segs[2] > 1 || op->segs[3] > 1 || op->segs[2] != op->segs[3] ||
+           op->nresults != 1 || !ptk_op_attr(op, "sizes");
+  case PTK_FAM_LOAD_SCALAR: return op->noperands != 2 || op->nresults != 1;
+  case PTK_FAM_STORE_SCALAR: return op->noperands != 3;
+  case PTK_FAM_OPERANDS_TYPE:
+  case PTK_FAM_GET_VALIDSHAPE: return op->noperands < 1;
+  case PTK_FAM_CONSTANT: return op->nresults != 1 || !ptk_op_attr(op, "value");
+  case PTK_FAM_ARITH_CMP: return op->noperands < 1 || !ptk_op_attr(op, "predicate");
+  case PTK_FAM_ARITH_CAST: return op->noperands != 1 || op->nresults != 1;
+  case PTK_FAM_SCF_FOR: return op->noperands < 3 || op->nregions < 1 || !op->regions[0].first ||
+                               op->regions[0].first->nargs != op->noperands - 2;
+  case PTK_FAM_SCF_WHILE: return op->nregions < 2 || !op->regions[0].first ||
+                                 op->regions[0].first->nargs != op->noperands;
+  case PTK_FAM_SCF_IF: return op->noperands != 1 || op->nregions < 1;
+  case PTK_FAM_SECTION: return op->nregions != 1;
+  case PTK_FAM_DPS: return op->nsegs != 2;
+  default: return false;
+  }
+}
+
+static void print_op(printer *p, const ptk_op *op) {
+  indent(p);
+  name_results(p, op);
+  put_results(p, op);
+  if (needs_generic(op))
+    print_generic(p, op);
+  else
+    print_custom(p, op);
+  ptk_buf_putc(p->out, '\n');
+}
+
+static void print_block_ops(printer *p, const ptk_block *b) {
+  for (const ptk_op *op = b->first; op; op = op->next) print_op(p, op);
+}
+
+/* `{\n … }`: the entry block's label is printed only when entry_label and
+ * it has arguments (otherwise they are declared by the op). */
+static void print_region(printer *p, const ptk_region *r, bool entry_label) {
+  ptk_buf_puts(p->out, "{\n");
+  p->indent++;
+  uint32_t idx = 0;
+  for (const ptk_block *b = r->first; b; b = b->next, idx++) {
+    bool label = b != r->first || (entry_label && b->nargs);
+    if (label) {
+      for (int i = 0; i < p->indent - 1; i++) ptk_buf_puts(p->out, "  ");
+      ptk_buf_printf(p->out, "^bb%u", idx);
+      if (b->nargs) {
+        ptk_buf_putc(p->out, '(');
+        for (uint32_t i = 0; i < b->nargs; i++) {
+          if (i) ptk_buf_puts(p->out, ", ");
+          name_arg(p, b->args[i]);
+          put_value(p, b->args[i]);
+          ptk_buf_puts(p->out, ": ");
+          put_type(p, b->args[i]->type);
+        }
+        ptk_buf_putc(p->out, ')');
+      }
+      ptk_buf_puts(p->out, ":\n");
+    }
+    print_block_ops(p, b);
+  }
+  p->indent--;
+  indent(p);
+  ptk_buf_putc(p->out, '}');
+}
+
+static const char *vis_kw(ptk_visibility v) {
+  return v == PTK_VIS_PRIVATE ? "private " : v == PTK_VIS_NESTED ? "nested " : "";
+}
+
+static void print_func(printer *p, const ptk_func *f) {
+  taken_clear(p);
+  indent(p);
+  ptk_buf_printf(p->out, "func.func %s", vis_kw(f->vis));
+  ptk_attr sym = {.kind = PTK_ATTR_SYMBOL, .str = {f->name, strlen(f->name)}};
+  ptk_attr_print(&sym, p->out);
+  ptk_buf_putc(p->out, '(');
+  const ptk_block *entry = f->body ? f->body->first : NULL;
+  for (uint32_t i = 0; i < f->nargs; i++) {
+    if (i) ptk_buf_puts(p->out, ", ");
+    if (entry && i < entry->nargs) {
+      name_arg(p, entry->args[i]);
+      put_value(p, entry->args[i]);
+      ptk_buf_puts(p->out, ": ");
+    }
+    put_type(p, f->arg_types[i]);
+    const ptk_attr *aa = f->arg_attrs ? f->arg_attrs[i] : NULL;
+    if (aa && aa->kind == PTK_ATTR_DICT && aa->dict.n) put_dict(p, aa->dict.items, aa->dict.n, NULL, 0, true);
+  }
+  ptk_buf_putc(p->out, ')');
+  if (f->nresults) {
+    ptk_buf_puts(p->out, " -> ");
+    bool paren = f->nresults != 1 || f->result_types[0]->kind == PTK_TY_FUNCTION;
+    if (paren) ptk_buf_putc(p->out, '(');
+    put_types(p, f->result_types, f->nresults);
+    if (paren) ptk_buf_putc(p->out, ')');
+  }
+  if (f->nattrs) {
+    ptk_buf_puts(p->out, " attributes");
+    put_dict(p, f->attrs, f->nattrs, NULL, 0, true);
+  }
+  if (f->body) {
+    ptk_buf_putc(p->out, ' ');
+    print_region(p, f->body, false);
+  }
+  ptk_buf_putc(p->out, '\n');
+}
+
+static void print_module(printer *p, const ptk_module *m) {
+  indent(p);
+  ptk_buf_puts(p->out, "module");
+  if (m->name) {
+    ptk_attr sym = {.kind = PTK_ATTR_SYMBOL, .str = {m->name, strlen(m->name)}};
+    ptk_buf_putc(p->out, ' ');
+    ptk_attr_print(&sym, p->out);
+  }
+  if (m->nattrs) {
+    ptk_buf_puts(p->out, " attributes");
+    put_dict(p, m->attrs, m->nattrs, NULL, 0, true);
+  }
+  ptk_buf_puts(p->out, " {\n");
+  p->indent++;
+  for (uint32_t i = 0; i < m->nitems; i++) {
+    if (m->items[i].kind == PTK_ITEM_FUNC)
+      print_func(p, m->items[i].func);
+    else
+      print_module(p, m->items[i].module);
+  }
+  p->indent--;
+  indent(p);
+  ptk_buf_puts(p->out, "}\n");
+}
+
+static void printer_free(printer *p) {
+  for (uint32_t i = 0; i < p->nnames; i++) free(p->names[i]);
+  free(p->names);
+  for (size_t i = 0; i < p->owned.len; i++) free(p->owned.data[i]);
+  ptk_vec_free(&p->owned);
+  free(p->taken);
+}
+
+void ptk_pto_print(const ptk_module *m, ptk_buf *out) {
+  printer p = {.out = out};
+  p.nnames = ptk_module_value_count(m);
+  p.names = ptk_xcalloc(p.nnames ? p.nnames : 1, sizeof *p.names);
+  print_module(&p, m);
+  printer_free(&p);
+}
+
+void ptk_pto_print_op(const ptk_op *op, ptk_buf *out) {
+  ptk_module *m = ptk_op_module(op);
+  printer p = {.out = out};
+  p.nnames = m ? ptk_module_value_count(m) : 0;
+  p.names = ptk_xcalloc(p.nnames ? p.nnames : 1, sizeof *p.names);
+  print_op(&p, op);
+  printer_free(&p);
+}

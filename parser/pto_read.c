@@ -1,0 +1,2223 @@
+/* The .pto reader: drives the lexer and the Lemon grammar, then builds IR
+ * from the syntax tree (see parser/pto_int.h for the two phases). */
+#include "parser/pto_read.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/pto.h"
+#include "parser/pto_int.h"
+
+/* Lemon entry points (build/parser/pto.c). */
+void *PtoParseAlloc(void *(*malloc_fn)(size_t));
+void PtoParseFree(void *p, void (*free_fn)(void *));
+void PtoParse(void *p, int major, pto_tok minor, pto_parser *P);
+
+/* ======================================================================
+ * Helpers for the grammar
+ * ====================================================================== */
+
+void *pto_new(pto_parser *P, size_t n) { return ptk_arena_alloc(P->syn, n); }
+
+void *pto_vec_push(pto_parser *P, pto_vec *v, size_t elem) {
+  if (v->n == v->cap) {
+    uint32_t cap = v->cap ? v->cap * 2 : 4;
+    void *d = ptk_arena_alloc(P->syn, cap * elem);
+    if (v->n) memcpy(d, v->data, v->n * elem);
+    v->data = d;
+    v->cap = cap;
+  }
+  return (char *)v->data + (v->n++) * elem;
+}
+
+ptk_loc pto_loc(pto_parser *P, uint32_t off) { return ptk_source_loc(P->src, off); }
+
+ptk_range pto_range(pto_parser *P, uint32_t off, uint32_t len) {
+  ptk_loc b = pto_loc(P, off);
+  return ptk_range_at(b, len ? len : 1);
+}
+
+static void verr(pto_parser *P, ptk_range r, const char *fmt, va_list ap) {
+  if (P->failed) return;
+  P->failed = true;
+  ptk_diag_emitv(P->diags, PTK_SEV_ERROR, NULL, r, fmt, ap);
+}
+
+void pto_err(pto_parser *P, uint32_t off, uint32_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  verr(P, pto_range(P, off, len), fmt, ap);
+  va_end(ap);
+}
+
+/* An error at a location (length: the rest of the token is unknown, 1). */
+static void err_at(pto_parser *P, ptk_loc l, uint32_t len, const char *fmt, ...) PTK_PRINTF(4, 5);
+static void err_at(pto_parser *P, ptk_loc l, uint32_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  verr(P, ptk_range_at(l, len ? len : 1), fmt, ap);
+  va_end(ap);
+}
+
+static void note_at(pto_parser *P, ptk_loc l, uint32_t len, const char *fmt, ...) PTK_PRINTF(4, 5);
+static void note_at(pto_parser *P, ptk_loc l, uint32_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_diag_emitv(P->diags, PTK_SEV_NOTE, NULL, ptk_range_at(l, len ? len : 1), fmt, ap);
+  va_end(ap);
+}
+
+pto_use pto_mkuse(pto_parser *P, pto_tok t) {
+  return (pto_use){P->src->text + t.off + 1, t.nlen, t.idx, pto_loc(P, t.off)};
+}
+
+pto_part *pto_part_new(pto_parser *P, pto_part_kind k, uint32_t off) {
+  pto_part *p = pto_new(P, sizeof *p);
+  p->kind = k;
+  p->loc = pto_loc(P, off);
+  return p;
+}
+
+static const char *tok_text(pto_parser *P, pto_tok t) { return P->src->text + t.off; }
+
+static bool tok_is(pto_parser *P, pto_tok t, const char *w) {
+  size_t n = strlen(w);
+  return t.len == n && memcmp(tok_text(P, t), w, n) == 0;
+}
+
+static bool word_eq(const char *s, uint32_t len, const char *w) {
+  size_t n = strlen(w);
+  return len == n && memcmp(s, w, n) == 0;
+}
+
+/* ---- strings ---- */
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Decodes a quoted string starting at s (the quote) of token length n. */
+static const char *decode_string(pto_parser *P, const char *s, uint32_t n, uint32_t *len) {
+  char *out = ptk_arena_alloc(P->syn, n + 1);
+  uint32_t k = 0;
+  for (uint32_t i = 1; i + 1 < n; i++) {
+    char c = s[i];
+    if (c == '\\' && i + 2 < n) {
+      char e = s[++i];
+      int h1 = hexval(e), h2 = i + 1 + 1 < n ? hexval(s[i + 1]) : -1;
+      if (e == 'n') out[k++] = '\n';
+      else if (e == 't') out[k++] = '\t';
+      else if (e == '"' || e == '\\') out[k++] = e;
+      else if (h1 >= 0 && h2 >= 0) {
+        out[k++] = (char)(h1 * 16 + h2);
+        i++;
+      } else
+        out[k++] = e;
+    } else {
+      out[k++] = c;
+    }
+  }
+  out[k] = 0;
+  *len = k;
+  return out;
+}
+
+const char *pto_string_value(pto_parser *P, pto_tok t, uint32_t *len) {
+  const char *s = tok_text(P, t);
+  if (t.len && s[0] == '@') {
+    if (t.len > 1 && s[1] == '"') return decode_string(P, s + 1, t.len - 1, len);
+    *len = t.len - 1;
+    return ptk_arena_strndup(P->syn, s + 1, t.len - 1);
+  }
+  if (t.len >= 2 && s[0] == '"') return decode_string(P, s, t.len, len);
+  *len = t.len;
+  return ptk_arena_strndup(P->syn, s, t.len);
+}
+
+/* ---- types ---- */
+
+static bool dtype_by_name(const char *s, size_t n, ptk_dtype *out) {
+  for (int i = 0; i < PTK_DT__COUNT; i++) {
+    const char *nm = ptk_dtype_name((ptk_dtype)i);
+    if (strlen(nm) == n && memcmp(nm, s, n) == 0) {
+      *out = (ptk_dtype)i;
+      return true;
+    }
+  }
+  return false;
+}
+
+const ptk_type *pto_type_named(pto_parser *P, pto_tok t) {
+  const char *s = tok_text(P, t);
+  ptk_dtype dt;
+  if (dtype_by_name(s, t.len, &dt)) return ptk_type_scalar(dt);
+  if (s[0] == '!' || tok_is(P, t, "none")) return ptk_type_opaque(P->m, s, t.len);
+  pto_err(P, t.off, t.len, "unknown type '%.*s'", (int)t.len, s);
+  return ptk_type_scalar(PTK_DT_I32);
+}
+
+const ptk_type *pto_type_opaque_tok(pto_parser *P, pto_tok t) {
+  return ptk_type_opaque(P->m, tok_text(P, t), t.len);
+}
+
+static const struct {
+  const char *name;
+  ptk_space space;
+} space_names[] = {
+    {"gm", PTK_SPACE_GM},     {"vec", PTK_SPACE_VEC},         {"ub", PTK_SPACE_VEC},
+    {"mat", PTK_SPACE_MAT},   {"l1", PTK_SPACE_MAT},          {"left", PTK_SPACE_LEFT},
+    {"l0a", PTK_SPACE_LEFT},  {"right", PTK_SPACE_RIGHT},     {"l0b", PTK_SPACE_RIGHT},
+    {"acc", PTK_SPACE_ACC},   {"l0c", PTK_SPACE_ACC},         {"bias", PTK_SPACE_BIAS},
+    {"bt", PTK_SPACE_BIAS},   {"scaling", PTK_SPACE_SCALING}, {"fb", PTK_SPACE_SCALING},
+};
+
+static bool space_by_name(const char *s, size_t n, ptk_space *out) {
+  for (size_t i = 0; i < PTK_ARRAY_LEN(space_names); i++)
+    if (strlen(space_names[i].name) == n && memcmp(space_names[i].name, s, n) == 0) {
+      *out = space_names[i].space;
+      return true;
+    }
+  return false;
+}
+
+const ptk_type *pto_type_ptr(pto_parser *P, pto_tok at, const ptk_type *elem, pto_tok *space) {
+  (void)at;
+  ptk_space sp = PTK_SPACE_GM;
+  if (space && !space_by_name(tok_text(P, *space), space->len, &sp))
+    pto_err(P, space->off, space->len, "unknown address space '%.*s' (expected gm, vec, mat, left, right, acc, bias or scaling)",
+            (int)space->len, tok_text(P, *space));
+  return ptk_type_ptr(P->m, elem, sp);
+}
+
+void pto_dims(pto_parser *P, pto_tok t, int64_t *out, uint32_t max) {
+  const char *s = tok_text(P, t), *e = s + t.len;
+  uint32_t k = 0;
+  while (s < e && k < max) {
+    if (*s == '?') {
+      out[k++] = PTK_DYN;
+      s++;
+    } else {
+      int64_t v = 0;
+      while (s < e && *s >= '0' && *s <= '9') {
+        if (v > (INT64_MAX - 9) / 10)
+          v = INT64_MAX;
+        else
+          v = v * 10 + (*s - '0');
+        s++;
+      }
+      out[k++] = v;
+    }
+    if (s < e && *s == 'x') s++;
+  }
+}
+
+const ptk_type *pto_type_view(pto_parser *P, pto_tok kw, pto_tok *dims, const ptk_type *elem) {
+  bool tv = tok_is(P, kw, "!pto.tensor_view");
+  uint32_t rank = dims ? dims->count : 0;
+  if (rank > 16) {
+    pto_err(P, dims->off, dims->len, "too many dimensions (%u)", rank);
+    rank = 16;
+  }
+  int64_t d[16];
+  if (dims) pto_dims(P, *dims, d, rank);
+  return tv ? ptk_type_tensor_view(P->m, rank, d, elem) : ptk_type_part_view(P->m, rank, d, elem);
+}
+
+/* tile_buf ------------------------------------------------------------- */
+
+static const char *const tile_keys[] = {"loc",    "dtype",   "rows",    "cols",    "v_row", "v_col",
+                                        "blayout", "slayout", "fractal", "pad",     "compact"};
+
+static bool tile_loc(pto_parser *P, const pto_titem *it, ptk_space *out) {
+  if (it->vkind == 1 && space_by_name(it->word, it->wlen, out) && *out != PTK_SPACE_GM) {
+    /* Only the tile spellings, not pointer aliases like "ub". */
+    static const char *const ok[] = {"vec", "mat", "left", "right", "acc", "bias", "scaling"};
+    for (size_t i = 0; i < PTK_ARRAY_LEN(ok); i++)
+      if (word_eq(it->word, it->wlen, ok[i])) return true;
+  }
+  err_at(P, it->loc, 0, "unknown tile location '%.*s' (expected vec, mat, left, right, acc, bias or scaling)",
+         it->vkind == 1 ? (int)it->wlen : 1, it->vkind == 1 ? it->word : "?");
+  return false;
+}
+
+static bool tile_int(pto_parser *P, const pto_titem *it, const char *key, int64_t *out) {
+  if (it->vkind != 2) {
+    err_at(P, it->loc, it->klen, "'%s' must be an integer", key);
+    return false;
+  }
+  *out = it->ival;
+  return true;
+}
+
+static bool tile_vdim(pto_parser *P, const pto_titem *it, const char *key, int64_t *out) {
+  if (it->vkind == 3) {
+    *out = PTK_DYN;
+    return true;
+  }
+  if (it->vkind == 2) {
+    *out = it->ival == -1 ? PTK_DYN : it->ival;
+    if (it->ival < -1) {
+      err_at(P, it->loc, it->klen, "'%s' must be a non-negative integer or '?'", key);
+      return false;
+    }
+    return true;
+  }
+  err_at(P, it->loc, it->klen, "'%s' must be an integer or '?'", key);
+  return false;
+}
+
+static bool tile_layout(pto_parser *P, const pto_titem *it, bool second, int *out) {
+  if (it->vkind == 1) {
+    if (word_eq(it->word, it->wlen, "row_major")) {
+      *out = second ? PTK_SLAYOUT_ROW_MAJOR : PTK_BLAYOUT_ROW_MAJOR;
+      return true;
+    }
+    if (word_eq(it->word, it->wlen, "col_major")) {
+      *out = second ? PTK_SLAYOUT_COL_MAJOR : PTK_BLAYOUT_COL_MAJOR;
+      return true;
+    }
+    if (second && word_eq(it->word, it->wlen, "none_box")) {
+      *out = PTK_SLAYOUT_NONE_BOX;
+      return true;
+    }
+  }
+  err_at(P, it->loc, it->klen, second ? "slayout must be none_box, row_major or col_major"
+                                      : "blayout must be row_major or col_major");
+  return false;
+}
+
+static bool tile_dtype(pto_parser *P, const pto_titem *it, const ptk_type **out) {
+  if (it->vkind == 5 && it->type) {
+    *out = it->type;
+    return true;
+  }
+  ptk_dtype dt;
+  if (it->vkind == 1 && dtype_by_name(it->word, it->wlen, &dt)) {
+    *out = ptk_type_scalar(dt);
+    return true;
+  }
+  err_at(P, it->loc, it->klen, "unknown element type in 'dtype'");
+  return false;
+}
+
+static bool tile_pad(pto_parser *P, const pto_titem *it, int64_t *out) {
+  if (it->vkind != 2) {
+    err_at(P, it->loc, it->klen, "'pad' must be an integer (0 null, 1 zero, 2 max, 3 min)");
+    return false;
+  }
+  *out = it->ival;
+  return true;
+}
+
+/* One `key=value` of either spelling (not loc/dtype/rows/cols of the keyword spelling). */
+static bool tile_set(pto_parser *P, const pto_titem *it, ptk_tile_desc *d) {
+  int v;
+  if (word_eq(it->key, it->klen, "blayout")) {
+    if (!tile_layout(P, it, false, &v)) return false;
+    d->blayout = (ptk_blayout)v;
+  } else if (word_eq(it->key, it->klen, "slayout")) {
+    if (!tile_layout(P, it, true, &v)) return false;
+    d->slayout = (ptk_slayout)v;
+  } else if (word_eq(it->key, it->klen, "fractal")) {
+    return tile_int(P, it, "fractal", &d->fractal);
+  } else if (word_eq(it->key, it->klen, "pad")) {
+    return tile_pad(P, it, &d->pad);
+  } else if (word_eq(it->key, it->klen, "compact")) {
+    return tile_int(P, it, "compact", &d->compact);
+  } else if (word_eq(it->key, it->klen, "v_row")) {
+    return tile_vdim(P, it, "v_row", &d->v_row);
+  } else if (word_eq(it->key, it->klen, "v_col")) {
+    return tile_vdim(P, it, "v_col", &d->v_col);
+  } else {
+    err_at(P, it->loc, it->klen, "unknown tile_buf key '%.*s'", (int)it->klen, it->key);
+    return false;
+  }
+  return true;
+}
+
+const ptk_type *pto_type_tile(pto_parser *P, pto_tok kw, pto_vec *items) {
+  pto_titem *it = items->data;
+  uint32_t n = items->n;
+  ptk_tile_desc d = ptk_tile_desc_make(PTK_SPACE_VEC, ptk_type_scalar(PTK_DT_F32), 1, 1);
+  const ptk_type *fallback = ptk_type_tile_buf(P->m, &d);
+  if (P->failed) return fallback;
+  if (n && it[0].key) {
+    /* Keyword spelling: ten keys in a fixed order, then optional compact. */
+    for (uint32_t i = 0; i < n; i++) {
+      if (i >= PTK_ARRAY_LEN(tile_keys)) {
+        err_at(P, it[i].loc, it[i].klen ? it[i].klen : 1, "too many tile_buf parameters");
+        return fallback;
+      }
+      if (!it[i].key || !word_eq(it[i].key, it[i].klen, tile_keys[i])) {
+        bool known = false;
+        for (size_t k = 0; it[i].key && k < PTK_ARRAY_LEN(tile_keys); k++)
+          known |= word_eq(it[i].key, it[i].klen, tile_keys[k]);
+        if (known)
+          err_at(P, it[i].loc, it[i].klen, "tile_buf keys out of order: expected '%s' but found '%.*s'",
+                 tile_keys[i], (int)it[i].klen, it[i].key);
+        else if (it[i].key)
+          err_at(P, it[i].loc, it[i].klen, "unknown tile_buf key '%.*s' (expected '%s')",
+                 (int)it[i].klen, it[i].key, tile_keys[i]);
+        else
+          err_at(P, it[i].loc, 1, "expected '%s=' in the keyword spelling of tile_buf", tile_keys[i]);
+        return fallback;
+      }
+      bool ok = true;
+      switch (i) {
+      case 0: ok = tile_loc(P, &it[i], &d.loc); break;
+      case 1: ok = tile_dtype(P, &it[i], &d.elem); break;
+      case 2: ok = tile_int(P, &it[i], "rows", &d.rows); break;
+      case 3: ok = tile_int(P, &it[i], "cols", &d.cols); break;
+      default: ok = tile_set(P, &it[i], &d); break;
+      }
+      if (!ok) return fallback;
+    }
+    if (n < 10) {
+      err_at(P, pto_loc(P, kw.off), kw.len, "tile_buf is missing '%s' (the keyword spelling needs loc, dtype, rows, cols, v_row, v_col, blayout, slayout, fractal, pad)",
+             tile_keys[n]);
+      return fallback;
+    }
+    return ptk_type_tile_buf(P->m, &d);
+  }
+  /* Compact spelling: loc, RxCxdtype, then key=value in any order. */
+  if (n < 2 || it[0].vkind != 1 || it[0].key) {
+    err_at(P, n ? it[0].loc : pto_loc(P, kw.off), 1, "expected a tile location (vec, mat, …) or 'loc=' in tile_buf");
+    return fallback;
+  }
+  if (!tile_loc(P, &it[0], &d.loc)) return fallback;
+  if (it[1].key || it[1].vkind != 4 || it[1].ival != 2) {
+    err_at(P, it[1].loc, 1, "expected the shape and element type ROWSxCOLSxTYPE in tile_buf");
+    return fallback;
+  }
+  d.rows = d.v_row = it[1].d0;
+  d.cols = d.v_col = it[1].d1;
+  d.elem = it[1].type;
+  if (d.rows == PTK_DYN || d.cols == PTK_DYN) {
+    err_at(P, it[1].loc, 1, "tile_buf rows and cols must be static");
+    return fallback;
+  }
+  uint32_t seen = 0;
+  for (uint32_t i = 2; i < n; i++) {
+    if (!it[i].key) {
+      err_at(P, it[i].loc, 1, "expected key=value in tile_buf");
+      return fallback;
+    }
+    static const char *const ck[] = {"valid", "blayout", "slayout", "fractal", "pad", "compact"};
+    int k = -1;
+    for (int j = 0; j < 6; j++)
+      if (word_eq(it[i].key, it[i].klen, ck[j])) k = j;
+    if (k < 0) {
+      err_at(P, it[i].loc, it[i].klen, "unknown tile_buf key '%.*s'", (int)it[i].klen, it[i].key);
+      return fallback;
+    }
+    if (seen & (1u << k)) {
+      err_at(P, it[i].loc, it[i].klen, "duplicate tile_buf key '%s'", ck[k]);
+      return fallback;
+    }
+    seen |= 1u << k;
+    if (k == 0) {
+      if (it[i].vkind != 6 || it[i].ival != 1) {
+        err_at(P, it[i].loc, it[i].klen, "'valid' must be VROWxVCOL (each an integer or '?')");
+        return fallback;
+      }
+      d.v_row = it[i].d0;
+      d.v_col = it[i].d1;
+    } else if (!tile_set(P, &it[i], &d)) {
+      return fallback;
+    }
+  }
+  return ptk_type_tile_buf(P->m, &d);
+}
+
+/* ---- attributes ---- */
+
+static const char *type_name(const ptk_type *t, char *buf, size_t n) {
+  char *s = ptk_type_str(t);
+  snprintf(buf, n, "%s", s);
+  free(s);
+  return buf;
+}
+
+const ptk_attr *pto_attr_int(pto_parser *P, pto_tok t, bool neg, const ptk_type *type, uint32_t toff) {
+  (void)toff;
+  if (t.big) {
+    pto_err(P, t.off, t.len, "integer literal is too large");
+    return ptk_attr_int(P->m, 0, type);
+  }
+  if (type && type->kind == PTK_TY_SCALAR && ptk_dtype_is_float(type->dt)) {
+    if (t.hex && !neg) return ptk_attr_float_bits(P->m, t.u, type);
+    return ptk_attr_float(P->m, neg ? -(double)t.u : (double)t.u, type);
+  }
+  if (type && type->kind != PTK_TY_SCALAR) {
+    char b[256];
+    pto_err(P, t.off, t.len, "integer literal for non-scalar type '%s'", type_name(type, b, sizeof b));
+    return ptk_attr_int(P->m, 0, NULL);
+  }
+  const ptk_type *ty = type ? type : ptk_type_scalar(PTK_DT_I64);
+  unsigned bits = ptk_dtype_bits(ty->dt);
+  ptk_dtype_class cls = ptk_dtype_class_of(ty->dt);
+  bool ok = true;
+  if (bits < 64) {
+    uint64_t lim = 1ull << bits;
+    if (t.hex)
+      ok = !neg && t.u < lim;
+    else if (neg)
+      ok = cls != PTK_DTC_UINT && t.u <= lim / 2;
+    else
+      ok = t.u < lim;
+  } else if (neg) {
+    ok = cls != PTK_DTC_UINT && t.u <= (1ull << 63);
+  }
+  if (!ok) {
+    char b[64];
+    pto_err(P, t.off, t.len, "integer constant %s%.*s is out of range for type '%s'", neg ? "-" : "",
+            (int)t.len, tok_text(P, t), type_name(ty, b, sizeof b));
+  }
+  int64_t v = neg ? (int64_t)(0 - t.u) : (int64_t)t.u;
+  return ptk_attr_int(P->m, v, ty);
+}
+
+const ptk_attr *pto_attr_float(pto_parser *P, pto_tok t, bool neg, const ptk_type *type) {
+  if (type && !(type->kind == PTK_TY_SCALAR && ptk_dtype_is_float(type->dt))) {
+    char b[256];
+    pto_err(P, t.off, t.len, "floating-point literal for non-float type '%s'", type_name(type, b, sizeof b));
+    return ptk_attr_float(P->m, 0, NULL);
+  }
+  return ptk_attr_float(P->m, neg ? -t.f : t.f, type);
+}
+
+const ptk_attr *pto_attr_word(pto_parser *P, pto_tok t) {
+  if (tok_is(P, t, "true")) return ptk_attr_bool(P->m, true);
+  if (tok_is(P, t, "false")) return ptk_attr_bool(P->m, false);
+  if (tok_is(P, t, "unit")) return ptk_attr_unit(P->m);
+  ptk_dtype dt;
+  if (dtype_by_name(tok_text(P, t), t.len, &dt)) return ptk_attr_type(P->m, ptk_type_scalar(dt));
+  if (tok_is(P, t, "none")) return ptk_attr_type(P->m, ptk_type_opaque(P->m, "none", 4));
+  pto_err(P, t.off, t.len, "expected an attribute value, found '%.*s'", (int)t.len, tok_text(P, t));
+  return ptk_attr_unit(P->m);
+}
+
+const ptk_attr *pto_attr_string(pto_parser *P, pto_tok t) {
+  uint32_t len;
+  const char *s = pto_string_value(P, t, &len);
+  return ptk_attr_string(P->m, s, len);
+}
+
+const ptk_attr *pto_attr_symbol(pto_parser *P, pto_tok t) {
+  uint32_t len;
+  const char *s = pto_string_value(P, t, &len);
+  return ptk_attr_symbol(P->m, s);
+}
+
+/* Folds whitespace runs to one space and trims. */
+static char *norm_ws(pto_parser *P, const char *s, size_t n) {
+  char *o = ptk_arena_alloc(P->syn, n + 1);
+  size_t k = 0;
+  bool sp = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      sp = k > 0;
+      continue;
+    }
+    if (sp) o[k++] = ' ';
+    sp = false;
+    o[k++] = c;
+  }
+  o[k] = 0;
+  return o;
+}
+
+static bool simple_word(const char *s) {
+  if (!*s) return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '_' || *s == '.' || *s == ',' || *s == ' '))
+      return false;
+  return true;
+}
+
+const ptk_attr *pto_attr_hash(pto_parser *P, pto_tok t) {
+  const char *s = tok_text(P, t) + 1;
+  size_t n = t.len - 1;
+  const char *lt = memchr(s, '<', n);
+  if (!lt || s[n - 1] != '>') return ptk_attr_opaque(P->m, s - 1, t.len, NULL);
+  size_t hn = (size_t)(lt - s); /* "pto.pipe" or "pto" */
+  const char *in = lt + 1;
+  size_t inn = (size_t)(s + n - 1 - in);
+  char *content = norm_ws(P, in, inn);
+  const char *dot = memchr(s, '.', hn);
+  char *dialect, *mn, *value;
+  ptk_enum_spelling sp;
+  if (dot) {
+    dialect = ptk_arena_strndup(P->syn, s, (size_t)(dot - s));
+    mn = ptk_arena_strndup(P->syn, dot + 1, hn - (size_t)(dot - s) - 1);
+    value = content;
+    sp = PTK_ENUM_DOT;
+  } else {
+    dialect = ptk_arena_strndup(P->syn, s, hn);
+    char *spc = strchr(content, ' ');
+    if (!spc) return ptk_attr_opaque(P->m, s - 1, t.len, NULL);
+    mn = ptk_arena_strndup(P->syn, content, (size_t)(spc - content));
+    value = spc + 1;
+    sp = PTK_ENUM_ANGLE;
+  }
+  if (!simple_word(value) || !*mn) return ptk_attr_opaque(P->m, norm_ws(P, s - 1, t.len), strlen(norm_ws(P, s - 1, t.len)), NULL);
+  if (strcmp(dialect, "pto") == 0 && !ptk_enum_value_ok(mn, value)) {
+    const ptk_enum_info *e = ptk_enum_lookup(mn);
+    ptk_buf b = {0};
+    for (int i = 0; e && e->values[i]; i++) ptk_buf_printf(&b, "%s%s", i ? ", " : "", e->values[i]);
+    pto_err(P, t.off, t.len, "unknown value '%s' for #pto.%s (expected one of %s)", value, mn, ptk_buf_cstr(&b));
+    ptk_buf_free(&b);
+  }
+  return ptk_attr_enum(P->m, dialect, mn, value, sp);
+}
+
+const ptk_attr *pto_attr_array_tok(pto_parser *P, pto_tok t) {
+  /* array<T[: v, v, …]> */
+  const char *s = tok_text(P, t);
+  const char *b = memchr(s, '<', t.len);
+  const char *e = s + t.len - 1; /* '>' */
+  if (!b) goto bad;
+  b++;
+  while (b < e && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')) b++;
+  const char *te = b;
+  while (te < e && *te != ':' && *te != ' ' && *te != '\t' && *te != '\n' && *te != '\r' && *te != '>') te++;
+  ptk_dtype dt;
+  if (!dtype_by_name(b, (size_t)(te - b), &dt)) {
+    pto_err(P, t.off, t.len, "array<…>: unknown element type '%.*s'", (int)(te - b), b);
+    return ptk_attr_unit(P->m);
+  }
+  const ptk_type *ty = ptk_type_scalar(dt);
+  const char *p = te;
+  while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+  pto_vec iv = {0}, fv = {0};
+  bool isf = ptk_dtype_is_float(dt);
+  if (p < e) {
+    if (*p != ':') goto bad;
+    p++;
+    while (p < e) {
+      while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+      const char *q = p;
+      while (q < e && *q != ',') q++;
+      char buf[64];
+      size_t len = (size_t)(q - p);
+      while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\n' || p[len - 1] == '\r')) len--;
+      if (len == 0 || len >= sizeof buf) goto bad;
+      memcpy(buf, p, len);
+      buf[len] = 0;
+      char *endp;
+      if (isf) {
+        double v = strtod(buf, &endp);
+        if (*endp) goto bad;
+        *(double *)pto_vec_push(P, &fv, sizeof v) = v;
+      } else {
+        int64_t v;
+        if (strcmp(buf, "true") == 0) v = 1;
+        else if (strcmp(buf, "false") == 0) v = 0;
+        else {
+          v = (int64_t)strtoll(buf, &endp, 0);
+          if (*endp) goto bad;
+        }
+        *(int64_t *)pto_vec_push(P, &iv, sizeof v) = v;
+      }
+      p = q < e ? q + 1 : q;
+    }
+  }
+  return isf ? ptk_attr_dense_float(P->m, ty, fv.data, fv.n) : ptk_attr_dense_int(P->m, ty, iv.data, iv.n);
+bad:
+  pto_err(P, t.off, t.len, "malformed array<…> attribute");
+  return ptk_attr_unit(P->m);
+}
+
+const ptk_attr *pto_attr_opaque_tok(pto_parser *P, pto_tok t, const ptk_type *type) {
+  char *s = norm_ws(P, tok_text(P, t), t.len);
+  return ptk_attr_opaque(P->m, s, strlen(s), type);
+}
+
+const ptk_attr *pto_attr_dict(pto_parser *P, pto_vec *entries, uint32_t off) {
+  if (!entries) return ptk_attr_dict(P->m, NULL, 0);
+  ptk_named_attr *e = entries->data;
+  for (uint32_t i = 0; i < entries->n; i++)
+    for (uint32_t j = 0; j < i; j++)
+      if (strcmp(e[i].name, e[j].name) == 0) pto_err(P, off, 1, "duplicate attribute '%s' in a dictionary", e[i].name);
+  return ptk_attr_dict(P->m, e, entries->n);
+}
+
+/* ---- syntax errors ---- */
+
+static const char *tok_desc(int code) {
+  switch (code) {
+  case 0: return "end of file";
+  case PTO_T_LP: return "'('";
+  case PTO_T_RP: return "')'";
+  case PTO_T_LSQ: return "'['";
+  case PTO_T_RSQ: return "']'";
+  case PTO_T_LBRACE: return "'{'";
+  case PTO_T_RBRACE: return "'}'";
+  case PTO_T_LT: return "'<'";
+  case PTO_T_GT: return "'>'";
+  case PTO_T_COMMA: return "','";
+  case PTO_T_COLON: return "':'";
+  case PTO_T_EQ: return "'='";
+  case PTO_T_ARROW: return "'->'";
+  case PTO_T_QUESTION: return "'?'";
+  case PTO_T_MINUS: return "'-'";
+  case PTO_T_INS: return "'ins'";
+  case PTO_T_OUTS: return "'outs'";
+  case PTO_T_ELSE: return "'else'";
+  case PTO_T_VALUE: return "an SSA value";
+  case PTO_T_RESULT:
+  case PTO_T_RMULTI: return "a result name";
+  case PTO_T_BIND: return "'%name ='";
+  case PTO_T_LABEL: return "a block label";
+  case PTO_T_SYMBOL: return "a symbol";
+  case PTO_T_STRING: return "a string";
+  case PTO_T_INT: return "an integer";
+  case PTO_T_FLOAT: return "a float";
+  case PTO_T_DIMS: return "a shape";
+  case PTO_T_TY_PTR:
+  case PTO_T_TY_TV:
+  case PTO_T_TY_PV:
+  case PTO_T_TY_TILE:
+  case PTO_T_TY_OPAQUE:
+  case PTO_T_TY_BANG: return "a type";
+  case PTO_T_HASH:
+  case PTO_T_ARRAY:
+  case PTO_T_DENSE: return "an attribute";
+  case PTO_T_IDENT: return "an identifier";
+  default: return "an operation";
+  }
+}
+
+void pto_syntax_error(pto_parser *P, int major, pto_tok t, const int *expected, int nexp) {
+  if (P->failed) return;
+  if (major == 0 && P->nbraces > 0) {
+    int i = P->nbraces <= 256 ? P->nbraces - 1 : 255;
+    pto_err(P, P->braces[i], 1, "unterminated region: this '{' has no matching '}'");
+    return;
+  }
+  char found[96];
+  if (major == 0) {
+    snprintf(found, sizeof found, "end of file");
+  } else {
+    uint32_t n = t.len > 40 ? 40 : t.len;
+    snprintf(found, sizeof found, "'%.*s%s'", (int)n, tok_text(P, t), t.len > 40 ? "…" : "");
+  }
+  ptk_buf b = {0};
+  if (nexp >= 1 && nexp <= 6) {
+    /* distinct descriptions */
+    const char *seen[16];
+    int ns = 0;
+    for (int i = 0; i < nexp && i < 16; i++) {
+      const char *d = tok_desc(expected[i]);
+      bool dup = false;
+      for (int j = 0; j < ns; j++) dup |= strcmp(seen[j], d) == 0;
+      if (!dup) seen[ns++] = d;
+    }
+    ptk_buf_puts(&b, "expected ");
+    for (int i = 0; i < ns; i++)
+      ptk_buf_printf(&b, "%s%s", i == 0 ? "" : i == ns - 1 ? " or " : ", ", seen[i]);
+    ptk_buf_printf(&b, ", found %s", found);
+  } else {
+    ptk_buf_printf(&b, "unexpected %s", found);
+  }
+  if (major == 0)
+    pto_err(P, (uint32_t)P->src->len, 1, "%s", ptk_buf_cstr(&b));
+  else
+    pto_err(P, t.off, t.len, "%s", ptk_buf_cstr(&b));
+  ptk_buf_free(&b);
+}
+
+/* ======================================================================
+ * Building IR from the syntax tree
+ * ====================================================================== */
+
+typedef struct name_ent {
+  const char *name;
+  uint32_t len;
+  uint32_t hash;
+  ptk_value *v0; /* first value; a group's values are contiguous (op results) */
+  uint32_t count;
+  int32_t next; /* chain */
+  ptk_loc loc;
+} name_ent;
+
+typedef struct builder {
+  pto_parser *P;
+  ptk_module *m;
+  name_ent *ents;
+  uint32_t nents, cap_ents;
+  int32_t *buckets;
+  uint32_t nbuckets;
+  int depth;
+  struct opb *opbs[160]; /* one scratch op per nesting depth, reused */
+} builder;
+
+static uint32_t hash_name(const char *s, uint32_t n) {
+  uint32_t h = 2166136261u;
+  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static void names_rehash(builder *B, uint32_t nb) {
+  free(B->buckets);
+  B->buckets = ptk_xmalloc(nb * sizeof *B->buckets);
+  for (uint32_t i = 0; i < nb; i++) B->buckets[i] = -1;
+  B->nbuckets = nb;
+  for (uint32_t i = 0; i < B->nents; i++) { /* oldest first: newest end up at chain heads */
+    uint32_t b = B->ents[i].hash & (nb - 1);
+    B->ents[i].next = B->buckets[b];
+    B->buckets[b] = (int32_t)i;
+  }
+}
+
+static void names_reset(builder *B) {
+  B->nents = 0;
+  if (!B->buckets) names_rehash(B, 256);
+  else
+    for (uint32_t i = 0; i < B->nbuckets; i++) B->buckets[i] = -1;
+}
+
+static name_ent *names_find(builder *B, const char *s, uint32_t n) {
+  uint32_t h = hash_name(s, n);
+  for (int32_t i = B->buckets[h & (B->nbuckets - 1)]; i >= 0; i = B->ents[i].next)
+    if (B->ents[i].hash == h && B->ents[i].len == n && memcmp(B->ents[i].name, s, n) == 0)
+      return &B->ents[i];
+  return NULL;
+}
+
+/* Defines name → values; false (after reporting) on a redefinition. */
+static bool names_def(builder *B, const char *s, uint32_t n, ptk_loc loc, ptk_value *v0, uint32_t count) {
+  name_ent *old = names_find(B, s, n);
+  if (old) {
+    err_at(B->P, loc, n + 1, "redefinition of value '%%%.*s'", (int)n, s);
+    note_at(B->P, old->loc, n + 1, "previous definition of '%%%.*s' is here", (int)n, s);
+    return false;
+  }
+  if (B->nents == B->cap_ents) {
+    B->cap_ents = B->cap_ents ? B->cap_ents * 2 : 256;
+    B->ents = ptk_xrealloc(B->ents, B->cap_ents * sizeof *B->ents);
+  }
+  if (B->nents * 2 >= B->nbuckets) {
+    B->ents[B->nents] = (name_ent){0};
+    names_rehash(B, B->nbuckets * 2);
+  }
+  uint32_t h = hash_name(s, n);
+  name_ent *e = &B->ents[B->nents];
+  *e = (name_ent){s, n, h, v0, count, B->buckets[h & (B->nbuckets - 1)], loc};
+  B->buckets[h & (B->nbuckets - 1)] = (int32_t)B->nents;
+  B->nents++;
+  if (v0 && !v0->name) v0->name = ptk_arena_strndup(ptk_module_arena(B->m), s, n);
+  return true;
+}
+
+static void names_pop(builder *B, uint32_t mark) {
+  while (B->nents > mark) {
+    name_ent *e = &B->ents[--B->nents];
+    B->buckets[e->hash & (B->nbuckets - 1)] = e->next;
+  }
+}
+
+static ptk_value *resolve(builder *B, const pto_use *u) {
+  if (B->P->failed) return NULL;
+  name_ent *e = names_find(B, u->name, u->len);
+  if (!e) {
+    err_at(B->P, u->loc, u->len + 1, "use of undefined value '%%%.*s'", (int)u->len, u->name);
+    return NULL;
+  }
+  uint32_t i = u->idx < 0 ? 0 : (uint32_t)u->idx;
+  if (i >= e->count) {
+    err_at(B->P, u->loc, u->len + 1, "result number %u of '%%%.*s' is out of range (it has %u result%s)", i,
+           (int)u->len, u->name, e->count, e->count == 1 ? "" : "s");
+    return NULL;
+  }
+  return e->v0 + i;
+}
+
+/* Resolves a list of uses into out (appending). */
+static bool resolve_all(builder *B, const pto_vec *uses, ptk_value **out, uint32_t *n, uint32_t cap) {
+  for (uint32_t i = 0; i < uses->n; i++) {
+    ptk_value *v = resolve(B, &PTO_VEC_AT(*uses, pto_use, i));
+    if (!v) return false;
+    if (*n < cap) out[*n] = v;
+    (*n)++;
+  }
+  return true;
+}
+
+static char *tstr(const ptk_type *t) { return ptk_type_str(t); }
+
+/* Annotated types against the operands' types. */
+static bool check_types(builder *B, const pto_vec *uses, ptk_value *const *vals, const pto_vec *types,
+                        ptk_loc where, const char *what) {
+  if (uses->n != types->n) {
+    ptk_loc l = types->n ? PTO_VEC_AT(*types, pto_tl, 0).loc : where;
+    err_at(B->P, l, 1, "type annotation count mismatch in %s: %u operand%s but %u type%s", what, uses->n,
+           uses->n == 1 ? "" : "s", types->n, types->n == 1 ? "" : "s");
+    return false;
+  }
+  for (uint32_t i = 0; i < uses->n; i++) {
+    const ptk_type *t = PTO_VEC_AT(*types, pto_tl, i).t;
+    if (!ptk_type_equal(vals[i]->type, t)) {
+      const pto_use *u = &PTO_VEC_AT(*uses, pto_use, i);
+      char *a = tstr(vals[i]->type), *b = tstr(t);
+      err_at(B->P, u->loc, u->len + 1, "type mismatch: '%%%.*s' has type '%s' but is annotated as '%s'", (int)u->len,
+             u->name, a, b);
+      free(a);
+      free(b);
+      return false;
+    }
+  }
+  return true;
+}
+
+static bool check_one_type(builder *B, const pto_use *u, const ptk_value *v, const pto_tl *t) {
+  if (ptk_type_equal(v->type, t->t)) return true;
+  char *a = tstr(v->type), *b = tstr(t->t);
+  err_at(B->P, u->loc, u->len + 1, "type mismatch: '%%%.*s' has type '%s' but is annotated as '%s'", (int)u->len,
+         u->name, a, b);
+  free(a);
+  free(b);
+  return false;
+}
+
+/* ---- attribute slots from the ATTRS column ---- */
+
+typedef struct attr_slot {
+  char name[48];
+  bool required;
+  char enum_mn[40]; /* enum mnemonic for <X> short forms, "" if none */
+  bool full;        /* printed as #pto.x<V> */
+  ptk_dtype int_dt; /* integer attribute type (PTK_DT__COUNT: none) */
+} attr_slot;
+
+static uint32_t attr_slots(ptk_op_kind k, attr_slot *out, uint32_t max) {
+  const char *s = ptk_op_table[k].attrs;
+  uint32_t n = 0;
+  while (*s && n < max) {
+    size_t l = strcspn(s, ",");
+    attr_slot a = {.int_dt = PTK_DT__COUNT};
+    const char *p = s, *e = s + l;
+    if (*p == '!') {
+      a.required = true;
+      p++;
+    }
+    const char *colon = memchr(p, ':', (size_t)(e - p));
+    const char *ne = colon ? colon : e;
+    snprintf(a.name, sizeof a.name, "%.*s", (int)(ne - p), p);
+    if (colon) {
+      const char *q = colon + 1;
+      if (*q == '#') {
+        a.full = true;
+        q++;
+      }
+      ptk_dtype dt;
+      if (dtype_by_name(q, (size_t)(e - q), &dt))
+        a.int_dt = dt;
+      else
+        snprintf(a.enum_mn, sizeof a.enum_mn, "%.*s", (int)(e - q), q);
+    }
+    out[n++] = a;
+    s = e;
+    if (*s == ',') s++;
+  }
+  return n;
+}
+
+/* Accumulated op attributes (name → value), duplicates rejected. */
+typedef struct attr_acc {
+  ptk_named_attr items[64];
+  uint32_t n;
+} attr_acc;
+
+static bool acc_add(builder *B, attr_acc *a, const char *name, const ptk_attr *v, ptk_loc loc) {
+  for (uint32_t i = 0; i < a->n; i++)
+    if (strcmp(a->items[i].name, name) == 0) {
+      err_at(B->P, loc, 1, "duplicate attribute '%s'", name);
+      return false;
+    }
+  if (a->n == PTK_ARRAY_LEN(a->items)) {
+    err_at(B->P, loc, 1, "too many attributes");
+    return false;
+  }
+  a->items[a->n++] = (ptk_named_attr){name, v};
+  return true;
+}
+
+static bool acc_dict(builder *B, attr_acc *a, const ptk_attr *d, ptk_loc loc) {
+  if (!d) return true;
+  for (uint32_t i = 0; i < d->dict.n; i++)
+    if (!acc_add(B, a, d->dict.items[i].name, d->dict.items[i].value, loc)) return false;
+  return true;
+}
+
+/* ---- op building ---- */
+
+typedef struct preset_arg {
+  const char *name;
+  uint32_t len;
+  ptk_loc loc;
+  const ptk_type *type;
+} preset_arg;
+
+static bool build_region(builder *B, const pto_region *sr, ptk_region *r, ptk_block *entry,
+                         const preset_arg *pre, uint32_t npre, ptk_loc oploc);
+
+typedef struct opb { /* an op under construction */
+  ptk_value *ops[512];
+  uint32_t nops;
+  uint32_t segs[8];
+  uint32_t nsegs;
+  const ptk_type *res[64];
+  uint32_t nres;
+  attr_acc attrs;
+  const pto_region *regions[4];
+  uint32_t nregions;
+  preset_arg pre[4][64];
+  uint32_t npre[4];
+  bool else_absent; /* scf.if without else */
+} opb;
+
+static bool add_operands(builder *B, opb *o, const pto_vec *uses) {
+  if (!resolve_all(B, uses, o->ops, &o->nops, PTK_ARRAY_LEN(o->ops))) return false;
+  if (o->nops > PTK_ARRAY_LEN(o->ops)) {
+    err_at(B->P, uses->n ? PTO_VEC_AT(*uses, pto_use, 0).loc : (ptk_loc){0}, 1, "too many operands");
+    return false;
+  }
+  return true;
+}
+
+static bool add_operand(builder *B, opb *o, const pto_use *u) {
+  ptk_value *v = resolve(B, u);
+  if (!v) return false;
+  if (o->nops >= PTK_ARRAY_LEN(o->ops)) {
+    err_at(B->P, u->loc, 1, "too many operands");
+    return false;
+  }
+  o->ops[o->nops++] = v;
+  return true;
+}
+
+static bool add_results(builder *B, opb *o, const pto_vec *types, ptk_loc loc) {
+  for (uint32_t i = 0; i < types->n; i++) {
+    if (o->nres >= PTK_ARRAY_LEN(o->res)) {
+      err_at(B->P, loc, 1, "too many results");
+      return false;
+    }
+    o->res[o->nres++] = PTO_VEC_AT(*types, pto_tl, i).t;
+  }
+  return true;
+}
+
+static const char *opname(const pto_sop *s) { return ptk_op_table[s->kind].name; }
+
+static bool unexpected_part(builder *B, const pto_sop *s, const pto_part *p) {
+  static const char *names[] = {"ins(…)", "outs(…)", "outs : type", "operands", "':' and types", "'->' and types",
+                                "an attribute dictionary", "properties", "a keyword operand list",
+                                "a keyword operand", "a keyword attribute", "a bracket list", "a region",
+                                "bindings", "an induction variable", "a keyword", "an attribute", "a symbol",
+                                "an integer list", "an indexed operand", "a function type", "a parenthesized list"};
+  err_at(B->P, p->loc.src ? p->loc : s->loc, 1, "unexpected %s in '%s'", names[p->kind], opname(s));
+  return false;
+}
+
+static const ptk_type *single_type(const pto_part *p) {
+  return p->types.n ? PTO_VEC_AT(p->types, pto_tl, 0).t : NULL;
+}
+
+/* DPS: ins(…) [outs(…) | outs : T] [{attrs}] [-> T] */
+static bool build_dps(builder *B, const pto_sop *s, opb *o) {
+  const ptk_op_info *info = &ptk_op_table[s->kind];
+  bool have_outs = false;
+  uint32_t nins = 0;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_INS: {
+      uint32_t before = o->nops;
+      if (!add_operands(B, o, &p->uses)) return false;
+      if (!check_types(B, &p->uses, o->ops + before, &p->types, p->loc, "ins(…)")) return false;
+      nins = o->nops;
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    }
+    case PP_OUTS: {
+      if (have_outs) return unexpected_part(B, s, p);
+      have_outs = true;
+      uint32_t before = o->nops;
+      if (!add_operands(B, o, &p->uses)) return false;
+      if (!check_types(B, &p->uses, o->ops + before, &p->types, p->loc, "outs(…)")) return false;
+      break;
+    }
+    case PP_OUTS_RES:
+      if (have_outs) return unexpected_part(B, s, p);
+      have_outs = true;
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+      break;
+    case PP_ARROW:
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+      break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  bool sig_outs = strchr(info->sig, ':') != NULL;
+  if (sig_outs && !have_outs) {
+    err_at(B->P, s->loc, s->namelen, "'%s' needs an outs(…) clause", opname(s));
+    return false;
+  }
+  if (!sig_outs && have_outs && !(info->flags & PTK_OPF_OUTS_RESULT)) {
+    err_at(B->P, s->loc, s->namelen, "'%s' has no outs(…) clause", opname(s));
+    return false;
+  }
+  o->nsegs = 2;
+  o->segs[0] = nins;
+  o->segs[1] = o->nops - nins;
+  /* tcvt accepts `satmode` for `sat_mode`. */
+  for (uint32_t i = 0; i < o->attrs.n; i++)
+    if (strcmp(o->attrs.items[i].name, "satmode") == 0) o->attrs.items[i].name = "sat_mode";
+  return true;
+}
+
+static bool expect_word(builder *B, const pto_part *p, const char *w) {
+  if (p->kind == PP_WORD && word_eq(p->word, p->wlen, w)) return true;
+  if (p->kind == PP_KWUSES || p->kind == PP_KWUSE || p->kind == PP_INTS || p->kind == PP_BINDS || p->kind == PP_WORD)
+    err_at(B->P, p->loc, p->wlen, "expected '%s', found '%.*s'", w, (int)p->wlen, p->word);
+  else
+    err_at(B->P, p->loc, 1, "expected '%s'", w);
+  return false;
+}
+
+static int64_t const_int_of(const ptk_value *v, bool *ok) {
+  *ok = false;
+  if (!v || !v->def || v->def->kind != PTK_OP_ARITH_CONSTANT) return 0;
+  const ptk_attr *a = ptk_op_attr(v->def, "value");
+  int64_t x;
+  if (a && a->kind == PTK_ATTR_INT && ptk_attr_get_int(a, &x)) {
+    *ok = true;
+    return x;
+  }
+  return 0;
+}
+
+static bool build_view(builder *B, const pto_sop *s, opb *o) {
+  bool mtv = s->kind == PTK_OP_MAKE_TENSOR_VIEW;
+  const char *kw1 = mtv ? "shape" : "offsets", *kw2 = mtv ? "strides" : "sizes";
+  int nkw = 0;
+  const ptk_type *colon = NULL, *arrow = NULL;
+  ptk_loc colon_loc = s->loc;
+  o->nsegs = 3;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_OPERANDS:
+      if (!add_operands(B, o, &p->uses)) return false;
+      o->segs[0] = o->nops;
+      break;
+    case PP_KWUSES: {
+      const char *want = nkw == 0 ? kw1 : nkw == 1 ? kw2 : NULL;
+      if (!want || !word_eq(p->word, p->wlen, want)) {
+        if (want)
+          err_at(B->P, p->loc, p->wlen, "expected '%s = […]' in '%s', found '%.*s'", want, opname(s), (int)p->wlen, p->word);
+        else
+          err_at(B->P, p->loc, p->wlen, "unexpected '%.*s' in '%s'", (int)p->wlen, p->word, opname(s));
+        return false;
+      }
+      uint32_t before = o->nops;
+      if (!add_operands(B, o, &p->uses)) return false;
+      o->segs[1 + nkw] = o->nops - before;
+      nkw++;
+      break;
+    }
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_TYPES:
+      colon = single_type(p);
+      colon_loc = p->loc;
+      break;
+    case PP_ARROW: arrow = single_type(p); break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  if (nkw < 2) {
+    err_at(B->P, s->loc, s->namelen, "'%s' needs '%s = […]' and '%s = […]'", opname(s), kw1, kw2);
+    return false;
+  }
+  if (mtv) {
+    if (arrow) {
+      err_at(B->P, s->loc, s->namelen, "'%s' takes a single result type after ':'", opname(s));
+      return false;
+    }
+    o->res[o->nres++] = colon;
+    return true;
+  }
+  /* partition_view: `: SrcT [-> DstT]` */
+  if (o->nops >= 1 && colon && !ptk_type_equal(o->ops[0]->type, colon)) {
+    char *a = tstr(o->ops[0]->type), *b = tstr(colon);
+    err_at(B->P, colon_loc, 1, "type mismatch: the source has type '%s' but is annotated as '%s'", a, b);
+    free(a);
+    free(b);
+    return false;
+  }
+  if (!arrow) {
+    /* Infer !pto.partition_tensor_view<sizes x elem> from constant sizes. */
+    const ptk_type *src = o->nops ? o->ops[0]->type : NULL;
+    if (!src || src->kind != PTK_TY_TENSOR_VIEW) {
+      err_at(B->P, s->loc, s->namelen, "cannot infer the result type of '%s'; write '-> !pto.partition_tensor_view<…>'",
+             opname(s));
+      return false;
+    }
+    int64_t d[16];
+    uint32_t n = o->segs[2] < 16 ? o->segs[2] : 16;
+    for (uint32_t i = 0; i < n; i++) {
+      bool ok;
+      int64_t v = const_int_of(o->ops[1 + o->segs[1] + i], &ok);
+      d[i] = ok ? v : PTK_DYN;
+    }
+    arrow = ptk_type_part_view(B->m, n, d, src->elem);
+  }
+  o->res[o->nres++] = arrow;
+  return true;
+}
+
+static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
+  static const char *const kws[] = {"addr", "valid_row", "valid_col"};
+  int last = -1;
+  o->nsegs = 3;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_KWUSE) {
+      int k = -1;
+      for (int j = 0; j < 3; j++)
+        if (word_eq(p->word, p->wlen, kws[j])) k = j;
+      if (k < 0) {
+        err_at(B->P, p->loc, p->wlen, "unexpected keyword '%.*s' in 'pto.alloc_tile' (expected addr, valid_row or valid_col)",
+               (int)p->wlen, p->word);
+        return false;
+      }
+      if (k <= last) {
+        err_at(B->P, p->loc, p->wlen, "'%s' %s in 'pto.alloc_tile' (order: addr, valid_row, valid_col)", kws[k],
+               k == last ? "appears twice" : "is out of order");
+        return false;
+      }
+      last = k;
+      if (!add_operand(B, o, &p->use)) return false;
+      o->segs[k] = 1;
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else if (p->kind == PP_TYPES) {
+      o->res[o->nres++] = single_type(p);
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  return true;
+}
+
+static bool build_subview(builder *B, const pto_sop *s, opb *o) {
+  const ptk_type *colon = NULL, *arrow = NULL;
+  ptk_loc colon_loc = s->loc;
+  const pto_part *sizes = NULL;
+  o->nsegs = 4;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_OPERANDS:
+      if (!add_operands(B, o, &p->uses)) return false;
+      o->segs[0] = o->nops;
+      break;
+    case PP_KWUSES: {
+      uint32_t before = o->nops;
+      if (word_eq(p->word, p->wlen, "offsets")) {
+        if (!add_operands(B, o, &p->uses)) return false;
+        o->segs[1] = o->nops - before;
+      } else if (word_eq(p->word, p->wlen, "valid")) {
+        if (p->uses.n != 2) {
+          err_at(B->P, p->loc, p->wlen, "'valid' takes two values [%%row, %%col]");
+          return false;
+        }
+        if (!add_operands(B, o, &p->uses)) return false;
+        o->segs[2] = 1;
+        o->segs[3] = 1;
+      } else {
+        err_at(B->P, p->loc, p->wlen, "unexpected '%.*s' in 'pto.subview' (expected sizes or valid)", (int)p->wlen, p->word);
+        return false;
+      }
+      break;
+    }
+    case PP_INTS:
+      if (!word_eq(p->word, p->wlen, "sizes") || sizes) {
+        err_at(B->P, p->loc, p->wlen, "unexpected '%.*s' in 'pto.subview' (expected sizes or valid)", (int)p->wlen, p->word);
+        return false;
+      }
+      sizes = p;
+      break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_TYPES:
+      colon = single_type(p);
+      colon_loc = p->loc;
+      break;
+    case PP_ARROW: arrow = single_type(p); break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  if (!sizes) {
+    err_at(B->P, s->loc, s->namelen, "'pto.subview' needs 'sizes [ROWS, COLS]'");
+    return false;
+  }
+  const ptk_attr *items[16];
+  uint32_t n = sizes->ints.n < 16 ? sizes->ints.n : 16;
+  for (uint32_t i = 0; i < n; i++)
+    items[i] = ptk_attr_int(B->m, PTO_VEC_AT(sizes->ints, int64_t, i), ptk_type_scalar(PTK_DT_I64));
+  if (!acc_add(B, &o->attrs, "sizes", ptk_attr_array(B->m, items, n), sizes->loc)) return false;
+  if (o->nops && colon && !ptk_type_equal(o->ops[0]->type, colon)) {
+    char *a = tstr(o->ops[0]->type), *b = tstr(colon);
+    err_at(B->P, colon_loc, 1, "type mismatch: the source has type '%s' but is annotated as '%s'", a, b);
+    free(a);
+    free(b);
+    return false;
+  }
+  if (!arrow) {
+    const ptk_type *src = o->nops ? o->ops[0]->type : NULL;
+    if (!src || src->kind != PTK_TY_TILE_BUF || n != 2) {
+      err_at(B->P, s->loc, s->namelen, "cannot infer the result type of 'pto.subview'; write '-> !pto.tile_buf<…>'");
+      return false;
+    }
+    ptk_tile_desc d = src->tile;
+    d.rows = d.v_row = PTO_VEC_AT(sizes->ints, int64_t, 0);
+    d.cols = d.v_col = PTO_VEC_AT(sizes->ints, int64_t, 1);
+    if (o->segs[2]) d.v_row = d.v_col = PTK_DYN;
+    arrow = ptk_type_tile_buf(B->m, &d);
+  }
+  o->res[o->nres++] = arrow;
+  return true;
+}
+
+/* Bracket / sync items → attributes in ATTRS order, values → operands. */
+static bool build_sync(builder *B, const pto_sop *s, opb *o) {
+  attr_slot slots[16];
+  uint32_t nslots = attr_slots(s->kind, slots, 16);
+  uint32_t next = 0;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      continue;
+    }
+    if (p->kind == PP_PAREN) { /* syncall operands */
+      uint32_t before = o->nops;
+      if (!add_operands(B, o, &p->uses)) return false;
+      if (p->uses.n && !check_types(B, &p->uses, o->ops + before, &p->types, p->loc, "the operand list"))
+        return false;
+      continue;
+    }
+    if (p->kind == PP_KWATTR) {
+      char name[64];
+      snprintf(name, sizeof name, "%.*s", (int)p->wlen, p->word);
+      bool known = false;
+      for (uint32_t k = 0; k < nslots; k++) known |= strcmp(slots[k].name, name) == 0;
+      if (!known) {
+        err_at(B->P, p->loc, p->wlen, "unknown keyword '%s' in '%s'", name, opname(s));
+        return false;
+      }
+      if (!acc_add(B, &o->attrs, ptk_arena_strdup(ptk_module_arena(B->m), name), p->attr, p->loc)) return false;
+      continue;
+    }
+    if (p->kind != PP_BRACKET) return unexpected_part(B, s, p);
+    for (uint32_t j = 0; j < p->items.n; j++) {
+      const pto_item *it = &PTO_VEC_AT(p->items, pto_item, j);
+      if (it->kind == 1) {
+        if (!add_operand(B, o, &it->use)) return false;
+        continue;
+      }
+      if (next >= nslots) {
+        err_at(B->P, it->loc, 1, "too many attributes in '%s'", opname(s));
+        return false;
+      }
+      const attr_slot *sl = &slots[next++];
+      const ptk_attr *a = it->attr;
+      if (it->kind == 2) {
+        if (!sl->enum_mn[0]) {
+          err_at(B->P, it->loc, it->wlen + 2, "'%s' of '%s' is not an enumeration", sl->name, opname(s));
+          return false;
+        }
+        char v[96];
+        snprintf(v, sizeof v, "%.*s", (int)it->wlen, it->word);
+        if (!ptk_enum_value_ok(sl->enum_mn, v)) {
+          err_at(B->P, it->loc, it->wlen + 2, "unknown value '%s' for #pto.%s", v, sl->enum_mn);
+          return false;
+        }
+        a = ptk_attr_pto_enum(B->m, sl->enum_mn, v);
+      } else if (a && a->kind == PTK_ATTR_INT && sl->int_dt != PTK_DT__COUNT &&
+                 ptk_type_is_scalar(a->type, PTK_DT_I64)) {
+        a = ptk_attr_int(B->m, a->i, ptk_type_scalar(sl->int_dt));
+      }
+      if (!acc_add(B, &o->attrs, sl->name, a, it->loc)) return false;
+    }
+  }
+  return true;
+}
+
+static bool ptypes_check(builder *B, const pto_sop *s, const pto_part *p, opb *o, uint32_t from) {
+  (void)s;
+  pto_vec uses = {0};
+  /* Reconstruct the uses of operands [from, nops) for messages: not kept; compare by position. */
+  (void)uses;
+  if (o->nops - from != p->types.n) {
+    err_at(B->P, p->loc, 1, "type annotation count mismatch: %u operand%s but %u type%s", o->nops - from,
+           o->nops - from == 1 ? "" : "s", p->types.n, p->types.n == 1 ? "" : "s");
+    return false;
+  }
+  for (uint32_t i = 0; i < p->types.n; i++) {
+    const pto_tl *t = &PTO_VEC_AT(p->types, pto_tl, i);
+    if (!ptk_type_equal(o->ops[from + i]->type, t->t)) {
+      char *a = tstr(o->ops[from + i]->type), *b = tstr(t->t);
+      err_at(B->P, t->loc, 1, "type mismatch: operand %u has type '%s' but is annotated as '%s'", i, a, b);
+      free(a);
+      free(b);
+      return false;
+    }
+  }
+  return true;
+}
+
+static bool build_arith(builder *B, const pto_sop *s, opb *o) {
+  ptk_op_family fam = ptk_op_table[s->kind].family;
+  const pto_part *types = NULL, *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_OPERANDS:
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_TYPES: types = p; break;
+    case PP_WORD: {
+      /* overflow<nsw, nuw> / fastmath<fast> */
+      bool ov = word_eq(p->word, p->wlen, "overflow"), fm = word_eq(p->word, p->wlen, "fastmath");
+      if (!ov && !fm) {
+        err_at(B->P, p->loc, p->wlen, "unexpected '%.*s' in '%s' (expected overflow<…> or fastmath<…>)", (int)p->wlen,
+               p->word, opname(s));
+        return false;
+      }
+      ptk_buf v = {0};
+      for (uint32_t j = 0; j < p->items.n; j++) {
+        const pto_item *it = &PTO_VEC_AT(p->items, pto_item, j);
+        ptk_buf_printf(&v, "%s%.*s", j ? ", " : "", (int)it->wlen, it->word);
+      }
+      const ptk_attr *a = ptk_attr_enum(B->m, "arith", ov ? "overflow" : "fastmath", ptk_buf_cstr(&v), PTK_ENUM_DOT);
+      ptk_buf_free(&v);
+      if (!acc_add(B, &o->attrs, ov ? "overflowFlags" : "fastmath", a, p->loc)) return false;
+      break;
+    }
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  if (!types || !ops) return false;
+  uint32_t nt = types->types.n;
+  const ptk_type *T = PTO_VEC_AT(types->types, pto_tl, nt - 1).t;
+  const pto_vec *uses = &ops->uses;
+  uint32_t first = 0;
+  if (fam == PTK_FAM_ARITH_SELECT) {
+    if (nt > 2) goto count;
+    const ptk_type *ct = nt == 2 ? PTO_VEC_AT(types->types, pto_tl, 0).t : ptk_type_scalar(PTK_DT_I1);
+    if (o->nops >= 1 && !ptk_type_equal(o->ops[0]->type, ct)) {
+      pto_tl t = {ct, types->loc};
+      return check_one_type(B, &PTO_VEC_AT(*uses, pto_use, 0), o->ops[0], &t);
+    }
+    first = 1;
+    o->res[o->nres++] = T;
+  } else if (fam == PTK_FAM_ARITH_EXT) {
+    bool addui = s->kind == PTK_OP_ARITH_ADDUI_EXTENDED;
+    if (addui ? nt != 2 : nt != 1) goto count;
+    T = PTO_VEC_AT(types->types, pto_tl, 0).t;
+    o->res[o->nres++] = T;
+    o->res[o->nres++] = addui ? PTO_VEC_AT(types->types, pto_tl, 1).t : T;
+  } else {
+    if (nt != 1) goto count;
+    o->res[o->nres++] = T;
+  }
+  for (uint32_t i = first; i < o->nops && i < uses->n; i++) {
+    pto_tl t = {T, types->loc};
+    if (!check_one_type(B, &PTO_VEC_AT(*uses, pto_use, i), o->ops[i], &t)) return false;
+  }
+  return true;
+count:
+  err_at(B->P, types->loc, 1, "type annotation count mismatch in '%s': %u type%s", opname(s), nt, nt == 1 ? "" : "s");
+  return false;
+}
+
+static bool build_cmp(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *types = NULL, *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_WORD) {
+      bool f = s->kind == PTK_OP_ARITH_CMPF;
+      int64_t pred = -1;
+      for (int64_t k = 0; k < 16; k++) {
+        const char *nm = f ? ptk_cmpf_name(k) : ptk_cmpi_name(k);
+        if (nm && word_eq(p->word, p->wlen, nm)) pred = k;
+      }
+      if (pred < 0) {
+        err_at(B->P, p->loc, p->wlen, "unknown comparison predicate '%.*s' for '%s'", (int)p->wlen, p->word, opname(s));
+        return false;
+      }
+      if (!acc_add(B, &o->attrs, "predicate", ptk_attr_int(B->m, pred, ptk_type_scalar(PTK_DT_I64)), p->loc))
+        return false;
+    } else if (p->kind == PP_OPERANDS) {
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else if (p->kind == PP_TYPES) {
+      types = p;
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  if (!types || !ops) return false;
+  pto_tl t = PTO_VEC_AT(types->types, pto_tl, 0);
+  for (uint32_t i = 0; i < o->nops && i < ops->uses.n; i++)
+    if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, i), o->ops[i], &t)) return false;
+  o->res[o->nres++] = ptk_type_scalar(PTK_DT_I1);
+  return true;
+}
+
+static bool build_cast(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_OPERANDS:
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_TYPES: {
+      pto_tl t = PTO_VEC_AT(p->types, pto_tl, 0);
+      if (ops && o->nops >= 1 && !check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, 0), o->ops[0], &t)) return false;
+      break;
+    }
+    case PP_WORD:
+      if (!expect_word(B, p, "to")) return false;
+      break;
+    case PP_ARROW: o->res[o->nres++] = single_type(p); break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  return true;
+}
+
+/* `%r = op %a[, %b…] : A -> R` and `op %a, %b : A` and `%r, %c = op %t : T`. */
+static bool build_operands_type(builder *B, const pto_sop *s, opb *o) {
+  ptk_op_family fam = ptk_op_table[s->kind].family;
+  const pto_part *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_OPERANDS:
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_TYPES: {
+      pto_tl t = PTO_VEC_AT(p->types, pto_tl, 0);
+      if (ops && o->nops >= 1 && !check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, 0), o->ops[0], &t)) return false;
+      break;
+    }
+    case PP_ARROW:
+      if (fam != PTK_FAM_VIEW_CAST) return unexpected_part(B, s, p);
+      o->res[o->nres++] = single_type(p);
+      break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  if (fam == PTK_FAM_GET_VALIDSHAPE) {
+    o->res[o->nres++] = ptk_type_scalar(PTK_DT_INDEX);
+    o->res[o->nres++] = ptk_type_scalar(PTK_DT_INDEX);
+  }
+  return true;
+}
+
+static bool build_scalar_mem(builder *B, const pto_sop *s, opb *o) {
+  bool store = s->kind == PTK_OP_STORE_SCALAR;
+  const pto_part *val = NULL, *idx = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_OPERANDS: val = p; break;
+    case PP_INDEXED:
+      idx = p;
+      if (!add_operand(B, o, &p->use) || !add_operand(B, o, &p->use2)) return false;
+      if (val && !add_operands(B, o, &val->uses)) return false; /* ptr, offset, value */
+      break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_TYPES: {
+      pto_tl t = PTO_VEC_AT(p->types, pto_tl, 0);
+      if (idx && !check_one_type(B, &idx->use, o->ops[0], &t)) return false;
+      if (store && p->types.n == 2 && val && o->nops == 3) {
+        pto_tl t2 = PTO_VEC_AT(p->types, pto_tl, 1);
+        if (!check_one_type(B, &PTO_VEC_AT(val->uses, pto_use, 0), o->ops[2], &t2)) return false;
+      }
+      break;
+    }
+    case PP_ARROW: o->res[o->nres++] = single_type(p); break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  return true;
+}
+
+static bool build_misc(builder *B, const pto_sop *s, opb *o) {
+  ptk_op_family fam = ptk_op_table[s->kind].family;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_TYPES:
+      if (fam != PTK_FAM_NULLARY) return unexpected_part(B, s, p);
+      o->res[o->nres++] = single_type(p);
+      break;
+    case PP_REGION:
+      o->regions[o->nregions++] = p->region;
+      break;
+    case PP_ATTR: /* print format */
+      if (!acc_add(B, &o->attrs, "format", p->attr, p->loc)) return false;
+      break;
+    case PP_INS:
+    case PP_PAREN: {
+      uint32_t before = o->nops;
+      if (!add_operands(B, o, &p->uses)) return false;
+      if (!ptypes_check(B, s, p, o, before)) return false;
+      break;
+    }
+    case PP_ARROW:
+      if (fam != PTK_FAM_PIPE) return unexpected_part(B, s, p);
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+      break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  if (fam == PTK_FAM_NULLARY && o->nres == 0 && ptk_op_table[s->kind].max_results > 0)
+    o->res[o->nres++] = ptk_type_scalar(PTK_DT_I64);
+  return true;
+}
+
+static bool build_constant(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, 0);
+  const ptk_attr *a = p->attr;
+  const ptk_type *t = NULL;
+  switch (a->kind) {
+  case PTK_ATTR_INT:
+  case PTK_ATTR_FLOAT:
+  case PTK_ATTR_BOOL: t = a->type; break;
+  case PTK_ATTR_OPAQUE: t = a->type; break;
+  default: break;
+  }
+  if (!t) {
+    err_at(B->P, p->loc, 1, "'arith.constant' needs a typed value (e.g. '0 : index', 'true', '1.0 : f32')");
+    return false;
+  }
+  if (!acc_add(B, &o->attrs, "value", a, p->loc)) return false;
+  o->res[o->nres++] = t;
+  return true;
+}
+
+static bool build_call(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_SYMBOL:
+      if (!acc_add(B, &o->attrs, "callee", p->attr, p->loc)) return false;
+      break;
+    case PP_OPERANDS:
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_FNTYPE: {
+      const ptk_type *fn = p->fn;
+      if (fn->ninputs != o->nops) {
+        err_at(B->P, p->loc, 1, "type annotation count mismatch: %u operand%s but the function type has %u input%s",
+               o->nops, o->nops == 1 ? "" : "s", fn->ninputs, fn->ninputs == 1 ? "" : "s");
+        return false;
+      }
+      for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
+        pto_tl t = {fn->inputs[k], p->loc};
+        if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
+      }
+      for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
+      break;
+    }
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  return true;
+}
+
+/* return / scf.yield / scf.condition */
+static bool build_term(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_PAREN:
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_OPERANDS:
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_TYPES: {
+      uint32_t from = o->nops - (ops ? ops->uses.n : 0);
+      if (ops && !check_types(B, &ops->uses, o->ops + from, &p->types, p->loc, opname(s))) return false;
+      break;
+    }
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  return true;
+}
+
+static bool build_for(builder *B, const pto_sop *s, opb *o) {
+  const pto_bind *iv = NULL;
+  const pto_part *iter = NULL;
+  const ptk_type *ivt = NULL;
+  int words = 0;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_IV:
+      iv = &PTO_VEC_AT(p->binds, pto_bind, 0);
+      if (!add_operand(B, o, &iv->init)) return false;
+      break;
+    case PP_WORD:
+      if (!expect_word(B, p, words == 0 ? "to" : "step")) return false;
+      words++;
+      break;
+    case PP_OPERANDS:
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_BINDS:
+      if (!word_eq(p->word, p->wlen, "iter_args") || iter) {
+        err_at(B->P, p->loc, p->wlen, "expected 'iter_args', found '%.*s'", (int)p->wlen, p->word);
+        return false;
+      }
+      iter = p;
+      for (uint32_t k = 0; k < p->binds.n; k++)
+        if (!add_operand(B, o, &PTO_VEC_AT(p->binds, pto_bind, k).init)) return false;
+      break;
+    case PP_ARROW:
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+      break;
+    case PP_TYPES: ivt = single_type(p); break;
+    case PP_REGION: o->regions[o->nregions++] = p->region; break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  uint32_t niter = iter ? iter->binds.n : 0;
+  if (niter != o->nres) {
+    err_at(B->P, iter ? iter->loc : s->loc, iter ? iter->wlen : s->namelen,
+           "'scf.for' has %u iter_args but %u result type%s", niter, o->nres, o->nres == 1 ? "" : "s");
+    return false;
+  }
+  if (niter > 63) {
+    err_at(B->P, s->loc, s->namelen, "too many iter_args");
+    return false;
+  }
+  o->pre[0][0] = (preset_arg){iv->name, iv->len, iv->loc, ivt ? ivt : o->ops[0]->type};
+  for (uint32_t k = 0; k < niter; k++) {
+    const pto_bind *b = &PTO_VEC_AT(iter->binds, pto_bind, k);
+    ptk_value *init = o->ops[3 + k];
+    if (!ptk_type_equal(init->type, o->res[k])) {
+      pto_tl t = {o->res[k], b->init.loc};
+      return check_one_type(B, &b->init, init, &t);
+    }
+    o->pre[0][1 + k] = (preset_arg){b->name, b->len, b->loc, o->res[k]};
+  }
+  o->npre[0] = 1 + niter;
+  return true;
+}
+
+static bool build_if(builder *B, const pto_sop *s, opb *o) {
+  bool has_else = false;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_OPERANDS:
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_ARROW:
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+      break;
+    case PP_REGION:
+      if (p->word) has_else = true;
+      o->regions[o->nregions++] = p->region;
+      break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  if (!has_else) o->else_absent = true;
+  return true;
+}
+
+static bool build_while(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *binds = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_BINDS:
+      binds = p;
+      for (uint32_t k = 0; k < p->binds.n; k++)
+        if (!add_operand(B, o, &PTO_VEC_AT(p->binds, pto_bind, k).init)) return false;
+      break;
+    case PP_FNTYPE: {
+      const ptk_type *fn = p->fn;
+      if (fn->ninputs != o->nops) {
+        err_at(B->P, p->loc, 1, "type annotation count mismatch: %u initial value%s but %u input type%s", o->nops,
+               o->nops == 1 ? "" : "s", fn->ninputs, fn->ninputs == 1 ? "" : "s");
+        return false;
+      }
+      if (fn->ninputs > 63) {
+        err_at(B->P, p->loc, 1, "too many loop-carried values");
+        return false;
+      }
+      for (uint32_t k = 0; k < fn->ninputs; k++) {
+        const pto_bind *b = &PTO_VEC_AT(binds->binds, pto_bind, k);
+        pto_tl t = {fn->inputs[k], p->loc};
+        if (!check_one_type(B, &b->init, o->ops[k], &t)) return false;
+        o->pre[0][k] = (preset_arg){b->name, b->len, b->loc, fn->inputs[k]};
+      }
+      o->npre[0] = fn->ninputs;
+      for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
+      break;
+    }
+    case PP_REGION: o->regions[o->nregions++] = p->region; break;
+    case PP_WORD:
+      if (!expect_word(B, p, "do")) return false;
+      break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  return true;
+}
+
+static bool build_generic(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_OPERANDS:
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_PROPS:
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_REGION:
+      if (o->nregions >= PTK_ARRAY_LEN(o->regions)) {
+        err_at(B->P, s->loc, s->namelen, "too many regions");
+        return false;
+      }
+      o->regions[o->nregions++] = p->region;
+      break;
+    case PP_FNTYPE: {
+      const ptk_type *fn = p->fn;
+      if (fn->ninputs != o->nops) {
+        err_at(B->P, p->loc, 1, "type annotation count mismatch: %u operand%s but the function type has %u input%s",
+               o->nops, o->nops == 1 ? "" : "s", fn->ninputs, fn->ninputs == 1 ? "" : "s");
+        return false;
+      }
+      for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
+        pto_tl t = {fn->inputs[k], p->loc};
+        if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
+      }
+      for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
+      break;
+    }
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  /* operandSegmentSizes → segments */
+  uint32_t want = ptk_op_kind_nsegments(s->kind);
+  for (uint32_t i = 0; i < o->attrs.n; i++) {
+    if (strcmp(o->attrs.items[i].name, "operandSegmentSizes") != 0) continue;
+    const ptk_attr *a = o->attrs.items[i].value;
+    uint32_t sum = 0;
+    bool ok = a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i && a->dense.n == want;
+    for (uint32_t k = 0; ok && k < a->dense.n; k++) {
+      if (a->dense.i[k] < 0 || a->dense.i[k] > 100000) ok = false;
+      else sum += (uint32_t)a->dense.i[k];
+    }
+    if (!ok || sum != o->nops) {
+      err_at(B->P, s->loc, s->namelen, "'operandSegmentSizes' of '%s' must be array<i32: …> with %u entries summing to %u",
+             opname(s), want, o->nops);
+      return false;
+    }
+    o->nsegs = want;
+    for (uint32_t k = 0; k < want; k++) o->segs[k] = (uint32_t)a->dense.i[k];
+    o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+    break;
+  }
+  if (o->nregions != ptk_op_table[s->kind].nregions) {
+    if (s->kind == PTK_OP_SCF_IF && o->nregions == 1) {
+      o->else_absent = true;
+    } else {
+      err_at(B->P, s->loc, s->namelen, "'%s' takes %u region%s, got %u", opname(s), ptk_op_table[s->kind].nregions,
+             ptk_op_table[s->kind].nregions == 1 ? "" : "s", o->nregions);
+      return false;
+    }
+  }
+  if (s->kind == PTK_OP_ARITH_CONSTANT && o->nres == 1) {
+    const ptk_attr *v = NULL;
+    for (uint32_t i = 0; i < o->attrs.n; i++)
+      if (strcmp(o->attrs.items[i].name, "value") == 0) v = o->attrs.items[i].value;
+    if (v && v->type && !ptk_type_equal(v->type, o->res[0])) {
+      err_at(B->P, s->loc, s->namelen, "'arith.constant' value type does not match the result type");
+      return false;
+    }
+  }
+  return true;
+}
+
+static bool build_op(builder *B, const pto_sop *s, ptk_block *blk);
+
+static bool build_family(builder *B, const pto_sop *s, opb *o) {
+  if (s->generic) return build_generic(B, s, o);
+  switch (ptk_op_table[s->kind].family) {
+  case PTK_FAM_DPS: return build_dps(B, s, o);
+  case PTK_FAM_MAKE_TENSOR_VIEW:
+  case PTK_FAM_PARTITION_VIEW: return build_view(B, s, o);
+  case PTK_FAM_ALLOC_TILE: return build_alloc(B, s, o);
+  case PTK_FAM_SUBVIEW: return build_subview(B, s, o);
+  case PTK_FAM_SYNC_BRACKET:
+  case PTK_FAM_SYNC_ATTRS:
+  case PTK_FAM_SYNCALL: return build_sync(B, s, o);
+  case PTK_FAM_ARITH:
+  case PTK_FAM_ARITH_SELECT:
+  case PTK_FAM_ARITH_EXT: return build_arith(B, s, o);
+  case PTK_FAM_ARITH_CMP: return build_cmp(B, s, o);
+  case PTK_FAM_ARITH_CAST: return build_cast(B, s, o);
+  case PTK_FAM_VIEW_CAST:
+  case PTK_FAM_OPERANDS_TYPE:
+  case PTK_FAM_GET_VALIDSHAPE: return build_operands_type(B, s, o);
+  case PTK_FAM_LOAD_SCALAR:
+  case PTK_FAM_STORE_SCALAR: return build_scalar_mem(B, s, o);
+  case PTK_FAM_NULLARY:
+  case PTK_FAM_SECTION:
+  case PTK_FAM_PRINT:
+  case PTK_FAM_PIPE: return build_misc(B, s, o);
+  case PTK_FAM_CONSTANT: return build_constant(B, s, o);
+  case PTK_FAM_CALL: return build_call(B, s, o);
+  case PTK_FAM_RETURN:
+  case PTK_FAM_SCF_YIELD:
+  case PTK_FAM_SCF_CONDITION: return build_term(B, s, o);
+  case PTK_FAM_SCF_FOR: return build_for(B, s, o);
+  case PTK_FAM_SCF_IF: return build_if(B, s, o);
+  case PTK_FAM_SCF_WHILE: return build_while(B, s, o);
+  case PTK_FAM_MODULE:
+  case PTK_FAM_FUNC:
+  case PTK_FAM_GENERIC: break;
+  }
+  err_at(B->P, s->loc, s->namelen, "'%s' cannot be used here", opname(s));
+  return false;
+}
+
+static const char *plural(uint32_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+
+static bool check_counts(builder *B, const pto_sop *s, const opb *o) {
+  const ptk_op_info *info = &ptk_op_table[s->kind];
+  if ((int)o->nops < info->min_operands || (info->max_operands >= 0 && (int)o->nops > info->max_operands)) {
+    if (info->min_operands == info->max_operands)
+      err_at(B->P, s->loc, s->namelen, "wrong number of operands for '%s': expected %d, got %u", info->name,
+             info->min_operands, o->nops);
+    else if (info->max_operands < 0)
+      err_at(B->P, s->loc, s->namelen, "wrong number of operands for '%s': expected at least %d, got %u", info->name,
+             info->min_operands, o->nops);
+    else
+      err_at(B->P, s->loc, s->namelen, "wrong number of operands for '%s': expected %d to %d, got %u", info->name,
+             info->min_operands, info->max_operands, o->nops);
+    return false;
+  }
+  if ((int)o->nres < info->min_results || (info->max_results >= 0 && (int)o->nres > info->max_results)) {
+    if (info->min_results == info->max_results)
+      err_at(B->P, s->loc, s->namelen, "wrong number of results for '%s': expected %d, got %u", info->name,
+             info->min_results, o->nres);
+    else
+      err_at(B->P, s->loc, s->namelen, "wrong number of results for '%s': expected %d to %d, got %u", info->name,
+             info->min_results, info->max_results, o->nres);
+    return false;
+  }
+  /* Named results must match. */
+  uint32_t named = 0;
+  for (uint32_t i = 0; i < s->results.n; i++) named += PTO_VEC_AT(s->results, pto_res, i).count;
+  if (s->results.n && named != o->nres) {
+    const pto_res *r = &PTO_VEC_AT(s->results, pto_res, 0);
+    err_at(B->P, r->loc, r->len + 1, "'%s' has %u %s but %u %s bound", info->name, o->nres,
+           plural(o->nres, "result", "results"), named, plural(named, "name is", "names are"));
+    return false;
+  }
+  /* Required attributes. */
+  attr_slot slots[16];
+  uint32_t ns = attr_slots(s->kind, slots, 16);
+  for (uint32_t k = 0; k < ns; k++) {
+    if (!slots[k].required) continue;
+    bool found = false;
+    for (uint32_t i = 0; i < o->attrs.n; i++) found |= strcmp(o->attrs.items[i].name, slots[k].name) == 0;
+    if (!found) {
+      err_at(B->P, s->loc, s->namelen, "'%s' is missing the required attribute '%s'", info->name, slots[k].name);
+      return false;
+    }
+  }
+  return true;
+}
+
+static opb *opb_get(builder *B) {
+  int d = B->depth < 160 ? B->depth : 159;
+  opb *o = B->opbs[d];
+  if (!o) return B->opbs[d] = ptk_xcalloc(1, sizeof *o);
+  o->nops = o->nsegs = o->nres = o->nregions = 0;
+  o->attrs.n = 0;
+  memset(o->segs, 0, sizeof o->segs);
+  memset(o->npre, 0, sizeof o->npre);
+  o->else_absent = false;
+  return o;
+}
+
+static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
+  if (B->P->failed) return false;
+  opb *o = opb_get(B);
+  bool ok = build_family(B, s, o) && !B->P->failed && check_counts(B, s, o);
+  if (!ok) return false;
+  uint32_t nreg = ptk_op_table[s->kind].nregions;
+  if (o->nregions > nreg) nreg = o->nregions;
+  ptk_op *op = ptk_op_new(B->m, s->kind, o->ops, o->nops, o->res, o->nres, nreg, s->loc);
+  if (o->nsegs) ptk_op_set_segments(B->m, op, o->segs, o->nsegs);
+  for (uint32_t i = 0; i < o->attrs.n; i++) ptk_op_set_attr(op, o->attrs.items[i].name, o->attrs.items[i].value);
+  ptk_block_append(blk, op);
+  for (uint32_t i = 0; ok && i < o->nregions; i++) {
+    const pto_region *sr = o->regions[i];
+    bool is_else = s->kind == PTK_OP_SCF_IF && i == 1;
+    if (is_else && sr->blocks.n == 1) {
+      const pto_sblock *b = PTO_VEC_AT(sr->blocks, pto_sblock *, 0);
+      if (!b->ops.n && !b->args.n) continue; /* `} else { }` = no else */
+    }
+    ok = build_region(B, sr, &op->regions[i], NULL, o->pre[i], o->npre[i], s->loc);
+  }
+  if (ok) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; ok && i < s->results.n; i++) {
+      const pto_res *r = &PTO_VEC_AT(s->results, pto_res, i);
+      ok = names_def(B, r->name, r->len, r->loc, &op->results[k], r->count);
+      k += r->count;
+    }
+  }
+  return ok && !B->P->failed;
+}
+
+static bool build_region(builder *B, const pto_region *sr, ptk_region *r, ptk_block *entry,
+                         const preset_arg *pre, uint32_t npre, ptk_loc oploc) {
+  if (++B->depth > 150) {
+    err_at(B->P, sr->loc, 1, "regions nested too deeply");
+    return false;
+  }
+  uint32_t mark = B->nents;
+  bool ok = true;
+  for (uint32_t bi = 0; ok && bi < sr->blocks.n; bi++) {
+    const pto_sblock *sb = PTO_VEC_AT(sr->blocks, pto_sblock *, bi);
+    for (uint32_t bj = 0; bj < bi; bj++) {
+      const pto_sblock *o = PTO_VEC_AT(sr->blocks, pto_sblock *, bj);
+      if (sb->label && o->label && sb->llen == o->llen && memcmp(sb->label, o->label, sb->llen) == 0) {
+        err_at(B->P, sb->loc, sb->llen + 1, "redefinition of block '^%.*s'", (int)sb->llen, sb->label);
+        ok = false;
+      }
+    }
+    if (!ok) break;
+    ptk_block *b = bi == 0 && entry ? entry : ptk_region_add_block(B->m, r);
+    b->loc = sb->label ? sb->loc : sr->loc;
+    if (sb->label) b->label = ptk_arena_strndup(ptk_module_arena(B->m), sb->label, sb->llen);
+    if (bi == 0 && (npre || entry)) {
+      if (sb->args.n) {
+        err_at(B->P, sb->loc, sb->llen + 1, "the arguments of this entry block are already declared by the op");
+        ok = false;
+        break;
+      }
+      if (entry) { /* function body: args exist; bind names */
+        for (uint32_t i = 0; ok && i < npre; i++)
+          ok = names_def(B, pre[i].name, pre[i].len, pre[i].loc, entry->args[i], 1);
+      } else {
+        for (uint32_t i = 0; ok && i < npre; i++) {
+          ptk_value *v = ptk_block_add_arg(B->m, b, pre[i].type, NULL, pre[i].loc);
+          ok = names_def(B, pre[i].name, pre[i].len, pre[i].loc, v, 1);
+        }
+      }
+    }
+    for (uint32_t i = 0; ok && i < sb->args.n; i++) {
+      const pto_barg *a = &PTO_VEC_AT(sb->args, pto_barg, i);
+      ptk_value *v = ptk_block_add_arg(B->m, b, a->type.t, NULL, a->loc);
+      ok = names_def(B, a->name, a->len, a->loc, v, 1);
+    }
+    for (uint32_t i = 0; ok && i < sb->ops.n; i++) {
+      const pto_sop *so = PTO_VEC_AT(sb->ops, pto_sop *, i);
+      ok = so && build_op(B, so, b);
+    }
+  }
+  if (ok && sr->blocks.n == 0 && !entry) {
+    ptk_block *b = ptk_region_add_block(B->m, r);
+    b->loc = sr->loc;
+    for (uint32_t i = 0; ok && i < npre; i++) {
+      ptk_value *v = ptk_block_add_arg(B->m, b, pre[i].type, NULL, pre[i].loc);
+      ok = names_def(B, pre[i].name, pre[i].len, pre[i].loc, v, 1);
+    }
+  }
+  (void)oploc;
+  names_pop(B, mark);
+  B->depth--;
+  return ok && !B->P->failed;
+}
+
+static bool build_func(builder *B, ptk_module *m, const pto_sfunc *sf) {
+  uint32_t n = sf->args.n;
+  const ptk_type **at = ptk_xcalloc(n + 1, sizeof *at);
+  for (uint32_t i = 0; i < n; i++) at[i] = PTO_VEC_AT(sf->args, pto_farg, i).type.t;
+  const ptk_type **rt = ptk_xcalloc(sf->results.n + 1, sizeof *rt);
+  for (uint32_t i = 0; i < sf->results.n; i++) rt[i] = PTO_VEC_AT(sf->results, pto_tl, i).t;
+  ptk_func *f = ptk_func_new(m, sf->name, at, n, rt, sf->results.n, sf->body == NULL, sf->loc);
+  free(at);
+  free(rt);
+  f->vis = sf->vis;
+  for (uint32_t i = 0; i < n; i++) {
+    const pto_farg *a = &PTO_VEC_AT(sf->args, pto_farg, i);
+    if (a->attrs && a->attrs->dict.n) f->arg_attrs[i] = a->attrs;
+  }
+  if (sf->attrs)
+    for (uint32_t i = 0; i < sf->attrs->dict.n; i++)
+      ptk_func_set_attr(f, sf->attrs->dict.items[i].name, sf->attrs->dict.items[i].value);
+  if (!sf->body) return true;
+  names_reset(B);
+  preset_arg *pre = ptk_xcalloc(n + 1, sizeof *pre);
+  bool ok = true;
+  for (uint32_t i = 0; i < n; i++) {
+    const pto_farg *a = &PTO_VEC_AT(sf->args, pto_farg, i);
+    if (!a->named) {
+      err_at(B->P, a->loc, 1, "the arguments of a function with a body need names (%%arg0: type)");
+      ok = false;
+      break;
+    }
+    pre[i] = (preset_arg){a->name, a->len, a->loc, a->type.t};
+  }
+  if (ok) ok = build_region(B, sf->body, f->body, ptk_func_entry(f), pre, n, sf->loc);
+  free(pre);
+  return ok;
+}
+
+static bool build_items(builder *B, ptk_module *m, const pto_vec *items) {
+  for (uint32_t i = 0; i < items->n; i++) {
+    const pto_sitem *it = &PTO_VEC_AT(*items, pto_sitem, i);
+    if (it->is_func) {
+      for (uint32_t j = 0; j < i; j++) {
+        const pto_sitem *o = &PTO_VEC_AT(*items, pto_sitem, j);
+        if (o->is_func && strcmp(o->func->name, it->func->name) == 0) {
+          err_at(B->P, it->func->loc, (uint32_t)strlen(it->func->name) + 1, "redefinition of symbol '@%s'",
+                 it->func->name);
+          note_at(B->P, o->func->loc, (uint32_t)strlen(o->func->name) + 1, "previous definition is here");
+          return false;
+        }
+      }
+      if (!build_func(B, m, it->func)) return false;
+    } else {
+      const pto_smod *sm = it->mod;
+      ptk_module *sub = ptk_module_add_module(m, sm->name, sm->loc);
+      if (sm->attrs)
+        for (uint32_t k = 0; k < sm->attrs->dict.n; k++)
+          ptk_module_set_attr(sub, sm->attrs->dict.items[k].name, sm->attrs->dict.items[k].value);
+      if (!build_items(B, sub, &sm->items)) return false;
+    }
+  }
+  return true;
+}
+
+/* ======================================================================
+ * Driver
+ * ====================================================================== */
+
+ptk_module *ptk_pto_read(const ptk_source *src, ptk_diags *diags) {
+  pto_parser P = {0};
+  P.src = src;
+  P.diags = diags;
+  P.m = ptk_module_new();
+  P.syn = ptk_arena_new();
+  pto_lexer lx;
+  pto_lex_init(&lx, &P);
+  void *parser = PtoParseAlloc(malloc);
+  pto_tok t;
+  for (;;) {
+    int code = pto_lex_next(&lx, &t);
+    if (P.failed) break;
+    PtoParse(parser, code, t, &P);
+    if (P.failed || code == 0) break;
+  }
+  PtoParseFree(parser, free);
+  ptk_module *m = P.m;
+  if (!P.failed) {
+    builder B = {.P = &P, .m = m};
+    names_reset(&B);
+    const pto_vec *items = &P.top;
+    if (P.top.n == 1 && !PTO_VEC_AT(P.top, pto_sitem, 0).is_func) {
+      const pto_smod *sm = PTO_VEC_AT(P.top, pto_sitem, 0).mod;
+      m->name = sm->name ? ptk_arena_strdup(ptk_module_arena(m), sm->name) : NULL;
+      m->loc = sm->loc;
+      if (sm->attrs)
+        for (uint32_t k = 0; k < sm->attrs->dict.n; k++)
+          ptk_module_set_attr(m, sm->attrs->dict.items[k].name, sm->attrs->dict.items[k].value);
+      items = &sm->items;
+    } else {
+      m->implicit = true;
+      m->loc = ptk_source_loc(src, 0);
+    }
+    build_items(&B, m, items);
+    free(B.ents);
+    free(B.buckets);
+    for (int i = 0; i < 160; i++) free(B.opbs[i]);
+  }
+  ptk_arena_free(P.syn);
+  if (P.failed) {
+    ptk_module_free(m);
+    return NULL;
+  }
+  return m;
+}

@@ -1,0 +1,451 @@
+/* The tile instruction library: C implementations of the PTO tile ops over
+ * tile descriptors. The IR interpreter and generated C call the same
+ * functions. Semantics follow ../shared/reference/pto-ir.md §6-§9 and the
+ * pto-isa CPU simulator (pto-isa.md §1-§2); runtime/isa/README.md lists every
+ * decision. Depends on libc and lang/util.h only.
+ *
+ * Conventions
+ * - Every op returns 0 (PTK_ISA_OK) or a PTK_ISA_E* code; the message of the
+ *   last failure on the calling thread is ptk_isa_error(). Nothing aborts or
+ *   prints. On failure the destination may be partly written only for
+ *   PTK_ISA_EDIVZERO (integer division by zero: those elements become 0).
+ * - Ops iterate over the destination's valid region unless noted. Sources are
+ *   read at the same (row, col); a source must be physically large enough
+ *   (its valid region is not required to match: that is the verifier's job).
+ * - Scalars are converted to the tile's dtype first (f32 -> f16 rounds, a
+ *   float scalar for an integer tile truncates).
+ * - f16/bf16 arithmetic is done in f32 and rounded back after every step. */
+#ifndef PTK_RUNTIME_ISA_ISA_H
+#define PTK_RUNTIME_ISA_ISA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lang/util.h"
+
+/* ---- enums ---------------------------------------------------------------- */
+
+typedef enum ptk_isa_dtype {
+  PTK_ISA_F32,
+  PTK_ISA_F16,
+  PTK_ISA_BF16,
+  PTK_ISA_F64,
+  PTK_ISA_I8,
+  PTK_ISA_I16,
+  PTK_ISA_I32,
+  PTK_ISA_I64,
+  PTK_ISA_U8,
+  PTK_ISA_U16,
+  PTK_ISA_U32,
+  PTK_ISA_U64,
+  PTK_ISA_I1, /* one byte per element, 0 or 1 */
+  PTK_ISA_NDTYPES
+} ptk_isa_dtype;
+
+typedef enum ptk_isa_loc {
+  PTK_ISA_VEC,
+  PTK_ISA_MAT,
+  PTK_ISA_LEFT,
+  PTK_ISA_RIGHT,
+  PTK_ISA_ACC,
+  PTK_ISA_BIAS,
+  PTK_ISA_SCALING
+} ptk_isa_loc;
+
+typedef enum ptk_isa_blayout { PTK_ISA_ROW_MAJOR, PTK_ISA_COL_MAJOR } ptk_isa_blayout;
+typedef enum ptk_isa_slayout {
+  PTK_ISA_NONE_BOX,
+  PTK_ISA_BOX_ROW_MAJOR,
+  PTK_ISA_BOX_COL_MAJOR
+} ptk_isa_slayout;
+/* Same numbering as tile_buf's `pad` integer. */
+typedef enum ptk_isa_pad { PTK_ISA_PAD_NULL, PTK_ISA_PAD_ZERO, PTK_ISA_PAD_MAX, PTK_ISA_PAD_MIN } ptk_isa_pad;
+
+/* #pto<round_mode ...>. For float->int conversions; float->float always
+ * rounds to nearest even (pto-isa CPU simulator). NONE truncates. */
+typedef enum ptk_isa_rmode {
+  PTK_ISA_RM_NONE,
+  PTK_ISA_RM_RINT,
+  PTK_ISA_RM_ROUND, /* nearest, ties away from zero */
+  PTK_ISA_RM_FLOOR,
+  PTK_ISA_RM_CEIL,
+  PTK_ISA_RM_TRUNC,
+  PTK_ISA_RM_ODD,       /* nearest, exact .5 ties go to the odd neighbour */
+  PTK_ISA_RM_CAST_RINT, /* = RINT */
+} ptk_isa_rmode;
+
+typedef enum ptk_isa_cmp { PTK_ISA_EQ, PTK_ISA_NE, PTK_ISA_LT, PTK_ISA_LE, PTK_ISA_GT, PTK_ISA_GE } ptk_isa_cmp;
+
+enum {
+  PTK_ISA_OK = 0,
+  PTK_ISA_EDTYPE,   /* dtype or dtype combination the op does not take */
+  PTK_ISA_ELAYOUT,  /* layout/location the op does not take, or a bad descriptor */
+  PTK_ISA_ESHAPE,   /* valid region / offsets outside a tile, shape mismatch */
+  PTK_ISA_EARG,     /* bad argument value (enum out of range, ...) */
+  PTK_ISA_EDIVZERO, /* integer division or remainder by zero */
+};
+
+/* Message of the last failure on this thread ("" if none). */
+const char *ptk_isa_error(void);
+
+/* ---- dtypes ---------------------------------------------------------------- */
+
+size_t ptk_isa_dtype_size(ptk_isa_dtype t);
+const char *ptk_isa_dtype_name(ptk_isa_dtype t); /* "f32", "bf16", "u8", "i1", ... */
+bool ptk_isa_dtype_is_float(ptk_isa_dtype t);    /* f32 f16 bf16 f64 */
+bool ptk_isa_dtype_is_unsigned(ptk_isa_dtype t); /* u8 u16 u32 u64 i1 */
+
+/* A scalar operand: a float or an integer value. */
+typedef struct ptk_isa_scalar {
+  bool is_float;
+  double f;
+  int64_t i;
+} ptk_isa_scalar;
+static inline ptk_isa_scalar ptk_isa_sf(double f) {
+  ptk_isa_scalar s = {true, f, 0};
+  return s;
+}
+static inline ptk_isa_scalar ptk_isa_si(int64_t i) {
+  ptk_isa_scalar s = {false, 0, i};
+  return s;
+}
+
+/* ---- tile descriptor ------------------------------------------------------- */
+
+/* A tile: `rows x cols` elements (valid region `vrows x vcols`, always the
+ * top-left prefix) that live inside a storage block of `srows x scols`
+ * elements at `data`, starting at (r0, c0). Element (r, c) of the tile is
+ * storage element (r0 + r, c0 + c), placed by the layout formula of the
+ * storage (see ptk_isa_offset). For a plain tile srows = rows, scols = cols and
+ * r0 = c0 = 0; subviews share their parent's storage. */
+typedef struct ptk_tile {
+  uint8_t *data;
+  int32_t rows, cols;
+  int32_t vrows, vcols;
+  int32_t srows, scols;
+  int32_t r0, c0;
+  ptk_isa_dtype dtype;
+  ptk_isa_loc loc;
+  ptk_isa_blayout blayout;
+  ptk_isa_slayout slayout;
+  int32_t fractal; /* 512 or 1024 for boxed layouts; ignored for none_box */
+  ptk_isa_pad pad;
+} ptk_tile;
+
+/* Fill a plain tile descriptor and check it (ptk_isa_tile_check). */
+int ptk_isa_tile_init(ptk_tile *t, void *data, ptk_isa_dtype dtype, ptk_isa_loc loc, int32_t rows,
+                      int32_t cols, int32_t vrows, int32_t vcols, ptk_isa_blayout bl,
+                      ptk_isa_slayout sl, int32_t fractal, ptk_isa_pad pad);
+/* Geometry checks every op performs: valid region inside the tile, tile
+ * inside its storage, box dims dividing the storage (Nz allows any rows). */
+int ptk_isa_tile_check(const ptk_tile *t);
+/* Storage bytes a plain tile of this type occupies (rows*cols*size). */
+size_t ptk_isa_tile_bytes(const ptk_tile *t);
+
+/* Inner box (fractal) dims: 16x16 for fractal 1024; for 512 with a row-major
+ * box 16 x (32/size), col-major box (32/size) x 16; none_box gives 1x1. */
+int ptk_isa_box_dims(const ptk_tile *t, int32_t *box_rows, int32_t *box_cols);
+
+/* Element offset (in elements from `data`) of tile element (r, c):
+ *   none_box row_major  R*SC + C            none_box col_major  C*SR + R
+ *   Nz (col+row box)    (C/IC)*SR*IC + (R/IR)*IR*IC + (R%IR)*IC + C%IC
+ *   Zn (row+col box)    (R/IR)*SC*IR + (C/IC)*IR*IC + (C%IC)*IR + R%IR
+ *   Zz (row+row box)    (R/IR)*SC*IR + (C/IC)*IR*IC + (R%IR)*IC + C%IC
+ *   Nn (col+col box)    (C/IC)*SR*IC + (R/IR)*IR*IC + (C%IC)*IR + R%IR
+ * with R = r0+r, C = c0+c, SR x SC the storage shape, IR x IC the box. The
+ * descriptor must have passed ptk_isa_tile_check. */
+int64_t ptk_isa_offset(const ptk_tile *t, int32_t r, int32_t c);
+
+/* Aliasing descriptors (never copies). subview: the window at (r, c) of size
+ * rows x cols with valid vrows x vcols, sharing `parent`'s storage. */
+int ptk_isa_subview(const ptk_tile *parent, int32_t r, int32_t c, int32_t rows, int32_t cols,
+                    int32_t vrows, int32_t vcols, ptk_tile *out);
+/* treshape: the same bytes seen with another shape/dtype/layout. `out` holds
+ * the new type (dtype, rows, cols, vrows, vcols, layouts, fractal, pad; its
+ * data/storage fields are ignored) and is completed in place. The source must
+ * be a whole tile, the byte sizes must agree and boxed <-> none_box changes are
+ * refused (pto-isa TRESHAPE). */
+int ptk_isa_treshape(const ptk_tile *src, ptk_tile *out);
+/* bitcast: same geometry, another dtype of the same size. */
+int ptk_isa_bitcast(const ptk_tile *src, ptk_isa_dtype dtype, ptk_tile *out);
+
+/* ---- global memory views ----------------------------------------------------- */
+
+typedef enum ptk_isa_gm_layout { PTK_ISA_GM_ND, PTK_ISA_GM_DN } ptk_isa_gm_layout;
+
+/* A partition of a global tensor: `base` points at its first element (the
+ * caller has applied the partition offsets); strides are in elements.
+ * Mapping of tile (r, c) to elements (pto-isa MapTileIndicesToGlobalOffset):
+ *   ND: c is the last dim; r is split row-major over dims 0..rank-2.
+ *   DN: r is dim rank-2; c is split as (outer, inner) with inner the last dim
+ *       and outer row-major over dims 0..rank-3.
+ * For rank <= 2 both are r -> dim rank-2 (rank 1: a single row), c -> last. */
+typedef struct ptk_gm_view {
+  void *base;
+  ptk_isa_dtype dtype;
+  int rank; /* 1..5 */
+  int64_t shape[5];
+  int64_t stride[5];
+  ptk_isa_gm_layout layout;
+} ptk_gm_view;
+
+/* The rows x cols a tload/tstore moves: the tile's valid region clipped to
+ * what the view holds in the mapping above. */
+int ptk_isa_transfer_shape(const ptk_tile *t, const ptk_gm_view *v, int32_t *rows, int32_t *cols);
+/* Smallest and largest element offset (relative to v->base) that a transfer
+ * of rows x cols touches, for the caller's bounds check. When nothing is
+ * touched, *lo = 0 and *hi = -1. */
+int ptk_isa_gm_extent(const ptk_gm_view *v, int32_t rows, int32_t cols, int64_t *lo, int64_t *hi);
+
+/* ---- data movement ------------------------------------------------------------- */
+
+/* GM -> tile. Fills the whole tile (rows x cols) with its pad value (null and
+ * zero -> 0, max -> +inf / type max, min -> -inf / type min), then copies the
+ * transfer region bit for bit (element sizes must match). */
+int ptk_isa_tload(const ptk_tile *dst, const ptk_gm_view *src);
+
+typedef struct ptk_isa_store_opts {
+  bool relu;       /* reluPreMode normal_relu: max(x, 0) before converting */
+  bool atomic_add; /* atomicType atomic_add: GM += value (in the GM dtype) */
+} ptk_isa_store_opts;
+/* tile -> GM over the transfer region. vec/mat sources: bit copy (same element
+ * size). acc sources: value conversion to the GM dtype (f32 -> f16/bf16 round
+ * to nearest even). `opts` may be NULL. */
+int ptk_isa_tstore(const ptk_gm_view *dst, const ptk_tile *src, const ptk_isa_store_opts *opts);
+
+/* Tile -> tile copy over the common valid region (min of both), any layouts
+ * (mat Nz -> left/right, acc -> vec, ...); dtypes may differ (value
+ * conversion: float->float nearest even, float->int truncation). */
+int ptk_isa_tmov(const ptk_tile *dst, const ptk_tile *src, bool relu);
+/* dst[i,j] = src[i+r, j+c] over dst's valid region. */
+int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int32_t r, int32_t c);
+/* dst[i+r, j+c] = src[i,j] over src's valid region. */
+int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int32_t r, int32_t c);
+/* dst[j,i] = src[i,j] over src's valid region (same element size). */
+int ptk_isa_ttrans(const ptk_tile *dst, const ptk_tile *src);
+/* Copy src's valid region into dst and set every other element of dst (all
+ * rows x cols) to dst's pad value (which must not be null). src may be dst. */
+int ptk_isa_tfillpad(const ptk_tile *dst, const ptk_tile *src);
+/* Fill dst's valid region with s. */
+int ptk_isa_texpands(const ptk_tile *dst, ptk_isa_scalar s);
+
+/* ---- elementwise ------------------------------------------------------------ */
+
+typedef enum ptk_isa_unop {
+  PTK_ISA_ABS,
+  PTK_ISA_NEG,
+  PTK_ISA_EXP,
+  PTK_ISA_LOG,
+  PTK_ISA_SQRT,
+  PTK_ISA_RSQRT,
+  PTK_ISA_RECIP,
+  PTK_ISA_RELU,
+  PTK_ISA_NOT,
+  PTK_ISA_NUNOPS
+} ptk_isa_unop;
+
+typedef enum ptk_isa_binop {
+  PTK_ISA_ADD,
+  PTK_ISA_SUB,
+  PTK_ISA_MUL,
+  PTK_ISA_DIV,
+  PTK_ISA_MAX, /* a < b ? b : a (std::max: NaN handling follows operand order) */
+  PTK_ISA_MIN, /* b < a ? b : a */
+  PTK_ISA_REM, /* floored: r = fmod(a, b); r != 0 && sign(a) != sign(b) ? r + b : r */
+  PTK_ISA_FMOD,
+  PTK_ISA_AND,
+  PTK_ISA_OR,
+  PTK_ISA_XOR,
+  PTK_ISA_SHL,
+  PTK_ISA_SHR, /* arithmetic for signed, logical for unsigned */
+  PTK_ISA_PRELU, /* a > 0 ? a : a * b (tprelu; tlrelu with a scalar slope) */
+  PTK_ISA_ADDRELU,
+  PTK_ISA_SUBRELU,
+  PTK_ISA_POW,
+  PTK_ISA_EXPDIF, /* exp(a - b) */
+  PTK_ISA_NBINOPS
+} ptk_isa_binop;
+
+int ptk_isa_unary(ptk_isa_unop op, const ptk_tile *dst, const ptk_tile *src);
+/* dst = a op b */
+int ptk_isa_binary(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b);
+/* dst = a op s (tadds, tsubs, tmuls, tdivs, tmaxs, ..., tlrelu = PRELU) */
+int ptk_isa_binary_ts(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, ptk_isa_scalar s);
+/* dst = s op a (the scalar-first form, e.g. tdivs ins(%s, %t) = s / t) */
+int ptk_isa_binary_st(ptk_isa_binop op, const ptk_tile *dst, ptk_isa_scalar s, const ptk_tile *a);
+
+/* Ternary: taddc a+b+c, tsubc a-b+c, taddsc a+s+b, tsubsc a-s+b,
+ * taxpy dst = src*s + dst. Each step rounds to the dtype. */
+int ptk_isa_taddc(const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b, const ptk_tile *c);
+int ptk_isa_tsubc(const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b, const ptk_tile *c);
+int ptk_isa_taddsc(const ptk_tile *dst, const ptk_tile *a, ptk_isa_scalar s, const ptk_tile *b);
+int ptk_isa_tsubsc(const ptk_tile *dst, const ptk_tile *a, ptk_isa_scalar s, const ptk_tile *b);
+int ptk_isa_taxpy(const ptk_tile *dst, const ptk_tile *src, ptk_isa_scalar s);
+
+/* tpartadd/max/min/mul (op ADD, MAX, MIN, MUL): over dst's valid region,
+ * where both sources are valid apply op, where one is valid copy it, else 0. */
+int ptk_isa_tpart(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b);
+
+/* ---- broadcast / expand ------------------------------------------------------- */
+
+/* trowexpand: dst[r,c] = src[r,0]; tcolexpand: dst[r,c] = src[0,c]. */
+int ptk_isa_trowexpand(const ptk_tile *dst, const ptk_tile *src);
+int ptk_isa_tcolexpand(const ptk_tile *dst, const ptk_tile *src);
+/* trowexpand{add,sub,mul,div,max,min,expdif}:
+ *   dst[r,c] = a[r, c % a.vcols] op b[r, c % b.vcols]
+ * which covers both broadcast modes (an Rx1 column, or one 32-byte block per
+ * row) for either operand; operand order is kept. */
+int ptk_isa_trowexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
+                          const ptk_tile *b);
+/* tcolexpand{...}: dst[r,c] = a[r % a.vrows, c] op b[r % b.vrows, c] (the 1xC
+ * operand is broadcast down the rows, either side). */
+int ptk_isa_tcolexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
+                          const ptk_tile *b);
+
+/* ---- reductions ------------------------------------------------------------------ */
+
+typedef enum ptk_isa_redop {
+  PTK_ISA_RSUM,
+  PTK_ISA_RMAX,
+  PTK_ISA_RMIN,
+  PTK_ISA_RPROD,
+  PTK_ISA_RARGMAX, /* index of the first maximum; dst is an integer tile */
+  PTK_ISA_RARGMIN,
+} ptk_isa_redop;
+/* Row reduction over src's valid region into dst[r, 0], r < src.vrows.
+ * Sums of f16/bf16 accumulate in f32 and round once; max/min start from
+ * element 0 and take x only if strictly better (a NaN never replaces). */
+int ptk_isa_trowreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *src);
+/* Column reduction into dst[0, c], c < src.vcols; accumulates in dst's dtype
+ * (an f16 column sum rounds after every add). */
+int ptk_isa_tcolreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *src);
+
+/* ---- matmul ----------------------------------------------------------------------- */
+
+/* C = A*B (tmatmul), C = Cin + A*B (tmatmul.acc), C = A*B + bias[0,:]
+ * (tmatmul.bias); M = A.vrows, K = A.vcols, N = B.vcols. Dtypes (A, B, C):
+ * (f16,f16,f32) (bf16,bf16,f32) (f32,f32,f32) (i8,i8,i32). Each dot product
+ * starts at 0 and accumulates with fmaf in k order (i32: wrap-around); Cin
+ * or bias is added last. Only the M x N region of C is written. tgemv* are
+ * the same functions. */
+int ptk_isa_tmatmul(const ptk_tile *c, const ptk_tile *a, const ptk_tile *b);
+int ptk_isa_tmatmul_acc(const ptk_tile *c, const ptk_tile *cin, const ptk_tile *a,
+                        const ptk_tile *b);
+int ptk_isa_tmatmul_bias(const ptk_tile *c, const ptk_tile *a, const ptk_tile *b,
+                         const ptk_tile *bias);
+
+/* ---- conversion ------------------------------------------------------------------- */
+
+/* dst = cast(src) over src's valid region. float->float rounds to nearest
+ * even whatever rmode says; float->int applies rmode; int->float rounds to
+ * nearest even; int->int wraps. sat clamps to the destination range first
+ * (NaN -> 0 for integer destinations). Without sat, out-of-range float->int
+ * follows x86 (see README). */
+int ptk_isa_tcvt(const ptk_tile *dst, const ptk_tile *src, ptk_isa_rmode rmode, bool sat);
+
+/* Scalar helpers with exactly the element semantics of tcvt/tmov: convert
+ * one value between dtypes. `src`/`dst` point at one element. */
+void ptk_isa_convert_elem(ptk_isa_dtype dt, void *dst, ptk_isa_dtype st, const void *src,
+                          ptk_isa_rmode rmode, bool sat);
+
+/* ---- compare / select --------------------------------------------------------------- */
+
+/* tcmp/tcmps: mask is an integer tile of 1, 2 or 4 byte elements holding
+ * packed bits, LSB first, 8*size bits per element. The whole mask tile is
+ * zeroed; then for each row r < a.vrows (and < mask.vrows) element w (w <
+ * ceil(a.vcols / bits), w < mask.vcols) gets bit b = cmp(a[r, w*bits+b], ...).
+ * tcmp compares exactly (NaN: only NE is true); tcmps follows the simulator:
+ * EQ is |a-s| < 1e-9 computed in double, NE its negation. */
+int ptk_isa_tcmp(const ptk_tile *mask, const ptk_tile *a, const ptk_tile *b, ptk_isa_cmp mode);
+int ptk_isa_tcmps(const ptk_tile *mask, const ptk_tile *a, ptk_isa_scalar s, ptk_isa_cmp mode);
+/* tsel: dst = bit ? a : b. Bits are one LSB-first stream over dst's valid
+ * region in row-major order; the mask row advances after mask.vcols elements
+ * (pto-isa TSEL). */
+int ptk_isa_tsel(const ptk_tile *dst, const ptk_tile *mask, const ptk_tile *a, const ptk_tile *b);
+/* tsels: dst[r,c] = bit (c % bits) of mask[r, c / bits] ? a[r,c] : s. */
+int ptk_isa_tsels(const ptk_tile *dst, const ptk_tile *mask, const ptk_tile *a, ptk_isa_scalar s);
+
+/* ---- generators / misc ---------------------------------------------------------------- */
+
+/* tci: dst[r, j] = start + j (descending: start - j), integer dtypes. */
+int ptk_isa_tci(const ptk_tile *dst, int64_t start, bool descending);
+/* ttri: 1 where j <= i + diag (lower) / j >= i + diag (upper), else 0. */
+int ptk_isa_ttri(const ptk_tile *dst, int64_t diag, bool upper);
+/* tgetval/tsetval: element at logical index off = r*cols + c. */
+int ptk_isa_tgetval(const ptk_tile *t, int64_t off, ptk_isa_scalar *out);
+int ptk_isa_tsetval(const ptk_tile *t, int64_t off, ptk_isa_scalar v);
+/* Read one element as a scalar (float dtypes -> is_float). */
+ptk_isa_scalar ptk_isa_get(const ptk_tile *t, int32_t r, int32_t c);
+/* tprint: append the valid region as text, one row per line. */
+int ptk_isa_format(ptk_buf *out, const ptk_tile *t);
+
+/* ---- named forms (one per PTO op) ---------------------------------------------------- */
+
+#define PTK_ISA_UNARY_OPS(X)                                                                       \
+  X(tabs, ABS) X(tneg, NEG) X(texp, EXP) X(tlog, LOG) X(tsqrt, SQRT) X(trsqrt, RSQRT)              \
+  X(trecip, RECIP) X(trelu, RELU) X(tnot, NOT)
+#define PTK_ISA_BINARY_OPS(X)                                                                      \
+  X(tadd, ADD) X(tsub, SUB) X(tmul, MUL) X(tdiv, DIV) X(tmax, MAX) X(tmin, MIN) X(trem, REM)       \
+  X(tfmod, FMOD) X(tand, AND) X(tor, OR) X(txor, XOR) X(tshl, SHL) X(tshr, SHR) X(tprelu, PRELU)   \
+  X(taddrelu, ADDRELU) X(tsubrelu, SUBRELU) X(tpow, POW)
+#define PTK_ISA_SCALAR_OPS(X)                                                                      \
+  X(tadds, ADD) X(tsubs, SUB) X(tmuls, MUL) X(tdivs, DIV) X(tmaxs, MAX) X(tmins, MIN)             \
+  X(trems, REM) X(tfmods, FMOD) X(tands, AND) X(tors, OR) X(txors, XOR) X(tshls, SHL)             \
+  X(tshrs, SHR) X(tlrelu, PRELU) X(tpows, POW)
+#define PTK_ISA_EXPAND_OPS(X)                                                                      \
+  X(add, ADD) X(sub, SUB) X(mul, MUL) X(div, DIV) X(max, MAX) X(min, MIN) X(expdif, EXPDIF)
+
+#define PTK_ISA_DEF_UN(name, OP)                                                                   \
+  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *s) {                        \
+    return ptk_isa_unary(PTK_ISA_##OP, d, s);                                                      \
+  }
+#define PTK_ISA_DEF_BIN(name, OP)                                                                  \
+  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *a, const ptk_tile *b) {    \
+    return ptk_isa_binary(PTK_ISA_##OP, d, a, b);                                                  \
+  }
+#define PTK_ISA_DEF_TS(name, OP)                                                                   \
+  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *a, ptk_isa_scalar s) {     \
+    return ptk_isa_binary_ts(PTK_ISA_##OP, d, a, s);                                               \
+  }
+#define PTK_ISA_DEF_EXP(name, OP)                                                                  \
+  static inline int ptk_isa_trowexpand##name(const ptk_tile *d, const ptk_tile *a,                \
+                                             const ptk_tile *b) {                                  \
+    return ptk_isa_trowexpand_op(PTK_ISA_##OP, d, a, b);                                           \
+  }                                                                                                \
+  static inline int ptk_isa_tcolexpand##name(const ptk_tile *d, const ptk_tile *a,                \
+                                             const ptk_tile *b) {                                  \
+    return ptk_isa_tcolexpand_op(PTK_ISA_##OP, d, a, b);                                           \
+  }
+PTK_ISA_UNARY_OPS(PTK_ISA_DEF_UN)
+PTK_ISA_BINARY_OPS(PTK_ISA_DEF_BIN)
+PTK_ISA_SCALAR_OPS(PTK_ISA_DEF_TS)
+PTK_ISA_EXPAND_OPS(PTK_ISA_DEF_EXP)
+#undef PTK_ISA_DEF_UN
+#undef PTK_ISA_DEF_BIN
+#undef PTK_ISA_DEF_TS
+#undef PTK_ISA_DEF_EXP
+
+/* tdivs with the scalar first: dst = s / src. */
+static inline int ptk_isa_tdivs_rev(const ptk_tile *d, ptk_isa_scalar s, const ptk_tile *a) {
+  return ptk_isa_binary_st(PTK_ISA_DIV, d, s, a);
+}
+static inline int ptk_isa_texpdif(const ptk_tile *d, const ptk_tile *a, const ptk_tile *b) {
+  return ptk_isa_binary(PTK_ISA_EXPDIF, d, a, b);
+}
+#define PTK_ISA_DEF_RED(name, OP)                                                                  \
+  static inline int ptk_isa_trow##name(const ptk_tile *d, const ptk_tile *s) {                    \
+    return ptk_isa_trowreduce(PTK_ISA_R##OP, d, s);                                                \
+  }                                                                                                \
+  static inline int ptk_isa_tcol##name(const ptk_tile *d, const ptk_tile *s) {                    \
+    return ptk_isa_tcolreduce(PTK_ISA_R##OP, d, s);                                                \
+  }
+PTK_ISA_DEF_RED(sum, SUM)
+PTK_ISA_DEF_RED(max, MAX)
+PTK_ISA_DEF_RED(min, MIN)
+PTK_ISA_DEF_RED(prod, PROD)
+PTK_ISA_DEF_RED(argmax, ARGMAX)
+PTK_ISA_DEF_RED(argmin, ARGMIN)
+#undef PTK_ISA_DEF_RED
+
+#endif

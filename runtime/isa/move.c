@@ -1,0 +1,399 @@
+/* Data movement: GM <-> tile (tload, tstore) and tile <-> tile (tmov,
+ * textract, tinsert, ttrans, tfillpad). */
+#include <pthread.h>
+
+#include "runtime/isa/internal.h"
+
+/* ---- saturating index arithmetic (view values come from user programs) ---------------- */
+
+#define BIG ((int64_t)1 << 62)
+static int64_t smul(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r) || r > BIG || r < -BIG) return (a < 0) != (b < 0) ? -BIG : BIG;
+  return r;
+}
+static int64_t sadd(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r) || r > BIG || r < -BIG) return a < 0 ? -BIG : BIG;
+  return r;
+}
+
+/* ---- GM view mapping --------------------------------------------------------------------- */
+
+/* Normalised view: rows map through dims [rlo, rhi) (row-major), columns
+ * through the optional outer dims [clo, chi) and the inner dim `cin`. */
+typedef struct {
+  int n;
+  const int64_t *shape, *stride;
+  bool dn; /* DN with rank >= 3 */
+  int64_t rows, cols; /* what the view holds in this mapping */
+} gmap;
+
+static int gmap_init(const ptk_gm_view *v, const char *op, gmap *g) {
+  if (v->rank < 1 || v->rank > 5)
+    return ptk_isa__fail(PTK_ISA_EARG, "%s: view rank %d is not in 1..5", op, v->rank);
+  if (v->layout != PTK_ISA_GM_ND && v->layout != PTK_ISA_GM_DN)
+    return ptk_isa__fail(PTK_ISA_ELAYOUT, "%s: only ND and DN views are supported", op);
+  for (int d = 0; d < v->rank; d++)
+    if (v->shape[d] < 0)
+      return ptk_isa__fail(PTK_ISA_EARG, "%s: view dim %d has negative size %lld", op, d,
+                           (long long)v->shape[d]);
+  g->n = v->rank;
+  g->shape = v->shape;
+  g->stride = v->stride;
+  g->dn = v->layout == PTK_ISA_GM_DN && v->rank >= 3;
+  int n = g->n;
+  if (n == 1) {
+    g->rows = 1;
+    g->cols = v->shape[0];
+  } else if (!g->dn) {
+    g->rows = 1;
+    for (int d = 0; d < n - 1; d++) g->rows = smul(g->rows, v->shape[d]);
+    g->cols = v->shape[n - 1];
+  } else {
+    g->rows = v->shape[n - 2];
+    g->cols = v->shape[n - 1];
+    for (int d = 0; d < n - 2; d++) g->cols = smul(g->cols, v->shape[d]);
+  }
+  return PTK_ISA_OK;
+}
+
+/* Index idx split row-major over dims [lo, hi), as an element offset. */
+static int64_t split_off(const gmap *g, int64_t idx, int lo, int hi) {
+  int64_t off = 0;
+  for (int d = hi - 1; d >= lo; d--) {
+    int64_t s = g->shape[d] > 0 ? g->shape[d] : 1;
+    off = sadd(off, smul(idx % s, g->stride[d]));
+    idx /= s;
+  }
+  return off;
+}
+static int64_t row_off(const gmap *g, int64_t r) {
+  if (g->n == 1) return 0;
+  if (!g->dn) return split_off(g, r, 0, g->n - 1);
+  return smul(r, g->stride[g->n - 2]);
+}
+static int64_t col_off(const gmap *g, int64_t c) {
+  int n = g->n;
+  if (!g->dn) return smul(c, g->stride[n - 1]);
+  int64_t in = g->shape[n - 1] > 0 ? g->shape[n - 1] : 1;
+  return sadd(smul(c % in, g->stride[n - 1]), split_off(g, c / in, 0, n - 2));
+}
+/* Constant column step if columns are linear (ND, or DN rank <= 2). */
+static int64_t col_step(const gmap *g) { return g->stride[g->n - 1]; }
+/* Constant row step if rows are linear. */
+static bool rows_linear(const gmap *g, int64_t *step) {
+  if (g->n == 1) {
+    *step = 0;
+    return true;
+  }
+  if (g->dn || g->n == 2) {
+    *step = g->stride[g->n - 2];
+    return true;
+  }
+  return false;
+}
+
+static int32_t clip(int64_t want, int64_t have) { return (int32_t)(want < have ? want : have); }
+
+int ptk_isa_transfer_shape(const ptk_tile *t, const ptk_gm_view *v, int32_t *rows, int32_t *cols) {
+  gmap g;
+  int rc = gmap_init(v, "transfer", &g);
+  if (rc) return rc;
+  *rows = clip(t->vrows, g.rows);
+  *cols = clip(t->vcols, g.cols);
+  if (*rows <= 0 || *cols <= 0) *rows = *cols = 0;
+  return PTK_ISA_OK;
+}
+
+int ptk_isa_gm_extent(const ptk_gm_view *v, int32_t rows, int32_t cols, int64_t *lo, int64_t *hi) {
+  gmap g;
+  *lo = 0;
+  *hi = -1;
+  int rc = gmap_init(v, "extent", &g);
+  if (rc) return rc;
+  if (rows <= 0 || cols <= 0) return PTK_ISA_OK;
+  int64_t rmin = INT64_MAX, rmax = INT64_MIN, cmin = INT64_MAX, cmax = INT64_MIN;
+  for (int32_t r = 0; r < rows; r++) {
+    int64_t o = row_off(&g, r);
+    if (o < rmin) rmin = o;
+    if (o > rmax) rmax = o;
+  }
+  if (!g.dn) {
+    int64_t a = 0, b = col_off(&g, cols - 1);
+    cmin = a < b ? a : b;
+    cmax = a < b ? b : a;
+  } else {
+    for (int32_t c = 0; c < cols; c++) {
+      int64_t o = col_off(&g, c);
+      if (o < cmin) cmin = o;
+      if (o > cmax) cmax = o;
+    }
+  }
+  *lo = sadd(rmin, cmin);
+  *hi = sadd(rmax, cmax);
+  return PTK_ISA_OK;
+}
+
+static inline void copy_n(uint8_t *d, const uint8_t *s, size_t esz) {
+  switch (esz) {
+  case 1: *d = *s; break;
+  case 2: memcpy(d, s, 2); break;
+  case 4: memcpy(d, s, 4); break;
+  default: memcpy(d, s, 8); break;
+  }
+}
+
+/* Move the rows x cols transfer region between a tile and GM. `load`: GM ->
+ * tile bit copy; otherwise tile -> GM through `put` when non-NULL (value
+ * conversion), or bit copy. */
+typedef void (*put_fn)(const void *ctx, uint8_t *gm, const uint8_t *tile);
+static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_lay *L, int32_t rows, int32_t cols, bool load, put_fn put,
+                     const void *ctx) {
+  size_t esz = L->esz;
+  int64_t rstep;
+  bool rlin = rows_linear(g, &rstep);
+  /* Column-contiguous fast path: col-major tile, linear rows with step 1. */
+  if (L->kind == LK_COL && rlin && rstep == 1 && !put) {
+    for (int32_t c = 0; c < cols; c++) {
+      uint8_t *gp = base + col_off(g, c) * (int64_t)gesz;
+      uint8_t *tp = ptk_isa__ptr(L, 0, c);
+      if (load)
+        memcpy(tp, gp, (size_t)rows * esz);
+      else
+        memcpy(gp, tp, (size_t)rows * esz);
+    }
+    return;
+  }
+  int64_t cstep = col_step(g);
+  for (int32_t r = 0; r < rows; r++) {
+    int64_t ro = row_off(g, r);
+    if (g->dn) {
+      for (int32_t c = 0; c < cols; c++) {
+        uint8_t *gp = base + (ro + col_off(g, c)) * (int64_t)gesz, *tp = ptk_isa__ptr(L, r, c);
+        if (load)
+          copy_n(tp, gp, esz);
+        else if (put)
+          put(ctx, gp, tp);
+        else
+          copy_n(gp, tp, esz);
+      }
+      continue;
+    }
+    /* runs of constant tile stride against a linear GM row */
+    for (int32_t c = 0; c < cols;) {
+      int64_t tstep;
+      int32_t len;
+      uint8_t *tp = L->data + ptk_isa__run(L, r, c, &tstep, &len) * (int64_t)esz;
+      int32_t k = len < cols - c ? len : cols - c;
+      uint8_t *gp = base + (ro + (int64_t)c * cstep) * (int64_t)gesz;
+      if (tstep == 1 && cstep == 1 && !put) {
+        if (load)
+          memcpy(tp, gp, (size_t)k * esz);
+        else
+          memcpy(gp, tp, (size_t)k * esz);
+      } else {
+        int64_t ts = tstep * (int64_t)esz, gs = cstep * (int64_t)gesz;
+        for (int32_t j = 0; j < k; j++, tp += ts, gp += gs) {
+          if (load)
+            copy_n(tp, gp, esz);
+          else if (put)
+            put(ctx, gp, tp);
+          else
+            copy_n(gp, tp, esz);
+        }
+      }
+      c += k;
+    }
+  }
+}
+
+int ptk_isa_tload(const ptk_tile *dst, const ptk_gm_view *v) {
+  ptk_isa_lay L;
+  gmap g;
+  int rc = ptk_isa__prep(dst, "tload", "dst", &L);
+  if (rc || (rc = gmap_init(v, "tload", &g))) return rc;
+  if (ptk_isa_dtype_size(v->dtype) != L.esz)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "tload: %s view into a %s tile (element sizes differ)",
+                         ptk_isa_dtype_name(v->dtype), ptk_isa_dtype_name(dst->dtype));
+  int32_t rows = clip(dst->vrows, g.rows), cols = clip(dst->vcols, g.cols);
+  if (rows <= 0 || cols <= 0) rows = cols = 0;
+  if (rows && !v->base) return ptk_isa__fail(PTK_ISA_EARG, "tload: view has no storage");
+  uint8_t pad[8];
+  ptk_isa__pad_bits(dst->dtype, dst->pad, pad);
+  ptk_isa__fill_outside(dst, &L, rows, cols, pad);
+  transfer(&g, v->base, L.esz, &L, rows, cols, true, NULL, NULL);
+  return PTK_ISA_OK;
+}
+
+typedef struct {
+  ptk_isa_dtype gt, st;
+  bool relu, atomic;
+} store_ctx;
+
+/* Value store of one tile element into GM (conversion, relu, atomic add). */
+static void store_put(const void *vctx, uint8_t *gm, const uint8_t *tp) {
+  const store_ctx *x = vctx;
+  uint8_t v[8];
+  memcpy(v, tp, ptk_isa_dtype_size(x->st));
+  if (x->relu) {
+    if (ptk_isa_dtype_is_float(x->st)) {
+      if (ptk_isa__ld_d(x->st, v) < 0) memset(v, 0, 8);
+    } else if (!ptk_isa_dtype_is_unsigned(x->st) && ptk_isa__ld_i(x->st, v) < 0) {
+      memset(v, 0, 8);
+    }
+  }
+  if (!x->atomic) {
+    ptk_isa_convert_elem(x->gt, gm, x->st, v, PTK_ISA_RM_TRUNC, false);
+    return;
+  }
+  uint8_t cv[8];
+  ptk_isa_convert_elem(x->gt, cv, x->st, v, PTK_ISA_RM_TRUNC, false);
+  if (ptk_isa_dtype_is_float(x->gt)) {
+    double s = ptk_isa__ld_d(x->gt, gm) + ptk_isa__ld_d(x->gt, cv);
+    ptk_isa_convert_elem(x->gt, gm, PTK_ISA_F64, &s, PTK_ISA_RM_RINT, false);
+  } else {
+    uint64_t s = (uint64_t)ptk_isa__ld_i(x->gt, gm) + (uint64_t)ptk_isa__ld_i(x->gt, cv);
+    ptk_isa__st_i(x->gt, gm, (int64_t)s);
+  }
+}
+
+static pthread_mutex_t atomic_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int ptk_isa_tstore(const ptk_gm_view *v, const ptk_tile *src, const ptk_isa_store_opts *opts) {
+  ptk_isa_lay L;
+  gmap g;
+  int rc = ptk_isa__prep(src, "tstore", "src", &L);
+  if (rc || (rc = gmap_init(v, "tstore", &g))) return rc;
+  store_ctx x = {v->dtype, src->dtype, opts && opts->relu, opts && opts->atomic_add};
+  bool convert = (src->loc == PTK_ISA_ACC && v->dtype != src->dtype) || x.relu || x.atomic;
+  if (!convert && ptk_isa_dtype_size(v->dtype) != L.esz)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "tstore: %s tile into a %s view (element sizes differ)",
+                         ptk_isa_dtype_name(src->dtype), ptk_isa_dtype_name(v->dtype));
+  if (convert && (unsigned)v->dtype >= PTK_ISA_NDTYPES)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "tstore: bad view dtype");
+  int32_t rows = clip(src->vrows, g.rows), cols = clip(src->vcols, g.cols);
+  if (rows <= 0 || cols <= 0) return PTK_ISA_OK;
+  if (!v->base) return ptk_isa__fail(PTK_ISA_EARG, "tstore: view has no storage");
+  if (x.atomic) pthread_mutex_lock(&atomic_mu);
+  transfer(&g, v->base, ptk_isa_dtype_size(v->dtype), &L, rows, cols, false,
+           convert ? store_put : NULL, &x);
+  if (x.atomic) pthread_mutex_unlock(&atomic_mu);
+  return PTK_ISA_OK;
+}
+
+/* ---- tile to tile ----------------------------------------------------------------------------- */
+
+/* dst[r,c] = src[r,c] for r < rows, c < cols: bit copy when the dtypes are
+ * equal and no relu, else value conversion. */
+static void copy_region(const ptk_tile *dst, const ptk_isa_lay *DL, const ptk_tile *src,
+                        const ptk_isa_lay *SL, int32_t rows, int32_t cols, bool relu) {
+  bool same = dst->dtype == src->dtype && !relu;
+  if (same && DL->kind == LK_ROW && SL->kind == LK_ROW) {
+    for (int32_t r = 0; r < rows; r++)
+      memmove(ptk_isa__row(DL, r), ptk_isa__row(SL, r), (size_t)cols * DL->esz);
+    return;
+  }
+  if (same && DL->kind == LK_COL && SL->kind == LK_COL) {
+    for (int32_t c = 0; c < cols; c++)
+      memmove(ptk_isa__ptr(DL, 0, c), ptk_isa__ptr(SL, 0, c), (size_t)rows * DL->esz);
+    return;
+  }
+  store_ctx x = {dst->dtype, src->dtype, relu, false};
+  size_t desz = DL->esz, sesz = SL->esz;
+  for (int32_t r = 0; r < rows; r++)
+    for (int32_t c = 0; c < cols;) {
+      int64_t ds, ss;
+      int32_t dlen, slen;
+      uint8_t *dp = DL->data + ptk_isa__run(DL, r, c, &ds, &dlen) * (int64_t)desz;
+      uint8_t *sp = SL->data + ptk_isa__run(SL, r, c, &ss, &slen) * (int64_t)sesz;
+      int32_t k = dlen < slen ? dlen : slen;
+      if (k > cols - c) k = cols - c;
+      if (same && ds == 1 && ss == 1) {
+        memmove(dp, sp, (size_t)k * desz);
+      } else {
+        for (int32_t j = 0; j < k; j++, dp += ds * (int64_t)desz, sp += ss * (int64_t)sesz) {
+          if (same)
+            copy_n(dp, sp, desz);
+          else
+            store_put(&x, dp, sp);
+        }
+      }
+      c += k;
+    }
+}
+
+int ptk_isa_tmov(const ptk_tile *dst, const ptk_tile *src, bool relu) {
+  ptk_isa_lay DL, SL;
+  int rc = ptk_isa__prep(dst, "tmov", "dst", &DL);
+  if (rc || (rc = ptk_isa__prep(src, "tmov", "src", &SL))) return rc;
+  int32_t rows = dst->vrows < src->vrows ? dst->vrows : src->vrows;
+  int32_t cols = dst->vcols < src->vcols ? dst->vcols : src->vcols;
+  copy_region(dst, &DL, src, &SL, rows, cols, relu);
+  return PTK_ISA_OK;
+}
+
+int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int32_t r, int32_t c) {
+  ptk_isa_lay DL, SL;
+  ptk_tile win;
+  int rc = ptk_isa__prep(dst, "textract", "dst", &DL);
+  if (rc) return rc;
+  if ((rc = ptk_isa_subview(src, r, c, dst->vrows, dst->vcols, dst->vrows, dst->vcols, &win)))
+    return ptk_isa__fail(rc, "textract: %dx%d at (%d,%d) is outside the %dx%d source",
+                         (int)dst->vrows, (int)dst->vcols, (int)r, (int)c, (int)src->rows,
+                         (int)src->cols);
+  ptk_isa__lay(&win, &SL);
+  copy_region(dst, &DL, &win, &SL, dst->vrows, dst->vcols, false);
+  return PTK_ISA_OK;
+}
+
+int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int32_t r, int32_t c) {
+  ptk_isa_lay DL, SL;
+  ptk_tile win;
+  int rc = ptk_isa__prep(src, "tinsert", "src", &SL);
+  if (rc) return rc;
+  if ((rc = ptk_isa_subview(dst, r, c, src->vrows, src->vcols, src->vrows, src->vcols, &win)))
+    return ptk_isa__fail(rc, "tinsert: %dx%d at (%d,%d) is outside the %dx%d destination",
+                         (int)src->vrows, (int)src->vcols, (int)r, (int)c, (int)dst->rows,
+                         (int)dst->cols);
+  ptk_isa__lay(&win, &DL);
+  copy_region(&win, &DL, src, &SL, src->vrows, src->vcols, false);
+  return PTK_ISA_OK;
+}
+
+int ptk_isa_ttrans(const ptk_tile *dst, const ptk_tile *src) {
+  ptk_isa_lay DL, SL;
+  int rc = ptk_isa__prep(dst, "ttrans", "dst", &DL);
+  if (rc || (rc = ptk_isa__prep(src, "ttrans", "src", &SL))) return rc;
+  if (DL.esz != SL.esz)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "ttrans: %s -> %s (element sizes differ)",
+                         ptk_isa_dtype_name(src->dtype), ptk_isa_dtype_name(dst->dtype));
+  if ((rc = ptk_isa__need(dst, src->vcols, src->vrows, "ttrans", "dst"))) return rc;
+  for (int32_t r = 0; r < src->vrows; r++)
+    for (int32_t c = 0; c < src->vcols; c++)
+      copy_n(ptk_isa__ptr(&DL, c, r), ptk_isa__ptr(&SL, r, c), DL.esz);
+  return PTK_ISA_OK;
+}
+
+int ptk_isa_tfillpad(const ptk_tile *dst, const ptk_tile *src) {
+  ptk_isa_lay DL, SL;
+  int rc = ptk_isa__prep(dst, "tfillpad", "dst", &DL);
+  if (rc || (rc = ptk_isa__prep(src, "tfillpad", "src", &SL))) return rc;
+  if (dst->pad == PTK_ISA_PAD_NULL)
+    return ptk_isa__fail(PTK_ISA_EARG, "tfillpad: the destination's pad value is null");
+  if ((unsigned)dst->pad > PTK_ISA_PAD_MIN)
+    return ptk_isa__fail(PTK_ISA_EARG, "tfillpad: bad pad value %d", (int)dst->pad);
+  if (DL.esz != SL.esz)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "tfillpad: %s -> %s (element sizes differ)",
+                         ptk_isa_dtype_name(src->dtype), ptk_isa_dtype_name(dst->dtype));
+  int32_t rows = src->vrows < dst->rows ? src->vrows : dst->rows;
+  int32_t cols = src->vcols < dst->cols ? src->vcols : dst->cols;
+  if (rows <= 0 || cols <= 0) rows = cols = 0;
+  ptk_tile s = *src;
+  s.dtype = dst->dtype; /* bit copy */
+  copy_region(dst, &DL, &s, &SL, rows, cols, false);
+  uint8_t pad[8];
+  ptk_isa__pad_bits(dst->dtype, dst->pad, pad);
+  ptk_isa__fill_outside(dst, &DL, rows, cols, pad);
+  return PTK_ISA_OK;
+}

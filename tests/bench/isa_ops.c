@@ -1,0 +1,171 @@
+/* Micro-benchmarks of runtime/isa on its own (no interpreter):
+ *  1. a 4096x1024 f32 elementwise add done as 512 tiles of 8x1024
+ *     (tload a, tload b, tadd, tstore) against a plain C loop over the same
+ *     arrays (what numpy's np.add does);
+ *  2. the corpus Sync/matmul data path: 32x256 @ 256x32 f32 in 8 K-chunks
+ *     (tload mat, tmov left/right, tmatmul / tmatmul.acc, tstore acc);
+ *  3. rmsnorm-like bf16 work: tcvt bf16->f32, tmul, trowsum, tcvt back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "runtime/isa/isa.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(int rc, const char *what) {
+  if (rc) {
+    fprintf(stderr, "%s: %s\n", what, ptk_isa_error());
+    exit(1);
+  }
+}
+
+static ptk_gm_view view(void *base, ptk_isa_dtype dt, long r, long c, long ld) {
+  ptk_gm_view v;
+  memset(&v, 0, sizeof v);
+  v.base = base;
+  v.dtype = dt;
+  v.rank = 2;
+  v.shape[0] = r;
+  v.shape[1] = c;
+  v.stride[0] = ld;
+  v.stride[1] = 1;
+  v.layout = PTK_ISA_GM_ND;
+  return v;
+}
+
+static void bench_add(void) {
+  enum { R = 4096, C = 1024, TR = 8 };
+  float *a = malloc(sizeof(float) * R * C), *b = malloc(sizeof(float) * R * C),
+        *c = malloc(sizeof(float) * R * C), *ref = malloc(sizeof(float) * R * C);
+  for (long i = 0; i < (long)R * C; i++) {
+    a[i] = (float)(i % 1000) * 0.5f;
+    b[i] = (float)(i % 77);
+  }
+  static uint8_t ub[3 * TR * C * 4]; /* "UB": three 8x1024 f32 tiles */
+  ptk_tile ta, tb, tc;
+  die(ptk_isa_tile_init(&ta, ub, PTK_ISA_F32, PTK_ISA_VEC, TR, C, TR, C, PTK_ISA_ROW_MAJOR,
+                        PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL), "init");
+  tb = ta;
+  tb.data = ub + TR * C * 4;
+  tc = ta;
+  tc.data = ub + 2 * TR * C * 4;
+  double best_isa = 1e9, best_c = 1e9;
+  for (int rep = 0; rep < 15; rep++) {
+    double t0 = now();
+    for (int i = 0; i < R / TR; i++) {
+      ptk_gm_view va = view(a + (long)i * TR * C, PTK_ISA_F32, TR, C, C);
+      ptk_gm_view vb = view(b + (long)i * TR * C, PTK_ISA_F32, TR, C, C);
+      ptk_gm_view vc = view(c + (long)i * TR * C, PTK_ISA_F32, TR, C, C);
+      die(ptk_isa_tload(&ta, &va), "tload");
+      die(ptk_isa_tload(&tb, &vb), "tload");
+      die(ptk_isa_tadd(&tc, &ta, &tb), "tadd");
+      die(ptk_isa_tstore(&vc, &tc, NULL), "tstore");
+    }
+    double t1 = now();
+    for (long k = 0; k < (long)R * C; k++) ref[k] = a[k] + b[k];
+    double t2 = now();
+    if (t1 - t0 < best_isa) best_isa = t1 - t0;
+    if (t2 - t1 < best_c) best_c = t2 - t1;
+  }
+  if (memcmp(c, ref, sizeof(float) * R * C) != 0) {
+    fprintf(stderr, "isa add result differs from the C loop\n");
+    exit(1);
+  }
+  printf("add 4096x1024 f32 as 512 8x1024 tiles: isa %.2f ms, plain C loop %.2f ms (ratio %.2f)\n",
+         best_isa * 1e3, best_c * 1e3, best_isa / best_c);
+  free(a);
+  free(b);
+  free(c);
+  free(ref);
+}
+
+static void bench_matmul(void) {
+  enum { M = 32, K = 256, N = 32, KC = 32 };
+  static float A[M * K], B[K * N], out[M * N];
+  for (int i = 0; i < M * K; i++) A[i] = (float)((i * 7) % 13) - 6;
+  for (int i = 0; i < K * N; i++) B[i] = (float)((i * 5) % 11) - 5;
+  static uint8_t l1[2 * 32 * 32 * 4], l0a[32 * 32 * 4], l0b[32 * 32 * 4], l0c[32 * 32 * 4];
+  ptk_tile ma, mb, left, right, acc;
+  die(ptk_isa_tile_init(&ma, l1, PTK_ISA_F32, PTK_ISA_MAT, M, KC, M, KC, PTK_ISA_COL_MAJOR,
+                        PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL), "mat a");
+  die(ptk_isa_tile_init(&mb, l1 + 32 * 32 * 4, PTK_ISA_F32, PTK_ISA_MAT, KC, N, KC, N,
+                        PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL), "mat b");
+  die(ptk_isa_tile_init(&left, l0a, PTK_ISA_F32, PTK_ISA_LEFT, M, KC, M, KC, PTK_ISA_ROW_MAJOR,
+                        PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL), "left");
+  die(ptk_isa_tile_init(&right, l0b, PTK_ISA_F32, PTK_ISA_RIGHT, KC, N, KC, N, PTK_ISA_ROW_MAJOR,
+                        PTK_ISA_BOX_COL_MAJOR, 512, PTK_ISA_PAD_NULL), "right");
+  die(ptk_isa_tile_init(&acc, l0c, PTK_ISA_F32, PTK_ISA_ACC, M, N, M, N, PTK_ISA_COL_MAJOR,
+                        PTK_ISA_BOX_ROW_MAJOR, 1024, PTK_ISA_PAD_NULL), "acc");
+  int runs = 0;
+  double t0 = now(), t;
+  do {
+    for (int k = 0; k < K / KC; k++) {
+      ptk_gm_view va = view(A + k * KC, PTK_ISA_F32, M, KC, K);
+      ptk_gm_view vb = view(B + k * KC * N, PTK_ISA_F32, KC, N, N);
+      die(ptk_isa_tload(&ma, &va), "tload a");
+      die(ptk_isa_tload(&mb, &vb), "tload b");
+      die(ptk_isa_tmov(&left, &ma, false), "tmov left");
+      die(ptk_isa_tmov(&right, &mb, false), "tmov right");
+      if (k == 0)
+        die(ptk_isa_tmatmul(&acc, &left, &right), "tmatmul");
+      else
+        die(ptk_isa_tmatmul_acc(&acc, &acc, &left, &right), "tmatmul.acc");
+    }
+    ptk_gm_view vo = view(out, PTK_ISA_F32, M, N, N);
+    die(ptk_isa_tstore(&vo, &acc, NULL), "tstore");
+    runs++;
+    t = now();
+  } while (t - t0 < 0.5);
+  double want = 0;
+  for (int k = 0; k < K; k++) want += (double)A[5 * K + k] * B[k * N + 7];
+  if (out[5 * N + 7] != (float)want) {
+    fprintf(stderr, "matmul result wrong: %g vs %g\n", out[5 * N + 7], want);
+    exit(1);
+  }
+  printf("matmul 32x256x32 f32 (8 K-chunks, tload/tmov/tmatmul/tstore): %.0f runs/s (%.1f us/run)\n",
+         runs / (t - t0), (t - t0) / runs * 1e6);
+}
+
+static void bench_bf16(void) {
+  enum { R = 16, C = 512 };
+  static uint16_t x[R * C];
+  for (int i = 0; i < R * C; i++) x[i] = (uint16_t)(0x3f80 + (i % 64));
+  static uint8_t ub[R * C * 2 + 2 * R * C * 4 + R * 4];
+  ptk_tile tb, tf, tsq, sum;
+  die(ptk_isa_tile_init(&tb, ub, PTK_ISA_BF16, PTK_ISA_VEC, R, C, R, C, PTK_ISA_ROW_MAJOR,
+                        PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL), "bf16");
+  die(ptk_isa_tile_init(&tf, ub + R * C * 2, PTK_ISA_F32, PTK_ISA_VEC, R, C, R, C,
+                        PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL), "f32");
+  tsq = tf;
+  tsq.data = tf.data + R * C * 4;
+  die(ptk_isa_tile_init(&sum, tsq.data + R * C * 4, PTK_ISA_F32, PTK_ISA_VEC, R, 1, R, 1,
+                        PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL), "sum");
+  int runs = 0;
+  double t0 = now(), t;
+  do {
+    ptk_gm_view v = view(x, PTK_ISA_BF16, R, C, C);
+    die(ptk_isa_tload(&tb, &v), "tload");
+    die(ptk_isa_tcvt(&tf, &tb, PTK_ISA_RM_ROUND, false), "tcvt");
+    die(ptk_isa_tmul(&tsq, &tf, &tf), "tmul");
+    die(ptk_isa_trowsum(&sum, &tsq), "trowsum");
+    die(ptk_isa_trowexpandmul(&tf, &tf, &sum), "trowexpandmul");
+    die(ptk_isa_tcvt(&tb, &tf, PTK_ISA_RM_ROUND, false), "tcvt back");
+    runs++;
+    t = now();
+  } while (t - t0 < 0.5);
+  printf("16x512 bf16 chunk (tload, tcvt, tmul, trowsum, trowexpandmul, tcvt): %.1f us/chunk\n",
+         (t - t0) / runs * 1e6);
+}
+
+int main(void) {
+  bench_add();
+  bench_matmul();
+  bench_bf16();
+  return 0;
+}

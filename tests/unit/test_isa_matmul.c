@@ -1,0 +1,141 @@
+/* tmatmul / tmatmul.acc / tmatmul.bias against a direct C reference:
+ * sum from 0 with fmaf in ascending k, then + Cin or + bias. */
+#include "tests/unit/test_isa_util.h"
+
+typedef struct {
+  ptk_isa_dtype a, c;
+} mmtype;
+
+static double getv(const ptk_tile *t, int r, int c) {
+  return t_is_float(t->dtype) ? t_getd(t, r, c) : (double)t_geti(t, r, c);
+}
+
+/* kind: 0 plain, 1 acc, 2 bias */
+static int check_mm(mmtype ty, int kind, int M, int K, int N, int la, uint64_t *s) {
+  int R = 32, KK = 64, C = 32;
+  /* left: Zz (A3) or Nz (A5); right: Zn; acc: Nz 1024 */
+  ptk_tile a = t_mk(ty.a, R, KK, M, K, la ? PTK_ISA_COL_MAJOR : PTK_ISA_ROW_MAJOR,
+                    PTK_ISA_BOX_ROW_MAJOR, 512);
+  ptk_tile b = t_mk(ty.a, KK, C, K, N, PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_COL_MAJOR, 512);
+  ptk_tile c = t_mk(ty.c, R, C, M, N, PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 1024);
+  ptk_tile bias = t_mk(ty.c, 1, C, 1, N, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  a.loc = PTK_ISA_LEFT;
+  b.loc = PTK_ISA_RIGHT;
+  c.loc = PTK_ISA_ACC;
+  bias.loc = PTK_ISA_BIAS;
+  bool fl = t_is_float(ty.a);
+  for (int i = 0; i < R; i++)
+    for (int k = 0; k < KK; k++) {
+      if (fl)
+        t_setd(&a, i, k, t_uni(s, -2, 2));
+      else
+        t_seti(&a, i, k, (long long)(t_rand(s) % 256) - 128);
+    }
+  for (int k = 0; k < KK; k++)
+    for (int j = 0; j < C; j++) {
+      if (fl)
+        t_setd(&b, k, j, t_uni(s, -2, 2));
+      else
+        t_seti(&b, k, j, (long long)(t_rand(s) % 256) - 128);
+    }
+  for (int j = 0; j < C; j++) {
+    if (fl)
+      t_setd(&bias, 0, j, t_uni(s, -1, 1));
+    else
+      t_seti(&bias, 0, j, (long long)(t_rand(s) % 100000));
+  }
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < C; j++) {
+      if (fl)
+        t_setd(&c, i, j, t_uni(s, -3, 3));
+      else
+        t_seti(&c, i, j, (long long)(int32_t)t_rand(s));
+    }
+  ptk_tile cin = t_mk(ty.c, R, C, M, N, PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 1024);
+  memcpy(cin.data, c.data, (size_t)R * C * 4);
+  int rc = kind == 0   ? ptk_isa_tmatmul(&c, &a, &b)
+           : kind == 1 ? ptk_isa_tmatmul_acc(&c, &c, &a, &b) /* Cin is C, in place */
+                       : ptk_isa_tmatmul_bias(&c, &a, &b, &bias);
+  int bad = rc != 0;
+  if (rc) printf("  %s\n", ptk_isa_error());
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < C; j++) {
+      if (i >= M || j >= N) { /* outside M x N: untouched */
+        bad += t_bits(&c, i, j) != t_bits(&cin, i, j);
+        continue;
+      }
+      if (fl) {
+        float acc = 0;
+        for (int k = 0; k < K; k++) acc = fmaf((float)getv(&a, i, k), (float)getv(&b, k, j), acc);
+        if (kind == 1) acc = (float)t_getd(&cin, i, j) + acc;
+        if (kind == 2) acc = acc + (float)t_getd(&bias, 0, j);
+        bad += !t_same(t_getd(&c, i, j), acc);
+      } else {
+        uint32_t acc = 0;
+        for (int k = 0; k < K; k++) acc += (uint32_t)(t_geti(&a, i, k) * t_geti(&b, k, j));
+        if (kind == 1) acc += (uint32_t)t_geti(&cin, i, j);
+        if (kind == 2) acc += (uint32_t)t_geti(&bias, 0, j);
+        bad += t_geti(&c, i, j) != (int32_t)acc;
+      }
+    }
+  t_free(&a);
+  t_free(&b);
+  t_free(&c);
+  t_free(&cin);
+  t_free(&bias);
+  return bad;
+}
+
+TEST(matmul_dtypes_kinds_partial) {
+  static const mmtype tys[] = {{PTK_ISA_F32, PTK_ISA_F32}, {PTK_ISA_F16, PTK_ISA_F32},
+                               {PTK_ISA_BF16, PTK_ISA_F32}, {PTK_ISA_I8, PTK_ISA_I32}};
+  static const int shapes[][3] = {{32, 64, 32}, {7, 13, 5}, {1, 1, 1}, {1, 64, 32}, {32, 64, 1},
+                                  {16, 0, 16}, {0, 8, 8}};
+  uint64_t s = 1;
+  int bad = 0;
+  for (size_t t = 0; t < 4; t++)
+    for (int kind = 0; kind < 3; kind++)
+      for (size_t sh = 0; sh < PTK_ARRAY_LEN(shapes); sh++)
+        for (int la = 0; la < 2; la++) {
+          int n = check_mm(tys[t], kind, shapes[sh][0], shapes[sh][1], shapes[sh][2], la, &s);
+          if (n)
+            printf("  %s kind %d %dx%dx%d: %d bad\n", ptk_isa_dtype_name(tys[t].a), kind,
+                   shapes[sh][0], shapes[sh][1], shapes[sh][2], n);
+          bad += n;
+        }
+  CHECK_INT(bad, 0);
+}
+
+TEST(matmul_plain_layouts) {
+  /* any layouts work (logical access): row-major everything */
+  ptk_tile a = t_mk(PTK_ISA_F32, 3, 8, 3, 5, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile b = t_mk(PTK_ISA_F32, 5, 8, 5, 2, PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile c = t_mk(PTK_ISA_F32, 3, 8, 3, 2, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  for (int i = 0; i < 3; i++)
+    for (int k = 0; k < 5; k++) t_setd(&a, i, k, i + k);
+  for (int k = 0; k < 5; k++)
+    for (int j = 0; j < 2; j++) t_setd(&b, k, j, (j ? -1.0 : 1.0) * (k + 1));
+  CHECK_INT(ptk_isa_tmatmul(&c, &a, &b), 0);
+  CHECK(t_getd(&c, 0, 0) == 0 * 1 + 1 * 2 + 2 * 3 + 3 * 4 + 4 * 5);
+  CHECK(t_getd(&c, 2, 1) == -(2 * 1 + 3 * 2 + 4 * 3 + 5 * 4 + 6 * 5));
+  t_free(&a);
+  t_free(&b);
+  t_free(&c);
+}
+
+TEST(matmul_errors) {
+  ptk_tile a = t_mk(PTK_ISA_F16, 16, 16, 16, 16, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile b = t_mk(PTK_ISA_F16, 8, 16, 8, 16, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile c = t_mk(PTK_ISA_F32, 16, 16, 16, 16, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile c16 = t_mk(PTK_ISA_F16, 16, 16, 16, 16, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  CHECK_INT(ptk_isa_tmatmul(&c, &a, &b), PTK_ISA_ESHAPE); /* K = 16 but B has 8 rows */
+  CHECK(strstr(ptk_isa_error(), "tmatmul: B is 8x16") != NULL);
+  CHECK_INT(ptk_isa_tmatmul(&c16, &a, &a), PTK_ISA_EDTYPE);
+  CHECK(strstr(ptk_isa_error(), "(f16, f16, f16)") != NULL);
+  CHECK_INT(ptk_isa_tmatmul_bias(&c, &a, &a, &c16), PTK_ISA_EDTYPE);
+  CHECK_INT(ptk_isa_tmatmul_acc(&c, NULL, &a, &a), PTK_ISA_EARG);
+  t_free(&a);
+  t_free(&b);
+  t_free(&c);
+  t_free(&c16);
+}
