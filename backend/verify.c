@@ -67,12 +67,14 @@ const char *vvalue(vctx *c, const ptk_value *v) {
     return vstr(c, ptk_xasprintf("value '%%%s'", v->name));
   }
   if (v->def) {
-    if (v->def->nresults == 1) return vstr(c, ptk_xasprintf("the result of '%s'", vop_name(v->def)));
+    if (v->def->nresults == 1)
+      return vstr(c, ptk_xasprintf("the result of '%s'", vop_name(v->def)));
     return vstr(c, ptk_xasprintf("result #%" PRIu32 " of '%s'", v->index, vop_name(v->def)));
   }
   const ptk_block *b = v->block;
   if (b && b->region && b->region->func)
-    return vstr(c, ptk_xasprintf("argument #%" PRIu32 " of '@%s'", v->index, b->region->func->name));
+    return vstr(c,
+                ptk_xasprintf("argument #%" PRIu32 " of '@%s'", v->index, b->region->func->name));
   if (b && b->region && b->region->op) {
     const ptk_op *p = b->region->op;
     if (p->kind == PTK_OP_SCF_FOR && v->index == 0)
@@ -115,8 +117,8 @@ const char *voperand(vctx *c, const ptk_op *op, uint32_t i) {
       snprintf(role, sizeof role, "ins[%" PRIu32 "]", i);
     else
       snprintf(role, sizeof role, "outs[%" PRIu32 "]", i - nin);
-  } else if (op->nsegs > 0 && op->nsegs <= 4 &&
-             (unsigned)info->family < PTK_ARRAY_LEN(seg_names) && seg_names[info->family][0]) {
+  } else if (op->nsegs > 0 && op->nsegs <= 4 && (unsigned)info->family < PTK_ARRAY_LEN(seg_names) &&
+             seg_names[info->family][0]) {
     uint32_t start = 0;
     for (uint32_t s = 0; s < op->nsegs; s++) {
       if (i < start + op->segs[s]) {
@@ -184,15 +186,18 @@ static void type_problems(const ptk_type *t, ptk_buf *why) {
     if (d->loc == PTK_SPACE_GM) P("a tile cannot live in 'gm'");
     if (d->rows <= 0) P("rows (%" PRId64 ") must be positive", d->rows);
     if (d->cols <= 0) P("cols (%" PRId64 ") must be positive", d->cols);
-    if (d->v_row != PTK_DYN && d->v_row < 0) P("v_row (%" PRId64 ") must not be negative", d->v_row);
+    if (d->v_row != PTK_DYN && d->v_row < 0)
+      P("v_row (%" PRId64 ") must not be negative", d->v_row);
     if (d->v_row != PTK_DYN && d->rows > 0 && d->v_row > d->rows)
       P("v_row (%" PRId64 ") exceeds rows (%" PRId64 ")", d->v_row, d->rows);
-    if (d->v_col != PTK_DYN && d->v_col < 0) P("v_col (%" PRId64 ") must not be negative", d->v_col);
+    if (d->v_col != PTK_DYN && d->v_col < 0)
+      P("v_col (%" PRId64 ") must not be negative", d->v_col);
     if (d->v_col != PTK_DYN && d->cols > 0 && d->v_col > d->cols)
       P("v_col (%" PRId64 ") exceeds cols (%" PRId64 ")", d->v_col, d->cols);
     if (d->fractal != 32 && d->fractal != 512 && d->fractal != 1024)
       P("fractal (%" PRId64 ") must be 32, 512 or 1024", d->fractal);
-    if (d->pad < 0 || d->pad > 3) P("pad (%" PRId64 ") must be 0 (null), 1 (zero), 2 (max) or 3 (min)", d->pad);
+    if (d->pad < 0 || d->pad > 3)
+      P("pad (%" PRId64 ") must be 0 (null), 1 (zero), 2 (max) or 3 (min)", d->pad);
     if (d->compact < 0 || d->compact > 2)
       P("compact (%" PRId64 ") must be 0 (null), 1 (normal) or 2 (row_plus_one)", d->compact);
     break;
@@ -381,8 +386,8 @@ static void count_error(const match_in *m, const char *what, uint32_t lo, uint32
     VERR(c, m->op, "'%s' expects at least %" PRIu32 " %s%s, but has %" PRIu32, vop_name(m->op), lo,
          sp, noun, n);
   else if (lo == hi)
-    VERR(c, m->op, "'%s' expects %" PRIu32 " %s%s, but has %" PRIu32, vop_name(m->op), lo, sp,
-         noun, n);
+    VERR(c, m->op, "'%s' expects %" PRIu32 " %s%s, but has %" PRIu32, vop_name(m->op), lo, sp, noun,
+         n);
   else
     VERR(c, m->op, "'%s' expects %" PRIu32 " to %" PRIu32 " %s%s, but has %" PRIu32,
          vop_name(m->op), lo, hi, sp, noun, n);
@@ -396,8 +401,8 @@ static int match_group(const match_in *m, const sig_group *g, uint32_t n, const 
   max_after[g->n] = 0;
   for (int k = g->n - 1; k >= 0; k--) {
     min_after[k] = min_after[k + 1] + (g->it[k].quant == 0);
-    max_after[k] = g->it[k].quant == '*' || max_after[k + 1] == UINT32_MAX ? UINT32_MAX
-                                                                          : max_after[k + 1] + 1;
+    max_after[k] =
+        g->it[k].quant == '*' || max_after[k + 1] == UINT32_MAX ? UINT32_MAX : max_after[k + 1] + 1;
   }
   if (n < min_after[0] || (max_after[0] != UINT32_MAX && n > max_after[0])) {
     count_error(m, what, min_after[0], max_after[0], n);
@@ -626,7 +631,8 @@ static void check_terminator_parent(vctx *c, ptk_op *op) {
     if (p && p->kind == PTK_OP_SCF_WHILE)
       VERR(c, op, "'scf.yield' cannot end the before-region of 'scf.while' (use 'scf.condition')");
     else
-      VERR(c, op, "'scf.yield' must be inside 'scf.for', 'scf.if' or the do-region of 'scf.while'%s%s%s",
+      VERR(c, op,
+           "'scf.yield' must be inside 'scf.for', 'scf.if' or the do-region of 'scf.while'%s%s%s",
            p ? ", not '" : "", p ? vop_name(p) : "", p ? "'" : "");
     break;
   case PTK_OP_SCF_CONDITION:
@@ -660,7 +666,9 @@ static bool check_region_shape(vctx *c, ptk_op *op) {
     if (nb == 0)
       VERR(c, op, "'%s' region #%" PRIu32 " is empty: it needs one block", vop_name(op), i);
     else
-      VERR(c, op, "'%s' region #%" PRIu32 " has %" PRIu32 " blocks; only single-block regions are supported",
+      VERR(c, op,
+           "'%s' region #%" PRIu32 " has %" PRIu32
+           " blocks; only single-block regions are supported",
            vop_name(op), i, nb);
     ok = false;
   }
@@ -755,12 +763,15 @@ static void verify_function(vctx *c, ptk_func *f) {
     ptk_error(c->d, fr, "function '@%s' has several blocks; only single-block bodies are supported",
               f->name);
   if (entry->nargs != f->nargs) {
-    ptk_error(c->d, fr, "function '@%s' entry block has %" PRIu32 " %s, but the signature has %" PRIu32,
+    ptk_error(c->d, fr,
+              "function '@%s' entry block has %" PRIu32 " %s, but the signature has %" PRIu32,
               f->name, entry->nargs, vplural(entry->nargs, "argument", "arguments"), f->nargs);
   } else {
     for (uint32_t i = 0; i < f->nargs; i++)
       if (entry->args[i] && !ptk_type_equal(entry->args[i]->type, f->arg_types[i]))
-        ptk_error(c->d, fr, "function '@%s' argument #%" PRIu32 " has type %s in the body but %s in the signature",
+        ptk_error(c->d, fr,
+                  "function '@%s' argument #%" PRIu32
+                  " has type %s in the body but %s in the signature",
                   f->name, i, vty(c, entry->args[i]->type), vty(c, f->arg_types[i]));
   }
   ptk_op *term = NULL;
@@ -770,7 +781,8 @@ static void verify_function(vctx *c, ptk_func *f) {
   }
   if (!term) {
     ptk_error(c->d, fr, "function '@%s' must end with 'func.return'", f->name);
-    if (entry->last) ptk_note(c->d, vop_range(entry->last), "the body ends with '%s'", vop_name(entry->last));
+    if (entry->last)
+      ptk_note(c->d, vop_range(entry->last), "the body ends with '%s'", vop_name(entry->last));
     return;
   }
   if (term->kind != PTK_OP_FUNC_RETURN) return; /* reported where it is */
@@ -784,7 +796,8 @@ static void verify_function(vctx *c, ptk_func *f) {
   for (uint32_t i = 0; i < f->nresults; i++) {
     const ptk_value *v = term->operands[i];
     if (!v || !v->type || ptk_type_equal(v->type, f->result_types[i])) continue;
-    VERR(c, term, "'func.return' value #%" PRIu32 " has type %s, but '@%s' result #%" PRIu32 " has type %s",
+    VERR(c, term,
+         "'func.return' value #%" PRIu32 " has type %s, but '@%s' result #%" PRIu32 " has type %s",
          i, vty(c, v->type), f->name, i, vty(c, f->result_types[i]));
     ptk_note(c->d, fr, "'@%s' is defined here", f->name);
   }

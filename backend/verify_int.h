@@ -7,7 +7,7 @@
 typedef struct vctx {
   ptk_diags *d;
   ptk_module *top;
-  size_t errors0;   /* error count when the run started */
+  size_t errors0; /* error count when the run started */
   /* Scoping: per value uid, 0 = not defined yet, 1 = visible, 2 = defined
    * in a region that has been left. `stack` holds the uids made visible, so
    * leaving a block pops exactly what it defined (linear overall). */
@@ -15,7 +15,7 @@ typedef struct vctx {
   uint8_t *state;
   uint32_t *stack;
   uint32_t sp;
-  ptk_func *func;   /* function being verified */
+  ptk_func *func; /* function being verified */
   /* Per-op scratch: the SIG letter each operand was matched with. */
   char *letters;
   uint32_t cap_letters;
@@ -24,10 +24,10 @@ typedef struct vctx {
 } vctx;
 
 /* ---- messages ---- */
-ptk_range vop_range(const ptk_op *op);        /* the op name as written */
-const char *vop_name(const ptk_op *op);       /* "pto.tadd" */
-const char *vty(vctx *c, const ptk_type *t);  /* type spelling (kept until the run ends) */
-const char *vstr(vctx *c, char *owned);       /* keep a malloc'd string until the run ends */
+ptk_range vop_range(const ptk_op *op);       /* the op name as written */
+const char *vop_name(const ptk_op *op);      /* "pto.tadd" */
+const char *vty(vctx *c, const ptk_type *t); /* type spelling (kept until the run ends) */
+const char *vstr(vctx *c, char *owned);      /* keep a malloc'd string until the run ends */
 /* "operand #1 (ins[1])", "operand #0 (condition)", "operand #2". */
 const char *voperand(vctx *c, const ptk_op *op, uint32_t i);
 /* "'%x'" / "result #0 of 'arith.addi'" / "argument #1 of '@f'". */

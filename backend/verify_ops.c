@@ -236,7 +236,7 @@ static ptk_func *resolve_callee(vctx *c, const char *name) {
   return ptk_module_find_func_nested(c->top, name);
 }
 
-static void check_call(vctx *c, ptk_op *op) {
+static void vfy_call(vctx *c, ptk_op *op) {
   const ptk_attr *a = ptk_op_attr(op, "callee");
   if (!a || a->kind != PTK_ATTR_SYMBOL) return; /* reported by the attribute checks */
   ptk_func *f = resolve_callee(c, a->str.s);
@@ -251,8 +251,9 @@ static void check_call(vctx *c, ptk_op *op) {
   } else {
     for (uint32_t i = 0; i < f->nargs; i++)
       if (!ptk_type_equal(op->operands[i]->type, f->arg_types[i])) {
-        VERR(c, op, "'func.call' argument #%" PRIu32 " has type %s, but '@%s' parameter #%" PRIu32
-                    " has type %s",
+        VERR(c, op,
+             "'func.call' argument #%" PRIu32 " has type %s, but '@%s' parameter #%" PRIu32
+             " has type %s",
              i, vty(c, op->operands[i]->type), f->name, i, vty(c, f->arg_types[i]));
         ptk_note(c->d, vfunc_range(f), "'@%s' is declared here", f->name);
       }
@@ -265,8 +266,9 @@ static void check_call(vctx *c, ptk_op *op) {
   } else {
     for (uint32_t i = 0; i < f->nresults; i++)
       if (!ptk_type_equal(op->results[i].type, f->result_types[i])) {
-        VERR(c, op, "'func.call' result #%" PRIu32 " has type %s, but '@%s' result #%" PRIu32
-                    " has type %s",
+        VERR(c, op,
+             "'func.call' result #%" PRIu32 " has type %s, but '@%s' result #%" PRIu32
+             " has type %s",
              i, vty(c, op->results[i].type), f->name, i, vty(c, f->result_types[i]));
         ptk_note(c->d, vfunc_range(f), "'@%s' is declared here", f->name);
       }
@@ -291,48 +293,53 @@ static void check_dim_operands(vctx *c, ptk_op *op, uint32_t seg, const char *wh
   for (uint32_t i = 0; i < n; i++) {
     int64_t k;
     if (vt->dims[i] == PTK_DYN || !const_int(vals[i], &k) || k == vt->dims[i]) continue;
-    VERR(c, op, "'%s' %s[%" PRIu32 "] is %" PRId64 ", but %s %s has %" PRId64 " in dimension %" PRIu32,
+    VERR(c, op,
+         "'%s' %s[%" PRIu32 "] is %" PRId64 ", but %s %s has %" PRId64 " in dimension %" PRIu32,
          vop_name(op), what, i, k, against, vty(c, vt), vt->dims[i], i);
     vnote_def(c, vals[i]);
   }
 }
 
-static void check_make_tensor_view(vctx *c, ptk_op *op) {
+static void vfy_make_tensor_view(vctx *c, ptk_op *op) {
   const ptk_type *vt = op->results[0].type;
   uint32_t n;
   ptk_value **p = ptk_op_segment(op, 0, &n);
   check_dim_operands(c, op, 1, "shape", vt, "the result type", true);
   check_dim_operands(c, op, 2, "strides", vt, "the result type", false);
   if (n == 1 && !ptk_type_equal(p[0]->type->elem, vt->elem)) {
-    VERR(c, op, "'pto.make_tensor_view' pointer element type %s differs from the view element type %s",
+    VERR(c, op,
+         "'pto.make_tensor_view' pointer element type %s differs from the view element type %s",
          vty(c, p[0]->type->elem), vty(c, vt->elem));
     vnote_def(c, p[0]);
   }
 }
 
-static void check_partition_view(vctx *c, ptk_op *op) {
+static void vfy_partition_view(vctx *c, ptk_op *op) {
   const ptk_type *src = op->operands[0]->type, *pt = op->results[0].type;
   if (pt->rank != src->rank) {
-    VERR(c, op, "'pto.partition_view' result rank %" PRIu32 " differs from the rank %" PRIu32
-                " of the source tensor view %s",
+    VERR(c, op,
+         "'pto.partition_view' result rank %" PRIu32 " differs from the rank %" PRIu32
+         " of the source tensor view %s",
          pt->rank, src->rank, vty(c, src));
   } else {
     check_dim_operands(c, op, 1, "offsets", src, "the source", false);
     check_dim_operands(c, op, 2, "sizes", pt, "the result type", true);
   }
   if (!ptk_type_equal(src->elem, pt->elem))
-    VERR(c, op, "'pto.partition_view' result element type %s differs from the source element type %s",
+    VERR(c, op,
+         "'pto.partition_view' result element type %s differs from the source element type %s",
          vty(c, pt->elem), vty(c, src->elem));
 }
 
-static void check_alloc_tile(vctx *c, ptk_op *op) {
+static void vfy_alloc_tile(vctx *c, ptk_op *op) {
   const ptk_tile_desc *t = &op->results[0].type->tile;
   uint32_t n;
   ptk_value **addr = ptk_op_segment(op, 0, &n);
   if (n == 1) {
     const ptk_type *at = addr[0]->type;
     if (!ptk_type_is_scalar(at, PTK_DT_I64) && !ptk_type_is_scalar(at, PTK_DT_INDEX)) {
-      VERR(c, op, "'pto.alloc_tile' addr operand must be i64 or index, but has type %s", vty(c, at));
+      VERR(c, op, "'pto.alloc_tile' addr operand must be i64 or index, but has type %s",
+           vty(c, at));
       vnote_def(c, addr[0]);
     }
   }
@@ -349,7 +356,7 @@ static void check_alloc_tile(vctx *c, ptk_op *op) {
   }
 }
 
-static void check_subview(vctx *c, ptk_op *op) {
+static void vfy_subview(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = vtile(op->operands[0]), *r = vtile(&op->results[0]);
   uint32_t n;
   ptk_op_segment(op, 1, &n);
@@ -385,23 +392,27 @@ static void check_subview(vctx *c, ptk_op *op) {
   for (int i = 0; i < 2; i++) {
     int64_t lim = i == 0 ? s->rows : s->cols;
     if (sz[i] <= 0 || sz[i] > lim)
-      VERR(c, op, "'pto.subview' sizes[%d] (%" PRId64 ") must be between 1 and the source %s (%" PRId64 ")",
+      VERR(c, op,
+           "'pto.subview' sizes[%d] (%" PRId64 ") must be between 1 and the source %s (%" PRId64
+           ")",
            i, sz[i], dn[i], lim);
   }
 }
 
-static void check_reinterpret(vctx *c, ptk_op *op) {
+static void vfy_reinterpret(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = vtile(op->operands[0]), *r = vtile(&op->results[0]);
   if (r->loc != s->loc)
     VERR(c, op, "'%s' cannot change the tile location ('%s' to '%s')", vop_name(op), loc_name(s),
          loc_name(r));
   uint64_t bs = tile_bytes(s), br = tile_bytes(r);
   if (bs != br)
-    VERR(c, op, "'%s' must keep the byte size: the source %s has %" PRIu64 " bytes, the result %s has %" PRIu64,
+    VERR(c, op,
+         "'%s' must keep the byte size: the source %s has %" PRIu64
+         " bytes, the result %s has %" PRIu64,
          vop_name(op), vty(c, op->operands[0]->type), bs, vty(c, op->results[0].type), br);
 }
 
-static void check_scalar_access(vctx *c, ptk_op *op) {
+static void vfy_scalar_access(vctx *c, ptk_op *op) {
   const ptk_type *elem = op->operands[0]->type->elem;
   if (op->kind == PTK_OP_LOAD_SCALAR) {
     if (!ptk_type_equal(op->results[0].type, elem))
@@ -418,7 +429,7 @@ static void check_scalar_access(vctx *c, ptk_op *op) {
   }
 }
 
-static void check_addptr(vctx *c, ptk_op *op) {
+static void vfy_addptr(vctx *c, ptk_op *op) {
   if (!ptk_type_equal(op->results[0].type, op->operands[0]->type))
     VERR(c, op, "'pto.addptr' result has type %s, but the pointer operand has type %s",
          vty(c, op->results[0].type), vty(c, op->operands[0]->type));
@@ -428,7 +439,7 @@ static void check_addptr(vctx *c, ptk_op *op) {
  * Tile ops
  * ====================================================================== */
 
-static void check_tload(vctx *c, ptk_op *op) {
+static void vfy_tload(vctx *c, ptk_op *op) {
   const ptk_type *src = op->operands[0]->type;
   const ptk_tile_desc *d = vtile(op->operands[1]);
   if (d->loc != PTK_SPACE_VEC && d->loc != PTK_SPACE_MAT)
@@ -437,11 +448,13 @@ static void check_tload(vctx *c, ptk_op *op) {
   ptk_dtype sd;
   if (!ptk_type_elem_dtype(src, &sd) || !d->elem || d->elem->kind != PTK_TY_SCALAR) return;
   if (ptk_dtype_bytes(sd) != ptk_dtype_bytes(d->elem->dt))
-    VERR(c, op, "'pto.tload' element sizes differ: the source has %s (%u bytes), the destination tile %s (%u bytes)",
+    VERR(c, op,
+         "'pto.tload' element sizes differ: the source has %s (%u bytes), the destination tile %s "
+         "(%u bytes)",
          ptk_dtype_name(sd), ptk_dtype_bytes(sd), dtname(d->elem), ptk_dtype_bytes(d->elem->dt));
 }
 
-static void check_tstore(vctx *c, ptk_op *op) {
+static void vfy_tstore(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = vtile(op->operands[0]);
   const ptk_type *dst = op->operands[op->noperands - 1]->type;
   if (s->loc != PTK_SPACE_VEC && s->loc != PTK_SPACE_MAT && s->loc != PTK_SPACE_ACC) {
@@ -453,7 +466,9 @@ static void check_tstore(vctx *c, ptk_op *op) {
   ptk_dtype dd;
   if (!ptk_type_elem_dtype(dst, &dd) || !s->elem || s->elem->kind != PTK_TY_SCALAR) return;
   if (ptk_dtype_bytes(dd) != ptk_dtype_bytes(s->elem->dt))
-    VERR(c, op, "'pto.tstore' element sizes differ: the source tile has %s (%u bytes), the destination %s (%u bytes)",
+    VERR(c, op,
+         "'pto.tstore' element sizes differ: the source tile has %s (%u bytes), the destination %s "
+         "(%u bytes)",
          dtname(s->elem), ptk_dtype_bytes(s->elem->dt), ptk_dtype_name(dd), ptk_dtype_bytes(dd));
 }
 
@@ -490,18 +505,19 @@ static bool cvt_legal(ptk_dtype s, ptk_dtype d) {
 #undef TO
 }
 
-static void check_tcvt(vctx *c, ptk_op *op) {
+static void vfy_tcvt(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = vtile(op->operands[0]), *d = vtile(op->operands[1]);
   if (!s->elem || !d->elem || s->elem->kind != PTK_TY_SCALAR || d->elem->kind != PTK_TY_SCALAR)
     return;
   if (!cvt_legal(s->elem->dt, d->elem->dt))
     VERR(c, op, "'pto.tcvt' cannot convert %s to %s", dtname(s->elem), dtname(d->elem));
   if (s->loc != d->loc)
-    VERR(c, op, "'pto.tcvt' source and destination must be in the same location, but are '%s' and '%s'",
+    VERR(c, op,
+         "'pto.tcvt' source and destination must be in the same location, but are '%s' and '%s'",
          loc_name(s), loc_name(d));
 }
 
-static void check_row_reduction(vctx *c, ptk_op *op) {
+static void vfy_row_reduction(vctx *c, ptk_op *op) {
   uint32_t di = nins(op);
   const ptk_tile_desc *d = vtile(op->operands[di]);
   bool column = d->cols == 1 && d->blayout == PTK_BLAYOUT_COL_MAJOR;
@@ -510,7 +526,7 @@ static void check_row_reduction(vctx *c, ptk_op *op) {
        vop_name(op), voperand(c, op, di), vty(c, op->operands[di]->type));
 }
 
-static void check_tcmp(vctx *c, ptk_op *op) {
+static void vfy_tcmp(vctx *c, ptk_op *op) {
   uint32_t mi = nins(op);
   ptk_dtype m;
   if (!vtile_dtype(op->operands[mi], &m)) return;
@@ -561,7 +577,7 @@ static bool mm_loc(vctx *c, ptk_op *op, int i, const char *role, ptk_space want)
   return false;
 }
 
-static void check_matmul(vctx *c, ptk_op *op) {
+static void vfy_matmul(vctx *c, ptk_op *op) {
   mm_roles r = mm_roles_of(op);
   if (r.a < 0 || r.c >= (int)op->noperands) return;
   mm_loc(c, op, r.a, "A", PTK_SPACE_LEFT);
@@ -582,8 +598,9 @@ static void check_matmul(vctx *c, ptk_op *op) {
     for (size_t i = 0; i < PTK_ARRAY_LEN(triples); i++)
       ok |= triples[i][0] == cc && triples[i][1] == ca && triples[i][2] == cb;
     if (!ok)
-      VERR(c, op, "'%s' dtypes (C %s, A %s, B %s) are not a supported combination; (C, A, B) must be "
-                  "(i32, i8, i8), (f32, f16, f16), (f32, bf16, bf16) or (f32, f32, f32)",
+      VERR(c, op,
+           "'%s' dtypes (C %s, A %s, B %s) are not a supported combination; (C, A, B) must be "
+           "(i32, i8, i8), (f32, f16, f16), (f32, bf16, bf16) or (f32, f32, f32)",
            vop_name(op), dtname(C->elem), dtname(A->elem), dtname(B->elem));
   } else if (cc != PTK_DT_F32) {
     VERR(c, op, "'%s' C %s must have dtype f32, but has %s", vop_name(op),
@@ -601,8 +618,9 @@ static void check_matmul(vctx *c, ptk_op *op) {
   if (r.cin >= 0) {
     const ptk_tile_desc *I = vtile(op->operands[r.cin]);
     if (!ptk_type_equal(I->elem, C->elem) || I->rows != C->rows || I->cols != C->cols)
-      VERR(c, op, "'%s' Cin %s must have the dtype and shape of C (%s %" PRId64 "x%" PRId64
-                  "), but is %s %" PRId64 "x%" PRId64,
+      VERR(c, op,
+           "'%s' Cin %s must have the dtype and shape of C (%s %" PRId64 "x%" PRId64
+           "), but is %s %" PRId64 "x%" PRId64,
            vop_name(op), voperand(c, op, (uint32_t)r.cin), dtname(C->elem), C->rows, C->cols,
            dtname(I->elem), I->rows, I->cols);
   }
@@ -612,7 +630,8 @@ static void check_matmul(vctx *c, ptk_op *op) {
       VERR(c, op, "'%s' bias %s must have the dtype of C (%s), but has %s", vop_name(op),
            voperand(c, op, (uint32_t)r.bias), dtname(C->elem), dtname(S->elem));
     if (S->rows != 1 || S->cols != C->cols)
-      VERR(c, op, "'%s' bias %s must be one row of C.cols (1x%" PRId64 "), but is %" PRId64 "x%" PRId64,
+      VERR(c, op,
+           "'%s' bias %s must be one row of C.cols (1x%" PRId64 "), but is %" PRId64 "x%" PRId64,
            vop_name(op), voperand(c, op, (uint32_t)r.bias), C->cols, S->rows, S->cols);
   }
 }
@@ -621,7 +640,7 @@ static void check_matmul(vctx *c, ptk_op *op) {
  * scf
  * ====================================================================== */
 
-static void check_for(vctx *c, ptk_op *op) {
+static void vfy_scf_for(vctx *c, ptk_op *op) {
   const ptk_type *lb = op->operands[0]->type;
   for (uint32_t i = 1; i < 3; i++)
     if (!ptk_type_equal(op->operands[i]->type, lb))
@@ -635,28 +654,30 @@ static void check_for(vctx *c, ptk_op *op) {
   }
   for (uint32_t i = 0; i < ninit; i++)
     if (!ptk_type_equal(op->results[i].type, op->operands[3 + i]->type))
-      VERR(c, op, "'scf.for' result #%" PRIu32 " has type %s, but iter_args[%" PRIu32 "] has type %s",
-           i, vty(c, op->results[i].type), i, vty(c, op->operands[3 + i]->type));
+      VERR(c, op,
+           "'scf.for' result #%" PRIu32 " has type %s, but iter_args[%" PRIu32 "] has type %s", i,
+           vty(c, op->results[i].type), i, vty(c, op->operands[3 + i]->type));
 }
 
-/* Block arguments of region ri against `want` types (count and types).
- * `rname` names the region, `against` what the types come from. */
-static void check_block_args(vctx *c, ptk_op *op, uint32_t ri, const char *rname, uint32_t first,
-                             const ptk_type *const *want_t, ptk_value *const *want_v,
-                             const ptk_value *want_r, uint32_t n, const char *against) {
+/* Block arguments of region ri against the types of the op's operands
+ * (want_v) or results (want_r): count and types. `rname` names the region,
+ * `what` the values compared with ("operand" / "result"). */
+static void check_block_args(vctx *c, ptk_op *op, uint32_t ri, const char *rname,
+                             ptk_value *const *want_v, const ptk_value *want_r, uint32_t n,
+                             const char *what) {
   const ptk_block *b = op->regions[ri].first;
   if (!b) return;
-  if (b->nargs != first + n) {
-    VERR(c, op, "'%s' %s has %" PRIu32 " block %s, but needs %" PRIu32 " (%s)", vop_name(op), rname,
-         b->nargs, vplural(b->nargs, "argument", "arguments"), first + n, against);
+  if (b->nargs != n) {
+    VERR(c, op, "'%s' %s has %" PRIu32 " block %s, but the op has %" PRIu32 " %s%s", vop_name(op),
+         rname, b->nargs, vplural(b->nargs, "argument", "arguments"), n, what, n == 1 ? "" : "s");
     return;
   }
   for (uint32_t i = 0; i < n; i++) {
-    const ptk_type *w = want_t ? want_t[i] : want_v ? want_v[i]->type : want_r[i].type;
-    const ptk_value *a = b->args[first + i];
+    const ptk_type *w = want_v ? want_v[i]->type : want_r[i].type;
+    const ptk_value *a = b->args[i];
     if (a && !ptk_type_equal(a->type, w))
-      VERR(c, op, "'%s' %s argument #%" PRIu32 " has type %s, but must have type %s (%s)",
-           vop_name(op), rname, first + i, vty(c, a->type), vty(c, w), against);
+      VERR(c, op, "'%s' %s argument #%" PRIu32 " has type %s, but %s #%" PRIu32 " has type %s",
+           vop_name(op), rname, i, vty(c, a->type), what, i, vty(c, w));
   }
 }
 
@@ -666,8 +687,9 @@ void vop_regions_pre(vctx *c, ptk_op *op) {
     const ptk_block *b = op->regions[0].first;
     uint32_t ninit = op->noperands - 3;
     if (b->nargs != 1 + ninit) {
-      VERR(c, op, "'scf.for' body has %" PRIu32 " block %s, but needs %" PRIu32
-                  " (the induction variable and %" PRIu32 " iter_args)",
+      VERR(c, op,
+           "'scf.for' body has %" PRIu32 " block %s, but needs %" PRIu32
+           " (the induction variable and %" PRIu32 " iter_args)",
            b->nargs, vplural(b->nargs, "argument", "arguments"), 1 + ninit, ninit);
       return;
     }
@@ -677,8 +699,9 @@ void vop_regions_pre(vctx *c, ptk_op *op) {
     for (uint32_t i = 0; i < ninit; i++) {
       const ptk_value *a = b->args[1 + i];
       if (a && !ptk_type_equal(a->type, op->operands[3 + i]->type))
-        VERR(c, op, "'scf.for' body argument #%" PRIu32 " has type %s, but iter_args[%" PRIu32
-                    "] has type %s",
+        VERR(c, op,
+             "'scf.for' body argument #%" PRIu32 " has type %s, but iter_args[%" PRIu32
+             "] has type %s",
              1 + i, vty(c, a->type), i, vty(c, op->operands[3 + i]->type));
     }
     break;
@@ -690,13 +713,12 @@ void vop_regions_pre(vctx *c, ptk_op *op) {
         VERR(c, op, "'scf.if' %s region must not have block arguments", i ? "else" : "then");
     }
     if (op->nresults && !op->regions[1].first)
-      VERR(c, op, "'scf.if' has %s but no else region", vplural(op->nresults, "a result", "results"));
+      VERR(c, op, "'scf.if' has %s but no else region",
+           vplural(op->nresults, "a result", "results"));
     break;
   case PTK_OP_SCF_WHILE:
-    check_block_args(c, op, 0, "before-region", 0, NULL, op->operands, NULL, op->noperands,
-                     "the types of the operands");
-    check_block_args(c, op, 1, "do-region", 0, NULL, NULL, op->results, op->nresults,
-                     "the result types");
+    check_block_args(c, op, 0, "before-region", op->operands, NULL, op->noperands, "operand");
+    check_block_args(c, op, 1, "do-region", NULL, op->results, op->nresults, "result");
     break;
   case PTK_OP_SECTION_CUBE:
   case PTK_OP_SECTION_VECTOR:
@@ -932,8 +954,7 @@ static void check_enum_value(vctx *c, ptk_op *op, const char *name, const ptk_at
     for (size_t i = 0; ei->values[i]; i++)
       ptk_buf_printf(&b, "%s%s", i ? (ei->values[i + 1] ? ", " : " or ") : "", ei->values[i]);
   VERR(c, op, "'%s' attribute '%s' has invalid value '%s' for enum '%s'%s%s%s", vop_name(op), name,
-       a->en.value, a->en.mnemonic, b.len ? " (expected " : "", ptk_buf_cstr(&b),
-       b.len ? ")" : "");
+       a->en.value, a->en.mnemonic, b.len ? " (expected " : "", ptk_buf_cstr(&b), b.len ? ")" : "");
   ptk_buf_free(&b);
 }
 
@@ -947,7 +968,11 @@ static bool table_spec(const char *kind, size_t klen, attr_spec *sp, char *buf, 
   }
   memcpy(buf, kind, klen);
   buf[klen] = 0;
-  const char *digits = buf[0] == 'i' ? buf + 1 : (buf[0] == 's' || buf[0] == 'u') && buf[1] == 'i' ? buf + 2 : NULL;
+  const char *digits = NULL; /* i32, si8, ui16… */
+  if (buf[0] == 'i')
+    digits = buf + 1;
+  else if ((buf[0] == 's' || buf[0] == 'u') && buf[1] == 'i')
+    digits = buf + 2;
   bool is_int = !strcmp(buf, "index") ||
                 (digits && *digits && strspn(digits, "0123456789") == strlen(digits));
   if (is_int) {
@@ -999,44 +1024,63 @@ void vop_check_attrs(vctx *c, ptk_op *op) {
  * Dispatch
  * ====================================================================== */
 
+/* Op-specific hooks. A name in the VERIFY column of ops.def wins; until the
+ * table names them, the ops are mapped here by PTK_OP_<ID>. Families with
+ * one rule for all their ops (arith, func.call) and the matmul flag are
+ * dispatched on the FAM / FLAGS columns. */
+typedef void (*vhook)(vctx *c, ptk_op *op);
+
+static const vhook table_hooks[PTK_OP__COUNT] = {
+#define PTK_OP(ID, NAME, FAM, OPMIN, OPMAX, RESMIN, RESMAX, NREG, SIG, ATTRS, FLAGS, VERIFY,       \
+               INTERP, EMIT)                                                                       \
+  [PTK_OP_##ID] = VERIFY,
+#include "lang/ir/ops.def"
+#undef PTK_OP
+};
+
+static const vhook local_hooks[PTK_OP__COUNT] = {
+    [PTK_OP_SCF_FOR] = vfy_scf_for,
+    [PTK_OP_MAKE_TENSOR_VIEW] = vfy_make_tensor_view,
+    [PTK_OP_PARTITION_VIEW] = vfy_partition_view,
+    [PTK_OP_ALLOC_TILE] = vfy_alloc_tile,
+    [PTK_OP_SUBVIEW] = vfy_subview,
+    [PTK_OP_TRESHAPE] = vfy_reinterpret,
+    [PTK_OP_BITCAST] = vfy_reinterpret,
+    [PTK_OP_LOAD_SCALAR] = vfy_scalar_access,
+    [PTK_OP_STORE_SCALAR] = vfy_scalar_access,
+    [PTK_OP_ADDPTR] = vfy_addptr,
+    [PTK_OP_TLOAD] = vfy_tload,
+    [PTK_OP_TSTORE] = vfy_tstore,
+    [PTK_OP_TCVT] = vfy_tcvt,
+    [PTK_OP_TROWSUM] = vfy_row_reduction,
+    [PTK_OP_TROWMAX] = vfy_row_reduction,
+    [PTK_OP_TROWMIN] = vfy_row_reduction,
+    [PTK_OP_TROWPROD] = vfy_row_reduction,
+    [PTK_OP_TROWARGMAX] = vfy_row_reduction,
+    [PTK_OP_TROWARGMIN] = vfy_row_reduction,
+    [PTK_OP_TCMP] = vfy_tcmp,
+    [PTK_OP_TCMPS] = vfy_tcmp,
+};
+
 void vop_check(vctx *c, ptk_op *op) {
   const ptk_op_info *info = ptk_op_info_of(op->kind);
+  vhook h = table_hooks[op->kind] ? table_hooks[op->kind] : local_hooks[op->kind];
+  if (h) {
+    h(c, op);
+    return;
+  }
   if (info->flags & PTK_OPF_MATMUL) {
-    check_matmul(c, op);
+    vfy_matmul(c, op);
     return;
   }
   switch (info->family) {
-  case PTK_FAM_CONSTANT: check_constant(c, op); return;
-  case PTK_FAM_ARITH: same_types(c, op, 0, 1); return;
-  case PTK_FAM_ARITH_CMP: check_cmp(c, op); return;
-  case PTK_FAM_ARITH_SELECT: check_select(c, op); return;
-  case PTK_FAM_ARITH_CAST: check_cast(c, op); return;
-  case PTK_FAM_ARITH_EXT: check_arith_ext(c, op); return;
-  case PTK_FAM_CALL: check_call(c, op); return;
-  default: break;
-  }
-  switch (op->kind) {
-  case PTK_OP_SCF_FOR: check_for(c, op); break;
-  case PTK_OP_MAKE_TENSOR_VIEW: check_make_tensor_view(c, op); break;
-  case PTK_OP_PARTITION_VIEW: check_partition_view(c, op); break;
-  case PTK_OP_ALLOC_TILE: check_alloc_tile(c, op); break;
-  case PTK_OP_SUBVIEW: check_subview(c, op); break;
-  case PTK_OP_TRESHAPE:
-  case PTK_OP_BITCAST: check_reinterpret(c, op); break;
-  case PTK_OP_LOAD_SCALAR:
-  case PTK_OP_STORE_SCALAR: check_scalar_access(c, op); break;
-  case PTK_OP_ADDPTR: check_addptr(c, op); break;
-  case PTK_OP_TLOAD: check_tload(c, op); break;
-  case PTK_OP_TSTORE: check_tstore(c, op); break;
-  case PTK_OP_TCVT: check_tcvt(c, op); break;
-  case PTK_OP_TROWSUM:
-  case PTK_OP_TROWMAX:
-  case PTK_OP_TROWMIN:
-  case PTK_OP_TROWPROD:
-  case PTK_OP_TROWARGMAX:
-  case PTK_OP_TROWARGMIN: check_row_reduction(c, op); break;
-  case PTK_OP_TCMP:
-  case PTK_OP_TCMPS: check_tcmp(c, op); break;
+  case PTK_FAM_CONSTANT: check_constant(c, op); break;
+  case PTK_FAM_ARITH: same_types(c, op, 0, 1); break;
+  case PTK_FAM_ARITH_CMP: check_cmp(c, op); break;
+  case PTK_FAM_ARITH_SELECT: check_select(c, op); break;
+  case PTK_FAM_ARITH_CAST: check_cast(c, op); break;
+  case PTK_FAM_ARITH_EXT: check_arith_ext(c, op); break;
+  case PTK_FAM_CALL: vfy_call(c, op); break;
   default: break;
   }
 }

@@ -174,8 +174,8 @@ TEST(use_before_definition) {
 
 TEST(use_outside_defining_region_reported_once) {
   T t = begin(TY(I1), 1, NULL, 0);
-  ptk_op *ifop = ptk_build(t.m, t.b, PTK_OP_SCF_IF, (ptk_value *[]){ptk_func_arg(t.f, 0)}, 1,
-                           NULL, 0, L0);
+  ptk_op *ifop =
+      ptk_build(t.m, t.b, PTK_OP_SCF_IF, (ptk_value *[]){ptk_func_arg(t.f, 0)}, 1, NULL, 0, L0);
   ptk_block *outer = t.b;
   t.b = ptk_region_add_block(t.m, &ifop->regions[0]);
   ptk_value *x = named(tile(&t, PTK_SPACE_VEC, PTK_DT_F32, 16, 16), "x");
@@ -190,8 +190,8 @@ TEST(use_outside_defining_region_reported_once) {
 TEST(values_of_enclosing_blocks_are_visible) {
   T t = begin(TY(I1), 1, NULL, 0);
   ptk_value *x = tile(&t, PTK_SPACE_VEC, PTK_DT_F32, 16, 16);
-  ptk_op *ifop = ptk_build(t.m, t.b, PTK_OP_SCF_IF, (ptk_value *[]){ptk_func_arg(t.f, 0)}, 1,
-                           NULL, 0, L0);
+  ptk_op *ifop =
+      ptk_build(t.m, t.b, PTK_OP_SCF_IF, (ptk_value *[]){ptk_func_arg(t.f, 0)}, 1, NULL, 0, L0);
   ptk_block *outer = t.b;
   t.b = ptk_region_add_block(t.m, &ifop->regions[0]);
   dps(&t, PTK_OP_TABS, x, NULL, x);
@@ -277,16 +277,20 @@ TEST(scf_for_yield_type_and_missing_yield) {
 TEST(scf_for_structure) {
   T t = begin(NULL, 0, NULL, 0);
   ptk_value *a = cst(&t, 0, IDX);
-  for_yield(&t, for_loop(&t, &a, 1, TY(I32), 1, true), &a, 1); /* result type differs from the init */
+  for_yield(&t, for_loop(&t, &a, 1, TY(I32), 1, true), &a,
+            1); /* result type differs from the init */
   for_yield(&t, for_loop(&t, &a, 1, TY(IDX), 1, false), &a, 1); /* body without block arguments */
   ptk_value *c0 = cst(&t, 0, I32), *c4 = cst(&t, 4, IDX);
   ptk_op *f = ptk_build(t.m, t.b, PTK_OP_SCF_FOR, (ptk_value *[]){c0, c4, c4}, 3, NULL, 0, L0);
   ptk_block_add_arg(t.m, ptk_region_add_block(t.m, &f->regions[0]), I32, NULL, L0);
   ret(&t);
-  EXPECT(&t, "error: 'scf.for' result #0 has type i32, but iter_args[0] has type index\n"
-             "error: 'scf.for' body has 0 block arguments, but needs 2 (the induction variable and 1 iter_args)\n"
-             "error: 'scf.for' operand #1 (upper bound) has type index, but the lower bound has type i32\n"
-             "error: 'scf.for' operand #2 (step) has type index, but the lower bound has type i32\n");
+  EXPECT(
+      &t,
+      "error: 'scf.for' result #0 has type i32, but iter_args[0] has type index\n"
+      "error: 'scf.for' body has 0 block arguments, but needs 2 (the induction variable and 1 "
+      "iter_args)\n"
+      "error: 'scf.for' operand #1 (upper bound) has type index, but the lower bound has type i32\n"
+      "error: 'scf.for' operand #2 (step) has type index, but the lower bound has type i32\n");
 }
 
 TEST(scf_for_integer_bounds_are_fine) {
@@ -298,7 +302,8 @@ TEST(scf_for_integer_bounds_are_fine) {
   EXPECT(&t, "");
 }
 
-static ptk_op *if_op(T *t, ptk_value *cond, const ptk_type *const *rt, uint32_t nr, bool with_else) {
+static ptk_op *if_op(T *t, ptk_value *cond, const ptk_type *const *rt, uint32_t nr,
+                     bool with_else) {
   ptk_op *op = ptk_build(t->m, t->b, PTK_OP_SCF_IF, &cond, 1, rt, nr, L0);
   ptk_region_add_block(t->m, &op->regions[0]);
   if (with_else) ptk_region_add_block(t->m, &op->regions[1]);
@@ -308,9 +313,9 @@ static ptk_op *if_op(T *t, ptk_value *cond, const ptk_type *const *rt, uint32_t 
 TEST(scf_if_results) {
   T t = begin(TY(I1), 1, NULL, 0);
   ptk_value *c = ptk_func_arg(t.f, 0);
-  if_op(&t, c, TY(IDX), 1, false);                /* no else */
-  ptk_op *i2 = if_op(&t, c, TY(IDX), 1, true);     /* no yields */
-  ptk_op *i3 = if_op(&t, c, TY(IDX), 1, true);     /* wrong yields */
+  if_op(&t, c, TY(IDX), 1, false);             /* no else */
+  ptk_op *i2 = if_op(&t, c, TY(IDX), 1, true); /* no yields */
+  ptk_op *i3 = if_op(&t, c, TY(IDX), 1, true); /* wrong yields */
   ptk_block *outer = t.b;
   t.b = i3->regions[0].first;
   ptk_build(t.m, t.b, PTK_OP_SCF_YIELD, NULL, 0, NULL, 0, L0);
@@ -344,9 +349,10 @@ TEST(terminator_not_last_and_misplaced) {
   ptk_build(t.m, t.b, PTK_OP_SCF_YIELD, NULL, 0, NULL, 0, L0);
   cst(&t, 1, IDX);
   t.b = outer;
-  EXPECT(&t, "error: 'scf.yield' must be inside 'scf.for', 'scf.if' or the do-region of 'scf.while'\n"
-             "error: 'scf.yield' must be the last operation in its block\n"
-             "note: 'arith.constant' follows it\n");
+  EXPECT(&t,
+         "error: 'scf.yield' must be inside 'scf.for', 'scf.if' or the do-region of 'scf.while'\n"
+         "error: 'scf.yield' must be the last operation in its block\n"
+         "note: 'arith.constant' follows it\n");
 }
 
 TEST(return_inside_loop_and_missing_return) {
@@ -392,7 +398,7 @@ TEST(scf_while) {
   ptk_build(t.m, t.b, PTK_OP_SCF_YIELD, &y, 1, NULL, 0, L0);
   t.b = outer;
   ret(&t);
-  EXPECT(&t, "error: 'scf.while' do-region argument #0 has type i32, but must have type index (the result types)\n"
+  EXPECT(&t, "error: 'scf.while' do-region argument #0 has type i32, but result #0 has type index\n"
              "error: 'scf.condition' forwards 2 values but 'scf.while' has 1 result\n"
              "note: 'scf.while' is here\n"
              "error: 'scf.yield' value #0 has type i32, but 'scf.while' operand #0 has type index\n"
@@ -435,15 +441,16 @@ TEST(calls) {
   ret(&t);
   ptk_module *sub = ptk_module_add_module(t.m, "inner", L0);
   ptk_func_new(sub, "helper", TY(I32), 1, TY(I32), 1, true, L0);
-  EXPECT(&t, "error: 'func.call' refers to an undefined function '@nope'\n"
-             "error: 'func.call' passes 2 arguments, but '@helper' takes 1\n"
-             "note: '@helper' is declared here\n"
-             "error: 'func.call' has 0 results, but '@helper' has 1 result\n"
-             "note: '@helper' is declared here\n"
-             "error: 'func.call' argument #0 has type index, but '@helper' parameter #0 has type i32\n"
-             "note: '@helper' is declared here\n"
-             "error: 'func.call' attribute 'callee' must be a symbol reference, but is \"helper\"\n"
-             "error: 'func.call' requires attribute 'callee'\n");
+  EXPECT(&t,
+         "error: 'func.call' refers to an undefined function '@nope'\n"
+         "error: 'func.call' passes 2 arguments, but '@helper' takes 1\n"
+         "note: '@helper' is declared here\n"
+         "error: 'func.call' has 0 results, but '@helper' has 1 result\n"
+         "note: '@helper' is declared here\n"
+         "error: 'func.call' argument #0 has type index, but '@helper' parameter #0 has type i32\n"
+         "note: '@helper' is declared here\n"
+         "error: 'func.call' attribute 'callee' must be a symbol reference, but is \"helper\"\n"
+         "error: 'func.call' requires attribute 'callee'\n");
 }
 
 TEST(call_clean_nested_and_duplicate_symbol) {
@@ -466,7 +473,8 @@ TEST(same_dtype) {
   ptk_value *b = tile(&t, PTK_SPACE_VEC, PTK_DT_F16, 16, 16);
   dps(&t, PTK_OP_TADD, a, b, a);
   ret(&t);
-  EXPECT(&t, "error: 'pto.tadd' operand #1 (ins[1]) must have dtype f32 like operand #0 (ins[0]), but has f16\n");
+  EXPECT(&t, "error: 'pto.tadd' operand #1 (ins[1]) must have dtype f32 like operand #0 (ins[0]), "
+             "but has f16\n");
 }
 
 TEST(operand_kinds_and_counts) {
@@ -479,11 +487,13 @@ TEST(operand_kinds_and_counts) {
   ptk_build_dps(t.m, t.b, PTK_OP_TABS, &a, 1, two, 2, L0);
   ptk_build_dps(t.m, t.b, PTK_OP_TADD, &a, 1, two, 2, L0);
   ret(&t);
-  EXPECT(&t, "error: 'pto.tadd' operand #1 (ins[1]) must be a tile (!pto.tile_buf), but has type index\n"
-             "note: value '%c1' is defined here\n"
-             "error: 'pto.tadd' expects 3 operands, but has 2\n"
-             "error: 'pto.tabs' expects 2 operands, but has 3\n"
-             "error: 'pto.tadd' expects 2 ins operands, but has 1\n");
+  EXPECT(
+      &t,
+      "error: 'pto.tadd' operand #1 (ins[1]) must be a tile (!pto.tile_buf), but has type index\n"
+      "note: value '%c1' is defined here\n"
+      "error: 'pto.tadd' expects 3 operands, but has 2\n"
+      "error: 'pto.tabs' expects 2 operands, but has 3\n"
+      "error: 'pto.tadd' expects 2 ins operands, but has 1\n");
 }
 
 TEST(scalar_dtype) {
@@ -496,9 +506,11 @@ TEST(scalar_dtype) {
   dps(&t, PTK_OP_TDIVS, h, a, a); /* reverse form */
   dps(&t, PTK_OP_TEXPANDS, s, NULL, a);
   ret(&t);
-  EXPECT(&t, "error: 'pto.tmuls' scalar operand #1 (ins[1]) must have the tile dtype f16, but has type f32\n"
+  EXPECT(&t, "error: 'pto.tmuls' scalar operand #1 (ins[1]) must have the tile dtype f16, but has "
+             "type f32\n"
              "note: value '%two' is defined here\n"
-             "error: 'pto.texpands' scalar operand #0 (ins[0]) must have the tile dtype f16, but has type f32\n"
+             "error: 'pto.texpands' scalar operand #0 (ins[0]) must have the tile dtype f16, but "
+             "has type f32\n"
              "note: value '%two' is defined here\n");
 }
 
@@ -515,10 +527,12 @@ TEST(tile_type_fields) {
   d.v_row = 0;
   alloc_t(&t, ptk_type_tile_buf(t.m, &d));
   ret(&t);
-  EXPECT(&t, "error: 'pto.alloc_tile' result type '!pto.tile_buf<vec, 32x32xf32, valid=40x32, fractal=100, pad=7>' "
+  EXPECT(&t, "error: 'pto.alloc_tile' result type '!pto.tile_buf<vec, 32x32xf32, valid=40x32, "
+             "fractal=100, pad=7>' "
              "is invalid: v_row (40) exceeds rows (32); fractal (100) must be 32, 512 or 1024; "
              "pad (7) must be 0 (null), 1 (zero), 2 (max) or 3 (min)\n"
-             "error: 'pto.alloc_tile' result type '!pto.tile_buf<vec, 0x32xf32>' is invalid: rows (0) must be positive\n");
+             "error: 'pto.alloc_tile' result type '!pto.tile_buf<vec, 0x32xf32>' is invalid: rows "
+             "(0) must be positive\n");
 }
 
 TEST(alloc_tile_valid_operands) {
@@ -528,13 +542,15 @@ TEST(alloc_tile_valid_operands) {
   d.v_row = PTK_DYN;
   const ptk_type *dyn = ptk_type_tile_buf(t.m, &d);
   alloc_t(&t, dyn); /* v_row=? without operand */
-  ptk_op *o = ptk_build(t.m, t.b, PTK_OP_ALLOC_TILE, (ptk_value *[]){a32, c16, c16}, 3, &dyn, 1, L0);
+  ptk_op *o =
+      ptk_build(t.m, t.b, PTK_OP_ALLOC_TILE, (ptk_value *[]){a32, c16, c16}, 3, &dyn, 1, L0);
   ptk_op_set_segments(t.m, o, (uint32_t[]){1, 1, 1}, 3);
   ret(&t);
-  EXPECT(&t, "error: 'pto.alloc_tile' needs a valid_row operand: the type has v_row=?\n"
-             "error: 'pto.alloc_tile' addr operand must be i64 or index, but has type i32\n"
-             "note: the result of 'arith.constant' is defined here\n"
-             "error: 'pto.alloc_tile' has a valid_col operand, but the type has a static v_col (16)\n");
+  EXPECT(&t,
+         "error: 'pto.alloc_tile' needs a valid_row operand: the type has v_row=?\n"
+         "error: 'pto.alloc_tile' addr operand must be i64 or index, but has type i32\n"
+         "note: the result of 'arith.constant' is defined here\n"
+         "error: 'pto.alloc_tile' has a valid_col operand, but the type has a static v_col (16)\n");
 }
 
 /* ---- matmul ---- */
@@ -548,10 +564,12 @@ TEST(matmul_checks) {
   ptk_value *Bm = tile(&t, PTK_SPACE_MAT, PTK_DT_F32, 32, 16);
   dps(&t, PTK_OP_TMATMUL, A, Bm, C);
   ret(&t);
-  EXPECT(&t, "error: 'pto.tmatmul': A.cols (32) must equal B.rows (64)\n"
-             "error: 'pto.tmatmul' B operand #1 (ins[1]) must be a 'right' tile, but is a 'mat' tile\n"
-             "error: 'pto.tmatmul' dtypes (C f32, A f16, B f32) are not a supported combination; "
-             "(C, A, B) must be (i32, i8, i8), (f32, f16, f16), (f32, bf16, bf16) or (f32, f32, f32)\n");
+  EXPECT(
+      &t,
+      "error: 'pto.tmatmul': A.cols (32) must equal B.rows (64)\n"
+      "error: 'pto.tmatmul' B operand #1 (ins[1]) must be a 'right' tile, but is a 'mat' tile\n"
+      "error: 'pto.tmatmul' dtypes (C f32, A f16, B f32) are not a supported combination; "
+      "(C, A, B) must be (i32, i8, i8), (f32, f16, f16), (f32, bf16, bf16) or (f32, f32, f32)\n");
 }
 
 TEST(matmul_acc_and_bias) {
@@ -568,10 +586,14 @@ TEST(matmul_acc_and_bias) {
   ptk_build_dps(t.m, t.b, PTK_OP_TMATMUL_BIAS, (ptk_value *[]){A, B, bias}, 3, &C, 1, L0);
   ptk_build_dps(t.m, t.b, PTK_OP_TMATMUL_BIAS, (ptk_value *[]){A, B, C}, 3, &C, 1, L0);
   ret(&t);
-  EXPECT(&t, "error: 'pto.tmatmul.acc' Cin operand #0 (ins[0]) must have the dtype and shape of C (f32 16x16), but is f32 16x32\n"
-             "error: 'pto.tmatmul.bias' bias operand #2 (ins[2]) must have the dtype of C (f32), but has f16\n"
-             "error: 'pto.tmatmul.bias' bias operand #2 (ins[2]) must be a 'bias' tile, but is an 'acc' tile\n"
-             "error: 'pto.tmatmul.bias' bias operand #2 (ins[2]) must be one row of C.cols (1x16), but is 16x16\n");
+  EXPECT(&t, "error: 'pto.tmatmul.acc' Cin operand #0 (ins[0]) must have the dtype and shape of C "
+             "(f32 16x16), but is f32 16x32\n"
+             "error: 'pto.tmatmul.bias' bias operand #2 (ins[2]) must have the dtype of C (f32), "
+             "but has f16\n"
+             "error: 'pto.tmatmul.bias' bias operand #2 (ins[2]) must be a 'bias' tile, but is an "
+             "'acc' tile\n"
+             "error: 'pto.tmatmul.bias' bias operand #2 (ins[2]) must be one row of C.cols (1x16), "
+             "but is 16x16\n");
 }
 
 /* ---- views ---- */
@@ -584,7 +606,8 @@ TEST(views) {
   ptk_value *c1 = cst(&t, 1, IDX), *c32 = named(cst(&t, 32, IDX), "c32");
   int64_t dyn[2] = {PTK_DYN, PTK_DYN};
   const ptk_type *tv = ptk_type_tensor_view(t.m, 2, dyn, F32);
-  ptk_op *mv = ptk_build(t.m, t.b, PTK_OP_MAKE_TENSOR_VIEW, (ptk_value *[]){p, c32, c1}, 3, &tv, 1, L0);
+  ptk_op *mv =
+      ptk_build(t.m, t.b, PTK_OP_MAKE_TENSOR_VIEW, (ptk_value *[]){p, c32, c1}, 3, &tv, 1, L0);
   ptk_op_set_segments(t.m, mv, (uint32_t[]){1, 1, 1}, 3);
   int64_t st3[3] = {1, 16, 32};
   const ptk_type *pv3 = ptk_type_part_view(t.m, 3, st3, F32);
@@ -598,12 +621,17 @@ TEST(views) {
                           &pv2, 1, L0);
   ptk_op_set_segments(t.m, pvb, (uint32_t[]){1, 2, 2}, 3);
   ret(&t);
-  EXPECT(&t, "error: 'pto.make_tensor_view' has 1 shape operand, but the result type !pto.tensor_view<?x?xf32> has rank 2\n"
-             "error: 'pto.make_tensor_view' has 1 strides operand, but the result type !pto.tensor_view<?x?xf32> has rank 2\n"
-             "error: 'pto.make_tensor_view' pointer element type f16 differs from the view element type f32\n"
+  EXPECT(&t, "error: 'pto.make_tensor_view' has 1 shape operand, but the result type "
+             "!pto.tensor_view<?x?xf32> has rank 2\n"
+             "error: 'pto.make_tensor_view' has 1 strides operand, but the result type "
+             "!pto.tensor_view<?x?xf32> has rank 2\n"
+             "error: 'pto.make_tensor_view' pointer element type f16 differs from the view element "
+             "type f32\n"
              "note: value '%arg0' is defined here\n"
-             "error: 'pto.partition_view' result rank 3 differs from the rank 2 of the source tensor view !pto.tensor_view<?x?xf32>\n"
-             "error: 'pto.partition_view' sizes[0] is 32, but the result type !pto.partition_tensor_view<16x32xf32> has 16 in dimension 0\n"
+             "error: 'pto.partition_view' result rank 3 differs from the rank 2 of the source "
+             "tensor view !pto.tensor_view<?x?xf32>\n"
+             "error: 'pto.partition_view' sizes[0] is 32, but the result type "
+             "!pto.partition_tensor_view<16x32xf32> has 16 in dimension 0\n"
              "note: value '%c32' is defined here\n");
 }
 
@@ -625,11 +653,16 @@ TEST(tload_tstore) {
   dps(&t, PTK_OP_TSTORE, acc, NULL, pv); /* acc stores convert */
   dps(&t, PTK_OP_TLOAD, v, NULL, v);
   ret(&t);
-  EXPECT(&t, "error: 'pto.tload' destination operand #1 (outs[0]) must be a 'vec' or 'mat' tile, but is a 'left' tile\n"
-             "error: 'pto.tload' element sizes differ: the source has f16 (2 bytes), the destination tile f32 (4 bytes)\n"
-             "error: 'pto.tstore' source operand #0 (ins[0]) must be a 'vec', 'mat' or 'acc' tile, but is a 'left' tile\n"
-             "error: 'pto.tstore' element sizes differ: the source tile has f32 (4 bytes), the destination f16 (2 bytes)\n"
-             "error: 'pto.tload' operand #0 (ins[0]) must be a partition view (!pto.partition_tensor_view), but has type !pto.tile_buf<vec, 16x16xf32>\n"
+  EXPECT(&t, "error: 'pto.tload' destination operand #1 (outs[0]) must be a 'vec' or 'mat' tile, "
+             "but is a 'left' tile\n"
+             "error: 'pto.tload' element sizes differ: the source has f16 (2 bytes), the "
+             "destination tile f32 (4 bytes)\n"
+             "error: 'pto.tstore' source operand #0 (ins[0]) must be a 'vec', 'mat' or 'acc' tile, "
+             "but is a 'left' tile\n"
+             "error: 'pto.tstore' element sizes differ: the source tile has f32 (4 bytes), the "
+             "destination f16 (2 bytes)\n"
+             "error: 'pto.tload' operand #0 (ins[0]) must be a partition view "
+             "(!pto.partition_tensor_view), but has type !pto.tile_buf<vec, 16x16xf32>\n"
              "note: the result of 'pto.alloc_tile' is defined here\n");
 }
 
@@ -653,12 +686,15 @@ TEST(tcvt_treshape_rowreduce_tcmp) {
   dps(&t, PTK_OP_TCMP, f32, f32, bf);
   ret(&t);
   EXPECT(&t, "error: 'pto.tcvt' cannot convert f32 to i8\n"
-             "error: 'pto.treshape' must keep the byte size: the source !pto.tile_buf<vec, 16x16xf32> has 1024 bytes, "
+             "error: 'pto.treshape' must keep the byte size: the source !pto.tile_buf<vec, "
+             "16x16xf32> has 1024 bytes, "
              "the result !pto.tile_buf<vec, 8x16xf32> has 512\n"
              "error: 'pto.treshape' cannot change the tile location ('vec' to 'mat')\n"
-             "error: 'pto.trowmax' destination operand #2 (outs[0]) must be an Rx1 col_major tile or have v_col=1, "
+             "error: 'pto.trowmax' destination operand #2 (outs[0]) must be an Rx1 col_major tile "
+             "or have v_col=1, "
              "but has type !pto.tile_buf<vec, 16x16xf32>\n"
-             "error: 'pto.tcmp' mask operand #2 (outs[0]) must have dtype i8, ui8 or ui32, but has bf16\n");
+             "error: 'pto.tcmp' mask operand #2 (outs[0]) must have dtype i8, ui8 or ui32, but has "
+             "bf16\n");
 }
 
 /* ---- arith ---- */
@@ -689,8 +725,10 @@ TEST(arith_types) {
              "error: 'arith.addf' result #0 must be a float scalar, but has type index\n"
              "error: 'arith.cmpi' predicate 12 is out of range (0 to 9)\n"
              "error: 'arith.cmpi' requires attribute 'predicate'\n"
-             "error: 'arith.index_cast' must convert between index and an integer type, but converts index to index\n"
-             "error: 'arith.extsi' must convert an integer type to a wider integer type, but converts i32 to i16\n"
+             "error: 'arith.index_cast' must convert between index and an integer type, but "
+             "converts index to index\n"
+             "error: 'arith.extsi' must convert an integer type to a wider integer type, but "
+             "converts i32 to i16\n"
              "error: 'arith.select' operand #0 (condition) must be i1, but has type index\n"
              "note: value '%a' is defined here\n"
              "error: 'arith.constant' value 3 : i32 does not match the result type index\n");
@@ -712,7 +750,8 @@ TEST(attributes) {
   ret(&t);
   EXPECT(&t, "error: 'pto.tcmp' attribute 'cmpMode' has invalid value 'less' for enum 'cmp' "
              "(expected eq, ne, lt, le, gt or ge)\n"
-             "error: 'pto.tcmp' attribute 'cmpMode' must be a 'cmp' enum (#pto<cmp …>), but is #pto<round_mode ROUND>\n"
+             "error: 'pto.tcmp' attribute 'cmpMode' must be a 'cmp' enum (#pto<cmp …>), but is "
+             "#pto<round_mode ROUND>\n"
              "error: 'pto.barrier' requires attribute 'pipe'\n");
 }
 
@@ -725,5 +764,6 @@ TEST(region_counts) {
   ptk_region_add_block(t.m, &sec->regions[0]);
   ret(&t);
   EXPECT(&t, "error: 'scf.for' region #0 is empty: it needs one block\n"
-             "error: 'pto.section.cube' region #0 has 2 blocks; only single-block regions are supported\n");
+             "error: 'pto.section.cube' region #0 has 2 blocks; only single-block regions are "
+             "supported\n");
 }
