@@ -20,7 +20,7 @@ int ptk_isa_tcvt(const ptk_tile *dst, const ptk_tile *src, ptk_isa_rmode rm, boo
     /* sat: clamp to the smaller of the two ranges (pto-isa SafeLimits: an
      * f16 source's inf becomes 65504 even into f32) */
     float m = small_max(dst->dtype) < small_max(src->dtype) ? small_max(dst->dtype)
-                                                           : small_max(src->dtype);
+                                                            : small_max(src->dtype);
     for (int32_t r = 0; r < rows; r++)
       for (int32_t c0 = 0; c0 < cols; c0 += PTK_ISA_CHUNK) {
         int32_t n = cols - c0 < PTK_ISA_CHUNK ? cols - c0 : PTK_ISA_CHUNK;
@@ -33,7 +33,7 @@ int ptk_isa_tcvt(const ptk_tile *dst, const ptk_tile *src, ptk_isa_rmode rm, boo
   }
   for (int32_t r = 0; r < rows; r++)
     for (int32_t c = 0; c < cols; c++)
-      ptk_isa_convert_elem(dst->dtype, ptk_isa__ptr(&DL, r, c), src->dtype,
-                           ptk_isa__ptr(&SL, r, c), rm, sat);
+      ptk_isa_convert_elem(dst->dtype, ptk_isa__ptr(&DL, r, c), src->dtype, ptk_isa__ptr(&SL, r, c),
+                           rm, sat);
   return PTK_ISA_OK;
 }

@@ -272,8 +272,8 @@ static bool kern_i(int op, ptk_isa_dtype dt, int64_t *restrict d, const int64_t 
 /* ---- op/dtype legality -------------------------------------------------------------------- */
 
 static const char *const binop_names[PTK_ISA_NBINOPS] = {
-    "add", "sub", "mul", "div", "max", "min", "rem", "fmod", "and", "or",
-    "xor", "shl", "shr", "prelu", "addrelu", "subrelu", "pow", "expdif"};
+    "add", "sub", "mul", "div", "max",   "min",     "rem",     "fmod", "and",
+    "or",  "xor", "shl", "shr", "prelu", "addrelu", "subrelu", "pow",  "expdif"};
 static const char *const unop_names[PTK_ISA_NUNOPS] = {"abs",   "neg",   "exp",  "log", "sqrt",
                                                        "rsqrt", "recip", "relu", "not"};
 
@@ -335,6 +335,10 @@ static int prep_ops(const char *name, const ptk_tile *d, ptk_isa_lay *DL, opnd *
     o[k].direct = false;
     if (o[k].mode == M_SCALAR) continue;
     const ptk_tile *t = o[k].t;
+    /* a broadcast operand that covers the whole region is a plain operand */
+    if ((o[k].mode == M_ROWB && t->vcols >= d->vcols) ||
+        (o[k].mode == M_COLB && t->vrows >= d->vrows))
+      o[k].mode = M_SAME;
     rc = ptk_isa__prep(t, name, which[k], &o[k].L);
     if (rc) return rc;
     if (t->dtype != d->dtype)
@@ -363,7 +367,7 @@ static int prep_ops(const char *name, const ptk_tile *d, ptk_isa_lay *DL, opnd *
 }
 
 #define ENGINE(NAME, T, LOAD, STORE, KCALL, SCALAR_INIT)                                           \
-  static bool NAME(int kop, const ptk_tile *d, const ptk_isa_lay *DL, opnd *o, int no) {          \
+  static bool NAME(int kop, const ptk_tile *d, const ptk_isa_lay *DL, opnd *o, int no) {           \
     T buf[4][PTK_ISA_CHUNK];                                                                       \
     const T *in[3] = {buf[0], buf[1], buf[2]};                                                     \
     bool dz = false;                                                                               \
@@ -377,7 +381,7 @@ static int prep_ops(const char *name, const ptk_tile *d, ptk_isa_lay *DL, opnd *
       }                                                                                            \
     for (int32_t r = 0; r < d->vrows; r++) {                                                       \
       for (int32_t c0 = 0; c0 < d->vcols; c0 += PTK_ISA_CHUNK) {                                   \
-        int32_t n = d->vcols - c0 < PTK_ISA_CHUNK ? d->vcols - c0 : PTK_ISA_CHUNK;                \
+        int32_t n = d->vcols - c0 < PTK_ISA_CHUNK ? d->vcols - c0 : PTK_ISA_CHUNK;                 \
         for (int k = 0; k < no; k++) {                                                             \
           opnd *p = &o[k];                                                                         \
           if (p->mode == M_SCALAR) {                                                               \
@@ -441,10 +445,12 @@ static opnd scalar_op(ptk_isa_scalar s) {
   return o;
 }
 
-/* ---- public elementwise entry points ----------------------------------------------------------- */
+/* ---- public elementwise entry points -----------------------------------------------------------
+ */
 
 int ptk_isa_unary(ptk_isa_unop op, const ptk_tile *dst, const ptk_tile *src) {
-  if ((unsigned)op >= PTK_ISA_NUNOPS) return ptk_isa__fail(PTK_ISA_EARG, "bad unary op %d", (int)op);
+  if ((unsigned)op >= PTK_ISA_NUNOPS)
+    return ptk_isa__fail(PTK_ISA_EARG, "bad unary op %d", (int)op);
   opnd o[1] = {tile_op(src, M_SAME)};
   return ew(unop_names[op], K_UN + (int)op, dst, o, 1);
 }
@@ -529,14 +535,16 @@ int ptk_isa_tcolexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile 
   return expand_op("tcolexpand op", op, M_COLB, dst, a, b);
 }
 
-/* ---- partial ops ------------------------------------------------------------------------------ */
+/* ---- partial ops ------------------------------------------------------------------------------
+ */
 
 int ptk_isa_tpart(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b) {
   if (op != PTK_ISA_ADD && op != PTK_ISA_MAX && op != PTK_ISA_MIN && op != PTK_ISA_MUL)
     return ptk_isa__fail(PTK_ISA_EARG, "tpart: bad op %d", (int)op);
   ptk_isa_lay DL, AL, BL;
   int rc;
-  if ((rc = ptk_isa__prep(dst, "tpart", "dst", &DL)) || (rc = ptk_isa__prep(a, "tpart", "src0", &AL)) ||
+  if ((rc = ptk_isa__prep(dst, "tpart", "dst", &DL)) ||
+      (rc = ptk_isa__prep(a, "tpart", "src0", &AL)) ||
       (rc = ptk_isa__prep(b, "tpart", "src1", &BL)))
     return rc;
   if (a->dtype != dst->dtype || b->dtype != dst->dtype)
@@ -575,7 +583,8 @@ int ptk_isa_tpart(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, cons
   return PTK_ISA_OK;
 }
 
-/* ---- fills and generators ------------------------------------------------------------------------ */
+/* ---- fills and generators
+ * ------------------------------------------------------------------------ */
 
 int ptk_isa_texpands(const ptk_tile *dst, ptk_isa_scalar s) {
   opnd o[1] = {scalar_op(s)};
@@ -612,7 +621,8 @@ int ptk_isa_ttri(const ptk_tile *dst, int64_t diag, bool upper) {
   return PTK_ISA_OK;
 }
 
-/* ---- compare / select ------------------------------------------------------------------------------ */
+/* ---- compare / select
+ * ------------------------------------------------------------------------------ */
 
 static bool cmp_exact(ptk_isa_cmp m, int cls, bool uns, double x, double y, int64_t i, int64_t j) {
   if (cls == CLS_I) {
@@ -732,8 +742,9 @@ static void copy_elem(uint8_t *d, const uint8_t *s, size_t esz) { memmove(d, s, 
 int ptk_isa_tsel(const ptk_tile *dst, const ptk_tile *mask, const ptk_tile *a, const ptk_tile *b) {
   ptk_isa_lay DL, ML, AL, BL;
   int bits, rc;
-  if ((rc = ptk_isa__prep(dst, "tsel", "dst", &DL)) || (rc = mask_check("tsel", mask, &ML, &bits)) ||
-      (rc = ptk_isa__prep(a, "tsel", "src0", &AL)) || (rc = ptk_isa__prep(b, "tsel", "src1", &BL)))
+  if ((rc = ptk_isa__prep(dst, "tsel", "dst", &DL)) ||
+      (rc = mask_check("tsel", mask, &ML, &bits)) || (rc = ptk_isa__prep(a, "tsel", "src0", &AL)) ||
+      (rc = ptk_isa__prep(b, "tsel", "src1", &BL)))
     return rc;
   if (a->dtype != dst->dtype || b->dtype != dst->dtype)
     return ptk_isa__fail(PTK_ISA_EDTYPE, "tsel: operand dtypes differ");
@@ -775,7 +786,11 @@ int ptk_isa_tsels(const ptk_tile *dst, const ptk_tile *mask, const ptk_tile *a, 
   uint8_t sv[8];
   switch (ptk_isa__cls(dst->dtype)) {
   case CLS_F: ptk_isa__st_f(dst->dtype, sv, ptk_isa__scalar_f(dst->dtype, s)); break;
-  case CLS_D: { double d = ptk_isa__scalar_d(s); memcpy(sv, &d, 8); break; }
+  case CLS_D: {
+    double d = ptk_isa__scalar_d(s);
+    memcpy(sv, &d, 8);
+    break;
+  }
   default: ptk_isa__st_i(dst->dtype, sv, ptk_isa__scalar_i(dst->dtype, s)); break;
   }
   for (int32_t r = 0; r < dst->vrows; r++)

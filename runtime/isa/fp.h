@@ -39,7 +39,7 @@ static inline float ptk_bf16_to_f32(uint16_t h) { return ptk_bits_f32((uint32_t)
 static inline uint16_t ptk_f32_to_bf16(float f) {
   uint32_t u = ptk_f32_bits(f);
   uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16; /* carries into the exponent: inf */
-  uint32_t q = (u >> 16) | 0x0040u;                     /* NaN: quieted, sign and payload kept */
+  uint32_t q = (u >> 16) | 0x0040u;                    /* NaN: quieted, sign and payload kept */
   return (uint16_t)(((u & 0x7fffffffu) > 0x7f800000u) ? q : r); /* branch-free: vectorizes */
 }
 
@@ -66,7 +66,7 @@ static inline uint16_t ptk_f32_to_f16(float f) {
   }
   if (a >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u); /* >= 65520 rounds to inf */
   int e = (int)(a >> 23) - 127;
-  if (e < -14) { /* f16 subnormal or zero: units of 2^-24 */
+  if (e < -14) {        /* f16 subnormal or zero: units of 2^-24 */
     int shift = -e - 1; /* >= 14 */
     if (shift > 25) return sign;
     uint32_t m = (a & 0x7fffffu) | 0x800000u;

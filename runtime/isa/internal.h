@@ -12,7 +12,9 @@
 /* VLOOP(i, n, body) runs body for i in [0, n) as a main loop whose trip
  * count is a multiple of 16 plus a tail loop, so gcc -O2 (whose "very cheap"
  * vectorizer cost model refuses loops that would need an epilogue) still
- * vectorizes the main loop. */
+ * vectorizes the main loop. gcc 12 also gives up on such loops when they sit
+ * inside a larger loop nest, so the hot conversions are small separate
+ * functions over restrict arrays. Check with -fopt-info-vec-optimized. */
 #define VLOOP(i, n, ...)                                                                           \
   do {                                                                                             \
     size_t i##_n = (size_t)(n), i##_m = i##_n & ~(size_t)15, i;                                    \
@@ -89,11 +91,23 @@ static inline int64_t ptk_isa__run(const ptk_isa_lay *L, int32_t r, int32_t c, i
                                    int32_t *len) {
   int64_t C = (int64_t)L->c0 + c;
   switch (L->kind) {
-  case LK_ROW: *step = 1; *len = INT32_MAX; break;
-  case LK_COL: *step = L->sr; *len = INT32_MAX; break;
+  case LK_ROW:
+    *step = 1;
+    *len = INT32_MAX;
+    break;
+  case LK_COL:
+    *step = L->sr;
+    *len = INT32_MAX;
+    break;
   case LK_NZ:
-  case LK_ZZ: *step = 1; *len = (int32_t)((1 << L->lic) - (C & ((1 << L->lic) - 1))); break;
-  default: *step = (int64_t)1 << L->lir; *len = (int32_t)((1 << L->lic) - (C & ((1 << L->lic) - 1))); break;
+  case LK_ZZ:
+    *step = 1;
+    *len = (int32_t)((1 << L->lic) - (C & ((1 << L->lic) - 1)));
+    break;
+  default:
+    *step = (int64_t)1 << L->lir;
+    *len = (int32_t)((1 << L->lic) - (C & ((1 << L->lic) - 1)));
+    break;
   }
   return ptk_isa__off(L, r, c);
 }
@@ -124,8 +138,14 @@ static inline float ptk_isa__ld_f(ptk_isa_dtype t, const uint8_t *p) {
 static inline void ptk_isa__st_f(ptk_isa_dtype t, uint8_t *p, float f) {
   uint16_t h;
   switch (t) {
-  case PTK_ISA_F16: h = ptk_f32_to_f16(f); memcpy(p, &h, 2); return;
-  case PTK_ISA_BF16: h = ptk_f32_to_bf16(f); memcpy(p, &h, 2); return;
+  case PTK_ISA_F16:
+    h = ptk_f32_to_f16(f);
+    memcpy(p, &h, 2);
+    return;
+  case PTK_ISA_BF16:
+    h = ptk_f32_to_bf16(f);
+    memcpy(p, &h, 2);
+    return;
   default: memcpy(p, &f, 4); return;
   }
 }
@@ -134,11 +154,31 @@ static inline int64_t ptk_isa__ld_i(ptk_isa_dtype t, const uint8_t *p) {
   case PTK_ISA_I8: return *(const int8_t *)p;
   case PTK_ISA_U8:
   case PTK_ISA_I1: return *p;
-  case PTK_ISA_I16: { int16_t v; memcpy(&v, p, 2); return v; }
-  case PTK_ISA_U16: { uint16_t v; memcpy(&v, p, 2); return v; }
-  case PTK_ISA_I32: { int32_t v; memcpy(&v, p, 4); return v; }
-  case PTK_ISA_U32: { uint32_t v; memcpy(&v, p, 4); return v; }
-  default: { int64_t v; memcpy(&v, p, 8); return v; }
+  case PTK_ISA_I16: {
+    int16_t v;
+    memcpy(&v, p, 2);
+    return v;
+  }
+  case PTK_ISA_U16: {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+  }
+  case PTK_ISA_I32: {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+  }
+  case PTK_ISA_U32: {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+  }
+  default: {
+    int64_t v;
+    memcpy(&v, p, 8);
+    return v;
+  }
   }
 }
 static inline void ptk_isa__st_i(ptk_isa_dtype t, uint8_t *p, int64_t v) {
@@ -147,9 +187,17 @@ static inline void ptk_isa__st_i(ptk_isa_dtype t, uint8_t *p, int64_t v) {
   case PTK_ISA_U8:
   case PTK_ISA_I1: *p = (uint8_t)v; return;
   case PTK_ISA_I16:
-  case PTK_ISA_U16: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); return; }
+  case PTK_ISA_U16: {
+    uint16_t x = (uint16_t)v;
+    memcpy(p, &x, 2);
+    return;
+  }
   case PTK_ISA_I32:
-  case PTK_ISA_U32: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); return; }
+  case PTK_ISA_U32: {
+    uint32_t x = (uint32_t)v;
+    memcpy(p, &x, 4);
+    return;
+  }
   default: memcpy(p, &v, 8); return;
   }
 }
@@ -157,7 +205,11 @@ static inline void ptk_isa__st_i(ptk_isa_dtype t, uint8_t *p, int64_t v) {
 static inline double ptk_isa__ld_d(ptk_isa_dtype t, const uint8_t *p) {
   switch (ptk_isa__cls(t)) {
   case CLS_F: return ptk_isa__ld_f(t, p);
-  case CLS_D: { double d; memcpy(&d, p, 8); return d; }
+  case CLS_D: {
+    double d;
+    memcpy(&d, p, 8);
+    return d;
+  }
   default:
     if (t == PTK_ISA_U64) return (double)(uint64_t)ptk_isa__ld_i(t, p);
     return (double)ptk_isa__ld_i(t, p);

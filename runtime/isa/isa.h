@@ -60,7 +60,12 @@ typedef enum ptk_isa_slayout {
   PTK_ISA_BOX_COL_MAJOR
 } ptk_isa_slayout;
 /* Same numbering as tile_buf's `pad` integer. */
-typedef enum ptk_isa_pad { PTK_ISA_PAD_NULL, PTK_ISA_PAD_ZERO, PTK_ISA_PAD_MAX, PTK_ISA_PAD_MIN } ptk_isa_pad;
+typedef enum ptk_isa_pad {
+  PTK_ISA_PAD_NULL,
+  PTK_ISA_PAD_ZERO,
+  PTK_ISA_PAD_MAX,
+  PTK_ISA_PAD_MIN
+} ptk_isa_pad;
 
 /* #pto<round_mode ...>. For float->int conversions; float->float always
  * rounds to nearest even (pto-isa CPU simulator). NONE truncates. */
@@ -75,7 +80,14 @@ typedef enum ptk_isa_rmode {
   PTK_ISA_RM_CAST_RINT, /* = RINT */
 } ptk_isa_rmode;
 
-typedef enum ptk_isa_cmp { PTK_ISA_EQ, PTK_ISA_NE, PTK_ISA_LT, PTK_ISA_LE, PTK_ISA_GT, PTK_ISA_GE } ptk_isa_cmp;
+typedef enum ptk_isa_cmp {
+  PTK_ISA_EQ,
+  PTK_ISA_NE,
+  PTK_ISA_LT,
+  PTK_ISA_LE,
+  PTK_ISA_GT,
+  PTK_ISA_GE
+} ptk_isa_cmp;
 
 enum {
   PTK_ISA_OK = 0,
@@ -258,7 +270,7 @@ typedef enum ptk_isa_binop {
   PTK_ISA_OR,
   PTK_ISA_XOR,
   PTK_ISA_SHL,
-  PTK_ISA_SHR, /* arithmetic for signed, logical for unsigned */
+  PTK_ISA_SHR,   /* arithmetic for signed, logical for unsigned */
   PTK_ISA_PRELU, /* a > 0 ? a : a * b (tprelu; tlrelu with a scalar slope) */
   PTK_ISA_ADDRELU,
   PTK_ISA_SUBRELU,
@@ -382,38 +394,40 @@ int ptk_isa_format(ptk_buf *out, const ptk_tile *t);
 
 /* ---- named forms (one per PTO op) ---------------------------------------------------- */
 
+// clang-format off
 #define PTK_ISA_UNARY_OPS(X)                                                                       \
   X(tabs, ABS) X(tneg, NEG) X(texp, EXP) X(tlog, LOG) X(tsqrt, SQRT) X(trsqrt, RSQRT)              \
   X(trecip, RECIP) X(trelu, RELU) X(tnot, NOT)
 #define PTK_ISA_BINARY_OPS(X)                                                                      \
   X(tadd, ADD) X(tsub, SUB) X(tmul, MUL) X(tdiv, DIV) X(tmax, MAX) X(tmin, MIN) X(trem, REM)       \
-  X(tfmod, FMOD) X(tand, AND) X(tor, OR) X(txor, XOR) X(tshl, SHL) X(tshr, SHR) X(tprelu, PRELU)   \
-  X(taddrelu, ADDRELU) X(tsubrelu, SUBRELU) X(tpow, POW)
+  X(tfmod, FMOD) X(tand, AND) X(tor, OR) X(txor, XOR) X(tshl, SHL) X(tshr, SHR)                    \
+  X(tprelu, PRELU) X(taddrelu, ADDRELU) X(tsubrelu, SUBRELU) X(tpow, POW)
 #define PTK_ISA_SCALAR_OPS(X)                                                                      \
   X(tadds, ADD) X(tsubs, SUB) X(tmuls, MUL) X(tdivs, DIV) X(tmaxs, MAX) X(tmins, MIN)             \
   X(trems, REM) X(tfmods, FMOD) X(tands, AND) X(tors, OR) X(txors, XOR) X(tshls, SHL)             \
   X(tshrs, SHR) X(tlrelu, PRELU) X(tpows, POW)
 #define PTK_ISA_EXPAND_OPS(X)                                                                      \
   X(add, ADD) X(sub, SUB) X(mul, MUL) X(div, DIV) X(max, MAX) X(min, MIN) X(expdif, EXPDIF)
+// clang-format on
 
 #define PTK_ISA_DEF_UN(name, OP)                                                                   \
-  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *s) {                        \
+  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *s) {                         \
     return ptk_isa_unary(PTK_ISA_##OP, d, s);                                                      \
   }
 #define PTK_ISA_DEF_BIN(name, OP)                                                                  \
-  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *a, const ptk_tile *b) {    \
+  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *a, const ptk_tile *b) {      \
     return ptk_isa_binary(PTK_ISA_##OP, d, a, b);                                                  \
   }
 #define PTK_ISA_DEF_TS(name, OP)                                                                   \
-  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *a, ptk_isa_scalar s) {     \
+  static inline int ptk_isa_##name(const ptk_tile *d, const ptk_tile *a, ptk_isa_scalar s) {       \
     return ptk_isa_binary_ts(PTK_ISA_##OP, d, a, s);                                               \
   }
 #define PTK_ISA_DEF_EXP(name, OP)                                                                  \
-  static inline int ptk_isa_trowexpand##name(const ptk_tile *d, const ptk_tile *a,                \
+  static inline int ptk_isa_trowexpand##name(const ptk_tile *d, const ptk_tile *a,                 \
                                              const ptk_tile *b) {                                  \
     return ptk_isa_trowexpand_op(PTK_ISA_##OP, d, a, b);                                           \
   }                                                                                                \
-  static inline int ptk_isa_tcolexpand##name(const ptk_tile *d, const ptk_tile *a,                \
+  static inline int ptk_isa_tcolexpand##name(const ptk_tile *d, const ptk_tile *a,                 \
                                              const ptk_tile *b) {                                  \
     return ptk_isa_tcolexpand_op(PTK_ISA_##OP, d, a, b);                                           \
   }
@@ -434,10 +448,10 @@ static inline int ptk_isa_texpdif(const ptk_tile *d, const ptk_tile *a, const pt
   return ptk_isa_binary(PTK_ISA_EXPDIF, d, a, b);
 }
 #define PTK_ISA_DEF_RED(name, OP)                                                                  \
-  static inline int ptk_isa_trow##name(const ptk_tile *d, const ptk_tile *s) {                    \
+  static inline int ptk_isa_trow##name(const ptk_tile *d, const ptk_tile *s) {                     \
     return ptk_isa_trowreduce(PTK_ISA_R##OP, d, s);                                                \
   }                                                                                                \
-  static inline int ptk_isa_tcol##name(const ptk_tile *d, const ptk_tile *s) {                    \
+  static inline int ptk_isa_tcol##name(const ptk_tile *d, const ptk_tile *s) {                     \
     return ptk_isa_tcolreduce(PTK_ISA_R##OP, d, s);                                                \
   }
 PTK_ISA_DEF_RED(sum, SUM)

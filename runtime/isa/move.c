@@ -9,7 +9,8 @@
 #define BIG ((int64_t)1 << 62)
 static int64_t smul(int64_t a, int64_t b) {
   int64_t r;
-  if (__builtin_mul_overflow(a, b, &r) || r > BIG || r < -BIG) return (a < 0) != (b < 0) ? -BIG : BIG;
+  if (__builtin_mul_overflow(a, b, &r) || r > BIG || r < -BIG)
+    return (a < 0) != (b < 0) ? -BIG : BIG;
   return r;
 }
 static int64_t sadd(int64_t a, int64_t b) {
@@ -25,7 +26,7 @@ static int64_t sadd(int64_t a, int64_t b) {
 typedef struct {
   int n;
   const int64_t *shape, *stride;
-  bool dn; /* DN with rank >= 3 */
+  bool dn;            /* DN with rank >= 3 */
   int64_t rows, cols; /* what the view holds in this mapping */
 } gmap;
 
@@ -70,6 +71,7 @@ static int64_t split_off(const gmap *g, int64_t idx, int lo, int hi) {
 }
 static int64_t row_off(const gmap *g, int64_t r) {
   if (g->n == 1) return 0;
+  if (g->n == 2) return smul(r, g->stride[0]);
   if (!g->dn) return split_off(g, r, 0, g->n - 1);
   return smul(r, g->stride[g->n - 2]);
 }
@@ -144,12 +146,40 @@ static inline void copy_n(uint8_t *d, const uint8_t *s, size_t esz) {
   }
 }
 
+/* k elements of esz bytes from s (stride ss elements) to d (stride ds). */
+static void strided_copy(uint8_t *d, int64_t ds, const uint8_t *s, int64_t ss, int32_t k,
+                         size_t esz) {
+  switch (esz) {
+  case 1:
+    for (int32_t j = 0; j < k; j++) d[j * ds] = s[j * ss];
+    break;
+  case 2: {
+    uint16_t *dd = (uint16_t *)(void *)d;
+    const uint16_t *sp = (const uint16_t *)(const void *)s;
+    for (int32_t j = 0; j < k; j++) dd[j * ds] = sp[j * ss];
+    break;
+  }
+  case 4: {
+    uint32_t *dd = (uint32_t *)(void *)d;
+    const uint32_t *sp = (const uint32_t *)(const void *)s;
+    for (int32_t j = 0; j < k; j++) dd[j * ds] = sp[j * ss];
+    break;
+  }
+  default: {
+    uint64_t *dd = (uint64_t *)(void *)d;
+    const uint64_t *sp = (const uint64_t *)(const void *)s;
+    for (int32_t j = 0; j < k; j++) dd[j * ds] = sp[j * ss];
+    break;
+  }
+  }
+}
+
 /* Move the rows x cols transfer region between a tile and GM. `load`: GM ->
  * tile bit copy; otherwise tile -> GM through `put` when non-NULL (value
  * conversion), or bit copy. */
 typedef void (*put_fn)(const void *ctx, uint8_t *gm, const uint8_t *tile);
-static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_lay *L, int32_t rows, int32_t cols, bool load, put_fn put,
-                     const void *ctx) {
+static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_lay *L, int32_t rows,
+                     int32_t cols, bool load, put_fn put, const void *ctx) {
   size_t esz = L->esz;
   int64_t rstep;
   bool rlin = rows_linear(g, &rstep);
@@ -192,6 +222,11 @@ static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_la
           memcpy(tp, gp, (size_t)k * esz);
         else
           memcpy(gp, tp, (size_t)k * esz);
+      } else if (!put) {
+        if (load)
+          strided_copy(tp, tstep, gp, cstep, k, esz);
+        else
+          strided_copy(gp, cstep, tp, tstep, k, esz);
       } else {
         int64_t ts = tstep * (int64_t)esz, gs = cstep * (int64_t)gesz;
         for (int32_t j = 0; j < k; j++, tp += ts, gp += gs) {
@@ -282,7 +317,8 @@ int ptk_isa_tstore(const ptk_gm_view *v, const ptk_tile *src, const ptk_isa_stor
   return PTK_ISA_OK;
 }
 
-/* ---- tile to tile ----------------------------------------------------------------------------- */
+/* ---- tile to tile -----------------------------------------------------------------------------
+ */
 
 /* dst[r,c] = src[r,c] for r < rows, c < cols: bit copy when the dtypes are
  * equal and no relu, else value conversion. */
@@ -311,6 +347,8 @@ static void copy_region(const ptk_tile *dst, const ptk_isa_lay *DL, const ptk_ti
       if (k > cols - c) k = cols - c;
       if (same && ds == 1 && ss == 1) {
         memmove(dp, sp, (size_t)k * desz);
+      } else if (same) {
+        strided_copy(dp, ds, sp, ss, k, desz);
       } else {
         for (int32_t j = 0; j < k; j++, dp += ds * (int64_t)desz, sp += ss * (int64_t)sesz) {
           if (same)

@@ -157,8 +157,8 @@ int ptk_isa__prep(const ptk_tile *t, const char *op, const char *what, ptk_isa_l
 
 int ptk_isa__need(const ptk_tile *t, int32_t rows, int32_t cols, const char *op, const char *what) {
   if (rows > t->rows || cols > t->cols)
-    return ptk_isa__fail(PTK_ISA_ESHAPE, "%s: %s is %dx%d, smaller than the %dx%d region", op,
-                         what, (int)t->rows, (int)t->cols, (int)rows, (int)cols);
+    return ptk_isa__fail(PTK_ISA_ESHAPE, "%s: %s is %dx%d, smaller than the %dx%d region", op, what,
+                         (int)t->rows, (int)t->cols, (int)rows, (int)cols);
   return PTK_ISA_OK;
 }
 
@@ -168,14 +168,12 @@ int64_t ptk_isa_offset(const ptk_tile *t, int32_t r, int32_t c) {
   return ptk_isa__off(&L, r, c);
 }
 
-void ptk_isa__span(const ptk_isa_lay *L, const ptk_tile *t, const uint8_t **lo, const uint8_t **hi) {
-  /* Conservative: rows spanned by the window in the storage (exact for
-   * whole tiles, a superset for subviews). */
+void ptk_isa__span(const ptk_isa_lay *L, const ptk_tile *t, const uint8_t **lo,
+                   const uint8_t **hi) {
+  /* none_box: from the first to the last element of the window (a superset
+   * for subviews); boxed: the whole storage (conservative) */
   int64_t first = 0, last = (int64_t)L->sr * L->sc;
-  if (L->kind == LK_ROW && t->rows > 0 && t->cols > 0) {
-    first = ptk_isa__off(L, 0, 0);
-    last = ptk_isa__off(L, t->rows - 1, t->cols - 1) + 1;
-  } else if (L->kind == LK_COL && t->rows > 0 && t->cols > 0) {
+  if ((L->kind == LK_ROW || L->kind == LK_COL) && t->rows > 0 && t->cols > 0) {
     first = ptk_isa__off(L, 0, 0);
     last = ptk_isa__off(L, t->rows - 1, t->cols - 1) + 1;
   }
@@ -273,7 +271,8 @@ void ptk_isa__load_f(const ptk_tile *t, const ptk_isa_lay *L, int32_t r, int32_t
       VLOOP(i, n, out[i] = v);
       return;
     }
-    for (int32_t i = 0; i < n; i++) out[i] = ptk_isa__ld_f(dt, ptk_isa__ptr(L, r, (c + i) % cmod));
+    for (int32_t i = 0, j = c % cmod; i < n; i++, j = j + 1 == cmod ? 0 : j + 1)
+      out[i] = ptk_isa__ld_f(dt, ptk_isa__ptr(L, r, j));
     return;
   }
   RUNS(L, r, c, n, {
@@ -324,7 +323,8 @@ void ptk_isa__load_d(const ptk_tile *t, const ptk_isa_lay *L, int32_t r, int32_t
                      int32_t cmod, double *restrict out) {
   (void)t;
   if (cmod > 0) {
-    for (int32_t i = 0; i < n; i++) memcpy(&out[i], ptk_isa__ptr(L, r, (c + i) % cmod), 8);
+    for (int32_t i = 0, j = c % cmod; i < n; i++, j = j + 1 == cmod ? 0 : j + 1)
+      memcpy(&out[i], ptk_isa__ptr(L, r, j), 8);
     return;
   }
   RUNS(L, r, c, n, {
@@ -346,11 +346,29 @@ void ptk_isa__store_d(const ptk_tile *t, const ptk_isa_lay *L, int32_t r, int32_
   })
 }
 
-#define LOAD_I(T)                                                                                  \
+/* Widening / narrowing copies between a row of T and int64 lanes (separate
+ * functions: gcc -O2 vectorizes them here, not when inlined into the switch). */
+#define CONV_I(T, NAME)                                                                            \
+  __attribute__((unused)) static void widen_##NAME(int64_t *restrict o, const T *restrict s,       \
+                                                   size_t k) {                                     \
+    VLOOP(j, k, o[j] = s[j]);                                                                      \
+  }                                                                                                \
+  __attribute__((unused)) static void narrow_##NAME(T *restrict d, const int64_t *restrict s,      \
+                                                    size_t k) {                                    \
+    VLOOP(j, k, d[j] = (T)s[j]);                                                                   \
+  }
+CONV_I(int8_t, i8)
+CONV_I(uint8_t, u8)
+CONV_I(int16_t, i16)
+CONV_I(uint16_t, u16)
+CONV_I(int32_t, i32)
+CONV_I(uint32_t, u32)
+
+#define LOAD_I(T, NAME)                                                                            \
   do {                                                                                             \
     const T *restrict s = (const T *)p;                                                            \
     if (step == 1) {                                                                               \
-      VLOOP(j, k, o[j] = s[j]);                                                                     \
+      widen_##NAME(o, s, (size_t)k);                                                               \
     } else {                                                                                       \
       for (int32_t j = 0; j < k; j++) o[j] = s[j * step];                                          \
     }                                                                                              \
@@ -360,19 +378,20 @@ void ptk_isa__load_i(const ptk_tile *t, const ptk_isa_lay *L, int32_t r, int32_t
                      int32_t cmod, int64_t *restrict out) {
   ptk_isa_dtype dt = t->dtype;
   if (cmod > 0) {
-    for (int32_t i = 0; i < n; i++) out[i] = ptk_isa__ld_i(dt, ptk_isa__ptr(L, r, (c + i) % cmod));
+    for (int32_t i = 0, j = c % cmod; i < n; i++, j = j + 1 == cmod ? 0 : j + 1)
+      out[i] = ptk_isa__ld_i(dt, ptk_isa__ptr(L, r, j));
     return;
   }
   RUNS(L, r, c, n, {
     int64_t *restrict o = out + at;
     switch (dt) {
-    case PTK_ISA_I8: LOAD_I(int8_t); break;
+    case PTK_ISA_I8: LOAD_I(int8_t, i8); break;
     case PTK_ISA_U8:
-    case PTK_ISA_I1: LOAD_I(uint8_t); break;
-    case PTK_ISA_I16: LOAD_I(int16_t); break;
-    case PTK_ISA_U16: LOAD_I(uint16_t); break;
-    case PTK_ISA_I32: LOAD_I(int32_t); break;
-    case PTK_ISA_U32: LOAD_I(uint32_t); break;
+    case PTK_ISA_I1: LOAD_I(uint8_t, u8); break;
+    case PTK_ISA_I16: LOAD_I(int16_t, i16); break;
+    case PTK_ISA_U16: LOAD_I(uint16_t, u16); break;
+    case PTK_ISA_I32: LOAD_I(int32_t, i32); break;
+    case PTK_ISA_U32: LOAD_I(uint32_t, u32); break;
     default:
       if (step == 1)
         memcpy(o, p, (size_t)k * 8);
@@ -383,11 +402,11 @@ void ptk_isa__load_i(const ptk_tile *t, const ptk_isa_lay *L, int32_t r, int32_t
   })
 }
 
-#define STORE_I(T)                                                                                 \
+#define STORE_I(T, NAME)                                                                           \
   do {                                                                                             \
     T *restrict d = (T *)p;                                                                        \
     if (step == 1) {                                                                               \
-      VLOOP(j, k, d[j] = (T)s[j]);                                                                  \
+      narrow_##NAME(d, s, (size_t)k);                                                              \
     } else {                                                                                       \
       for (int32_t j = 0; j < k; j++) d[j * step] = (T)s[j];                                       \
     }                                                                                              \
@@ -401,11 +420,11 @@ void ptk_isa__store_i(const ptk_tile *t, const ptk_isa_lay *L, int32_t r, int32_
     switch (dt) {
     case PTK_ISA_I8:
     case PTK_ISA_U8:
-    case PTK_ISA_I1: STORE_I(uint8_t); break;
+    case PTK_ISA_I1: STORE_I(uint8_t, u8); break;
     case PTK_ISA_I16:
-    case PTK_ISA_U16: STORE_I(uint16_t); break;
+    case PTK_ISA_U16: STORE_I(uint16_t, u16); break;
     case PTK_ISA_I32:
-    case PTK_ISA_U32: STORE_I(uint32_t); break;
+    case PTK_ISA_U32: STORE_I(uint32_t, u32); break;
     default:
       if (step == 1)
         memcpy(p, s, (size_t)k * 8);
@@ -520,17 +539,41 @@ void ptk_isa__i2f(int64_t v, bool uns, ptk_isa_dtype dt, uint8_t *p) {
   }
   if (neg) d = -d;
   switch (dt) {
-  case PTK_ISA_F32: { float f = (float)d; memcpy(p, &f, 4); return; }
-  case PTK_ISA_F16: { uint16_t h = ptk_f64_to_f16(d); memcpy(p, &h, 2); return; }
-  default: { uint16_t h = ptk_f64_to_bf16(d); memcpy(p, &h, 2); return; }
+  case PTK_ISA_F32: {
+    float f = (float)d;
+    memcpy(p, &f, 4);
+    return;
+  }
+  case PTK_ISA_F16: {
+    uint16_t h = ptk_f64_to_f16(d);
+    memcpy(p, &h, 2);
+    return;
+  }
+  default: {
+    uint16_t h = ptk_f64_to_bf16(d);
+    memcpy(p, &h, 2);
+    return;
+  }
   }
 }
 
 static void store_double(ptk_isa_dtype dt, uint8_t *p, double d) {
   switch (dt) {
-  case PTK_ISA_F32: { float f = (float)d; memcpy(p, &f, 4); return; }
-  case PTK_ISA_F16: { uint16_t h = ptk_f64_to_f16(d); memcpy(p, &h, 2); return; }
-  case PTK_ISA_BF16: { uint16_t h = ptk_f64_to_bf16(d); memcpy(p, &h, 2); return; }
+  case PTK_ISA_F32: {
+    float f = (float)d;
+    memcpy(p, &f, 4);
+    return;
+  }
+  case PTK_ISA_F16: {
+    uint16_t h = ptk_f64_to_f16(d);
+    memcpy(p, &h, 2);
+    return;
+  }
+  case PTK_ISA_BF16: {
+    uint16_t h = ptk_f64_to_bf16(d);
+    memcpy(p, &h, 2);
+    return;
+  }
   default: memcpy(p, &d, 8); return;
   }
 }
@@ -618,10 +661,26 @@ void ptk_isa__pad_bits(ptk_isa_dtype t, ptk_isa_pad pad, uint8_t *p) {
   if (pad != PTK_ISA_PAD_MAX && pad != PTK_ISA_PAD_MIN) return;
   bool mx = pad == PTK_ISA_PAD_MAX;
   switch (t) {
-  case PTK_ISA_F32: { float f = mx ? INFINITY : -INFINITY; memcpy(p, &f, 4); return; }
-  case PTK_ISA_F64: { double f = mx ? INFINITY : -INFINITY; memcpy(p, &f, 8); return; }
-  case PTK_ISA_F16: { uint16_t h = mx ? 0x7c00 : 0xfc00; memcpy(p, &h, 2); return; }
-  case PTK_ISA_BF16: { uint16_t h = mx ? 0x7f80 : 0xff80; memcpy(p, &h, 2); return; }
+  case PTK_ISA_F32: {
+    float f = mx ? INFINITY : -INFINITY;
+    memcpy(p, &f, 4);
+    return;
+  }
+  case PTK_ISA_F64: {
+    double f = mx ? INFINITY : -INFINITY;
+    memcpy(p, &f, 8);
+    return;
+  }
+  case PTK_ISA_F16: {
+    uint16_t h = mx ? 0x7c00 : 0xfc00;
+    memcpy(p, &h, 2);
+    return;
+  }
+  case PTK_ISA_BF16: {
+    uint16_t h = mx ? 0x7f80 : 0xff80;
+    memcpy(p, &h, 2);
+    return;
+  }
   default: ptk_isa__st_i(t, p, mx ? (int64_t)dtype_imax(t) : dtype_imin(t)); return;
   }
 }
@@ -635,9 +694,27 @@ static void fill_elems(uint8_t *p, size_t n, const uint8_t *elem, size_t esz) {
   }
   switch (esz) {
   case 1: memset(p, elem[0], n); return;
-  case 2: { uint16_t v; memcpy(&v, elem, 2); uint16_t *restrict q = (uint16_t *)p; VLOOP(i, n, q[i] = v); return; }
-  case 4: { uint32_t v; memcpy(&v, elem, 4); uint32_t *restrict q = (uint32_t *)p; VLOOP(i, n, q[i] = v); return; }
-  default: { uint64_t v; memcpy(&v, elem, 8); uint64_t *restrict q = (uint64_t *)p; VLOOP(i, n, q[i] = v); return; }
+  case 2: {
+    uint16_t v;
+    memcpy(&v, elem, 2);
+    uint16_t *restrict q = (uint16_t *)p;
+    VLOOP(i, n, q[i] = v);
+    return;
+  }
+  case 4: {
+    uint32_t v;
+    memcpy(&v, elem, 4);
+    uint32_t *restrict q = (uint32_t *)p;
+    VLOOP(i, n, q[i] = v);
+    return;
+  }
+  default: {
+    uint64_t v;
+    memcpy(&v, elem, 8);
+    uint64_t *restrict q = (uint64_t *)p;
+    VLOOP(i, n, q[i] = v);
+    return;
+  }
   }
 }
 
@@ -728,7 +805,11 @@ int ptk_isa_tsetval(const ptk_tile *t, int64_t off, ptk_isa_scalar v) {
   uint8_t *p = ptk_isa__ptr(&L, r, c);
   switch (ptk_isa__cls(t->dtype)) {
   case CLS_F: ptk_isa__st_f(t->dtype, p, ptk_isa__scalar_f(t->dtype, v)); break;
-  case CLS_D: { double d = ptk_isa__scalar_d(v); memcpy(p, &d, 8); break; }
+  case CLS_D: {
+    double d = ptk_isa__scalar_d(v);
+    memcpy(p, &d, 8);
+    break;
+  }
   default: ptk_isa__st_i(t->dtype, p, ptk_isa__scalar_i(t->dtype, v)); break;
   }
   return PTK_ISA_OK;

@@ -5,6 +5,7 @@
  *  2. the corpus Sync/matmul data path: 32x256 @ 256x32 f32 in 8 K-chunks
  *     (tload mat, tmov left/right, tmatmul / tmatmul.acc, tstore acc);
  *  3. rmsnorm-like bf16 work: tcvt bf16->f32, tmul, trowsum, tcvt back. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,8 @@ static void bench_add(void) {
   static uint8_t ub[3 * TR * C * 4]; /* "UB": three 8x1024 f32 tiles */
   ptk_tile ta, tb, tc;
   die(ptk_isa_tile_init(&ta, ub, PTK_ISA_F32, PTK_ISA_VEC, TR, C, TR, C, PTK_ISA_ROW_MAJOR,
-                        PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL), "init");
+                        PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL),
+      "init");
   tb = ta;
   tb.data = ub + TR * C * 4;
   tc = ta;
@@ -93,15 +95,20 @@ static void bench_matmul(void) {
   static uint8_t l1[2 * 32 * 32 * 4], l0a[32 * 32 * 4], l0b[32 * 32 * 4], l0c[32 * 32 * 4];
   ptk_tile ma, mb, left, right, acc;
   die(ptk_isa_tile_init(&ma, l1, PTK_ISA_F32, PTK_ISA_MAT, M, KC, M, KC, PTK_ISA_COL_MAJOR,
-                        PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL), "mat a");
+                        PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL),
+      "mat a");
   die(ptk_isa_tile_init(&mb, l1 + 32 * 32 * 4, PTK_ISA_F32, PTK_ISA_MAT, KC, N, KC, N,
-                        PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL), "mat b");
+                        PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL),
+      "mat b");
   die(ptk_isa_tile_init(&left, l0a, PTK_ISA_F32, PTK_ISA_LEFT, M, KC, M, KC, PTK_ISA_ROW_MAJOR,
-                        PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL), "left");
+                        PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL),
+      "left");
   die(ptk_isa_tile_init(&right, l0b, PTK_ISA_F32, PTK_ISA_RIGHT, KC, N, KC, N, PTK_ISA_ROW_MAJOR,
-                        PTK_ISA_BOX_COL_MAJOR, 512, PTK_ISA_PAD_NULL), "right");
+                        PTK_ISA_BOX_COL_MAJOR, 512, PTK_ISA_PAD_NULL),
+      "right");
   die(ptk_isa_tile_init(&acc, l0c, PTK_ISA_F32, PTK_ISA_ACC, M, N, M, N, PTK_ISA_COL_MAJOR,
-                        PTK_ISA_BOX_ROW_MAJOR, 1024, PTK_ISA_PAD_NULL), "acc");
+                        PTK_ISA_BOX_ROW_MAJOR, 1024, PTK_ISA_PAD_NULL),
+      "acc");
   int runs = 0;
   double t0 = now(), t;
   do {
@@ -128,8 +135,9 @@ static void bench_matmul(void) {
     fprintf(stderr, "matmul result wrong: %g vs %g\n", out[5 * N + 7], want);
     exit(1);
   }
-  printf("matmul 32x256x32 f32 (8 K-chunks, tload/tmov/tmatmul/tstore): %.0f runs/s (%.1f us/run)\n",
-         runs / (t - t0), (t - t0) / runs * 1e6);
+  printf(
+      "matmul 32x256x32 f32 (8 K-chunks, tload/tmov/tmatmul/tstore): %.0f runs/s (%.1f us/run)\n",
+      runs / (t - t0), (t - t0) / runs * 1e6);
 }
 
 static void bench_bf16(void) {
@@ -139,13 +147,16 @@ static void bench_bf16(void) {
   static uint8_t ub[R * C * 2 + 2 * R * C * 4 + R * 4];
   ptk_tile tb, tf, tsq, sum;
   die(ptk_isa_tile_init(&tb, ub, PTK_ISA_BF16, PTK_ISA_VEC, R, C, R, C, PTK_ISA_ROW_MAJOR,
-                        PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL), "bf16");
+                        PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL),
+      "bf16");
   die(ptk_isa_tile_init(&tf, ub + R * C * 2, PTK_ISA_F32, PTK_ISA_VEC, R, C, R, C,
-                        PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL), "f32");
+                        PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL),
+      "f32");
   tsq = tf;
   tsq.data = tf.data + R * C * 4;
   die(ptk_isa_tile_init(&sum, tsq.data + R * C * 4, PTK_ISA_F32, PTK_ISA_VEC, R, 1, R, 1,
-                        PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL), "sum");
+                        PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL),
+      "sum");
   int runs = 0;
   double t0 = now(), t;
   do {
@@ -163,9 +174,14 @@ static void bench_bf16(void) {
          (t - t0) / runs * 1e6);
 }
 
-int main(void) {
-  bench_add();
-  bench_matmul();
-  bench_bf16();
+/* isa_ops [add|matmul|bf16]...: run the named benchmarks (default: all) */
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc || i == 1; i++) {
+    const char *w = i < argc ? argv[i] : "all";
+    bool all = !strcmp(w, "all");
+    if (all || !strcmp(w, "add")) bench_add();
+    if (all || !strcmp(w, "matmul")) bench_matmul();
+    if (all || !strcmp(w, "bf16")) bench_bf16();
+  }
   return 0;
 }

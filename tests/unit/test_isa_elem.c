@@ -35,8 +35,7 @@ static double rnd(ptk_isa_dtype d, double x, bool viaf) {
   case PTK_ISA_F32: return (float)x;
   case PTK_ISA_F16: {
     if (viaf) return t_f16_to_f32(t_f32_to_f16((float)x));
-    _Float16 h = (_Float16)x;
-    return (double)h;
+    return t_f16_to_f32(t_f64_to_f16(x));
   }
   case PTK_ISA_BF16: return t_bf16_to_f32(t_f32_to_bf16((float)x));
   default: return x;
@@ -106,8 +105,11 @@ static long long ref_bin_i(ptk_isa_binop op, ptk_isa_dtype d, long long a, long 
 static bool op_ok(ptk_isa_binop op, ptk_isa_dtype d) {
   bool f = t_is_float(d);
   switch (op) {
-  case PTK_ISA_AND: case PTK_ISA_OR: case PTK_ISA_XOR: case PTK_ISA_SHL: case PTK_ISA_SHR:
-    return !f;
+  case PTK_ISA_AND:
+  case PTK_ISA_OR:
+  case PTK_ISA_XOR:
+  case PTK_ISA_SHL:
+  case PTK_ISA_SHR: return !f;
   case PTK_ISA_EXPDIF: return f;
   case PTK_ISA_POW: return f; /* tested separately for ints */
   default: return true;
@@ -283,7 +285,7 @@ TEST(unary_all_dtypes) {
       for (size_t sz = 0; sz < PTK_ARRAY_LEN(SIZES); sz++) {
         ptk_isa_dtype d = DTS[di];
         bool f = t_is_float(d);
-        bool legal = op == PTK_ISA_NOT ? !f
+        bool legal = op == PTK_ISA_NOT                                                ? !f
                      : (op == PTK_ISA_ABS || op == PTK_ISA_NEG || op == PTK_ISA_RELU) ? true
                                                                                       : f;
         int vr = SIZES[sz][0], vc = SIZES[sz][1];
@@ -450,8 +452,8 @@ TEST(bitwise_on_float_refused) {
 
 /* Ternary ops: every step rounds to the dtype. */
 TEST(ternary_ops) {
-  static const ptk_isa_dtype dts[] = {PTK_ISA_F32, PTK_ISA_F16, PTK_ISA_BF16, PTK_ISA_I16,
-                                      PTK_ISA_U8, PTK_ISA_F64};
+  static const ptk_isa_dtype dts[] = {PTK_ISA_F32, PTK_ISA_F16, PTK_ISA_BF16,
+                                      PTK_ISA_I16, PTK_ISA_U8,  PTK_ISA_F64};
   uint64_t s = 5;
   int bad = 0;
   for (size_t di = 0; di < PTK_ARRAY_LEN(dts); di++)
@@ -527,7 +529,7 @@ static double ref_exp_f(ptk_isa_binop op, ptk_isa_dtype d, double a, double b) {
 }
 
 TEST(rowexpand_both_modes_both_sides) {
-  static const ptk_isa_binop ops[] = {PTK_ISA_ADD, PTK_ISA_SUB, PTK_ISA_MUL, PTK_ISA_DIV,
+  static const ptk_isa_binop ops[] = {PTK_ISA_ADD, PTK_ISA_SUB, PTK_ISA_MUL,   PTK_ISA_DIV,
                                       PTK_ISA_MAX, PTK_ISA_MIN, PTK_ISA_EXPDIF};
   static const ptk_isa_dtype dts[] = {PTK_ISA_F32, PTK_ISA_F16};
   uint64_t s = 77;

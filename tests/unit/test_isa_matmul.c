@@ -87,10 +87,12 @@ static int check_mm(mmtype ty, int kind, int M, int K, int N, int la, uint64_t *
 }
 
 TEST(matmul_dtypes_kinds_partial) {
-  static const mmtype tys[] = {{PTK_ISA_F32, PTK_ISA_F32}, {PTK_ISA_F16, PTK_ISA_F32},
-                               {PTK_ISA_BF16, PTK_ISA_F32}, {PTK_ISA_I8, PTK_ISA_I32}};
-  static const int shapes[][3] = {{32, 64, 32}, {7, 13, 5}, {1, 1, 1}, {1, 64, 32}, {32, 64, 1},
-                                  {16, 0, 16}, {0, 8, 8}};
+  static const mmtype tys[] = {{PTK_ISA_F32, PTK_ISA_F32},
+                               {PTK_ISA_F16, PTK_ISA_F32},
+                               {PTK_ISA_BF16, PTK_ISA_F32},
+                               {PTK_ISA_I8, PTK_ISA_I32}};
+  static const int shapes[][3] = {{32, 64, 32}, {7, 13, 5},  {1, 1, 1}, {1, 64, 32},
+                                  {32, 64, 1},  {16, 0, 16}, {0, 8, 8}};
   uint64_t s = 1;
   int bad = 0;
   for (size_t t = 0; t < 4; t++)

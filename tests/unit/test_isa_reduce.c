@@ -14,8 +14,8 @@ typedef struct {
   ptk_isa_dtype src, dst;
 } pair;
 
-static const pair FPAIRS[] = {{PTK_ISA_F32, PTK_ISA_F32}, {PTK_ISA_F16, PTK_ISA_F16},
-                              {PTK_ISA_F16, PTK_ISA_F32}, {PTK_ISA_BF16, PTK_ISA_F32},
+static const pair FPAIRS[] = {{PTK_ISA_F32, PTK_ISA_F32},   {PTK_ISA_F16, PTK_ISA_F16},
+                              {PTK_ISA_F16, PTK_ISA_F32},   {PTK_ISA_BF16, PTK_ISA_F32},
                               {PTK_ISA_BF16, PTK_ISA_BF16}, {PTK_ISA_F64, PTK_ISA_F64}};
 
 /* Reference row/col reduction of n values (sequential, simulator order). */
@@ -48,8 +48,12 @@ static double ref_red(ptk_isa_redop op, ptk_isa_dtype sd, ptk_isa_dtype dd, cons
     switch (op) {
     case PTK_ISA_RMAX: acc = acc < v[i] ? v[i] : acc; break;
     case PTK_ISA_RMIN: acc = v[i] < acc ? v[i] : acc; break;
-    case PTK_ISA_RARGMAX: if (v[i] > acc) acc = v[i], *idx = i; break;
-    default: if (v[i] < acc) acc = v[i], *idx = i; break;
+    case PTK_ISA_RARGMAX:
+      if (v[i] > acc) acc = v[i], *idx = i;
+      break;
+    default:
+      if (v[i] < acc) acc = v[i], *idx = i;
+      break;
     }
   }
   return acc;
@@ -71,8 +75,9 @@ TEST(row_and_col_reductions_float) {
           ptk_tile src = t_mkl(sd, 32, 32, vr, vc, l, 512);
           /* row results go to a 32x1 col_major column or column 0 of a row-major tile */
           ptk_tile dst = col ? t_mk(dd, 1, 32, 1, vc, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512)
-                         : (sz % 2) ? t_mk(dd, 32, 1, vr, 1, PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512)
-                                    : t_mk(dd, 32, 8, vr, 1, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+                         : (sz % 2)
+                             ? t_mk(dd, 32, 1, vr, 1, PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512)
+                             : t_mk(dd, 32, 8, vr, 1, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
           for (int r = 0; r < vr; r++)
             for (int c = 0; c < vc; c++) {
               double v = op == PTK_ISA_RPROD ? t_uni(&s, 0.9, 1.1) : t_uni(&s, -100, 100);
@@ -100,7 +105,8 @@ TEST(row_and_col_reductions_float) {
             if (!ok && bad < 5)
               printf("  %s->%s op %d col %d %dx%d [%d]: got %.9g want %.9g\n",
                      ptk_isa_dtype_name(sd), ptk_isa_dtype_name(dd), op, col, vr, vc, o,
-                     arg ? (double)t_geti(&dst, col ? 0 : o, col ? o : 0) : t_getd(&dst, col ? 0 : o, col ? o : 0),
+                     arg ? (double)t_geti(&dst, col ? 0 : o, col ? o : 0)
+                         : t_getd(&dst, col ? 0 : o, col ? o : 0),
                      arg ? (double)idx : want);
             bad += !ok;
           }
@@ -142,11 +148,11 @@ TEST(nan_handling_in_max_and_arg) {
   ptk_tile m = t_mk(PTK_ISA_F32, 2, 1, 2, 1, PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512);
   ptk_tile i = t_mk(PTK_ISA_U32, 2, 1, 2, 1, PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512);
   CHECK_INT(ptk_isa_trowmax(&m, &s), 0);
-  CHECK(isnan(t_getd(&m, 0, 0)));   /* NaN at element 0 stays */
-  CHECK(t_getd(&m, 1, 0) == 9.0);   /* NaN later is never taken */
+  CHECK(isnan(t_getd(&m, 0, 0))); /* NaN at element 0 stays */
+  CHECK(t_getd(&m, 1, 0) == 9.0); /* NaN later is never taken */
   CHECK_INT(ptk_isa_trowargmax(&i, &s), 0);
   CHECK_INT(t_geti(&i, 0, 0), 0);
-  CHECK_INT(t_geti(&i, 1, 0), 2);   /* first of the tied maxima */
+  CHECK_INT(t_geti(&i, 1, 0), 2); /* first of the tied maxima */
   CHECK_INT(ptk_isa_trowargmin(&i, &s), 0);
   CHECK_INT(t_geti(&i, 1, 0), 0);
   CHECK_INT(ptk_isa_trowargmax(&m, &s), PTK_ISA_EDTYPE); /* index tile must be integer */
@@ -187,16 +193,25 @@ TEST(integer_reductions) {
             switch (op) {
             case PTK_ISA_RSUM: acc += (unsigned long long)x; break;
             case PTK_ISA_RPROD: acc *= (unsigned long long)x; break;
-            case PTK_ISA_RMAX: if (gt) acc = (unsigned long long)x; break;
-            case PTK_ISA_RMIN: if (lt) acc = (unsigned long long)x; break;
-            case PTK_ISA_RARGMAX: if (gt) acc = (unsigned long long)x, best = i; break;
-            default: if (lt) acc = (unsigned long long)x, best = i; break;
+            case PTK_ISA_RMAX:
+              if (gt) acc = (unsigned long long)x;
+              break;
+            case PTK_ISA_RMIN:
+              if (lt) acc = (unsigned long long)x;
+              break;
+            case PTK_ISA_RARGMAX:
+              if (gt) acc = (unsigned long long)x, best = i;
+              break;
+            default:
+              if (lt) acc = (unsigned long long)x, best = i;
+              break;
             }
           }
           long long want = op >= PTK_ISA_RARGMAX ? best : (long long)acc;
           long long got = t_geti(&d, col ? 0 : o, col ? o : 0);
           /* compare at the destination width */
-          unsigned long long mask = t_esz(ip[k].dst) == 8 ? ~0ull : (1ull << (8 * t_esz(ip[k].dst))) - 1;
+          unsigned long long mask =
+              t_esz(ip[k].dst) == 8 ? ~0ull : (1ull << (8 * t_esz(ip[k].dst))) - 1;
           bad += ((unsigned long long)got & mask) != ((unsigned long long)want & mask);
         }
         t_free(&s);

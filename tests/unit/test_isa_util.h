@@ -19,17 +19,27 @@ typedef struct {
   const char *name;
 } t_layout;
 static const t_layout T_LAYOUTS[] = {
-    {PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, "row"},    {PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, "col"},
-    {PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, "Nz"}, {PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_COL_MAJOR, "Zn"},
-    {PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_ROW_MAJOR, "Zz"}, {PTK_ISA_COL_MAJOR, PTK_ISA_BOX_COL_MAJOR, "Nn"},
+    {PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, "row"},
+    {PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, "col"},
+    {PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, "Nz"},
+    {PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_COL_MAJOR, "Zn"},
+    {PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_ROW_MAJOR, "Zz"},
+    {PTK_ISA_COL_MAJOR, PTK_ISA_BOX_COL_MAJOR, "Nn"},
 };
 #define T_NLAYOUTS 6
 
 static inline size_t t_esz(ptk_isa_dtype d) {
   switch (d) {
-  case PTK_ISA_F32: case PTK_ISA_I32: case PTK_ISA_U32: return 4;
-  case PTK_ISA_F16: case PTK_ISA_BF16: case PTK_ISA_I16: case PTK_ISA_U16: return 2;
-  case PTK_ISA_F64: case PTK_ISA_I64: case PTK_ISA_U64: return 8;
+  case PTK_ISA_F32:
+  case PTK_ISA_I32:
+  case PTK_ISA_U32: return 4;
+  case PTK_ISA_F16:
+  case PTK_ISA_BF16:
+  case PTK_ISA_I16:
+  case PTK_ISA_U16: return 2;
+  case PTK_ISA_F64:
+  case PTK_ISA_I64:
+  case PTK_ISA_U64: return 8;
   default: return 1;
   }
 }
@@ -55,7 +65,8 @@ static inline void t_free(ptk_tile *t) { free(t->data); }
 /* Reference offset: pto-ir.md §8, with / and %. */
 static inline long t_off(const ptk_tile *t, int r, int c) {
   long R = t->r0 + r, C = t->c0 + c, SR = t->srows, SC = t->scols;
-  if (t->slayout == PTK_ISA_NONE_BOX) return t->blayout == PTK_ISA_ROW_MAJOR ? R * SC + C : C * SR + R;
+  if (t->slayout == PTK_ISA_NONE_BOX)
+    return t->blayout == PTK_ISA_ROW_MAJOR ? R * SC + C : C * SR + R;
   long IR, IC, sz = (long)t_esz(t->dtype);
   if (t->fractal == 1024)
     IR = IC = 16;
@@ -65,27 +76,64 @@ static inline long t_off(const ptk_tile *t, int r, int c) {
     IR = 32 / sz, IC = 16;
   long bR = R / IR, r_ = R % IR, bC = C / IC, c_ = C % IC;
   bool rowb = t->blayout == PTK_ISA_ROW_MAJOR, rowbox = t->slayout == PTK_ISA_BOX_ROW_MAJOR;
-  if (!rowb && rowbox) return bC * SR * IC + bR * IR * IC + r_ * IC + c_;  /* Nz */
-  if (rowb && !rowbox) return bR * SC * IR + bC * IR * IC + c_ * IR + r_;  /* Zn */
-  if (rowb && rowbox) return bR * SC * IR + bC * IR * IC + r_ * IC + c_;   /* Zz */
-  return bC * SR * IC + bR * IR * IC + c_ * IR + r_;                       /* Nn */
+  if (!rowb && rowbox) return bC * SR * IC + bR * IR * IC + r_ * IC + c_; /* Nz */
+  if (rowb && !rowbox) return bR * SC * IR + bC * IR * IC + c_ * IR + r_; /* Zn */
+  if (rowb && rowbox) return bR * SC * IR + bC * IR * IC + r_ * IC + c_;  /* Zz */
+  return bC * SR * IC + bR * IR * IC + c_ * IR + r_;                      /* Nn */
 }
 static inline uint8_t *t_ptr(const ptk_tile *t, int r, int c) {
   return t->data + t_off(t, r, c) * (long)t_esz(t->dtype);
 }
 
 /* Reference half conversions (independent of runtime/isa/fp.h). */
-static inline float t_f16_to_f32(uint16_t h) {
-  _Float16 x;
-  memcpy(&x, &h, 2);
-  return (float)x;
+
+/* Round a double to p significant bits with minimum exponent emin (so the
+ * subnormal quantum is 2^(emin-p+1)) and largest finite value maxv; round to
+ * nearest even, overflow to inf. */
+static inline double t_round_ref(double d, int p, int emin, double maxv) {
+  if (isnan(d) || isinf(d) || d == 0) return d;
+  int e;
+  frexp(d, &e); /* d = m * 2^e, 0.5 <= |m| < 1 */
+  int ex = e - 1 < emin ? emin : e - 1;
+  double q = ldexp(1.0, ex - p + 1);
+  double r = nearbyint(d / q) * q;
+  double lim = maxv + ldexp(1.0, (int)log2(maxv) - p); /* halfway past the largest finite */
+  if (fabs(r) > maxv || fabs(d) >= lim) return copysign(INFINITY, d);
+  return r;
 }
-static inline uint16_t t_f32_to_f16(float f) {
-  _Float16 x = (_Float16)f;
+static inline float t_f16_to_f32(uint16_t h) {
+  int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  double v;
+  if (e == 31)
+    v = m ? NAN : INFINITY;
+  else if (e == 0)
+    v = ldexp(m, -24);
+  else
+    v = ldexp(1024 + m, e - 25);
+  return (float)((h & 0x8000) ? -v : v);
+}
+/* Encode an f16-representable double (or inf / NaN). */
+static inline uint16_t t_enc_f16(double v) {
+  uint16_t sign = signbit(v) ? 0x8000 : 0;
+  double a = fabs(v);
+  if (isnan(v)) return sign | 0x7e00;
+  if (isinf(v)) return sign | 0x7c00;
+  if (a < 0x1p-14) return (uint16_t)(sign | (uint16_t)(a * 0x1p24));
+  int e;
+  frexp(a, &e);
+  return (uint16_t)(sign | ((e - 1 + 15) << 10) | (uint16_t)((ldexp(a, 1 - e) - 1) * 1024));
+}
+static inline uint16_t t_f64_to_f16(double d) {
+#ifdef __FLT16_MAX__ /* the compiler's own conversion when it has _Float16 */
+  _Float16 x = (_Float16)d;
   uint16_t h;
   memcpy(&h, &x, 2);
   return h;
+#else
+  return t_enc_f16(t_round_ref(d, 11, -14, 65504.0));
+#endif
 }
+static inline uint16_t t_f32_to_f16(float f) { return t_f64_to_f16((double)f); }
 static inline float t_bf16_to_f32(uint16_t h) {
   uint32_t u = (uint32_t)h << 16;
   float f;
@@ -121,8 +169,14 @@ static inline void t_setd(const ptk_tile *t, int r, int c, double v) {
   float f = (float)v;
   switch (t->dtype) {
   case PTK_ISA_F32: memcpy(p, &f, 4); return;
-  case PTK_ISA_F16: h = t_f32_to_f16(f); memcpy(p, &h, 2); return;
-  case PTK_ISA_BF16: h = t_f32_to_bf16(f); memcpy(p, &h, 2); return;
+  case PTK_ISA_F16:
+    h = t_f32_to_f16(f);
+    memcpy(p, &h, 2);
+    return;
+  case PTK_ISA_BF16:
+    h = t_f32_to_bf16(f);
+    memcpy(p, &h, 2);
+    return;
   case PTK_ISA_F64: memcpy(p, &v, 8); return;
   default: return;
   }
@@ -131,20 +185,49 @@ static inline long long t_geti(const ptk_tile *t, int r, int c) {
   const uint8_t *p = t_ptr(t, r, c);
   switch (t->dtype) {
   case PTK_ISA_I8: return *(const int8_t *)p;
-  case PTK_ISA_U8: case PTK_ISA_I1: return *p;
-  case PTK_ISA_I16: { int16_t v; memcpy(&v, p, 2); return v; }
-  case PTK_ISA_U16: { uint16_t v; memcpy(&v, p, 2); return v; }
-  case PTK_ISA_I32: { int32_t v; memcpy(&v, p, 4); return v; }
-  case PTK_ISA_U32: { uint32_t v; memcpy(&v, p, 4); return v; }
-  default: { long long v; memcpy(&v, p, 8); return v; }
+  case PTK_ISA_U8:
+  case PTK_ISA_I1: return *p;
+  case PTK_ISA_I16: {
+    int16_t v;
+    memcpy(&v, p, 2);
+    return v;
+  }
+  case PTK_ISA_U16: {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+  }
+  case PTK_ISA_I32: {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+  }
+  case PTK_ISA_U32: {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+  }
+  default: {
+    long long v;
+    memcpy(&v, p, 8);
+    return v;
+  }
   }
 }
 static inline void t_seti(const ptk_tile *t, int r, int c, long long v) {
   uint8_t *p = t_ptr(t, r, c);
   switch (t_esz(t->dtype)) {
   case 1: *p = (uint8_t)v; return;
-  case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); return; }
-  case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); return; }
+  case 2: {
+    uint16_t x = (uint16_t)v;
+    memcpy(p, &x, 2);
+    return;
+  }
+  case 4: {
+    uint32_t x = (uint32_t)v;
+    memcpy(p, &x, 4);
+    return;
+  }
   default: memcpy(p, &v, 8); return;
   }
 }
