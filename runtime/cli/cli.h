@@ -21,9 +21,11 @@ typedef struct ptk_cmd {
 int ptk_cmd_check(int argc, char **argv);
 int ptk_cmd_parse(int argc, char **argv);
 int ptk_cmd_fmt(int argc, char **argv);
+int ptk_cmd_run(int argc, char **argv);
 extern const char ptk_cmd_check_usage[];
 extern const char ptk_cmd_parse_usage[];
 extern const char ptk_cmd_fmt_usage[];
+extern const char ptk_cmd_run_usage[];
 
 /* Shared helpers. */
 bool ptk_cli_is_help(const char *arg);

@@ -1,0 +1,1775 @@
+/* IR -> flat instruction arrays (see interp_int.h). Everything the
+ * interpreter cannot run, or IR that is malformed in a way that would make
+ * it misbehave (wrong operand kinds, uses outside a value's scope), is
+ * reported here with the op's location, so execution never meets it. */
+#include <string.h>
+
+#include "runtime/interp/interp_int.h"
+
+typedef struct cc {
+  ptk_interp_prog *p;
+  ptk_diags *d;
+  uint32_t nvalues;
+  uint32_t *slot;   /* [nvalues] frame offset (NOSLOT: none) */
+  uint8_t *defined; /* [nvalues] in scope at the current point */
+  PTK_VEC(uint32_t) scope;
+  PTK_VEC(const ptk_func *) funcs; /* index = fn index */
+  /* the function being compiled */
+  PTK_VEC(insn) code;
+  uint32_t frame;
+  PTK_VEC(uint8_t) init;
+  PTK_VEC(priv_site) sites;
+  size_t errors;
+} cc;
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static void err(cc *c, const ptk_op *op, const char *fmt, ...) PTK_PRINTF(3, 4);
+static void err(cc *c, const ptk_op *op, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_buf b = {0};
+  ptk_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  ptk_error_loc(c->d, op ? op->loc : (ptk_loc){0}, "%s", ptk_buf_cstr(&b));
+  ptk_buf_free(&b);
+  c->errors++;
+}
+
+#define FAIL(...)          \
+  do {                     \
+    err(c, __VA_ARGS__);   \
+    return;                \
+  } while (0)
+
+static const char *opname(const ptk_op *op) { return op ? ptk_op_table[op->kind].name : "function"; }
+
+int ptk_interp__kind_of(const ptk_type *t);
+int ptk_interp__kind_of(const ptk_type *t) {
+  if (!t) return K_NONE;
+  switch (t->kind) {
+  case PTK_TY_SCALAR: return K_SCALAR;
+  case PTK_TY_PTR: return K_PTR;
+  case PTK_TY_TENSOR_VIEW:
+  case PTK_TY_PART_VIEW: return K_VIEW;
+  case PTK_TY_TILE_BUF: return K_TILE;
+  default: return K_NONE;
+  }
+}
+
+static uint32_t kind_size(int k) {
+  switch (k) {
+  case K_SCALAR: return sizeof(scell);
+  case K_PTR: return sizeof(ptr_cell);
+  case K_VIEW: return sizeof(view_cell);
+  case K_TILE: return sizeof(ptk_tile);
+  default: return 0;
+  }
+}
+
+static const char *kind_name(int k) {
+  switch (k) {
+  case K_SCALAR: return "a scalar";
+  case K_PTR: return "a pointer";
+  case K_VIEW: return "a tensor view";
+  case K_TILE: return "a tile";
+  default: return "a value of an unsupported type";
+  }
+}
+
+/* Scalar dtypes the interpreter computes with. */
+static bool dt_supported(ptk_dtype dt) {
+  switch (dt) {
+  case PTK_DT_F8E4M3FN:
+  case PTK_DT_F8E5M2:
+  case PTK_DT_HIF8:
+  case PTK_DT_F8E8M0:
+  case PTK_DT_HIF8X2:
+  case PTK_DT_F4E1M2X2:
+  case PTK_DT_F4E2M1X2: return false;
+  default: return true;
+  }
+}
+
+bool ptk_interp__isa_dtype(ptk_dtype dt, ptk_isa_dtype *out);
+bool ptk_interp__isa_dtype(ptk_dtype dt, ptk_isa_dtype *out) {
+  switch (dt) {
+  case PTK_DT_F32: *out = PTK_ISA_F32; return true;
+  case PTK_DT_F16: *out = PTK_ISA_F16; return true;
+  case PTK_DT_BF16: *out = PTK_ISA_BF16; return true;
+  case PTK_DT_F64: *out = PTK_ISA_F64; return true;
+  case PTK_DT_I8:
+  case PTK_DT_SI8: *out = PTK_ISA_I8; return true;
+  case PTK_DT_I16:
+  case PTK_DT_SI16: *out = PTK_ISA_I16; return true;
+  case PTK_DT_I32:
+  case PTK_DT_SI32: *out = PTK_ISA_I32; return true;
+  case PTK_DT_I64:
+  case PTK_DT_SI64:
+  case PTK_DT_INDEX: *out = PTK_ISA_I64; return true;
+  case PTK_DT_UI8: *out = PTK_ISA_U8; return true;
+  case PTK_DT_UI16: *out = PTK_ISA_U16; return true;
+  case PTK_DT_UI32: *out = PTK_ISA_U32; return true;
+  case PTK_DT_UI64: *out = PTK_ISA_U64; return true;
+  case PTK_DT_I1: *out = PTK_ISA_I1; return true;
+  default: return false;
+  }
+}
+
+static ptk_isa_loc isa_loc(ptk_space s) {
+  switch (s) {
+  case PTK_SPACE_MAT: return PTK_ISA_MAT;
+  case PTK_SPACE_LEFT: return PTK_ISA_LEFT;
+  case PTK_SPACE_RIGHT: return PTK_ISA_RIGHT;
+  case PTK_SPACE_ACC: return PTK_ISA_ACC;
+  case PTK_SPACE_BIAS: return PTK_ISA_BIAS;
+  case PTK_SPACE_SCALING: return PTK_ISA_SCALING;
+  default: return PTK_ISA_VEC;
+  }
+}
+
+static uint32_t *arr(cc *c, uint32_t n) {
+  return ptk_arena_alloc(c->p->arena, (n ? n : 1) * sizeof(uint32_t));
+}
+
+static insn *emit(cc *c, int opc, const ptk_op *ir, uint32_t na) {
+  insn in = {0};
+  in.op = (uint16_t)opc;
+  in.ir = ir;
+  in.na = na;
+  in.a = arr(c, na);
+  ptk_vec_push(&c->code, in);
+  return &c->code.data[c->code.len - 1];
+}
+/* The operand array of an emitted insn (writable). */
+#define A(in) ((uint32_t *)(in)->a)
+
+static uint32_t here(cc *c) { return (uint32_t)c->code.len; }
+
+/* A new frame slot of `bytes` (8-aligned). */
+static uint32_t alloc_slot(cc *c, uint32_t bytes) {
+  uint32_t off = (c->frame + 7u) & ~7u;
+  c->frame = off + bytes;
+  while (c->init.len < c->frame) ptk_vec_push(&c->init, 0);
+  return off;
+}
+
+static void mark_defined(cc *c, const ptk_value *v) {
+  c->defined[v->uid] = 1;
+  ptk_vec_push(&c->scope, v->uid);
+}
+
+/* Give value v its slot (v must not have one). */
+static uint32_t def(cc *c, const ptk_op *op, const ptk_value *v) {
+  if (v->uid >= c->nvalues) {
+    err(c, op, "internal error: value id out of range");
+    return 0;
+  }
+  int k = ptk_interp__kind_of(v->type);
+  if (k == K_NONE) {
+    char *ts = ptk_type_str(v->type);
+    err(c, op, "%s: values of type %s are not supported by the interpreter", opname(op), ts);
+    free(ts);
+    return 0;
+  }
+  if (k == K_SCALAR && !dt_supported(v->type->dt)) {
+    err(c, op, "%s: scalars of type %s are not supported by the interpreter", opname(op),
+        ptk_dtype_name(v->type->dt));
+    return 0;
+  }
+  if (c->slot[v->uid] == NOSLOT) c->slot[v->uid] = alloc_slot(c, kind_size(k));
+  mark_defined(c, v);
+  return c->slot[v->uid];
+}
+
+/* The slot of operand v, which must be in scope and of kind `kind`
+ * (K_NONE: any). */
+static uint32_t use(cc *c, const ptk_op *op, const ptk_value *v, int kind, const char *what) {
+  if (!v || v->uid >= c->nvalues || !c->defined[v->uid] || c->slot[v->uid] == NOSLOT) {
+    err(c, op, "%s: %s%s%s is used outside the scope of its definition", opname(op),
+        v && v->name ? "'%" : "an operand", v && v->name ? v->name : "", v && v->name ? "'" : "");
+    return 0;
+  }
+  int k = ptk_interp__kind_of(v->type);
+  if (kind != K_NONE && k != kind) {
+    err(c, op, "%s: %s must be %s, not %s", opname(op), what, kind_name(kind), kind_name(k));
+    return 0;
+  }
+  return c->slot[v->uid];
+}
+
+static bool is_float_scalar(const ptk_value *v) {
+  return v && v->type && v->type->kind == PTK_TY_SCALAR && ptk_dtype_is_float(v->type->dt);
+}
+static bool is_int_scalar(const ptk_value *v) {
+  return v && v->type && v->type->kind == PTK_TY_SCALAR && !ptk_dtype_is_float(v->type->dt);
+}
+static int vkind(const ptk_value *v) { return v ? ptk_interp__kind_of(v->type) : K_NONE; }
+
+static uint32_t use_int(cc *c, const ptk_op *op, const ptk_value *v, const char *what) {
+  uint32_t s = use(c, op, v, K_SCALAR, what);
+  if (v && vkind(v) == K_SCALAR && !is_int_scalar(v))
+    err(c, op, "%s: %s must be an integer, not %s", opname(op), what,
+        ptk_dtype_name(v->type->dt));
+  return s;
+}
+
+static void count_err(cc *c, const ptk_op *op, const char *what, uint32_t n, uint32_t lo,
+                      uint32_t hi) {
+  if (n < lo || n > hi) {
+    if (lo == hi)
+      err(c, op, "%s: expected %u %s, got %u", opname(op), lo, what, n);
+    else
+      err(c, op, "%s: expected %u to %u %s, got %u", opname(op), lo, hi, what, n);
+  }
+}
+
+static uint32_t width_of(ptk_dtype dt) { return ptk_dtype_bits(dt); }
+
+/* Canonical integer cell: sign-extended from `w` bits (i1: 0 or 1). */
+int64_t ptk_interp__norm(int64_t v, unsigned w);
+int64_t ptk_interp__norm(int64_t v, unsigned w) {
+  if (w >= 64) return v;
+  if (w == 1) return v & 1;
+  uint64_t m = (uint64_t)1 << (w - 1);
+  uint64_t x = (uint64_t)v & (((uint64_t)1 << w) - 1);
+  return (int64_t)((x ^ m) - m);
+}
+
+/* ---- tile templates ------------------------------------------------------------------------ */
+
+static bool tile_template(cc *c, const ptk_op *op, const ptk_type *t, ptk_tile *out, bool *vr_dyn,
+                          bool *vc_dyn) {
+  memset(out, 0, sizeof *out);
+  if (!t || t->kind != PTK_TY_TILE_BUF) {
+    err(c, op, "%s: expected a tile type", opname(op));
+    return false;
+  }
+  const ptk_tile_desc *d = &t->tile;
+  ptk_isa_dtype dt;
+  if (!d->elem || d->elem->kind != PTK_TY_SCALAR || !ptk_interp__isa_dtype(d->elem->dt, &dt)) {
+    char *ts = ptk_type_str(t);
+    err(c, op, "%s: tiles of element type %s are not supported by the interpreter", opname(op),
+        d->elem && d->elem->kind == PTK_TY_SCALAR ? ptk_dtype_name(d->elem->dt) : ts);
+    free(ts);
+    return false;
+  }
+  if (d->rows <= 0 || d->cols <= 0 || d->rows > 65535 || d->cols > 65535) {
+    err(c, op, "%s: tile shape %lldx%lld is not supported", opname(op), (long long)d->rows,
+        (long long)d->cols);
+    return false;
+  }
+  bool rd = d->v_row == PTK_DYN || d->v_row < 0, cd = d->v_col == PTK_DYN || d->v_col < 0;
+  int64_t vr = rd ? d->rows : d->v_row, vcv = cd ? d->cols : d->v_col;
+  if (vr > d->rows || vcv > d->cols) {
+    err(c, op, "%s: valid shape %lldx%lld is larger than the tile shape %lldx%lld", opname(op),
+        (long long)vr, (long long)vcv, (long long)d->rows, (long long)d->cols);
+    return false;
+  }
+  ptk_isa_blayout bl = d->blayout == PTK_BLAYOUT_COL_MAJOR ? PTK_ISA_COL_MAJOR : PTK_ISA_ROW_MAJOR;
+  ptk_isa_slayout sl = d->slayout == PTK_SLAYOUT_ROW_MAJOR   ? PTK_ISA_BOX_ROW_MAJOR
+                       : d->slayout == PTK_SLAYOUT_COL_MAJOR ? PTK_ISA_BOX_COL_MAJOR
+                                                             : PTK_ISA_NONE_BOX;
+  if (d->pad < 0 || d->pad > 3) {
+    err(c, op, "%s: tile pad value %lld is not 0..3", opname(op), (long long)d->pad);
+    return false;
+  }
+  /* A dummy non-NULL pointer for the geometry check. */
+  static uint8_t dummy[16];
+  if (ptk_isa_tile_init(out, dummy, dt, isa_loc(d->loc), (int32_t)d->rows, (int32_t)d->cols,
+                        (int32_t)vr, (int32_t)vcv, bl, sl, (int32_t)d->fractal,
+                        (ptk_isa_pad)d->pad)) {
+    char *ts = ptk_type_str(t);
+    err(c, op, "%s: tile type %s is not supported: %s", opname(op), ts, ptk_isa_error());
+    free(ts);
+    return false;
+  }
+  out->data = NULL;
+  if (vr_dyn) *vr_dyn = rd;
+  if (vc_dyn) *vc_dyn = cd;
+  return true;
+}
+
+/* ---- attributes ---------------------------------------------------------------------------- */
+
+static int enum_attr(cc *c, const ptk_op *op, const char *name, const char *mnemonic, int dflt) {
+  const ptk_attr *a = ptk_op_attr(op, name);
+  if (!a) return dflt;
+  int64_t iv;
+  if (a->kind == PTK_ATTR_INT && ptk_attr_get_int(a, &iv)) return (int)iv;
+  int i = ptk_attr_enum_index(a, mnemonic);
+  if (i < 0) {
+    ptk_buf b = {0};
+    ptk_attr_print(a, &b);
+    err(c, op, "%s: unsupported value %s for attribute '%s'", opname(op), ptk_buf_cstr(&b), name);
+    ptk_buf_free(&b);
+    return dflt;
+  }
+  return i;
+}
+
+static bool bool_attr(const ptk_op *op, const char *name) {
+  const ptk_attr *a = ptk_op_attr(op, name);
+  int64_t v;
+  if (!a) return false;
+  if (a->kind == PTK_ATTR_UNIT) return true;
+  return ptk_attr_get_int(a, &v) && v != 0;
+}
+
+/* ---- parallel moves ------------------------------------------------------------------------- */
+
+/* dst[i] <- src[i] for all i at once (sizes per pair). */
+static void pmove(cc *c, const ptk_op *ir, const uint32_t *dst, const uint32_t *src,
+                  const uint32_t *size, uint32_t n) {
+  bool conflict = false;
+  for (uint32_t i = 0; i < n && !conflict; i++)
+    for (uint32_t j = 0; j < n; j++)
+      if (i != j && dst[i] < src[j] + size[j] && src[j] < dst[i] + size[i]) {
+        conflict = true;
+        break;
+      }
+  if (!conflict) {
+    for (uint32_t i = 0; i < n; i++) {
+      if (dst[i] == src[i]) continue;
+      insn *m = emit(c, I_MOV, ir, 2);
+      A(m)[0] = dst[i];
+      A(m)[1] = src[i];
+      m->imm = size[i];
+    }
+    return;
+  }
+  uint32_t *tmp = arr(c, n);
+  for (uint32_t i = 0; i < n; i++) {
+    tmp[i] = alloc_slot(c, size[i]);
+    insn *m = emit(c, I_MOV, ir, 2);
+    A(m)[0] = tmp[i];
+    A(m)[1] = src[i];
+    m->imm = size[i];
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    insn *m = emit(c, I_MOV, ir, 2);
+    A(m)[0] = dst[i];
+    A(m)[1] = tmp[i];
+    m->imm = size[i];
+  }
+}
+
+/* Moves the operands of terminator `term` into the values `to` (types must
+ * match kinds). */
+static void move_values(cc *c, const ptk_op *term, ptk_value *const *from, uint32_t nfrom,
+                        ptk_value *const *to_ptrs, const ptk_value *to_arr, uint32_t nto) {
+  if (nfrom != nto) {
+    err(c, term, "%s: yields %u value%s where %u %s expected", opname(term), nfrom,
+        nfrom == 1 ? "" : "s", nto, nto == 1 ? "is" : "are");
+    return;
+  }
+  uint32_t *dst = arr(c, nto), *src = arr(c, nto), *size = arr(c, nto);
+  for (uint32_t i = 0; i < nto; i++) {
+    const ptk_value *t = to_ptrs ? to_ptrs[i] : &to_arr[i];
+    int k = vkind(t);
+    dst[i] = c->slot[t->uid];
+    src[i] = use(c, term, from[i], k, "a yielded value");
+    size[i] = kind_size(k);
+    if (vkind(from[i]) != k) return;
+  }
+  pmove(c, term, dst, src, size, nto);
+}
+
+/* ---- regions --------------------------------------------------------------------------------- */
+
+static void compile_op(cc *c, const ptk_op *op);
+
+/* Compiles the ops of `b`; returns its terminator (scf.yield/condition or
+ * func.return) if it has one, without compiling it. */
+static const ptk_op *compile_block_body(cc *c, const ptk_block *b) {
+  for (const ptk_op *op = b->first; op; op = op->next) {
+    if (ptk_op_table[op->kind].flags & PTK_OPF_TERMINATOR) {
+      if (op->next) err(c, op->next, "%s: operation after the terminator of a block", opname(op->next));
+      return op;
+    }
+    compile_op(c, op);
+  }
+  return NULL;
+}
+
+/* A single-block region (empty is fine). Returns its block or NULL. */
+static const ptk_block *region_block(cc *c, const ptk_op *op, const ptk_region *r) {
+  if (!r->first) return NULL;
+  if (r->first != r->last) {
+    err(c, op, "%s: regions with several blocks are not supported by the interpreter", opname(op));
+    return NULL;
+  }
+  return r->first;
+}
+
+static size_t scope_mark(cc *c) { return c->scope.len; }
+static void scope_pop(cc *c, size_t mark) {
+  while (c->scope.len > mark) c->defined[c->scope.data[--c->scope.len]] = 0;
+}
+
+/* ---- structured control flow ------------------------------------------------------------------ */
+
+static void compile_for(cc *c, const ptk_op *op) {
+  if (op->noperands < 3 || op->nregions != 1) {
+    err(c, op, "scf.for: malformed operation");
+    return;
+  }
+  size_t e0 = c->errors;
+  uint32_t ninit = op->noperands - 3;
+  uint32_t lb = use_int(c, op, op->operands[0], "the lower bound");
+  uint32_t ub = use_int(c, op, op->operands[1], "the upper bound");
+  uint32_t st = use_int(c, op, op->operands[2], "the step");
+  uint32_t *init = arr(c, ninit);
+  for (uint32_t i = 0; i < ninit; i++) init[i] = use(c, op, op->operands[3 + i], K_NONE, "");
+  const ptk_block *b = region_block(c, op, &op->regions[0]);
+  if (!b || b->nargs != 1 + ninit || op->nresults != ninit) {
+    if (b || !c->errors)
+      err(c, op, "scf.for: the body must take the induction variable and %u iteration argument%s, "
+                 "and the loop must have as many results",
+          ninit, ninit == 1 ? "" : "s");
+    return;
+  }
+  size_t mark = scope_mark(c);
+  uint32_t iv = def(c, op, b->args[0]);
+  unsigned w = is_int_scalar(b->args[0]) ? width_of(b->args[0]->type->dt) : 64;
+  uint32_t *iter = arr(c, ninit), *size = arr(c, ninit);
+  for (uint32_t i = 0; i < ninit; i++) {
+    iter[i] = def(c, op, b->args[1 + i]);
+    int k = vkind(b->args[1 + i]);
+    size[i] = kind_size(k);
+    if (vkind(op->operands[3 + i]) != k || vkind(&op->results[i]) != k)
+      err(c, op, "scf.for: iteration argument %u, its initial value and the result differ in kind", i);
+  }
+  if (c->errors != e0) {
+    scope_pop(c, mark);
+    for (uint32_t i = 0; i < ninit; i++) def(c, op, &op->results[i]);
+    return;
+  }
+  pmove(c, op, iter, init, size, ninit);
+  insn *fi = emit(c, I_FOR_INIT, op, 5);
+  A(fi)[0] = iv;
+  A(fi)[1] = lb;
+  A(fi)[2] = ub;
+  A(fi)[3] = st;
+  fi->imm = w;
+  uint32_t body = here(c);
+  const ptk_op *term = compile_block_body(c, b);
+  if (term && term->kind != PTK_OP_SCF_YIELD)
+    err(c, term, "scf.for: the body must end with scf.yield, not %s", opname(term));
+  else if (term)
+    move_values(c, term, term->operands, term->noperands, b->args + 1, NULL, ninit);
+  else if (ninit)
+    err(c, op, "scf.for: the body must end with scf.yield of %u value%s", ninit, ninit == 1 ? "" : "s");
+  insn *nx = emit(c, I_FOR_NEXT, op, 4);
+  A(nx)[0] = iv;
+  A(nx)[1] = ub;
+  A(nx)[2] = st;
+  A(nx)[3] = body;
+  nx->imm = w;
+  /* fi may have moved (the code vector grows) */
+  A(&c->code.data[body - 1])[4] = here(c);
+  scope_pop(c, mark);
+  uint32_t *res = arr(c, ninit);
+  for (uint32_t i = 0; i < ninit; i++) res[i] = def(c, op, &op->results[i]);
+  pmove(c, op, res, iter, size, ninit);
+}
+
+static void compile_if(cc *c, const ptk_op *op) {
+  if (op->noperands != 1 || op->nregions != 2) {
+    err(c, op, "scf.if: malformed operation");
+    return;
+  }
+  uint32_t cond = use_int(c, op, op->operands[0], "the condition");
+  for (uint32_t i = 0; i < op->nresults; i++) def(c, op, &op->results[i]);
+  /* results are not in scope inside the branches */
+  for (uint32_t i = 0; i < op->nresults; i++) c->defined[op->results[i].uid] = 0;
+  A(emit(c, I_JMPF, op, 2))[0] = cond;
+  uint32_t jf_at = here(c) - 1, j_at = 0;
+  for (int br = 0; br < 2; br++) {
+    size_t mark = scope_mark(c);
+    const ptk_block *b = region_block(c, op, &op->regions[br]);
+    const ptk_op *term = b ? compile_block_body(c, b) : NULL;
+    if (term && term->kind != PTK_OP_SCF_YIELD)
+      err(c, term, "scf.if: a branch must end with scf.yield, not %s", opname(term));
+    else if (term)
+      move_values(c, term, term->operands, term->noperands, NULL, op->results, op->nresults);
+    else if (op->nresults)
+      err(c, op, "scf.if: both branches must yield %u value%s", op->nresults,
+          op->nresults == 1 ? "" : "s");
+    scope_pop(c, mark);
+    if (br == 0) {
+      emit(c, I_JMP, op, 1);
+      j_at = here(c) - 1;
+      A(&c->code.data[jf_at])[1] = here(c);
+    }
+  }
+  A(&c->code.data[j_at])[0] = here(c);
+  for (uint32_t i = 0; i < op->nresults; i++) mark_defined(c, &op->results[i]);
+}
+
+static void compile_while(cc *c, const ptk_op *op) {
+  if (op->nregions != 2) {
+    err(c, op, "scf.while: malformed operation");
+    return;
+  }
+  const ptk_block *bb = region_block(c, op, &op->regions[0]);
+  const ptk_block *ab = region_block(c, op, &op->regions[1]);
+  if (!bb || !ab) {
+    err(c, op, "scf.while: both regions need a block");
+    return;
+  }
+  uint32_t n = op->noperands;
+  if (bb->nargs != n) {
+    err(c, op, "scf.while: the before region takes %u argument%s but the loop has %u initial value%s",
+        bb->nargs, bb->nargs == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    return;
+  }
+  uint32_t *init = arr(c, n), *bargs = arr(c, n), *size = arr(c, n);
+  for (uint32_t i = 0; i < n; i++) init[i] = use(c, op, op->operands[i], K_NONE, "");
+  for (uint32_t i = 0; i < op->nresults; i++) def(c, op, &op->results[i]);
+  for (uint32_t i = 0; i < op->nresults; i++) c->defined[op->results[i].uid] = 0;
+  size_t mark = scope_mark(c);
+  bool ok = true;
+  for (uint32_t i = 0; i < n; i++) {
+    bargs[i] = def(c, op, bb->args[i]);
+    size[i] = kind_size(vkind(bb->args[i]));
+    if (vkind(op->operands[i]) != vkind(bb->args[i])) {
+      err(c, op, "scf.while: initial value %u and the before-region argument differ in kind", i);
+      ok = false;
+    }
+  }
+  if (!ok) {
+    scope_pop(c, mark);
+    return;
+  }
+  pmove(c, op, bargs, init, size, n);
+  uint32_t top = here(c);
+  const ptk_op *term = compile_block_body(c, bb);
+  if (!term || term->kind != PTK_OP_SCF_CONDITION || term->noperands < 1) {
+    err(c, term ? term : op, "scf.while: the before region must end with scf.condition");
+    scope_pop(c, mark);
+    return;
+  }
+  uint32_t cond = use_int(c, term, term->operands[0], "the condition");
+  A(emit(c, I_JMPF, term, 2))[0] = cond;
+  uint32_t jf_at = here(c) - 1;
+  /* condition true: its values become the after-region arguments */
+  size_t amark = scope_mark(c);
+  for (uint32_t i = 0; i < ab->nargs; i++) def(c, op, ab->args[i]);
+  move_values(c, term, term->operands + 1, term->noperands - 1, ab->args, NULL, ab->nargs);
+  const ptk_op *aterm = compile_block_body(c, ab);
+  if (!aterm || aterm->kind != PTK_OP_SCF_YIELD)
+    err(c, aterm ? aterm : op, "scf.while: the after region must end with scf.yield");
+  else
+    move_values(c, aterm, aterm->operands, aterm->noperands, bb->args, NULL, n);
+  A(emit(c, I_JMP, op, 1))[0] = top;
+  scope_pop(c, amark);
+  /* condition false: its values become the results */
+  A(&c->code.data[jf_at])[1] = here(c);
+  move_values(c, term, term->operands + 1, term->noperands - 1, NULL, op->results, op->nresults);
+  scope_pop(c, mark);
+  for (uint32_t i = 0; i < op->nresults; i++) mark_defined(c, &op->results[i]);
+}
+
+/* ---- functions ------------------------------------------------------------------------------- */
+
+static uint32_t fn_index(cc *c, const ptk_func *f) {
+  for (size_t i = 0; i < c->funcs.len; i++)
+    if (c->funcs.data[i] == f) return (uint32_t)i;
+  ptk_vec_push(&c->funcs, f);
+  return (uint32_t)c->funcs.len - 1;
+}
+
+static void compile_call(cc *c, const ptk_op *op) {
+  const ptk_attr *a = ptk_op_attr(op, "callee");
+  if (!a || a->kind != PTK_ATTR_SYMBOL) {
+    err(c, op, "func.call: missing callee");
+    return;
+  }
+  const char *name = a->str.s;
+  const char *last = strrchr(name, '@');
+  if (last) name = last + 1;
+  const ptk_func *f = ptk_module_find_func_nested(c->p->top, name);
+  if (!f) {
+    err(c, op, "func.call: no function named '@%s' in the module", name);
+    return;
+  }
+  if (!f->body) {
+    err(c, op, "func.call: '@%s' is only declared; the interpreter needs its body", name);
+    return;
+  }
+  if (op->noperands != f->nargs || op->nresults != f->nresults) {
+    err(c, op, "func.call: '@%s' takes %u argument%s and returns %u value%s; the call has %u and %u",
+        name, f->nargs, f->nargs == 1 ? "" : "s", f->nresults, f->nresults == 1 ? "" : "s",
+        op->noperands, op->nresults);
+    return;
+  }
+  insn *in = emit(c, I_CALL, op, op->noperands + op->nresults);
+  uint32_t at = here(c) - 1;
+  in->aux = (const void *)(uintptr_t)fn_index(c, f);
+  for (uint32_t i = 0; i < op->noperands; i++) {
+    int k = ptk_interp__kind_of(f->arg_types[i]);
+    uint32_t s = use(c, op, op->operands[i], k, "a call argument");
+    A(&c->code.data[at])[i] = s;
+  }
+  for (uint32_t i = 0; i < op->nresults; i++) {
+    if (ptk_interp__kind_of(f->result_types[i]) != vkind(&op->results[i]))
+      err(c, op, "func.call: result %u of '@%s' differs in kind from the call's result", i, name);
+    A(&c->code.data[at])[op->noperands + i] = def(c, op, &op->results[i]);
+  }
+}
+
+static void compile_return(cc *c, const ptk_op *op, const ptk_func *f) {
+  if (op->noperands != f->nresults) {
+    err(c, op, "func.return: '@%s' returns %u value%s, the return has %u", f->name, f->nresults,
+        f->nresults == 1 ? "" : "s", op->noperands);
+    return;
+  }
+  insn *in = emit(c, I_RET, op, op->noperands);
+  uint32_t at = here(c) - 1;
+  (void)in;
+  for (uint32_t i = 0; i < op->noperands; i++)
+    A(&c->code.data[at])[i] =
+        use(c, op, op->operands[i], ptk_interp__kind_of(f->result_types[i]), "a returned value");
+}
+
+/* ---- ops ---------------------------------------------------------------------------------------- */
+
+typedef struct dps {
+  ptk_value **in, **out;
+  uint32_t nin, nout;
+} dps;
+
+static bool get_dps(cc *c, const ptk_op *op, dps *x, uint32_t inlo, uint32_t inhi, uint32_t nout) {
+  x->in = ptk_op_segment(op, 0, &x->nin);
+  x->out = ptk_op_segment(op, 1, &x->nout);
+  if (x->nin < inlo || x->nin > inhi || x->nout != nout) {
+    if (inlo == inhi)
+      err(c, op, "%s: expected %u input%s and %u output%s, got %u and %u", opname(op), inlo,
+          inlo == 1 ? "" : "s", nout, nout == 1 ? "" : "s", x->nin, x->nout);
+    else
+      err(c, op, "%s: expected %u to %u inputs and %u output%s, got %u and %u", opname(op), inlo,
+          inhi, nout, nout == 1 ? "" : "s", x->nin, x->nout);
+    return false;
+  }
+  return true;
+}
+
+/* Emits `opc` with operands: outs[0] then the listed ins, all tiles. */
+static insn *tile_op(cc *c, const ptk_op *op, int opc, int sub, const dps *x, uint32_t nin) {
+  uint32_t n = 1 + nin;
+  uint32_t *a = arr(c, n);
+  a[0] = use(c, op, x->out[0], K_TILE, "the destination");
+  for (uint32_t i = 0; i < nin; i++) a[1 + i] = use(c, op, x->in[i], K_TILE, "a tile operand");
+  insn *in = emit(c, opc, op, 0);
+  in->a = a;
+  in->na = n;
+  in->sub = (uint16_t)sub;
+  return in;
+}
+
+static uint32_t scalar_operand(cc *c, const ptk_op *op, const ptk_value *v, uint32_t *flags) {
+  uint32_t s = use(c, op, v, K_SCALAR, "the scalar operand");
+  if (is_float_scalar(v)) *flags |= 1;
+  return s;
+}
+
+static int unop_of(ptk_op_kind k) {
+  switch (k) {
+  case PTK_OP_TABS: return PTK_ISA_ABS;
+  case PTK_OP_TNEG: return PTK_ISA_NEG;
+  case PTK_OP_TEXP: return PTK_ISA_EXP;
+  case PTK_OP_TLOG: return PTK_ISA_LOG;
+  case PTK_OP_TSQRT: return PTK_ISA_SQRT;
+  case PTK_OP_TRSQRT: return PTK_ISA_RSQRT;
+  case PTK_OP_TRECIP: return PTK_ISA_RECIP;
+  case PTK_OP_TRELU: return PTK_ISA_RELU;
+  case PTK_OP_TNOT: return PTK_ISA_NOT;
+  default: return -1;
+  }
+}
+
+static int binop_of(ptk_op_kind k) {
+  switch (k) {
+  case PTK_OP_TADD: case PTK_OP_TADDS: case PTK_OP_TPARTADD:
+  case PTK_OP_TROWEXPANDADD: case PTK_OP_TCOLEXPANDADD: return PTK_ISA_ADD;
+  case PTK_OP_TSUB: case PTK_OP_TSUBS:
+  case PTK_OP_TROWEXPANDSUB: case PTK_OP_TCOLEXPANDSUB: return PTK_ISA_SUB;
+  case PTK_OP_TMUL: case PTK_OP_TMULS: case PTK_OP_TPARTMUL:
+  case PTK_OP_TROWEXPANDMUL: case PTK_OP_TCOLEXPANDMUL: return PTK_ISA_MUL;
+  case PTK_OP_TDIV: case PTK_OP_TDIVS:
+  case PTK_OP_TROWEXPANDDIV: case PTK_OP_TCOLEXPANDDIV: return PTK_ISA_DIV;
+  case PTK_OP_TMAX: case PTK_OP_TMAXS: case PTK_OP_TPARTMAX:
+  case PTK_OP_TROWEXPANDMAX: case PTK_OP_TCOLEXPANDMAX: return PTK_ISA_MAX;
+  case PTK_OP_TMIN: case PTK_OP_TMINS: case PTK_OP_TPARTMIN:
+  case PTK_OP_TROWEXPANDMIN: case PTK_OP_TCOLEXPANDMIN: return PTK_ISA_MIN;
+  case PTK_OP_TROWEXPANDEXPDIF: case PTK_OP_TCOLEXPANDEXPDIF: return PTK_ISA_EXPDIF;
+  case PTK_OP_TREM: case PTK_OP_TREMS: return PTK_ISA_REM;
+  case PTK_OP_TFMOD: case PTK_OP_TFMODS: return PTK_ISA_FMOD;
+  case PTK_OP_TAND: case PTK_OP_TANDS: return PTK_ISA_AND;
+  case PTK_OP_TOR: case PTK_OP_TORS: return PTK_ISA_OR;
+  case PTK_OP_TXOR: case PTK_OP_TXORS: return PTK_ISA_XOR;
+  case PTK_OP_TSHL: case PTK_OP_TSHLS: return PTK_ISA_SHL;
+  case PTK_OP_TSHR: case PTK_OP_TSHRS: return PTK_ISA_SHR;
+  case PTK_OP_TPRELU: case PTK_OP_TLRELU: return PTK_ISA_PRELU;
+  case PTK_OP_TADDRELU: return PTK_ISA_ADDRELU;
+  case PTK_OP_TPOW: case PTK_OP_TPOWS: return PTK_ISA_POW;
+  default: return -1;
+  }
+}
+
+static int redop_of(ptk_op_kind k) {
+  switch (k) {
+  case PTK_OP_TROWSUM: case PTK_OP_TCOLSUM: return PTK_ISA_RSUM;
+  case PTK_OP_TROWMAX: case PTK_OP_TCOLMAX: return PTK_ISA_RMAX;
+  case PTK_OP_TROWMIN: case PTK_OP_TCOLMIN: return PTK_ISA_RMIN;
+  case PTK_OP_TROWPROD: case PTK_OP_TCOLPROD: return PTK_ISA_RPROD;
+  case PTK_OP_TROWARGMAX: case PTK_OP_TCOLARGMAX: return PTK_ISA_RARGMAX;
+  case PTK_OP_TROWARGMIN: case PTK_OP_TCOLARGMIN: return PTK_ISA_RARGMIN;
+  default: return -1;
+  }
+}
+
+static void compile_const(cc *c, const ptk_op *op) {
+  if (op->nresults != 1) {
+    err(c, op, "arith.constant: expected one result");
+    return;
+  }
+  const ptk_value *r = &op->results[0];
+  const ptk_attr *a = ptk_op_attr(op, "value");
+  if (vkind(r) != K_SCALAR) {
+    char *ts = ptk_type_str(r->type);
+    err(c, op, "arith.constant: constants of type %s are not supported by the interpreter", ts);
+    free(ts);
+    return;
+  }
+  size_t e0 = c->errors;
+  uint32_t s = def(c, op, r);
+  if (c->errors != e0) return;
+  scell v = {0};
+  ptk_dtype dt = r->type->dt;
+  if (!a) {
+    err(c, op, "arith.constant: missing value");
+    return;
+  }
+  if (ptk_dtype_is_float(dt)) {
+    if (a->kind == PTK_ATTR_FLOAT)
+      v.f = a->f.v;
+    else if (a->kind == PTK_ATTR_INT)
+      v.f = (double)a->i;
+    else {
+      err(c, op, "arith.constant: expected a float value");
+      return;
+    }
+    if (dt == PTK_DT_F32) v.f = (float)v.f;
+    else if (dt != PTK_DT_F64) v.f = ptk_float_from_bits(ptk_float_to_bits(v.f, dt), dt);
+  } else {
+    if (a->kind == PTK_ATTR_BOOL)
+      v.i = a->b;
+    else if (a->kind == PTK_ATTR_INT)
+      v.i = a->i;
+    else {
+      err(c, op, "arith.constant: expected an integer value");
+      return;
+    }
+    v.i = ptk_interp__norm(v.i, width_of(dt));
+  }
+  memcpy(&c->init.data[s], &v, sizeof v);
+}
+
+static void compile_arith(cc *c, const ptk_op *op) {
+  const ptk_op_info *info = &ptk_op_table[op->kind];
+  uint32_t nin = info->min_operands;
+  count_err(c, op, "operands", op->noperands, nin, nin);
+  if (op->noperands != nin || op->nresults != 1) return;
+  const ptk_value *r = &op->results[0];
+  bool fl = strchr(info->sig, 'f') != NULL;
+  for (uint32_t i = 0; i < nin; i++) {
+    const ptk_value *v = op->operands[i];
+    if (vkind(v) != K_SCALAR || (fl ? !is_float_scalar(v) : !is_int_scalar(v)) ||
+        v->type->dt != r->type->dt) {
+      err(c, op, "%s: operands and result must be %s scalars of one type", opname(op),
+          fl ? "float" : "integer");
+      return;
+    }
+  }
+  insn *in = emit(c, fl ? I_ARITH_F : I_ARITH_I, op, 3);
+  uint32_t at = here(c) - 1;
+  in->sub = (uint16_t)op->kind;
+  in->imm = fl ? (int64_t)r->type->dt : (int64_t)width_of(r->type->dt);
+  in->flags = ptk_dtype_class_of(r->type->dt) == PTK_DTC_UINT ? 0 : 1;
+  uint32_t a1 = use(c, op, op->operands[0], K_SCALAR, "an operand");
+  uint32_t a2 = nin > 1 ? use(c, op, op->operands[1], K_SCALAR, "an operand") : a1;
+  uint32_t a0 = def(c, op, r);
+  A(&c->code.data[at])[0] = a0;
+  A(&c->code.data[at])[1] = a1;
+  A(&c->code.data[at])[2] = a2;
+}
+
+static void compile_cmp(cc *c, const ptk_op *op) {
+  bool fl = op->kind == PTK_OP_ARITH_CMPF;
+  if (op->noperands != 2 || op->nresults != 1) {
+    err(c, op, "%s: expected two operands and one result", opname(op));
+    return;
+  }
+  const ptk_value *x = op->operands[0], *y = op->operands[1];
+  if (vkind(x) != K_SCALAR || vkind(y) != K_SCALAR || x->type->dt != y->type->dt ||
+      (fl ? !is_float_scalar(x) : !is_int_scalar(x)) || !is_int_scalar(&op->results[0])) {
+    err(c, op, "%s: operands must be %s scalars of one type", opname(op), fl ? "float" : "integer");
+    return;
+  }
+  int64_t pred;
+  const ptk_attr *pa = ptk_op_attr(op, "predicate");
+  if (!pa || !ptk_attr_get_int(pa, &pred) || pred < 0 || pred > (fl ? PTK_CMPF_true : PTK_CMPI_uge)) {
+    err(c, op, "%s: missing or bad predicate", opname(op));
+    return;
+  }
+  uint32_t *a = arr(c, 3);
+  a[1] = use(c, op, x, K_SCALAR, "");
+  a[2] = use(c, op, y, K_SCALAR, "");
+  a[0] = def(c, op, &op->results[0]);
+  insn *in = emit(c, fl ? I_CMPF : I_CMPI, op, 0);
+  in->a = a;
+  in->na = 3;
+  in->sub = (uint16_t)pred;
+  in->imm = fl ? (int64_t)x->type->dt : (int64_t)width_of(x->type->dt);
+}
+
+static void compile_cast(cc *c, const ptk_op *op) {
+  if (op->noperands != 1 || op->nresults != 1) {
+    err(c, op, "%s: expected one operand and one result", opname(op));
+    return;
+  }
+  const ptk_value *x = op->operands[0], *r = &op->results[0];
+  if (vkind(x) != K_SCALAR || vkind(r) != K_SCALAR) {
+    err(c, op, "%s: operand and result must be scalars", opname(op));
+    return;
+  }
+  ptk_dtype s = x->type->dt, d = r->type->dt;
+  bool sf = ptk_dtype_is_float(s), df = ptk_dtype_is_float(d);
+  bool ok = true;
+  switch (op->kind) {
+  case PTK_OP_ARITH_INDEX_CAST:
+  case PTK_OP_ARITH_INDEX_CASTUI:
+  case PTK_OP_ARITH_EXTSI:
+  case PTK_OP_ARITH_EXTUI:
+  case PTK_OP_ARITH_TRUNCI: ok = !sf && !df; break;
+  case PTK_OP_ARITH_EXTF:
+  case PTK_OP_ARITH_TRUNCF: ok = sf && df; break;
+  case PTK_OP_ARITH_SITOFP:
+  case PTK_OP_ARITH_UITOFP: ok = !sf && df; break;
+  case PTK_OP_ARITH_FPTOSI:
+  case PTK_OP_ARITH_FPTOUI: ok = sf && !df; break;
+  case PTK_OP_ARITH_BITCAST: ok = width_of(s) == width_of(d); break;
+  default: ok = false;
+  }
+  if (!ok || !dt_supported(s) || !dt_supported(d)) {
+    err(c, op, "%s: cannot convert %s to %s", opname(op), ptk_dtype_name(s), ptk_dtype_name(d));
+    return;
+  }
+  uint32_t *a = arr(c, 2);
+  a[1] = use(c, op, x, K_SCALAR, "");
+  a[0] = def(c, op, r);
+  insn *in = emit(c, I_CAST, op, 0);
+  in->a = a;
+  in->na = 2;
+  in->sub = (uint16_t)op->kind;
+  in->imm = ((int64_t)s << 8) | (int64_t)d;
+}
+
+static void compile_select(cc *c, const ptk_op *op) {
+  if (op->noperands != 3 || op->nresults != 1) {
+    err(c, op, "arith.select: expected three operands and one result");
+    return;
+  }
+  int k = vkind(&op->results[0]);
+  uint32_t *a = arr(c, 4);
+  a[1] = use_int(c, op, op->operands[0], "the condition");
+  a[2] = use(c, op, op->operands[1], k, "the true value");
+  a[3] = use(c, op, op->operands[2], k, "the false value");
+  a[0] = def(c, op, &op->results[0]);
+  insn *in = emit(c, I_SELECT, op, 0);
+  in->a = a;
+  in->na = 4;
+  in->imm = kind_size(k);
+}
+
+static void compile_ext2(cc *c, const ptk_op *op) {
+  if (op->noperands != 2 || op->nresults != 2) {
+    err(c, op, "%s: expected two operands and two results", opname(op));
+    return;
+  }
+  const ptk_value *x = op->operands[0];
+  if (!is_int_scalar(x) || !is_int_scalar(op->operands[1]) || x->type->dt != op->operands[1]->type->dt) {
+    err(c, op, "%s: operands must be integers of one type", opname(op));
+    return;
+  }
+  uint32_t *a = arr(c, 4);
+  a[2] = use(c, op, x, K_SCALAR, "");
+  a[3] = use(c, op, op->operands[1], K_SCALAR, "");
+  a[0] = def(c, op, &op->results[0]);
+  a[1] = def(c, op, &op->results[1]);
+  insn *in = emit(c, I_EXT2, op, 0);
+  in->a = a;
+  in->na = 4;
+  in->sub = (uint16_t)op->kind;
+  in->imm = width_of(x->type->dt);
+}
+
+static int64_t esize_of(const ptk_type *t) {
+  ptk_dtype dt;
+  if (!ptk_type_elem_dtype(t, &dt)) return 0;
+  return ptk_dtype_bytes(dt);
+}
+
+static bool view_dtype(cc *c, const ptk_op *op, const ptk_type *t, ptk_isa_dtype *out) {
+  ptk_dtype dt;
+  if (!ptk_type_elem_dtype(t, &dt) || !ptk_interp__isa_dtype(dt, out)) {
+    char *ts = ptk_type_str(t);
+    err(c, op, "%s: element type of %s is not supported by the interpreter", opname(op), ts);
+    free(ts);
+    return false;
+  }
+  return true;
+}
+
+static void compile_make_view(cc *c, const ptk_op *op) {
+  uint32_t np, ns, nst;
+  ptk_value **p = ptk_op_segment(op, 0, &np), **sh = ptk_op_segment(op, 1, &ns),
+            **st = ptk_op_segment(op, 2, &nst);
+  if (np != 1 || op->nresults != 1) {
+    err(c, op, "%s: expected a pointer operand and one result", opname(op));
+    return;
+  }
+  const ptk_type *rt = op->results[0].type;
+  if (!rt || rt->kind != PTK_TY_TENSOR_VIEW) {
+    err(c, op, "%s: the result must be a tensor view", opname(op));
+    return;
+  }
+  if (ns != nst || ns != rt->rank || ns < 1 || ns > VIEW_MAX_RANK) {
+    err(c, op, "%s: a rank-%u view needs %u shape and %u stride operands (got %u and %u; the interpreter supports ranks 1 to %d)",
+        opname(op), rt->rank, rt->rank, rt->rank, ns, nst, VIEW_MAX_RANK);
+    return;
+  }
+  int layout = PTK_ISA_GM_ND;
+  const ptk_attr *la = ptk_op_attr(op, "layout");
+  if (la) {
+    int i = ptk_attr_enum_index(la, "layout");
+    if (i == 1)
+      layout = PTK_ISA_GM_DN;
+    else if (i != 0) {
+      ptk_buf b = {0};
+      ptk_attr_print(la, &b);
+      err(c, op, "%s: layout %s is not supported by the interpreter (nd and dn are)", opname(op),
+          ptk_buf_cstr(&b));
+      ptk_buf_free(&b);
+      return;
+    }
+  }
+  ptk_isa_dtype vd;
+  if (!view_dtype(c, op, rt, &vd)) return;
+  uint32_t *a = arr(c, 2 + 2 * ns);
+  a[1] = use(c, op, p[0], K_PTR, "the base");
+  if (esize_of(p[0]->type) != esize_of(rt))
+    err(c, op, "%s: the pointer's element type differs in size from the view's", opname(op));
+  for (uint32_t i = 0; i < ns; i++) a[2 + i] = use_int(c, op, sh[i], "a shape operand");
+  for (uint32_t i = 0; i < ns; i++) a[2 + ns + i] = use_int(c, op, st[i], "a stride operand");
+  a[0] = def(c, op, &op->results[0]);
+  insn *in = emit(c, I_MKVIEW, op, 0);
+  in->a = a;
+  in->na = 2 + 2 * ns;
+  in->imm = ns;
+  in->sub = (uint16_t)layout;
+}
+
+static void compile_partition(cc *c, const ptk_op *op) {
+  uint32_t ns, no, nz;
+  ptk_value **s = ptk_op_segment(op, 0, &ns), **o = ptk_op_segment(op, 1, &no),
+            **z = ptk_op_segment(op, 2, &nz);
+  if (ns != 1 || op->nresults != 1 || vkind(s ? s[0] : NULL) != K_VIEW) {
+    err(c, op, "%s: expected a tensor view operand and one result", opname(op));
+    return;
+  }
+  uint32_t rank = s[0]->type->rank;
+  if (no != rank || nz != rank) {
+    err(c, op, "%s: a rank-%u view needs %u offsets and %u sizes (got %u and %u)", opname(op), rank,
+        rank, rank, no, nz);
+    return;
+  }
+  uint32_t *a = arr(c, 2 + 2 * rank);
+  a[1] = use(c, op, s[0], K_VIEW, "the source");
+  for (uint32_t i = 0; i < rank; i++) a[2 + i] = use_int(c, op, o[i], "an offset");
+  for (uint32_t i = 0; i < rank; i++) a[2 + rank + i] = use_int(c, op, z[i], "a size");
+  a[0] = def(c, op, &op->results[0]);
+  if (vkind(&op->results[0]) != K_VIEW) err(c, op, "%s: the result must be a partition view", opname(op));
+  insn *in = emit(c, I_PARTVIEW, op, 0);
+  in->a = a;
+  in->na = 2 + 2 * rank;
+  in->imm = rank;
+  in->sub = (uint16_t)esize_of(s[0]->type);
+}
+
+static void compile_alloc(cc *c, const ptk_op *op) {
+  uint32_t na, nr, nc;
+  ptk_value **ad = ptk_op_segment(op, 0, &na), **vr = ptk_op_segment(op, 1, &nr),
+            **vc = ptk_op_segment(op, 2, &nc);
+  if (op->nresults != 1 || na > 1 || nr > 1 || nc > 1) {
+    err(c, op, "%s: malformed operation", opname(op));
+    return;
+  }
+  alloc_info *ai = ptk_arena_alloc(c->p->arena, sizeof *ai);
+  bool rd, cd;
+  const ptk_type *t = op->results[0].type;
+  if (!tile_template(c, op, t, &ai->tmpl, &rd, &cd)) return;
+  ai->loc = t->tile.loc;
+  ai->bytes = (int64_t)ptk_isa_tile_bytes(&ai->tmpl);
+  /* ptoas reads a boxed left tile's blayout from the target (a3 row_major,
+   * a5 col_major; pto-ir.md §4.5); it only changes the physical layout,
+   * which matters when tiles alias. Kept as written when the forced
+   * layout would not be a valid descriptor. */
+  for (int a5 = 0; a5 < 2; a5++) {
+    ai->left_bl[a5] = -1;
+    if (ai->tmpl.loc != PTK_ISA_LEFT || ai->tmpl.slayout == PTK_ISA_NONE_BOX) continue;
+    ptk_tile t2 = ai->tmpl;
+    static uint8_t dummy[16];
+    t2.data = dummy;
+    t2.blayout = a5 ? PTK_ISA_COL_MAJOR : PTK_ISA_ROW_MAJOR;
+    if (t2.blayout != ai->tmpl.blayout && ptk_isa_tile_check(&t2) == 0) ai->left_bl[a5] = (int8_t)t2.blayout;
+  }
+  uint32_t *a = arr(c, 4);
+  a[1] = na ? use_int(c, op, ad[0], "the address") : NOSLOT;
+  a[2] = nr ? use_int(c, op, vr[0], "valid_row") : NOSLOT;
+  a[3] = nc ? use_int(c, op, vc[0], "valid_col") : NOSLOT;
+  a[0] = def(c, op, &op->results[0]);
+  if (!na) {
+    uint32_t cap = 0;
+    for (int tg = 0; tg < 2; tg++) {
+      uint32_t k = ptk_interp_capacity(tg ? "a5" : "a3", ai->loc);
+      if (k > cap) cap = k;
+    }
+    if (ai->bytes > (int64_t)cap) {
+      err(c, op, "%s: a tile of %lld bytes does not fit in %s memory (%u KiB)", opname(op),
+          (long long)ai->bytes, ptk_space_name(ai->loc), cap / 1024);
+      return;
+    }
+    ai->priv = (c->p->priv_bytes + 63) & ~(int64_t)63;
+    c->p->priv_bytes = ai->priv + ai->bytes;
+    priv_site ps = {ai->priv, ai->bytes, ai->tmpl.dtype};
+    ptk_vec_push(&c->sites, ps);
+  } else {
+    ai->priv = -1;
+    c->p->mem_used[ai->loc] = true;
+  }
+  insn *in = emit(c, I_ALLOC, op, 0);
+  in->a = a;
+  in->na = 4;
+  in->aux = ai;
+  in->flags = (rd ? 1u : 0u) | (cd ? 2u : 0u);
+}
+
+static bool int_list_attr(const ptk_attr *a, int64_t *out, uint32_t n) {
+  if (!a) return false;
+  if (a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i && a->dense.n == n) {
+    for (uint32_t i = 0; i < n; i++) out[i] = a->dense.i[i];
+    return true;
+  }
+  if (a->kind == PTK_ATTR_ARRAY && a->arr.n == n) {
+    for (uint32_t i = 0; i < n; i++)
+      if (!ptk_attr_get_int(a->arr.items[i], &out[i])) return false;
+    return true;
+  }
+  return false;
+}
+
+static void compile_subview(cc *c, const ptk_op *op) {
+  uint32_t ns, no, nr, ncv;
+  ptk_value **s = ptk_op_segment(op, 0, &ns), **o = ptk_op_segment(op, 1, &no),
+            **vr = ptk_op_segment(op, 2, &nr), **vc = ptk_op_segment(op, 3, &ncv);
+  if (ns != 1 || no != 2 || nr > 1 || ncv > 1 || op->nresults != 1) {
+    err(c, op, "%s: expected a tile, two offsets and optional valid sizes", opname(op));
+    return;
+  }
+  ptk_tile *tm = ptk_arena_alloc(c->p->arena, sizeof *tm);
+  bool rd, cd;
+  if (!tile_template(c, op, op->results[0].type, tm, &rd, &cd)) return;
+  int64_t sz[2];
+  if (int_list_attr(ptk_op_attr(op, "sizes"), sz, 2) && (sz[0] != tm->rows || sz[1] != tm->cols)) {
+    err(c, op, "%s: sizes [%lld, %lld] differ from the result type's shape %dx%d", opname(op),
+        (long long)sz[0], (long long)sz[1], (int)tm->rows, (int)tm->cols);
+    return;
+  }
+  uint32_t *a = arr(c, 6);
+  a[1] = use(c, op, s[0], K_TILE, "the source");
+  a[2] = use_int(c, op, o[0], "the row offset");
+  a[3] = use_int(c, op, o[1], "the column offset");
+  a[4] = nr ? use_int(c, op, vr[0], "the valid rows") : NOSLOT;
+  a[5] = ncv ? use_int(c, op, vc[0], "the valid columns") : NOSLOT;
+  a[0] = def(c, op, &op->results[0]);
+  insn *in = emit(c, I_SUBVIEW, op, 0);
+  in->a = a;
+  in->na = 6;
+  in->aux = tm;
+}
+
+static void compile_viewcast(cc *c, const ptk_op *op) {
+  if (op->nresults != 1 || op->noperands < 1) {
+    err(c, op, "%s: malformed operation", opname(op));
+    return;
+  }
+  const ptk_value *r = &op->results[0];
+  uint32_t *a = arr(c, 3);
+  insn tmp = {0};
+  switch (op->kind) {
+  case PTK_OP_TRESHAPE: {
+    ptk_tile *tm = ptk_arena_alloc(c->p->arena, sizeof *tm);
+    if (!tile_template(c, op, r->type, tm, NULL, NULL)) return;
+    a[1] = use(c, op, op->operands[0], K_TILE, "the source");
+    tmp.op = I_RESHAPE;
+    tmp.aux = tm;
+    tmp.na = 2;
+    break;
+  }
+  case PTK_OP_BITCAST: {
+    ptk_tile tm;
+    if (!tile_template(c, op, r->type, &tm, NULL, NULL)) return;
+    a[1] = use(c, op, op->operands[0], K_TILE, "the source");
+    tmp.op = I_BITCAST;
+    tmp.sub = (uint16_t)tm.dtype;
+    tmp.na = 2;
+    break;
+  }
+  case PTK_OP_TASSIGN:
+    if (op->noperands != 2) FAIL(op, "%s: expected a tile and an address", opname(op));
+    a[1] = use(c, op, op->operands[0], K_TILE, "the tile");
+    a[2] = use_int(c, op, op->operands[1], "the address");
+    if (vkind(r) != K_TILE || r->type->tile.loc != op->operands[0]->type->tile.loc)
+      FAIL(op, "%s: the result must be a tile in the same memory", opname(op));
+    c->p->mem_used[r->type->tile.loc] = true;
+    tmp.op = I_TASSIGN;
+    tmp.na = 3;
+    break;
+  case PTK_OP_ADDPTR:
+    if (op->noperands != 2) FAIL(op, "%s: expected a pointer and an offset", opname(op));
+    a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
+    a[2] = use_int(c, op, op->operands[1], "the offset");
+    tmp.op = I_ADDPTR;
+    tmp.imm = esize_of(op->operands[0]->type);
+    tmp.na = 3;
+    if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
+    break;
+  case PTK_OP_CASTPTR:
+    a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
+    if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
+    tmp.op = I_MOV;
+    tmp.imm = sizeof(ptr_cell);
+    tmp.na = 2;
+    break;
+  case PTK_OP_PTRTOINT:
+    a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
+    if (!is_int_scalar(r)) FAIL(op, "%s: the result must be an integer", opname(op));
+    tmp.op = I_PTRTOINT;
+    tmp.imm = width_of(r->type->dt);
+    tmp.na = 2;
+    break;
+  case PTK_OP_INTTOPTR:
+    a[1] = use_int(c, op, op->operands[0], "the address");
+    if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
+    tmp.op = I_INTTOPTR;
+    tmp.na = 2;
+    break;
+  case PTK_OP_GET_TENSOR_VIEW_DIM:
+  case PTK_OP_GET_TENSOR_VIEW_STRIDE:
+    if (op->noperands != 2) FAIL(op, "%s: expected a view and a dimension", opname(op));
+    a[1] = use(c, op, op->operands[0], K_VIEW, "the view");
+    a[2] = use_int(c, op, op->operands[1], "the dimension");
+    if (!is_int_scalar(r)) FAIL(op, "%s: the result must be an integer", opname(op));
+    tmp.op = I_VIEWDIM;
+    tmp.sub = op->kind == PTK_OP_GET_TENSOR_VIEW_STRIDE;
+    tmp.imm = width_of(r->type->dt);
+    tmp.na = 3;
+    break;
+  default: return;
+  }
+  a[0] = def(c, op, r);
+  if (tmp.op == I_RESHAPE || tmp.op == I_BITCAST) {
+    if (vkind(r) != K_TILE) FAIL(op, "%s: the result must be a tile", opname(op));
+  }
+  insn *in = emit(c, tmp.op, op, 0);
+  in->a = a;
+  in->na = tmp.na;
+  in->aux = tmp.aux;
+  in->sub = tmp.sub;
+  in->imm = tmp.imm;
+}
+
+static void compile_scalar_mem(cc *c, const ptk_op *op) {
+  bool load = op->kind == PTK_OP_LOAD_SCALAR;
+  if (op->noperands != (load ? 2u : 3u) || op->nresults != (load ? 1u : 0u)) {
+    err(c, op, "%s: malformed operation", opname(op));
+    return;
+  }
+  /* load_scalar (ptr, index) -> value; store_scalar (ptr, index, value) */
+  const ptk_value *p = op->operands[0];
+  const ptk_value *ix = op->operands[1];
+  const ptk_value *v = load ? &op->results[0] : op->operands[2];
+  uint32_t *a = arr(c, 3);
+  a[1] = use(c, op, p, K_PTR, "the pointer");
+  a[2] = use_int(c, op, ix, "the index");
+  ptk_dtype pd;
+  if (vkind(p) == K_PTR && (!ptk_type_elem_dtype(p->type, &pd) || !dt_supported(pd))) {
+    err(c, op, "%s: pointers to this element type are not supported", opname(op));
+    return;
+  }
+  if (vkind(v) != K_SCALAR || (vkind(p) == K_PTR && v->type->dt != pd)) {
+    err(c, op, "%s: the value must be a scalar of the pointer's element type", opname(op));
+    return;
+  }
+  a[0] = load ? def(c, op, v) : use(c, op, v, K_SCALAR, "the value");
+  insn *in = emit(c, load ? I_LDSC : I_STSC, op, 0);
+  in->a = a;
+  in->na = 3;
+  in->imm = pd;
+  in->sub = (uint16_t)ptk_dtype_bytes(pd);
+}
+
+static void compile_print(cc *c, const ptk_op *op) {
+  const ptk_attr *f = ptk_op_attr(op, "format");
+  if (!f || f->kind != PTK_ATTR_STRING) {
+    err(c, op, "pto.print: missing format string");
+    return;
+  }
+  print_info *pi = ptk_arena_alloc(c->p->arena, sizeof *pi);
+  pi->fmt = f->str.s;
+  pi->len = f->str.len;
+  ptk_dtype *dts = ptk_arena_alloc(c->p->arena, (op->noperands ? op->noperands : 1) * sizeof *dts);
+  uint32_t *a = arr(c, op->noperands);
+  for (uint32_t i = 0; i < op->noperands; i++) {
+    a[i] = use(c, op, op->operands[i], K_SCALAR, "a printed value");
+    dts[i] = vkind(op->operands[i]) == K_SCALAR ? op->operands[i]->type->dt : PTK_DT_I64;
+  }
+  pi->dts = dts;
+  insn *in = emit(c, I_PRINT, op, 0);
+  in->a = a;
+  in->na = op->noperands;
+  in->aux = pi;
+  c->p->has_print = true;
+}
+
+static void unsupported(cc *c, const ptk_op *op) {
+  err(c, op, "%s is not supported by the interpreter", opname(op));
+}
+
+/* Optional trailing tmp tile: ins has `base` or `base + 1` operands. */
+static void compile_dps(cc *c, const ptk_op *op) {
+  dps x;
+  ptk_op_kind k = op->kind;
+  int b;
+  uint32_t fl = 0;
+  switch (k) {
+  /* unary */
+  case PTK_OP_TABS: case PTK_OP_TNEG: case PTK_OP_TEXP: case PTK_OP_TLOG: case PTK_OP_TSQRT:
+  case PTK_OP_TRECIP: case PTK_OP_TRELU: case PTK_OP_TNOT: case PTK_OP_TRSQRT:
+    if (!get_dps(c, op, &x, 1, k == PTK_OP_TRSQRT ? 2 : 1, 1)) return;
+    tile_op(c, op, I_UNARY, unop_of(k), &x, 1);
+    return;
+  /* tile-tile binary, optional tmp */
+  case PTK_OP_TADD: case PTK_OP_TSUB: case PTK_OP_TMUL: case PTK_OP_TDIV: case PTK_OP_TMAX:
+  case PTK_OP_TMIN: case PTK_OP_TFMOD: case PTK_OP_TAND: case PTK_OP_TOR: case PTK_OP_TSHL:
+  case PTK_OP_TSHR: case PTK_OP_TADDRELU: case PTK_OP_TREM: case PTK_OP_TXOR: case PTK_OP_TPRELU:
+  case PTK_OP_TPOW: {
+    bool tmp = k == PTK_OP_TREM || k == PTK_OP_TXOR || k == PTK_OP_TPRELU || k == PTK_OP_TPOW;
+    if (!get_dps(c, op, &x, 2, tmp ? 3 : 2, 1)) return;
+    tile_op(c, op, I_BINARY, binop_of(k), &x, 2);
+    return;
+  }
+  case PTK_OP_TPARTADD: case PTK_OP_TPARTMAX: case PTK_OP_TPARTMIN: case PTK_OP_TPARTMUL:
+    if (!get_dps(c, op, &x, 2, 2, 1)) return;
+    tile_op(c, op, I_TPART, binop_of(k), &x, 2);
+    return;
+  /* tile-scalar */
+  case PTK_OP_TADDS: case PTK_OP_TSUBS: case PTK_OP_TMULS: case PTK_OP_TMAXS: case PTK_OP_TMINS:
+  case PTK_OP_TFMODS: case PTK_OP_TREMS: case PTK_OP_TLRELU: case PTK_OP_TANDS: case PTK_OP_TORS:
+  case PTK_OP_TSHLS: case PTK_OP_TSHRS: case PTK_OP_TXORS: case PTK_OP_TPOWS: case PTK_OP_TDIVS: {
+    bool tmp = k == PTK_OP_TREMS || k == PTK_OP_TXORS || k == PTK_OP_TPOWS;
+    if (!get_dps(c, op, &x, 2, tmp ? 3 : 2, 1)) return;
+    bool rev = k == PTK_OP_TDIVS && vkind(x.in[0]) == K_SCALAR;
+    uint32_t *a = arr(c, 3);
+    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
+    if (rev) {
+      a[1] = scalar_operand(c, op, x.in[0], &fl);
+      a[2] = use(c, op, x.in[1], K_TILE, "the tile operand");
+    } else {
+      a[1] = use(c, op, x.in[0], K_TILE, "the tile operand");
+      a[2] = scalar_operand(c, op, x.in[1], &fl);
+    }
+    insn *in = emit(c, rev ? I_BINST : I_BINTS, op, 0);
+    in->a = a;
+    in->na = 3;
+    in->sub = (uint16_t)binop_of(k);
+    in->flags = fl;
+    return;
+  }
+  case PTK_OP_TAXPY: {
+    if (!get_dps(c, op, &x, 2, 2, 1)) return;
+    uint32_t *a = arr(c, 3);
+    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
+    a[1] = use(c, op, x.in[0], K_TILE, "the source");
+    a[2] = scalar_operand(c, op, x.in[1], &fl);
+    insn *in = emit(c, I_TAXPY, op, 0);
+    in->a = a, in->na = 3, in->flags = fl;
+    return;
+  }
+  case PTK_OP_TEXPANDS: {
+    if (!get_dps(c, op, &x, 1, 1, 1)) return;
+    uint32_t *a = arr(c, 2);
+    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
+    a[1] = scalar_operand(c, op, x.in[0], &fl);
+    insn *in = emit(c, I_TEXPANDS, op, 0);
+    in->a = a, in->na = 2, in->flags = fl;
+    return;
+  }
+  case PTK_OP_TADDC: case PTK_OP_TSUBC:
+    if (!get_dps(c, op, &x, 3, 3, 1)) return;
+    tile_op(c, op, I_TERN, k == PTK_OP_TSUBC, &x, 3);
+    return;
+  case PTK_OP_TADDSC: case PTK_OP_TSUBSC: {
+    if (!get_dps(c, op, &x, 3, 3, 1)) return;
+    uint32_t *a = arr(c, 4);
+    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
+    a[1] = use(c, op, x.in[0], K_TILE, "the first tile");
+    a[2] = scalar_operand(c, op, x.in[1], &fl);
+    a[3] = use(c, op, x.in[2], K_TILE, "the second tile");
+    insn *in = emit(c, I_TERNS, op, 0);
+    in->a = a, in->na = 4, in->flags = fl, in->sub = k == PTK_OP_TSUBSC;
+    return;
+  }
+  /* reductions */
+  case PTK_OP_TROWSUM: case PTK_OP_TROWMAX: case PTK_OP_TROWMIN:
+    if (!get_dps(c, op, &x, 2, 2, 1)) return;
+    tile_op(c, op, I_ROWRED, redop_of(k), &x, 1);
+    return;
+  case PTK_OP_TROWPROD: case PTK_OP_TROWARGMAX: case PTK_OP_TROWARGMIN:
+    if (!get_dps(c, op, &x, 1, 2, 1)) return;
+    tile_op(c, op, I_ROWRED, redop_of(k), &x, 1);
+    return;
+  case PTK_OP_TCOLSUM: case PTK_OP_TCOLARGMAX: case PTK_OP_TCOLARGMIN:
+    if (!get_dps(c, op, &x, 1, 2, 1)) return;
+    tile_op(c, op, I_COLRED, redop_of(k), &x, 1);
+    return;
+  case PTK_OP_TCOLMAX: case PTK_OP_TCOLMIN: case PTK_OP_TCOLPROD:
+    if (!get_dps(c, op, &x, 1, 1, 1)) return;
+    tile_op(c, op, I_COLRED, redop_of(k), &x, 1);
+    return;
+  /* broadcast */
+  case PTK_OP_TROWEXPAND: case PTK_OP_TCOLEXPAND:
+    if (!get_dps(c, op, &x, 1, 1, 1)) return;
+    tile_op(c, op, k == PTK_OP_TROWEXPAND ? I_ROWEXP : I_COLEXP, 0, &x, 1);
+    return;
+  case PTK_OP_TROWEXPANDADD: case PTK_OP_TROWEXPANDSUB: case PTK_OP_TROWEXPANDMUL:
+  case PTK_OP_TROWEXPANDDIV: case PTK_OP_TROWEXPANDMAX: case PTK_OP_TROWEXPANDMIN:
+  case PTK_OP_TROWEXPANDEXPDIF:
+    if (!get_dps(c, op, &x, 2, 3, 1)) return;
+    tile_op(c, op, I_ROWEXPOP, binop_of(k), &x, 2);
+    return;
+  case PTK_OP_TCOLEXPANDADD: case PTK_OP_TCOLEXPANDSUB: case PTK_OP_TCOLEXPANDMUL:
+  case PTK_OP_TCOLEXPANDDIV: case PTK_OP_TCOLEXPANDMAX: case PTK_OP_TCOLEXPANDMIN:
+  case PTK_OP_TCOLEXPANDEXPDIF:
+    if (!get_dps(c, op, &x, 2, 3, 1)) return;
+    tile_op(c, op, I_COLEXPOP, binop_of(k), &x, 2);
+    return;
+  /* matmul */
+  case PTK_OP_TMATMUL: case PTK_OP_TGEMV:
+    if (!get_dps(c, op, &x, 2, 2, 1)) return;
+    tile_op(c, op, I_MATMUL, 0, &x, 2);
+    return;
+  case PTK_OP_TMATMUL_ACC: case PTK_OP_TGEMV_ACC:
+    if (!get_dps(c, op, &x, 3, 3, 1)) return;
+    tile_op(c, op, I_MATMUL_ACC, 0, &x, 3);
+    return;
+  case PTK_OP_TMATMUL_BIAS: case PTK_OP_TGEMV_BIAS:
+    if (!get_dps(c, op, &x, 3, 3, 1)) return;
+    tile_op(c, op, I_MATMUL_BIAS, 0, &x, 3);
+    return;
+  /* conversion, compare, select */
+  case PTK_OP_TCVT: {
+    if (!get_dps(c, op, &x, 1, 1, 1)) return;
+    int rm = enum_attr(c, op, "rmode", "round_mode", PTK_ISA_RM_CAST_RINT);
+    int sat = enum_attr(c, op, "sat_mode", "saturation_mode", 1);
+    if (rm < 0 || rm > PTK_ISA_RM_CAST_RINT) FAIL(op, "%s: bad rounding mode", opname(op));
+    insn *in = tile_op(c, op, I_TCVT, rm, &x, 1);
+    in->flags = sat == 0;
+    return;
+  }
+  case PTK_OP_TCMP: case PTK_OP_TCMPS: {
+    if (!get_dps(c, op, &x, 2, 2, 1)) return;
+    int mode = enum_attr(c, op, "cmpMode", "cmp", PTK_ISA_EQ);
+    if (mode < 0 || mode > PTK_ISA_GE) FAIL(op, "%s: bad compare mode", opname(op));
+    if (k == PTK_OP_TCMP) {
+      tile_op(c, op, I_TCMP, mode, &x, 2);
+      return;
+    }
+    uint32_t *a = arr(c, 3);
+    a[0] = use(c, op, x.out[0], K_TILE, "the mask");
+    a[1] = use(c, op, x.in[0], K_TILE, "the tile operand");
+    a[2] = scalar_operand(c, op, x.in[1], &fl);
+    insn *in = emit(c, I_TCMPS, op, 0);
+    in->a = a, in->na = 3, in->flags = fl, in->sub = (uint16_t)mode;
+    return;
+  }
+  case PTK_OP_TSEL:
+    if (!get_dps(c, op, &x, 3, 4, 1)) return;
+    tile_op(c, op, I_TSEL, 0, &x, 3);
+    return;
+  case PTK_OP_TSELS: {
+    if (!get_dps(c, op, &x, 4, 4, 1)) return;
+    uint32_t *a = arr(c, 4);
+    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
+    a[1] = use(c, op, x.in[0], K_TILE, "the mask");
+    a[2] = use(c, op, x.in[1], K_TILE, "the tile operand");
+    a[3] = scalar_operand(c, op, x.in[3], &fl);
+    insn *in = emit(c, I_TSELS, op, 0);
+    in->a = a, in->na = 4, in->flags = fl;
+    return;
+  }
+  case PTK_OP_TCI: case PTK_OP_TTRI: {
+    if (!get_dps(c, op, &x, 1, k == PTK_OP_TCI ? 2 : 1, 1)) return;
+    uint32_t *a = arr(c, 2);
+    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
+    a[1] = use_int(c, op, x.in[0], k == PTK_OP_TCI ? "the start value" : "the diagonal");
+    insn *in = emit(c, k == PTK_OP_TCI ? I_TCI : I_TTRI, op, 0);
+    in->a = a, in->na = 2;
+    if (k == PTK_OP_TCI)
+      in->flags = bool_attr(op, "descending");
+    else {
+      int64_t ul = 0;
+      const ptk_attr *u = ptk_op_attr(op, "upperOrLower");
+      if (u) ptk_attr_get_int(u, &ul);
+      in->flags = ul != 0;
+    }
+    return;
+  }
+  case PTK_OP_TGETVAL: {
+    x.in = ptk_op_segment(op, 0, &x.nin);
+    if (x.nin != 2 || op->nresults != 1 || vkind(&op->results[0]) != K_SCALAR) {
+      err(c, op, "%s: expected a tile, an offset and a scalar result", opname(op));
+      return;
+    }
+    uint32_t *a = arr(c, 3);
+    a[1] = use(c, op, x.in[0], K_TILE, "the tile");
+    a[2] = use_int(c, op, x.in[1], "the offset");
+    a[0] = def(c, op, &op->results[0]);
+    insn *in = emit(c, I_TGETVAL, op, 0);
+    in->a = a, in->na = 3, in->imm = op->results[0].type->dt;
+    return;
+  }
+  case PTK_OP_TSETVAL: {
+    if (!get_dps(c, op, &x, 2, 2, 1)) return;
+    uint32_t *a = arr(c, 3);
+    a[0] = use(c, op, x.out[0], K_TILE, "the tile");
+    a[1] = use_int(c, op, x.in[0], "the offset");
+    a[2] = scalar_operand(c, op, x.in[1], &fl);
+    insn *in = emit(c, I_TSETVAL, op, 0);
+    in->a = a, in->na = 3, in->flags = fl;
+    return;
+  }
+  case PTK_OP_TPRINT: {
+    x.in = ptk_op_segment(op, 0, &x.nin);
+    uint32_t nall = op->noperands;
+    if (nall < 1 || nall > 2) FAIL(op, "%s: expected a tile", opname(op));
+    uint32_t *a = arr(c, 1);
+    a[0] = use(c, op, op->operands[0], K_TILE, "the tile");
+    insn *in = emit(c, I_TPRINT, op, 0);
+    in->a = a, in->na = 1;
+    c->p->has_print = true;
+    return;
+  }
+  /* data movement */
+  case PTK_OP_TLOAD: {
+    if (!get_dps(c, op, &x, 1, 1, 1)) return;
+    ptk_isa_dtype vd;
+    if (vkind(x.in[0]) == K_VIEW && !view_dtype(c, op, x.in[0]->type, &vd)) return;
+    uint32_t *a = arr(c, 2);
+    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
+    a[1] = use(c, op, x.in[0], K_VIEW, "the source");
+    insn *in = emit(c, I_TLOAD, op, 0);
+    in->a = a, in->na = 2, in->sub = (uint16_t)vd;
+    return;
+  }
+  case PTK_OP_TSTORE: {
+    if (!get_dps(c, op, &x, 1, 2, 1)) return;
+    if (x.nin == 2) FAIL(op, "%s: quantized stores are not supported by the interpreter", opname(op));
+    ptk_isa_dtype vd;
+    if (vkind(x.out[0]) == K_VIEW && !view_dtype(c, op, x.out[0]->type, &vd)) return;
+    int relu = enum_attr(c, op, "reluPreMode", "relu_pre_mode", 0);
+    int atomic = enum_attr(c, op, "atomicType", "atomic_type", 0);
+    if (relu > 1) FAIL(op, "%s: this reluPreMode is not supported by the interpreter", opname(op));
+    uint32_t *a = arr(c, 2);
+    a[0] = use(c, op, x.out[0], K_VIEW, "the destination");
+    a[1] = use(c, op, x.in[0], K_TILE, "the source");
+    insn *in = emit(c, I_TSTORE, op, 0);
+    in->a = a, in->na = 2, in->sub = (uint16_t)vd;
+    in->flags = (relu == 1 ? 1u : 0u) | (atomic == 1 ? 2u : 0u);
+    if (atomic == 1) c->p->has_atomic = true;
+    return;
+  }
+  case PTK_OP_TMOV: {
+    if (!get_dps(c, op, &x, 1, 3, 1)) return;
+    if (x.nin > 1) FAIL(op, "%s: tmov with an fp tile or a quant scalar is not supported by the interpreter", opname(op));
+    int relu = enum_attr(c, op, "reluPreMode", "relu_pre_mode", 0);
+    if (relu > 1) FAIL(op, "%s: this reluPreMode is not supported by the interpreter", opname(op));
+    insn *in = tile_op(c, op, I_TMOV, 0, &x, 1);
+    in->flags = relu == 1;
+    return;
+  }
+  case PTK_OP_TEXTRACT: case PTK_OP_TINSERT: {
+    if (!get_dps(c, op, &x, 3, 3, 1)) return;
+    uint32_t *a = arr(c, 4);
+    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
+    a[1] = use(c, op, x.in[0], K_TILE, "the source");
+    a[2] = use_int(c, op, x.in[1], "the row index");
+    a[3] = use_int(c, op, x.in[2], "the column index");
+    insn *in = emit(c, k == PTK_OP_TEXTRACT ? I_TEXTRACT : I_TINSERT, op, 0);
+    in->a = a, in->na = 4;
+    return;
+  }
+  case PTK_OP_TTRANS:
+    if (!get_dps(c, op, &x, 1, 2, 1)) return;
+    tile_op(c, op, I_TTRANS, 0, &x, 1);
+    return;
+  case PTK_OP_TFILLPAD: case PTK_OP_TFILLPAD_EXPAND: case PTK_OP_TFILLPAD_INPLACE:
+    if (!get_dps(c, op, &x, 1, 1, 1)) return;
+    tile_op(c, op, I_TFILLPAD, 0, &x, 1);
+    return;
+  case PTK_OP_TPREFETCH:
+    return; /* a hint */
+  default:
+    (void)b;
+    unsupported(c, op);
+    return;
+  }
+}
+
+static void compile_op(cc *c, const ptk_op *op) {
+  const ptk_op_info *info = &ptk_op_table[op->kind];
+  if (info->flags & PTK_OPF_SYNC) {
+    for (uint32_t i = 0; i < op->noperands; i++) use(c, op, op->operands[i], K_NONE, "");
+    return;
+  }
+  switch (op->kind) {
+  case PTK_OP_ARITH_CONSTANT: compile_const(c, op); return;
+  case PTK_OP_ARITH_CMPI:
+  case PTK_OP_ARITH_CMPF: compile_cmp(c, op); return;
+  case PTK_OP_ARITH_SELECT: compile_select(c, op); return;
+  case PTK_OP_ARITH_ADDUI_EXTENDED:
+  case PTK_OP_ARITH_MULSI_EXTENDED:
+  case PTK_OP_ARITH_MULUI_EXTENDED: compile_ext2(c, op); return;
+  case PTK_OP_SCF_FOR: compile_for(c, op); return;
+  case PTK_OP_SCF_IF: compile_if(c, op); return;
+  case PTK_OP_SCF_WHILE: compile_while(c, op); return;
+  case PTK_OP_FUNC_CALL: compile_call(c, op); return;
+  case PTK_OP_MAKE_TENSOR_VIEW: compile_make_view(c, op); return;
+  case PTK_OP_PARTITION_VIEW: compile_partition(c, op); return;
+  case PTK_OP_ALLOC_TILE: compile_alloc(c, op); return;
+  case PTK_OP_SUBVIEW: compile_subview(c, op); return;
+  case PTK_OP_TRESHAPE:
+  case PTK_OP_BITCAST:
+  case PTK_OP_TASSIGN:
+  case PTK_OP_ADDPTR:
+  case PTK_OP_CASTPTR:
+  case PTK_OP_PTRTOINT:
+  case PTK_OP_INTTOPTR:
+  case PTK_OP_GET_TENSOR_VIEW_DIM:
+  case PTK_OP_GET_TENSOR_VIEW_STRIDE: compile_viewcast(c, op); return;
+  case PTK_OP_LOAD_SCALAR:
+  case PTK_OP_STORE_SCALAR: compile_scalar_mem(c, op); return;
+  case PTK_OP_SET_VALIDSHAPE: {
+    if (op->noperands != 3) FAIL(op, "%s: expected a tile and two sizes", opname(op));
+    uint32_t *a = arr(c, 3);
+    a[0] = use(c, op, op->operands[0], K_TILE, "the tile");
+    a[1] = use_int(c, op, op->operands[1], "the valid rows");
+    a[2] = use_int(c, op, op->operands[2], "the valid columns");
+    insn *in = emit(c, I_SETVALID, op, 0);
+    in->a = a, in->na = 3;
+    return;
+  }
+  case PTK_OP_GET_VALIDSHAPE: {
+    if (op->noperands != 1 || op->nresults != 2 || !is_int_scalar(&op->results[0]) ||
+        !is_int_scalar(&op->results[1]))
+      FAIL(op, "%s: expected a tile and two integer results", opname(op));
+    uint32_t *a = arr(c, 3);
+    a[2] = use(c, op, op->operands[0], K_TILE, "the tile");
+    a[0] = def(c, op, &op->results[0]);
+    a[1] = def(c, op, &op->results[1]);
+    insn *in = emit(c, I_GETVALID, op, 0);
+    in->a = a, in->na = 3;
+    return;
+  }
+  case PTK_OP_GET_BLOCK_IDX:
+  case PTK_OP_GET_BLOCK_NUM:
+  case PTK_OP_GET_SUBBLOCK_IDX:
+  case PTK_OP_GET_SUBBLOCK_NUM: {
+    if (op->nresults != 1 || !is_int_scalar(&op->results[0]))
+      FAIL(op, "%s: expected one integer result", opname(op));
+    uint32_t *a = arr(c, 1);
+    a[0] = def(c, op, &op->results[0]);
+    insn *in = emit(c, I_BLOCK, op, 0);
+    in->a = a, in->na = 1;
+    in->sub = (uint16_t)(op->kind - PTK_OP_GET_BLOCK_IDX);
+    in->imm = width_of(op->results[0].type->dt);
+    return;
+  }
+  case PTK_OP_SECTION_CUBE:
+  case PTK_OP_SECTION_VECTOR: {
+    if (op->nregions != 1) FAIL(op, "%s: malformed operation", opname(op));
+    const ptk_block *b = region_block(c, op, &op->regions[0]);
+    if (!b) return;
+    size_t mark = scope_mark(c);
+    const ptk_op *term = compile_block_body(c, b);
+    if (term && (term->kind != PTK_OP_SCF_YIELD || term->noperands))
+      err(c, term, "%s: not allowed at the end of a section", opname(term));
+    scope_pop(c, mark);
+    return;
+  }
+  case PTK_OP_PRINT: compile_print(c, op); return;
+  case PTK_OP_TRAP: emit(c, I_TRAP, op, 0); return;
+  case PTK_OP_FUNC_RETURN:
+  case PTK_OP_SCF_YIELD:
+  case PTK_OP_SCF_CONDITION:
+    err(c, op, "%s: not allowed here", opname(op));
+    return;
+  default: break;
+  }
+  if (info->family == PTK_FAM_ARITH) {
+    compile_arith(c, op);
+    return;
+  }
+  if (info->family == PTK_FAM_ARITH_CAST) {
+    compile_cast(c, op);
+    return;
+  }
+  if (info->family == PTK_FAM_DPS) {
+    compile_dps(c, op);
+    return;
+  }
+  unsupported(c, op);
+}
+
+/* ---- driver --------------------------------------------------------------------------------------- */
+
+static void compile_func(cc *c, uint32_t idx) {
+  const ptk_func *f = c->funcs.data[idx];
+  c->code.len = 0;
+  c->frame = 0;
+  c->init.len = 0;
+  fn_code fc = {0};
+  fc.f = f;
+  fc.nargs = f->nargs;
+  fc.arg_off = ptk_arena_alloc(c->p->arena, (f->nargs ? f->nargs : 1) * sizeof(uint32_t));
+  fc.arg_kind = ptk_arena_alloc(c->p->arena, f->nargs ? f->nargs : 1);
+  fc.arg_size = ptk_arena_alloc(c->p->arena, (f->nargs ? f->nargs : 1) * sizeof(uint32_t));
+  fc.nresults = f->nresults;
+  fc.res_size = ptk_arena_alloc(c->p->arena, (f->nresults ? f->nresults : 1) * sizeof(uint32_t));
+  for (uint32_t i = 0; i < f->nresults; i++)
+    fc.res_size[i] = kind_size(ptk_interp__kind_of(f->result_types[i]));
+  const ptk_block *b = ptk_func_entry(f);
+  size_t mark = scope_mark(c);
+  if (!b || b->nargs != f->nargs) {
+    err(c, NULL, "function '@%s' has no body to run", f->name);
+  } else if (f->body->first != f->body->last) {
+    ptk_error_loc(c->d, f->loc, "function '@%s': bodies with several blocks are not supported by the interpreter",
+                  f->name);
+    c->errors++;
+  } else {
+    for (uint32_t i = 0; i < f->nargs; i++) {
+      fc.arg_kind[i] = (uint8_t)ptk_interp__kind_of(f->arg_types[i]);
+      if (fc.arg_kind[i] == K_NONE) {
+        char *ts = ptk_type_str(f->arg_types[i]);
+        ptk_error_loc(c->d, b->args[i]->loc.src ? b->args[i]->loc : f->loc,
+                      "function '@%s': parameters of type %s are not supported by the interpreter",
+                      f->name, ts);
+        free(ts);
+        c->errors++;
+        continue;
+      }
+      fc.arg_off[i] = def(c, NULL, b->args[i]);
+      fc.arg_size[i] = kind_size(fc.arg_kind[i]);
+    }
+    const ptk_op *term = compile_block_body(c, b);
+    if (term && term->kind == PTK_OP_FUNC_RETURN)
+      compile_return(c, term, f);
+    else if (term)
+      err(c, term, "%s: not allowed at the end of a function body", opname(term));
+    else if (f->nresults)
+      ptk_error_loc(c->d, f->loc, "function '@%s' must end with func.return", f->name), c->errors++;
+    if (!term) emit(c, I_RET, NULL, 0);
+  }
+  scope_pop(c, mark);
+  fc.ncode = (uint32_t)c->code.len;
+  fc.code = ptk_arena_alloc(c->p->arena, (c->code.len ? c->code.len : 1) * sizeof(insn));
+  if (c->code.len) memcpy(fc.code, c->code.data, c->code.len * sizeof(insn));
+  fc.frame_size = (c->frame + 63u) & ~63u;
+  if (!fc.frame_size) fc.frame_size = 64;
+  fc.frame_init = ptk_arena_alloc(c->p->arena, fc.frame_size);
+  if (c->init.len) memcpy(fc.frame_init, c->init.data, c->init.len);
+  c->p->fns[idx] = fc;
+  if (fc.frame_size > c->p->max_frame) c->p->max_frame = fc.frame_size;
+}
+
+ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
+  if (!entry || !entry->module) {
+    ptk_error(d, ptk_range_none(), "no function to run");
+    return NULL;
+  }
+  ptk_interp_prog *p = ptk_xcalloc(1, sizeof *p);
+  p->arena = ptk_arena_new();
+  pthread_mutex_init(&p->pool_mu, NULL);
+  p->entry = entry;
+  p->top = ptk_module_top(entry->module);
+  const ptk_attr *ta = ptk_module_attr(p->top, "pto.target_arch");
+  if (ta && ta->kind == PTK_ATTR_STRING) p->target_attr = ptk_arena_strndup(p->arena, ta->str.s, ta->str.len);
+  cc c = {0};
+  c.p = p;
+  c.d = d;
+  c.nvalues = ptk_module_value_count(p->top);
+  c.slot = ptk_xmalloc((c.nvalues ? c.nvalues : 1) * sizeof(uint32_t));
+  for (uint32_t i = 0; i < c.nvalues; i++) c.slot[i] = NOSLOT;
+  c.defined = ptk_xcalloc(c.nvalues ? c.nvalues : 1, 1);
+  ptk_vec_push(&c.funcs, entry);
+  size_t cap = 0;
+  for (uint32_t i = 0; i < c.funcs.len; i++) {
+    if (c.funcs.len > cap) {
+      size_t ncap = c.funcs.len * 2 + 4;
+      fn_code *nf = ptk_arena_alloc(p->arena, ncap * sizeof(fn_code));
+      if (p->fns) memcpy(nf, p->fns, cap * sizeof(fn_code));
+      p->fns = nf;
+      cap = ncap;
+    }
+    compile_func(&c, i);
+  }
+  p->nfns = (uint32_t)c.funcs.len;
+  p->nsites = (uint32_t)c.sites.len;
+  p->sites = ptk_arena_alloc(p->arena, (c.sites.len ? c.sites.len : 1) * sizeof(priv_site));
+  if (c.sites.len) memcpy(p->sites, c.sites.data, c.sites.len * sizeof(priv_site));
+  free(c.slot);
+  free(c.defined);
+  ptk_vec_free(&c.scope);
+  ptk_vec_free(&c.funcs);
+  ptk_vec_free(&c.code);
+  ptk_vec_free(&c.init);
+  ptk_vec_free(&c.sites);
+  if (c.errors) {
+    ptk_interp_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void ptk_interp__pool_free(ptk_interp_prog *p);
+
+void ptk_interp_free(ptk_interp_prog *p) {
+  if (!p) return;
+  ptk_interp__pool_free(p);
+  pthread_mutex_destroy(&p->pool_mu);
+  ptk_arena_free(p->arena);
+  free(p);
+}

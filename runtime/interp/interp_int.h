@@ -1,0 +1,250 @@
+/* Private to runtime/interp: the compiled form of a function and the
+ * execution state of one worker thread.
+ *
+ * Every SSA value of a compiled function owns a slot at a fixed byte offset
+ * of its function's frame; the cell stored there depends on the value's
+ * type: a scalar (8 bytes), a pointer (ptr_cell), a tensor or partition view
+ * (view_cell) or a tile (ptk_tile, the runtime/isa descriptor). Instructions
+ * name their operands by frame offset. */
+#ifndef PTK_RUNTIME_INTERP_INT_H
+#define PTK_RUNTIME_INTERP_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "runtime/interp/interp.h"
+#include "runtime/isa/isa.h"
+
+enum { K_NONE, K_SCALAR, K_PTR, K_VIEW, K_TILE };
+
+typedef union scell {
+  int64_t i; /* integers: sign-extended from their width (i1: 0 or 1) */
+  double f;  /* floats: the value, already rounded to the type */
+} scell;
+
+typedef struct ptr_cell {
+  int32_t buf; /* parameter index of the buffer, -1: not a kernel buffer */
+  int32_t pad;
+  int64_t boff; /* byte offset into the buffer */
+} ptr_cell;
+
+#define VIEW_MAX_RANK 5
+typedef struct view_cell {
+  int32_t buf;
+  uint8_t rank;
+  uint8_t layout; /* ptk_isa_gm_layout */
+  uint8_t pad[2];
+  int64_t boff; /* byte offset of element (0, …, 0) */
+  int64_t shape[VIEW_MAX_RANK];
+  int64_t stride[VIEW_MAX_RANK]; /* elements */
+} view_cell;
+
+/* Internal opcodes. */
+enum {
+  I_NOP,
+  I_JMP,       /* a0 target */
+  I_JMPF,      /* a0 cond, a1 target: jump when cond == 0 */
+  I_MOV,       /* a0 dst, a1 src, imm bytes */
+  I_FOR_INIT,  /* a0 iv, a1 lb, a2 ub, a3 step, a4 exit target; imm iv width */
+  I_FOR_NEXT,  /* a0 iv, a1 ub, a2 step, a3 body target; imm iv width */
+  I_CALL,      /* aux fn index; a[0..nargs) args, a[nargs..) results */
+  I_RET,       /* a[] return values */
+  I_ARITH_I,   /* sub ptk_op_kind; a0 dst, a1 x, a2 y; imm width; flags: signed type */
+  I_ARITH_F,   /* sub ptk_op_kind; a0 dst, a1 x, a2 y (a2 unused for negf); imm dtype */
+  I_EXT2,      /* sub kind; a0 lo/sum, a1 hi/carry, a2 x, a3 y; imm width */
+  I_CMPI,      /* sub predicate; a0 dst, a1 x, a2 y; imm width */
+  I_CMPF,      /* sub predicate; a0 dst, a1 x, a2 y */
+  I_SELECT,    /* a0 dst, a1 cond, a2 x, a3 y; imm bytes */
+  I_CAST,      /* sub kind; a0 dst, a1 src; imm (src dtype << 8 | dst dtype) */
+  I_BLOCK,     /* sub 0 idx 1 num 2 subidx 3 subnum; a0 dst; imm width */
+  I_MKVIEW,    /* a0 dst, a1 ptr, a[2..2+r) shape, a[2+r..2+2r) strides; imm rank; sub layout */
+  I_PARTVIEW,  /* a0 dst, a1 src, a[2..2+r) offsets, a[2+r..) sizes; imm rank; sub esz */
+  I_VIEWDIM,   /* sub 0 dim 1 stride; a0 dst, a1 view, a2 index */
+  I_ADDPTR,    /* a0 dst, a1 ptr, a2 offset; imm element size */
+  I_PTRTOINT,  /* a0 dst, a1 ptr; imm width */
+  I_INTTOPTR,  /* a0 dst, a1 int */
+  I_LDSC,      /* a0 dst, a1 ptr, a2 index; imm elem dtype (ptk_dtype); sub esz */
+  I_STSC,      /* a0 value, a1 ptr, a2 index; imm elem dtype; sub esz */
+  I_ALLOC,     /* a0 dst, a1 addr|NOSLOT, a2 vrow|NOSLOT, a3 vcol|NOSLOT; aux alloc_info */
+  I_TASSIGN,   /* a0 dst, a1 src tile, a2 addr */
+  I_SUBVIEW,   /* a0 dst, a1 src, a2 r, a3 c, a4 vr|NOSLOT, a5 vc|NOSLOT; aux tile template */
+  I_RESHAPE,   /* a0 dst, a1 src; aux tile template (treshape) */
+  I_BITCAST,   /* a0 dst, a1 src; sub isa dtype */
+  I_SETVALID,  /* a0 tile, a1 vr, a2 vc */
+  I_GETVALID,  /* a0 vr, a1 vc, a2 tile */
+  I_TLOAD,     /* a0 tile, a1 view; sub view isa dtype */
+  I_TSTORE,    /* a0 view, a1 tile; sub view isa dtype; flags 1 relu 2 atomic */
+  I_TMOV,      /* a0 dst, a1 src; flags 1 relu */
+  I_TEXTRACT,  /* a0 dst, a1 src, a2 r, a3 c */
+  I_TINSERT,   /* a0 dst, a1 src, a2 r, a3 c */
+  I_TTRANS,    /* a0 dst, a1 src */
+  I_TFILLPAD,  /* a0 dst, a1 src */
+  I_UNARY,     /* sub unop; a0 dst, a1 src */
+  I_BINARY,    /* sub binop; a0 dst, a1 a, a2 b */
+  I_BINTS,     /* sub binop; a0 dst, a1 tile, a2 scalar; flags 1: scalar is float */
+  I_BINST,     /* sub binop; a0 dst, a1 scalar, a2 tile; flags 1: scalar is float */
+  I_TPART,     /* sub binop; a0 dst, a1 a, a2 b */
+  I_TERN,      /* sub 0 taddc 1 tsubc; a0 dst, a1 a, a2 b, a3 c */
+  I_TERNS,     /* sub 0 taddsc 1 tsubsc; a0 dst, a1 a, a2 s, a3 b; flags 1 float */
+  I_TAXPY,     /* a0 dst, a1 src, a2 s; flags 1 float */
+  I_TEXPANDS,  /* a0 dst, a1 s; flags 1 float */
+  I_ROWRED,    /* sub redop; a0 dst, a1 src */
+  I_COLRED,    /* sub redop; a0 dst, a1 src */
+  I_ROWEXP,    /* a0 dst, a1 src */
+  I_COLEXP,    /* a0 dst, a1 src */
+  I_ROWEXPOP,  /* sub binop; a0 dst, a1 a, a2 b */
+  I_COLEXPOP,  /* sub binop; a0 dst, a1 a, a2 b */
+  I_MATMUL,    /* a0 c, a1 a, a2 b */
+  I_MATMUL_ACC,/* a0 c, a1 cin, a2 a, a3 b */
+  I_MATMUL_BIAS,/* a0 c, a1 a, a2 b, a3 bias */
+  I_TCVT,      /* sub rmode; flags 1 sat; a0 dst, a1 src */
+  I_TCMP,      /* sub cmp; a0 mask, a1 a, a2 b */
+  I_TCMPS,     /* sub cmp; a0 mask, a1 a, a2 s; flags 1 float */
+  I_TSEL,      /* a0 dst, a1 mask, a2 a, a3 b */
+  I_TSELS,     /* a0 dst, a1 mask, a2 a, a3 s; flags 1 float */
+  I_TCI,       /* a0 dst, a1 start; flags 1 descending */
+  I_TTRI,      /* a0 dst, a1 diag; flags 1 upper */
+  I_TGETVAL,   /* a0 dst scalar, a1 tile, a2 offset; imm result dtype */
+  I_TSETVAL,   /* a0 tile, a1 offset, a2 value; flags 1 float */
+  I_TPRINT,    /* a0 tile */
+  I_PRINT,     /* a[] scalars; aux print_info */
+  I_TRAP,
+};
+
+#define NOSLOT UINT32_MAX
+
+typedef struct insn {
+  uint16_t op;
+  uint16_t sub;
+  uint32_t flags;
+  int64_t imm;
+  const uint32_t *a;
+  uint32_t na;
+  const ptk_op *ir; /* location, attributes */
+  const void *aux;
+} insn;
+
+typedef struct alloc_info {
+  ptk_tile tmpl;   /* data NULL; vrows/vcols the static valid dims */
+  ptk_space loc;
+  int64_t bytes;   /* rows * cols * element size */
+  int64_t priv;    /* offset in the private region, -1 when the tile has an address */
+  /* left tiles: the blayout ptoas forces for [a3, a5] (-1: keep the written one) */
+  int8_t left_bl[2];
+} alloc_info;
+
+typedef struct print_info {
+  const char *fmt;
+  size_t len;
+  const ptk_dtype *dts; /* operand dtypes */
+} print_info;
+
+typedef struct fn_code {
+  const ptk_func *f;
+  insn *code;
+  uint32_t ncode;
+  uint32_t frame_size;
+  uint8_t *frame_init; /* [frame_size]: constants pre-stored, the rest zero */
+  uint32_t nargs;
+  uint32_t *arg_off;
+  uint8_t *arg_kind;
+  uint32_t *arg_size;
+  uint32_t nresults;
+  uint32_t *res_size;
+} fn_code;
+
+/* One private-storage tile site (for poisoning). */
+typedef struct priv_site {
+  int64_t off, bytes;
+  ptk_isa_dtype dtype;
+} priv_site;
+
+struct ptk_interp_prog {
+  ptk_arena *arena;
+  const ptk_func *entry;
+  const ptk_module *top;
+  fn_code *fns;
+  uint32_t nfns;
+  uint32_t max_frame;
+  int64_t priv_bytes;
+  priv_site *sites;
+  uint32_t nsites;
+  bool mem_used[PTK_SPACE__COUNT]; /* memories with addressed tiles */
+  bool has_atomic;
+  bool has_print;
+  const char *target_attr; /* module's pto.target_arch, or NULL */
+  /* idle workers kept between launches (see launch.c); guarded by pool_mu */
+  pthread_mutex_t pool_mu;
+  struct worker *pool;
+  int npool;
+};
+
+/* ---- execution ---- */
+
+typedef struct launch launch;
+
+/* What failed: the op, the message, optional notes. */
+#define ERR_MAX_NOTES 8
+typedef struct run_error {
+  const ptk_op *op;
+  char *msg;
+  uint32_t nnotes;
+  ptk_loc note_loc[ERR_MAX_NOTES];
+  char *note_msg[ERR_MAX_NOTES];
+} run_error;
+
+#define MAX_CALL_DEPTH 256
+
+typedef struct worker {
+  struct worker *next; /* in the program's pool */
+  uint32_t cap[PTK_SPACE__COUNT]; /* sizes of mem[] */
+  const ptk_interp_prog *p;
+  launch *L;
+  uint8_t *mem[PTK_SPACE__COUNT];
+  uint8_t *claimed[PTK_SPACE__COUNT]; /* poison mode: bytes already claimed this block */
+  uint8_t *priv;
+  uint8_t *frames[MAX_CALL_DEPTH];
+  const ptk_op *calls[MAX_CALL_DEPTH]; /* call sites of the active frames */
+  int depth;
+  int fail_depth; /* call depth at the failure */
+  const insn *ret; /* the func.return that ended the last call */
+  int64_t block;
+  ptk_buf *out; /* print buffer of the current block (NULL: print directly) */
+  ptk_buf scratch; /* formatting space for pto.print / pto.tprint */
+  run_error err;
+  bool failed;
+} worker;
+
+typedef struct gbuf {
+  uint8_t *data;
+  int64_t nbytes;
+  uint32_t esz;
+  const char *name; /* "%arg2" */
+  const ptk_value *param;
+} gbuf;
+
+struct launch {
+  const ptk_interp_prog *p;
+  const char *kernel;
+  uint32_t cap[PTK_SPACE__COUNT];
+  const char *target; /* "a3" / "a5" */
+  bool a5;
+  bool poison;
+  FILE *out;
+  uint32_t blocks;
+  gbuf *bufs; /* per parameter (NULL data for scalars) */
+  uint32_t nbufs;
+  scell *scalars; /* per parameter */
+  atomic_llong next_block;
+  atomic_llong fail_block; /* lowest failing block so far, INT64_MAX if none */
+  pthread_mutex_t mu;
+  run_error err; /* the error of fail_block */
+  /* Ordered print output: blocks' buffers are written in block order. */
+  ptk_buf **outbufs;
+  bool *done;
+  int64_t flushed;
+};
+
+int ptk_interp__exec_block(worker *w, int64_t block);
+
+#endif

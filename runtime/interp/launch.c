@@ -1,0 +1,353 @@
+/* Launching a prepared program: argument binding, per-block state, the
+ * thread pool, ordered print output and error reporting. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime/interp/interp_int.h"
+
+int64_t ptk_interp__norm(int64_t v, unsigned w);
+int ptk_interp__kind_of(const ptk_type *t);
+
+uint32_t ptk_interp_capacity(const char *target, ptk_space loc) {
+  bool a5;
+  if (!target || !strcmp(target, "a3"))
+    a5 = false;
+  else if (!strcmp(target, "a5"))
+    a5 = true;
+  else
+    return 0;
+  switch (loc) {
+  case PTK_SPACE_VEC: return (a5 ? 248u : 192u) * 1024u;
+  case PTK_SPACE_MAT: return 512u * 1024u;
+  case PTK_SPACE_LEFT:
+  case PTK_SPACE_RIGHT: return 64u * 1024u;
+  case PTK_SPACE_ACC: return (a5 ? 256u : 128u) * 1024u;
+  case PTK_SPACE_BIAS: return (a5 ? 4u : 1u) * 1024u;
+  case PTK_SPACE_SCALING: return (a5 ? 4u : 2u) * 1024u;
+  default: return 0;
+  }
+}
+
+static ptk_loc param_loc(const ptk_func *f, uint32_t i) {
+  const ptk_value *v = ptk_func_arg(f, i);
+  return v && v->loc.src ? v->loc : f->loc;
+}
+
+static char *param_name(const ptk_func *f, uint32_t i) {
+  const ptk_value *v = ptk_func_arg(f, i);
+  if (v && v->name) return ptk_xasprintf("%%%s", v->name);
+  return ptk_xasprintf("%%arg%u", i);
+}
+
+static double round_dt(ptk_dtype dt, double v) {
+  switch (dt) {
+  case PTK_DT_F64: return v;
+  case PTK_DT_F32: return (double)(float)v;
+  case PTK_DT_F16:
+  case PTK_DT_BF16: return ptk_float_from_bits(ptk_float_to_bits(v, dt), dt);
+  default: return v;
+  }
+}
+
+static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, size_t nargs,
+                     ptk_diags *d) {
+  if (nargs != f->nargs) {
+    ptk_error_loc(d, f->loc, "kernel '%s' takes %u argument%s, got %zu", f->name, f->nargs,
+                  f->nargs == 1 ? "" : "s", nargs);
+    return -1;
+  }
+  int errs = 0;
+  L->nbufs = f->nargs;
+  L->bufs = ptk_xcalloc(f->nargs ? f->nargs : 1, sizeof(gbuf));
+  L->scalars = ptk_xcalloc(f->nargs ? f->nargs : 1, sizeof(scell));
+  for (uint32_t i = 0; i < f->nargs; i++) {
+    const ptk_type *t = f->arg_types[i];
+    const ptk_launch_arg *a = &args[i];
+    char *name = param_name(f, i);
+    char *ts = ptk_type_str(t);
+    int k = ptk_interp__kind_of(t);
+    if (k == K_PTR) {
+      ptk_dtype pd;
+      if (a->kind != PTK_ARG_TENSOR || !a->tensor) {
+        ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): expected a tensor for parameter type %s",
+                      i + 1, name, ts);
+        errs++;
+      } else if (!ptk_type_elem_dtype(t, &pd) ||
+                 ptk_tdtype_size(a->tensor->dtype) != ptk_dtype_bytes(pd)) {
+        ptk_error_loc(d, param_loc(f, i),
+                      "argument %u ('%s'): a %s tensor (%zu-byte elements) cannot be bound to %s",
+                      i + 1, name, ptk_tdtype_name(a->tensor->dtype),
+                      ptk_tdtype_size(a->tensor->dtype), ts);
+        errs++;
+      } else if (!ptk_tensor_is_contiguous(a->tensor)) {
+        ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): the tensor must be C-contiguous",
+                      i + 1, name);
+        errs++;
+      } else {
+        gbuf *b = &L->bufs[i];
+        b->data = a->tensor->data;
+        b->nbytes = (int64_t)ptk_tensor_nbytes(a->tensor);
+        b->esz = ptk_dtype_bytes(pd);
+        b->name = name;
+        b->param = ptk_func_arg(f, i);
+        name = NULL;
+      }
+    } else if (k == K_SCALAR) {
+      if (a->kind != PTK_ARG_SCALAR) {
+        ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): expected a scalar of type %s", i + 1,
+                      name, ts);
+        errs++;
+      } else {
+        ptk_dtype pd = t->dt;
+        bool af = ptk_dtype_is_float(a->dt);
+        if (ptk_dtype_is_float(pd)) {
+          L->scalars[i].f = round_dt(pd, af ? a->f : (double)a->i);
+        } else {
+          int64_t v = a->i;
+          if (af) {
+            if (!(a->f == trunc(a->f)) || fabs(a->f) >= 0x1p63) {
+              ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): %g is not a value of type %s",
+                            i + 1, name, a->f, ts);
+              errs++;
+            }
+            v = af && fabs(a->f) < 0x1p63 ? (int64_t)a->f : 0;
+          }
+          L->scalars[i].i = ptk_interp__norm(v, ptk_dtype_bits(pd));
+        }
+      }
+    } else {
+      ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): parameters of type %s are not supported",
+                    i + 1, name, ts);
+      errs++;
+    }
+    free(name);
+    free(ts);
+  }
+  return errs ? -1 : 0;
+}
+
+/* ---- workers ----------------------------------------------------------------------------------- */
+
+/* Workers (their on-chip memories, private tile storage and frames) are
+ * kept in a small pool on the program between launches, so launching a
+ * small kernel repeatedly allocates (and page-faults) nothing. */
+#define POOL_MAX 8
+
+static void err_free(run_error *e) {
+  free(e->msg);
+  for (uint32_t i = 0; i < e->nnotes; i++) free(e->note_msg[i]);
+  memset(e, 0, sizeof *e);
+}
+
+static void worker_release(worker *w) {
+  for (int s = 0; s < PTK_SPACE__COUNT; s++) {
+    free(w->mem[s]);
+    free(w->claimed[s]);
+  }
+  free(w->priv);
+  for (int i = 0; i < MAX_CALL_DEPTH; i++) free(w->frames[i]);
+  err_free(&w->err);
+  ptk_buf_free(&w->scratch);
+  free(w);
+}
+
+static worker *worker_get(const ptk_interp_prog *p, launch *L) {
+  ptk_interp_prog *mp = (ptk_interp_prog *)p; /* the pool is the only mutable part */
+  worker *w = NULL;
+  pthread_mutex_lock(&mp->pool_mu);
+  for (worker **pw = (worker **)&mp->pool; *pw; pw = &(*pw)->next) {
+    bool ok = true;
+    for (int s = 0; s < PTK_SPACE__COUNT && ok; s++)
+      ok = !(*pw)->mem[s] || ((*pw)->cap[s] == L->cap[s] && (!L->poison || (*pw)->claimed[s]));
+    if (ok) {
+      w = *pw;
+      *pw = w->next;
+      mp->npool--;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&mp->pool_mu);
+  if (!w) w = ptk_xcalloc(1, sizeof *w);
+  w->p = p;
+  w->L = L;
+  w->next = NULL;
+  for (int s = 0; s < PTK_SPACE__COUNT; s++) {
+    if (!p->mem_used[s] || !L->cap[s] || w->mem[s]) continue;
+    w->mem[s] = aligned_alloc(64, ((size_t)L->cap[s] + 63) & ~(size_t)63);
+    if (!w->mem[s]) abort();
+    w->cap[s] = L->cap[s];
+  }
+  for (int s = 0; s < PTK_SPACE__COUNT; s++)
+    if (L->poison && w->mem[s] && !w->claimed[s]) w->claimed[s] = ptk_xmalloc(L->cap[s]);
+  if (p->priv_bytes && !w->priv) {
+    w->priv = aligned_alloc(64, ((size_t)p->priv_bytes + 63) & ~(size_t)63);
+    if (!w->priv) abort();
+  }
+  return w;
+}
+
+static void worker_put(const ptk_interp_prog *p, worker *w) {
+  ptk_interp_prog *mp = (ptk_interp_prog *)p;
+  err_free(&w->err);
+  w->L = NULL;
+  w->out = NULL;
+  pthread_mutex_lock(&mp->pool_mu);
+  if (mp->npool < POOL_MAX) {
+    w->next = mp->pool;
+    mp->pool = w;
+    mp->npool++;
+    w = NULL;
+  }
+  pthread_mutex_unlock(&mp->pool_mu);
+  if (w) worker_release(w);
+}
+
+void ptk_interp__pool_free(ptk_interp_prog *p);
+void ptk_interp__pool_free(ptk_interp_prog *p) {
+  while (p->pool) {
+    worker *w = p->pool;
+    p->pool = w->next;
+    worker_release(w);
+  }
+  p->npool = 0;
+}
+
+/* Marks block b finished and writes every finished block's output in order. */
+static void block_done(launch *L, int64_t b, ptk_buf *out) {
+  if (!L->outbufs) return;
+  pthread_mutex_lock(&L->mu);
+  L->outbufs[b] = out;
+  L->done[b] = true;
+  while (L->flushed < (int64_t)L->blocks && L->done[L->flushed]) {
+    ptk_buf *o = L->outbufs[L->flushed];
+    if (o) {
+      if (o->len) fwrite(o->data, 1, o->len, L->out);
+      ptk_buf_free(o);
+      free(o);
+      L->outbufs[L->flushed] = NULL;
+    }
+    L->flushed++;
+  }
+  pthread_mutex_unlock(&L->mu);
+}
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  launch *L = w->L;
+  for (;;) {
+    int64_t b = atomic_fetch_add(&L->next_block, 1);
+    if (b >= (int64_t)L->blocks) break;
+    ptk_buf *out = NULL;
+    if (b <= atomic_load(&L->fail_block)) {
+      if (L->outbufs && w->p->has_print) out = ptk_xcalloc(1, sizeof *out);
+      w->out = out;
+      int rc = ptk_interp__exec_block(w, b);
+      w->out = NULL;
+      if (rc == -1) {
+        pthread_mutex_lock(&L->mu);
+        if (b < atomic_load(&L->fail_block)) {
+          err_free(&L->err);
+          L->err = w->err;
+          memset(&w->err, 0, sizeof w->err);
+          atomic_store(&L->fail_block, b);
+        }
+        pthread_mutex_unlock(&L->mu);
+        err_free(&w->err);
+      }
+    }
+    block_done(L, b, out);
+  }
+  return NULL;
+}
+
+int ptk_interp_run(const ptk_interp_prog *p, const ptk_launch_opts *o, const ptk_launch_arg *args,
+                   size_t nargs, ptk_diags *d) {
+  ptk_launch_opts dflt = {0};
+  if (!o) o = &dflt;
+  const ptk_func *f = p->entry;
+  launch L;
+  memset(&L, 0, sizeof L);
+  L.p = p;
+  L.kernel = f->name;
+  const char *target = o->target;
+  if (!target) target = p->target_attr && strstr(p->target_attr, "a5") ? "a5" : "a3";
+  if (strcmp(target, "a3") && strcmp(target, "a5")) {
+    ptk_error(d, ptk_range_none(), "unknown target '%s' (expected a3 or a5)", target);
+    return 1;
+  }
+  L.target = target;
+  L.a5 = !strcmp(target, "a5");
+  for (int s = 0; s < PTK_SPACE__COUNT; s++) L.cap[s] = ptk_interp_capacity(target, (ptk_space)s);
+  L.poison = o->poison;
+  L.out = o->out ? o->out : stdout;
+  L.blocks = o->blocks ? o->blocks : 1;
+  atomic_init(&L.next_block, 0);
+  atomic_init(&L.fail_block, INT64_MAX);
+  pthread_mutex_init(&L.mu, NULL);
+  int rc = 0;
+  if (bind_args(&L, f, args, nargs, d)) {
+    rc = 1;
+    goto done;
+  }
+  uint32_t threads = o->threads;
+  if (!threads) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = n > 0 ? (uint32_t)n : 1;
+  }
+  if (threads > L.blocks) threads = L.blocks;
+  if (p->has_atomic) threads = 1; /* reproducible atomic-add order: block order */
+  if (threads > 1 && p->has_print) {
+    L.outbufs = ptk_xcalloc(L.blocks, sizeof *L.outbufs);
+    L.done = ptk_xcalloc(L.blocks, sizeof *L.done);
+  }
+  worker **ws = ptk_xcalloc(threads, sizeof *ws);
+  for (uint32_t t = 0; t < threads; t++) ws[t] = worker_get(p, &L);
+  if (threads == 1) {
+    worker_main(ws[0]);
+  } else {
+    pthread_t *th = ptk_xcalloc(threads, sizeof *th);
+    uint32_t started = 0;
+    for (uint32_t t = 1; t < threads; t++) {
+      if (pthread_create(&th[t], NULL, worker_main, ws[t]) != 0) break;
+      started = t;
+    }
+    worker_main(ws[0]);
+    for (uint32_t t = 1; t <= started; t++) pthread_join(th[t], NULL);
+    free(th);
+  }
+  for (uint32_t t = 0; t < threads; t++) worker_put(p, ws[t]);
+  free(ws);
+  fflush(L.out);
+  if (atomic_load(&L.fail_block) != INT64_MAX) {
+    run_error *e = &L.err;
+    ptk_error_loc(d, e->op ? e->op->loc : f->loc, "%s", e->msg ? e->msg : "runtime error");
+    for (uint32_t i = 0; i < e->nnotes; i++)
+      ptk_note(d, ptk_range_at(e->note_loc[i], 1), "%s", e->note_msg[i]);
+    rc = 1;
+  }
+done:
+  err_free(&L.err);
+  for (uint32_t i = 0; i < L.nbufs; i++) free((char *)L.bufs[i].name);
+  free(L.bufs);
+  free(L.scalars);
+  if (L.outbufs) {
+    for (uint32_t b = 0; b < L.blocks; b++)
+      if (L.outbufs[b]) ptk_buf_free(L.outbufs[b]), free(L.outbufs[b]);
+    free(L.outbufs);
+  }
+  free(L.done);
+  pthread_mutex_destroy(&L.mu);
+  return rc;
+}
+
+int ptk_interp_launch(const ptk_func *entry, const ptk_launch_opts *o, const ptk_launch_arg *args,
+                      size_t nargs, ptk_diags *d) {
+  ptk_interp_prog *p = ptk_interp_prepare(entry, d);
+  if (!p) return 1;
+  int rc = ptk_interp_run(p, o, args, nargs, d);
+  ptk_interp_free(p);
+  return rc;
+}
