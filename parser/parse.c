@@ -89,10 +89,8 @@ static size_t errors_so_far(const ptk_pstate *ps) {
   return ptk_diags_errors(ps->diags) - ps->errors_at_start;
 }
 
-static bool note_ok; /* whether the last perr was emitted (notes follow it) */
-
 static bool perr_v(ptk_pstate *ps, ptk_range r, const char *fmt, va_list ap) {
-  note_ok = false;
+  ps->note_ok = false;
   if (ps->stop) return false;
   if (errors_so_far(ps) >= PTK_PARSE_MAX_ERRORS) {
     ptk_error(ps->diags, r, "too many errors, stopping");
@@ -100,7 +98,7 @@ static bool perr_v(ptk_pstate *ps, ptk_range r, const char *fmt, va_list ap) {
     return false;
   }
   ptk_diag_emitv(ps->diags, PTK_SEV_ERROR, NULL, r, fmt, ap);
-  note_ok = true;
+  ps->note_ok = true;
   return true;
 }
 
@@ -112,7 +110,7 @@ void perr(ptk_pstate *ps, ptk_range r, const char *fmt, ...) {
 }
 
 void pnote(ptk_pstate *ps, ptk_range r, const char *fmt, ...) {
-  if (!note_ok) return;
+  if (!ps->note_ok) return;
   va_list ap;
   va_start(ap, fmt);
   ptk_diag_emitv(ps->diags, PTK_SEV_NOTE, NULL, r, fmt, ap);
@@ -649,43 +647,29 @@ typedef struct driver {
   int nq;
   bool skipping;
   int nterm;
-  ptk_loc last_end; /* just past the last token read (for errors at EOF) */
+  ptk_loc last_end;       /* just past the last token read (for errors at EOF) */
+  ptk_tok_kind last_kind; /* and its kind */
   ptk_diags *lexdiags;
 } driver;
 
-/* The lexer reports to a diagnostics list of its own; its messages are moved
- * to the caller's list as tokens are read, so the error limit covers them. */
+/* The lexer reports to a diagnostics list of its own; its messages are
+ * re-emitted here as tokens are read, so the error limit covers them. */
 static void forward_lexer_diags(driver *d) {
-  ptk_diags *from = d->lexdiags, *to = d->ps->diags;
-  bool keep = false;
+  ptk_diags *from = d->lexdiags;
+  const ptk_source *src = d->ps->src;
   for (size_t i = 0; i < from->items.len; i++) {
-    ptk_diag g = from->items.data[i];
-    if (g.sev != PTK_SEV_NOTE) {
-      keep = !d->ps->stop && errors_so_far(d->ps) < PTK_PARSE_MAX_ERRORS;
-      if (!keep && !d->ps->stop) {
-        ptk_error(to, ptk_range_none(), "too many errors, stopping");
-        /* Give it the dropped error's location. */
-        ptk_diag *last = &to->items.data[to->items.len - 1];
-        last->path = g.path ? ptk_xstrdup(g.path) : NULL;
-        last->line = g.line;
-        last->col = g.col;
-        last->ncols = g.ncols;
-        last->text = g.text ? ptk_xstrdup(g.text) : NULL;
-        d->ps->stop = true;
-      }
-    }
-    if (keep) {
-      ptk_vec_push(&to->items, g);
-      if (g.sev == PTK_SEV_ERROR) to->errors++;
-      if (g.sev == PTK_SEV_WARNING) to->warnings++;
-    } else {
-      free(g.path);
-      free(g.message);
-      free(g.text);
-    }
+    const ptk_diag *g = &from->items.data[i];
+    ptk_range r = ptk_range_none();
+    if (g->line >= 1 && g->line <= src->nlines)
+      r = ptk_range_at(ptk_source_loc(src, src->lines[g->line - 1] + g->col - 1), g->ncols);
+    if (g->sev == PTK_SEV_ERROR)
+      perr(d->ps, r, "%s", g->message);
+    else if (g->sev == PTK_SEV_NOTE)
+      pnote(d->ps, r, "%s", g->message);
+    else
+      ptk_warning(d->ps->diags, r, "%s", g->message);
   }
-  from->items.len = 0;
-  from->errors = from->warnings = 0;
+  ptk_diags_clear(from);
 }
 
 static ptk_token lex(driver *d) {
@@ -705,6 +689,7 @@ static ptk_token next_tok(driver *d) {
 }
 
 static void unget_tok(driver *d, ptk_token t) {
+  if (d->nq >= (int)PTK_ARRAY_LEN(d->q)) return; /* cannot happen: at most 2 are queued */
   memmove(d->q + 1, d->q, (size_t)d->nq * sizeof d->q[0]);
   d->q[0] = t;
   d->nq++;
@@ -1040,7 +1025,16 @@ static void report(driver *d, const ptk_token *t, int code) {
     terminator = terminator || t->kind == PTK_TOK_SEMI || is_closer(t->kind) ||
                  t->kind == PTK_TOK_LBRACE || is_stmt_keyword(t->kind);
 
-  if (t->kind == PTK_TOK_ELSE && want_stmt) {
+  bool glued = d->last_end.src && d->last_end.off == t->loc.off;
+  if ((t->kind == PTK_TOK_AMP || t->kind == PTK_TOK_PIPE) && d->last_kind == t->kind && glued &&
+      want_expr) {
+    ptk_range both = {{d->last_end.src, d->last_end.off - 1, d->last_end.line, d->last_end.col - 1},
+                      r.end};
+    perr(ps, both, "'%s' is not an operator; use '%s'", t->kind == PTK_TOK_AMP ? "&&" : "||",
+         t->kind == PTK_TOK_AMP ? "and" : "or");
+  } else if (t->kind == PTK_TOK_ASSIGN && has(&x, PTKT_EQEQ) && !has(&x, PTKT_ASSIGN)) {
+    perr(ps, r, "unexpected '='; use '==' to compare");
+  } else if (t->kind == PTK_TOK_ELSE && want_stmt) {
     perr(ps, r, "unexpected 'else' without 'if'");
   } else if (is_comparison(t->kind) &&
              (stack_is(&x, "expr EQEQ") || stack_is(&x, "expr NE") || stack_is(&x, "expr LT") ||
@@ -1273,7 +1267,10 @@ ptk_ast_file *ptk_parse(const ptk_source *src, ptk_diags *diags, ptk_arena *aren
     ptk_token t = next_tok(&d);
     if (ps.stop) break;
     bool done = step(&d, &t);
-    if (t.kind != PTK_TOK_EOF) d.last_end = tok_range(&t).end;
+    if (t.kind != PTK_TOK_EOF) {
+      d.last_end = tok_range(&t).end;
+      d.last_kind = t.kind;
+    }
     if (done) break;
   }
 

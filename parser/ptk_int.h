@@ -26,6 +26,7 @@ typedef struct ptk_pstate {
   size_t errors_at_start; /* diags->errors when the parse began */
   bool stop;              /* too many errors / nested too deeply: stop parsing */
   bool lemon_error;       /* Lemon saw a syntax error the driver did not probe */
+  bool note_ok;           /* the last perr was emitted, so pnote may follow it */
   ptk_plist items;        /* top-level items, in order */
   ptk_ast_file *file;
 } ptk_pstate;
