@@ -316,20 +316,20 @@ op(R) ::= IDENT(N). {
   pto_err(P, N.off, N.len, "unknown operation '%s'", name);
   const char *s = ptk_op_suggest(name, n);
   if (s && first) ptk_note(P->diags, pto_range(P, N.off, N.len), "did you mean '%s'?", s);
-  R = NULL;
+  R = pto_new(P, sizeof *R); /* placeholder: reading stops at the error */
 }
 op(R) ::= OP_GENONLY(K). {
   pto_err(P, K.off, K.len, "'%.*s' is only supported in the generic form \"%.*s\"(…) : (…) -> (…)",
           (int)K.len, P->src->text + K.off, (int)K.len, P->src->text + K.off);
-  R = NULL;
+  R = pto_new(P, sizeof *R); /* placeholder: reading stops at the error */
 }
 op(R) ::= OP_MODULE(K). {
   pto_err(P, K.off, K.len, "'module' is only allowed at the top level or inside a module");
-  R = NULL;
+  R = pto_new(P, sizeof *R); /* placeholder: reading stops at the error */
 }
 op(R) ::= OP_FUNC(K). {
   pto_err(P, K.off, K.len, "'func.func' is only allowed directly inside a module");
-  R = NULL;
+  R = pto_new(P, sizeof *R); /* placeholder: reading stops at the error */
 }
 
 /* ---- uses and binds ------------------------------------------------- */
@@ -411,7 +411,7 @@ alloc_h(R) ::= alloc_h(A) IDENT(W) EQ use(U). {
   pto_part *p = pto_part_new(P, PP_KWUSE, W.off);
   p->word = P->src->text + W.off;
   p->wlen = W.len;
-  p->use = U;
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof U) = U;
   R = add(P, A, p);
 }
 alloc_h(R) ::= alloc_h(A) attr_dict(D). { R = add(P, A, part_dict(P, D.off, D.a)); }
@@ -460,8 +460,8 @@ op(R) ::= OP_OPTYPE(K) uses(U) opt_dict(D) COLON(C) type(T). {
 /* %v = load_scalar %p[%i] : P -> T */
 op(R) ::= OP_LOADS(K) use(B) LSQ use(I) RSQ opt_dict(D) COLON(C) type(T) ARROW(A) type(U). {
   pto_part *p = pto_part_new(P, PP_INDEXED, K.off);
-  p->use = B;
-  p->use2 = I;
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof B) = B;
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof I) = I;
   R = add(P, SOP(K), p);
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
   add(P, R, part_type(P, PP_TYPES, C.off, T));
@@ -473,8 +473,8 @@ op(R) ::= OP_STORES(K) use(V) COMMA use(B) LSQ use(I) RSQ opt_dict(D) COLON(C) t
   *(pto_use *)pto_vec_push(P, &v->uses, sizeof V) = V;
   R = add(P, SOP(K), v);
   pto_part *p = pto_part_new(P, PP_INDEXED, K.off);
-  p->use = B;
-  p->use2 = I;
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof B) = B;
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof I) = I;
   add(P, R, p);
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
   pto_part *t = part_type(P, PP_TYPES, C.off, T);
@@ -786,13 +786,36 @@ type(R) ::= IDENT(T). { R = tl(P, pto_type_named(P, T), T.off); }
 type(R) ::= ctype(C). { R = C; }
 ctype(R) ::= TY_BANG(T). { R = tl(P, pto_type_named(P, T), T.off); }
 ctype(R) ::= TY_OPAQUE(T). { R = tl(P, pto_type_opaque_tok(P, T), T.off); }
-ctype(R) ::= TY_PTR(K) LT type(E) GT. { R = tl(P, pto_type_ptr(P, K, E.t, NULL), K.off); }
-ctype(R) ::= TY_PTR(K) LT type(E) COMMA IDENT(S) GT. { R = tl(P, pto_type_ptr(P, K, E.t, &S), K.off); }
-ctype(R) ::= TY_TV(K) LT DIMS(D) type(E) GT. { R = tl(P, pto_type_view(P, K, &D, E.t), K.off); }
-ctype(R) ::= TY_TV(K) LT type(E) GT. { R = tl(P, pto_type_view(P, K, NULL, E.t), K.off); }
-ctype(R) ::= TY_PV(K) LT DIMS(D) type(E) GT. { R = tl(P, pto_type_view(P, K, &D, E.t), K.off); }
-ctype(R) ::= TY_PV(K) LT type(E) GT. { R = tl(P, pto_type_view(P, K, NULL, E.t), K.off); }
-ctype(R) ::= TY_TILE(K) LT titems(I) GT. { R = tl(P, pto_type_tile(P, K, I), K.off); }
+/* The four PTO types are cached by their exact text (TY_CACHED). */
+ctype(R) ::= TY_CACHED(C). { R = tl(P, C.type, C.off); }
+ctype(R) ::= TY_PTR(K) LT type(E) GT(G). {
+  R = tl(P, pto_type_ptr(P, K, E.t, NULL), K.off);
+  pto_tcache_put(P, K.off, G.off + 1, R.t);
+}
+ctype(R) ::= TY_PTR(K) LT type(E) COMMA IDENT(S) GT(G). {
+  R = tl(P, pto_type_ptr(P, K, E.t, &S), K.off);
+  pto_tcache_put(P, K.off, G.off + 1, R.t);
+}
+ctype(R) ::= TY_TV(K) LT DIMS(D) type(E) GT(G). {
+  R = tl(P, pto_type_view(P, K, &D, E.t), K.off);
+  pto_tcache_put(P, K.off, G.off + 1, R.t);
+}
+ctype(R) ::= TY_TV(K) LT type(E) GT(G). {
+  R = tl(P, pto_type_view(P, K, NULL, E.t), K.off);
+  pto_tcache_put(P, K.off, G.off + 1, R.t);
+}
+ctype(R) ::= TY_PV(K) LT DIMS(D) type(E) GT(G). {
+  R = tl(P, pto_type_view(P, K, &D, E.t), K.off);
+  pto_tcache_put(P, K.off, G.off + 1, R.t);
+}
+ctype(R) ::= TY_PV(K) LT type(E) GT(G). {
+  R = tl(P, pto_type_view(P, K, NULL, E.t), K.off);
+  pto_tcache_put(P, K.off, G.off + 1, R.t);
+}
+ctype(R) ::= TY_TILE(K) LT titems(I) GT(G). {
+  R = tl(P, pto_type_tile(P, K, I), K.off);
+  pto_tcache_put(P, K.off, G.off + 1, R.t);
+}
 
 titems(R) ::= titem(I). { R = vnew(P); *(pto_titem *)pto_vec_push(P, R, sizeof I) = I; }
 titems(R) ::= titems(L) COMMA titem(I). { R = L; *(pto_titem *)pto_vec_push(P, R, sizeof I) = I; }
@@ -857,10 +880,9 @@ types(R) ::= type(T). { R = vnew(P); push_tl(P, R, T); }
 types(R) ::= types(L) COMMA type(T). { R = L; push_tl(P, R, T); }
 
 fntype(R) ::= LP(L) RP ARROW fnres(Z). {
-  R = tl(P, ptk_type_function(P->m, 0, NULL, Z->n, NULL), L.off);
   const ptk_type **rs = pto_new(P, (Z->n + 1) * sizeof *rs);
   for (uint32_t i = 0; i < Z->n; i++) rs[i] = PTO_VEC_AT(*Z, pto_tl, i).t;
-  R.t = ptk_type_function(P->m, 0, NULL, Z->n, rs);
+  R = tl(P, ptk_type_function(P->m, 0, NULL, Z->n, rs), L.off);
 }
 fntype(R) ::= LP(L) types(A) RP ARROW fnres(Z). {
   const ptk_type **as = pto_new(P, (A->n + 1) * sizeof *as);

@@ -28,6 +28,7 @@ typedef struct pto_tok {
   double f;       /* FLOAT: value */
   uint8_t hex;    /* INT: written in hex */
   uint8_t big;    /* INT: did not fit in 64 bits */
+  const ptk_type *type; /* TY_CACHED: a type whose exact text was read before */
 } pto_tok;
 
 /* Arena-backed growable array. */
@@ -96,19 +97,21 @@ typedef struct pto_dict { const ptk_attr *a; uint32_t off; } pto_dict;
 
 typedef struct pto_part {
   pto_part_kind kind;
+  uint32_t wlen;
   ptk_loc loc;
   const char *word;
-  uint32_t wlen;
-  pto_vec uses;  /* pto_use */
+  union {          /* one of them, by kind: */
+    pto_vec uses;  /* pto_use: INS, OUTS, OPERANDS, KWUSES, PAREN; KWUSE (1), INDEXED (base, index) */
+    pto_vec binds; /* pto_bind: BINDS, IV */
+    pto_vec items; /* pto_item: BRACKET, WORD (overflow<…> flags) */
+    pto_vec ints;  /* int64_t: INTS */
+  };
   pto_vec types; /* pto_tl */
-  pto_vec binds; /* pto_bind */
-  pto_vec items; /* pto_item */
-  pto_vec ints;  /* int64_t */
-  const ptk_attr *attr;  /* DICT/PROPS (a DICT attr), KWATTR, ATTR; INS: dict inside ins */
-  const ptk_type *fn;    /* FNTYPE */
-  pto_region *region;
-  pto_use use;           /* INDEXED base, KWUSE value */
-  pto_use use2;          /* INDEXED index */
+  const ptk_attr *attr; /* DICT/PROPS (a DICT attr), KWATTR, ATTR, SYMBOL; INS: dict inside ins */
+  union {
+    const ptk_type *fn;  /* FNTYPE */
+    pto_region *region;  /* REGION */
+  };
 } pto_part;
 
 typedef struct pto_res { /* a result name: %x or %x:N */
@@ -202,7 +205,14 @@ struct pto_parser {
   pto_vec top;     /* pto_sitem: top-level items */
   uint32_t braces[256]; /* offsets of the open '{' (innermost last) */
   int nbraces;
+  uint32_t loc_line;    /* pto_loc cache: index of the last line looked up */
+  /* Types by their exact text (PTO types repeat verbatim all over a file). */
+  struct pto_tcache { uint32_t off, len, hash; const ptk_type *t; } *tcache;
+  uint32_t ntcache, cap_tcache;
 };
+/* Type cache: lookup by text, insert after a type is built. */
+const ptk_type *pto_tcache_get(pto_parser *P, const char *s, uint32_t len);
+void pto_tcache_put(pto_parser *P, uint32_t off, uint32_t end, const ptk_type *t);
 
 /* Lexer. */
 typedef struct pto_lexer {

@@ -121,12 +121,19 @@ static int def_kind(const unsigned char *p, const unsigned char *end, uint32_t *
  * NULL when unterminated or nested too deeply. */
 static const unsigned char *skip_balanced(const unsigned char *p, const unsigned char *end) {
   const unsigned char *start = p;
+  char want[PTO_MAX_DEPTH + 1]; /* the closers expected, innermost last */
   int depth = 0;
   while (p < end) {
     unsigned char c = *p;
+    if (c == 0) return NULL; /* NUL bytes never belong to a type or attribute */
+    if (c == '/' && p + 1 < end && p[1] == '/') { /* a comment: skipped like whitespace */
+      while (p < end && *p != '\n') p++;
+      continue;
+    }
     if (c == '"') {
       p++;
       while (p < end && *p != '"') {
+        if (*p == 0) return NULL;
         if (*p == '\\' && p + 1 < end) p++;
         p++;
       }
@@ -135,12 +142,13 @@ static const unsigned char *skip_balanced(const unsigned char *p, const unsigned
       continue;
     }
     if (c == '(' || c == '<' || c == '[' || c == '{') {
-      if (++depth > PTO_MAX_DEPTH) return NULL;
+      if (depth >= PTO_MAX_DEPTH) return NULL;
+      want[depth++] = c == '(' ? ')' : c == '<' ? '>' : c == '[' ? ']' : '}';
     } else if (c == ')' || c == '>' || c == ']' || c == '}') {
       /* `->` inside a function type is not a closer. */
       if (!(c == '>' && p > start && p[-1] == '-')) {
+        if (depth == 0 || want[depth - 1] != (char)c) return NULL; /* mismatched */
         if (--depth == 0) return p + 1;
-        if (depth < 0) return NULL;
       }
     }
     p++;
@@ -323,6 +331,18 @@ int pto_lex_next(pto_lexer *lx, pto_tok *t) {
         size_t n = (size_t)(p - tok - 1);
         const unsigned char *w = tok + 1;
         if (p < end && *p == '<') {
+          bool known = word_is(w, n, "pto.ptr") || word_is(w, n, "pto.tensor_view") ||
+                       word_is(w, n, "pto.partition_tensor_view") || word_is(w, n, "pto.tile_buf");
+          if (known) {
+            /* Seen verbatim before? Then skip its tokens altogether. */
+            const unsigned char *q = skip_balanced(p, end);
+            const ptk_type *ct = q ? pto_tcache_get(lx->P, (const char *)tok, (uint32_t)(q - tok)) : NULL;
+            if (ct) {
+              p = q;
+              t->type = ct;
+              TOK(PTO_T_TY_CACHED);
+            }
+          }
           if (word_is(w, n, "pto.ptr")) TOK(PTO_T_TY_PTR);
           if (word_is(w, n, "pto.tensor_view")) TOK(PTO_T_TY_TV);
           if (word_is(w, n, "pto.partition_tensor_view")) TOK(PTO_T_TY_PV);

@@ -720,7 +720,7 @@ static void print_custom(printer *p, const ptk_op *op) {
       ptk_buf_puts(p->out, ") -> ");
       put_result_types_paren(p, op);
     }
-    if (body && body->nargs && !ptk_type_equal(body->args[0]->type, op->operands[0]->type)) {
+    if (body && body->nargs && !ptk_type_is_scalar(body->args[0]->type, PTK_DT_INDEX)) {
       ptk_buf_puts(p->out, " : ");
       put_type(p, body->args[0]->type);
     }

@@ -34,7 +34,64 @@ void *pto_vec_push(pto_parser *P, pto_vec *v, size_t elem) {
   return (char *)v->data + (v->n++) * elem;
 }
 
-ptk_loc pto_loc(pto_parser *P, uint32_t off) { return ptk_source_loc(P->src, off); }
+/* Locations are asked for in mostly increasing order: remember the line. */
+ptk_loc pto_loc(pto_parser *P, uint32_t off) {
+  const ptk_source *s = P->src;
+  uint32_t l = P->loc_line;
+  if (l < s->nlines && s->lines[l] <= off) {
+    for (int k = 0; k < 8; k++) {
+      if (l + 1 >= s->nlines || s->lines[l + 1] > off) {
+        P->loc_line = l;
+        if (off > s->len) off = (uint32_t)s->len;
+        return (ptk_loc){s, off, l + 1, off - s->lines[l] + 1};
+      }
+      l++;
+    }
+  }
+  ptk_loc r = ptk_source_loc(s, off);
+  P->loc_line = r.line ? r.line - 1 : 0;
+  return r;
+}
+
+static uint32_t text_hash(const char *s, uint32_t n) {
+  uint32_t h = 2166136261u;
+  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h ? h : 1;
+}
+
+const ptk_type *pto_tcache_get(pto_parser *P, const char *s, uint32_t len) {
+  if (!P->cap_tcache) return NULL;
+  uint32_t h = text_hash(s, len);
+  for (uint32_t i = h & (P->cap_tcache - 1); P->tcache[i].hash; i = (i + 1) & (P->cap_tcache - 1)) {
+    struct pto_tcache *e = &P->tcache[i];
+    if (e->hash == h && e->len == len && memcmp(P->src->text + e->off, s, len) == 0) return e->t;
+  }
+  return NULL;
+}
+
+void pto_tcache_put(pto_parser *P, uint32_t off, uint32_t end, const ptk_type *t) {
+  if (P->failed || !t || end <= off || end > P->src->len) return;
+  uint32_t len = end - off;
+  if (pto_tcache_get(P, P->src->text + off, len)) return;
+  if ((P->ntcache + 1) * 2 > P->cap_tcache) {
+    uint32_t cap = P->cap_tcache ? P->cap_tcache * 2 : 256;
+    struct pto_tcache *n = ptk_xcalloc(cap, sizeof *n);
+    for (uint32_t i = 0; i < P->cap_tcache; i++) {
+      if (!P->tcache[i].hash) continue;
+      uint32_t j = P->tcache[i].hash & (cap - 1);
+      while (n[j].hash) j = (j + 1) & (cap - 1);
+      n[j] = P->tcache[i];
+    }
+    free(P->tcache);
+    P->tcache = n;
+    P->cap_tcache = cap;
+  }
+  uint32_t h = text_hash(P->src->text + off, len);
+  uint32_t j = h & (P->cap_tcache - 1);
+  while (P->tcache[j].hash) j = (j + 1) & (P->cap_tcache - 1);
+  P->tcache[j] = (struct pto_tcache){off, len, h, t};
+  P->ntcache++;
+}
 
 ptk_range pto_range(pto_parser *P, uint32_t off, uint32_t len) {
   ptk_loc b = pto_loc(P, off);
@@ -163,8 +220,10 @@ const ptk_type *pto_type_named(pto_parser *P, pto_tok t) {
   return ptk_type_scalar(PTK_DT_I32);
 }
 
+static char *norm_ws(pto_parser *P, const char *s, size_t n);
 const ptk_type *pto_type_opaque_tok(pto_parser *P, pto_tok t) {
-  return ptk_type_opaque(P->m, tok_text(P, t), t.len);
+  char *s = norm_ws(P, tok_text(P, t), t.len);
+  return ptk_type_opaque(P->m, s, strlen(s));
 }
 
 static const struct {
@@ -516,14 +575,31 @@ const ptk_attr *pto_attr_symbol(pto_parser *P, pto_tok t) {
   return ptk_attr_symbol(P->m, s);
 }
 
-/* Folds whitespace runs to one space and trims. */
+/* Folds whitespace runs to one space, drops `//` comments (outside
+ * strings) and trims: the canonical text of captured types/attributes. */
 static char *norm_ws(pto_parser *P, const char *s, size_t n) {
   char *o = ptk_arena_alloc(P->syn, n + 1);
   size_t k = 0;
   bool sp = false;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+    if (c == '"') {
+      if (sp) o[k++] = ' ';
+      sp = false;
+      o[k++] = s[i++];
+      while (i < n && s[i] != '"') {
+        if (s[i] == '\\' && i + 1 < n) o[k++] = s[i++];
+        o[k++] = s[i++];
+      }
+      if (i < n) o[k++] = s[i];
+      continue;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+      while (i + 1 < n && s[i + 1] != '\n') i++;
+      sp = k > 0;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
       sp = k > 0;
       continue;
     }
@@ -548,7 +624,10 @@ const ptk_attr *pto_attr_hash(pto_parser *P, pto_tok t) {
   const char *s = tok_text(P, t) + 1;
   size_t n = t.len - 1;
   const char *lt = memchr(s, '<', n);
-  if (!lt || s[n - 1] != '>') return ptk_attr_opaque(P->m, s - 1, t.len, NULL);
+  if (!lt || s[n - 1] != '>') {
+    char *w = norm_ws(P, s - 1, t.len);
+    return ptk_attr_opaque(P->m, w, strlen(w), NULL);
+  }
   size_t hn = (size_t)(lt - s); /* "pto.pipe" or "pto" */
   const char *in = lt + 1;
   size_t inn = (size_t)(s + n - 1 - in);
@@ -564,12 +643,18 @@ const ptk_attr *pto_attr_hash(pto_parser *P, pto_tok t) {
   } else {
     dialect = ptk_arena_strndup(P->syn, s, hn);
     char *spc = strchr(content, ' ');
-    if (!spc) return ptk_attr_opaque(P->m, s - 1, t.len, NULL);
+    if (!spc) {
+      char *w = norm_ws(P, s - 1, t.len);
+      return ptk_attr_opaque(P->m, w, strlen(w), NULL);
+    }
     mn = ptk_arena_strndup(P->syn, content, (size_t)(spc - content));
     value = spc + 1;
     sp = PTK_ENUM_ANGLE;
   }
-  if (!simple_word(value) || !*mn) return ptk_attr_opaque(P->m, norm_ws(P, s - 1, t.len), strlen(norm_ws(P, s - 1, t.len)), NULL);
+  if (!simple_word(value) || !*mn) {
+    char *w = norm_ws(P, s - 1, t.len);
+    return ptk_attr_opaque(P->m, w, strlen(w), NULL);
+  }
   if (strcmp(dialect, "pto") == 0 && !ptk_enum_value_ok(mn, value)) {
     const ptk_enum_info *e = ptk_enum_lookup(mn);
     ptk_buf b = {0};
@@ -899,7 +984,7 @@ typedef struct attr_slot {
   ptk_dtype int_dt; /* integer attribute type (PTK_DT__COUNT: none) */
 } attr_slot;
 
-static uint32_t attr_slots(ptk_op_kind k, attr_slot *out, uint32_t max) {
+static uint32_t attr_slots_parse(ptk_op_kind k, attr_slot *out, uint32_t max) {
   const char *s = ptk_op_table[k].attrs;
   uint32_t n = 0;
   while (*s && n < max) {
@@ -930,6 +1015,29 @@ static uint32_t attr_slots(ptk_op_kind k, attr_slot *out, uint32_t max) {
     if (*s == ',') s++;
   }
   return n;
+}
+
+/* The ATTRS column parsed once per kind. */
+#include <pthread.h>
+static attr_slot slot_table[PTK_OP__COUNT][16];
+static uint8_t slot_count[PTK_OP__COUNT];
+static uint8_t slot_required[PTK_OP__COUNT]; /* any required? */
+static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
+static void init_slot_table(void) {
+  for (int k = 0; k < PTK_OP__COUNT; k++) {
+    slot_count[k] = (uint8_t)attr_slots_parse((ptk_op_kind)k, slot_table[k], 16);
+    for (int i = 0; i < slot_count[k]; i++) slot_required[k] |= slot_table[k][i].required;
+  }
+}
+static uint32_t attr_slots(ptk_op_kind k, attr_slot *out, uint32_t max) {
+  pthread_once(&slot_once, init_slot_table);
+  uint32_t n = slot_count[k] < max ? slot_count[k] : max;
+  memcpy(out, slot_table[k], n * sizeof *out);
+  return n;
+}
+static bool has_required_attrs(ptk_op_kind k) {
+  pthread_once(&slot_once, init_slot_table);
+  return slot_required[k];
 }
 
 /* Accumulated op attributes (name → value), duplicates rejected. */
@@ -1212,7 +1320,7 @@ static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
         return false;
       }
       last = k;
-      if (!add_operand(B, o, &p->use)) return false;
+      if (!add_operand(B, o, &PTO_VEC_AT(p->uses, pto_use, 0))) return false;
       o->segs[k] = 1;
     } else if (p->kind == PP_DICT) {
       if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
@@ -1568,7 +1676,7 @@ static bool build_scalar_mem(builder *B, const pto_sop *s, opb *o) {
     case PP_OPERANDS: val = p; break;
     case PP_INDEXED:
       idx = p;
-      if (!add_operand(B, o, &p->use) || !add_operand(B, o, &p->use2)) return false;
+      if (!add_operands(B, o, &p->uses)) return false;
       if (val && !add_operands(B, o, &val->uses)) return false; /* ptr, offset, value */
       break;
     case PP_DICT:
@@ -1576,7 +1684,7 @@ static bool build_scalar_mem(builder *B, const pto_sop *s, opb *o) {
       break;
     case PP_TYPES: {
       pto_tl t = PTO_VEC_AT(p->types, pto_tl, 0);
-      if (idx && !check_one_type(B, &idx->use, o->ops[0], &t)) return false;
+      if (idx && !check_one_type(B, &PTO_VEC_AT(idx->uses, pto_use, 0), o->ops[0], &t)) return false;
       if (store && p->types.n == 2 && val && o->nops == 3) {
         pto_tl t2 = PTO_VEC_AT(p->types, pto_tl, 1);
         if (!check_one_type(B, &PTO_VEC_AT(val->uses, pto_use, 0), o->ops[2], &t2)) return false;
@@ -1992,6 +2100,7 @@ static bool check_counts(builder *B, const pto_sop *s, const opb *o) {
     return false;
   }
   /* Required attributes. */
+  if (!has_required_attrs(s->kind)) return true;
   attr_slot slots[16];
   uint32_t ns = attr_slots(s->kind, slots, 16);
   for (uint32_t k = 0; k < ns; k++) {
@@ -2215,6 +2324,7 @@ ptk_module *ptk_pto_read(const ptk_source *src, ptk_diags *diags) {
     for (int i = 0; i < 160; i++) free(B.opbs[i]);
   }
   ptk_arena_free(P.syn);
+  free(P.tcache);
   if (P.failed) {
     ptk_module_free(m);
     return NULL;

@@ -13,39 +13,39 @@ const ptk_op_info ptk_op_table[PTK_OP__COUNT] = {
 #undef PTK_OP
 };
 
-/* Sorted index of mnemonics for binary search. */
-static int sorted[PTK_OP__COUNT];
-static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+/* Hash table of mnemonics (open addressing, built once). */
+#define NSLOTS 1024 /* power of two, > 2 * PTK_OP__COUNT */
+static int16_t slots[NSLOTS];
+static uint8_t name_len[PTK_OP__COUNT];
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
-static int by_name(const void *a, const void *b) {
-  return strcmp(ptk_op_table[*(const int *)a].name, ptk_op_table[*(const int *)b].name);
+static uint32_t name_hash(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
 }
 
-static void init_sorted(void) {
-  for (int i = 0; i < PTK_OP__COUNT; i++) sorted[i] = i;
-  qsort(sorted, PTK_OP__COUNT, sizeof sorted[0], by_name);
-}
-
-static int cmp_n(const char *name, size_t len, const char *s) {
-  int c = strncmp(name, s, len);
-  if (c) return c;
-  return s[len] ? -1 : 0;
+static void init_slots(void) {
+  _Static_assert(NSLOTS > 2 * PTK_OP__COUNT, "grow NSLOTS");
+  for (int i = 0; i < NSLOTS; i++) slots[i] = -1;
+  for (int k = 0; k < PTK_OP__COUNT; k++) {
+    size_t n = strlen(ptk_op_table[k].name);
+    name_len[k] = (uint8_t)n;
+    uint32_t i = name_hash(ptk_op_table[k].name, n) & (NSLOTS - 1);
+    while (slots[i] >= 0) i = (i + 1) & (NSLOTS - 1);
+    slots[i] = (int16_t)k;
+  }
 }
 
 ptk_op_kind ptk_op_lookup(const char *name, size_t len) {
-  pthread_once(&sorted_once, init_sorted);
+  pthread_once(&slots_once, init_slots);
   if (len == 6 && memcmp(name, "return", 6) == 0) return PTK_OP_FUNC_RETURN;
   if (len == 4 && memcmp(name, "call", 4) == 0) return PTK_OP_FUNC_CALL;
   if (len == 6 && memcmp(name, "module", 6) == 0) return PTK_OP_BUILTIN_MODULE;
-  int lo = 0, hi = PTK_OP__COUNT;
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    int c = cmp_n(name, len, ptk_op_table[sorted[mid]].name);
-    if (c == 0) return (ptk_op_kind)sorted[mid];
-    if (c < 0)
-      hi = mid;
-    else
-      lo = mid + 1;
+  if (len > 255) return PTK_OP__INVALID;
+  for (uint32_t i = name_hash(name, len) & (NSLOTS - 1); slots[i] >= 0; i = (i + 1) & (NSLOTS - 1)) {
+    int k = slots[i];
+    if (name_len[k] == len && memcmp(ptk_op_table[k].name, name, len) == 0) return (ptk_op_kind)k;
   }
   return PTK_OP__INVALID;
 }

@@ -74,20 +74,22 @@ static uint32_t str_hash(const char *s, size_t n) {
   return h;
 }
 
+static uint32_t th(const ptk_type *t) { return t ? t->hash : 0; }
+
 static uint32_t type_hash(const ptk_type *t) {
   uint32_t h = mix(0x1234567u, t->kind);
   switch (t->kind) {
   case PTK_TY_SCALAR: return t->hash;
-  case PTK_TY_PTR: return mix(mix(h, t->elem->hash), t->space);
+  case PTK_TY_PTR: return mix(mix(h, th(t->elem)), t->space);
   case PTK_TY_TENSOR_VIEW:
   case PTK_TY_PART_VIEW:
-    h = mix(mix(h, t->elem->hash), t->rank);
+    h = mix(mix(h, th(t->elem)), t->rank);
     for (uint32_t i = 0; i < t->rank; i++) h = mix(h, (uint64_t)t->dims[i]);
     return h;
   case PTK_TY_TILE_BUF: {
     const ptk_tile_desc *d = &t->tile;
     h = mix(h, d->loc);
-    h = mix(h, d->elem->hash);
+    h = mix(h, th(d->elem));
     h = mix(h, (uint64_t)d->rows);
     h = mix(h, (uint64_t)d->cols);
     h = mix(h, (uint64_t)d->v_row);
@@ -99,8 +101,8 @@ static uint32_t type_hash(const ptk_type *t) {
   }
   case PTK_TY_FUNCTION:
     h = mix(mix(h, t->ninputs), t->nresults);
-    for (uint32_t i = 0; i < t->ninputs; i++) h = mix(h, t->inputs[i]->hash);
-    for (uint32_t i = 0; i < t->nresults; i++) h = mix(h, t->results[i]->hash);
+    for (uint32_t i = 0; i < t->ninputs; i++) h = mix(h, th(t->inputs[i]));
+    for (uint32_t i = 0; i < t->nresults; i++) h = mix(h, th(t->results[i]));
     return h;
   case PTK_TY_OPAQUE: return mix(h, str_hash(t->text, strlen(t->text)));
   }
@@ -221,18 +223,17 @@ const ptk_type *ptk_type_function(ptk_module *m, uint32_t ninputs, const ptk_typ
 }
 
 const ptk_type *ptk_type_opaque(ptk_module *m, const char *text, size_t len) {
-  /* Fold whitespace runs to one space; drop spaces next to brackets so
-   * that layout differences do not make different types. */
+  /* Fold whitespace runs to one space and trim, so that line breaks and
+   * indentation do not make different types. */
   ptk_buf b = {0};
   bool space = false;
   for (size_t i = 0; i < len; i++) {
     char c = text[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = true;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      space = b.len > 0;
       continue;
     }
-    if (space && b.len && !strchr("<([{,", b.data[b.len - 1]) && !strchr(">)]},", c))
-      ptk_buf_putc(&b, ' ');
+    if (space) ptk_buf_putc(&b, ' ');
     space = false;
     ptk_buf_putc(&b, c);
   }
