@@ -19,6 +19,9 @@ typedef struct printer {
   uint32_t next_arg, next_res;
   int indent;
   PTK_VEC(char *) owned; /* the strings in taken[] */
+  /* Printed types by pointer (types are interned, and repeat a lot). */
+  struct { const ptk_type *t; char *s; uint32_t len; } *tcache;
+  uint32_t ntcache, cap_tcache;
 } printer;
 
 static uint32_t shash(const char *s) {
@@ -145,7 +148,42 @@ static void put_values(printer *p, ptk_value *const *vs, uint32_t n) {
   }
 }
 
-static void put_type(printer *p, const ptk_type *t) { ptk_type_print(t, p->out); }
+static void put_type(printer *p, const ptk_type *t) {
+  if (!t || t->kind == PTK_TY_SCALAR) {
+    ptk_type_print(t, p->out);
+    return;
+  }
+  uint32_t h = (uint32_t)((uintptr_t)t >> 4) * 2654435761u;
+  if (p->cap_tcache) {
+    for (uint32_t i = h & (p->cap_tcache - 1); p->tcache[i].t; i = (i + 1) & (p->cap_tcache - 1))
+      if (p->tcache[i].t == t) {
+        ptk_buf_putn(p->out, p->tcache[i].s, p->tcache[i].len);
+        return;
+      }
+  }
+  if ((p->ntcache + 1) * 2 > p->cap_tcache) {
+    uint32_t cap = p->cap_tcache ? p->cap_tcache * 2 : 64;
+    __typeof__(p->tcache) n = ptk_xcalloc(cap, sizeof *n);
+    for (uint32_t i = 0; i < p->cap_tcache; i++) {
+      if (!p->tcache[i].t) continue;
+      uint32_t j = (uint32_t)((uintptr_t)p->tcache[i].t >> 4) * 2654435761u & (cap - 1);
+      while (n[j].t) j = (j + 1) & (cap - 1);
+      n[j] = p->tcache[i];
+    }
+    free(p->tcache);
+    p->tcache = n;
+    p->cap_tcache = cap;
+  }
+  ptk_buf b = {0};
+  ptk_type_print(t, &b);
+  uint32_t j = h & (p->cap_tcache - 1);
+  while (p->tcache[j].t) j = (j + 1) & (p->cap_tcache - 1);
+  p->tcache[j].t = t;
+  p->tcache[j].len = (uint32_t)b.len;
+  p->tcache[j].s = ptk_buf_take(&b);
+  p->ntcache++;
+  ptk_buf_putn(p->out, p->tcache[j].s, p->tcache[j].len);
+}
 
 static void put_value_types(printer *p, ptk_value *const *vs, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
@@ -927,6 +965,8 @@ static void printer_free(printer *p) {
   for (size_t i = 0; i < p->owned.len; i++) free(p->owned.data[i]);
   ptk_vec_free(&p->owned);
   free(p->taken);
+  for (uint32_t i = 0; i < p->cap_tcache; i++) free(p->tcache[i].s);
+  free(p->tcache);
 }
 
 void ptk_pto_print(const ptk_module *m, ptk_buf *out) {
