@@ -526,3 +526,77 @@ TEST(op_table) {
     CHECK_INT(ptk_op_lookup(ptk_op_table[i].name, strlen(ptk_op_table[i].name)), i);
   CHECK_INT(ptk_attr_enum_index(NULL, "cmp"), -1);
 }
+
+static bool count_op(ptk_op *op, void *ctx) {
+  (void)op;
+  (*(int *)ctx)++;
+  return true;
+}
+
+TEST(walk_edit_api) {
+  ptk_source *s;
+  ptk_module *m = rd("module {\n module @n {\n  func.func @inner(%x: index) {\n"
+                     "   %a = arith.addi %x, %x : index\n"
+                     "   scf.for %i = %x to %a step %x {\n    %b = arith.muli %i, %a : index\n   }\n"
+                     "   return\n  }\n }\n}\n",
+                     &s, NULL);
+  CHECK(m != NULL);
+  if (m) {
+    CHECK(ptk_module_find_func(m, "inner") == NULL);
+    ptk_func *f = ptk_module_find_func_nested(m, "inner");
+    CHECK(f != NULL);
+    int n = 0;
+    ptk_walk_module(m, count_op, &n);
+    CHECK_INT(n, 4); /* addi, for, muli, return */
+    ptk_block *b = ptk_func_entry(f);
+    ptk_op *add = b->first, *loop = add->next;
+    /* replace %a by %x everywhere inside the loop body, then drop the addi */
+    ptk_region_replace_uses(&loop->regions[0], &add->results[0], ptk_func_arg(f, 0));
+    ptk_op_set_operand(loop, 1, ptk_func_arg(f, 0));
+    ptk_op_unlink(add);
+    CHECK(b->first == loop);
+    ptk_value *c = ptk_build_const_int(m, NULL, 7, ptk_type_scalar(PTK_DT_INDEX), (ptk_loc){0});
+    ptk_op_insert_before(loop, c->def);
+    CHECK(b->first == c->def && c->def->next == loop);
+    char *p = fmt(m);
+    CHECK(p && strstr(p, "    func.func @inner(%arg0: index) {\n      %c7 = arith.constant 7 : index\n"
+                         "      scf.for %arg1 = %arg0 to %arg0 step %arg0 {\n"
+                         "        %0 = arith.muli %arg1, %arg0 : index\n"));
+    free(p);
+  }
+  ptk_module_free(m);
+  ptk_source_free(s);
+}
+
+TEST(type_helpers) {
+  ptk_module *m = ptk_module_new();
+  const ptk_type *f16 = ptk_type_scalar(PTK_DT_F16);
+  int64_t d[2] = {PTK_DYN, 8};
+  const ptk_type *a = ptk_type_part_view(m, 2, d, f16), *b = ptk_type_part_view(m, 2, d, f16);
+  CHECK(a == b && ptk_type_equal(a, b));
+  CHECK(!ptk_type_equal(a, ptk_type_tensor_view(m, 2, d, f16)));
+  char *s = ptk_type_str(a);
+  CHECK_STR(s, "!pto.partition_tensor_view<?x8xf16>");
+  free(s);
+  ptk_dtype dt;
+  CHECK(ptk_type_elem_dtype(a, &dt) && dt == PTK_DT_F16);
+  CHECK_INT(ptk_dtype_bytes(PTK_DT_BF16), 2);
+  CHECK_INT(ptk_dtype_bytes(PTK_DT_I1), 1);
+  CHECK_STR(ptk_space_name(PTK_SPACE_SCALING), "scaling");
+  const ptk_attr *e = ptk_attr_pto_enum(m, "cmp", "le");
+  CHECK_INT(e->en.spelling, PTK_ENUM_ANGLE);
+  CHECK_INT(ptk_attr_enum_index(e, "cmp"), 3);
+  ptk_buf out = {0};
+  ptk_attr_print(e, &out);
+  CHECK_STR(ptk_buf_cstr(&out), "#pto<cmp le>");
+  ptk_buf_clear(&out);
+  ptk_attr_print(ptk_attr_float(m, 1.0 / 3.0, ptk_type_scalar(PTK_DT_BF16)), &out);
+  CHECK_STR(ptk_buf_cstr(&out), "3.339844e-01 : bf16");
+  ptk_buf_free(&out);
+  CHECK_UINT(ptk_float_to_bits(1.0, PTK_DT_F16), 0x3C00);
+  CHECK_UINT(ptk_float_to_bits(-2.0, PTK_DT_BF16), 0xC000);
+  CHECK_UINT(ptk_float_to_bits(65520.0, PTK_DT_F16), 0x7C00); /* rounds to inf */
+  CHECK_DBL(ptk_float_from_bits(0x0001, PTK_DT_F16), 5.960464477539063e-08, 0);
+  CHECK_STR(ptk_cmpi_name(PTK_CMPI_sge), "sge");
+  ptk_module_free(m);
+}
