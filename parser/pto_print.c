@@ -377,7 +377,7 @@ static void print_dps(printer *p, const ptk_op *op) {
     put_value_types(p, ins, nins);
   }
   ptk_buf_putc(p->out, ')');
-  bool sig_outs = strchr(info->sig, ':') != NULL;
+  bool sig_outs = ptk_op_kind_has_outs(op->kind);
   if (info->flags & PTK_OPF_OUTS_RESULT) {
     ptk_buf_puts(p->out, " outs : ");
     for (uint32_t i = 0; i < op->nresults; i++) {

@@ -1179,7 +1179,7 @@ static bool build_dps(builder *B, const pto_sop *s, opb *o) {
     default: return unexpected_part(B, s, p);
     }
   }
-  bool sig_outs = strchr(info->sig, ':') != NULL;
+  bool sig_outs = ptk_op_kind_has_outs(s->kind);
   if (sig_outs && !have_outs) {
     err_at(B->P, s->loc, s->namelen, "'%s' needs an outs(…) clause", opname(s));
     return false;

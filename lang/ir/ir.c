@@ -252,8 +252,7 @@ ptk_op *ptk_op_new(ptk_module *m, ptk_op_kind kind, ptk_value *const *operands, 
   op->nsegs = ptk_op_kind_nsegments(kind);
   op->segs = ptk_ir_alloc(m, (op->nsegs ? op->nsegs : 1) * sizeof *op->segs);
   if (op->nsegs) {
-    if (ptk_op_table[kind].family == PTK_FAM_DPS && noperands > 0 &&
-        strchr(ptk_op_table[kind].sig, ':')) {
+    if (ptk_op_kind_has_outs(kind) && noperands > 0) {
       op->segs[0] = noperands - 1;
       op->segs[1] = 1;
     } else {

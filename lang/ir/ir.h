@@ -150,6 +150,9 @@ const char *ptk_op_suggest(const char *name, size_t len);
  * offsets, sizes); subview: 4 (source, offsets, valid_row, valid_col);
  * syncall: 1; others 0. */
 uint32_t ptk_op_kind_nsegments(ptk_op_kind k);
+/* DPS ops with an outs(…) clause (SIG has operand letters after ':');
+ * tprint / tgetval have none. */
+bool ptk_op_kind_has_outs(ptk_op_kind k);
 
 /* ======================================================================
  * Types

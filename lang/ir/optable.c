@@ -89,3 +89,9 @@ const char *ptk_op_suggest(const char *name, size_t len) {
   size_t limit = len / 3 > 2 ? len / 3 : 2;
   return bestd <= limit ? best : NULL;
 }
+
+bool ptk_op_kind_has_outs(ptk_op_kind k) {
+  if (k < 0 || k >= PTK_OP__COUNT || ptk_op_table[k].family != PTK_FAM_DPS) return false;
+  const char *c = strchr(ptk_op_table[k].sig, ':');
+  return c && c[1] && c[1] != '>';
+}
