@@ -28,14 +28,23 @@ for bin in "${bins[@]}"; do
   corpus="$B/fuzz-corpus/$name"
   art="$B/fuzz-artifacts/$name"
   mkdir -p "$corpus" "$art"
-  # Seeds: every .ptk under samples/ and tests/lit/ (names made unique).
+  # Seeds: every .ptk (fuzz_pto: .pto) under samples/ and tests/lit/ (names
+  # made unique); fuzz_pto also gets the corpus kernels when present.
+  ext='*.ptk'
+  seeddirs=("$here/samples" "$here/tests/lit")
+  if [ "$name" = fuzz_pto ]; then
+    ext='*.pto'
+    [ -d "$here/../shared/corpus/pto" ] && seeddirs+=("$here/../shared/corpus/pto")
+  fi
   while IFS= read -r -d '' f; do
     rel=${f#"$here"/}
+    rel=${rel#../}
     cp -f "$f" "$corpus/seed_${rel//\//_}"
-  done < <(find "$here/samples" "$here/tests/lit" -name '*.ptk' -print0 2>/dev/null)
+  done < <(find "${seeddirs[@]}" -name "$ext" -print0 2>/dev/null)
   before=$(find "$art" -type f | wc -l)
+  # Dictionary: tests/fuzz/<target without fuzz_>.dict (ptk.dict, pto.dict).
   dict=()
-  [ -f "$here/tests/fuzz/ptk.dict" ] && dict=(-dict="$here/tests/fuzz/ptk.dict")
+  [ -f "$here/tests/fuzz/${name#fuzz_}.dict" ] && dict=(-dict="$here/tests/fuzz/${name#fuzz_}.dict")
   log="$B/fuzz-artifacts/$name.log"
   echo "fuzz: $name for ${S}s (corpus $corpus)"
   "$bin" -max_total_time="$S" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
