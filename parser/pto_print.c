@@ -602,7 +602,7 @@ static void print_custom(printer *p, const ptk_op *op) {
     put_op_dict(p, op, skip, 1);
     return;
   }
-  case PTK_FAM_PIPE:
+  case PTK_FAM_PIPE: {
     if (op->noperands) {
       ptk_buf_putc(p->out, '(');
       put_values(p, op->operands, op->noperands);
@@ -610,12 +610,43 @@ static void print_custom(printer *p, const ptk_op *op) {
       put_value_types(p, op->operands, op->noperands);
       ptk_buf_putc(p->out, ')');
     }
-    put_op_dict(p, op, NULL, 0);
+    /* ptoas spells these dictionaries as fixed keyword sequences: the
+     * ATTRS column's order first, then any others sorted. */
+    slot slots[16];
+    uint32_t ns = slots_of(op->kind, slots, 16);
+    const char *used[16];
+    uint32_t nused = 0;
+    for (uint32_t k = 0; k < ns; k++) {
+      const ptk_attr *a = ptk_op_attr(op, slots[k].name);
+      if (!a) continue;
+      ptk_buf_puts(p->out, nused ? ", " : " {");
+      put_key(p, slots[k].name);
+      if (a->kind != PTK_ATTR_UNIT) {
+        ptk_buf_puts(p->out, " = ");
+        ptk_attr_print(a, p->out);
+      }
+      used[nused++] = slots[k].name;
+    }
+    if (nused) {
+      for (uint32_t i = 0; i < op->nattrs; i++) {
+        if (in_list(op->attrs[i].name, used, nused)) continue;
+        ptk_buf_puts(p->out, ", ");
+        put_key(p, op->attrs[i].name);
+        if (op->attrs[i].value->kind != PTK_ATTR_UNIT) {
+          ptk_buf_puts(p->out, " = ");
+          ptk_attr_print(op->attrs[i].value, p->out);
+        }
+      }
+      ptk_buf_putc(p->out, '}');
+    } else {
+      put_op_dict(p, op, NULL, 0);
+    }
     if (op->nresults) {
       ptk_buf_puts(p->out, " -> ");
       put_type(p, op->results[0].type);
     }
     return;
+  }
   case PTK_FAM_CONSTANT: {
     const ptk_attr *a = ptk_op_attr(op, "value");
     static const char *const skip[] = {"value"};
