@@ -409,8 +409,8 @@ int pto_lex_next(pto_lexer *lx, pto_tok *t) {
         if (lx->P->nbraces > 0) lx->P->nbraces--;
         TOK(PTO_T_RBRACE);
       }
-      "<" { TOK(PTO_T_LT); }
-      ">" { TOK(PTO_T_GT); }
+      "<" { if (++lx->depth > PTO_MAX_DEPTH) goto too_deep; TOK(PTO_T_LT); }
+      ">" { if (lx->depth > 0) lx->depth--; TOK(PTO_T_GT); }
       "," { TOK(PTO_T_COMMA); }
       ":" { TOK(PTO_T_COLON); }
       "=" { TOK(PTO_T_EQ); }
