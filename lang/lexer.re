@@ -70,11 +70,13 @@
  *   integer literal '…' is too large for 64 bits
  *   float literal '…' is out of range
  * Literal text quoted in a message is cut to 64 bytes followed by "...".
+ * At most 10 escape errors are reported per string literal.
  */
 #include "lang/lexer.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,12 +216,6 @@ static const uchar *number_end(const ptk_lexer *lx, const uchar *p, bool hex) {
   return q;
 }
 
-static ptk_token number_error_at(ptk_lexer *lx, const uchar *a, const uchar *b, const uchar *at,
-                                 const char *msg) {
-  ptk_error(lx->diags, range_of(lx, at, at + 1), "%s", msg);
-  return error_tok(lx, a, b);
-}
-
 static ptk_token bad_digit(ptk_lexer *lx, const uchar *a, const uchar *b, const uchar *at,
                            const char *what) {
   if (*at == '_')
@@ -329,12 +325,28 @@ static ptk_token lex_dec(ptk_lexer *lx, const uchar *a) {
 
 /* ---- strings ---------------------------------------------------------- */
 
+/* At most this many escape errors are reported per string literal: a
+ * diagnostic copies its source line, so a pathological one-line file must
+ * not produce millions of them. */
+#define MAX_ESCAPE_ERRORS 10
+
+static void esc_error(ptk_lexer *lx, int *nesc, ptk_range r, const char *fmt, ...)
+    PTK_PRINTF(4, 5);
+static void esc_error(ptk_lexer *lx, int *nesc, ptk_range r, const char *fmt, ...) {
+  if ((*nesc)++ >= MAX_ESCAPE_ERRORS) return;
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_diag_emitv(lx->diags, PTK_SEV_ERROR, NULL, r, fmt, ap);
+  va_end(ap);
+}
+
 static void put_byte(ptk_lexer *lx, unsigned v) { ptk_buf_putc(&lx->sb, (char)(uchar)v); }
 
 /* `"…"`: a points at the opening quote. */
 static ptk_token lex_string(ptk_lexer *lx, const uchar *a) {
   const uchar *cur = a + 1, *mar = cur, *s;
   bool bad = false, utf8_reported = false;
+  int nesc = 0;
   char what[16];
   ptk_buf_clear(&lx->sb);
   for (;;) {
@@ -377,7 +389,7 @@ static ptk_token lex_string(ptk_lexer *lx, const uchar *a) {
         unsigned v = 0;
         for (const uchar *p = s + 1; p < cur; p++) v = v * 8 + (unsigned)(*p - '0');
         if (v > 0377) {
-          ptk_error(lx->diags, range_of(lx, s, cur),
+          esc_error(lx, &nesc, range_of(lx, s, cur),
                     "octal escape '%.*s' is out of range (the maximum is '\\377')",
                     (int)(cur - s), (const char *)s);
           bad = true;
@@ -393,16 +405,16 @@ static ptk_token lex_string(ptk_lexer *lx, const uchar *a) {
         continue;
       }
       "\\x" {
-        ptk_error(lx->diags, range_of(lx, s, cur), "'\\x' escape needs two hexadecimal digits");
+        esc_error(lx, &nesc, range_of(lx, s, cur), "'\\x' escape needs two hexadecimal digits");
         bad = true;
         continue;
       }
       "\\" [^\n\r\x00\x80-\xFF] | "\\" utf8m {
         describe_cp(what, decode_utf8(s + 1));
         if (what[0] == '\'')
-          ptk_error(lx->diags, range_of(lx, s, cur), "invalid escape sequence '\\%c'", s[1]);
+          esc_error(lx, &nesc, range_of(lx, s, cur), "invalid escape sequence '\\%c'", s[1]);
         else
-          ptk_error(lx->diags, range_of(lx, s, cur),
+          esc_error(lx, &nesc, range_of(lx, s, cur),
                     "invalid escape sequence '\\' followed by %s", what);
         bad = true;
         continue;
@@ -411,7 +423,7 @@ static ptk_token lex_string(ptk_lexer *lx, const uchar *a) {
         // followed by a line end (LF or CR), NUL or an invalid byte: those
         // are handled (and reported) as the next element.
         if (*cur == 0 && cur < lx->lim) {
-          ptk_error(lx->diags, range_of(lx, s, cur + 1),
+          esc_error(lx, &nesc, range_of(lx, s, cur + 1),
                     "invalid escape sequence '\\' followed by U+0000");
           bad = true;
           cur++;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "lang/diag.h"
+#include "trace/trace.h"
 
 enum { PTK_EXIT_OK = 0, PTK_EXIT_ERROR = 1, PTK_EXIT_USAGE = 2 };
 
@@ -22,16 +23,38 @@ int ptk_cmd_check(int argc, char **argv);
 int ptk_cmd_parse(int argc, char **argv);
 int ptk_cmd_fmt(int argc, char **argv);
 int ptk_cmd_run(int argc, char **argv);
+int ptk_cmd_compile(int argc, char **argv);
+int ptk_cmd_replay(int argc, char **argv);
+int ptk_cmd_compare(int argc, char **argv);
 extern const char ptk_cmd_check_usage[];
 extern const char ptk_cmd_parse_usage[];
 extern const char ptk_cmd_fmt_usage[];
 extern const char ptk_cmd_run_usage[];
+extern const char ptk_cmd_compile_usage[];
+extern const char ptk_cmd_replay_usage[];
+extern const char ptk_cmd_compare_usage[];
+
+/* Options every command that loads a kernel takes: --entry NAME,
+ * --const NAME=VALUE (repeatable), -I DIR (repeatable). */
+typedef struct ptk_cli_kopts {
+  const char *entry;
+  PTK_VEC(ptk_const_binding) consts;
+  PTK_VEC(const char *) includes;
+} ptk_cli_kopts;
+/* If argv[*i] is one of those options, consume it (and its value) and
+ * return 1; 0 when it is not; -1 after printing a usage error. */
+int ptk_cli_kopt(ptk_cli_kopts *k, const char *cmd, int argc, char **argv, int *i);
+ptk_trace_opts ptk_cli_trace_opts(const ptk_cli_kopts *k);
+void ptk_cli_kopts_free(ptk_cli_kopts *k);
 
 /* Shared helpers. */
 bool ptk_cli_is_help(const char *arg);
 int ptk_cli_usage_error(const char *cmd, const char *fmt, ...) PTK_PRINTF(2, 3);
 /* Load FILE ("-" = stdin). On failure emits "FILE: error: cannot read …". */
 ptk_source *ptk_cli_load(const char *path, ptk_diags *d);
+/* The same; standard input gets the name `stdin_name` ("<stdin>.ptk"
+ * makes the kernel loader read it as .ptk). */
+ptk_source *ptk_cli_load_as(const char *path, const char *stdin_name, ptk_diags *d);
 bool ptk_cli_has_ext(const char *path, const char *ext);
 
 #endif

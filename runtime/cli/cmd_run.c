@@ -36,6 +36,8 @@ const char ptk_cmd_run_usage[] =
     "                   DIR/<k>_<name>.npy (k: 0-based parameter position, name: the\n"
     "                   .pto argument name without '%'; bf16 as uint16)\n"
     "  --time           print the launch time to stderr\n"
+    "  --repeat N       launch N times (for timing with --time; pointer arguments are\n"
+    "                   updated in place by every launch)\n"
     "  --               end of options: everything after it is an ARG\n"
     "\n"
     "ARG, one per kernel parameter, in order:\n"
@@ -53,7 +55,7 @@ const char ptk_cmd_run_usage[] =
 
 typedef struct run_opts {
   const char *file, *entry, *target, *outdir;
-  uint32_t blocks, threads;
+  uint32_t blocks, threads, repeat;
   bool poison, time;
   PTK_VEC(const char *) args;
 } run_opts;
@@ -97,7 +99,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
     bool takes = OPT("--entry") || OPT("--blocks") || OPT("--threads") || OPT("--target") ||
-                 OPT("--out");
+                 OPT("--out") || OPT("--repeat");
     if (takes) {
       if (eq)
         val = eq + 1;
@@ -116,6 +118,9 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     } else if (OPT("--threads")) {
       if (!parse_u32(val, &o->threads))
         return ptk_cli_usage_error("run", "--threads needs a positive integer, got '%s'", val);
+    } else if (OPT("--repeat")) {
+      if (!parse_u32(val, &o->repeat))
+        return ptk_cli_usage_error("run", "--repeat needs a positive integer, got '%s'", val);
     } else if (OPT("--target")) {
       if (strcmp(val, "a3") && strcmp(val, "a5"))
         return ptk_cli_usage_error("run", "--target must be a3 or a5, got '%s'", val);
@@ -414,11 +419,13 @@ int ptk_cmd_run(int argc, char **argv) {
   lo.target = o.target;
   lo.poison = o.poison;
   lo.out = stdout;
-  double t0 = now_ms();
-  int lrc = ptk_interp_run(prog, &lo, la, f->nargs, d);
-  double t1 = now_ms();
-  if (o.time) fprintf(stderr, "ptk run: launch took %.3f ms\n", t1 - t0);
-  if (lrc) goto done;
+  for (uint32_t r = 0; r < (o.repeat ? o.repeat : 1); r++) {
+    double t0 = now_ms();
+    int lrc = ptk_interp_run(prog, &lo, la, f->nargs, d);
+    double t1 = now_ms();
+    if (o.time) fprintf(stderr, "ptk run: launch took %.3f ms\n", t1 - t0);
+    if (lrc) goto done;
+  }
   if (o.outdir) {
     if (mkdir_p(o.outdir)) {
       ptk_error_file(d, o.outdir, "cannot create the output folder: %s", strerror(errno));

@@ -10,6 +10,12 @@ static const ptk_cmd commands[] = {
     {"check", "parse and check a kernel file (.ptk or .pto); print diagnostics",
      ptk_cmd_check_usage, ptk_cmd_check},
     {"fmt", "print the canonical .pto text of a .pto file", ptk_cmd_fmt_usage, ptk_cmd_fmt},
+    {"compile", "run the pass pipeline and write a build folder (-o DIR)", ptk_cmd_compile_usage,
+     ptk_cmd_compile},
+    {"replay", "re-run a build folder and compare with its saved outputs", ptk_cmd_replay_usage,
+     ptk_cmd_replay},
+    {"compare", "compare two build folders (pass dumps with --include-passes)",
+     ptk_cmd_compare_usage, ptk_cmd_compare},
     {"parse", "parse a .ptk file; --dump-ast prints its syntax tree", ptk_cmd_parse_usage,
      ptk_cmd_parse},
 };

@@ -1018,9 +1018,8 @@ static void compile_alloc(cc *c, const ptk_op *op) {
     return;
   }
   alloc_info *ai = ptk_arena_alloc(c->p->arena, sizeof *ai);
-  bool rd, cd;
   const ptk_type *t = op->results[0].type;
-  if (!tile_template(c, op, t, &ai->tmpl, &rd, &cd)) return;
+  if (!tile_template(c, op, t, &ai->tmpl, NULL, NULL)) return;
   ai->loc = t->tile.loc;
   ai->bytes = (int64_t)ptk_isa_tile_bytes(&ai->tmpl);
   /* ptoas reads a boxed left tile's blayout from the target (a3 row_major,
@@ -1064,7 +1063,6 @@ static void compile_alloc(cc *c, const ptk_op *op) {
   in->a = a;
   in->na = 4;
   in->aux = ai;
-  in->flags = (rd ? 1u : 0u) | (cd ? 2u : 0u);
 }
 
 static bool int_list_attr(const ptk_attr *a, int64_t *out, uint32_t n) {
@@ -1090,8 +1088,7 @@ static void compile_subview(cc *c, const ptk_op *op) {
     return;
   }
   ptk_tile *tm = ptk_arena_alloc(c->p->arena, sizeof *tm);
-  bool rd, cd;
-  if (!tile_template(c, op, op->results[0].type, tm, &rd, &cd)) return;
+  if (!tile_template(c, op, op->results[0].type, tm, NULL, NULL)) return;
   int64_t sz[2];
   if (int_list_attr(ptk_op_attr(op, "sizes"), sz, 2) && (sz[0] != tm->rows || sz[1] != tm->cols)) {
     err(c, op, "%s: sizes [%lld, %lld] differ from the result type's shape %dx%d", opname(op),
@@ -1263,7 +1260,6 @@ static void unsupported(cc *c, const ptk_op *op) {
 static void compile_dps(cc *c, const ptk_op *op) {
   dps x;
   ptk_op_kind k = op->kind;
-  int b;
   uint32_t fl = 0;
   switch (k) {
   /* unary */
@@ -1486,7 +1482,7 @@ static void compile_dps(cc *c, const ptk_op *op) {
   /* data movement */
   case PTK_OP_TLOAD: {
     if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    ptk_isa_dtype vd;
+    ptk_isa_dtype vd = PTK_ISA_F32;
     if (vkind(x.in[0]) == K_VIEW && !view_dtype(c, op, x.in[0]->type, &vd)) return;
     uint32_t *a = arr(c, 2);
     a[0] = use(c, op, x.out[0], K_TILE, "the destination");
@@ -1498,7 +1494,7 @@ static void compile_dps(cc *c, const ptk_op *op) {
   case PTK_OP_TSTORE: {
     if (!get_dps(c, op, &x, 1, 2, 1)) return;
     if (x.nin == 2) FAIL(op, "%s: quantized stores are not supported by the interpreter", opname(op));
-    ptk_isa_dtype vd;
+    ptk_isa_dtype vd = PTK_ISA_F32;
     if (vkind(x.out[0]) == K_VIEW && !view_dtype(c, op, x.out[0]->type, &vd)) return;
     int relu = enum_attr(c, op, "reluPreMode", "relu_pre_mode", 0);
     int atomic = enum_attr(c, op, "atomicType", "atomic_type", 0);
@@ -1543,7 +1539,6 @@ static void compile_dps(cc *c, const ptk_op *op) {
   case PTK_OP_TPREFETCH:
     return; /* a hint */
   default:
-    (void)b;
     unsupported(c, op);
     return;
   }

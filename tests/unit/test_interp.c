@@ -751,3 +751,100 @@ TEST(concurrent_launches) {
   }
   unload(&k);
 }
+
+/* ---- views -------------------------------------------------------------------------------------- */
+
+/* s = q . k^T with k stored row-major [key][dim] and read through a DN-style
+ * view (strides [1, 32]) into a Zn mat tile, as the paged-attention qk
+ * kernel does; the acc result goes out through a tstore. */
+static const char *QK =
+    "module {\n"
+    "  func.func @qk(%q: !pto.ptr<f32>, %k: !pto.ptr<f32>, %s: !pto.ptr<f32>) {\n"
+    "    %c0 = arith.constant 0 : index\n"
+    "    %c1 = arith.constant 1 : index\n"
+    "    %c16 = arith.constant 16 : index\n"
+    "    %c32 = arith.constant 32 : index\n"
+    "    %qv = pto.make_tensor_view %q, shape = [%c16, %c32], strides = [%c32, %c1] : !pto.tensor_view<?x?xf32>\n"
+    "    %kv = pto.make_tensor_view %k, shape = [%c32, %c32], strides = [%c1, %c32] {layout = #pto.layout<dn>} : !pto.tensor_view<?x?xf32>\n"
+    "    %sv = pto.make_tensor_view %s, shape = [%c16, %c32], strides = [%c32, %c1] : !pto.tensor_view<?x?xf32>\n"
+    "    %qp = pto.partition_view %qv, offsets = [%c0, %c0], sizes = [%c16, %c32] : !pto.tensor_view<?x?xf32> -> !pto.partition_tensor_view<16x32xf32>\n"
+    "    %kp = pto.partition_view %kv, offsets = [%c0, %c0], sizes = [%c32, %c32] : !pto.tensor_view<?x?xf32> -> !pto.partition_tensor_view<32x32xf32>\n"
+    "    %sp = pto.partition_view %sv, offsets = [%c0, %c0], sizes = [%c16, %c32] : !pto.tensor_view<?x?xf32> -> !pto.partition_tensor_view<16x32xf32>\n"
+    "    %qm = pto.alloc_tile : !pto.tile_buf<mat, 16x32xf32, blayout=col_major, slayout=row_major>\n"
+    "    %km = pto.alloc_tile : !pto.tile_buf<mat, 32x32xf32, slayout=col_major>\n"
+    "    %ql = pto.alloc_tile : !pto.tile_buf<left, 16x32xf32, slayout=row_major>\n"
+    "    %kr = pto.alloc_tile : !pto.tile_buf<right, 32x32xf32, slayout=col_major>\n"
+    "    %acc = pto.alloc_tile : !pto.tile_buf<acc, 16x32xf32, blayout=col_major, slayout=row_major, fractal=1024>\n"
+    "    pto.tload ins(%qp : !pto.partition_tensor_view<16x32xf32>) outs(%qm : !pto.tile_buf<mat, 16x32xf32, blayout=col_major, slayout=row_major>)\n"
+    "    pto.tload ins(%kp : !pto.partition_tensor_view<32x32xf32>) outs(%km : !pto.tile_buf<mat, 32x32xf32, slayout=col_major>)\n"
+    "    pto.tmov ins(%qm : !pto.tile_buf<mat, 16x32xf32, blayout=col_major, slayout=row_major>) outs(%ql : !pto.tile_buf<left, 16x32xf32, slayout=row_major>)\n"
+    "    pto.tmov ins(%km : !pto.tile_buf<mat, 32x32xf32, slayout=col_major>) outs(%kr : !pto.tile_buf<right, 32x32xf32, slayout=col_major>)\n"
+    "    pto.tmatmul ins(%ql, %kr : !pto.tile_buf<left, 16x32xf32, slayout=row_major>, !pto.tile_buf<right, 32x32xf32, slayout=col_major>) outs(%acc : !pto.tile_buf<acc, 16x32xf32, blayout=col_major, slayout=row_major, fractal=1024>)\n"
+    "    pto.tstore ins(%acc : !pto.tile_buf<acc, 16x32xf32, blayout=col_major, slayout=row_major, fractal=1024>) outs(%sp : !pto.partition_tensor_view<16x32xf32>)\n"
+    "    return\n"
+    "  }\n"
+    "}\n";
+
+TEST(dn_view_matmul) {
+  tk k;
+  LOAD_OR_RETURN(&k, QK, "qk");
+  ptk_tensor *q = zeros2(PTK_TD_F32, 16, 32), *kk = zeros2(PTK_TD_F32, 32, 32),
+             *s = zeros2(PTK_TD_F32, 16, 32);
+  float *qv = q->data, *kv = kk->data, *sv = s->data;
+  for (int i = 0; i < 16 * 32; i++) qv[i] = (float)((i * 7) % 13) * 0.25f - 1.5f;
+  for (int i = 0; i < 32 * 32; i++) kv[i] = (float)((i * 5) % 11) * 0.5f - 2.0f;
+  ptk_launch_arg a[] = {T(q), T(kk), T(s)};
+  CHECK_INT(run(&k, 1, 1, a, 3), 0);
+  int bad = 0;
+  for (int i = 0; i < 16; i++)
+    for (int j = 0; j < 32; j++) {
+      float acc = 0;
+      for (int d = 0; d < 32; d++) acc = fmaf(qv[i * 32 + d], kv[j * 32 + d], acc);
+      if (sv[i * 32 + j] != acc) bad++;
+    }
+  CHECK_INT(bad, 0);
+  if (bad) printf("%s\n", diag(&k));
+  ptk_tensor_free(q);
+  ptk_tensor_free(kk);
+  ptk_tensor_free(s);
+  unload(&k);
+}
+
+/* A rank-5 view: the tile's rows run over dims 0..3 (1x1x4x8 = 32 rows). */
+static const char *FIVE =
+    "module {\n"
+    "  func.func @five(%x: !pto.ptr<f32>, %y: !pto.ptr<f32>) {\n"
+    "    %c0 = arith.constant 0 : index\n"
+    "    %c1 = arith.constant 1 : index\n"
+    "    %c2 = arith.constant 2 : index\n"
+    "    %c4 = arith.constant 4 : index\n"
+    "    %c8 = arith.constant 8 : index\n"
+    "    %c16 = arith.constant 16 : index\n"
+    "    %c128 = arith.constant 128 : index\n"
+    "    %c512 = arith.constant 512 : index\n"
+    "    %xv = pto.make_tensor_view %x, shape = [%c1, %c1, %c4, %c8, %c16], strides = [%c512, %c512, %c128, %c16, %c1] : !pto.tensor_view<?x?x?x?x?xf32>\n"
+    "    %xp = pto.partition_view %xv, offsets = [%c0, %c0, %c1, %c0, %c4], sizes = [%c1, %c1, %c2, %c8, %c8] : !pto.tensor_view<?x?x?x?x?xf32> -> !pto.partition_tensor_view<1x1x2x8x8xf32>\n"
+    "    %yv = pto.make_tensor_view %y, shape = [%c16, %c8], strides = [%c8, %c1] : !pto.tensor_view<?x?xf32>\n"
+    "    %yp = pto.partition_view %yv, offsets = [%c0, %c0], sizes = [%c16, %c8] : !pto.tensor_view<?x?xf32> -> !pto.partition_tensor_view<16x8xf32>\n"
+    "    %t = pto.alloc_tile : !pto.tile_buf<vec, 16x8xf32>\n"
+    "    pto.tload ins(%xp : !pto.partition_tensor_view<1x1x2x8x8xf32>) outs(%t : !pto.tile_buf<vec, 16x8xf32>)\n"
+    "    pto.tstore ins(%t : !pto.tile_buf<vec, 16x8xf32>) outs(%yp : !pto.partition_tensor_view<16x8xf32>)\n"
+    "    return\n"
+    "  }\n"
+    "}\n";
+
+TEST(rank5_partition) {
+  tk k;
+  LOAD_OR_RETURN(&k, FIVE, "five");
+  ptk_tensor *x = zeros(PTK_TD_F32, 512), *y = zeros2(PTK_TD_F32, 16, 8);
+  for (int i = 0; i < 512; i++) ((float *)x->data)[i] = (float)i;
+  ptk_launch_arg a[] = {T(x), T(y)};
+  CHECK_INT(run(&k, 1, 1, a, 2), 0);
+  /* tile row r = (d2, d3) = (r / 8, r % 8) of the window at d2 = 1, d4 = 4 */
+  for (int r = 0; r < 16; r++)
+    for (int c = 0; c < 8; c++)
+      CHECK_DBL(((float *)y->data)[r * 8 + c], (1 + r / 8) * 128 + (r % 8) * 16 + 4 + c, 0);
+  ptk_tensor_free(x);
+  ptk_tensor_free(y);
+  unload(&k);
+}

@@ -474,6 +474,21 @@ TEST(err_invalid_escape) {
              "1:2: octal escape '\\400' is out of range (the maximum is '\\377')\n");
   CHECK_ERRS("\"ab\\777\"", "ERROR EOF",
              "1:4: octal escape '\\777' is out of range (the maximum is '\\377')\n");
+  /* at most 10 escape errors per literal */
+  {
+    ptk_buf b = {0};
+    ptk_buf_putc(&b, '"');
+    for (int i = 0; i < 1000; i++) ptk_buf_puts(&b, "\\q");
+    ptk_buf_puts(&b, "\" $");
+    lexed r = lex(ptk_buf_cstr(&b));
+    CHECK_STR(r.kinds, "ERROR ERROR EOF");
+    CHECK_INT(r.diags->items.len, 11);
+    CHECK_STR(r.diags->items.data[9].message, "invalid escape sequence '\\q'");
+    CHECK_INT(r.diags->items.data[9].col, 20);
+    CHECK_STR(r.diags->items.data[10].message, "unexpected character '$'");
+    lfree(&r);
+    ptk_buf_free(&b);
+  }
   /* an invalid escape in an unterminated string: both are reported */
   CHECK_ERRS("\"\\q", "ERROR EOF",
              "1:2: invalid escape sequence '\\q'\n1:1: unterminated string literal\n");

@@ -1,0 +1,376 @@
+/* ptk compile FILE -o DIR: run the shared pass pipeline and write a build
+ * folder (DESIGN §4; backend/build_dir.h, backend/config.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/build_dir.h"
+#include "backend/config.h"
+#include "backend/passes/pipeline.h"
+#include "parser/pto_read.h"
+#include "runtime/cli/cli.h"
+#include "trace/sha256.h"
+#include "trace/trace.h"
+
+
+extern const char ptk_cmd_compile_usage[];
+
+const char ptk_cmd_compile_usage[] =
+    "usage: ptk compile FILE -o DIR [OPTIONS]\n"
+    "       ptk compile --print-pipeline\n"
+    "\n"
+    "Run the pass pipeline over a kernel (.pto, or .ptk traced) and write a build\n"
+    "folder:\n"
+    "  DIR/kernel.pto                 the final PTO IR\n"
+    "  DIR/kernel_config.json         symbol, core type, target, mode, every launch\n"
+    "                                 parameter (position, name, kind, dtype, direction),\n"
+    "                                 const bindings, source path + sha256, the passes\n"
+    "  DIR/passes_dump/00_input.pto   with --dump-passes, then NN_after_<pass>.pto\n"
+    "Files are written atomically; kernel_config.json is written last.\n"
+    "\n"
+    "options:\n"
+    "  -o DIR                 the build folder (created)\n"
+    "  --entry NAME           the kernel (.ptk) or function (.pto) to compile (default:\n"
+    "                         the only one, else the one marked pto.entry)\n"
+    "  --target a3|a5         on-chip memory sizes (default: @jit target, else the\n"
+    "                         module's pto.target_arch, else a3)\n"
+    "  --mode auto|explicit   auto: plan tile addresses and insert sync; explicit: keep\n"
+    "                         the author's (default for .pto: explicit when any\n"
+    "                         alloc_tile has an addr, else auto; .ptk: @jit mode)\n"
+    "  --insert-sync, --no-insert-sync\n"
+    "                         force insert-sync on or off (default: auto mode only)\n"
+    "  --dump-passes[=REGEX]  write the IR before the passes and after each pass whose\n"
+    "                         name matches REGEX (PCRE2; default: every pass)\n"
+    "  --verify-each          run the verifier after every pass (also PTK_VERIFY_EACH=1)\n"
+    "  --print-pipeline       list the passes in order and exit\n"
+    "  --time-passes          print each pass's time and the peak memory to stderr\n"
+    "  --stats                print what each pass did and the peak memory to stderr\n"
+    "  --const NAME=VALUE     bind a const parameter (.ptk)\n"
+    "  -I DIR                 import search folder (.ptk)\n"
+    "\n"
+    "Exit status: 0 success, 1 error (diagnostics on stderr), 2 usage error.\n";
+
+typedef struct copts {
+  const char *file, *out, *entry, *target, *mode, *dump_re;
+  bool dump, verify_each, print_pipeline, time_passes, stats;
+  int insert_sync; /* -1 default */
+  PTK_VEC(ptk_const_binding) consts;
+  PTK_VEC(const char *) incs;
+} copts;
+
+static const char *CMD = "compile";
+
+static int parse_args(int argc, char **argv, copts *o) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+#define NEED_VALUE(flag)                                                                           \
+  do {                                                                                             \
+    if (i + 1 >= argc) return ptk_cli_usage_error(CMD, "%s needs a value", flag);                  \
+  } while (0)
+    if (!strcmp(a, "-o")) {
+      NEED_VALUE("-o");
+      o->out = argv[++i];
+    } else if (!strncmp(a, "-o", 2) && a[2]) {
+      o->out = a + 2;
+    } else if (!strcmp(a, "--entry")) {
+      NEED_VALUE("--entry");
+      o->entry = argv[++i];
+    } else if (!strncmp(a, "--entry=", 8)) {
+      o->entry = a + 8;
+    } else if (!strcmp(a, "--target")) {
+      NEED_VALUE("--target");
+      o->target = argv[++i];
+    } else if (!strncmp(a, "--target=", 9)) {
+      o->target = a + 9;
+    } else if (!strcmp(a, "--mode")) {
+      NEED_VALUE("--mode");
+      o->mode = argv[++i];
+    } else if (!strncmp(a, "--mode=", 7)) {
+      o->mode = a + 7;
+    } else if (!strcmp(a, "--dump-passes")) {
+      o->dump = true;
+    } else if (!strncmp(a, "--dump-passes=", 14)) {
+      o->dump = true;
+      o->dump_re = a + 14;
+    } else if (!strcmp(a, "--verify-each")) {
+      o->verify_each = true;
+    } else if (!strcmp(a, "--print-pipeline")) {
+      o->print_pipeline = true;
+    } else if (!strcmp(a, "--time-passes")) {
+      o->time_passes = true;
+    } else if (!strcmp(a, "--stats")) {
+      o->stats = true;
+    } else if (!strcmp(a, "--insert-sync")) {
+      o->insert_sync = 1;
+    } else if (!strcmp(a, "--no-insert-sync")) {
+      o->insert_sync = 0;
+    } else if (!strcmp(a, "--const") || !strncmp(a, "--const=", 8)) {
+      const char *kv;
+      if (a[7] == '=') {
+        kv = a + 8;
+      } else {
+        NEED_VALUE("--const");
+        kv = argv[++i];
+      }
+      const char *eq = strchr(kv, '=');
+      if (!eq || eq == kv) return ptk_cli_usage_error(CMD, "--const expects NAME=VALUE, got '%s'", kv);
+      ptk_const_binding b = {ptk_xstrndup(kv, (size_t)(eq - kv)), eq + 1};
+      ptk_vec_push(&o->consts, b);
+    } else if (!strcmp(a, "-I")) {
+      NEED_VALUE("-I");
+      ptk_vec_push(&o->incs, argv[++i]);
+    } else if (!strncmp(a, "-I", 2) && a[2]) {
+      ptk_vec_push(&o->incs, a + 2);
+    } else if (a[0] == '-' && a[1]) {
+      return ptk_cli_usage_error(CMD, "unknown option '%s'", a);
+    } else {
+      if (o->file) return ptk_cli_usage_error(CMD, "expected one FILE, got '%s' and '%s'", o->file, a);
+      o->file = a;
+    }
+#undef NEED_VALUE
+  }
+  return -1;
+}
+
+static bool any_addr(ptk_op *op, void *p) {
+  (void)p;
+  if (op->kind != PTK_OP_ALLOC_TILE) return true;
+  uint32_t n;
+  ptk_op_segment(op, 0, &n);
+  return n == 0; /* stop the walk at the first addr */
+}
+
+static bool module_has_addr(ptk_module *m) { return !ptk_walk_module(m, any_addr, NULL); }
+
+static void list_funcs(ptk_module *m, ptk_buf *out, int *n) {
+  for (uint32_t i = 0; i < m->nitems; i++) {
+    if (m->items[i].kind == PTK_ITEM_MODULE) {
+      list_funcs(m->items[i].module, out, n);
+    } else if (m->items[i].func->body) {
+      ptk_buf_printf(out, "%s@%s", (*n)++ ? ", " : "", m->items[i].func->name);
+    }
+  }
+}
+
+static void free_opts(copts *o) {
+  for (size_t i = 0; i < o->consts.len; i++) free((char *)o->consts.data[i].name);
+  ptk_vec_free(&o->consts);
+  ptk_vec_free(&o->incs);
+}
+
+int ptk_cmd_compile(int argc, char **argv) {
+  copts o;
+  memset(&o, 0, sizeof o);
+  o.insert_sync = -1;
+  int prc = parse_args(argc, argv, &o);
+  if (prc >= 0) {
+    free_opts(&o);
+    return prc;
+  }
+  if (o.print_pipeline) {
+    ptk_buf b = {0};
+    ptk_pipeline_print(&b);
+    fputs(ptk_buf_cstr(&b), stdout);
+    ptk_buf_free(&b);
+    if (!o.file) {
+      free_opts(&o);
+      return PTK_EXIT_OK;
+    }
+  }
+  int rc = PTK_EXIT_USAGE;
+  ptk_target target = PTK_TARGET_A3;
+  ptk_mode mode = PTK_MODE_AUTO;
+  if (!o.file) {
+    rc = ptk_cli_usage_error(CMD, "missing FILE");
+    goto out_early;
+  }
+  if (!o.out) {
+    rc = ptk_cli_usage_error(CMD, "missing -o DIR");
+    goto out_early;
+  }
+  if (o.target && !ptk_target_parse(o.target, &target)) {
+    rc = ptk_cli_usage_error(CMD, "--target must be a3 or a5, got '%s'", o.target);
+    goto out_early;
+  }
+  if (o.mode && strcmp(o.mode, "auto") && strcmp(o.mode, "explicit")) {
+    rc = ptk_cli_usage_error(CMD, "--mode must be auto or explicit, got '%s'", o.mode);
+    goto out_early;
+  }
+  if (o.dump_re) {
+    ptk_buf err = {0};
+    if (!ptk_pipeline_regex_ok(o.dump_re, &err)) {
+      rc = ptk_cli_usage_error(CMD, "invalid --dump-passes pattern '%s': %s", o.dump_re,
+                               ptk_buf_cstr(&err));
+      ptk_buf_free(&err);
+      goto out_early;
+    }
+    ptk_buf_free(&err);
+  }
+  bool is_ptk = ptk_cli_has_ext(o.file, ".ptk");
+  if (!is_ptk && (o.consts.len || o.incs.len)) {
+    rc = ptk_cli_usage_error(CMD, "--const and -I apply to .ptk files only");
+    goto out_early;
+  }
+
+  ptk_diags *d = ptk_diags_new();
+  ptk_source *src = NULL;
+  ptk_module *m = NULL;
+  ptk_trace_result *tr = NULL;
+  ptk_func *entry = NULL;
+  ptk_kernel_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  ptk_pipeline_result res;
+  memset(&res, 0, sizeof res);
+  ptk_buf report = {0};
+  char sha[65] = {0};
+  char *dump_dir = NULL;
+  const ptk_trace_info *info = NULL;
+  ptk_ast_dir *declared = NULL;
+  ptk_range *ranges = NULL;
+  const char **names = NULL;
+  rc = PTK_EXIT_ERROR;
+
+  if (is_ptk) {
+    ptk_trace_opts to = {.include_dirs = o.incs.data, .ninclude = o.incs.len};
+    tr = ptk_trace_kernel(o.file, NULL, o.entry, o.consts.data, o.consts.len, &to, d);
+    if (!tr) goto out;
+    m = ptk_trace_module(tr);
+    entry = ptk_trace_entry(tr);
+    info = ptk_trace_info_of(tr);
+    if (!o.target && info->target) ptk_target_parse(info->target, &target);
+    mode = info->mode && !strcmp(info->mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
+    size_t len = 0;
+    char *text = ptk_read_file(o.file, &len);
+    if (text) {
+      ptk_sha256_hex(text, len, sha);
+      free(text);
+    }
+  } else {
+    src = ptk_cli_load(o.file, d);
+    if (!src) goto out;
+    ptk_sha256_hex(src->text, src->len, sha);
+    m = ptk_pto_read(src, d);
+    if (!m) goto out;
+    entry = ptk_pipeline_find_entry(m, o.entry);
+    if (!entry) {
+      ptk_buf fl = {0};
+      int n = 0;
+      list_funcs(m, &fl, &n);
+      if (o.entry)
+        ptk_error_file(d, o.file, "no function @%s with a body; the file defines: %s", o.entry,
+                       n ? ptk_buf_cstr(&fl) : "(none)");
+      else if (n == 0)
+        ptk_error_file(d, o.file, "the file defines no function with a body");
+      else
+        ptk_error_file(d, o.file,
+                       "cannot choose the kernel: %d functions (%s) and none is marked pto.entry; "
+                       "use --entry NAME",
+                       n, ptk_buf_cstr(&fl));
+      ptk_buf_free(&fl);
+      goto out;
+    }
+    if (!o.target) {
+      const ptk_attr *ta = ptk_module_attr(ptk_module_top(m), "pto.target_arch");
+      if (ta && ta->kind == PTK_ATTR_STRING) {
+        char *s = ptk_xstrndup(ta->str.s, ta->str.len);
+        ptk_target_parse(s, &target);
+        free(s);
+      }
+    }
+    mode = module_has_addr(m) ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
+  }
+  if (o.mode) mode = !strcmp(o.mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
+  int insert_sync = o.insert_sync;
+  if (insert_sync < 0 && info && info->insert_sync_set) insert_sync = info->insert_sync ? 1 : 0;
+
+  if (!ptk_build_dir_begin(o.out, d)) goto out;
+  if (o.dump) dump_dir = ptk_build_dir_dump_path(o.out);
+
+  ptk_pipeline_opts po;
+  memset(&po, 0, sizeof po);
+  po.mode = mode;
+  po.target = target;
+  po.insert_sync = insert_sync;
+  po.dump_dir = dump_dir;
+  po.dump_regex = o.dump_re;
+  po.verify_each = o.verify_each;
+  po.time_passes = o.time_passes;
+  po.stats = o.stats;
+  po.result = &res;
+  if (info && info->nparams) {
+    declared = ptk_xcalloc(info->nparams, sizeof *declared);
+    ranges = ptk_xcalloc(info->nparams, sizeof *ranges);
+    names = ptk_xcalloc(info->nparams, sizeof *names);
+    for (size_t i = 0; i < info->nparams; i++) {
+      declared[i] = info->params[i].dir;
+      ranges[i] = info->params[i].range;
+      names[i] = info->params[i].name;
+    }
+    po.declared = declared;
+    po.decl_ranges = ranges;
+    po.decl_names = names;
+    po.ndeclared = (uint32_t)info->nparams;
+  }
+  int prc2 = ptk_pipeline_run(m, entry, &po, d, &report);
+  if (report.len) fputs(ptk_buf_cstr(&report), stderr);
+  if (prc2 != 0) goto out;
+
+  /* kernel_config.json */
+  ptk_kernel_config_from_func(&cfg, entry, &res.dirs);
+  cfg.target = ptk_target_name(target);
+  cfg.mode = ptk_mode_name(mode);
+  cfg.insert_sync = res.sync_inserted;
+  cfg.input_path = o.file;
+  cfg.input_kind = is_ptk ? "ptk" : "pto";
+  cfg.input_sha256 = sha[0] ? sha : NULL;
+  cfg.passes = res.passes;
+  cfg.npasses = res.npasses;
+  ptk_config_const *cc = NULL;
+  if (info) {
+    cfg.kernel = info->kernel;
+    if (info->symbol) cfg.symbol = info->symbol;
+    if (info->kind) cfg.core_type = info->kind;
+    for (size_t i = 0; i < info->nparams && i < cfg.nparams; i++) {
+      cfg.params[i].name = info->params[i].name;
+      cfg.params[i].dtype = info->params[i].dtype;
+      cfg.params[i].is_ptr = info->params[i].is_ptr;
+    }
+    if (info->nconsts) {
+      cc = ptk_xcalloc(info->nconsts, sizeof *cc);
+      for (size_t i = 0; i < info->nconsts; i++)
+        cc[i] = (ptk_config_const){info->consts[i].name, info->consts[i].type,
+                                   info->consts[i].value, info->consts[i].is_default};
+      cfg.consts = cc;
+      cfg.nconsts = info->nconsts;
+    }
+    cfg.source_backed = info->source_backed;
+    cfg.source_inline = info->source_inline;
+    cfg.source_path = info->source_path;
+    cfg.source_resolved = info->source_resolved;
+    cfg.source_sha256 = info->source_sha256;
+  }
+  if (ptk_build_dir_finish(o.out, m, &cfg, d)) rc = PTK_EXIT_OK;
+  free(cc);
+
+out:
+  ptk_diags_print(d, stderr);
+  if (rc == PTK_EXIT_OK && ptk_diags_errors(d)) rc = PTK_EXIT_ERROR;
+  ptk_kernel_config_clear(&cfg);
+  ptk_pipeline_result_free(&res);
+  ptk_buf_free(&report);
+  free(dump_dir);
+  free(declared);
+  free(ranges);
+  free(names);
+  if (tr)
+    ptk_trace_result_free(tr);
+  else
+    ptk_module_free(m);
+  ptk_source_free(src);
+  ptk_diags_free(d);
+out_early:
+  free_opts(&o);
+  return rc;
+}

@@ -1,0 +1,628 @@
+/* ptk replay DIR: re-run a build folder without its source (DESIGN §4):
+ * kernel_config.json + kernel.pto + the saved run (runtime/replay.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backend/build_dir.h"
+#include "backend/config.h"
+#include "backend/passes/pipeline.h"
+#include "backend/verify.h"
+#include "parser/pto_read.h"
+#include "runtime/cli/cli.h"
+#include "runtime/interp/interp.h"
+#include "runtime/npy.h"
+#include "runtime/replay.h"
+#include "runtime/tensor.h"
+#include "trace/sha256.h"
+
+
+extern const char ptk_cmd_replay_usage[];
+
+const char ptk_cmd_replay_usage[] =
+    "usage: ptk replay DIR [OPTIONS] [--] [ARG...]\n"
+    "\n"
+    "Re-run a build folder without its source: read DIR/kernel_config.json and\n"
+    "DIR/kernel.pto, run the kernel with the IR interpreter on the inputs saved by\n"
+    "`ptk run ... --save DIR` (DIR/inputs/<k>_<name>.npy) and compare every pointer\n"
+    "argument with the saved outputs (DIR/outputs/<k>_<name>.npy), printing per\n"
+    "buffer the max abs / max rel error and the number of mismatching elements.\n"
+    "\n"
+    "If kernel.pto was edited since `ptk compile` wrote it, it is verified and run\n"
+    "through the pass pipeline again (mode, target and sync as recorded) before it\n"
+    "runs; its signature must still match the parameters in kernel_config.json.\n"
+    "Edited means: its sha256 differs from files.kernel_sha256 in kernel_config.json\n"
+    "or, when the config records none, it is newer than kernel_config.json.\n"
+    "\n"
+    "options:\n"
+    "  --blocks N        blocks to launch (default: as saved, else 1)\n"
+    "  --threads N       worker threads (results do not depend on it)\n"
+    "  --rtol X, --atol X\n"
+    "                    match within |got - expected| <= atol + rtol*|expected|\n"
+    "                    (NaN matches NaN) instead of bit for bit\n"
+    "  --rerun-passes    run the pass pipeline even if kernel.pto is unchanged\n"
+    "  --out DIR         write every pointer argument's final contents to\n"
+    "                    DIR/<k>_<name>.npy\n"
+    "  --                end of options\n"
+    "\n"
+    "ARG, one per kernel parameter, replaces the saved inputs (then nothing is\n"
+    "compared): path.npy | zeros:DTYPE:SHAPE | rand:DTYPE:SHAPE[:SEED] | a scalar\n"
+    "literal (as for `ptk run`).\n"
+    "\n"
+    "Exit status: 0 the outputs match (or the run with ARGs succeeded), 1 they\n"
+    "differ or an error was reported, 2 usage error or DIR is not a folder.\n";
+
+static const char *CMD = "replay";
+
+typedef struct ropts {
+  const char *dir, *outdir;
+  uint32_t blocks, threads;
+  bool tol, rerun;
+  double rtol, atol;
+  PTK_VEC(const char *) args;
+} ropts;
+
+static bool parse_u32(const char *s, uint32_t *out) {
+  if (!s || !*s || s[0] == '-') return false;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end || errno || v == 0 || v > 1u << 24) return false;
+  *out = (uint32_t)v;
+  return true;
+}
+
+static bool parse_tol(const char *s, double *out) {
+  if (!s || !*s) return false;
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (*end || errno || !(v >= 0) || !isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
+/* A number-looking or boolean token (so "-1" is an ARG, not an option). */
+static bool looks_scalar(const char *s) {
+  if (!strcmp(s, "true") || !strcmp(s, "false")) return true;
+  char *end;
+  (void)strtod(s, &end);
+  return end != s && !*end;
+}
+
+static int parse_args(int argc, char **argv, ropts *o) {
+  bool rest = false;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (rest || a[0] != '-' || !a[1] || looks_scalar(a)) {
+      if (!o->dir)
+        o->dir = a;
+      else
+        ptk_vec_push(&o->args, a);
+      continue;
+    }
+    if (!strcmp(a, "--")) {
+      rest = true;
+      continue;
+    }
+    const char *eq = strchr(a, '=');
+    size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+#define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
+    bool takes = OPT("--blocks") || OPT("--threads") || OPT("--rtol") || OPT("--atol") ||
+                 OPT("--out");
+    const char *val = NULL;
+    if (takes) {
+      if (eq)
+        val = eq + 1;
+      else if (i + 1 < argc)
+        val = argv[++i];
+      else
+        return ptk_cli_usage_error(CMD, "option '%.*s' needs a value", (int)nlen, a);
+    } else if (eq) {
+      return ptk_cli_usage_error(CMD, "option '%.*s' takes no value", (int)nlen, a);
+    }
+    if (OPT("--blocks")) {
+      if (!parse_u32(val, &o->blocks))
+        return ptk_cli_usage_error(CMD, "--blocks needs a positive integer (at most 16777216), got '%s'", val);
+    } else if (OPT("--threads")) {
+      if (!parse_u32(val, &o->threads))
+        return ptk_cli_usage_error(CMD, "--threads needs a positive integer, got '%s'", val);
+    } else if (OPT("--rtol") || OPT("--atol")) {
+      if (!parse_tol(val, OPT("--rtol") ? &o->rtol : &o->atol))
+        return ptk_cli_usage_error(CMD, "%.*s needs a non-negative number, got '%s'", (int)nlen, a, val);
+      o->tol = true;
+    } else if (OPT("--out")) {
+      o->outdir = val;
+    } else if (OPT("--rerun-passes")) {
+      o->rerun = true;
+    } else {
+      return ptk_cli_usage_error(CMD, "unknown option '%s'", a);
+    }
+#undef OPT
+  }
+  if (!o->dir) return ptk_cli_usage_error(CMD, "missing DIR");
+  return 0;
+}
+
+/* ---- the kernel and its signature ------------------------------------------------------------ */
+
+static ptk_loc arg_loc(const ptk_func *f, uint32_t k) {
+  const ptk_value *v = ptk_func_arg(f, k);
+  return v && v->loc.src ? v->loc : f->loc;
+}
+
+static char *arg_name(const ptk_func *f, uint32_t k) {
+  const ptk_value *v = ptk_func_arg(f, k);
+  if (v && v->name) return ptk_xasprintf("%%%s", v->name);
+  return ptk_xasprintf("%%arg%u", k);
+}
+
+static void describe_param(const ptk_config_param *p, ptk_buf *b) {
+  if (p->is_ptr)
+    ptk_buf_printf(b, "a pointer to %s", ptk_dtype_name(p->dtype));
+  else
+    ptk_buf_printf(b, "a scalar of type %s", ptk_dtype_name(p->dtype));
+}
+
+/* The edited kernel.pto must keep the ABI of kernel_config.json. */
+static bool check_signature(const ptk_func *f, const ptk_kernel_config *cfg, ptk_diags *d) {
+  bool ok = true;
+  if (f->nargs != cfg->nparams) {
+    ptk_error(d, ptk_range_at(f->loc, (uint32_t)strlen(f->name) + 1),
+              "'@%s' takes %u parameter%s but kernel_config.json records %zu: replay cannot "
+              "change a kernel's signature (recompile with 'ptk compile')",
+              f->name, f->nargs, f->nargs == 1 ? "" : "s", cfg->nparams);
+    for (uint32_t k = cfg->nparams; k < f->nargs; k++) {
+      char *n = arg_name(f, k);
+      ptk_note(d, ptk_range_at(arg_loc(f, k), 1), "parameter %u ('%s') is new", k, n);
+      free(n);
+    }
+    for (size_t k = f->nargs; k < cfg->nparams; k++) {
+      ptk_buf b = {0};
+      describe_param(&cfg->params[k], &b);
+      ptk_note(d, ptk_range_none(), "parameter %zu ('%s', %s) is missing", k,
+               cfg->params[k].name ? cfg->params[k].name : "?", ptk_buf_cstr(&b));
+      ptk_buf_free(&b);
+    }
+    ok = false;
+  }
+  for (uint32_t k = 0; k < f->nargs && k < cfg->nparams; k++) {
+    const ptk_type *t = f->arg_types[k];
+    const ptk_config_param *p = &cfg->params[k];
+    ptk_dtype dt;
+    bool known = ptk_type_elem_dtype(t, &dt);
+    bool same = known && dt == p->dtype &&
+                ((p->is_ptr && t->kind == PTK_TY_PTR) || (!p->is_ptr && t->kind == PTK_TY_SCALAR));
+    if (same) continue;
+    char *n = arg_name(f, k), *ts = ptk_type_str(t);
+    ptk_buf b = {0};
+    describe_param(p, &b);
+    ptk_error_loc(d, arg_loc(f, k),
+                  "parameter %u ('%s') of '@%s' is %s but kernel_config.json records %s ('%s'): "
+                  "replay cannot change a kernel's signature (recompile with 'ptk compile')",
+                  k, n, f->name, ts, ptk_buf_cstr(&b), p->name ? p->name : "?");
+    ptk_buf_free(&b);
+    free(n);
+    free(ts);
+    ok = false;
+  }
+  return ok;
+}
+
+/* Edited since compile? 1 yes, 0 no; *why says how it was decided. */
+static int kernel_edited(const char *cfg_path, const char *kpath, const ptk_source *src,
+                         const char **why) {
+  const char *recorded = NULL;
+  json_t *root = json_load_file(cfg_path, 0, NULL);
+  json_t *files = root ? json_object_get(root, "files") : NULL;
+  json_t *sha = files ? json_object_get(files, "kernel_sha256") : NULL;
+  if (json_is_string(sha)) recorded = json_string_value(sha);
+  int edited;
+  if (recorded) {
+    char hex[65];
+    ptk_sha256_hex(src->text, src->len, hex);
+    edited = strcmp(hex, recorded) != 0;
+    *why = edited ? "its sha256 differs from files.kernel_sha256 in kernel_config.json"
+                  : "its sha256 matches kernel_config.json";
+  } else {
+    struct stat sk, sc;
+    edited = 0;
+    if (!stat(kpath, &sk) && !stat(cfg_path, &sc))
+      edited = sk.st_mtim.tv_sec > sc.st_mtim.tv_sec ||
+               (sk.st_mtim.tv_sec == sc.st_mtim.tv_sec && sk.st_mtim.tv_nsec > sc.st_mtim.tv_nsec);
+    *why = edited ? "it is newer than kernel_config.json" : "it is not newer than kernel_config.json";
+  }
+  json_decref(root);
+  return edited;
+}
+
+/* ---- arguments given on the command line ------------------------------------------------------ */
+
+static bool is_spec(const char *s) { return !strncmp(s, "zeros:", 6) || !strncmp(s, "rand:", 5); }
+
+/* Parses a scalar literal for type dt; NULL on success, else a message. */
+static char *parse_scalar(const char *s, ptk_dtype dt, ptk_launch_arg *out) {
+  out->kind = PTK_ARG_SCALAR;
+  out->dt = dt;
+  const char *tn = ptk_dtype_name(dt);
+  if (!strcmp(s, "true") || !strcmp(s, "false")) {
+    if (ptk_dtype_bits(dt) != 1) return ptk_xasprintf("expected a scalar of type %s, got '%s'", tn, s);
+    out->i = s[0] == 't';
+    return NULL;
+  }
+  char *end;
+  if (ptk_dtype_is_float(dt)) {
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end) return ptk_xasprintf("expected a scalar of type %s, got '%s'", tn, s);
+    if (isfinite(v) && dt != PTK_DT_F64 &&
+        !isfinite(ptk_float_from_bits(ptk_float_to_bits(v, dt), dt)))
+      return ptk_xasprintf("%s is out of range for %s", s, tn);
+    out->f = v;
+    return NULL;
+  }
+  unsigned w = ptk_dtype_bits(dt);
+  if (w == 1) {
+    if (strcmp(s, "0") && strcmp(s, "1"))
+      return ptk_xasprintf("expected true, false, 1 or 0 for type %s, got '%s'", tn, s);
+    out->i = s[0] == '1';
+    return NULL;
+  }
+  bool neg = s[0] == '-';
+  const char *digits = neg || s[0] == '+' ? s + 1 : s;
+  int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
+  errno = 0;
+  unsigned long long mag = strtoull(digits, &end, base);
+  if (end == digits || *end || !isdigit((unsigned char)digits[0]))
+    return ptk_xasprintf("expected an integer of type %s, got '%s'", tn, s);
+  ptk_dtype_class cls = ptk_dtype_class_of(dt);
+  bool sig = cls == PTK_DTC_SINT || cls == PTK_DTC_INDEX;
+  unsigned long long hi, neg_lim;
+  if (w >= 64) {
+    hi = sig ? (unsigned long long)INT64_MAX : ULLONG_MAX;
+    neg_lim = cls == PTK_DTC_UINT ? 0 : 1ull << 63;
+  } else {
+    hi = sig ? (1ull << (w - 1)) - 1 : (1ull << w) - 1;
+    neg_lim = cls == PTK_DTC_UINT ? 0 : 1ull << (w - 1);
+  }
+  if (errno == ERANGE || (neg ? mag > neg_lim : mag > hi))
+    return ptk_xasprintf("%s is out of range for %s", s, tn);
+  out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+  return NULL;
+}
+
+static bool bind_cli(const ptk_func *f, const ropts *o, ptk_launch_arg *la, ptk_diags *d) {
+  if (o->args.len != f->nargs) {
+    ptk_error_loc(d, f->loc, "'@%s' takes %u argument%s, got %zu", f->name, f->nargs,
+                  f->nargs == 1 ? "" : "s", o->args.len);
+    return false;
+  }
+  bool ok = true;
+  for (uint32_t k = 0; k < f->nargs; k++) {
+    const ptk_type *t = f->arg_types[k];
+    const char *s = o->args.data[k];
+    char *msg = NULL, *err = NULL;
+    memset(&la[k], 0, sizeof la[k]);
+    if (t->kind == PTK_TY_PTR) {
+      ptk_dtype pd = PTK_DT_F32;
+      bool known = ptk_type_elem_dtype(t, &pd);
+      ptk_tensor *ten = NULL;
+      if (is_spec(s))
+        ten = ptk_tensor_from_spec(s, &err);
+      else if (looks_scalar(s))
+        msg = ptk_xasprintf("expected a tensor (path.npy, zeros:DTYPE:SHAPE or rand:DTYPE:SHAPE), "
+                            "got '%s'", s);
+      else
+        ten = ptk_npy_read(s, known && pd == PTK_DT_BF16 ? PTK_NPY_U16_AS_BF16 : 0, &err);
+      if (!ten && !msg) msg = ptk_xstrdup(err ? err : "cannot create the tensor");
+      if (ten && known && ptk_tdtype_size(ten->dtype) != ptk_dtype_bytes(pd))
+        msg = ptk_xasprintf("'%s' holds %s (%zu-byte elements) but the parameter's elements are "
+                            "%s", s, ptk_tdtype_name(ten->dtype), ptk_tdtype_size(ten->dtype),
+                            ptk_dtype_name(pd));
+      if (msg) {
+        ptk_tensor_free(ten);
+        ten = NULL;
+      }
+      la[k].kind = PTK_ARG_TENSOR;
+      la[k].tensor = ten;
+    } else if (t->kind == PTK_TY_SCALAR) {
+      msg = parse_scalar(s, t->dt, &la[k]);
+    } else {
+      char *ts = ptk_type_str(t);
+      msg = ptk_xasprintf("parameters of type %s are not supported", ts);
+      free(ts);
+    }
+    if (msg) {
+      char *n = arg_name(f, k);
+      ptk_error_loc(d, arg_loc(f, k), "argument %u ('%s'): %s", k + 1, n, msg);
+      free(n);
+      ok = false;
+    }
+    free(msg);
+    free(err);
+  }
+  return ok;
+}
+
+/* ---- the report -------------------------------------------------------------------------------- */
+
+static void shape_str(const ptk_tensor *t, char *buf, size_t n) {
+  size_t o = 0;
+  buf[0] = 0;
+  if (t->rank == 0) snprintf(buf, n, "scalar");
+  for (int i = 0; i < t->rank && o < n; i++)
+    o += (size_t)snprintf(buf + o, n - o, "%s%" PRId64, i ? "x" : "", t->shape[i]);
+}
+
+static void index_str(const ptk_tensor *t, int64_t flat, char *buf, size_t n) {
+  int64_t idx[PTK_TENSOR_MAX_RANK];
+  for (int i = t->rank - 1; i >= 0; i--) {
+    idx[i] = t->shape[i] ? flat % t->shape[i] : 0;
+    flat = t->shape[i] ? flat / t->shape[i] : 0;
+  }
+  size_t o = (size_t)snprintf(buf, n, "[");
+  for (int i = 0; i < t->rank && o < n; i++)
+    o += (size_t)snprintf(buf + o, n - o, "%s%" PRId64, i ? ", " : "", idx[i]);
+  if (o < n) snprintf(buf + o, n - o, "]");
+}
+
+static const char *fmt_err(double v, char *buf, size_t n) {
+  if (isinf(v))
+    snprintf(buf, n, "inf");
+  else
+    snprintf(buf, n, "%.6g", v);
+  return buf;
+}
+
+static int fresh_dir(const char *p, ptk_diags *d) {
+  if (ptk_mkdir_p(p)) {
+    ptk_error_file(d, p, "cannot create the output folder: %s", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+int ptk_cmd_replay(int argc, char **argv) {
+  ropts o;
+  memset(&o, 0, sizeof o);
+  int rc = parse_args(argc, argv, &o);
+  if (rc) {
+    ptk_vec_free(&o.args);
+    return rc;
+  }
+  struct stat st;
+  if (stat(o.dir, &st) || !S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "ptk replay: '%s': %s\n", o.dir,
+            stat(o.dir, &st) ? "no such directory" : "not a directory");
+    ptk_vec_free(&o.args);
+    return PTK_EXIT_USAGE;
+  }
+
+  ptk_diags *d = ptk_diags_new();
+  char *cfg_path = ptk_xasprintf("%s/kernel_config.json", o.dir), *kpath = NULL;
+  ptk_kernel_config *cfg = NULL;
+  ptk_source *src = NULL;
+  ptk_module *m = NULL;
+  ptk_interp_prog *prog = NULL;
+  ptk_launch_arg *la = NULL;
+  ptk_saved_run saved;
+  memset(&saved, 0, sizeof saved);
+  ptk_pipeline_result res;
+  memset(&res, 0, sizeof res);
+  uint32_t nla = 0;
+  rc = PTK_EXIT_ERROR;
+
+  if (stat(cfg_path, &st)) {
+    ptk_error_file(d, o.dir,
+                   "not a build folder: kernel_config.json is missing (make one with 'ptk compile "
+                   "FILE -o %s')", o.dir);
+    goto done;
+  }
+  cfg = ptk_kernel_config_read(cfg_path, d);
+  if (!cfg) goto done;
+  kpath = ptk_xasprintf("%s/%s", o.dir, cfg->kernel_file ? cfg->kernel_file : "kernel.pto");
+  src = ptk_cli_load(kpath, d);
+  if (!src) goto done;
+  const char *why = "";
+  bool edited = kernel_edited(cfg_path, kpath, src, &why);
+  m = ptk_pto_read(src, d);
+  if (!m || ptk_diags_errors(d)) goto done;
+  ptk_func *f = ptk_module_find_func_nested(m, cfg->symbol);
+  if (!f || !f->body) {
+    ptk_error_file(d, kpath, "no function '@%s' with a body: kernel_config.json names it as the "
+                   "kernel (kernel.symbol); replay cannot change a kernel's signature", cfg->symbol);
+    goto done;
+  }
+  if (!check_signature(f, cfg, d)) goto done;
+  if (edited || o.rerun) {
+    ptk_target tgt = PTK_TARGET_A3;
+    if (cfg->target) ptk_target_parse(cfg->target, &tgt);
+    ptk_pipeline_opts po;
+    memset(&po, 0, sizeof po);
+    po.mode = cfg->mode && !strcmp(cfg->mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
+    po.target = tgt;
+    po.insert_sync = cfg->insert_sync ? 1 : 0;
+    po.result = &res;
+    if (ptk_pipeline_run(m, f, &po, d, NULL) != 0) goto done;
+    for (uint32_t k = 0; k < res.dirs.n && k < cfg->nparams; k++) {
+      const ptk_config_param *p = &cfg->params[k];
+      if (!p->is_ptr || res.dirs.dir[k] == p->direction) continue;
+      char *n = arg_name(f, k);
+      ptk_warning(d, ptk_range_at(arg_loc(f, k), 1),
+                  "parameter %u ('%s') is now %s; kernel_config.json records %s", k, n,
+                  ptk_arg_dir_name(res.dirs.dir[k]), ptk_arg_dir_name(p->direction));
+      free(n);
+    }
+  } else if (!ptk_verify_module(m, d)) {
+    goto done;
+  }
+  prog = ptk_interp_prepare(f, d);
+  if (!prog) goto done;
+
+  nla = f->nargs;
+  la = ptk_xcalloc(nla ? nla : 1, sizeof *la);
+  bool from_saved = o.args.len == 0;
+  int have_run = ptk_saved_run_read(o.dir, &saved, d);
+  if (have_run < 0) goto done;
+  if (from_saved) {
+    if (!have_run) {
+      ptk_error_file(d, o.dir,
+                     "no saved run (run.json is missing): save one with 'ptk run %s --save %s "
+                     "ARG...', or give the arguments", kpath, o.dir);
+      goto done;
+    }
+    if (saved.entry && strcmp(saved.entry, f->name))
+      ptk_warning(d, ptk_range_none(), "the saved run launched '@%s', the build folder's kernel is '@%s'",
+                  saved.entry, f->name);
+    bool ok = true;
+    for (uint32_t k = 0; k < nla; k++) {
+      size_t errs = ptk_diags_errors(d);
+      char *p = ptk_saved_find(o.dir, "inputs", k, d);
+      if (!p) {
+        if (ptk_diags_errors(d) == errs) {
+          char *n = arg_name(f, k);
+          ptk_error_file(d, o.dir, "no saved input for parameter %u ('%s'): expected inputs/%u_*.npy",
+                         k, n, k);
+          free(n);
+        }
+        ok = false;
+        continue;
+      }
+      if (!ptk_saved_bind(f, k, p, &la[k], d)) ok = false;
+      free(p);
+    }
+    if (!ok) goto done;
+  } else if (!bind_cli(f, &o, la, d)) {
+    goto done;
+  }
+
+  ptk_launch_opts lo;
+  memset(&lo, 0, sizeof lo);
+  lo.blocks = o.blocks ? o.blocks : have_run > 0 ? saved.blocks : 1;
+  lo.threads = o.threads;
+  lo.target = saved.target ? saved.target : cfg->target;
+  lo.poison = saved.poison;
+  lo.out = stdout;
+  printf("ptk replay: %s: '@%s', %u block%s, target %s; kernel.pto %s (%s)%s\n", o.dir, f->name,
+         lo.blocks, lo.blocks == 1 ? "" : "s", lo.target ? lo.target : "a3",
+         edited ? "edited" : "unchanged", why,
+         edited ? ": verified and re-run through the pass pipeline"
+                : o.rerun ? "; pass pipeline re-run (--rerun-passes)" : "");
+  fflush(stdout);
+  if (ptk_interp_run(prog, &lo, la, nla, d)) goto done;
+
+  if (o.outdir) {
+    if (fresh_dir(o.outdir, d)) goto done;
+    for (uint32_t k = 0; k < nla; k++) {
+      if (la[k].kind != PTK_ARG_TENSOR || !la[k].tensor) continue;
+      char *stem = ptk_saved_arg_stem(f, k), *path = ptk_xasprintf("%s/%s.npy", o.outdir, stem);
+      char *err = NULL;
+      if (ptk_npy_write(path, la[k].tensor, &err)) {
+        ptk_error_file(d, path, "%s", err ? err : "cannot write");
+        free(err);
+      }
+      free(path);
+      free(stem);
+    }
+    if (ptk_diags_errors(d)) goto done;
+  }
+
+  if (!from_saved) {
+    printf("ptk replay: ran with the given arguments; outputs not compared (the saved outputs "
+           "belong to the saved inputs)\n");
+    rc = PTK_EXIT_OK;
+    goto done;
+  }
+
+  /* Compare every pointer argument with its saved output. */
+  uint32_t nbuf = 0, nbad = 0;
+  printf("  %-16s %-6s %-12s %-12s %-12s %s\n", "buffer", "dtype", "shape", "max abs", "max rel",
+         "mismatches");
+  for (uint32_t k = 0; k < nla; k++) {
+    if (la[k].kind != PTK_ARG_TENSOR || !la[k].tensor) continue;
+    nbuf++;
+    char *stem = ptk_saved_arg_stem(f, k);
+    const ptk_tensor *got = la[k].tensor;
+    char shp[96], a1[32], a2[32];
+    shape_str(got, shp, sizeof shp);
+    char *p = ptk_saved_find(o.dir, "outputs", k, d);
+    if (!p) {
+      printf("  %-16s %-6s %-12s no saved output (outputs/%u_*.npy)\n", stem,
+             ptk_tdtype_name(got->dtype), shp, k);
+      nbad++;
+      free(stem);
+      continue;
+    }
+    char *err = NULL;
+    ptk_tensor *exp = ptk_npy_read(p, got->dtype == PTK_TD_BF16 ? PTK_NPY_U16_AS_BF16 : 0, &err);
+    if (!exp) {
+      ptk_error(d, ptk_range_none(), "%s", err ? err : "cannot read a saved output");
+      free(err);
+      free(p);
+      free(stem);
+      nbad++;
+      continue;
+    }
+    ptk_tensor_cmp c;
+    ptk_tensor_compare(got, exp, o.tol, o.rtol, o.atol, &c);
+    if (!c.shape_ok) {
+      char eshp[96];
+      shape_str(exp, eshp, sizeof eshp);
+      printf("  %-16s %-6s %-12s MISMATCH: the saved output is %s %s\n", stem,
+             ptk_tdtype_name(got->dtype), shp, ptk_tdtype_name(exp->dtype), eshp);
+      nbad++;
+    } else {
+      printf("  %-16s %-6s %-12s %-12s %-12s %" PRId64 "/%" PRId64, stem,
+             ptk_tdtype_name(got->dtype), shp, fmt_err(c.max_abs, a1, sizeof a1),
+             fmt_err(c.max_rel, a2, sizeof a2), c.mismatches, c.n);
+      if (c.mismatches) {
+        char ix[160];
+        index_str(got, c.first, ix, sizeof ix);
+        printf("  MISMATCH, first at %s: got %.9g, expected %.9g", ix, c.got_first, c.exp_first);
+        nbad++;
+      } else if (c.bit_diffs) {
+        printf("  (within tolerance; %" PRId64 " differ in bits)", c.bit_diffs);
+      }
+      printf("\n");
+    }
+    ptk_tensor_free(exp);
+    free(p);
+    free(stem);
+  }
+  if (ptk_diags_errors(d)) goto done;
+  if (nbad) {
+    printf("ptk replay: MISMATCH: %u of %u buffer%s differ%s from the saved outputs\n", nbad, nbuf,
+           nbuf == 1 ? "" : "s", nbad == 1 ? "s" : "");
+    rc = PTK_EXIT_ERROR;
+  } else {
+    printf("ptk replay: all %u buffer%s match the saved outputs%s\n", nbuf, nbuf == 1 ? "" : "s",
+           o.tol ? " within tolerance" : " bit for bit");
+    rc = PTK_EXIT_OK;
+  }
+
+done:
+  fflush(stdout);
+  ptk_diags_print(d, stderr);
+  if (rc == PTK_EXIT_OK && ptk_diags_errors(d)) rc = PTK_EXIT_ERROR;
+  ptk_diags_free(d);
+  if (la)
+    for (uint32_t k = 0; k < nla; k++)
+      if (la[k].kind == PTK_ARG_TENSOR) ptk_tensor_free(la[k].tensor);
+  free(la);
+  ptk_interp_free(prog);
+  ptk_pipeline_result_free(&res);
+  ptk_saved_run_free(&saved);
+  ptk_module_free(m);
+  ptk_source_free(src);
+  ptk_kernel_config_free(cfg);
+  free(kpath);
+  free(cfg_path);
+  ptk_vec_free(&o.args);
+  return rc;
+}

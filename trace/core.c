@@ -1,0 +1,436 @@
+/* The tracer's plumbing: diagnostics, name lookup, IR building helpers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "trace/trace_int.h"
+
+/* ---- diagnostics ---------------------------------------------------------- */
+
+void tr_error(tctx *c, ptk_range r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_diag_emitv(c->d, PTK_SEV_ERROR, NULL, r, fmt, ap);
+  va_end(ap);
+  if (ptk_diags_errors(c->d) - c->err0 >= TRACE_MAX_ERRORS) c->abort = true;
+}
+
+void tr_note(tctx *c, ptk_range r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_diag_emitv(c->d, PTK_SEV_NOTE, NULL, r, fmt, ap);
+  va_end(ap);
+}
+
+bool tr_failed(const tctx *c) { return ptk_diags_errors(c->d) > c->err0; }
+
+const char *tr_type_str(tctx *c, const ptk_type *t) {
+  char *s = ptk_type_str(t);
+  char *r = ptk_arena_strdup(c->tmp, s ? s : "?");
+  free(s);
+  return r;
+}
+
+static const char *ir_kind_name(const ptk_type *t) {
+  switch (t->kind) {
+  case PTK_TY_SCALAR: return NULL;
+  case PTK_TY_PTR: return "pointer";
+  case PTK_TY_TENSOR_VIEW: return "tensor view";
+  case PTK_TY_PART_VIEW: return "partition";
+  case PTK_TY_TILE_BUF: return "tile";
+  default: return "value";
+  }
+}
+
+const char *tv_kind_name(tval v) {
+  static __thread char buf[48];
+  switch (v.k) {
+  case TV_ERR: return "error";
+  case TV_NONE: return "nothing (a call that returns no value)";
+  case TV_INT: return "int";
+  case TV_FLOAT: return "float";
+  case TV_BOOL: return "bool";
+  case TV_STR: return "str";
+  case TV_DTYPE: return "dtype";
+  case TV_LIST: return "list";
+  case TV_FN: return "function";
+  case TV_BUILTIN: return "builtin function";
+  case TV_MODULE: return "module";
+  case TV_IR: {
+    const char *k = ir_kind_name(v.v->type);
+    if (k) return k;
+    snprintf(buf, sizeof buf, "runtime %s", ptk_dtype_name(v.v->type->dt));
+    return buf;
+  }
+  }
+  return "value";
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+uint32_t tr_hash(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+  return h;
+}
+
+binding *tr_lookup_local(tctx *c, const char *name, uint32_t h) {
+  for (size_t i = c->binds.len; i > c->frame_base; i--) {
+    binding *b = &c->binds.data[i - 1];
+    if (b->hash == h && strcmp(b->name, name) == 0) return b;
+  }
+  return NULL;
+}
+
+gent *tr_unit_global(tunit *u, const char *name, uint32_t h) {
+  for (size_t i = 0; i < u->nglobals; i++)
+    if (u->globals[i].hash == h && strcmp(u->globals[i].name, name) == 0) return &u->globals[i];
+  return NULL;
+}
+
+tval tr_global_value(tctx *c, tunit *u, gent *g, ptk_range at) {
+  switch (g->kind) {
+  case G_FN: return (tval){.k = TV_FN, .fn = {u, g->item}};
+  case G_ALIAS: return (tval){.k = TV_MODULE, .mod = g->mod};
+  case G_KERNEL:
+    tr_error(c, at, "'%s' is a kernel; kernels cannot be used as values or called (move the shared code into an 'fn')",
+             g->name);
+    tr_note(c, g->range, "'%s' is declared here", g->name);
+    return tv_err();
+  case G_CONST: break;
+  }
+  if (g->state == 2) return g->cached;
+  if (g->state == 1) {
+    tr_error(c, at, "const '%s' depends on itself", g->name);
+    tr_note(c, g->range, "'%s' is declared here", g->name);
+    return tv_err();
+  }
+  g->state = 1;
+  /* Evaluate in the const's own file, with no locals and no IR. */
+  size_t base = c->frame_base;
+  tunit *unit = c->unit;
+  ptk_block *blk = c->blk;
+  bool in_fn = c->in_fn;
+  c->frame_base = c->binds.len;
+  c->unit = u;
+  c->blk = NULL;
+  const ptk_ast_item *it = g->item;
+  tval v = tr_eval(c, it->u.const_.value);
+  if (v.k != TV_ERR && it->u.const_.type)
+    v = tr_check_type(c, it->u.const_.type, v, it->u.const_.value->range, "const");
+  if (v.k == TV_IR) { /* cannot happen without a block, but be safe */
+    tr_error(c, it->u.const_.value->range, "module-level const '%s' must be a compile-time value", g->name);
+    v = tv_err();
+  }
+  c->frame_base = base;
+  c->unit = unit;
+  c->blk = blk;
+  c->in_fn = in_fn;
+  g->cached = v;
+  g->state = 2;
+  return v;
+}
+
+/* A name provided by an `import "x.ptk";` (without `as`). */
+static bool lookup_stars(tctx *c, tunit *u, const char *name, uint32_t h, ptk_range at, tval *out) {
+  gent *found = NULL;
+  tunit *fu = NULL;
+  for (size_t i = 0; i < u->nstars; i++) {
+    tunit *iu = u->stars[i].u;
+    gent *g = tr_unit_global(iu, name, h);
+    if (!g || g->kind == G_KERNEL || g->kind == G_ALIAS) continue;
+    if (found && found != g) {
+      tr_error(c, at, "'%s' is ambiguous: two imported files define it", name);
+      tr_note(c, found->range, "one definition is here");
+      tr_note(c, g->range, "another definition is here");
+      *out = tv_err();
+      return true;
+    }
+    found = g;
+    fu = iu;
+  }
+  if (!found) return false;
+  *out = tr_global_value(c, fu, found, at);
+  return true;
+}
+
+bool tr_lookup(tctx *c, const char *name, ptk_range at, tval *out) {
+  uint32_t h = tr_hash(name);
+  binding *b = tr_lookup_local(c, name, h);
+  if (b) {
+    *out = b->v;
+    return true;
+  }
+  if (c->unit) {
+    gent *g = tr_unit_global(c->unit, name, h);
+    if (g) {
+      *out = tr_global_value(c, c->unit, g, at);
+      return true;
+    }
+    if (lookup_stars(c, c->unit, name, h, at, out)) return true;
+  }
+  int bi = tr_builtin_lookup(name);
+  if (bi >= 0) {
+    *out = (tval){.k = TV_BUILTIN, .bi = bi};
+    return true;
+  }
+  ptk_dtype dt;
+  if (tr_dtype_by_name(name, &dt)) {
+    *out = tv_dtype(dt);
+    return true;
+  }
+  return false;
+}
+
+bool tr_is_user_name(tctx *c, const char *name) {
+  uint32_t h = tr_hash(name);
+  if (tr_lookup_local(c, name, h)) return true;
+  if (!c->unit) return false;
+  if (tr_unit_global(c->unit, name, h)) return true;
+  for (size_t i = 0; i < c->unit->nstars; i++) {
+    gent *g = tr_unit_global(c->unit->stars[i].u, name, h);
+    if (g && g->kind != G_KERNEL && g->kind != G_ALIAS) return true;
+  }
+  return false;
+}
+
+binding *tr_declare(tctx *c, const char *name, ptk_range at, bkind k, tval v) {
+  uint32_t h = tr_hash(name);
+  binding *prev = tr_lookup_local(c, name, h);
+  if (prev && prev->scope == c->scope) {
+    tr_error(c, at, "'%s' is already declared in this block", name);
+    tr_note(c, prev->decl, "the previous declaration of '%s' is here", name);
+  }
+  binding b = {.name = name, .hash = h, .kind = k, .scope = c->scope, .v = v, .decl = at};
+  ptk_vec_push(&c->binds, b);
+  return &c->binds.data[c->binds.len - 1];
+}
+
+/* "did you mean …?" by edit distance over visible names. */
+static size_t edit_distance(const char *a, const char *b) {
+  size_t n = strlen(a), m = strlen(b);
+  if (n > 40 || m > 40) return 99;
+  size_t row[41];
+  for (size_t j = 0; j <= m; j++) row[j] = j;
+  for (size_t i = 1; i <= n; i++) {
+    size_t prev = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= m; j++) {
+      size_t cur = row[j];
+      size_t best = prev + (a[i - 1] != b[j - 1]);
+      if (row[j] + 1 < best) best = row[j] + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      prev = cur;
+    }
+  }
+  return row[m];
+}
+
+void tr_suggest(tctx *c, const char *name, ptk_range at) {
+  const char *best = NULL;
+  size_t bd = 99;
+  size_t limit = strlen(name) <= 3 ? 1 : 2;
+#define TRY(s)                                                                                     \
+  do {                                                                                             \
+    const char *s_ = (s);                                                                          \
+    size_t d_ = edit_distance(name, s_);                                                           \
+    if (d_ < bd && d_ <= limit) {                                                                  \
+      bd = d_;                                                                                     \
+      best = s_;                                                                                   \
+    }                                                                                              \
+  } while (0)
+  for (size_t i = c->binds.len; i > c->frame_base; i--) TRY(c->binds.data[i - 1].name);
+  if (c->unit) {
+    for (size_t i = 0; i < c->unit->nglobals; i++) TRY(c->unit->globals[i].name);
+    for (size_t s = 0; s < c->unit->nstars; s++)
+      for (size_t i = 0; i < c->unit->stars[s].u->nglobals; i++) TRY(c->unit->stars[s].u->globals[i].name);
+  }
+  for (size_t i = 0; i < tr_builtin_count(); i++) TRY(tr_builtin_name((int)i));
+#undef TRY
+  if (best) tr_note(c, at, "did you mean '%s'?", best);
+}
+
+/* ---- IR helpers ----------------------------------------------------------- */
+
+const ptk_type *tr_scalar(ptk_dtype dt) { return ptk_type_scalar(dt); }
+
+ptk_loc tr_loc(ptk_range r) { return r.begin; }
+
+bool tr_emit_ok(tctx *c, ptk_range at) {
+  if (!c->blk) {
+    tr_error(c, at, "this needs a runtime value, but module-level consts and parameter defaults are evaluated at compile time");
+    return false;
+  }
+  if (++c->nops > TRACE_MAX_OPS) {
+    if (c->nops == TRACE_MAX_OPS + 1)
+      tr_error(c, at, "the traced kernel is too large (more than %d operations); a 'static for' probably unrolls too much",
+               TRACE_MAX_OPS);
+    c->abort = true;
+    return false;
+  }
+  return true;
+}
+
+ptk_op *tr_build(tctx *c, ptk_op_kind k, ptk_value *const *ops, uint32_t n,
+                 const ptk_type *const *res, uint32_t nres, ptk_range at) {
+  if (!tr_emit_ok(c, at)) return NULL;
+  return ptk_build(c->m, c->blk, k, ops, n, res, nres, tr_loc(at));
+}
+
+ptk_op *tr_build_dps(tctx *c, ptk_op_kind k, ptk_value *const *ins, uint32_t nins,
+                     ptk_value *const *outs, uint32_t nouts, ptk_range at) {
+  if (!tr_emit_ok(c, at)) return NULL;
+  return ptk_build_dps(c->m, c->blk, k, ins, nins, outs, nouts, tr_loc(at));
+}
+
+static uint32_t const_hash(const ptk_type *t, uint64_t bits) {
+  uint64_t x = bits ^ ((uint64_t)(uintptr_t)t * 0x9E3779B97F4A7C15ull);
+  x ^= x >> 29;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 32;
+  return (uint32_t)x;
+}
+
+static ptk_value *const_find(tctx *c, const ptk_type *t, uint64_t bits) {
+  if (!c->cap_consts) return NULL;
+  uint32_t mask = c->cap_consts - 1;
+  for (uint32_t i = const_hash(t, bits) & mask;; i = (i + 1) & mask) {
+    struct cconst *e = &c->consts[i];
+    if (!e->v) return NULL;
+    if (e->t == t && e->bits == bits) return e->v;
+  }
+}
+
+static void const_add(tctx *c, const ptk_type *t, uint64_t bits, ptk_value *v) {
+  if ((c->nconsts + 1) * 2 > c->cap_consts) {
+    uint32_t cap = c->cap_consts ? c->cap_consts * 2 : 64;
+    struct cconst *n = ptk_xcalloc(cap, sizeof *n);
+    for (uint32_t i = 0; i < c->cap_consts; i++) {
+      struct cconst *e = &c->consts[i];
+      if (!e->v) continue;
+      uint32_t j = const_hash(e->t, e->bits) & (cap - 1);
+      while (n[j].v) j = (j + 1) & (cap - 1);
+      n[j] = *e;
+    }
+    free(c->consts);
+    c->consts = n;
+    c->cap_consts = cap;
+  }
+  uint32_t mask = c->cap_consts - 1;
+  uint32_t i = const_hash(t, bits) & mask;
+  while (c->consts[i].v) i = (i + 1) & mask;
+  c->consts[i] = (struct cconst){t, bits, v};
+  c->nconsts++;
+}
+
+/* Constants are hoisted to the top of the function (the entry block
+ * dominates every use) and shared. */
+static ptk_value *const_place(tctx *c, ptk_op *op) {
+  if (c->const_tail)
+    ptk_op_insert_after(c->const_tail, op);
+  else if (c->entry->first)
+    ptk_op_insert_before(c->entry->first, op);
+  else
+    ptk_block_append(c->entry, op);
+  c->const_tail = op;
+  return ptk_op_result(op, 0);
+}
+
+ptk_value *tr_const_int(tctx *c, int64_t v, const ptk_type *t, ptk_range at) {
+  if (ptk_type_is_scalar(t, PTK_DT_I1)) return tr_const_bool(c, v != 0, at);
+  if (!tr_emit_ok(c, at)) return NULL;
+  /* Canonical (wrapped) value: the attribute wraps to the type's width. */
+  const ptk_attr *a = ptk_attr_int(c->m, v, t);
+  uint64_t bits = (uint64_t)a->i;
+  ptk_value *hit = const_find(c, t, bits);
+  if (hit) return hit;
+  ptk_op *op = ptk_op_new(c->m, PTK_OP_ARITH_CONSTANT, NULL, 0, &t, 1, 0, tr_loc(at));
+  ptk_op_set_attr(op, "value", a);
+  ptk_value *r = const_place(c, op);
+  const_add(c, t, bits, r);
+  return r;
+}
+
+ptk_value *tr_const_float(tctx *c, double v, const ptk_type *t, ptk_range at) {
+  if (!tr_emit_ok(c, at)) return NULL;
+  const ptk_attr *a = ptk_attr_float(c->m, v, t);
+  uint64_t bits = a->f.bits;
+  ptk_value *hit = const_find(c, t, bits);
+  if (hit) return hit;
+  ptk_op *op = ptk_op_new(c->m, PTK_OP_ARITH_CONSTANT, NULL, 0, &t, 1, 0, tr_loc(at));
+  ptk_op_set_attr(op, "value", a);
+  ptk_value *r = const_place(c, op);
+  const_add(c, t, bits, r);
+  return r;
+}
+
+ptk_value *tr_const_bool(tctx *c, bool b, ptk_range at) {
+  if (!tr_emit_ok(c, at)) return NULL;
+  const ptk_type *t = tr_scalar(PTK_DT_I1);
+  ptk_value *hit = const_find(c, t, b);
+  if (hit) return hit;
+  ptk_op *op = ptk_op_new(c->m, PTK_OP_ARITH_CONSTANT, NULL, 0, &t, 1, 0, tr_loc(at));
+  ptk_op_set_attr(op, "value", ptk_attr_bool(c->m, b));
+  ptk_value *r = const_place(c, op);
+  const_add(c, t, b, r);
+  return r;
+}
+
+/* Whether block `a` encloses (or is) block `b`: values defined earlier in
+ * `a` then dominate the insertion point in `b`. */
+static bool block_encloses(const ptk_block *a, const ptk_block *b) {
+  while (b) {
+    if (b == a) return true;
+    const ptk_op *op = b->region ? b->region->op : NULL;
+    if (!op) return false;
+    b = op->block;
+  }
+  return false;
+}
+
+ptk_value *tr_index_cast(tctx *c, ptk_value *v, const ptk_type *to, ptk_range at) {
+  if (!tr_emit_ok(c, at)) return NULL;
+  for (size_t i = c->casts.len; i > 0; i--) {
+    struct ccast *e = &c->casts.data[i - 1];
+    if (e->from == v && e->to == to && block_encloses(e->blk, c->blk)) return e->res;
+  }
+  ptk_value *res;
+  ptk_block *blk;
+  if (!v->def && v->block == c->entry) { /* a kernel argument: cast once, at the top */
+    ptk_op *op = ptk_op_new(c->m, PTK_OP_ARITH_INDEX_CAST, &v, 1, &to, 1, 0, tr_loc(at));
+    res = const_place(c, op);
+    blk = c->entry;
+  } else {
+    ptk_op *op = ptk_build(c->m, c->blk, PTK_OP_ARITH_INDEX_CAST, &v, 1, &to, 1, tr_loc(at));
+    res = ptk_op_result(op, 0);
+    blk = c->blk;
+  }
+  struct ccast e = {v, to, res, blk};
+  ptk_vec_push(&c->casts, e);
+  return res;
+}
+
+ptk_value *tr_intrinsic(tctx *c, ptk_op_kind k, ptk_range at) {
+  if (!tr_emit_ok(c, at)) return NULL;
+  for (size_t i = 0; i < c->casts.len; i++) {
+    struct ccast *e = &c->casts.data[i];
+    if (!e->from && e->to == (const ptk_type *)(uintptr_t)(k + 1)) return e->res;
+  }
+  const ptk_type *i64 = tr_scalar(PTK_DT_I64);
+  ptk_op *op = ptk_op_new(c->m, k, NULL, 0, &i64, 1, 0, tr_loc(at));
+  ptk_value *v = const_place(c, op);
+  const ptk_type *ix = tr_scalar(PTK_DT_INDEX);
+  ptk_value *r = const_place(c, ptk_op_new(c->m, PTK_OP_ARITH_INDEX_CAST, &v, 1, &ix, 1, 0, tr_loc(at)));
+  struct ccast e = {NULL, (const ptk_type *)(uintptr_t)(k + 1), r, c->entry};
+  ptk_vec_push(&c->casts, e);
+  return r;
+}
+
+bool tr_const_of(const ptk_value *v, int64_t *out) {
+  if (!v || !v->def || v->def->kind != PTK_OP_ARITH_CONSTANT) return false;
+  const ptk_attr *a = ptk_op_attr(v->def, "value");
+  if (!a || a->kind != PTK_ATTR_INT) return false;
+  *out = a->i;
+  return true;
+}
