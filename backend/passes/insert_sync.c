@@ -779,7 +779,7 @@ static bool run_func(ptk_func *f, bool check, ptk_diags *d, ptk_sync_stats *st) 
   c.d = d;
   c.ok = true;
   c.st = st;
-  pu_order_func(&c.ord, f, 0);
+  if (!check) pu_order_func(&c.ord, f, 0); /* placement of inserted sets */
   build_slots(&c);
   state s;
   st_init(&c, &s);

@@ -57,10 +57,12 @@ typedef struct live {
 
 static bool collect_allocs(ptk_op *op, void *p) {
   live *L = p;
-  for (uint32_t i = 0; i < op->noperands; i++) {
-    ptk_value *v = op->operands[i];
-    if (v && v->uid < L->nvals && !L->first_use[v->uid]) L->first_use[v->uid] = op;
-  }
+  /* The first use that touches the data (valid-shape updates do not). */
+  if (op->kind != PTK_OP_SET_VALIDSHAPE && op->kind != PTK_OP_GET_VALIDSHAPE)
+    for (uint32_t i = 0; i < op->noperands; i++) {
+      ptk_value *v = op->operands[i];
+      if (v && v->uid < L->nvals && !L->first_use[v->uid]) L->first_use[v->uid] = op;
+    }
   if (op->kind != PTK_OP_ALLOC_TILE || op->nresults != 1 || !pu_tile(&op->results[0])) return true;
   const ptk_tile_desc *t = pu_tile(&op->results[0]);
   tile_rec r;

@@ -547,7 +547,11 @@ int ptk_cmd_replay(int argc, char **argv) {
   for (uint32_t k = 0; k < nla; k++) {
     if (la[k].kind != PTK_ARG_TENSOR || !la[k].tensor) continue;
     nbuf++;
-    char *stem = ptk_saved_arg_stem(f, k);
+    /* Label buffers by the names in kernel_config.json (the .ptk names of a
+     * traced kernel), which say more than kernel.pto's %argN. */
+    const char *cn = k < cfg->nparams ? cfg->params[k].name : NULL;
+    if (cn && cn[0] == '%') cn++;
+    char *stem = cn && *cn ? ptk_xasprintf("%u_%s", k, cn) : ptk_saved_arg_stem(f, k);
     const ptk_tensor *got = la[k].tensor;
     char shp[96], a1[32], a2[32];
     shape_str(got, shp, sizeof shp);
