@@ -173,6 +173,21 @@ static bool load_ptk(ptk_loaded *l, const char *path, const ptk_source *src, con
   return l->m && l->entry;
 }
 
+/* A .pto file that places any tile itself (alloc_tile addr = …) is a
+ * level-3 kernel: the pipeline keeps its addresses and sync (explicit
+ * mode), as `ptk compile` does. */
+static bool has_addr(ptk_op *op, void *unused) {
+  (void)unused;
+  if (op->kind != PTK_OP_ALLOC_TILE) return true;
+  uint32_t n = 0;
+  ptk_op_segment(op, 0, &n);
+  return n == 0; /* false stops the walk */
+}
+
+static const char *pto_mode(ptk_module *m) {
+  return ptk_walk_module(ptk_module_top(m), has_addr, NULL) ? "auto" : "explicit";
+}
+
 static void build_abi(ptk_loaded *l, const ptk_arg_dirs *dirs) {
   ptk_func *f = l->entry;
   const ptk_trace_info *in = l->tr ? ptk_trace_info_of(l->tr) : NULL;
@@ -220,7 +235,7 @@ static void build_abi(ptk_loaded *l, const ptk_arg_dirs *dirs) {
     l->abi.kernel = f->name;
     l->abi.target = module_target(f->module);
     l->abi.kind = func_kind(f);
-    l->abi.mode = "auto";
+    l->abi.mode = pto_mode(l->m);
   }
 }
 
@@ -231,7 +246,8 @@ static bool run_passes(ptk_loaded *l, ptk_arg_dirs *dirs, ptk_diags *d) {
   memset(&res, 0, sizeof res);
   ptk_pipeline_opts o;
   memset(&o, 0, sizeof o);
-  o.mode = in && in->mode && !strcmp(in->mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
+  const char *mode = in ? in->mode : pto_mode(l->m);
+  o.mode = mode && !strcmp(mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
   const char *tg = in ? in->target : module_target(l->entry->module);
   o.target = tg && !strcmp(tg, "a5") ? PTK_TARGET_A5 : PTK_TARGET_A3;
   o.insert_sync = in && in->insert_sync_set ? (in->insert_sync ? 1 : 0) : -1;

@@ -1,5 +1,7 @@
-/* ptk run: read a .pto file, bind command-line arguments to the entry
- * function's parameters, run it with the IR interpreter, write outputs. */
+/* ptk run: load a kernel (.ptk traced or .pto read, through the shared
+ * kernel loader and its pass pipeline), bind command-line arguments to the
+ * entry function's parameters, run it with the IR interpreter, write
+ * outputs. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -8,22 +10,26 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "backend/verify.h"
-#include "parser/pto_read.h"
 #include "runtime/cli/cli.h"
 #include "runtime/interp/interp.h"
+#include "runtime/kernel.h"
 #include "runtime/npy.h"
+#include "runtime/replay.h"
 #include "runtime/tensor.h"
 
 const char ptk_cmd_run_usage[] =
-    "usage: ptk run FILE.pto [OPTIONS] [--] ARG...\n"
+    "usage: ptk run FILE [OPTIONS] [--] ARG...\n"
     "\n"
-    "Run a kernel on the host CPU with the IR interpreter. Every global-memory\n"
-    "access is bounds-checked against the argument buffers.\n"
+    "Run a kernel on the host CPU with the IR interpreter. FILE is a .ptk kernel\n"
+    "(traced) or a .pto file; either goes through the pass pipeline first. Every\n"
+    "global-memory access is bounds-checked against the argument buffers.\n"
     "\n"
     "options:\n"
-    "  --entry NAME     function to run (default: the only function with a body, else\n"
+    "  --entry NAME     .ptk: the kernel to run (default: the only one); .pto: the\n"
+    "                   function (default: the only function with a body, else\n"
     "                   the one marked pto.entry or pto.kernel, else the only public one)\n"
+    "  --const NAME=VALUE  bind a const parameter of a .ptk kernel (repeatable)\n"
+    "  -I DIR           search DIR for imports of a .ptk kernel (repeatable)\n"
     "  --blocks N       number of blocks to launch (default 1); each block has its own\n"
     "                   on-chip memory and pto.get_block_idx\n"
     "  --threads N      worker threads (default: min(blocks, CPUs)); results are\n"
@@ -35,6 +41,9 @@ const char ptk_cmd_run_usage[] =
     "  --out DIR        write every pointer argument's final contents to\n"
     "                   DIR/<k>_<name>.npy (k: 0-based parameter position, name: the\n"
     "                   .pto argument name without '%'; bf16 as uint16)\n"
+    "  --save DIR       also store the inputs (before the launch) and outputs as\n"
+    "                   DIR/inputs/<k>_<name>.npy and DIR/outputs/<k>_<name>.npy\n"
+    "                   (scalars as 0-d arrays) plus DIR/run.json, for `ptk replay DIR`\n"
     "  --time           print the launch time to stderr\n"
     "  --repeat N       launch N times (for timing with --time; pointer arguments are\n"
     "                   updated in place by every launch)\n"
@@ -54,7 +63,8 @@ const char ptk_cmd_run_usage[] =
     "Exit status: 0 success, 1 error (diagnostics on stderr), 2 usage error.\n";
 
 typedef struct run_opts {
-  const char *file, *entry, *target, *outdir;
+  const char *file, *target, *outdir, *savedir;
+  ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
   bool poison, time;
   PTK_VEC(const char *) args;
@@ -94,12 +104,15 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       rest = true;
       continue;
     }
+    int kr = ptk_cli_kopt(&o->k, "run", argc, argv, &i);
+    if (kr < 0) return PTK_EXIT_USAGE;
+    if (kr) continue;
     const char *val = NULL;
     const char *eq = strchr(a, '=');
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
-    bool takes = OPT("--entry") || OPT("--blocks") || OPT("--threads") || OPT("--target") ||
-                 OPT("--out") || OPT("--repeat");
+    bool takes = OPT("--blocks") || OPT("--threads") || OPT("--target") || OPT("--out") ||
+                 OPT("--save") || OPT("--repeat");
     if (takes) {
       if (eq)
         val = eq + 1;
@@ -110,9 +123,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     } else if (eq) {
       return ptk_cli_usage_error("run", "option '%.*s' takes no value", (int)nlen, a);
     }
-    if (OPT("--entry"))
-      o->entry = val;
-    else if (OPT("--blocks")) {
+    if (OPT("--blocks")) {
       if (!parse_u32(val, &o->blocks))
         return ptk_cli_usage_error("run", "--blocks needs a positive integer (at most 16777216), got '%s'", val);
     } else if (OPT("--threads")) {
@@ -127,6 +138,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       o->target = val;
     } else if (OPT("--out"))
       o->outdir = val;
+    else if (OPT("--save"))
+      o->savedir = val;
     else if (OPT("--poison"))
       o->poison = true;
     else if (OPT("--time"))
@@ -136,77 +149,9 @@ static int parse_args(int argc, char **argv, run_opts *o) {
 #undef OPT
   }
   if (!o->file) return ptk_cli_usage_error("run", "missing FILE");
-  if (strcmp(o->file, "-") && !ptk_cli_has_ext(o->file, ".pto"))
-    return ptk_cli_usage_error("run", "'%s': unknown file type (expected .pto)", o->file);
+  if (strcmp(o->file, "-") && !ptk_cli_has_ext(o->file, ".pto") && !ptk_cli_has_ext(o->file, ".ptk"))
+    return ptk_cli_usage_error("run", "'%s': unknown file type (expected .ptk or .pto)", o->file);
   return 0;
-}
-
-/* ---- entry selection ------------------------------------------------------------------------ */
-
-typedef PTK_VEC(ptk_func *) func_vec;
-
-static void collect_defs(ptk_module *m, func_vec *out) {
-  for (uint32_t i = 0; i < m->nitems; i++) {
-    if (m->items[i].kind == PTK_ITEM_MODULE)
-      collect_defs(m->items[i].module, out);
-    else if (m->items[i].func->body)
-      ptk_vec_push(out, m->items[i].func);
-  }
-}
-
-static void list_funcs(ptk_diags *d, const func_vec *fs) {
-  for (size_t i = 0; i < fs->len; i++)
-    ptk_note(d, ptk_range_at(fs->data[i]->loc, 1), "'@%s' is defined here", fs->data[i]->name);
-}
-
-static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, ptk_diags *d) {
-  func_vec defs = {0}, marked = {0}, pub = {0};
-  collect_defs(m, &defs);
-  ptk_func *f = NULL;
-  if (name) {
-    if (name[0] == '@') name++;
-    for (size_t i = 0; i < defs.len && !f; i++)
-      if (!strcmp(defs.data[i]->name, name)) f = defs.data[i];
-    if (!f) {
-      ptk_func *decl = ptk_module_find_func_nested(m, name);
-      if (decl)
-        ptk_error_loc(d, decl->loc, "entry '%s' is only declared in %s; it has no body to run", name, path);
-      else if (!defs.len)
-        ptk_error_file(d, path, "no function named '%s' (the file defines no functions)", name);
-      else {
-        ptk_error_file(d, path, "no function named '%s'", name);
-        list_funcs(d, &defs);
-      }
-    }
-    goto out;
-  }
-  if (defs.len == 1) {
-    f = defs.data[0];
-    goto out;
-  }
-  if (!defs.len) {
-    ptk_error_file(d, path, "no function with a body to run");
-    goto out;
-  }
-  for (size_t i = 0; i < defs.len; i++) {
-    if (ptk_func_attr(defs.data[i], "pto.entry") || ptk_func_attr(defs.data[i], "pto.kernel"))
-      ptk_vec_push(&marked, defs.data[i]);
-    if (defs.data[i]->vis == PTK_VIS_PUBLIC) ptk_vec_push(&pub, defs.data[i]);
-  }
-  if (marked.len == 1)
-    f = marked.data[0];
-  else if (!marked.len && pub.len == 1)
-    f = pub.data[0];
-  else {
-    const func_vec *c = marked.len ? &marked : pub.len ? &pub : &defs;
-    ptk_error_file(d, path, "%zu functions could be the entry; choose one with --entry NAME", c->len);
-    list_funcs(d, c);
-  }
-out:
-  ptk_vec_free(&defs);
-  ptk_vec_free(&marked);
-  ptk_vec_free(&pub);
-  return f;
 }
 
 /* ---- arguments --------------------------------------------------------------------------------- */
@@ -390,24 +335,24 @@ int ptk_cmd_run(int argc, char **argv) {
   int rc = parse_args(argc, argv, &o);
   if (rc) {
     ptk_vec_free(&o.args);
+    ptk_cli_kopts_free(&o.k);
     return rc;
   }
   const char *pe = getenv("PTK_POISON");
   if (pe && *pe && strcmp(pe, "0")) o.poison = true;
   ptk_diags *d = ptk_diags_new();
   ptk_source *src = NULL;
-  ptk_module *m = NULL;
+  ptk_loaded *l = NULL;
   ptk_interp_prog *prog = NULL;
   ptk_launch_arg *la = NULL;
   size_t nla = 0;
   rc = PTK_EXIT_ERROR;
   src = ptk_cli_load(o.file, d);
   if (!src) goto done;
-  m = ptk_pto_read(src, d);
-  if (!m || ptk_diags_errors(d)) goto done;
-  if (!ptk_verify_module(m, d)) goto done;
-  ptk_func *f = pick_entry(m, o.entry, o.file, d);
-  if (!f) goto done;
+  ptk_trace_opts to = ptk_cli_trace_opts(&o.k);
+  l = ptk_kernel_load(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to, d);
+  if (!l) goto done;
+  ptk_func *f = ptk_loaded_entry(l);
   prog = ptk_interp_prepare(f, d);
   if (!prog) goto done;
   nla = f->nargs;
@@ -419,6 +364,7 @@ int ptk_cmd_run(int argc, char **argv) {
   lo.target = o.target;
   lo.poison = o.poison;
   lo.out = stdout;
+  if (o.savedir && !ptk_save_run_inputs(o.savedir, f, la, f->nargs, d)) goto done;
   for (uint32_t r = 0; r < (o.repeat ? o.repeat : 1); r++) {
     double t0 = now_ms();
     int lrc = ptk_interp_run(prog, &lo, la, f->nargs, d);
@@ -445,6 +391,7 @@ int ptk_cmd_run(int argc, char **argv) {
     }
     if (ptk_diags_errors(d)) goto done;
   }
+  if (o.savedir && !ptk_save_run_outputs(o.savedir, f, la, f->nargs, &lo, d)) goto done;
   rc = PTK_EXIT_OK;
 done:
   ptk_diags_print(d, stderr);
@@ -455,8 +402,9 @@ done:
   }
   free(la);
   ptk_interp_free(prog);
-  ptk_module_free(m);
+  ptk_loaded_free(l);
   ptk_source_free(src);
   ptk_vec_free(&o.args);
+  ptk_cli_kopts_free(&o.k);
   return rc;
 }
