@@ -69,6 +69,14 @@ static pto_part *part_word(pto_parser *P, pto_tok w) {
   return p;
 }
 static void push_tl(pto_parser *P, pto_vec *v, pto_tl t) { *(pto_tl *)pto_vec_push(P, v, sizeof t) = t; }
+/* An integer of an int list (subview sizes): must fit in int64. */
+static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
+  if (I.big || I.u > (uint64_t)INT64_MAX) {
+    pto_err(P, I.off, I.len, "integer %s%.*s does not fit in 64 bits", neg ? "-" : "", (int)I.len, P->src->text + I.off);
+    return 0;
+  }
+  return neg ? -(int64_t)I.u : (int64_t)I.u;
+}
 }
 
 %syntax_error {
@@ -445,10 +453,10 @@ subview_h(R) ::= subview_h(S) IDENT(W) LSQ uses(L) RSQ. {
   R = add(P, S, p);
 }
 subview_h(R) ::= subview_h(S) attr_dict(D). { R = add(P, S, part_dict(P, D.off, D.a)); }
-ints(R) ::= INT(I). { R = vnew(P); *(int64_t *)pto_vec_push(P, R, 8) = (int64_t)I.u; }
-ints(R) ::= MINUS INT(I). { R = vnew(P); *(int64_t *)pto_vec_push(P, R, 8) = -(int64_t)I.u; }
-ints(R) ::= ints(L) COMMA INT(I). { R = L; *(int64_t *)pto_vec_push(P, R, 8) = (int64_t)I.u; }
-ints(R) ::= ints(L) COMMA MINUS INT(I). { R = L; *(int64_t *)pto_vec_push(P, R, 8) = -(int64_t)I.u; }
+ints(R) ::= INT(I). { R = vnew(P); *(int64_t *)pto_vec_push(P, R, 8) = ints_val(P, I, false); }
+ints(R) ::= MINUS INT(I). { R = vnew(P); *(int64_t *)pto_vec_push(P, R, 8) = ints_val(P, I, true); }
+ints(R) ::= ints(L) COMMA INT(I). { R = L; *(int64_t *)pto_vec_push(P, R, 8) = ints_val(P, I, false); }
+ints(R) ::= ints(L) COMMA MINUS INT(I). { R = L; *(int64_t *)pto_vec_push(P, R, 8) = ints_val(P, I, true); }
 
 /* set_validshape %t, %r, %c : T   /   %r, %c = get_validshape %t : T */
 op(R) ::= OP_OPTYPE(K) uses(U) opt_dict(D) COLON(C) type(T). {

@@ -245,8 +245,20 @@ typedef struct slot {
   char name[48];
   char enum_mn[40];
   bool full;
-  bool is_int;
+  bool is_int;     /* the slot holds an integer of type int_dt */
+  ptk_dtype int_dt;
 } slot;
+
+static bool dtype_named(const char *s, size_t n, ptk_dtype *out) {
+  for (int i = 0; i < PTK_DT__COUNT; i++) {
+    const char *nm = ptk_dtype_name((ptk_dtype)i);
+    if (strlen(nm) == n && memcmp(nm, s, n) == 0) {
+      *out = (ptk_dtype)i;
+      return true;
+    }
+  }
+  return false;
+}
 
 static uint32_t slots_of(ptk_op_kind k, slot *out, uint32_t max) {
   const char *s = ptk_op_table[k].attrs;
@@ -268,7 +280,7 @@ static uint32_t slots_of(ptk_op_kind k, slot *out, uint32_t max) {
         a.full = true;
         q++;
       }
-      if ((e - q) >= 2 && (q[0] == 'i' || q[0] == 'u' || q[0] == 's') && q[1] >= '0' && q[1] <= '9')
+      if (dtype_named(q, (size_t)(e - q), &a.int_dt))
         a.is_int = true;
       else
         snprintf(a.enum_mn, sizeof a.enum_mn, "%.*s", (int)(e - q), q);
@@ -280,18 +292,14 @@ static uint32_t slots_of(ptk_op_kind k, slot *out, uint32_t max) {
   return n;
 }
 
-/* An attribute in a slot: <X> for enums of the slot's mnemonic, bare ints. */
+/* An attribute in a slot, written as slot_item_form() says. */
+static int slot_item_form(const slot *sl, const ptk_attr *a);
 static void put_slot_attr(printer *p, const slot *sl, const ptk_attr *a) {
-  if (a->kind == PTK_ATTR_ENUM && !sl->full && sl->enum_mn[0] && strcmp(a->en.dialect, "pto") == 0 &&
-      strcmp(a->en.mnemonic, sl->enum_mn) == 0) {
-    ptk_buf_printf(p->out, "<%s>", a->en.value);
-    return;
+  switch (slot_item_form(sl, a)) {
+  case 1: ptk_buf_printf(p->out, "<%s>", a->en.value); return;
+  case 2: ptk_buf_printf(p->out, "%" PRId64, a->i); return;
+  default: ptk_attr_print(a, p->out); return;
   }
-  if (a->kind == PTK_ATTR_INT && sl->is_int) {
-    ptk_buf_printf(p->out, "%" PRId64, a->i);
-    return;
-  }
-  ptk_attr_print(a, p->out);
 }
 
 /* ---- ops --------------------------------------------------------------- */
@@ -367,8 +375,8 @@ static void print_dps(printer *p, const ptk_op *op) {
     outs = NULL;
     nouts = 0;
   }
-  bool inside = (info->flags & PTK_OPF_ATTR_IN_INS) ||
-                ((info->flags & PTK_OPF_ATTR_IN_INS_IF_TMP) && nins >= 2);
+  bool inside = nins && ((info->flags & PTK_OPF_ATTR_IN_INS) ||
+                          ((info->flags & PTK_OPF_ATTR_IN_INS_IF_TMP) && nins >= 2));
   ptk_buf_puts(p->out, " ins(");
   put_values(p, ins, nins);
   if (inside) put_op_dict(p, op, NULL, 0);
@@ -378,7 +386,7 @@ static void print_dps(printer *p, const ptk_op *op) {
   }
   ptk_buf_putc(p->out, ')');
   bool sig_outs = ptk_op_kind_has_outs(op->kind);
-  if (info->flags & PTK_OPF_OUTS_RESULT) {
+  if ((info->flags & PTK_OPF_OUTS_RESULT) && op->nresults) {
     ptk_buf_puts(p->out, " outs : ");
     for (uint32_t i = 0; i < op->nresults; i++) {
       if (i) ptk_buf_puts(p->out, ", ");
@@ -408,6 +416,8 @@ static void print_kw_list(printer *p, const char *kw, ptk_value *const *vs, uint
   put_values(p, vs, n);
   ptk_buf_putc(p->out, ']');
 }
+
+static const char *arith_flag_word(const ptk_op *op);
 
 /* Custom form of one op (after the `%r = ` prefix), without newline. */
 static void print_custom(printer *p, const ptk_op *op) {
@@ -557,7 +567,7 @@ static void print_custom(printer *p, const ptk_op *op) {
     /* Attributes in slot order while present (a gap ends the list), then values. */
     for (uint32_t k = 0; k < ns; k++) {
       const ptk_attr *a = ptk_op_attr(op, slots[k].name);
-      if (!a || (bracket && !slots[k].required)) break;
+      if (!a || (bracket && !slots[k].required) || !slot_item_form(&slots[k], a)) break;
       if (!first) ptk_buf_puts(p->out, ", ");
       first = false;
       put_slot_attr(p, &slots[k], a);
@@ -674,18 +684,14 @@ static void print_custom(printer *p, const ptk_op *op) {
   case PTK_FAM_ARITH_EXT: {
     ptk_buf_putc(p->out, ' ');
     put_values(p, op->operands, op->noperands);
-    const ptk_attr *ov = ptk_op_attr(op, "overflowFlags"), *fm = ptk_op_attr(op, "fastmath");
-    const char *skip[2];
-    uint32_t nskip = 0;
-    if (ov && ov->kind == PTK_ATTR_ENUM) {
-      ptk_buf_printf(p->out, " overflow<%s>", ov->en.value);
-      skip[nskip++] = "overflowFlags";
-    }
-    if (fm && fm->kind == PTK_ATTR_ENUM) {
-      ptk_buf_printf(p->out, " fastmath<%s>", fm->en.value);
-      skip[nskip++] = "fastmath";
-    }
-    put_op_dict(p, op, skip, nskip);
+    /* One keyword form at most (the grammar takes one); the other stays
+     * in the dictionary. */
+    const char *flag = arith_flag_word(op);
+    const char *skip[1] = {flag};
+    if (flag)
+      ptk_buf_printf(p->out, " %s<%s>", strcmp(flag, "fastmath") == 0 ? "fastmath" : "overflow",
+                     ptk_op_attr(op, flag)->en.value);
+    put_op_dict(p, op, skip, flag ? 1 : 0);
     ptk_buf_puts(p->out, " : ");
     if (info->family == PTK_FAM_ARITH_SELECT && op->noperands == 3 &&
         !ptk_type_is_scalar(op->operands[0]->type, PTK_DT_I1)) {
@@ -703,7 +709,7 @@ static void print_custom(printer *p, const ptk_op *op) {
     int64_t pred = 0;
     ptk_attr_get_int(ptk_op_attr(op, "predicate"), &pred);
     const char *pn = op->kind == PTK_OP_ARITH_CMPF ? ptk_cmpf_name(pred) : ptk_cmpi_name(pred);
-    ptk_buf_printf(p->out, " %s, ", pn ? pn : "eq");
+    ptk_buf_printf(p->out, " %s, ", pn ? pn : "<<invalid predicate>>"); /* custom_ok: never NULL */
     put_values(p, op->operands, op->noperands);
     static const char *const skip[] = {"predicate"};
     put_op_dict(p, op, skip, 1);
@@ -789,7 +795,8 @@ static void print_custom(printer *p, const ptk_op *op) {
       ptk_buf_puts(p->out, ") -> ");
       put_result_types_paren(p, op);
     }
-    if (body && body->nargs && !ptk_type_is_scalar(body->args[0]->type, PTK_DT_INDEX)) {
+    if (body && body->nargs && (!ptk_type_is_scalar(body->args[0]->type, PTK_DT_INDEX) ||
+                                !ptk_type_equal(body->args[0]->type, op->operands[0]->type))) {
       ptk_buf_puts(p->out, " : ");
       put_type(p, body->args[0]->type);
     }
@@ -846,42 +853,235 @@ static void print_custom(printer *p, const ptk_op *op) {
   }
 }
 
-static bool needs_generic(const ptk_op *op) {
+/* ---- can the custom form represent this op faithfully? ---------------
+ * The reader accepts, through the generic form, ops that the custom syntax
+ * cannot express (operand types that disagree where the custom form prints
+ * one type, out-of-range predicates, attributes the custom form would
+ * reinterpret, …). For those the printer falls back to the generic form,
+ * so printing is always faithful for anything the reader accepted. */
+
+static bool has_attr(const ptk_op *op, const char *name) { return ptk_op_attr(op, name) != NULL; }
+
+static bool only_attrs(const ptk_op *op, const char *const *allowed, uint32_t n) {
+  for (uint32_t i = 0; i < op->nattrs; i++)
+    if (!in_list(op->attrs[i].name, allowed, n)) return false;
+  return true;
+}
+
+static bool operands_have_type(const ptk_op *op, uint32_t from, const ptk_type *t) {
+  for (uint32_t i = from; i < op->noperands; i++)
+    if (!ptk_type_equal(op->operands[i]->type, t)) return false;
+  return true;
+}
+
+static bool is_ident_word(const char *s, size_t n) {
+  if (!n) return false;
+  if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_')) return false;
+  for (size_t i = 1; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+          s[i] == '_' || s[i] == '$' || s[i] == '.'))
+      return false;
+  return true;
+}
+
+/* `overflow<nsw, nuw>` / `fastmath<fast>`: an arith enum whose value is a
+ * list of words joined by ", " (what the reader rebuilds). */
+static bool arith_flag_ok(const ptk_attr *a, const char *mnemonic) {
+  if (!a || a->kind != PTK_ATTR_ENUM || a->en.spelling != PTK_ENUM_DOT || strcmp(a->en.dialect, "arith") != 0 ||
+      strcmp(a->en.mnemonic, mnemonic) != 0)
+    return false;
+  const char *v = a->en.value;
+  for (;;) {
+    size_t n = strcspn(v, ",");
+    if (!is_ident_word(v, n)) return false;
+    if (!v[n]) return true;
+    if (v[n + 1] != ' ') return false;
+    v += n + 2;
+  }
+}
+
+/* Which of overflowFlags / fastmath prints as the keyword (only one may). */
+static const char *arith_flag_word(const ptk_op *op) {
+  if (arith_flag_ok(ptk_op_attr(op, "overflowFlags"), "overflow")) return "overflowFlags";
+  if (arith_flag_ok(ptk_op_attr(op, "fastmath"), "fastmath")) return "fastmath";
+  return NULL;
+}
+
+static bool region_entry_args(const ptk_region *r, uint32_t n) { return r->first && r->first->nargs == n; }
+
+/* An INT attribute that prints without a leading minus. */
+static bool int_nonneg(const ptk_attr *a) {
+  return a->kind == PTK_ATTR_INT &&
+         (a->i >= 0 || (a->type && a->type->kind == PTK_TY_SCALAR && ptk_dtype_class_of(a->type->dt) == PTK_DTC_UINT));
+}
+
+/* How a slot attribute is written as a sync item: 0 not at all, 1 short
+ * `<V>`, 2 a bare integer, 3 ptk_attr_print. */
+static int slot_item_form(const slot *sl, const ptk_attr *a) {
+  if (a->kind == PTK_ATTR_ENUM) {
+    if (!sl->full && sl->enum_mn[0] && strcmp(a->en.dialect, "pto") == 0 && strcmp(a->en.mnemonic, sl->enum_mn) == 0 &&
+        is_ident_word(a->en.value, strlen(a->en.value)) && ptk_enum_value_ok(sl->enum_mn, a->en.value)) {
+      const ptk_enum_info *e = ptk_enum_lookup(sl->enum_mn);
+      if (a->en.spelling == (e ? e->spelling : PTK_ENUM_DOT)) return 1;
+    }
+    /* Full form: read back by pto_attr_hash; pto enums must be valid. */
+    if (!is_ident_word(a->en.mnemonic, strlen(a->en.mnemonic)) || !is_ident_word(a->en.dialect, strlen(a->en.dialect)))
+      return 0;
+    if (strcmp(a->en.dialect, "pto") == 0 && !ptk_enum_value_ok(a->en.mnemonic, a->en.value)) return 0;
+    return 3;
+  }
+  if (a->kind == PTK_ATTR_INT && int_nonneg(a)) {
+    bool i64 = ptk_type_is_scalar(a->type, PTK_DT_I64);
+    if (sl->is_int) {
+      /* Bare ints read as i64 and take the slot's type; an i64 value in a
+       * slot of another type cannot be written. */
+      if (i64 && !ptk_type_is_scalar(a->type, sl->int_dt)) return 0;
+      return ptk_type_is_scalar(a->type, sl->int_dt) && a->i >= 0 ? 2 : 0;
+    }
+    return 3;
+  }
+  if (a->kind == PTK_ATTR_OPAQUE && !a->type && a->str.len > 1 && a->str.s[0] == '#') return 3;
+  return 0;
+}
+
+static bool custom_ok(const ptk_op *op) {
   const ptk_op_info *info = &ptk_op_table[op->kind];
+  /* The custom forms treat this name as an ordinary attribute; the generic
+   * form turns it into segments. Never both: the reader rejects it in
+   * custom forms, so it cannot occur here — but stay safe. */
+  if (has_attr(op, "operandSegmentSizes")) return false;
+  uint32_t want_segs = ptk_op_kind_nsegments(op->kind);
+  if (op->nsegs != want_segs) return false;
   switch (info->family) {
   case PTK_FAM_GENERIC:
   case PTK_FAM_MODULE:
-  case PTK_FAM_FUNC: return true;
-  case PTK_FAM_VIEW_CAST: return op->noperands < 1 || op->nresults != 1;
-  case PTK_FAM_MAKE_TENSOR_VIEW:
-  case PTK_FAM_PARTITION_VIEW: return op->nsegs != 3 || op->segs[0] != 1 || op->nresults != 1;
-  case PTK_FAM_ALLOC_TILE: return op->nsegs != 3 || op->segs[0] > 1 || op->segs[1] > 1 || op->segs[2] > 1 || op->nresults != 1;
-  case PTK_FAM_SUBVIEW:
-    return op->nsegs != 4 || op->segs[0] != 1 || op->segs[2] > 1 || op->segs[3] > 1 || op->segs[2] != op->segs[3] ||
-           op->nresults != 1 || !ptk_op_attr(op, "sizes");
-  case PTK_FAM_LOAD_SCALAR: return op->noperands != 2 || op->nresults != 1;
-  case PTK_FAM_STORE_SCALAR: return op->noperands != 3;
-  case PTK_FAM_OPERANDS_TYPE:
-  case PTK_FAM_GET_VALIDSHAPE: return op->noperands < 1;
-  case PTK_FAM_CONSTANT: return op->nresults != 1 || !ptk_op_attr(op, "value");
-  case PTK_FAM_ARITH_CMP: return op->noperands < 1 || !ptk_op_attr(op, "predicate");
-  case PTK_FAM_ARITH_CAST: return op->noperands != 1 || op->nresults != 1;
-  case PTK_FAM_SCF_FOR: return op->noperands < 3 || op->nregions < 1 || !op->regions[0].first ||
-                               op->regions[0].first->nargs != op->noperands - 2;
-  case PTK_FAM_SCF_WHILE: return op->nregions < 2 || !op->regions[0].first ||
-                                 op->regions[0].first->nargs != op->noperands;
-  case PTK_FAM_SCF_IF: return op->noperands != 1 || op->nregions < 1;
-  case PTK_FAM_SECTION: return op->nregions != 1;
-  case PTK_FAM_DPS: return op->nsegs != 2;
-  default: return false;
+  case PTK_FAM_FUNC: return false;
+  case PTK_FAM_CALL: {
+    const ptk_attr *c = ptk_op_attr(op, "callee");
+    return c && c->kind == PTK_ATTR_SYMBOL;
   }
+  case PTK_FAM_RETURN:
+  case PTK_FAM_SCF_YIELD: return op->nattrs == 0;
+  case PTK_FAM_SCF_CONDITION: return op->nattrs == 0 && op->noperands >= 1;
+  case PTK_FAM_CONSTANT: {
+    static const char *const ok[] = {"value"};
+    const ptk_attr *a = ptk_op_attr(op, "value");
+    if (!a || op->nresults != 1 || !only_attrs(op, ok, 1)) return false;
+    if (a->kind != PTK_ATTR_INT && a->kind != PTK_ATTR_FLOAT && a->kind != PTK_ATTR_BOOL && a->kind != PTK_ATTR_OPAQUE)
+      return false;
+    const ptk_type *t = a->kind == PTK_ATTR_BOOL ? ptk_type_scalar(PTK_DT_I1) : a->type;
+    if (a->kind == PTK_ATTR_OPAQUE && (!a->type || a->str.len < 6 || memcmp(a->str.s, "dense<", 6) != 0)) return false;
+    return t && ptk_type_equal(t, op->results[0].type);
+  }
+  case PTK_FAM_ARITH:
+    return op->noperands >= 1 && op->nresults == 1 && operands_have_type(op, 0, op->results[0].type);
+  case PTK_FAM_ARITH_SELECT:
+    return op->noperands == 3 && op->nresults == 1 && operands_have_type(op, 1, op->results[0].type);
+  case PTK_FAM_ARITH_EXT:
+    if (op->noperands < 1 || op->nresults != 2 || !operands_have_type(op, 0, op->results[0].type)) return false;
+    return op->kind == PTK_OP_ARITH_ADDUI_EXTENDED || ptk_type_equal(op->results[1].type, op->results[0].type);
+  case PTK_FAM_ARITH_CMP: {
+    const ptk_attr *a = ptk_op_attr(op, "predicate");
+    if (!a || a->kind != PTK_ATTR_INT || !ptk_type_is_scalar(a->type, PTK_DT_I64)) return false;
+    const char *pn = op->kind == PTK_OP_ARITH_CMPF ? ptk_cmpf_name(a->i) : ptk_cmpi_name(a->i);
+    if (!pn) return false;
+    return op->noperands >= 1 && op->nresults == 1 && ptk_type_is_scalar(op->results[0].type, PTK_DT_I1) &&
+           operands_have_type(op, 0, op->operands[0]->type);
+  }
+  case PTK_FAM_ARITH_CAST: return op->noperands == 1 && op->nresults == 1;
+  case PTK_FAM_VIEW_CAST: return op->noperands >= 1 && op->nresults == 1;
+  case PTK_FAM_MAKE_TENSOR_VIEW:
+  case PTK_FAM_PARTITION_VIEW: return op->segs[0] == 1 && op->nresults == 1;
+  case PTK_FAM_ALLOC_TILE: return op->segs[0] <= 1 && op->segs[1] <= 1 && op->segs[2] <= 1 && op->nresults == 1;
+  case PTK_FAM_SUBVIEW: {
+    if (op->segs[0] != 1 || op->segs[2] > 1 || op->segs[2] != op->segs[3] || op->nresults != 1) return false;
+    const ptk_attr *sz = ptk_op_attr(op, "sizes");
+    if (!sz || sz->kind != PTK_ATTR_ARRAY || sz->arr.n > 16) return false;
+    for (uint32_t i = 0; i < sz->arr.n; i++) {
+      const ptk_attr *x = sz->arr.items[i];
+      if (x->kind != PTK_ATTR_INT || !ptk_type_is_scalar(x->type, PTK_DT_I64) || x->i == INT64_MIN) return false;
+    }
+    return true;
+  }
+  case PTK_FAM_OPERANDS_TYPE: return op->noperands >= 1 && op->nresults == 0;
+  case PTK_FAM_GET_VALIDSHAPE:
+    return op->noperands >= 1 && op->nresults == 2 && ptk_type_is_scalar(op->results[0].type, PTK_DT_INDEX) &&
+           ptk_type_is_scalar(op->results[1].type, PTK_DT_INDEX);
+  case PTK_FAM_LOAD_SCALAR: return op->noperands == 2 && op->nresults == 1;
+  case PTK_FAM_STORE_SCALAR: return op->noperands == 3 && op->nresults == 0;
+  case PTK_FAM_SYNC_BRACKET:
+  case PTK_FAM_SYNC_ATTRS:
+  case PTK_FAM_SYNCALL: {
+    slot slots[16];
+    uint32_t ns = slots_of(op->kind, slots, 16);
+    if (op->nresults) return false;
+    if (info->family == PTK_FAM_SYNCALL) {
+      for (uint32_t k = 0; k < ns; k++)
+        if (has_attr(op, slots[k].name)) return true;
+      return false; /* needs at least one `kw = attr` */
+    }
+    if (op->noperands) return true;
+    /* At least one item: the first slot must be writable. */
+    const ptk_attr *a = ns ? ptk_op_attr(op, slots[0].name) : NULL;
+    if (!a || (info->family == PTK_FAM_SYNC_BRACKET && !slots[0].required)) return false;
+    return slot_item_form(&slots[0], a) != 0;
+  }
+  case PTK_FAM_NULLARY:
+    if (op->noperands) return false;
+    if (op->nresults == 0) return info->max_results == 0;
+    return op->nresults == 1;
+  case PTK_FAM_SECTION:
+    return op->nregions == 1 && op->noperands == 0 && op->nresults == 0 && region_entry_args(&op->regions[0], 0);
+  case PTK_FAM_PRINT: {
+    const ptk_attr *f = ptk_op_attr(op, "format");
+    return f && f->kind == PTK_ATTR_STRING && op->nresults == 0;
+  }
+  case PTK_FAM_PIPE: return op->nresults <= 1;
+  case PTK_FAM_SCF_FOR: {
+    if (op->noperands < 3 || op->nregions < 1 || !op->regions[0].first) return false;
+    const ptk_block *b = op->regions[0].first;
+    uint32_t niter = op->noperands - 3;
+    if (b->nargs != niter + 1 || op->nresults != niter) return false;
+    for (uint32_t k = 0; k < niter; k++)
+      if (!ptk_type_equal(op->results[k].type, op->operands[3 + k]->type) ||
+          !ptk_type_equal(op->results[k].type, b->args[1 + k]->type))
+        return false;
+    return true;
+  }
+  case PTK_FAM_SCF_WHILE: {
+    if (op->nregions != 2 || !op->regions[0].first || !op->regions[1].first) return false;
+    const ptk_block *b = op->regions[0].first;
+    if (b->nargs != op->noperands) return false;
+    for (uint32_t k = 0; k < b->nargs; k++)
+      if (!ptk_type_equal(b->args[k]->type, op->operands[k]->type)) return false;
+    return true;
+  }
+  case PTK_FAM_SCF_IF:
+    if (op->noperands != 1 || op->nregions < 1 || op->nattrs || !region_entry_args(&op->regions[0], 0)) return false;
+    if (op->nregions > 1 && op->regions[1].first) {
+      const ptk_block *e = op->regions[1].first;
+      if (e->nargs) return false;
+      /* An else region with one empty block reads back as no else. */
+      if (!e->next && !e->first) return false;
+    }
+    return true;
+  case PTK_FAM_DPS: {
+    if (has_attr(op, "satmode")) return false; /* the reader renames it to sat_mode */
+    bool sig_outs = ptk_op_kind_has_outs(op->kind);
+    uint32_t nouts = op->segs[1];
+    if (info->flags & PTK_OPF_OUTS_RESULT) return nouts == 0 && !sig_outs;
+    if (!sig_outs && nouts) return false;
+    return true;
+  }
+  }
+  return false;
 }
 
 static void print_op(printer *p, const ptk_op *op) {
   indent(p);
   name_results(p, op);
   put_results(p, op);
-  if (needs_generic(op))
+  if (!custom_ok(op))
     print_generic(p, op);
   else
     print_custom(p, op);

@@ -1387,7 +1387,11 @@ static bool build_subview(builder *B, const pto_sop *s, opb *o) {
     return false;
   }
   const ptk_attr *items[16];
-  uint32_t n = sizes->ints.n < 16 ? sizes->ints.n : 16;
+  if (sizes->ints.n > 16) {
+    err_at(B->P, sizes->loc, sizes->wlen, "too many sizes in 'pto.subview' (at most 16)");
+    return false;
+  }
+  uint32_t n = sizes->ints.n;
   for (uint32_t i = 0; i < n; i++)
     items[i] = ptk_attr_int(B->m, PTO_VEC_AT(sizes->ints, int64_t, i), ptk_type_scalar(PTK_DT_I64));
   if (!acc_add(B, &o->attrs, "sizes", ptk_attr_array(B->m, items, n), sizes->loc)) return false;
@@ -1473,7 +1477,8 @@ static bool build_sync(builder *B, const pto_sop *s, opb *o) {
                  ptk_type_is_scalar(a->type, PTK_DT_I64)) {
         a = ptk_attr_int(B->m, a->i, ptk_type_scalar(sl->int_dt));
       }
-      if (!acc_add(B, &o->attrs, sl->name, a, it->loc)) return false;
+      /* The name must outlive this frame (slots[] is a local copy). */
+      if (!acc_add(B, &o->attrs, ptk_arena_strdup(ptk_module_arena(B->m), sl->name), a, it->loc)) return false;
     }
   }
   return true;
@@ -2132,6 +2137,13 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
   opb *o = opb_get(B);
   bool ok = build_family(B, s, o) && !B->P->failed && check_counts(B, s, o);
   if (!ok) return false;
+  if (!s->generic)
+    for (uint32_t i = 0; i < o->attrs.n; i++)
+      if (strcmp(o->attrs.items[i].name, "operandSegmentSizes") == 0) {
+        err_at(B->P, s->loc, s->namelen, "'operandSegmentSizes' is only allowed in the generic form of '%s'",
+               opname(s));
+        return false;
+      }
   uint32_t nreg = ptk_op_table[s->kind].nregions;
   if (o->nregions > nreg) nreg = o->nregions;
   ptk_op *op = ptk_op_new(B->m, s->kind, o->ops, o->nops, o->res, o->nres, nreg, s->loc);
@@ -2248,6 +2260,8 @@ static bool build_func(builder *B, ptk_module *m, const pto_sfunc *sf) {
       break;
     }
     pre[i] = (preset_arg){a->name, a->len, a->loc, a->type.t};
+    /* Diagnostics about a parameter point at its `%name`, not at `@f`. */
+    ptk_func_entry(f)->args[i]->loc = a->loc;
   }
   if (ok) ok = build_region(B, sf->body, f->body, ptk_func_entry(f), pre, n, sf->loc);
   free(pre);

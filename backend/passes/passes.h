@@ -149,10 +149,13 @@ typedef struct ptk_mem_stats {
 #define PTK_TILE_ALIGN 32
 
 /* Gives every pto.alloc_tile without `addr` an address in its memory
- * (`addr = %cN : i64`), from tile liveness: a tile lives from its alloc to
- * its last use, uses through aliases included (treshape, subview, bitcast,
+ * (`addr = %cN : i64`), from tile liveness: a tile lives from its first
+ * write (when that write defines the whole tile before anything can read
+ * it; otherwise from the start of the function, so a tile read before it
+ * is written still sees fresh, zeroed memory as without the pass) to its
+ * last use, uses through aliases included (treshape, subview, bitcast,
  * scf.if results, iter_args, loop results); a tile used in a loop that it
- * is not allocated in lives across the whole loop; a tile allocated in a
+ * is not defined in lives across the whole loop; a tile allocated in a
  * loop whose contents may be read before they are written in an iteration
  * lives across its outermost loop. Addresses are PTK_TILE_ALIGN aligned;
  * space of dead tiles is reused (first fit); tiles that already have an
