@@ -93,6 +93,14 @@ $(BUILD)/%.c $(BUILD)/%.h: %.y $(LEMPAR)
 $(GEN_C:%.c=%.o): %.o: %.c | $(GEN_H)
 	$(CC) $(CPPFLAGS) $(GENCFLAGS) -c -o $@ $<
 
+# The JIT support header is copied into every generated kernel C file
+# (backend/c/emit.c includes it as a string literal).
+$(BUILD)/backend/c/ptk_jit_rt.inc: backend/c/ptk_jit_rt.h
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(BUILD)/backend/c/emit.o: $(BUILD)/backend/c/ptk_jit_rt.inc
+
 $(BUILD)/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lang/sha256.h"
 #include "parser/pto_print.h"
 
 int ptk_mkdir_p(const char *path) {
@@ -72,10 +73,15 @@ bool ptk_build_dir_finish(const char *dir, const ptk_module *m, const ptk_kernel
     ok = false;
   }
   free(path);
+  /* files.kernel_sha256: replay's test for an edited kernel.pto. */
+  char hex[65];
+  ptk_sha256_hex(ptk_buf_cstr(&text), text.len, hex);
   ptk_buf_free(&text);
   if (!ok || !cfg) return ok;
+  ptk_kernel_config withsha = *cfg;
+  withsha.kernel_sha256 = hex;
   char *cp = ptk_xasprintf("%s/kernel_config.json", dir);
-  ok = ptk_kernel_config_write(cp, cfg, d);
+  ok = ptk_kernel_config_write(cp, &withsha, d);
   free(cp);
   return ok;
 }

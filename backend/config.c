@@ -164,6 +164,7 @@ char *ptk_kernel_config_json(const ptk_kernel_config *c) {
 
   json_t *files = json_object();
   json_object_set_new(files, "kernel", json_string(c->kernel_file ? c->kernel_file : "kernel.pto"));
+  if (c->kernel_sha256) json_object_set_new(files, "kernel_sha256", json_string(c->kernel_sha256));
   json_object_set_new(root, "files", files);
 
   char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -369,6 +370,7 @@ ptk_kernel_config *ptk_kernel_config_read(const char *path, ptk_diags *d) {
   }
   json_t *files = json_object_get(root, "files");
   c->kernel_file = get_str(&r, files, "kernel", false);
+  c->kernel_sha256 = get_str(&r, files, "kernel_sha256", false);
   if (r.ok && c->kernel_file &&
       (c->kernel_file[0] == '/' || strstr(c->kernel_file, "..") != NULL))
     bad(&r, "files.kernel must be a relative path inside the build folder");

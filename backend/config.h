@@ -14,7 +14,7 @@
  *     "source": null | {"path": "k.pto", "resolved": "/abs/k.pto", "sha256": "…",
  *                        "inline": false},
  *     "pipeline": ["canonicalize", "cse", …],
- *     "files": {"kernel": "kernel.pto"}
+ *     "files": {"kernel": "kernel.pto", "kernel_sha256": "…"}
  *   }
  *
  * The input is a plain struct that the tracer's ptk_trace_info can fill
@@ -72,6 +72,7 @@ typedef struct ptk_kernel_config {
   const char *const *passes; /* the pipeline that ran */
   size_t npasses;
   const char *kernel_file; /* NULL: "kernel.pto" */
+  const char *kernel_sha256; /* of kernel_file's text as written (NULL: not recorded) */
   ptk_arena *arena; /* owns everything of a config made by the functions below */
 } ptk_kernel_config;
 

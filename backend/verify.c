@@ -20,24 +20,6 @@ const char *vop_name(const ptk_op *op) {
   return (op->kind >= 0 && op->kind < PTK_OP__COUNT) ? ptk_op_table[op->kind].name : "<invalid>";
 }
 
-ptk_range vop_range(const ptk_op *op) {
-  const char *name = vop_name(op);
-  size_t n = strlen(name);
-  const ptk_source *s = op->loc.src;
-  if (s && op->loc.off < s->len) {
-    const char *p = s->text + op->loc.off;
-    size_t rem = s->len - op->loc.off;
-    if (p[0] == '"') {
-      n += 2; /* generic form: "pto.tadd"(…) */
-    } else if (!(rem >= n && memcmp(p, name, n) == 0)) {
-      const char *dot = strchr(name, '.'); /* `return` for func.return, `call` for func.call */
-      if (dot && rem >= strlen(dot + 1) && memcmp(p, dot + 1, strlen(dot + 1)) == 0)
-        n = strlen(dot + 1);
-    }
-  }
-  return ptk_range_at(op->loc, (uint32_t)n);
-}
-
 const char *vstr(vctx *c, char *owned) {
   ptk_vec_push(&c->strs, owned);
   return owned;
@@ -91,7 +73,7 @@ ptk_range vvalue_range(const ptk_value *v) {
   if (s && !v->def && v->loc.off < s->len && s->text[v->loc.off] == '@' && v->block &&
       v->block->region && v->block->region->func) /* an argument located at its function */
     return vfunc_range(v->block->region->func);
-  if (v->def && (!s || v->loc.off == v->def->loc.off)) return vop_range(v->def);
+  if (v->def && (!s || v->loc.off == v->def->loc.off)) return ptk_op_range(v->def);
   return ptk_range_at(v->loc, 1);
 }
 
@@ -692,7 +674,7 @@ static void verify_op(vctx *c, ptk_op *op) {
   for (uint32_t i = 0; i < op->nresults; i++) {
     const ptk_type *t = op->results[i].type;
     if (!t || t->kind == PTK_TY_SCALAR) continue;
-    check_type(c, vop_range(op), "'", vop_name(op), "' result", op->nresults == 1 ? -1 : (int64_t)i,
+    check_type(c, ptk_op_range(op), "'", vop_name(op), "' result", op->nresults == 1 ? -1 : (int64_t)i,
                t);
   }
   if (op->nregions || ptk_op_info_of(op->kind)->nregions) {
@@ -721,7 +703,7 @@ static ptk_op *verify_block(vctx *c, ptk_block *b) {
       term = op;
       if (op->next && terminator_parent_ok(op)) { /* a misplaced one is reported already */
         VERR(c, op, "'%s' must be the last operation in its block", vop_name(op));
-        ptk_note(c->d, vop_range(op->next), "'%s' follows it", vop_name(op->next));
+        ptk_note(c->d, ptk_op_range(op->next), "'%s' follows it", vop_name(op->next));
       }
     }
   }
@@ -782,7 +764,7 @@ static void verify_function(vctx *c, ptk_func *f) {
   if (!term) {
     ptk_error(c->d, fr, "function '@%s' must end with 'func.return'", f->name);
     if (entry->last)
-      ptk_note(c->d, vop_range(entry->last), "the body ends with '%s'", vop_name(entry->last));
+      ptk_note(c->d, ptk_op_range(entry->last), "the body ends with '%s'", vop_name(entry->last));
     return;
   }
   if (term->kind != PTK_OP_FUNC_RETURN) return; /* reported where it is */

@@ -24,7 +24,6 @@ typedef struct vctx {
 } vctx;
 
 /* ---- messages ---- */
-ptk_range vop_range(const ptk_op *op);       /* the op name as written */
 const char *vop_name(const ptk_op *op);      /* "pto.tadd" */
 const char *vty(vctx *c, const ptk_type *t); /* type spelling (kept until the run ends) */
 const char *vstr(vctx *c, char *owned);      /* keep a malloc'd string until the run ends */
@@ -35,7 +34,7 @@ const char *vvalue(vctx *c, const ptk_value *v);
 /* Where a value is defined (its name, else its defining op / block). */
 ptk_range vvalue_range(const ptk_value *v);
 ptk_range vfunc_range(const ptk_func *f); /* the function's symbol */
-#define VERR(c, op, ...) ptk_error((c)->d, vop_range(op), __VA_ARGS__)
+#define VERR(c, op, ...) ptk_error((c)->d, ptk_op_range(op), __VA_ARGS__)
 /* Note pointing at where v is defined ("'%x' is defined here"). */
 void vnote_def(vctx *c, const ptk_value *v);
 const char *vplural(uint64_t n, const char *one, const char *many);

@@ -82,7 +82,7 @@ static unsigned bits(const ptk_type *t) {
 }
 
 static void note_parent(vctx *c, const ptk_op *p) {
-  ptk_note(c->d, vop_range(p), "'%s' is here", vop_name(p));
+  ptk_note(c->d, ptk_op_range(p), "'%s' is here", vop_name(p));
 }
 
 /* ======================================================================

@@ -218,3 +218,22 @@ int ptk_write_file_atomic(const char *path, const void *data, size_t len) {
   free(tmp);
   return 0;
 }
+
+size_t ptk_edit_distance(const char *a, size_t n, const char *b, size_t m) {
+  if (n > 64 || m > 64) return SIZE_MAX;
+  size_t row[65];
+  for (size_t j = 0; j <= m; j++) row[j] = j;
+  for (size_t i = 1; i <= n; i++) {
+    size_t prev = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= m; j++) {
+      size_t cur = row[j];
+      size_t best = prev + (a[i - 1] != b[j - 1]);
+      if (row[j] + 1 < best) best = row[j] + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      prev = cur;
+    }
+  }
+  return row[m];
+}

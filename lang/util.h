@@ -62,4 +62,9 @@ const char *ptk_buf_cstr(ptk_buf *b); /* never NULL */
 char *ptk_read_file(const char *path, size_t *len);
 int ptk_write_file_atomic(const char *path, const void *data, size_t len);
 
+/* Levenshtein distance between a[0..n) and b[0..m) (insert, delete,
+ * substitute: 1 each), for "did you mean …?" suggestions. SIZE_MAX when
+ * either is longer than 64 bytes. */
+size_t ptk_edit_distance(const char *a, size_t n, const char *b, size_t m);
+
 #endif

@@ -18,7 +18,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/kernel.h"
 #include "runtime/tensor.h"
-#include "trace/sha256.h"
+#include "lang/sha256.h"
 
 const char *ptk_version(void) { return PTK_VERSION; }
 

@@ -9,7 +9,7 @@
 #include "backend/passes/pipeline.h"
 #include "backend/verify.h"
 #include "parser/pto_read.h"
-#include "trace/sha256.h"
+#include "lang/sha256.h"
 
 struct ptk_loaded {
   ptk_trace_result *tr; /* .ptk */
@@ -23,6 +23,7 @@ struct ptk_loaded {
   const char **deps;
   size_t ndeps;
   char *dep_own; /* .pto: the resolved path */
+  const char *abi_target, *abi_mode; /* as the pipeline ran (static strings); NULL: no passes */
 };
 
 static bool has_ext(const char *path, const char *ext) {
@@ -48,7 +49,18 @@ static void list_funcs(ptk_diags *d, const func_vec *fs) {
     ptk_note(d, ptk_range_at(fs->data[i]->loc, 1), "'@%s' is defined here", fs->data[i]->name);
 }
 
-static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, ptk_diags *d) {
+/* "@a, @b" (malloc'd). */
+static char *func_list(const func_vec *fs) {
+  ptk_buf b = {0};
+  for (size_t i = 0; i < fs->len; i++) ptk_buf_printf(&b, "%s@%s", i ? ", " : "", fs->data[i]->name);
+  if (!fs->len) ptk_buf_puts(&b, "(none)");
+  return ptk_buf_take(&b);
+}
+
+/* `inline_list` (PTK_LOAD_LIST_INLINE): name the candidates in the error
+ * itself instead of one note per function. */
+static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, bool inline_list,
+                            ptk_diags *d) {
   func_vec defs = {0}, marked = {0}, pub = {0};
   collect_defs(m, &defs);
   ptk_func *f = NULL;
@@ -58,7 +70,11 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, p
       if (!strcmp(defs.data[i]->name, name)) f = defs.data[i];
     if (!f) {
       ptk_func *decl = ptk_module_find_func_nested(m, name);
-      if (decl)
+      if (inline_list) {
+        char *l = func_list(&defs);
+        ptk_error_file(d, path, "no function @%s with a body; the file defines: %s", name, l);
+        free(l);
+      } else if (decl)
         ptk_error_loc(d, decl->loc, "entry '%s' is only declared in %s; it has no body to run", name,
                       path);
       else if (!defs.len)
@@ -75,7 +91,8 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, p
     goto out;
   }
   if (!defs.len) {
-    ptk_error_file(d, path, "no function with a body to run");
+    ptk_error_file(d, path, inline_list ? "the file defines no function with a body"
+                                        : "no function with a body to run");
     goto out;
   }
   for (size_t i = 0; i < defs.len; i++) {
@@ -87,7 +104,13 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, p
     f = marked.data[0];
   else if (!marked.len && pub.len == 1)
     f = pub.data[0];
-  else {
+  else if (inline_list) {
+    const func_vec *c = marked.len ? &marked : &defs;
+    char *l = func_list(c);
+    ptk_error_file(d, path, "cannot choose the kernel: %zu functions (%s) %s; use --entry NAME",
+                   c->len, l, marked.len ? "are marked pto.entry" : "and none is marked pto.entry");
+    free(l);
+  } else {
     const func_vec *c = marked.len ? &marked : pub.len ? &pub : &defs;
     ptk_error_file(d, path, "%zu functions could be the entry; choose one with --entry NAME", c->len);
     list_funcs(d, c);
@@ -117,7 +140,8 @@ static const char *func_kind(const ptk_func *f) {
 }
 
 static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, const char *entry,
-                     size_t nconsts, const ptk_const_binding *consts, ptk_diags *d) {
+                     size_t nconsts, const ptk_const_binding *consts, bool inline_list,
+                     ptk_diags *d) {
   if (nconsts) {
     ptk_error_file(d, path, "--const %s=%s: '%s' is a .pto file; const parameters exist only in .ptk kernels",
                    consts[0].name, consts[0].value, path);
@@ -143,7 +167,7 @@ static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, con
   l->m = ptk_pto_read(src, d);
   if (!l->m || ptk_diags_errors(d) > e0) return false;
   if (!ptk_verify_module(l->m, d)) return false;
-  l->entry = pick_entry(l->m, entry, path, d);
+  l->entry = pick_entry(l->m, entry, path, inline_list, d);
   if (!l->entry) return false;
   char hex[65];
   ptk_sha256_hex(src->text, src->len, hex);
@@ -209,7 +233,7 @@ static void build_abi(ptk_loaded *l, const ptk_arg_dirs *dirs) {
       l->names[i] = v && v->name ? ptk_xstrdup(v->name) : ptk_xasprintf("arg%u", i);
       p->name = l->names[i];
       p->declared = PTK_DIR_NONE;
-      ptk_loc at = v && v->loc.src ? v->loc : f->loc;
+      ptk_loc at = ptk_func_arg_loc(f, i);
       p->range = ptk_range_at(at, v && v->name && v->loc.src ? (uint32_t)strlen(v->name) + 1 : 1);
     }
     if (!p->is_ptr)
@@ -237,21 +261,40 @@ static void build_abi(ptk_loaded *l, const ptk_arg_dirs *dirs) {
     l->abi.kind = func_kind(f);
     l->abi.mode = pto_mode(l->m);
   }
+  if (l->abi_target) l->abi.target = l->abi_target;
+  if (l->abi_mode) l->abi.mode = l->abi_mode;
 }
 
-/* The pass pipeline (DESIGN §4), the same for every kind of kernel. */
-static bool run_passes(ptk_loaded *l, ptk_arg_dirs *dirs, ptk_diags *d) {
+/* The pass pipeline (DESIGN §4), the same for every kind of kernel: the
+ * kernel's mode / target / insert_sync unless `ko` forces them. The entry's
+ * argument directions go to *dirs (copied when ko->result keeps the result). */
+static bool run_passes(ptk_loaded *l, const ptk_kernel_load_opts *ko, ptk_arg_dirs *dirs,
+                       ptk_diags *d) {
   const ptk_trace_info *in = l->tr ? ptk_trace_info_of(l->tr) : NULL;
-  ptk_pipeline_result res;
-  memset(&res, 0, sizeof res);
+  ptk_pipeline_result local;
+  memset(&local, 0, sizeof local);
+  ptk_pipeline_result *res = ko->result ? ko->result : &local;
   ptk_pipeline_opts o;
   memset(&o, 0, sizeof o);
-  const char *mode = in ? in->mode : pto_mode(l->m);
+  const char *mode = ko->mode ? ko->mode : in ? in->mode : pto_mode(l->m);
   o.mode = mode && !strcmp(mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
-  const char *tg = in ? in->target : module_target(l->entry->module);
-  o.target = tg && !strcmp(tg, "a5") ? PTK_TARGET_A5 : PTK_TARGET_A3;
-  o.insert_sync = in && in->insert_sync_set ? (in->insert_sync ? 1 : 0) : -1;
-  o.result = &res;
+  const char *tg = ko->target ? ko->target : in ? in->target : module_target(l->entry->module);
+  o.target = PTK_TARGET_A3;
+  if (tg) ptk_target_parse(tg, &o.target);
+  if (ko->insert_sync)
+    o.insert_sync = ko->insert_sync > 0 ? 1 : 0;
+  else
+    o.insert_sync = in && in->insert_sync_set ? (in->insert_sync ? 1 : 0) : -1;
+  o.dump_dir = ko->dump_dir;
+  o.dump_regex = ko->dump_regex;
+  o.verify_each = ko->verify_each;
+  o.time_passes = ko->time_passes;
+  o.stats = ko->stats;
+  o.result = res;
+  /* What the pipeline ran with (a .pto file's mode must be decided before
+   * plan-memory gives every tile an address). */
+  l->abi_target = ptk_target_name(o.target);
+  l->abi_mode = ptk_mode_name(o.mode);
   ptk_ast_dir *decl = NULL;
   ptk_range *ranges = NULL;
   const char **names = NULL;
@@ -270,19 +313,29 @@ static bool run_passes(ptk_loaded *l, ptk_arg_dirs *dirs, ptk_diags *d) {
     o.ndeclared = (uint32_t)in->nparams;
   }
   size_t e0 = ptk_diags_errors(d);
-  int rc = ptk_pipeline_run(l->m, l->entry, &o, d, NULL);
+  int rc = ptk_pipeline_run(l->m, l->entry, &o, d, ko->report);
   free(decl);
   free(ranges);
   free(names);
-  *dirs = res.dirs; /* taken over */
-  res.dirs = (ptk_arg_dirs){0};
-  ptk_pipeline_result_free(&res);
+  if (res == &local) {
+    *dirs = local.dirs; /* taken over */
+    local.dirs = (ptk_arg_dirs){0};
+    ptk_pipeline_result_free(&local);
+  } else if (res->dirs.n) {
+    dirs->n = res->dirs.n;
+    dirs->dir = ptk_xcalloc(res->dirs.n, sizeof *dirs->dir);
+    memcpy(dirs->dir, res->dirs.dir, res->dirs.n * sizeof *dirs->dir);
+  }
   return rc == 0 && ptk_diags_errors(d) == e0;
 }
 
-ptk_loaded *ptk_kernel_load_ex(const char *path, const ptk_source *src, const char *entry,
-                               const ptk_const_binding *consts, size_t nconsts,
-                               const ptk_trace_opts *o, unsigned flags, ptk_diags *d) {
+ptk_loaded *ptk_kernel_load_with(const char *path, const ptk_source *src,
+                                 const ptk_kernel_load_opts *ko, ptk_diags *d) {
+  ptk_kernel_load_opts none;
+  if (!ko) {
+    memset(&none, 0, sizeof none);
+    ko = &none;
+  }
   if (!path) path = src ? src->path : NULL;
   if (!path) {
     ptk_error_file(d, "ptk", "no kernel file given");
@@ -296,16 +349,18 @@ ptk_loaded *ptk_kernel_load_ex(const char *path, const ptk_source *src, const ch
   }
   ptk_loaded *l = ptk_xcalloc(1, sizeof *l);
   size_t e0 = ptk_diags_errors(d);
-  bool ok = is_ptk ? load_ptk(l, path, src, entry, consts, nconsts, o, d)
-                   : load_pto(l, path, src, entry, nconsts, consts, d);
+  bool ok = is_ptk ? load_ptk(l, path, src, ko->entry, ko->consts, ko->nconsts, ko->trace, d)
+                   : load_pto(l, path, src, ko->entry, ko->nconsts, ko->consts,
+                              (ko->flags & PTK_LOAD_LIST_INLINE) != 0, d);
   ptk_arg_dirs dirs;
   memset(&dirs, 0, sizeof dirs);
+  if (ok && ko->before_passes) ok = ko->before_passes(ko->before_passes_arg, d);
   if (ok) {
-    if (flags & PTK_LOAD_NO_PASSES) {
+    if (ko->flags & PTK_LOAD_NO_PASSES) {
       ok = !is_ptk || ptk_verify_module(l->m, d);
       if (ok) ptk_derive_arg_directions(l->entry, &dirs);
     } else {
-      ok = run_passes(l, &dirs, d);
+      ok = run_passes(l, ko, &dirs, d);
     }
   }
   if (ok) build_abi(l, &dirs);
@@ -315,6 +370,19 @@ ptk_loaded *ptk_kernel_load_ex(const char *path, const ptk_source *src, const ch
     return NULL;
   }
   return l;
+}
+
+ptk_loaded *ptk_kernel_load_ex(const char *path, const ptk_source *src, const char *entry,
+                               const ptk_const_binding *consts, size_t nconsts,
+                               const ptk_trace_opts *o, unsigned flags, ptk_diags *d) {
+  ptk_kernel_load_opts ko;
+  memset(&ko, 0, sizeof ko);
+  ko.entry = entry;
+  ko.consts = consts;
+  ko.nconsts = nconsts;
+  ko.trace = o;
+  ko.flags = flags;
+  return ptk_kernel_load_with(path, src, &ko, d);
 }
 
 ptk_loaded *ptk_kernel_load(const char *path, const ptk_source *src, const char *entry,

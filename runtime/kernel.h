@@ -47,6 +47,7 @@
 #include <stddef.h>
 
 #include "backend/passes/passes.h"
+#include "backend/passes/pipeline.h"
 #include "lang/ast.h"
 #include "lang/diag.h"
 #include "lang/ir/ir.h"
@@ -86,7 +87,42 @@ enum {
   /* Skip the pass pipeline (run the verifier only): `ptk fmt` of the traced
    * IR, tools that want the module as traced / as read. */
   PTK_LOAD_NO_PASSES = 1u << 0,
+  /* .pto entry errors name the candidates inline ("cannot choose the
+   * kernel: 2 functions (@a, @b) and none is marked pto.entry; use --entry
+   * NAME", "no function @c with a body; the file defines: @a, @b") instead
+   * of one note per function (`ptk compile`). Same selection rule. */
+  PTK_LOAD_LIST_INLINE = 1u << 1,
 };
+
+/* Everything a load can be told; zero = the defaults of ptk_kernel_load. */
+typedef struct ptk_kernel_load_opts {
+  const char *entry;                /* see above; NULL: the only kernel / function */
+  const ptk_const_binding *consts;  /* .ptk const parameters */
+  size_t nconsts;
+  const ptk_trace_opts *trace;      /* .ptk: include dirs, … (NULL: defaults) */
+  unsigned flags;                   /* PTK_LOAD_* */
+  /* Pipeline settings forced by the caller (`ptk compile --target/--mode/
+   * --[no-]insert-sync`); unset: the kernel's @jit settings, for .pto
+   * files the module's pto.target_arch and mode explicit when any
+   * alloc_tile has an addr. */
+  const char *target;               /* any ptk_target_parse spelling; NULL: the kernel's */
+  const char *mode;                 /* "auto" | "explicit"; NULL: the kernel's */
+  int insert_sync;                  /* 0: the kernel's; 1: force on; -1: force off */
+  /* Passed to the pipeline (backend/passes/pipeline.h). */
+  const char *dump_dir, *dump_regex;
+  bool verify_each, time_passes, stats;
+  ptk_buf *report;                  /* --time-passes / --stats text is appended here */
+  ptk_pipeline_result *result;      /* filled when non-NULL (zero it first; caller frees) */
+  /* Called once the kernel is traced / read and its entry chosen, before
+   * the pipeline runs; false (with an error in d) stops the load. */
+  bool (*before_passes)(void *arg, ptk_diags *d);
+  void *before_passes_arg;
+} ptk_kernel_load_opts;
+
+/* The one loader; `ko` may be NULL. */
+ptk_loaded *ptk_kernel_load_with(const char *path, const ptk_source *src,
+                                 const ptk_kernel_load_opts *ko, ptk_diags *d);
+/* Shorthands for the common cases. */
 
 ptk_loaded *ptk_kernel_load(const char *path, const ptk_source *src, const char *entry,
                             const ptk_const_binding *consts, size_t nconsts,

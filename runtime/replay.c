@@ -254,11 +254,6 @@ char *ptk_saved_find(const char *dir, const char *sub, uint32_t k, ptk_diags *d)
   return res;
 }
 
-static ptk_loc arg_loc(const ptk_func *f, uint32_t k) {
-  const ptk_value *v = ptk_func_arg(f, k);
-  return v && v->loc.src ? v->loc : f->loc;
-}
-
 bool ptk_saved_bind(const ptk_func *f, uint32_t k, const char *path, ptk_launch_arg *out,
                     ptk_diags *d) {
   memset(out, 0, sizeof *out);
@@ -268,7 +263,7 @@ bool ptk_saved_bind(const ptk_func *f, uint32_t k, const char *path, ptk_launch_
   char *err = NULL;
   ptk_tensor *ten = ptk_npy_read(path, known && pd == PTK_DT_BF16 ? PTK_NPY_U16_AS_BF16 : 0, &err);
   if (!ten) {
-    ptk_error_loc(d, arg_loc(f, k), "parameter %u: %s", k, err ? err : "cannot read the saved input");
+    ptk_error_loc(d, ptk_func_arg_loc(f, k), "parameter %u: %s", k, err ? err : "cannot read the saved input");
     free(err);
     return false;
   }
@@ -276,7 +271,7 @@ bool ptk_saved_bind(const ptk_func *f, uint32_t k, const char *path, ptk_launch_
   bool ok = false;
   if (t->kind == PTK_TY_PTR) {
     if (known && ptk_tdtype_size(ten->dtype) != ptk_dtype_bytes(pd)) {
-      ptk_error_loc(d, arg_loc(f, k),
+      ptk_error_loc(d, ptk_func_arg_loc(f, k),
                     "parameter %u: the saved input %s holds %s (%zu-byte elements) but the "
                     "parameter is %s", k, path, ptk_tdtype_name(ten->dtype),
                     ptk_tdtype_size(ten->dtype), ts);
@@ -288,7 +283,7 @@ bool ptk_saved_bind(const ptk_func *f, uint32_t k, const char *path, ptk_launch_
     }
   } else if (t->kind == PTK_TY_SCALAR) {
     if (ptk_tensor_numel(ten) != 1) {
-      ptk_error_loc(d, arg_loc(f, k),
+      ptk_error_loc(d, ptk_func_arg_loc(f, k),
                     "parameter %u is a scalar (%s) but the saved input %s has %lld elements", k,
                     ts, path, (long long)ptk_tensor_numel(ten));
     } else {
@@ -301,7 +296,7 @@ bool ptk_saved_bind(const ptk_func *f, uint32_t k, const char *path, ptk_launch_
       ok = true;
     }
   } else {
-    ptk_error_loc(d, arg_loc(f, k), "parameter %u has type %s, which replay cannot bind", k, ts);
+    ptk_error_loc(d, ptk_func_arg_loc(f, k), "parameter %u has type %s, which replay cannot bind", k, ts);
   }
   free(ts);
   ptk_tensor_free(ten);

@@ -207,26 +207,6 @@ binding *tr_declare(tctx *c, const char *name, ptk_range at, bkind k, tval v) {
 }
 
 /* "did you mean …?" by edit distance over visible names. */
-static size_t edit_distance(const char *a, const char *b) {
-  size_t n = strlen(a), m = strlen(b);
-  if (n > 40 || m > 40) return 99;
-  size_t row[41];
-  for (size_t j = 0; j <= m; j++) row[j] = j;
-  for (size_t i = 1; i <= n; i++) {
-    size_t prev = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= m; j++) {
-      size_t cur = row[j];
-      size_t best = prev + (a[i - 1] != b[j - 1]);
-      if (row[j] + 1 < best) best = row[j] + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      prev = cur;
-    }
-  }
-  return row[m];
-}
-
 void tr_suggest(tctx *c, const char *name, ptk_range at) {
   const char *best = NULL;
   size_t bd = 99;
@@ -234,7 +214,7 @@ void tr_suggest(tctx *c, const char *name, ptk_range at) {
 #define TRY(s)                                                                                     \
   do {                                                                                             \
     const char *s_ = (s);                                                                          \
-    size_t d_ = edit_distance(name, s_);                                                           \
+    size_t d_ = ptk_edit_distance(name, strlen(name), s_, strlen(s_));                             \
     if (d_ < bd && d_ <= limit) {                                                                  \
       bd = d_;                                                                                     \
       best = s_;                                                                                   \
@@ -337,44 +317,36 @@ static ptk_value *const_place(tctx *c, ptk_op *op) {
   return ptk_op_result(op, 0);
 }
 
+/* The arith.constant of type t with attribute a (bits: its value's bit
+ * pattern): the one already placed when there is one, else a new one. */
+static ptk_value *const_get(tctx *c, const ptk_type *t, const ptk_attr *a, uint64_t bits,
+                            ptk_range at) {
+  ptk_value *hit = const_find(c, t, bits);
+  if (hit) return hit;
+  ptk_op *op = ptk_op_new(c->m, PTK_OP_ARITH_CONSTANT, NULL, 0, &t, 1, 0, tr_loc(at));
+  ptk_op_set_attr(op, "value", a);
+  ptk_value *r = const_place(c, op);
+  const_add(c, t, bits, r);
+  return r;
+}
+
 ptk_value *tr_const_int(tctx *c, int64_t v, const ptk_type *t, ptk_range at) {
   if (ptk_type_is_scalar(t, PTK_DT_I1)) return tr_const_bool(c, v != 0, at);
   if (!tr_emit_ok(c, at)) return NULL;
   /* Canonical (wrapped) value: the attribute wraps to the type's width. */
   const ptk_attr *a = ptk_attr_int(c->m, v, t);
-  uint64_t bits = (uint64_t)a->i;
-  ptk_value *hit = const_find(c, t, bits);
-  if (hit) return hit;
-  ptk_op *op = ptk_op_new(c->m, PTK_OP_ARITH_CONSTANT, NULL, 0, &t, 1, 0, tr_loc(at));
-  ptk_op_set_attr(op, "value", a);
-  ptk_value *r = const_place(c, op);
-  const_add(c, t, bits, r);
-  return r;
+  return const_get(c, t, a, (uint64_t)a->i, at);
 }
 
 ptk_value *tr_const_float(tctx *c, double v, const ptk_type *t, ptk_range at) {
   if (!tr_emit_ok(c, at)) return NULL;
   const ptk_attr *a = ptk_attr_float(c->m, v, t);
-  uint64_t bits = a->f.bits;
-  ptk_value *hit = const_find(c, t, bits);
-  if (hit) return hit;
-  ptk_op *op = ptk_op_new(c->m, PTK_OP_ARITH_CONSTANT, NULL, 0, &t, 1, 0, tr_loc(at));
-  ptk_op_set_attr(op, "value", a);
-  ptk_value *r = const_place(c, op);
-  const_add(c, t, bits, r);
-  return r;
+  return const_get(c, t, a, a->f.bits, at);
 }
 
 ptk_value *tr_const_bool(tctx *c, bool b, ptk_range at) {
   if (!tr_emit_ok(c, at)) return NULL;
-  const ptk_type *t = tr_scalar(PTK_DT_I1);
-  ptk_value *hit = const_find(c, t, b);
-  if (hit) return hit;
-  ptk_op *op = ptk_op_new(c->m, PTK_OP_ARITH_CONSTANT, NULL, 0, &t, 1, 0, tr_loc(at));
-  ptk_op_set_attr(op, "value", ptk_attr_bool(c->m, b));
-  ptk_value *r = const_place(c, op);
-  const_add(c, t, b, r);
-  return r;
+  return const_get(c, tr_scalar(PTK_DT_I1), ptk_attr_bool(c->m, b), b, at);
 }
 
 /* Whether block `a` encloses (or is) block `b`: values defined earlier in

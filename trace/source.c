@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "parser/pto_read.h"
-#include "trace/sha256.h"
+#include "lang/sha256.h"
 #include "trace/trace_int.h"
 
 /* ---- entry selection ---------------------------------------------------------- */
@@ -140,23 +140,8 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
   for (size_t i = 0; i < np; i++) {
     const ptk_ast_param *p = &ps[i];
     if (p->is_const) continue;
-    if (p->default_value) {
-      tr_error(c, p->default_value->range, "launch parameter '%s' cannot have a default value", p->name);
-      ok = false;
-    }
-    ptk_dtype dt = PTK_DT_F32;
-    bool is_ptr;
-    const ptk_type *t = tr_abi_type(c, c->m, p, &dt, &is_ptr);
-    if (!t) {
-      ok = false;
-      continue;
-    }
-    if (!is_ptr && p->dir != PTK_DIR_NONE) {
-      tr_error(c, p->dir_range, "'%s' applies to pointer parameters; '%s' is a scalar", ptk_ast_dir_str(p->dir),
-               p->name);
-      ok = false;
-    }
-    ip[na] = (ptk_trace_param){p->name, na, is_ptr, dt, p->dir, p->range};
+    const ptk_type *t = tr_launch_param(c, p, na, &ip[na], &ok);
+    if (!t) continue;
     wp[na] = p;
     want[na++] = t;
   }

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "parser/parse.h"
-#include "trace/sha256.h"
+#include "lang/sha256.h"
 #include "trace/trace_int.h"
 
 #ifndef PTK_STDLIB_DIR
@@ -553,6 +553,28 @@ const char *tr_infer_kind(ptk_func *f) {
   return cube ? "cube" : "vector";
 }
 
+const ptk_type *tr_launch_param(tctx *c, const ptk_ast_param *p, uint32_t pos, ptk_trace_param *out,
+                                bool *ok) {
+  if (p->default_value) {
+    tr_error(c, p->default_value->range, "launch parameter '%s' cannot have a default value (only const parameters can)",
+             p->name);
+    *ok = false;
+  }
+  ptk_dtype dt = PTK_DT_F32;
+  bool is_ptr;
+  const ptk_type *t = tr_abi_type(c, c->m, p, &dt, &is_ptr);
+  if (!t) {
+    *ok = false;
+    return NULL;
+  }
+  if (!is_ptr && p->dir != PTK_DIR_NONE) {
+    tr_error(c, p->dir_range, "'%s' applies to pointer parameters; '%s' is a scalar", dir_name(p->dir), p->name);
+    *ok = false;
+  }
+  *out = (ptk_trace_param){p->name, pos, is_ptr, dt, p->dir, p->range};
+  return t;
+}
+
 void tr_set_entry_attrs(tctx *c, ptk_func *f, const char *kind) {
   ptk_func_set_attr(f, "pto.entry", ptk_attr_unit(c->m));
   if (!strcmp(kind, "vector") || !strcmp(kind, "cube"))
@@ -580,23 +602,8 @@ static bool trace_body(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit
       }
       continue;
     }
-    if (p->default_value) {
-      tr_error(c, p->default_value->range, "launch parameter '%s' cannot have a default value (only const parameters can)",
-               p->name);
-      ok = false;
-    }
-    ptk_dtype dt = PTK_DT_F32;
-    bool is_ptr;
-    const ptk_type *t = tr_abi_type(c, c->m, p, &dt, &is_ptr);
-    if (!t) {
-      ok = false;
-      continue;
-    }
-    if (!is_ptr && p->dir != PTK_DIR_NONE) {
-      tr_error(c, p->dir_range, "'%s' applies to pointer parameters; '%s' is a scalar", dir_name(p->dir), p->name);
-      ok = false;
-    }
-    ip[na] = (ptk_trace_param){p->name, na, is_ptr, dt, p->dir, p->range};
+    const ptk_type *t = tr_launch_param(c, p, na, &ip[na], &ok);
+    if (!t) continue;
     at[na++] = t;
   }
   info->params = ip;

@@ -277,6 +277,12 @@ char *tr_join_path(const char *dir, const char *rel); /* malloc'd */
 bool tr_utf8_ok(const char *s, size_t n, size_t *bad);
 const char *tr_infer_kind(ptk_func *f);
 const ptk_type *tr_abi_type(tctx *c, ptk_module *m, const ptk_ast_param *p, ptk_dtype *dt, bool *is_ptr);
+/* A launch (non-const) parameter of a kernel declaration at ABI position
+ * `pos`: checks it (no default value; a direction only on a pointer), fills
+ * *out and returns its IR type; NULL when its type is bad. Any error sets
+ * *ok to false. */
+const ptk_type *tr_launch_param(tctx *c, const ptk_ast_param *p, uint32_t pos, ptk_trace_param *out,
+                                bool *ok);
 void tr_set_entry_attrs(tctx *c, ptk_func *f, const char *kind);
 
 #endif

@@ -165,11 +165,11 @@ static void mark(fctx *c, const ptk_value *v, bool rd, bool wr, const ptk_op *op
     if (!(s[i / 64] >> (i % 64) & 1)) continue;
     if (rd && !c->readv[i]) {
       c->readv[i] = true;
-      c->rat[i] = pu_op_range(op);
+      c->rat[i] = ptk_op_range(op);
     }
     if (wr && !c->writev[i]) {
       c->writev[i] = true;
-      c->wat[i] = pu_op_range(op);
+      c->wat[i] = ptk_op_range(op);
     }
   }
 }

@@ -68,7 +68,7 @@ static void set_valid(shctx *c, const ptk_value *v, int64_t r, int64_t col, cons
     int64_t want[2] = {r, col}, lim[2] = {t->rows, t->cols};
     for (int k = 0; k < 2; k++)
       if (want[k] != UNK && (want[k] < 0 || want[k] > lim[k])) {
-        ptk_error(c->d, pu_op_range(where),
+        ptk_error(c->d, ptk_op_range(where),
                   "'%s': valid %s %" PRId64 " is out of range 0..%" PRId64 " (the tile's %s)",
                   ptk_op_table[where->kind].name, names[k], want[k], lim[k], names[k]);
         c->ok = false;
@@ -88,7 +88,7 @@ static const char *dimstr(int64_t v, char *buf) {
 
 static void where_note(shctx *c, const vs *s, const char *what) {
   if (s->where)
-    ptk_note(c->d, pu_op_range(s->where), "the valid shape of %s is set here", what);
+    ptk_note(c->d, ptk_op_range(s->where), "the valid shape of %s is set here", what);
 }
 
 static const char *opname(const ptk_op *op) { return ptk_op_table[op->kind].name; }
@@ -157,7 +157,7 @@ static void check_elementwise(shctx *c, ptk_op *op, int n) {
     vs s = valid_of(c, ins[i]);
     if (!dims_differ(s.r, d.r) && !dims_differ(s.c, d.c)) continue;
     char a[24], b[24], x[24], y[24];
-    ptk_error(c->d, pu_op_range(op),
+    ptk_error(c->d, ptk_op_range(op),
               "'%s': ins[%u] has valid shape %sx%s, but the destination has %sx%s (the operands "
               "of an elementwise op must have equal valid shapes)",
               opname(op), i, dimstr(s.r, a), dimstr(s.c, b), dimstr(d.r, x), dimstr(d.c, y));
@@ -207,7 +207,7 @@ static void check_transfer(shctx *c, ptk_op *op) {
   vs s = valid_of(c, tv);
   if (!dims_differ(pr, s.r) && !dims_differ(pc, s.c)) return;
   char a[24], b[24], x[24], y[24];
-  ptk_error(c->d, pu_op_range(op),
+  ptk_error(c->d, ptk_op_range(op),
             "'%s': the partition is %sx%s, but the tile's valid shape is %sx%s (they must be "
             "equal)",
             opname(op), dimstr(pr, a), dimstr(pc, b), dimstr(s.r, x), dimstr(s.c, y));
@@ -233,19 +233,19 @@ static void check_matmul(shctx *c, ptk_op *op) {
   vs A = valid_of(c, ins[ia]), B = valid_of(c, ins[ib]), C = valid_of(c, outs[0]);
   char a[24], b[24];
   if (dims_differ(A.c, B.r)) {
-    ptk_error(c->d, pu_op_range(op), "'%s': K differs: A's valid columns are %s, B's valid rows %s",
+    ptk_error(c->d, ptk_op_range(op), "'%s': K differs: A's valid columns are %s, B's valid rows %s",
               opname(op), dimstr(A.c, a), dimstr(B.r, b));
     where_note(c, &A, "A");
     where_note(c, &B, "B");
     c->ok = false;
   }
   if (dims_differ(A.r, C.r)) {
-    ptk_error(c->d, pu_op_range(op), "'%s': M differs: A's valid rows are %s, C's valid rows %s",
+    ptk_error(c->d, ptk_op_range(op), "'%s': M differs: A's valid rows are %s, C's valid rows %s",
               opname(op), dimstr(A.r, a), dimstr(C.r, b));
     c->ok = false;
   }
   if (dims_differ(B.c, C.c)) {
-    ptk_error(c->d, pu_op_range(op),
+    ptk_error(c->d, ptk_op_range(op),
               "'%s': N differs: B's valid columns are %s, C's valid columns %s", opname(op),
               dimstr(B.c, a), dimstr(C.c, b));
     c->ok = false;
@@ -290,7 +290,7 @@ static void check_expand(shctx *c, ptk_op *op) {
     bool row = op->kind == PTK_OP_TROWEXPAND;
     bool bad = row ? dims_differ(s.r, d.r) : dims_differ(s.c, d.c);
     if (bad) {
-      ptk_error(c->d, pu_op_range(op),
+      ptk_error(c->d, ptk_op_range(op),
                 "'%s': the source's valid shape %sx%s does not match the destination %sx%s (it "
                 "must have the destination's %s)",
                 opname(op), dimstr(s.r, a), dimstr(s.c, b), dimstr(d.r, x), dimstr(d.c, y),
@@ -306,7 +306,7 @@ static void check_expand(shctx *c, ptk_op *op) {
     bool ok = (same_shape(s0, d) && row_vector(ins[1], s1, d)) ||
               (same_shape(s1, d) && row_vector(ins[0], s0, d));
     if (!ok) {
-      ptk_error(c->d, pu_op_range(op),
+      ptk_error(c->d, ptk_op_range(op),
                 "'%s': one operand must have the destination's valid shape %sx%s and the other "
                 "be a per-row vector (%s rows: Rx1, or R x 32/sizeof(T) row-major), but they "
                 "are %sx%s and %sx%s",
@@ -319,7 +319,7 @@ static void check_expand(shctx *c, ptk_op *op) {
   if (is_colexpand2(op->kind)) {
     bool ok = same_shape(s0, d) && !dims_differ(s1.c, d.c) && !dims_differ(s1.r, 1);
     if (!ok) {
-      ptk_error(c->d, pu_op_range(op),
+      ptk_error(c->d, ptk_op_range(op),
                 "'%s': the first operand must have the destination's valid shape %sx%s and the "
                 "second be one row of its width (1x%s), but they are %sx%s and %sx%s",
                 opname(op), dimstr(d.r, x), dimstr(d.c, y), y, dimstr(s0.r, a), dimstr(s0.c, b),
@@ -338,7 +338,7 @@ static void check_reduction(shctx *c, ptk_op *op, bool row) {
   bool bad = row ? (dims_differ(d.c, 1) || dims_differ(d.r, s.r))
                  : (dims_differ(d.r, 1) || dims_differ(d.c, s.c));
   if (!bad) return;
-  ptk_error(c->d, pu_op_range(op),
+  ptk_error(c->d, ptk_op_range(op),
             "'%s': the destination's valid shape must be %s (the source is %sx%s), but it is "
             "%sx%s",
             opname(op), row ? "Rx1 with the source's rows" : "1xC with the source's columns",

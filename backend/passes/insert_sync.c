@@ -504,7 +504,7 @@ static void pipe_op(sctx *c, ptk_op *op, state *s, ptk_pipe b) {
     }
     if (!c->dry && !reported(c, op, p)) {
       bool gm = what[p] && what[p]->type && what[p]->type->kind != PTK_TY_TILE_BUF;
-      ptk_error(c->d, pu_op_range(op),
+      ptk_error(c->d, ptk_op_range(op),
                 "missing synchronization: this '%s' (%s) %s %s that '%s' (%s) %s, with no "
                 "set_flag/wait_flag from %s to %s in between",
                 opname(op), ptk_pipe_name(b), cwrites[p] ? "writes" : "reads",
@@ -513,7 +513,7 @@ static void pipe_op(sctx *c, ptk_op *op, state *s, ptk_pipe b) {
                 ptk_pipe_name((ptk_pipe)p),
                 ptk_pipe_name(b));
       if (prod[p])
-        ptk_note(c->d, pu_op_range(prod[p]), "the '%s' on %s is here", opname(prod[p]),
+        ptk_note(c->d, ptk_op_range(prod[p]), "the '%s' on %s is here", opname(prod[p]),
                  ptk_pipe_name((ptk_pipe)p));
       c->ok = false;
     }
@@ -565,11 +565,11 @@ static void sync_op(sctx *c, ptk_op *op, state *s) {
   if (op->kind == PTK_OP_SET_FLAG) {
     if (f) {
       if (!c->dry && !reported(c, op, 100)) {
-        ptk_error(c->d, pu_op_range(op),
+        ptk_error(c->d, ptk_op_range(op),
                   "unmatched flag: this set_flag sets %s from %s to %s, which is already set and "
                   "not waited for",
                   event_name(e), ptk_pipe_name((ptk_pipe)a), ptk_pipe_name((ptk_pipe)b));
-        if (f->op) ptk_note(c->d, pu_op_range(f->op), "it was set here");
+        if (f->op) ptk_note(c->d, ptk_op_range(f->op), "it was set here");
         c->ok = false;
       }
       return;
@@ -587,7 +587,7 @@ static void sync_op(sctx *c, ptk_op *op, state *s) {
   }
   if (!f) {
     if (!c->dry && !reported(c, op, 101)) {
-      ptk_error(c->d, pu_op_range(op),
+      ptk_error(c->d, ptk_op_range(op),
                 "unmatched flag: this wait_flag waits for %s from %s to %s, but no set_flag sets "
                 "it before (on some path)",
                 event_name(e), ptk_pipe_name((ptk_pipe)a), ptk_pipe_name((ptk_pipe)b));
@@ -612,7 +612,7 @@ static void end_of_function(sctx *c, ptk_op *ret, state *s) {
   for (size_t i = 0; i < s->flags.len; i++) {
     const flagst *f = &s->flags.data[i];
     if (reported(c, f->op ? f->op : ret, 102)) continue;
-    ptk_error(c->d, f->op ? pu_op_range(f->op) : pu_op_range(ret),
+    ptk_error(c->d, f->op ? ptk_op_range(f->op) : ptk_op_range(ret),
               "unmatched flag: %s from %s to %s is set here but never waited for before the "
               "function returns",
               event_name(f->e), ptk_pipe_name((ptk_pipe)f->a), ptk_pipe_name((ptk_pipe)f->b));
@@ -628,7 +628,7 @@ static void loop_flags_error(sctx *c, ptk_op *op, const state *end, const state 
     ptk_buf_puts(&why, "waited for but not set again: ");
     flag_diff(start, end, &why);
   }
-  ptk_error(c->d, pu_op_range(op),
+  ptk_error(c->d, ptk_op_range(op),
             "unmatched flag: an iteration of this loop leaves different flags set than it "
             "starts with: %s",
             ptk_buf_cstr(&why));
@@ -701,7 +701,7 @@ static void walk_op(sctx *c, ptk_op *op, state *s) {
         ptk_buf_printf(&why, "%s%s in the 'else' branch only", why.len ? "; " : "",
                        ptk_buf_cstr(&tmp));
       ptk_buf_free(&tmp);
-      ptk_error(c->d, pu_op_range(op),
+      ptk_error(c->d, ptk_op_range(op),
                 "unmatched flag: the branches of this scf.if leave different flags set: %s",
                 ptk_buf_cstr(&why));
       ptk_buf_free(&why);

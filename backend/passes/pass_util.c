@@ -4,72 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-/* ---- targets and memories ------------------------------------------------ */
-
-const char *ptk_target_name(ptk_target t) { return t == PTK_TARGET_A5 ? "a5" : "a3"; }
-
-bool ptk_target_parse(const char *s, ptk_target *out) {
-  if (!s) return false;
-  if (!strcmp(s, "a3") || !strcmp(s, "a2a3") || !strcmp(s, "a2") || !strcmp(s, "a3sim") ||
-      !strcmp(s, "a2a3sim")) {
-    *out = PTK_TARGET_A3;
-    return true;
-  }
-  if (!strncmp(s, "a5", 2)) {
-    *out = PTK_TARGET_A5;
-    return true;
-  }
-  return false;
-}
-
-uint32_t ptk_mem_capacity(ptk_target t, ptk_space loc) {
-  bool a5 = t == PTK_TARGET_A5;
-  switch (loc) {
-  case PTK_SPACE_VEC: return (a5 ? 248u : 192u) * 1024u;
-  case PTK_SPACE_MAT: return 512u * 1024u;
-  case PTK_SPACE_LEFT:
-  case PTK_SPACE_RIGHT: return 64u * 1024u;
-  case PTK_SPACE_ACC: return (a5 ? 256u : 128u) * 1024u;
-  case PTK_SPACE_BIAS: return (a5 ? 4u : 1u) * 1024u;
-  case PTK_SPACE_SCALING: return (a5 ? 4u : 2u) * 1024u;
-  default: return 0;
-  }
-}
-
-const char *ptk_mem_name(ptk_space loc) {
-  switch (loc) {
-  case PTK_SPACE_VEC: return "UB";
-  case PTK_SPACE_MAT: return "L1";
-  case PTK_SPACE_LEFT: return "L0A";
-  case PTK_SPACE_RIGHT: return "L0B";
-  case PTK_SPACE_ACC: return "L0C";
-  case PTK_SPACE_BIAS: return "BT";
-  case PTK_SPACE_SCALING: return "FB";
-  default: return "GM";
-  }
-}
-
 /* ---- locations --------------------------------------------------------------- */
-
-ptk_range pu_op_range(const ptk_op *op) {
-  const char *name = ptk_op_table[op->kind].name;
-  size_t n = strlen(name);
-  const ptk_source *s = op->loc.src;
-  if (s && op->loc.off < s->len) {
-    const char *p = s->text + op->loc.off;
-    size_t rem = s->len - op->loc.off;
-    if (p[0] == '"') {
-      n += 2;
-    } else if (!(rem >= n && memcmp(p, name, n) == 0)) {
-      const char *dot = strchr(name, '.');
-      if (dot && rem >= strlen(dot + 1) && memcmp(p, dot + 1, strlen(dot + 1)) == 0)
-        n = strlen(dot + 1);
-      else
-        n = 1;
-    }
-  }
-  return ptk_range_at(op->loc, (uint32_t)n);
-}
 
 ptk_range pu_value_range(const ptk_value *v) {
   const ptk_source *s = v->loc.src;
@@ -84,7 +19,7 @@ ptk_range pu_value_range(const ptk_value *v) {
     }
     return ptk_range_at(v->loc, (uint32_t)n);
   }
-  if (v->def) return pu_op_range(v->def);
+  if (v->def) return ptk_op_range(v->def);
   return ptk_range_at(v->loc, 1);
 }
 

@@ -10,8 +10,6 @@
 #include "lang/ir/ir.h"
 
 /* ---- locations ---- */
-/* The op name as written (what the verifier underlines). */
-ptk_range pu_op_range(const ptk_op *op);
 /* Where a value is defined: its name for block arguments / results when the
  * source has it there, else its defining op. */
 ptk_range pu_value_range(const ptk_value *v);

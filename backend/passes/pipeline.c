@@ -89,7 +89,7 @@ static bool run_arg_dirs(pctx *c) {
 static void mem_lines(const ptk_mem_stats *s, ptk_target t, ptk_buf *out, const char *indent) {
   for (int sp = PTK_SPACE_VEC; sp < PTK_SPACE__COUNT; sp++) {
     if (!s->ntiles[sp]) continue;
-    uint32_t cap = ptk_mem_capacity(t, (ptk_space)sp);
+    uint32_t cap = ptk_target_capacity(t, (ptk_space)sp);
     ptk_buf_printf(out,
                    "%s%-4s %-8s peak %" PRIu64 " B, used %" PRIu64 " B of %u B (%.1f%%), %u "
                    "tiles, %" PRIu64 " B without reuse\n",

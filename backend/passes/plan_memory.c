@@ -293,7 +293,7 @@ static void tile_name(const ptk_op *op, char *buf, size_t n) {
 
 static void report_overflow(planner *P, live *L, ptk_space sp, const uint32_t *idx, size_t n,
                             const tile_rec *bad, uint64_t base) {
-  uint32_t cap = ptk_mem_capacity(P->target, sp);
+  uint32_t cap = ptk_target_capacity(P->target, sp);
   uint32_t at;
   uint64_t peak = peak_of(L->tiles.data, idx, n, &at);
   if (peak + base <= cap) {
@@ -312,7 +312,7 @@ static void report_overflow(planner *P, live *L, ptk_space sp, const uint32_t *i
   }
   char ty[256], nm[96];
   tile_name(bad->op, nm, sizeof nm);
-  ptk_error(P->d, pu_op_range(bad->op),
+  ptk_error(P->d, ptk_op_range(bad->op),
             "plan-memory: %s memory (%s) overflows: %zu tiles are live at the peak and need %" PRIu64
             " bytes%s, but its capacity on %s is %u bytes (%u KiB); tile %s (%" PRIu64
             " bytes) does not fit",
@@ -329,7 +329,7 @@ static void report_overflow(planner *P, live *L, ptk_space sp, const uint32_t *i
     }
     type_str(t->op, ty, sizeof ty);
     tile_name(t->op, nm, sizeof nm);
-    ptk_note(P->d, pu_op_range(t->op), "tile %s (%" PRIu64 " bytes, %s) is live at the peak", nm,
+    ptk_note(P->d, ptk_op_range(t->op), "tile %s (%" PRIu64 " bytes, %s) is live at the peak", nm,
              t->size, ty);
     shown++;
   }
@@ -356,7 +356,7 @@ static void plan_space(planner *P, live *L, ptk_space sp, uint64_t base, uint64_
     *used_out = 0;
     goto out;
   }
-  uint32_t cap = ptk_mem_capacity(P->target, sp);
+  uint32_t cap = ptk_target_capacity(P->target, sp);
   uint64_t used = 0;
   for (size_t i = 0; i < fixed.len; i++) {
     const tile_rec *t = &L->tiles.data[fixed.data[i]];
@@ -366,7 +366,7 @@ static void plan_space(planner *P, live *L, ptk_space sp, uint64_t base, uint64_
     for (size_t i = 0; i < all.len; i++) {
       const tile_rec *t = &L->tiles.data[all.data[i]];
       if (t->dyn_addr) {
-        ptk_error(P->d, pu_op_range(t->op),
+        ptk_error(P->d, ptk_op_range(t->op),
                   "plan-memory: cannot plan %s memory around a tile whose address is not a "
                   "constant",
                   ptk_space_name(sp));
@@ -593,9 +593,9 @@ bool ptk_check_memory_plan(ptk_module *m, ptk_target target, const uint8_t *plan
       tile_rec *t = &L.tiles.data[i];
       if (t->addr < 0) continue;
       bool mine = is_planned(planned, nplanned, t->op);
-      uint32_t cap = ptk_mem_capacity(target, t->loc);
+      uint32_t cap = ptk_target_capacity(target, t->loc);
       if ((uint64_t)t->addr + t->bytes > cap) {
-        ptk_error(d, pu_op_range(t->op),
+        ptk_error(d, ptk_op_range(t->op),
                   "plan-memory check: this tile of %" PRIu64 " bytes at address %" PRId64
                   " ends past the %u-byte %s memory (%s, %s)",
                   t->bytes, t->addr, cap, ptk_space_name(t->loc), ptk_mem_name(t->loc),
@@ -603,7 +603,7 @@ bool ptk_check_memory_plan(ptk_module *m, ptk_target target, const uint8_t *plan
         ok = false;
       }
       if (mine && t->addr % PTK_TILE_ALIGN != 0) {
-        ptk_error(d, pu_op_range(t->op),
+        ptk_error(d, ptk_op_range(t->op),
                   "plan-memory check: planned address %" PRId64 " is not %d-byte aligned",
                   t->addr, PTK_TILE_ALIGN);
         ok = false;
@@ -627,11 +627,11 @@ bool ptk_check_memory_plan(ptk_module *m, ptk_target target, const uint8_t *plan
         uint64_t a0 = (uint64_t)t->addr, a1 = a0 + t->bytes;
         uint64_t b0 = (uint64_t)o->addr, b1 = b0 + o->bytes;
         if (a0 < b1 && b0 < a1) {
-          ptk_error(d, pu_op_range(t->op),
+          ptk_error(d, ptk_op_range(t->op),
                     "plan-memory check: this tile [%" PRIu64 ", %" PRIu64
                     ") overlaps a tile that is live at the same time in %s memory",
                     a0, a1, ptk_space_name(t->loc));
-          ptk_note(d, pu_op_range(o->op), "the other tile [%" PRIu64 ", %" PRIu64 ")", b0, b1);
+          ptk_note(d, ptk_op_range(o->op), "the other tile [%" PRIu64 ", %" PRIu64 ")", b0, b1);
           ok = false;
         }
       }

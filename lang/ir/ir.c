@@ -90,6 +90,37 @@ ptk_value *ptk_func_arg(const ptk_func *f, uint32_t i) {
   return b && i < b->nargs ? b->args[i] : NULL;
 }
 
+ptk_range ptk_op_range(const ptk_op *op) {
+  const char *name = op->kind >= 0 && op->kind < PTK_OP__COUNT ? ptk_op_table[op->kind].name : "?";
+  size_t n = strlen(name);
+  const ptk_source *s = op->loc.src;
+  if (s && op->loc.off < s->len) {
+    const char *p = s->text + op->loc.off;
+    size_t rem = s->len - op->loc.off;
+    if (p[0] == '"') {
+      n += 2; /* generic form: "pto.tadd"(…) */
+    } else if (!(rem >= n && memcmp(p, name, n) == 0)) {
+      const char *dot = strchr(name, '.'); /* `return` for func.return, `call` for func.call */
+      if (dot && rem >= strlen(dot + 1) && memcmp(p, dot + 1, strlen(dot + 1)) == 0)
+        n = strlen(dot + 1);
+      else
+        n = 1;
+    }
+  }
+  return ptk_range_at(op->loc, (uint32_t)n);
+}
+
+ptk_loc ptk_func_arg_loc(const ptk_func *f, uint32_t i) {
+  const ptk_value *v = ptk_func_arg(f, i);
+  return v && v->loc.src ? v->loc : f->loc;
+}
+
+char *ptk_func_arg_name(const ptk_func *f, uint32_t i) {
+  const ptk_value *v = ptk_func_arg(f, i);
+  if (v && v->name) return ptk_xasprintf("%%%s", v->name);
+  return ptk_xasprintf("%%arg%u", i);
+}
+
 ptk_func *ptk_module_find_func(const ptk_module *m, const char *name) {
   for (uint32_t i = 0; i < m->nitems; i++)
     if (m->items[i].kind == PTK_ITEM_FUNC && strcmp(m->items[i].func->name, name) == 0)

@@ -395,6 +395,12 @@ void ptk_attr_print(const ptk_attr *a, ptk_buf *out);
  * (f16, bf16, f32, f64, f8E5M2; other 8-bit formats use f32), and back. */
 uint64_t ptk_float_to_bits(double v, ptk_dtype dt);
 double ptk_float_from_bits(uint64_t bits, ptk_dtype dt);
+/* v rounded to dt's precision (f32, f16, bf16); other dtypes unchanged. */
+static inline double ptk_float_round(double v, ptk_dtype dt) {
+  if (dt == PTK_DT_F32) return (double)(float)v;
+  if (dt == PTK_DT_F16 || dt == PTK_DT_BF16) return ptk_float_from_bits(ptk_float_to_bits(v, dt), dt);
+  return v;
+}
 /* Printing helpers shared with the .pto printer: the shortest decimal
  * ("%.6e" first, MLIR style) that reads back to the same bits in t's
  * format, hex bit patterns for inf/NaN; identifier check for bare dict
@@ -537,6 +543,14 @@ ptk_func *ptk_func_new(ptk_module *m, const char *name, const ptk_type *const *a
                        ptk_loc loc);
 ptk_block *ptk_func_entry(const ptk_func *f);         /* NULL for declarations */
 ptk_value *ptk_func_arg(const ptk_func *f, uint32_t i); /* NULL for declarations */
+/* Where an op's name is written: "pto.tadd" (or "tadd" / "return" / "call"
+ * without the dialect), the quoted generic form, else 1 character at its
+ * location. For diagnostics about an op. */
+ptk_range ptk_op_range(const ptk_op *op);
+/* Where argument i is declared: its block argument's location, else the function's. */
+ptk_loc ptk_func_arg_loc(const ptk_func *f, uint32_t i);
+/* "%name" of argument i, "%argI" when it has no name (malloc'd). */
+char *ptk_func_arg_name(const ptk_func *f, uint32_t i);
 /* Function with this symbol directly in m / anywhere in m's tree (depth-first, source order). */
 ptk_func *ptk_module_find_func(const ptk_module *m, const char *name);
 ptk_func *ptk_module_find_func_nested(const ptk_module *m, const char *name);

@@ -50,36 +50,17 @@ ptk_op_kind ptk_op_lookup(const char *name, size_t len) {
   return PTK_OP__INVALID;
 }
 
-static size_t edit_distance(const char *a, size_t n, const char *b, size_t m) {
-  if (n > 64 || m > 64) return (size_t)-1;
-  size_t row[65];
-  for (size_t j = 0; j <= m; j++) row[j] = j;
-  for (size_t i = 1; i <= n; i++) {
-    size_t prev = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= m; j++) {
-      size_t cur = row[j];
-      size_t best = prev + (a[i - 1] != b[j - 1]);
-      if (row[j] + 1 < best) best = row[j] + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      prev = cur;
-    }
-  }
-  return row[m];
-}
-
 const char *ptk_op_suggest(const char *name, size_t len) {
   const char *best = NULL;
   size_t bestd = (size_t)-1;
   for (int i = 0; i < PTK_OP__COUNT; i++) {
     const char *cand = ptk_op_table[i].name;
-    size_t d = edit_distance(name, len, cand, strlen(cand));
+    size_t d = ptk_edit_distance(name, len, cand, strlen(cand));
     /* "tadd" for "pto.tadd": compare without the dialect prefix too. */
     const char *dot = strchr(cand, '.');
     if (dot && memchr(name, '.', len) == NULL) {
-      size_t d2 = edit_distance(name, len, dot + 1, strlen(dot + 1)) + 1;
-      if (d2 < d) d = d2;
+      size_t d2 = ptk_edit_distance(name, len, dot + 1, strlen(dot + 1));
+      if (d2 != SIZE_MAX && d2 + 1 < d) d = d2 + 1;
     }
     if (d < bestd) {
       bestd = d;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "lang/diag.h"
+#include "runtime/interp/interp.h"
 #include "trace/trace.h"
 
 enum { PTK_EXIT_OK = 0, PTK_EXIT_ERROR = 1, PTK_EXIT_USAGE = 2 };
@@ -46,6 +47,33 @@ typedef struct ptk_cli_kopts {
 int ptk_cli_kopt(ptk_cli_kopts *k, const char *cmd, int argc, char **argv, int *i);
 ptk_trace_opts ptk_cli_trace_opts(const ptk_cli_kopts *k);
 void ptk_cli_kopts_free(ptk_cli_kopts *k);
+
+/* Kernel arguments on the command line (runtime/cli/args.c), shared by
+ * `ptk run` and `ptk replay`. */
+/* A count for --blocks/--threads/--repeat: 1 .. 16777216. */
+bool ptk_cli_parse_u32(const char *s, uint32_t *out);
+/* A number-looking or boolean token (so "-1" is an ARG, not an option). */
+bool ptk_cli_looks_scalar(const char *s);
+/* Parses a scalar literal (16, -3, 0x1F, 0.5, 1e-3, inf, true, false) as
+ * type dt into *out; NULL on success, else a message (malloc'd). */
+char *ptk_cli_parse_scalar(const char *s, ptk_dtype dt, ptk_launch_arg *out);
+enum {
+  /* Describe a pointer parameter by its element dtype ("the parameter's
+   * elements are f32", as kernel_config.json records it) rather than by its
+   * type and element size. */
+  PTK_CLI_BIND_ELEM_DTYPE = 1u << 0,
+};
+/* Binds one ARG per parameter of f into la[0 .. f->nargs) (path.npy,
+ * zeros:/rand: specs, scalar literals). False with located errors in d; the
+ * tensors bound so far are in la either way (free with ptk_cli_args_free).
+ * `cmd` names the command in messages ("run"). */
+bool ptk_cli_bind(const ptk_func *f, const char *const *args, size_t nargs, const char *cmd,
+                  unsigned flags, ptk_launch_arg *la, ptk_diags *d);
+/* Writes every pointer argument to DIR/<k>_<name>.npy (creating DIR). */
+bool ptk_cli_write_outputs(const char *dir, const ptk_func *f, const ptk_launch_arg *la,
+                           ptk_diags *d);
+/* Frees the tensors of la[0 .. n) and la itself. */
+void ptk_cli_args_free(ptk_launch_arg *la, size_t n);
 
 /* Shared helpers. */
 bool ptk_cli_is_help(const char *arg);

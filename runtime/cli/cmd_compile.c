@@ -9,9 +9,9 @@
 #include "backend/build_dir.h"
 #include "backend/config.h"
 #include "backend/passes/pipeline.h"
-#include "parser/pto_read.h"
 #include "runtime/cli/cli.h"
-#include "trace/sha256.h"
+#include "runtime/kernel.h"
+#include "lang/sha256.h"
 #include "trace/trace.h"
 
 
@@ -134,25 +134,9 @@ static int parse_args(int argc, char **argv, copts *o) {
   return -1;
 }
 
-static bool any_addr(ptk_op *op, void *p) {
-  (void)p;
-  if (op->kind != PTK_OP_ALLOC_TILE) return true;
-  uint32_t n;
-  ptk_op_segment(op, 0, &n);
-  return n == 0; /* stop the walk at the first addr */
-}
-
-static bool module_has_addr(ptk_module *m) { return !ptk_walk_module(m, any_addr, NULL); }
-
-static void list_funcs(ptk_module *m, ptk_buf *out, int *n) {
-  for (uint32_t i = 0; i < m->nitems; i++) {
-    if (m->items[i].kind == PTK_ITEM_MODULE) {
-      list_funcs(m->items[i].module, out, n);
-    } else if (m->items[i].func->body) {
-      ptk_buf_printf(out, "%s@%s", (*n)++ ? ", " : "", m->items[i].func->name);
-    }
-  }
-}
+/* ptk_kernel_load_opts.before_passes: the build folder is begun only once
+ * the kernel loaded (a kernel that does not load leaves DIR untouched). */
+static bool begin_dir(void *dir, ptk_diags *d) { return ptk_build_dir_begin(dir, d); }
 
 static void free_opts(copts *o) {
   for (size_t i = 0; i < o->consts.len; i++) free((char *)o->consts.data[i].name);
@@ -180,8 +164,7 @@ int ptk_cmd_compile(int argc, char **argv) {
     }
   }
   int rc = PTK_EXIT_USAGE;
-  ptk_target target = PTK_TARGET_A3;
-  ptk_mode mode = PTK_MODE_AUTO;
+  ptk_target forced;
   if (!o.file) {
     rc = ptk_cli_usage_error(CMD, "missing FILE");
     goto out_early;
@@ -190,7 +173,7 @@ int ptk_cmd_compile(int argc, char **argv) {
     rc = ptk_cli_usage_error(CMD, "missing -o DIR");
     goto out_early;
   }
-  if (o.target && !ptk_target_parse(o.target, &target)) {
+  if (o.target && !ptk_target_parse(o.target, &forced)) {
     rc = ptk_cli_usage_error(CMD, "--target must be a3 or a5, got '%s'", o.target);
     goto out_early;
   }
@@ -216,9 +199,7 @@ int ptk_cmd_compile(int argc, char **argv) {
 
   ptk_diags *d = ptk_diags_new();
   ptk_source *src = NULL;
-  ptk_module *m = NULL;
-  ptk_trace_result *tr = NULL;
-  ptk_func *entry = NULL;
+  ptk_loaded *l = NULL;
   ptk_kernel_config cfg;
   memset(&cfg, 0, sizeof cfg);
   ptk_pipeline_result res;
@@ -226,21 +207,9 @@ int ptk_cmd_compile(int argc, char **argv) {
   ptk_buf report = {0};
   char sha[65] = {0};
   char *dump_dir = NULL;
-  const ptk_trace_info *info = NULL;
-  ptk_ast_dir *declared = NULL;
-  ptk_range *ranges = NULL;
-  const char **names = NULL;
   rc = PTK_EXIT_ERROR;
 
   if (is_ptk) {
-    ptk_trace_opts to = {.include_dirs = o.incs.data, .ninclude = o.incs.len};
-    tr = ptk_trace_kernel(o.file, NULL, o.entry, o.consts.data, o.consts.len, &to, d);
-    if (!tr) goto out;
-    m = ptk_trace_module(tr);
-    entry = ptk_trace_entry(tr);
-    info = ptk_trace_info_of(tr);
-    if (!o.target && info->target) ptk_target_parse(info->target, &target);
-    mode = info->mode && !strcmp(info->mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
     size_t len = 0;
     char *text = ptk_read_file(o.file, &len);
     if (text) {
@@ -251,71 +220,38 @@ int ptk_cmd_compile(int argc, char **argv) {
     src = ptk_cli_load(o.file, d);
     if (!src) goto out;
     ptk_sha256_hex(src->text, src->len, sha);
-    m = ptk_pto_read(src, d);
-    if (!m) goto out;
-    entry = ptk_pipeline_find_entry(m, o.entry);
-    if (!entry) {
-      ptk_buf fl = {0};
-      int n = 0;
-      list_funcs(m, &fl, &n);
-      if (o.entry)
-        ptk_error_file(d, o.file, "no function @%s with a body; the file defines: %s", o.entry,
-                       n ? ptk_buf_cstr(&fl) : "(none)");
-      else if (n == 0)
-        ptk_error_file(d, o.file, "the file defines no function with a body");
-      else
-        ptk_error_file(d, o.file,
-                       "cannot choose the kernel: %d functions (%s) and none is marked pto.entry; "
-                       "use --entry NAME",
-                       n, ptk_buf_cstr(&fl));
-      ptk_buf_free(&fl);
-      goto out;
-    }
-    if (!o.target) {
-      const ptk_attr *ta = ptk_module_attr(ptk_module_top(m), "pto.target_arch");
-      if (ta && ta->kind == PTK_ATTR_STRING) {
-        char *s = ptk_xstrndup(ta->str.s, ta->str.len);
-        ptk_target_parse(s, &target);
-        free(s);
-      }
-    }
-    mode = module_has_addr(m) ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
   }
-  if (o.mode) mode = !strcmp(o.mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
-  int insert_sync = o.insert_sync;
-  if (insert_sync < 0 && info && info->insert_sync_set) insert_sync = info->insert_sync ? 1 : 0;
-
-  if (!ptk_build_dir_begin(o.out, d)) goto out;
   if (o.dump) dump_dir = ptk_build_dir_dump_path(o.out);
-
-  ptk_pipeline_opts po;
-  memset(&po, 0, sizeof po);
-  po.mode = mode;
-  po.target = target;
-  po.insert_sync = insert_sync;
-  po.dump_dir = dump_dir;
-  po.dump_regex = o.dump_re;
-  po.verify_each = o.verify_each;
-  po.time_passes = o.time_passes;
-  po.stats = o.stats;
-  po.result = &res;
-  if (info && info->nparams) {
-    declared = ptk_xcalloc(info->nparams, sizeof *declared);
-    ranges = ptk_xcalloc(info->nparams, sizeof *ranges);
-    names = ptk_xcalloc(info->nparams, sizeof *names);
-    for (size_t i = 0; i < info->nparams; i++) {
-      declared[i] = info->params[i].dir;
-      ranges[i] = info->params[i].range;
-      names[i] = info->params[i].name;
-    }
-    po.declared = declared;
-    po.decl_ranges = ranges;
-    po.decl_names = names;
-    po.ndeclared = (uint32_t)info->nparams;
-  }
-  int prc2 = ptk_pipeline_run(m, entry, &po, d, &report);
+  ptk_trace_opts to = {.include_dirs = o.incs.data, .ninclude = o.incs.len};
+  ptk_kernel_load_opts ko;
+  memset(&ko, 0, sizeof ko);
+  ko.entry = o.entry;
+  ko.consts = o.consts.data;
+  ko.nconsts = o.consts.len;
+  ko.trace = &to;
+  ko.flags = PTK_LOAD_LIST_INLINE;
+  ko.target = o.target;
+  ko.mode = o.mode;
+  ko.insert_sync = o.insert_sync < 0 ? 0 : o.insert_sync ? 1 : -1;
+  ko.dump_dir = dump_dir;
+  ko.dump_regex = o.dump_re;
+  ko.verify_each = o.verify_each;
+  ko.time_passes = o.time_passes;
+  ko.stats = o.stats;
+  ko.report = &report;
+  ko.result = &res;
+  ko.before_passes = begin_dir;
+  ko.before_passes_arg = (void *)o.out;
+  l = ptk_kernel_load_with(o.file, src, &ko, d);
   if (report.len) fputs(ptk_buf_cstr(&report), stderr);
-  if (prc2 != 0) goto out;
+  if (!l) goto out;
+  ptk_module *m = ptk_loaded_module(l);
+  ptk_func *entry = ptk_loaded_entry(l);
+  const ptk_abi *abi = ptk_loaded_abi(l);
+  const ptk_trace_info *info = ptk_loaded_trace_info(l);
+  ptk_target target = PTK_TARGET_A3;
+  if (abi->target) ptk_target_parse(abi->target, &target);
+  ptk_mode mode = abi->mode && !strcmp(abi->mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
 
   /* kernel_config.json */
   ptk_kernel_config_from_func(&cfg, entry, &res.dirs);
@@ -361,13 +297,7 @@ out:
   ptk_pipeline_result_free(&res);
   ptk_buf_free(&report);
   free(dump_dir);
-  free(declared);
-  free(ranges);
-  free(names);
-  if (tr)
-    ptk_trace_result_free(tr);
-  else
-    ptk_module_free(m);
+  ptk_loaded_free(l);
   ptk_source_free(src);
   ptk_diags_free(d);
 out_early:

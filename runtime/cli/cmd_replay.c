@@ -1,10 +1,7 @@
 /* ptk replay DIR: re-run a build folder without its source (DESIGN §4):
  * kernel_config.json + kernel.pto + the saved run (runtime/replay.h). */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +17,7 @@
 #include "runtime/npy.h"
 #include "runtime/replay.h"
 #include "runtime/tensor.h"
-#include "trace/sha256.h"
+#include "lang/sha256.h"
 
 
 extern const char ptk_cmd_replay_usage[];
@@ -68,16 +65,6 @@ typedef struct ropts {
   PTK_VEC(const char *) args;
 } ropts;
 
-static bool parse_u32(const char *s, uint32_t *out) {
-  if (!s || !*s || s[0] == '-') return false;
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (*end || errno || v == 0 || v > 1u << 24) return false;
-  *out = (uint32_t)v;
-  return true;
-}
-
 static bool parse_tol(const char *s, double *out) {
   if (!s || !*s) return false;
   char *end;
@@ -88,19 +75,11 @@ static bool parse_tol(const char *s, double *out) {
   return true;
 }
 
-/* A number-looking or boolean token (so "-1" is an ARG, not an option). */
-static bool looks_scalar(const char *s) {
-  if (!strcmp(s, "true") || !strcmp(s, "false")) return true;
-  char *end;
-  (void)strtod(s, &end);
-  return end != s && !*end;
-}
-
 static int parse_args(int argc, char **argv, ropts *o) {
   bool rest = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (rest || a[0] != '-' || !a[1] || looks_scalar(a)) {
+    if (rest || a[0] != '-' || !a[1] || ptk_cli_looks_scalar(a)) {
       if (!o->dir)
         o->dir = a;
       else
@@ -128,10 +107,10 @@ static int parse_args(int argc, char **argv, ropts *o) {
       return ptk_cli_usage_error(CMD, "option '%.*s' takes no value", (int)nlen, a);
     }
     if (OPT("--blocks")) {
-      if (!parse_u32(val, &o->blocks))
+      if (!ptk_cli_parse_u32(val, &o->blocks))
         return ptk_cli_usage_error(CMD, "--blocks needs a positive integer (at most 16777216), got '%s'", val);
     } else if (OPT("--threads")) {
-      if (!parse_u32(val, &o->threads))
+      if (!ptk_cli_parse_u32(val, &o->threads))
         return ptk_cli_usage_error(CMD, "--threads needs a positive integer, got '%s'", val);
     } else if (OPT("--rtol") || OPT("--atol")) {
       if (!parse_tol(val, OPT("--rtol") ? &o->rtol : &o->atol))
@@ -152,17 +131,6 @@ static int parse_args(int argc, char **argv, ropts *o) {
 
 /* ---- the kernel and its signature ------------------------------------------------------------ */
 
-static ptk_loc arg_loc(const ptk_func *f, uint32_t k) {
-  const ptk_value *v = ptk_func_arg(f, k);
-  return v && v->loc.src ? v->loc : f->loc;
-}
-
-static char *arg_name(const ptk_func *f, uint32_t k) {
-  const ptk_value *v = ptk_func_arg(f, k);
-  if (v && v->name) return ptk_xasprintf("%%%s", v->name);
-  return ptk_xasprintf("%%arg%u", k);
-}
-
 static void describe_param(const ptk_config_param *p, ptk_buf *b) {
   if (p->is_ptr)
     ptk_buf_printf(b, "a pointer to %s", ptk_dtype_name(p->dtype));
@@ -179,8 +147,8 @@ static bool check_signature(const ptk_func *f, const ptk_kernel_config *cfg, ptk
               "change a kernel's signature (recompile with 'ptk compile')",
               f->name, f->nargs, f->nargs == 1 ? "" : "s", cfg->nparams);
     for (uint32_t k = cfg->nparams; k < f->nargs; k++) {
-      char *n = arg_name(f, k);
-      ptk_note(d, ptk_range_at(arg_loc(f, k), 1), "parameter %u ('%s') is new", k, n);
+      char *n = ptk_func_arg_name(f, k);
+      ptk_note(d, ptk_range_at(ptk_func_arg_loc(f, k), 1), "parameter %u ('%s') is new", k, n);
       free(n);
     }
     for (size_t k = f->nargs; k < cfg->nparams; k++) {
@@ -200,10 +168,10 @@ static bool check_signature(const ptk_func *f, const ptk_kernel_config *cfg, ptk
     bool same = known && dt == p->dtype &&
                 ((p->is_ptr && t->kind == PTK_TY_PTR) || (!p->is_ptr && t->kind == PTK_TY_SCALAR));
     if (same) continue;
-    char *n = arg_name(f, k), *ts = ptk_type_str(t);
+    char *n = ptk_func_arg_name(f, k), *ts = ptk_type_str(t);
     ptk_buf b = {0};
     describe_param(p, &b);
-    ptk_error_loc(d, arg_loc(f, k),
+    ptk_error_loc(d, ptk_func_arg_loc(f, k),
                   "parameter %u ('%s') of '@%s' is %s but kernel_config.json records %s ('%s'): "
                   "replay cannot change a kernel's signature (recompile with 'ptk compile')",
                   k, n, f->name, ts, ptk_buf_cstr(&b), p->name ? p->name : "?");
@@ -216,13 +184,9 @@ static bool check_signature(const ptk_func *f, const ptk_kernel_config *cfg, ptk
 }
 
 /* Edited since compile? 1 yes, 0 no; *why says how it was decided. */
-static int kernel_edited(const char *cfg_path, const char *kpath, const ptk_source *src,
-                         const char **why) {
-  const char *recorded = NULL;
-  json_t *root = json_load_file(cfg_path, 0, NULL);
-  json_t *files = root ? json_object_get(root, "files") : NULL;
-  json_t *sha = files ? json_object_get(files, "kernel_sha256") : NULL;
-  if (json_is_string(sha)) recorded = json_string_value(sha);
+static int kernel_edited(const ptk_kernel_config *cfg, const char *cfg_path, const char *kpath,
+                         const ptk_source *src, const char **why) {
+  const char *recorded = cfg->kernel_sha256;
   int edited;
   if (recorded) {
     char hex[65];
@@ -238,116 +202,7 @@ static int kernel_edited(const char *cfg_path, const char *kpath, const ptk_sour
                (sk.st_mtim.tv_sec == sc.st_mtim.tv_sec && sk.st_mtim.tv_nsec > sc.st_mtim.tv_nsec);
     *why = edited ? "it is newer than kernel_config.json" : "it is not newer than kernel_config.json";
   }
-  json_decref(root);
   return edited;
-}
-
-/* ---- arguments given on the command line ------------------------------------------------------ */
-
-static bool is_spec(const char *s) { return !strncmp(s, "zeros:", 6) || !strncmp(s, "rand:", 5); }
-
-/* Parses a scalar literal for type dt; NULL on success, else a message. */
-static char *parse_scalar(const char *s, ptk_dtype dt, ptk_launch_arg *out) {
-  out->kind = PTK_ARG_SCALAR;
-  out->dt = dt;
-  const char *tn = ptk_dtype_name(dt);
-  if (!strcmp(s, "true") || !strcmp(s, "false")) {
-    if (ptk_dtype_bits(dt) != 1) return ptk_xasprintf("expected a scalar of type %s, got '%s'", tn, s);
-    out->i = s[0] == 't';
-    return NULL;
-  }
-  char *end;
-  if (ptk_dtype_is_float(dt)) {
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end) return ptk_xasprintf("expected a scalar of type %s, got '%s'", tn, s);
-    if (isfinite(v) && dt != PTK_DT_F64 &&
-        !isfinite(ptk_float_from_bits(ptk_float_to_bits(v, dt), dt)))
-      return ptk_xasprintf("%s is out of range for %s", s, tn);
-    out->f = v;
-    return NULL;
-  }
-  unsigned w = ptk_dtype_bits(dt);
-  if (w == 1) {
-    if (strcmp(s, "0") && strcmp(s, "1"))
-      return ptk_xasprintf("expected true, false, 1 or 0 for type %s, got '%s'", tn, s);
-    out->i = s[0] == '1';
-    return NULL;
-  }
-  bool neg = s[0] == '-';
-  const char *digits = neg || s[0] == '+' ? s + 1 : s;
-  int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
-  errno = 0;
-  unsigned long long mag = strtoull(digits, &end, base);
-  if (end == digits || *end || !isdigit((unsigned char)digits[0]))
-    return ptk_xasprintf("expected an integer of type %s, got '%s'", tn, s);
-  ptk_dtype_class cls = ptk_dtype_class_of(dt);
-  bool sig = cls == PTK_DTC_SINT || cls == PTK_DTC_INDEX;
-  unsigned long long hi, neg_lim;
-  if (w >= 64) {
-    hi = sig ? (unsigned long long)INT64_MAX : ULLONG_MAX;
-    neg_lim = cls == PTK_DTC_UINT ? 0 : 1ull << 63;
-  } else {
-    hi = sig ? (1ull << (w - 1)) - 1 : (1ull << w) - 1;
-    neg_lim = cls == PTK_DTC_UINT ? 0 : 1ull << (w - 1);
-  }
-  if (errno == ERANGE || (neg ? mag > neg_lim : mag > hi))
-    return ptk_xasprintf("%s is out of range for %s", s, tn);
-  out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
-  return NULL;
-}
-
-static bool bind_cli(const ptk_func *f, const ropts *o, ptk_launch_arg *la, ptk_diags *d) {
-  if (o->args.len != f->nargs) {
-    ptk_error_loc(d, f->loc, "'@%s' takes %u argument%s, got %zu", f->name, f->nargs,
-                  f->nargs == 1 ? "" : "s", o->args.len);
-    return false;
-  }
-  bool ok = true;
-  for (uint32_t k = 0; k < f->nargs; k++) {
-    const ptk_type *t = f->arg_types[k];
-    const char *s = o->args.data[k];
-    char *msg = NULL, *err = NULL;
-    memset(&la[k], 0, sizeof la[k]);
-    if (t->kind == PTK_TY_PTR) {
-      ptk_dtype pd = PTK_DT_F32;
-      bool known = ptk_type_elem_dtype(t, &pd);
-      ptk_tensor *ten = NULL;
-      if (is_spec(s))
-        ten = ptk_tensor_from_spec(s, &err);
-      else if (looks_scalar(s))
-        msg = ptk_xasprintf("expected a tensor (path.npy, zeros:DTYPE:SHAPE or rand:DTYPE:SHAPE), "
-                            "got '%s'", s);
-      else
-        ten = ptk_npy_read(s, known && pd == PTK_DT_BF16 ? PTK_NPY_U16_AS_BF16 : 0, &err);
-      if (!ten && !msg) msg = ptk_xstrdup(err ? err : "cannot create the tensor");
-      if (ten && known && ptk_tdtype_size(ten->dtype) != ptk_dtype_bytes(pd))
-        msg = ptk_xasprintf("'%s' holds %s (%zu-byte elements) but the parameter's elements are "
-                            "%s", s, ptk_tdtype_name(ten->dtype), ptk_tdtype_size(ten->dtype),
-                            ptk_dtype_name(pd));
-      if (msg) {
-        ptk_tensor_free(ten);
-        ten = NULL;
-      }
-      la[k].kind = PTK_ARG_TENSOR;
-      la[k].tensor = ten;
-    } else if (t->kind == PTK_TY_SCALAR) {
-      msg = parse_scalar(s, t->dt, &la[k]);
-    } else {
-      char *ts = ptk_type_str(t);
-      msg = ptk_xasprintf("parameters of type %s are not supported", ts);
-      free(ts);
-    }
-    if (msg) {
-      char *n = arg_name(f, k);
-      ptk_error_loc(d, arg_loc(f, k), "argument %u ('%s'): %s", k + 1, n, msg);
-      free(n);
-      ok = false;
-    }
-    free(msg);
-    free(err);
-  }
-  return ok;
 }
 
 /* ---- the report -------------------------------------------------------------------------------- */
@@ -378,14 +233,6 @@ static const char *fmt_err(double v, char *buf, size_t n) {
   else
     snprintf(buf, n, "%.6g", v);
   return buf;
-}
-
-static int fresh_dir(const char *p, ptk_diags *d) {
-  if (ptk_mkdir_p(p)) {
-    ptk_error_file(d, p, "cannot create the output folder: %s", strerror(errno));
-    return -1;
-  }
-  return 0;
 }
 
 int ptk_cmd_replay(int argc, char **argv) {
@@ -430,7 +277,7 @@ int ptk_cmd_replay(int argc, char **argv) {
   src = ptk_cli_load(kpath, d);
   if (!src) goto done;
   const char *why = "";
-  bool edited = kernel_edited(cfg_path, kpath, src, &why);
+  bool edited = kernel_edited(cfg, cfg_path, kpath, src, &why);
   m = ptk_pto_read(src, d);
   if (!m || ptk_diags_errors(d)) goto done;
   ptk_func *f = ptk_module_find_func_nested(m, cfg->symbol);
@@ -453,8 +300,8 @@ int ptk_cmd_replay(int argc, char **argv) {
     for (uint32_t k = 0; k < res.dirs.n && k < cfg->nparams; k++) {
       const ptk_config_param *p = &cfg->params[k];
       if (!p->is_ptr || res.dirs.dir[k] == p->direction) continue;
-      char *n = arg_name(f, k);
-      ptk_warning(d, ptk_range_at(arg_loc(f, k), 1),
+      char *n = ptk_func_arg_name(f, k);
+      ptk_warning(d, ptk_range_at(ptk_func_arg_loc(f, k), 1),
                   "parameter %u ('%s') is now %s; kernel_config.json records %s", k, n,
                   ptk_arg_dir_name(res.dirs.dir[k]), ptk_arg_dir_name(p->direction));
       free(n);
@@ -486,7 +333,7 @@ int ptk_cmd_replay(int argc, char **argv) {
       char *p = ptk_saved_find(o.dir, "inputs", k, d);
       if (!p) {
         if (ptk_diags_errors(d) == errs) {
-          char *n = arg_name(f, k);
+          char *n = ptk_func_arg_name(f, k);
           ptk_error_file(d, o.dir, "no saved input for parameter %u ('%s'): expected inputs/%u_*.npy",
                          k, n, k);
           free(n);
@@ -498,7 +345,7 @@ int ptk_cmd_replay(int argc, char **argv) {
       free(p);
     }
     if (!ok) goto done;
-  } else if (!bind_cli(f, &o, la, d)) {
+  } else if (!ptk_cli_bind(f, o.args.data, o.args.len, "replay", PTK_CLI_BIND_ELEM_DTYPE, la, d)) {
     goto done;
   }
 
@@ -517,21 +364,7 @@ int ptk_cmd_replay(int argc, char **argv) {
   fflush(stdout);
   if (ptk_interp_run(prog, &lo, la, nla, d)) goto done;
 
-  if (o.outdir) {
-    if (fresh_dir(o.outdir, d)) goto done;
-    for (uint32_t k = 0; k < nla; k++) {
-      if (la[k].kind != PTK_ARG_TENSOR || !la[k].tensor) continue;
-      char *stem = ptk_saved_arg_stem(f, k), *path = ptk_xasprintf("%s/%s.npy", o.outdir, stem);
-      char *err = NULL;
-      if (ptk_npy_write(path, la[k].tensor, &err)) {
-        ptk_error_file(d, path, "%s", err ? err : "cannot write");
-        free(err);
-      }
-      free(path);
-      free(stem);
-    }
-    if (ptk_diags_errors(d)) goto done;
-  }
+  if (o.outdir && !ptk_cli_write_outputs(o.outdir, f, la, d)) goto done;
 
   if (!from_saved) {
     printf("ptk replay: ran with the given arguments; outputs not compared (the saved outputs "
@@ -615,10 +448,7 @@ done:
   ptk_diags_print(d, stderr);
   if (rc == PTK_EXIT_OK && ptk_diags_errors(d)) rc = PTK_EXIT_ERROR;
   ptk_diags_free(d);
-  if (la)
-    for (uint32_t k = 0; k < nla; k++)
-      if (la[k].kind == PTK_ARG_TENSOR) ptk_tensor_free(la[k].tensor);
-  free(la);
+  ptk_cli_args_free(la, nla);
   ptk_interp_free(prog);
   ptk_pipeline_result_free(&res);
   ptk_saved_run_free(&saved);

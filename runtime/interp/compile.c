@@ -4,6 +4,7 @@
  * reported here with the op's location, so execution never meets it. */
 #include <string.h>
 
+#include "lang/ir/target.h"
 #include "runtime/interp/interp_int.h"
 
 typedef struct cc {
@@ -1043,7 +1044,7 @@ static void compile_alloc(cc *c, const ptk_op *op) {
   if (!na) {
     uint32_t cap = 0;
     for (int tg = 0; tg < 2; tg++) {
-      uint32_t k = ptk_interp_capacity(tg ? "a5" : "a3", ai->loc);
+      uint32_t k = ptk_target_capacity(tg ? PTK_TARGET_A5 : PTK_TARGET_A3, ai->loc);
       if (k > cap) cap = k;
     }
     if (ai->bytes > (int64_t)cap) {

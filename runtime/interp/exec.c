@@ -106,16 +106,6 @@ static inline uint64_t zx(int64_t v, unsigned wd) {
 }
 #define NORM(v, wd) ptk_interp__norm((int64_t)(v), (wd))
 
-static double round_to(ptk_dtype dt, double v) {
-  switch (dt) {
-  case PTK_DT_F64: return v;
-  case PTK_DT_F32: return (double)(float)v;
-  case PTK_DT_F16:
-  case PTK_DT_BF16: return ptk_float_from_bits(ptk_float_to_bits(v, dt), dt);
-  default: return v;
-  }
-}
-
 static int arith_i(worker *w, const insn *I, uint8_t *fr) {
   const uint32_t *a = I->a;
   unsigned wd = (unsigned)I->imm;
@@ -218,7 +208,7 @@ static void arith_f(const insn *I, uint8_t *fr) {
     case PTK_OP_ARITH_MINNUMF: fr_ = fminf(fx, fy); break;
     default: fr_ = -fx; break;
     }
-    r = dt == PTK_DT_F32 ? (double)fr_ : round_to(dt, (double)fr_);
+    r = dt == PTK_DT_F32 ? (double)fr_ : ptk_float_round((double)fr_, dt);
   }
   SC(a[0])->f = r;
 }
@@ -341,7 +331,7 @@ static void cast(const insn *I, uint8_t *fr) {
   case PTK_OP_ARITH_INDEX_CASTUI:
   case PTK_OP_ARITH_EXTUI: r.i = NORM(zx(x.i, ws), wd); break;
   case PTK_OP_ARITH_EXTF:
-  case PTK_OP_ARITH_TRUNCF: r.f = round_to(d, x.f); break;
+  case PTK_OP_ARITH_TRUNCF: r.f = ptk_float_round(x.f, d); break;
   case PTK_OP_ARITH_SITOFP: r.f = i2f(sx(x.i, ws), false, d); break;
   case PTK_OP_ARITH_UITOFP: r.f = i2f((int64_t)zx(x.i, ws), true, d); break;
   case PTK_OP_ARITH_FPTOSI: r.i = NORM(f2i(x.f, wd, false), wd); break;
@@ -959,7 +949,7 @@ static int run(worker *w, const fn_code *fc, uint8_t *fr) {
       ISA(ptk_isa_tgetval(TC(a[1]), SC(a[2])->i, &s));
       ptk_dtype dt = (ptk_dtype)I->imm;
       if (ptk_dtype_is_float(dt))
-        SC(a[0])->f = round_to(dt, s.is_float ? s.f : (double)s.i);
+        SC(a[0])->f = ptk_float_round(s.is_float ? s.f : (double)s.i, dt);
       else
         SC(a[0])->i = NORM(s.is_float ? f2i(s.f, 64, false) : s.i, ptk_dtype_bits(dt));
       break;

@@ -108,9 +108,4 @@ int ptk_interp_run(const ptk_interp_prog *p, const ptk_launch_opts *o, const ptk
 int ptk_interp_launch(const ptk_func *entry, const ptk_launch_opts *o, const ptk_launch_arg *args,
                       size_t nargs, ptk_diags *d);
 
-/* Capacity in bytes of the on-chip memory of tile location `loc` (vec, mat,
- * left, right, acc, bias, scaling) on target "a3" / "a5" (NULL: a3); 0 for
- * gm or an unknown target. */
-uint32_t ptk_interp_capacity(const char *target, ptk_space loc);
-
 #endif

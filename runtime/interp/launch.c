@@ -6,51 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lang/ir/target.h"
 #include "runtime/interp/interp_int.h"
 
 int64_t ptk_interp__norm(int64_t v, unsigned w);
 int ptk_interp__kind_of(const ptk_type *t);
-
-uint32_t ptk_interp_capacity(const char *target, ptk_space loc) {
-  bool a5;
-  if (!target || !strcmp(target, "a3"))
-    a5 = false;
-  else if (!strcmp(target, "a5"))
-    a5 = true;
-  else
-    return 0;
-  switch (loc) {
-  case PTK_SPACE_VEC: return (a5 ? 248u : 192u) * 1024u;
-  case PTK_SPACE_MAT: return 512u * 1024u;
-  case PTK_SPACE_LEFT:
-  case PTK_SPACE_RIGHT: return 64u * 1024u;
-  case PTK_SPACE_ACC: return (a5 ? 256u : 128u) * 1024u;
-  case PTK_SPACE_BIAS: return (a5 ? 4u : 1u) * 1024u;
-  case PTK_SPACE_SCALING: return (a5 ? 4u : 2u) * 1024u;
-  default: return 0;
-  }
-}
-
-static ptk_loc param_loc(const ptk_func *f, uint32_t i) {
-  const ptk_value *v = ptk_func_arg(f, i);
-  return v && v->loc.src ? v->loc : f->loc;
-}
-
-static char *param_name(const ptk_func *f, uint32_t i) {
-  const ptk_value *v = ptk_func_arg(f, i);
-  if (v && v->name) return ptk_xasprintf("%%%s", v->name);
-  return ptk_xasprintf("%%arg%u", i);
-}
-
-static double round_dt(ptk_dtype dt, double v) {
-  switch (dt) {
-  case PTK_DT_F64: return v;
-  case PTK_DT_F32: return (double)(float)v;
-  case PTK_DT_F16:
-  case PTK_DT_BF16: return ptk_float_from_bits(ptk_float_to_bits(v, dt), dt);
-  default: return v;
-  }
-}
 
 static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, size_t nargs,
                      ptk_diags *d) {
@@ -66,24 +26,24 @@ static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, s
   for (uint32_t i = 0; i < f->nargs; i++) {
     const ptk_type *t = f->arg_types[i];
     const ptk_launch_arg *a = &args[i];
-    char *name = param_name(f, i);
+    char *name = ptk_func_arg_name(f, i);
     char *ts = ptk_type_str(t);
     int k = ptk_interp__kind_of(t);
     if (k == K_PTR) {
       ptk_dtype pd;
       if (a->kind != PTK_ARG_TENSOR || !a->tensor) {
-        ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): expected a tensor for parameter type %s",
+        ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): expected a tensor for parameter type %s",
                       i + 1, name, ts);
         errs++;
       } else if (!ptk_type_elem_dtype(t, &pd) ||
                  ptk_tdtype_size(a->tensor->dtype) != ptk_dtype_bytes(pd)) {
-        ptk_error_loc(d, param_loc(f, i),
+        ptk_error_loc(d, ptk_func_arg_loc(f, i),
                       "argument %u ('%s'): a %s tensor (%zu-byte elements) cannot be bound to %s",
                       i + 1, name, ptk_tdtype_name(a->tensor->dtype),
                       ptk_tdtype_size(a->tensor->dtype), ts);
         errs++;
       } else if (!ptk_tensor_is_contiguous(a->tensor)) {
-        ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): the tensor must be C-contiguous",
+        ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): the tensor must be C-contiguous",
                       i + 1, name);
         errs++;
       } else {
@@ -97,19 +57,19 @@ static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, s
       }
     } else if (k == K_SCALAR) {
       if (a->kind != PTK_ARG_SCALAR) {
-        ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): expected a scalar of type %s", i + 1,
+        ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): expected a scalar of type %s", i + 1,
                       name, ts);
         errs++;
       } else {
         ptk_dtype pd = t->dt;
         bool af = ptk_dtype_is_float(a->dt);
         if (ptk_dtype_is_float(pd)) {
-          L->scalars[i].f = round_dt(pd, af ? a->f : (double)a->i);
+          L->scalars[i].f = ptk_float_round(af ? a->f : (double)a->i, pd);
         } else {
           int64_t v = a->i;
           if (af) {
             if (!(a->f == trunc(a->f)) || fabs(a->f) >= 0x1p63) {
-              ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): %g is not a value of type %s",
+              ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): %g is not a value of type %s",
                             i + 1, name, a->f, ts);
               errs++;
             }
@@ -119,7 +79,7 @@ static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, s
         }
       }
     } else {
-      ptk_error_loc(d, param_loc(f, i), "argument %u ('%s'): parameters of type %s are not supported",
+      ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): parameters of type %s are not supported",
                     i + 1, name, ts);
       errs++;
     }
@@ -280,7 +240,8 @@ int ptk_interp_run(const ptk_interp_prog *p, const ptk_launch_opts *o, const ptk
   }
   L.target = target;
   L.a5 = !strcmp(target, "a5");
-  for (int s = 0; s < PTK_SPACE__COUNT; s++) L.cap[s] = ptk_interp_capacity(target, (ptk_space)s);
+  for (int s = 0; s < PTK_SPACE__COUNT; s++)
+    L.cap[s] = ptk_target_capacity(L.a5 ? PTK_TARGET_A5 : PTK_TARGET_A3, (ptk_space)s);
   L.poison = o->poison;
   L.out = o->out ? o->out : stdout;
   L.blocks = o->blocks ? o->blocks : 1;

@@ -275,7 +275,7 @@ static void corpus_case(const char *root, const char *id, int *count) {
   CHECK_INT(rc, 0);
   CHECK(res.mem_planned);
   for (int sp = PTK_SPACE_VEC; sp < PTK_SPACE__COUNT; sp++) {
-    CHECK(res.mem.peak[sp] <= ptk_mem_capacity(PTK_TARGET_A3, (ptk_space)sp));
+    CHECK(res.mem.peak[sp] <= ptk_target_capacity(PTK_TARGET_A3, (ptk_space)sp));
     CHECK(res.mem.peak[sp] <= res.mem.total[sp]);
     CHECK(res.mem.used[sp] <= res.mem.total[sp]);
   }

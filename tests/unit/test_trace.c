@@ -13,7 +13,7 @@
 #include "parser/pto_print.h"
 #include "parser/pto_read.h"
 #include "tests/unit/ut.h"
-#include "trace/sha256.h"
+#include "lang/sha256.h"
 #include "trace/trace.h"
 
 #ifndef PTK_SOURCE_STDLIB

@@ -1,5 +1,5 @@
 /* SHA-256 per FIPS 180-4. */
-#include "trace/sha256.h"
+#include "lang/sha256.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SHA-256 (FIPS 180-4), small and dependency-free: the content hash of
  * source-backed kernels and of traced .ptk files (specialization keys). */
-#ifndef PTK_TRACE_SHA256_H
-#define PTK_TRACE_SHA256_H
+#ifndef PTK_LANG_SHA256_H
+#define PTK_LANG_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>

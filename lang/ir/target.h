@@ -1,0 +1,34 @@
+/* Targets and their on-chip memories: THE one table of memory capacities,
+ * used by the pass pipeline (plan-memory, memory reports) and by the IR
+ * interpreter (per-block memory arrays). */
+#ifndef PTK_LANG_IR_TARGET_H
+#define PTK_LANG_IR_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lang/ir/ir.h"
+
+typedef enum { PTK_TARGET_A3, PTK_TARGET_A5 } ptk_target;
+
+const char *ptk_target_name(ptk_target t); /* "a3", "a5" */
+/* "a3" / "a5" (also "a2a3", "a5…" spellings of pto.target_arch); false otherwise. */
+bool ptk_target_parse(const char *s, ptk_target *out);
+
+/* THE capacity table (bytes) of the on-chip memory behind a tile location:
+ *
+ *   memory  loc      a3        a5
+ *   UB      vec      192 KiB   248 KiB
+ *   L1      mat      512 KiB   512 KiB
+ *   L0A     left      64 KiB    64 KiB
+ *   L0B     right     64 KiB    64 KiB
+ *   L0C     acc      128 KiB   256 KiB
+ *   BT      bias       1 KiB     4 KiB
+ *   FB      scaling    2 KiB     4 KiB
+ *
+ * 0 for gm. (bias/scaling sizes are ptk's choice; the references give none.) */
+uint32_t ptk_target_capacity(ptk_target t, ptk_space loc);
+/* Hardware name of the memory of a tile location: "UB", "L1", "L0A", … */
+const char *ptk_mem_name(ptk_space loc);
+
+#endif
