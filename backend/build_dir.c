@@ -85,3 +85,21 @@ bool ptk_build_dir_finish(const char *dir, const ptk_module *m, const ptk_kernel
   free(cp);
   return ok;
 }
+
+bool ptk_build_dir_write_c(const char *dir, const char *core_type, const char *symbol,
+                           const char *text, size_t len, ptk_diags *d) {
+  bool cube = core_type && !strcmp(core_type, "cube");
+  bool mixed = core_type && !strcmp(core_type, "mixed");
+  const char *subs[2] = {cube || mixed ? "aic" : NULL, cube ? NULL : "aiv"};
+  for (int i = 0; i < 2; i++) {
+    if (!subs[i]) continue;
+    char *sub = ptk_xasprintf("%s/kernels/%s", dir, subs[i]);
+    char *path = ptk_xasprintf("%s/%s.c", sub, symbol);
+    bool ok = ptk_mkdir_p(sub) == 0 && ptk_write_file_atomic(path, text, len) == 0;
+    if (!ok) ptk_error_file(d, path, "cannot write the generated C: %s", strerror(errno));
+    free(path);
+    free(sub);
+    if (!ok) return false;
+  }
+  return true;
+}

@@ -29,6 +29,12 @@ bool ptk_build_dir_begin(const char *dir, ptk_diags *d);
 
 /* Step 2: writes DIR/kernel.pto (the printed module) and then
  * DIR/kernel_config.json. False with an error in d on I/O failure. */
+/* DIR/kernels/<aiv|aic>/<symbol>.c: the generated C of the kernel (JIT
+ * backend). A vector kernel goes under aiv, a cube kernel under aic, a
+ * mixed one under both (the CPU runs both sections in one file). */
+bool ptk_build_dir_write_c(const char *dir, const char *core_type, const char *symbol,
+                           const char *text, size_t len, ptk_diags *d);
+
 bool ptk_build_dir_finish(const char *dir, const ptk_module *m, const ptk_kernel_config *cfg,
                           ptk_diags *d);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/build_dir.h"
+#include "backend/c/emit.h"
 #include "backend/config.h"
 #include "backend/passes/pipeline.h"
 #include "runtime/cli/cli.h"
@@ -287,7 +288,13 @@ int ptk_cmd_compile(int argc, char **argv) {
     cfg.source_resolved = info->source_resolved;
     cfg.source_sha256 = info->source_sha256;
   }
-  if (ptk_build_dir_finish(o.out, m, &cfg, d)) rc = PTK_EXIT_OK;
+  /* kernels/<aiv|aic>/<symbol>.c before the manifest, which comes last. */
+  ptk_buf csrc = {0};
+  bool c_ok = ptk_emit_c(entry, &csrc, d) &&
+              ptk_build_dir_write_c(o.out, cfg.core_type, entry->name, ptk_buf_cstr(&csrc),
+                                    csrc.len, d);
+  ptk_buf_free(&csrc);
+  if (c_ok && ptk_build_dir_finish(o.out, m, &cfg, d)) rc = PTK_EXIT_OK;
   free(cc);
 
 out:

@@ -8,6 +8,7 @@
 
 #include "runtime/cli/cli.h"
 #include "runtime/interp/interp.h"
+#include "runtime/jit/jit.h"
 #include "runtime/kernel.h"
 #include "runtime/replay.h"
 
@@ -30,6 +31,11 @@ const char ptk_cmd_run_usage[] =
     "                   identical for every thread count\n"
     "  --target a3|a5   on-chip memory sizes (default: the module's pto.target_arch,\n"
     "                   else a3)\n"
+    "  --engine interp|jit\n"
+    "                   interp (default): the IR interpreter; jit: generate C, compile it\n"
+    "                   with cc -O2 (CC overrides), cache the .so under\n"
+    "                   $XDG_CACHE_HOME/ptk (PTK_CACHE_DIR overrides) and run it; both\n"
+    "                   engines give bit-identical results\n"
     "  --poison         start on-chip memory as NaN (float tiles) / 0xA5 bytes instead\n"
     "                   of zeros, so reads of never-written data show (also PTK_POISON=1)\n"
     "  --out DIR        write every pointer argument's final contents to\n"
@@ -57,7 +63,7 @@ const char ptk_cmd_run_usage[] =
     "Exit status: 0 success, 1 error (diagnostics on stderr), 2 usage error.\n";
 
 typedef struct run_opts {
-  const char *file, *target, *outdir, *savedir;
+  const char *file, *target, *outdir, *savedir, *engine;
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
   bool poison, time;
@@ -87,7 +93,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
     bool takes = OPT("--blocks") || OPT("--threads") || OPT("--target") || OPT("--out") ||
-                 OPT("--save") || OPT("--repeat");
+                 OPT("--save") || OPT("--repeat") || OPT("--engine");
     if (takes) {
       if (eq)
         val = eq + 1;
@@ -111,6 +117,10 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       if (strcmp(val, "a3") && strcmp(val, "a5"))
         return ptk_cli_usage_error("run", "--target must be a3 or a5, got '%s'", val);
       o->target = val;
+    } else if (OPT("--engine")) {
+      if (strcmp(val, "interp") && strcmp(val, "jit"))
+        return ptk_cli_usage_error("run", "--engine must be interp or jit, got '%s'", val);
+      o->engine = val;
     } else if (OPT("--out"))
       o->outdir = val;
     else if (OPT("--save"))
@@ -149,6 +159,8 @@ int ptk_cmd_run(int argc, char **argv) {
   ptk_source *src = NULL;
   ptk_loaded *l = NULL;
   ptk_interp_prog *prog = NULL;
+  ptk_jit_prog *jprog = NULL;
+  bool jit = o.engine && !strcmp(o.engine, "jit");
   ptk_launch_arg *la = NULL;
   size_t nla = 0;
   rc = PTK_EXIT_ERROR;
@@ -158,8 +170,11 @@ int ptk_cmd_run(int argc, char **argv) {
   l = ptk_kernel_load(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to, d);
   if (!l) goto done;
   ptk_func *f = ptk_loaded_entry(l);
-  prog = ptk_interp_prepare(f, d);
-  if (!prog) goto done;
+  if (jit)
+    jprog = ptk_jit_prepare(f, NULL, d);
+  else
+    prog = ptk_interp_prepare(f, d);
+  if (!prog && !jprog) goto done;
   nla = f->nargs;
   la = ptk_xcalloc(nla ? nla : 1, sizeof *la);
   if (!ptk_cli_bind(f, o.args.data, o.args.len, "run", 0, la, d)) goto done;
@@ -172,7 +187,8 @@ int ptk_cmd_run(int argc, char **argv) {
   if (o.savedir && !ptk_save_run_inputs(o.savedir, f, la, f->nargs, d)) goto done;
   for (uint32_t r = 0; r < (o.repeat ? o.repeat : 1); r++) {
     double t0 = now_ms();
-    int lrc = ptk_interp_run(prog, &lo, la, f->nargs, d);
+    int lrc = jit ? ptk_jit_run(jprog, &lo, la, f->nargs, d)
+                  : ptk_interp_run(prog, &lo, la, f->nargs, d);
     double t1 = now_ms();
     if (o.time) fprintf(stderr, "ptk run: launch took %.3f ms\n", t1 - t0);
     if (lrc) goto done;
@@ -185,6 +201,7 @@ done:
   ptk_diags_free(d);
   ptk_cli_args_free(la, nla);
   ptk_interp_free(prog);
+  ptk_jit_free(jprog);
   ptk_loaded_free(l);
   ptk_source_free(src);
   ptk_vec_free(&o.args);
