@@ -89,6 +89,7 @@ struct ptk_lexer {
   const uchar *base, *cur, *lim; /* *lim == 0 (the source is NUL-terminated) */
   ptk_tok_kind prev_kind;        /* the previously returned token … */
   const uchar *prev_end;         /* … and where it ended (for `//`) */
+  const uchar *spaced_slashslash; /* `n // 2`-style comment before the next token */
   ptk_buf sb;                    /* scratch: decoded string contents */
 };
 
@@ -533,6 +534,12 @@ static bool skip_line_comment(ptk_lexer *lx, const uchar *a) {
 
 /* ---- tokens ----------------------------------------------------------- */
 
+static bool only_blanks(const uchar *a, const uchar *b) {
+  for (; a < b; a++)
+    if (*a != ' ' && *a != '\t') return false;
+  return true;
+}
+
 static bool ends_operand(ptk_tok_kind k) {
   return k == PTK_TOK_IDENT || k == PTK_TOK_INT || k == PTK_TOK_FLOAT || k == PTK_TOK_RPAREN ||
          k == PTK_TOK_RBRACKET;
@@ -575,6 +582,9 @@ ptk_token ptk_lexer_next(ptk_lexer *lx) {
           }
           TOK(SLASHSLASH)
         }
+        if (ends_operand(lx->prev_kind) && lx->prev_end && lx->prev_end < tok &&
+            only_blanks(lx->prev_end, tok))
+          lx->spaced_slashslash = tok;
         if (skip_line_comment(lx, tok)) { t = error_tok(lx, tok, lx->cur); goto done; }
         continue;
       }
@@ -667,6 +677,10 @@ ptk_token ptk_lexer_next(ptk_lexer *lx) {
     */
 #undef TOK
   done:
+    if (lx->spaced_slashslash) {
+      t.spaced_slashslash = ptk_source_loc(lx->src, (size_t)(lx->spaced_slashslash - lx->base));
+      lx->spaced_slashslash = NULL;
+    }
     lx->prev_kind = t.kind;
     lx->prev_end = lx->cur;
     return t;

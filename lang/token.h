@@ -103,6 +103,12 @@ typedef struct ptk_token {
    * slen is authoritative). Allocated in the lexer's arena. */
   const char *str;
   uint32_t slen;
+  /* Where a `//` comment began that was written after an operand with a
+   * space between (`n // 2`) on the line before this token; src is NULL
+   * when there was none. That `//` may have been meant as floor division,
+   * which must be written without the space (`n//2`); the parser says so
+   * in a note when this token is a syntax error. */
+  ptk_loc spaced_slashslash;
 } ptk_token;
 
 /* "identifier", "';'", "'kernel'" … for messages. */

@@ -1084,6 +1084,10 @@ static void report(driver *d, const ptk_token *t, int code) {
   } else {
     perr(ps, r, "expected %s, found %s", wht, fnd);
   }
+  if (t->spaced_slashslash.src)
+    pnote(ps, ptk_range_at(t->spaced_slashslash, 2),
+          "this '//' starts a comment; floor division is written without a space before it "
+          "('a//b')");
   ptk_buf_free(&found);
   ptk_buf_free(&what);
 }
