@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/isa/isa.h"
+#define PTKJ_ENUMS_ONLY
+#include "backend/c/ptk_jit_rt.h"
 
 const char ptk_jit_rt_text[] =
 #include "backend/c/ptk_jit_rt.inc"
@@ -200,7 +201,7 @@ static void emit_for(ec *c, const ptk_op *op) {
   line(c, "int64_t nx;");
   line(c, "if (!__builtin_add_overflow(v%u.i, st, &nx) && nx < ub) {", VN(b->args[0]));
   line(c, "  v%u.i = nx;", VN(b->args[0]));
-  line(c, "  if (e->aborted(cx)) return -2;");
+  line(c, "  if (PTKJ_ABORTED(cx)) return -2;");
   line(c, "  continue;");
   line(c, "}");
   line(c, "break;");
@@ -257,7 +258,7 @@ static void emit_while(ec *c, const ptk_op *op) {
     err(c, aterm ? aterm : op, "scf.while: the after region must end with scf.yield");
   else
     pmove(c, bb->args, NULL, aterm->operands, bb->nargs);
-  line(c, "if (e->aborted(cx)) return -2;");
+  line(c, "if (PTKJ_ABORTED(cx)) return -2;");
   c->ind--;
   line(c, "}");
 }
@@ -480,67 +481,49 @@ static bool get_dps(ec *c, const ptk_op *op, dps *x, uint32_t inlo, uint32_t inh
   return true;
 }
 
-static int unop_of(ptk_op_kind k) {
+/* The symbolic runtime/isa names of backend/c/ptk_jit_rt.h (NULL: none). */
+static const char *unop_of(ptk_op_kind k) {
   switch (k) {
-  case PTK_OP_TABS: return PTK_ISA_ABS;
-  case PTK_OP_TNEG: return PTK_ISA_NEG;
-  case PTK_OP_TEXP: return PTK_ISA_EXP;
-  case PTK_OP_TLOG: return PTK_ISA_LOG;
-  case PTK_OP_TSQRT: return PTK_ISA_SQRT;
-  case PTK_OP_TRSQRT: return PTK_ISA_RSQRT;
-  case PTK_OP_TRECIP: return PTK_ISA_RECIP;
-  case PTK_OP_TRELU: return PTK_ISA_RELU;
-  case PTK_OP_TNOT: return PTK_ISA_NOT;
-  default: return -1;
+#define PTK_ISA_UNOP_MAP(K, I) case PTK_OP_##K: return "PTKJ_ISA_" #I;
+#include "backend/c/isa_map.def"
+#undef PTK_ISA_UNOP_MAP
+  default: return NULL;
   }
 }
 
-static int binop_of(ptk_op_kind k) {
+static const char *binop_of(ptk_op_kind k) {
   switch (k) {
-  case PTK_OP_TADD: case PTK_OP_TADDS: case PTK_OP_TPARTADD:
-  case PTK_OP_TROWEXPANDADD: case PTK_OP_TCOLEXPANDADD: return PTK_ISA_ADD;
-  case PTK_OP_TSUB: case PTK_OP_TSUBS:
-  case PTK_OP_TROWEXPANDSUB: case PTK_OP_TCOLEXPANDSUB: return PTK_ISA_SUB;
-  case PTK_OP_TMUL: case PTK_OP_TMULS: case PTK_OP_TPARTMUL:
-  case PTK_OP_TROWEXPANDMUL: case PTK_OP_TCOLEXPANDMUL: return PTK_ISA_MUL;
-  case PTK_OP_TDIV: case PTK_OP_TDIVS:
-  case PTK_OP_TROWEXPANDDIV: case PTK_OP_TCOLEXPANDDIV: return PTK_ISA_DIV;
-  case PTK_OP_TMAX: case PTK_OP_TMAXS: case PTK_OP_TPARTMAX:
-  case PTK_OP_TROWEXPANDMAX: case PTK_OP_TCOLEXPANDMAX: return PTK_ISA_MAX;
-  case PTK_OP_TMIN: case PTK_OP_TMINS: case PTK_OP_TPARTMIN:
-  case PTK_OP_TROWEXPANDMIN: case PTK_OP_TCOLEXPANDMIN: return PTK_ISA_MIN;
-  case PTK_OP_TROWEXPANDEXPDIF: case PTK_OP_TCOLEXPANDEXPDIF: return PTK_ISA_EXPDIF;
-  case PTK_OP_TREM: case PTK_OP_TREMS: return PTK_ISA_REM;
-  case PTK_OP_TFMOD: case PTK_OP_TFMODS: return PTK_ISA_FMOD;
-  case PTK_OP_TAND: case PTK_OP_TANDS: return PTK_ISA_AND;
-  case PTK_OP_TOR: case PTK_OP_TORS: return PTK_ISA_OR;
-  case PTK_OP_TXOR: case PTK_OP_TXORS: return PTK_ISA_XOR;
-  case PTK_OP_TSHL: case PTK_OP_TSHLS: return PTK_ISA_SHL;
-  case PTK_OP_TSHR: case PTK_OP_TSHRS: return PTK_ISA_SHR;
-  case PTK_OP_TPRELU: case PTK_OP_TLRELU: return PTK_ISA_PRELU;
-  case PTK_OP_TADDRELU: return PTK_ISA_ADDRELU;
-  case PTK_OP_TPOW: case PTK_OP_TPOWS: return PTK_ISA_POW;
-  default: return -1;
+#define PTK_ISA_BINOP_MAP(K, I) case PTK_OP_##K: return "PTKJ_ISA_" #I;
+#include "backend/c/isa_map.def"
+#undef PTK_ISA_BINOP_MAP
+  default: return NULL;
   }
 }
 
-static int redop_of(ptk_op_kind k) {
+static const char *redop_of(ptk_op_kind k) {
   switch (k) {
-  case PTK_OP_TROWSUM: case PTK_OP_TCOLSUM: return PTK_ISA_RSUM;
-  case PTK_OP_TROWMAX: case PTK_OP_TCOLMAX: return PTK_ISA_RMAX;
-  case PTK_OP_TROWMIN: case PTK_OP_TCOLMIN: return PTK_ISA_RMIN;
-  case PTK_OP_TROWPROD: case PTK_OP_TCOLPROD: return PTK_ISA_RPROD;
-  case PTK_OP_TROWARGMAX: case PTK_OP_TCOLARGMAX: return PTK_ISA_RARGMAX;
-  case PTK_OP_TROWARGMIN: case PTK_OP_TCOLARGMIN: return PTK_ISA_RARGMIN;
-  default: return -1;
+#define PTK_ISA_REDOP_MAP(K, I) case PTK_OP_##K: return "PTKJ_ISA_" #I;
+#include "backend/c/isa_map.def"
+#undef PTK_ISA_REDOP_MAP
+  default: return NULL;
+  }
+}
+
+static const char *dtype_of(ptk_dtype dt) {
+  switch (dt) {
+#define PTK_ISA_DTYPE_MAP(D, I) case PTK_DT_##D: return "PTKJ_ISA_" #I;
+#include "backend/c/isa_map.def"
+#undef PTK_ISA_DTYPE_MAP
+  default: return NULL;
   }
 }
 
 /* `e->fn(<sub, >&out, &in0, ...)` checked */
-static void tcall(ec *c, const ptk_op *op, const char *fn, int sub, const dps *x, uint32_t nin) {
+static void tcall(ec *c, const ptk_op *op, const char *fn, const char *sub, const dps *x,
+                  uint32_t nin) {
   uint32_t id = opid(c, op);
   ptk_buf_printf(c->o, "%*sPTKJ_ISA(%u, e->%s(", c->ind * 2, "", id, fn);
-  if (sub >= 0) ptk_buf_printf(c->o, "%d, ", sub);
+  if (sub) ptk_buf_printf(c->o, "%s, ", sub);
   ptk_buf_printf(c->o, "&v%u", VN(x->out[0]));
   for (uint32_t i = 0; i < nin; i++) ptk_buf_printf(c->o, ", &v%u", VN(x->in[i]));
   ptk_buf_puts(c->o, "));\n");
@@ -576,10 +559,10 @@ static void emit_dps(ec *c, const ptk_op *op) {
     bool rev = k == PTK_OP_TDIVS && vkind(x.in[0]) == K_SC;
     uint32_t id = opid(c, op);
     if (rev)
-      line(c, "PTKJ_ISA(%u, e->binary_st(%d, &v%u, ptkj_isc(%d, v%u), &v%u));", id, binop_of(k),
+      line(c, "PTKJ_ISA(%u, e->binary_st(%s, &v%u, ptkj_isc(%d, v%u), &v%u));", id, binop_of(k),
            VN(x.out[0]), is_float_sc(x.in[0]), VN(x.in[0]), VN(x.in[1]));
     else
-      line(c, "PTKJ_ISA(%u, e->binary_ts(%d, &v%u, &v%u, ptkj_isc(%d, v%u)));", id, binop_of(k),
+      line(c, "PTKJ_ISA(%u, e->binary_ts(%s, &v%u, &v%u, ptkj_isc(%d, v%u)));", id, binop_of(k),
            VN(x.out[0]), VN(x.in[0]), is_float_sc(x.in[1]), VN(x.in[1]));
     return;
   }
@@ -596,7 +579,7 @@ static void emit_dps(ec *c, const ptk_op *op) {
     return;
   case PTK_OP_TADDC: case PTK_OP_TSUBC:
     if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tcall(c, op, k == PTK_OP_TSUBC ? "tsubc" : "taddc", -1, &x, 3);
+    tcall(c, op, k == PTK_OP_TSUBC ? "tsubc" : "taddc", NULL, &x, 3);
     return;
   case PTK_OP_TADDSC: case PTK_OP_TSUBSC:
     if (!get_dps(c, op, &x, 3, 3, 1)) return;
@@ -622,7 +605,7 @@ static void emit_dps(ec *c, const ptk_op *op) {
     return;
   case PTK_OP_TROWEXPAND: case PTK_OP_TCOLEXPAND:
     if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    tcall(c, op, k == PTK_OP_TROWEXPAND ? "trowexpand" : "tcolexpand", -1, &x, 1);
+    tcall(c, op, k == PTK_OP_TROWEXPAND ? "trowexpand" : "tcolexpand", NULL, &x, 1);
     return;
   case PTK_OP_TROWEXPANDADD: case PTK_OP_TROWEXPANDSUB: case PTK_OP_TROWEXPANDMUL:
   case PTK_OP_TROWEXPANDDIV: case PTK_OP_TROWEXPANDMAX: case PTK_OP_TROWEXPANDMIN:
@@ -638,21 +621,21 @@ static void emit_dps(ec *c, const ptk_op *op) {
     return;
   case PTK_OP_TMATMUL: case PTK_OP_TGEMV:
     if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    tcall(c, op, "tmatmul", -1, &x, 2);
+    tcall(c, op, "tmatmul", NULL, &x, 2);
     return;
   case PTK_OP_TMATMUL_ACC: case PTK_OP_TGEMV_ACC:
     if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tcall(c, op, "tmatmul_acc", -1, &x, 3);
+    tcall(c, op, "tmatmul_acc", NULL, &x, 3);
     return;
   case PTK_OP_TMATMUL_BIAS: case PTK_OP_TGEMV_BIAS:
     if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tcall(c, op, "tmatmul_bias", -1, &x, 3);
+    tcall(c, op, "tmatmul_bias", NULL, &x, 3);
     return;
   case PTK_OP_TCVT: {
     if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    int rm = enum_attr(c, op, "rmode", "round_mode", PTK_ISA_RM_CAST_RINT);
+    int rm = enum_attr(c, op, "rmode", "round_mode", PTKJ_ISA_RM_CAST_RINT);
     int sat = enum_attr(c, op, "sat_mode", "saturation_mode", 1);
-    if (rm < 0 || rm > PTK_ISA_RM_CAST_RINT) {
+    if (rm < 0 || rm > PTKJ_ISA_RM_CAST_RINT) {
       err(c, op, "%s: bad rounding mode", opname(op));
       return;
     }
@@ -662,8 +645,8 @@ static void emit_dps(ec *c, const ptk_op *op) {
   }
   case PTK_OP_TCMP: case PTK_OP_TCMPS: {
     if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    int mode = enum_attr(c, op, "cmpMode", "cmp", PTK_ISA_EQ);
-    if (mode < 0 || mode > PTK_ISA_GE) {
+    int mode = enum_attr(c, op, "cmpMode", "cmp", PTKJ_ISA_EQ);
+    if (mode < 0 || mode > PTKJ_ISA_GE) {
       err(c, op, "%s: bad compare mode", opname(op));
       return;
     }
@@ -677,7 +660,7 @@ static void emit_dps(ec *c, const ptk_op *op) {
   }
   case PTK_OP_TSEL:
     if (!get_dps(c, op, &x, 3, 4, 1)) return;
-    tcall(c, op, "tsel", -1, &x, 3);
+    tcall(c, op, "tsel", NULL, &x, 3);
     return;
   case PTK_OP_TSELS:
     if (!get_dps(c, op, &x, 4, 4, 1)) return;
@@ -761,11 +744,11 @@ static void emit_dps(ec *c, const ptk_op *op) {
   }
   case PTK_OP_TTRANS:
     if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    tcall(c, op, "ttrans", -1, &x, 1);
+    tcall(c, op, "ttrans", NULL, &x, 1);
     return;
   case PTK_OP_TFILLPAD: case PTK_OP_TFILLPAD_EXPAND: case PTK_OP_TFILLPAD_INPLACE:
     if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    tcall(c, op, "tfillpad", -1, &x, 1);
+    tcall(c, op, "tfillpad", NULL, &x, 1);
     return;
   case PTK_OP_TPREFETCH: return;
   default: unsupported(c, op); return;
@@ -802,17 +785,17 @@ static void emit_op(ec *c, const ptk_op *op) {
     ptk_value **p = ptk_op_segment(op, 0, &np), **sh = ptk_op_segment(op, 1, &ns),
               **st = ptk_op_segment(op, 2, &nst);
     if (np != 1 || op->nresults != 1 || ns != nst || ns < 1 || ns > 5) break;
-    int layout = PTK_ISA_GM_ND;
+    const char *layout = "PTKJ_ISA_GM_ND";
     const ptk_attr *la = ptk_op_attr(op, "layout");
     if (la) {
       int i = ptk_attr_enum_index(la, "layout");
       if (i == 1)
-        layout = PTK_ISA_GM_DN;
+        layout = "PTKJ_ISA_GM_DN";
       else if (i != 0)
         break;
     }
     uint32_t id = opid(c, op), r = op->results[0].uid;
-    line(c, "v%u.buf = v%u.buf; v%u.boff = v%u.boff; v%u.rank = %u; v%u.layout = %d;", r, VN(p[0]),
+    line(c, "v%u.buf = v%u.buf; v%u.boff = v%u.boff; v%u.rank = %u; v%u.layout = %s;", r, VN(p[0]),
          r, VN(p[0]), r, ns, r, layout);
     for (uint32_t d = 0; d < ns; d++) {
       line(c, "v%u.shape[%u] = v%u.i; v%u.stride[%u] = v%u.i;", r, d, VN(sh[d]), r, d, VN(st[d]));
@@ -882,25 +865,9 @@ static void emit_op(ec *c, const ptk_op *op) {
     const ptk_type *t = op->results[0].type;
     ptk_dtype dt;
     if (!t || t->kind != PTK_TY_TILE_BUF || !ptk_type_elem_dtype(t, &dt)) break;
-    int idt;
-    switch (dt) {
-    case PTK_DT_F32: idt = PTK_ISA_F32; break;
-    case PTK_DT_F16: idt = PTK_ISA_F16; break;
-    case PTK_DT_BF16: idt = PTK_ISA_BF16; break;
-    case PTK_DT_F64: idt = PTK_ISA_F64; break;
-    case PTK_DT_I8: case PTK_DT_SI8: idt = PTK_ISA_I8; break;
-    case PTK_DT_I16: case PTK_DT_SI16: idt = PTK_ISA_I16; break;
-    case PTK_DT_I32: case PTK_DT_SI32: idt = PTK_ISA_I32; break;
-    case PTK_DT_I64: case PTK_DT_SI64: case PTK_DT_INDEX: idt = PTK_ISA_I64; break;
-    case PTK_DT_UI8: idt = PTK_ISA_U8; break;
-    case PTK_DT_UI16: idt = PTK_ISA_U16; break;
-    case PTK_DT_UI32: idt = PTK_ISA_U32; break;
-    case PTK_DT_UI64: idt = PTK_ISA_U64; break;
-    case PTK_DT_I1: idt = PTK_ISA_I1; break;
-    default: idt = -1;
-    }
-    if (idt < 0) break;
-    line(c, "PTKJ_ISA(%u, e->bitcast(&v%u, %d, &v%u));", opid(c, op), VN(op->operands[0]), idt,
+    const char *idt = dtype_of(dt);
+    if (!idt) break;
+    line(c, "PTKJ_ISA(%u, e->bitcast(&v%u, %s, &v%u));", opid(c, op), VN(op->operands[0]), idt,
          op->results[0].uid);
     return;
   }
@@ -1077,7 +1044,6 @@ bool ptk_emit_c_ops(const ptk_func *entry, ptk_buf *out, const ptk_op ***ops, ui
   ptk_buf body = {0};
   for (uint32_t i = 0; i < c.funcs.len; i++) emit_func(&c, i, &body);
   ptk_buf_printf(out, "/* Generated by ptk from @%s. Do not edit. */\n", entry->name);
-  ptk_buf_printf(out, "#define PTKJ_SIZEOF_TILE %zu\n", sizeof(ptk_tile));
   ptk_buf_puts(out, ptk_jit_rt_text);
   ptk_buf_puts(out, "\n");
   ptk_buf o2 = {0};

@@ -30,7 +30,37 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PTKJ_ABI_VERSION 1u
+/* runtime/isa constants, mirrored so that generated code and the emitter
+ * name them symbolically (backend/c/isa_map.def maps IR onto them);
+ * runtime/jit/jit.c asserts each equals its PTK_ISA_* value. */
+enum {
+  PTKJ_ISA_F32, PTKJ_ISA_F16, PTKJ_ISA_BF16, PTKJ_ISA_F64, PTKJ_ISA_I8, PTKJ_ISA_I16,
+  PTKJ_ISA_I32, PTKJ_ISA_I64, PTKJ_ISA_U8, PTKJ_ISA_U16, PTKJ_ISA_U32, PTKJ_ISA_U64, PTKJ_ISA_I1
+};
+enum {
+  PTKJ_ISA_ABS, PTKJ_ISA_NEG, PTKJ_ISA_EXP, PTKJ_ISA_LOG, PTKJ_ISA_SQRT, PTKJ_ISA_RSQRT,
+  PTKJ_ISA_RECIP, PTKJ_ISA_RELU, PTKJ_ISA_NOT
+};
+enum {
+  PTKJ_ISA_ADD, PTKJ_ISA_SUB, PTKJ_ISA_MUL, PTKJ_ISA_DIV, PTKJ_ISA_MAX, PTKJ_ISA_MIN,
+  PTKJ_ISA_REM, PTKJ_ISA_FMOD, PTKJ_ISA_AND, PTKJ_ISA_OR, PTKJ_ISA_XOR, PTKJ_ISA_SHL,
+  PTKJ_ISA_SHR, PTKJ_ISA_PRELU, PTKJ_ISA_ADDRELU, PTKJ_ISA_SUBRELU, PTKJ_ISA_POW, PTKJ_ISA_EXPDIF
+};
+enum {
+  PTKJ_ISA_RSUM, PTKJ_ISA_RMAX, PTKJ_ISA_RMIN, PTKJ_ISA_RPROD, PTKJ_ISA_RARGMAX, PTKJ_ISA_RARGMIN
+};
+/* tcvt rmode and tcmp mode operands are the attribute's enum index, which
+ * is this numbering */
+enum {
+  PTKJ_ISA_RM_NONE, PTKJ_ISA_RM_RINT, PTKJ_ISA_RM_ROUND, PTKJ_ISA_RM_FLOOR, PTKJ_ISA_RM_CEIL,
+  PTKJ_ISA_RM_TRUNC, PTKJ_ISA_RM_ODD, PTKJ_ISA_RM_CAST_RINT
+};
+enum { PTKJ_ISA_EQ, PTKJ_ISA_NE, PTKJ_ISA_LT, PTKJ_ISA_LE, PTKJ_ISA_GT, PTKJ_ISA_GE };
+enum { PTKJ_ISA_GM_ND, PTKJ_ISA_GM_DN };
+
+#ifndef PTKJ_ENUMS_ONLY /* backend/c/emit.c wants just the names above */
+
+#define PTKJ_ABI_VERSION 2u
 
 #ifdef PTKJ_HOST
 #define PTKJ_ENUM(T) T
@@ -76,6 +106,16 @@ typedef struct ptkj_view {
 
 typedef struct ptkj_ctx ptkj_ctx;
 
+/* How every ptkj_ctx begins (the host's runtime/launch.h ptk_rt_worker):
+ * loops poll the launch's lowest failed block directly, no host call. */
+typedef struct ptkj_ctx_head {
+  const volatile long long *fail_block;
+  long long block;
+} ptkj_ctx_head;
+/* A lower block failed: stop this one. */
+#define PTKJ_ABORTED(cx)                                                                           \
+  (*((const ptkj_ctx_head *)(const void *)(cx))->fail_block < ((const ptkj_ctx_head *)(const void *)(cx))->block)
+
 /* Error codes of ptkj_env.err (the host renders the interpreter's text). */
 enum {
   PTKJ_E_DIVZERO = 1, /* "integer division by zero" */
@@ -93,7 +133,6 @@ typedef struct ptkj_env {
   /* services */
   int (*err)(ptkj_ctx *cx, uint32_t op, int code, int64_t a, int64_t b);
   int (*isa_fail)(ptkj_ctx *cx, uint32_t op, int rc);
-  int (*aborted)(ptkj_ctx *cx);
   int (*enter)(ptkj_ctx *cx, uint32_t op);
   void (*leave)(ptkj_ctx *cx);
   int64_t (*block)(ptkj_ctx *cx, int which); /* 0 idx 1 num 2 subidx 3 subnum */
@@ -371,5 +410,7 @@ static inline double ptkj_f64(uint64_t bits) {
     if (rc_) return rc_;                                                                           \
   } while (0)
 #endif /* !PTKJ_HOST */
+
+#endif /* !PTKJ_ENUMS_ONLY */
 
 #endif

@@ -19,7 +19,6 @@ typedef struct cc {
   PTK_VEC(insn) code;
   uint32_t frame;
   PTK_VEC(uint8_t) init;
-  PTK_VEC(priv_site) sites;
   size_t errors;
 } cc;
 
@@ -45,7 +44,6 @@ static void err(cc *c, const ptk_op *op, const char *fmt, ...) {
 
 static const char *opname(const ptk_op *op) { return op ? ptk_op_table[op->kind].name : "function"; }
 
-int ptk_interp__kind_of(const ptk_type *t);
 int ptk_interp__kind_of(const ptk_type *t) {
   if (!t) return K_NONE;
   switch (t->kind) {
@@ -89,43 +87,6 @@ static bool dt_supported(ptk_dtype dt) {
   case PTK_DT_F4E1M2X2:
   case PTK_DT_F4E2M1X2: return false;
   default: return true;
-  }
-}
-
-bool ptk_interp__isa_dtype(ptk_dtype dt, ptk_isa_dtype *out);
-bool ptk_interp__isa_dtype(ptk_dtype dt, ptk_isa_dtype *out) {
-  switch (dt) {
-  case PTK_DT_F32: *out = PTK_ISA_F32; return true;
-  case PTK_DT_F16: *out = PTK_ISA_F16; return true;
-  case PTK_DT_BF16: *out = PTK_ISA_BF16; return true;
-  case PTK_DT_F64: *out = PTK_ISA_F64; return true;
-  case PTK_DT_I8:
-  case PTK_DT_SI8: *out = PTK_ISA_I8; return true;
-  case PTK_DT_I16:
-  case PTK_DT_SI16: *out = PTK_ISA_I16; return true;
-  case PTK_DT_I32:
-  case PTK_DT_SI32: *out = PTK_ISA_I32; return true;
-  case PTK_DT_I64:
-  case PTK_DT_SI64:
-  case PTK_DT_INDEX: *out = PTK_ISA_I64; return true;
-  case PTK_DT_UI8: *out = PTK_ISA_U8; return true;
-  case PTK_DT_UI16: *out = PTK_ISA_U16; return true;
-  case PTK_DT_UI32: *out = PTK_ISA_U32; return true;
-  case PTK_DT_UI64: *out = PTK_ISA_U64; return true;
-  case PTK_DT_I1: *out = PTK_ISA_I1; return true;
-  default: return false;
-  }
-}
-
-static ptk_isa_loc isa_loc(ptk_space s) {
-  switch (s) {
-  case PTK_SPACE_MAT: return PTK_ISA_MAT;
-  case PTK_SPACE_LEFT: return PTK_ISA_LEFT;
-  case PTK_SPACE_RIGHT: return PTK_ISA_RIGHT;
-  case PTK_SPACE_ACC: return PTK_ISA_ACC;
-  case PTK_SPACE_BIAS: return PTK_ISA_BIAS;
-  case PTK_SPACE_SCALING: return PTK_ISA_SCALING;
-  default: return PTK_ISA_VEC;
   }
 }
 
@@ -227,68 +188,32 @@ static void count_err(cc *c, const ptk_op *op, const char *what, uint32_t n, uin
 
 static uint32_t width_of(ptk_dtype dt) { return ptk_dtype_bits(dt); }
 
-/* Canonical integer cell: sign-extended from `w` bits (i1: 0 or 1). */
-int64_t ptk_interp__norm(int64_t v, unsigned w);
-int64_t ptk_interp__norm(int64_t v, unsigned w) {
-  if (w >= 64) return v;
-  if (w == 1) return v & 1;
-  uint64_t m = (uint64_t)1 << (w - 1);
-  uint64_t x = (uint64_t)v & (((uint64_t)1 << w) - 1);
-  return (int64_t)((x ^ m) - m);
-}
-
 /* ---- tile templates ------------------------------------------------------------------------ */
 
-static bool tile_template(cc *c, const ptk_op *op, const ptk_type *t, ptk_tile *out, bool *vr_dyn,
-                          bool *vc_dyn) {
-  memset(out, 0, sizeof *out);
-  if (!t || t->kind != PTK_TY_TILE_BUF) {
+static bool tile_template(cc *c, const ptk_op *op, const ptk_type *t, ptk_tile *out) {
+  int rc = ptk_rt_tile_template(t, out);
+  if (!rc) return true;
+  const ptk_tile_desc *d = t && t->kind == PTK_TY_TILE_BUF ? &t->tile : NULL;
+  char *ts = ptk_type_str(t);
+  if (!d)
     err(c, op, "%s: expected a tile type", opname(op));
-    return false;
-  }
-  const ptk_tile_desc *d = &t->tile;
-  ptk_isa_dtype dt;
-  if (!d->elem || d->elem->kind != PTK_TY_SCALAR || !ptk_interp__isa_dtype(d->elem->dt, &dt)) {
-    char *ts = ptk_type_str(t);
+  else if (rc == 1)
     err(c, op, "%s: tiles of element type %s are not supported by the interpreter", opname(op),
         d->elem && d->elem->kind == PTK_TY_SCALAR ? ptk_dtype_name(d->elem->dt) : ts);
-    free(ts);
-    return false;
-  }
-  if (d->rows <= 0 || d->cols <= 0 || d->rows > 65535 || d->cols > 65535) {
+  else if (rc == 2)
     err(c, op, "%s: tile shape %lldx%lld is not supported", opname(op), (long long)d->rows,
         (long long)d->cols);
-    return false;
-  }
-  bool rd = d->v_row == PTK_DYN || d->v_row < 0, cd = d->v_col == PTK_DYN || d->v_col < 0;
-  int64_t vr = rd ? d->rows : d->v_row, vcv = cd ? d->cols : d->v_col;
-  if (vr > d->rows || vcv > d->cols) {
+  else if (rc == 3)
     err(c, op, "%s: valid shape %lldx%lld is larger than the tile shape %lldx%lld", opname(op),
-        (long long)vr, (long long)vcv, (long long)d->rows, (long long)d->cols);
-    return false;
-  }
-  ptk_isa_blayout bl = d->blayout == PTK_BLAYOUT_COL_MAJOR ? PTK_ISA_COL_MAJOR : PTK_ISA_ROW_MAJOR;
-  ptk_isa_slayout sl = d->slayout == PTK_SLAYOUT_ROW_MAJOR   ? PTK_ISA_BOX_ROW_MAJOR
-                       : d->slayout == PTK_SLAYOUT_COL_MAJOR ? PTK_ISA_BOX_COL_MAJOR
-                                                             : PTK_ISA_NONE_BOX;
-  if (d->pad < 0 || d->pad > 3) {
+        (long long)(d->v_row == PTK_DYN || d->v_row < 0 ? d->rows : d->v_row),
+        (long long)(d->v_col == PTK_DYN || d->v_col < 0 ? d->cols : d->v_col), (long long)d->rows,
+        (long long)d->cols);
+  else if (rc == 4)
     err(c, op, "%s: tile pad value %lld is not 0..3", opname(op), (long long)d->pad);
-    return false;
-  }
-  /* A dummy non-NULL pointer for the geometry check. */
-  static uint8_t dummy[16];
-  if (ptk_isa_tile_init(out, dummy, dt, isa_loc(d->loc), (int32_t)d->rows, (int32_t)d->cols,
-                        (int32_t)vr, (int32_t)vcv, bl, sl, (int32_t)d->fractal,
-                        (ptk_isa_pad)d->pad)) {
-    char *ts = ptk_type_str(t);
+  else
     err(c, op, "%s: tile type %s is not supported: %s", opname(op), ts, ptk_isa_error());
-    free(ts);
-    return false;
-  }
-  out->data = NULL;
-  if (vr_dyn) *vr_dyn = rd;
-  if (vc_dyn) *vc_dyn = cd;
-  return true;
+  free(ts);
+  return false;
 }
 
 /* ---- attributes ---------------------------------------------------------------------------- */
@@ -677,56 +602,27 @@ static uint32_t scalar_operand(cc *c, const ptk_op *op, const ptk_value *v, uint
 
 static int unop_of(ptk_op_kind k) {
   switch (k) {
-  case PTK_OP_TABS: return PTK_ISA_ABS;
-  case PTK_OP_TNEG: return PTK_ISA_NEG;
-  case PTK_OP_TEXP: return PTK_ISA_EXP;
-  case PTK_OP_TLOG: return PTK_ISA_LOG;
-  case PTK_OP_TSQRT: return PTK_ISA_SQRT;
-  case PTK_OP_TRSQRT: return PTK_ISA_RSQRT;
-  case PTK_OP_TRECIP: return PTK_ISA_RECIP;
-  case PTK_OP_TRELU: return PTK_ISA_RELU;
-  case PTK_OP_TNOT: return PTK_ISA_NOT;
+#define PTK_ISA_UNOP_MAP(K, I) case PTK_OP_##K: return PTK_ISA_##I;
+#include "backend/c/isa_map.def"
+#undef PTK_ISA_UNOP_MAP
   default: return -1;
   }
 }
 
 static int binop_of(ptk_op_kind k) {
   switch (k) {
-  case PTK_OP_TADD: case PTK_OP_TADDS: case PTK_OP_TPARTADD:
-  case PTK_OP_TROWEXPANDADD: case PTK_OP_TCOLEXPANDADD: return PTK_ISA_ADD;
-  case PTK_OP_TSUB: case PTK_OP_TSUBS:
-  case PTK_OP_TROWEXPANDSUB: case PTK_OP_TCOLEXPANDSUB: return PTK_ISA_SUB;
-  case PTK_OP_TMUL: case PTK_OP_TMULS: case PTK_OP_TPARTMUL:
-  case PTK_OP_TROWEXPANDMUL: case PTK_OP_TCOLEXPANDMUL: return PTK_ISA_MUL;
-  case PTK_OP_TDIV: case PTK_OP_TDIVS:
-  case PTK_OP_TROWEXPANDDIV: case PTK_OP_TCOLEXPANDDIV: return PTK_ISA_DIV;
-  case PTK_OP_TMAX: case PTK_OP_TMAXS: case PTK_OP_TPARTMAX:
-  case PTK_OP_TROWEXPANDMAX: case PTK_OP_TCOLEXPANDMAX: return PTK_ISA_MAX;
-  case PTK_OP_TMIN: case PTK_OP_TMINS: case PTK_OP_TPARTMIN:
-  case PTK_OP_TROWEXPANDMIN: case PTK_OP_TCOLEXPANDMIN: return PTK_ISA_MIN;
-  case PTK_OP_TROWEXPANDEXPDIF: case PTK_OP_TCOLEXPANDEXPDIF: return PTK_ISA_EXPDIF;
-  case PTK_OP_TREM: case PTK_OP_TREMS: return PTK_ISA_REM;
-  case PTK_OP_TFMOD: case PTK_OP_TFMODS: return PTK_ISA_FMOD;
-  case PTK_OP_TAND: case PTK_OP_TANDS: return PTK_ISA_AND;
-  case PTK_OP_TOR: case PTK_OP_TORS: return PTK_ISA_OR;
-  case PTK_OP_TXOR: case PTK_OP_TXORS: return PTK_ISA_XOR;
-  case PTK_OP_TSHL: case PTK_OP_TSHLS: return PTK_ISA_SHL;
-  case PTK_OP_TSHR: case PTK_OP_TSHRS: return PTK_ISA_SHR;
-  case PTK_OP_TPRELU: case PTK_OP_TLRELU: return PTK_ISA_PRELU;
-  case PTK_OP_TADDRELU: return PTK_ISA_ADDRELU;
-  case PTK_OP_TPOW: case PTK_OP_TPOWS: return PTK_ISA_POW;
+#define PTK_ISA_BINOP_MAP(K, I) case PTK_OP_##K: return PTK_ISA_##I;
+#include "backend/c/isa_map.def"
+#undef PTK_ISA_BINOP_MAP
   default: return -1;
   }
 }
 
 static int redop_of(ptk_op_kind k) {
   switch (k) {
-  case PTK_OP_TROWSUM: case PTK_OP_TCOLSUM: return PTK_ISA_RSUM;
-  case PTK_OP_TROWMAX: case PTK_OP_TCOLMAX: return PTK_ISA_RMAX;
-  case PTK_OP_TROWMIN: case PTK_OP_TCOLMIN: return PTK_ISA_RMIN;
-  case PTK_OP_TROWPROD: case PTK_OP_TCOLPROD: return PTK_ISA_RPROD;
-  case PTK_OP_TROWARGMAX: case PTK_OP_TCOLARGMAX: return PTK_ISA_RARGMAX;
-  case PTK_OP_TROWARGMIN: case PTK_OP_TCOLARGMIN: return PTK_ISA_RARGMIN;
+#define PTK_ISA_REDOP_MAP(K, I) case PTK_OP_##K: return PTK_ISA_##I;
+#include "backend/c/isa_map.def"
+#undef PTK_ISA_REDOP_MAP
   default: return -1;
   }
 }
@@ -773,7 +669,7 @@ static void compile_const(cc *c, const ptk_op *op) {
       err(c, op, "arith.constant: expected an integer value");
       return;
     }
-    v.i = ptk_interp__norm(v.i, width_of(dt));
+    v.i = ptk_rt_norm(v.i, width_of(dt));
   }
   memcpy(&c->init.data[s], &v, sizeof v);
 }
@@ -925,7 +821,7 @@ static int64_t esize_of(const ptk_type *t) {
 
 static bool view_dtype(cc *c, const ptk_op *op, const ptk_type *t, ptk_isa_dtype *out) {
   ptk_dtype dt;
-  if (!ptk_type_elem_dtype(t, &dt) || !ptk_interp__isa_dtype(dt, out)) {
+  if (!ptk_type_elem_dtype(t, &dt) || !ptk_rt_isa_dtype(dt, out)) {
     char *ts = ptk_type_str(t);
     err(c, op, "%s: element type of %s is not supported by the interpreter", opname(op), ts);
     free(ts);
@@ -1020,22 +916,8 @@ static void compile_alloc(cc *c, const ptk_op *op) {
   }
   alloc_info *ai = ptk_arena_alloc(c->p->arena, sizeof *ai);
   const ptk_type *t = op->results[0].type;
-  if (!tile_template(c, op, t, &ai->tmpl, NULL, NULL)) return;
-  ai->loc = t->tile.loc;
-  ai->bytes = (int64_t)ptk_isa_tile_bytes(&ai->tmpl);
-  /* ptoas reads a boxed left tile's blayout from the target (a3 row_major,
-   * a5 col_major; pto-ir.md §4.5); it only changes the physical layout,
-   * which matters when tiles alias. Kept as written when the forced
-   * layout would not be a valid descriptor. */
-  for (int a5 = 0; a5 < 2; a5++) {
-    ai->left_bl[a5] = -1;
-    if (ai->tmpl.loc != PTK_ISA_LEFT || ai->tmpl.slayout == PTK_ISA_NONE_BOX) continue;
-    ptk_tile t2 = ai->tmpl;
-    static uint8_t dummy[16];
-    t2.data = dummy;
-    t2.blayout = a5 ? PTK_ISA_COL_MAJOR : PTK_ISA_ROW_MAJOR;
-    if (t2.blayout != ai->tmpl.blayout && ptk_isa_tile_check(&t2) == 0) ai->left_bl[a5] = (int8_t)t2.blayout;
-  }
+  if (!tile_template(c, op, t, &ai->tmpl)) return;
+  ptk_rt_alloc_init(ai, t);
   uint32_t *a = arr(c, 4);
   a[1] = na ? use_int(c, op, ad[0], "the address") : NOSLOT;
   a[2] = nr ? use_int(c, op, vr[0], "valid_row") : NOSLOT;
@@ -1052,13 +934,10 @@ static void compile_alloc(cc *c, const ptk_op *op) {
           (long long)ai->bytes, ptk_space_name(ai->loc), cap / 1024);
       return;
     }
-    ai->priv = (c->p->priv_bytes + 63) & ~(int64_t)63;
-    c->p->priv_bytes = ai->priv + ai->bytes;
-    priv_site ps = {ai->priv, ai->bytes, ai->tmpl.dtype};
-    ptk_vec_push(&c->sites, ps);
+    ai->priv = ptk_rt_prog_add_site(&c->p->rt, ai->bytes, ai->tmpl.dtype);
   } else {
     ai->priv = -1;
-    c->p->mem_used[ai->loc] = true;
+    c->p->rt.mem_used[ai->loc] = true;
   }
   insn *in = emit(c, I_ALLOC, op, 0);
   in->a = a;
@@ -1089,7 +968,7 @@ static void compile_subview(cc *c, const ptk_op *op) {
     return;
   }
   ptk_tile *tm = ptk_arena_alloc(c->p->arena, sizeof *tm);
-  if (!tile_template(c, op, op->results[0].type, tm, NULL, NULL)) return;
+  if (!tile_template(c, op, op->results[0].type, tm)) return;
   int64_t sz[2];
   if (int_list_attr(ptk_op_attr(op, "sizes"), sz, 2) && (sz[0] != tm->rows || sz[1] != tm->cols)) {
     err(c, op, "%s: sizes [%lld, %lld] differ from the result type's shape %dx%d", opname(op),
@@ -1120,7 +999,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   switch (op->kind) {
   case PTK_OP_TRESHAPE: {
     ptk_tile *tm = ptk_arena_alloc(c->p->arena, sizeof *tm);
-    if (!tile_template(c, op, r->type, tm, NULL, NULL)) return;
+    if (!tile_template(c, op, r->type, tm)) return;
     a[1] = use(c, op, op->operands[0], K_TILE, "the source");
     tmp.op = I_RESHAPE;
     tmp.aux = tm;
@@ -1129,7 +1008,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   }
   case PTK_OP_BITCAST: {
     ptk_tile tm;
-    if (!tile_template(c, op, r->type, &tm, NULL, NULL)) return;
+    if (!tile_template(c, op, r->type, &tm)) return;
     a[1] = use(c, op, op->operands[0], K_TILE, "the source");
     tmp.op = I_BITCAST;
     tmp.sub = (uint16_t)tm.dtype;
@@ -1142,7 +1021,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
     a[2] = use_int(c, op, op->operands[1], "the address");
     if (vkind(r) != K_TILE || r->type->tile.loc != op->operands[0]->type->tile.loc)
       FAIL(op, "%s: the result must be a tile in the same memory", opname(op));
-    c->p->mem_used[r->type->tile.loc] = true;
+    c->p->rt.mem_used[r->type->tile.loc] = true;
     tmp.op = I_TASSIGN;
     tmp.na = 3;
     break;
@@ -1236,21 +1115,14 @@ static void compile_print(cc *c, const ptk_op *op) {
     err(c, op, "pto.print: missing format string");
     return;
   }
-  print_info *pi = ptk_arena_alloc(c->p->arena, sizeof *pi);
-  pi->fmt = f->str.s;
-  pi->len = f->str.len;
-  ptk_dtype *dts = ptk_arena_alloc(c->p->arena, (op->noperands ? op->noperands : 1) * sizeof *dts);
   uint32_t *a = arr(c, op->noperands);
   for (uint32_t i = 0; i < op->noperands; i++) {
     a[i] = use(c, op, op->operands[i], K_SCALAR, "a printed value");
-    dts[i] = vkind(op->operands[i]) == K_SCALAR ? op->operands[i]->type->dt : PTK_DT_I64;
   }
-  pi->dts = dts;
   insn *in = emit(c, I_PRINT, op, 0);
   in->a = a;
   in->na = op->noperands;
-  in->aux = pi;
-  c->p->has_print = true;
+  c->p->rt.has_print = true;
 }
 
 static void unsupported(cc *c, const ptk_op *op) {
@@ -1477,7 +1349,7 @@ static void compile_dps(cc *c, const ptk_op *op) {
     a[0] = use(c, op, op->operands[0], K_TILE, "the tile");
     insn *in = emit(c, I_TPRINT, op, 0);
     in->a = a, in->na = 1;
-    c->p->has_print = true;
+    c->p->rt.has_print = true;
     return;
   }
   /* data movement */
@@ -1506,7 +1378,7 @@ static void compile_dps(cc *c, const ptk_op *op) {
     insn *in = emit(c, I_TSTORE, op, 0);
     in->a = a, in->na = 2, in->sub = (uint16_t)vd;
     in->flags = (relu == 1 ? 1u : 0u) | (atomic == 1 ? 2u : 0u);
-    if (atomic == 1) c->p->has_atomic = true;
+    if (atomic == 1) c->p->rt.has_atomic = true;
     return;
   }
   case PTK_OP_TMOV: {
@@ -1718,11 +1590,8 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
   }
   ptk_interp_prog *p = ptk_xcalloc(1, sizeof *p);
   p->arena = ptk_arena_new();
-  pthread_mutex_init(&p->pool_mu, NULL);
-  p->entry = entry;
+  ptk_rt_prog_init(&p->rt, &ptk_interp__engine, entry);
   p->top = ptk_module_top(entry->module);
-  const ptk_attr *ta = ptk_module_attr(p->top, "pto.target_arch");
-  if (ta && ta->kind == PTK_ATTR_STRING) p->target_attr = ptk_arena_strndup(p->arena, ta->str.s, ta->str.len);
   cc c = {0};
   c.p = p;
   c.d = d;
@@ -1743,16 +1612,12 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
     compile_func(&c, i);
   }
   p->nfns = (uint32_t)c.funcs.len;
-  p->nsites = (uint32_t)c.sites.len;
-  p->sites = ptk_arena_alloc(p->arena, (c.sites.len ? c.sites.len : 1) * sizeof(priv_site));
-  if (c.sites.len) memcpy(p->sites, c.sites.data, c.sites.len * sizeof(priv_site));
   free(c.slot);
   free(c.defined);
   ptk_vec_free(&c.scope);
   ptk_vec_free(&c.funcs);
   ptk_vec_free(&c.code);
   ptk_vec_free(&c.init);
-  ptk_vec_free(&c.sites);
   if (c.errors) {
     ptk_interp_free(p);
     return NULL;
@@ -1760,12 +1625,9 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
   return p;
 }
 
-void ptk_interp__pool_free(ptk_interp_prog *p);
-
 void ptk_interp_free(ptk_interp_prog *p) {
   if (!p) return;
-  ptk_interp__pool_free(p);
-  pthread_mutex_destroy(&p->pool_mu);
+  ptk_rt_prog_fini(&p->rt);
   ptk_arena_free(p->arena);
   free(p);
 }

@@ -14,30 +14,15 @@
 
 #include "runtime/interp/interp.h"
 #include "runtime/isa/isa.h"
+#include "runtime/launch.h"
 
 enum { K_NONE, K_SCALAR, K_PTR, K_VIEW, K_TILE };
 
-typedef union scell {
-  int64_t i; /* integers: sign-extended from their width (i1: 0 or 1) */
-  double f;  /* floats: the value, already rounded to the type */
-} scell;
-
-typedef struct ptr_cell {
-  int32_t buf; /* parameter index of the buffer, -1: not a kernel buffer */
-  int32_t pad;
-  int64_t boff; /* byte offset into the buffer */
-} ptr_cell;
-
-#define VIEW_MAX_RANK 5
-typedef struct view_cell {
-  int32_t buf;
-  uint8_t rank;
-  uint8_t layout; /* ptk_isa_gm_layout */
-  uint8_t pad[2];
-  int64_t boff; /* byte offset of element (0, …, 0) */
-  int64_t shape[VIEW_MAX_RANK];
-  int64_t stride[VIEW_MAX_RANK]; /* elements */
-} view_cell;
+/* The cells are the ones both engines share (runtime/launch.h). */
+typedef ptk_rt_sc scell;
+typedef ptk_rt_ptr ptr_cell;
+typedef ptk_rt_view view_cell;
+#define VIEW_MAX_RANK PTK_RT_VIEW_MAX_RANK
 
 /* Internal opcodes. */
 enum {
@@ -107,7 +92,7 @@ enum {
   I_TGETVAL,   /* a0 dst scalar, a1 tile, a2 offset; imm result dtype */
   I_TSETVAL,   /* a0 tile, a1 offset, a2 value; flags 1 float */
   I_TPRINT,    /* a0 tile */
-  I_PRINT,     /* a[] scalars; aux print_info */
+  I_PRINT,     /* a[] scalars */
   I_TRAP,
 };
 
@@ -124,20 +109,7 @@ typedef struct insn {
   const void *aux;
 } insn;
 
-typedef struct alloc_info {
-  ptk_tile tmpl;   /* data NULL; vrows/vcols the static valid dims */
-  ptk_space loc;
-  int64_t bytes;   /* rows * cols * element size */
-  int64_t priv;    /* offset in the private region, -1 when the tile has an address */
-  /* left tiles: the blayout ptoas forces for [a3, a5] (-1: keep the written one) */
-  int8_t left_bl[2];
-} alloc_info;
-
-typedef struct print_info {
-  const char *fmt;
-  size_t len;
-  const ptk_dtype *dts; /* operand dtypes */
-} print_info;
+typedef ptk_rt_alloc_info alloc_info;
 
 typedef struct fn_code {
   const ptk_func *f;
@@ -153,98 +125,25 @@ typedef struct fn_code {
   uint32_t *res_size;
 } fn_code;
 
-/* One private-storage tile site (for poisoning). */
-typedef struct priv_site {
-  int64_t off, bytes;
-  ptk_isa_dtype dtype;
-} priv_site;
-
 struct ptk_interp_prog {
+  ptk_rt_prog rt; /* first: what the launcher needs (runtime/launch.h) */
   ptk_arena *arena;
-  const ptk_func *entry;
   const ptk_module *top;
   fn_code *fns;
   uint32_t nfns;
   uint32_t max_frame;
-  int64_t priv_bytes;
-  priv_site *sites;
-  uint32_t nsites;
-  bool mem_used[PTK_SPACE__COUNT]; /* memories with addressed tiles */
-  bool has_atomic;
-  bool has_print;
-  const char *target_attr; /* module's pto.target_arch, or NULL */
-  /* idle workers kept between launches (see launch.c); guarded by pool_mu */
-  pthread_mutex_t pool_mu;
-  struct worker *pool;
-  int npool;
 };
 
 /* ---- execution ---- */
 
-typedef struct launch launch;
-
-/* What failed: the op, the message, optional notes. */
-#define ERR_MAX_NOTES 8
-typedef struct run_error {
-  const ptk_op *op;
-  char *msg;
-  uint32_t nnotes;
-  ptk_loc note_loc[ERR_MAX_NOTES];
-  char *note_msg[ERR_MAX_NOTES];
-} run_error;
-
-#define MAX_CALL_DEPTH 256
-
 typedef struct worker {
-  struct worker *next; /* in the program's pool */
-  uint32_t cap[PTK_SPACE__COUNT]; /* sizes of mem[] */
-  const ptk_interp_prog *p;
-  launch *L;
-  uint8_t *mem[PTK_SPACE__COUNT];
-  uint8_t *claimed[PTK_SPACE__COUNT]; /* poison mode: bytes already claimed this block */
-  uint8_t *priv;
-  uint8_t *frames[MAX_CALL_DEPTH];
-  const ptk_op *calls[MAX_CALL_DEPTH]; /* call sites of the active frames */
-  int depth;
-  int fail_depth; /* call depth at the failure */
+  ptk_rt_worker b; /* first: the state every engine has (runtime/launch.h) */
+  uint8_t *frames[PTK_RT_MAX_DEPTH];
   const insn *ret; /* the func.return that ended the last call */
-  int64_t block;
-  ptk_buf *out; /* print buffer of the current block (NULL: print directly) */
-  ptk_buf scratch; /* formatting space for pto.print / pto.tprint */
-  run_error err;
-  bool failed;
 } worker;
 
-typedef struct gbuf {
-  uint8_t *data;
-  int64_t nbytes;
-  uint32_t esz;
-  const char *name; /* "%arg2" */
-  const ptk_value *param;
-} gbuf;
+extern const ptk_rt_engine ptk_interp__engine;
 
-struct launch {
-  const ptk_interp_prog *p;
-  const char *kernel;
-  uint32_t cap[PTK_SPACE__COUNT];
-  const char *target; /* "a3" / "a5" */
-  bool a5;
-  bool poison;
-  FILE *out;
-  uint32_t blocks;
-  gbuf *bufs; /* per parameter (NULL data for scalars) */
-  uint32_t nbufs;
-  scell *scalars; /* per parameter */
-  atomic_llong next_block;
-  atomic_llong fail_block; /* lowest failing block so far, INT64_MAX if none */
-  pthread_mutex_t mu;
-  run_error err; /* the error of fail_block */
-  /* Ordered print output: blocks' buffers are written in block order. */
-  ptk_buf **outbufs;
-  bool *done;
-  int64_t flushed;
-};
-
-int ptk_interp__exec_block(worker *w, int64_t block);
+int ptk_interp__kind_of(const ptk_type *t);
 
 #endif

@@ -242,3 +242,113 @@ TEST(cache_hit_and_missing_compiler) {
   ptk_loaded_free(l);
   au_rmdir(dir);
 }
+
+/* ---- the samples ------------------------------------------------------------------------------ */
+
+/* Inputs like test_e2e_samples.c's: deterministic uniform f32 / f16 tensors
+ * (the same generator and seeds), outputs pre-filled with -7. */
+static ptk_tensor *s_rand(ptk_tdtype dt, int rank, const int64_t *shape, uint64_t seed, double lo,
+                          double hi) {
+  ptk_tensor *t = ptk_tensor_zeros(dt, rank, shape, NULL);
+  for (int64_t i = 0; i < ptk_tensor_numel(t); i++) {
+    double v = e2e_uniform(&seed, lo, hi);
+    if (dt == PTK_TD_F16)
+      ((uint16_t *)t->data)[i] = (uint16_t)ptk_float_to_bits(v, PTK_DT_F16);
+    else
+      ((float *)t->data)[i] = (float)v;
+  }
+  return t;
+}
+
+static ptk_tensor *s_fill(int rank, const int64_t *shape) {
+  ptk_tensor *t = ptk_tensor_zeros(PTK_TD_F32, rank, shape, NULL);
+  for (int64_t i = 0; i < ptk_tensor_numel(t); i++) ((float *)t->data)[i] = -7.0f;
+  return t;
+}
+
+typedef struct sample_case {
+  const char *file;
+  ptk_tensor *t[4];
+  size_t nt;
+  int64_t ints[3];
+  size_t ni;
+} sample_case;
+
+/* Every samples/<name>.ptk kernel with its default consts, shaped as in
+ * test_e2e_samples.c; `over` adds to the first size scalar, so a positive
+ * value makes the kernel reach past its buffers. */
+static bool sample_inputs(const char *file, int64_t over, sample_case *c) {
+  memset(c, 0, sizeof *c);
+  c->file = file;
+  if (!strcmp(file, "vadd.ptk")) {
+    int64_t n = 3000;
+    c->t[0] = s_rand(PTK_TD_F32, 1, &n, 1, -4, 4), c->t[1] = s_rand(PTK_TD_F32, 1, &n, 2, -4, 4);
+    c->t[2] = s_fill(1, &n), c->nt = 3, c->ints[0] = n + over, c->ni = 1;
+  } else if (!strcmp(file, "softmax.ptk")) {
+    int64_t sh[2] = {37, 256};
+    c->t[0] = s_rand(PTK_TD_F32, 2, sh, 3, -6, 6), c->t[1] = s_fill(2, sh), c->nt = 2;
+    c->ints[0] = sh[0] + over, c->ni = 1;
+  } else if (!strcmp(file, "rmsnorm.ptk")) {
+    int64_t sh[2] = {10, 2048}, gs[2] = {1, 2048};
+    c->t[0] = s_rand(PTK_TD_F32, 2, sh, 4, -2, 2), c->t[1] = s_rand(PTK_TD_F32, 2, gs, 5, 0.5, 1.5);
+    c->t[2] = s_fill(2, sh), c->nt = 3, c->ints[0] = sh[0] + over, c->ni = 1;
+  } else if (!strcmp(file, "layernorm.ptk")) {
+    int64_t sh[2] = {9, 1024}, gs[2] = {1, 1024};
+    c->t[0] = s_rand(PTK_TD_F32, 2, sh, 6, -3, 5), c->t[1] = s_rand(PTK_TD_F32, 2, gs, 7, 0.5, 1.5);
+    c->t[2] = s_rand(PTK_TD_F32, 2, gs, 8, -1, 1), c->t[3] = s_fill(2, sh), c->nt = 4;
+    c->ints[0] = sh[0] + over, c->ni = 1;
+  } else if (!strcmp(file, "matmul.ptk")) {
+    int64_t m = 128, n = 256, k = 128, as[2] = {m, k}, bs[2] = {k, n}, cs[2] = {m, n};
+    c->t[0] = s_rand(PTK_TD_F16, 2, as, 9, -1, 1), c->t[1] = s_rand(PTK_TD_F16, 2, bs, 10, -1, 1);
+    c->t[2] = s_fill(2, cs), c->nt = 3;
+    c->ints[0] = m, c->ints[1] = n, c->ints[2] = k + over, c->ni = 3;
+  } else if (!strcmp(file, "flash_attention.ptk")) {
+    int64_t sh[2] = {192, 64};
+    c->t[0] = s_rand(PTK_TD_F16, 2, sh, 11, -1, 1), c->t[1] = s_rand(PTK_TD_F16, 2, sh, 12, -1, 1);
+    c->t[2] = s_rand(PTK_TD_F16, 2, sh, 13, -1, 1), c->t[3] = s_fill(2, sh), c->nt = 4;
+    c->ints[0] = sh[0] + over, c->ni = 1;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+static void sample_parity(int64_t over, bool expect_fail) {
+  DIR *dir = opendir(au_path("samples"));
+  CHECK(dir != NULL);
+  struct dirent *de;
+  int found = 0;
+  while (dir && (de = readdir(dir)) != NULL) {
+    size_t len = strlen(de->d_name);
+    if (len < 5 || strcmp(de->d_name + len - 4, ".ptk")) continue;
+    found++;
+    sample_case c;
+    if (!CHECK(sample_inputs(de->d_name, over, &c))) {
+      printf("    samples/%s has no engine parity inputs\n", de->d_name);
+      continue;
+    }
+    char path[300];
+    snprintf(path, sizeof path, "samples/%s", de->d_name);
+    ptk_loaded *l = e2e_load(au_path(path), NULL, NULL, 0);
+    if (CHECK(l != NULL)) {
+      ptk_launch_arg la[8];
+      size_t n = 0;
+      for (size_t i = 0; i < c.nt; i++) la[n++] = e2e_t(c.t[i]);
+      for (size_t i = 0; i < c.ni; i++) la[n++] = e2e_i(c.ints[i]);
+      for (uint32_t blocks = 1; blocks <= 3; blocks += 2) {
+        char what[400];
+        snprintf(what, sizeof what, "%s blocks=%u%s", path, blocks, over ? " (out of bounds)" : "");
+        int ran = 0;
+        both(ptk_loaded_entry(l), blocks, la, n, what, &ran);
+        if (!CHECK_INT(ran, expect_fail ? 0 : 1)) printf("    in %s\n", what);
+      }
+    }
+    ptk_loaded_free(l);
+    for (size_t i = 0; i < c.nt; i++) ptk_tensor_free(c.t[i]);
+  }
+  if (dir) closedir(dir);
+  CHECK(found >= 6);
+}
+
+TEST(samples_bit_identical) { sample_parity(0, false); }
+TEST(samples_oob_parity) { sample_parity(64, true); }

@@ -1,5 +1,8 @@
-/* Launching a prepared program: argument binding, per-block state, the
- * thread pool, ordered print output and error reporting. */
+/* Launching a prepared program of either engine (see launch.h): argument
+ * binding, per-block state, the worker pool, the thread pool, ordered print
+ * output and error reporting. */
+#include "runtime/launch.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -7,12 +10,34 @@
 #include <unistd.h>
 
 #include "lang/ir/target.h"
-#include "runtime/interp/interp_int.h"
 
-int64_t ptk_interp__norm(int64_t v, unsigned w);
-int ptk_interp__kind_of(const ptk_type *t);
+void ptk_rt_prog_init(ptk_rt_prog *p, const ptk_rt_engine *eng, const ptk_func *entry) {
+  memset(p, 0, sizeof *p);
+  p->eng = eng;
+  p->entry = entry;
+  const ptk_attr *ta = ptk_module_attr(ptk_module_top(entry->module), "pto.target_arch");
+  if (ta && ta->kind == PTK_ATTR_STRING) p->target_attr = ptk_xstrndup(ta->str.s, ta->str.len);
+  pthread_mutex_init(&p->pool_mu, NULL);
+}
 
-static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, size_t nargs,
+int64_t ptk_rt_prog_add_site(ptk_rt_prog *p, int64_t bytes, ptk_isa_dtype dt) {
+  int64_t off = (p->priv_bytes + 63) & ~(int64_t)63;
+  p->priv_bytes = off + bytes;
+  p->sites = ptk_xrealloc(p->sites, (p->nsites + 1) * sizeof *p->sites);
+  p->sites[p->nsites++] = (ptk_rt_site){off, bytes, dt};
+  return off;
+}
+
+/* ---- arguments --------------------------------------------------------------------------------- */
+
+static int kind_of(const ptk_type *t) {
+  if (!t) return 0;
+  if (t->kind == PTK_TY_SCALAR) return 1;
+  if (t->kind == PTK_TY_PTR) return 2;
+  return 0;
+}
+
+static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *args, size_t nargs,
                      ptk_diags *d) {
   if (nargs != f->nargs) {
     ptk_error_loc(d, f->loc, "kernel '%s' takes %u argument%s, got %zu", f->name, f->nargs,
@@ -20,17 +45,22 @@ static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, s
     return -1;
   }
   int errs = 0;
+  uint32_t n = f->nargs ? f->nargs : 1;
   L->nbufs = f->nargs;
-  L->bufs = ptk_xcalloc(f->nargs ? f->nargs : 1, sizeof(gbuf));
-  L->scalars = ptk_xcalloc(f->nargs ? f->nargs : 1, sizeof(scell));
+  L->bufs = ptk_xcalloc(n, sizeof *L->bufs);
+  L->scalars = ptk_xcalloc(n, sizeof *L->scalars);
+  L->ptrs = ptk_xcalloc(n, sizeof *L->ptrs);
+  L->argv = ptk_xcalloc(n, sizeof *L->argv);
   for (uint32_t i = 0; i < f->nargs; i++) {
     const ptk_type *t = f->arg_types[i];
     const ptk_launch_arg *a = &args[i];
     char *name = ptk_func_arg_name(f, i);
     char *ts = ptk_type_str(t);
-    int k = ptk_interp__kind_of(t);
-    if (k == K_PTR) {
+    int k = kind_of(t);
+    if (k == 2) {
       ptk_dtype pd;
+      L->ptrs[i] = (ptk_rt_ptr){(int32_t)i, 0, 0};
+      L->argv[i] = &L->ptrs[i];
       if (a->kind != PTK_ARG_TENSOR || !a->tensor) {
         ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): expected a tensor for parameter type %s",
                       i + 1, name, ts);
@@ -47,7 +77,7 @@ static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, s
                       i + 1, name);
         errs++;
       } else {
-        gbuf *b = &L->bufs[i];
+        ptk_rt_gbuf *b = &L->bufs[i];
         b->data = a->tensor->data;
         b->nbytes = (int64_t)ptk_tensor_nbytes(a->tensor);
         b->esz = ptk_dtype_bytes(pd);
@@ -55,7 +85,8 @@ static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, s
         b->param = ptk_func_arg(f, i);
         name = NULL;
       }
-    } else if (k == K_SCALAR) {
+    } else if (k == 1) {
+      L->argv[i] = &L->scalars[i];
       if (a->kind != PTK_ARG_SCALAR) {
         ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): expected a scalar of type %s", i + 1,
                       name, ts);
@@ -75,7 +106,7 @@ static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, s
             }
             v = af && fabs(a->f) < 0x1p63 ? (int64_t)a->f : 0;
           }
-          L->scalars[i].i = ptk_interp__norm(v, ptk_dtype_bits(pd));
+          L->scalars[i].i = ptk_rt_norm(v, ptk_dtype_bits(pd));
         }
       }
     } else {
@@ -91,34 +122,34 @@ static int bind_args(launch *L, const ptk_func *f, const ptk_launch_arg *args, s
 
 /* ---- workers ----------------------------------------------------------------------------------- */
 
-/* Workers (their on-chip memories, private tile storage and frames) are
- * kept in a small pool on the program between launches, so launching a
- * small kernel repeatedly allocates (and page-faults) nothing. */
+/* Workers (their on-chip memories, private tile storage and the engine's
+ * own state) are kept in a small pool on the program between launches, so
+ * launching a small kernel repeatedly allocates (and page-faults) nothing. */
 #define POOL_MAX 8
 
-static void err_free(run_error *e) {
+static void err_free(ptk_rt_error *e) {
   free(e->msg);
   for (uint32_t i = 0; i < e->nnotes; i++) free(e->note_msg[i]);
   memset(e, 0, sizeof *e);
 }
 
-static void worker_release(worker *w) {
+static void worker_release(const ptk_rt_prog *p, ptk_rt_worker *w) {
+  if (p->eng->worker_fini) p->eng->worker_fini(w);
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
     free(w->mem[s]);
     free(w->claimed[s]);
   }
   free(w->priv);
-  for (int i = 0; i < MAX_CALL_DEPTH; i++) free(w->frames[i]);
   err_free(&w->err);
   ptk_buf_free(&w->scratch);
   free(w);
 }
 
-static worker *worker_get(const ptk_interp_prog *p, launch *L) {
-  ptk_interp_prog *mp = (ptk_interp_prog *)p; /* the pool is the only mutable part */
-  worker *w = NULL;
+static ptk_rt_worker *worker_get(const ptk_rt_prog *p, ptk_rt_launch *L) {
+  ptk_rt_prog *mp = (ptk_rt_prog *)p; /* the pool is the only mutable part */
+  ptk_rt_worker *w = NULL;
   pthread_mutex_lock(&mp->pool_mu);
-  for (worker **pw = (worker **)&mp->pool; *pw; pw = &(*pw)->next) {
+  for (ptk_rt_worker **pw = &mp->pool; *pw; pw = &(*pw)->next) {
     bool ok = true;
     for (int s = 0; s < PTK_SPACE__COUNT && ok; s++)
       ok = !(*pw)->mem[s] || ((*pw)->cap[s] == L->cap[s] && (!L->poison || (*pw)->claimed[s]));
@@ -130,9 +161,10 @@ static worker *worker_get(const ptk_interp_prog *p, launch *L) {
     }
   }
   pthread_mutex_unlock(&mp->pool_mu);
-  if (!w) w = ptk_xcalloc(1, sizeof *w);
+  if (!w) w = ptk_xcalloc(1, p->eng->worker_size);
   w->p = p;
   w->L = L;
+  w->fail_block = &L->fail_block;
   w->next = NULL;
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
     if (!p->mem_used[s] || !L->cap[s] || w->mem[s]) continue;
@@ -149,8 +181,8 @@ static worker *worker_get(const ptk_interp_prog *p, launch *L) {
   return w;
 }
 
-static void worker_put(const ptk_interp_prog *p, worker *w) {
-  ptk_interp_prog *mp = (ptk_interp_prog *)p;
+static void worker_put(const ptk_rt_prog *p, ptk_rt_worker *w) {
+  ptk_rt_prog *mp = (ptk_rt_prog *)p;
   err_free(&w->err);
   w->L = NULL;
   w->out = NULL;
@@ -162,21 +194,53 @@ static void worker_put(const ptk_interp_prog *p, worker *w) {
     w = NULL;
   }
   pthread_mutex_unlock(&mp->pool_mu);
-  if (w) worker_release(w);
+  if (w) worker_release(p, w);
 }
 
-void ptk_interp__pool_free(ptk_interp_prog *p);
-void ptk_interp__pool_free(ptk_interp_prog *p) {
+void ptk_rt_prog_fini(ptk_rt_prog *p) {
   while (p->pool) {
-    worker *w = p->pool;
+    ptk_rt_worker *w = p->pool;
     p->pool = w->next;
-    worker_release(w);
+    worker_release(p, w);
   }
   p->npool = 0;
+  pthread_mutex_destroy(&p->pool_mu);
+  free(p->target_attr);
+  free(p->sites);
+  p->target_attr = NULL;
+  p->sites = NULL;
+}
+
+/* ---- blocks ------------------------------------------------------------------------------------- */
+
+static int exec_block(ptk_rt_worker *w, int64_t block) {
+  const ptk_rt_prog *p = w->p;
+  ptk_rt_launch *L = w->L;
+  w->block = block;
+  w->depth = 0;
+  w->failed = false;
+  for (int s = 0; s < PTK_SPACE__COUNT; s++) {
+    if (!w->mem[s]) continue;
+    memset(w->mem[s], L->poison ? 0xA5 : 0, L->cap[s]);
+    if (L->poison) memset(w->claimed[s], 0, L->cap[s]);
+  }
+  if (p->priv_bytes) {
+    if (L->poison)
+      for (uint32_t i = 0; i < p->nsites; i++)
+        ptk_rt_poison(w->priv + p->sites[i].off, p->sites[i].bytes, p->sites[i].dtype);
+    else
+      memset(w->priv, 0, (size_t)p->priv_bytes);
+  }
+  int rc = p->eng->run_block(w);
+  if (rc == -1) {
+    if (!w->failed) ptk_rt_fail(w, NULL, "internal error", "block failed without a message");
+    ptk_rt_call_notes(w);
+  }
+  return rc;
 }
 
 /* Marks block b finished and writes every finished block's output in order. */
-static void block_done(launch *L, int64_t b, ptk_buf *out) {
+static void block_done(ptk_rt_launch *L, int64_t b, ptk_buf *out) {
   if (!L->outbufs) return;
   pthread_mutex_lock(&L->mu);
   L->outbufs[b] = out;
@@ -195,8 +259,8 @@ static void block_done(launch *L, int64_t b, ptk_buf *out) {
 }
 
 static void *worker_main(void *arg) {
-  worker *w = arg;
-  launch *L = w->L;
+  ptk_rt_worker *w = arg;
+  ptk_rt_launch *L = w->L;
   for (;;) {
     int64_t b = atomic_fetch_add(&L->next_block, 1);
     if (b >= (int64_t)L->blocks) break;
@@ -204,7 +268,7 @@ static void *worker_main(void *arg) {
     if (b <= atomic_load(&L->fail_block)) {
       if (L->outbufs && w->p->has_print) out = ptk_xcalloc(1, sizeof *out);
       w->out = out;
-      int rc = ptk_interp__exec_block(w, b);
+      int rc = exec_block(w, b);
       w->out = NULL;
       if (rc == -1) {
         pthread_mutex_lock(&L->mu);
@@ -223,12 +287,12 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-int ptk_interp_run(const ptk_interp_prog *p, const ptk_launch_opts *o, const ptk_launch_arg *args,
-                   size_t nargs, ptk_diags *d) {
+int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_arg *args,
+               size_t nargs, ptk_diags *d) {
   ptk_launch_opts dflt = {0};
   if (!o) o = &dflt;
   const ptk_func *f = p->entry;
-  launch L;
+  ptk_rt_launch L;
   memset(&L, 0, sizeof L);
   L.p = p;
   L.kernel = f->name;
@@ -264,7 +328,7 @@ int ptk_interp_run(const ptk_interp_prog *p, const ptk_launch_opts *o, const ptk
     L.outbufs = ptk_xcalloc(L.blocks, sizeof *L.outbufs);
     L.done = ptk_xcalloc(L.blocks, sizeof *L.done);
   }
-  worker **ws = ptk_xcalloc(threads, sizeof *ws);
+  ptk_rt_worker **ws = ptk_xcalloc(threads, sizeof *ws);
   for (uint32_t t = 0; t < threads; t++) ws[t] = worker_get(p, &L);
   if (threads == 1) {
     worker_main(ws[0]);
@@ -283,7 +347,7 @@ int ptk_interp_run(const ptk_interp_prog *p, const ptk_launch_opts *o, const ptk
   free(ws);
   fflush(L.out);
   if (atomic_load(&L.fail_block) != INT64_MAX) {
-    run_error *e = &L.err;
+    ptk_rt_error *e = &L.err;
     ptk_error_loc(d, e->op ? e->op->loc : f->loc, "%s", e->msg ? e->msg : "runtime error");
     for (uint32_t i = 0; i < e->nnotes; i++)
       ptk_note(d, ptk_range_at(e->note_loc[i], 1), "%s", e->note_msg[i]);
@@ -294,6 +358,8 @@ done:
   for (uint32_t i = 0; i < L.nbufs; i++) free((char *)L.bufs[i].name);
   free(L.bufs);
   free(L.scalars);
+  free(L.ptrs);
+  free(L.argv);
   if (L.outbufs) {
     for (uint32_t b = 0; b < L.blocks; b++)
       if (L.outbufs[b]) ptk_buf_free(L.outbufs[b]), free(L.outbufs[b]);
@@ -301,14 +367,5 @@ done:
   }
   free(L.done);
   pthread_mutex_destroy(&L.mu);
-  return rc;
-}
-
-int ptk_interp_launch(const ptk_func *entry, const ptk_launch_opts *o, const ptk_launch_arg *args,
-                      size_t nargs, ptk_diags *d) {
-  ptk_interp_prog *p = ptk_interp_prepare(entry, d);
-  if (!p) return 1;
-  int rc = ptk_interp_run(p, o, args, nargs, d);
-  ptk_interp_free(p);
   return rc;
 }

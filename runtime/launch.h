@@ -1,0 +1,256 @@
+/* What the two engines share (DESIGN §5 "Two engines, one semantics"):
+ * the IR interpreter (runtime/interp) and the JIT (runtime/jit) differ only
+ * in how they run the ops of one block. Everything around that lives here,
+ * once:
+ *   - runtime/launch.c: argument binding, the target and its memories, the
+ *     worker pool kept on a program between launches, the thread pool over
+ *     blocks, the lowest-failing-block error, ordered print output;
+ *   - runtime/block.c: the host services a block calls: located runtime
+ *     errors, bounds-checked global memory (tload/tstore, scalar
+ *     load/store), on-chip tile placement, scalar casts, printing.
+ * So both engines give the same results and the same diagnostics by
+ * construction. Internal to runtime/; the public API is interp.h / jit.h. */
+#ifndef PTK_RUNTIME_LAUNCH_H
+#define PTK_RUNTIME_LAUNCH_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "runtime/interp/interp.h"
+#include "runtime/isa/isa.h"
+
+/* ---- the ptk_dtype -> runtime/isa dtype mapping (one table, isa_map.def) ---- */
+
+static inline bool ptk_rt_isa_dtype(ptk_dtype dt, ptk_isa_dtype *out) {
+  switch (dt) {
+#define PTK_ISA_DTYPE_MAP(D, I)                                                                    \
+  case PTK_DT_##D: *out = PTK_ISA_##I; return true;
+#include "backend/c/isa_map.def"
+#undef PTK_ISA_DTYPE_MAP
+  default: return false;
+  }
+}
+
+/* ---- cells: how scalars, pointers and views are held by both engines ---- */
+
+typedef union ptk_rt_sc {
+  int64_t i; /* integers: sign-extended from their width (i1: 0 or 1) */
+  double f;  /* floats: the value, already rounded to the type */
+} ptk_rt_sc;
+
+typedef struct ptk_rt_ptr {
+  int32_t buf; /* parameter index of the buffer, -1: not a kernel buffer */
+  int32_t pad;
+  int64_t boff; /* byte offset into the buffer */
+} ptk_rt_ptr;
+
+#define PTK_RT_VIEW_MAX_RANK 5
+typedef struct ptk_rt_view {
+  int32_t buf;
+  uint8_t rank;
+  uint8_t layout; /* ptk_isa_gm_layout */
+  uint8_t pad[2];
+  int64_t boff; /* byte offset of element (0, …, 0) */
+  int64_t shape[PTK_RT_VIEW_MAX_RANK];
+  int64_t stride[PTK_RT_VIEW_MAX_RANK]; /* elements */
+} ptk_rt_view;
+
+/* Saturating index arithmetic (offsets stay far from overflow: +-2^62). */
+#define PTK_RT_BIG ((int64_t)1 << 62)
+static inline int64_t ptk_rt_smul(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r) || r > PTK_RT_BIG || r < -PTK_RT_BIG)
+    return (a < 0) != (b < 0) ? -PTK_RT_BIG : PTK_RT_BIG;
+  return r;
+}
+static inline int64_t ptk_rt_sadd(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r) || r > PTK_RT_BIG || r < -PTK_RT_BIG)
+    return r < 0 || (a < 0 && b < 0) ? -PTK_RT_BIG : PTK_RT_BIG;
+  return r;
+}
+
+/* ---- prepared-program facts the launcher needs ---- */
+
+/* One private-storage tile site (for poisoning). */
+typedef struct ptk_rt_site {
+  int64_t off, bytes;
+  ptk_isa_dtype dtype;
+} ptk_rt_site;
+
+/* An alloc_tile site: the template and where its storage comes from. */
+typedef struct ptk_rt_alloc_info {
+  ptk_tile tmpl; /* data NULL; vrows/vcols the static valid dims */
+  ptk_space loc;
+  int64_t bytes; /* rows * cols * element size */
+  int64_t priv;  /* offset in the private region, -1 when the tile has an address */
+  /* left tiles: the blayout ptoas forces for [a3, a5] (-1: keep the written one) */
+  int8_t left_bl[2];
+} ptk_rt_alloc_info;
+
+typedef struct ptk_rt_worker ptk_rt_worker;
+
+/* An engine: its worker struct embeds ptk_rt_worker as its first member. */
+typedef struct ptk_rt_engine {
+  size_t worker_size;
+  /* Runs block w->block (memories already reset). 0; -1: error recorded
+   * with ptk_rt_fail; -2: aborted because a lower block failed. */
+  int (*run_block)(ptk_rt_worker *w);
+  /* Frees the engine's own parts of a worker (may be NULL). */
+  void (*worker_fini)(ptk_rt_worker *w);
+} ptk_rt_engine;
+
+typedef struct ptk_rt_prog {
+  const ptk_rt_engine *eng;
+  const ptk_func *entry;
+  char *target_attr; /* module's pto.target_arch, or NULL (owned) */
+  int64_t priv_bytes;
+  ptk_rt_site *sites; /* owned */
+  uint32_t nsites;
+  bool mem_used[PTK_SPACE__COUNT]; /* memories with addressed tiles */
+  bool has_atomic;
+  bool has_print;
+  /* idle workers kept between launches; guarded by pool_mu */
+  pthread_mutex_t pool_mu;
+  ptk_rt_worker *pool;
+  int npool;
+} ptk_rt_prog;
+
+void ptk_rt_prog_init(ptk_rt_prog *p, const ptk_rt_engine *eng, const ptk_func *entry);
+void ptk_rt_prog_fini(ptk_rt_prog *p);
+/* Appends a private tile site of `bytes`; returns its offset. */
+int64_t ptk_rt_prog_add_site(ptk_rt_prog *p, int64_t bytes, ptk_isa_dtype dt);
+
+/* ---- launch and worker state ---- */
+
+typedef struct ptk_rt_gbuf {
+  uint8_t *data;
+  int64_t nbytes;
+  uint32_t esz;
+  const char *name; /* "%arg2" */
+  const ptk_value *param;
+} ptk_rt_gbuf;
+
+/* What failed: the op, the message, optional notes. */
+#define PTK_RT_MAX_NOTES 8
+typedef struct ptk_rt_error {
+  const ptk_op *op;
+  char *msg;
+  uint32_t nnotes;
+  ptk_loc note_loc[PTK_RT_MAX_NOTES];
+  char *note_msg[PTK_RT_MAX_NOTES];
+} ptk_rt_error;
+
+#define PTK_RT_MAX_DEPTH 256
+
+typedef struct ptk_rt_launch {
+  const ptk_rt_prog *p;
+  const char *kernel;
+  uint32_t cap[PTK_SPACE__COUNT];
+  const char *target; /* "a3" / "a5" */
+  bool a5;
+  bool poison;
+  FILE *out;
+  uint32_t blocks;
+  ptk_rt_gbuf *bufs; /* per parameter (NULL data for scalars) */
+  uint32_t nbufs;
+  ptk_rt_sc *scalars; /* per parameter */
+  ptk_rt_ptr *ptrs;   /* per parameter: {i, 0, 0} for pointers */
+  void **argv;        /* per parameter: &scalars[i] or &ptrs[i] */
+  atomic_llong next_block;
+  atomic_llong fail_block; /* lowest failing block so far, INT64_MAX if none */
+  pthread_mutex_t mu;
+  ptk_rt_error err; /* the error of fail_block */
+  /* Ordered print output: blocks' buffers are written in block order. */
+  ptk_buf **outbufs;
+  bool *done;
+  int64_t flushed;
+} ptk_rt_launch;
+
+struct ptk_rt_worker {
+  /* first, in this order: the JIT's generated loops read them (ptkj_ctx_head) */
+  const atomic_llong *fail_block; /* &L->fail_block */
+  int64_t block;
+  ptk_rt_worker *next; /* in the program's pool */
+  const ptk_rt_prog *p;
+  ptk_rt_launch *L;
+  uint32_t cap[PTK_SPACE__COUNT]; /* sizes of mem[] */
+  uint8_t *mem[PTK_SPACE__COUNT];
+  uint8_t *claimed[PTK_SPACE__COUNT]; /* poison mode: bytes already claimed this block */
+  uint8_t *priv;
+  const ptk_op *calls[PTK_RT_MAX_DEPTH]; /* call sites of the active frames */
+  int depth;
+  int fail_depth; /* call depth at the failure */
+  ptk_buf *out;    /* print buffer of the current block (NULL: print directly) */
+  ptk_buf scratch; /* formatting space for pto.print / pto.tprint */
+  ptk_rt_error err;
+  bool failed;
+};
+
+/* Binds the arguments, runs every block over the thread pool, reports the
+ * error of the lowest failing block. Same contract as ptk_interp_run. */
+int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_arg *args,
+               size_t nargs, ptk_diags *d);
+
+/* ---- block services (runtime/block.c); `op` locates errors (may be NULL) ---- */
+
+static inline bool ptk_rt_aborted(const ptk_rt_worker *w) {
+  return atomic_load_explicit(w->fail_block, memory_order_relaxed) < w->block;
+}
+
+/* "<headline> in kernel 'k' (block B)[: detail]" at op. Returns -1. */
+int ptk_rt_fail(ptk_rt_worker *w, const ptk_op *op, const char *headline, const char *fmt, ...)
+    PTK_PRINTF(4, 5);
+void ptk_rt_note(ptk_rt_worker *w, ptk_loc loc, const char *fmt, ...) PTK_PRINTF(3, 4);
+/* Notes for the call sites active at the failure (run after a failed block). */
+void ptk_rt_call_notes(ptk_rt_worker *w);
+/* A runtime/isa error code rc of op. Returns -1. */
+int ptk_rt_isa_fail(ptk_rt_worker *w, const ptk_op *op, int rc);
+/* Pushes a call site (error when too deep). */
+int ptk_rt_enter(ptk_rt_worker *w, const ptk_op *call);
+/* block_idx / block_num / subblock_idx / subblock_num (which 0..3). */
+int64_t ptk_rt_block_id(const ptk_rt_worker *w, int which);
+
+int64_t ptk_rt_norm(int64_t v, unsigned width);
+int64_t ptk_rt_f2i(double v, unsigned width, bool uns);
+/* arith casts (kind: the ptk_op_kind; anything else is a bitcast). */
+ptk_rt_sc ptk_rt_cast(int kind, ptk_dtype s, ptk_dtype d, ptk_rt_sc x);
+
+/* Fills private tile storage with the poison pattern of dt. */
+void ptk_rt_poison(uint8_t *p, int64_t bytes, ptk_isa_dtype dt);
+
+int ptk_rt_tload(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t, const ptk_rt_view *v,
+                 ptk_isa_dtype vdt);
+/* flags: 1 relu, 2 atomic add */
+int ptk_rt_tstore(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, const ptk_tile *t,
+                  ptk_isa_dtype vdt, unsigned flags);
+int ptk_rt_scalar_mem(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *s, const ptk_rt_ptr *p,
+                      int64_t idx, ptk_dtype dt, bool load);
+int64_t ptk_rt_ptrtoint(const ptk_rt_ptr *p);
+ptk_rt_ptr ptk_rt_inttoptr(const ptk_rt_worker *w, int64_t x);
+
+/* valid sizes: has_vr / has_vc say whether vr / vc are given */
+int ptk_rt_alloc(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_alloc_info *ai, int64_t addr,
+                 bool has_vr, int64_t vr, bool has_vc, int64_t vc, ptk_tile *dst);
+int ptk_rt_tassign(ptk_rt_worker *w, const ptk_op *op, ptk_tile *dst, const ptk_tile *src,
+                   int64_t addr);
+int ptk_rt_subview(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *tmpl, ptk_tile *dst,
+                   const ptk_tile *src, int64_t r, int64_t c, bool has_vr, int64_t vr,
+                   bool has_vc, int64_t vc);
+int ptk_rt_setvalid(ptk_rt_worker *w, const ptk_op *op, ptk_tile *t, int64_t vr, int64_t vc);
+int ptk_rt_to_i32(ptk_rt_worker *w, const ptk_op *op, int64_t v, const char *what, int32_t *out);
+int ptk_rt_tgetval(ptk_rt_worker *w, const ptk_op *op, ptk_dtype dt, ptk_rt_sc *dst,
+                   const ptk_tile *t, int64_t off);
+int ptk_rt_tprint(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t);
+/* pto.print: vals[i] is operand i of op. */
+int ptk_rt_print(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *vals, uint32_t n);
+
+/* ---- preparing ---- */
+
+/* The runtime/isa descriptor of a tile type (data NULL). 0, or what is wrong:
+ * 1 element type, 2 shape, 3 valid shape, 4 pad, 5 descriptor (ptk_isa_error()). */
+int ptk_rt_tile_template(const ptk_type *t, ptk_tile *out);
+/* Fills ai for an alloc_tile of type t except priv (the caller decides). */
+int ptk_rt_alloc_init(ptk_rt_alloc_info *ai, const ptk_type *t);
+
+#endif
