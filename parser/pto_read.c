@@ -1466,8 +1466,8 @@ static bool build_sync(builder *B, const pto_sop *s, opb *o) {
           err_at(B->P, it->loc, it->wlen + 2, "'%s' of '%s' is not an enumeration", sl->name, opname(s));
           return false;
         }
-        char v[96];
-        snprintf(v, sizeof v, "%.*s", (int)it->wlen, it->word);
+        /* Whole word (a fixed buffer truncated long values: fuzz_pto crash-772446d8). */
+        const char *v = ptk_arena_strndup(B->P->syn, it->word, it->wlen);
         if (!ptk_enum_value_ok(sl->enum_mn, v)) {
           err_at(B->P, it->loc, it->wlen + 2, "unknown value '%s' for #pto.%s", v, sl->enum_mn);
           return false;
