@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "parser/parse.h"
 #include "lang/sha256.h"
@@ -729,10 +730,40 @@ ptk_module *ptk_trace_module(const ptk_trace_result *r) { return r ? r->m : NULL
 ptk_func *ptk_trace_entry(const ptk_trace_result *r) { return r ? r->entry : NULL; }
 const ptk_trace_info *ptk_trace_info_of(const ptk_trace_result *r) { return r ? &r->info : NULL; }
 
+/* The stdlib that belongs to the running program, found next to it: an
+ * installed PREFIX/bin/ptk uses PREFIX/share/ptk/stdlib, a build-tree
+ * REPO/build/ptk uses REPO/stdlib. This beats the compiled-in paths, so a
+ * build installed with another PREFIX, or a development build on a machine
+ * that also has an older installation, still gets its own stdlib. Only for
+ * the ptk command itself: a user's program linking libptk has no stdlib
+ * beside it. */
+static char *exe_relative_stdlib(void) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return NULL;
+  exe[n] = 0;
+  char *slash = strrchr(exe, '/');
+  if (!slash || strcmp(slash + 1, "ptk")) return NULL;
+  *slash = 0;
+  static const char *const rel[] = {"/../share/ptk/stdlib", "/../stdlib"};
+  for (size_t i = 0; i < PTK_ARRAY_LEN(rel); i++) {
+    char *p = ptk_xasprintf("%s%s", exe, rel[i]);
+    char real[PATH_MAX];
+    if (is_dir(p) && realpath(p, real)) {
+      free(p);
+      return ptk_xstrdup(real);
+    }
+    free(p);
+  }
+  return NULL;
+}
+
 static char *find_stdlib(const ptk_trace_opts *o) {
   if (o && o->stdlib_dir) return ptk_xstrdup(o->stdlib_dir);
   const char *env = getenv("PTK_STDLIB");
   if (env && *env) return ptk_xstrdup(env);
+  char *own = exe_relative_stdlib();
+  if (own) return own;
   if (is_dir(PTK_STDLIB_DIR)) return ptk_xstrdup(PTK_STDLIB_DIR);
   if (is_dir(PTK_SOURCE_STDLIB)) return ptk_xstrdup(PTK_SOURCE_STDLIB);
   return NULL;

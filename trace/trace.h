@@ -85,8 +85,10 @@ typedef struct ptk_const_binding {
 typedef struct ptk_trace_opts {
   const char *const *include_dirs; /* `-I DIR`, searched after the importing file's folder */
   size_t ninclude;
-  /* The stdlib folder, searched last. NULL: $PTK_STDLIB if set, else the
-   * installed PTK_STDLIB_DIR if it exists, else the source tree's stdlib/
+  /* The stdlib folder, searched last. NULL: $PTK_STDLIB if set, else (for
+   * the ptk command) the stdlib beside the executable (PREFIX/share/ptk/stdlib
+   * when installed, REPO/stdlib for REPO/build/ptk), else the installed
+   * PTK_STDLIB_DIR if it exists, else the source tree's stdlib/
    * (PTK_SOURCE_STDLIB). */
   const char *stdlib_dir;
 } ptk_trace_opts;
