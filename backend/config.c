@@ -167,6 +167,10 @@ char *ptk_kernel_config_json(const ptk_kernel_config *c) {
   if (c->kernel_sha256) json_object_set_new(files, "kernel_sha256", json_string(c->kernel_sha256));
   json_object_set_new(root, "files", files);
 
+  return ptk_json_text(root);
+}
+
+char *ptk_json_text(json_t *root) {
   char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(root);
   ptk_buf b = {0};

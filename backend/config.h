@@ -92,6 +92,11 @@ void ptk_kernel_config_from_func(ptk_kernel_config *c, const ptk_func *f, const 
  * newline). Caller frees. */
 char *ptk_kernel_config_json(const ptk_kernel_config *c);
 
+/* Any JSON document as the project writes it: two-space indent, keys in
+ * insertion order, trailing newline. Takes over `root`; caller frees the text. */
+typedef struct json_t json_t;
+char *ptk_json_text(json_t *root);
+
 /* Atomic write of the JSON. False with an error in d. */
 bool ptk_kernel_config_write(const char *path, const ptk_kernel_config *c, ptk_diags *d);
 

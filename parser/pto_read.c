@@ -1612,34 +1612,8 @@ static bool build_cmp(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
-static bool build_cast(builder *B, const pto_sop *s, opb *o) {
-  const pto_part *ops = NULL;
-  for (uint32_t i = 0; i < s->parts.n; i++) {
-    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
-    switch (p->kind) {
-    case PP_OPERANDS:
-      ops = p;
-      if (!add_operands(B, o, &p->uses)) return false;
-      break;
-    case PP_DICT:
-      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
-      break;
-    case PP_TYPES: {
-      pto_tl t = PTO_VEC_AT(p->types, pto_tl, 0);
-      if (ops && o->nops >= 1 && !check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, 0), o->ops[0], &t)) return false;
-      break;
-    }
-    case PP_WORD:
-      if (!expect_word(B, p, "to")) return false;
-      break;
-    case PP_ARROW: o->res[o->nres++] = single_type(p); break;
-    default: return unexpected_part(B, s, p);
-    }
-  }
-  return true;
-}
-
-/* `%r = op %a[, %b…] : A -> R` and `op %a, %b : A` and `%r, %c = op %t : T`. */
+/* `%r = op %a[, %b…] : A -> R`, `op %a, %b : A`, `%r, %c = op %t : T` and
+ * `%r = arith.index_cast %a : A to R`. */
 static bool build_operands_type(builder *B, const pto_sop *s, opb *o) {
   ptk_op_family fam = ptk_op_table[s->kind].family;
   const pto_part *ops = NULL;
@@ -1658,8 +1632,12 @@ static bool build_operands_type(builder *B, const pto_sop *s, opb *o) {
       if (ops && o->nops >= 1 && !check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, 0), o->ops[0], &t)) return false;
       break;
     }
+    case PP_WORD:
+      if (fam != PTK_FAM_ARITH_CAST) return unexpected_part(B, s, p);
+      if (!expect_word(B, p, "to")) return false;
+      break;
     case PP_ARROW:
-      if (fam != PTK_FAM_VIEW_CAST) return unexpected_part(B, s, p);
+      if (fam != PTK_FAM_VIEW_CAST && fam != PTK_FAM_ARITH_CAST) return unexpected_part(B, s, p);
       o->res[o->nres++] = single_type(p);
       break;
     default: return unexpected_part(B, s, p);
@@ -2044,7 +2022,7 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_ARITH_SELECT:
   case PTK_FAM_ARITH_EXT: return build_arith(B, s, o);
   case PTK_FAM_ARITH_CMP: return build_cmp(B, s, o);
-  case PTK_FAM_ARITH_CAST: return build_cast(B, s, o);
+  case PTK_FAM_ARITH_CAST:
   case PTK_FAM_VIEW_CAST:
   case PTK_FAM_OPERANDS_TYPE:
   case PTK_FAM_GET_VALIDSHAPE: return build_operands_type(B, s, o);

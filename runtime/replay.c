@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backend/build_dir.h"
+#include "backend/config.h"
 #include "lang/version.h"
 #include "runtime/npy.h"
 
@@ -141,19 +142,14 @@ bool ptk_save_run_outputs(const char *dir, const ptk_func *f, const ptk_launch_a
   json_object_set_new(root, "blocks", json_integer(lo && lo->blocks ? lo->blocks : 1));
   json_object_set_new(root, "target", lo && lo->target ? json_string(lo->target) : json_null());
   json_object_set_new(root, "poison", json_boolean(lo && lo->poison));
-  char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-  json_decref(root);
-  ptk_buf b = {0};
-  ptk_buf_puts(&b, txt ? txt : "{}");
-  ptk_buf_putc(&b, '\n');
-  free(txt);
+  char *txt = ptk_json_text(root);
   char *path = ptk_xasprintf("%s/run.json", dir);
-  if (ptk_write_file_atomic(path, b.data, b.len)) {
+  if (ptk_write_file_atomic(path, txt, strlen(txt))) {
     ptk_error_file(d, path, "cannot write: %s", strerror(errno));
     ok = false;
   }
   free(path);
-  ptk_buf_free(&b);
+  free(txt);
   return ok;
 }
 

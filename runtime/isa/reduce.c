@@ -22,6 +22,30 @@ static int red_check(const char *kind, ptk_isa_redop op, const ptk_tile *dst, co
 }
 
 /* Store an index or a compute-class value into dst element p. */
+/* One step of an integer row or column reduction: element x at index idx
+ * (wrapping sum/product; max/min and arg-variants keep the first extreme). */
+static inline void int_step(ptk_isa_redop op, bool uns, int64_t x, int64_t idx, int64_t *acc,
+                            int64_t *best) {
+  bool lt = uns ? (uint64_t)x < (uint64_t)*acc : x < *acc;
+  bool gt = uns ? (uint64_t)x > (uint64_t)*acc : x > *acc;
+  switch (op) {
+  case PTK_ISA_RSUM: *acc = (int64_t)((uint64_t)*acc + (uint64_t)x); break;
+  case PTK_ISA_RPROD: *acc = (int64_t)((uint64_t)*acc * (uint64_t)x); break;
+  case PTK_ISA_RMAX:
+    if (gt) *acc = x;
+    break;
+  case PTK_ISA_RMIN:
+    if (lt) *acc = x;
+    break;
+  case PTK_ISA_RARGMAX:
+    if (gt) *acc = x, *best = idx;
+    break;
+  default:
+    if (lt) *acc = x, *best = idx;
+    break;
+  }
+}
+
 static void put_f(const ptk_tile *dst, uint8_t *p, ptk_isa_redop op, float v, int64_t idx) {
   if (op >= PTK_ISA_RARGMAX)
     ptk_isa__st_i(dst->dtype, p, idx);
@@ -162,24 +186,7 @@ int ptk_isa_trowreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *sr
           acc = x;
           continue;
         }
-        bool lt = uns ? (uint64_t)x < (uint64_t)acc : x < acc;
-        bool gt = uns ? (uint64_t)x > (uint64_t)acc : x > acc;
-        switch (op) {
-        case PTK_ISA_RSUM: acc = (int64_t)((uint64_t)acc + (uint64_t)x); break;
-        case PTK_ISA_RPROD: acc = (int64_t)((uint64_t)acc * (uint64_t)x); break;
-        case PTK_ISA_RMAX:
-          if (gt) acc = x;
-          break;
-        case PTK_ISA_RMIN:
-          if (lt) acc = x;
-          break;
-        case PTK_ISA_RARGMAX:
-          if (gt) acc = x, best = c;
-          break;
-        default:
-          if (lt) acc = x, best = c;
-          break;
-        }
+        int_step(op, uns, x, c, &acc, &best);
       }
       ptk_isa__st_i(dst->dtype, out, op >= PTK_ISA_RARGMAX ? best : acc);
     }
@@ -278,24 +285,7 @@ int ptk_isa_tcolreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *sr
         acc = x;
         continue;
       }
-      bool lt = uns ? (uint64_t)x < (uint64_t)acc : x < acc;
-      bool gt = uns ? (uint64_t)x > (uint64_t)acc : x > acc;
-      switch (op) {
-      case PTK_ISA_RSUM: acc = (int64_t)((uint64_t)acc + (uint64_t)x); break;
-      case PTK_ISA_RPROD: acc = (int64_t)((uint64_t)acc * (uint64_t)x); break;
-      case PTK_ISA_RMAX:
-        if (gt) acc = x;
-        break;
-      case PTK_ISA_RMIN:
-        if (lt) acc = x;
-        break;
-      case PTK_ISA_RARGMAX:
-        if (gt) acc = x, best = r;
-        break;
-      default:
-        if (lt) acc = x, best = r;
-        break;
-      }
+      int_step(op, uns, x, r, &acc, &best);
     }
     ptk_isa__st_i(dst->dtype, ptk_isa__ptr(&DL, 0, c), arg ? best : acc);
   }
