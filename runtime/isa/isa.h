@@ -239,6 +239,15 @@ int ptk_isa_ttrans(const ptk_tile *dst, const ptk_tile *src);
 /* Copy src's valid region into dst and set every other element of dst (all
  * rows x cols) to dst's pad value (which must not be null). src may be dst. */
 int ptk_isa_tfillpad(const ptk_tile *dst, const ptk_tile *src);
+/* pto.tconcat ins(a, b) outs(dst): column-wise concatenation. For every row
+ * r < dst.vrows: dst[r, c] = a[r, c] for c < a.vcols and
+ * dst[r, a.vcols + c] = b[r, c] for c < b.vcols (bit copies, any layouts).
+ * dst elements at columns >= a.vcols + b.vcols are left unchanged.
+ * Requires: a, b, dst of one dtype among f32 f16 bf16 i8 u8 i16 u16 i32 u32
+ * (else PTK_ISA_EDTYPE); all three loc=vec (else PTK_ISA_ELAYOUT);
+ * a.vrows == b.vrows == dst.vrows and a.vcols + b.vcols <= dst.vcols (else
+ * PTK_ISA_ESHAPE). Messages name a "src0" and b "src1", as the IR does. */
+int ptk_isa_tconcat(const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b);
 /* Fill dst's valid region with s. */
 int ptk_isa_texpands(const ptk_tile *dst, ptk_isa_scalar s);
 
