@@ -93,11 +93,14 @@ $(BUILD)/%.c $(BUILD)/%.h: %.y $(LEMPAR)
 $(GEN_C:%.c=%.o): %.o: %.c | $(GEN_H)
 	$(CC) $(CPPFLAGS) $(GENCFLAGS) -c -o $@ $<
 
-# The JIT support header is copied into every generated kernel C file
-# (backend/c/emit.c includes it as a string literal).
-$(BUILD)/backend/c/ptk_jit_rt.inc: backend/c/ptk_jit_rt.h
+# The JIT ABI header and the headers it builds on are copied into every
+# generated kernel C file (backend/c/emit.c includes them as one string
+# literal), their own #include "…" lines dropped: generated code is compiled
+# with the host's definitions, nothing mirrored.
+JIT_RT_H := runtime/isa/fp.h runtime/isa/isa.h runtime/isa/scalar.h runtime/cells.h runtime/jit/abi.h
+$(BUILD)/backend/c/ptk_jit_rt.inc: $(JIT_RT_H)
 	@mkdir -p $(dir $@)
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+	cat $(JIT_RT_H) | grep -v '^#include "' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' > $@
 
 $(BUILD)/backend/c/emit.o: $(BUILD)/backend/c/ptk_jit_rt.inc
 

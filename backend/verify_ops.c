@@ -1024,19 +1024,10 @@ void vop_check_attrs(vctx *c, ptk_op *op) {
  * Dispatch
  * ====================================================================== */
 
-/* Op-specific hooks. A name in the VERIFY column of ops.def wins; until the
- * table names them, the ops are mapped here by PTK_OP_<ID>. Families with
- * one rule for all their ops (arith, func.call) and the matmul flag are
- * dispatched on the FAM / FLAGS columns. */
+/* Op-specific hooks, by PTK_OP_<ID>. Families with one rule for all their
+ * ops (arith, func.call) and the matmul flag are dispatched on the FAM /
+ * FLAGS columns. */
 typedef void (*vhook)(vctx *c, ptk_op *op);
-
-static const vhook table_hooks[PTK_OP__COUNT] = {
-#define PTK_OP(ID, NAME, FAM, OPMIN, OPMAX, RESMIN, RESMAX, NREG, SIG, ATTRS, FLAGS, VERIFY,       \
-               INTERP, EMIT)                                                                       \
-  [PTK_OP_##ID] = VERIFY,
-#include "lang/ir/ops.def"
-#undef PTK_OP
-};
 
 static const vhook local_hooks[PTK_OP__COUNT] = {
     [PTK_OP_SCF_FOR] = vfy_scf_for,
@@ -1064,7 +1055,7 @@ static const vhook local_hooks[PTK_OP__COUNT] = {
 
 void vop_check(vctx *c, ptk_op *op) {
   const ptk_op_info *info = ptk_op_info_of(op->kind);
-  vhook h = table_hooks[op->kind] ? table_hooks[op->kind] : local_hooks[op->kind];
+  vhook h = local_hooks[op->kind];
   if (h) {
     h(c, op);
     return;

@@ -60,7 +60,12 @@ void ptk_rt_call_notes(ptk_rt_worker *w) {
 static const char *opname(const ptk_op *op) { return op ? ptk_op_table[op->kind].name : "op"; }
 
 int ptk_rt_isa_fail(ptk_rt_worker *w, const ptk_op *op, int rc) {
-  if (rc == PTK_ISA_EDIVZERO) return ptk_rt_fail(w, op, "integer division by zero", "%s", ptk_isa_error());
+  if (rc == PTK_ISA_EDIVZERO) {
+    /* scalar arith (runtime/isa/scalar.h) has no message of its own */
+    if (op && ptk_op_table[op->kind].family == PTK_FAM_ARITH)
+      return ptk_rt_fail(w, op, "integer division by zero", "%s with a zero divisor", opname(op));
+    return ptk_rt_fail(w, op, "integer division by zero", "%s", ptk_isa_error());
+  }
   ptk_buf h = {0};
   ptk_buf_printf(&h, "%s failed", opname(op));
   int r = ptk_rt_fail(w, op, ptk_buf_cstr(&h), "%s", ptk_isa_error());
@@ -94,109 +99,8 @@ static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a +
 
 /* ---- scalars ---------------------------------------------------------------------------------- */
 
-int64_t ptk_rt_norm(int64_t v, unsigned w) {
-  if (w >= 64) return v;
-  if (w == 1) return v & 1;
-  uint64_t m = (uint64_t)1 << (w - 1);
-  uint64_t x = (uint64_t)v & (((uint64_t)1 << w) - 1);
-  return (int64_t)((x ^ m) - m);
-}
-static inline int64_t sx(int64_t v, unsigned wd) { return wd == 1 ? -(v & 1) : v; }
-static inline uint64_t zx(int64_t v, unsigned wd) {
-  return wd >= 64 ? (uint64_t)v : (uint64_t)v & (((uint64_t)1 << wd) - 1);
-}
-
-/* Float -> integer: truncate, saturate to the w-bit signed/unsigned range,
- * NaN -> 0. */
-int64_t ptk_rt_f2i(double v, unsigned wd, bool uns) {
-  if (isnan(v)) return 0;
-  v = trunc(v);
-  if (uns) {
-    if (v <= 0) return 0;
-    double hi = ldexp(1.0, (int)wd);
-    if (v >= hi) return wd >= 64 ? (int64_t)UINT64_MAX : (int64_t)(((uint64_t)1 << wd) - 1);
-    return (int64_t)(uint64_t)v;
-  }
-  double lim = ldexp(1.0, (int)wd - 1);
-  if (v >= lim) return wd >= 64 ? INT64_MAX : (int64_t)(((uint64_t)1 << (wd - 1)) - 1);
-  if (v < -lim) return wd >= 64 ? INT64_MIN : -(int64_t)((uint64_t)1 << (wd - 1));
-  return (int64_t)v;
-}
-
-static uint64_t float_bits(double v, ptk_dtype dt) {
-  if (dt == PTK_DT_F32) {
-    float f = (float)v;
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-  }
-  if (dt == PTK_DT_F64) {
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    return u;
-  }
-  return ptk_float_to_bits(v, dt);
-}
-static double bits_float(uint64_t b, ptk_dtype dt) {
-  if (dt == PTK_DT_F32) {
-    uint32_t u = (uint32_t)b;
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-  }
-  if (dt == PTK_DT_F64) {
-    double d;
-    memcpy(&d, &b, 8);
-    return d;
-  }
-  return ptk_float_from_bits(b, dt);
-}
-
-/* int -> float of dtype dt, one rounding. */
-static double i2f(int64_t v, bool uns, ptk_dtype dt) {
-  switch (dt) {
-  case PTK_DT_F64: return uns ? (double)(uint64_t)v : (double)v;
-  case PTK_DT_F32: return uns ? (double)(float)(uint64_t)v : (double)(float)v;
-  default: {
-    ptk_isa_dtype d;
-    uint8_t out[8] = {0};
-    if (!ptk_rt_isa_dtype(dt, &d)) return 0;
-    ptk_isa_convert_elem(d, out, uns ? PTK_ISA_U64 : PTK_ISA_I64, &v, PTK_ISA_RM_RINT, false);
-    uint16_t h;
-    memcpy(&h, out, 2);
-    return ptk_float_from_bits(h, dt);
-  }
-  }
-}
-
-ptk_rt_sc ptk_rt_cast(int kind, ptk_dtype s, ptk_dtype d, ptk_rt_sc x) {
-  unsigned ws = ptk_dtype_bits(s), wd = ptk_dtype_bits(d);
-  ptk_rt_sc r = {0};
-  switch (kind) {
-  case PTK_OP_ARITH_INDEX_CAST:
-  case PTK_OP_ARITH_EXTSI:
-  case PTK_OP_ARITH_TRUNCI: r.i = ptk_rt_norm(sx(x.i, ws), wd); break;
-  case PTK_OP_ARITH_INDEX_CASTUI:
-  case PTK_OP_ARITH_EXTUI: r.i = ptk_rt_norm((int64_t)zx(x.i, ws), wd); break;
-  case PTK_OP_ARITH_EXTF:
-  case PTK_OP_ARITH_TRUNCF: r.f = ptk_float_round(x.f, d); break;
-  case PTK_OP_ARITH_SITOFP: r.f = i2f(sx(x.i, ws), false, d); break;
-  case PTK_OP_ARITH_UITOFP: r.f = i2f((int64_t)zx(x.i, ws), true, d); break;
-  case PTK_OP_ARITH_FPTOSI: r.i = ptk_rt_norm(ptk_rt_f2i(x.f, wd, false), wd); break;
-  case PTK_OP_ARITH_FPTOUI: r.i = ptk_rt_norm(ptk_rt_f2i(x.f, wd, true), wd); break;
-  default: /* bitcast */
-    if (ptk_dtype_is_float(s) && ptk_dtype_is_float(d))
-      r.f = bits_float(float_bits(x.f, s), d);
-    else if (ptk_dtype_is_float(s))
-      r.i = ptk_rt_norm((int64_t)float_bits(x.f, s), wd);
-    else if (ptk_dtype_is_float(d))
-      r.f = bits_float(zx(x.i, ws), d);
-    else
-      r.i = ptk_rt_norm(x.i, wd);
-    break;
-  }
-  return r;
-}
+static inline int64_t sx(int64_t v, unsigned wd) { return ptk_sc_sx(v, wd); }
+static inline uint64_t zx(int64_t v, unsigned wd) { return ptk_sc_zx(v, wd); }
 
 /* ---- global memory ---------------------------------------------------------------------------- */
 
@@ -328,20 +232,21 @@ int ptk_rt_scalar_mem(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *s, const pt
   if (off < 0 || sadd(off, esz) > b->nbytes) return oob(w, op, what, b, off, off, sadd(off, esz), 0, 0);
   uint8_t *m = b->data + off;
   unsigned wd = ptk_dtype_bits(dt);
-  if (ptk_dtype_is_float(dt)) {
+  ptk_isa_dtype idt = PTK_ISA_F64;
+  if (ptk_dtype_is_float(dt) && ptk_rt_isa_dtype(dt, &idt)) {
     uint64_t bits = 0;
     if (load) {
       memcpy(&bits, m, (size_t)esz);
-      s->f = bits_float(bits, dt);
+      s->f = ptk_sc_bitsf(bits, idt);
     } else {
-      bits = float_bits(s->f, dt);
+      bits = ptk_sc_fbits(s->f, idt);
       memcpy(m, &bits, (size_t)esz);
     }
   } else {
     if (load) {
       uint64_t bits = 0;
       memcpy(&bits, m, (size_t)esz);
-      s->i = ptk_rt_norm((int64_t)bits, wd == 1 ? 8 : wd);
+      s->i = ptk_sc_norm((int64_t)bits, wd == 1 ? 8 : wd);
       if (wd == 1) s->i &= 1;
     } else {
       uint64_t bits = (uint64_t)s->i;
@@ -503,7 +408,7 @@ int ptk_rt_tgetval(ptk_rt_worker *w, const ptk_op *op, ptk_dtype dt, ptk_rt_sc *
   if (ptk_dtype_is_float(dt))
     dst->f = ptk_float_round(s.is_float ? s.f : (double)s.i, dt);
   else
-    dst->i = ptk_rt_norm(s.is_float ? ptk_rt_f2i(s.f, 64, false) : s.i, ptk_dtype_bits(dt));
+    dst->i = ptk_sc_norm(s.is_float ? ptk_sc_f2i(s.f, 64, false) : s.i, ptk_dtype_bits(dt));
   return 0;
 }
 
@@ -580,10 +485,10 @@ int ptk_rt_print(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *vals, uint
       spec[n++] = conv;
       spec[n] = 0;
       if (conv == 'd' || conv == 'i')
-        ptk_buf_printf(b, spec, (long long)(vf ? ptk_rt_f2i(v.f, 64, false) : sx(v.i, wd)));
+        ptk_buf_printf(b, spec, (long long)(vf ? ptk_sc_f2i(v.f, 64, false) : sx(v.i, wd)));
       else
         ptk_buf_printf(b, spec,
-                       (unsigned long long)(vf ? (uint64_t)ptk_rt_f2i(v.f, 64, true) : zx(v.i, wd)));
+                       (unsigned long long)(vf ? (uint64_t)ptk_sc_f2i(v.f, 64, true) : zx(v.i, wd)));
     }
   }
   out_write(w, ptk_buf_cstr(b), b->len);

@@ -106,7 +106,7 @@ static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *
             }
             v = af && fabs(a->f) < 0x1p63 ? (int64_t)a->f : 0;
           }
-          L->scalars[i].i = ptk_rt_norm(v, ptk_dtype_bits(pd));
+          L->scalars[i].i = ptk_sc_norm(v, ptk_dtype_bits(pd));
         }
       }
     } else {

@@ -19,55 +19,16 @@
 #include "runtime/interp/interp.h"
 #include "runtime/isa/isa.h"
 
-/* ---- the ptk_dtype -> runtime/isa dtype mapping (one table, isa_map.def) ---- */
+#include "backend/lower.h"
+#include "runtime/cells.h"
+
+/* ---- the ptk_dtype -> runtime/isa dtype mapping (backend/lower.c) ---- */
 
 static inline bool ptk_rt_isa_dtype(ptk_dtype dt, ptk_isa_dtype *out) {
-  switch (dt) {
-#define PTK_ISA_DTYPE_MAP(D, I)                                                                    \
-  case PTK_DT_##D: *out = PTK_ISA_##I; return true;
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_DTYPE_MAP
-  default: return false;
-  }
-}
-
-/* ---- cells: how scalars, pointers and views are held by both engines ---- */
-
-typedef union ptk_rt_sc {
-  int64_t i; /* integers: sign-extended from their width (i1: 0 or 1) */
-  double f;  /* floats: the value, already rounded to the type */
-} ptk_rt_sc;
-
-typedef struct ptk_rt_ptr {
-  int32_t buf; /* parameter index of the buffer, -1: not a kernel buffer */
-  int32_t pad;
-  int64_t boff; /* byte offset into the buffer */
-} ptk_rt_ptr;
-
-#define PTK_RT_VIEW_MAX_RANK 5
-typedef struct ptk_rt_view {
-  int32_t buf;
-  uint8_t rank;
-  uint8_t layout; /* ptk_isa_gm_layout */
-  uint8_t pad[2];
-  int64_t boff; /* byte offset of element (0, …, 0) */
-  int64_t shape[PTK_RT_VIEW_MAX_RANK];
-  int64_t stride[PTK_RT_VIEW_MAX_RANK]; /* elements */
-} ptk_rt_view;
-
-/* Saturating index arithmetic (offsets stay far from overflow: +-2^62). */
-#define PTK_RT_BIG ((int64_t)1 << 62)
-static inline int64_t ptk_rt_smul(int64_t a, int64_t b) {
-  int64_t r;
-  if (__builtin_mul_overflow(a, b, &r) || r > PTK_RT_BIG || r < -PTK_RT_BIG)
-    return (a < 0) != (b < 0) ? -PTK_RT_BIG : PTK_RT_BIG;
-  return r;
-}
-static inline int64_t ptk_rt_sadd(int64_t a, int64_t b) {
-  int64_t r;
-  if (__builtin_add_overflow(a, b, &r) || r > PTK_RT_BIG || r < -PTK_RT_BIG)
-    return r < 0 || (a < 0 && b < 0) ? -PTK_RT_BIG : PTK_RT_BIG;
-  return r;
+  int v;
+  if (!ptk_lower_isa_dtype(dt, &v)) return false;
+  *out = (ptk_isa_dtype)v;
+  return true;
 }
 
 /* ---- prepared-program facts the launcher needs ---- */
@@ -211,10 +172,6 @@ int ptk_rt_enter(ptk_rt_worker *w, const ptk_op *call);
 /* block_idx / block_num / subblock_idx / subblock_num (which 0..3). */
 int64_t ptk_rt_block_id(const ptk_rt_worker *w, int which);
 
-int64_t ptk_rt_norm(int64_t v, unsigned width);
-int64_t ptk_rt_f2i(double v, unsigned width, bool uns);
-/* arith casts (kind: the ptk_op_kind; anything else is a bitcast). */
-ptk_rt_sc ptk_rt_cast(int kind, ptk_dtype s, ptk_dtype d, ptk_rt_sc x);
 
 /* Fills private tile storage with the poison pattern of dt. */
 void ptk_rt_poison(uint8_t *p, int64_t bytes, ptk_isa_dtype dt);

@@ -1,6 +1,7 @@
-/* IR -> C (see emit.h). Mirrors runtime/interp/compile.c + exec.c: the same
- * op coverage, the same operand mapping onto runtime/isa, the same scalar
- * rules (the inline helpers of ptk_jit_rt.h are exec.c's). */
+/* IR -> C (see emit.h). Ops of a call shape are printed from the one
+ * lowering (backend/lower.h): the shape's expression with the record's
+ * values substituted, the same expression the interpreter evaluates; the
+ * hand-lowered ops call the host services both engines share. */
 #include "backend/c/emit.h"
 
 #include <inttypes.h>
@@ -8,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PTKJ_ENUMS_ONLY
-#include "backend/c/ptk_jit_rt.h"
+#include "backend/lower.h"
 
+/* runtime/jit/abi.h and the headers it builds on, joined by the Makefile */
 const char ptk_jit_rt_text[] =
 #include "backend/c/ptk_jit_rt.inc"
     ;
@@ -44,17 +45,13 @@ static int kind_of(const ptk_type *t) {
 static int vkind(const ptk_value *v) { return v ? kind_of(v->type) : K_NONE; }
 static const char *ctype(int k) {
   switch (k) {
-  case K_SC: return "ptkj_sc";
-  case K_PTR: return "ptkj_ptr";
-  case K_VIEW: return "ptkj_view";
+  case K_SC: return "ptk_rt_sc";
+  case K_PTR: return "ptk_rt_ptr";
+  case K_VIEW: return "ptk_rt_view";
   default: return "ptk_tile";
   }
 }
 static const char *opname(const ptk_op *op) { return ptk_op_table[op->kind].name; }
-static bool is_float_sc(const ptk_value *v) {
-  return v && v->type && v->type->kind == PTK_TY_SCALAR && ptk_dtype_is_float(v->type->dt);
-}
-
 static void err(ec *c, const ptk_op *op, const char *fmt, ...) PTK_PRINTF(3, 4);
 static void err(ec *c, const ptk_op *op, const char *fmt, ...) {
   va_list ap;
@@ -68,7 +65,12 @@ static void err(ec *c, const ptk_op *op, const char *fmt, ...) {
 }
 
 static void unsupported(ec *c, const ptk_op *op) {
-  err(c, op, "%s is not supported by the C emitter", opname(op));
+  ptk_lower_unsupported(op, c->d);
+  c->errors++;
+}
+
+static bool is_ident(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
 }
 
 static void line(ec *c, const char *fmt, ...) PTK_PRINTF(2, 3);
@@ -107,14 +109,6 @@ static int enum_attr(ec *c, const ptk_op *op, const char *name, const char *mnem
     return dflt;
   }
   return i;
-}
-
-static bool bool_attr(const ptk_op *op, const char *name) {
-  const ptk_attr *a = ptk_op_attr(op, name);
-  int64_t v;
-  if (!a) return false;
-  if (a->kind == PTK_ATTR_UNIT) return true;
-  return ptk_attr_get_int(a, &v) && v != 0;
 }
 
 /* ---- declarations -------------------------------------------------------------------------- */
@@ -335,135 +329,6 @@ static void emit_const(ec *c, const ptk_op *op) {
   }
 }
 
-static int icode(ptk_op_kind k) {
-  switch (k) {
-  case PTK_OP_ARITH_ADDI: return 0;
-  case PTK_OP_ARITH_SUBI: return 1;
-  case PTK_OP_ARITH_MULI: return 2;
-  case PTK_OP_ARITH_DIVSI: return 3;
-  case PTK_OP_ARITH_REMSI: return 4;
-  case PTK_OP_ARITH_CEILDIVSI: return 5;
-  case PTK_OP_ARITH_FLOORDIVSI: return 6;
-  case PTK_OP_ARITH_DIVUI: return 7;
-  case PTK_OP_ARITH_REMUI: return 8;
-  case PTK_OP_ARITH_CEILDIVUI: return 9;
-  case PTK_OP_ARITH_ANDI: return 10;
-  case PTK_OP_ARITH_ORI: return 11;
-  case PTK_OP_ARITH_XORI: return 12;
-  case PTK_OP_ARITH_SHLI: return 13;
-  case PTK_OP_ARITH_SHRUI: return 14;
-  case PTK_OP_ARITH_SHRSI: return 15;
-  case PTK_OP_ARITH_MAXSI: return 16;
-  case PTK_OP_ARITH_MINSI: return 17;
-  case PTK_OP_ARITH_MAXUI: return 18;
-  case PTK_OP_ARITH_MINUI: return 19;
-  default: return -1;
-  }
-}
-static int fcode(ptk_op_kind k) {
-  switch (k) {
-  case PTK_OP_ARITH_ADDF: return 0;
-  case PTK_OP_ARITH_SUBF: return 1;
-  case PTK_OP_ARITH_MULF: return 2;
-  case PTK_OP_ARITH_DIVF: return 3;
-  case PTK_OP_ARITH_REMF: return 4;
-  case PTK_OP_ARITH_MAXIMUMF: return 5;
-  case PTK_OP_ARITH_MINIMUMF: return 6;
-  case PTK_OP_ARITH_MAXNUMF: return 7;
-  case PTK_OP_ARITH_MINNUMF: return 8;
-  case PTK_OP_ARITH_NEGF: return 9;
-  default: return -1;
-  }
-}
-
-static void emit_arith(ec *c, const ptk_op *op) {
-  const ptk_value *r = &op->results[0];
-  if (op->nresults != 1 || op->noperands < 1 || vkind(r) != K_SC) {
-    err(c, op, "%s: malformed operation", opname(op));
-    return;
-  }
-  const ptk_value *x = op->operands[0], *y = op->noperands > 1 ? op->operands[1] : x;
-  ptk_dtype dt = r->type->dt;
-  int fc = fcode(op->kind), ic = icode(op->kind);
-  if (fc >= 0) {
-    int kind = dt == PTK_DT_F64 ? 0 : dt == PTK_DT_F32 ? 1 : 2;
-    line(c, "v%u.f = ptkj_arf(e, %d, %d, %d, v%u.f, v%u.f);", r->uid, fc, kind, (int)dt, VN(x),
-         VN(y));
-  } else if (ic >= 0) {
-    uint32_t id = opid(c, op);
-    line(c, "if (ptkj_ari(%d, v%u.i, v%u.i, %u, &v%u.i)) return e->err(cx, %u, PTKJ_E_DIVZERO, 0, 0);",
-         ic, VN(x), VN(y), ptk_dtype_bits(dt), r->uid, id);
-  } else {
-    unsupported(c, op);
-  }
-}
-
-static void emit_cast(ec *c, const ptk_op *op) {
-  const ptk_value *x = op->operands[0], *r = &op->results[0];
-  ptk_dtype s = x->type->dt, d = r->type->dt;
-  unsigned ws = ptk_dtype_bits(s), wd = ptk_dtype_bits(d);
-  switch (op->kind) {
-  case PTK_OP_ARITH_INDEX_CAST:
-  case PTK_OP_ARITH_EXTSI:
-  case PTK_OP_ARITH_TRUNCI:
-    line(c, "v%u.i = ptkj_norm(ptkj_sx(v%u.i, %u), %u);", r->uid, VN(x), ws, wd);
-    return;
-  case PTK_OP_ARITH_INDEX_CASTUI:
-  case PTK_OP_ARITH_EXTUI:
-    line(c, "v%u.i = ptkj_norm((int64_t)ptkj_zx(v%u.i, %u), %u);", r->uid, VN(x), ws, wd);
-    return;
-  case PTK_OP_ARITH_EXTF:
-  case PTK_OP_ARITH_TRUNCF:
-    if (d == PTK_DT_F64)
-      line(c, "v%u.f = v%u.f;", r->uid, VN(x));
-    else if (d == PTK_DT_F32)
-      line(c, "v%u.f = (double)(float)v%u.f;", r->uid, VN(x));
-    else
-      line(c, "v%u.f = e->round(%d, v%u.f);", r->uid, (int)d, VN(x));
-    return;
-  default:
-    /* the float conversions and bitcasts: the host's (exec.c) code */
-    line(c, "v%u = e->cast(%d, %d, %d, v%u);", r->uid, (int)op->kind, (int)s, (int)d, VN(x));
-    return;
-  }
-}
-
-static int cmpi_code(int64_t p) {
-  int i = 0;
-#define X(n)                                                                                       \
-  if (p == PTK_CMPI_##n) return i;                                                                 \
-  i++;
-  PTK_CMPI_PREDICATES(X)
-#undef X
-  return -1;
-}
-static int cmpf_code(int64_t p) {
-  int i = 0;
-#define X(n)                                                                                       \
-  if (p == PTK_CMPF_##n) return i;                                                                 \
-  i++;
-  PTK_CMPF_PREDICATES(X)
-#undef X
-  return -1;
-}
-
-static void emit_cmp(ec *c, const ptk_op *op) {
-  bool fl = op->kind == PTK_OP_ARITH_CMPF;
-  int64_t pred;
-  const ptk_attr *pa = ptk_op_attr(op, "predicate");
-  int code = pa && ptk_attr_get_int(pa, &pred) ? (fl ? cmpf_code(pred) : cmpi_code(pred)) : -1;
-  if (code < 0 || op->noperands != 2 || op->nresults != 1) {
-    err(c, op, "%s: missing or bad predicate", opname(op));
-    return;
-  }
-  const ptk_value *x = op->operands[0], *y = op->operands[1];
-  if (fl)
-    line(c, "v%u.i = ptkj_cmpf(%d, v%u.f, v%u.f);", op->results[0].uid, code, VN(x), VN(y));
-  else
-    line(c, "v%u.i = ptkj_cmpi(%d, v%u.i, v%u.i, %u);", op->results[0].uid, code, VN(x), VN(y),
-         ptk_dtype_bits(x->type->dt));
-}
-
 /* ---- tile ops (compile_dps) ---------------------------------------------------------------- */
 
 typedef struct dps {
@@ -481,207 +346,58 @@ static bool get_dps(ec *c, const ptk_op *op, dps *x, uint32_t inlo, uint32_t inh
   return true;
 }
 
-/* The symbolic runtime/isa names of backend/c/ptk_jit_rt.h (NULL: none). */
-static const char *unop_of(ptk_op_kind k) {
-  switch (k) {
-#define PTK_ISA_UNOP_MAP(K, I) case PTK_OP_##K: return "PTKJ_ISA_" #I;
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_UNOP_MAP
-  default: return NULL;
+/* The call record of the one lowering, printed: the shape's expression
+ * (lang/ir/calls.def) with its tokens replaced by this op's values. */
+static void emit_lowered(ec *c, const ptk_op *op) {
+  ptk_call r;
+  if (!ptk_lower_call(op, &r, c->d)) {
+    c->errors++;
+    return;
   }
-}
-
-static const char *binop_of(ptk_op_kind k) {
-  switch (k) {
-#define PTK_ISA_BINOP_MAP(K, I) case PTK_OP_##K: return "PTKJ_ISA_" #I;
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_BINOP_MAP
-  default: return NULL;
+  const char *x = ptk_call_table[r.shape].expr;
+  ptk_buf b = {0};
+  while (*x) {
+    if (!is_ident(*x)) {
+      ptk_buf_putc(&b, *x++);
+      continue;
+    }
+    const char *y = x;
+    while (is_ident(*y)) y++;
+    size_t n = (size_t)(y - x);
+    unsigned k = n == 2 && x[1] >= '0' && x[1] <= '9' ? (unsigned)(x[1] - '0') : PTK_CALL_MAXV;
+    const ptk_value *v = k < PTK_CALL_MAXV ? r.v[k] : NULL;
+    if (n == 3 && !memcmp(x, "SUB", 3))
+      ptk_buf_puts(&b, r.sub_name ? r.sub_name : "0");
+    else if (n == 2 && x[0] == 'A' && k < 2)
+      ptk_buf_printf(&b, "%lld", (long long)r.attr[k]);
+    else if (v && x[0] == 'T')
+      ptk_buf_printf(&b, "&v%u", v->uid);
+    else if (v && x[0] == 'S')
+      ptk_buf_printf(&b, "ptk_sc_isa(%d, v%u)", r.fl[k], v->uid);
+    else if (v && x[0] == 'I')
+      ptk_buf_printf(&b, "v%u.i", v->uid);
+    else if (v && x[0] == 'F')
+      ptk_buf_printf(&b, "v%u.f", v->uid);
+    else if (v && x[0] == 'C')
+      ptk_buf_printf(&b, "v%u", v->uid);
+    else if (v && x[0] == 'W')
+      ptk_buf_printf(&b, "%u", r.width[k]);
+    else if (v && x[0] == 'D')
+      ptk_buf_printf(&b, "%u", r.dt[k]);
+    else if (ptk_lower_is_entry_point(x, n))
+      ptk_buf_printf(&b, "e->isa.%.*s", (int)n, x);
+    else
+      ptk_buf_putn(&b, x, n);
+    x = y;
   }
+  line(c, "PTKJ_ISA(%u, %s);", opid(c, op), ptk_buf_cstr(&b));
+  ptk_buf_free(&b);
 }
 
-static const char *redop_of(ptk_op_kind k) {
-  switch (k) {
-#define PTK_ISA_REDOP_MAP(K, I) case PTK_OP_##K: return "PTKJ_ISA_" #I;
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_REDOP_MAP
-  default: return NULL;
-  }
-}
-
-static const char *dtype_of(ptk_dtype dt) {
-  switch (dt) {
-#define PTK_ISA_DTYPE_MAP(D, I) case PTK_DT_##D: return "PTKJ_ISA_" #I;
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_DTYPE_MAP
-  default: return NULL;
-  }
-}
-
-/* `e->fn(<sub, >&out, &in0, ...)` checked */
-static void tcall(ec *c, const ptk_op *op, const char *fn, const char *sub, const dps *x,
-                  uint32_t nin) {
-  uint32_t id = opid(c, op);
-  ptk_buf_printf(c->o, "%*sPTKJ_ISA(%u, e->%s(", c->ind * 2, "", id, fn);
-  if (sub) ptk_buf_printf(c->o, "%s, ", sub);
-  ptk_buf_printf(c->o, "&v%u", VN(x->out[0]));
-  for (uint32_t i = 0; i < nin; i++) ptk_buf_printf(c->o, ", &v%u", VN(x->in[i]));
-  ptk_buf_puts(c->o, "));\n");
-}
-
-static void emit_dps(ec *c, const ptk_op *op) {
+/* The hand-lowered DPS ops. */
+static void emit_hand_dps(ec *c, const ptk_op *op) {
   dps x;
-  ptk_op_kind k = op->kind;
-  switch (k) {
-  case PTK_OP_TABS: case PTK_OP_TNEG: case PTK_OP_TEXP: case PTK_OP_TLOG: case PTK_OP_TSQRT:
-  case PTK_OP_TRECIP: case PTK_OP_TRELU: case PTK_OP_TNOT: case PTK_OP_TRSQRT:
-    if (!get_dps(c, op, &x, 1, k == PTK_OP_TRSQRT ? 2 : 1, 1)) return;
-    tcall(c, op, "unary", unop_of(k), &x, 1);
-    return;
-  case PTK_OP_TADD: case PTK_OP_TSUB: case PTK_OP_TMUL: case PTK_OP_TDIV: case PTK_OP_TMAX:
-  case PTK_OP_TMIN: case PTK_OP_TFMOD: case PTK_OP_TAND: case PTK_OP_TOR: case PTK_OP_TSHL:
-  case PTK_OP_TSHR: case PTK_OP_TADDRELU: case PTK_OP_TREM: case PTK_OP_TXOR: case PTK_OP_TPRELU:
-  case PTK_OP_TPOW: {
-    bool tmp = k == PTK_OP_TREM || k == PTK_OP_TXOR || k == PTK_OP_TPRELU || k == PTK_OP_TPOW;
-    if (!get_dps(c, op, &x, 2, tmp ? 3 : 2, 1)) return;
-    tcall(c, op, "binary", binop_of(k), &x, 2);
-    return;
-  }
-  case PTK_OP_TPARTADD: case PTK_OP_TPARTMAX: case PTK_OP_TPARTMIN: case PTK_OP_TPARTMUL:
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    tcall(c, op, "tpart", binop_of(k), &x, 2);
-    return;
-  case PTK_OP_TADDS: case PTK_OP_TSUBS: case PTK_OP_TMULS: case PTK_OP_TMAXS: case PTK_OP_TMINS:
-  case PTK_OP_TFMODS: case PTK_OP_TREMS: case PTK_OP_TLRELU: case PTK_OP_TANDS: case PTK_OP_TORS:
-  case PTK_OP_TSHLS: case PTK_OP_TSHRS: case PTK_OP_TXORS: case PTK_OP_TPOWS: case PTK_OP_TDIVS: {
-    bool tmp = k == PTK_OP_TREMS || k == PTK_OP_TXORS || k == PTK_OP_TPOWS;
-    if (!get_dps(c, op, &x, 2, tmp ? 3 : 2, 1)) return;
-    bool rev = k == PTK_OP_TDIVS && vkind(x.in[0]) == K_SC;
-    uint32_t id = opid(c, op);
-    if (rev)
-      line(c, "PTKJ_ISA(%u, e->binary_st(%s, &v%u, ptkj_isc(%d, v%u), &v%u));", id, binop_of(k),
-           VN(x.out[0]), is_float_sc(x.in[0]), VN(x.in[0]), VN(x.in[1]));
-    else
-      line(c, "PTKJ_ISA(%u, e->binary_ts(%s, &v%u, &v%u, ptkj_isc(%d, v%u)));", id, binop_of(k),
-           VN(x.out[0]), VN(x.in[0]), is_float_sc(x.in[1]), VN(x.in[1]));
-    return;
-  }
-  case PTK_OP_TAXPY: {
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    line(c, "PTKJ_ISA(%u, e->taxpy(&v%u, &v%u, ptkj_isc(%d, v%u)));", opid(c, op), VN(x.out[0]),
-         VN(x.in[0]), is_float_sc(x.in[1]), VN(x.in[1]));
-    return;
-  }
-  case PTK_OP_TEXPANDS:
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    line(c, "PTKJ_ISA(%u, e->texpands(&v%u, ptkj_isc(%d, v%u)));", opid(c, op), VN(x.out[0]),
-         is_float_sc(x.in[0]), VN(x.in[0]));
-    return;
-  case PTK_OP_TADDC: case PTK_OP_TSUBC:
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tcall(c, op, k == PTK_OP_TSUBC ? "tsubc" : "taddc", NULL, &x, 3);
-    return;
-  case PTK_OP_TADDSC: case PTK_OP_TSUBSC:
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    line(c, "PTKJ_ISA(%u, e->%s(&v%u, &v%u, ptkj_isc(%d, v%u), &v%u));", opid(c, op),
-         k == PTK_OP_TSUBSC ? "tsubsc" : "taddsc", VN(x.out[0]), VN(x.in[0]),
-         is_float_sc(x.in[1]), VN(x.in[1]), VN(x.in[2]));
-    return;
-  case PTK_OP_TROWSUM: case PTK_OP_TROWMAX: case PTK_OP_TROWMIN:
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    tcall(c, op, "trowreduce", redop_of(k), &x, 1);
-    return;
-  case PTK_OP_TROWPROD: case PTK_OP_TROWARGMAX: case PTK_OP_TROWARGMIN:
-    if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    tcall(c, op, "trowreduce", redop_of(k), &x, 1);
-    return;
-  case PTK_OP_TCOLSUM: case PTK_OP_TCOLARGMAX: case PTK_OP_TCOLARGMIN:
-    if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    tcall(c, op, "tcolreduce", redop_of(k), &x, 1);
-    return;
-  case PTK_OP_TCOLMAX: case PTK_OP_TCOLMIN: case PTK_OP_TCOLPROD:
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    tcall(c, op, "tcolreduce", redop_of(k), &x, 1);
-    return;
-  case PTK_OP_TROWEXPAND: case PTK_OP_TCOLEXPAND:
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    tcall(c, op, k == PTK_OP_TROWEXPAND ? "trowexpand" : "tcolexpand", NULL, &x, 1);
-    return;
-  case PTK_OP_TROWEXPANDADD: case PTK_OP_TROWEXPANDSUB: case PTK_OP_TROWEXPANDMUL:
-  case PTK_OP_TROWEXPANDDIV: case PTK_OP_TROWEXPANDMAX: case PTK_OP_TROWEXPANDMIN:
-  case PTK_OP_TROWEXPANDEXPDIF:
-    if (!get_dps(c, op, &x, 2, 3, 1)) return;
-    tcall(c, op, "trowexpand_op", binop_of(k), &x, 2);
-    return;
-  case PTK_OP_TCOLEXPANDADD: case PTK_OP_TCOLEXPANDSUB: case PTK_OP_TCOLEXPANDMUL:
-  case PTK_OP_TCOLEXPANDDIV: case PTK_OP_TCOLEXPANDMAX: case PTK_OP_TCOLEXPANDMIN:
-  case PTK_OP_TCOLEXPANDEXPDIF:
-    if (!get_dps(c, op, &x, 2, 3, 1)) return;
-    tcall(c, op, "tcolexpand_op", binop_of(k), &x, 2);
-    return;
-  case PTK_OP_TMATMUL: case PTK_OP_TGEMV:
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    tcall(c, op, "tmatmul", NULL, &x, 2);
-    return;
-  case PTK_OP_TMATMUL_ACC: case PTK_OP_TGEMV_ACC:
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tcall(c, op, "tmatmul_acc", NULL, &x, 3);
-    return;
-  case PTK_OP_TMATMUL_BIAS: case PTK_OP_TGEMV_BIAS:
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tcall(c, op, "tmatmul_bias", NULL, &x, 3);
-    return;
-  case PTK_OP_TCVT: {
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    int rm = enum_attr(c, op, "rmode", "round_mode", PTKJ_ISA_RM_CAST_RINT);
-    int sat = enum_attr(c, op, "sat_mode", "saturation_mode", 1);
-    if (rm < 0 || rm > PTKJ_ISA_RM_CAST_RINT) {
-      err(c, op, "%s: bad rounding mode", opname(op));
-      return;
-    }
-    line(c, "PTKJ_ISA(%u, e->tcvt(&v%u, &v%u, %d, %d));", opid(c, op), VN(x.out[0]), VN(x.in[0]),
-         rm, sat == 0);
-    return;
-  }
-  case PTK_OP_TCMP: case PTK_OP_TCMPS: {
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    int mode = enum_attr(c, op, "cmpMode", "cmp", PTKJ_ISA_EQ);
-    if (mode < 0 || mode > PTKJ_ISA_GE) {
-      err(c, op, "%s: bad compare mode", opname(op));
-      return;
-    }
-    if (k == PTK_OP_TCMP)
-      line(c, "PTKJ_ISA(%u, e->tcmp(&v%u, &v%u, &v%u, %d));", opid(c, op), VN(x.out[0]),
-           VN(x.in[0]), VN(x.in[1]), mode);
-    else
-      line(c, "PTKJ_ISA(%u, e->tcmps(&v%u, &v%u, ptkj_isc(%d, v%u), %d));", opid(c, op),
-           VN(x.out[0]), VN(x.in[0]), is_float_sc(x.in[1]), VN(x.in[1]), mode);
-    return;
-  }
-  case PTK_OP_TSEL:
-    if (!get_dps(c, op, &x, 3, 4, 1)) return;
-    tcall(c, op, "tsel", NULL, &x, 3);
-    return;
-  case PTK_OP_TSELS:
-    if (!get_dps(c, op, &x, 4, 4, 1)) return;
-    line(c, "PTKJ_ISA(%u, e->tsels(&v%u, &v%u, &v%u, ptkj_isc(%d, v%u)));", opid(c, op),
-         VN(x.out[0]), VN(x.in[0]), VN(x.in[1]), is_float_sc(x.in[3]), VN(x.in[3]));
-    return;
-  case PTK_OP_TCI: case PTK_OP_TTRI: {
-    if (!get_dps(c, op, &x, 1, k == PTK_OP_TCI ? 2 : 1, 1)) return;
-    int fl;
-    if (k == PTK_OP_TCI)
-      fl = bool_attr(op, "descending");
-    else {
-      int64_t ul = 0;
-      const ptk_attr *u = ptk_op_attr(op, "upperOrLower");
-      if (u) ptk_attr_get_int(u, &ul);
-      fl = ul != 0;
-    }
-    line(c, "PTKJ_ISA(%u, e->%s(&v%u, v%u.i, %d));", opid(c, op), k == PTK_OP_TCI ? "tci" : "ttri",
-         VN(x.out[0]), VN(x.in[0]), fl);
-    return;
-  }
+  switch (op->kind) {
   case PTK_OP_TGETVAL: {
     uint32_t n;
     ptk_value **in = ptk_op_segment(op, 0, &n);
@@ -693,11 +409,6 @@ static void emit_dps(ec *c, const ptk_op *op) {
          VN(in[0]), VN(in[1]));
     return;
   }
-  case PTK_OP_TSETVAL:
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    line(c, "PTKJ_ISA(%u, e->tsetval(&v%u, v%u.i, ptkj_isc(%d, v%u)));", opid(c, op),
-         VN(x.out[0]), VN(x.in[0]), is_float_sc(x.in[1]), VN(x.in[1]));
-    return;
   case PTK_OP_TPRINT:
     if (op->noperands < 1) {
       err(c, op, "%s: expected a tile", opname(op));
@@ -719,49 +430,19 @@ static void emit_dps(ec *c, const ptk_op *op) {
     line(c, "PTKJ_CHK(e->tstore(cx, %u, &v%u, &v%u));", opid(c, op), VN(x.out[0]), VN(x.in[0]));
     return;
   }
-  case PTK_OP_TMOV: {
-    if (!get_dps(c, op, &x, 1, 3, 1)) return;
-    int relu = enum_attr(c, op, "reluPreMode", "relu_pre_mode", 0);
-    if (x.nin > 1 || relu > 1) {
-      err(c, op, "%s: this form is not supported by the C emitter", opname(op));
-      return;
-    }
-    line(c, "PTKJ_ISA(%u, e->tmov(&v%u, &v%u, %d));", opid(c, op), VN(x.out[0]), VN(x.in[0]),
-         relu == 1);
-    return;
-  }
-  case PTK_OP_TEXTRACT: case PTK_OP_TINSERT: {
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    uint32_t id = opid(c, op);
-    line(c, "if (v%u.i < INT32_MIN || v%u.i > INT32_MAX) return e->err(cx, %u, PTKJ_E_I32, v%u.i, 0);",
-         VN(x.in[1]), VN(x.in[1]), id, VN(x.in[1]));
-    line(c, "if (v%u.i < INT32_MIN || v%u.i > INT32_MAX) return e->err(cx, %u, PTKJ_E_I32, v%u.i, 1);",
-         VN(x.in[2]), VN(x.in[2]), id, VN(x.in[2]));
-    line(c, "PTKJ_ISA(%u, e->%s(&v%u, &v%u, (int32_t)v%u.i, (int32_t)v%u.i));", id,
-         k == PTK_OP_TEXTRACT ? "textract" : "tinsert", VN(x.out[0]), VN(x.in[0]), VN(x.in[1]),
-         VN(x.in[2]));
-    return;
-  }
-  case PTK_OP_TTRANS:
-    if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    tcall(c, op, "ttrans", NULL, &x, 1);
-    return;
-  case PTK_OP_TFILLPAD: case PTK_OP_TFILLPAD_EXPAND: case PTK_OP_TFILLPAD_INPLACE:
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    tcall(c, op, "tfillpad", NULL, &x, 1);
-    return;
-  case PTK_OP_TPREFETCH: return;
   default: unsupported(c, op); return;
   }
 }
 
 static void emit_op(ec *c, const ptk_op *op) {
-  const ptk_op_info *info = &ptk_op_table[op->kind];
-  if (info->flags & PTK_OPF_SYNC) return;
+  switch (ptk_op_table[op->kind].lower) {
+  case PTK_LOWER_NOP: return;
+  case PTK_LOWER_CALL: emit_lowered(c, op); return;
+  case PTK_LOWER_NOEXEC: unsupported(c, op); return;
+  case PTK_LOWER_HAND: break;
+  }
   switch (op->kind) {
   case PTK_OP_ARITH_CONSTANT: emit_const(c, op); return;
-  case PTK_OP_ARITH_CMPI:
-  case PTK_OP_ARITH_CMPF: emit_cmp(c, op); return;
   case PTK_OP_ARITH_SELECT:
     if (op->noperands != 3 || op->nresults != 1) break;
     line(c, "v%u = v%u.i & 1 ? v%u : v%u;", op->results[0].uid, VN(op->operands[0]),
@@ -785,12 +466,12 @@ static void emit_op(ec *c, const ptk_op *op) {
     ptk_value **p = ptk_op_segment(op, 0, &np), **sh = ptk_op_segment(op, 1, &ns),
               **st = ptk_op_segment(op, 2, &nst);
     if (np != 1 || op->nresults != 1 || ns != nst || ns < 1 || ns > 5) break;
-    const char *layout = "PTKJ_ISA_GM_ND";
+    const char *layout = "PTK_ISA_GM_ND";
     const ptk_attr *la = ptk_op_attr(op, "layout");
     if (la) {
       int i = ptk_attr_enum_index(la, "layout");
       if (i == 1)
-        layout = "PTKJ_ISA_GM_DN";
+        layout = "PTK_ISA_GM_DN";
       else if (i != 0)
         break;
     }
@@ -816,11 +497,11 @@ static void emit_op(ec *c, const ptk_op *op) {
     uint32_t id = opid(c, op), r = op->results[0].uid;
     line(c, "{");
     c->ind++;
-    line(c, "ptkj_view nv = v%u; int64_t boff = nv.boff;", VN(s[0]));
+    line(c, "ptk_rt_view nv = v%u; int64_t boff = nv.boff;", VN(s[0]));
     for (uint32_t d = 0; d < rank; d++) {
       line(c, "if (v%u.i < 0) return e->err(cx, %u, PTKJ_E_PARTNEG, %u, v%u.i);", VN(z[d]), id, d,
            VN(z[d]));
-      line(c, "boff = ptkj_sadd(boff, ptkj_smul(ptkj_smul(v%u.i, nv.stride[%u]), %lld));", VN(o[d]),
+      line(c, "boff = ptk_rt_sadd(boff, ptk_rt_smul(ptk_rt_smul(v%u.i, nv.stride[%u]), %lld));", VN(o[d]),
            d, (long long)esz);
       line(c, "nv.shape[%u] = v%u.i;", d, VN(z[d]));
     }
@@ -865,9 +546,9 @@ static void emit_op(ec *c, const ptk_op *op) {
     const ptk_type *t = op->results[0].type;
     ptk_dtype dt;
     if (!t || t->kind != PTK_TY_TILE_BUF || !ptk_type_elem_dtype(t, &dt)) break;
-    const char *idt = dtype_of(dt);
-    if (!idt) break;
-    line(c, "PTKJ_ISA(%u, e->bitcast(&v%u, %s, &v%u));", opid(c, op), VN(op->operands[0]), idt,
+    int idt;
+    if (!ptk_lower_isa_dtype(dt, &idt)) break;
+    line(c, "PTKJ_ISA(%u, e->isa.ptk_isa_bitcast(&v%u, %d, &v%u));", opid(c, op), VN(op->operands[0]), idt,
          op->results[0].uid);
     return;
   }
@@ -881,7 +562,7 @@ static void emit_op(ec *c, const ptk_op *op) {
     ptk_dtype dt;
     int64_t esz = ptk_type_elem_dtype(op->operands[0]->type, &dt) ? ptk_dtype_bytes(dt) : 0;
     uint32_t r = op->results[0].uid;
-    line(c, "v%u = v%u; v%u.boff = ptkj_sadd(v%u.boff, ptkj_smul(v%u.i, %lld));", r,
+    line(c, "v%u = v%u; v%u.boff = ptk_rt_sadd(v%u.boff, ptk_rt_smul(v%u.i, %lld));", r,
          VN(op->operands[0]), r, r, VN(op->operands[1]), (long long)esz);
     return;
   }
@@ -891,7 +572,7 @@ static void emit_op(ec *c, const ptk_op *op) {
     return;
   case PTK_OP_PTRTOINT:
     if (op->noperands < 1 || op->nresults != 1) break;
-    line(c, "v%u.i = ptkj_norm(e->ptrtoint(cx, &v%u), %u);", op->results[0].uid,
+    line(c, "v%u.i = ptk_sc_norm(e->ptrtoint(cx, &v%u), %u);", op->results[0].uid,
          VN(op->operands[0]), ptk_dtype_bits(op->results[0].type->dt));
     return;
   case PTK_OP_INTTOPTR:
@@ -904,7 +585,7 @@ static void emit_op(ec *c, const ptk_op *op) {
     uint32_t id = opid(c, op), v = VN(op->operands[0]), d = VN(op->operands[1]);
     line(c, "if (v%u.i < 0 || v%u.i >= v%u.rank) return e->err(cx, %u, PTKJ_E_DIM, v%u.i, v%u.rank);",
          d, d, v, id, d, v);
-    line(c, "v%u.i = ptkj_norm(v%u.%s[v%u.i], %u);", op->results[0].uid, v,
+    line(c, "v%u.i = ptk_sc_norm(v%u.%s[v%u.i], %u);", op->results[0].uid, v,
          op->kind == PTK_OP_GET_TENSOR_VIEW_STRIDE ? "stride" : "shape", d,
          ptk_dtype_bits(op->results[0].type->dt));
     return;
@@ -934,7 +615,7 @@ static void emit_op(ec *c, const ptk_op *op) {
   case PTK_OP_GET_SUBBLOCK_IDX:
   case PTK_OP_GET_SUBBLOCK_NUM:
     if (op->nresults != 1) break;
-    line(c, "v%u.i = ptkj_norm(e->block(cx, %d), %u);", op->results[0].uid,
+    line(c, "v%u.i = ptk_sc_norm(e->block(cx, %d), %u);", op->results[0].uid,
          (int)(op->kind - PTK_OP_GET_BLOCK_IDX), ptk_dtype_bits(op->results[0].type->dt));
     return;
   case PTK_OP_SECTION_CUBE:
@@ -950,30 +631,14 @@ static void emit_op(ec *c, const ptk_op *op) {
       line(c, "PTKJ_CHK(e->print(cx, %u, NULL, 0));", id);
       return;
     }
-    ptk_buf_printf(c->o, "%*s{ ptkj_sc a_[%u] = {", c->ind * 2, "", op->noperands);
+    ptk_buf_printf(c->o, "%*s{ ptk_rt_sc a_[%u] = {", c->ind * 2, "", op->noperands);
     for (uint32_t i = 0; i < op->noperands; i++)
       ptk_buf_printf(c->o, "%sv%u", i ? ", " : "", VN(op->operands[i]));
     ptk_buf_printf(c->o, "}; PTKJ_CHK(e->print(cx, %u, a_, %u)); }\n", id, op->noperands);
     return;
   }
   case PTK_OP_TRAP: line(c, "return e->err(cx, %u, PTKJ_E_TRAP, 0, 0);", opid(c, op)); return;
-  default:
-    if (info->family == PTK_FAM_ARITH) {
-      emit_arith(c, op);
-      return;
-    }
-    if (info->family == PTK_FAM_ARITH_CAST) {
-      if (op->noperands != 1 || op->nresults != 1 || vkind(op->operands[0]) != K_SC ||
-          vkind(&op->results[0]) != K_SC)
-        break;
-      emit_cast(c, op);
-      return;
-    }
-    if (info->family == PTK_FAM_DPS) {
-      emit_dps(c, op);
-      return;
-    }
-    break;
+  default: emit_hand_dps(c, op); return;
   }
   unsupported(c, op);
 }

@@ -52,8 +52,8 @@ typedef struct ptk_ir_ctx ptk_ir_ctx; /* private: arena, type table, counters */
 /* PTK_OP_<ID> for every row of ops.def, e.g. PTK_OP_TADD, PTK_OP_TMATMUL_ACC,
  * PTK_OP_ARITH_ADDI, PTK_OP_SCF_FOR. Interpreter and C emitter switch on it. */
 typedef enum {
-#define PTK_OP(ID, NAME, FAM, OPMIN, OPMAX, RESMIN, RESMAX, NREG, SIG, ATTRS, FLAGS, VERIFY,       \
-               INTERP, EMIT)                                                                       \
+#define PTK_OP(ID, NAME, FAM, OPMIN, OPMAX, RESMIN, RESMAX, NREG, SIG, ATTRS, FLAGS, LOWER,        \
+               PIPE)                                                                               \
   PTK_OP_##ID,
 #include "lang/ir/ops.def"
 #undef PTK_OP
@@ -115,6 +115,57 @@ enum {
   PTK_OPF_ISOLATED = 1u << 11,  /* region cannot use values from outside */
 };
 
+/* How an op runs on the host (LOWER column). */
+typedef enum {
+  PTK_LOWER_CALL,   /* one runtime call of a call shape (calls.def) */
+  PTK_LOWER_HAND,   /* hand-written lowering in each engine */
+  PTK_LOWER_NOP,    /* no effect on the host */
+  PTK_LOWER_NOEXEC, /* not run; ptk_op_info.why says why */
+} ptk_lower_kind;
+
+/* Call shapes, PTK_CALL_<ID> for every row of calls.def. */
+typedef enum {
+#define PTK_CALL(ID, EXPR, ATTRS, MAXIN, CHECK, NCHECK) PTK_CALL_##ID,
+#include "lang/ir/calls.def"
+#undef PTK_CALL
+  PTK_CALL__COUNT,
+  PTK_CALL__NONE = -1
+} ptk_call_shape;
+
+/* Static shape rules of a call shape (CHECK column of calls.def). */
+typedef enum {
+  PTK_CHECK_NONE,
+  PTK_CHECK_ELEM,
+  PTK_CHECK_MATMUL,
+  PTK_CHECK_ROWEXP,
+  PTK_CHECK_COLEXP,
+  PTK_CHECK_ROWEXP_OP,
+  PTK_CHECK_COLEXP_OP,
+} ptk_check_class;
+
+typedef struct ptk_call_info {
+  const char *id;    /* "BINARY" */
+  const char *expr;  /* the EXPR template, as text */
+  const char *attrs; /* "" or "name:kind:default:max,…" */
+  int8_t max_ins;    /* -1: any */
+  ptk_check_class check;
+  int8_t ncheck;
+} ptk_call_info;
+extern const ptk_call_info ptk_call_table[PTK_CALL__COUNT];
+
+/* The pipe class an op issues on (PIPE column); insert-sync resolves MOVE
+ * and STORE by the memories involved. */
+typedef enum {
+  PTK_PIPEC_NONE,
+  PTK_PIPEC_S,
+  PTK_PIPEC_V,
+  PTK_PIPEC_M,
+  PTK_PIPEC_MTE2,
+  PTK_PIPEC_MTE3,
+  PTK_PIPEC_MOVE,
+  PTK_PIPEC_STORE,
+} ptk_pipe_class;
+
 typedef struct ptk_op_info {
   const char *name;     /* mnemonic, "pto.tadd" */
   const char *id;       /* "TADD" (the enum suffix; upper-case ISA-ish name) */
@@ -132,6 +183,11 @@ typedef struct ptk_op_info {
    * attributes are allowed and kept. */
   const char *attrs;
   uint32_t flags;
+  ptk_lower_kind lower;
+  ptk_call_shape shape; /* PTK_LOWER_CALL: the call shape, else PTK_CALL__NONE */
+  const char *sub;      /* PTK_LOWER_CALL: the sub-operation's name ("PTK_ISA_ADD"), or NULL */
+  const char *why;      /* PTK_LOWER_NOEXEC: why the op does not run */
+  ptk_pipe_class pipe;
 } ptk_op_info;
 
 extern const ptk_op_info ptk_op_table[PTK_OP__COUNT];

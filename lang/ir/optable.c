@@ -5,12 +5,30 @@
 
 #include "lang/ir/ir.h"
 
+#define CALL(SHAPE, SUB) PTK_LOWER_CALL, PTK_CALL_##SHAPE, #SUB, NULL
+#define CALL0(SHAPE) PTK_LOWER_CALL, PTK_CALL_##SHAPE, NULL, NULL
+#define HAND PTK_LOWER_HAND, PTK_CALL__NONE, NULL, NULL
+#define NOP PTK_LOWER_NOP, PTK_CALL__NONE, NULL, NULL
+#define NOEXEC(why) PTK_LOWER_NOEXEC, PTK_CALL__NONE, NULL, why
 const ptk_op_info ptk_op_table[PTK_OP__COUNT] = {
-#define PTK_OP(ID, NAME, FAM, OPMIN, OPMAX, RESMIN, RESMAX, NREG, SIG, ATTRS, FLAGS, VERIFY,       \
-               INTERP, EMIT)                                                                       \
-  [PTK_OP_##ID] = {NAME, #ID, PTK_FAM_##FAM, OPMIN, OPMAX, RESMIN, RESMAX, NREG, SIG, ATTRS, FLAGS},
+#define PTK_OP(ID, NAME, FAM, OPMIN, OPMAX, RESMIN, RESMAX, NREG, SIG, ATTRS, FLAGS, LOWER,        \
+               PIPE)                                                                               \
+  [PTK_OP_##ID] = {NAME,  #ID,   PTK_FAM_##FAM, OPMIN, OPMAX, RESMIN,           RESMAX,            \
+                   NREG,  SIG,   ATTRS,         FLAGS, LOWER, PTK_PIPEC_##PIPE},
 #include "lang/ir/ops.def"
 #undef PTK_OP
+};
+#undef CALL
+#undef CALL0
+#undef HAND
+#undef NOP
+#undef NOEXEC
+
+const ptk_call_info ptk_call_table[PTK_CALL__COUNT] = {
+#define PTK_CALL(ID, EXPR, ATTRS, MAXIN, CHECK, NCHECK)                                            \
+  [PTK_CALL_##ID] = {#ID, #EXPR, ATTRS, MAXIN, PTK_CHECK_##CHECK, NCHECK},
+#include "lang/ir/calls.def"
+#undef PTK_CALL
 };
 
 /* Hash table of mnemonics (open addressing, built once). */

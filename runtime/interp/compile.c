@@ -160,9 +160,6 @@ static uint32_t use(cc *c, const ptk_op *op, const ptk_value *v, int kind, const
   return c->slot[v->uid];
 }
 
-static bool is_float_scalar(const ptk_value *v) {
-  return v && v->type && v->type->kind == PTK_TY_SCALAR && ptk_dtype_is_float(v->type->dt);
-}
 static bool is_int_scalar(const ptk_value *v) {
   return v && v->type && v->type->kind == PTK_TY_SCALAR && !ptk_dtype_is_float(v->type->dt);
 }
@@ -174,16 +171,6 @@ static uint32_t use_int(cc *c, const ptk_op *op, const ptk_value *v, const char 
     err(c, op, "%s: %s must be an integer, not %s", opname(op), what,
         ptk_dtype_name(v->type->dt));
   return s;
-}
-
-static void count_err(cc *c, const ptk_op *op, const char *what, uint32_t n, uint32_t lo,
-                      uint32_t hi) {
-  if (n < lo || n > hi) {
-    if (lo == hi)
-      err(c, op, "%s: expected %u %s, got %u", opname(op), lo, what, n);
-    else
-      err(c, op, "%s: expected %u to %u %s, got %u", opname(op), lo, hi, what, n);
-  }
 }
 
 static uint32_t width_of(ptk_dtype dt) { return ptk_dtype_bits(dt); }
@@ -232,14 +219,6 @@ static int enum_attr(cc *c, const ptk_op *op, const char *name, const char *mnem
     return dflt;
   }
   return i;
-}
-
-static bool bool_attr(const ptk_op *op, const char *name) {
-  const ptk_attr *a = ptk_op_attr(op, name);
-  int64_t v;
-  if (!a) return false;
-  if (a->kind == PTK_ATTR_UNIT) return true;
-  return ptk_attr_get_int(a, &v) && v != 0;
 }
 
 /* ---- parallel moves ------------------------------------------------------------------------- */
@@ -581,52 +560,6 @@ static bool get_dps(cc *c, const ptk_op *op, dps *x, uint32_t inlo, uint32_t inh
   return true;
 }
 
-/* Emits `opc` with operands: outs[0] then the listed ins, all tiles. */
-static insn *tile_op(cc *c, const ptk_op *op, int opc, int sub, const dps *x, uint32_t nin) {
-  uint32_t n = 1 + nin;
-  uint32_t *a = arr(c, n);
-  a[0] = use(c, op, x->out[0], K_TILE, "the destination");
-  for (uint32_t i = 0; i < nin; i++) a[1 + i] = use(c, op, x->in[i], K_TILE, "a tile operand");
-  insn *in = emit(c, opc, op, 0);
-  in->a = a;
-  in->na = n;
-  in->sub = (uint16_t)sub;
-  return in;
-}
-
-static uint32_t scalar_operand(cc *c, const ptk_op *op, const ptk_value *v, uint32_t *flags) {
-  uint32_t s = use(c, op, v, K_SCALAR, "the scalar operand");
-  if (is_float_scalar(v)) *flags |= 1;
-  return s;
-}
-
-static int unop_of(ptk_op_kind k) {
-  switch (k) {
-#define PTK_ISA_UNOP_MAP(K, I) case PTK_OP_##K: return PTK_ISA_##I;
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_UNOP_MAP
-  default: return -1;
-  }
-}
-
-static int binop_of(ptk_op_kind k) {
-  switch (k) {
-#define PTK_ISA_BINOP_MAP(K, I) case PTK_OP_##K: return PTK_ISA_##I;
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_BINOP_MAP
-  default: return -1;
-  }
-}
-
-static int redop_of(ptk_op_kind k) {
-  switch (k) {
-#define PTK_ISA_REDOP_MAP(K, I) case PTK_OP_##K: return PTK_ISA_##I;
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_REDOP_MAP
-  default: return -1;
-  }
-}
-
 static void compile_const(cc *c, const ptk_op *op) {
   if (op->nresults != 1) {
     err(c, op, "arith.constant: expected one result");
@@ -669,109 +602,9 @@ static void compile_const(cc *c, const ptk_op *op) {
       err(c, op, "arith.constant: expected an integer value");
       return;
     }
-    v.i = ptk_rt_norm(v.i, width_of(dt));
+    v.i = ptk_sc_norm(v.i, width_of(dt));
   }
   memcpy(&c->init.data[s], &v, sizeof v);
-}
-
-static void compile_arith(cc *c, const ptk_op *op) {
-  const ptk_op_info *info = &ptk_op_table[op->kind];
-  uint32_t nin = info->min_operands;
-  count_err(c, op, "operands", op->noperands, nin, nin);
-  if (op->noperands != nin || op->nresults != 1) return;
-  const ptk_value *r = &op->results[0];
-  bool fl = strchr(info->sig, 'f') != NULL;
-  for (uint32_t i = 0; i < nin; i++) {
-    const ptk_value *v = op->operands[i];
-    if (vkind(v) != K_SCALAR || (fl ? !is_float_scalar(v) : !is_int_scalar(v)) ||
-        v->type->dt != r->type->dt) {
-      err(c, op, "%s: operands and result must be %s scalars of one type", opname(op),
-          fl ? "float" : "integer");
-      return;
-    }
-  }
-  insn *in = emit(c, fl ? I_ARITH_F : I_ARITH_I, op, 3);
-  uint32_t at = here(c) - 1;
-  in->sub = (uint16_t)op->kind;
-  in->imm = fl ? (int64_t)r->type->dt : (int64_t)width_of(r->type->dt);
-  in->flags = ptk_dtype_class_of(r->type->dt) == PTK_DTC_UINT ? 0 : 1;
-  uint32_t a1 = use(c, op, op->operands[0], K_SCALAR, "an operand");
-  uint32_t a2 = nin > 1 ? use(c, op, op->operands[1], K_SCALAR, "an operand") : a1;
-  uint32_t a0 = def(c, op, r);
-  A(&c->code.data[at])[0] = a0;
-  A(&c->code.data[at])[1] = a1;
-  A(&c->code.data[at])[2] = a2;
-}
-
-static void compile_cmp(cc *c, const ptk_op *op) {
-  bool fl = op->kind == PTK_OP_ARITH_CMPF;
-  if (op->noperands != 2 || op->nresults != 1) {
-    err(c, op, "%s: expected two operands and one result", opname(op));
-    return;
-  }
-  const ptk_value *x = op->operands[0], *y = op->operands[1];
-  if (vkind(x) != K_SCALAR || vkind(y) != K_SCALAR || x->type->dt != y->type->dt ||
-      (fl ? !is_float_scalar(x) : !is_int_scalar(x)) || !is_int_scalar(&op->results[0])) {
-    err(c, op, "%s: operands must be %s scalars of one type", opname(op), fl ? "float" : "integer");
-    return;
-  }
-  int64_t pred;
-  const ptk_attr *pa = ptk_op_attr(op, "predicate");
-  if (!pa || !ptk_attr_get_int(pa, &pred) || pred < 0 || pred > (fl ? PTK_CMPF_true : PTK_CMPI_uge)) {
-    err(c, op, "%s: missing or bad predicate", opname(op));
-    return;
-  }
-  uint32_t *a = arr(c, 3);
-  a[1] = use(c, op, x, K_SCALAR, "");
-  a[2] = use(c, op, y, K_SCALAR, "");
-  a[0] = def(c, op, &op->results[0]);
-  insn *in = emit(c, fl ? I_CMPF : I_CMPI, op, 0);
-  in->a = a;
-  in->na = 3;
-  in->sub = (uint16_t)pred;
-  in->imm = fl ? (int64_t)x->type->dt : (int64_t)width_of(x->type->dt);
-}
-
-static void compile_cast(cc *c, const ptk_op *op) {
-  if (op->noperands != 1 || op->nresults != 1) {
-    err(c, op, "%s: expected one operand and one result", opname(op));
-    return;
-  }
-  const ptk_value *x = op->operands[0], *r = &op->results[0];
-  if (vkind(x) != K_SCALAR || vkind(r) != K_SCALAR) {
-    err(c, op, "%s: operand and result must be scalars", opname(op));
-    return;
-  }
-  ptk_dtype s = x->type->dt, d = r->type->dt;
-  bool sf = ptk_dtype_is_float(s), df = ptk_dtype_is_float(d);
-  bool ok = true;
-  switch (op->kind) {
-  case PTK_OP_ARITH_INDEX_CAST:
-  case PTK_OP_ARITH_INDEX_CASTUI:
-  case PTK_OP_ARITH_EXTSI:
-  case PTK_OP_ARITH_EXTUI:
-  case PTK_OP_ARITH_TRUNCI: ok = !sf && !df; break;
-  case PTK_OP_ARITH_EXTF:
-  case PTK_OP_ARITH_TRUNCF: ok = sf && df; break;
-  case PTK_OP_ARITH_SITOFP:
-  case PTK_OP_ARITH_UITOFP: ok = !sf && df; break;
-  case PTK_OP_ARITH_FPTOSI:
-  case PTK_OP_ARITH_FPTOUI: ok = sf && !df; break;
-  case PTK_OP_ARITH_BITCAST: ok = width_of(s) == width_of(d); break;
-  default: ok = false;
-  }
-  if (!ok || !dt_supported(s) || !dt_supported(d)) {
-    err(c, op, "%s: cannot convert %s to %s", opname(op), ptk_dtype_name(s), ptk_dtype_name(d));
-    return;
-  }
-  uint32_t *a = arr(c, 2);
-  a[1] = use(c, op, x, K_SCALAR, "");
-  a[0] = def(c, op, r);
-  insn *in = emit(c, I_CAST, op, 0);
-  in->a = a;
-  in->na = 2;
-  in->sub = (uint16_t)op->kind;
-  in->imm = ((int64_t)s << 8) | (int64_t)d;
 }
 
 static void compile_select(cc *c, const ptk_op *op) {
@@ -789,28 +622,6 @@ static void compile_select(cc *c, const ptk_op *op) {
   in->a = a;
   in->na = 4;
   in->imm = kind_size(k);
-}
-
-static void compile_ext2(cc *c, const ptk_op *op) {
-  if (op->noperands != 2 || op->nresults != 2) {
-    err(c, op, "%s: expected two operands and two results", opname(op));
-    return;
-  }
-  const ptk_value *x = op->operands[0];
-  if (!is_int_scalar(x) || !is_int_scalar(op->operands[1]) || x->type->dt != op->operands[1]->type->dt) {
-    err(c, op, "%s: operands must be integers of one type", opname(op));
-    return;
-  }
-  uint32_t *a = arr(c, 4);
-  a[2] = use(c, op, x, K_SCALAR, "");
-  a[3] = use(c, op, op->operands[1], K_SCALAR, "");
-  a[0] = def(c, op, &op->results[0]);
-  a[1] = def(c, op, &op->results[1]);
-  insn *in = emit(c, I_EXT2, op, 0);
-  in->a = a;
-  in->na = 4;
-  in->sub = (uint16_t)op->kind;
-  in->imm = width_of(x->type->dt);
 }
 
 static int64_t esize_of(const ptk_type *t) {
@@ -1125,198 +936,43 @@ static void compile_print(cc *c, const ptk_op *op) {
   c->p->rt.has_print = true;
 }
 
-static void unsupported(cc *c, const ptk_op *op) {
-  err(c, op, "%s is not supported by the interpreter", opname(op));
+/* The call record of the one lowering (backend/lower.h), encoded: the
+ * shape's expression is evaluated by exec.c with these constants. */
+static void compile_lowered(cc *c, const ptk_op *op) {
+  ptk_call r;
+  if (!ptk_lower_call(op, &r, c->d)) {
+    c->errors++;
+    return;
+  }
+  call_x *x = ptk_arena_alloc(c->p->arena, sizeof *x);
+  x->sub = r.sub;
+  x->attr[0] = r.attr[0];
+  x->attr[1] = r.attr[1];
+  uint32_t *a = arr(c, r.nv);
+  for (uint32_t k = r.nres; k < r.nv; k++) {
+    x->fl[k] = r.fl[k];
+    x->w[k] = r.width[k];
+    x->dt[k] = r.dt[k];
+    a[k] = r.role[k] ? use(c, op, r.v[k], r.role[k] == PTK_ROLE_TILE ? K_TILE : K_SCALAR, "an operand")
+                     : NOSLOT;
+  }
+  for (uint32_t k = 0; k < r.nres; k++) {
+    x->fl[k] = r.fl[k];
+    x->w[k] = r.width[k];
+    x->dt[k] = r.dt[k];
+    a[k] = def(c, op, r.v[k]);
+  }
+  insn *in = emit(c, I_LCALL, op, 0);
+  in->a = a;
+  in->na = r.nv;
+  in->sub = (uint16_t)r.shape;
+  in->aux = x;
 }
 
-/* Optional trailing tmp tile: ins has `base` or `base + 1` operands. */
-static void compile_dps(cc *c, const ptk_op *op) {
+/* The hand-lowered DPS ops. */
+static void compile_hand_dps(cc *c, const ptk_op *op) {
   dps x;
-  ptk_op_kind k = op->kind;
-  uint32_t fl = 0;
-  switch (k) {
-  /* unary */
-  case PTK_OP_TABS: case PTK_OP_TNEG: case PTK_OP_TEXP: case PTK_OP_TLOG: case PTK_OP_TSQRT:
-  case PTK_OP_TRECIP: case PTK_OP_TRELU: case PTK_OP_TNOT: case PTK_OP_TRSQRT:
-    if (!get_dps(c, op, &x, 1, k == PTK_OP_TRSQRT ? 2 : 1, 1)) return;
-    tile_op(c, op, I_UNARY, unop_of(k), &x, 1);
-    return;
-  /* tile-tile binary, optional tmp */
-  case PTK_OP_TADD: case PTK_OP_TSUB: case PTK_OP_TMUL: case PTK_OP_TDIV: case PTK_OP_TMAX:
-  case PTK_OP_TMIN: case PTK_OP_TFMOD: case PTK_OP_TAND: case PTK_OP_TOR: case PTK_OP_TSHL:
-  case PTK_OP_TSHR: case PTK_OP_TADDRELU: case PTK_OP_TREM: case PTK_OP_TXOR: case PTK_OP_TPRELU:
-  case PTK_OP_TPOW: {
-    bool tmp = k == PTK_OP_TREM || k == PTK_OP_TXOR || k == PTK_OP_TPRELU || k == PTK_OP_TPOW;
-    if (!get_dps(c, op, &x, 2, tmp ? 3 : 2, 1)) return;
-    tile_op(c, op, I_BINARY, binop_of(k), &x, 2);
-    return;
-  }
-  case PTK_OP_TPARTADD: case PTK_OP_TPARTMAX: case PTK_OP_TPARTMIN: case PTK_OP_TPARTMUL:
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    tile_op(c, op, I_TPART, binop_of(k), &x, 2);
-    return;
-  /* tile-scalar */
-  case PTK_OP_TADDS: case PTK_OP_TSUBS: case PTK_OP_TMULS: case PTK_OP_TMAXS: case PTK_OP_TMINS:
-  case PTK_OP_TFMODS: case PTK_OP_TREMS: case PTK_OP_TLRELU: case PTK_OP_TANDS: case PTK_OP_TORS:
-  case PTK_OP_TSHLS: case PTK_OP_TSHRS: case PTK_OP_TXORS: case PTK_OP_TPOWS: case PTK_OP_TDIVS: {
-    bool tmp = k == PTK_OP_TREMS || k == PTK_OP_TXORS || k == PTK_OP_TPOWS;
-    if (!get_dps(c, op, &x, 2, tmp ? 3 : 2, 1)) return;
-    bool rev = k == PTK_OP_TDIVS && vkind(x.in[0]) == K_SCALAR;
-    uint32_t *a = arr(c, 3);
-    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
-    if (rev) {
-      a[1] = scalar_operand(c, op, x.in[0], &fl);
-      a[2] = use(c, op, x.in[1], K_TILE, "the tile operand");
-    } else {
-      a[1] = use(c, op, x.in[0], K_TILE, "the tile operand");
-      a[2] = scalar_operand(c, op, x.in[1], &fl);
-    }
-    insn *in = emit(c, rev ? I_BINST : I_BINTS, op, 0);
-    in->a = a;
-    in->na = 3;
-    in->sub = (uint16_t)binop_of(k);
-    in->flags = fl;
-    return;
-  }
-  case PTK_OP_TAXPY: {
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    uint32_t *a = arr(c, 3);
-    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
-    a[1] = use(c, op, x.in[0], K_TILE, "the source");
-    a[2] = scalar_operand(c, op, x.in[1], &fl);
-    insn *in = emit(c, I_TAXPY, op, 0);
-    in->a = a, in->na = 3, in->flags = fl;
-    return;
-  }
-  case PTK_OP_TEXPANDS: {
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    uint32_t *a = arr(c, 2);
-    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
-    a[1] = scalar_operand(c, op, x.in[0], &fl);
-    insn *in = emit(c, I_TEXPANDS, op, 0);
-    in->a = a, in->na = 2, in->flags = fl;
-    return;
-  }
-  case PTK_OP_TADDC: case PTK_OP_TSUBC:
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tile_op(c, op, I_TERN, k == PTK_OP_TSUBC, &x, 3);
-    return;
-  case PTK_OP_TADDSC: case PTK_OP_TSUBSC: {
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    uint32_t *a = arr(c, 4);
-    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
-    a[1] = use(c, op, x.in[0], K_TILE, "the first tile");
-    a[2] = scalar_operand(c, op, x.in[1], &fl);
-    a[3] = use(c, op, x.in[2], K_TILE, "the second tile");
-    insn *in = emit(c, I_TERNS, op, 0);
-    in->a = a, in->na = 4, in->flags = fl, in->sub = k == PTK_OP_TSUBSC;
-    return;
-  }
-  /* reductions */
-  case PTK_OP_TROWSUM: case PTK_OP_TROWMAX: case PTK_OP_TROWMIN:
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    tile_op(c, op, I_ROWRED, redop_of(k), &x, 1);
-    return;
-  case PTK_OP_TROWPROD: case PTK_OP_TROWARGMAX: case PTK_OP_TROWARGMIN:
-    if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    tile_op(c, op, I_ROWRED, redop_of(k), &x, 1);
-    return;
-  case PTK_OP_TCOLSUM: case PTK_OP_TCOLARGMAX: case PTK_OP_TCOLARGMIN:
-    if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    tile_op(c, op, I_COLRED, redop_of(k), &x, 1);
-    return;
-  case PTK_OP_TCOLMAX: case PTK_OP_TCOLMIN: case PTK_OP_TCOLPROD:
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    tile_op(c, op, I_COLRED, redop_of(k), &x, 1);
-    return;
-  /* broadcast */
-  case PTK_OP_TROWEXPAND: case PTK_OP_TCOLEXPAND:
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    tile_op(c, op, k == PTK_OP_TROWEXPAND ? I_ROWEXP : I_COLEXP, 0, &x, 1);
-    return;
-  case PTK_OP_TROWEXPANDADD: case PTK_OP_TROWEXPANDSUB: case PTK_OP_TROWEXPANDMUL:
-  case PTK_OP_TROWEXPANDDIV: case PTK_OP_TROWEXPANDMAX: case PTK_OP_TROWEXPANDMIN:
-  case PTK_OP_TROWEXPANDEXPDIF:
-    if (!get_dps(c, op, &x, 2, 3, 1)) return;
-    tile_op(c, op, I_ROWEXPOP, binop_of(k), &x, 2);
-    return;
-  case PTK_OP_TCOLEXPANDADD: case PTK_OP_TCOLEXPANDSUB: case PTK_OP_TCOLEXPANDMUL:
-  case PTK_OP_TCOLEXPANDDIV: case PTK_OP_TCOLEXPANDMAX: case PTK_OP_TCOLEXPANDMIN:
-  case PTK_OP_TCOLEXPANDEXPDIF:
-    if (!get_dps(c, op, &x, 2, 3, 1)) return;
-    tile_op(c, op, I_COLEXPOP, binop_of(k), &x, 2);
-    return;
-  /* matmul */
-  case PTK_OP_TMATMUL: case PTK_OP_TGEMV:
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    tile_op(c, op, I_MATMUL, 0, &x, 2);
-    return;
-  case PTK_OP_TMATMUL_ACC: case PTK_OP_TGEMV_ACC:
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tile_op(c, op, I_MATMUL_ACC, 0, &x, 3);
-    return;
-  case PTK_OP_TMATMUL_BIAS: case PTK_OP_TGEMV_BIAS:
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    tile_op(c, op, I_MATMUL_BIAS, 0, &x, 3);
-    return;
-  /* conversion, compare, select */
-  case PTK_OP_TCVT: {
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    int rm = enum_attr(c, op, "rmode", "round_mode", PTK_ISA_RM_CAST_RINT);
-    int sat = enum_attr(c, op, "sat_mode", "saturation_mode", 1);
-    if (rm < 0 || rm > PTK_ISA_RM_CAST_RINT) FAIL(op, "%s: bad rounding mode", opname(op));
-    insn *in = tile_op(c, op, I_TCVT, rm, &x, 1);
-    in->flags = sat == 0;
-    return;
-  }
-  case PTK_OP_TCMP: case PTK_OP_TCMPS: {
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    int mode = enum_attr(c, op, "cmpMode", "cmp", PTK_ISA_EQ);
-    if (mode < 0 || mode > PTK_ISA_GE) FAIL(op, "%s: bad compare mode", opname(op));
-    if (k == PTK_OP_TCMP) {
-      tile_op(c, op, I_TCMP, mode, &x, 2);
-      return;
-    }
-    uint32_t *a = arr(c, 3);
-    a[0] = use(c, op, x.out[0], K_TILE, "the mask");
-    a[1] = use(c, op, x.in[0], K_TILE, "the tile operand");
-    a[2] = scalar_operand(c, op, x.in[1], &fl);
-    insn *in = emit(c, I_TCMPS, op, 0);
-    in->a = a, in->na = 3, in->flags = fl, in->sub = (uint16_t)mode;
-    return;
-  }
-  case PTK_OP_TSEL:
-    if (!get_dps(c, op, &x, 3, 4, 1)) return;
-    tile_op(c, op, I_TSEL, 0, &x, 3);
-    return;
-  case PTK_OP_TSELS: {
-    if (!get_dps(c, op, &x, 4, 4, 1)) return;
-    uint32_t *a = arr(c, 4);
-    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
-    a[1] = use(c, op, x.in[0], K_TILE, "the mask");
-    a[2] = use(c, op, x.in[1], K_TILE, "the tile operand");
-    a[3] = scalar_operand(c, op, x.in[3], &fl);
-    insn *in = emit(c, I_TSELS, op, 0);
-    in->a = a, in->na = 4, in->flags = fl;
-    return;
-  }
-  case PTK_OP_TCI: case PTK_OP_TTRI: {
-    if (!get_dps(c, op, &x, 1, k == PTK_OP_TCI ? 2 : 1, 1)) return;
-    uint32_t *a = arr(c, 2);
-    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
-    a[1] = use_int(c, op, x.in[0], k == PTK_OP_TCI ? "the start value" : "the diagonal");
-    insn *in = emit(c, k == PTK_OP_TCI ? I_TCI : I_TTRI, op, 0);
-    in->a = a, in->na = 2;
-    if (k == PTK_OP_TCI)
-      in->flags = bool_attr(op, "descending");
-    else {
-      int64_t ul = 0;
-      const ptk_attr *u = ptk_op_attr(op, "upperOrLower");
-      if (u) ptk_attr_get_int(u, &ul);
-      in->flags = ul != 0;
-    }
-    return;
-  }
+  switch (op->kind) {
   case PTK_OP_TGETVAL: {
     x.in = ptk_op_segment(op, 0, &x.nin);
     if (x.nin != 2 || op->nresults != 1 || vkind(&op->results[0]) != K_SCALAR) {
@@ -1331,16 +987,6 @@ static void compile_dps(cc *c, const ptk_op *op) {
     in->a = a, in->na = 3, in->imm = op->results[0].type->dt;
     return;
   }
-  case PTK_OP_TSETVAL: {
-    if (!get_dps(c, op, &x, 2, 2, 1)) return;
-    uint32_t *a = arr(c, 3);
-    a[0] = use(c, op, x.out[0], K_TILE, "the tile");
-    a[1] = use_int(c, op, x.in[0], "the offset");
-    a[2] = scalar_operand(c, op, x.in[1], &fl);
-    insn *in = emit(c, I_TSETVAL, op, 0);
-    in->a = a, in->na = 3, in->flags = fl;
-    return;
-  }
   case PTK_OP_TPRINT: {
     x.in = ptk_op_segment(op, 0, &x.nin);
     uint32_t nall = op->noperands;
@@ -1352,7 +998,6 @@ static void compile_dps(cc *c, const ptk_op *op) {
     c->p->rt.has_print = true;
     return;
   }
-  /* data movement */
   case PTK_OP_TLOAD: {
     if (!get_dps(c, op, &x, 1, 1, 1)) return;
     ptk_isa_dtype vd = PTK_ISA_F32;
@@ -1381,56 +1026,29 @@ static void compile_dps(cc *c, const ptk_op *op) {
     if (atomic == 1) c->p->rt.has_atomic = true;
     return;
   }
-  case PTK_OP_TMOV: {
-    if (!get_dps(c, op, &x, 1, 3, 1)) return;
-    if (x.nin > 1) FAIL(op, "%s: tmov with an fp tile or a quant scalar is not supported by the interpreter", opname(op));
-    int relu = enum_attr(c, op, "reluPreMode", "relu_pre_mode", 0);
-    if (relu > 1) FAIL(op, "%s: this reluPreMode is not supported by the interpreter", opname(op));
-    insn *in = tile_op(c, op, I_TMOV, 0, &x, 1);
-    in->flags = relu == 1;
-    return;
-  }
-  case PTK_OP_TEXTRACT: case PTK_OP_TINSERT: {
-    if (!get_dps(c, op, &x, 3, 3, 1)) return;
-    uint32_t *a = arr(c, 4);
-    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
-    a[1] = use(c, op, x.in[0], K_TILE, "the source");
-    a[2] = use_int(c, op, x.in[1], "the row index");
-    a[3] = use_int(c, op, x.in[2], "the column index");
-    insn *in = emit(c, k == PTK_OP_TEXTRACT ? I_TEXTRACT : I_TINSERT, op, 0);
-    in->a = a, in->na = 4;
-    return;
-  }
-  case PTK_OP_TTRANS:
-    if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    tile_op(c, op, I_TTRANS, 0, &x, 1);
-    return;
-  case PTK_OP_TFILLPAD: case PTK_OP_TFILLPAD_EXPAND: case PTK_OP_TFILLPAD_INPLACE:
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
-    tile_op(c, op, I_TFILLPAD, 0, &x, 1);
-    return;
-  case PTK_OP_TPREFETCH:
-    return; /* a hint */
   default:
-    unsupported(c, op);
+    ptk_lower_unsupported(op, c->d);
+    c->errors++;
     return;
   }
 }
 
 static void compile_op(cc *c, const ptk_op *op) {
   const ptk_op_info *info = &ptk_op_table[op->kind];
-  if (info->flags & PTK_OPF_SYNC) {
+  switch (info->lower) {
+  case PTK_LOWER_NOP:
     for (uint32_t i = 0; i < op->noperands; i++) use(c, op, op->operands[i], K_NONE, "");
     return;
+  case PTK_LOWER_CALL: compile_lowered(c, op); return;
+  case PTK_LOWER_NOEXEC:
+    ptk_lower_unsupported(op, c->d);
+    c->errors++;
+    return;
+  case PTK_LOWER_HAND: break;
   }
   switch (op->kind) {
   case PTK_OP_ARITH_CONSTANT: compile_const(c, op); return;
-  case PTK_OP_ARITH_CMPI:
-  case PTK_OP_ARITH_CMPF: compile_cmp(c, op); return;
   case PTK_OP_ARITH_SELECT: compile_select(c, op); return;
-  case PTK_OP_ARITH_ADDUI_EXTENDED:
-  case PTK_OP_ARITH_MULSI_EXTENDED:
-  case PTK_OP_ARITH_MULUI_EXTENDED: compile_ext2(c, op); return;
   case PTK_OP_SCF_FOR: compile_for(c, op); return;
   case PTK_OP_SCF_IF: compile_if(c, op); return;
   case PTK_OP_SCF_WHILE: compile_while(c, op); return;
@@ -1505,21 +1123,8 @@ static void compile_op(cc *c, const ptk_op *op) {
   case PTK_OP_SCF_CONDITION:
     err(c, op, "%s: not allowed here", opname(op));
     return;
-  default: break;
+  default: compile_hand_dps(c, op); return;
   }
-  if (info->family == PTK_FAM_ARITH) {
-    compile_arith(c, op);
-    return;
-  }
-  if (info->family == PTK_FAM_ARITH_CAST) {
-    compile_cast(c, op);
-    return;
-  }
-  if (info->family == PTK_FAM_DPS) {
-    compile_dps(c, op);
-    return;
-  }
-  unsupported(c, op);
 }
 
 /* ---- driver --------------------------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 
 #include "runtime/interp/interp.h"
 #include "runtime/isa/isa.h"
+#include "backend/lower.h"
 #include "runtime/launch.h"
 
 enum { K_NONE, K_SCALAR, K_PTR, K_VIEW, K_TILE };
@@ -34,13 +35,7 @@ enum {
   I_FOR_NEXT,  /* a0 iv, a1 ub, a2 step, a3 body target; imm iv width */
   I_CALL,      /* aux fn index; a[0..nargs) args, a[nargs..) results */
   I_RET,       /* a[] return values */
-  I_ARITH_I,   /* sub ptk_op_kind; a0 dst, a1 x, a2 y; imm width; flags: signed type */
-  I_ARITH_F,   /* sub ptk_op_kind; a0 dst, a1 x, a2 y (a2 unused for negf); imm dtype */
-  I_EXT2,      /* sub kind; a0 lo/sum, a1 hi/carry, a2 x, a3 y; imm width */
-  I_CMPI,      /* sub predicate; a0 dst, a1 x, a2 y; imm width */
-  I_CMPF,      /* sub predicate; a0 dst, a1 x, a2 y */
   I_SELECT,    /* a0 dst, a1 cond, a2 x, a3 y; imm bytes */
-  I_CAST,      /* sub kind; a0 dst, a1 src; imm (src dtype << 8 | dst dtype) */
   I_BLOCK,     /* sub 0 idx 1 num 2 subidx 3 subnum; a0 dst; imm width */
   I_MKVIEW,    /* a0 dst, a1 ptr, a[2..2+r) shape, a[2+r..2+2r) strides; imm rank; sub layout */
   I_PARTVIEW,  /* a0 dst, a1 src, a[2..2+r) offsets, a[2+r..) sizes; imm rank; sub esz */
@@ -59,44 +54,23 @@ enum {
   I_GETVALID,  /* a0 vr, a1 vc, a2 tile */
   I_TLOAD,     /* a0 tile, a1 view; sub view isa dtype */
   I_TSTORE,    /* a0 view, a1 tile; sub view isa dtype; flags 1 relu 2 atomic */
-  I_TMOV,      /* a0 dst, a1 src; flags 1 relu */
-  I_TEXTRACT,  /* a0 dst, a1 src, a2 r, a3 c */
-  I_TINSERT,   /* a0 dst, a1 src, a2 r, a3 c */
-  I_TTRANS,    /* a0 dst, a1 src */
-  I_TFILLPAD,  /* a0 dst, a1 src */
-  I_UNARY,     /* sub unop; a0 dst, a1 src */
-  I_BINARY,    /* sub binop; a0 dst, a1 a, a2 b */
-  I_BINTS,     /* sub binop; a0 dst, a1 tile, a2 scalar; flags 1: scalar is float */
-  I_BINST,     /* sub binop; a0 dst, a1 scalar, a2 tile; flags 1: scalar is float */
-  I_TPART,     /* sub binop; a0 dst, a1 a, a2 b */
-  I_TERN,      /* sub 0 taddc 1 tsubc; a0 dst, a1 a, a2 b, a3 c */
-  I_TERNS,     /* sub 0 taddsc 1 tsubsc; a0 dst, a1 a, a2 s, a3 b; flags 1 float */
-  I_TAXPY,     /* a0 dst, a1 src, a2 s; flags 1 float */
-  I_TEXPANDS,  /* a0 dst, a1 s; flags 1 float */
-  I_ROWRED,    /* sub redop; a0 dst, a1 src */
-  I_COLRED,    /* sub redop; a0 dst, a1 src */
-  I_ROWEXP,    /* a0 dst, a1 src */
-  I_COLEXP,    /* a0 dst, a1 src */
-  I_ROWEXPOP,  /* sub binop; a0 dst, a1 a, a2 b */
-  I_COLEXPOP,  /* sub binop; a0 dst, a1 a, a2 b */
-  I_MATMUL,    /* a0 c, a1 a, a2 b */
-  I_MATMUL_ACC,/* a0 c, a1 cin, a2 a, a3 b */
-  I_MATMUL_BIAS,/* a0 c, a1 a, a2 b, a3 bias */
-  I_TCVT,      /* sub rmode; flags 1 sat; a0 dst, a1 src */
-  I_TCMP,      /* sub cmp; a0 mask, a1 a, a2 b */
-  I_TCMPS,     /* sub cmp; a0 mask, a1 a, a2 s; flags 1 float */
-  I_TSEL,      /* a0 dst, a1 mask, a2 a, a3 b */
-  I_TSELS,     /* a0 dst, a1 mask, a2 a, a3 s; flags 1 float */
-  I_TCI,       /* a0 dst, a1 start; flags 1 descending */
-  I_TTRI,      /* a0 dst, a1 diag; flags 1 upper */
+  I_LCALL,     /* sub ptk_call_shape; a[k] value k of the call record (NOSLOT: unused); aux call_x */
   I_TGETVAL,   /* a0 dst scalar, a1 tile, a2 offset; imm result dtype */
-  I_TSETVAL,   /* a0 tile, a1 offset, a2 value; flags 1 float */
   I_TPRINT,    /* a0 tile */
   I_PRINT,     /* a[] scalars */
   I_TRAP,
 };
 
 #define NOSLOT UINT32_MAX
+
+/* The constants of an I_LCALL (a lowered call record, backend/lower.h). */
+typedef struct call_x {
+  int sub;
+  int64_t attr[2];
+  bool fl[PTK_CALL_MAXV];
+  uint8_t w[PTK_CALL_MAXV];
+  uint8_t dt[PTK_CALL_MAXV];
+} call_x;
 
 typedef struct insn {
   uint16_t op;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lang/util.h"
 #include "runtime/isa/fp.h"
 #include "runtime/isa/isa.h"
 

@@ -2,7 +2,7 @@
  * tile descriptors. The IR interpreter and generated C call the same
  * functions. Semantics follow ../shared/reference/pto-ir.md §6-§9 and the
  * pto-isa CPU simulator (pto-isa.md §1-§2); runtime/isa/README.md lists every
- * decision. Depends on libc and lang/util.h only.
+ * decision. Depends on libc only.
  *
  * Conventions
  * - Every op returns 0 (PTK_ISA_OK) or a PTK_ISA_E* code; the message of the
@@ -22,7 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lang/util.h"
+/* ptk_isa_format appends to a lang/util.h buffer; declared here so that this
+ * header depends on libc only (generated JIT code embeds it). */
+typedef struct ptk_buf ptk_buf;
 
 /* ---- enums ---------------------------------------------------------------- */
 
@@ -231,9 +233,9 @@ int ptk_isa_tstore(const ptk_gm_view *dst, const ptk_tile *src, const ptk_isa_st
  * conversion: float->float nearest even, float->int truncation). */
 int ptk_isa_tmov(const ptk_tile *dst, const ptk_tile *src, bool relu);
 /* dst[i,j] = src[i+r, j+c] over dst's valid region. */
-int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int32_t r, int32_t c);
+int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c);
 /* dst[i+r, j+c] = src[i,j] over src's valid region. */
-int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int32_t r, int32_t c);
+int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c);
 /* dst[j,i] = src[i,j] over src's valid region (same element size). */
 int ptk_isa_ttrans(const ptk_tile *dst, const ptk_tile *src);
 /* Copy src's valid region into dst and set every other element of dst (all
@@ -470,5 +472,23 @@ PTK_ISA_DEF_RED(prod, PROD)
 PTK_ISA_DEF_RED(argmax, ARGMAX)
 PTK_ISA_DEF_RED(argmin, ARGMIN)
 #undef PTK_ISA_DEF_RED
+
+/* ---- entry points ------------------------------------------------------------------------ */
+
+/* Every out-of-line function JIT-generated code may call. The JIT's host
+ * table (runtime/jit/abi.h) is generated from this list, so a kernel .so
+ * needs no symbols from the host; a call shape (lang/ir/calls.def) whose
+ * function is missing here fails to compile in the table sweep test. */
+// clang-format off
+#define PTK_ISA_ENTRY_POINTS(X)                                                                    \
+  X(ptk_isa_treshape) X(ptk_isa_bitcast) X(ptk_isa_tmov) X(ptk_isa_textract) X(ptk_isa_tinsert)  \
+  X(ptk_isa_ttrans) X(ptk_isa_tfillpad) X(ptk_isa_texpands) X(ptk_isa_unary) X(ptk_isa_binary)    \
+  X(ptk_isa_binary_ts) X(ptk_isa_binary_st) X(ptk_isa_taddc) X(ptk_isa_tsubc) X(ptk_isa_taddsc)  \
+  X(ptk_isa_tsubsc) X(ptk_isa_taxpy) X(ptk_isa_tpart) X(ptk_isa_trowexpand)                       \
+  X(ptk_isa_tcolexpand) X(ptk_isa_trowexpand_op) X(ptk_isa_tcolexpand_op) X(ptk_isa_trowreduce)  \
+  X(ptk_isa_tcolreduce) X(ptk_isa_tmatmul) X(ptk_isa_tmatmul_acc) X(ptk_isa_tmatmul_bias)        \
+  X(ptk_isa_tcvt) X(ptk_isa_tcmp) X(ptk_isa_tcmps) X(ptk_isa_tsel) X(ptk_isa_tsels) X(ptk_isa_tci) \
+  X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)
+// clang-format on
 
 #endif

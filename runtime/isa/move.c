@@ -371,28 +371,34 @@ int ptk_isa_tmov(const ptk_tile *dst, const ptk_tile *src, bool relu) {
   return PTK_ISA_OK;
 }
 
-int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int32_t r, int32_t c) {
+int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c) {
   ptk_isa_lay DL, SL;
   ptk_tile win;
   int rc = ptk_isa__prep(dst, "textract", "dst", &DL);
   if (rc) return rc;
-  if ((rc = ptk_isa_subview(src, r, c, dst->vrows, dst->vcols, dst->vrows, dst->vcols, &win)))
-    return ptk_isa__fail(rc, "textract: %dx%d at (%d,%d) is outside the %dx%d source",
-                         (int)dst->vrows, (int)dst->vcols, (int)r, (int)c, (int)src->rows,
+  /* indices come straight from i64/index scalars: outside int32 is outside the tile */
+  bool far = r < INT32_MIN || r > INT32_MAX || c < INT32_MIN || c > INT32_MAX;
+  if (far || (rc = ptk_isa_subview(src, (int32_t)r, (int32_t)c, dst->vrows, dst->vcols, dst->vrows,
+                                   dst->vcols, &win)))
+    return ptk_isa__fail(far ? PTK_ISA_ESHAPE : rc, "textract: %dx%d at (%lld,%lld) is outside the %dx%d source",
+                         (int)dst->vrows, (int)dst->vcols, (long long)r, (long long)c, (int)src->rows,
                          (int)src->cols);
   ptk_isa__lay(&win, &SL);
   copy_region(dst, &DL, &win, &SL, dst->vrows, dst->vcols, false);
   return PTK_ISA_OK;
 }
 
-int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int32_t r, int32_t c) {
+int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c) {
   ptk_isa_lay DL, SL;
   ptk_tile win;
   int rc = ptk_isa__prep(src, "tinsert", "src", &SL);
   if (rc) return rc;
-  if ((rc = ptk_isa_subview(dst, r, c, src->vrows, src->vcols, src->vrows, src->vcols, &win)))
-    return ptk_isa__fail(rc, "tinsert: %dx%d at (%d,%d) is outside the %dx%d destination",
-                         (int)src->vrows, (int)src->vcols, (int)r, (int)c, (int)dst->rows,
+  /* indices come straight from i64/index scalars: outside int32 is outside the tile */
+  bool far = r < INT32_MIN || r > INT32_MAX || c < INT32_MIN || c > INT32_MAX;
+  if (far || (rc = ptk_isa_subview(dst, (int32_t)r, (int32_t)c, src->vrows, src->vcols, src->vrows,
+                                   src->vcols, &win)))
+    return ptk_isa__fail(far ? PTK_ISA_ESHAPE : rc, "tinsert: %dx%d at (%lld,%lld) is outside the %dx%d destination",
+                         (int)src->vrows, (int)src->vcols, (long long)r, (long long)c, (int)dst->rows,
                          (int)dst->cols);
   ptk_isa__lay(&win, &DL);
   copy_region(&win, &DL, src, &SL, src->vrows, src->vcols, false);

@@ -19,35 +19,10 @@
 #include "runtime/isa/isa.h"
 #include "runtime/jit/jit.h"
 #include "runtime/launch.h"
-#define PTKJ_HOST
-#include "backend/c/ptk_jit_rt.h"
+#include "runtime/jit/abi.h"
 
-/* ---- the ABI mirrors what it claims to ------------------------------------------------------- */
+/* ---- the ABI ------------------------------------------------------------------------------------ */
 
-/* every isa constant the emitter names symbolically (backend/c/isa_map.def) */
-#define PTK_ISA_DTYPE_MAP(D, I) _Static_assert((int)PTKJ_ISA_##I == (int)PTK_ISA_##I, "PTKJ_ISA_" #I);
-#define PTK_ISA_UNOP_MAP PTK_ISA_DTYPE_MAP
-#define PTK_ISA_BINOP_MAP PTK_ISA_DTYPE_MAP
-#define PTK_ISA_REDOP_MAP PTK_ISA_DTYPE_MAP
-#define PTK_ISA_NAME(I) PTK_ISA_DTYPE_MAP(-, I)
-#include "backend/c/isa_map.def"
-#undef PTK_ISA_DTYPE_MAP
-#undef PTK_ISA_UNOP_MAP
-#undef PTK_ISA_BINOP_MAP
-#undef PTK_ISA_REDOP_MAP
-#undef PTK_ISA_NAME
-
-/* the cells are runtime/launch.h's */
-_Static_assert(sizeof(ptkj_sc) == sizeof(ptk_rt_sc), "scalar cell");
-_Static_assert(sizeof(ptkj_ptr) == sizeof(ptk_rt_ptr) && offsetof(ptkj_ptr, boff) == offsetof(ptk_rt_ptr, boff),
-               "pointer cell");
-_Static_assert(sizeof(ptkj_view) == sizeof(ptk_rt_view) && offsetof(ptkj_view, rank) == offsetof(ptk_rt_view, rank) &&
-                   offsetof(ptkj_view, layout) == offsetof(ptk_rt_view, layout) &&
-                   offsetof(ptkj_view, boff) == offsetof(ptk_rt_view, boff) &&
-                   offsetof(ptkj_view, shape) == offsetof(ptk_rt_view, shape) &&
-                   offsetof(ptkj_view, stride) == offsetof(ptk_rt_view, stride),
-               "view cell");
-_Static_assert(sizeof(ptk_isa_scalar) == 24, "isa scalar");
 /* generated loops poll the abort state through ptkj_ctx_head */
 _Static_assert(sizeof(atomic_llong) == sizeof(long long) && _Alignof(atomic_llong) == _Alignof(long long),
                "plain reads of fail_block");
@@ -98,9 +73,6 @@ static const opx *x_of(const ptkj_ctx *w, uint32_t op) { return &prog(w)->x[op];
 static int s_err(ptkj_ctx *w, uint32_t op, int code, int64_t a, int64_t b) {
   const ptk_op *o = OP(op);
   switch (code) {
-  case PTKJ_E_DIVZERO:
-    return ptk_rt_fail(RW(w), o, "integer division by zero", "%s with a zero divisor",
-                       o ? ptk_op_table[o->kind].name : "op");
   case PTKJ_E_STEP:
     return ptk_rt_fail(RW(w), o, "bad loop step", "scf.for step %lld is not positive", (long long)a);
   case PTKJ_E_VIEWNEG:
@@ -110,10 +82,6 @@ static int s_err(ptkj_ctx *w, uint32_t op, int code, int64_t a, int64_t b) {
   case PTKJ_E_DIM:
     return ptk_rt_fail(RW(w), o, "bad dimension", "dimension %lld of a rank-%d view", (long long)a, (int)b);
   case PTKJ_E_TRAP: return ptk_rt_fail(RW(w), o, "pto.trap reached", NULL);
-  case PTKJ_E_I32: {
-    int32_t dummy;
-    return ptk_rt_to_i32(RW(w), o, a, b ? "column index" : "row index", &dummy);
-  }
   default: return ptk_rt_fail(RW(w), o, "internal error", "unknown error code %d", code);
   }
 }
@@ -122,25 +90,20 @@ static int s_isa_fail(ptkj_ctx *w, uint32_t op, int rc) { return ptk_rt_isa_fail
 static int s_enter(ptkj_ctx *w, uint32_t op) { return ptk_rt_enter(RW(w), OP(op)); }
 static void s_leave(ptkj_ctx *w) { w->b.depth--; }
 static int64_t s_block(ptkj_ctx *w, int which) { return ptk_rt_block_id(RW(w), which); }
-static double s_round(int dt, double v) { return ptk_float_round(v, (ptk_dtype)dt); }
-static ptkj_sc s_cast(int kind, int sdt, int ddt, ptkj_sc x) {
-  ptk_rt_sc r = ptk_rt_cast(kind, (ptk_dtype)sdt, (ptk_dtype)ddt, (ptk_rt_sc){.i = x.i});
-  return (ptkj_sc){.i = r.i};
-}
-static int64_t s_ptrtoint(ptkj_ctx *w, const ptkj_ptr *p) {
+static int64_t s_ptrtoint(ptkj_ctx *w, const ptk_rt_ptr *p) {
   (void)w;
-  return ptk_rt_ptrtoint((const ptk_rt_ptr *)p);
+  return ptk_rt_ptrtoint(p);
 }
-static void s_inttoptr(ptkj_ctx *w, int64_t x, ptkj_ptr *out) {
+static void s_inttoptr(ptkj_ctx *w, int64_t x, ptk_rt_ptr *out) {
   ptk_rt_ptr p = ptk_rt_inttoptr(RW(w), x);
   memcpy(out, &p, sizeof p);
 }
-static int s_ldsc(ptkj_ctx *w, uint32_t op, ptkj_sc *d, const ptkj_ptr *p, int64_t idx) {
-  return ptk_rt_scalar_mem(RW(w), OP(op), (ptk_rt_sc *)d, (const ptk_rt_ptr *)p, idx, x_of(w, op)->dt, true);
+static int s_ldsc(ptkj_ctx *w, uint32_t op, ptk_rt_sc *d, const ptk_rt_ptr *p, int64_t idx) {
+  return ptk_rt_scalar_mem(RW(w), OP(op), d, p, idx, x_of(w, op)->dt, true);
 }
-static int s_stsc(ptkj_ctx *w, uint32_t op, const ptkj_sc *v, const ptkj_ptr *p, int64_t idx) {
+static int s_stsc(ptkj_ctx *w, uint32_t op, const ptk_rt_sc *v, const ptk_rt_ptr *p, int64_t idx) {
   ptk_rt_sc t = {.i = v->i};
-  return ptk_rt_scalar_mem(RW(w), OP(op), &t, (const ptk_rt_ptr *)p, idx, x_of(w, op)->dt, false);
+  return ptk_rt_scalar_mem(RW(w), OP(op), &t, p, idx, x_of(w, op)->dt, false);
 }
 static int s_alloc(ptkj_ctx *w, uint32_t op, ptk_tile *dst, int64_t addr, int64_t vr, int64_t vc) {
   const opx *x = x_of(w, op);
@@ -164,19 +127,19 @@ static int s_reshape(ptkj_ctx *w, uint32_t op, ptk_tile *dst, const ptk_tile *sr
 static int s_setvalid(ptkj_ctx *w, uint32_t op, ptk_tile *t, int64_t vr, int64_t vc) {
   return ptk_rt_setvalid(RW(w), OP(op), t, vr, vc);
 }
-static int s_tload(ptkj_ctx *w, uint32_t op, const ptk_tile *t, const ptkj_view *v) {
-  return ptk_rt_tload(RW(w), OP(op), t, (const ptk_rt_view *)v, x_of(w, op)->vd);
+static int s_tload(ptkj_ctx *w, uint32_t op, const ptk_tile *t, const ptk_rt_view *v) {
+  return ptk_rt_tload(RW(w), OP(op), t, v, x_of(w, op)->vd);
 }
-static int s_tstore(ptkj_ctx *w, uint32_t op, const ptkj_view *v, const ptk_tile *t) {
+static int s_tstore(ptkj_ctx *w, uint32_t op, const ptk_rt_view *v, const ptk_tile *t) {
   const opx *x = x_of(w, op);
-  return ptk_rt_tstore(RW(w), OP(op), (const ptk_rt_view *)v, t, x->vd, x->flags);
+  return ptk_rt_tstore(RW(w), OP(op), v, t, x->vd, x->flags);
 }
-static int s_tgetval(ptkj_ctx *w, uint32_t op, ptkj_sc *dst, const ptk_tile *t, int64_t off) {
-  return ptk_rt_tgetval(RW(w), OP(op), x_of(w, op)->dt, (ptk_rt_sc *)dst, t, off);
+static int s_tgetval(ptkj_ctx *w, uint32_t op, ptk_rt_sc *dst, const ptk_tile *t, int64_t off) {
+  return ptk_rt_tgetval(RW(w), OP(op), x_of(w, op)->dt, dst, t, off);
 }
 static int s_tprint(ptkj_ctx *w, uint32_t op, const ptk_tile *t) { return ptk_rt_tprint(RW(w), OP(op), t); }
-static int s_print(ptkj_ctx *w, uint32_t op, const ptkj_sc *vals, uint32_t n) {
-  return ptk_rt_print(RW(w), OP(op), (const ptk_rt_sc *)vals, n);
+static int s_print(ptkj_ctx *w, uint32_t op, const ptk_rt_sc *vals, uint32_t n) {
+  return ptk_rt_print(RW(w), OP(op), vals, n);
 }
 
 /* ---- the table -------------------------------------------------------------------------------------- */
@@ -189,8 +152,6 @@ static const ptkj_env ENV = {
     .enter = s_enter,
     .leave = s_leave,
     .block = s_block,
-    .round = s_round,
-    .cast = s_cast,
     .ptrtoint = s_ptrtoint,
     .inttoptr = s_inttoptr,
     .ldsc = s_ldsc,
@@ -205,40 +166,12 @@ static const ptkj_env ENV = {
     .tgetval = s_tgetval,
     .tprint = s_tprint,
     .print = s_print,
-    .bitcast = ptk_isa_bitcast,
-    .tmov = ptk_isa_tmov,
-    .textract = ptk_isa_textract,
-    .tinsert = ptk_isa_tinsert,
-    .ttrans = ptk_isa_ttrans,
-    .tfillpad = ptk_isa_tfillpad,
-    .texpands = ptk_isa_texpands,
-    .unary = ptk_isa_unary,
-    .binary = ptk_isa_binary,
-    .binary_ts = ptk_isa_binary_ts,
-    .binary_st = ptk_isa_binary_st,
-    .taddc = ptk_isa_taddc,
-    .tsubc = ptk_isa_tsubc,
-    .taddsc = ptk_isa_taddsc,
-    .tsubsc = ptk_isa_tsubsc,
-    .taxpy = ptk_isa_taxpy,
-    .tpart = ptk_isa_tpart,
-    .trowexpand = ptk_isa_trowexpand,
-    .tcolexpand = ptk_isa_tcolexpand,
-    .trowexpand_op = ptk_isa_trowexpand_op,
-    .tcolexpand_op = ptk_isa_tcolexpand_op,
-    .trowreduce = ptk_isa_trowreduce,
-    .tcolreduce = ptk_isa_tcolreduce,
-    .tmatmul = ptk_isa_tmatmul,
-    .tmatmul_acc = ptk_isa_tmatmul_acc,
-    .tmatmul_bias = ptk_isa_tmatmul_bias,
-    .tcvt = ptk_isa_tcvt,
-    .tcmp = ptk_isa_tcmp,
-    .tcmps = ptk_isa_tcmps,
-    .tsel = ptk_isa_tsel,
-    .tsels = ptk_isa_tsels,
-    .tci = ptk_isa_tci,
-    .ttri = ptk_isa_ttri,
-    .tsetval = ptk_isa_tsetval,
+    .isa =
+        {
+#define PTKJ_ENTRY(name) .name = name,
+            PTK_ISA_ENTRY_POINTS(PTKJ_ENTRY)
+#undef PTKJ_ENTRY
+        },
 };
 
 /* ---- prepare ------------------------------------------------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lang/util.h"
 #include "runtime/isa/isa.h"
 
 static double now(void) {

@@ -708,7 +708,7 @@ TEST(unsupported_ops_fail_at_prepare) {
                      "  return\n"
                      "}\n";
   CHECK(!load(&k, text, "g"));
-  CHECK(has(&k, "t.pto:2:3: error: pto.tgatherb is not supported by the interpreter"));
+  CHECK(has(&k, "t.pto:2:3: error: pto.tgatherb cannot run on the host: tile block gather is not implemented yet"));
   unload(&k);
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/util.h"
 #include "runtime/isa/isa.h"
 #include "tests/unit/ut.h"
 

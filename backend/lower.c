@@ -1,0 +1,359 @@
+/* The one lowering (see lower.h). */
+#include "backend/lower.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/isa/isa.h"
+#include "runtime/isa/scalar.h"
+
+/* ---- the table, expanded for values ---------------------------------------------------------- */
+
+/* The value of each CALL row's sub-operation (a runtime/isa constant). */
+static const int sub_value[PTK_OP__COUNT] = {
+#define CALL(SHAPE, SUB) SUB
+#define CALL0(SHAPE) 0
+#define HAND 0
+#define NOP 0
+#define NOEXEC(why) 0
+#define PTK_OP(ID, NAME, FAM, OPMIN, OPMAX, RESMIN, RESMAX, NREG, SIG, ATTRS, FLAGS, LOWER,        \
+               PIPE)                                                                               \
+  [PTK_OP_##ID] = LOWER,
+#include "lang/ir/ops.def"
+#undef PTK_OP
+#undef CALL
+#undef CALL0
+#undef HAND
+#undef NOP
+#undef NOEXEC
+};
+
+static const char *const entry_points[] = {
+#define X(name) #name,
+    PTK_ISA_ENTRY_POINTS(X)
+#undef X
+};
+
+bool ptk_lower_is_entry_point(const char *name, size_t len) {
+  for (size_t i = 0; i < PTK_ARRAY_LEN(entry_points); i++)
+    if (strlen(entry_points[i]) == len && !memcmp(entry_points[i], name, len)) return true;
+  return false;
+}
+
+bool ptk_lower_isa_dtype(ptk_dtype dt, int *out) {
+  switch (dt) {
+  case PTK_DT_F32: *out = PTK_ISA_F32; return true;
+  case PTK_DT_F16: *out = PTK_ISA_F16; return true;
+  case PTK_DT_BF16: *out = PTK_ISA_BF16; return true;
+  case PTK_DT_F64: *out = PTK_ISA_F64; return true;
+  case PTK_DT_I8:
+  case PTK_DT_SI8: *out = PTK_ISA_I8; return true;
+  case PTK_DT_I16:
+  case PTK_DT_SI16: *out = PTK_ISA_I16; return true;
+  case PTK_DT_I32:
+  case PTK_DT_SI32: *out = PTK_ISA_I32; return true;
+  case PTK_DT_I64:
+  case PTK_DT_SI64:
+  case PTK_DT_INDEX: *out = PTK_ISA_I64; return true;
+  case PTK_DT_UI8: *out = PTK_ISA_U8; return true;
+  case PTK_DT_UI16: *out = PTK_ISA_U16; return true;
+  case PTK_DT_UI32: *out = PTK_ISA_U32; return true;
+  case PTK_DT_UI64: *out = PTK_ISA_U64; return true;
+  case PTK_DT_I1: *out = PTK_ISA_I1; return true;
+  default: return false;
+  }
+}
+
+/* ---- shapes, parsed once ---------------------------------------------------------------------- */
+
+typedef struct attr_spec {
+  char name[96];
+  char kind[96];
+  int64_t dflt, max;
+} attr_spec;
+
+typedef struct shape_desc {
+  char role[PTK_CALL_MAXV];
+  uint8_t nv;
+  uint8_t nattr;
+  attr_spec attr[2];
+} shape_desc;
+
+static shape_desc shapes[PTK_CALL__COUNT];
+static pthread_once_t shapes_once = PTHREAD_ONCE_INIT;
+
+static bool is_ident(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* A stronger role wins: a value named as Ik and Ck is an integer. */
+static void set_role(shape_desc *s, unsigned k, char r) {
+  if (!s->role[k] || s->role[k] == PTK_ROLE_SCALAR) s->role[k] = r;
+  if (k + 1u > s->nv) s->nv = (uint8_t)(k + 1);
+}
+
+static void parse_shape(int id) {
+  const ptk_call_info *ci = &ptk_call_table[id];
+  shape_desc *s = &shapes[id];
+  for (const char *p = ci->expr; *p;) {
+    if (!is_ident(*p)) {
+      p++;
+      continue;
+    }
+    const char *q = p;
+    while (is_ident(*q)) q++;
+    if (q - p == 2 && p[1] >= '0' && p[1] <= '9' && (p == ci->expr || !is_ident(p[-1]))) {
+      unsigned k = (unsigned)(p[1] - '0');
+      switch (p[0]) {
+      case 'T': set_role(s, k, PTK_ROLE_TILE); break;
+      case 'I': set_role(s, k, PTK_ROLE_INT); break;
+      case 'F': set_role(s, k, PTK_ROLE_FLOAT); break;
+      case 'S':
+      case 'C':
+      case 'W':
+      case 'D': set_role(s, k, PTK_ROLE_SCALAR); break;
+      default: break;
+      }
+    }
+    p = q;
+  }
+  /* "name:kind:default:max,…" */
+  const char *a = ci->attrs;
+  while (*a && s->nattr < 2) {
+    attr_spec *sp = &s->attr[s->nattr++];
+    const char *end = strchr(a, ',');
+    if (!end) end = a + strlen(a);
+    char item[96];
+    size_t n = (size_t)(end - a) < sizeof item - 1 ? (size_t)(end - a) : sizeof item - 1;
+    memcpy(item, a, n);
+    item[n] = 0;
+    char *f1 = strchr(item, ':'), *f2 = f1 ? strchr(f1 + 1, ':') : NULL, *f3 = f2 ? strchr(f2 + 1, ':') : NULL;
+    if (f1 && f2 && f3) {
+      *f1 = *f2 = *f3 = 0;
+      snprintf(sp->name, sizeof sp->name, "%s", item);
+      snprintf(sp->kind, sizeof sp->kind, "%s", f1 + 1);
+      sp->dflt = strtoll(f2 + 1, NULL, 10);
+      sp->max = strtoll(f3 + 1, NULL, 10);
+    }
+    a = *end ? end + 1 : end;
+  }
+}
+
+static void init_shapes(void) {
+  for (int i = 0; i < PTK_CALL__COUNT; i++) parse_shape(i);
+}
+
+/* ---- diagnostics ------------------------------------------------------------------------------- */
+
+static const char *opname(const ptk_op *op) { return ptk_op_table[op->kind].name; }
+
+void ptk_lower_unsupported(const ptk_op *op, ptk_diags *d) {
+  const ptk_op_info *info = &ptk_op_table[op->kind];
+  if (info->lower == PTK_LOWER_NOEXEC && info->why)
+    ptk_error_loc(d, op->loc, "%s cannot run on the host: %s", info->name, info->why);
+  else
+    ptk_error_loc(d, op->loc, "%s cannot run on the host", info->name);
+}
+
+static const char *role_noun(char r) {
+  switch (r) {
+  case PTK_ROLE_TILE: return "a tile";
+  case PTK_ROLE_INT: return "an integer scalar";
+  case PTK_ROLE_FLOAT: return "a float scalar";
+  default: return "a scalar";
+  }
+}
+
+/* "ins[1]", "outs[0]", "the result", "operand 1" */
+static void value_name(const ptk_op *op, const ptk_call *r, unsigned k, char *buf, size_t n) {
+  if (ptk_op_table[op->kind].family == PTK_FAM_DPS)
+    snprintf(buf, n, k == 0 ? "outs[0]" : "ins[%u]", k - 1);
+  else if (k < r->nres)
+    snprintf(buf, n, r->nres == 1 ? "the result" : "result %u", k);
+  else
+    snprintf(buf, n, "operand %u", k - r->nres);
+}
+
+/* ---- attributes --------------------------------------------------------------------------------- */
+
+static int pred_index(const char *kind, int64_t v) {
+  int i = 0;
+  if (!strcmp(kind, "cmpi")) {
+#define X(n)                                                                                       \
+  if (v == PTK_CMPI_##n) return PTK_SC_CMPI_##n;                                                   \
+  i++;
+    PTK_CMPI_PREDICATES(X)
+#undef X
+  } else {
+#define X(n)                                                                                       \
+  if (v == PTK_CMPF_##n) return PTK_SC_CMPF_##n;                                                   \
+  i++;
+    PTK_CMPF_PREDICATES(X)
+#undef X
+  }
+  (void)i;
+  return -1;
+}
+
+static bool decode_attr(const ptk_op *op, const attr_spec *sp, int64_t *out, ptk_diags *d) {
+  const ptk_attr *a = ptk_op_attr(op, sp->name);
+  if (!a) {
+    if (sp->dflt < 0) {
+      ptk_error_loc(d, op->loc, "%s: missing attribute '%s'", opname(op), sp->name);
+      return false;
+    }
+    *out = sp->dflt;
+    return true;
+  }
+  int64_t v = -1;
+  bool ok;
+  if (!strcmp(sp->kind, "unit")) {
+    int64_t iv = 0;
+    ok = a->kind == PTK_ATTR_UNIT || (ptk_attr_get_int(a, &iv));
+    v = a->kind == PTK_ATTR_UNIT ? 1 : iv != 0;
+  } else if (!strcmp(sp->kind, "int")) {
+    ok = ptk_attr_get_int(a, &v);
+  } else if (!strcmp(sp->kind, "cmpi") || !strcmp(sp->kind, "cmpf")) {
+    int64_t iv;
+    ok = ptk_attr_get_int(a, &iv) && (v = pred_index(sp->kind, iv)) >= 0;
+  } else if (a->kind == PTK_ATTR_INT) {
+    ok = ptk_attr_get_int(a, &v);
+  } else {
+    v = ptk_attr_enum_index(a, sp->kind);
+    ok = v >= 0;
+  }
+  if (ok && (v < 0 || (sp->max >= 0 && v > sp->max))) ok = false;
+  if (!ok) {
+    ptk_buf b = {0};
+    ptk_attr_print(a, &b);
+    ptk_error_loc(d, op->loc, "%s: unsupported value %s for attribute '%s'", opname(op),
+                  ptk_buf_cstr(&b), sp->name);
+    ptk_buf_free(&b);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+/* ---- scalars --------------------------------------------------------------------------------- */
+
+/* Which float/int conversions each cast sub-operation accepts. */
+static bool cast_ok(int sub, ptk_dtype s, ptk_dtype d) {
+  bool sf = ptk_dtype_is_float(s), df = ptk_dtype_is_float(d);
+  switch (sub) {
+  case PTK_SC_EXT_SIGNED:
+  case PTK_SC_EXT_UNSIGNED: return !sf && !df;
+  case PTK_SC_FTOF: return sf && df;
+  case PTK_SC_SITOFP:
+  case PTK_SC_UITOFP: return !sf && df;
+  case PTK_SC_FPTOSI:
+  case PTK_SC_FPTOUI: return sf && !df;
+  default: return ptk_dtype_bits(s) == ptk_dtype_bits(d);
+  }
+}
+
+static bool scalar_rules(const ptk_op *op, ptk_call *r, bool tiles, ptk_diags *d) {
+  if (r->shape == PTK_CALL_CAST) {
+    ptk_dtype s = r->v[1]->type->dt, t = r->v[0]->type->dt;
+    if (!cast_ok(r->sub, s, t)) {
+      ptk_error_loc(d, op->loc, "%s: cannot convert %s to %s", opname(op), ptk_dtype_name(s),
+                    ptk_dtype_name(t));
+      return false;
+    }
+    return true;
+  }
+  if (tiles) return true;
+  /* arith: the operands share one type; so does the result, except for
+   * comparisons (i1) */
+  bool cmp = r->shape == PTK_CALL_ICMP || r->shape == PTK_CALL_FCMP;
+  const ptk_value *first = r->v[r->nres];
+  for (unsigned k = cmp ? r->nres : 0; k < r->nv; k++)
+    if (r->v[k] && first && r->v[k]->type->dt != first->type->dt) {
+      ptk_error_loc(d, op->loc, "%s: operands%s must be scalars of one type", opname(op),
+                    cmp ? "" : " and result");
+      return false;
+    }
+  return true;
+}
+
+/* ---- the lowering ------------------------------------------------------------------------------ */
+
+bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
+  pthread_once(&shapes_once, init_shapes);
+  const ptk_op_info *info = &ptk_op_table[op->kind];
+  memset(r, 0, sizeof *r);
+  if (info->lower != PTK_LOWER_CALL) {
+    ptk_lower_unsupported(op, d);
+    return false;
+  }
+  r->shape = info->shape;
+  r->sub = sub_value[op->kind];
+  r->sub_name = info->sub;
+  /* the values, in the numbering of calls.def */
+  const ptk_value *vals[PTK_CALL_MAXV] = {0};
+  unsigned nvals = 0;
+  if (info->family == PTK_FAM_DPS) {
+    uint32_t nin, nout;
+    ptk_value **in = ptk_op_segment(op, 0, &nin), **out = ptk_op_segment(op, 1, &nout);
+    const ptk_call_info *ci = &ptk_call_table[r->shape];
+    if (ci->max_ins >= 0 && nin > (uint32_t)ci->max_ins) {
+      ptk_error_loc(d, op->loc, "%s with %u inputs cannot run on the host (only %d)", opname(op),
+                    nin, ci->max_ins);
+      return false;
+    }
+    vals[nvals++] = nout ? out[0] : NULL;
+    for (uint32_t i = 0; i < nin && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = in[i];
+    /* tdivs ins(%s, %t): the scalar-first form */
+    if (r->shape == PTK_CALL_BIN_TS && nin >= 1 && in[0]->type && in[0]->type->kind == PTK_TY_SCALAR)
+      r->shape = PTK_CALL_BIN_ST;
+  } else {
+    r->nres = (uint8_t)op->nresults;
+    for (uint32_t i = 0; i < op->nresults && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = &op->results[i];
+    for (uint32_t i = 0; i < op->noperands && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = op->operands[i];
+  }
+  const shape_desc *sd = &shapes[r->shape];
+  r->nv = sd->nv;
+  bool tiles = false;
+  for (unsigned k = 0; k < sd->nv; k++) {
+    char role = sd->role[k];
+    r->role[k] = role;
+    if (!role) continue;
+    const ptk_value *v = k < nvals ? vals[k] : NULL;
+    char nm[32];
+    value_name(op, r, k, nm, sizeof nm);
+    if (!v || !v->type) {
+      ptk_error_loc(d, op->loc, "%s: %s is missing", opname(op), nm);
+      return false;
+    }
+    r->v[k] = v;
+    const ptk_type *t = v->type;
+    bool is_tile = t->kind == PTK_TY_TILE_BUF, is_sc = t->kind == PTK_TY_SCALAR;
+    bool fl = is_sc && ptk_dtype_is_float(t->dt);
+    bool ok = role == PTK_ROLE_TILE ? is_tile
+              : role == PTK_ROLE_INT ? is_sc && !fl
+              : role == PTK_ROLE_FLOAT ? fl
+                                       : is_sc;
+    if (!ok) {
+      char *ts = ptk_type_str(t);
+      ptk_error_loc(d, op->loc, "%s: %s must be %s, not %s", opname(op), nm, role_noun(role), ts);
+      free(ts);
+      return false;
+    }
+    tiles |= is_tile;
+    if (is_sc) {
+      int idt;
+      if (!ptk_lower_isa_dtype(t->dt, &idt)) {
+        ptk_error_loc(d, op->loc, "%s: scalars of type %s cannot be computed on the host",
+                      opname(op), ptk_dtype_name(t->dt));
+        return false;
+      }
+      r->fl[k] = fl;
+      r->width[k] = (uint8_t)ptk_dtype_bits(t->dt);
+      r->dt[k] = (uint8_t)idt;
+    }
+  }
+  for (unsigned i = 0; i < sd->nattr; i++)
+    if (!decode_attr(op, &sd->attr[i], &r->attr[i], d)) return false;
+  return scalar_rules(op, r, tiles, d);
+}

@@ -1,0 +1,65 @@
+/* The one lowering both engines share (DESIGN §1 "The op table and the one
+ * lowering"). The LOWER column of the op table (lang/ir/ops.def) says how
+ * each op runs on the host; for CALL rows, ptk_lower_call turns the op into
+ * a call record: its call shape (lang/ir/calls.def), the sub-operation, the
+ * decoded attributes and the values the shape's expression names, checked
+ * for kind and dtype. The interpreter (runtime/interp/compile.c) encodes the
+ * record as one instruction and evaluates the shape's expression; the C
+ * emitter (backend/c/emit.c) prints the same expression with the values
+ * substituted. What cannot run is decided and reported here, identically
+ * for both engines.
+ *
+ * backend/ normally uses lang/ and parser/ only; this file also includes
+ * the header-only vocabulary of runtime/isa (isa.h enums, scalar.h) to give
+ * each sub-operation its value. */
+#ifndef PTK_BACKEND_LOWER_H
+#define PTK_BACKEND_LOWER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lang/diag.h"
+#include "lang/ir/ir.h"
+
+#define PTK_CALL_MAXV 8
+
+/* What a call shape needs of value k (its tokens in EXPR). */
+enum {
+  PTK_ROLE_NONE = 0,
+  PTK_ROLE_TILE = 'T',  /* Tk */
+  PTK_ROLE_SCALAR = 'S', /* Sk, Ck, Wk, Dk: any scalar */
+  PTK_ROLE_INT = 'I',   /* Ik */
+  PTK_ROLE_FLOAT = 'F', /* Fk */
+};
+
+typedef struct ptk_call {
+  ptk_call_shape shape;
+  int sub;              /* the value of the row's SUB, 0 without one */
+  const char *sub_name; /* its name ("PTK_ISA_ADD"), NULL without one */
+  int64_t attr[2];      /* A0, A1 */
+  uint8_t nv;           /* values v[0..nv) (unused ones NULL) */
+  uint8_t nres;         /* v[0..nres) are results of the op, the rest operands */
+  const ptk_value *v[PTK_CALL_MAXV];
+  char role[PTK_CALL_MAXV];
+  bool fl[PTK_CALL_MAXV];   /* scalar value k is a float */
+  uint8_t width[PTK_CALL_MAXV]; /* Wk: bit width of scalar value k */
+  uint8_t dt[PTK_CALL_MAXV];    /* Dk: runtime/isa dtype of scalar value k */
+} ptk_call;
+
+/* Lowers a PTK_LOWER_CALL op into *rec. false after reporting (located at
+ * the op, naming it) why it cannot run. */
+bool ptk_lower_call(const ptk_op *op, ptk_call *rec, ptk_diags *d);
+
+/* Reports that op (a PTK_LOWER_NOEXEC row, or anything the engines do not
+ * run) cannot run on the host. */
+void ptk_lower_unsupported(const ptk_op *op, ptk_diags *d);
+
+/* The runtime/isa dtype of a scalar or element dtype; false for the 8-bit
+ * float formats and packed types the host does not compute with. */
+bool ptk_lower_isa_dtype(ptk_dtype dt, int *out);
+
+/* True when `name` is an out-of-line runtime/isa entry point (reached
+ * through the JIT host table, runtime/jit/abi.h). */
+bool ptk_lower_is_entry_point(const char *name, size_t len);
+
+#endif
