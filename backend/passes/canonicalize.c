@@ -11,7 +11,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "backend/lower.h"
 #include "backend/passes/pass_util.h"
+#include "runtime/isa/scalar.h"
 
 typedef struct canon {
   ptk_module *m;
@@ -49,77 +51,6 @@ static bool const_float(const ptk_value *v, double *out) {
 
 static ptk_value *cfloat(canon *c, double v, const ptk_type *t, ptk_loc loc) {
   return pu_cpool_get(&c->pool, ptk_attr_float(c->m, v, t), t, loc);
-}
-
-/* Integer binary op on two constants of width w. false: do not fold
- * (division by zero, signed overflow, shift out of range). */
-static bool fold_int_bin(ptk_op_kind k, uint64_t ua, uint64_t ub, unsigned w, uint64_t *r) {
-  uint64_t mk = pu_mask(w);
-  ua &= mk;
-  ub &= mk;
-  int64_t sa = pu_sext(ua, w), sb = pu_sext(ub, w);
-  int64_t smin = w >= 64 ? INT64_MIN : -(int64_t)(1ull << (w - 1));
-  switch (k) {
-  case PTK_OP_ARITH_ADDI: *r = ua + ub; break;
-  case PTK_OP_ARITH_SUBI: *r = ua - ub; break;
-  case PTK_OP_ARITH_MULI: *r = ua * ub; break;
-  case PTK_OP_ARITH_DIVSI:
-    if (sb == 0 || (sa == smin && sb == -1)) return false;
-    *r = (uint64_t)(sa / sb);
-    break;
-  case PTK_OP_ARITH_DIVUI:
-    if (ub == 0) return false;
-    *r = ua / ub;
-    break;
-  case PTK_OP_ARITH_REMSI:
-    if (sb == 0) return false;
-    *r = sb == -1 ? 0 : (uint64_t)(sa % sb);
-    break;
-  case PTK_OP_ARITH_REMUI:
-    if (ub == 0) return false;
-    *r = ua % ub;
-    break;
-  case PTK_OP_ARITH_CEILDIVSI: {
-    if (sb == 0 || (sa == smin && sb == -1)) return false;
-    int64_t q = sa / sb;
-    if (sa % sb != 0 && ((sa < 0) == (sb < 0))) q++;
-    *r = (uint64_t)q;
-    break;
-  }
-  case PTK_OP_ARITH_CEILDIVUI:
-    if (ub == 0) return false;
-    *r = ua / ub + (ua % ub != 0);
-    break;
-  case PTK_OP_ARITH_FLOORDIVSI: {
-    if (sb == 0 || (sa == smin && sb == -1)) return false;
-    int64_t q = sa / sb;
-    if (sa % sb != 0 && ((sa < 0) != (sb < 0))) q--;
-    *r = (uint64_t)q;
-    break;
-  }
-  case PTK_OP_ARITH_ANDI: *r = ua & ub; break;
-  case PTK_OP_ARITH_ORI: *r = ua | ub; break;
-  case PTK_OP_ARITH_XORI: *r = ua ^ ub; break;
-  case PTK_OP_ARITH_SHLI:
-    if (ub >= w) return false;
-    *r = ua << ub;
-    break;
-  case PTK_OP_ARITH_SHRUI:
-    if (ub >= w) return false;
-    *r = ua >> ub;
-    break;
-  case PTK_OP_ARITH_SHRSI:
-    if (ub >= w) return false;
-    *r = (uint64_t)(sa >> ub);
-    break;
-  case PTK_OP_ARITH_MAXSI: *r = sa > sb ? ua : ub; break;
-  case PTK_OP_ARITH_MINSI: *r = sa < sb ? ua : ub; break;
-  case PTK_OP_ARITH_MAXUI: *r = ua > ub ? ua : ub; break;
-  case PTK_OP_ARITH_MINUI: *r = ua < ub ? ua : ub; break;
-  default: return false;
-  }
-  *r &= mk;
-  return true;
 }
 
 /* Identities with one constant operand (or equal operands). */
@@ -179,193 +110,76 @@ static ptk_value *fold_int_identity(canon *c, ptk_op *op, unsigned w) {
   return NULL;
 }
 
-static bool fold_float_bin(ptk_op_kind k, double a, double b, double *r) {
-  switch (k) {
-  case PTK_OP_ARITH_ADDF: *r = a + b; return true;
-  case PTK_OP_ARITH_SUBF: *r = a - b; return true;
-  case PTK_OP_ARITH_MULF: *r = a * b; return true;
-  case PTK_OP_ARITH_DIVF: *r = a / b; return true;
-  case PTK_OP_ARITH_REMF: *r = fmod(a, b); return true;
-  case PTK_OP_ARITH_MAXIMUMF:
-  case PTK_OP_ARITH_MAXNUMF:
-    if (a == b) *r = signbit(a) ? b : a; /* max(-0, +0) = +0 */
-    else *r = a > b ? a : b;
-    return true;
-  case PTK_OP_ARITH_MINIMUMF:
-  case PTK_OP_ARITH_MINNUMF:
-    if (a == b) *r = signbit(a) ? a : b;
-    else *r = a < b ? a : b;
-    return true;
-  default: return false;
+/* A constant operand as a runtime cell (runtime/isa/scalar.h convention). */
+static bool const_cell(const ptk_value *v, bool fl, unsigned w, ptk_sc *out) {
+  if (fl) return const_float(v, &out->f);
+  int64_t iv;
+  if (!pu_const_int(v, &iv)) return false;
+  out->i = ptk_sc_norm(iv, w);
+  return true;
+}
+
+/* Folding = running the op's own semantic function (the one both engines
+ * call) on constant operands, through the shared lowering; declined where
+ * the function reports an error (division by zero), so the run reports it. */
+static ptk_value *fold_scalar(canon *c, ptk_op *op) {
+  if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return NULL;
+  ptk_call r;
+  ptk_diags quiet = {0}; /* an op that cannot run is simply not folded */
+  bool ok = ptk_lower_call(op, &r, &quiet);
+  ptk_diags_clear(&quiet);
+  ptk_vec_free(&quiet.items);
+  if (!ok || r.nres != 1) return NULL;
+  ptk_sc cell[PTK_CALL_MAXV] = {{0}};
+  for (unsigned k = 1; k < r.nv; k++)
+    if (r.v[k] && !const_cell(r.v[k], r.fl[k], r.width[k], &cell[k])) return NULL;
+  int rc = 0;
+  switch (r.shape) {
+  case PTK_CALL_IARITH:
+    if (ptk_sc_iarith_poison(r.sub, cell[1].i, cell[2].i, r.width[0])) return NULL;
+    rc = ptk_sc_iarith(r.sub, cell[1].i, cell[2].i, r.width[0], &cell[0].i);
+    break;
+  case PTK_CALL_FARITH: cell[0].f = ptk_sc_farith(r.sub, r.dt[0], cell[1].f, cell[2].f); break;
+  case PTK_CALL_FNEG: cell[0].f = ptk_sc_farith(r.sub, r.dt[0], cell[1].f, cell[1].f); break;
+  case PTK_CALL_ICMP: cell[0].i = ptk_sc_icmp((int)r.attr[0], cell[1].i, cell[2].i, r.width[1]); break;
+  case PTK_CALL_FCMP: cell[0].i = ptk_sc_fcmp((int)r.attr[0], cell[1].f, cell[2].f); break;
+  case PTK_CALL_CAST:
+    if (ptk_sc_cast_poison(r.sub, r.width[0], cell[1])) return NULL;
+    cell[0] = ptk_sc_cast(r.sub, r.dt[1], r.width[1], r.dt[0], r.width[0], cell[1]); break;
+  default: return NULL;
   }
+  if (rc) return NULL;
+  const ptk_type *t = op->results[0].type;
+  if (r.fl[0]) return is_fold_float(t) ? cfloat(c, cell[0].f, t, op->loc) : NULL;
+  return cint(c, (uint64_t)cell[0].i, t, op->loc);
 }
 
 static ptk_value *fold_arith(canon *c, ptk_op *op) {
-  const ptk_type *t = op->results[0].type;
-  unsigned w = pu_int_bits(t);
-  if (w) {
-    if (op->noperands != 2) return NULL;
-    int64_t a, b;
-    uint64_t r;
-    if (pu_const_int(op->operands[0], &a) && pu_const_int(op->operands[1], &b) &&
-        fold_int_bin(op->kind, (uint64_t)a, (uint64_t)b, w, &r))
-      return cint(c, r, t, op->loc);
-    return fold_int_identity(c, op, w);
-  }
-  if (!is_fold_float(t)) return NULL;
-  double a, b, r;
-  if (op->kind == PTK_OP_ARITH_NEGF) {
-    if (op->noperands == 1 && const_float(op->operands[0], &a)) return cfloat(c, -a, t, op->loc);
-    return NULL;
-  }
-  if (op->noperands == 2 && const_float(op->operands[0], &a) && const_float(op->operands[1], &b) &&
-      fold_float_bin(op->kind, a, b, &r))
-    return cfloat(c, r, t, op->loc);
-  return NULL;
-}
-
-static bool cmpi_eval(int64_t pred, uint64_t ua, uint64_t ub, unsigned w, bool *r) {
-  int64_t sa = pu_sext(ua, w), sb = pu_sext(ub, w);
-  ua &= pu_mask(w);
-  ub &= pu_mask(w);
-  switch (pred) {
-  case PTK_CMPI_eq: *r = ua == ub; return true;
-  case PTK_CMPI_ne: *r = ua != ub; return true;
-  case PTK_CMPI_slt: *r = sa < sb; return true;
-  case PTK_CMPI_sle: *r = sa <= sb; return true;
-  case PTK_CMPI_sgt: *r = sa > sb; return true;
-  case PTK_CMPI_sge: *r = sa >= sb; return true;
-  case PTK_CMPI_ult: *r = ua < ub; return true;
-  case PTK_CMPI_ule: *r = ua <= ub; return true;
-  case PTK_CMPI_ugt: *r = ua > ub; return true;
-  case PTK_CMPI_uge: *r = ua >= ub; return true;
-  default: return false;
-  }
-}
-
-static bool cmpf_eval(int64_t pred, double a, double b, bool *r) {
-  bool uno = isnan(a) || isnan(b);
-  switch (pred) {
-  case PTK_CMPF_false: *r = false; return true;
-  case PTK_CMPF_true: *r = true; return true;
-  case PTK_CMPF_oeq: *r = !uno && a == b; return true;
-  case PTK_CMPF_ogt: *r = !uno && a > b; return true;
-  case PTK_CMPF_oge: *r = !uno && a >= b; return true;
-  case PTK_CMPF_olt: *r = !uno && a < b; return true;
-  case PTK_CMPF_ole: *r = !uno && a <= b; return true;
-  case PTK_CMPF_one: *r = !uno && a != b; return true;
-  case PTK_CMPF_ord: *r = !uno; return true;
-  case PTK_CMPF_ueq: *r = uno || a == b; return true;
-  case PTK_CMPF_ugt: *r = uno || a > b; return true;
-  case PTK_CMPF_uge: *r = uno || a >= b; return true;
-  case PTK_CMPF_ult: *r = uno || a < b; return true;
-  case PTK_CMPF_ule: *r = uno || a <= b; return true;
-  case PTK_CMPF_une: *r = uno || a != b; return true;
-  case PTK_CMPF_uno: *r = uno; return true;
-  default: return false;
-  }
+  ptk_value *r = fold_scalar(c, op);
+  unsigned w = pu_int_bits(op->results[0].type);
+  if (!r && w && op->noperands == 2) r = fold_int_identity(c, op, w);
+  return r;
 }
 
 static ptk_value *fold_cmp(canon *c, ptk_op *op) {
+  ptk_value *r = fold_scalar(c, op);
   const ptk_attr *pa = ptk_op_attr(op, "predicate");
   int64_t pred;
-  if (!pa || !ptk_attr_get_int(pa, &pred) || op->noperands != 2) return NULL;
+  if (r || op->kind != PTK_OP_ARITH_CMPI || op->noperands != 2 ||
+      op->operands[0] != op->operands[1] || !pa || !ptk_attr_get_int(pa, &pred))
+    return r;
   const ptk_type *i1 = op->results[0].type;
-  if (pu_int_bits(i1) != 1) return NULL;
-  bool r;
-  if (op->kind == PTK_OP_ARITH_CMPI) {
-    unsigned w = pu_int_bits(op->operands[0]->type);
-    if (!w) return NULL;
-    int64_t a, b;
-    if (pu_const_int(op->operands[0], &a) && pu_const_int(op->operands[1], &b) &&
-        cmpi_eval(pred, (uint64_t)a, (uint64_t)b, w, &r))
-      return cint(c, r, i1, op->loc);
-    if (op->operands[0] == op->operands[1]) {
-      switch (pred) {
-      case PTK_CMPI_eq:
-      case PTK_CMPI_sle:
-      case PTK_CMPI_sge:
-      case PTK_CMPI_ule:
-      case PTK_CMPI_uge: return cint(c, 1, i1, op->loc);
-      case PTK_CMPI_ne:
-      case PTK_CMPI_slt:
-      case PTK_CMPI_sgt:
-      case PTK_CMPI_ult:
-      case PTK_CMPI_ugt: return cint(c, 0, i1, op->loc);
-      default: return NULL;
-      }
-    }
-    return NULL;
-  }
-  const ptk_attr *aa = pu_const_attr(op->operands[0]), *ab = pu_const_attr(op->operands[1]);
-  if (!aa || !ab || aa->kind != PTK_ATTR_FLOAT || ab->kind != PTK_ATTR_FLOAT ||
-      !is_fold_float(op->operands[0]->type))
-    return NULL;
-  if (!cmpf_eval(pred, aa->f.v, ab->f.v, &r)) return NULL;
-  return cint(c, r, i1, op->loc);
-}
-
-static ptk_value *fold_cast(canon *c, ptk_op *op) {
-  if (op->noperands != 1) return NULL;
-  ptk_value *x = op->operands[0];
-  const ptk_type *st = x->type, *dt = op->results[0].type;
-  unsigned ws = pu_int_bits(st), wd = pu_int_bits(dt);
-  int64_t iv;
-  bool kint = ws && pu_const_int(x, &iv);
-  uint64_t u = kint ? (uint64_t)iv & pu_mask(ws) : 0;
-  switch (op->kind) {
-  case PTK_OP_ARITH_INDEX_CAST:
-  case PTK_OP_ARITH_EXTSI:
-  case PTK_OP_ARITH_TRUNCI:
-    if (!kint || !wd) return NULL;
-    return cint(c, (uint64_t)pu_sext(u, ws), dt, op->loc);
-  case PTK_OP_ARITH_INDEX_CASTUI:
-  case PTK_OP_ARITH_EXTUI:
-    if (!kint || !wd) return NULL;
-    return cint(c, u, dt, op->loc);
-  case PTK_OP_ARITH_SITOFP: {
-    if (!kint || !is_fold_float(dt)) return NULL;
-    int64_t s = pu_sext(u, ws);
-    if (s > (1ll << 53) || s < -(1ll << 53)) return NULL; /* would round twice */
-    return cfloat(c, (double)s, dt, op->loc);
-  }
-  case PTK_OP_ARITH_UITOFP:
-    if (!kint || !is_fold_float(dt) || u > (1ull << 53)) return NULL;
-    return cfloat(c, (double)u, dt, op->loc);
-  case PTK_OP_ARITH_FPTOSI:
-  case PTK_OP_ARITH_FPTOUI: {
-    double v;
-    if (!wd || !const_float(x, &v) || !isfinite(v)) return NULL;
-    double tv = trunc(v);
-    if (op->kind == PTK_OP_ARITH_FPTOSI) {
-      double lo = -ldexp(1.0, (int)wd - 1), hi = ldexp(1.0, (int)wd - 1);
-      if (!(tv >= lo && tv < hi)) return NULL;
-      return cint(c, (uint64_t)(int64_t)tv, dt, op->loc);
-    }
-    if (!(tv >= 0 && tv < ldexp(1.0, (int)wd))) return NULL;
-    return cint(c, (uint64_t)tv, dt, op->loc);
-  }
-  case PTK_OP_ARITH_EXTF:
-  case PTK_OP_ARITH_TRUNCF: {
-    double v;
-    if (!is_fold_float(dt) || !const_float(x, &v)) return NULL;
-    return cfloat(c, v, dt, op->loc);
-  }
-  case PTK_OP_ARITH_BITCAST: {
-    const ptk_attr *a = pu_const_attr(x);
-    if (!a || st->kind != PTK_TY_SCALAR || dt->kind != PTK_TY_SCALAR) return NULL;
-    if (ptk_dtype_bits(st->dt) != ptk_dtype_bits(dt->dt)) return NULL;
-    uint64_t bits;
-    if (kint)
-      bits = u;
-    else if (a->kind == PTK_ATTR_FLOAT && is_fold_float(st))
-      bits = a->f.bits;
-    else
-      return NULL;
-    if (wd) return cint(c, bits, dt, op->loc);
-    if (!is_fold_float(dt)) return NULL;
-    return pu_cpool_get(&c->pool, ptk_attr_float_bits(c->m, bits, dt), dt, op->loc);
-  }
+  switch (pred) { /* x op x */
+  case PTK_CMPI_eq:
+  case PTK_CMPI_sle:
+  case PTK_CMPI_sge:
+  case PTK_CMPI_ule:
+  case PTK_CMPI_uge: return cint(c, 1, i1, op->loc);
+  case PTK_CMPI_ne:
+  case PTK_CMPI_slt:
+  case PTK_CMPI_sgt:
+  case PTK_CMPI_ult:
+  case PTK_CMPI_ugt: return cint(c, 0, i1, op->loc);
   default: return NULL;
   }
 }
@@ -387,7 +201,7 @@ static bool fold_op(canon *c, ptk_op *op) {
   switch (info->family) {
   case PTK_FAM_ARITH: r = fold_arith(c, op); break;
   case PTK_FAM_ARITH_CMP: r = fold_cmp(c, op); break;
-  case PTK_FAM_ARITH_CAST: r = fold_cast(c, op); break;
+  case PTK_FAM_ARITH_CAST: r = fold_scalar(c, op); break;
   case PTK_FAM_ARITH_SELECT: r = fold_select(c, op); break;
   default: return false;
   }

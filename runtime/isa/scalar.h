@@ -341,4 +341,32 @@ static inline ptk_sc ptk_sc_cast(int op, int sdt, unsigned sw, int ddt, unsigned
   return r;
 }
 
+/* ---- where arith leaves the result undefined ----------------------------------------------- */
+
+/* arith calls these results poison: signed division overflow (MIN / -1),
+ * shifts by the width or more, and float -> integer conversions of NaN,
+ * infinities or out-of-range values. The functions above still give ptk's
+ * own, documented value (the host must compute something), but the constant
+ * folder declines to bake ptk's choice into the .pto it writes. */
+static inline bool ptk_sc_iarith_poison(int op, int64_t x, int64_t y, unsigned w) {
+  int64_t sx = ptk_sc_sx(x, w), sy = ptk_sc_sx(y, w);
+  int64_t smin = w >= 64 ? INT64_MIN : -(int64_t)((uint64_t)1 << (w - 1));
+  switch (op) {
+  case PTK_SC_DIVSI:
+  case PTK_SC_CEILDIVSI:
+  case PTK_SC_FLOORDIVSI: return sx == smin && sy == -1 && w > 1;
+  case PTK_SC_SHLI:
+  case PTK_SC_SHRUI:
+  case PTK_SC_SHRSI: return ptk_sc_zx(y, w) >= w;
+  default: return false;
+  }
+}
+static inline bool ptk_sc_cast_poison(int op, unsigned dw, ptk_sc x) {
+  if (op != PTK_SC_FPTOSI && op != PTK_SC_FPTOUI) return false;
+  if (!isfinite(x.f)) return true;
+  double t = trunc(x.f);
+  if (op == PTK_SC_FPTOUI) return !(t >= 0 && t < ldexp(1.0, (int)dw));
+  return !(t >= -ldexp(1.0, (int)dw - 1) && t < ldexp(1.0, (int)dw - 1));
+}
+
 #endif
