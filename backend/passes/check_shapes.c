@@ -97,56 +97,6 @@ static bool dims_differ(int64_t a, int64_t b) { return a != UNK && b != UNK && a
 
 /* ---- per-op rules ---- */
 
-static int data_ins(ptk_op_kind k) {
-  switch (k) {
-  case PTK_OP_TADD:
-  case PTK_OP_TSUB:
-  case PTK_OP_TMUL:
-  case PTK_OP_TDIV:
-  case PTK_OP_TMAX:
-  case PTK_OP_TMIN:
-  case PTK_OP_TFMOD:
-  case PTK_OP_TREM:
-  case PTK_OP_TAND:
-  case PTK_OP_TOR:
-  case PTK_OP_TXOR:
-  case PTK_OP_TSHL:
-  case PTK_OP_TSHR:
-  case PTK_OP_TADDRELU:
-  case PTK_OP_TPOW:
-  case PTK_OP_TPRELU: return 2;
-  case PTK_OP_TADDC:
-  case PTK_OP_TSUBC: return 3;
-  case PTK_OP_TADDSC:
-  case PTK_OP_TSUBSC: return 3; /* a, scalar, b */
-  case PTK_OP_TADDS:
-  case PTK_OP_TSUBS:
-  case PTK_OP_TMULS:
-  case PTK_OP_TMAXS:
-  case PTK_OP_TMINS:
-  case PTK_OP_TFMODS:
-  case PTK_OP_TDIVS:
-  case PTK_OP_TREMS:
-  case PTK_OP_TAXPY:
-  case PTK_OP_TLRELU:
-  case PTK_OP_TANDS:
-  case PTK_OP_TORS:
-  case PTK_OP_TXORS:
-  case PTK_OP_TPOWS: return 2; /* tile and scalar (either order for tdivs) */
-  case PTK_OP_TABS:
-  case PTK_OP_TNEG:
-  case PTK_OP_TEXP:
-  case PTK_OP_TLOG:
-  case PTK_OP_TSQRT:
-  case PTK_OP_TRECIP:
-  case PTK_OP_TRELU:
-  case PTK_OP_TNOT:
-  case PTK_OP_TRSQRT:
-  case PTK_OP_TCVT: return 1;
-  default: return 0;
-  }
-}
-
 static void check_elementwise(shctx *c, ptk_op *op, int n) {
   uint32_t ni, no;
   ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
@@ -215,20 +165,12 @@ static void check_transfer(shctx *c, ptk_op *op) {
   c->ok = false;
 }
 
-static void check_matmul(shctx *c, ptk_op *op) {
+/* acc: the accumulating form (C_in first). */
+static void check_matmul(shctx *c, ptk_op *op, bool acc) {
   uint32_t ni, no;
   ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
   if (no < 1) return;
-  int ia, ib;
-  switch (op->kind) {
-  case PTK_OP_TMATMUL:
-  case PTK_OP_TGEMV:
-  case PTK_OP_TMATMUL_BIAS:
-  case PTK_OP_TGEMV_BIAS: ia = 0, ib = 1; break;
-  case PTK_OP_TMATMUL_ACC:
-  case PTK_OP_TGEMV_ACC: ia = 1, ib = 2; break;
-  default: return; /* MX forms carry scale operands; the verifier checks them */
-  }
+  int ia = acc ? 1 : 0, ib = acc ? 2 : 1;
   if ((uint32_t)ib >= ni || !pu_tile(ins[ia]) || !pu_tile(ins[ib]) || !pu_tile(outs[0])) return;
   vs A = valid_of(c, ins[ia]), B = valid_of(c, ins[ib]), C = valid_of(c, outs[0]);
   char a[24], b[24];
@@ -252,18 +194,6 @@ static void check_matmul(shctx *c, ptk_op *op) {
   }
 }
 
-static bool is_rowexpand2(ptk_op_kind k) {
-  return k == PTK_OP_TROWEXPANDADD || k == PTK_OP_TROWEXPANDSUB || k == PTK_OP_TROWEXPANDMUL ||
-         k == PTK_OP_TROWEXPANDDIV || k == PTK_OP_TROWEXPANDMAX || k == PTK_OP_TROWEXPANDMIN ||
-         k == PTK_OP_TROWEXPANDEXPDIF;
-}
-
-static bool is_colexpand2(ptk_op_kind k) {
-  return k == PTK_OP_TCOLEXPANDADD || k == PTK_OP_TCOLEXPANDSUB || k == PTK_OP_TCOLEXPANDMUL ||
-         k == PTK_OP_TCOLEXPANDDIV || k == PTK_OP_TCOLEXPANDMAX || k == PTK_OP_TCOLEXPANDMIN ||
-         k == PTK_OP_TCOLEXPANDEXPDIF;
-}
-
 static bool same_shape(vs a, vs b) { return !dims_differ(a.r, b.r) && !dims_differ(a.c, b.c); }
 
 /* A per-row vector for a destination with d.r rows. */
@@ -278,16 +208,16 @@ static bool row_vector(const ptk_value *v, vs s, vs d) {
   return false;
 }
 
-static void check_expand(shctx *c, ptk_op *op) {
+static void check_expand(shctx *c, ptk_op *op, ptk_check_class k) {
   uint32_t ni, no;
   ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
   if (no < 1 || ni < 1 || !pu_tile(outs[0])) return;
   vs d = valid_of(c, outs[0]);
   char a[24], b[24], x[24], y[24];
-  if (op->kind == PTK_OP_TROWEXPAND || op->kind == PTK_OP_TCOLEXPAND) {
+  if (k == PTK_CHECK_ROWEXP || k == PTK_CHECK_COLEXP) {
     if (!pu_tile(ins[0])) return;
     vs s = valid_of(c, ins[0]);
-    bool row = op->kind == PTK_OP_TROWEXPAND;
+    bool row = k == PTK_CHECK_ROWEXP;
     bool bad = row ? dims_differ(s.r, d.r) : dims_differ(s.c, d.c);
     if (bad) {
       ptk_error(c->d, ptk_op_range(op),
@@ -302,7 +232,7 @@ static void check_expand(shctx *c, ptk_op *op) {
   if (ni < 2 || !pu_tile(ins[0]) || !pu_tile(ins[1])) return;
   vs s0 = valid_of(c, ins[0]), s1 = valid_of(c, ins[1]);
   char e[24], f[24];
-  if (is_rowexpand2(op->kind)) {
+  if (k == PTK_CHECK_ROWEXP_OP) {
     bool ok = (same_shape(s0, d) && row_vector(ins[1], s1, d)) ||
               (same_shape(s1, d) && row_vector(ins[0], s0, d));
     if (!ok) {
@@ -316,7 +246,7 @@ static void check_expand(shctx *c, ptk_op *op) {
     }
     return;
   }
-  if (is_colexpand2(op->kind)) {
+  if (k == PTK_CHECK_COLEXP_OP) {
     bool ok = same_shape(s0, d) && !dims_differ(s1.c, d.c) && !dims_differ(s1.r, 1);
     if (!ok) {
       ptk_error(c->d, ptk_op_range(op),
@@ -387,35 +317,24 @@ static void walk_op(shctx *c, ptk_op *op) {
     for (uint32_t i = 0; i < op->nregions; i++) walk_region(c, &op->regions[i]);
     return;
   }
-  if (ptk_op_table[op->kind].flags & PTK_OPF_MATMUL) {
-    check_matmul(c, op);
+  if (op->kind == PTK_OP_TLOAD || op->kind == PTK_OP_TSTORE) {
+    check_transfer(c, op);
     return;
   }
-  int n = data_ins(op->kind);
-  if (n) {
-    check_elementwise(c, op, n);
-    return;
-  }
-  switch (op->kind) {
-  case PTK_OP_TLOAD:
-  case PTK_OP_TSTORE: check_transfer(c, op); break;
-  case PTK_OP_TROWSUM:
-  case PTK_OP_TROWMAX:
-  case PTK_OP_TROWMIN:
-  case PTK_OP_TROWPROD:
-  case PTK_OP_TROWARGMAX:
-  case PTK_OP_TROWARGMIN: check_reduction(c, op, true); break;
-  case PTK_OP_TCOLSUM:
-  case PTK_OP_TCOLMAX:
-  case PTK_OP_TCOLMIN:
-  case PTK_OP_TCOLPROD:
-  case PTK_OP_TCOLARGMAX:
-  case PTK_OP_TCOLARGMIN: check_reduction(c, op, false); break;
-  default:
-    if (op->kind == PTK_OP_TROWEXPAND || op->kind == PTK_OP_TCOLEXPAND || is_rowexpand2(op->kind) ||
-        is_colexpand2(op->kind))
-      check_expand(c, op);
-    break;
+  /* every other rule follows from the op's call shape (lang/ir/calls.def) */
+  const ptk_op_info *info = &ptk_op_table[op->kind];
+  if (info->lower != PTK_LOWER_CALL) return;
+  const ptk_call_info *ci = &ptk_call_table[info->shape];
+  switch (ci->check) {
+  case PTK_CHECK_ELEM: check_elementwise(c, op, ci->ncheck); break;
+  case PTK_CHECK_MATMUL: check_matmul(c, op, info->shape == PTK_CALL_MATMUL_ACC); break;
+  case PTK_CHECK_ROWRED: check_reduction(c, op, true); break;
+  case PTK_CHECK_COLRED: check_reduction(c, op, false); break;
+  case PTK_CHECK_ROWEXP:
+  case PTK_CHECK_COLEXP:
+  case PTK_CHECK_ROWEXP_OP:
+  case PTK_CHECK_COLEXP_OP: check_expand(c, op, ci->check); break;
+  case PTK_CHECK_NONE: break;
   }
 }
 

@@ -54,25 +54,25 @@ static ptk_space loc_of(const ptk_value *v) {
   return t ? t->loc : PTK_SPACE_GM;
 }
 
+/* The op table's PIPE column; the tmov family and stores are resolved by
+ * the memories they move between. */
 ptk_pipe ptk_op_pipe(const ptk_op *op) {
-  const ptk_op_info *info = &ptk_op_table[op->kind];
-  if (info->flags & PTK_OPF_MATMUL) return PTK_PIPE_M;
   uint32_t ni = 0, no = 0;
-  ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
-  ptk_space src = ni ? loc_of(ins[0]) : PTK_SPACE_GM, dst = no ? loc_of(outs[0]) : PTK_SPACE_GM;
-  switch (op->kind) {
-  case PTK_OP_TLOAD:
-  case PTK_OP_TPREFETCH:
-  case PTK_OP_MGATHER: return PTK_PIPE_MTE2;
-  case PTK_OP_TSTORE:
-  case PTK_OP_TSTORE_FP: return src == PTK_SPACE_ACC ? PTK_PIPE_FIX : PTK_PIPE_MTE3;
-  case PTK_OP_MSCATTER: return PTK_PIPE_MTE3;
-  case PTK_OP_TMOV:
-  case PTK_OP_TMOV_FP:
-  case PTK_OP_TEXTRACT:
-  case PTK_OP_TEXTRACT_FP:
-  case PTK_OP_TINSERT:
-  case PTK_OP_TINSERT_FP:
+  ptk_value **ins, **outs;
+  ptk_space src, dst;
+  switch (ptk_op_table[op->kind].pipe) {
+  case PTK_PIPEC_NONE: return PTK_PIPE_NONE;
+  case PTK_PIPEC_S: return PTK_PIPE_S;
+  case PTK_PIPEC_V: return PTK_PIPE_V;
+  case PTK_PIPEC_M: return PTK_PIPE_M;
+  case PTK_PIPEC_MTE2: return PTK_PIPE_MTE2;
+  case PTK_PIPEC_MTE3: return PTK_PIPE_MTE3;
+  case PTK_PIPEC_STORE:
+    ins = pu_ins(op, &ni);
+    return ni && loc_of(ins[0]) == PTK_SPACE_ACC ? PTK_PIPE_FIX : PTK_PIPE_MTE3;
+  case PTK_PIPEC_MOVE:
+    ins = pu_ins(op, &ni), outs = pu_outs(op, &no);
+    src = ni ? loc_of(ins[0]) : PTK_SPACE_GM, dst = no ? loc_of(outs[0]) : PTK_SPACE_GM;
     if (src == PTK_SPACE_ACC) return PTK_PIPE_FIX;
     if (src == PTK_SPACE_MAT &&
         (dst == PTK_SPACE_LEFT || dst == PTK_SPACE_RIGHT || dst == PTK_SPACE_BIAS ||
@@ -80,13 +80,7 @@ ptk_pipe ptk_op_pipe(const ptk_op *op) {
       return PTK_PIPE_MTE1;
     if (src == PTK_SPACE_VEC && dst == PTK_SPACE_MAT) return PTK_PIPE_MTE3;
     return PTK_PIPE_V;
-  case PTK_OP_TGETVAL:
-  case PTK_OP_TSETVAL:
-  case PTK_OP_LOAD_SCALAR:
-  case PTK_OP_STORE_SCALAR: return PTK_PIPE_S;
-  default: break;
   }
-  if (info->family == PTK_FAM_DPS) return PTK_PIPE_V;
   return PTK_PIPE_NONE;
 }
 
