@@ -357,3 +357,131 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     if (!decode_attr(op, &sd->attr[i], &r->attr[i], d)) return false;
   return scalar_rules(op, r, tiles, d);
 }
+
+/* ---- hand-lowered ops -------------------------------------------------------------------------- */
+
+const ptk_block *ptk_lower_region(const ptk_op *op, const ptk_region *r, ptk_diags *d) {
+  if (!r->first) return NULL;
+  if (r->first != r->last) {
+    ptk_error_loc(d, op->loc, "%s: regions with several blocks cannot run on the host", opname(op));
+    return NULL;
+  }
+  return r->first;
+}
+
+bool ptk_lower_dps(const ptk_op *op, uint32_t inlo, uint32_t inhi, uint32_t nout, ptk_dps *x,
+                   ptk_diags *d) {
+  x->in = ptk_op_segment(op, 0, &x->nin);
+  x->out = ptk_op_segment(op, 1, &x->nout);
+  if (x->nin >= inlo && x->nin <= inhi && x->nout == nout) return true;
+  if (inlo == inhi)
+    ptk_error_loc(d, op->loc, "%s: expected %u input%s and %u output%s, got %u and %u", opname(op),
+                  inlo, inlo == 1 ? "" : "s", nout, nout == 1 ? "" : "s", x->nin, x->nout);
+  else
+    ptk_error_loc(d, op->loc, "%s: expected %u to %u inputs and %u output%s, got %u and %u",
+                  opname(op), inlo, inhi, nout, nout == 1 ? "" : "s", x->nin, x->nout);
+  return false;
+}
+
+bool ptk_lower_const(const ptk_op *op, ptk_sc *out, ptk_diags *d) {
+  const ptk_value *r = op->nresults == 1 ? &op->results[0] : NULL;
+  const ptk_attr *a = ptk_op_attr(op, "value");
+  int idt;
+  if (!r || !r->type || r->type->kind != PTK_TY_SCALAR || !ptk_lower_isa_dtype(r->type->dt, &idt)) {
+    char *ts = r ? ptk_type_str(r->type) : NULL;
+    ptk_error_loc(d, op->loc, "arith.constant: constants of type %s cannot run on the host",
+                  ts ? ts : "(none)");
+    free(ts);
+    return false;
+  }
+  if (!a) {
+    ptk_error_loc(d, op->loc, "arith.constant: missing value");
+    return false;
+  }
+  ptk_dtype dt = r->type->dt;
+  out->i = 0;
+  if (ptk_dtype_is_float(dt)) {
+    if (a->kind == PTK_ATTR_FLOAT)
+      out->f = a->f.v;
+    else if (a->kind == PTK_ATTR_INT)
+      out->f = (double)a->i;
+    else {
+      ptk_error_loc(d, op->loc, "arith.constant: expected a float value");
+      return false;
+    }
+    out->f = ptk_sc_fround(out->f, idt);
+    return true;
+  }
+  if (a->kind == PTK_ATTR_BOOL)
+    out->i = a->b;
+  else if (a->kind == PTK_ATTR_INT)
+    out->i = a->i;
+  else {
+    ptk_error_loc(d, op->loc, "arith.constant: expected an integer value");
+    return false;
+  }
+  out->i = ptk_sc_norm(out->i, ptk_dtype_bits(dt));
+  return true;
+}
+int ptk_lower_enum_attr(const ptk_op *op, const char *name, const char *mnemonic, int dflt,
+                        ptk_diags *d) {
+  const ptk_attr *a = ptk_op_attr(op, name);
+  if (!a) return dflt;
+  int64_t iv;
+  if (a->kind == PTK_ATTR_INT && ptk_attr_get_int(a, &iv)) return (int)iv;
+  int i = ptk_attr_enum_index(a, mnemonic);
+  if (i < 0) {
+    ptk_buf b = {0};
+    ptk_attr_print(a, &b);
+    ptk_error_loc(d, op->loc, "%s: unsupported value %s for attribute '%s'", opname(op),
+                  ptk_buf_cstr(&b), name);
+    ptk_buf_free(&b);
+  }
+  return i;
+}
+
+const ptk_func *ptk_lower_callee(const ptk_op *op, const ptk_module *top, ptk_diags *d) {
+  const ptk_attr *a = ptk_op_attr(op, "callee");
+  if (!a || a->kind != PTK_ATTR_SYMBOL) {
+    ptk_error_loc(d, op->loc, "func.call: missing callee");
+    return NULL;
+  }
+  const char *name = a->str.s;
+  const char *last = strrchr(name, '@');
+  if (last) name = last + 1;
+  const ptk_func *f = ptk_module_find_func_nested(top, name);
+  if (!f) {
+    ptk_error_loc(d, op->loc, "func.call: no function named '@%s' in the module", name);
+    return NULL;
+  }
+  if (!f->body) {
+    ptk_error_loc(d, op->loc, "func.call: '@%s' is only declared; the interpreter needs its body", name);
+    return NULL;
+  }
+  if (op->noperands != f->nargs || op->nresults != f->nresults) {
+    ptk_error_loc(d, op->loc,
+                  "func.call: '@%s' takes %u argument%s and returns %u value%s; the call has %u and %u",
+                  name, f->nargs, f->nargs == 1 ? "" : "s", f->nresults, f->nresults == 1 ? "" : "s",
+                  op->noperands, op->nresults);
+    return NULL;
+  }
+  return f;
+}
+
+bool ptk_lower_store_flags(const ptk_op *op, unsigned *flags, ptk_diags *d) {
+  uint32_t nin;
+  ptk_op_segment(op, 0, &nin);
+  if (nin == 2) {
+    ptk_error_loc(d, op->loc, "%s: quantized stores are not supported by the interpreter", opname(op));
+    return false;
+  }
+  int relu = ptk_lower_enum_attr(op, "reluPreMode", "relu_pre_mode", 0, d);
+  int atomic = ptk_lower_enum_attr(op, "atomicType", "atomic_type", 0, d);
+  if (relu < 0 || atomic < 0) return false;
+  if (relu > 1) {
+    ptk_error_loc(d, op->loc, "%s: this reluPreMode is not supported by the interpreter", opname(op));
+    return false;
+  }
+  *flags = (relu == 1 ? 1u : 0u) | (atomic == 1 ? 2u : 0u);
+  return true;
+}

@@ -20,6 +20,7 @@
 
 #include "lang/diag.h"
 #include "lang/ir/ir.h"
+#include "runtime/isa/scalar.h"
 
 #define PTK_CALL_MAXV 8
 
@@ -61,5 +62,39 @@ bool ptk_lower_isa_dtype(ptk_dtype dt, int *out);
 /* True when `name` is an out-of-line runtime/isa entry point (reached
  * through the JIT host table, runtime/jit/abi.h). */
 bool ptk_lower_is_entry_point(const char *name, size_t len);
+
+/* ---- hand-lowered ops: the decoding both engines share ---- */
+
+/* The block of a single-block region (NULL when empty, or, reported, when
+ * it has several). */
+const ptk_block *ptk_lower_region(const ptk_op *op, const ptk_region *r, ptk_diags *d);
+
+/* A DPS op's ins and outs. */
+typedef struct ptk_dps {
+  ptk_value **in, **out;
+  uint32_t nin, nout;
+} ptk_dps;
+
+/* The DPS segments of op with nin in [inlo, inhi] and nout outs; false
+ * (reported) otherwise. */
+bool ptk_lower_dps(const ptk_op *op, uint32_t inlo, uint32_t inhi, uint32_t nout, ptk_dps *x,
+                   ptk_diags *d);
+
+/* arith.constant: its value as a cell (floats rounded to their type,
+ * integers wrapped to their width); false (reported) for anything else. */
+bool ptk_lower_const(const ptk_op *op, ptk_sc *out, ptk_diags *d);
+
+/* An enum attribute's index (an integer attribute as is); dflt when absent;
+ * -1 (reported) for a value of another enum. */
+int ptk_lower_enum_attr(const ptk_op *op, const char *name, const char *mnemonic, int dflt,
+                        ptk_diags *d);
+
+/* The function a func.call calls, with a body and the call's arity; NULL
+ * (reported) otherwise. */
+const ptk_func *ptk_lower_callee(const ptk_op *op, const ptk_module *top, ptk_diags *d);
+
+/* tstore's modes: flags 1 relu, 2 atomic add; false (reported) for the
+ * forms the host does not run (quantized stores, other relu modes). */
+bool ptk_lower_store_flags(const ptk_op *op, unsigned *flags, ptk_diags *d);
 
 #endif

@@ -19,7 +19,7 @@ const char ptk_jit_rt_text[] =
 typedef struct ec {
   ptk_buf *o;
   ptk_diags *d;
-  size_t errors;
+  size_t errors0; /* d->errors when emitting began: errors are counted there */
   PTK_VEC(const ptk_func *) funcs;
   PTK_VEC(const ptk_op *) ops;
   const ptk_module *top;
@@ -52,21 +52,10 @@ static const char *ctype(int k) {
   }
 }
 static const char *opname(const ptk_op *op) { return ptk_op_table[op->kind].name; }
-static void err(ec *c, const ptk_op *op, const char *fmt, ...) PTK_PRINTF(3, 4);
-static void err(ec *c, const ptk_op *op, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  ptk_buf b = {0};
-  ptk_buf_vprintf(&b, fmt, ap);
-  va_end(ap);
-  ptk_error_loc(c->d, op ? op->loc : (ptk_loc){0}, "%s", ptk_buf_cstr(&b));
-  ptk_buf_free(&b);
-  c->errors++;
-}
-
+/* A located error (counted in c->d). */
+#define err(c, op, ...) ptk_error_loc((c)->d, (op) ? (op)->loc : (ptk_loc){0}, __VA_ARGS__)
 static void unsupported(ec *c, const ptk_op *op) {
   ptk_lower_unsupported(op, c->d);
-  c->errors++;
 }
 
 static bool is_ident(char ch) {
@@ -96,19 +85,6 @@ static uint32_t fn_index(ec *c, const ptk_func *f) {
     if (c->funcs.data[i] == f) return (uint32_t)i;
   ptk_vec_push(&c->funcs, f);
   return (uint32_t)c->funcs.len - 1;
-}
-
-static int enum_attr(ec *c, const ptk_op *op, const char *name, const char *mnemonic, int dflt) {
-  const ptk_attr *a = ptk_op_attr(op, name);
-  if (!a) return dflt;
-  int64_t iv;
-  if (a->kind == PTK_ATTR_INT && ptk_attr_get_int(a, &iv)) return (int)iv;
-  int i = ptk_attr_enum_index(a, mnemonic);
-  if (i < 0) {
-    err(c, op, "%s: unsupported value for attribute '%s'", opname(op), name);
-    return dflt;
-  }
-  return i;
 }
 
 /* ---- declarations -------------------------------------------------------------------------- */
@@ -161,19 +137,10 @@ static const ptk_op *emit_body(ec *c, const ptk_block *b) {
   return NULL;
 }
 
-static const ptk_block *one_block(ec *c, const ptk_op *op, const ptk_region *r) {
-  if (!r->first) return NULL;
-  if (r->first != r->last) {
-    err(c, op, "%s: regions with several blocks are not supported by the C emitter", opname(op));
-    return NULL;
-  }
-  return r->first;
-}
-
 static void emit_for(ec *c, const ptk_op *op) {
   uint32_t id = opid(c, op);
   uint32_t ninit = op->noperands - 3;
-  const ptk_block *b = one_block(c, op, &op->regions[0]);
+  const ptk_block *b = ptk_lower_region(op, &op->regions[0], c->d);
   if (!b || b->nargs != 1 + ninit || op->nresults != ninit) {
     err(c, op, "scf.for: malformed operation");
     return;
@@ -211,7 +178,7 @@ static void emit_if(ec *c, const ptk_op *op) {
   line(c, "if (v%u.i) {", VN(op->operands[0]));
   for (int br = 0; br < 2; br++) {
     c->ind++;
-    const ptk_block *b = one_block(c, op, &op->regions[br]);
+    const ptk_block *b = ptk_lower_region(op, &op->regions[br], c->d);
     const ptk_op *term = b ? emit_body(c, b) : NULL;
     if (term && term->kind == PTK_OP_SCF_YIELD && term->noperands == op->nresults)
       pmove(c, NULL, op->results, term->operands, op->nresults);
@@ -223,8 +190,8 @@ static void emit_if(ec *c, const ptk_op *op) {
 }
 
 static void emit_while(ec *c, const ptk_op *op) {
-  const ptk_block *bb = one_block(c, op, &op->regions[0]);
-  const ptk_block *ab = one_block(c, op, &op->regions[1]);
+  const ptk_block *bb = ptk_lower_region(op, &op->regions[0], c->d);
+  const ptk_block *ab = ptk_lower_region(op, &op->regions[1], c->d);
   if (!bb || !ab || bb->nargs != op->noperands) {
     err(c, op, "scf.while: malformed operation");
     return;
@@ -258,17 +225,8 @@ static void emit_while(ec *c, const ptk_op *op) {
 }
 
 static void emit_call(ec *c, const ptk_op *op) {
-  const ptk_attr *a = ptk_op_attr(op, "callee");
-  if (!a || a->kind != PTK_ATTR_SYMBOL) {
-    err(c, op, "func.call: missing callee");
-    return;
-  }
-  const char *name = a->str.s;
-  const char *last = strrchr(name, '@');
-  if (last) name = last + 1;
-  const ptk_func *f = ptk_module_find_func_nested(c->top, name);
-  if (!f || !f->body || op->noperands != f->nargs || op->nresults != f->nresults) {
-    err(c, op, "func.call: cannot call '@%s'", name);
+  const ptk_func *f = ptk_lower_callee(op, c->top, c->d);
+  if (!f) {
     return;
   }
   uint32_t id = opid(c, op);
@@ -281,77 +239,22 @@ static void emit_call(ec *c, const ptk_op *op) {
 }
 
 static void emit_const(ec *c, const ptk_op *op) {
+  ptk_sc v;
+  if (!ptk_lower_const(op, &v, c->d)) return;
   const ptk_value *r = &op->results[0];
-  const ptk_attr *a = ptk_op_attr(op, "value");
-  if (op->nresults != 1 || vkind(r) != K_SC || !a) {
-    err(c, op, "arith.constant: unsupported constant");
-    return;
-  }
-  ptk_dtype dt = r->type->dt;
-  if (ptk_dtype_is_float(dt)) {
-    double v;
-    if (a->kind == PTK_ATTR_FLOAT)
-      v = a->f.v;
-    else if (a->kind == PTK_ATTR_INT)
-      v = (double)a->i;
-    else {
-      err(c, op, "arith.constant: expected a float value");
-      return;
-    }
-    if (dt == PTK_DT_F32)
-      v = (float)v;
-    else if (dt != PTK_DT_F64)
-      v = ptk_float_from_bits(ptk_float_to_bits(v, dt), dt);
-    uint64_t bits;
-    memcpy(&bits, &v, 8);
-    line(c, "v%u.f = ptkj_f64(UINT64_C(0x%016" PRIx64 "));", r->uid, bits);
-  } else {
-    int64_t v;
-    if (a->kind == PTK_ATTR_BOOL)
-      v = a->b;
-    else if (a->kind == PTK_ATTR_INT)
-      v = a->i;
-    else {
-      err(c, op, "arith.constant: expected an integer value");
-      return;
-    }
-    unsigned w = ptk_dtype_bits(dt);
-    if (w < 64) {
-      if (w == 1)
-        v &= 1;
-      else {
-        uint64_t m = (uint64_t)1 << (w - 1);
-        uint64_t x = (uint64_t)v & (((uint64_t)1 << w) - 1);
-        v = (int64_t)((x ^ m) - m);
-      }
-    }
-    line(c, "v%u.i = INT64_C(%" PRId64 ");", r->uid, v);
-  }
+  if (ptk_dtype_is_float(r->type->dt))
+    line(c, "v%u.f = ptkj_f64(UINT64_C(0x%016" PRIx64 "));", r->uid, (uint64_t)v.i);
+  else
+    line(c, "v%u.i = INT64_C(%" PRId64 ");", r->uid, v.i);
 }
-
 /* ---- tile ops (compile_dps) ---------------------------------------------------------------- */
 
-typedef struct dps {
-  ptk_value **in, **out;
-  uint32_t nin, nout;
-} dps;
-
-static bool get_dps(ec *c, const ptk_op *op, dps *x, uint32_t inlo, uint32_t inhi, uint32_t nout) {
-  x->in = ptk_op_segment(op, 0, &x->nin);
-  x->out = ptk_op_segment(op, 1, &x->nout);
-  if (x->nin < inlo || x->nin > inhi || x->nout != nout) {
-    err(c, op, "%s: unexpected operand counts", opname(op));
-    return false;
-  }
-  return true;
-}
-
+typedef ptk_dps dps;
 /* The call record of the one lowering, printed: the shape's expression
  * (lang/ir/calls.def) with its tokens replaced by this op's values. */
 static void emit_lowered(ec *c, const ptk_op *op) {
   ptk_call r;
   if (!ptk_lower_call(op, &r, c->d)) {
-    c->errors++;
     return;
   }
   const char *x = ptk_call_table[r.shape].expr;
@@ -417,14 +320,13 @@ static void emit_hand_dps(ec *c, const ptk_op *op) {
     line(c, "PTKJ_CHK(e->tprint(cx, %u, &v%u));", opid(c, op), VN(op->operands[0]));
     return;
   case PTK_OP_TLOAD:
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
+    if (!ptk_lower_dps(op, 1, 1, 1, &x, c->d)) return;
     line(c, "PTKJ_CHK(e->tload(cx, %u, &v%u, &v%u));", opid(c, op), VN(x.out[0]), VN(x.in[0]));
     return;
   case PTK_OP_TSTORE: {
-    if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    int relu = enum_attr(c, op, "reluPreMode", "relu_pre_mode", 0);
-    if (x.nin == 2 || relu > 1) {
-      err(c, op, "%s: this form is not supported by the C emitter", opname(op));
+    if (!ptk_lower_dps(op, 1, 2, 1, &x, c->d)) return;
+    unsigned flags;
+    if (!ptk_lower_store_flags(op, &flags, c->d)) {
       return;
     }
     line(c, "PTKJ_CHK(e->tstore(cx, %u, &v%u, &v%u));", opid(c, op), VN(x.out[0]), VN(x.in[0]));
@@ -621,7 +523,7 @@ static void emit_op(ec *c, const ptk_op *op) {
   case PTK_OP_SECTION_CUBE:
   case PTK_OP_SECTION_VECTOR: {
     if (op->nregions != 1) break;
-    const ptk_block *b = one_block(c, op, &op->regions[0]);
+    const ptk_block *b = ptk_lower_region(op, &op->regions[0], c->d);
     if (b) emit_body(c, b);
     return;
   }
@@ -661,7 +563,6 @@ static void emit_func(ec *c, uint32_t idx, ptk_buf *body) {
   const ptk_block *b = ptk_func_entry(f);
   if (!b || b->nargs != f->nargs || f->body->first != f->body->last) {
     ptk_error_loc(c->d, f->loc, "function '@%s': no single-block body to emit", f->name);
-    c->errors++;
     c->o = save;
     return;
   }
@@ -671,7 +572,6 @@ static void emit_func(ec *c, uint32_t idx, ptk_buf *body) {
       ptk_error_loc(c->d, f->loc, "function '@%s': parameters of type %s are not supported by the C emitter",
                     f->name, ts);
       free(ts);
-      c->errors++;
     }
   ptk_buf_printf(body, "/* @%s */\n", f->name);
   proto(c, idx);
@@ -702,6 +602,7 @@ bool ptk_emit_c_ops(const ptk_func *entry, ptk_buf *out, const ptk_op ***ops, ui
   }
   ec c = {0};
   c.d = d;
+  c.errors0 = d->errors;
   c.top = ptk_module_top(entry->module);
   c.nvalues = ptk_module_value_count(c.top);
   c.declared = ptk_xcalloc(c.nvalues ? c.nvalues : 1, 1);
@@ -737,7 +638,7 @@ bool ptk_emit_c_ops(const ptk_func *entry, ptk_buf *out, const ptk_op ***ops, ui
   ptk_buf_free(&body);
   free(c.declared);
   ptk_vec_free(&c.funcs);
-  bool ok = c.errors == 0;
+  bool ok = d->errors == c.errors0;
   if (ok && ops) {
     *ops = (const ptk_op **)c.ops.data;
     *nops = (uint32_t)c.ops.len;

@@ -19,23 +19,16 @@ typedef struct cc {
   PTK_VEC(insn) code;
   uint32_t frame;
   PTK_VEC(uint8_t) init;
-  size_t errors;
+  size_t errors0; /* d->errors when preparing began: errors are counted there */
 } cc;
+
+/* Errors reported since preparing began. */
+static size_t nerr(const cc *c) { return c->d->errors - c->errors0; }
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static void err(cc *c, const ptk_op *op, const char *fmt, ...) PTK_PRINTF(3, 4);
-static void err(cc *c, const ptk_op *op, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  ptk_buf b = {0};
-  ptk_buf_vprintf(&b, fmt, ap);
-  va_end(ap);
-  ptk_error_loc(c->d, op ? op->loc : (ptk_loc){0}, "%s", ptk_buf_cstr(&b));
-  ptk_buf_free(&b);
-  c->errors++;
-}
-
+/* A located error (counted in c->d). */
+#define err(c, op, ...) ptk_error_loc((c)->d, (op) ? (op)->loc : (ptk_loc){0}, __VA_ARGS__)
 #define FAIL(...)          \
   do {                     \
     err(c, __VA_ARGS__);   \
@@ -205,22 +198,6 @@ static bool tile_template(cc *c, const ptk_op *op, const ptk_type *t, ptk_tile *
 
 /* ---- attributes ---------------------------------------------------------------------------- */
 
-static int enum_attr(cc *c, const ptk_op *op, const char *name, const char *mnemonic, int dflt) {
-  const ptk_attr *a = ptk_op_attr(op, name);
-  if (!a) return dflt;
-  int64_t iv;
-  if (a->kind == PTK_ATTR_INT && ptk_attr_get_int(a, &iv)) return (int)iv;
-  int i = ptk_attr_enum_index(a, mnemonic);
-  if (i < 0) {
-    ptk_buf b = {0};
-    ptk_attr_print(a, &b);
-    err(c, op, "%s: unsupported value %s for attribute '%s'", opname(op), ptk_buf_cstr(&b), name);
-    ptk_buf_free(&b);
-    return dflt;
-  }
-  return i;
-}
-
 /* ---- parallel moves ------------------------------------------------------------------------- */
 
 /* dst[i] <- src[i] for all i at once (sizes per pair). */
@@ -297,16 +274,6 @@ static const ptk_op *compile_block_body(cc *c, const ptk_block *b) {
   return NULL;
 }
 
-/* A single-block region (empty is fine). Returns its block or NULL. */
-static const ptk_block *region_block(cc *c, const ptk_op *op, const ptk_region *r) {
-  if (!r->first) return NULL;
-  if (r->first != r->last) {
-    err(c, op, "%s: regions with several blocks are not supported by the interpreter", opname(op));
-    return NULL;
-  }
-  return r->first;
-}
-
 static size_t scope_mark(cc *c) { return c->scope.len; }
 static void scope_pop(cc *c, size_t mark) {
   while (c->scope.len > mark) c->defined[c->scope.data[--c->scope.len]] = 0;
@@ -319,16 +286,16 @@ static void compile_for(cc *c, const ptk_op *op) {
     err(c, op, "scf.for: malformed operation");
     return;
   }
-  size_t e0 = c->errors;
+  size_t e0 = nerr(c);
   uint32_t ninit = op->noperands - 3;
   uint32_t lb = use_int(c, op, op->operands[0], "the lower bound");
   uint32_t ub = use_int(c, op, op->operands[1], "the upper bound");
   uint32_t st = use_int(c, op, op->operands[2], "the step");
   uint32_t *init = arr(c, ninit);
   for (uint32_t i = 0; i < ninit; i++) init[i] = use(c, op, op->operands[3 + i], K_NONE, "");
-  const ptk_block *b = region_block(c, op, &op->regions[0]);
+  const ptk_block *b = ptk_lower_region(op, &op->regions[0], c->d);
   if (!b || b->nargs != 1 + ninit || op->nresults != ninit) {
-    if (b || !c->errors)
+    if (b || !nerr(c))
       err(c, op, "scf.for: the body must take the induction variable and %u iteration argument%s, "
                  "and the loop must have as many results",
           ninit, ninit == 1 ? "" : "s");
@@ -345,7 +312,7 @@ static void compile_for(cc *c, const ptk_op *op) {
     if (vkind(op->operands[3 + i]) != k || vkind(&op->results[i]) != k)
       err(c, op, "scf.for: iteration argument %u, its initial value and the result differ in kind", i);
   }
-  if (c->errors != e0) {
+  if (nerr(c) != e0) {
     scope_pop(c, mark);
     for (uint32_t i = 0; i < ninit; i++) def(c, op, &op->results[i]);
     return;
@@ -392,7 +359,7 @@ static void compile_if(cc *c, const ptk_op *op) {
   uint32_t jf_at = here(c) - 1, j_at = 0;
   for (int br = 0; br < 2; br++) {
     size_t mark = scope_mark(c);
-    const ptk_block *b = region_block(c, op, &op->regions[br]);
+    const ptk_block *b = ptk_lower_region(op, &op->regions[br], c->d);
     const ptk_op *term = b ? compile_block_body(c, b) : NULL;
     if (term && term->kind != PTK_OP_SCF_YIELD)
       err(c, term, "scf.if: a branch must end with scf.yield, not %s", opname(term));
@@ -417,8 +384,8 @@ static void compile_while(cc *c, const ptk_op *op) {
     err(c, op, "scf.while: malformed operation");
     return;
   }
-  const ptk_block *bb = region_block(c, op, &op->regions[0]);
-  const ptk_block *ab = region_block(c, op, &op->regions[1]);
+  const ptk_block *bb = ptk_lower_region(op, &op->regions[0], c->d);
+  const ptk_block *ab = ptk_lower_region(op, &op->regions[1], c->d);
   if (!bb || !ab) {
     err(c, op, "scf.while: both regions need a block");
     return;
@@ -486,29 +453,11 @@ static uint32_t fn_index(cc *c, const ptk_func *f) {
 }
 
 static void compile_call(cc *c, const ptk_op *op) {
-  const ptk_attr *a = ptk_op_attr(op, "callee");
-  if (!a || a->kind != PTK_ATTR_SYMBOL) {
-    err(c, op, "func.call: missing callee");
-    return;
-  }
-  const char *name = a->str.s;
-  const char *last = strrchr(name, '@');
-  if (last) name = last + 1;
-  const ptk_func *f = ptk_module_find_func_nested(c->p->top, name);
+  const ptk_func *f = ptk_lower_callee(op, c->p->top, c->d);
   if (!f) {
-    err(c, op, "func.call: no function named '@%s' in the module", name);
     return;
   }
-  if (!f->body) {
-    err(c, op, "func.call: '@%s' is only declared; the interpreter needs its body", name);
-    return;
-  }
-  if (op->noperands != f->nargs || op->nresults != f->nresults) {
-    err(c, op, "func.call: '@%s' takes %u argument%s and returns %u value%s; the call has %u and %u",
-        name, f->nargs, f->nargs == 1 ? "" : "s", f->nresults, f->nresults == 1 ? "" : "s",
-        op->noperands, op->nresults);
-    return;
-  }
+  const char *name = f->name;
   insn *in = emit(c, I_CALL, op, op->noperands + op->nresults);
   uint32_t at = here(c) - 1;
   in->aux = (const void *)(uintptr_t)fn_index(c, f);
@@ -540,73 +489,15 @@ static void compile_return(cc *c, const ptk_op *op, const ptk_func *f) {
 
 /* ---- ops ---------------------------------------------------------------------------------------- */
 
-typedef struct dps {
-  ptk_value **in, **out;
-  uint32_t nin, nout;
-} dps;
-
-static bool get_dps(cc *c, const ptk_op *op, dps *x, uint32_t inlo, uint32_t inhi, uint32_t nout) {
-  x->in = ptk_op_segment(op, 0, &x->nin);
-  x->out = ptk_op_segment(op, 1, &x->nout);
-  if (x->nin < inlo || x->nin > inhi || x->nout != nout) {
-    if (inlo == inhi)
-      err(c, op, "%s: expected %u input%s and %u output%s, got %u and %u", opname(op), inlo,
-          inlo == 1 ? "" : "s", nout, nout == 1 ? "" : "s", x->nin, x->nout);
-    else
-      err(c, op, "%s: expected %u to %u inputs and %u output%s, got %u and %u", opname(op), inlo,
-          inhi, nout, nout == 1 ? "" : "s", x->nin, x->nout);
-    return false;
-  }
-  return true;
-}
+typedef ptk_dps dps;
 
 static void compile_const(cc *c, const ptk_op *op) {
-  if (op->nresults != 1) {
-    err(c, op, "arith.constant: expected one result");
-    return;
-  }
-  const ptk_value *r = &op->results[0];
-  const ptk_attr *a = ptk_op_attr(op, "value");
-  if (vkind(r) != K_SCALAR) {
-    char *ts = ptk_type_str(r->type);
-    err(c, op, "arith.constant: constants of type %s are not supported by the interpreter", ts);
-    free(ts);
-    return;
-  }
-  size_t e0 = c->errors;
-  uint32_t s = def(c, op, r);
-  if (c->errors != e0) return;
-  scell v = {0};
-  ptk_dtype dt = r->type->dt;
-  if (!a) {
-    err(c, op, "arith.constant: missing value");
-    return;
-  }
-  if (ptk_dtype_is_float(dt)) {
-    if (a->kind == PTK_ATTR_FLOAT)
-      v.f = a->f.v;
-    else if (a->kind == PTK_ATTR_INT)
-      v.f = (double)a->i;
-    else {
-      err(c, op, "arith.constant: expected a float value");
-      return;
-    }
-    if (dt == PTK_DT_F32) v.f = (float)v.f;
-    else if (dt != PTK_DT_F64) v.f = ptk_float_from_bits(ptk_float_to_bits(v.f, dt), dt);
-  } else {
-    if (a->kind == PTK_ATTR_BOOL)
-      v.i = a->b;
-    else if (a->kind == PTK_ATTR_INT)
-      v.i = a->i;
-    else {
-      err(c, op, "arith.constant: expected an integer value");
-      return;
-    }
-    v.i = ptk_sc_norm(v.i, width_of(dt));
-  }
-  memcpy(&c->init.data[s], &v, sizeof v);
+  scell v;
+  if (!ptk_lower_const(op, &v, c->d)) return;
+  size_t e0 = nerr(c);
+  uint32_t s = def(c, op, &op->results[0]);
+  if (nerr(c) == e0) memcpy(&c->init.data[s], &v, sizeof v);
 }
-
 static void compile_select(cc *c, const ptk_op *op) {
   if (op->noperands != 3 || op->nresults != 1) {
     err(c, op, "arith.select: expected three operands and one result");
@@ -941,7 +832,6 @@ static void compile_print(cc *c, const ptk_op *op) {
 static void compile_lowered(cc *c, const ptk_op *op) {
   ptk_call r;
   if (!ptk_lower_call(op, &r, c->d)) {
-    c->errors++;
     return;
   }
   call_x *x = ptk_arena_alloc(c->p->arena, sizeof *x);
@@ -999,7 +889,7 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
     return;
   }
   case PTK_OP_TLOAD: {
-    if (!get_dps(c, op, &x, 1, 1, 1)) return;
+    if (!ptk_lower_dps(op, 1, 1, 1, &x, c->d)) return;
     ptk_isa_dtype vd = PTK_ISA_F32;
     if (vkind(x.in[0]) == K_VIEW && !view_dtype(c, op, x.in[0]->type, &vd)) return;
     uint32_t *a = arr(c, 2);
@@ -1010,25 +900,24 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
     return;
   }
   case PTK_OP_TSTORE: {
-    if (!get_dps(c, op, &x, 1, 2, 1)) return;
-    if (x.nin == 2) FAIL(op, "%s: quantized stores are not supported by the interpreter", opname(op));
+    if (!ptk_lower_dps(op, 1, 2, 1, &x, c->d)) return;
+    unsigned flags;
+    if (!ptk_lower_store_flags(op, &flags, c->d)) {
+      return;
+    }
     ptk_isa_dtype vd = PTK_ISA_F32;
     if (vkind(x.out[0]) == K_VIEW && !view_dtype(c, op, x.out[0]->type, &vd)) return;
-    int relu = enum_attr(c, op, "reluPreMode", "relu_pre_mode", 0);
-    int atomic = enum_attr(c, op, "atomicType", "atomic_type", 0);
-    if (relu > 1) FAIL(op, "%s: this reluPreMode is not supported by the interpreter", opname(op));
     uint32_t *a = arr(c, 2);
     a[0] = use(c, op, x.out[0], K_VIEW, "the destination");
     a[1] = use(c, op, x.in[0], K_TILE, "the source");
     insn *in = emit(c, I_TSTORE, op, 0);
     in->a = a, in->na = 2, in->sub = (uint16_t)vd;
-    in->flags = (relu == 1 ? 1u : 0u) | (atomic == 1 ? 2u : 0u);
-    if (atomic == 1) c->p->rt.has_atomic = true;
+    in->flags = flags;
+    if (flags & 2) c->p->rt.has_atomic = true;
     return;
   }
   default:
     ptk_lower_unsupported(op, c->d);
-    c->errors++;
     return;
   }
 }
@@ -1042,7 +931,6 @@ static void compile_op(cc *c, const ptk_op *op) {
   case PTK_LOWER_CALL: compile_lowered(c, op); return;
   case PTK_LOWER_NOEXEC:
     ptk_lower_unsupported(op, c->d);
-    c->errors++;
     return;
   case PTK_LOWER_HAND: break;
   }
@@ -1107,7 +995,7 @@ static void compile_op(cc *c, const ptk_op *op) {
   case PTK_OP_SECTION_CUBE:
   case PTK_OP_SECTION_VECTOR: {
     if (op->nregions != 1) FAIL(op, "%s: malformed operation", opname(op));
-    const ptk_block *b = region_block(c, op, &op->regions[0]);
+    const ptk_block *b = ptk_lower_region(op, &op->regions[0], c->d);
     if (!b) return;
     size_t mark = scope_mark(c);
     const ptk_op *term = compile_block_body(c, b);
@@ -1147,11 +1035,10 @@ static void compile_func(cc *c, uint32_t idx) {
   const ptk_block *b = ptk_func_entry(f);
   size_t mark = scope_mark(c);
   if (!b || b->nargs != f->nargs) {
-    err(c, NULL, "function '@%s' has no body to run", f->name);
+    ptk_error_loc(c->d, f->loc, "function '@%s' has no body to run", f->name);
   } else if (f->body->first != f->body->last) {
     ptk_error_loc(c->d, f->loc, "function '@%s': bodies with several blocks are not supported by the interpreter",
                   f->name);
-    c->errors++;
   } else {
     for (uint32_t i = 0; i < f->nargs; i++) {
       fc.arg_kind[i] = (uint8_t)ptk_interp__kind_of(f->arg_types[i]);
@@ -1161,7 +1048,6 @@ static void compile_func(cc *c, uint32_t idx) {
                       "function '@%s': parameters of type %s are not supported by the interpreter",
                       f->name, ts);
         free(ts);
-        c->errors++;
         continue;
       }
       fc.arg_off[i] = def(c, NULL, b->args[i]);
@@ -1173,7 +1059,7 @@ static void compile_func(cc *c, uint32_t idx) {
     else if (term)
       err(c, term, "%s: not allowed at the end of a function body", opname(term));
     else if (f->nresults)
-      ptk_error_loc(c->d, f->loc, "function '@%s' must end with func.return", f->name), c->errors++;
+      ptk_error_loc(c->d, f->loc, "function '@%s' must end with func.return", f->name);
     if (!term) emit(c, I_RET, NULL, 0);
   }
   scope_pop(c, mark);
@@ -1200,6 +1086,7 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
   cc c = {0};
   c.p = p;
   c.d = d;
+  c.errors0 = d->errors;
   c.nvalues = ptk_module_value_count(p->top);
   c.slot = ptk_xmalloc((c.nvalues ? c.nvalues : 1) * sizeof(uint32_t));
   for (uint32_t i = 0; i < c.nvalues; i++) c.slot[i] = NOSLOT;
@@ -1223,7 +1110,7 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
   ptk_vec_free(&c.funcs);
   ptk_vec_free(&c.code);
   ptk_vec_free(&c.init);
-  if (c.errors) {
+  if (d->errors > c.errors0) {
     ptk_interp_free(p);
     return NULL;
   }
