@@ -440,6 +440,13 @@ int ptk_lower_enum_attr(const ptk_op *op, const char *name, const char *mnemonic
   return i;
 }
 
+uint32_t ptk_lower_func_index(ptk_func_list *l, const ptk_func *f) {
+  for (size_t i = 0; i < l->len; i++)
+    if (l->data[i] == f) return (uint32_t)i;
+  ptk_vec_push(l, f);
+  return (uint32_t)l->len - 1;
+}
+
 const ptk_func *ptk_lower_callee(const ptk_op *op, const ptk_module *top, ptk_diags *d) {
   const ptk_attr *a = ptk_op_attr(op, "callee");
   if (!a || a->kind != PTK_ATTR_SYMBOL) {

@@ -89,6 +89,11 @@ bool ptk_lower_const(const ptk_op *op, ptk_sc *out, ptk_diags *d);
 int ptk_lower_enum_attr(const ptk_op *op, const char *name, const char *mnemonic, int dflt,
                         ptk_diags *d);
 
+/* The functions an engine prepares, entry first; the index of f in the
+ * list (appended when new) names it in the engine's code. */
+typedef PTK_VEC(const ptk_func *) ptk_func_list;
+uint32_t ptk_lower_func_index(ptk_func_list *l, const ptk_func *f);
+
 /* The function a func.call calls, with a body and the call's arity; NULL
  * (reported) otherwise. */
 const ptk_func *ptk_lower_callee(const ptk_op *op, const ptk_module *top, ptk_diags *d);

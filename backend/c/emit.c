@@ -20,7 +20,7 @@ typedef struct ec {
   ptk_buf *o;
   ptk_diags *d;
   size_t errors0; /* d->errors when emitting began: errors are counted there */
-  PTK_VEC(const ptk_func *) funcs;
+  ptk_func_list funcs;
   PTK_VEC(const ptk_op *) ops;
   const ptk_module *top;
   uint8_t *declared; /* [nvalues] */
@@ -79,13 +79,6 @@ static uint32_t opid(ec *c, const ptk_op *op) {
 
 /* "v<uid>" */
 #define VN(v) ((v) ? (v)->uid : 0u)
-
-static uint32_t fn_index(ec *c, const ptk_func *f) {
-  for (size_t i = 0; i < c->funcs.len; i++)
-    if (c->funcs.data[i] == f) return (uint32_t)i;
-  ptk_vec_push(&c->funcs, f);
-  return (uint32_t)c->funcs.len - 1;
-}
 
 /* ---- declarations -------------------------------------------------------------------------- */
 
@@ -230,7 +223,7 @@ static void emit_call(ec *c, const ptk_op *op) {
     return;
   }
   uint32_t id = opid(c, op);
-  uint32_t fi = fn_index(c, f);
+  uint32_t fi = ptk_lower_func_index(&c->funcs, f);
   line(c, "if (e->enter(cx, %u)) return -1;", id);
   ptk_buf_printf(c->o, "%*s{ int rc_ = f%u(e, cx", c->ind * 2, "", fi);
   for (uint32_t i = 0; i < op->noperands; i++) ptk_buf_printf(c->o, ", v%u", VN(op->operands[i]));

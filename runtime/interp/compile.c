@@ -14,7 +14,7 @@ typedef struct cc {
   uint32_t *slot;   /* [nvalues] frame offset (NOSLOT: none) */
   uint8_t *defined; /* [nvalues] in scope at the current point */
   PTK_VEC(uint32_t) scope;
-  PTK_VEC(const ptk_func *) funcs; /* index = fn index */
+  ptk_func_list funcs; /* index = fn index */
   /* the function being compiled */
   PTK_VEC(insn) code;
   uint32_t frame;
@@ -445,13 +445,6 @@ static void compile_while(cc *c, const ptk_op *op) {
 
 /* ---- functions ------------------------------------------------------------------------------- */
 
-static uint32_t fn_index(cc *c, const ptk_func *f) {
-  for (size_t i = 0; i < c->funcs.len; i++)
-    if (c->funcs.data[i] == f) return (uint32_t)i;
-  ptk_vec_push(&c->funcs, f);
-  return (uint32_t)c->funcs.len - 1;
-}
-
 static void compile_call(cc *c, const ptk_op *op) {
   const ptk_func *f = ptk_lower_callee(op, c->p->top, c->d);
   if (!f) {
@@ -460,7 +453,7 @@ static void compile_call(cc *c, const ptk_op *op) {
   const char *name = f->name;
   insn *in = emit(c, I_CALL, op, op->noperands + op->nresults);
   uint32_t at = here(c) - 1;
-  in->aux = (const void *)(uintptr_t)fn_index(c, f);
+  in->aux = (const void *)(uintptr_t)ptk_lower_func_index(&c->funcs, f);
   for (uint32_t i = 0; i < op->noperands; i++) {
     int k = ptk_interp__kind_of(f->arg_types[i]);
     uint32_t s = use(c, op, op->operands[i], k, "a call argument");
