@@ -360,6 +360,17 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
 
 /* ---- hand-lowered ops -------------------------------------------------------------------------- */
 
+int ptk_lower_value_kind(const ptk_type *t) {
+  switch (t ? (int)t->kind : -1) {
+  case PTK_TY_SCALAR: return PTK_VK_SCALAR;
+  case PTK_TY_PTR: return PTK_VK_PTR;
+  case PTK_TY_TENSOR_VIEW:
+  case PTK_TY_PART_VIEW: return PTK_VK_VIEW;
+  case PTK_TY_TILE_BUF: return PTK_VK_TILE;
+  default: return PTK_VK_NONE;
+  }
+}
+
 const ptk_block *ptk_lower_region(const ptk_op *op, const ptk_region *r, ptk_diags *d) {
   if (!r->first) return NULL;
   if (r->first != r->last) {
@@ -475,10 +486,9 @@ const ptk_func *ptk_lower_callee(const ptk_op *op, const ptk_module *top, ptk_di
   return f;
 }
 
-bool ptk_lower_store_flags(const ptk_op *op, unsigned *flags, ptk_diags *d) {
-  uint32_t nin;
-  ptk_op_segment(op, 0, &nin);
-  if (nin == 2) {
+bool ptk_lower_tstore(const ptk_op *op, ptk_dps *x, unsigned *flags, ptk_diags *d) {
+  if (!ptk_lower_dps(op, 1, 2, 1, x, d)) return false;
+  if (x->nin == 2) {
     ptk_error_loc(d, op->loc, "%s: quantized stores are not supported by the interpreter", opname(op));
     return false;
   }

@@ -65,6 +65,11 @@ bool ptk_lower_is_entry_point(const char *name, size_t len);
 
 /* ---- hand-lowered ops: the decoding both engines share ---- */
 
+/* How a value is held on the host: a scalar cell, a pointer, a (tensor or
+ * partition) view or a tile descriptor (runtime/cells.h, runtime/isa). */
+enum { PTK_VK_NONE, PTK_VK_SCALAR, PTK_VK_PTR, PTK_VK_VIEW, PTK_VK_TILE };
+int ptk_lower_value_kind(const ptk_type *t);
+
 /* The block of a single-block region (NULL when empty, or, reported, when
  * it has several). */
 const ptk_block *ptk_lower_region(const ptk_op *op, const ptk_region *r, ptk_diags *d);
@@ -98,8 +103,9 @@ uint32_t ptk_lower_func_index(ptk_func_list *l, const ptk_func *f);
  * (reported) otherwise. */
 const ptk_func *ptk_lower_callee(const ptk_op *op, const ptk_module *top, ptk_diags *d);
 
-/* tstore's modes: flags 1 relu, 2 atomic add; false (reported) for the
- * forms the host does not run (quantized stores, other relu modes). */
-bool ptk_lower_store_flags(const ptk_op *op, unsigned *flags, ptk_diags *d);
+/* tstore's operands and modes: flags 1 relu, 2 atomic add; false
+ * (reported) for the forms the host does not run (quantized stores, other
+ * relu modes). */
+bool ptk_lower_tstore(const ptk_op *op, ptk_dps *x, unsigned *flags, ptk_diags *d);
 
 #endif

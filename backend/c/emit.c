@@ -29,19 +29,9 @@ typedef struct ec {
   uint32_t tmp;
 } ec;
 
-enum { K_NONE, K_SC, K_PTR, K_VIEW, K_TILE };
+enum { K_NONE = PTK_VK_NONE, K_SC = PTK_VK_SCALAR, K_PTR = PTK_VK_PTR, K_VIEW = PTK_VK_VIEW, K_TILE = PTK_VK_TILE };
+#define kind_of ptk_lower_value_kind
 
-static int kind_of(const ptk_type *t) {
-  if (!t) return K_NONE;
-  switch (t->kind) {
-  case PTK_TY_SCALAR: return K_SC;
-  case PTK_TY_PTR: return K_PTR;
-  case PTK_TY_TENSOR_VIEW:
-  case PTK_TY_PART_VIEW: return K_VIEW;
-  case PTK_TY_TILE_BUF: return K_TILE;
-  default: return K_NONE;
-  }
-}
 static int vkind(const ptk_value *v) { return v ? kind_of(v->type) : K_NONE; }
 static const char *ctype(int k) {
   switch (k) {
@@ -317,11 +307,8 @@ static void emit_hand_dps(ec *c, const ptk_op *op) {
     line(c, "PTKJ_CHK(e->tload(cx, %u, &v%u, &v%u));", opid(c, op), VN(x.out[0]), VN(x.in[0]));
     return;
   case PTK_OP_TSTORE: {
-    if (!ptk_lower_dps(op, 1, 2, 1, &x, c->d)) return;
     unsigned flags;
-    if (!ptk_lower_store_flags(op, &flags, c->d)) {
-      return;
-    }
+    if (!ptk_lower_tstore(op, &x, &flags, c->d)) return;
     line(c, "PTKJ_CHK(e->tstore(cx, %u, &v%u, &v%u));", opid(c, op), VN(x.out[0]), VN(x.in[0]));
     return;
   }

@@ -37,18 +37,6 @@ static size_t nerr(const cc *c) { return c->d->errors - c->errors0; }
 
 static const char *opname(const ptk_op *op) { return op ? ptk_op_table[op->kind].name : "function"; }
 
-int ptk_interp__kind_of(const ptk_type *t) {
-  if (!t) return K_NONE;
-  switch (t->kind) {
-  case PTK_TY_SCALAR: return K_SCALAR;
-  case PTK_TY_PTR: return K_PTR;
-  case PTK_TY_TENSOR_VIEW:
-  case PTK_TY_PART_VIEW: return K_VIEW;
-  case PTK_TY_TILE_BUF: return K_TILE;
-  default: return K_NONE;
-  }
-}
-
 static uint32_t kind_size(int k) {
   switch (k) {
   case K_SCALAR: return sizeof(scell);
@@ -893,11 +881,8 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
     return;
   }
   case PTK_OP_TSTORE: {
-    if (!ptk_lower_dps(op, 1, 2, 1, &x, c->d)) return;
     unsigned flags;
-    if (!ptk_lower_store_flags(op, &flags, c->d)) {
-      return;
-    }
+    if (!ptk_lower_tstore(op, &x, &flags, c->d)) return;
     ptk_isa_dtype vd = PTK_ISA_F32;
     if (vkind(x.out[0]) == K_VIEW && !view_dtype(c, op, x.out[0]->type, &vd)) return;
     uint32_t *a = arr(c, 2);

@@ -17,7 +17,13 @@
 #include "backend/lower.h"
 #include "runtime/launch.h"
 
-enum { K_NONE, K_SCALAR, K_PTR, K_VIEW, K_TILE };
+enum {
+  K_NONE = PTK_VK_NONE,
+  K_SCALAR = PTK_VK_SCALAR,
+  K_PTR = PTK_VK_PTR,
+  K_VIEW = PTK_VK_VIEW,
+  K_TILE = PTK_VK_TILE
+};
 
 /* The cells are the ones both engines share (runtime/launch.h). */
 typedef ptk_rt_sc scell;
@@ -118,6 +124,6 @@ typedef struct worker {
 
 extern const ptk_rt_engine ptk_interp__engine;
 
-int ptk_interp__kind_of(const ptk_type *t);
+#define ptk_interp__kind_of ptk_lower_value_kind
 
 #endif
