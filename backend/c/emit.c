@@ -230,7 +230,7 @@ static void emit_const(ec *c, const ptk_op *op) {
   else
     line(c, "v%u.i = INT64_C(%" PRId64 ");", r->uid, v.i);
 }
-/* ---- tile ops (compile_dps) ---------------------------------------------------------------- */
+/* ---- lowered and hand-lowered ops ---------------------------------------------------------------- */
 
 typedef ptk_dps dps;
 /* The call record of the one lowering, printed: the shape's expression

@@ -2,12 +2,14 @@
  * per kernel (the entry and every function it calls, as static functions),
  * for the JIT (runtime/jit/) and for `ptk compile` (DIR/kernels/<aiv|aic>/).
  *
- * The text starts with the support header backend/c/ptk_jit_rt.h (copied in,
- * so `cc -O2 -std=gnu11 -fPIC -shared x.c` needs no include directory) and
- * defines one external symbol, `ptkj_entry` (ABI in ptk_jit_rt.h). The
- * generated code computes scalars, control flow and calls itself and reaches
- * runtime/isa and the host services through the function table it is given,
- * with exactly the semantics of the IR interpreter (runtime/interp/).
+ * The text starts with the ABI header runtime/jit/abi.h and the runtime
+ * headers it builds on (runtime/isa/fp.h, isa.h, scalar.h, runtime/cells.h:
+ * copied in, so `cc -O2 -std=gnu11 -fPIC -shared x.c` needs no include
+ * directory) and defines one external symbol, `ptkj_entry`. Ops of a call
+ * shape are printed from the one lowering (backend/lower.h): the shape's
+ * expression, which the interpreter evaluates too; scalar semantics inline
+ * from scalar.h; out-of-line runtime/isa functions and the host services
+ * through the function table the generated code is given.
  *
  * Ops are referred to by index into the op list ptk_emit_c_ops returns; the
  * host maps an index back to the op for error locations. */
@@ -29,7 +31,7 @@ bool ptk_emit_c(const ptk_func *entry, ptk_buf *out, ptk_diags *d);
 bool ptk_emit_c_ops(const ptk_func *entry, ptk_buf *out, const ptk_op ***ops, uint32_t *nops,
                     ptk_diags *d);
 
-/* The support header text (ptk_jit_rt.h). */
+/* The headers copied into every unit (runtime/jit/abi.h and what it builds on). */
 extern const char ptk_jit_rt_text[];
 
 #endif

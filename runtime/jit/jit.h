@@ -11,8 +11,8 @@
  * place, so concurrent processes never see a partial .so.
  *
  * The kernel .so has no undefined symbols besides libc/libm: the host
- * passes it a function table (ptkj_env, backend/c/ptk_jit_rt.h) with the
- * runtime/isa functions and the host services. */
+ * passes it a function table (ptkj_env, runtime/jit/abi.h) with the
+ * runtime/isa entry points and the host services. */
 #ifndef PTK_RUNTIME_JIT_JIT_H
 #define PTK_RUNTIME_JIT_JIT_H
 
