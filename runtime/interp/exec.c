@@ -61,7 +61,7 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define D1 (X->dt[1])
 // clang-format on
 
-static int lcall(worker *w, const insn *I, uint8_t *fr) {
+static inline __attribute__((always_inline)) int lcall(worker *w, const insn *I, uint8_t *fr) {
   const uint32_t *a = I->a;
   const call_x *X = I->aux;
   int rc;
