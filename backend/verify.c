@@ -251,30 +251,19 @@ static sig_comp sigs[PTK_OP__COUNT];
 static pthread_once_t sigs_once = PTHREAD_ONCE_INIT;
 
 static void compile_sig(ptk_op_kind k, sig_comp *sc) {
-  const char *s = vop_sig(k);
+  const ptk_op_desc *d = ptk_op_desc_of(k);
   const ptk_op_info *info = ptk_op_info_of(k);
   memset(sc, 0, sizeof *sc);
-  if (!s || !*s) return;
+  if (!d->ngroups) return;
   sc->described = true;
-  sig_group all = {0}, *cur = &sc->g[0];
-  sc->ngroups = 1;
-  for (const char *p = s; *p; p++) {
-    if (*p == ':') {
-      if (sc->ngroups < SIG_MAX_GROUPS) cur = &sc->g[sc->ngroups++];
-      continue;
-    }
-    if (*p == '>') {
-      cur = &sc->res;
-      sc->has_res = true;
-      continue;
-    }
-    if ((*p == '?' || *p == '*') && cur->n) {
-      cur->it[cur->n - 1].quant = *p;
-      if (cur != &sc->res && all.n) all.it[all.n - 1].quant = *p;
-      continue;
-    }
-    if (cur->n < SIG_MAX_ITEMS) cur->it[cur->n++] = (sig_item){*p, 0};
-    if (cur != &sc->res && all.n < SIG_MAX_ITEMS) all.it[all.n++] = (sig_item){*p, 0};
+  sig_group all = {0};
+  sc->ngroups = d->ngroups < SIG_MAX_GROUPS ? d->ngroups : SIG_MAX_GROUPS;
+  sc->has_res = d->has_results;
+  for (uint32_t i = 0; i < d->nsig; i++) {
+    const ptk_sig_item *it = &d->sig[i];
+    sig_group *cur = it->result ? &sc->res : &sc->g[it->group < SIG_MAX_GROUPS ? it->group : SIG_MAX_GROUPS - 1];
+    if (cur->n < SIG_MAX_ITEMS) cur->it[cur->n++] = (sig_item){it->kind, it->quant};
+    if (!it->result && all.n < SIG_MAX_ITEMS) all.it[all.n++] = (sig_item){it->kind, it->quant};
   }
   uint32_t nsegs = ptk_op_kind_nsegments(k);
   if (info->family == PTK_FAM_DPS && sc->ngroups == 2) {

@@ -46,8 +46,6 @@ static inline const ptk_tile_desc *vtile(const ptk_value *v) {
 bool vtile_dtype(const ptk_value *v, ptk_dtype *dt);
 
 /* ---- op-specific checks (verify_ops.c) ---- */
-/* The SIG actually used for an op kind (ops.def, or a local correction). */
-const char *vop_sig(ptk_op_kind k);
 /* Checks that need the operand kinds to be right (called only then). */
 void vop_check(vctx *c, ptk_op *op);
 /* Region structure before the regions are walked (block arguments…). */

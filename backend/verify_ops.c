@@ -9,20 +9,6 @@
 #include "backend/verify_int.h"
 
 /* ======================================================================
- * Local corrections of the op table
- * ====================================================================== */
-
-/* SIG strings that differ from ops.def (see the report of the verifier
- * work: these should move into ops.def). */
-const char *vop_sig(ptk_op_kind k) {
-  switch (k) {
-  /* Bounds may be index or any one integer type (checked below). */
-  case PTK_OP_SCF_FOR: return "nnna*>a*";
-  default: return ptk_op_table[k].sig;
-  }
-}
-
-/* ======================================================================
  * Helpers
  * ====================================================================== */
 
@@ -984,34 +970,23 @@ static bool table_spec(const char *kind, size_t klen, attr_spec *sp, char *buf, 
 }
 
 void vop_check_attrs(vctx *c, ptk_op *op) {
-  const char *p = ptk_op_info_of(op->kind)->attrs;
-  char name[64], kbuf[64];
-  while (p && *p) {
-    const char *e = strchr(p, ',');
-    size_t len = e ? (size_t)(e - p) : strlen(p);
-    bool required = *p == '!';
-    const char *nm = p + required;
-    size_t nlen = len - required;
-    const char *colon = memchr(nm, ':', nlen);
-    const char *kind = colon ? colon + 1 : NULL;
-    size_t klen = colon ? nlen - (size_t)(kind - nm) : 0;
-    if (colon) nlen = (size_t)(colon - nm);
-    p = e ? e + 1 : p + len;
-    if (nlen == 0 || nlen >= sizeof name) continue;
-    memcpy(name, nm, nlen);
-    name[nlen] = 0;
-    const ptk_attr *a = ptk_op_attr(op, name);
+  const ptk_op_desc *d = ptk_op_desc_of(op->kind);
+  char kbuf[64];
+  for (uint32_t i = 0; i < d->nattrs; i++) {
+    const ptk_attr_desc *ad = &d->attrs[i];
+    const ptk_attr *a = ptk_op_attr(op, ad->name);
     if (!a) {
-      if (required) VERR(c, op, "'%s' requires attribute '%s'", vop_name(op), name);
+      if (ad->required) VERR(c, op, "'%s' requires attribute '%s'", vop_name(op), ad->name);
       continue;
     }
     attr_spec tsp;
-    const attr_spec *sp = table_spec(kind, klen, &tsp, kbuf, sizeof kbuf) ? &tsp : find_spec(name);
+    const attr_spec *sp =
+        table_spec(ad->kind, strlen(ad->kind), &tsp, kbuf, sizeof kbuf) ? &tsp : find_spec(ad->name);
     if (!sp || attr_kind_ok(sp, a)) continue;
     ptk_buf want = {0}, got = {0};
     describe_kinds(sp, &want);
     ptk_attr_print(a, &got);
-    VERR(c, op, "'%s' attribute '%s' must be %s, but is %s", vop_name(op), name,
+    VERR(c, op, "'%s' attribute '%s' must be %s, but is %s", vop_name(op), ad->name,
          ptk_buf_cstr(&want), ptk_buf_cstr(&got));
     ptk_buf_free(&want);
     ptk_buf_free(&got);

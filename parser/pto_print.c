@@ -239,56 +239,13 @@ static void put_op_dict(printer *p, const ptk_op *op, const char *const *skip, u
   put_dict(p, op->attrs, op->nattrs, skip, nskip, true);
 }
 
-/* Attribute slots of the ATTRS column (name, enum mnemonic, full/short). */
-typedef struct slot {
-  bool required;
-  char name[48];
-  char enum_mn[40];
-  bool full;
-  bool is_int;     /* the slot holds an integer of type int_dt */
-  ptk_dtype int_dt;
-} slot;
-
-static bool dtype_named(const char *s, size_t n, ptk_dtype *out) {
-  for (int i = 0; i < PTK_DT__COUNT; i++) {
-    const char *nm = ptk_dtype_name((ptk_dtype)i);
-    if (strlen(nm) == n && memcmp(nm, s, n) == 0) {
-      *out = (ptk_dtype)i;
-      return true;
-    }
-  }
-  return false;
-}
+/* Attribute slots: the ATTRS column as lang/ir parsed it. */
+typedef ptk_attr_desc slot;
 
 static uint32_t slots_of(ptk_op_kind k, slot *out, uint32_t max) {
-  const char *s = ptk_op_table[k].attrs;
-  uint32_t n = 0;
-  while (*s && n < max) {
-    size_t l = strcspn(s, ",");
-    slot a = {0};
-    const char *b = s, *e = s + l;
-    if (*b == '!') {
-      a.required = true;
-      b++;
-    }
-    const char *colon = memchr(b, ':', (size_t)(e - b));
-    const char *ne = colon ? colon : e;
-    snprintf(a.name, sizeof a.name, "%.*s", (int)(ne - b), b);
-    if (colon) {
-      const char *q = colon + 1;
-      if (*q == '#') {
-        a.full = true;
-        q++;
-      }
-      if (dtype_named(q, (size_t)(e - q), &a.int_dt))
-        a.is_int = true;
-      else
-        snprintf(a.enum_mn, sizeof a.enum_mn, "%.*s", (int)(e - q), q);
-    }
-    out[n++] = a;
-    s = e;
-    if (*s == ',') s++;
-  }
+  const ptk_op_desc *d = ptk_op_desc_of(k);
+  uint32_t n = d->nattrs < max ? d->nattrs : max;
+  memcpy(out, d->attrs, n * sizeof *out);
   return n;
 }
 
@@ -932,7 +889,7 @@ static int slot_item_form(const slot *sl, const ptk_attr *a) {
   }
   if (a->kind == PTK_ATTR_INT && int_nonneg(a)) {
     bool i64 = ptk_type_is_scalar(a->type, PTK_DT_I64);
-    if (sl->is_int) {
+    if (sl->int_dt != PTK_DT__COUNT) {
       /* Bare ints read as i64 and take the slot's type; an i64 value in a
        * slot of another type cannot be written. */
       if (i64 && !ptk_type_is_scalar(a->type, sl->int_dt)) return 0;

@@ -976,69 +976,16 @@ static bool check_one_type(builder *B, const pto_use *u, const ptk_value *v, con
 
 /* ---- attribute slots from the ATTRS column ---- */
 
-typedef struct attr_slot {
-  char name[48];
-  bool required;
-  char enum_mn[40]; /* enum mnemonic for <X> short forms, "" if none */
-  bool full;        /* printed as #pto.x<V> */
-  ptk_dtype int_dt; /* integer attribute type (PTK_DT__COUNT: none) */
-} attr_slot;
+/* Attribute slots: the ATTRS column as lang/ir parsed it. */
+typedef ptk_attr_desc attr_slot;
 
-static uint32_t attr_slots_parse(ptk_op_kind k, attr_slot *out, uint32_t max) {
-  const char *s = ptk_op_table[k].attrs;
-  uint32_t n = 0;
-  while (*s && n < max) {
-    size_t l = strcspn(s, ",");
-    attr_slot a = {.int_dt = PTK_DT__COUNT};
-    const char *p = s, *e = s + l;
-    if (*p == '!') {
-      a.required = true;
-      p++;
-    }
-    const char *colon = memchr(p, ':', (size_t)(e - p));
-    const char *ne = colon ? colon : e;
-    snprintf(a.name, sizeof a.name, "%.*s", (int)(ne - p), p);
-    if (colon) {
-      const char *q = colon + 1;
-      if (*q == '#') {
-        a.full = true;
-        q++;
-      }
-      ptk_dtype dt;
-      if (dtype_by_name(q, (size_t)(e - q), &dt))
-        a.int_dt = dt;
-      else
-        snprintf(a.enum_mn, sizeof a.enum_mn, "%.*s", (int)(e - q), q);
-    }
-    out[n++] = a;
-    s = e;
-    if (*s == ',') s++;
-  }
-  return n;
-}
-
-/* The ATTRS column parsed once per kind. */
-#include <pthread.h>
-static attr_slot slot_table[PTK_OP__COUNT][16];
-static uint8_t slot_count[PTK_OP__COUNT];
-static uint8_t slot_required[PTK_OP__COUNT]; /* any required? */
-static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
-static void init_slot_table(void) {
-  for (int k = 0; k < PTK_OP__COUNT; k++) {
-    slot_count[k] = (uint8_t)attr_slots_parse((ptk_op_kind)k, slot_table[k], 16);
-    for (int i = 0; i < slot_count[k]; i++) slot_required[k] |= slot_table[k][i].required;
-  }
-}
 static uint32_t attr_slots(ptk_op_kind k, attr_slot *out, uint32_t max) {
-  pthread_once(&slot_once, init_slot_table);
-  uint32_t n = slot_count[k] < max ? slot_count[k] : max;
-  memcpy(out, slot_table[k], n * sizeof *out);
+  const ptk_op_desc *d = ptk_op_desc_of(k);
+  uint32_t n = d->nattrs < max ? d->nattrs : max;
+  memcpy(out, d->attrs, n * sizeof *out);
   return n;
 }
-static bool has_required_attrs(ptk_op_kind k) {
-  pthread_once(&slot_once, init_slot_table);
-  return slot_required[k];
-}
+static bool has_required_attrs(ptk_op_kind k) { return ptk_op_desc_of(k)->any_required; }
 
 /* Accumulated op attributes (name → value), duplicates rejected. */
 typedef struct attr_acc {

@@ -906,23 +906,14 @@ typedef struct {
   bool out;
 } sigel;
 
-static size_t parse_sig(const char *sig, sigel *el, size_t max) {
+/* The operands of a DPS op's SIG (ins, then outs; results excluded). */
+static size_t parse_sig(ptk_op_kind k, sigel *el, size_t max) {
+  const ptk_op_desc *d = ptk_op_desc_of(k);
   size_t n = 0;
-  bool out = false;
-  for (const char *p = sig; *p && *p != '>' && n < max; p++) {
-    if (*p == ':') {
-      out = true;
-      continue;
-    }
-    if (*p == '?' || *p == '*') {
-      if (n) el[n - 1].q = *p;
-      continue;
-    }
-    el[n++] = (sigel){*p, 0, out};
-  }
+  for (uint32_t i = 0; i < d->nsig && n < max; i++)
+    if (!d->sig[i].result) el[n++] = (sigel){d->sig[i].kind, d->sig[i].quant, d->sig[i].group == 1};
   return n;
 }
-
 static bool letter_ok(char l, tval v) {
   const ptk_type *t = v.k == TV_IR ? v.v->type : NULL;
   bool sc = t && t->kind == PTK_TY_SCALAR;
@@ -999,30 +990,15 @@ static void sig_desc(const char *fname, const sigel *el, size_t ne, ptk_buf *b) 
   ptk_buf_putc(b, ')');
 }
 
-/* Attribute spec "name[:kind]" entries of an op. */
-typedef struct {
-  char name[40];
-  char kind[40]; /* "" none, "#enum"/"enum", "i32" … */
-  bool required;
-} aspec;
+/* Attribute entries of an op (the ATTRS column as lang/ir parsed it). */
+typedef ptk_attr_desc aspec;
 
-static size_t parse_attrs(const char *s, aspec *out, size_t max) {
-  size_t n = 0;
-  while (s && *s && n < max) {
-    size_t len = strcspn(s, ",");
-    aspec a = {{0}, {0}, false};
-    const char *p = s, *e = s + len;
-    if (*p == '!') a.required = true, p++;
-    const char *colon = memchr(p, ':', (size_t)(e - p));
-    size_t nl = (size_t)((colon ? colon : e) - p);
-    snprintf(a.name, sizeof a.name, "%.*s", (int)nl, p);
-    if (colon) snprintf(a.kind, sizeof a.kind, "%.*s", (int)(e - colon - 1), colon + 1);
-    out[n++] = a;
-    s = *e ? e + 1 : e;
-  }
+static size_t parse_attrs(ptk_op_kind k, aspec *out, size_t max) {
+  const ptk_op_desc *d = ptk_op_desc_of(k);
+  size_t n = d->nattrs < max ? d->nattrs : max;
+  memcpy(out, d->attrs, n * sizeof *out);
   return n;
 }
-
 /* Keyword spelling of an attribute: camelCase → snake_case. */
 static void snake(const char *name, char *out, size_t n) {
   size_t k = 0;
@@ -1094,9 +1070,9 @@ static const ptk_type *scalar_type(char l, const ptk_op_info *in, const ptk_type
 static tval call_dps(tctx *c, ptk_op_kind k, const char *fname, const ptk_ast_expr *call) {
   const ptk_op_info *in = &ptk_op_table[k];
   sigel el[24];
-  size_t ne = parse_sig(in->sig, el, 24);
+  size_t ne = parse_sig(k, el, 24);
   aspec as[16];
-  size_t nas = parse_attrs(in->attrs, as, 16);
+  size_t nas = parse_attrs(k, as, 16);
   size_t na = 0;
   for (size_t i = 0; i < call->u.call.nargs; i++) na += !call->u.call.args[i].name;
   tval *args = ptk_arena_alloc(c->tmp, (na ? na : 1) * sizeof *args);

@@ -194,6 +194,7 @@ typedef struct ptk_op_info {
 
 extern const ptk_op_info ptk_op_table[PTK_OP__COUNT];
 
+
 static inline const ptk_op_info *ptk_op_info_of(ptk_op_kind k) { return &ptk_op_table[k]; }
 /* Exact mnemonic lookup ("pto.tadd"; "return" and "call" are accepted as
  * func.return / func.call). PTK_OP__INVALID when unknown. */
@@ -255,6 +256,33 @@ typedef enum {
 typedef enum { PTK_DTC_INT, PTK_DTC_SINT, PTK_DTC_UINT, PTK_DTC_INDEX, PTK_DTC_FLOAT } ptk_dtype_class;
 
 const char *ptk_dtype_name(ptk_dtype dt); /* "f32" */
+
+/* The SIG and ATTRS columns, parsed once (lang/ir/opdesc.c). */
+#define PTK_OPD_MAX_SIG 24
+#define PTK_OPD_MAX_ATTRS 16
+typedef struct ptk_sig_item {
+  char kind;     /* the SIG letter: t p v r x n f s b a */
+  char quant;    /* 0, '?' optional or '*' any number */
+  uint8_t group; /* 0, 1, … in ':'-separated order (DPS: 0 ins, 1 outs) */
+  bool result;   /* after '>' */
+} ptk_sig_item;
+typedef struct ptk_attr_desc {
+  char name[48];
+  bool required;    /* `!name` */
+  bool full;        /* `name:#enum`: printed in full */
+  char kind[40];    /* the text after ':' without '#' ("" without a kind) */
+  char enum_mn[40]; /* an enum mnemonic kind ("" otherwise) */
+  ptk_dtype int_dt; /* an integer type kind (`name:i32`), else PTK_DT__COUNT */
+} ptk_attr_desc;
+typedef struct ptk_op_desc {
+  uint8_t nsig, nattrs;
+  uint8_t ngroups; /* operand groups (':' count + 1); 0 when SIG is "" */
+  bool has_results; /* SIG has '>' */
+  bool any_required;
+  ptk_sig_item sig[PTK_OPD_MAX_SIG];
+  ptk_attr_desc attrs[PTK_OPD_MAX_ATTRS];
+} ptk_op_desc;
+const ptk_op_desc *ptk_op_desc_of(ptk_op_kind k);
 unsigned ptk_dtype_bits(ptk_dtype dt);    /* 1, 8, 16, 32, 64 */
 ptk_dtype_class ptk_dtype_class_of(ptk_dtype dt);
 static inline bool ptk_dtype_is_float(ptk_dtype dt) { return ptk_dtype_class_of(dt) == PTK_DTC_FLOAT; }
