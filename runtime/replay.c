@@ -278,10 +278,17 @@ bool ptk_saved_bind(const ptk_func *f, uint32_t k, const char *path, ptk_launch_
       ok = true;
     }
   } else if (t->kind == PTK_TY_SCALAR) {
+    ptk_tdtype want;
     if (ptk_tensor_numel(ten) != 1) {
       ptk_error_loc(d, ptk_func_arg_loc(f, k),
                     "parameter %u is a scalar (%s) but the saved input %s has %lld elements", k,
                     ts, path, (long long)ptk_tensor_numel(ten));
+    } else if (!host_dtype(t->dt, &want) || ten->dtype != want) {
+      /* What --save writes for this parameter, exactly: converting another
+       * dtype would truncate (300.5 -> 300) or wrap (2^40 -> 0) silently. */
+      ptk_error_loc(d, ptk_func_arg_loc(f, k),
+                    "parameter %u is a scalar (%s) but the saved input %s holds %s, not %s", k, ts, path, ptk_tdtype_name(ten->dtype),
+                    host_dtype(t->dt, &want) ? ptk_tdtype_name(want) : ts);
     } else {
       out->kind = PTK_ARG_SCALAR;
       out->dt = t->dt;
