@@ -158,7 +158,7 @@ static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, con
       if (errno == EFBIG)
         ptk_error_file(d, path, "file is larger than 1 GiB");
       else
-        ptk_error_file(d, path, "cannot read file: %s", strerror(errno));
+        ptk_error_file(d, path, "cannot read file: %s", ptk_file_strerror(errno));
       return false;
     }
     src = l->src;

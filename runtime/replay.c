@@ -171,8 +171,16 @@ int ptk_saved_run_read(const char *dir, ptk_saved_run *out, ptk_diags *d) {
     return 0;
   }
   json_error_t je;
-  json_t *root = json_load_file(path, 0, &je);
+  json_t *root = NULL;
   int rc = -1;
+  size_t jlen;
+  char *jtext = ptk_read_file(path, &jlen); /* regular files only, bounded */
+  if (!jtext) {
+    ptk_error_file(d, path, "cannot read: %s", ptk_file_strerror(errno));
+    goto out;
+  }
+  root = json_loadb(jtext, jlen, 0, &je);
+  free(jtext);
   if (!root) {
     if (je.line <= 0)
       ptk_error_file(d, path, "cannot read: %s", je.text);

@@ -277,7 +277,7 @@ static bool load_imports(tctx *c, tunit *u, istack *st) {
       ptk_source *src = ptk_source_load(path);
       if (!src) {
         tr_error(c, imp->u.import.path_range, "cannot read '%s' (resolved to '%s'): %s", imp->u.import.path,
-                 path, strerror(errno));
+                 path, ptk_file_strerror(errno));
         free(real);
         free(path);
         ok = false;
@@ -872,7 +872,7 @@ ptk_trace_result *ptk_trace_kernel(const char *path, const ptk_source *src, cons
     }
     ptk_source *s = ptk_source_load(path);
     if (!s) {
-      ptk_error_file(d, path, "cannot read file: %s", strerror(errno));
+      ptk_error_file(d, path, "cannot read file: %s", ptk_file_strerror(errno));
       goto out;
     }
     src = tr_keep_source(c, s);
