@@ -791,7 +791,7 @@ static const ptk_ast_item *pick_kernel(tctx *c, tunit *u, const char *name, cons
     if (match && !found) found = it;
   }
   if (name && !found) {
-    ptk_error_file(c->d, path, "no kernel named '%s'", name);
+    ptk_error_src(c->d, u->src, path, "no kernel named '%s'", name);
     for (size_t i = 0; i < u->ast->nitems; i++)
       if (u->ast->items[i]->kind == PTK_ITEM_KERNEL)
         tr_note(c, u->ast->items[i]->u.kernel.name_range, "kernel '%s' is declared here",
@@ -799,11 +799,11 @@ static const ptk_ast_item *pick_kernel(tctx *c, tunit *u, const char *name, cons
     return NULL;
   }
   if (!n) {
-    ptk_error_file(c->d, path, "no kernel in this file (declare one with 'kernel NAME(…) { … }')");
+    ptk_error_src(c->d, u->src, path, "no kernel in this file (declare one with 'kernel NAME(…) { … }')");
     return NULL;
   }
   if (!name && n > 1) {
-    ptk_error_file(c->d, path, "this file declares %zu kernels; choose one with --entry NAME", n);
+    ptk_error_src(c->d, u->src, path, "this file declares %zu kernels; choose one with --entry NAME", n);
     for (size_t i = 0; i < u->ast->nitems; i++)
       if (u->ast->items[i]->kind == PTK_ITEM_KERNEL)
         tr_note(c, u->ast->items[i]->u.kernel.name_range, "kernel '%s' is declared here",
