@@ -614,13 +614,13 @@ static file_result compare_file(const char *root_a, const char *root_b, const ch
   size_t la, lb;
   char *ta = ptk_read_file(pa, &la);
   if (!ta) {
-    fprintf(err, "ptk compare: cannot read '%s': %s\n", pa, strerror(errno));
+    fprintf(err, "ptk compare: cannot read '%s': %s\n", pa, ptk_file_strerror(errno));
     fr.r = RES_ERROR;
     goto out;
   }
   char *tb = ptk_read_file(pb, &lb);
   if (!tb) {
-    fprintf(err, "ptk compare: cannot read '%s': %s\n", pb, strerror(errno));
+    fprintf(err, "ptk compare: cannot read '%s': %s\n", pb, ptk_file_strerror(errno));
     free(ta);
     fr.r = RES_ERROR;
     goto out;

@@ -260,7 +260,14 @@ static bool get_bool(rd *r, json_t *o, const char *key) {
 
 ptk_kernel_config *ptk_kernel_config_read(const char *path, ptk_diags *d) {
   json_error_t je;
-  json_t *root = json_load_file(path, 0, &je);
+  size_t jlen;
+  char *jtext = ptk_read_file(path, &jlen); /* regular files only, bounded */
+  if (!jtext) {
+    ptk_error_file(d, path, "cannot read: %s", ptk_file_strerror(errno));
+    return NULL;
+  }
+  json_t *root = json_loadb(jtext, jlen, 0, &je);
+  free(jtext);
   if (!root) {
     if (je.line <= 0)
       ptk_error_file(d, path, "cannot read: %s", je.text);

@@ -70,6 +70,9 @@ void ptk_error_loc(ptk_diags *d, ptk_loc l, const char *fmt, ...) {
 void ptk_error_file(ptk_diags *d, const char *path, const char *fmt, ...) {
   EMIT(PTK_SEV_ERROR, path, ptk_range_none());
 }
+void ptk_error_src(ptk_diags *d, const ptk_source *src, const char *path, const char *fmt, ...) {
+  EMIT(PTK_SEV_ERROR, path, src ? ptk_range_at(ptk_source_loc(src, 0), 1) : ptk_range_none());
+}
 
 /* ---- rendering ------------------------------------------------------ */
 

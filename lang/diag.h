@@ -40,6 +40,11 @@ void ptk_note(ptk_diags *d, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
 void ptk_error_loc(ptk_diags *d, ptk_loc l, const char *fmt, ...) PTK_PRINTF(3, 4);
 /* A whole-file problem (cannot open, not UTF-8): "path: error: …". */
 void ptk_error_file(ptk_diags *d, const char *path, const char *fmt, ...) PTK_PRINTF(3, 4);
+/* A whole-file problem of a file that was read (no kernel in it, no entry
+ * to run): located at its start, "path:1:1: error: …", like every other
+ * error about its content. src NULL: as ptk_error_file(d, path, …). */
+void ptk_error_src(ptk_diags *d, const ptk_source *src, const char *path, const char *fmt, ...)
+    PTK_PRINTF(4, 5);
 void ptk_diag_emitv(ptk_diags *d, ptk_severity sev, const char *path, ptk_range r, const char *fmt,
                     va_list ap);
 

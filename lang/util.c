@@ -1,9 +1,12 @@
 #include "lang/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void oom(void) {
@@ -179,23 +182,72 @@ const char *ptk_buf_cstr(ptk_buf *b) { return b->data ? b->data : ""; }
 
 /* ---- files ---------------------------------------------------------- */
 
-char *ptk_read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  ptk_buf b = {0};
-  char tmp[65536];
-  size_t n;
-  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) ptk_buf_putn(&b, tmp, n);
-  if (ferror(f)) {
-    int e = errno ? errno : EIO;
-    fclose(f);
-    ptk_buf_free(&b);
+char *ptk_read_file_max(const char *path, size_t max, size_t *len) {
+  /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  struct stat st;
+  int e = 0;
+  if (fstat(fd, &st) != 0)
+    e = errno ? errno : EIO;
+  else if (S_ISDIR(st.st_mode))
+    e = EISDIR;
+  else if (!S_ISREG(st.st_mode))
+    e = PTK_ENOTREG;
+  else if ((uintmax_t)st.st_size > max)
+    e = EFBIG;
+  else {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) e = errno ? errno : EIO;
+  }
+  if (e) {
+    close(fd);
     errno = e;
     return NULL;
   }
-  fclose(f);
-  if (len) *len = b.len;
-  return ptk_buf_take(&b);
+  /* Read straight into one buffer of the reported size (+1 to see the
+   * end); files like /proc/... report 0 and grow it, never past max. */
+  size_t cap = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1, n = 0;
+  if (cap < 4096) cap = 4096;
+  char *buf = ptk_xmalloc(cap + 1);
+  for (;;) {
+    if (n == cap) {
+      if (cap > max) {
+        e = EFBIG;
+        break;
+      }
+      cap = cap > max / 2 ? max + 1 : cap * 2;
+      buf = ptk_xrealloc(buf, cap + 1);
+    }
+    ssize_t r = read(fd, buf + n, cap - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      e = errno ? errno : EIO;
+      break;
+    }
+    if (r == 0) break;
+    n += (size_t)r;
+  }
+  close(fd);
+  if (!e && n > max) e = EFBIG;
+  if (e) {
+    free(buf);
+    errno = e;
+    return NULL;
+  }
+  buf[n] = 0;
+  if (len) *len = n;
+  return buf;
+}
+
+char *ptk_read_file(const char *path, size_t *len) {
+  return ptk_read_file_max(path, PTK_READ_FILE_MAX, len);
+}
+
+const char *ptk_file_strerror(int e) {
+  if (e == EISDIR) return "it is a directory";
+  if (e == PTK_ENOTREG) return "it is not a regular file";
+  return strerror(e);
 }
 
 int ptk_write_file_atomic(const char *path, const void *data, size_t len) {

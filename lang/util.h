@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,8 +59,21 @@ void ptk_buf_free(ptk_buf *b);
 const char *ptk_buf_cstr(ptk_buf *b); /* never NULL */
 
 /* Whole-file I/O. read: returns malloc'd NUL-terminated text, or NULL with
- * errno set. write: atomic (temp file + rename); returns 0 or -1/errno. */
+ * errno set. Only regular files are read (a device such as /dev/zero, a
+ * FIFO or a socket would never end or block forever): a directory fails
+ * with EISDIR, any other non-regular file with PTK_ENOTREG, and a file of
+ * more than `max` bytes with EFBIG (checked before reading and while
+ * reading, so a growing file cannot exhaust memory either). ptk_read_file
+ * uses PTK_READ_FILE_MAX (1 GiB; the limit of source files, manifests and
+ * build-folder files); .npy inputs use their own PTK_NPY_MAX_BYTES.
+ * ptk_file_strerror renders such an errno ("it is a directory", "it is not
+ * a regular file", else strerror). write: atomic (temp file + rename);
+ * returns 0 or -1/errno. */
+#define PTK_READ_FILE_MAX ((size_t)1 << 30)
+#define PTK_ENOTREG ENODEV
 char *ptk_read_file(const char *path, size_t *len);
+char *ptk_read_file_max(const char *path, size_t max, size_t *len);
+const char *ptk_file_strerror(int e);
 int ptk_write_file_atomic(const char *path, const void *data, size_t len);
 
 /* Levenshtein distance between a[0..n) and b[0..m) (insert, delete,

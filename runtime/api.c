@@ -131,6 +131,94 @@ static ptk_elem elem_of(ptk_dtype dt) {
   }
 }
 
+/* ---- live handles --------------------------------------------------------------------------- */
+
+/* Every context and kernel handle the library has handed out and not yet
+ * freed, in one process-wide set. API calls look a handle up here BEFORE
+ * touching it, so a handle used after ptk_close (or a pointer that was
+ * never a handle) is reported as an error instead of being dereferenced
+ * (a heap use-after-free). The set holds addresses only; a freed address
+ * reused by a later handle of the same kind is that new, valid handle. */
+enum { LIVE_CTX = 1, LIVE_KERNEL = 2 };
+#define STALE_CTX "the context is not open (closed by ptk_close, or not a context)"
+#define STALE_KERNEL                                                                               \
+  "the kernel is not loaded (its context was closed by ptk_close, or not a kernel)"
+typedef struct live_ent {
+  const void *p; /* NULL: empty slot */
+  int kind;
+} live_ent;
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static live_ent *live_tab;
+static size_t live_cap, live_n; /* live_cap: 0 or a power of two */
+
+static size_t live_slot(const void *p) {
+  uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 17) & (live_cap - 1);
+}
+
+static void live_put(live_ent *tab, size_t cap, live_ent e) {
+  size_t mask = cap - 1, i = (size_t)(((uint64_t)(uintptr_t)e.p * 0x9E3779B97F4A7C15ull) >> 17) & mask;
+  while (tab[i].p) i = (i + 1) & mask;
+  tab[i] = e;
+}
+
+static void live_add(const void *p, int kind) {
+  pthread_mutex_lock(&live_mu);
+  if ((live_n + 1) * 2 > live_cap) {
+    size_t cap = live_cap ? live_cap * 2 : 64;
+    live_ent *tab = ptk_xcalloc(cap, sizeof *tab);
+    for (size_t i = 0; i < live_cap; i++)
+      if (live_tab[i].p) live_put(tab, cap, live_tab[i]);
+    free(live_tab);
+    live_tab = tab;
+    live_cap = cap;
+  }
+  live_put(live_tab, live_cap, (live_ent){p, kind});
+  live_n++;
+  pthread_mutex_unlock(&live_mu);
+}
+
+/* The slot of p with that kind, or SIZE_MAX. Call with live_mu held. */
+static size_t live_find(const void *p, int kind) {
+  if (!p || !live_cap) return SIZE_MAX;
+  for (size_t i = live_slot(p); live_tab[i].p; i = (i + 1) & (live_cap - 1))
+    if (live_tab[i].p == p) return live_tab[i].kind == kind ? i : SIZE_MAX;
+  return SIZE_MAX;
+}
+
+static bool live_has(const void *p, int kind) {
+  pthread_mutex_lock(&live_mu);
+  bool r = live_find(p, kind) != SIZE_MAX;
+  pthread_mutex_unlock(&live_mu);
+  return r;
+}
+
+/* Removes p; false when it was not there (already freed, or not a handle). */
+static bool live_del(const void *p, int kind) {
+  pthread_mutex_lock(&live_mu);
+  size_t i = live_find(p, kind);
+  bool found = i != SIZE_MAX;
+  if (found) {
+    /* Backward-shift deletion keeps every probe chain unbroken. */
+    size_t mask = live_cap - 1;
+    for (size_t j = (i + 1) & mask; live_tab[j].p; j = (j + 1) & mask) {
+      size_t home = live_slot(live_tab[j].p);
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        live_tab[i] = live_tab[j];
+        i = j;
+      }
+    }
+    live_tab[i] = (live_ent){NULL, 0};
+    if (--live_n == 0) { /* nothing live: give the table back */
+      free(live_tab);
+      live_tab = NULL;
+      live_cap = 0;
+    }
+  }
+  pthread_mutex_unlock(&live_mu);
+  return found;
+}
+
 /* ---- contexts ------------------------------------------------------------------------------ */
 
 /* A file a kernel was built from, as last seen. */
@@ -203,12 +291,14 @@ ptk_ctx *ptk_open(const ptk_options *opt, ptk_err *err) {
   c->topts.include_dirs = (const char *const *)c->incs;
   c->topts.ninclude = c->ninc;
   c->topts.stdlib_dir = c->stdlib;
+  live_add(c, LIVE_CTX);
   ok(err);
   return c;
 }
 
 static void kernel_free(ptk_kernel *k) {
   if (!k) return;
+  live_del(k, LIVE_KERNEL);
   ptk_interp_free(k->prog);
   ptk_loaded_free(k->ld);
   ptk_source_free(k->src);
@@ -219,7 +309,7 @@ static void kernel_free(ptk_kernel *k) {
 }
 
 void ptk_close(ptk_ctx *c) {
-  if (!c) return;
+  if (!live_del(c, LIVE_CTX)) return; /* NULL, already closed, or not a context */
   for (size_t i = 0; i < c->cache.len; i++) {
     free(c->cache.data[i].key);
     free(c->cache.data[i].text);
@@ -435,6 +525,7 @@ static ptk_kernel *build_kernel(ptk_ctx *c, const char *path, const char *text, 
   }
   record_deps(k, text, textlen);
   ptk_diags_free(d);
+  live_add(k, LIVE_KERNEL);
   return k;
 bad:
   ptk_diags_free(d);
@@ -489,6 +580,10 @@ ptk_kernel *ptk_load_file(ptk_ctx *c, const char *path, const char *kernel, cons
     fail(err, PTK_ERR_ARG, "ptk_load_file: %s is NULL", !c ? "the context" : !path ? "the path" : "consts");
     return NULL;
   }
+  if (!live_has(c, LIVE_CTX)) {
+    fail(err, PTK_ERR_ARG, "ptk_load_file: " STALE_CTX);
+    return NULL;
+  }
   return load(c, 'F', path, NULL, 0, kernel, consts, nconsts, err);
 }
 
@@ -500,17 +595,22 @@ ptk_kernel *ptk_load_string(ptk_ctx *c, const char *text, const char *virtual_pa
          !c ? "the context" : !text ? "the text" : !virtual_path ? "the virtual path" : "consts");
     return NULL;
   }
+  if (!live_has(c, LIVE_CTX)) {
+    fail(err, PTK_ERR_ARG, "ptk_load_string: " STALE_CTX);
+    return NULL;
+  }
   return load(c, 'S', virtual_path, text, strlen(text), kernel, consts, nconsts, err);
 }
 
 /* ---- introspection ------------------------------------------------------------------------- */
 
+/* Stale handles (context closed) read as NULL, like a NULL handle. */
 const char *ptk_kernel_name(const ptk_kernel *k) {
-  return k ? ptk_loaded_entry(k->ld)->name : NULL;
+  return live_has(k, LIVE_KERNEL) ? ptk_loaded_entry(k->ld)->name : NULL;
 }
-size_t ptk_kernel_nparams(const ptk_kernel *k) { return k ? k->nparams : 0; }
+size_t ptk_kernel_nparams(const ptk_kernel *k) { return live_has(k, LIVE_KERNEL) ? k->nparams : 0; }
 const ptk_param *ptk_kernel_param(const ptk_kernel *k, size_t i) {
-  return k && i < k->nparams ? &k->params[i] : NULL;
+  return live_has(k, LIVE_KERNEL) && i < k->nparams ? &k->params[i] : NULL;
 }
 
 /* ---- launching ----------------------------------------------------------------------------- */
@@ -603,6 +703,7 @@ static int run(ptk_kernel *k, uint32_t blocks, const ptk_launch_arg *la, ptk_dia
 
 int ptk_launch(ptk_kernel *k, uint32_t blocks, const ptk_arg *args, size_t nargs, ptk_err *err) {
   if (!k) return fail(err, PTK_ERR_ARG, "ptk_launch: the kernel is NULL");
+  if (!live_has(k, LIVE_KERNEL)) return fail(err, PTK_ERR_ARG, "ptk_launch: " STALE_KERNEL);
   if (nargs && !args) return fail(err, PTK_ERR_ARG, "ptk_launch: args is NULL");
   ptk_diags *d = ptk_diags_new();
   ptk_launch_arg stack[16];
@@ -775,6 +876,7 @@ int ptk_call(ptk_kernel *k, uint32_t blocks, const ptk_arg *inputs, size_t ninpu
   if (outs)
     for (size_t i = 0; i < nouts; i++) outs[i] = NULL;
   if (!k) return fail(err, PTK_ERR_ARG, "ptk_call: the kernel is NULL");
+  if (!live_has(k, LIVE_KERNEL)) return fail(err, PTK_ERR_ARG, "ptk_call: " STALE_KERNEL);
   if (ninputs && !inputs) return fail(err, PTK_ERR_ARG, "ptk_call: inputs is NULL");
   if (nouts && !outs) return fail(err, PTK_ERR_ARG, "ptk_call: outs is NULL");
   const ptk_abi *abi = ptk_loaded_abi(k->ld);

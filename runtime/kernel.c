@@ -59,8 +59,8 @@ static char *func_list(const func_vec *fs) {
 
 /* `inline_list` (PTK_LOAD_LIST_INLINE): name the candidates in the error
  * itself instead of one note per function. */
-static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, bool inline_list,
-                            ptk_diags *d) {
+static ptk_func *pick_entry(ptk_module *m, const char *name, const ptk_source *src, const char *path,
+                            bool inline_list, ptk_diags *d) {
   func_vec defs = {0}, marked = {0}, pub = {0};
   collect_defs(m, &defs);
   ptk_func *f = NULL;
@@ -72,15 +72,15 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, b
       ptk_func *decl = ptk_module_find_func_nested(m, name);
       if (inline_list) {
         char *l = func_list(&defs);
-        ptk_error_file(d, path, "no function @%s with a body; the file defines: %s", name, l);
+        ptk_error_src(d, src, path, "no function @%s with a body; the file defines: %s", name, l);
         free(l);
       } else if (decl)
         ptk_error_loc(d, decl->loc, "entry '%s' is only declared in %s; it has no body to run", name,
                       path);
       else if (!defs.len)
-        ptk_error_file(d, path, "no function named '%s' (the file defines no functions)", name);
+        ptk_error_src(d, src, path, "no function named '%s' (the file defines no functions)", name);
       else {
-        ptk_error_file(d, path, "no function named '%s'", name);
+        ptk_error_src(d, src, path, "no function named '%s'", name);
         list_funcs(d, &defs);
       }
     }
@@ -91,7 +91,7 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, b
     goto out;
   }
   if (!defs.len) {
-    ptk_error_file(d, path, inline_list ? "the file defines no function with a body"
+    ptk_error_src(d, src, path, inline_list ? "the file defines no function with a body"
                                         : "no function with a body to run");
     goto out;
   }
@@ -107,12 +107,12 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const char *path, b
   else if (inline_list) {
     const func_vec *c = marked.len ? &marked : &defs;
     char *l = func_list(c);
-    ptk_error_file(d, path, "cannot choose the kernel: %zu functions (%s) %s; use --entry NAME",
+    ptk_error_src(d, src, path, "cannot choose the kernel: %zu functions (%s) %s; use --entry NAME",
                    c->len, l, marked.len ? "are marked pto.entry" : "and none is marked pto.entry");
     free(l);
   } else {
     const func_vec *c = marked.len ? &marked : pub.len ? &pub : &defs;
-    ptk_error_file(d, path, "%zu functions could be the entry; choose one with --entry NAME", c->len);
+    ptk_error_src(d, src, path, "%zu functions could be the entry; choose one with --entry NAME", c->len);
     list_funcs(d, c);
   }
 out:
@@ -158,7 +158,7 @@ static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, con
       if (errno == EFBIG)
         ptk_error_file(d, path, "file is larger than 1 GiB");
       else
-        ptk_error_file(d, path, "cannot read file: %s", strerror(errno));
+        ptk_error_file(d, path, "cannot read file: %s", ptk_file_strerror(errno));
       return false;
     }
     src = l->src;
@@ -167,7 +167,7 @@ static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, con
   l->m = ptk_pto_read(src, d);
   if (!l->m || ptk_diags_errors(d) > e0) return false;
   if (!ptk_verify_module(l->m, d)) return false;
-  l->entry = pick_entry(l->m, entry, path, inline_list, d);
+  l->entry = pick_entry(l->m, entry, src, path, inline_list, d);
   if (!l->entry) return false;
   char hex[65];
   ptk_sha256_hex(src->text, src->len, hex);

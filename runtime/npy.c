@@ -307,9 +307,12 @@ ptk_tensor *ptk_npy_parse(const void *data, size_t len, const char *name, int fl
 
 ptk_tensor *ptk_npy_read(const char *path, int flags, char **err) {
   size_t len;
-  char *data = ptk_read_file(path, &len);
+  char *data = ptk_read_file_max(path, PTK_NPY_MAX_BYTES, &len);
   if (!data) {
-    fail(err, path, "cannot read: %s", strerror(errno));
+    if (errno == EFBIG)
+      fail(err, path, "cannot read: the file is larger than 64 GiB");
+    else
+      fail(err, path, "cannot read: %s", ptk_file_strerror(errno));
     return NULL;
   }
   ptk_tensor *t = ptk_npy_parse(data, len, path, flags, err);

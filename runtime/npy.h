@@ -22,6 +22,10 @@
 
 enum { PTK_NPY_U16_AS_BF16 = 1 };
 
+/* The largest .npy file read: 64 GiB. Only regular files are read (a
+ * device, FIFO or socket is refused before reading; see ptk_read_file). */
+#define PTK_NPY_MAX_BYTES ((size_t)1 << 36)
+
 /* Reads `path`. NULL with *err set (caller frees) on failure. */
 ptk_tensor *ptk_npy_read(const char *path, int flags, char **err);
 /* Parses an in-memory .npy image; `name` is used in error messages. */

@@ -45,6 +45,13 @@
  * prepared programs are immutable). Kernel handles are owned by the context
  * and freed by ptk_close, which must not race with other calls on it.
  *
+ * Stale handles: the library keeps a registry of the contexts and kernels
+ * it has handed out and checks every handle against it before use. A
+ * context used after ptk_close, or a kernel of a closed context, is an
+ * error (PTK_ERR_ARG from loads, launches and calls; NULL / 0 from the
+ * accessors; ptk_close of a closed context does nothing), never a read of
+ * freed memory.
+ *
  * Tensors passed to kernels must be C-contiguous, with an element size equal
  * to the kernel parameter's (f32 ↔ f32/i32/u32 …); bf16 is stored as raw
  * 16-bit words. Every global-memory access of a kernel is bounds-checked
@@ -121,6 +128,7 @@ ptk_elem ptk_tensor_type(const ptk_tensor *t);
 int ptk_tensor_rank(const ptk_tensor *t);
 const int64_t *ptk_tensor_shape(const ptk_tensor *t); /* [rank] */
 int64_t ptk_tensor_numel(const ptk_tensor *t);
+/* Every accessor accepts NULL: data/shape NULL, type PTK_ELEM_OTHER, rank and numel 0. */
 
 /* ---- contexts ------------------------------------------------------------------------------ */
 

@@ -171,8 +171,16 @@ int ptk_saved_run_read(const char *dir, ptk_saved_run *out, ptk_diags *d) {
     return 0;
   }
   json_error_t je;
-  json_t *root = json_load_file(path, 0, &je);
+  json_t *root = NULL;
   int rc = -1;
+  size_t jlen;
+  char *jtext = ptk_read_file(path, &jlen); /* regular files only, bounded */
+  if (!jtext) {
+    ptk_error_file(d, path, "cannot read: %s", ptk_file_strerror(errno));
+    goto out;
+  }
+  root = json_loadb(jtext, jlen, 0, &je);
+  free(jtext);
   if (!root) {
     if (je.line <= 0)
       ptk_error_file(d, path, "cannot read: %s", je.text);
@@ -278,10 +286,17 @@ bool ptk_saved_bind(const ptk_func *f, uint32_t k, const char *path, ptk_launch_
       ok = true;
     }
   } else if (t->kind == PTK_TY_SCALAR) {
+    ptk_tdtype want;
     if (ptk_tensor_numel(ten) != 1) {
       ptk_error_loc(d, ptk_func_arg_loc(f, k),
                     "parameter %u is a scalar (%s) but the saved input %s has %lld elements", k,
                     ts, path, (long long)ptk_tensor_numel(ten));
+    } else if (!host_dtype(t->dt, &want) || ten->dtype != want) {
+      /* What --save writes for this parameter, exactly: converting another
+       * dtype would truncate (300.5 -> 300) or wrap (2^40 -> 0) silently. */
+      ptk_error_loc(d, ptk_func_arg_loc(f, k),
+                    "parameter %u is a scalar (%s) but the saved input %s holds %s, not %s", k, ts, path, ptk_tdtype_name(ten->dtype),
+                    host_dtype(t->dt, &want) ? ptk_tdtype_name(want) : ts);
     } else {
       out->kind = PTK_ARG_SCALAR;
       out->dt = t->dt;

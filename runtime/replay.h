@@ -75,8 +75,9 @@ char *ptk_saved_find(const char *dir, const char *sub, uint32_t k, ptk_diags *d)
 
 /* Binds parameter k of f from a saved .npy file: a pointer parameter gets
  * the tensor (bf16 parameters read uint16 data as bf16; the element size
- * must match); a scalar parameter gets the single element, converted to
- * the parameter's type. False with an error at the parameter. */
+ * must match); a scalar parameter gets the single element, which must
+ * have the dtype --save writes for the parameter's type (i1 as bool, index
+ * as i64; no conversion). False with an error at the parameter. */
 bool ptk_saved_bind(const ptk_func *f, uint32_t k, const char *path, ptk_launch_arg *out,
                     ptk_diags *d);
 

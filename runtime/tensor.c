@@ -67,6 +67,7 @@ static void set_err(char **err, const char *fmt, ...) {
 }
 
 int64_t ptk_tensor_numel(const ptk_tensor *t) {
+  if (!t) return 0; /* like every other accessor of the C API */
   int64_t n = 1;
   for (int i = 0; i < t->rank; i++) n *= t->shape[i];
   return n;

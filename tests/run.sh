@@ -11,6 +11,9 @@ trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=98}
 export NO_COLOR=1
+# Every pipeline run in the tests re-verifies the IR after each pass, so a
+# pass that breaks the IR fails the tests (PTK_VERIFY_EACH=0 turns it off).
+export PTK_VERIFY_EACH=${PTK_VERIFY_EACH:-1}
 kargs=()
 [ -n "$K" ] && kargs=(-k "$K")
 

@@ -1619,7 +1619,7 @@ static tval bi_scalar_mem(tctx *c, int id, const ptk_ast_expr *call) {
   ptk_value *i = tr_index(c, ev(c, a[2]), a[2]->value->range, "the offset");
   ptk_value *x = i ? tr_coerce(c, v, p->type->elem, a[0]->value->range, "the stored value") : NULL;
   if (!x) return tv_err();
-  ptk_value *ops[3] = {x, p, i};
+  ptk_value *ops[3] = {p, i, x}; /* the IR order: ptr, offset, value */
   return tr_build(c, PTK_OP_STORE_SCALAR, ops, 3, NULL, 0, call->range) ? tv_none() : tv_err();
 }
 

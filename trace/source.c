@@ -225,7 +225,7 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
     }
     if (!src) {
       tr_error(c, srange, "cannot read PTO source '%s' (resolved to '%s'): %s", text, in->source_resolved,
-               strerror(errno));
+               ptk_file_strerror(errno));
       return false;
     }
     tr_keep_source(c, src);

@@ -277,7 +277,7 @@ static bool load_imports(tctx *c, tunit *u, istack *st) {
       ptk_source *src = ptk_source_load(path);
       if (!src) {
         tr_error(c, imp->u.import.path_range, "cannot read '%s' (resolved to '%s'): %s", imp->u.import.path,
-                 path, strerror(errno));
+                 path, ptk_file_strerror(errno));
         free(real);
         free(path);
         ok = false;
@@ -791,7 +791,7 @@ static const ptk_ast_item *pick_kernel(tctx *c, tunit *u, const char *name, cons
     if (match && !found) found = it;
   }
   if (name && !found) {
-    ptk_error_file(c->d, path, "no kernel named '%s'", name);
+    ptk_error_src(c->d, u->src, path, "no kernel named '%s'", name);
     for (size_t i = 0; i < u->ast->nitems; i++)
       if (u->ast->items[i]->kind == PTK_ITEM_KERNEL)
         tr_note(c, u->ast->items[i]->u.kernel.name_range, "kernel '%s' is declared here",
@@ -799,11 +799,11 @@ static const ptk_ast_item *pick_kernel(tctx *c, tunit *u, const char *name, cons
     return NULL;
   }
   if (!n) {
-    ptk_error_file(c->d, path, "no kernel in this file (declare one with 'kernel NAME(…) { … }')");
+    ptk_error_src(c->d, u->src, path, "no kernel in this file (declare one with 'kernel NAME(…) { … }')");
     return NULL;
   }
   if (!name && n > 1) {
-    ptk_error_file(c->d, path, "this file declares %zu kernels; choose one with --entry NAME", n);
+    ptk_error_src(c->d, u->src, path, "this file declares %zu kernels; choose one with --entry NAME", n);
     for (size_t i = 0; i < u->ast->nitems; i++)
       if (u->ast->items[i]->kind == PTK_ITEM_KERNEL)
         tr_note(c, u->ast->items[i]->u.kernel.name_range, "kernel '%s' is declared here",
@@ -872,7 +872,7 @@ ptk_trace_result *ptk_trace_kernel(const char *path, const ptk_source *src, cons
     }
     ptk_source *s = ptk_source_load(path);
     if (!s) {
-      ptk_error_file(d, path, "cannot read file: %s", strerror(errno));
+      ptk_error_file(d, path, "cannot read file: %s", ptk_file_strerror(errno));
       goto out;
     }
     src = tr_keep_source(c, s);

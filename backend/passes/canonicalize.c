@@ -307,6 +307,7 @@ static void handle_const(canon *c, ptk_op *op) {
   if (v == &op->results[0]) return;
   if (v) {
     pu_repl_set(&c->repl, &op->results[0], v);
+    if (c->pool.last == op) c->pool.last = op->prev; /* new constants go after it */
     ptk_op_unlink(op);
     c->st.consts_merged++;
     c->changed = true;

@@ -65,8 +65,11 @@ char *ptk_cli_parse_scalar(const char *s, ptk_dtype dt, ptk_launch_arg *out) {
     if (!strcmp(s, "true") || !strcmp(s, "false"))
       return ptk_xasprintf("expected a scalar of type %s, got '%s'", tn, s);
     char *end;
+    errno = 0;
     double v = strtod(s, &end);
     if (end == s || *end) return ptk_xasprintf("expected a scalar of type %s, got '%s'", tn, s);
+    if (errno == ERANGE && isinf(v)) /* 1e999: overflows even a double ("inf" is spelled out) */
+      return ptk_xasprintf("%s is out of range for %s", s, tn);
     if (dt != PTK_DT_F64 && dt != PTK_DT_F32 && dt != PTK_DT_F16 && dt != PTK_DT_BF16)
       return ptk_xasprintf("scalar parameters of type %s are not supported", tn);
     if (isfinite(v) && !isfinite(ptk_float_round(v, dt)))

@@ -26,7 +26,9 @@ ptk_source *ptk_cli_load_as(const char *path, const char *stdin_name, ptk_diags 
     ptk_buf b = {0};
     char tmp[65536];
     size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0) ptk_buf_putn(&b, tmp, n);
+    /* Never more than the source limit (+1 to notice): stdin may be endless. */
+    while (b.len <= PTK_SOURCE_MAX_BYTES && (n = fread(tmp, 1, sizeof tmp, stdin)) > 0)
+      ptk_buf_putn(&b, tmp, n);
     ptk_source *s = ptk_source_from_string(stdin_name, ptk_buf_cstr(&b), b.len);
     ptk_buf_free(&b);
     if (!s) ptk_error_file(d, stdin_name, "input is larger than 1 GiB");
@@ -37,7 +39,7 @@ ptk_source *ptk_cli_load_as(const char *path, const char *stdin_name, ptk_diags 
     if (errno == EFBIG)
       ptk_error_file(d, path, "file is larger than 1 GiB");
     else
-      ptk_error_file(d, path, "cannot read file: %s", strerror(errno));
+      ptk_error_file(d, path, "cannot read file: %s", ptk_file_strerror(errno));
   }
   return s;
 }

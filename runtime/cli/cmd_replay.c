@@ -282,7 +282,7 @@ int ptk_cmd_replay(int argc, char **argv) {
   if (!m || ptk_diags_errors(d)) goto done;
   ptk_func *f = ptk_module_find_func_nested(m, cfg->symbol);
   if (!f || !f->body) {
-    ptk_error_file(d, kpath, "no function '@%s' with a body: kernel_config.json names it as the "
+    ptk_error_src(d, src, kpath, "no function '@%s' with a body: kernel_config.json names it as the "
                    "kernel (kernel.symbol); replay cannot change a kernel's signature", cfg->symbol);
     goto done;
   }

@@ -659,3 +659,73 @@ TEST(concurrent_launches_identical) {
   ptk_close(c);
   CHECK(au_no_leaks());
 }
+
+/* ptk_tensor_numel(NULL) used to dereference NULL; every accessor takes NULL. */
+TEST(tensor_accessors_accept_null) {
+  CHECK_INT(ptk_tensor_numel(NULL), 0);
+  CHECK_INT(ptk_tensor_rank(NULL), 0);
+  CHECK(ptk_tensor_data(NULL) == NULL);
+  CHECK(ptk_tensor_shape(NULL) == NULL);
+  CHECK_INT(ptk_tensor_type(NULL), PTK_ELEM_OTHER);
+  ptk_tensor_free(NULL);
+}
+
+/* Handles used after ptk_close are detected (a registry of live handles,
+ * checked before any dereference) instead of reading freed memory; under
+ * ASan the old behaviour was a heap-use-after-free. */
+TEST(stale_handles_after_close) {
+  ptk_err err = {0};
+  ptk_ctx *c = ptk_open(NULL, &err);
+  ptk_kernel *k = ptk_load_string(c, ADD_PTO, "add.pto", NULL, NULL, 0, &err);
+  CHECK(k != NULL);
+  ptk_kernel *k2 = ptk_load_string(c, SCALE_PTK, "scale.ptk", NULL, NULL, 0, &err);
+  CHECK(k2 != NULL);
+  CHECK_STR(ptk_kernel_name(k), "add16");
+  CHECK_INT(ptk_kernel_nparams(k), 3);
+  ptk_ctx *other = ptk_open(NULL, &err); /* stays open: its handles are unaffected */
+  ptk_kernel *ko = ptk_load_string(other, ADD_PTO, "add.pto", NULL, NULL, 0, &err);
+  CHECK(ko != NULL);
+  ptk_close(c);
+
+  CHECK(ptk_kernel_name(k) == NULL);
+  CHECK_INT(ptk_kernel_nparams(k), 0);
+  CHECK(ptk_kernel_param(k, 0) == NULL);
+  CHECK(ptk_kernel_name(k2) == NULL);
+  int64_t n = 16;
+  ptk_tensor *x = ptk_tensor_new(PTK_F32, 1, &n), *y = ptk_tensor_new(PTK_F32, 1, &n),
+             *z = ptk_tensor_new(PTK_F32, 1, &n);
+  ptk_arg a[3] = {ptk_arg_tensor(x), ptk_arg_tensor(y), ptk_arg_tensor(z)};
+  CHECK_INT(ptk_launch(k, 1, a, 3, &err), PTK_ERR_ARG);
+  CHECK_STR(err.message,
+            "ptk: error: ptk_launch: the kernel is not loaded (its context was closed by ptk_close, "
+            "or not a kernel)\n");
+  ptk_tensor *outs[1] = {x};
+  CHECK_INT(ptk_call(k, 1, a, 2, outs, 1, &err), PTK_ERR_ARG);
+  CHECK(outs[0] == NULL);
+  CHECK(has(&err, "ptk_call: the kernel is not loaded"));
+  CHECK(ptk_load_string(c, ADD_PTO, "add.pto", NULL, NULL, 0, &err) == NULL);
+  CHECK_INT(err.code, PTK_ERR_ARG);
+  CHECK_STR(err.message, "ptk: error: ptk_load_string: the context is not open (closed by "
+                         "ptk_close, or not a context)\n");
+  CHECK(ptk_load_file(c, au_path("samples/vadd.ptk"), NULL, NULL, 0, &err) == NULL);
+  CHECK(has(&err, "ptk_load_file: the context is not open"));
+  ptk_close(c); /* a second close does nothing */
+
+  /* The other context still works. */
+  CHECK_STR(ptk_kernel_name(ko), "add16");
+  CHECK_INT(ptk_launch(ko, 1, a, 3, &err), PTK_OK);
+  ptk_close(other);
+  CHECK_INT(ptk_launch(ko, 1, a, 3, &err), PTK_ERR_ARG);
+  /* Many handles: the registry grows and shrinks. */
+  ptk_ctx *cs[100];
+  for (int i = 0; i < 100; i++) cs[i] = ptk_open(NULL, NULL);
+  for (int i = 0; i < 100; i += 2) ptk_close(cs[i]);
+  for (int i = 1; i < 100; i += 2)
+    CHECK(ptk_load_string(cs[i], ADD_PTO, "add.pto", NULL, NULL, 0, NULL) != NULL);
+  for (int i = 1; i < 100; i += 2) ptk_close(cs[i]);
+  ptk_tensor_free(x);
+  ptk_tensor_free(y);
+  ptk_tensor_free(z);
+  ptk_err_clear(&err);
+  CHECK(au_no_leaks());
+}

@@ -1,6 +1,8 @@
 /* Diagnostics rendering, source locations and the small utilities. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lang/diag.h"
@@ -176,4 +178,48 @@ TEST(write_file_atomic_roundtrip) {
   free(t);
   remove(path);
   CHECK(ptk_read_file("/nonexistent/ptk/x", &n) == NULL);
+}
+
+/* Only regular files are read, never more than the limit: /dev/zero and a
+ * FIFO used to be read until out of memory or to block forever. */
+TEST(read_file_refuses_special_files) {
+  size_t n = 123;
+  errno = 0;
+  CHECK(ptk_read_file("/dev/zero", &n) == NULL);
+  CHECK_INT(errno, PTK_ENOTREG);
+  CHECK_INT(n, 123);
+  CHECK_STR(ptk_file_strerror(PTK_ENOTREG), "it is not a regular file");
+  CHECK(ptk_read_file("/dev/urandom", &n) == NULL);
+  CHECK_INT(errno, PTK_ENOTREG);
+  CHECK(ptk_read_file("/tmp", &n) == NULL);
+  CHECK_INT(errno, EISDIR);
+  CHECK_STR(ptk_file_strerror(EISDIR), "it is a directory");
+  char dir[] = "/tmp/ptk-ut-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char *fifo = ptk_xasprintf("%s/f.pto", dir);
+  CHECK_INT(mkfifo(fifo, 0600), 0);
+  CHECK(ptk_read_file(fifo, &n) == NULL); /* returns at once: no writer needed */
+  CHECK_INT(errno, PTK_ENOTREG);
+  remove(fifo);
+  /* The bound: exactly max bytes is fine, one more is EFBIG. */
+  char *path = ptk_xasprintf("%s/big", dir);
+  CHECK_INT(ptk_write_file_atomic(path, "0123456789", 10), 0);
+  char *t = ptk_read_file_max(path, 10, &n);
+  CHECK_INT(n, 10);
+  CHECK_STR(t, "0123456789");
+  free(t);
+  CHECK(ptk_read_file_max(path, 9, &n) == NULL);
+  CHECK_INT(errno, EFBIG);
+  /* A file reporting size 0 that has more (procfs) is still bounded. */
+  if (access("/proc/self/status", R_OK) == 0) {
+    CHECK(ptk_read_file_max("/proc/self/status", 10, &n) == NULL);
+    CHECK_INT(errno, EFBIG);
+    t = ptk_read_file_max("/proc/self/status", 1 << 20, &n);
+    CHECK(t && n > 10 && strlen(t) == n);
+    free(t);
+  }
+  remove(path);
+  remove(dir);
+  free(path);
+  free(fifo);
 }

@@ -50,12 +50,12 @@ static const char TWO[] =
 TEST(pto_entry_selection) {
   ld x;
   CHECK(!load_text(&x, "two.pto", TWO, NULL, NULL, 0, 0));
-  CHECK(has(&x, "two.pto: error: 2 functions could be the entry; choose one with --entry NAME"));
+  CHECK(has(&x, "two.pto:1:1: error: 2 functions could be the entry; choose one with --entry NAME"));
   CHECK(has(&x, "two.pto:2:13: note: '@a' is defined here"));
   CHECK(has(&x, "two.pto:5:13: note: '@b' is defined here"));
   unload(&x);
   CHECK(!load_text(&x, "two.pto", TWO, "nope", NULL, 0, 0));
-  CHECK(has(&x, "two.pto: error: no function named 'nope'"));
+  CHECK(has(&x, "two.pto:1:1: error: no function named 'nope'"));
   unload(&x);
   CHECK(!load_text(&x, "two.pto", TWO, "ext", NULL, 0, 0));
   CHECK(has(&x, "entry 'ext' is only declared in two.pto"));
