@@ -535,7 +535,7 @@ int ptk_isa_trowexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile 
    * only src1 has dst's valid shape, then it is src0 (pto-isa: exactly one
    * operand has the dst shape; order kept). Pinning vcols to 1 makes the
    * engine's c % vcols read column 0. */
-  if (!dst || !a || !b) return ptk_isa__fail(PTK_ISA_EARG, "trowexpand op: null tile");
+  if (!dst || !a || !b) return ptk_isa__fail(PTK_ISA_EARG, "trowexpand op: missing tile");
   bool b_full = b->vrows == dst->vrows && b->vcols == dst->vcols;
   bool a_full = a->vrows == dst->vrows && a->vcols == dst->vcols;
   ptk_tile ca = *a, cb = *b;
@@ -546,7 +546,16 @@ int ptk_isa_trowexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile 
 
 int ptk_isa_tcolexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
                           const ptk_tile *b) {
-  return expand_op("tcolexpand op", op, M_COLB, dst, a, b);
+  /* Row 0 of the broadcast operand is used for every row, whatever its valid
+   * rows (PTOAS A5 _emit_column_expand_body loads src1[0, col:]; pto-isa:
+   * src1[0,j]); which operand is broadcast follows trowexpand_op. */
+  if (!dst || !a || !b) return ptk_isa__fail(PTK_ISA_EARG, "tcolexpand op: missing tile");
+  bool b_full = b->vrows == dst->vrows && b->vcols == dst->vcols;
+  bool a_full = a->vrows == dst->vrows && a->vcols == dst->vcols;
+  ptk_tile ca = *a, cb = *b;
+  ptk_tile *bc = b_full && !a_full ? &ca : &cb;
+  if (bc->vrows > 1) bc->vrows = 1;
+  return expand_op("tcolexpand op", op, M_COLB, dst, &ca, &cb);
 }
 
 /* ---- partial ops ------------------------------------------------------------------------------

@@ -317,8 +317,9 @@ int ptk_isa_tcolexpand(const ptk_tile *dst, const ptk_tile *src);
  * (sub/div/expdif = exp(a - b)). */
 int ptk_isa_trowexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
                           const ptk_tile *b);
-/* tcolexpand{...}: dst[r,c] = a[r % a.vrows, c] op b[r % b.vrows, c] (the 1xC
- * operand is broadcast down the rows, either side). */
+/* tcolexpand{...}: dst[r,c] = a[r,c] op b[0,c] (row 0 of the broadcast
+ * operand, whatever its valid rows), or a[0,c] op b[r,c] when only b has
+ * dst's valid shape; b is broadcast when both have it. Order kept. */
 int ptk_isa_tcolexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
                           const ptk_tile *b);
 

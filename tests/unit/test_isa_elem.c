@@ -682,6 +682,23 @@ TEST(colexpand_ops_both_sides) {
       t_free(&dst);
     }
   CHECK_INT(bad, 0);
+  /* a 2-row broadcast operand: row 0 serves every row (no r % vrows cycling) */
+  ptk_tile f8 = t_mk(PTK_ISA_F32, 4, 8, 4, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile two = t_mk(PTK_ISA_F32, 2, 8, 2, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile o8 = t_mk(PTK_ISA_F32, 4, 8, 4, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  for (int c = 0; c < 8; c++) {
+    t_setd(&two, 0, c, c);
+    t_setd(&two, 1, c, 100 + c);
+    for (int r = 0; r < 4; r++) t_setd(&f8, r, c, 10 * r);
+  }
+  CHECK_INT(ptk_isa_tcolexpandadd(&o8, &f8, &two), 0);
+  CHECK(t_getd(&o8, 1, 3) == 13.0); /* 10 + two[0,3], not + two[1,3] */
+  CHECK(t_getd(&o8, 3, 7) == 37.0);
+  CHECK_INT(ptk_isa_tcolexpandsub(&o8, &two, &f8), 0);
+  CHECK(t_getd(&o8, 3, 7) == -23.0); /* two[0,7] - 30 */
+  t_free(&f8);
+  t_free(&two);
+  t_free(&o8);
   ptk_tile a = t_mk(PTK_ISA_F32, 4, 8, 4, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
   ptk_tile e = t_mk(PTK_ISA_F32, 4, 8, 0, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
   CHECK_INT(ptk_isa_tcolexpandadd(&a, &a, &e), PTK_ISA_ESHAPE);
