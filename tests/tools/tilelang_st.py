@@ -29,6 +29,11 @@ DT = {"f32": "float32", "f16": "float16", "bf16": "uint16", "i8": "int8", "ui8":
       "i16": "int16", "ui16": "uint16", "si16": "int16", "i32": "int32", "ui32": "uint32", "si32": "int32",
       "i64": "int64", "ui64": "uint64", "f64": "float64", "u8": "uint8", "u16": "uint16", "u32": "uint32"}
 
+def ptr_et(t):
+    """Element type of a !pto.ptr<...> parameter; 8-bit float formats numpy lacks become ui8."""
+    et = re.match(r"!pto\.ptr<!?(?:pto\.)?(\w+)", t).group(1)
+    return et if et in DT else "ui8" if re.search(r"f8|hif8", et, re.I) else et
+
 def git(*a):
     return subprocess.run(["git", "--git-dir", GIT] + list(a), capture_output=True, check=True).stdout
 
@@ -187,7 +192,7 @@ def run_op(op):
         arrs_np = {a: np.load(os.path.join(d, case, "arr_" + a + ".npy")) for a in ins}
         used = set()
         def pick(n, t):
-            et = re.match(r"!pto\.ptr<(\w+)", t).group(1)
+            et = ptr_et(t)
             esz = np.dtype(DT.get(et, "uint8")).itemsize
             stem = n[:-4] if n.endswith("_ptr") else n
             free = [a for a in ins if a not in used]
@@ -204,8 +209,9 @@ def run_op(op):
             return free[0]
         for n, t in fs[f]:
             if t.startswith("!pto.ptr") and n.startswith("tmp"):
-                et = re.match(r"!pto\.ptr<(\w+)", t).group(1)
-                args.append("zeros:%s:%d" % ({"ui8": "u8", "ui16": "u16", "ui32": "u32"}.get(et, et),
+                et = ptr_et(t)
+                args.append("zeros:%s:%d" % ({"ui8": "u8", "si8": "i8", "ui16": "u16", "si16": "i16",
+                                              "ui32": "u32", "si32": "i32"}.get(et, et),
                                              view_numel(pto, f, n) or 1))
             elif t.startswith("!pto.ptr"):
                 if inplace and n == out_name:
@@ -215,7 +221,7 @@ def run_op(op):
                     used.add(a)
                     args.append(os.path.join(d, case, "arr_" + a + ".npy"))
                 else:
-                    et = re.match(r"!pto\.ptr<(\w+)", t).group(1)
+                    et = ptr_et(t)
                     numel = view_numel(pto, f, n)
                     gsz = np.load(os.path.join(d, case, "arr_golden.npy")).size if "golden" in arrs else 0
                     numel = None if numel is None else max(numel, gsz)
