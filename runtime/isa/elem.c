@@ -527,12 +527,35 @@ static int expand_op(const char *name, ptk_isa_binop op, int mode, const ptk_til
 
 int ptk_isa_trowexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
                           const ptk_tile *b) {
-  return expand_op("trowexpand op", op, M_ROWB, dst, a, b);
+  /* The broadcast operand contributes only its column 0, whatever its width:
+   * the A5 template loads the row's 32-byte block and vdup's lane 0 (PTOAS
+   * _expand_binary._emit_row_expand_body), and the ST goldens use
+   * src1[:, 0:1] with every block lane random. src1 is the broadcast operand
+   * (also when both have dst's valid shape, as PTOAS would lower it) unless
+   * only src1 has dst's valid shape, then it is src0 (pto-isa: exactly one
+   * operand has the dst shape; order kept). Pinning vcols to 1 makes the
+   * engine's c % vcols read column 0. */
+  if (!dst || !a || !b) return ptk_isa__fail(PTK_ISA_EARG, "trowexpand op: missing tile");
+  bool b_full = b->vrows == dst->vrows && b->vcols == dst->vcols;
+  bool a_full = a->vrows == dst->vrows && a->vcols == dst->vcols;
+  ptk_tile ca = *a, cb = *b;
+  ptk_tile *bc = b_full && !a_full ? &ca : &cb;
+  if (bc->vcols > 1) bc->vcols = 1;
+  return expand_op("trowexpand op", op, M_ROWB, dst, &ca, &cb);
 }
 
 int ptk_isa_tcolexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
                           const ptk_tile *b) {
-  return expand_op("tcolexpand op", op, M_COLB, dst, a, b);
+  /* Row 0 of the broadcast operand is used for every row, whatever its valid
+   * rows (PTOAS A5 _emit_column_expand_body loads src1[0, col:]; pto-isa:
+   * src1[0,j]); which operand is broadcast follows trowexpand_op. */
+  if (!dst || !a || !b) return ptk_isa__fail(PTK_ISA_EARG, "tcolexpand op: missing tile");
+  bool b_full = b->vrows == dst->vrows && b->vcols == dst->vcols;
+  bool a_full = a->vrows == dst->vrows && a->vcols == dst->vcols;
+  ptk_tile ca = *a, cb = *b;
+  ptk_tile *bc = b_full && !a_full ? &ca : &cb;
+  if (bc->vrows > 1) bc->vrows = 1;
+  return expand_op("tcolexpand op", op, M_COLB, dst, &ca, &cb);
 }
 
 /* ---- partial ops ------------------------------------------------------------------------------
@@ -667,65 +690,122 @@ static int mask_check(const char *name, const ptk_tile *mask, ptk_isa_lay *ML, i
   return PTK_ISA_OK;
 }
 
+/* One comparison's operands, decoded once per call. */
+typedef struct cmp_ctx {
+  const ptk_tile *a, *b;
+  ptk_isa_lay AL, BL;
+  int cls;
+  bool uns, scalar;
+  ptk_isa_cmp mode;
+  double sd;
+  int64_t si;
+} cmp_ctx;
+
+static bool cmp_at(const cmp_ctx *k, int32_t r, int32_t c) {
+  const uint8_t *ap = ptk_isa__ptr(&k->AL, r, c);
+  if (k->cls == CLS_I) {
+    int64_t x = ptk_isa__ld_i(k->a->dtype, ap);
+    int64_t y = k->scalar ? k->si : ptk_isa__ld_i(k->b->dtype, ptk_isa__ptr(&k->BL, r, c));
+    return cmp_exact(k->mode, k->cls, k->uns, 0, 0, x, y);
+  }
+  double x = ptk_isa__ld_d(k->a->dtype, ap);
+  double y = k->scalar ? k->sd : ptk_isa__ld_d(k->b->dtype, ptk_isa__ptr(&k->BL, r, c));
+  if (k->scalar && (k->mode == PTK_ISA_EQ || k->mode == PTK_ISA_NE)) {
+    bool eq = fabs(x - y) < 1e-9; /* pto-isa TCMPS */
+    return k->mode == PTK_ISA_EQ ? eq : !eq;
+  }
+  return cmp_exact(k->mode, k->cls, k->uns, x, y, 0, 0);
+}
+
+/* tcmp: row r of the mask holds row r's bits, words of `bits` bits (PTOAS
+ * A5 tcmp stores each row at row * dst.cols bytes; its goldens pack
+ * golden[row, col // 8] |= bit << (col % 8)). */
+static void cmp_rows(const cmp_ctx *k, const ptk_tile *mask, const ptk_isa_lay *ML, int bits) {
+  int32_t rows = k->a->vrows < mask->vrows ? k->a->vrows : mask->vrows;
+  int32_t words = (k->a->vcols + bits - 1) / bits;
+  if (words > mask->vcols) words = mask->vcols;
+  for (int32_t r = 0; r < rows; r++)
+    for (int32_t w = 0; w < words; w++) {
+      uint32_t v = 0;
+      for (int bit = 0; bit < bits; bit++) {
+        int32_t c = w * bits + bit;
+        if (c >= k->a->vcols) break;
+        if (cmp_at(k, r, c)) v |= 1u << bit;
+      }
+      ptk_isa__st_i(mask->dtype, ptk_isa__ptr(ML, r, w), (int64_t)v);
+    }
+}
+
+/* tcmps: the mask is a byte stream from the tile's first byte (storage
+ * order of its rows x cols elements, little-endian within an element), bit
+ * k of the stream being bit k%8 of byte k/8. Where each source element's bit
+ * goes follows the PTOAS A5 template (vcmps + psts), per source width:
+ * 4-byte sources are flattened (bit r*vcols + c, rows packed back to back);
+ * 1/2/8-byte sources give each row a whole number of 256-byte vector repeats,
+ * 256/size bits each (16 bytes per 128 f16, 32 bytes per 256 i8), row r
+ * starting at byte r * ceil(vcols / lanes) * lanes / 8. Everything else in
+ * the tile is 0. */
+static int cmp_stream(const char *name, const cmp_ctx *k, const ptk_tile *mask,
+                      const ptk_isa_lay *ML) {
+  size_t asz = ptk_isa_dtype_size(k->a->dtype), msz = ML->esz;
+  int64_t vr = k->a->vrows, vc = k->a->vcols;
+  int64_t lanes = 256 / (int64_t)asz;
+  int64_t row_bits = asz == 4 ? vc : (vc + lanes - 1) / lanes * lanes;
+  int64_t need = (vr * row_bits + 7) / 8;
+  size_t have = (size_t)mask->rows * (size_t)mask->cols * msz;
+  if (vr > 0 && vc > 0 && (size_t)need > have)
+    return ptk_isa__fail(PTK_ISA_ESHAPE, "%s: %lldx%lld compares need %lld mask bytes, the %dx%d %s mask has %zu",
+                         name, (long long)vr, (long long)vc, (long long)need, (int)mask->rows,
+                         (int)mask->cols, ptk_isa_dtype_name(mask->dtype), have);
+  uint8_t *buf = ptk_isa__scratch(0, have + 1);
+  memset(buf, 0, have);
+  for (int64_t r = 0; r < vr; r++)
+    for (int64_t c = 0; c < vc; c++)
+      if (cmp_at(k, (int32_t)r, (int32_t)c)) {
+        int64_t bit = r * row_bits + c;
+        buf[bit / 8] |= (uint8_t)(1u << (bit % 8));
+      }
+  for (int32_t r = 0; r < mask->rows; r++)
+    for (int32_t c = 0; c < mask->cols; c++)
+      memcpy(ptk_isa__ptr(ML, r, c), buf + ((size_t)r * (size_t)mask->cols + (size_t)c) * msz, msz);
+  return PTK_ISA_OK;
+}
+
 static int cmp_common(const char *name, const ptk_tile *mask, const ptk_tile *a, const ptk_tile *b,
                       ptk_isa_scalar s, ptk_isa_cmp mode, bool scalar) {
   if ((unsigned)mode > PTK_ISA_GE) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad cmp mode", name);
-  ptk_isa_lay ML, AL, BL;
+  ptk_isa_lay ML;
+  cmp_ctx k;
+  memset(&k, 0, sizeof k);
   int bits, rc;
-  if ((rc = mask_check(name, mask, &ML, &bits)) || (rc = ptk_isa__prep(a, name, "src0", &AL)))
+  if ((rc = mask_check(name, mask, &ML, &bits)) || (rc = ptk_isa__prep(a, name, "src0", &k.AL)))
     return rc;
   if (!scalar) {
-    if ((rc = ptk_isa__prep(b, name, "src1", &BL))) return rc;
+    if ((rc = ptk_isa__prep(b, name, "src1", &k.BL))) return rc;
     if (b->dtype != a->dtype)
       return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: src0 is %s but src1 is %s", name,
                            ptk_isa_dtype_name(a->dtype), ptk_isa_dtype_name(b->dtype));
     if ((rc = ptk_isa__need(b, a->vrows, a->vcols, name, "src1"))) return rc;
   }
-  int cls = ptk_isa__cls(a->dtype);
-  bool uns = ptk_isa_dtype_is_unsigned(a->dtype);
-  double sd = 0;
-  int64_t si = 0;
+  k.a = a;
+  k.b = b;
+  k.cls = ptk_isa__cls(a->dtype);
+  k.uns = ptk_isa_dtype_is_unsigned(a->dtype);
+  k.scalar = scalar;
+  k.mode = mode;
   if (scalar) {
-    if (cls == CLS_I)
-      si = ptk_isa__scalar_i(a->dtype, s);
-    else if (cls == CLS_D)
-      sd = ptk_isa__scalar_d(s);
+    if (k.cls == CLS_I)
+      k.si = ptk_isa__scalar_i(a->dtype, s);
+    else if (k.cls == CLS_D)
+      k.sd = ptk_isa__scalar_d(s);
     else
-      sd = ptk_isa__scalar_f(a->dtype, s);
+      k.sd = ptk_isa__scalar_f(a->dtype, s);
+    return cmp_stream(name, &k, mask, &ML);
   }
   /* zero the whole mask tile */
   uint8_t zero[8] = {0};
   ptk_isa__fill_outside(mask, &ML, 0, 0, zero);
-  int32_t rows = a->vrows < mask->vrows ? a->vrows : mask->vrows;
-  int32_t words = (a->vcols + bits - 1) / bits;
-  if (words > mask->vcols) words = mask->vcols;
-  for (int32_t r = 0; r < rows; r++) {
-    for (int32_t w = 0; w < words; w++) {
-      uint32_t v = 0;
-      for (int bit = 0; bit < bits; bit++) {
-        int32_t c = w * bits + bit;
-        if (c >= a->vcols) break;
-        const uint8_t *ap = ptk_isa__ptr(&AL, r, c);
-        bool on;
-        if (cls == CLS_I) {
-          int64_t x = ptk_isa__ld_i(a->dtype, ap);
-          int64_t y = scalar ? si : ptk_isa__ld_i(b->dtype, ptk_isa__ptr(&BL, r, c));
-          on = cmp_exact(mode, cls, uns, 0, 0, x, y);
-        } else {
-          double x = ptk_isa__ld_d(a->dtype, ap);
-          double y = scalar ? sd : ptk_isa__ld_d(b->dtype, ptk_isa__ptr(&BL, r, c));
-          if (scalar && (mode == PTK_ISA_EQ || mode == PTK_ISA_NE)) {
-            bool eq = fabs(x - y) < 1e-9; /* pto-isa TCMPS */
-            on = mode == PTK_ISA_EQ ? eq : !eq;
-          } else {
-            on = cmp_exact(mode, cls, uns, x, y, 0, 0);
-          }
-        }
-        if (on) v |= 1u << bit;
-      }
-      ptk_isa__st_i(mask->dtype, ptk_isa__ptr(&ML, r, w), (int64_t)v);
-    }
-  }
+  cmp_rows(&k, mask, &ML, bits);
   return PTK_ISA_OK;
 }
 

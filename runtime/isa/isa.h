@@ -215,8 +215,10 @@ int ptk_isa_gm_extent(const ptk_gm_view *v, int32_t rows, int32_t cols, int64_t 
 /* ---- data movement ------------------------------------------------------------- */
 
 /* GM -> tile. Fills the whole tile (rows x cols) with its pad value (null and
- * zero -> 0, max -> +inf / type max, min -> -inf / type min), then copies the
- * transfer region bit for bit (element sizes must match). */
+ * zero -> 0, max / min -> the dtype's largest / lowest finite value: f32
+ * +-3.4028235e38, f16 +-65504, bf16 +-3.3895314e38, integer type max / min,
+ * 0 for unsigned min; never inf), then copies the transfer region bit for bit
+ * (element sizes must match). */
 int ptk_isa_tload(const ptk_tile *dst, const ptk_gm_view *src);
 
 typedef struct ptk_isa_store_opts {
@@ -239,7 +241,8 @@ int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t
 /* dst[j,i] = src[i,j] over src's valid region (same element size). */
 int ptk_isa_ttrans(const ptk_tile *dst, const ptk_tile *src);
 /* Copy src's valid region into dst and set every other element of dst (all
- * rows x cols) to dst's pad value (which must not be null). src may be dst. */
+ * rows x cols) to dst's pad value (which must not be null; max / min are the
+ * finite extremes, as for tload). src may be dst. */
 int ptk_isa_tfillpad(const ptk_tile *dst, const ptk_tile *src);
 /* pto.tconcat ins(a, b) outs(dst): column-wise concatenation. For every row
  * r < dst.vrows: dst[r, c] = a[r, c] for c < a.vcols and
@@ -315,14 +318,19 @@ int ptk_isa_tpart(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, cons
 /* trowexpand: dst[r,c] = src[r,0]; tcolexpand: dst[r,c] = src[0,c]. */
 int ptk_isa_trowexpand(const ptk_tile *dst, const ptk_tile *src);
 int ptk_isa_tcolexpand(const ptk_tile *dst, const ptk_tile *src);
-/* trowexpand{add,sub,mul,div,max,min,expdif}:
- *   dst[r,c] = a[r, c % a.vcols] op b[r, c % b.vcols]
- * which covers both broadcast modes (an Rx1 column, or one 32-byte block per
- * row) for either operand; operand order is kept. */
+/* trowexpand{add,sub,mul,div,max,min,expdif}: one operand is broadcast
+ * along each row, and only its column 0 is read (an Rx1 column, or a
+ * row-major block of 32/size lanes per row whose lane 0 is vdup'ed, as the
+ * PTOAS A5 lowering does):
+ *   dst[r,c] = a[r,c] op b[r,0]   (b is the broadcast operand), or
+ *   dst[r,c] = a[r,0] op b[r,c]   when only b has dst's valid shape.
+ * When both have dst's shape b is the broadcast one. Operand order is kept
+ * (sub/div/expdif = exp(a - b)). */
 int ptk_isa_trowexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
                           const ptk_tile *b);
-/* tcolexpand{...}: dst[r,c] = a[r % a.vrows, c] op b[r % b.vrows, c] (the 1xC
- * operand is broadcast down the rows, either side). */
+/* tcolexpand{...}: dst[r,c] = a[r,c] op b[0,c] (row 0 of the broadcast
+ * operand, whatever its valid rows), or a[0,c] op b[r,c] when only b has
+ * dst's valid shape; b is broadcast when both have it. Order kept. */
 int ptk_isa_tcolexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,
                           const ptk_tile *b);
 
@@ -375,9 +383,16 @@ void ptk_isa_convert_elem(ptk_isa_dtype dt, void *dst, ptk_isa_dtype st, const v
 /* ---- compare / select --------------------------------------------------------------- */
 
 /* tcmp/tcmps: mask is an integer tile of 1, 2 or 4 byte elements holding
- * packed bits, LSB first, 8*size bits per element. The whole mask tile is
- * zeroed; then for each row r < a.vrows (and < mask.vrows) element w (w <
- * ceil(a.vcols / bits), w < mask.vcols) gets bit b = cmp(a[r, w*bits+b], ...).
+ * packed bits, LSB first; the whole mask tile is rewritten (0 where no bit).
+ * tcmp: for each row r < a.vrows (and < mask.vrows) element w (w <
+ * ceil(a.vcols / bits), w < mask.vcols, bits = 8*size) gets bit b =
+ * cmp(a[r, w*bits+b], b[r, w*bits+b]).
+ * tcmps: the mask is one byte stream from the tile's first byte (its
+ * rows x cols elements in storage order, little-endian), bit k = bit k%8 of
+ * byte k/8 (PTOAS A5 vcmps + psts): 4-byte sources flatten the valid region,
+ * k = r*a.vcols + c; 1-, 2- and 8-byte sources start row r at bit
+ * r * ceil(a.vcols/L)*L, L = 256/size (f16: 16 bytes per 128 columns, i8: 32
+ * bytes per 256). PTK_ISA_ESHAPE if the stream does not fit the tile.
  * tcmp compares exactly (NaN: only NE is true); tcmps follows the simulator:
  * EQ is |a-s| < 1e-9 computed in double, NE its negation. */
 int ptk_isa_tcmp(const ptk_tile *mask, const ptk_tile *a, const ptk_tile *b, ptk_isa_cmp mode);

@@ -1,5 +1,6 @@
 /* Tile descriptors, layouts, errors, dtype and scalar conversions, row
  * loaders shared by every op. */
+#include <float.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -656,28 +657,34 @@ int64_t ptk_isa__scalar_i(ptk_isa_dtype t, ptk_isa_scalar s) {
 
 /* ---- pad values ------------------------------------------------------------------------ */
 
+/* Max/Min pads are the dtype's largest/lowest FINITE values, not +-inf: the
+ * PTOAS A5 fill-pad templates materialize FLT_MAX (0x7f7fffff), f16 65504
+ * (0x7bff) and bf16 0x7f7f (tilelang-dsl PadValue.eval), and the tfillpad and
+ * tload ST goldens expect np.finfo(dtype).max. The pto-isa CPU simulator's
+ * +-inf is not what the hardware path produces. f64 follows the same rule
+ * (DBL_MAX). Integers: type max / type min (0 for unsigned). */
 void ptk_isa__pad_bits(ptk_isa_dtype t, ptk_isa_pad pad, uint8_t *p) {
   memset(p, 0, 8);
   if (pad != PTK_ISA_PAD_MAX && pad != PTK_ISA_PAD_MIN) return;
   bool mx = pad == PTK_ISA_PAD_MAX;
   switch (t) {
   case PTK_ISA_F32: {
-    float f = mx ? INFINITY : -INFINITY;
+    float f = mx ? FLT_MAX : -FLT_MAX;
     memcpy(p, &f, 4);
     return;
   }
   case PTK_ISA_F64: {
-    double f = mx ? INFINITY : -INFINITY;
+    double f = mx ? DBL_MAX : -DBL_MAX;
     memcpy(p, &f, 8);
     return;
   }
   case PTK_ISA_F16: {
-    uint16_t h = mx ? 0x7c00 : 0xfc00;
+    uint16_t h = mx ? 0x7bff : 0xfbff; /* +-65504 */
     memcpy(p, &h, 2);
     return;
   }
   case PTK_ISA_BF16: {
-    uint16_t h = mx ? 0x7f80 : 0xff80;
+    uint16_t h = mx ? 0x7f7f : 0xff7f; /* +-3.3895314e38 */
     memcpy(p, &h, 2);
     return;
   }

@@ -567,6 +567,72 @@ TEST(rowexpand_both_modes_both_sides) {
   CHECK_INT(bad, 0);
 }
 
+/* The broadcast operand contributes column 0 of its row only, even when it
+ * is a whole 32-byte block with distinct lanes (PTOAS A5 trowexpand* and
+ * goldens: src0 op src1[:, 0:1]). */
+TEST(rowexpand_block_broadcasts_lane0) {
+  /* f16 16x128 + 16x16 block: lane c of the block must not be used */
+  ptk_tile full = t_mk(PTK_ISA_F16, 16, 128, 16, 128, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile blk = t_mk(PTK_ISA_F16, 16, 16, 16, 16, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile dst = t_mk(PTK_ISA_F16, 16, 128, 16, 128, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  for (int r = 0; r < 16; r++) {
+    for (int c = 0; c < 16; c++) t_setd(&blk, r, c, r + 100 * c);
+    for (int c = 0; c < 128; c++) t_setd(&full, r, c, c % 8);
+  }
+  CHECK_INT(ptk_isa_trowexpandadd(&dst, &full, &blk), 0);
+  CHECK(t_getd(&dst, 0, 0) == 0.0);
+  CHECK(t_getd(&dst, 0, 1) == 1.0);    /* not 1 + blk[0,1] = 101 */
+  CHECK(t_getd(&dst, 3, 17) == 4.0);   /* 1 + blk[3,0] */
+  CHECK(t_getd(&dst, 15, 127) == 22.0); /* 7 + 15 */
+  /* src0 as the block (only src1 has dst's shape): blk[r,0] - full */
+  CHECK_INT(ptk_isa_trowexpandsub(&dst, &blk, &full), 0);
+  CHECK(t_getd(&dst, 5, 0) == 5.0);
+  CHECK(t_getd(&dst, 5, 9) == 4.0);
+  CHECK(t_getd(&dst, 15, 127) == 8.0);
+  t_free(&full);
+  t_free(&blk);
+  t_free(&dst);
+
+  /* f32 16x8: both operands have dst's shape; src1 is still the broadcast one */
+  ptk_tile a = t_mk(PTK_ISA_F32, 16, 8, 16, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile b = t_mk(PTK_ISA_F32, 16, 8, 16, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile d = t_mk(PTK_ISA_F32, 16, 8, 16, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  for (int r = 0; r < 16; r++)
+    for (int c = 0; c < 8; c++) {
+      t_setd(&a, r, c, 10 * r + c);
+      t_setd(&b, r, c, 2 + c);
+    }
+  CHECK_INT(ptk_isa_trowexpandmul(&d, &a, &b), 0);
+  CHECK(t_getd(&d, 1, 7) == 34.0); /* 17 * b[1,0] = 17 * 2, not 17 * 9 */
+  CHECK_INT(ptk_isa_trowexpanddiv(&d, &b, &a), 0);
+  CHECK(t_getd(&d, 2, 4) == (double)(6.0f / 20.0f)); /* b[2,4] / a[2,0] */
+  t_free(&a);
+  t_free(&b);
+  t_free(&d);
+
+  /* integers, col-major Rx1 and row-major block give the same result */
+  ptk_tile x = t_mk(PTK_ISA_I16, 4, 64, 4, 64, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile col = t_mk(PTK_ISA_I16, 4, 1, 4, 1, PTK_ISA_COL_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile row = t_mk(PTK_ISA_I16, 4, 16, 4, 16, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile o1 = t_mk(PTK_ISA_I16, 4, 64, 4, 64, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile o2 = t_mk(PTK_ISA_I16, 4, 64, 4, 64, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  for (int r = 0; r < 4; r++) {
+    t_seti(&col, r, 0, 3 * r + 1);
+    for (int c = 0; c < 16; c++) t_seti(&row, r, c, c ? -999 : 3 * r + 1);
+    for (int c = 0; c < 64; c++) t_seti(&x, r, c, c - r);
+  }
+  CHECK_INT(ptk_isa_trowexpandmax(&o1, &x, &col), 0);
+  CHECK_INT(ptk_isa_trowexpandmax(&o2, &x, &row), 0);
+  CHECK(memcmp(o1.data, o2.data, 4 * 64 * 2) == 0);
+  CHECK_INT(t_geti(&o2, 3, 1), 10);  /* max(1 - 3, 10) */
+  CHECK_INT(t_geti(&o2, 3, 50), 47); /* max(50 - 3, 10) */
+  t_free(&x);
+  t_free(&col);
+  t_free(&row);
+  t_free(&o1);
+  t_free(&o2);
+}
+
 TEST(rowexpand_and_colexpand_plain) {
   uint64_t s = 3;
   for (int l = 0; l < T_NLAYOUTS; l++) {
@@ -616,6 +682,23 @@ TEST(colexpand_ops_both_sides) {
       t_free(&dst);
     }
   CHECK_INT(bad, 0);
+  /* a 2-row broadcast operand: row 0 serves every row (no r % vrows cycling) */
+  ptk_tile f8 = t_mk(PTK_ISA_F32, 4, 8, 4, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile two = t_mk(PTK_ISA_F32, 2, 8, 2, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile o8 = t_mk(PTK_ISA_F32, 4, 8, 4, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  for (int c = 0; c < 8; c++) {
+    t_setd(&two, 0, c, c);
+    t_setd(&two, 1, c, 100 + c);
+    for (int r = 0; r < 4; r++) t_setd(&f8, r, c, 10 * r);
+  }
+  CHECK_INT(ptk_isa_tcolexpandadd(&o8, &f8, &two), 0);
+  CHECK(t_getd(&o8, 1, 3) == 13.0); /* 10 + two[0,3], not + two[1,3] */
+  CHECK(t_getd(&o8, 3, 7) == 37.0);
+  CHECK_INT(ptk_isa_tcolexpandsub(&o8, &two, &f8), 0);
+  CHECK(t_getd(&o8, 3, 7) == -23.0); /* two[0,7] - 30 */
+  t_free(&f8);
+  t_free(&two);
+  t_free(&o8);
   ptk_tile a = t_mk(PTK_ISA_F32, 4, 8, 4, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
   ptk_tile e = t_mk(PTK_ISA_F32, 4, 8, 0, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
   CHECK_INT(ptk_isa_tcolexpandadd(&a, &a, &e), PTK_ISA_ESHAPE);
@@ -779,25 +862,117 @@ TEST(tcmps_scalar_and_epsilon) {
     for (int c = 0; c < 16; c++) t_setd(&a, r, c, c - 8);
   t_setd(&a, 1, 0, NAN);
   t_setd(&a, 1, 1, 1e-12); /* within 1e-9 of 0: EQ per the simulator */
+  /* f32 source: one stream, row 1's bits follow row 0's (bytes 2, 3) */
   CHECK_INT(ptk_isa_tcmps(&m, &a, ptk_isa_sf(0.0), PTK_ISA_EQ), 0);
   CHECK_UINT(t_bits(&m, 0, 0), 0x00);
-  CHECK_UINT(t_bits(&m, 0, 1), 0x01); /* c = 8 */
-  CHECK_UINT(t_bits(&m, 1, 0), 0x02);
-  CHECK_UINT(t_bits(&m, 0, 5), 0x00); /* zeroed beyond valid cols */
+  CHECK_UINT(t_bits(&m, 0, 1), 0x01); /* (0, 8) */
+  CHECK_UINT(t_bits(&m, 0, 2), 0x02); /* (1, 1) */
+  CHECK_UINT(t_bits(&m, 0, 3), 0x01); /* (1, 8) */
+  CHECK_UINT(t_bits(&m, 1, 0), 0x00); /* mask row 1 is not source row 1 */
+  CHECK_UINT(t_bits(&m, 0, 5), 0x00); /* zeroed beyond the stream */
   CHECK_INT(ptk_isa_tcmps(&m, &a, ptk_isa_sf(0.0), PTK_ISA_NE), 0);
-  CHECK_UINT(t_bits(&m, 1, 0), 0xfd); /* NaN: NE true */
+  CHECK_UINT(t_bits(&m, 0, 2), 0xfd); /* NaN: NE true */
   CHECK_INT(ptk_isa_tcmps(&m, &a, ptk_isa_sf(-6.0), PTK_ISA_LT), 0);
   CHECK_UINT(t_bits(&m, 0, 0), 0x03);
   CHECK_UINT(t_bits(&m, 0, 1), 0x00);
   CHECK_INT(ptk_isa_tcmps(&m, &a, ptk_isa_sf(0.0), PTK_ISA_GE), 0);
   CHECK_UINT(t_bits(&m, 0, 1), 0xff);
-  CHECK_UINT(t_bits(&m, 1, 0), 0x02); /* NaN false, 1e-12 >= 0 true */
+  CHECK_UINT(t_bits(&m, 0, 2), 0x02); /* NaN false, 1e-12 >= 0 true */
   CHECK_INT(ptk_isa_tcmps(&m, &a, ptk_isa_sf(0.0), (ptk_isa_cmp)9), PTK_ISA_EARG);
   ptk_tile fm = t_mk(PTK_ISA_F32, 2, 8, 2, 2, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
   CHECK_INT(ptk_isa_tcmps(&fm, &a, ptk_isa_sf(0.0), PTK_ISA_EQ), PTK_ISA_EDTYPE);
   t_free(&a);
   t_free(&m);
   t_free(&fm);
+}
+
+/* tcmps mask placement per source width (PTOAS A5 tcmps goldens): bit k of
+ * the mask tile's byte stream is bit k%8 of byte k/8. */
+static void fill_pm(const ptk_tile *t, const int (*on)[2], int non) {
+  for (int r = 0; r < t->vrows; r++)
+    for (int c = 0; c < t->vcols; c++) {
+      bool neg = false;
+      for (int i = 0; i < non; i++) neg = neg || (on[i][0] == r && on[i][1] == c);
+      if (t_is_float(t->dtype))
+        t_setd(t, r, c, neg ? -1.0 : 1.0);
+      else
+        t_seti(t, r, c, neg ? -1 : 1);
+    }
+}
+static int bytes_except(const ptk_tile *m, const int (*at)[3], int nat) {
+  int bad = 0;
+  for (int r = 0; r < m->rows; r++)
+    for (int c = 0; c < m->cols; c++) {
+      uint64_t want = 0;
+      for (int i = 0; i < nat; i++)
+        if (at[i][0] == r && at[i][1] == c) want = (uint64_t)at[i][2];
+      if (t_bits(m, r, c) != want) {
+        printf("  mask[%d,%d] = 0x%llx, want 0x%llx\n", r, c, (unsigned long long)t_bits(m, r, c),
+               (unsigned long long)want);
+        bad++;
+      }
+    }
+  return bad;
+}
+
+TEST(tcmps_mask_stream_per_source_width) {
+  /* f32 3x10: flattened, bit r*10 + c; k % 3 == 0 true -> 0x49 0x92 0x24 0x09 */
+  ptk_tile a = t_mk(PTK_ISA_F32, 3, 16, 3, 10, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 10; c++) t_setd(&a, r, c, (r * 10 + c) % 3 == 0 ? -1.0 : 1.0);
+  ptk_tile m = t_mk(PTK_ISA_U8, 2, 32, 2, 32, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  memset(m.data, 0xa5, 64); /* stale bytes must be cleared */
+  CHECK_INT(ptk_isa_tcmps(&m, &a, ptk_isa_sf(0.0), PTK_ISA_LT), 0);
+  static const int f32_at[][3] = {{0, 0, 0x49}, {0, 1, 0x92}, {0, 2, 0x24}, {0, 3, 0x09}};
+  CHECK_INT(bytes_except(&m, f32_at, 4), 0);
+  t_free(&a);
+  t_free(&m);
+
+  /* f16 2x130: each row takes ceil(130/128) * 16 = 32 bytes */
+  ptk_tile h = t_mk(PTK_ISA_F16, 2, 144, 2, 130, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  static const int h_on[][2] = {{0, 0}, {0, 129}, {1, 1}, {1, 128}};
+  fill_pm(&h, h_on, 4);
+  ptk_tile hm = t_mk(PTK_ISA_U8, 2, 64, 2, 64, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  CHECK_INT(ptk_isa_tcmps(&hm, &h, ptk_isa_sf(0.0), PTK_ISA_LT), 0);
+  static const int h_at[][3] = {{0, 0, 0x01}, {0, 16, 0x02}, {0, 32, 0x02}, {0, 48, 0x01}};
+  CHECK_INT(bytes_except(&hm, h_at, 4), 0);
+  /* the same stream in a u16 mask: little-endian bytes of each element */
+  ptk_tile hw = t_mk(PTK_ISA_U16, 2, 32, 2, 32, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  CHECK_INT(ptk_isa_tcmps(&hw, &h, ptk_isa_sf(0.0), PTK_ISA_LT), 0);
+  static const int hw_at[][3] = {{0, 0, 0x0001}, {0, 8, 0x0002}, {0, 16, 0x0002}, {0, 24, 0x0001}};
+  CHECK_INT(bytes_except(&hw, hw_at, 4), 0);
+  t_free(&h);
+  t_free(&hm);
+  t_free(&hw);
+
+  /* i8 2x40: each row takes ceil(40/256) * 32 = 32 bytes */
+  ptk_tile b = t_mk(PTK_ISA_I8, 2, 64, 2, 40, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  static const int b_on[][2] = {{0, 39}, {1, 0}};
+  fill_pm(&b, b_on, 2);
+  ptk_tile bm = t_mk(PTK_ISA_U8, 1, 64, 1, 64, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  CHECK_INT(ptk_isa_tcmps(&bm, &b, ptk_isa_si(0), PTK_ISA_LT), 0);
+  static const int b_at[][3] = {{0, 4, 0x80}, {0, 32, 0x01}};
+  CHECK_INT(bytes_except(&bm, b_at, 2), 0);
+  t_free(&b);
+  t_free(&bm);
+
+  /* i32 1x40 into a u32 mask: stream bits 0 and 33 */
+  ptk_tile w = t_mk(PTK_ISA_I32, 1, 40, 1, 40, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  static const int w_on[][2] = {{0, 0}, {0, 33}};
+  fill_pm(&w, w_on, 2);
+  ptk_tile wm = t_mk(PTK_ISA_U32, 1, 8, 1, 8, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  CHECK_INT(ptk_isa_tcmps(&wm, &w, ptk_isa_si(0), PTK_ISA_LT), 0);
+  static const int w_at[][3] = {{0, 0, 0x1}, {0, 1, 0x2}};
+  CHECK_INT(bytes_except(&wm, w_at, 2), 0);
+  /* a mask too small for the stream is refused: 4x64 f32 needs 32 bytes */
+  ptk_tile big = t_mk(PTK_ISA_F32, 4, 64, 4, 64, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile small = t_mk(PTK_ISA_U8, 1, 16, 1, 16, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  CHECK_INT(ptk_isa_tcmps(&small, &big, ptk_isa_sf(0.0), PTK_ISA_LT), PTK_ISA_ESHAPE);
+  CHECK(strstr(ptk_isa_error(), "need 32 mask bytes") != NULL);
+  t_free(&w);
+  t_free(&wm);
+  t_free(&big);
+  t_free(&small);
 }
 
 TEST(tsel_bitstream_and_tsels) {

@@ -1,0 +1,293 @@
+#!/usr/bin/python3
+"""Run the PTOAS per-op A5 tile kernels (test/tilelang_st/.../testcase/<op>/)
+through `ptk run` and judge the results with each op's own gen_data.py and
+compare.py. Not part of `make test`: it needs a PTOAS git directory (for
+example from a bare clone) and numpy.
+
+usage: tilelang_st.py [--fit-partitions] PTK GITDIR OUTROOT [op ...]
+
+For every case it writes OUTROOT/<op>/<case>/: the inputs and golden that
+gen_data.py makes (also as arr_<name>.npy), a one-function copy of the
+kernel (<KERNEL>.pto, so a sibling ptk refuses does not block it), ptk's
+outputs (ptk_out/) and output.bin; then runs `compare.py <case>`. Arguments
+are matched to kernel parameters by name, else by element size and view
+size; the output is the parameter named dst/out (else the last pointer);
+scalars come from launch.cpp, from 1-element arrays, or from a *SCALAR*
+constant of gen_data.py. --fit-partitions shrinks tload partitions larger
+than the tile's valid shape to it (ptk's verifier wants them equal; tload
+copies min(valid, partition) anyway). Prints one line per case and a total:
+PASS, FAIL (compare.py's message), or a reason it could not run.
+"""
+import json, os, re, subprocess, sys
+import numpy as np
+
+ARGS = [a for a in sys.argv[1:] if a != "--fit-partitions"]
+FIT = "--fit-partitions" in sys.argv[1:]
+PTK, GIT, ROOT = ARGS[0], ARGS[1], ARGS[2]
+BASE = "test/tilelang_st/npu/a5/src/st/testcase"
+DT = {"f32": "float32", "f16": "float16", "bf16": "uint16", "i8": "int8", "ui8": "uint8", "si8": "int8",
+      "i16": "int16", "ui16": "uint16", "si16": "int16", "i32": "int32", "ui32": "uint32", "si32": "int32",
+      "i64": "int64", "ui64": "uint64", "f64": "float64", "u8": "uint8", "u16": "uint16", "u32": "uint32"}
+
+def ptr_et(t):
+    """Element type of a !pto.ptr<...> parameter; 8-bit float formats numpy lacks become ui8."""
+    et = re.match(r"!pto\.ptr<!?(?:pto\.)?(\w+)", t).group(1)
+    return et if et in DT else "ui8" if re.search(r"f8|hif8", et, re.I) else et
+
+def git(*a):
+    return subprocess.run(["git", "--git-dir", GIT] + list(a), capture_output=True, check=True).stdout
+
+RUNNER = r'''
+import sys, os, re, json, numpy as np, runpy, builtins
+sys.path.insert(0, os.getcwd())
+rec = {}
+def _rec_tofile(arr, path, *a, **k):
+    arr.tofile(path, *a, **k)
+    case, base = os.path.split(path)
+    stem = os.path.splitext(base)[0]
+    np.save(os.path.join(case, "arr_" + stem + ".npy"), np.asarray(arr))
+    rec.setdefault(os.path.basename(case) or case, []).append(stem)
+builtins._rec_tofile = _rec_tofile
+for f in ("st_common.py", "gen_data.py"):
+    src = open(f).read()
+    open(f, "w").write(re.sub(r"([\w\.\[\]\"']+)\.tofile\(", r"_rec_tofile(\1, ", src))
+g = runpy.run_path("gen_data.py", run_name="__main__")
+scal = {k: v for k, v in g.items() if k.isupper() and isinstance(v, (int, float))}
+json.dump({"rec": rec, "scal": scal}, open("rec.json", "w"))
+'''
+
+def funcs(pto):
+    out = {}
+    for m in re.finditer(r"func\.func @(\w+)\((.*?)\)\s*(?:attributes|\{)", pto, re.S):
+        params = re.findall(r"%(\w+)\s*:\s*([^,]+?)(?=,\s*%|$)", m.group(2).strip())
+        out[m.group(1)] = [(n, t.strip()) for n, t in params]
+    return out
+
+def view_numel(pto, fname, pname):
+    body = pto[pto.index("@" + fname + "("):]
+    nxt = body.find("func.func", 10)
+    body = body[: nxt if nxt > 0 else len(body)]
+    m = re.search(r"make_tensor_view %" + pname + r"\b(.*?)!pto\.tensor_view<([0-9x?]+)x\w+>", body, re.S)
+    if not m:
+        return None
+    n = 1
+    for d in m.group(2).split("x"):
+        n *= int(d)
+    # the highest element the strided view reaches
+    consts = dict(re.findall(r"%(\w+)\s*=\s*arith\.constant\s+(-?\d+)\s*:\s*index", body))
+    sh = re.search(r"shape\s*=\s*\[([^\]]*)\]", m.group(1))
+    st = re.search(r"strides\s*=\s*\[([^\]]*)\]", m.group(1))
+    if sh and st:
+        try:
+            dims = [int(consts[x.strip().lstrip("%")]) for x in sh.group(1).split(",")]
+            strides = [int(consts[x.strip().lstrip("%")]) for x in st.group(1).split(",")]
+            n = max(n, 1 + sum((a - 1) * b for a, b in zip(dims, strides)))
+        except (KeyError, ValueError):
+            pass
+    return n
+
+def launch_scalar(d, f, t):
+    """The scalar a launch.cpp passes to kernel f (last launch argument), as a ptk literal."""
+    p = os.path.join(d, "launch.cpp")
+    if not os.path.exists(p):
+        return None
+    m = re.search(r"\b" + f + r"<<<[^>]*>>>\((.*)\);", open(p).read())
+    if not m:
+        return None
+    a = m.group(1).split(",")[-1].strip()
+    b = re.match(r"bits_to_float\((0x[0-9A-Fa-f]+)U?\)", a)
+    if b:
+        return repr(float(np.array([int(b.group(1), 16)], dtype=np.uint32).view(np.float32)[0]))
+    b = re.match(r"\(unsigned short\)\s*(0x[0-9A-Fa-f]+)", a)
+    if b and t.startswith("f16"):
+        return repr(float(np.array([int(b.group(1), 16)], dtype=np.uint16).view(np.float16)[0]))
+    b = re.match(r"^(-?[0-9.eE+-]+)f?$", a)
+    if b:
+        return b.group(1)
+    return None
+
+def fit_partitions(body):
+    """Shrink a tload's partition to the tile's valid shape (pto-ir: tload copies
+    min(valid, partition)), for kernels ptk's verifier refuses otherwise."""
+    extra = []
+    for m in re.finditer(r"pto\.tload ins\(%(\w+)\s*:\s*!pto\.partition_tensor_view<([0-9x]+)x(\w+)>\)\s*"
+                         r"outs\(%\w+\s*:\s*!pto\.tile_buf<([^>]*)>", body):
+        part, dims, et = m.group(1), [int(x) for x in m.group(2).split("x")], m.group(3)
+        tb = m.group(4)
+        sf = re.match(r"\s*\w+,\s*(\d+)x(\d+)x\w+(?:.*?valid=(\d+)x(\d+))?", tb)
+        lf = re.search(r"rows=(\d+),\s*cols=(\d+),\s*v_row=(\d+),\s*v_col=(\d+)", tb)
+        if lf:
+            vr, vc = int(lf.group(3)), int(lf.group(4))
+        elif sf:
+            vr, vc = int(sf.group(3) or sf.group(1)), int(sf.group(4) or sf.group(2))
+        else:
+            continue
+        if dims[-2:] == [vr, vc] or dims[-2] < vr or dims[-1] < vc:
+            continue
+        old_t = "!pto.partition_tensor_view<%sx%s>" % (m.group(2), et)
+        new_dims = dims[:-2] + [vr, vc]
+        new_t = "!pto.partition_tensor_view<%sx%s>" % ("x".join(map(str, new_dims)), et)
+        dm = re.search(r"%" + part + r"\s*=\s*pto\.partition_view[\s\S]*?sizes\s*=\s*\[([^\]]*)\]", body)
+        if not dm:
+            continue
+        sz = [x.strip() for x in dm.group(1).split(",")]
+        sz[-2:] = ["%%__fit%d" % vr, "%%__fit%d" % vc]
+        extra += [vr, vc]
+        # the def may span lines; rewrite it up to its result type
+        end = body.find(old_t, dm.start()) + len(old_t)
+        seg = body[dm.start():end].replace(dm.group(1), ", ".join(sz), 1).replace(old_t, new_t)
+        body = body[:dm.start()] + seg + body[end:]
+        body = body.replace("ins(%" + part + " : " + old_t, "ins(%" + part + " : " + new_t)
+    if extra:
+        i = body.index("\n", body.index("func.func"))
+        body = body[:i] + "".join("\n    %%__fit%d = arith.constant %d : index" % (v, v)
+                                  for v in sorted(set(extra))) + body[i:]
+    return body
+
+def run_op(op):
+    d = os.path.join(ROOT, op)
+    os.makedirs(d, exist_ok=True)
+    names = git("ls-tree", "--name-only", "HEAD:%s/%s" % (BASE, op)).decode().split()
+    for n in names:
+        open(os.path.join(d, n), "wb").write(git("show", "HEAD:%s/%s/%s" % (BASE, op, n)))
+    open(os.path.join(d, "st_common.py"), "wb").write(git("show", "HEAD:%s/st_common.py" % BASE))
+    pto_name = [n for n in names if n.endswith(".pto")]
+    if not pto_name or "gen_data.py" not in names or "compare.py" not in names:
+        return [(op, "-", "skip: files")]
+    r = subprocess.run([sys.executable, "-c", RUNNER], cwd=d, capture_output=True, text=True)
+    if r.returncode:
+        return [(op, "-", "skip: gen_data " + r.stderr.strip().splitlines()[-1][:80])]
+    meta = json.load(open(os.path.join(d, "rec.json")))
+    pto = open(os.path.join(d, pto_name[0])).read()
+    fs = funcs(pto)
+    res = []
+    for case, arrs in sorted(meta["rec"].items()):
+        cand = [f for f in fs if f.lower().endswith("_" + case.lower())]
+        short = case
+        while not cand and "_" in short:  # f16_32x64_noeq -> ..._f16_32x64
+            short = short.rsplit("_", 1)[0]
+            cand = [f for f in fs if f.lower().endswith("_" + short.lower())]
+        if len(cand) != 1:
+            res.append((op, case, "skip: %d funcs match" % len(cand)))
+            continue
+        f = cand[0]
+        ins = [a for a in arrs if a != "golden"]
+        ptrs = [(n, t) for n, t in fs[f] if t.startswith("!pto.ptr") and not n.startswith("tmp")]
+        args = []
+        sc_arrs = []
+        if len(ptrs) != len(ins) + 1:  # 1-element arrays standing for scalar parameters
+            one = [a for a in ins if np.load(os.path.join(d, case, "arr_" + a + ".npy")).size == 1]
+            if len(ptrs) == len(ins) - len(one) + 1:
+                sc_arrs = [np.load(os.path.join(d, case, "arr_" + a + ".npy")).reshape(-1)[0] for a in one]
+                ins = [a for a in ins if a not in one]
+        inplace = len(ptrs) == len(ins) and len(ins) > 0
+        if len(ptrs) != len(ins) + 1 and not inplace:
+            res.append((op, case, "skip: %d ptrs, %d inputs" % (len(ptrs), len(ins))))
+            continue
+        ok = True
+        outs = [n for n, t in ptrs if re.search(r"dst|out", n)]
+        out_name = outs[0] if len(outs) == 1 else ptrs[-1][0]
+        # inputs: by name (mask_ptr <- mask), else the first unused array of the
+        # parameter's element size whose size matches the view, else by size, else in order
+        arrs_np = {a: np.load(os.path.join(d, case, "arr_" + a + ".npy")) for a in ins}
+        used = set()
+        def pick(n, t):
+            et = ptr_et(t)
+            esz = np.dtype(DT.get(et, "uint8")).itemsize
+            stem = n[:-4] if n.endswith("_ptr") else n
+            free = [a for a in ins if a not in used]
+            for a in free:
+                if a == stem:
+                    return a
+            nv = view_numel(pto, f, n)
+            for a in free:
+                if arrs_np[a].itemsize == esz and arrs_np[a].size == nv:
+                    return a
+            for a in free:
+                if arrs_np[a].itemsize == esz:
+                    return a
+            return free[0]
+        for n, t in fs[f]:
+            if t.startswith("!pto.ptr") and n.startswith("tmp"):
+                et = ptr_et(t)
+                args.append("zeros:%s:%d" % ({"ui8": "u8", "si8": "i8", "ui16": "u16", "si16": "i16",
+                                              "ui32": "u32", "si32": "i32"}.get(et, et),
+                                             view_numel(pto, f, n) or 1))
+            elif t.startswith("!pto.ptr"):
+                if inplace and n == out_name:
+                    out_idx = len(args)
+                if n != out_name or inplace:
+                    a = pick(n, t)
+                    used.add(a)
+                    args.append(os.path.join(d, case, "arr_" + a + ".npy"))
+                else:
+                    et = ptr_et(t)
+                    numel = view_numel(pto, f, n)
+                    gsz = np.load(os.path.join(d, case, "arr_golden.npy")).size if "golden" in arrs else 0
+                    numel = None if numel is None else max(numel, gsz)
+                    if numel is None or et not in DT:
+                        ok = False
+                        break
+                    out_idx = len(args)
+                    args.append("zeros:%s:%d" % ({"ui8": "u8", "si8": "i8", "ui16": "u16", "si16": "i16",
+                                                 "ui32": "u32", "si32": "i32"}.get(et, et), numel))
+            else:
+                if sc_arrs:
+                    v = sc_arrs.pop(0)
+                    if t.startswith(("f", "bf")):
+                        args.append(repr(float(v)))
+                    elif np.asarray(v).dtype.kind == "f":  # float scalar carried as its bits
+                        args.append(str(int(np.asarray(v).view("uint%d" % (8 * np.asarray(v).itemsize)))))
+                    else:
+                        args.append(str(int(v)))
+                    continue
+                lit = launch_scalar(d, f, t)
+                if lit is not None:
+                    args.append(lit)
+                    continue
+                sc = [v for k, v in meta["scal"].items() if "SCALAR" in k]
+                if len(sc) != 1:
+                    ok = False
+                    break
+                args.append(repr(sc[0]) if t.startswith("f") else str(int(sc[0])))
+        if not ok:
+            res.append((op, case, "skip: args"))
+            continue
+        # one function per module, so a sibling kernel ptk refuses does not block this one
+        i0 = pto.index("func.func @" + f + "(")
+        i0 = pto.rfind("\n", 0, i0) + 1
+        nxt = pto.find("func.func @", i0 + 10)
+        body = pto[i0: pto.rfind("\n", 0, nxt) + 1] if nxt > 0 else pto[i0: pto.rstrip().rfind("}")]
+        if FIT:
+            body = fit_partitions(body)
+        hdr = re.search(r"^module[^\n]*\{", pto, re.M)
+        single = os.path.join(d, case, f + ".pto")
+        open(single, "w").write((hdr.group(0) if hdr else "module {") + "\n" + body + "\n}\n")
+        od = os.path.join(d, case, "ptk_out")
+        cmd = [PTK, "run", single, "--entry", f, "--out", od, "--"] + args
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if r.returncode:
+            res.append((op, case, "ptk error: " + (r.stderr.strip().splitlines() or ["?"])[0][:150]))
+            continue
+        outf = [x for x in os.listdir(od) if x.startswith("%d_" % out_idx)][0]
+        outa = np.load(os.path.join(od, outf)).reshape(-1)
+        outa.tofile(os.path.join(d, case, "output.bin"))
+        r = subprocess.run([sys.executable, "compare.py", case], cwd=d, capture_output=True, text=True)
+        msg = (r.stdout + r.stderr).strip().splitlines()
+        res.append((op, case, "PASS" if r.returncode == 0 else "FAIL " + " | ".join(msg[:3])[:300]))
+    return res
+
+ops = ARGS[3:] or git("ls-tree", "--name-only", "HEAD:" + BASE).decode().split()
+tot = {"PASS": 0, "FAIL": 0, "other": 0}
+for op in ops:
+    if "." in op:
+        continue
+    try:
+        rs = run_op(op)
+    except Exception as e:  # keep going over the whole suite
+        rs = [(op, "-", "skip: driver " + repr(e)[:100])]
+    for o, c, s in rs:
+        print("%-22s %-40s %s" % (o, c, s), flush=True)
+        k = "PASS" if s == "PASS" else "FAIL" if s.startswith("FAIL") else "other"
+        tot[k] += 1
+print("TOTAL", tot)
