@@ -409,8 +409,11 @@ class Kernel:
                 raise ValueError("out_shapes: %r is not an out parameter of %s (out parameters: %s)"
                                  % (n, self.name, ", ".join(outnames) or "none"))
             try:
-                s = (int(s),) if isinstance(s, (int, np.integer)) else tuple(int(d) for d in s)
-            except TypeError:
+                if isinstance(s, (str, bytes)):
+                    raise TypeError
+                s = (int(s),) if isinstance(s, (int, np.integer)) else tuple(
+                    int(d) if isinstance(d, (int, np.integer)) else int("x") for d in s)
+            except (TypeError, ValueError):
                 raise TypeError("out_shapes[%r]: expected a shape (tuple of ints), got %r" % (n, s))
             if any(d < 0 for d in s):
                 raise ValueError("out_shapes[%r]: negative dimension in %r" % (n, s))
