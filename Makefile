@@ -161,6 +161,9 @@ $(BUILD)/ptk-lit: $(LIT_OBJ) $(BUILD)/libptk.a
 $(BUILD)/ptk-corpus: $(CORPUS_OBJ) $(BUILD)/libptk.a
 	$(CC) $(SANFLAGS) -o $@ $(CORPUS_OBJ) $(BUILD)/libptk.a $(LDLIBS)
 
+# Samples include "ptk.h" as a program using the installed library does.
+$(SAMPLE_C:%.c=$(BUILD)/%.o): CPPFLAGS += -Iruntime
+
 $(BUILD)/samples/%: $(BUILD)/samples/c/%.o $(BUILD)/libptk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/libptk.a $(LDLIBS)
@@ -171,7 +174,7 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libptk.a
 
 # `make test K=REGEX` selects tests by name (PCRE2).
 test: $(TOOLS)
-	@tests/run.sh $(BUILD) '$(K)'
+	@PTK_PYTHON='$(PYTHON)' PTK_TEST_SAN='$(SAN)' PTK_TEST_SANFLAGS='$(SANFLAGS)' tests/run.sh $(BUILD) '$(K)'
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test K='$(K)'
