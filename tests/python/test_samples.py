@@ -190,3 +190,17 @@ ADD_PTO = """module {
   }
 }
 """
+
+
+def test_readme_example():
+    """The README's "From Python" example runs as written (from the repository)."""
+    text = open(os.path.join(ROOT, "README.md")).read()
+    sec = text.split("## From Python", 1)[1]
+    code = sec.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "ptk.load(\"samples/softmax.ptk\"" in code and "np.allclose" in code
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    finally:
+        os.chdir(cwd)
