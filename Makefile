@@ -33,6 +33,26 @@ RE2C    ?= re2c
 RE2CFLAGS ?= -W --no-generation-date --no-version
 LEMON   ?= lemon
 
+# The library's objects are position-independent (they go into libptk.so as
+# well as libptk.a) and hide every symbol that runtime/ptk.h does not mark
+# PTK_API, so internal names cannot clash with a host program's.
+LIBFLAGS := -fPIC -fvisibility=hidden
+# Library objects are rebuilt when LIBFLAGS changes (a build folder from
+# before them has non-PIC objects).
+LIBFLAGS_STAMP := $(BUILD)/libflags.stamp
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD) && (echo '$(LIBFLAGS)' | cmp -s - $(LIBFLAGS_STAMP) || echo '$(LIBFLAGS)' > $(LIBFLAGS_STAMP)))
+endif
+VERSION := $(shell sed -n 's/^\#define PTK_VERSION "\(.*\)"/\1/p' lang/version.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME  := libptk.so.$(SOMAJOR)
+PYTHON  ?= /usr/bin/python3
+LIBDIR  ?= $(PREFIX)/lib
+MANDIR  ?= $(PREFIX)/share/man
+PYVER   := $(shell $(PYTHON) -c "import sys; print(\"%d.%d\" % sys.version_info[:2])" 2>/dev/null)
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/dist-packages)
+PY_SRC  := $(wildcard python/ptk/*.py)
+
 # ---- dependency check: say exactly what to install -----------------------
 NEED_CLEAN := $(filter-out clean,$(MAKECMDGOALS))
 ifneq ($(or $(NEED_CLEAN),$(if $(MAKECMDGOALS),,all)),)
@@ -71,15 +91,15 @@ BENCH_BIN := $(BENCH_C:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_C  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN:= $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-TOOLS := $(BUILD)/ptk $(BUILD)/libptk.a $(BUILD)/ptk-unit $(BUILD)/ptk-lit \
+TOOLS := $(BUILD)/ptk $(BUILD)/libptk.a $(BUILD)/libptk.so $(BUILD)/ptk.1 $(BUILD)/ptk-unit $(BUILD)/ptk-lit \
          $(if $(CORPUS_C),$(BUILD)/ptk-corpus) $(SAMPLE_BIN)
 
-.PHONY: all test asan bench fuzz fuzzers clean install
+.PHONY: all test asan bench fuzz fuzzers clean install uninstall
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/ptk $(BUILD)/libptk.a $(SAMPLE_BIN)
+all: $(BUILD)/ptk $(BUILD)/libptk.a $(BUILD)/libptk.so $(BUILD)/ptk.1 $(SAMPLE_BIN)
 
 $(BUILD)/%.c: %.re
 	@mkdir -p $(dir $@)
@@ -90,8 +110,12 @@ $(BUILD)/%.c $(BUILD)/%.h: %.y $(LEMPAR)
 	@mkdir -p $(dir $@)
 	$(LEMON) -q -s -T$(LEMPAR) -d$(dir $@) $< >/dev/null
 
-$(GEN_C:%.c=%.o): %.o: %.c | $(GEN_H)
-	$(CC) $(CPPFLAGS) $(GENCFLAGS) -c -o $@ $<
+$(GEN_C:%.c=%.o): %.o: %.c $(LIBFLAGS_STAMP) | $(GEN_H)
+	$(CC) $(CPPFLAGS) $(GENCFLAGS) $(LIBFLAGS) -c -o $@ $<
+
+$(LIB_C:%.c=$(BUILD)/%.o): $(BUILD)/%.o: %.c $(LIBFLAGS_STAMP) | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LIBFLAGS) -c -o $@ $<
 
 # The JIT ABI header and the headers it builds on are copied into every
 # generated kernel C file (backend/c/emit.c includes them as one string
@@ -112,6 +136,19 @@ $(BUILD)/libptk.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The shared library: libptk.so.VERSION with soname libptk.so.MAJOR, and the
+# two links a build and a run need.
+$(BUILD)/libptk.so.$(VERSION): $(LIB_OBJ)
+	$(CC) $(SANFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libptk.so: $(BUILD)/libptk.so.$(VERSION)
+	ln -sf libptk.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf libptk.so.$(VERSION) $@
+
+# ptk(1) from the text of `ptk --help` and `ptk COMMAND --help`.
+$(BUILD)/ptk.1: $(BUILD)/ptk docs/ptk.1.in docs/mkman.sh
+	docs/mkman.sh $(BUILD)/ptk docs/ptk.1.in > $@
+
 $(BUILD)/ptk: $(CLI_OBJ) $(BUILD)/libptk.a
 	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libptk.a $(LDLIBS)
 
@@ -124,6 +161,9 @@ $(BUILD)/ptk-lit: $(LIT_OBJ) $(BUILD)/libptk.a
 $(BUILD)/ptk-corpus: $(CORPUS_OBJ) $(BUILD)/libptk.a
 	$(CC) $(SANFLAGS) -o $@ $(CORPUS_OBJ) $(BUILD)/libptk.a $(LDLIBS)
 
+# Samples include "ptk.h" as a program using the installed library does.
+$(SAMPLE_C:%.c=$(BUILD)/%.o): CPPFLAGS += -Iruntime
+
 $(BUILD)/samples/%: $(BUILD)/samples/c/%.o $(BUILD)/libptk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/libptk.a $(LDLIBS)
@@ -134,7 +174,7 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libptk.a
 
 # `make test K=REGEX` selects tests by name (PCRE2).
 test: $(TOOLS)
-	@tests/run.sh $(BUILD) '$(K)'
+	@PTK_PYTHON='$(PYTHON)' PTK_TEST_SAN='$(SAN)' PTK_TEST_SANFLAGS='$(SANFLAGS)' tests/run.sh $(BUILD) '$(K)'
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test K='$(K)'
@@ -153,13 +193,36 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libptk.a
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libptk.a $(LDLIBS)
 
-install: $(BUILD)/ptk $(BUILD)/libptk.a
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	  $(DESTDIR)$(STDLIB_DIR)
+# `make install PREFIX=… [DESTDIR=…]`; `make uninstall` with the same
+# variables removes exactly the files install wrote (the list below).
+PY_INSTALLED := $(PY_SRC:python/%=$(PYTHONDIR)/%) $(PYTHONDIR)/ptk/_install.py
+STDLIB_FILES := $(notdir $(wildcard stdlib/*.ptk))
+INSTALLED := $(PREFIX)/bin/ptk $(LIBDIR)/libptk.a $(LIBDIR)/libptk.so.$(VERSION) \
+             $(LIBDIR)/$(SONAME) $(LIBDIR)/libptk.so $(PREFIX)/include/ptk.h \
+             $(LIBDIR)/pkgconfig/ptk.pc $(MANDIR)/man1/ptk.1 \
+             $(STDLIB_FILES:%=$(STDLIB_DIR)/%) $(PY_INSTALLED)
+
+install: $(BUILD)/ptk $(BUILD)/libptk.a $(BUILD)/libptk.so $(BUILD)/ptk.1 ptk.pc.in
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(STDLIB_DIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PYTHONDIR)/ptk
 	install -m 755 $(BUILD)/ptk $(DESTDIR)$(PREFIX)/bin/ptk
-	install -m 644 $(BUILD)/libptk.a $(DESTDIR)$(PREFIX)/lib/libptk.a
+	install -m 644 $(BUILD)/libptk.a $(DESTDIR)$(LIBDIR)/libptk.a
+	install -m 755 $(BUILD)/libptk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libptk.so.$(VERSION)
+	ln -sf libptk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf libptk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libptk.so
 	install -m 644 runtime/ptk.h $(DESTDIR)$(PREFIX)/include/ptk.h
-	find stdlib -name '*.ptk' -exec install -m 644 {} $(DESTDIR)$(STDLIB_DIR)/ \;
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	  -e 's|@LIBS_PRIVATE@|$(LDLIBS)|g' ptk.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/ptk.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/ptk.pc
+	install -m 644 $(BUILD)/ptk.1 $(DESTDIR)$(MANDIR)/man1/ptk.1
+	for f in $(STDLIB_FILES); do install -m 644 stdlib/$$f $(DESTDIR)$(STDLIB_DIR)/$$f || exit 1; done
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHONDIR)/ptk/
+	printf '# written by make install\nLIBRARY = "%s"\n' '$(LIBDIR)/$(SONAME)' > $(DESTDIR)$(PYTHONDIR)/ptk/_install.py
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/ptk/__pycache__
+	-rmdir $(DESTDIR)$(PYTHONDIR)/ptk $(DESTDIR)$(STDLIB_DIR) $(DESTDIR)$(PREFIX)/share/ptk 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-fuzz build-*

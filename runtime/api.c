@@ -2,7 +2,7 @@
  *
  * A context holds its options and a cache of loaded kernels behind one
  * mutex. A kernel is a loaded module (runtime/kernel.h: trace or read,
- * passes) plus its prepared interpreter program, which is immutable, so
+ * passes) plus its prepared interpreter (or JIT) program, which is immutable, so
  * launches need no lock. Cache validation is described in ptk.h. */
 #include "runtime/ptk.h"
 
@@ -16,6 +16,7 @@
 
 #include "lang/version.h"
 #include "runtime/interp/interp.h"
+#include "runtime/jit/jit.h"
 #include "runtime/kernel.h"
 #include "runtime/tensor.h"
 #include "lang/sha256.h"
@@ -237,6 +238,7 @@ struct ptk_kernel {
   ptk_loaded *ld;
   ptk_source *src; /* ptk_load_string: the text (IR locations point into it) */
   ptk_interp_prog *prog;
+  ptk_jit_prog *jprog; /* instead of prog when the context's engine is the JIT */
   ptk_param *params;
   size_t nparams, nouts;
   dep *deps;
@@ -257,6 +259,7 @@ struct ptk_ctx {
   uint32_t threads;
   char *target;
   bool poison;
+  bool jit;
   FILE *print;
   char **incs;
   size_t ninc;
@@ -271,6 +274,10 @@ ptk_ctx *ptk_open(const ptk_options *opt, ptk_err *err) {
     fail(err, PTK_ERR_ARG, "ptk_open: target must be \"a3\" or \"a5\", got \"%s\"", opt->target);
     return NULL;
   }
+  if (opt && opt->engine && strcmp(opt->engine, "interp") && strcmp(opt->engine, "jit")) {
+    fail(err, PTK_ERR_ARG, "ptk_open: engine must be \"interp\" or \"jit\", got \"%s\"", opt->engine);
+    return NULL;
+  }
   if (opt && opt->ninclude && !opt->include_dirs) {
     fail(err, PTK_ERR_ARG, "ptk_open: ninclude is %zu but include_dirs is NULL", opt->ninclude);
     return NULL;
@@ -281,6 +288,7 @@ ptk_ctx *ptk_open(const ptk_options *opt, ptk_err *err) {
     c->threads = opt->threads;
     c->target = opt->target ? ptk_xstrdup(opt->target) : NULL;
     c->poison = opt->poison;
+    c->jit = opt->engine && !strcmp(opt->engine, "jit");
     c->print = opt->print;
     c->ninc = opt->ninclude;
     c->incs = ptk_xcalloc(c->ninc + 1, sizeof *c->incs);
@@ -300,6 +308,7 @@ static void kernel_free(ptk_kernel *k) {
   if (!k) return;
   live_del(k, LIVE_KERNEL);
   ptk_interp_free(k->prog);
+  ptk_jit_free(k->jprog);
   ptk_loaded_free(k->ld);
   ptk_source_free(k->src);
   for (size_t i = 0; i < k->ndeps; i++) free(k->deps[i].path);
@@ -507,8 +516,11 @@ static ptk_kernel *build_kernel(ptk_ctx *c, const char *path, const char *text, 
     fail_diags(err, io ? PTK_ERR_IO : PTK_ERR_COMPILE, d);
     goto bad;
   }
-  k->prog = ptk_interp_prepare(ptk_loaded_entry(k->ld), d);
-  if (!k->prog) {
+  if (c->jit)
+    k->jprog = ptk_jit_prepare(ptk_loaded_entry(k->ld), NULL, d);
+  else
+    k->prog = ptk_interp_prepare(ptk_loaded_entry(k->ld), d);
+  if (!k->prog && !k->jprog) {
     fail_diags(err, PTK_ERR_COMPILE, d);
     goto bad;
   }
@@ -696,7 +708,9 @@ static int run(ptk_kernel *k, uint32_t blocks, const ptk_launch_arg *la, ptk_dia
   o.target = k->ctx->target;
   o.poison = k->ctx->poison;
   o.out = k->ctx->print;
-  if (ptk_interp_run(k->prog, &o, la, k->nparams, d)) return fail_diags(err, PTK_ERR_LAUNCH, d);
+  int rc = k->jprog ? ptk_jit_run(k->jprog, &o, la, k->nparams, d)
+                    : ptk_interp_run(k->prog, &o, la, k->nparams, d);
+  if (rc) return fail_diags(err, PTK_ERR_LAUNCH, d);
   ok(err);
   return PTK_OK;
 }

@@ -68,8 +68,19 @@
 extern "C" {
 #endif
 
+/* Every function below is exported from libptk.so; the library is built
+ * with -fvisibility=hidden, so nothing else is (internal names cannot clash
+ * with a host program's). */
+#ifndef PTK_API
+#if defined(__GNUC__) || defined(__clang__)
+#define PTK_API __attribute__((visibility("default")))
+#else
+#define PTK_API
+#endif
+#endif
+
 /* The library version, e.g. "0.1.0". */
-const char *ptk_version(void);
+PTK_API const char *ptk_version(void);
 
 /* ---- errors ---------------------------------------------------------------------------------- */
 
@@ -88,7 +99,7 @@ typedef struct ptk_err {
 } ptk_err;
 
 /* Frees the message and resets to {PTK_OK, NULL}. NULL is fine. */
-void ptk_err_clear(ptk_err *err);
+PTK_API void ptk_err_clear(ptk_err *err);
 
 /* ---- element types and tensors ------------------------------------------------------------- */
 
@@ -110,8 +121,8 @@ typedef enum ptk_elem {
   PTK_ELEM_OTHER /* a type the API has no name for (f8 formats, …) */
 } ptk_elem;
 
-const char *ptk_elem_name(ptk_elem e); /* "f32"; "?" for PTK_ELEM_OTHER */
-size_t ptk_elem_size(ptk_elem e);      /* bytes; 0 for PTK_ELEM_OTHER */
+PTK_API const char *ptk_elem_name(ptk_elem e); /* "f32"; "?" for PTK_ELEM_OTHER */
+PTK_API size_t ptk_elem_size(ptk_elem e);      /* bytes; 0 for PTK_ELEM_OTHER */
 
 /* A host tensor: element type, rank 0..8, shape, C-contiguous data. */
 typedef struct ptk_tensor ptk_tensor;
@@ -119,15 +130,15 @@ typedef struct ptk_tensor ptk_tensor;
 /* A new zero-filled tensor that owns its data (64-byte aligned). NULL when
  * the type is not a tensor type, rank > 8, a dimension is negative or the
  * size overflows. */
-ptk_tensor *ptk_tensor_new(ptk_elem type, int rank, const int64_t *shape);
+PTK_API ptk_tensor *ptk_tensor_new(ptk_elem type, int rank, const int64_t *shape);
 /* A tensor over caller memory (C order; not freed by ptk_tensor_free). */
-ptk_tensor *ptk_tensor_wrap(ptk_elem type, int rank, const int64_t *shape, void *data);
-void ptk_tensor_free(ptk_tensor *t); /* NULL is fine */
-void *ptk_tensor_data(const ptk_tensor *t);
-ptk_elem ptk_tensor_type(const ptk_tensor *t);
-int ptk_tensor_rank(const ptk_tensor *t);
-const int64_t *ptk_tensor_shape(const ptk_tensor *t); /* [rank] */
-int64_t ptk_tensor_numel(const ptk_tensor *t);
+PTK_API ptk_tensor *ptk_tensor_wrap(ptk_elem type, int rank, const int64_t *shape, void *data);
+PTK_API void ptk_tensor_free(ptk_tensor *t); /* NULL is fine */
+PTK_API void *ptk_tensor_data(const ptk_tensor *t);
+PTK_API ptk_elem ptk_tensor_type(const ptk_tensor *t);
+PTK_API int ptk_tensor_rank(const ptk_tensor *t);
+PTK_API const int64_t *ptk_tensor_shape(const ptk_tensor *t); /* [rank] */
+PTK_API int64_t ptk_tensor_numel(const ptk_tensor *t);
 /* Every accessor accepts NULL: data/shape NULL, type PTK_ELEM_OTHER, rank and numel 0. */
 
 /* ---- contexts ------------------------------------------------------------------------------ */
@@ -140,14 +151,17 @@ typedef struct ptk_options {
   const char *stdlib_dir;          /* NULL: $PTK_STDLIB, else the installed stdlib */
   bool poison;                     /* on-chip memory starts as NaN / 0xA5 instead of zeros */
   FILE *print;                     /* output of a kernel's print / tprint; NULL: stdout */
+  const char *engine;              /* "interp" (NULL: the default): the IR interpreter; "jit":
+                                      generated C compiled with $CC (default cc) into a .so,
+                                      cached under $XDG_CACHE_HOME/ptk; results are identical */
 } ptk_options;
 
 typedef struct ptk_ctx ptk_ctx;
 
 /* opt may be NULL (all defaults); it is copied. NULL with err set on bad options. */
-ptk_ctx *ptk_open(const ptk_options *opt, ptk_err *err);
+PTK_API ptk_ctx *ptk_open(const ptk_options *opt, ptk_err *err);
 /* Frees the context and every kernel loaded through it. NULL is fine. */
-void ptk_close(ptk_ctx *ctx);
+PTK_API void ptk_close(ptk_ctx *ctx);
 
 /* ---- kernels ------------------------------------------------------------------------------- */
 
@@ -164,12 +178,12 @@ typedef struct ptk_kernel ptk_kernel;
  * only one / the pto.entry one) with the given const bindings (.ptk only),
  * runs the pass pipeline and prepares it for launching. Cached (see above).
  * NULL with err set on failure. */
-ptk_kernel *ptk_load_file(ptk_ctx *ctx, const char *path, const char *kernel,
+PTK_API ptk_kernel *ptk_load_file(ptk_ctx *ctx, const char *path, const char *kernel,
                           const ptk_const *consts, size_t nconsts, ptk_err *err);
 /* The same for text in memory; `virtual_path` names it in diagnostics, picks
  * the language by its extension (.ptk or .pto) and anchors relative imports
  * and `source =` paths. */
-ptk_kernel *ptk_load_string(ptk_ctx *ctx, const char *text, const char *virtual_path,
+PTK_API ptk_kernel *ptk_load_string(ptk_ctx *ctx, const char *text, const char *virtual_path,
                             const char *kernel, const ptk_const *consts, size_t nconsts,
                             ptk_err *err);
 
@@ -185,9 +199,9 @@ typedef struct ptk_param {
   ptk_dir dir;
 } ptk_param;
 
-const char *ptk_kernel_name(const ptk_kernel *k); /* the entry symbol */
-size_t ptk_kernel_nparams(const ptk_kernel *k);
-const ptk_param *ptk_kernel_param(const ptk_kernel *k, size_t i); /* NULL when out of range */
+PTK_API const char *ptk_kernel_name(const ptk_kernel *k); /* the entry symbol */
+PTK_API size_t ptk_kernel_nparams(const ptk_kernel *k);
+PTK_API const ptk_param *ptk_kernel_param(const ptk_kernel *k, size_t i); /* NULL when out of range */
 
 /* ---- launching ------------------------------------------------------------------------------ */
 
@@ -237,7 +251,7 @@ static inline ptk_arg ptk_arg_bool(bool v) {
 /* In-place launch over `blocks` blocks (0 means 1): one argument per
  * parameter, in order; tensors are read and written in place. Returns
  * PTK_OK or an error code (err set). */
-int ptk_launch(ptk_kernel *k, uint32_t blocks, const ptk_arg *args, size_t nargs, ptk_err *err);
+PTK_API int ptk_launch(ptk_kernel *k, uint32_t blocks, const ptk_arg *args, size_t nargs, ptk_err *err);
 
 /* Return-style launch: `inputs` holds one argument per parameter that is
  * not PTK_OUT (in order); every PTK_OUT parameter gets a new zero-filled
@@ -255,7 +269,7 @@ int ptk_launch(ptk_kernel *k, uint32_t blocks, const ptk_arg *args, size_t nargs
  *   2. otherwise, when a view's shape operands are exactly those of a view
  *      of a tensor input, the out tensor takes that input's shape;
  *   3. otherwise PTK_ERR_UNSUPPORTED: use ptk_launch. */
-int ptk_call(ptk_kernel *k, uint32_t blocks, const ptk_arg *inputs, size_t ninputs,
+PTK_API int ptk_call(ptk_kernel *k, uint32_t blocks, const ptk_arg *inputs, size_t ninputs,
              ptk_tensor **outs, size_t nouts, ptk_err *err);
 
 #ifdef __cplusplus

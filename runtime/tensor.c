@@ -1,5 +1,6 @@
 /* Host tensors; see tensor.h. */
 #include "runtime/tensor.h"
+#include "runtime/ptk.h" /* PTK_API: ptk_tensor_free and ptk_tensor_numel are exported */
 
 #include <errno.h>
 #include <math.h>

@@ -26,6 +26,20 @@ if [ -x "$B/ptk-corpus" ] && [ -d "$here/../shared/corpus/pto" ] && "$B/ptk" run
   "$B/ptk-corpus" --ptk "$B/ptk" "${kargs[@]}" --summary "$tmp/corpus" "$here/../shared/corpus/pto"
 fi
 
+# The Python package over $B/libptk.so (tests/python/run.py). Under the
+# sanitizers the instrumented library needs their runtimes preloaded into
+# the (uninstrumented) interpreter; leak checks would report the
+# interpreter's own allocations.
+suites+=(python)
+py=${PTK_PYTHON:-/usr/bin/python3}
+if [ -n "${PTK_TEST_SAN:-}" ]; then
+  LD_PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)" \
+    ASAN_OPTIONS=detect_leaks=0:exitcode=99 \
+    "$py" "$here/tests/python/run.py" --build "$B" "${kargs[@]}" --summary "$tmp/python"
+else
+  "$py" "$here/tests/python/run.py" --build "$B" "${kargs[@]}" --summary "$tmp/python"
+fi
+
 passed=0 failed=0
 for s in "${suites[@]}"; do
   if [ -s "$tmp/$s" ]; then

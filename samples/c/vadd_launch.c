@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/ptk.h"
+#include "ptk.h" /* the installed header; in the source tree runtime/ptk.h (the Makefile adds -Iruntime) */
 
 static char *default_path(const char *argv0) {
   /* <repo>/<build>/samples/vadd_launch → <repo>/samples/vadd.ptk */
