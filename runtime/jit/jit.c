@@ -82,6 +82,7 @@ static int s_err(ptkj_ctx *w, uint32_t op, int code, int64_t a, int64_t b) {
   case PTKJ_E_DIM:
     return ptk_rt_fail(RW(w), o, "bad dimension", "dimension %lld of a rank-%d view", (long long)a, (int)b);
   case PTKJ_E_TRAP: return ptk_rt_fail(RW(w), o, "pto.trap reached", NULL);
+  case PTKJ_E_STOPPED: return ptk_rt_stopped(RW(w), o);
   default: return ptk_rt_fail(RW(w), o, "internal error", "unknown error code %d", code);
   }
 }
