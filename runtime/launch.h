@@ -21,6 +21,7 @@
 
 #include "backend/lower.h"
 #include "runtime/cells.h"
+#include "runtime/cancel.h"
 
 /* ---- the ptk_dtype -> runtime/isa dtype mapping (backend/lower.c) ---- */
 
@@ -105,36 +106,9 @@ typedef struct ptk_rt_error {
 
 #define PTK_RT_MAX_DEPTH 256
 
-/* ptk_rt_run's results besides 0 */
-enum { PTK_RT_ERROR = 1, PTK_RT_NOMEM = 2, PTK_RT_STOPPED = 3 };
-
-/* Why a launch was stopped from outside (ptk_rt_stop). */
-typedef enum ptk_rt_stop_reason {
-  PTK_STOP_NONE = 0,
-  PTK_STOP_TIMEOUT,   /* ptk_launch_opts.timeout passed */
-  PTK_STOP_CANCELLED, /* ptk_rt_cancel_all (ptk_cancel) */
-  PTK_STOP_SIGINT,
-  PTK_STOP_SIGTERM,
-} ptk_rt_stop_reason;
-
 /* At most this many workers (threads) per launch, whatever --threads says:
  * each worker owns its on-chip memories and private tile storage. */
 #define PTK_RT_MAX_WORKERS 256
-
-/* A cancellation source: the launches registered with it (ptk_launch_opts
- * .cancel) are stopped by ptk_rt_cancel_all. A sticky source also stops
- * every launch registered after the cancel (the CLI's signal handling). */
-typedef struct ptk_rt_launch ptk_rt_launch;
-struct ptk_rt_cancel {
-  pthread_mutex_t mu;
-  ptk_rt_launch *active;
-  bool sticky;
-  int reason; /* sticky: the reason of the first cancel, else 0 */
-};
-void ptk_rt_cancel_init(ptk_rt_cancel *c, bool sticky);
-void ptk_rt_cancel_fini(ptk_rt_cancel *c);
-/* Stops every registered launch (not from a signal handler); returns how many. */
-int ptk_rt_cancel_all(ptk_rt_cancel *c, ptk_rt_stop_reason why);
 
 /* One recorded global-memory access (--check-races). */
 typedef struct ptk_rt_access {
