@@ -476,11 +476,11 @@ static int check_races(ptk_rt_launch *L, ptk_diags *d) {
       int64_t e0 = olo / b->esz, e1 = (ohi - 1) / b->esz;
       const ptk_func *f = L->p->entry;
       ptk_error_loc(d, hi->op ? hi->op->loc : f->loc,
-                    "data race in kernel '%s': block %lld %s element%s %lld%s%.0lld of '%s' that block "
-                    "%lld %s",
-                    L->kernel, (long long)hi->block, verb(hi), e0 == e1 ? "" : "s", (long long)e0,
+                    "data race in kernel '%s': %s of block %lld %s element%s %lld%s%.0lld of '%s' that "
+                    "block %lld %s",
+                    L->kernel, hi->op ? ptk_op_table[hi->op->kind].name : "an op", (long long)hi->block, verb(hi), e0 == e1 ? "" : "s", (long long)e0,
                     e0 == e1 ? "" : " to ", e0 == e1 ? 0LL : (long long)e1, b->name,
-                    (long long)lo->block, lo->kind ? "also writes" : "reads");
+                    (long long)lo->block, !hi->kind ? "writes" : lo->kind ? "also writes" : "reads");
       ptk_note(d, ptk_range_at(lo->op ? lo->op->loc : f->loc, 1), "block %lld %s them here (%s)",
                (long long)lo->block, verb(lo), lo->op ? ptk_op_table[lo->op->kind].name : "?");
     }
