@@ -529,6 +529,7 @@ static bool gather_accesses(ptk_rt_launch *L, ptk_rt_worker **ws, uint32_t n) {
   L->acc.data = malloc((total ? total : 1) * sizeof *L->acc.data);
   if (!L->acc.data) return false;
   for (uint32_t t = 0; t < n; t++) {
+    if (!ws[t]->acc.len) continue;
     memcpy(L->acc.data + L->acc.len, ws[t]->acc.data, ws[t]->acc.len * sizeof *L->acc.data);
     L->acc.len += ws[t]->acc.len;
   }
