@@ -7,6 +7,7 @@
 #include "runtime/ptk.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
 #include "runtime/kernel.h"
+#include "runtime/cancel.h"
 #include "runtime/tensor.h"
 #include "lang/sha256.h"
 
@@ -243,6 +245,7 @@ struct ptk_kernel {
   size_t nparams, nouts;
   dep *deps;
   size_t ndeps;
+  ptk_rt_cancel cancel; /* ptk_cancel stops the launches registered here */
 };
 
 typedef struct centry {
@@ -261,6 +264,7 @@ struct ptk_ctx {
   bool poison;
   bool jit;
   FILE *print;
+  _Atomic double timeout; /* ptk_set_timeout; 0: none */
   char **incs;
   size_t ninc;
   char *stdlib;
@@ -314,6 +318,7 @@ static void kernel_free(ptk_kernel *k) {
   for (size_t i = 0; i < k->ndeps; i++) free(k->deps[i].path);
   free(k->deps);
   free(k->params);
+  ptk_rt_cancel_fini(&k->cancel);
   free(k);
 }
 
@@ -499,6 +504,7 @@ static ptk_kernel *build_kernel(ptk_ctx *c, const char *path, const char *text, 
   ptk_diags *d = ptk_diags_new();
   ptk_kernel *k = ptk_xcalloc(1, sizeof *k);
   k->ctx = c;
+  ptk_rt_cancel_init(&k->cancel, false);
   if (text) {
     k->src = ptk_source_from_string(path, text, textlen);
     if (!k->src) {
@@ -708,9 +714,32 @@ static int run(ptk_kernel *k, uint32_t blocks, const ptk_launch_arg *la, ptk_dia
   o.target = k->ctx->target;
   o.poison = k->ctx->poison;
   o.out = k->ctx->print;
+  o.timeout = k->ctx->timeout;
+  o.cancel = &k->cancel;
   int rc = k->jprog ? ptk_jit_run(k->jprog, &o, la, k->nparams, d)
                     : ptk_interp_run(k->prog, &o, la, k->nparams, d);
-  if (rc) return fail_diags(err, PTK_ERR_LAUNCH, d);
+  if (rc)
+    return fail_diags(err, rc == PTK_RT_NOMEM ? PTK_ERR_NOMEM : rc == PTK_RT_STOPPED ? PTK_ERR_STOPPED
+                                                                                      : PTK_ERR_LAUNCH,
+                      d);
+  ok(err);
+  return PTK_OK;
+}
+
+int ptk_cancel(ptk_kernel *k, ptk_err *err) {
+  if (!k) return fail(err, PTK_ERR_ARG, "ptk_cancel: the kernel is NULL");
+  if (!live_has(k, LIVE_KERNEL)) return fail(err, PTK_ERR_ARG, "ptk_cancel: " STALE_KERNEL);
+  ptk_rt_cancel_all(&k->cancel, PTK_STOP_CANCELLED);
+  ok(err);
+  return PTK_OK;
+}
+
+int ptk_set_timeout(ptk_ctx *c, double seconds, ptk_err *err) {
+  if (!c) return fail(err, PTK_ERR_ARG, "ptk_set_timeout: the context is NULL");
+  if (!live_has(c, LIVE_CTX)) return fail(err, PTK_ERR_ARG, "ptk_set_timeout: " STALE_CTX);
+  if (!(seconds >= 0) || !isfinite(seconds))
+    return fail(err, PTK_ERR_ARG, "ptk_set_timeout: seconds must be a finite number >= 0, got %g", seconds);
+  c->timeout = seconds;
   ok(err);
   return PTK_OK;
 }

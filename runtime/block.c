@@ -39,6 +39,12 @@ int ptk_rt_fail(ptk_rt_worker *w, const ptk_op *op, const char *headline, const 
   return -1;
 }
 
+int ptk_rt_oom(ptk_rt_worker *w, const ptk_op *op, const char *what, uint64_t bytes) {
+  ptk_rt_fail(w, op, "out of memory", "cannot allocate %llu bytes for %s", (unsigned long long)bytes, what);
+  w->err.oom = true;
+  return -1;
+}
+
 /* Notes for the active call sites at the failure: innermost first; runs of
  * the same call site (recursion) fold into one. */
 void ptk_rt_call_notes(ptk_rt_worker *w) {
@@ -168,8 +174,27 @@ static int oob(ptk_rt_worker *w, const ptk_op *op, const char *what, const ptk_r
 }
 
 /* Checks a tload/tstore and builds its GM view. */
+/* --check-races: the bytes a checked transfer touches, one range per
+ * contiguous row (element by element when a row is strided). */
+static void record_transfer(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v,
+                            const ptk_gm_view *gv, int32_t rows, int32_t cols, int64_t esz, int kind) {
+  int n = gv->rank;
+  bool contig = n >= 1 && gv->stride[n - 1] == 1 && !(gv->layout == PTK_ISA_GM_DN && n >= 3);
+  for (int32_t r = 0; r < rows; r++) {
+    if (contig || cols == 1) {
+      int64_t o = sadd(v->boff, smul(gm_off(gv, r, 0), esz));
+      ptk_rt_record(w, op, v->buf, o, sadd(o, smul(cols, esz)), kind);
+    } else {
+      for (int32_t c = 0; c < cols; c++) {
+        int64_t o = sadd(v->boff, smul(gm_off(gv, r, c), esz));
+        ptk_rt_record(w, op, v->buf, o, sadd(o, esz), kind);
+      }
+    }
+  }
+}
+
 static int gm_prepare(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, const ptk_tile *t,
-                      ptk_isa_dtype vdt, const char *what, ptk_gm_view *gv) {
+                      ptk_isa_dtype vdt, const char *what, int kind, ptk_gm_view *gv) {
   const ptk_rt_gbuf *b = get_buf(w, v->buf);
   if (!b) return no_buffer(w, op, what);
   memset(gv, 0, sizeof *gv);
@@ -200,6 +225,7 @@ static int gm_prepare(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, 
         }
       return oob(w, op, what, b, bad, blo, bhi, rows, cols);
     }
+    if (w->L->races) record_transfer(w, op, v, gv, rows, cols, esz, kind);
   }
   gv->base = (void *)((uintptr_t)b->data + (uintptr_t)v->boff);
   return 0;
@@ -208,7 +234,7 @@ static int gm_prepare(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, 
 int ptk_rt_tload(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t, const ptk_rt_view *v,
                  ptk_isa_dtype vdt) {
   ptk_gm_view gv;
-  if (gm_prepare(w, op, v, t, vdt, "tload", &gv)) return -1;
+  if (gm_prepare(w, op, v, t, vdt, "tload", 0, &gv)) return -1;
   ISA(ptk_isa_tload(t, &gv));
   return 0;
 }
@@ -216,7 +242,7 @@ int ptk_rt_tload(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t, const pt
 int ptk_rt_tstore(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, const ptk_tile *t,
                   ptk_isa_dtype vdt, unsigned flags) {
   ptk_gm_view gv;
-  if (gm_prepare(w, op, v, t, vdt, "tstore", &gv)) return -1;
+  if (gm_prepare(w, op, v, t, vdt, "tstore", flags & 2 ? 2 : 1, &gv)) return -1;
   ptk_isa_store_opts so = {(flags & 1) != 0, (flags & 2) != 0};
   ISA(ptk_isa_tstore(&gv, t, &so));
   return 0;
@@ -230,6 +256,7 @@ int ptk_rt_scalar_mem(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *s, const pt
   int64_t esz = ptk_dtype_bytes(dt);
   int64_t off = sadd(p->boff, smul(idx, esz));
   if (off < 0 || sadd(off, esz) > b->nbytes) return oob(w, op, what, b, off, off, sadd(off, esz), 0, 0);
+  if (w->L->races) ptk_rt_record(w, op, p->buf, off, off + esz, load ? 0 : 1);
   uint8_t *m = b->data + off;
   unsigned wd = ptk_dtype_bits(dt);
   ptk_isa_dtype idt = PTK_ISA_F64;
@@ -319,9 +346,22 @@ static int place(ptk_rt_worker *w, const ptk_op *op, ptk_tile *t, ptk_space loc,
     return ptk_rt_fail(w, op, "misaligned tile address",
                        "address %lld is not a multiple of the %s element size (%zu bytes)",
                        (long long)addr, ptk_isa_dtype_name(t->dtype), esz);
+  if (!w->mem[loc]) { /* first use by this worker */
+    size_t sz = ((size_t)cap + 63) & ~(size_t)63;
+    w->mem[loc] = aligned_alloc(64, sz ? sz : 64);
+    if (!w->mem[loc]) return ptk_rt_oom(w, op, mem_name(loc), cap);
+    w->cap[loc] = cap;
+    w->mem_fill[loc] = w->L->poison ? 0xA5 : 0;
+    memset(w->mem[loc], w->mem_fill[loc], cap);
+    w->dirty_lo[loc] = UINT32_MAX;
+    w->dirty_hi[loc] = 0;
+  }
+  if (w->L->poison && !w->claimed[loc] && !(w->claimed[loc] = calloc(cap ? cap : 1, 1)))
+    return ptk_rt_oom(w, op, "poison tracking", cap);
   uint8_t *m = w->mem[loc];
-  if (!m) return ptk_rt_fail(w, op, "internal error", "memory %s was not allocated", mem_name(loc));
   t->data = m + addr;
+  if ((uint64_t)addr < w->dirty_lo[loc]) w->dirty_lo[loc] = (uint32_t)addr;
+  if ((uint64_t)(addr + bytes) > w->dirty_hi[loc]) w->dirty_hi[loc] = (uint32_t)(addr + bytes);
   if (w->L->poison) {
     uint8_t *cl = w->claimed[loc];
     uint8_t pat[8];
@@ -351,15 +391,45 @@ int ptk_rt_to_i32(ptk_rt_worker *w, const ptk_op *op, int64_t v, const char *wha
   return 0;
 }
 
+/* Private tile storage: allocated on the worker's first private alloc_tile;
+ * a site is cleared (zeros, or its poison pattern) on its first alloc_tile
+ * in each block, which is all a block can observe of it. */
+static int priv_site(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_alloc_info *ai) {
+  const ptk_rt_prog *p = w->p;
+  if (!w->priv) {
+    size_t sz = ((size_t)p->priv_bytes + 63) & ~(size_t)63;
+    w->priv = aligned_alloc(64, sz ? sz : 64);
+    if (!w->priv) return ptk_rt_oom(w, op, "private tile storage", (uint64_t)p->priv_bytes);
+  }
+  if (!w->site_epoch && !(w->site_epoch = calloc(p->nsites ? p->nsites : 1, sizeof *w->site_epoch)))
+    return ptk_rt_oom(w, op, "private tile bookkeeping", (uint64_t)p->nsites * sizeof *w->site_epoch);
+  uint32_t lo = 0, hi = p->nsites; /* the site at offset ai->priv */
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (p->sites[mid].off < ai->priv) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo >= p->nsites || p->sites[lo].off != ai->priv)
+    return ptk_rt_fail(w, op, "internal error", "no private tile site at offset %lld", (long long)ai->priv);
+  if (w->site_epoch[lo] != w->epoch) {
+    const ptk_rt_site *s = &p->sites[lo];
+    if (w->L->poison) ptk_rt_poison(w->priv + s->off, s->bytes, s->dtype);
+    else memset(w->priv + s->off, 0, (size_t)s->bytes);
+    w->site_epoch[lo] = w->epoch;
+  }
+  return 0;
+}
+
 int ptk_rt_alloc(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_alloc_info *ai, int64_t addr,
                  bool has_vr, int64_t vr, bool has_vc, int64_t vc, ptk_tile *dst) {
   ptk_tile t = ai->tmpl;
   if (has_vr && valid_dim(w, op, vr, t.rows, "valid_row", &t.vrows)) return -1;
   if (has_vc && valid_dim(w, op, vc, t.cols, "valid_col", &t.vcols)) return -1;
   if (ai->left_bl[w->L->a5] >= 0) t.blayout = (ptk_isa_blayout)ai->left_bl[w->L->a5];
-  if (ai->priv >= 0)
+  if (ai->priv >= 0) {
+    if (priv_site(w, op, ai)) return -1;
     t.data = w->priv + ai->priv;
-  else if (place(w, op, &t, ai->loc, addr, ai->bytes))
+  } else if (place(w, op, &t, ai->loc, addr, ai->bytes))
     return -1;
   *dst = t;
   return 0;

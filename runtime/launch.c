@@ -3,10 +3,12 @@
  * output and error reporting. */
 #include "runtime/launch.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lang/ir/target.h"
@@ -124,7 +126,9 @@ static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *
 
 /* Workers (their on-chip memories, private tile storage and the engine's
  * own state) are kept in a small pool on the program between launches, so
- * launching a small kernel repeatedly allocates (and page-faults) nothing. */
+ * launching a small kernel repeatedly allocates (and page-faults) nothing.
+ * A worker's memories are allocated on first use (ptk_rt_alloc / tassign)
+ * and cleared between blocks only where the previous block placed tiles. */
 #define POOL_MAX 8
 
 static void err_free(ptk_rt_error *e) {
@@ -140,43 +144,37 @@ static void worker_release(const ptk_rt_prog *p, ptk_rt_worker *w) {
     free(w->claimed[s]);
   }
   free(w->priv);
+  free(w->site_epoch);
+  free(w->acc.data);
   err_free(&w->err);
   ptk_buf_free(&w->scratch);
   free(w);
 }
 
+/* NULL when out of memory. */
 static ptk_rt_worker *worker_get(const ptk_rt_prog *p, ptk_rt_launch *L) {
   ptk_rt_prog *mp = (ptk_rt_prog *)p; /* the pool is the only mutable part */
   ptk_rt_worker *w = NULL;
   pthread_mutex_lock(&mp->pool_mu);
-  for (ptk_rt_worker **pw = &mp->pool; *pw; pw = &(*pw)->next) {
-    bool ok = true;
-    for (int s = 0; s < PTK_SPACE__COUNT && ok; s++)
-      ok = !(*pw)->mem[s] || ((*pw)->cap[s] == L->cap[s] && (!L->poison || (*pw)->claimed[s]));
-    if (ok) {
-      w = *pw;
-      *pw = w->next;
-      mp->npool--;
-      break;
-    }
+  if (mp->pool) {
+    w = mp->pool;
+    mp->pool = w->next;
+    mp->npool--;
   }
   pthread_mutex_unlock(&mp->pool_mu);
-  if (!w) w = ptk_xcalloc(1, p->eng->worker_size);
+  if (!w) w = calloc(1, p->eng->worker_size);
+  if (!w) return NULL;
   w->p = p;
   w->L = L;
   w->fail_block = &L->fail_block;
   w->next = NULL;
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
-    if (!p->mem_used[s] || !L->cap[s] || w->mem[s]) continue;
-    w->mem[s] = aligned_alloc(64, ((size_t)L->cap[s] + 63) & ~(size_t)63);
-    if (!w->mem[s]) abort();
-    w->cap[s] = L->cap[s];
-  }
-  for (int s = 0; s < PTK_SPACE__COUNT; s++)
-    if (L->poison && w->mem[s] && !w->claimed[s]) w->claimed[s] = ptk_xmalloc(L->cap[s]);
-  if (p->priv_bytes && !w->priv) {
-    w->priv = aligned_alloc(64, ((size_t)p->priv_bytes + 63) & ~(size_t)63);
-    if (!w->priv) abort();
+    if (w->mem[s] && w->cap[s] != L->cap[s]) { /* another target: reallocated on use */
+      free(w->mem[s]);
+      free(w->claimed[s]);
+      w->mem[s] = w->claimed[s] = NULL;
+      w->cap[s] = 0;
+    }
   }
   return w;
 }
@@ -186,6 +184,7 @@ static void worker_put(const ptk_rt_prog *p, ptk_rt_worker *w) {
   err_free(&w->err);
   w->L = NULL;
   w->out = NULL;
+  w->acc.len = 0;
   pthread_mutex_lock(&mp->pool_mu);
   if (mp->npool < POOL_MAX) {
     w->next = mp->pool;
@@ -213,23 +212,35 @@ void ptk_rt_prog_fini(ptk_rt_prog *p) {
 
 /* ---- blocks ------------------------------------------------------------------------------------- */
 
+/* Resets what the previous block of this worker touched: the on-chip bytes
+ * it placed tiles on go back to the fill byte (0, or 0xA5 under --poison),
+ * and private tiles are re-cleared on their first alloc_tile (ptk_rt_alloc),
+ * so a block sees exactly what a freshly cleared memory would show. */
 static int exec_block(ptk_rt_worker *w, int64_t block) {
   const ptk_rt_prog *p = w->p;
   ptk_rt_launch *L = w->L;
   w->block = block;
   w->depth = 0;
   w->failed = false;
+  w->stop_op = NULL;
+  w->seq = 0;
+  uint8_t fill = L->poison ? 0xA5 : 0;
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
     if (!w->mem[s]) continue;
-    memset(w->mem[s], L->poison ? 0xA5 : 0, L->cap[s]);
-    if (L->poison) memset(w->claimed[s], 0, L->cap[s]);
+    if (w->mem_fill[s] != fill) {
+      memset(w->mem[s], fill, w->cap[s]);
+      if (w->claimed[s]) memset(w->claimed[s], 0, w->cap[s]);
+      w->mem_fill[s] = fill;
+    } else if (w->dirty_hi[s] > w->dirty_lo[s]) {
+      memset(w->mem[s] + w->dirty_lo[s], fill, w->dirty_hi[s] - w->dirty_lo[s]);
+      if (w->claimed[s]) memset(w->claimed[s] + w->dirty_lo[s], 0, w->dirty_hi[s] - w->dirty_lo[s]);
+    }
+    w->dirty_lo[s] = UINT32_MAX;
+    w->dirty_hi[s] = 0;
   }
-  if (p->priv_bytes) {
-    if (L->poison)
-      for (uint32_t i = 0; i < p->nsites; i++)
-        ptk_rt_poison(w->priv + p->sites[i].off, p->sites[i].bytes, p->sites[i].dtype);
-    else
-      memset(w->priv, 0, (size_t)p->priv_bytes);
+  if (++w->epoch == 0) { /* wrapped: forget every site's epoch */
+    if (w->site_epoch) memset(w->site_epoch, 0, p->nsites * sizeof *w->site_epoch);
+    w->epoch = 1;
   }
   int rc = p->eng->run_block(w);
   if (rc == -1) {
@@ -266,25 +277,277 @@ static void *worker_main(void *arg) {
     if (b >= (int64_t)L->blocks) break;
     ptk_buf *out = NULL;
     if (b <= atomic_load(&L->fail_block)) {
-      if (L->outbufs && w->p->has_print) out = ptk_xcalloc(1, sizeof *out);
+      if (L->outbufs && w->p->has_print) out = calloc(1, sizeof *out);
       w->out = out;
       int rc = exec_block(w, b);
       w->out = NULL;
-      if (rc == -1) {
-        pthread_mutex_lock(&L->mu);
+      pthread_mutex_lock(&L->mu);
+      if (rc == 0) {
+        L->completed++;
+      } else if (rc == -1) {
         if (b < atomic_load(&L->fail_block)) {
           err_free(&L->err);
           L->err = w->err;
           memset(&w->err, 0, sizeof w->err);
           atomic_store(&L->fail_block, b);
         }
-        pthread_mutex_unlock(&L->mu);
-        err_free(&w->err);
+      } else if (L->stop_reason) {
+        ptk_rt_stopped_at at = {b, w->stop_op};
+        ptk_rt_stopped_at *nd = realloc(L->stopped.data, (L->stopped.len + 1) * sizeof *nd);
+        if (nd) {
+          L->stopped.data = nd;
+          L->stopped.data[L->stopped.len++] = at;
+        }
       }
+      pthread_mutex_unlock(&L->mu);
+      err_free(&w->err);
     }
     block_done(L, b, out);
   }
   return NULL;
+}
+
+/* ---- stopping from outside ------------------------------------------------------------------------ */
+
+void ptk_rt_cancel_init(ptk_rt_cancel *c, bool sticky) {
+  memset(c, 0, sizeof *c);
+  pthread_mutex_init(&c->mu, NULL);
+  c->sticky = sticky;
+}
+
+void ptk_rt_cancel_fini(ptk_rt_cancel *c) { pthread_mutex_destroy(&c->mu); }
+
+/* Makes every block abort at its next poll and no new block start. */
+static void stop_launch(ptk_rt_launch *L, int why) {
+  pthread_mutex_lock(&L->mu);
+  if (!L->stop_reason) L->stop_reason = why;
+  atomic_store(&L->fail_block, -1);
+  pthread_mutex_unlock(&L->mu);
+}
+
+int ptk_rt_cancel_all(ptk_rt_cancel *c, ptk_rt_stop_reason why) {
+  int n = 0;
+  pthread_mutex_lock(&c->mu);
+  if (c->sticky && !c->reason) c->reason = (int)why;
+  for (ptk_rt_launch *L = c->active; L; L = L->next_active, n++) stop_launch(L, (int)why);
+  pthread_mutex_unlock(&c->mu);
+  return n;
+}
+
+static void cancel_register(ptk_rt_launch *L) {
+  ptk_rt_cancel *c = L->cancel;
+  if (!c) return;
+  pthread_mutex_lock(&c->mu);
+  L->next_active = c->active;
+  c->active = L;
+  if (c->reason) stop_launch(L, c->reason);
+  pthread_mutex_unlock(&c->mu);
+}
+
+static void cancel_unregister(ptk_rt_launch *L) {
+  ptk_rt_cancel *c = L->cancel;
+  if (!c) return;
+  pthread_mutex_lock(&c->mu);
+  for (ptk_rt_launch **pl = &c->active; *pl; pl = &(*pl)->next_active)
+    if (*pl == L) {
+      *pl = L->next_active;
+      break;
+    }
+  pthread_mutex_unlock(&c->mu);
+}
+
+/* The timeout: waits until the launch finishes or its deadline passes. */
+static void *watchdog(void *arg) {
+  ptk_rt_launch *L = arg;
+  struct timespec dl;
+  clock_gettime(CLOCK_MONOTONIC, &dl);
+  double whole = floor(L->timeout);
+  dl.tv_sec += (time_t)whole;
+  dl.tv_nsec += (long)((L->timeout - whole) * 1e9);
+  if (dl.tv_nsec >= 1000000000L) dl.tv_sec++, dl.tv_nsec -= 1000000000L;
+  pthread_mutex_lock(&L->mu);
+  while (!L->finished) {
+    int r = pthread_cond_timedwait(&L->cv, &L->mu, &dl);
+    if (r == ETIMEDOUT && !L->finished) {
+      if (!L->stop_reason) L->stop_reason = PTK_STOP_TIMEOUT;
+      atomic_store(&L->fail_block, -1);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&L->mu);
+  return NULL;
+}
+
+static const char *stop_text(int why) {
+  switch (why) {
+  case PTK_STOP_TIMEOUT: return "timed out";
+  case PTK_STOP_SIGINT: return "interrupted (SIGINT)";
+  case PTK_STOP_SIGTERM: return "terminated (SIGTERM)";
+  default: return "cancelled";
+  }
+}
+
+static int cmp_stopped(const void *a, const void *b) {
+  const ptk_rt_stopped_at *x = a, *y = b;
+  return x->block < y->block ? -1 : x->block > y->block;
+}
+
+/* "launch of kernel 'k' timed out after 2 s: block 0 was stopped here"
+ * at the op each running block was executing (its innermost loop). */
+static void report_stop(ptk_rt_launch *L, ptk_diags *d) {
+  const ptk_func *f = L->p->entry;
+  qsort(L->stopped.data, L->stopped.len, sizeof *L->stopped.data, cmp_stopped);
+  ptk_buf h = {0};
+  ptk_buf_printf(&h, "launch of kernel '%s' %s", L->kernel, stop_text(L->stop_reason));
+  if (L->stop_reason == PTK_STOP_TIMEOUT) ptk_buf_printf(&h, " after %g s", L->timeout);
+  int64_t notrun = (int64_t)L->blocks - L->completed - (int64_t)L->stopped.len;
+  if (!L->stopped.len) {
+    ptk_error_loc(d, f->loc, "%s before block %lld ran", ptk_buf_cstr(&h), (long long)L->completed);
+  } else {
+    const ptk_rt_stopped_at *s0 = &L->stopped.data[0];
+    ptk_error_loc(d, s0->op ? s0->op->loc : f->loc, "%s: block %lld was stopped in %s", ptk_buf_cstr(&h),
+                  (long long)s0->block, s0->op ? ptk_op_table[s0->op->kind].name : "the kernel");
+    size_t shown = L->stopped.len < 8 ? L->stopped.len : 8;
+    for (size_t i = 1; i < shown; i++) {
+      const ptk_rt_stopped_at *s = &L->stopped.data[i];
+      ptk_note(d, ptk_range_at(s->op ? s->op->loc : f->loc, 1), "block %lld was stopped in %s",
+               (long long)s->block, s->op ? ptk_op_table[s->op->kind].name : "the kernel");
+    }
+    if (L->stopped.len > shown)
+      ptk_note(d, ptk_range_at(f->loc, 1), "%zu more blocks were stopped", L->stopped.len - shown);
+  }
+  if (notrun > 0)
+    ptk_note(d, ptk_range_at(f->loc, 1), "%lld of %u blocks completed; %lld never started",
+             (long long)L->completed, L->blocks, (long long)notrun);
+  ptk_buf_free(&h);
+}
+
+/* ---- --check-races -------------------------------------------------------------------------------- */
+
+#define RACE_MAX_ACCESSES ((size_t)1 << 24)
+#define RACE_MAX_REPORTS 8
+
+static int cmp_access(const void *a, const void *b) {
+  const ptk_rt_access *x = a, *y = b;
+  if (x->buf != y->buf) return x->buf < y->buf ? -1 : 1;
+  if (x->lo != y->lo) return x->lo < y->lo ? -1 : 1;
+  if (x->block != y->block) return x->block < y->block ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static const char *verb(const ptk_rt_access *a) { return a->kind ? "writes" : "reads"; }
+
+/* Overlapping accesses of two blocks, at least one a write (atomic adds
+ * among themselves excepted): each distinct pair of ops once. Returns the
+ * number of races found. */
+static int check_races(ptk_rt_launch *L, ptk_diags *d) {
+  ptk_rt_access *a = L->acc.data;
+  size_t n = L->acc.len;
+  qsort(a, n, sizeof *a, cmp_access);
+  size_t *act = malloc((n ? n : 1) * sizeof *act);
+  const ptk_op *(*seen)[2] = malloc(RACE_MAX_REPORTS * sizeof *seen);
+  if (!act || !seen) {
+    free(act);
+    free(seen);
+    ptk_error_loc(d, L->p->entry->loc, "out of memory: --check-races cannot analyse %zu accesses", n);
+    return 1;
+  }
+  size_t nact = 0;
+  int nseen = 0, found = 0;
+  for (size_t i = 0; i < n && nseen < RACE_MAX_REPORTS; i++) {
+    const ptk_rt_access *r = &a[i];
+    size_t k = 0;
+    for (size_t j = 0; j < nact; j++) {
+      const ptk_rt_access *q = &a[act[j]];
+      if (q->buf != r->buf || q->hi <= r->lo) continue; /* no longer overlaps anything */
+      act[k++] = act[j];
+      if (q->block == r->block || (!q->kind && !r->kind) || (q->kind == 2 && r->kind == 2)) continue;
+      const ptk_op *o1 = q->op, *o2 = r->op;
+      bool dup = false;
+      for (int s = 0; s < nseen && !dup; s++)
+        dup = (seen[s][0] == o1 && seen[s][1] == o2) || (seen[s][0] == o2 && seen[s][1] == o1);
+      found++;
+      if (dup || nseen >= RACE_MAX_REPORTS) continue;
+      seen[nseen][0] = o1, seen[nseen][1] = o2, nseen++;
+      /* first: the higher block, against the lower one */
+      const ptk_rt_access *hi = q->block > r->block ? q : r, *lo = hi == q ? r : q;
+      const ptk_rt_gbuf *b = &L->bufs[r->buf];
+      int64_t olo = r->lo > q->lo ? r->lo : q->lo, ohi = r->hi < q->hi ? r->hi : q->hi;
+      int64_t e0 = olo / b->esz, e1 = (ohi - 1) / b->esz;
+      const ptk_func *f = L->p->entry;
+      ptk_error_loc(d, hi->op ? hi->op->loc : f->loc,
+                    "data race in kernel '%s': %s of block %lld %s element%s %lld%s%.0lld of '%s' that "
+                    "block %lld %s",
+                    L->kernel, hi->op ? ptk_op_table[hi->op->kind].name : "an op", (long long)hi->block, verb(hi), e0 == e1 ? "" : "s", (long long)e0,
+                    e0 == e1 ? "" : " to ", e0 == e1 ? 0LL : (long long)e1, b->name,
+                    (long long)lo->block, !hi->kind ? "writes" : lo->kind ? "also writes" : "reads");
+      ptk_note(d, ptk_range_at(lo->op ? lo->op->loc : f->loc, 1), "block %lld %s them here (%s)",
+               (long long)lo->block, verb(lo), lo->op ? ptk_op_table[lo->op->kind].name : "?");
+    }
+    nact = k;
+    act[nact++] = i;
+  }
+  if (nseen)
+    ptk_note(d, ptk_range_at(L->p->entry->loc, 1),
+             "blocks run concurrently in any order: the result of a racy kernel depends on the "
+             "schedule (and may differ between --threads counts)");
+  free(act);
+  free(seen);
+  return found;
+}
+
+/* Records [lo, hi) of buffer `buf` for op (kind 0 read, 1 write, 2 atomic
+ * add), merged into the previous record when it continues it. */
+void ptk_rt_record(ptk_rt_worker *w, const ptk_op *op, int32_t buf, int64_t lo, int64_t hi, int kind) {
+  if (hi <= lo) return;
+  if (w->acc.len) {
+    ptk_rt_access *l = &w->acc.data[w->acc.len - 1];
+    if (l->op == op && l->buf == buf && l->kind == kind && l->block == w->block && lo <= l->hi &&
+        hi >= l->lo) {
+      if (lo < l->lo) l->lo = lo;
+      if (hi > l->hi) l->hi = hi;
+      return;
+    }
+  }
+  if (w->acc.len == w->acc.cap) {
+    size_t nc = w->acc.cap ? w->acc.cap * 2 : 256;
+    ptk_rt_access *nd = nc <= RACE_MAX_ACCESSES ? realloc(w->acc.data, nc * sizeof *nd) : NULL;
+    if (!nd) {
+      w->L->acc_overflow = true; /* a benign race on a bool that is only ever set */
+      return;
+    }
+    w->acc.data = nd;
+    w->acc.cap = nc;
+  }
+  w->acc.data[w->acc.len++] = (ptk_rt_access){w->block, lo, hi, op, w->seq++, buf, (uint8_t)kind};
+}
+
+static bool gather_accesses(ptk_rt_launch *L, ptk_rt_worker **ws, uint32_t n) {
+  size_t total = 0;
+  for (uint32_t t = 0; t < n; t++) total += ws[t]->acc.len;
+  if (L->acc_overflow || total > RACE_MAX_ACCESSES) return false;
+  L->acc.data = malloc((total ? total : 1) * sizeof *L->acc.data);
+  if (!L->acc.data) return false;
+  for (uint32_t t = 0; t < n; t++) {
+    if (!ws[t]->acc.len) continue;
+    memcpy(L->acc.data + L->acc.len, ws[t]->acc.data, ws[t]->acc.len * sizeof *L->acc.data);
+    L->acc.len += ws[t]->acc.len;
+  }
+  return true;
+}
+
+/* ---- the launch ------------------------------------------------------------------------------------ */
+
+static uint32_t ncpus;
+static void read_ncpus(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  ncpus = n > 0 ? (uint32_t)n : 1;
+}
+
+static int launch_oom(ptk_rt_launch *L, ptk_diags *d, const char *what, uint64_t bytes) {
+  ptk_error_loc(d, L->p->entry->loc, "out of memory in kernel '%s': cannot allocate %llu bytes for %s",
+                L->kernel, (unsigned long long)bytes, what);
+  return PTK_RT_NOMEM;
 }
 
 int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_arg *args,
@@ -309,33 +572,59 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   L.poison = o->poison;
   L.out = o->out ? o->out : stdout;
   L.blocks = o->blocks ? o->blocks : 1;
+  L.cancel = o->cancel;
+  L.timeout = o->timeout > 0 && isfinite(o->timeout) ? o->timeout : 0;
+  L.races = o->check_races;
   atomic_init(&L.next_block, 0);
   atomic_init(&L.fail_block, INT64_MAX);
   pthread_mutex_init(&L.mu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&L.cv, &ca);
+  pthread_condattr_destroy(&ca);
   int rc = 0;
+  ptk_rt_worker **ws = NULL;
+  uint32_t nws = 0;
   if (bind_args(&L, f, args, nargs, d)) {
     rc = 1;
     goto done;
   }
-  uint32_t threads = o->threads;
-  if (!threads) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    threads = n > 0 ? (uint32_t)n : 1;
-  }
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, read_ncpus);
+  uint32_t threads = o->threads ? o->threads : ncpus;
   if (threads > L.blocks) threads = L.blocks;
+  if (threads > PTK_RT_MAX_WORKERS) threads = PTK_RT_MAX_WORKERS;
   if (p->has_atomic) threads = 1; /* reproducible atomic-add order: block order */
   if (threads > 1 && p->has_print) {
-    L.outbufs = ptk_xcalloc(L.blocks, sizeof *L.outbufs);
-    L.done = ptk_xcalloc(L.blocks, sizeof *L.done);
+    L.outbufs = calloc(L.blocks, sizeof *L.outbufs);
+    L.done = calloc(L.blocks, sizeof *L.done);
+    if (!L.outbufs || !L.done) {
+      rc = launch_oom(&L, d, "ordering print output", (uint64_t)L.blocks * (sizeof *L.outbufs + 1));
+      goto done;
+    }
   }
-  ptk_rt_worker **ws = ptk_xcalloc(threads, sizeof *ws);
-  for (uint32_t t = 0; t < threads; t++) ws[t] = worker_get(p, &L);
+  ws = calloc(threads, sizeof *ws);
+  if (!ws) {
+    rc = launch_oom(&L, d, "the workers", threads * sizeof *ws);
+    goto done;
+  }
+  for (; nws < threads; nws++)
+    if (!(ws[nws] = worker_get(p, &L))) break;
+  if (!nws) {
+    rc = launch_oom(&L, d, "a worker", p->eng->worker_size);
+    goto done;
+  }
+  threads = nws; /* fewer workers when memory is short */
+  cancel_register(&L);
+  pthread_t wd;
+  bool have_wd = L.timeout > 0 && pthread_create(&wd, NULL, watchdog, &L) == 0;
   if (threads == 1) {
     worker_main(ws[0]);
   } else {
-    pthread_t *th = ptk_xcalloc(threads, sizeof *th);
+    pthread_t *th = calloc(threads, sizeof *th);
     uint32_t started = 0;
-    for (uint32_t t = 1; t < threads; t++) {
+    for (uint32_t t = 1; th && t < threads; t++) {
       if (pthread_create(&th[t], NULL, worker_main, ws[t]) != 0) break;
       started = t;
     }
@@ -343,17 +632,37 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
     for (uint32_t t = 1; t <= started; t++) pthread_join(th[t], NULL);
     free(th);
   }
-  for (uint32_t t = 0; t < threads; t++) worker_put(p, ws[t]);
-  free(ws);
+  pthread_mutex_lock(&L.mu);
+  L.finished = true;
+  pthread_cond_broadcast(&L.cv);
+  pthread_mutex_unlock(&L.mu);
+  if (have_wd) pthread_join(wd, NULL);
+  cancel_unregister(&L);
   fflush(L.out);
-  if (atomic_load(&L.fail_block) != INT64_MAX) {
+  bool genuine = L.err.msg != NULL;
+  bool stopped = L.stop_reason && (L.stopped.len > 0 || (!genuine && L.completed < (int64_t)L.blocks));
+  if (genuine) {
     ptk_rt_error *e = &L.err;
-    ptk_error_loc(d, e->op ? e->op->loc : f->loc, "%s", e->msg ? e->msg : "runtime error");
+    ptk_error_loc(d, e->op ? e->op->loc : f->loc, "%s", e->msg);
     for (uint32_t i = 0; i < e->nnotes; i++)
       ptk_note(d, ptk_range_at(e->note_loc[i], 1), "%s", e->note_msg[i]);
-    rc = 1;
+    rc = e->oom ? PTK_RT_NOMEM : PTK_RT_ERROR;
+  }
+  if (stopped) {
+    report_stop(&L, d);
+    rc = PTK_RT_STOPPED;
+  } else if (!rc && L.races) {
+    if (!gather_accesses(&L, ws, nws)) {
+      ptk_error_loc(d, f->loc, "--check-races: kernel '%s' made more global-memory accesses than can be "
+                    "checked (at most %zu ranges)", L.kernel, RACE_MAX_ACCESSES);
+      rc = PTK_RT_ERROR;
+    } else if (check_races(&L, d)) {
+      rc = PTK_RT_ERROR;
+    }
   }
 done:
+  for (uint32_t t = 0; t < nws; t++) worker_put(p, ws[t]);
+  free(ws);
   err_free(&L.err);
   for (uint32_t i = 0; i < L.nbufs; i++) free((char *)L.bufs[i].name);
   free(L.bufs);
@@ -366,6 +675,9 @@ done:
     free(L.outbufs);
   }
   free(L.done);
+  free(L.stopped.data);
+  free(L.acc.data);
+  pthread_cond_destroy(&L.cv);
   pthread_mutex_destroy(&L.mu);
   return rc;
 }

@@ -21,6 +21,7 @@
 
 #include "backend/lower.h"
 #include "runtime/cells.h"
+#include "runtime/cancel.h"
 
 /* ---- the ptk_dtype -> runtime/isa dtype mapping (backend/lower.c) ---- */
 
@@ -96,6 +97,7 @@ typedef struct ptk_rt_gbuf {
 #define PTK_RT_MAX_NOTES 8
 typedef struct ptk_rt_error {
   const ptk_op *op;
+  bool oom; /* an allocation failed */
   char *msg;
   uint32_t nnotes;
   ptk_loc note_loc[PTK_RT_MAX_NOTES];
@@ -104,7 +106,27 @@ typedef struct ptk_rt_error {
 
 #define PTK_RT_MAX_DEPTH 256
 
-typedef struct ptk_rt_launch {
+/* At most this many workers (threads) per launch, whatever --threads says:
+ * each worker owns its on-chip memories and private tile storage. */
+#define PTK_RT_MAX_WORKERS 256
+
+/* One recorded global-memory access (--check-races). */
+typedef struct ptk_rt_access {
+  int64_t block;
+  int64_t lo, hi; /* byte range in the buffer */
+  const ptk_op *op;
+  uint32_t seq; /* order within the block */
+  int32_t buf;
+  uint8_t kind; /* 0 read, 1 write, 2 atomic-add write */
+} ptk_rt_access;
+
+/* Blocks stopped by a cancel: where each one was. */
+typedef struct ptk_rt_stopped_at {
+  int64_t block;
+  const ptk_op *op;
+} ptk_rt_stopped_at;
+
+struct ptk_rt_launch {
   const ptk_rt_prog *p;
   const char *kernel;
   uint32_t cap[PTK_SPACE__COUNT];
@@ -126,7 +148,20 @@ typedef struct ptk_rt_launch {
   ptk_buf **outbufs;
   bool *done;
   int64_t flushed;
-} ptk_rt_launch;
+  /* stopping from outside (guarded by mu; fail_block is set to -1) */
+  ptk_rt_cancel *cancel;
+  ptk_rt_launch *next_active; /* in cancel->active */
+  int stop_reason;             /* ptk_rt_stop_reason */
+  double timeout;
+  PTK_VEC(ptk_rt_stopped_at) stopped;
+  int64_t completed; /* blocks that ran to the end */
+  bool finished;     /* every worker returned (the watchdog's condition) */
+  pthread_cond_t cv;
+  /* --check-races */
+  bool races;
+  PTK_VEC(ptk_rt_access) acc;
+  bool acc_overflow;
+};
 
 struct ptk_rt_worker {
   /* first, in this order: the JIT's generated loops read them (ptkj_ctx_head) */
@@ -146,6 +181,16 @@ struct ptk_rt_worker {
   ptk_buf scratch; /* formatting space for pto.print / pto.tprint */
   ptk_rt_error err;
   bool failed;
+  /* lazily allocated on-chip memories: the fill byte they hold outside the
+   * range touched since the last clear ([dirty_lo, dirty_hi)) */
+  uint8_t mem_fill[PTK_SPACE__COUNT];
+  uint32_t dirty_lo[PTK_SPACE__COUNT], dirty_hi[PTK_SPACE__COUNT];
+  /* private tile sites: cleared on the first alloc_tile in a block */
+  uint32_t epoch;
+  uint32_t *site_epoch; /* per site: the epoch it was last cleared in */
+  const ptk_op *stop_op; /* where an abort poll stopped the block */
+  PTK_VEC(ptk_rt_access) acc; /* --check-races, this worker's records */
+  uint32_t seq;
 };
 
 /* Binds the arguments, runs every block over the thread pool, reports the
@@ -158,6 +203,17 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
 static inline bool ptk_rt_aborted(const ptk_rt_worker *w) {
   return atomic_load_explicit(w->fail_block, memory_order_relaxed) < w->block;
 }
+/* An engine's abort poll fired at op (the loop op; may be NULL): records
+ * where the block stopped for the report of a cancelled launch. Returns -2. */
+static inline int ptk_rt_stopped(ptk_rt_worker *w, const ptk_op *op) {
+  if (!w->stop_op) w->stop_op = op;
+  return -2;
+}
+/* --check-races: records bytes [lo, hi) of buffer `buf` accessed by op
+ * (kind 0 read, 1 write, 2 atomic-add write). */
+void ptk_rt_record(ptk_rt_worker *w, const ptk_op *op, int32_t buf, int64_t lo, int64_t hi, int kind);
+/* An allocation of `bytes` for `what` failed: an "out of memory" error. -1. */
+int ptk_rt_oom(ptk_rt_worker *w, const ptk_op *op, const char *what, uint64_t bytes);
 
 /* "<headline> in kernel 'k' (block B)[: detail]" at op. Returns -1. */
 int ptk_rt_fail(ptk_rt_worker *w, const ptk_op *op, const char *headline, const char *fmt, ...)

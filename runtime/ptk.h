@@ -90,7 +90,9 @@ typedef enum ptk_code {
   PTK_ERR_IO = 2,      /* a file cannot be read */
   PTK_ERR_COMPILE = 3, /* syntax, tracing, ABI, verifier or pass errors while loading */
   PTK_ERR_LAUNCH = 4,  /* a launch failed (out-of-bounds access, division by zero, …) */
-  PTK_ERR_UNSUPPORTED = 5 /* e.g. ptk_call cannot infer the shape of an out parameter */
+  PTK_ERR_UNSUPPORTED = 5, /* e.g. ptk_call cannot infer the shape of an out parameter */
+  PTK_ERR_NOMEM = 6,       /* a launch could not allocate memory (on-chip memories, private tiles) */
+  PTK_ERR_STOPPED = 7      /* a launch was stopped by ptk_cancel or the ptk_set_timeout limit */
 } ptk_code;
 
 typedef struct ptk_err {
@@ -144,7 +146,8 @@ PTK_API int64_t ptk_tensor_numel(const ptk_tensor *t);
 /* ---- contexts ------------------------------------------------------------------------------ */
 
 typedef struct ptk_options {
-  uint32_t threads;                /* worker threads per launch; 0: min(blocks, online CPUs) */
+  uint32_t threads;                /* worker threads per launch; 0: min(blocks, online CPUs);
+                                      never more than blocks or 256 */
   const char *target;              /* "a3" | "a5" on-chip memory sizes; NULL: the kernel's */
   const char *const *include_dirs; /* searched by `import` after the importing file's folder */
   size_t ninclude;
@@ -271,6 +274,23 @@ PTK_API int ptk_launch(ptk_kernel *k, uint32_t blocks, const ptk_arg *args, size
  *   3. otherwise PTK_ERR_UNSUPPORTED: use ptk_launch. */
 PTK_API int ptk_call(ptk_kernel *k, uint32_t blocks, const ptk_arg *inputs, size_t ninputs,
              ptk_tensor **outs, size_t nouts, ptk_err *err);
+
+/* ---- stopping launches ---------------------------------------------------------------------- */
+
+/* Stops every launch of k in flight (ptk_launch / ptk_call running in other
+ * threads): each block stops at its next loop iteration, no new block
+ * starts, and the launch returns PTK_ERR_STOPPED with an error naming the
+ * op (loop) each running block was in. Launches started after the call are
+ * not affected. Not async-signal-safe (it takes a mutex): from a signal
+ * handler, wake a thread that calls it. PTK_OK, or PTK_ERR_ARG for a NULL
+ * or stale kernel. */
+PTK_API int ptk_cancel(ptk_kernel *k, ptk_err *err);
+
+/* A time limit for each launch of a kernel of ctx (seconds, wall clock; 0:
+ * none, the default). A launch running longer is stopped as by ptk_cancel
+ * (PTK_ERR_STOPPED, "timed out after S s"). Takes effect for launches
+ * started after the call. */
+PTK_API int ptk_set_timeout(ptk_ctx *ctx, double seconds, ptk_err *err);
 
 #ifdef __cplusplus
 }

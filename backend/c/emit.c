@@ -145,7 +145,7 @@ static void emit_for(ec *c, const ptk_op *op) {
   line(c, "int64_t nx;");
   line(c, "if (!__builtin_add_overflow(v%u.i, st, &nx) && nx < ub) {", VN(b->args[0]));
   line(c, "  v%u.i = nx;", VN(b->args[0]));
-  line(c, "  if (PTKJ_ABORTED(cx)) return -2;");
+  line(c, "  if (PTKJ_ABORTED(cx)) return e->err(cx, %u, PTKJ_E_STOPPED, 0, 0);", id);
   line(c, "  continue;");
   line(c, "}");
   line(c, "break;");
@@ -202,7 +202,7 @@ static void emit_while(ec *c, const ptk_op *op) {
     err(c, aterm ? aterm : op, "scf.while: the after region must end with scf.yield");
   else
     pmove(c, bb->args, NULL, aterm->operands, bb->nargs);
-  line(c, "if (PTKJ_ABORTED(cx)) return -2;");
+  line(c, "if (PTKJ_ABORTED(cx)) return e->err(cx, %u, PTKJ_E_STOPPED, 0, 0);", opid(c, op));
   c->ind--;
   line(c, "}");
 }

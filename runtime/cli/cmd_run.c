@@ -2,14 +2,20 @@
  * kernel loader and its pass pipeline), bind command-line arguments to the
  * entry function's parameters, run it with the IR interpreter, write
  * outputs. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "runtime/cli/cli.h"
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
 #include "runtime/kernel.h"
+#include "runtime/cancel.h"
 #include "runtime/replay.h"
 
 const char ptk_cmd_run_usage[] =
@@ -27,8 +33,9 @@ const char ptk_cmd_run_usage[] =
     "  -I DIR           search DIR for imports of a .ptk kernel (repeatable)\n"
     "  --blocks N       number of blocks to launch (default 1); each block has its own\n"
     "                   on-chip memory and pto.get_block_idx\n"
-    "  --threads N      worker threads (default: min(blocks, CPUs)); results are\n"
-    "                   identical for every thread count\n"
+    "  --threads N      worker threads (default: min(blocks, CPUs); never more than\n"
+    "                   blocks or 256); results are identical for every thread count\n"
+    "                   (racy kernels excepted: see --check-races)\n"
     "  --target a3|a5   on-chip memory sizes (default: the module's pto.target_arch,\n"
     "                   else a3)\n"
     "  --engine interp|jit\n"
@@ -44,6 +51,12 @@ const char ptk_cmd_run_usage[] =
     "  --save DIR       also store the inputs (before the launch) and outputs as\n"
     "                   DIR/inputs/<k>_<name>.npy and DIR/outputs/<k>_<name>.npy\n"
     "                   (scalars as 0-d arrays) plus DIR/run.json, for `ptk replay DIR`\n"
+    "  --timeout SECONDS  stop the launches after SECONDS (all --repeat launches\n"
+    "                   together; a decimal number): the error names the op each running\n"
+    "                   block was in; exit status 1, nothing written\n"
+    "  --check-races    record every block's global-memory reads and writes and report\n"
+    "                   an error for overlapping accesses of two blocks where at least\n"
+    "                   one writes (atomic-add stores excepted), naming both blocks and ops\n"
     "  --time           print the launch time to stderr\n"
     "  --repeat N       launch N times (for timing with --time; pointer arguments are\n"
     "                   updated in place by every launch)\n"
@@ -60,13 +73,18 @@ const char ptk_cmd_run_usage[] =
     "A pointer parameter needs a tensor whose element size matches its element type.\n"
     "Pointer arguments are read and written in place.\n"
     "\n"
-    "Exit status: 0 success, 1 error (diagnostics on stderr), 2 usage error.\n";
+    "SIGINT / SIGTERM stop the launch like --timeout (a second one kills ptk at once);\n"
+    "no output file is written.\n"
+    "\n"
+    "Exit status: 0 success, 1 error (diagnostics on stderr), 2 usage error,\n"
+    "130 interrupted by SIGINT, 143 by SIGTERM.\n";
 
 typedef struct run_opts {
   const char *file, *target, *outdir, *savedir, *engine;
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
-  bool poison, time;
+  double timeout;
+  bool poison, time, check_races;
   PTK_VEC(const char *) args;
 } run_opts;
 
@@ -93,7 +111,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
     bool takes = OPT("--blocks") || OPT("--threads") || OPT("--target") || OPT("--out") ||
-                 OPT("--save") || OPT("--repeat") || OPT("--engine");
+                 OPT("--save") || OPT("--repeat") || OPT("--engine") || OPT("--timeout");
     if (takes) {
       if (eq)
         val = eq + 1;
@@ -113,6 +131,13 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     } else if (OPT("--repeat")) {
       if (!ptk_cli_parse_u32(val, &o->repeat))
         return ptk_cli_usage_error("run", "--repeat needs a positive integer, got '%s'", val);
+    } else if (OPT("--timeout")) {
+      char *end;
+      errno = 0;
+      double t = strtod(val, &end);
+      if (end == val || *end || errno || !(t > 0) || !isfinite(t) || t > 1e9)
+        return ptk_cli_usage_error("run", "--timeout needs a positive number of seconds, got '%s'", val);
+      o->timeout = t;
     } else if (OPT("--target")) {
       if (strcmp(val, "a3") && strcmp(val, "a5"))
         return ptk_cli_usage_error("run", "--target must be a3 or a5, got '%s'", val);
@@ -129,6 +154,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       o->poison = true;
     else if (OPT("--time"))
       o->time = true;
+    else if (OPT("--check-races"))
+      o->check_races = true;
     else
       return ptk_cli_usage_error("run", "unknown option '%s'", a);
 #undef OPT
@@ -143,6 +170,49 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- SIGINT / SIGTERM ----------------------------------------------------------------------------- */
+
+/* The signals are blocked in every thread and taken by one thread with
+ * sigwait, which stops the running launch through a sticky cancel source
+ * (launches started later stop at once). A second signal exits at once. */
+typedef struct sigstop {
+  ptk_rt_cancel cancel;
+  pthread_t th;
+  bool started;
+  sigset_t set, old;
+  volatile int sig; /* the first signal taken (read after the launch) */
+} sigstop;
+
+static void *sig_thread(void *arg) {
+  sigstop *s = arg;
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&s->set, &sig)) continue;
+    if (s->sig) _exit(128 + sig); /* second signal: no clean stop wanted */
+    s->sig = sig;
+    ptk_rt_cancel_all(&s->cancel, sig == SIGINT ? PTK_STOP_SIGINT : PTK_STOP_SIGTERM);
+  }
+  return NULL;
+}
+
+static void sig_start(sigstop *s) {
+  ptk_rt_cancel_init(&s->cancel, true);
+  sigemptyset(&s->set);
+  sigaddset(&s->set, SIGINT);
+  sigaddset(&s->set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &s->set, &s->old);
+  s->started = pthread_create(&s->th, NULL, sig_thread, s) == 0;
+}
+
+static void sig_stop(sigstop *s) {
+  if (s->started) {
+    pthread_cancel(s->th);
+    pthread_join(s->th, NULL);
+  }
+  pthread_sigmask(SIG_SETMASK, &s->old, NULL);
+  ptk_rt_cancel_fini(&s->cancel);
 }
 
 int ptk_cmd_run(int argc, char **argv) {
@@ -164,6 +234,9 @@ int ptk_cmd_run(int argc, char **argv) {
   ptk_launch_arg *la = NULL;
   size_t nla = 0;
   rc = PTK_EXIT_ERROR;
+  sigstop sg;
+  memset(&sg, 0, sizeof sg);
+  sig_start(&sg);
   src = ptk_cli_load(o.file, d);
   if (!src) goto done;
   ptk_trace_opts to = ptk_cli_trace_opts(&o.k);
@@ -184,8 +257,16 @@ int ptk_cmd_run(int argc, char **argv) {
   lo.target = o.target;
   lo.poison = o.poison;
   lo.out = stdout;
+  lo.cancel = &sg.cancel;
+  lo.check_races = o.check_races;
+  if (sg.sig) goto done;
   if (o.savedir && !ptk_save_run_inputs(o.savedir, f, la, f->nargs, d)) goto done;
+  double start = now_ms();
   for (uint32_t r = 0; r < (o.repeat ? o.repeat : 1); r++) {
+    if (o.timeout > 0) {
+      lo.timeout = o.timeout - (now_ms() - start) / 1e3;
+      if (lo.timeout <= 0) lo.timeout = 1e-9;
+    }
     double t0 = now_ms();
     int lrc = jit ? ptk_jit_run(jprog, &lo, la, f->nargs, d)
                   : ptk_interp_run(prog, &lo, la, f->nargs, d);
@@ -193,10 +274,18 @@ int ptk_cmd_run(int argc, char **argv) {
     if (o.time) fprintf(stderr, "ptk run: launch took %.3f ms\n", t1 - t0);
     if (lrc) goto done;
   }
+  if (sg.sig) goto done; /* interrupted after the last launch: write nothing */
   if (o.outdir && !ptk_cli_write_outputs(o.outdir, f, la, d)) goto done;
   if (o.savedir && !ptk_save_run_outputs(o.savedir, f, la, f->nargs, &lo, d)) goto done;
   rc = PTK_EXIT_OK;
 done:
+  sig_stop(&sg);
+  if (sg.sig) {
+    if (!ptk_diags_errors(d))
+      ptk_error(d, ptk_range_none(), "ptk run: %s; nothing written",
+                sg.sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+    rc = 128 + sg.sig;
+  }
   ptk_diags_print(d, stderr);
   ptk_diags_free(d);
   ptk_cli_args_free(la, nla);

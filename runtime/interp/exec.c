@@ -95,7 +95,7 @@ static int run(worker *w, const fn_code *fc, uint8_t *fr) {
     switch (I->op) {
     case I_NOP: break;
     case I_JMP:
-      if (a[0] < pc && aborted(w)) return RUN_ABORT;
+      if (a[0] < pc && aborted(w)) return ptk_rt_stopped(W, I->ir);
       pc = a[0];
       break;
     case I_JMPF:
@@ -115,7 +115,7 @@ static int run(worker *w, const fn_code *fc, uint8_t *fr) {
       if (!__builtin_add_overflow(SC(a[0])->i, SC(a[2])->i, &nx) && nx < SC(a[1])->i) {
         SC(a[0])->i = nx;
         pc = a[3];
-        if (aborted(w)) return RUN_ABORT;
+        if (aborted(w)) return ptk_rt_stopped(W, I->ir);
       }
       break;
     }

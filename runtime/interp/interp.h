@@ -83,12 +83,18 @@ typedef struct ptk_launch_arg {
   double f;
 } ptk_launch_arg;
 
+/* A cancellation source (runtime/launch.h). */
+typedef struct ptk_rt_cancel ptk_rt_cancel;
+
 typedef struct ptk_launch_opts {
   uint32_t blocks;    /* 0 means 1 */
-  uint32_t threads;   /* 0: min(blocks, online CPUs) */
+  uint32_t threads;   /* 0: min(blocks, online CPUs); at most PTK_RT_MAX_WORKERS (256) */
   const char *target; /* "a3" | "a5"; NULL: the module's pto.target_arch ("a5…" -> a5), else a3 */
   bool poison;
   FILE *out;          /* pto.print / pto.tprint; NULL: stdout */
+  double timeout;     /* seconds; > 0: stop the launch when it runs longer */
+  ptk_rt_cancel *cancel; /* NULL, or a source whose cancel stops this launch */
+  bool check_races;   /* record global accesses; overlapping ones of two blocks are an error */
 } ptk_launch_opts;
 
 typedef struct ptk_interp_prog ptk_interp_prog;
@@ -100,7 +106,9 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d);
 void ptk_interp_free(ptk_interp_prog *p);
 
 /* Runs a prepared program. 0 on success; non-zero with an error in d
- * (argument mismatch, runtime error). Thread-safe for concurrent calls. */
+ * (argument mismatch, runtime error): 2 when an allocation failed, 3 when
+ * the launch was stopped (timeout or cancel), 1 otherwise. Thread-safe for
+ * concurrent calls. */
 int ptk_interp_run(const ptk_interp_prog *p, const ptk_launch_opts *o, const ptk_launch_arg *args,
                    size_t nargs, ptk_diags *d);
 

@@ -50,6 +50,7 @@ enum {
   PTKJ_E_PARTNEG,  /* a: dimension, b: size */
   PTKJ_E_DIM,      /* a: dimension, b: rank */
   PTKJ_E_TRAP,
+  PTKJ_E_STOPPED, /* an abort poll fired in this loop: returns -2 */
 };
 
 /* The runtime/isa entry points, one member per function of the list. */

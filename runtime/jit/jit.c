@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,7 @@ static int s_err(ptkj_ctx *w, uint32_t op, int code, int64_t a, int64_t b) {
   case PTKJ_E_DIM:
     return ptk_rt_fail(RW(w), o, "bad dimension", "dimension %lld of a rank-%d view", (long long)a, (int)b);
   case PTKJ_E_TRAP: return ptk_rt_fail(RW(w), o, "pto.trap reached", NULL);
+  case PTKJ_E_STOPPED: return ptk_rt_stopped(RW(w), o);
   default: return ptk_rt_fail(RW(w), o, "internal error", "unknown error code %d", code);
   }
 }
@@ -257,37 +260,195 @@ int ptk_jit_run(const ptk_jit_prog *p, const ptk_launch_opts *o, const ptk_launc
 
 /* ---- compiling and the cache --------------------------------------------------------------------------- */
 
-static char *cache_dir(const ptk_jit_opts *o) {
-  if (o && o->cache_dir) return ptk_xstrdup(o->cache_dir);
-  const char *e = getenv("PTK_CACHE_DIR");
-  if (e && *e) return ptk_xstrdup(e);
+/* The cache folder, and in *from the length of the prefix ptk did not add
+ * (the folders after it are checked like the cache folder itself):
+ * $XDG_CACHE_HOME | ~/.cache (from $HOME, else the password database).
+ * NULL: no home at all (a private temporary cache is used). Never a fixed
+ * folder under a shared temporary directory. */
+static char *cache_dir(const ptk_jit_opts *o, size_t *from) {
+  const char *e = o && o->cache_dir ? o->cache_dir : getenv("PTK_CACHE_DIR");
+  char *dir = NULL;
+  if (e && *e) {
+    dir = ptk_xstrdup(e);
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') dir[--n] = 0;
+    char *sl = strrchr(dir, '/');
+    *from = sl ? (size_t)(sl - dir) : 0;
+    return dir;
+  }
   e = getenv("XDG_CACHE_HOME");
-  if (e && *e) return ptk_xasprintf("%s/ptk", e);
+  if (e && *e) {
+    dir = ptk_xasprintf("%s/ptk", e);
+    *from = strlen(e);
+    return dir;
+  }
   e = getenv("HOME");
-  return ptk_xasprintf("%s/.cache/ptk", e && *e ? e : "/tmp");
+  if (!e || !*e) {
+    struct passwd *pw = getpwuid(geteuid());
+    e = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+  }
+  if (!e || !strcmp(e, "/")) return NULL;
+  *from = strlen(e);
+  return ptk_xasprintf("%s/.cache/ptk", e);
 }
 
+/* Creates the missing folders of path, mode 0700. */
 static int mkdirs(const char *path) {
   char *p = ptk_xstrdup(path);
   for (char *s = p + 1; *s; s++) {
     if (*s != '/') continue;
     *s = 0;
-    if (mkdir(p, 0755) && errno != EEXIST) {
+    if (mkdir(p, 0700) && errno != EEXIST) {
       free(p);
       return -1;
     }
     *s = '/';
   }
-  int rc = mkdir(p, 0755) && errno != EEXIST ? -1 : 0;
+  int rc = mkdir(p, 0700) && errno != EEXIST ? -1 : 0;
   free(p);
   return rc;
 }
 
+/* NULL when the folder is safe: a real folder owned by us and not writable
+ * by group or others; else why not (static text). */
+static const char *unsafe_dir(const char *path) {
+  struct stat st;
+  if (lstat(path, &st)) return "missing";
+  if (!S_ISDIR(st.st_mode)) return "not a folder";
+  if (st.st_uid != geteuid()) return "owned by another user";
+  if (st.st_mode & 022) return "writable by group or others";
+  return NULL;
+}
+
+/* Checks the cache folder and each folder between it and the first `from`
+ * bytes of its path; sets *bad to the offending folder. */
+static const char *unsafe_tree(const char *dir, size_t from, char **bad) {
+  char *p = ptk_xstrdup(dir);
+  size_t n = strlen(p);
+  for (size_t i = from + 1; i <= n; i++) {
+    if (p[i] != '/' && p[i] != 0) continue;
+    char c = p[i];
+    p[i] = 0;
+    const char *why = i > 0 && p[0] ? unsafe_dir(p) : NULL;
+    if (why) {
+      *bad = p;
+      return why;
+    }
+    p[i] = c;
+  }
+  free(p);
+  return NULL;
+}
+
+/* A private temporary cache folder (mode 0700, unique); NULL on failure. */
+static char *private_dir(void) {
+  const char *t = getenv("TMPDIR");
+  char *tmpl = ptk_xasprintf("%s/ptk-jit-XXXXXX", t && *t && t[0] == '/' ? t : "/tmp");
+  if (!mkdtemp(tmpl)) {
+    free(tmpl);
+    return NULL;
+  }
+  return tmpl;
+}
+
+/* Cache entries are the compiler's .so followed by a trailer: the magic
+ * below and the SHA-256 of everything before it. The loader ignores the
+ * trailer; ptk verifies it before every dlopen. */
+static const char SUM_MAGIC[8] = {'P', 'T', 'K', 'J', 'S', 'U', 'M', '1'};
+#define TRAILER (sizeof SUM_MAGIC + 32)
+#define MAX_SO_BYTES ((off_t)1 << 30)
+
+/* Reads a whole regular file through fd into *out. */
+static bool read_fd(int fd, off_t size, uint8_t **out) {
+  uint8_t *b = malloc(size ? (size_t)size : 1);
+  if (!b) return false;
+  size_t got = 0;
+  while (got < (size_t)size) {
+    ssize_t r = read(fd, b + got, (size_t)size - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += (size_t)r;
+  }
+  if (got != (size_t)size) {
+    free(b);
+    return false;
+  }
+  *out = b;
+  return true;
+}
+
+enum { ENTRY_OK, ENTRY_MISSING, ENTRY_CORRUPT, ENTRY_FOREIGN };
+
+/* Checks a cache entry: owned by us, not writable by others, its content
+ * hash matching its trailer. */
+static int verify_entry(const char *path) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return errno == ENOENT ? ENTRY_MISSING : ENTRY_CORRUPT;
+  struct stat st;
+  int rc = ENTRY_CORRUPT;
+  if (fstat(fd, &st) == 0) {
+    if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+      rc = ENTRY_FOREIGN;
+    } else if (S_ISREG(st.st_mode) && st.st_size > (off_t)TRAILER && st.st_size <= MAX_SO_BYTES) {
+      uint8_t *b = NULL;
+      if (read_fd(fd, st.st_size, &b)) {
+        size_t n = (size_t)st.st_size - TRAILER;
+        uint8_t dig[32];
+        ptk_sha256 h;
+        ptk_sha256_init(&h);
+        ptk_sha256_update(&h, b, n);
+        ptk_sha256_final(&h, dig);
+        if (!memcmp(b + n, SUM_MAGIC, sizeof SUM_MAGIC) && !memcmp(b + n + sizeof SUM_MAGIC, dig, 32))
+          rc = ENTRY_OK;
+        free(b);
+      }
+    }
+  }
+  close(fd);
+  return rc;
+}
+
+/* Writes the compiler's output `so` with its trailer to `path` atomically
+ * (a private temporary file renamed into place). */
+static bool publish_entry(const char *so, const char *tmp, const char *path) {
+  int in = open(so, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  uint8_t *b = NULL;
+  bool ok = in >= 0 && fstat(in, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= MAX_SO_BYTES &&
+            read_fd(in, st.st_size, &b);
+  if (in >= 0) close(in);
+  if (!ok) return false;
+  uint8_t tr[TRAILER];
+  memcpy(tr, SUM_MAGIC, sizeof SUM_MAGIC);
+  ptk_sha256 h;
+  ptk_sha256_init(&h);
+  ptk_sha256_update(&h, b, (size_t)st.st_size);
+  ptk_sha256_final(&h, tr + sizeof SUM_MAGIC);
+  unlink(tmp);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  ok = fd >= 0;
+  if (ok) {
+    ok = write(fd, b, (size_t)st.st_size) == (ssize_t)st.st_size &&
+         write(fd, tr, sizeof tr) == (ssize_t)sizeof tr && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+  }
+  free(b);
+  if (ok && rename(tmp, path) != 0) ok = false;
+  if (!ok) unlink(tmp);
+  return ok;
+}
+
 static bool write_file(const char *path, const char *data, size_t n) {
-  FILE *f = fopen(path, "wb");
-  if (!f) return false;
-  bool ok = fwrite(data, 1, n, f) == n;
-  ok = (fclose(f) == 0) && ok;
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return false;
+  bool ok = true;
+  for (size_t off = 0; ok && off < n;) {
+    ssize_t w = write(fd, data + off, n - off);
+    if (w < 0 && errno == EINTR) continue;
+    ok = w > 0;
+    if (ok) off += (size_t)w;
+  }
+  ok = close(fd) == 0 && ok;
   return ok;
 }
 
@@ -311,7 +472,10 @@ static int run_cc(const char *cc, const char *out, const char *src, const char *
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    sigset_t none; /* ptk run blocks SIGINT/SIGTERM in its threads: not in cc */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0) {
       dup2(fd, 2);
       dup2(fd, 1);
@@ -381,16 +545,53 @@ ptk_jit_prog *ptk_jit_prepare(const ptk_func *entry, const ptk_jit_opts *o, ptk_
   ptk_sha256_final(&h, dig);
   char hex[65];
   for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", dig[i]);
-  char *dir = cache_dir(o);
-  p->so_path = ptk_xasprintf("%s/%s.so", dir, hex);
-  struct stat st;
-  if (stat(p->so_path, &st) != 0) {
-    if (mkdirs(dir)) {
-      ptk_error(d, ptk_range_none(), "cannot create the JIT cache directory '%s': %s", dir, strerror(errno));
-      goto fail;
+  size_t from = 0;
+  char *dir = cache_dir(o, &from);
+  bool priv = false; /* a private temporary cache: removed after loading */
+  if (dir && mkdirs(dir)) {
+    ptk_warning(d, ptk_range_none(), "cannot create the JIT cache folder '%s' (%s); using a private "
+                "temporary cache", dir, strerror(errno));
+    free(dir);
+    dir = NULL;
+  }
+  if (dir) {
+    char *bad = NULL;
+    const char *why = unsafe_tree(dir, from, &bad);
+    if (why) {
+      ptk_warning(d, ptk_range_none(),
+                  "refusing the JIT cache folder '%s': '%s' is %s (it must be a folder owned by you "
+                  "and not writable by group or others, e.g. chmod 700); using a private temporary cache",
+                  dir, bad, why);
+      free(bad);
+      free(dir);
+      dir = NULL;
     }
+  }
+  for (int attempt = 0;; attempt++) {
+    if (!dir) {
+      dir = private_dir();
+      priv = true;
+      if (!dir) {
+        ptk_error(d, ptk_range_none(), "cannot create a private JIT cache folder: %s", strerror(errno));
+        goto fail;
+      }
+    }
+    free(p->so_path);
+    p->so_path = ptk_xasprintf("%s/%s.so", dir, hex);
+    int ent = verify_entry(p->so_path);
+    if (ent == ENTRY_OK) break;
+    if (ent == ENTRY_FOREIGN && !priv && attempt == 0) {
+      ptk_warning(d, ptk_range_none(),
+                  "refusing the JIT cache entry '%s': it is owned by another user or writable by "
+                  "others; using a private temporary cache", p->so_path);
+      free(dir);
+      dir = NULL;
+      continue;
+    }
+    if (ent != ENTRY_MISSING) unlink(p->so_path); /* corrupt (or truncated): rebuild it */
     char *cpath = ptk_xasprintf("%s/%s.%ld.c", dir, hex, (long)getpid());
     char *tmp = ptk_xasprintf("%s/%s.%ld.tmp.so", dir, hex, (long)getpid());
+    char *tmp2 = ptk_xasprintf("%s/%s.%ld.tmp2.so", dir, hex, (long)getpid());
     char *log = ptk_xasprintf("%s/%s.%ld.log", dir, hex, (long)getpid());
     bool ok = write_file(cpath, src.data, src.len);
     if (!ok) {
@@ -408,8 +609,8 @@ ptk_jit_prog *ptk_jit_prepare(const ptk_func *entry, const ptk_jit_opts *o, ptk_
                   cc, entry->name, cpath, msg);
         free(msg);
         ok = false;
-      } else if (rename(tmp, p->so_path)) {
-        ptk_error(d, ptk_range_none(), "cannot move '%s' into the JIT cache: %s", tmp, strerror(errno));
+      } else if (!publish_entry(tmp, tmp2, p->so_path)) {
+        ptk_error(d, ptk_range_none(), "cannot write '%s' into the JIT cache: %s", p->so_path, strerror(errno));
         ok = false;
       }
       p->compiled = ok;
@@ -425,8 +626,11 @@ ptk_jit_prog *ptk_jit_prepare(const ptk_func *entry, const ptk_jit_opts *o, ptk_
         unlink(cpath);
       }
     }
-    free(cpath), free(tmp), free(log);
+    free(cpath), free(tmp), free(tmp2), free(log);
     if (!ok) goto fail;
+    if (verify_entry(p->so_path) == ENTRY_OK) break;
+    ptk_error(d, ptk_range_none(), "the JIT cache entry '%s' changed while it was written", p->so_path);
+    goto fail;
   }
   p->so = dlopen(p->so_path, RTLD_NOW | RTLD_LOCAL);
   if (!p->so) {
@@ -441,10 +645,18 @@ ptk_jit_prog *ptk_jit_prepare(const ptk_func *entry, const ptk_jit_opts *o, ptk_
               p->so_path);
     goto fail;
   }
+  if (priv && !(o && o->keep_c)) { /* loaded: the mapping stays valid */
+    unlink(p->so_path);
+    rmdir(dir);
+  }
   free(dir);
   ptk_buf_free(&src);
   return p;
 fail:
+  if (priv && dir && !(o && o->keep_c)) {
+    if (p->so_path) unlink(p->so_path);
+    rmdir(dir);
+  }
   free(dir);
   ptk_buf_free(&src);
   ptk_jit_free(p);
