@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang/limits.h"
 #include "trace/trace_int.h"
 
 /* ---- diagnostics ---------------------------------------------------------- */
@@ -236,6 +237,18 @@ void tr_suggest(tctx *c, const char *name, ptk_range at) {
 const ptk_type *tr_scalar(ptk_dtype dt) { return ptk_type_scalar(dt); }
 
 ptk_loc tr_loc(ptk_range r) { return r.begin; }
+
+bool tr_nest_ok(tctx *c, ptk_range at, const char *what) {
+  /* The function body is level 1; the region about to open is one deeper
+   * than the innermost open scf region. */
+  if (c->scf_depth + 2 > PTK_MAX_NEST) {
+    tr_error(c, at, "%s nests regions too deeply: more than %d levels (the limit every stage of ptk shares; for a long runtime 'else if' chain, each arm nests one level)",
+             what, PTK_MAX_NEST);
+    c->abort = true;
+    return false;
+  }
+  return true;
+}
 
 bool tr_emit_ok(tctx *c, ptk_range at) {
   if (!c->blk) {

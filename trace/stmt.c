@@ -240,7 +240,7 @@ static void runtime_if(tctx *c, const ptk_ast_stmt *s, size_t arm, ptk_value *co
   for (size_t i = 0; i < nv; i++) before[i] = c->binds.data[vars.data[i]].v;
 
   ptk_block *outer = c->blk;
-  if (!tr_emit_ok(c, at)) {
+  if (!tr_nest_ok(c, at, "this runtime 'if'") || !tr_emit_ok(c, at)) {
     ptk_vec_free(&vars);
     return;
   }
@@ -453,7 +453,8 @@ static void exec_for(tctx *c, const ptk_ast_stmt *s) {
   ops[0] = b3[0];
   ops[1] = b3[1];
   ops[2] = b3[2];
-  if (!carry_inits(c, &vars, at, "'for'", ops + 3) || !tr_emit_ok(c, at)) {
+  if (!tr_nest_ok(c, at, "this runtime 'for'") || !carry_inits(c, &vars, at, "'for'", ops + 3) ||
+      !tr_emit_ok(c, at)) {
     ptk_vec_free(&vars);
     return;
   }
@@ -525,7 +526,8 @@ static void exec_while(tctx *c, const ptk_ast_stmt *s) {
   const ptk_type **rt = ptk_arena_alloc(c->tmp, (nv ? nv : 1) * sizeof *rt);
   tval *before = ptk_arena_alloc(c->tmp, (nv ? nv : 1) * sizeof *before);
   for (size_t i = 0; i < nv; i++) before[i] = c->binds.data[vars.data[i]].v;
-  if (!carry_inits(c, &vars, at, "'while'", init) || !tr_emit_ok(c, at)) {
+  if (!tr_nest_ok(c, at, "this 'while'") || !carry_inits(c, &vars, at, "'while'", init) ||
+      !tr_emit_ok(c, at)) {
     ptk_vec_free(&vars);
     return;
   }

@@ -200,6 +200,7 @@ void tr_suggest(tctx *c, const char *name, ptk_range at);
 
 /* ---- IR helpers ---- */
 const ptk_type *tr_scalar(ptk_dtype dt);
+bool tr_nest_ok(tctx *c, ptk_range at, const char *what); /* PTK_MAX_NEST (lang/limits.h) */
 bool tr_emit_ok(tctx *c, ptk_range at);  /* false (with an error) outside a function */
 ptk_op *tr_build(tctx *c, ptk_op_kind k, ptk_value *const *ops, uint32_t n,
                  const ptk_type *const *res, uint32_t nres, ptk_range at);
