@@ -21,10 +21,15 @@
  * recurses without bound. */
 #include <string.h>
 
+#include "lang/limits.h"
 #include "parser/pto.h"
 #include "parser/pto_int.h"
 
-#define PTO_MAX_DEPTH 200
+/* Brackets of any kind, region braces included: enough for PTK_MAX_NEST
+ * regions plus the brackets of one op line (lang/limits.h). Balanced groups
+ * captured whole (types, attributes) are limited separately. */
+#define PTO_MAX_DEPTH PTK_MAX_BRACKETS
+#define PTO_MAX_GROUP_DEPTH 200
 
 void pto_lex_init(pto_lexer *lx, pto_parser *P) {
   lx->P = P;
@@ -121,7 +126,7 @@ static int def_kind(const unsigned char *p, const unsigned char *end, uint32_t *
  * NULL when unterminated or nested too deeply. */
 static const unsigned char *skip_balanced(const unsigned char *p, const unsigned char *end) {
   const unsigned char *start = p;
-  char want[PTO_MAX_DEPTH + 1]; /* the closers expected, innermost last */
+  char want[PTO_MAX_GROUP_DEPTH + 1]; /* the closers expected, innermost last */
   int depth = 0;
   while (p < end) {
     unsigned char c = *p;
@@ -142,7 +147,7 @@ static const unsigned char *skip_balanced(const unsigned char *p, const unsigned
       continue;
     }
     if (c == '(' || c == '<' || c == '[' || c == '{') {
-      if (depth >= PTO_MAX_DEPTH) return NULL;
+      if (depth >= PTO_MAX_GROUP_DEPTH) return NULL;
       want[depth++] = c == '(' ? ')' : c == '<' ? '>' : c == '[' ? ']' : '}';
     } else if (c == ')' || c == '>' || c == ']' || c == '}') {
       /* `->` inside a function type is not a closer. */

@@ -1,5 +1,6 @@
 /* The .pto reader: drives the lexer and the Lemon grammar, then builds IR
  * from the syntax tree (see parser/pto_int.h for the two phases). */
+#include "lang/limits.h"
 #include "parser/pto_read.h"
 
 #include <inttypes.h>
@@ -843,7 +844,7 @@ typedef struct builder {
   int32_t *buckets;
   uint32_t nbuckets;
   int depth;
-  struct opb *opbs[160]; /* one scratch op per nesting depth, reused */
+  struct opb *opbs[PTK_MAX_NEST + 2]; /* one scratch op per nesting depth, reused */
 } builder;
 
 static uint32_t hash_name(const char *s, uint32_t n) {
@@ -2046,7 +2047,7 @@ static bool check_counts(builder *B, const pto_sop *s, const opb *o) {
 }
 
 static opb *opb_get(builder *B) {
-  int d = B->depth < 160 ? B->depth : 159;
+  int d = B->depth < PTK_MAX_NEST + 1 ? B->depth : PTK_MAX_NEST + 1;
   opb *o = B->opbs[d];
   if (!o) return B->opbs[d] = ptk_xcalloc(1, sizeof *o);
   o->nops = o->nsegs = o->nres = o->nregions = 0;
@@ -2097,8 +2098,9 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
 
 static bool build_region(builder *B, const pto_region *sr, ptk_region *r, ptk_block *entry,
                          const preset_arg *pre, uint32_t npre, ptk_loc oploc) {
-  if (++B->depth > 150) {
-    err_at(B->P, sr->loc, 1, "regions nested too deeply");
+  if (++B->depth > PTK_MAX_NEST) {
+    err_at(B->P, sr->loc, 1, "regions nested too deeply (more than %d levels, the limit every stage of ptk shares)",
+           PTK_MAX_NEST);
     return false;
   }
   uint32_t mark = B->nents;
@@ -2260,7 +2262,7 @@ ptk_module *ptk_pto_read(const ptk_source *src, ptk_diags *diags) {
     build_items(&B, m, items);
     free(B.ents);
     free(B.buckets);
-    for (int i = 0; i < 160; i++) free(B.opbs[i]);
+    for (int i = 0; i < PTK_MAX_NEST + 2; i++) free(B.opbs[i]);
   }
   ptk_arena_free(P.syn);
   free(P.tcache);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang/limits.h"
 #include "trace/trace_int.h"
 
 /* ---- diagnostics ---------------------------------------------------------- */
@@ -75,16 +76,56 @@ uint32_t tr_hash(const char *s) {
 }
 
 binding *tr_lookup_local(tctx *c, const char *name, uint32_t h) {
-  for (size_t i = c->binds.len; i > c->frame_base; i--) {
-    binding *b = &c->binds.data[i - 1];
+  if (!c->bheads) return NULL;
+  for (int32_t i = c->bheads[h & c->bmask]; i >= 0 && (size_t)i >= c->frame_base; i = c->binds.data[i].prev) {
+    binding *b = &c->binds.data[i];
     if (b->hash == h && strcmp(b->name, name) == 0) return b;
   }
   return NULL;
 }
 
+static void binds_rehash(tctx *c, uint32_t nb) {
+  free(c->bheads);
+  c->bheads = ptk_xmalloc(nb * sizeof *c->bheads);
+  for (uint32_t i = 0; i < nb; i++) c->bheads[i] = -1;
+  c->bmask = nb - 1;
+  for (size_t i = 0; i < c->binds.len; i++) { /* oldest first: the newest end up at the heads */
+    binding *b = &c->binds.data[i];
+    b->prev = c->bheads[b->hash & c->bmask];
+    c->bheads[b->hash & c->bmask] = (int32_t)i;
+  }
+}
+
+void tr_binds_truncate(tctx *c, size_t mark) {
+  while (c->binds.len > mark) {
+    binding *b = &c->binds.data[--c->binds.len];
+    c->bheads[b->hash & c->bmask] = b->prev; /* b was its bucket's newest */
+  }
+}
+
+void tr_unit_globals_init(tctx *c, tunit *u, size_t cap) {
+  uint32_t nb = 16;
+  while (nb < 2 * cap) nb *= 2;
+  u->globals = ptk_arena_alloc(c->arena, (cap ? cap : 1) * sizeof *u->globals);
+  u->gtab = ptk_arena_alloc(c->arena, nb * sizeof *u->gtab);
+  for (uint32_t i = 0; i < nb; i++) u->gtab[i] = -1;
+  u->gmask = nb - 1;
+  u->nglobals = 0;
+}
+
+void tr_unit_global_add(tunit *u, const gent *g) {
+  uint32_t i = g->hash & u->gmask;
+  while (u->gtab[i] >= 0) i = (i + 1) & u->gmask;
+  u->gtab[i] = (int32_t)u->nglobals;
+  u->globals[u->nglobals++] = *g;
+}
+
 gent *tr_unit_global(tunit *u, const char *name, uint32_t h) {
-  for (size_t i = 0; i < u->nglobals; i++)
-    if (u->globals[i].hash == h && strcmp(u->globals[i].name, name) == 0) return &u->globals[i];
+  if (!u->gtab) return NULL;
+  for (uint32_t i = h & u->gmask; u->gtab[i] >= 0; i = (i + 1) & u->gmask) {
+    gent *g = &u->globals[u->gtab[i]];
+    if (g->hash == h && strcmp(g->name, name) == 0) return g;
+  }
   return NULL;
 }
 
@@ -201,7 +242,10 @@ binding *tr_declare(tctx *c, const char *name, ptk_range at, bkind k, tval v) {
     tr_error(c, at, "'%s' is already declared in this block", name);
     tr_note(c, prev->decl, "the previous declaration of '%s' is here", name);
   }
-  binding b = {.name = name, .hash = h, .kind = k, .scope = c->scope, .v = v, .decl = at};
+  if (!c->bheads || c->binds.len + 1 > (size_t)c->bmask + 1) binds_rehash(c, c->bheads ? 2 * (c->bmask + 1) : 64);
+  binding b = {.name = name, .hash = h, .kind = k, .scope = c->scope, .v = v, .decl = at,
+               .prev = c->bheads[h & c->bmask]};
+  c->bheads[h & c->bmask] = (int32_t)c->binds.len;
   ptk_vec_push(&c->binds, b);
   return &c->binds.data[c->binds.len - 1];
 }
@@ -236,6 +280,18 @@ void tr_suggest(tctx *c, const char *name, ptk_range at) {
 const ptk_type *tr_scalar(ptk_dtype dt) { return ptk_type_scalar(dt); }
 
 ptk_loc tr_loc(ptk_range r) { return r.begin; }
+
+bool tr_nest_ok(tctx *c, ptk_range at, const char *what) {
+  /* The function body is level 1; the region about to open is one deeper
+   * than the innermost open scf region. */
+  if (c->scf_depth + 2 > PTK_MAX_NEST) {
+    tr_error(c, at, "%s nests regions too deeply: more than %d levels (the limit every stage of ptk shares; for a long runtime 'else if' chain, each arm nests one level)",
+             what, PTK_MAX_NEST);
+    c->abort = true;
+    return false;
+  }
+  return true;
+}
 
 bool tr_emit_ok(tctx *c, ptk_range at) {
   if (!c->blk) {

@@ -89,7 +89,7 @@ void tr_exec_block(tctx *c, const ptk_ast_block *b) {
       ptk_warning(c->d, b->stmts[i + 1]->range, "this code is never traced: it follows a 'return'");
   }
   c->scope--;
-  c->binds.len = mark;
+  tr_binds_truncate(c, mark);
 }
 
 /* ---- assigned-variable scan ------------------------------------------------------
@@ -97,12 +97,58 @@ void tr_exec_block(tctx *c, const ptk_ast_block *b) {
  * become scf.if results, scf.for iter_args and scf.while operands. The scan
  * is syntactic and scope-aware (a name declared inside the region first is
  * local to it). */
-typedef PTK_VEC(const char *) namevec;
+/* A stack of names with hash buckets (newest first per bucket), so that a
+ * body with many declarations scans in linear time. */
+typedef struct {
+  const char *name;
+  uint32_t hash;
+  int32_t prev;
+} nament;
+typedef struct {
+  PTK_VEC(nament) e;
+  int32_t *heads;
+  uint32_t mask;
+  size_t len; /* == e.len */
+} namevec;
 
 static bool has_name(const namevec *v, const char *n) {
-  for (size_t i = 0; i < v->len; i++)
-    if (!strcmp(v->data[i], n)) return true;
+  if (!v->heads) return false;
+  uint32_t h = tr_hash(n);
+  for (int32_t i = v->heads[h & v->mask]; i >= 0; i = v->e.data[i].prev)
+    if (v->e.data[i].hash == h && !strcmp(v->e.data[i].name, n)) return true;
   return false;
+}
+
+static void names_push(namevec *v, const char *n) {
+  if (!v->heads || v->e.len + 1 > (size_t)v->mask + 1) {
+    uint32_t nb = v->heads ? 2 * (v->mask + 1) : 32;
+    free(v->heads);
+    v->heads = ptk_xmalloc(nb * sizeof *v->heads);
+    for (uint32_t i = 0; i < nb; i++) v->heads[i] = -1;
+    v->mask = nb - 1;
+    for (size_t i = 0; i < v->e.len; i++) {
+      v->e.data[i].prev = v->heads[v->e.data[i].hash & v->mask];
+      v->heads[v->e.data[i].hash & v->mask] = (int32_t)i;
+    }
+  }
+  nament x = {n, tr_hash(n), -1};
+  x.prev = v->heads[x.hash & v->mask];
+  v->heads[x.hash & v->mask] = (int32_t)v->e.len;
+  ptk_vec_push(&v->e, x);
+  v->len = v->e.len;
+}
+
+static void names_truncate(namevec *v, size_t mark) {
+  while (v->e.len > mark) {
+    nament *x = &v->e.data[--v->e.len];
+    v->heads[x->hash & v->mask] = x->prev;
+  }
+  v->len = v->e.len;
+}
+
+static void names_free(namevec *v) {
+  ptk_vec_free(&v->e);
+  free(v->heads);
 }
 
 static void scan_block(const ptk_ast_block *b, namevec *locals, namevec *out);
@@ -110,10 +156,10 @@ static void scan_block(const ptk_ast_block *b, namevec *locals, namevec *out);
 static void scan_stmt(const ptk_ast_stmt *s, namevec *locals, namevec *out) {
   switch (s->kind) {
   case PTK_STMT_LET:
-  case PTK_STMT_VAR: ptk_vec_push(locals, s->u.decl.name); break;
+  case PTK_STMT_VAR: names_push(locals, s->u.decl.name); break;
   case PTK_STMT_ASSIGN:
     if (!has_name(locals, s->u.assign.name) && !has_name(out, s->u.assign.name))
-      ptk_vec_push(out, s->u.assign.name);
+      names_push(out, s->u.assign.name);
     break;
   case PTK_STMT_IF:
     for (size_t i = 0; i < s->u.if_.narms; i++) scan_block(s->u.if_.arms[i].body, locals, out);
@@ -121,16 +167,16 @@ static void scan_stmt(const ptk_ast_stmt *s, namevec *locals, namevec *out) {
     break;
   case PTK_STMT_FOR: {
     size_t mark = locals->len;
-    ptk_vec_push(locals, s->u.for_.var);
+    names_push(locals, s->u.for_.var);
     scan_block(s->u.for_.body, locals, out);
-    locals->len = mark;
+    names_truncate(locals, mark);
     break;
   }
   case PTK_STMT_STATIC_FOR: {
     size_t mark = locals->len;
-    ptk_vec_push(locals, s->u.static_for.var);
+    names_push(locals, s->u.static_for.var);
     scan_block(s->u.static_for.body, locals, out);
-    locals->len = mark;
+    names_truncate(locals, mark);
     break;
   }
   case PTK_STMT_WHILE: scan_block(s->u.while_.body, locals, out); break;
@@ -143,7 +189,7 @@ static void scan_block(const ptk_ast_block *b, namevec *locals, namevec *out) {
   if (!b) return;
   size_t mark = locals->len;
   for (size_t i = 0; i < b->nstmts; i++) scan_stmt(b->stmts[i], locals, out);
-  locals->len = mark;
+  names_truncate(locals, mark);
 }
 
 /* Indices (into c->binds) of the outer `var`s the blocks assign. */
@@ -152,12 +198,12 @@ typedef PTK_VEC(size_t) idxvec;
 static void carried_vars(tctx *c, const ptk_ast_block *const *blocks, size_t n, idxvec *out) {
   namevec locals = {0}, names = {0};
   for (size_t i = 0; i < n; i++) scan_block(blocks[i], &locals, &names);
-  for (size_t i = 0; i < names.len; i++) {
-    binding *b = tr_lookup_local(c, names.data[i], tr_hash(names.data[i]));
+  for (size_t i = 0; i < names.e.len; i++) {
+    binding *b = tr_lookup_local(c, names.e.data[i].name, names.e.data[i].hash);
     if (b && b->kind == B_VAR) ptk_vec_push(out, (size_t)(b - c->binds.data));
   }
-  ptk_vec_free(&locals);
-  ptk_vec_free(&names);
+  names_free(&locals);
+  names_free(&names);
 }
 
 static bool same_tval(tval a, tval b) {
@@ -240,7 +286,7 @@ static void runtime_if(tctx *c, const ptk_ast_stmt *s, size_t arm, ptk_value *co
   for (size_t i = 0; i < nv; i++) before[i] = c->binds.data[vars.data[i]].v;
 
   ptk_block *outer = c->blk;
-  if (!tr_emit_ok(c, at)) {
+  if (!tr_nest_ok(c, at, "this runtime 'if'") || !tr_emit_ok(c, at)) {
     ptk_vec_free(&vars);
     return;
   }
@@ -453,7 +499,8 @@ static void exec_for(tctx *c, const ptk_ast_stmt *s) {
   ops[0] = b3[0];
   ops[1] = b3[1];
   ops[2] = b3[2];
-  if (!carry_inits(c, &vars, at, "'for'", ops + 3) || !tr_emit_ok(c, at)) {
+  if (!tr_nest_ok(c, at, "this runtime 'for'") || !carry_inits(c, &vars, at, "'for'", ops + 3) ||
+      !tr_emit_ok(c, at)) {
     ptk_vec_free(&vars);
     return;
   }
@@ -484,7 +531,7 @@ static void exec_for(tctx *c, const ptk_ast_stmt *s) {
   c->scf_depth--;
   c->blk = outer;
   c->scope--;
-  c->binds.len = mark;
+  tr_binds_truncate(c, mark);
   for (size_t i = 0; i < nv; i++)
     c->binds.data[vars.data[i]].v = ok ? tv_ir(ptk_op_result(op, (uint32_t)i)) : tv_err();
   ptk_vec_free(&vars);
@@ -510,7 +557,7 @@ static void exec_static_for(tctx *c, const ptk_ast_stmt *s) {
     tr_declare(c, s->u.static_for.var, s->u.static_for.var_range, B_LOOP, it.list->items[i]);
     tr_exec_block(c, s->u.static_for.body);
     c->scope--;
-    c->binds.len = mark;
+    tr_binds_truncate(c, mark);
     if (ptk_diags_errors(c->d) > errs) break; /* one report per error, not per iteration */
   }
 }
@@ -525,7 +572,8 @@ static void exec_while(tctx *c, const ptk_ast_stmt *s) {
   const ptk_type **rt = ptk_arena_alloc(c->tmp, (nv ? nv : 1) * sizeof *rt);
   tval *before = ptk_arena_alloc(c->tmp, (nv ? nv : 1) * sizeof *before);
   for (size_t i = 0; i < nv; i++) before[i] = c->binds.data[vars.data[i]].v;
-  if (!carry_inits(c, &vars, at, "'while'", init) || !tr_emit_ok(c, at)) {
+  if (!tr_nest_ok(c, at, "this 'while'") || !carry_inits(c, &vars, at, "'while'", init) ||
+      !tr_emit_ok(c, at)) {
     ptk_vec_free(&vars);
     return;
   }
@@ -864,7 +912,7 @@ tval tr_call_fn(tctx *c, tval fnv, const ptk_ast_expr *call) {
     result = tv_err();
   }
   c->calls.len--;
-  c->binds.len = mark;
+  tr_binds_truncate(c, mark);
   c->frame_base = base;
   c->unit = unit;
   c->in_fn = in_fn;

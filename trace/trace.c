@@ -141,7 +141,7 @@ static tunit *parse_unit(tctx *c, const ptk_source *src, const char *real) {
   u->ast = ptk_parse(src, c->d, c->arena);
   if (ptk_diags_errors(c->d) > e0) return NULL;
   size_t n = u->ast->nitems;
-  u->globals = ptk_arena_alloc(c->arena, (n ? n : 1) * sizeof *u->globals);
+  tr_unit_globals_init(c, u, n);
   bool ok = true;
   for (size_t i = 0; i < n; i++) {
     const ptk_ast_item *it = u->ast->items[i];
@@ -179,7 +179,7 @@ static tunit *parse_unit(tctx *c, const ptk_source *src, const char *real) {
       ok = false;
       continue;
     }
-    u->globals[u->nglobals++] = g;
+    tr_unit_global_add(u, &g);
   }
   return ok ? u : NULL;
 }
@@ -713,6 +713,8 @@ static void free_ctx(tctx *c) {
   ptk_vec_free(&c->casts);
   ptk_vec_free(&c->units);
   ptk_vec_free(&c->binds);
+  free(c->bheads);
+  c->bheads = NULL;
   ptk_vec_free(&c->calls);
   ptk_arena_free(c->tmp);
 }

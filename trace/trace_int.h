@@ -97,6 +97,8 @@ struct tunit {
   char *dir;       /* folder of the file, for relative imports and sources */
   gent *globals;   /* fn, const, kernel and `import … as` names */
   size_t nglobals;
+  int32_t *gtab;   /* open-addressing index of globals by name (-1 empty) */
+  uint32_t gmask;  /* gtab size - 1 (a power of two over 2 * capacity) */
   timport *stars;  /* imports without `as`: their names are visible here */
   size_t nstars;
   int state;       /* import resolution: 0 new, 1 in progress, 2 done */
@@ -115,6 +117,7 @@ typedef struct binding {
   tval v;
   const ptk_type *ir_type; /* declared IR scalar type (`var x: f32`): assignments coerce */
   ptk_range decl;          /* the name at the declaration */
+  int32_t prev;            /* the next older binding in the same hash bucket, -1 none */
 } binding;
 
 typedef struct callrec {
@@ -166,6 +169,11 @@ struct tctx {
 
   /* scopes */
   PTK_VEC(binding) binds;
+  /* Hash buckets over binds: the newest binding of each bucket (-1 none);
+   * older ones chain through binding.prev, newest first. Kept in step with
+   * binds by tr_declare and tr_binds_truncate, so a lookup is O(1). */
+  int32_t *bheads;
+  uint32_t bmask;
   size_t frame_base; /* bindings below belong to callers */
   uint32_t scope;
   tunit *unit;       /* globals of the running code */
@@ -194,12 +202,16 @@ binding *tr_lookup_local(tctx *c, const char *name, uint32_t h);
 bool tr_lookup(tctx *c, const char *name, ptk_range at, tval *out);
 bool tr_is_user_name(tctx *c, const char *name); /* bound by the program, not a builtin */
 binding *tr_declare(tctx *c, const char *name, ptk_range at, bkind k, tval v);
+void tr_binds_truncate(tctx *c, size_t mark); /* drop the bindings from mark on */
+void tr_unit_globals_init(tctx *c, tunit *u, size_t cap);
+void tr_unit_global_add(tunit *u, const gent *g);
 gent *tr_unit_global(tunit *u, const char *name, uint32_t h);
 tval tr_global_value(tctx *c, tunit *u, gent *g, ptk_range at);
 void tr_suggest(tctx *c, const char *name, ptk_range at);
 
 /* ---- IR helpers ---- */
 const ptk_type *tr_scalar(ptk_dtype dt);
+bool tr_nest_ok(tctx *c, ptk_range at, const char *what); /* PTK_MAX_NEST (lang/limits.h) */
 bool tr_emit_ok(tctx *c, ptk_range at);  /* false (with an error) outside a function */
 ptk_op *tr_build(tctx *c, ptk_op_kind k, ptk_value *const *ops, uint32_t n,
                  const ptk_type *const *res, uint32_t nres, ptk_range at);

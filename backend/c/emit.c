@@ -27,7 +27,25 @@ typedef struct ec {
   uint32_t nvalues;
   int ind;
   uint32_t tmp;
+  /* Splitting (see emit_body): the function being emitted keeps its values
+   * in a frame struct and its code is cut into chunk functions. */
+  bool split;
+  uint32_t fidx;     /* index of the function being emitted */
+  uint32_t nchunks;  /* chunk functions of it so far */
+  ptk_buf *chunks;   /* their finished text */
+  PTK_VEC(uint32_t) fvals; /* uids in the frame struct */
 } ec;
+
+/* Generated C is split so that the host compiler's optimizer, superlinear
+ * in the size of a function, sees functions of bounded size: a function
+ * with more than PTK_EMIT_SPLIT_OPS ops (nested ones counted) keeps its
+ * values in a frame struct, and every block of it is emitted as a sequence
+ * of chunk functions of at most about PTK_EMIT_CHUNK_OPS ops each (an op
+ * bigger than that — a loop or if with a big body — stays in the caller
+ * and its body is cut the same way). tests/bench/jit_compile.sh measures
+ * compile time against kernel size. */
+#define PTK_EMIT_SPLIT_OPS 200
+#define PTK_EMIT_CHUNK_OPS 100
 
 enum { K_NONE = PTK_VK_NONE, K_SC = PTK_VK_SCALAR, K_PTR = PTK_VK_PTR, K_VIEW = PTK_VK_VIEW, K_TILE = PTK_VK_TILE };
 #define kind_of ptk_lower_value_kind
@@ -77,7 +95,12 @@ static void declare(ec *c, const ptk_value *v) {
   int k = vkind(v);
   if (k == K_NONE) return;
   c->declared[v->uid] = 1;
-  line(c, "%s v%u = {0};", ctype(k), v->uid);
+  if (c->split) {
+    line(c, "%s v%u;", ctype(k), v->uid);
+    ptk_vec_push(&c->fvals, v->uid);
+  } else {
+    line(c, "%s v%u = {0};", ctype(k), v->uid);
+  }
 }
 
 static void declare_block(ec *c, const ptk_block *b, bool args) {
@@ -112,12 +135,66 @@ static void pmove(ec *c, ptk_value *const *dst, const ptk_value *dst_arr, ptk_va
 
 static void emit_op(ec *c, const ptk_op *op);
 
+/* Ops in op and its regions, op itself included. */
+static size_t op_weight(const ptk_op *op) {
+  size_t w = 1;
+  for (uint32_t r = 0; r < op->nregions; r++)
+    for (const ptk_block *b = op->regions[r].first; b; b = b->next)
+      for (const ptk_op *o = b->first; o; o = o->next) w += op_weight(o);
+  return w;
+}
+
+/* ops [first, end) into a new chunk function, called from here. */
+static void emit_chunk(ec *c, const ptk_op *first, const ptk_op *end) {
+  uint32_t k = c->nchunks++;
+  ptk_buf text = {0};
+  ptk_buf *save = c->o;
+  int ind = c->ind;
+  c->o = &text;
+  ptk_buf_printf(&text, "static int f%u_c%u(const ptkj_env *e, ptkj_ctx *cx, f%u_fr *F) {\n", c->fidx, k,
+                 c->fidx);
+  c->ind = 1;
+  line(c, "(void)e; (void)cx; (void)F;");
+  for (const ptk_op *op = first; op != end; op = op->next) emit_op(c, op);
+  line(c, "return 0;");
+  ptk_buf_puts(&text, "}\n\n");
+  /* Chunks nested in this one were appended while it was written: they are
+   * defined before it. */
+  ptk_buf_putn(c->chunks, text.data ? text.data : "", text.len);
+  ptk_buf_free(&text);
+  c->o = save;
+  c->ind = ind;
+  line(c, "PTKJ_CHK(f%u_c%u(e, cx, F));", c->fidx, k);
+}
+
 static const ptk_op *emit_body(ec *c, const ptk_block *b) {
-  for (const ptk_op *op = b->first; op; op = op->next) {
-    if (ptk_op_table[op->kind].flags & PTK_OPF_TERMINATOR) return op;
-    emit_op(c, op);
+  if (!c->split) {
+    for (const ptk_op *op = b->first; op; op = op->next) {
+      if (ptk_op_table[op->kind].flags & PTK_OPF_TERMINATOR) return op;
+      emit_op(c, op);
+    }
+    return NULL;
   }
-  return NULL;
+  const ptk_op *start = NULL; /* pending ops [start, op) of weight w */
+  size_t w = 0;
+  const ptk_op *op = b->first;
+  for (; op; op = op->next) {
+    if (ptk_op_table[op->kind].flags & PTK_OPF_TERMINATOR) break;
+    size_t ow = op_weight(op);
+    if (start && (w + ow > PTK_EMIT_CHUNK_OPS || ow > PTK_EMIT_CHUNK_OPS)) {
+      emit_chunk(c, start, op);
+      start = NULL;
+      w = 0;
+    }
+    if (ow > PTK_EMIT_CHUNK_OPS) {
+      emit_op(c, op); /* its own body is cut into chunks */
+      continue;
+    }
+    if (!start) start = op;
+    w += ow;
+  }
+  if (start) emit_chunk(c, start, op);
+  return op;
 }
 
 static void emit_for(ec *c, const ptk_op *op) {
@@ -527,12 +604,23 @@ static void emit_op(ec *c, const ptk_op *op) {
 
 /* ---- functions ----------------------------------------------------------------------------- */
 
-static void proto(ec *c, uint32_t idx) {
+static void params(ec *c, uint32_t idx, bool names_only) {
   const ptk_func *f = c->funcs.data[idx];
-  ptk_buf_printf(c->o, "static int f%u(const ptkj_env *e, ptkj_ctx *cx", idx);
-  for (uint32_t i = 0; i < f->nargs; i++) ptk_buf_printf(c->o, ", %s a%u", ctype(kind_of(f->arg_types[i])), i);
+  for (uint32_t i = 0; i < f->nargs; i++)
+    if (names_only)
+      ptk_buf_printf(c->o, ", a%u", i);
+    else
+      ptk_buf_printf(c->o, ", %s a%u", ctype(kind_of(f->arg_types[i])), i);
   for (uint32_t i = 0; i < f->nresults; i++)
-    ptk_buf_printf(c->o, ", %s *r%u", ctype(kind_of(f->result_types[i])), i);
+    if (names_only)
+      ptk_buf_printf(c->o, ", r%u", i);
+    else
+      ptk_buf_printf(c->o, ", %s *r%u", ctype(kind_of(f->result_types[i])), i);
+}
+
+static void proto(ec *c, uint32_t idx) {
+  ptk_buf_printf(c->o, "static int f%u(const ptkj_env *e, ptkj_ctx *cx", idx);
+  params(c, idx, false);
   ptk_buf_puts(c->o, ")");
 }
 
@@ -553,11 +641,36 @@ static void emit_func(ec *c, uint32_t idx, ptk_buf *body) {
                     f->name, ts);
       free(ts);
     }
+  size_t weight = 0;
+  for (const ptk_op *op = b->first; op; op = op->next) weight += op_weight(op);
+  c->split = weight > PTK_EMIT_SPLIT_OPS;
+  c->fidx = idx;
+  c->nchunks = 0;
+  c->fvals.len = 0;
+  ptk_buf chunks = {0}, fn = {0};
+  c->chunks = &chunks;
   ptk_buf_printf(body, "/* @%s */\n", f->name);
-  proto(c, idx);
-  ptk_buf_puts(body, " {\n");
+  if (c->split) {
+    /* The values live in a frame struct that every chunk reaches through F;
+     * #defines keep the code's vN spelling. */
+    ptk_buf_printf(body, "typedef struct f%u_fr {\n", idx);
+    c->ind = 1;
+    line(c, "char unused_;");
+    declare_block(c, b, true);
+    ptk_buf_printf(body, "} f%u_fr;\n", idx);
+    for (size_t i = 0; i < c->fvals.len; i++) ptk_buf_printf(body, "#define v%u (F->v%u)\n", c->fvals.data[i], c->fvals.data[i]);
+    c->o = &fn;
+    ptk_buf_printf(&fn, "static int f%u_b(const ptkj_env *e, ptkj_ctx *cx, f%u_fr *F", idx, idx);
+    params(c, idx, false);
+    ptk_buf_puts(&fn, ") {\n");
+  } else {
+    c->o = &fn;
+    proto(c, idx);
+    ptk_buf_puts(&fn, " {\n");
+    c->ind = 1;
+    declare_block(c, b, true);
+  }
   c->ind = 1;
-  declare_block(c, b, true);
   for (uint32_t i = 0; i < f->nargs; i++) line(c, "v%u = a%u;", b->args[i]->uid, i);
   line(c, "(void)e; (void)cx;");
   const ptk_op *term = emit_body(c, b);
@@ -568,7 +681,22 @@ static void emit_func(ec *c, uint32_t idx, ptk_buf *body) {
   }
   line(c, "return 0;");
   c->ind = 0;
-  ptk_buf_puts(body, "}\n\n");
+  ptk_buf_puts(&fn, "}\n\n");
+  ptk_buf_putn(body, chunks.data ? chunks.data : "", chunks.len);
+  ptk_buf_putn(body, fn.data ? fn.data : "", fn.len);
+  if (c->split) {
+    c->o = body;
+    proto(c, idx);
+    ptk_buf_printf(body, " {\n  f%u_fr F_ = {0};\n  return f%u_b(e, cx, &F_", idx, idx);
+    params(c, idx, true);
+    ptk_buf_puts(body, ");\n}\n");
+    for (size_t i = 0; i < c->fvals.len; i++) ptk_buf_printf(body, "#undef v%u\n", c->fvals.data[i]);
+    ptk_buf_puts(body, "\n");
+  }
+  ptk_buf_free(&chunks);
+  ptk_buf_free(&fn);
+  c->chunks = NULL;
+  c->split = false;
   c->o = save;
 }
 
@@ -618,6 +746,7 @@ bool ptk_emit_c_ops(const ptk_func *entry, ptk_buf *out, const ptk_op ***ops, ui
   ptk_buf_free(&body);
   free(c.declared);
   ptk_vec_free(&c.funcs);
+  ptk_vec_free(&c.fvals);
   bool ok = d->errors == c.errors0;
   if (ok && ops) {
     *ops = (const ptk_op **)c.ops.data;

@@ -32,7 +32,9 @@ for bin in "${bins[@]}"; do
   # made unique); fuzz_pto also gets the corpus kernels when present.
   ext='*.ptk'
   seeddirs=("$here/samples" "$here/tests/lit")
-  if [ "$name" = fuzz_pto ]; then
+  lang=ptk
+  case "$name" in fuzz_pto | fuzz_pto_* | fuzz_diff) lang=pto ;; esac
+  if [ "$lang" = pto ]; then
     ext='*.pto'
     [ -d "$here/../shared/corpus/pto" ] && seeddirs+=("$here/../shared/corpus/pto")
   fi
@@ -42,9 +44,9 @@ for bin in "${bins[@]}"; do
     cp -f "$f" "$corpus/seed_${rel//\//_}"
   done < <(find "${seeddirs[@]}" -name "$ext" -print0 2>/dev/null)
   before=$(find "$art" -type f | wc -l)
-  # Dictionary: tests/fuzz/<target without fuzz_>.dict (ptk.dict, pto.dict).
+  # Dictionary: tests/fuzz/<input language>.dict (ptk.dict, pto.dict).
   dict=()
-  [ -f "$here/tests/fuzz/${name#fuzz_}.dict" ] && dict=(-dict="$here/tests/fuzz/${name#fuzz_}.dict")
+  [ -f "$here/tests/fuzz/$lang.dict" ] && dict=(-dict="$here/tests/fuzz/$lang.dict")
   log="$B/fuzz-artifacts/$name.log"
   echo "fuzz: $name for ${S}s (corpus $corpus)"
   "$bin" -max_total_time="$S" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
