@@ -972,9 +972,10 @@ static bool has_flags(ptk_op *op, void *p) {
   return !(ptk_op_table[op->kind].flags & PTK_OPF_SYNC);
 }
 
-static bool run_func(ptk_func *f, bool check, ptk_diags *d, ptk_sync_stats *st) {
+static bool run_func(ptk_func *f, bool check, bool warn, ptk_diags *d, ptk_sync_stats *st) {
   sctx c;
   memset(&c, 0, sizeof c);
+  c.warn = warn;
   c.m = f->module;
   c.f = f;
   c.check = check;
@@ -1010,22 +1011,33 @@ void ptk_insert_sync(ptk_module *m, ptk_sync_stats *st) {
       if (st) st->skipped++;
       continue;
     }
-    run_func(fs.data[i], false, NULL, st);
+    run_func(fs.data[i], false, false, NULL, st);
   }
   ptk_vec_free(&fs);
 }
 
 bool ptk_func_has_sync(ptk_func *f) { return f->body && !ptk_walk_func(f, has_flags, NULL); }
 
-bool ptk_check_sync_func(ptk_func *f, ptk_diags *d) {
-  return f->body ? run_func(f, true, d, NULL) : true;
+bool ptk_check_sync_func(ptk_func *f, bool warn, ptk_diags *d) {
+  return f->body ? run_func(f, true, warn, d, NULL) : true;
+}
+
+bool ptk_check_sync_as_written(ptk_module *m, bool explicit_mode, ptk_diags *d) {
+  bool ok = true;
+  pu_funcs fs = {0};
+  pu_collect_funcs(m, &fs);
+  for (size_t i = 0; i < fs.len; i++)
+    if (fs.data[i]->body && (explicit_mode || ptk_func_has_sync(fs.data[i])))
+      ok &= run_func(fs.data[i], true, false, d, NULL);
+  ptk_vec_free(&fs);
+  return ok;
 }
 
 bool ptk_check_sync(ptk_module *m, ptk_diags *d) {
   bool ok = true;
   pu_funcs fs = {0};
   pu_collect_funcs(m, &fs);
-  for (size_t i = 0; i < fs.len; i++) ok &= run_func(fs.data[i], true, d, NULL);
+  for (size_t i = 0; i < fs.len; i++) ok &= run_func(fs.data[i], true, false, d, NULL);
   ptk_vec_free(&fs);
   return ok;
 }

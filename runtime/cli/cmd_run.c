@@ -45,6 +45,10 @@ const char ptk_cmd_run_usage[] =
     "                   DIR/inputs/<k>_<name>.npy and DIR/outputs/<k>_<name>.npy\n"
     "                   (scalars as 0-d arrays) plus DIR/run.json, for `ptk replay DIR`\n"
     "  --time           print the launch time to stderr\n"
+    "  --strict-sync    synchronization findings (missing or unmatched set_flag/\n"
+    "                   wait_flag, events, buffer ids) are errors that stop the run\n"
+    "                   (default: warnings; the host runs the pipes in order), and\n"
+    "                   kernels with explicit addresses are checked too\n"
     "  --repeat N       launch N times (for timing with --time; pointer arguments are\n"
     "                   updated in place by every launch)\n"
     "  --               end of options: everything after it is an ARG\n"
@@ -66,7 +70,7 @@ typedef struct run_opts {
   const char *file, *target, *outdir, *savedir, *engine;
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
-  bool poison, time;
+  bool poison, time, strict_sync;
   PTK_VEC(const char *) args;
 } run_opts;
 
@@ -129,6 +133,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       o->poison = true;
     else if (OPT("--time"))
       o->time = true;
+    else if (OPT("--strict-sync"))
+      o->strict_sync = true;
     else
       return ptk_cli_usage_error("run", "unknown option '%s'", a);
 #undef OPT
@@ -167,7 +173,8 @@ int ptk_cmd_run(int argc, char **argv) {
   src = ptk_cli_load(o.file, d);
   if (!src) goto done;
   ptk_trace_opts to = ptk_cli_trace_opts(&o.k);
-  l = ptk_kernel_load(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to, d);
+  l = ptk_kernel_load_ex(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to,
+                         o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0, d);
   if (!l) goto done;
   ptk_func *f = ptk_loaded_entry(l);
   if (jit)
