@@ -172,6 +172,7 @@ typedef struct bufst {
 typedef struct state {
   rec *recs;
   uint64_t know[NP][NP]; /* know[B][A] */
+  uint64_t last[NP];     /* the time of the latest op issued on each pipe */
   PTK_VEC(flagst) flags;
   PTK_VEC(bufst) bufs;
 } state;
@@ -364,6 +365,7 @@ static void st_copy(sctx *c, state *dst, const state *src) {
   st_init(c, dst);
   memcpy(dst->recs, src->recs, c->slots.len * sizeof *dst->recs);
   memcpy(dst->know, src->know, sizeof dst->know);
+  memcpy(dst->last, src->last, sizeof dst->last);
   for (size_t i = 0; i < src->flags.len; i++) ptk_vec_push(&dst->flags, src->flags.data[i]);
   for (size_t i = 0; i < src->bufs.len; i++) ptk_vec_push(&dst->bufs, src->bufs.data[i]);
 }
@@ -387,8 +389,32 @@ static flagst *find_flag(state *s, int a, int b, uint32_t e) {
   return NULL;
 }
 
+/* Knowledge of everything a pipe issued on this path (know[B][A], a flag's
+ * or a released buffer's clock >= last[A]) becomes `t`, the time of the
+ * join: the two paths' times differ, and the least of two such values
+ * would not cover the other path's accesses although each covers its own
+ * (a set_flag after the load in each branch of an scf.if). Sound: no op of
+ * this path issued on A has a time in between. */
+static void st_full(state *s, uint64_t t) {
+  for (int a = 0; a < NP; a++) {
+    for (int b = 0; b < NP; b++)
+      if (b != a && s->know[b][a] >= s->last[a] && s->know[b][a] < t) s->know[b][a] = t;
+    for (size_t i = 0; i < s->flags.len; i++)
+      if (s->flags.data[i].clk[a] >= s->last[a] && s->flags.data[i].clk[a] < t)
+        s->flags.data[i].clk[a] = t;
+    for (size_t i = 0; i < s->bufs.len; i++)
+      if (s->bufs.data[i].clk[a] >= s->last[a] && s->bufs.data[i].clk[a] < t)
+        s->bufs.data[i].clk[a] = t;
+  }
+}
+
 /* dst = join(dst, o): latest accesses, least knowledge, union of flags. */
 static void st_join(sctx *c, state *dst, const state *o) {
+  state on;
+  st_copy(c, &on, o);
+  st_full(&on, c->now);
+  st_full(dst, c->now);
+  o = &on;
   for (size_t i = 0; i < c->slots.len; i++) {
     rec *a = &dst->recs[i];
     const rec *b = &o->recs[i];
@@ -427,6 +453,9 @@ static void st_join(sctx *c, state *dst, const state *o) {
       if (f->clk[p] < g->clk[p]) g->clk[p] = f->clk[p];
     i++;
   }
+  for (int p = 0; p < NP; p++)
+    if (on.last[p] > dst->last[p]) dst->last[p] = on.last[p];
+  st_free(&on);
 }
 
 /* ======================================================================
@@ -620,6 +649,7 @@ static void pipe_op(sctx *c, ptk_op *op, state *s, ptk_pipe b) {
       r->rop[b] = op;
     }
   }
+  if (c->now > s->last[b]) s->last[b] = c->now;
 }
 
 static int enum_idx(sctx *c, const ptk_op *op, const char *attr, const char *mn) {
