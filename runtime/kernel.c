@@ -285,6 +285,7 @@ static bool run_passes(ptk_loaded *l, const ptk_kernel_load_opts *ko, ptk_arg_di
     o.insert_sync = ko->insert_sync > 0 ? 1 : 0;
   else
     o.insert_sync = in && in->insert_sync_set ? (in->insert_sync ? 1 : 0) : -1;
+  o.strict_sync = (ko->flags & PTK_LOAD_STRICT_SYNC) != 0;
   o.dump_dir = ko->dump_dir;
   o.dump_regex = ko->dump_regex;
   o.verify_each = ko->verify_each;
@@ -358,6 +359,11 @@ ptk_loaded *ptk_kernel_load_with(const char *path, const ptk_source *src,
   if (ok) {
     if (ko->flags & PTK_LOAD_NO_PASSES) {
       ok = !is_ptk || ptk_verify_module(l->m, d);
+      if (ok && (ko->flags & PTK_LOAD_STRICT_SYNC)) {
+        const ptk_trace_info *in = l->tr ? ptk_trace_info_of(l->tr) : NULL;
+        const char *mode = ko->mode ? ko->mode : in ? in->mode : pto_mode(l->m);
+        ok = ptk_check_sync_as_written(l->m, mode && !strcmp(mode, "explicit"), d);
+      }
       if (ok) ptk_derive_arg_directions(l->entry, &dirs);
     } else {
       ok = run_passes(l, ko, &dirs, d);

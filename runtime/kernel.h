@@ -92,6 +92,10 @@ enum {
    * NAME", "no function @c with a body; the file defines: @a, @b") instead
    * of one note per function (`ptk compile`). Same selection rule. */
   PTK_LOAD_LIST_INLINE = 1u << 1,
+  /* --strict-sync: synchronization findings are errors, and kernels whose
+   * sync the author wrote (explicit mode included) are checked; with
+   * PTK_LOAD_NO_PASSES the checker runs on those alone (`ptk check`). */
+  PTK_LOAD_STRICT_SYNC = 1u << 2,
 };
 
 /* Everything a load can be told; zero = the defaults of ptk_kernel_load. */

@@ -30,6 +30,7 @@
  * memory. Global memory is a slot per pointer argument (through views and
  * addptr); anything else conflicts with all of global memory. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,8 +55,29 @@ static ptk_space loc_of(const ptk_value *v) {
   return t ? t->loc : PTK_SPACE_GM;
 }
 
-/* The op table's PIPE column; the tmov family and stores are resolved by
- * the memories they move between. */
+static bool module_is_a5(const ptk_module *m) {
+  for (; m; m = m->parent) {
+    const ptk_attr *a = ptk_module_attr(m, "pto.target_arch");
+    if (a && a->kind == PTK_ATTR_STRING) return a->str.len >= 2 && !strncmp(a->str.s, "a5", 2);
+    a = ptk_module_attr(m, "pto.device-spec");
+    if (a && a->kind == PTK_ATTR_STRING && a->str.s)
+      return !strncmp(a->str.s, "Ascend950", 9) || !strncmp(a->str.s, "Ascend910_95", 12);
+  }
+  return false;
+}
+
+/* The op table's PIPE column; the move family and stores are resolved by
+ * the memories they move between, as ptoas's getPipe() does (decisions
+ * taken from PTOAS include/PTO/IR/PTOOps.td):
+ *   tmov      vec->vec V; mat->left/right/bias MTE1; mat->scaling MTE1 for
+ *             f8E8M0 (MX scale) tiles, else FIX (TMOV_M2S); acc->mat/vec
+ *             FIX; anything else (vec->mat included) V
+ *   textract  mat->left/right/bias/scaling MTE1; vec->mat, acc->mat FIX;
+ *             anything else V
+ *   tinsert   vec->vec V; vec->mat MTE3 on A5; anything else FIX
+ *   tmov.fp MTE1; textract_fp, tinsert_fp FIX
+ *   tfillpad  mat->mat MTE1, else V
+ *   tstore    FIX from acc, else MTE3; tstore_fp FIX */
 ptk_pipe ptk_op_pipe(const ptk_op *op) {
   uint32_t ni = 0, no = 0;
   ptk_value **ins, **outs;
@@ -68,18 +90,40 @@ ptk_pipe ptk_op_pipe(const ptk_op *op) {
   case PTK_PIPEC_MTE2: return PTK_PIPE_MTE2;
   case PTK_PIPEC_MTE3: return PTK_PIPE_MTE3;
   case PTK_PIPEC_STORE:
+    if (op->kind == PTK_OP_TSTORE_FP) return PTK_PIPE_FIX;
     ins = pu_ins(op, &ni);
     return ni && loc_of(ins[0]) == PTK_SPACE_ACC ? PTK_PIPE_FIX : PTK_PIPE_MTE3;
   case PTK_PIPEC_MOVE:
+    if (op->kind == PTK_OP_TMOV_FP) return PTK_PIPE_MTE1;
+    if (op->kind == PTK_OP_TEXTRACT_FP || op->kind == PTK_OP_TINSERT_FP) return PTK_PIPE_FIX;
     ins = pu_ins(op, &ni), outs = pu_outs(op, &no);
     src = ni ? loc_of(ins[0]) : PTK_SPACE_GM, dst = no ? loc_of(outs[0]) : PTK_SPACE_GM;
-    if (src == PTK_SPACE_ACC) return PTK_PIPE_FIX;
-    if (src == PTK_SPACE_MAT &&
-        (dst == PTK_SPACE_LEFT || dst == PTK_SPACE_RIGHT || dst == PTK_SPACE_BIAS ||
-         dst == PTK_SPACE_SCALING))
-      return PTK_PIPE_MTE1;
-    if (src == PTK_SPACE_VEC && dst == PTK_SPACE_MAT) return PTK_PIPE_MTE3;
-    return PTK_PIPE_V;
+    bool l0 = dst == PTK_SPACE_LEFT || dst == PTK_SPACE_RIGHT || dst == PTK_SPACE_BIAS;
+    switch (op->kind) {
+    case PTK_OP_TFILLPAD:
+      return src == PTK_SPACE_MAT && dst == PTK_SPACE_MAT ? PTK_PIPE_MTE1 : PTK_PIPE_V;
+    case PTK_OP_TEXTRACT:
+      if (src == PTK_SPACE_MAT && (l0 || dst == PTK_SPACE_SCALING)) return PTK_PIPE_MTE1;
+      if ((src == PTK_SPACE_VEC || src == PTK_SPACE_ACC) && dst == PTK_SPACE_MAT)
+        return PTK_PIPE_FIX;
+      return PTK_PIPE_V;
+    case PTK_OP_TINSERT:
+      if (src == PTK_SPACE_VEC && dst == PTK_SPACE_VEC) return PTK_PIPE_V;
+      if (src == PTK_SPACE_VEC && dst == PTK_SPACE_MAT && module_is_a5(ptk_op_module(op)))
+        return PTK_PIPE_MTE3;
+      return PTK_PIPE_FIX;
+    default: /* tmov */
+      if (src == PTK_SPACE_MAT && l0) return PTK_PIPE_MTE1;
+      if (src == PTK_SPACE_MAT && dst == PTK_SPACE_SCALING) {
+        const ptk_tile_desc *t = no ? pu_tile(outs[0]) : NULL;
+        ptk_dtype dt;
+        return t && ptk_type_elem_dtype(t->elem, &dt) && dt == PTK_DT_F8E8M0 ? PTK_PIPE_MTE1
+                                                                              : PTK_PIPE_FIX;
+      }
+      if (src == PTK_SPACE_ACC && (dst == PTK_SPACE_MAT || dst == PTK_SPACE_VEC))
+        return PTK_PIPE_FIX;
+      return PTK_PIPE_V;
+    }
   }
   return PTK_PIPE_NONE;
 }
@@ -106,16 +150,31 @@ typedef struct rec {
   ptk_op *wop[NP], *rop[NP];
 } rec;
 
+/* A flag that is set: (src a, dst b, event e). e < NEV: EVENT_IDe; a
+ * dynamic event (set_flag_dyn with a non-constant id) is NEV + the uid of
+ * its id value, so only a wait on the same value matches it. */
 typedef struct flagst {
-  uint8_t a, b, e;
+  uint8_t a, b;
+  uint32_t e;
   uint64_t clk[NP];
   ptk_op *op;
+  char name[40]; /* "EVENT_ID0", "event %eid" */
 } flagst;
+
+/* Buffer-id sync (get_buf/rls_buf): per (id, pipe) what the pipe's last
+ * rls_buf of the id makes known to the next get_buf of another pipe. */
+typedef struct bufst {
+  uint32_t id;
+  uint8_t p;
+  uint64_t clk[NP];
+} bufst;
 
 typedef struct state {
   rec *recs;
   uint64_t know[NP][NP]; /* know[B][A] */
+  uint64_t last[NP];     /* the time of the latest op issued on each pipe */
   PTK_VEC(flagst) flags;
+  PTK_VEC(bufst) bufs;
 } state;
 
 typedef struct access {
@@ -128,6 +187,7 @@ typedef struct sctx {
   ptk_module *m;
   ptk_func *f;
   bool check;
+  bool warn; /* checker: findings are warnings */
   int dry;
   ptk_diags *d;
   bool ok;
@@ -155,6 +215,16 @@ typedef struct sctx {
     int idx;
   } enum_cache[64]; /* attribute -> enum index (checker) */
 } sctx;
+
+/* A checker finding: a warning, or an error under --strict-sync (and for
+ * the inserter's self-check). */
+PTK_PRINTF(3, 4) static void finding(sctx *c, ptk_range r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_diag_emitv(c->d, c->warn ? PTK_SEV_WARNING : PTK_SEV_ERROR, NULL, r, fmt, ap);
+  va_end(ap);
+  c->ok = false;
+}
 
 /* True when (op, tag) was reported before; records it otherwise. */
 static bool reported(sctx *c, const ptk_op *op, int tag) {
@@ -295,23 +365,56 @@ static void st_copy(sctx *c, state *dst, const state *src) {
   st_init(c, dst);
   memcpy(dst->recs, src->recs, c->slots.len * sizeof *dst->recs);
   memcpy(dst->know, src->know, sizeof dst->know);
+  memcpy(dst->last, src->last, sizeof dst->last);
   for (size_t i = 0; i < src->flags.len; i++) ptk_vec_push(&dst->flags, src->flags.data[i]);
+  for (size_t i = 0; i < src->bufs.len; i++) ptk_vec_push(&dst->bufs, src->bufs.data[i]);
 }
 
 static void st_free(state *s) {
   free(s->recs);
   ptk_vec_free(&s->flags);
+  ptk_vec_free(&s->bufs);
 }
 
-static flagst *find_flag(state *s, int a, int b, int e) {
+static bufst *find_buf(state *s, uint32_t id, int p) {
+  for (size_t i = 0; i < s->bufs.len; i++)
+    if (s->bufs.data[i].id == id && s->bufs.data[i].p == p) return &s->bufs.data[i];
+  return NULL;
+}
+
+static flagst *find_flag(state *s, int a, int b, uint32_t e) {
   for (size_t i = 0; i < s->flags.len; i++)
     if (s->flags.data[i].a == a && s->flags.data[i].b == b && s->flags.data[i].e == e)
       return &s->flags.data[i];
   return NULL;
 }
 
+/* Knowledge of everything a pipe issued on this path (know[B][A], a flag's
+ * or a released buffer's clock >= last[A]) becomes `t`, the time of the
+ * join: the two paths' times differ, and the least of two such values
+ * would not cover the other path's accesses although each covers its own
+ * (a set_flag after the load in each branch of an scf.if). Sound: no op of
+ * this path issued on A has a time in between. */
+static void st_full(state *s, uint64_t t) {
+  for (int a = 0; a < NP; a++) {
+    for (int b = 0; b < NP; b++)
+      if (b != a && s->know[b][a] >= s->last[a] && s->know[b][a] < t) s->know[b][a] = t;
+    for (size_t i = 0; i < s->flags.len; i++)
+      if (s->flags.data[i].clk[a] >= s->last[a] && s->flags.data[i].clk[a] < t)
+        s->flags.data[i].clk[a] = t;
+    for (size_t i = 0; i < s->bufs.len; i++)
+      if (s->bufs.data[i].clk[a] >= s->last[a] && s->bufs.data[i].clk[a] < t)
+        s->bufs.data[i].clk[a] = t;
+  }
+}
+
 /* dst = join(dst, o): latest accesses, least knowledge, union of flags. */
 static void st_join(sctx *c, state *dst, const state *o) {
+  state on;
+  st_copy(c, &on, o);
+  st_full(&on, c->now);
+  st_full(dst, c->now);
+  o = &on;
   for (size_t i = 0; i < c->slots.len; i++) {
     rec *a = &dst->recs[i];
     const rec *b = &o->recs[i];
@@ -339,6 +442,20 @@ static void st_join(sctx *c, state *dst, const state *o) {
         if (f->clk[p] < g->clk[p]) g->clk[p] = f->clk[p];
     }
   }
+  for (size_t i = 0; i < dst->bufs.len;) {
+    bufst *g = &dst->bufs.data[i];
+    bufst *f = find_buf((state *)o, g->id, g->p);
+    if (!f) {
+      *g = dst->bufs.data[--dst->bufs.len];
+      continue;
+    }
+    for (int p = 0; p < NP; p++)
+      if (f->clk[p] < g->clk[p]) g->clk[p] = f->clk[p];
+    i++;
+  }
+  for (int p = 0; p < NP; p++)
+    if (on.last[p] > dst->last[p]) dst->last[p] = on.last[p];
+  st_free(&on);
 }
 
 /* ======================================================================
@@ -359,7 +476,7 @@ static void flag_diff(const state *a, const state *b, ptk_buf *out) {
   for (size_t i = 0; i < a->flags.len; i++) {
     const flagst *f = &a->flags.data[i];
     if (find_flag((state *)b, f->a, f->b, f->e)) continue;
-    ptk_buf_printf(out, "%s%s from %s to %s (set at line %u)", n++ ? ", " : "", event_name(f->e),
+    ptk_buf_printf(out, "%s%s from %s to %s (set at line %u)", n++ ? ", " : "", f->name,
                    ptk_pipe_name((ptk_pipe)f->a), ptk_pipe_name((ptk_pipe)f->b),
                    f->op ? f->op->loc.line : 0);
   }
@@ -498,7 +615,7 @@ static void pipe_op(sctx *c, ptk_op *op, state *s, ptk_pipe b) {
     }
     if (!c->dry && !reported(c, op, p)) {
       bool gm = what[p] && what[p]->type && what[p]->type->kind != PTK_TY_TILE_BUF;
-      ptk_error(c->d, ptk_op_range(op),
+      finding(c, ptk_op_range(op),
                 "missing synchronization: this '%s' (%s) %s %s that '%s' (%s) %s, with no "
                 "set_flag/wait_flag from %s to %s in between",
                 opname(op), ptk_pipe_name(b), cwrites[p] ? "writes" : "reads",
@@ -532,6 +649,7 @@ static void pipe_op(sctx *c, ptk_op *op, state *s, ptk_pipe b) {
       r->rop[b] = op;
     }
   }
+  if (c->now > s->last[b]) s->last[b] = c->now;
 }
 
 static int enum_idx(sctx *c, const ptk_op *op, const char *attr, const char *mn) {
@@ -545,26 +663,141 @@ static int enum_idx(sctx *c, const ptk_op *op, const char *attr, const char *mn)
   return idx;
 }
 
+/* The pipe a sync op names: a #pto.pipe, or a sync op type / pipe event
+ * type mapped as ptoas lowers record_event/wait_event/barrier_sync/get_buf
+ * (PTOAS lib/PTO/IR/PTOSyncUtils.cpp, mapSyncOpTypeToPipe). -1: none. */
+static int sync_pipe(sctx *c, const ptk_op *op, const char *attr) {
+  static const int8_t optype_pipe[] = {
+      PTK_PIPE_MTE2, /* TLOAD */
+      PTK_PIPE_FIX,  /* TSTORE_ACC */
+      PTK_PIPE_MTE3, /* TSTORE_VEC */
+      PTK_PIPE_MTE1, /* TMOV_M2L */
+      PTK_PIPE_FIX,  /* TMOV_M2S */
+      PTK_PIPE_MTE1, /* TMOV_M2B */
+      PTK_PIPE_V,    /* TMOV_M2V */
+      PTK_PIPE_FIX,  /* TMOV_V2M */
+      PTK_PIPE_M,    /* TMATMUL */
+      PTK_PIPE_V,    /* TVEC */
+      PTK_PIPE_V,    /* TVECWAIT_EVENT */
+  };
+  int p = enum_idx(c, op, attr, "pipe");
+  if (p >= 0) return p < NP ? p : -1;
+  const ptk_attr *a = ptk_op_attr(op, attr);
+  if (!a) return -1;
+  int k = ptk_attr_enum_index(a, "sync_op_type");
+  if (k < 0) k = ptk_attr_enum_index(a, "pipe_event_type");
+  return k >= 0 && (size_t)k < PTK_ARRAY_LEN(optype_pipe) ? optype_pipe[k] : -1;
+}
+
+/* The event of a set/wait: the event_id attribute, or the id operand of a
+ * _dyn form (a constant 0..7 is that EVENT_ID; anything else is its own
+ * event, matched by value). -1: none. */
+static int64_t sync_event(sctx *c, const ptk_op *op, char name[40]) {
+  if (op->kind != PTK_OP_SET_FLAG_DYN && op->kind != PTK_OP_WAIT_FLAG_DYN) {
+    int e = enum_idx(c, op, "event_id", "event");
+    if (e < 0 || e >= NEV) return -1;
+    snprintf(name, 40, "%s", event_name(e));
+    return e;
+  }
+  if (!op->noperands) return -1;
+  const ptk_value *v = op->operands[0];
+  int64_t k;
+  if (pu_const_int(v, &k) && k >= 0 && k < NEV) {
+    snprintf(name, 40, "%s", event_name((int)k));
+    return k;
+  }
+  snprintf(name, 40, "the event %s%.24s", v->name ? "%" : "", v->name ? v->name : "(dynamic)");
+  return (int64_t)NEV + v->uid;
+}
+
+/* The buffer id of get_buf/rls_buf (a _dyn form's operand; a non-constant
+ * one is matched by value). -1: none. */
+static int64_t sync_bufid(const ptk_op *op) {
+  int64_t k;
+  if (op->kind == PTK_OP_GET_BUF_DYN || op->kind == PTK_OP_RLS_BUF_DYN) {
+    if (!op->noperands) return -1;
+    if (pu_const_int(op->operands[0], &k) && k >= 0 && k < (1 << 20)) return k;
+    return (1 << 20) + (int64_t)op->operands[0]->uid;
+  }
+  const ptk_attr *a = ptk_op_attr(op, "buf_id");
+  if (!a || a->kind != PTK_ATTR_INT) return -1;
+  return a->i >= 0 && a->i < (1 << 20) ? a->i : -1;
+}
+
+static const char *sync_word(const ptk_op *op) { return opname(op) + 4; /* "pto." */ }
+
+/* The sync ops (DESIGN §4): how each one changes what a pipe knows.
+ *   set_flag/record_event/set_flag_dyn(a, b, e)  the flag carries pipe a's
+ *       clock (every op of a before it) and what a knows;
+ *   wait_flag/wait_event/wait_flag_dyn(a, b, e)  pipe b learns it;
+ *   barrier PIPE_ALL: every pipe knows everything before it; barrier of one
+ *       pipe and barrier_sync (a barrier of its op type's pipe) order that
+ *       pipe with itself only, which the model already assumes;
+ *   rls_buf(p, id): remembers p's clock; get_buf(q, id): q learns the last
+ *       rls_buf of id by every other pipe (buffer-id sync is ordered by
+ *       program order across the pipes that use the id);
+ *   sync.set/sync.wait, syncall, fence.barrier_all: between cores; they
+ *       order nothing between the pipes of this core. */
 static void sync_op(sctx *c, ptk_op *op, state *s) {
   uint64_t t = c->now;
-  if (op->kind == PTK_OP_BARRIER) {
+  bool set = false, wait = false;
+  switch (op->kind) {
+  case PTK_OP_BARRIER:
     if (enum_idx(c, op, "pipe", "pipe") == PTK_PIPE_ALL) full_barrier(s, t);
     return;
+  case PTK_OP_RLS_BUF:
+  case PTK_OP_RLS_BUF_DYN:
+  case PTK_OP_GET_BUF:
+  case PTK_OP_GET_BUF_DYN: {
+    int p = sync_pipe(c, op, "op_type");
+    int64_t id = sync_bufid(op);
+    if (p < 0 || id < 0) return;
+    if (op->kind == PTK_OP_RLS_BUF || op->kind == PTK_OP_RLS_BUF_DYN) {
+      bufst *b = find_buf(s, (uint32_t)id, p);
+      if (!b) {
+        bufst nb;
+        memset(&nb, 0, sizeof nb);
+        nb.id = (uint32_t)id;
+        nb.p = (uint8_t)p;
+        ptk_vec_push(&s->bufs, nb);
+        b = &s->bufs.data[s->bufs.len - 1];
+      }
+      for (int q = 0; q < NP; q++) b->clk[q] = s->know[p][q];
+      b->clk[p] = t - 1;
+      return;
+    }
+    for (size_t i = 0; i < s->bufs.len; i++) {
+      const bufst *b = &s->bufs.data[i];
+      if (b->id != (uint32_t)id || b->p == p) continue;
+      for (int q = 0; q < NP; q++)
+        if (q != p && b->clk[q] > s->know[p][q]) s->know[p][q] = b->clk[q];
+    }
+    return;
   }
-  if (op->kind != PTK_OP_SET_FLAG && op->kind != PTK_OP_WAIT_FLAG) return;
-  int a = enum_idx(c, op, "src_pipe", "pipe"), b = enum_idx(c, op, "dst_pipe", "pipe");
-  int e = enum_idx(c, op, "event_id", "event");
-  if (a < 0 || a >= NP || b < 0 || b >= NP || e < 0 || e >= NEV) return;
-  flagst *f = find_flag(s, a, b, e);
-  if (op->kind == PTK_OP_SET_FLAG) {
+  case PTK_OP_SET_FLAG:
+  case PTK_OP_SET_FLAG_DYN:
+  case PTK_OP_RECORD_EVENT: set = true; break;
+  case PTK_OP_WAIT_FLAG:
+  case PTK_OP_WAIT_FLAG_DYN:
+  case PTK_OP_WAIT_EVENT: wait = true; break;
+  default: return;
+  }
+  (void)wait;
+  bool ev = op->kind == PTK_OP_RECORD_EVENT || op->kind == PTK_OP_WAIT_EVENT;
+  int a = sync_pipe(c, op, ev ? "src_op" : "src_pipe"),
+      b = sync_pipe(c, op, ev ? "dst_op" : "dst_pipe");
+  char name[40];
+  int64_t e = sync_event(c, op, name);
+  if (a < 0 || b < 0 || e < 0 || e > UINT32_MAX) return;
+  flagst *f = find_flag(s, a, b, (uint32_t)e);
+  if (set) {
     if (f) {
       if (!c->dry && !reported(c, op, 100)) {
-        ptk_error(c->d, ptk_op_range(op),
-                  "unmatched flag: this set_flag sets %s from %s to %s, which is already set and "
-                  "not waited for",
-                  event_name(e), ptk_pipe_name((ptk_pipe)a), ptk_pipe_name((ptk_pipe)b));
+        finding(c, ptk_op_range(op),
+                "unmatched flag: this %s sets %s from %s to %s, which is already set and "
+                "not waited for",
+                sync_word(op), name, ptk_pipe_name((ptk_pipe)a), ptk_pipe_name((ptk_pipe)b));
         if (f->op) ptk_note(c->d, ptk_op_range(f->op), "it was set here");
-        c->ok = false;
       }
       return;
     }
@@ -572,7 +805,8 @@ static void sync_op(sctx *c, ptk_op *op, state *s) {
     memset(&nf, 0, sizeof nf);
     nf.a = (uint8_t)a;
     nf.b = (uint8_t)b;
-    nf.e = (uint8_t)e;
+    nf.e = (uint32_t)e;
+    memcpy(nf.name, name, sizeof nf.name);
     for (int p = 0; p < NP; p++) nf.clk[p] = s->know[a][p];
     nf.clk[a] = t - 1;
     nf.op = op;
@@ -580,13 +814,11 @@ static void sync_op(sctx *c, ptk_op *op, state *s) {
     return;
   }
   if (!f) {
-    if (!c->dry && !reported(c, op, 101)) {
-      ptk_error(c->d, ptk_op_range(op),
-                "unmatched flag: this wait_flag waits for %s from %s to %s, but no set_flag sets "
-                "it before (on some path)",
-                event_name(e), ptk_pipe_name((ptk_pipe)a), ptk_pipe_name((ptk_pipe)b));
-      c->ok = false;
-    }
+    if (!c->dry && !reported(c, op, 101))
+      finding(c, ptk_op_range(op),
+              "unmatched flag: this %s waits for %s from %s to %s, but no set_flag sets "
+              "it before (on some path)",
+              sync_word(op), name, ptk_pipe_name((ptk_pipe)a), ptk_pipe_name((ptk_pipe)b));
     return;
   }
   for (int p = 0; p < NP; p++)
@@ -606,11 +838,10 @@ static void end_of_function(sctx *c, ptk_op *ret, state *s) {
   for (size_t i = 0; i < s->flags.len; i++) {
     const flagst *f = &s->flags.data[i];
     if (reported(c, f->op ? f->op : ret, 102)) continue;
-    ptk_error(c->d, f->op ? ptk_op_range(f->op) : ptk_op_range(ret),
-              "unmatched flag: %s from %s to %s is set here but never waited for before the "
-              "function returns",
-              event_name(f->e), ptk_pipe_name((ptk_pipe)f->a), ptk_pipe_name((ptk_pipe)f->b));
-    c->ok = false;
+    finding(c, f->op ? ptk_op_range(f->op) : ptk_op_range(ret),
+            "unmatched flag: %s from %s to %s is set here but never waited for before the "
+            "function returns",
+            f->name, ptk_pipe_name((ptk_pipe)f->a), ptk_pipe_name((ptk_pipe)f->b));
   }
 }
 
@@ -622,7 +853,7 @@ static void loop_flags_error(sctx *c, ptk_op *op, const state *end, const state 
     ptk_buf_puts(&why, "waited for but not set again: ");
     flag_diff(start, end, &why);
   }
-  ptk_error(c->d, ptk_op_range(op),
+  finding(c, ptk_op_range(op),
             "unmatched flag: an iteration of this loop leaves different flags set than it "
             "starts with: %s",
             ptk_buf_cstr(&why));
@@ -647,11 +878,18 @@ static void loop_body(sctx *c, ptk_op *op, ptk_region *const *regs, int nreg, bo
     /* The first iteration starts from the state before the loop, later
      * ones from what an iteration leaves: check both (each problem is
      * reported once). */
+    /* Both walks give an op the same time (the clock restarts at t1,
+     * after the dry iteration's times), so their end states join op by
+     * op: the join never sets one walk's later access against the other
+     * walk's knowledge, which reported hazards that exist on neither
+     * path. */
+    uint64_t t1 = c->now;
     state p1, p2;
     st_copy(c, &p1, s);
     walk_regions(c, regs, nreg, &p1);
     loop_flags_error(c, op, &p1, s);
     st_copy(c, &p2, &d1);
+    c->now = t1;
     walk_regions(c, regs, nreg, &p2);
     loop_flags_error(c, op, &p2, &d1);
     st_join(c, &p1, &p2);
@@ -695,7 +933,7 @@ static void walk_op(sctx *c, ptk_op *op, state *s) {
         ptk_buf_printf(&why, "%s%s in the 'else' branch only", why.len ? "; " : "",
                        ptk_buf_cstr(&tmp));
       ptk_buf_free(&tmp);
-      ptk_error(c->d, ptk_op_range(op),
+      finding(c, ptk_op_range(op),
                 "unmatched flag: the branches of this scf.if leave different flags set: %s",
                 ptk_buf_cstr(&why));
       ptk_buf_free(&why);
@@ -764,9 +1002,10 @@ static bool has_flags(ptk_op *op, void *p) {
   return !(ptk_op_table[op->kind].flags & PTK_OPF_SYNC);
 }
 
-static bool run_func(ptk_func *f, bool check, ptk_diags *d, ptk_sync_stats *st) {
+static bool run_func(ptk_func *f, bool check, bool warn, ptk_diags *d, ptk_sync_stats *st) {
   sctx c;
   memset(&c, 0, sizeof c);
+  c.warn = warn;
   c.m = f->module;
   c.f = f;
   c.check = check;
@@ -802,22 +1041,33 @@ void ptk_insert_sync(ptk_module *m, ptk_sync_stats *st) {
       if (st) st->skipped++;
       continue;
     }
-    run_func(fs.data[i], false, NULL, st);
+    run_func(fs.data[i], false, false, NULL, st);
   }
   ptk_vec_free(&fs);
 }
 
 bool ptk_func_has_sync(ptk_func *f) { return f->body && !ptk_walk_func(f, has_flags, NULL); }
 
-bool ptk_check_sync_func(ptk_func *f, ptk_diags *d) {
-  return f->body ? run_func(f, true, d, NULL) : true;
+bool ptk_check_sync_func(ptk_func *f, bool warn, ptk_diags *d) {
+  return f->body ? run_func(f, true, warn, d, NULL) : true;
+}
+
+bool ptk_check_sync_as_written(ptk_module *m, bool explicit_mode, ptk_diags *d) {
+  bool ok = true;
+  pu_funcs fs = {0};
+  pu_collect_funcs(m, &fs);
+  for (size_t i = 0; i < fs.len; i++)
+    if (fs.data[i]->body && (explicit_mode || ptk_func_has_sync(fs.data[i])))
+      ok &= run_func(fs.data[i], true, false, d, NULL);
+  ptk_vec_free(&fs);
+  return ok;
 }
 
 bool ptk_check_sync(ptk_module *m, ptk_diags *d) {
   bool ok = true;
   pu_funcs fs = {0};
   pu_collect_funcs(m, &fs);
-  for (size_t i = 0; i < fs.len; i++) ok &= run_func(fs.data[i], true, d, NULL);
+  for (size_t i = 0; i < fs.len; i++) ok &= run_func(fs.data[i], true, false, d, NULL);
   ptk_vec_free(&fs);
   return ok;
 }

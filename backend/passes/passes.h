@@ -195,15 +195,21 @@ typedef struct ptk_sync_stats {
 void ptk_insert_sync(ptk_module *m, ptk_sync_stats *st);
 
 /* The checker: simulates the pipes of every function (structured control
- * flow, loops to a fixpoint) with vector clocks carried by flags, and
- * reports as errors: an op that depends on an op of another pipe with no
+ * flow, loops to a fixpoint) with vector clocks carried by flags (set_flag,
+ * record_event, set_flag_dyn / their waits, barrier, get_buf/rls_buf; see
+ * insert_sync.c for each op's model), and reports as errors: an op that depends on an op of another pipe with no
  * set_flag/wait_flag (or barrier) chain between them; a wait_flag with no
  * set_flag before it on some path; a set_flag whose event is already set;
  * a set_flag never waited for; branches or loop iterations that leave
  * flags in different states. True when clean. */
 bool ptk_check_sync(ptk_module *m, ptk_diags *d);
-/* The same for one function. */
-bool ptk_check_sync_func(ptk_func *f, ptk_diags *d);
+/* The same for one function; `warn`: report the findings as warnings
+ * (still false when there are any). */
+bool ptk_check_sync_func(ptk_func *f, bool warn, ptk_diags *d);
+/* --strict-sync without the pipeline (`ptk check`): checks, as errors, the
+ * functions whose sync the author wrote: every function with a body when
+ * `explicit_mode`, else those with sync ops. True when clean. */
+bool ptk_check_sync_as_written(ptk_module *m, bool explicit_mode, ptk_diags *d);
 /* Whether a function already contains sync ops (insert-sync skips it). */
 bool ptk_func_has_sync(ptk_func *f);
 

@@ -25,6 +25,7 @@ typedef struct pctx {
   ptk_diags *d;
   ptk_pipeline_result *res;
   ptk_buf stats; /* --stats lines of the passes */
+  bool do_sync;  /* insert-sync inserts (else it only checks: strict_sync) */
 } pctx;
 
 /* ======================================================================
@@ -112,24 +113,37 @@ static bool run_insert_sync(pctx *c) {
   pu_funcs fs = {0};
   pu_collect_funcs(c->m, &fs);
   bool *had = ptk_xcalloc(fs.len + 1, sizeof *had);
-  for (size_t i = 0; i < fs.len; i++) had[i] = ptk_func_has_sync(fs.data[i]);
-  ptk_insert_sync(c->m, &c->res->sync);
-  c->res->sync_inserted = true;
-  ptk_buf_printf(&c->stats, "insert-sync: %u set_flag/wait_flag pairs, %u barriers",
-                 c->res->sync.pairs, c->res->sync.barriers);
-  if (c->res->sync.skipped)
-    ptk_buf_printf(&c->stats, ", %u functions already synchronized (left alone)",
-                   c->res->sync.skipped);
+  for (size_t i = 0; i < fs.len; i++) had[i] = !c->do_sync || ptk_func_has_sync(fs.data[i]);
+  if (c->do_sync) {
+    ptk_insert_sync(c->m, &c->res->sync);
+    c->res->sync_inserted = true;
+    ptk_buf_printf(&c->stats, "insert-sync: %u set_flag/wait_flag pairs, %u barriers",
+                   c->res->sync.pairs, c->res->sync.barriers);
+    if (c->res->sync.skipped)
+      ptk_buf_printf(&c->stats, ", %u functions already synchronized (left alone)",
+                     c->res->sync.skipped);
+  } else {
+    ptk_buf_puts(&c->stats, "insert-sync: checked only (--strict-sync, no insertion)");
+  }
   ptk_buf_putc(&c->stats, '\n');
-  /* The checker proves what the inserter did, and checks the functions it
-   * left alone because their author synchronized them. */
+  /* The checker proves what the inserter did (an internal assertion: its
+   * findings are errors), and checks the functions it left alone because
+   * their author synchronized them: warnings, errors with strict_sync. */
   bool ok = true;
   for (size_t i = 0; i < fs.len; i++) {
-    size_t e0 = ptk_diags_errors(c->d);
-    if (ptk_check_sync_func(fs.data[i], c->d)) continue;
-    ok = false;
-    if (ptk_diags_errors(c->d) == e0) continue;
-    if (had[i])
+    size_t e0 = ptk_diags_errors(c->d), n0 = c->d->items.len;
+    bool warn = had[i] && !c->o->strict_sync;
+    if (ptk_check_sync_func(fs.data[i], warn, c->d)) continue;
+    if (!warn) ok = false;
+    if (ptk_diags_errors(c->d) == e0 && c->d->items.len == n0) continue;
+    if (had[i] && !c->do_sync)
+      ptk_note(c->d,
+               fs.data[i]->loc.src
+                   ? ptk_range_at(fs.data[i]->loc, (uint32_t)strlen(fs.data[i]->name) + 1)
+                   : ptk_range_none(),
+               "'@%s' is checked as written (--strict-sync; insert-sync does not run on it)",
+               fs.data[i]->name);
+    else if (had[i])
       ptk_note(c->d,
                fs.data[i]->loc.src
                    ? ptk_range_at(fs.data[i]->loc, (uint32_t)strlen(fs.data[i]->name) + 1)
@@ -367,6 +381,7 @@ int ptk_pipeline_run(ptk_module *m, ptk_func *entry, const ptk_pipeline_opts *o,
   const char *env = getenv("PTK_VERIFY_EACH");
   bool verify_each = o->verify_each || (env && strcmp(env, "1") == 0);
   bool do_sync = o->insert_sync > 0 || (o->insert_sync < 0 && o->mode == PTK_MODE_AUTO);
+  c.do_sync = do_sync;
   int rc = 0;
   double t_all = pu_now_ms();
 
@@ -390,7 +405,7 @@ int ptk_pipeline_run(ptk_module *m, ptk_func *entry, const ptk_pipeline_opts *o,
   for (size_t i = 0; rc == 0 && i < PTK_ARRAY_LEN(PIPELINE); i++) {
     const pass_row *p = &PIPELINE[i];
     if ((p->flags & PF_AUTO_ONLY) && o->mode != PTK_MODE_AUTO) continue;
-    if ((p->flags & PF_SYNC) && !do_sync) continue;
+    if ((p->flags & PF_SYNC) && !do_sync && !o->strict_sync) continue;
     idx++;
     size_t e0 = ptk_diags_errors(d);
     t0 = pu_now_ms();

@@ -3,7 +3,8 @@
  * table in pipeline.c:
  *
  *   verify (input) → canonicalize → cse → check-shapes → derive-arg-directions
- *     → plan-memory (auto mode only) → insert-sync (auto mode, or insert_sync)
+ *     → plan-memory (auto mode only) → insert-sync (auto mode, or insert_sync;
+ *       with strict_sync and no insertion: the sync check only)
  *
  * Typical use (ptk compile):
  *
@@ -54,6 +55,11 @@ typedef struct ptk_pipeline_opts {
   ptk_mode mode;
   ptk_target target;
   int insert_sync; /* -1: when mode is auto; 0: never; 1: always */
+  /* --strict-sync: synchronization findings in code the author synchronized
+   * are errors (else warnings: the host runs sequentially, so they cannot
+   * change a result), and functions insert-sync does not run on (explicit
+   * mode, --no-insert-sync) are checked as written too (else unchecked). */
+  bool strict_sync;
   /* --dump-passes: the folder (created) receiving 00_input.pto and
    * NN_after_<pass>.pto (NN: execution index, 01 = first pass); stale
    * NN_*.pto files in it are removed first. NULL: no dumps. */

@@ -42,6 +42,8 @@ const char ptk_cmd_compile_usage[] =
     "                         alloc_tile has an addr, else auto; .ptk: @jit mode)\n"
     "  --insert-sync, --no-insert-sync\n"
     "                         force insert-sync on or off (default: auto mode only)\n"
+    "  --strict-sync          synchronization findings are errors (default: warnings),\n"
+    "                         and kernels insert-sync does not run on are checked too\n"
     "  --dump-passes[=REGEX]  write the IR before the passes and after each pass whose\n"
     "                         name matches REGEX (PCRE2; default: every pass)\n"
     "  --verify-each          run the verifier after every pass (also PTK_VERIFY_EACH=1)\n"
@@ -57,6 +59,7 @@ typedef struct copts {
   const char *file, *out, *entry, *target, *mode, *dump_re;
   bool dump, verify_each, print_pipeline, time_passes, stats;
   int insert_sync; /* -1 default */
+  bool strict_sync;
   PTK_VEC(ptk_const_binding) consts;
   PTK_VEC(const char *) incs;
 } copts;
@@ -107,6 +110,8 @@ static int parse_args(int argc, char **argv, copts *o) {
       o->insert_sync = 1;
     } else if (!strcmp(a, "--no-insert-sync")) {
       o->insert_sync = 0;
+    } else if (!strcmp(a, "--strict-sync")) {
+      o->strict_sync = true;
     } else if (!strcmp(a, "--const") || !strncmp(a, "--const=", 8)) {
       const char *kv;
       if (a[7] == '=') {
@@ -230,7 +235,7 @@ int ptk_cmd_compile(int argc, char **argv) {
   ko.consts = o.consts.data;
   ko.nconsts = o.consts.len;
   ko.trace = &to;
-  ko.flags = PTK_LOAD_LIST_INLINE;
+  ko.flags = PTK_LOAD_LIST_INLINE | (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0);
   ko.target = o.target;
   ko.mode = o.mode;
   ko.insert_sync = o.insert_sync < 0 ? 0 : o.insert_sync ? 1 : -1;

@@ -58,6 +58,10 @@ const char ptk_cmd_run_usage[] =
     "                   an error for overlapping accesses of two blocks where at least\n"
     "                   one writes (atomic-add stores excepted), naming both blocks and ops\n"
     "  --time           print the launch time to stderr\n"
+    "  --strict-sync    synchronization findings (missing or unmatched set_flag/\n"
+    "                   wait_flag, events, buffer ids) are errors that stop the run\n"
+    "                   (default: warnings; the host runs the pipes in order), and\n"
+    "                   kernels with explicit addresses are checked too\n"
     "  --repeat N       launch N times (for timing with --time; pointer arguments are\n"
     "                   updated in place by every launch)\n"
     "  --               end of options: everything after it is an ARG\n"
@@ -84,7 +88,7 @@ typedef struct run_opts {
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
   double timeout;
-  bool poison, time, check_races;
+  bool poison, time, check_races, strict_sync;
   PTK_VEC(const char *) args;
 } run_opts;
 
@@ -156,6 +160,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       o->time = true;
     else if (OPT("--check-races"))
       o->check_races = true;
+    else if (OPT("--strict-sync"))
+      o->strict_sync = true;
     else
       return ptk_cli_usage_error("run", "unknown option '%s'", a);
 #undef OPT
@@ -240,7 +246,8 @@ int ptk_cmd_run(int argc, char **argv) {
   src = ptk_cli_load(o.file, d);
   if (!src) goto done;
   ptk_trace_opts to = ptk_cli_trace_opts(&o.k);
-  l = ptk_kernel_load(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to, d);
+  l = ptk_kernel_load_ex(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to,
+                         o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0, d);
   if (!l) goto done;
   ptk_func *f = ptk_loaded_entry(l);
   if (jit)
