@@ -139,7 +139,10 @@ test: $(TOOLS)
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test K='$(K)'
 
+# numpy comparisons need numpy on OpenBLAS (Debian libopenblas0-pthread
+# switches numpy's BLAS); installed here if missing, never by the library.
 bench: $(BUILD)/ptk $(BENCH_BIN)
+	@tests/bench/need_openblas.sh
 	@tests/bench/run.sh $(BUILD)
 
 # libFuzzer targets (clang-14 + libclang-rt-14-dev); each runs FUZZ_SECONDS.
