@@ -97,12 +97,18 @@ $(GEN_C:%.c=%.o): %.o: %.c | $(GEN_H)
 # generated kernel C file (backend/c/emit.c includes them as one string
 # literal), their own #include "…" lines dropped: generated code is compiled
 # with the host's definitions, nothing mirrored.
-JIT_RT_H := runtime/isa/fp.h runtime/isa/isa.h runtime/isa/scalar.h runtime/cells.h runtime/jit/abi.h
+JIT_RT_H := runtime/isa/fp.h runtime/isa/fmath.h runtime/isa/isa.h runtime/isa/scalar.h runtime/cells.h runtime/jit/abi.h
 $(BUILD)/backend/c/ptk_jit_rt.inc: $(JIT_RT_H)
 	@mkdir -p $(dir $@)
 	cat $(JIT_RT_H) | grep -v '^#include "' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' > $@
 
 $(BUILD)/backend/c/emit.o: $(BUILD)/backend/c/ptk_jit_rt.inc
+
+# The tile library: no FMA contraction (a target with FMA must give the bits
+# of one without: runtime/isa/fmath.h, the AVX2 clones); no errno from sqrt
+# and no FP-exception traps (ptk never reads the exception flags; values are
+# unchanged), so gcc if-converts and vectorizes its float loops.
+$(BUILD)/runtime/isa/%.o: ALLCFLAGS += -ffp-contract=off -fno-math-errno -fno-trapping-math
 
 $(BUILD)/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
