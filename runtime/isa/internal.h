@@ -39,6 +39,9 @@
 #define PTK_ISA_CLONES
 #endif
 
+/* Lanes of the defined row-reduction order (README "Reductions"). */
+#define PTK_ISA_RLANES 32
+
 /* Elements per chunk in the row engines (stack buffers). */
 #define PTK_ISA_CHUNK 512
 
