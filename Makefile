@@ -121,12 +121,18 @@ $(LIB_C:%.c=$(BUILD)/%.o): $(BUILD)/%.o: %.c $(LIBFLAGS_STAMP) | $(GEN_H)
 # generated kernel C file (backend/c/emit.c includes them as one string
 # literal), their own #include "…" lines dropped: generated code is compiled
 # with the host's definitions, nothing mirrored.
-JIT_RT_H := runtime/isa/fp.h runtime/isa/isa.h runtime/isa/scalar.h runtime/cells.h runtime/jit/abi.h
+JIT_RT_H := runtime/isa/fp.h runtime/isa/fmath.h runtime/isa/isa.h runtime/isa/scalar.h runtime/cells.h runtime/jit/abi.h
 $(BUILD)/backend/c/ptk_jit_rt.inc: $(JIT_RT_H)
 	@mkdir -p $(dir $@)
 	cat $(JIT_RT_H) | grep -v '^#include "' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' > $@
 
 $(BUILD)/backend/c/emit.o: $(BUILD)/backend/c/ptk_jit_rt.inc
+
+# The tile library: no FMA contraction (a target with FMA must give the bits
+# of one without: runtime/isa/fmath.h, the AVX2 clones); no errno from sqrt
+# and no FP-exception traps (ptk never reads the exception flags; values are
+# unchanged), so gcc if-converts and vectorizes its float loops.
+$(BUILD)/runtime/isa/%.o: ALLCFLAGS += -ffp-contract=off -fno-math-errno -fno-trapping-math
 
 $(BUILD)/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
@@ -179,7 +185,10 @@ test: $(TOOLS)
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test K='$(K)'
 
+# numpy comparisons need numpy on OpenBLAS (Debian libopenblas0-pthread
+# switches numpy's BLAS); installed here if missing, never by the library.
 bench: $(BUILD)/ptk $(BENCH_BIN)
+	@tests/bench/need_openblas.sh
 	@tests/bench/run.sh $(BUILD)
 
 # libFuzzer targets (clang-14 + libclang-rt-14-dev); each runs FUZZ_SECONDS.

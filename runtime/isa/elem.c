@@ -9,6 +9,7 @@
  * vectorized by the compiler; the op switch happens once per chunk. */
 #include <limits.h>
 
+#include "runtime/isa/fmath.h"
 #include "runtime/isa/internal.h"
 
 enum { M_SAME, M_ROWB, M_COLB, M_SCALAR };
@@ -29,7 +30,16 @@ enum { K_UN = 100, K_COPY = 100 + PTK_ISA_NUNOPS, K_ADDC = 200, K_SUBC, K_MULADD
 
 static inline float relu_f(float x) { return x < 0 ? 0.0f : x; }
 
-static void kern_f(int op, int prec, float *restrict d, const float *restrict a,
+/* exp/log loops as their own small functions (gcc 12 gives up on such
+ * loops inside kern_f's switch). d may equal a (same index only). */
+PTK_ISA_CLONES __attribute__((noinline)) static void vexp_f(float *restrict d, const float *restrict a, size_t n) {
+  VLOOP(i, n, d[i] = ptk_expf(a[i]));
+}
+PTK_ISA_CLONES __attribute__((noinline)) static void vlog_f(float *restrict d, const float *restrict a, size_t n) {
+  VLOOP(i, n, d[i] = ptk_logf(a[i]));
+}
+
+PTK_ISA_CLONES static void kern_f(int op, int prec, float *restrict d, const float *restrict a,
                    const float *restrict b, const float *restrict c, size_t n) {
   switch (op) {
   case PTK_ISA_ADD: VLOOP(i, n, d[i] = a[i] + b[i]); break;
@@ -59,25 +69,22 @@ static void kern_f(int op, int prec, float *restrict d, const float *restrict a,
     for (size_t i = 0; i < n; i++) d[i] = (float)pow((double)a[i], (double)b[i]);
     break;
   case PTK_ISA_EXPDIF:
-    for (size_t i = 0; i < n; i++) d[i] = (float)exp((double)ptk_isa__rnd(a[i] - b[i], prec));
+    if (prec == 0)
+      VLOOP(i, n, d[i] = ptk_expf(a[i] - b[i]));
+    else
+      for (size_t i = 0; i < n; i++) d[i] = ptk_expf(ptk_isa__rnd(a[i] - b[i], prec));
     break;
   case K_UN + PTK_ISA_ABS: VLOOP(i, n, d[i] = fabsf(a[i])); break;
   case K_UN + PTK_ISA_NEG: VLOOP(i, n, d[i] = -a[i]); break;
-  case K_UN + PTK_ISA_EXP:
-    if (prec == 1) /* the simulator's half TEXP goes through expf */
-      for (size_t i = 0; i < n; i++) d[i] = expf(a[i]);
-    else
-      for (size_t i = 0; i < n; i++) d[i] = (float)exp((double)a[i]);
-    break;
-  case K_UN + PTK_ISA_LOG:
-    for (size_t i = 0; i < n; i++) d[i] = (float)log((double)a[i]);
-    break;
-  case K_UN + PTK_ISA_SQRT:
-    for (size_t i = 0; i < n; i++) d[i] = (float)sqrt((double)a[i]);
-    break;
-  case K_UN + PTK_ISA_RSQRT:
-    for (size_t i = 0; i < n; i++) d[i] = (float)(1.0 / sqrt((double)a[i]));
-    break;
+  /* exp/log: ptk's own (runtime/isa/fmath.h; for f16 inputs the same f16
+   * results as the simulator's expf/logf, checked exhaustively). sqrt and
+   * rsqrt are correctly rounded IEEE operations in double (sqrtf(x) has the
+   * same bits as (float)sqrt((double)x)); the file is built with
+   * -fno-math-errno so these loops vectorize. */
+  case K_UN + PTK_ISA_EXP: vexp_f(d, a, n); break;
+  case K_UN + PTK_ISA_LOG: vlog_f(d, a, n); break;
+  case K_UN + PTK_ISA_SQRT: VLOOP(i, n, d[i] = sqrtf(a[i])); break;
+  case K_UN + PTK_ISA_RSQRT: VLOOP(i, n, d[i] = (float)(1.0 / sqrt((double)a[i]))); break;
   case K_UN + PTK_ISA_RECIP: VLOOP(i, n, d[i] = 1.0f / a[i]); break;
   case K_UN + PTK_ISA_RELU: VLOOP(i, n, d[i] = a[i] < 0 ? 0.0f : a[i]); break;
   case K_COPY: VLOOP(i, n, d[i] = a[i]); break;

@@ -27,6 +27,21 @@
     }                                                                                              \
   } while (0)
 
+/* Hot kernels are built twice, for AVX2 and for baseline x86-64, and picked
+ * at load time by the CPU (gcc function multiversioning). Both clones do the
+ * same IEEE operations element by element in the same order (no FMA
+ * contraction: runtime/isa is built with -ffp-contract=off; reductions use
+ * the fixed lane order of README "Reductions"), so they give the same bits;
+ * only the vector width differs. Other targets: plain functions. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(PTK_NO_CLONES)
+#define PTK_ISA_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PTK_ISA_CLONES
+#endif
+
+/* Lanes of the defined row-reduction order (README "Reductions"). */
+#define PTK_ISA_RLANES 32
+
 /* Elements per chunk in the row engines (stack buffers). */
 #define PTK_ISA_CHUNK 512
 

@@ -346,10 +346,16 @@ typedef enum ptk_isa_redop {
 } ptk_isa_redop;
 /* Row reduction over src's valid region into dst[r, 0], r < src.vrows.
  * Sums of f16/bf16 accumulate in f32 and round once; max/min start from
- * element 0 and take x only if strictly better (a NaN never replaces). */
+ * element 0 and take x only if strictly better (a NaN never replaces).
+ * Association order of float sum/max/min (README "Reductions"): 32 lanes,
+ * lane j = columns j, j+32, j+64, ... in ascending order (sum from +0.0f,
+ * max/min from element 0), then lanes combined by halving: lane j with lane
+ * j+w for w = 16, 8, 4, 2, 1; the result is lane 0. Products and arg-variants
+ * are sequential in column order; f64 and integers sequential. */
 int ptk_isa_trowreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *src);
 /* Column reduction into dst[0, c], c < src.vcols; accumulates in dst's dtype
- * (an f16 column sum rounds after every add). */
+ * (an f16 column sum rounds after every add). Each column is one sequential
+ * chain over the rows, row 0 first (vector lanes are columns). */
 int ptk_isa_tcolreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *src);
 
 /* ---- matmul ----------------------------------------------------------------------- */

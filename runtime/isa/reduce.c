@@ -53,36 +53,70 @@ static void put_f(const ptk_tile *dst, uint8_t *p, ptk_isa_redop op, float v, in
     ptk_isa__st_f(dst->dtype, p, v);
 }
 
-/* f32 rows in place, 8 rows at a time: eight independent sequential chains
- * (each row still in column order, so the result is bit-identical to one row
- * at a time) keep the FP adder busy instead of waiting on one chain. */
+/* Float row sum/max/min in the defined lane order (README "Reductions"):
+ * PTK_ISA_RLANES lanes, lane j takes the row's elements c = j, j+L, j+2L, ...
+ * (c mod L == j) in ascending c, from +0.0f (sum) or element 0 (max/min);
+ * then the lanes are combined by halving, lane j with lane j+w for w = L/2,
+ * L/4, ..., 1. Vector code computes exactly this (one vector lane per
+ * lane), so it vectorizes with any width and gives the same bits. A row is
+ * fed in pieces that start at multiples of L (rlane_feed keeps the state). */
+enum { RL = PTK_ISA_RLANES };
+
+PTK_ISA_CLONES static void rlane_feed(ptk_isa_redop op, float *restrict acc,
+                                      const float *restrict x, int32_t n) {
+  int32_t m = n & ~(RL - 1), c;
+  switch (op) {
+  case PTK_ISA_RSUM:
+    for (c = 0; c < m; c += RL)
+      for (int j = 0; j < RL; j++) acc[j] += x[c + j];
+    for (; c < n; c++) acc[c - m] += x[c];
+    break;
+  case PTK_ISA_RMAX:
+    for (c = 0; c < m; c += RL)
+      for (int j = 0; j < RL; j++) acc[j] = acc[j] < x[c + j] ? x[c + j] : acc[j];
+    for (; c < n; c++) acc[c - m] = acc[c - m] < x[c] ? x[c] : acc[c - m];
+    break;
+  default:
+    for (c = 0; c < m; c += RL)
+      for (int j = 0; j < RL; j++) acc[j] = x[c + j] < acc[j] ? x[c + j] : acc[j];
+    for (; c < n; c++) acc[c - m] = x[c] < acc[c - m] ? x[c] : acc[c - m];
+    break;
+  }
+}
+
+static void rlane_init(ptk_isa_redop op, float *acc, float first) {
+  for (int j = 0; j < RL; j++) acc[j] = op == PTK_ISA_RSUM ? 0.0f : first;
+}
+
+static float rlane_combine(ptk_isa_redop op, float *acc) {
+  for (int w = RL / 2; w >= 1; w >>= 1)
+    for (int j = 0; j < w; j++) {
+      float a = acc[j], b = acc[j + w];
+      acc[j] = op == PTK_ISA_RSUM ? a + b : op == PTK_ISA_RMAX ? (a < b ? b : a) : (b < a ? b : a);
+    }
+  return acc[0];
+}
+
+/* One row of an f32 column sum/max/min: every column is its own sequential
+ * chain over the rows (row 0 first), the vector lanes are columns. */
+PTK_ISA_CLONES static void col_step_f32(ptk_isa_redop op, float *restrict acc,
+                                        const float *restrict x, int32_t n) {
+  switch (op) {
+  case PTK_ISA_RSUM: VLOOP(i, n, acc[i] = acc[i] + x[i]); break;
+  case PTK_ISA_RMAX: VLOOP(i, n, acc[i] = acc[i] < x[i] ? x[i] : acc[i]); break;
+  default: VLOOP(i, n, acc[i] = x[i] < acc[i] ? x[i] : acc[i]); break;
+  }
+}
+
+/* f32 rows in place (contiguous rows). */
 static void row_group_f32(ptk_isa_redop op, const ptk_tile *dst, const ptk_isa_lay *DL,
                           const ptk_isa_lay *SL, int32_t rows, int32_t cols) {
-  enum { G = 8 };
-  for (int32_t r0 = 0; r0 < rows; r0 += G) {
-    const float *p[G];
-    float acc[G];
-    int32_t g = rows - r0 < G ? rows - r0 : G;
-    for (int k = 0; k < G; k++) {
-      p[k] = (const float *)(const void *)ptk_isa__row(SL, r0 + (k < g ? k : 0));
-      acc[k] = op == PTK_ISA_RSUM ? 0.0f : p[k][0];
-    }
-    int32_t c = op == PTK_ISA_RSUM ? 0 : 1;
-    switch (op) {
-    case PTK_ISA_RSUM:
-      for (; c < cols; c++)
-        for (int k = 0; k < G; k++) acc[k] += p[k][c];
-      break;
-    case PTK_ISA_RMAX:
-      for (; c < cols; c++)
-        for (int k = 0; k < G; k++) acc[k] = acc[k] < p[k][c] ? p[k][c] : acc[k];
-      break;
-    default:
-      for (; c < cols; c++)
-        for (int k = 0; k < G; k++) acc[k] = p[k][c] < acc[k] ? p[k][c] : acc[k];
-      break;
-    }
-    for (int k = 0; k < g; k++) put_f(dst, ptk_isa__ptr(DL, r0 + k, 0), op, acc[k], 0);
+  float acc[RL];
+  for (int32_t r = 0; r < rows; r++) {
+    const float *p = (const float *)(const void *)ptk_isa__row(SL, r);
+    rlane_init(op, acc, p[0]);
+    rlane_feed(op, acc, p, cols);
+    put_f(dst, ptk_isa__ptr(DL, r, 0), op, rlane_combine(op, acc), 0);
   }
 }
 
@@ -117,20 +151,24 @@ int ptk_isa_trowreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *sr
   for (int32_t r = 0; r < rows; r++) {
     uint8_t *out = ptk_isa__ptr(&DL, r, 0);
     if (cls == CLS_F) {
-      float buf[PTK_ISA_CHUNK], acc = 0;
+      float buf[PTK_ISA_CHUNK], acc = 0, lanes[RL];
       int64_t best = 0;
+      bool laned = op == PTK_ISA_RSUM || op == PTK_ISA_RMAX || op == PTK_ISA_RMIN;
       for (int32_t c0 = 0; c0 < cols; c0 += PTK_ISA_CHUNK) {
         int32_t n = cols - c0 < PTK_ISA_CHUNK ? cols - c0 : PTK_ISA_CHUNK;
         ptk_isa__load_f(src, &SL, r, c0, n, 0, buf);
+        if (laned) { /* PTK_ISA_CHUNK is a multiple of RL */
+          if (c0 == 0) rlane_init(op, lanes, buf[0]);
+          rlane_feed(op, lanes, buf, n);
+          if (c0 + n >= cols) acc = rlane_combine(op, lanes);
+          continue;
+        }
         int32_t i = 0;
         if (c0 == 0) {
           acc = op == PTK_ISA_RSUM ? 0.0f : op == PTK_ISA_RPROD ? 1.0f : buf[0];
           if (op != PTK_ISA_RSUM && op != PTK_ISA_RPROD) i = 1;
         }
         switch (op) {
-        case PTK_ISA_RSUM: /* sequential, accumulated in f32 */
-          for (; i < n; i++) acc += buf[i];
-          break;
         case PTK_ISA_RPROD:
           for (; i < n; i++) acc = ptk_isa__rnd(acc * buf[i], dprec);
           break;
@@ -226,6 +264,10 @@ int ptk_isa_tcolreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *sr
                                            : buf[i];
             best[i] = 0;
           }
+          continue;
+        }
+        if (prec == 0 && op <= PTK_ISA_RMIN) { /* one vector lane per column */
+          col_step_f32(op, acc, buf, n);
           continue;
         }
         for (int32_t i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
@@ -452,12 +453,37 @@ static bool write_file(const char *path, const char *data, size_t n) {
   return ok;
 }
 
-static const char *const CFLAGS[] = {"-O2", "-std=gnu11", "-fPIC", "-shared", "-w"};
-#define NCFLAGS (sizeof CFLAGS / sizeof CFLAGS[0])
+/* Compiler flags: -O3 for the host's instruction set, as explicit feature
+ * flags detected once (so the flags, which are in the cache key, say
+ * exactly what the .so needs: a cache shared with a CPU without them never
+ * hands it that .so). No FMA contraction and IEEE semantics otherwise, so
+ * generated code gives the interpreter's bits (runtime/isa is built the
+ * same way). Without AVX2 (or off x86-64): baseline code. */
+static const char *CFLAGS[24];
+static size_t ncflags;
+static pthread_once_t cflags_once = PTHREAD_ONCE_INIT;
+static void cflags_init(void) {
+  static const char *const base[] = {"-O3",         "-std=gnu11",      "-fPIC",
+                                     "-shared",     "-w",              "-ffp-contract=off",
+                                     "-fno-math-errno", "-fno-trapping-math"};
+  for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) CFLAGS[ncflags++] = base[i];
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("sse4.2")) CFLAGS[ncflags++] = "-msse4.2";
+  if (__builtin_cpu_supports("popcnt")) CFLAGS[ncflags++] = "-mpopcnt";
+  if (__builtin_cpu_supports("avx")) CFLAGS[ncflags++] = "-mavx";
+  if (__builtin_cpu_supports("avx2")) CFLAGS[ncflags++] = "-mavx2";
+  if (__builtin_cpu_supports("fma")) CFLAGS[ncflags++] = "-mfma";
+  if (__builtin_cpu_supports("bmi2")) CFLAGS[ncflags++] = "-mbmi2";
+#endif
+  const char *no = getenv("PTK_JIT_BASELINE"); /* 1: baseline x86-64 (tests, debugging) */
+  if (no && *no && strcmp(no, "0")) ncflags = sizeof base / sizeof base[0];
+}
+#define NCFLAGS (pthread_once(&cflags_once, cflags_init), ncflags)
 
 /* Runs cc; its stderr goes to `log`. -1: could not start it (errno). */
 static int run_cc(const char *cc, const char *out, const char *src, const char *log) {
-  const char *argv[NCFLAGS + 6];
+  const char *argv[sizeof CFLAGS / sizeof CFLAGS[0] + 6];
   size_t n = 0;
   argv[n++] = cc;
   for (size_t i = 0; i < NCFLAGS; i++) argv[n++] = CFLAGS[i];

@@ -6,7 +6,7 @@
  * Cache: <dir>/<sha256>.so where the hash covers the generated C text, the
  * compiler command and its flags. dir = opts->cache_dir, else
  * $PTK_CACHE_DIR, else $XDG_CACHE_HOME/ptk, else ~/.cache/ptk. A miss
- * writes <hash>.c, runs `$CC -O2 -std=gnu11 -fPIC -shared -o <tmp> <hash>.c`
+ * writes <hash>.c, runs `$CC -O3 -ffp-contract=off … -m<host features> -fPIC -shared -o <tmp> <hash>.c`
  * (CC defaults to cc; fork/exec, no shell) and renames the result into
  * place, so concurrent processes never see a partial .so.
  *

@@ -18,7 +18,8 @@ static const pair FPAIRS[] = {{PTK_ISA_F32, PTK_ISA_F32},   {PTK_ISA_F16, PTK_IS
                               {PTK_ISA_F16, PTK_ISA_F32},   {PTK_ISA_BF16, PTK_ISA_F32},
                               {PTK_ISA_BF16, PTK_ISA_BF16}, {PTK_ISA_F64, PTK_ISA_F64}};
 
-/* Reference row/col reduction of n values (sequential, simulator order). */
+/* Reference row/col reduction of n values (sequential, simulator order; f32
+ * row sums in ptk's lane order). */
 static double ref_red(ptk_isa_redop op, ptk_isa_dtype sd, ptk_isa_dtype dd, const double *v, int n,
                       bool col, long *idx) {
   double acc;
@@ -34,9 +35,13 @@ static double ref_red(ptk_isa_redop op, ptk_isa_dtype sd, ptk_isa_dtype dd, cons
       for (int i = 0; i < n; i++) acc = rnd_to(dd, acc + v[i]);
       return acc;
     }
-    float f = 0;
-    for (int i = 0; i < n; i++) f += (float)v[i];
-    return rnd_to(dd, f);
+    /* f32 accumulation in the defined lane order (runtime/isa/README.md
+     * "Reductions"): 32 lanes by column index mod 32, then halving */
+    float lane[32] = {0};
+    for (int i = 0; i < n; i++) lane[i % 32] += (float)v[i];
+    for (int w = 16; w >= 1; w /= 2)
+      for (int j = 0; j < w; j++) lane[j] += lane[j + w];
+    return rnd_to(dd, lane[0]);
   }
   if (op == PTK_ISA_RPROD) {
     acc = 1;
@@ -236,4 +241,34 @@ TEST(reduce_errors_and_empty) {
   t_free(&i);
   t_free(&e);
   t_free(&d4);
+}
+
+/* The documented row order: lane j = columns j, j+32, ...; lanes halved.
+ * 1e8 in column 0 and -1e8 in column 32 cancel inside lane 0 before the
+ * small values are added (sequential order would lose them); a NaN in
+ * column 0 of a max stays; a later NaN is never taken. */
+TEST(row_reduction_lane_order) {
+  enum { C = 70 };
+  float in[C], out[1];
+  ptk_tile s, d;
+  CHECK_INT(ptk_isa_tile_init(&s, in, PTK_ISA_F32, PTK_ISA_VEC, 1, C, 1, C, PTK_ISA_ROW_MAJOR,
+                              PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL),
+            0);
+  CHECK_INT(ptk_isa_tile_init(&d, out, PTK_ISA_F32, PTK_ISA_VEC, 1, 1, 1, 1, PTK_ISA_ROW_MAJOR,
+                              PTK_ISA_NONE_BOX, 512, PTK_ISA_PAD_NULL),
+            0);
+  for (int i = 0; i < C; i++) in[i] = 1.0f;
+  in[0] = 1e8f;
+  in[32] = -1e8f;
+  CHECK_INT(ptk_isa_trowsum(&d, &s), 0);
+  CHECK_DBL(out[0], 68.0, 0); /* sequential order: the 31 ones after 1e8 round away, 37 */
+  in[0] = NAN;
+  CHECK_INT(ptk_isa_trowmax(&d, &s), 0);
+  CHECK(isnan(out[0]));
+  in[0] = 0.5f;
+  in[69] = NAN;
+  CHECK_INT(ptk_isa_trowmax(&d, &s), 0);
+  CHECK_DBL(out[0], 1.0, 0);
+  CHECK_INT(ptk_isa_trowmin(&d, &s), 0);
+  CHECK_DBL(out[0], -1e8, 0);
 }
