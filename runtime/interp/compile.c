@@ -116,8 +116,9 @@ static uint32_t def(cc *c, const ptk_op *op, const ptk_value *v) {
     return 0;
   }
   if (k == K_SCALAR && !dt_supported(v->type->dt)) {
-    err(c, op, "%s: scalars of type %s are not supported by the interpreter", opname(op),
-        ptk_dtype_name(v->type->dt));
+    /* a parameter (op NULL) is located at its own declaration */
+    ptk_error_loc(c->d, op ? op->loc : v->loc, "%s: scalars of type %s are not supported by the interpreter",
+                  op ? opname(op) : "parameter", ptk_dtype_name(v->type->dt));
     return 0;
   }
   if (c->slot[v->uid] == NOSLOT) c->slot[v->uid] = alloc_slot(c, kind_size(k));
