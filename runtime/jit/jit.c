@@ -45,6 +45,7 @@ typedef struct opx {
 
 struct ptk_jit_prog {
   ptk_rt_prog rt; /* first: what the launcher needs */
+  ptk_interp_prog *interp; /* a kernel too large to compile runs here */
   const ptk_op **ops;
   opx *x;
   uint32_t nops;
@@ -256,6 +257,7 @@ static const ptk_rt_engine ENGINE = {sizeof(ptkj_ctx), run_block, NULL};
 
 int ptk_jit_run(const ptk_jit_prog *p, const ptk_launch_opts *o, const ptk_launch_arg *args,
                 size_t nargs, ptk_diags *d) {
+  if (p->interp) return ptk_interp_run(p->interp, o, args, nargs, d);
   return ptk_rt_run(&p->rt, o, args, nargs, d);
 }
 
@@ -535,8 +537,33 @@ static char *read_text(const char *path, size_t max) {
   return b;
 }
 
+/* Ops of a region, nested regions included (nesting is bounded by
+ * PTK_MAX_NEST, lang/limits.h). */
+static uint64_t count_ops(const ptk_region *r) {
+  uint64_t n = 0;
+  if (!r) return 0;
+  for (const ptk_block *b = r->first; b; b = b->next)
+    for (const ptk_op *op = b->first; op; op = op->next) {
+      n++;
+      for (uint32_t i = 0; i < op->nregions; i++) n += count_ops(&op->regions[i]);
+    }
+  return n;
+}
+
+/* PTK_JIT_MAX_OPS (0: no limit), default 2000. */
+static uint64_t jit_max_ops(void) {
+  const char *e = getenv("PTK_JIT_MAX_OPS");
+  if (e && *e) {
+    char *end;
+    unsigned long long v = strtoull(e, &end, 10);
+    if (!*end) return v;
+  }
+  return 2000;
+}
+
 void ptk_jit_free(ptk_jit_prog *p) {
   if (!p) return;
+  ptk_interp_free(p->interp);
   ptk_rt_prog_fini(&p->rt);
   if (p->so) dlclose(p->so);
   free(p->ops);
@@ -549,6 +576,20 @@ ptk_jit_prog *ptk_jit_prepare(const ptk_func *entry, const ptk_jit_opts *o, ptk_
   /* the interpreter's checks: the same diagnostics for IR neither engine runs */
   ptk_interp_prog *ip = ptk_interp_prepare(entry, d);
   if (!ip) return NULL;
+  /* cc's time grows faster than the kernel (tests/bench/jit_compile.sh:
+   * ~0.8 ms per op at 1,000 ops, seconds past 2,000) while the interpreter
+   * starts at once: past the limit the kernel runs in the interpreter */
+  uint64_t nops = count_ops(entry->body), max_ops = jit_max_ops();
+  if (max_ops && nops > max_ops) {
+    ptk_warning(d, ptk_range_at(entry->loc, 1),
+                "'@%s' has %llu ops, more than the JIT compiles (PTK_JIT_MAX_OPS=%llu): it runs in "
+                "the interpreter, with the same results",
+                entry->name, (unsigned long long)nops, (unsigned long long)max_ops);
+    ptk_jit_prog *p = ptk_xcalloc(1, sizeof *p);
+    ptk_rt_prog_init(&p->rt, &ENGINE, entry);
+    p->interp = ip;
+    return p;
+  }
   ptk_interp_free(ip);
   ptk_jit_prog *p = ptk_xcalloc(1, sizeof *p);
   ptk_rt_prog_init(&p->rt, &ENGINE, entry);
