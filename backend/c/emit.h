@@ -4,7 +4,7 @@
  *
  * The text starts with the ABI header runtime/jit/abi.h and the runtime
  * headers it builds on (runtime/isa/fp.h, isa.h, scalar.h, runtime/cells.h:
- * copied in, so `cc -O2 -std=gnu11 -fPIC -shared x.c` needs no include
+ * copied in, so `cc -O3 -std=gnu11 -fPIC -shared x.c` needs no include
  * directory) and defines one external symbol, `ptkj_entry`. Ops of a call
  * shape are printed from the one lowering (backend/lower.h): the shape's
  * expression, which the interpreter evaluates too; scalar semantics inline
