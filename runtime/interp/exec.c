@@ -38,6 +38,9 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define A1 (X->attr[1])
 #define TV(k) TC(a[k])
 #define SV(k) ptk_sc_isa(X->fl[k], *SC(a[k]))
+/* optional values (lower.h PTK_ROLE_OPT): absent = NOSLOT; w[k] != 0 = an integer */
+#define OV(k) (a[k] == NOSLOT || X->w[k] ? (const ptk_tile *)NULL : (const ptk_tile *)TC(a[k]))
+#define NV(k) (a[k] == NOSLOT || !X->w[k] ? (int64_t)0 : SC(a[k])->i)
 // clang-format off
 #define T0 TV(0)
 #define T1 TV(1)
@@ -52,6 +55,11 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define I3 (SC(a[3])->i)
 #define F1 (SC(a[1])->f)
 #define F2 (SC(a[2])->f)
+#define O2 OV(2)
+#define O3 OV(3)
+#define O4 OV(4)
+#define O5 OV(5)
+#define N2 NV(2)
 #define C0 (*SC(a[0]))
 #define C1 (*SC(a[1]))
 #define W0 (X->w[0])

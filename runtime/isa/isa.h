@@ -403,6 +403,34 @@ ptk_isa_scalar ptk_isa_get(const ptk_tile *t, int32_t r, int32_t c);
 /* tprint: append the valid region as text, one row per line. */
 int ptk_isa_format(ptk_buf *out, const ptk_tile *t);
 
+/* ---- sort (runtime/isa/sort.c; README "tsort32", "tmrgsort") ------------------------------- */
+
+/* Sort results are 8-byte (value, index) structures laid along a row: f32
+ * tiles hold (value, index bits) in 2 elements, f16 tiles (value, 0, index
+ * low 16 bits, index high 16 bits) in 4. The order is descending by value,
+ * a NaN before every number, equal values in their input order (stable). */
+
+/* pto.tsort32 ins(src, idx[, tmp]) outs(dst): for each row r < dst.vrows,
+ * every block of 32 of src's valid columns is sorted and written as
+ * structures (value, idx[r or 0, c]) at structure positions of the block
+ * (idx with one valid row is shared by all rows). A short tail block (needs
+ * tmp; its contents are not used) sorts its valid elements only. src/dst f16
+ * or f32, idx i32/u32, all vec. */
+int ptk_isa_tsort32(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx,
+                    const ptk_tile *tmp);
+/* pto.tmrgsort, both forms; s1..s4 are the tiles after src0 (NULL when
+ * absent). Format 1, ins(src, blockLen) outs(dst): src row 0 holds lists of
+ * blockLen elements (blockLen*size/8 structures), each sorted; every group of
+ * 4 consecutive lists is merged into the same place of dst; structures after
+ * the last whole group are left unchanged. Format 2, ins(src0, src1[, src2,
+ * src3], tmp) outs(dst, executed): the lists (src_i's valid columns) are
+ * merged into tmp (at most tmp's columns), ties to the lower list; with
+ * `exhausted` the merge stops right after a list runs out. Then dst's valid
+ * columns are copied from tmp. `executed` is not written (an SSA vector). */
+int ptk_isa_tmrgsort(const ptk_tile *dst, const ptk_tile *src0, const ptk_tile *s1,
+                     const ptk_tile *s2, const ptk_tile *s3, const ptk_tile *s4,
+                     int64_t block_len, bool exhausted);
+
 /* ---- named forms (one per PTO op) ---------------------------------------------------- */
 
 // clang-format off
@@ -488,7 +516,8 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tcolexpand) X(ptk_isa_trowexpand_op) X(ptk_isa_tcolexpand_op) X(ptk_isa_trowreduce)  \
   X(ptk_isa_tcolreduce) X(ptk_isa_tmatmul) X(ptk_isa_tmatmul_acc) X(ptk_isa_tmatmul_bias)        \
   X(ptk_isa_tcvt) X(ptk_isa_tcmp) X(ptk_isa_tcmps) X(ptk_isa_tsel) X(ptk_isa_tsels) X(ptk_isa_tci) \
-  X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)
+  X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)                             \
+  X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)
 // clang-format on
 
 #endif

@@ -583,6 +583,23 @@ static bool make_inst(const ptk_op_info *info, const sdt *d, int variant, inst *
     IN(tile("vec", R, C, t, VR, 10, NULL));
     OUT(tile("vec", R, C, t, VR, 23, NULL));
     break;
+  case PTK_CALL_TSORT32:
+    /* 0: whole 32-blocks, idx shared by the rows; 1: a short tail block
+     * (with tmp), one idx row per row */
+    if (variant > 1) return false;
+    IN(tile("vec", R, 64, t, VR, variant ? VC : 64, NULL));
+    IN(tile("vec", variant ? R : 1, 64, "i32", variant ? VR : 1, variant ? VC : 64, NULL));
+    if (variant) IN(tile("vec", 1, 64, t, 1, 64, NULL));
+    OUT(tile("vec", R, 256, t, VR, variant ? 4 * VC : 256, NULL));
+    break;
+  case PTK_CALL_TMRGSORT:
+    /* format 1 (ins(src, blockLen)); format 2 needs a vector<4xi16>
+     * `executed` value, which the engines do not hold (tests/lit/run/sort.pto) */
+    if (variant > 0) return false;
+    IN(tile("vec", 1, 256, t, 1, 256, NULL));
+    IN(scalar("i32", "64"));
+    OUT(tile("vec", 1, 256, t, 1, 256, NULL));
+    break;
   default:
     return false; /* a shape this sweep does not know: reported by the caller */
   }
@@ -603,7 +620,7 @@ typedef struct {
   const opnd *argt[BATCH * 6]; /* the tile behind each pointer argument */
   int out_arg[BATCH];       /* per instance: its destination's argument */
   int ninst;
-  bool used[128]; /* index constants %cN */
+  bool used[512]; /* index constants %cN (shapes stay below 512) */
 } kbuild;
 
 static int ktile(kbuild *k, const opnd *o, int id) {
@@ -676,7 +693,7 @@ static char *ktext(const inst *const *its, int n, kbuild *k) {
                        its[j]->ins[i].type);
     kinst(k, its[j]);
   }
-  for (int v = 0; v < 128; v++)
+  for (int v = 0; v < (int)(sizeof k->used / sizeof k->used[0]); v++)
     if (k->used[v] || v < 2) ptk_buf_printf(&consts, "    %%c%d = arith.constant %d : index\n", v, v);
   char *s = ptk_xasprintf("module {\n  func.func @k(%s) {\n%s%s    return\n  }\n}\n",
                           k->args.data ? k->args.data : "", consts.data ? consts.data : "",
