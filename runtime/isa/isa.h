@@ -431,6 +431,31 @@ int ptk_isa_tmrgsort(const ptk_tile *dst, const ptk_tile *src0, const ptk_tile *
                      const ptk_tile *s2, const ptk_tile *s3, const ptk_tile *s4,
                      int64_t block_len, bool exhausted);
 
+/* ---- gather / scatter (runtime/isa/gather.c; README "tgather / tgatherb / tscatter") ---- */
+
+/* pto.tgather. Index form (idx non-NULL): dst[r, c] = src element at flat
+ * index idx[r, c] of src's rows x cols (row-major: (f / cols, f % cols));
+ * an index outside gives 0; over dst's valid region; idx 16/32-bit ints;
+ * src, dst one dtype. Mask form (idx NULL, mask_pattern 0..6 in
+ * #pto.mask_pattern order P0101 P1010 P0001 P0010 P0100 P1000 P1111): the
+ * columns c of src's valid region with c%2==0, c%2==1, c%4==0, 1, 2, 3 or
+ * all, row by row, as one stream into dst's rows x cols (row-major);
+ * element sizes must match. The compare form (mask_pattern outside 0..6,
+ * no idx) is refused (EARG). Bit copies. */
+int ptk_isa_tgather(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx,
+                    int64_t mask_pattern);
+/* pto.tgatherb: for each row r < dst.vrows and 32-byte block b of dst's
+ * valid columns, copy the 32 bytes at byte offset offsets[r, b] (u32/i32) of
+ * src's storage (a whole row-major none_box tile) into the block; a block
+ * whose bytes would leave src is skipped (left unchanged). */
+int ptk_isa_tgatherb(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *offsets);
+/* pto.tscatter, index form: dst element at flat index idx[r, c] (of dst's
+ * rows x cols, row-major) = src[r, c] over src's valid region, row-major
+ * order (the last writer wins); an index outside dst writes nothing. The
+ * mask form (idx NULL) is refused (EARG). */
+int ptk_isa_tscatter(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx,
+                     int64_t mask_pattern);
+
 /* ---- named forms (one per PTO op) ---------------------------------------------------- */
 
 // clang-format off
@@ -517,7 +542,8 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tcolreduce) X(ptk_isa_tmatmul) X(ptk_isa_tmatmul_acc) X(ptk_isa_tmatmul_bias)        \
   X(ptk_isa_tcvt) X(ptk_isa_tcmp) X(ptk_isa_tcmps) X(ptk_isa_tsel) X(ptk_isa_tsels) X(ptk_isa_tci) \
   X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)                             \
-  X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)
+  X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
+  X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)
 // clang-format on
 
 #endif

@@ -600,6 +600,32 @@ static bool make_inst(const ptk_op_info *info, const sdt *d, int variant, inst *
     IN(scalar("i32", "64"));
     OUT(tile("vec", 1, 256, t, 1, 256, NULL));
     break;
+  case PTK_CALL_TGATHER:
+    /* 0: index form (indices cover src and beyond: out of range gives 0);
+     * 1: mask form P0101 into a dst of half the columns */
+    if (variant > 1) return false;
+    IN(elem(t));
+    if (variant == 0) {
+      IN(tile("vec", R, C, "i32", VR, VC, NULL));
+      OUT(elem(t));
+    } else {
+      snprintf(it->in_attr, sizeof it->in_attr, "{maskPattern = #pto.mask_pattern<P0101>}");
+      OUT(tile("vec", R, C / 2, t, R, C / 2, NULL));
+    }
+    break;
+  case PTK_CALL_TGATHERB:
+    if (variant > 0) return false;
+    IN(elem(t));
+    IN(tile("vec", R, C, "i32", VR, 8, NULL));
+    OUT(tile("vec", R, C, t, VR, 32 / d->bytes, NULL));
+    break;
+  case PTK_CALL_TSCATTER:
+    /* random indices in ±1..60: the negative ones write nothing */
+    if (variant > 0) return false;
+    IN(tile("vec", R, C, t, VR, VC, NULL));
+    IN(tile("vec", R, C, "i32", VR, VC, NULL));
+    OUT(elem(t));
+    break;
   default:
     return false; /* a shape this sweep does not know: reported by the caller */
   }
