@@ -456,6 +456,14 @@ int ptk_isa_tgatherb(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *o
 int ptk_isa_tscatter(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx,
                      int64_t mask_pattern);
 
+/* ---- quantization (runtime/isa/quant.c; README "tdequant") -------------------------------- */
+
+/* pto.tdequant ins(src, scale, offset) outs(dst): over dst's valid region,
+ * dst[r,c] = (f32(src[r,c]) - offset[r,0]) * scale[r,0], each step rounded
+ * to f32 (no fused multiply-add). src i8/i16; dst, scale, offset f32. */
+int ptk_isa_tdequant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *scale,
+                     const ptk_tile *offset);
+
 /* ---- named forms (one per PTO op) ---------------------------------------------------- */
 
 // clang-format off
@@ -543,7 +551,8 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tcvt) X(ptk_isa_tcmp) X(ptk_isa_tcmps) X(ptk_isa_tsel) X(ptk_isa_tsels) X(ptk_isa_tci) \
   X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)                             \
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
-  X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)
+  X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
+  X(ptk_isa_tdequant)
 // clang-format on
 
 #endif

@@ -626,6 +626,14 @@ static bool make_inst(const ptk_op_info *info, const sdt *d, int variant, inst *
     IN(tile("vec", R, C, "i32", VR, VC, NULL));
     OUT(elem(t));
     break;
+  case PTK_CALL_TDEQUANT:
+    /* the integer source in the dtype under test (i8 and i16 run), f32 out */
+    if (variant > 0) return false;
+    IN(elem(t));
+    IN(tile("vec", R, 8, "f32", VR, 8, NULL));
+    IN(tile("vec", R, 8, "f32", VR, 8, NULL));
+    OUT(elem("f32"));
+    break;
   default:
     return false; /* a shape this sweep does not know: reported by the caller */
   }
