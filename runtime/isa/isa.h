@@ -464,6 +464,17 @@ int ptk_isa_tscatter(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *i
 int ptk_isa_tdequant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *scale,
                      const ptk_tile *offset);
 
+/* ---- random (runtime/isa/random.c; README "trandom") ------------------------------------- */
+
+/* pto.trandom ins(key0, key1, counter0..3 {rounds}) outs(dst): the A5
+ * generator (README): 64 lanes of 128-bit counters (counter + lane), each
+ * run through `rounds` (7 or 10) Philox-4x32 rounds per loop giving 4 words
+ * at columns 256*loop + 4*lane + w of each valid row; counters advance by 64
+ * per loop and by (vcols-1)%64+1 after a row's last loop, across rows.
+ * dst i32 or u32. */
+int ptk_isa_trandom(const ptk_tile *dst, int64_t key0, int64_t key1, int64_t c0, int64_t c1,
+                    int64_t c2, int64_t c3, int64_t rounds);
+
 /* ---- named forms (one per PTO op) ---------------------------------------------------- */
 
 // clang-format off
@@ -552,7 +563,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)                             \
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
-  X(ptk_isa_tdequant)
+  X(ptk_isa_tdequant) X(ptk_isa_trandom)
 // clang-format on
 
 #endif

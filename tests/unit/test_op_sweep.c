@@ -634,6 +634,12 @@ static bool make_inst(const ptk_op_info *info, const sdt *d, int variant, inst *
     IN(tile("vec", R, 8, "f32", VR, 8, NULL));
     OUT(elem("f32"));
     break;
+  case PTK_CALL_TRANDOM:
+    /* key and counter words; runs for i32 (and would for ui32) */
+    if (variant > 0) return false;
+    for (int w = 0; w < 6; w++) IN(scalar("i32", w & 1 ? "-7" : "12345"));
+    OUT(elem(t));
+    break;
   default:
     return false; /* a shape this sweep does not know: reported by the caller */
   }
