@@ -109,6 +109,8 @@ static void parse_shape(int id) {
       case 'T': set_role(s, k, PTK_ROLE_TILE); break;
       case 'I': set_role(s, k, PTK_ROLE_INT); break;
       case 'F': set_role(s, k, PTK_ROLE_FLOAT); break;
+      case 'O':
+      case 'N': set_role(s, k, PTK_ROLE_OPT); break;
       case 'S':
       case 'C':
       case 'W':
@@ -320,6 +322,16 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     r->role[k] = role;
     if (!role) continue;
     const ptk_value *v = k < nvals ? vals[k] : NULL;
+    if (role == PTK_ROLE_OPT) {
+      /* optional: a tile (Ok) or an integer scalar (Nk) when value k is one */
+      const ptk_type *ot = v ? v->type : NULL;
+      bool tile = ot && ot->kind == PTK_TY_TILE_BUF;
+      bool integer = ot && ot->kind == PTK_TY_SCALAR && !ptk_dtype_is_float(ot->dt);
+      r->v[k] = tile || integer ? v : NULL;
+      if (integer) r->width[k] = (uint8_t)ptk_dtype_bits(ot->dt);
+      tiles |= tile;
+      continue;
+    }
     char nm[32];
     value_name(op, r, k, nm, sizeof nm);
     if (!v || !v->type) {

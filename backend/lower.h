@@ -31,6 +31,8 @@ enum {
   PTK_ROLE_SCALAR = 'S', /* Sk, Ck, Wk, Dk: any scalar */
   PTK_ROLE_INT = 'I',   /* Ik */
   PTK_ROLE_FLOAT = 'F', /* Fk */
+  PTK_ROLE_OPT = '?', /* Ok, Nk: optional; v[k] is NULL unless value k is a tile or an
+                       * integer scalar (width[k] nonzero for an integer) */
 };
 
 typedef struct ptk_call {
@@ -40,7 +42,7 @@ typedef struct ptk_call {
   int64_t attr[2];      /* A0, A1 */
   uint8_t nv;           /* values v[0..nv) (unused ones NULL) */
   uint8_t nres;         /* v[0..nres) are results of the op, the rest operands */
-  const ptk_value *v[PTK_CALL_MAXV];
+  const ptk_value *v[PTK_CALL_MAXV]; /* NULL: unused, or an absent optional value */
   char role[PTK_CALL_MAXV];
   bool fl[PTK_CALL_MAXV];   /* scalar value k is a float */
   uint8_t width[PTK_CALL_MAXV]; /* Wk: bit width of scalar value k */

@@ -333,6 +333,15 @@ static void emit_lowered(ec *c, const ptk_op *op) {
       ptk_buf_puts(&b, r.sub_name ? r.sub_name : "0");
     else if (n == 2 && x[0] == 'A' && k < 2)
       ptk_buf_printf(&b, "%lld", (long long)r.attr[k]);
+    else if (k < PTK_CALL_MAXV && r.role[k] == PTK_ROLE_OPT && (x[0] == 'O' || x[0] == 'N')) {
+      bool tile = v && v->type->kind == PTK_TY_TILE_BUF;
+      if (x[0] == 'O' && tile)
+        ptk_buf_printf(&b, "&v%u", v->uid);
+      else if (x[0] == 'N' && v && !tile)
+        ptk_buf_printf(&b, "v%u.i", v->uid);
+      else
+        ptk_buf_puts(&b, x[0] == 'O' ? "NULL" : "INT64_C(0)");
+    }
     else if (v && x[0] == 'T')
       ptk_buf_printf(&b, "&v%u", v->uid);
     else if (v && x[0] == 'S')

@@ -825,8 +825,9 @@ static void compile_lowered(cc *c, const ptk_op *op) {
     x->fl[k] = r.fl[k];
     x->w[k] = r.width[k];
     x->dt[k] = r.dt[k];
-    a[k] = r.role[k] ? use(c, op, r.v[k], r.role[k] == PTK_ROLE_TILE ? K_TILE : K_SCALAR, "an operand")
-                     : NOSLOT;
+    bool tile = r.role[k] == PTK_ROLE_TILE ||
+                (r.role[k] == PTK_ROLE_OPT && r.v[k] && r.v[k]->type->kind == PTK_TY_TILE_BUF);
+    a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], tile ? K_TILE : K_SCALAR, "an operand") : NOSLOT;
   }
   for (uint32_t k = 0; k < r.nres; k++) {
     x->fl[k] = r.fl[k];

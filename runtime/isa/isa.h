@@ -424,6 +424,78 @@ ptk_isa_scalar ptk_isa_get(const ptk_tile *t, int32_t r, int32_t c);
 /* tprint: append the valid region as text, one row per line. */
 int ptk_isa_format(ptk_buf *out, const ptk_tile *t);
 
+/* ---- sort (runtime/isa/sort.c; README "tsort32", "tmrgsort") ------------------------------- */
+
+/* Sort results are 8-byte (value, index) structures laid along a row: f32
+ * tiles hold (value, index bits) in 2 elements, f16 tiles (value, 0, index
+ * low 16 bits, index high 16 bits) in 4. The order is descending by value,
+ * a NaN before every number, equal values in their input order (stable). */
+
+/* pto.tsort32 ins(src, idx[, tmp]) outs(dst): for each row r < dst.vrows,
+ * every block of 32 of src's valid columns is sorted and written as
+ * structures (value, idx[r or 0, c]) at structure positions of the block
+ * (idx with one valid row is shared by all rows). A short tail block (needs
+ * tmp; its contents are not used) sorts its valid elements only. src/dst f16
+ * or f32, idx i32/u32, all vec. */
+int ptk_isa_tsort32(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx,
+                    const ptk_tile *tmp);
+/* pto.tmrgsort, both forms; s1..s4 are the tiles after src0 (NULL when
+ * absent). Format 1, ins(src, blockLen) outs(dst): src row 0 holds lists of
+ * blockLen elements (blockLen*size/8 structures), each sorted; every group of
+ * 4 consecutive lists is merged into the same place of dst; structures after
+ * the last whole group are left unchanged. Format 2, ins(src0, src1[, src2,
+ * src3], tmp) outs(dst, executed): the lists (src_i's valid columns) are
+ * merged into tmp (at most tmp's columns), ties to the lower list; with
+ * `exhausted` the merge stops right after a list runs out. Then dst's valid
+ * columns are copied from tmp. `executed` is not written (an SSA vector). */
+int ptk_isa_tmrgsort(const ptk_tile *dst, const ptk_tile *src0, const ptk_tile *s1,
+                     const ptk_tile *s2, const ptk_tile *s3, const ptk_tile *s4,
+                     int64_t block_len, bool exhausted);
+
+/* ---- gather / scatter (runtime/isa/gather.c; README "tgather / tgatherb / tscatter") ---- */
+
+/* pto.tgather. Index form (idx non-NULL): dst[r, c] = src element at flat
+ * index idx[r, c] of src's rows x cols (row-major: (f / cols, f % cols));
+ * an index outside gives 0; over dst's valid region; idx 16/32-bit ints;
+ * src, dst one dtype. Mask form (idx NULL, mask_pattern 0..6 in
+ * #pto.mask_pattern order P0101 P1010 P0001 P0010 P0100 P1000 P1111): the
+ * columns c of src's valid region with c%2==0, c%2==1, c%4==0, 1, 2, 3 or
+ * all, row by row, as one stream into dst's rows x cols (row-major);
+ * element sizes must match. The compare form (mask_pattern outside 0..6,
+ * no idx) is refused (EARG). Bit copies. */
+int ptk_isa_tgather(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx,
+                    int64_t mask_pattern);
+/* pto.tgatherb: for each row r < dst.vrows and 32-byte block b of dst's
+ * valid columns, copy the 32 bytes at byte offset offsets[r, b] (u32/i32) of
+ * src's storage (a whole row-major none_box tile) into the block; a block
+ * whose bytes would leave src is skipped (left unchanged). */
+int ptk_isa_tgatherb(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *offsets);
+/* pto.tscatter, index form: dst element at flat index idx[r, c] (of dst's
+ * rows x cols, row-major) = src[r, c] over src's valid region, row-major
+ * order (the last writer wins); an index outside dst writes nothing. The
+ * mask form (idx NULL) is refused (EARG). */
+int ptk_isa_tscatter(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx,
+                     int64_t mask_pattern);
+
+/* ---- quantization (runtime/isa/quant.c; README "tdequant") -------------------------------- */
+
+/* pto.tdequant ins(src, scale, offset) outs(dst): over dst's valid region,
+ * dst[r,c] = (f32(src[r,c]) - offset[r,0]) * scale[r,0], each step rounded
+ * to f32 (no fused multiply-add). src i8/i16; dst, scale, offset f32. */
+int ptk_isa_tdequant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *scale,
+                     const ptk_tile *offset);
+
+/* ---- random (runtime/isa/random.c; README "trandom") ------------------------------------- */
+
+/* pto.trandom ins(key0, key1, counter0..3 {rounds}) outs(dst): the A5
+ * generator (README): 64 lanes of 128-bit counters (counter + lane), each
+ * run through `rounds` (7 or 10) Philox-4x32 rounds per loop giving 4 words
+ * at columns 256*loop + 4*lane + w of each valid row; counters advance by 64
+ * per loop and by (vcols-1)%64+1 after a row's last loop, across rows.
+ * dst i32 or u32. */
+int ptk_isa_trandom(const ptk_tile *dst, int64_t key0, int64_t key1, int64_t c0, int64_t c1,
+                    int64_t c2, int64_t c3, int64_t rounds);
+
 /* ---- named forms (one per PTO op) ---------------------------------------------------- */
 
 // clang-format off
@@ -509,7 +581,10 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tcolexpand) X(ptk_isa_trowexpand_op) X(ptk_isa_tcolexpand_op) X(ptk_isa_trowreduce)  \
   X(ptk_isa_tcolreduce) X(ptk_isa_tmatmul) X(ptk_isa_tmatmul_acc) X(ptk_isa_tmatmul_bias)        \
   X(ptk_isa_tcvt) X(ptk_isa_tcmp) X(ptk_isa_tcmps) X(ptk_isa_tsel) X(ptk_isa_tsels) X(ptk_isa_tci) \
-  X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)
+  X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)                             \
+  X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
+  X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
+  X(ptk_isa_tdequant) X(ptk_isa_trandom)
 // clang-format on
 
 #endif

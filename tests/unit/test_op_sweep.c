@@ -583,6 +583,63 @@ static bool make_inst(const ptk_op_info *info, const sdt *d, int variant, inst *
     IN(tile("vec", R, C, t, VR, 10, NULL));
     OUT(tile("vec", R, C, t, VR, 23, NULL));
     break;
+  case PTK_CALL_TSORT32:
+    /* 0: whole 32-blocks, idx shared by the rows; 1: a short tail block
+     * (with tmp), one idx row per row */
+    if (variant > 1) return false;
+    IN(tile("vec", R, 64, t, VR, variant ? VC : 64, NULL));
+    IN(tile("vec", variant ? R : 1, 64, "i32", variant ? VR : 1, variant ? VC : 64, NULL));
+    if (variant) IN(tile("vec", 1, 64, t, 1, 64, NULL));
+    OUT(tile("vec", R, 256, t, VR, variant ? 4 * VC : 256, NULL));
+    break;
+  case PTK_CALL_TMRGSORT:
+    /* format 1 (ins(src, blockLen)); format 2 needs a vector<4xi16>
+     * `executed` value, which the engines do not hold (tests/lit/run/sort.pto) */
+    if (variant > 0) return false;
+    IN(tile("vec", 1, 256, t, 1, 256, NULL));
+    IN(scalar("i32", "64"));
+    OUT(tile("vec", 1, 256, t, 1, 256, NULL));
+    break;
+  case PTK_CALL_TGATHER:
+    /* 0: index form (indices cover src and beyond: out of range gives 0);
+     * 1: mask form P0101 into a dst of half the columns */
+    if (variant > 1) return false;
+    IN(elem(t));
+    if (variant == 0) {
+      IN(tile("vec", R, C, "i32", VR, VC, NULL));
+      OUT(elem(t));
+    } else {
+      snprintf(it->in_attr, sizeof it->in_attr, "{maskPattern = #pto.mask_pattern<P0101>}");
+      OUT(tile("vec", R, C / 2, t, R, C / 2, NULL));
+    }
+    break;
+  case PTK_CALL_TGATHERB:
+    if (variant > 0) return false;
+    IN(elem(t));
+    IN(tile("vec", R, C, "i32", VR, 8, NULL));
+    OUT(tile("vec", R, C, t, VR, 32 / d->bytes, NULL));
+    break;
+  case PTK_CALL_TSCATTER:
+    /* random indices in ±1..60: the negative ones write nothing */
+    if (variant > 0) return false;
+    IN(tile("vec", R, C, t, VR, VC, NULL));
+    IN(tile("vec", R, C, "i32", VR, VC, NULL));
+    OUT(elem(t));
+    break;
+  case PTK_CALL_TDEQUANT:
+    /* the integer source in the dtype under test (i8 and i16 run), f32 out */
+    if (variant > 0) return false;
+    IN(elem(t));
+    IN(tile("vec", R, 8, "f32", VR, 8, NULL));
+    IN(tile("vec", R, 8, "f32", VR, 8, NULL));
+    OUT(elem("f32"));
+    break;
+  case PTK_CALL_TRANDOM:
+    /* key and counter words; runs for i32 (and would for ui32) */
+    if (variant > 0) return false;
+    for (int w = 0; w < 6; w++) IN(scalar("i32", w & 1 ? "-7" : "12345"));
+    OUT(elem(t));
+    break;
   default:
     return false; /* a shape this sweep does not know: reported by the caller */
   }
@@ -603,7 +660,7 @@ typedef struct {
   const opnd *argt[BATCH * 6]; /* the tile behind each pointer argument */
   int out_arg[BATCH];       /* per instance: its destination's argument */
   int ninst;
-  bool used[128]; /* index constants %cN */
+  bool used[512]; /* index constants %cN (shapes stay below 512) */
 } kbuild;
 
 static int ktile(kbuild *k, const opnd *o, int id) {
@@ -676,7 +733,7 @@ static char *ktext(const inst *const *its, int n, kbuild *k) {
                        its[j]->ins[i].type);
     kinst(k, its[j]);
   }
-  for (int v = 0; v < 128; v++)
+  for (int v = 0; v < (int)(sizeof k->used / sizeof k->used[0]); v++)
     if (k->used[v] || v < 2) ptk_buf_printf(&consts, "    %%c%d = arith.constant %d : index\n", v, v);
   char *s = ptk_xasprintf("module {\n  func.func @k(%s) {\n%s%s    return\n  }\n}\n",
                           k->args.data ? k->args.data : "", consts.data ? consts.data : "",
