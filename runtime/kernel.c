@@ -289,6 +289,7 @@ static bool run_passes(ptk_loaded *l, const ptk_kernel_load_opts *ko, ptk_arg_di
   o.dump_dir = ko->dump_dir;
   o.dump_regex = ko->dump_regex;
   o.verify_each = ko->verify_each;
+  o.no_optimize = (ko->flags & PTK_LOAD_NO_OPTIMIZE) != 0;
   o.time_passes = ko->time_passes;
   o.stats = ko->stats;
   o.result = res;

@@ -96,6 +96,8 @@ enum {
    * sync the author wrote (explicit mode included) are checked; with
    * PTK_LOAD_NO_PASSES the checker runs on those alone (`ptk check`). */
   PTK_LOAD_STRICT_SYNC = 1u << 2,
+  /* skip the optimizing passes (`--no-optimize`, PTK_NO_OPTIMIZE=1) */
+  PTK_LOAD_NO_OPTIMIZE = 1u << 3,
 };
 
 /* Everything a load can be told; zero = the defaults of ptk_kernel_load. */

@@ -161,7 +161,7 @@ static bool run_insert_sync(pctx *c) {
   return ok;
 }
 
-enum { PF_AUTO_ONLY = 1u << 0, PF_SYNC = 1u << 1 };
+enum { PF_AUTO_ONLY = 1u << 0, PF_SYNC = 1u << 1, PF_OPT = 1u << 2 /* optimizing: skippable */ };
 
 typedef struct pass_row {
   const char *name;
@@ -172,9 +172,9 @@ typedef struct pass_row {
 
 /* THE pipeline (DESIGN §4). */
 static const pass_row PIPELINE[] = {
-    {"canonicalize", "fold constants, simplify trivial loops and ifs, drop dead ops", 0,
+    {"canonicalize", "fold constants, simplify trivial loops and ifs, drop dead ops", PF_OPT,
      run_canonicalize},
-    {"cse", "merge identical pure ops in dominating position", 0, run_cse},
+    {"cse", "merge identical pure ops in dominating position", PF_OPT, run_cse},
     {"check-shapes",
      "valid shapes of elementwise operands, tload/tstore partitions, matmul K, expand and "
      "row-reduction forms",
@@ -199,6 +199,7 @@ void ptk_pipeline_print(ptk_buf *out) {
     const pass_row *p = &PIPELINE[i];
     const char *when = p->flags & PF_AUTO_ONLY ? " [auto mode only]"
                        : p->flags & PF_SYNC   ? " [auto mode, or insert_sync]"
+                       : p->flags & PF_OPT    ? " [skipped by --no-optimize]"
                                               : "";
     ptk_buf_printf(out, "%2zu  %-22s %s%s\n", i + 1, p->name, p->summary, when);
   }
@@ -380,6 +381,8 @@ int ptk_pipeline_run(ptk_module *m, ptk_func *entry, const ptk_pipeline_opts *o,
   c.res->npasses = 0;
   const char *env = getenv("PTK_VERIFY_EACH");
   bool verify_each = o->verify_each || (env && strcmp(env, "1") == 0);
+  const char *nenv = getenv("PTK_NO_OPTIMIZE");
+  bool no_opt = o->no_optimize || (nenv && strcmp(nenv, "1") == 0);
   bool do_sync = o->insert_sync > 0 || (o->insert_sync < 0 && o->mode == PTK_MODE_AUTO);
   c.do_sync = do_sync;
   int rc = 0;
@@ -406,6 +409,7 @@ int ptk_pipeline_run(ptk_module *m, ptk_func *entry, const ptk_pipeline_opts *o,
     const pass_row *p = &PIPELINE[i];
     if ((p->flags & PF_AUTO_ONLY) && o->mode != PTK_MODE_AUTO) continue;
     if ((p->flags & PF_SYNC) && !do_sync && !o->strict_sync) continue;
+    if ((p->flags & PF_OPT) && no_opt) continue;
     idx++;
     size_t e0 = ptk_diags_errors(d);
     t0 = pu_now_ms();

@@ -68,6 +68,10 @@ typedef struct ptk_pipeline_opts {
    * dumps; NULL or "": every pass. 00_input.pto is always written. */
   const char *dump_regex;
   bool verify_each; /* verifier after every pass (also when PTK_VERIFY_EACH=1) */
+  /* skip the optimizing passes (canonicalize, cse; also when
+   * PTK_NO_OPTIMIZE=1): a kernel must give the same bytes either way, which
+   * the differential tests check for every sample and corpus case */
+  bool no_optimize;
   bool time_passes; /* per-pass wall times (and peak memory) into the report */
   bool stats;       /* per-pass statistics (and peak memory) into the report */
   /* Declared directions of the entry's arguments (a .ptk declaration):

@@ -47,6 +47,8 @@ const char ptk_cmd_compile_usage[] =
     "  --dump-passes[=REGEX]  write the IR before the passes and after each pass whose\n"
     "                         name matches REGEX (PCRE2; default: every pass)\n"
     "  --verify-each          run the verifier after every pass (also PTK_VERIFY_EACH=1)\n"
+    "  --no-optimize          skip the optimizing passes, canonicalize and cse (also\n"
+    "                         PTK_NO_OPTIMIZE=1); results are the same bytes either way\n"
     "  --print-pipeline       list the passes in order and exit\n"
     "  --time-passes          print each pass's time and the peak memory to stderr\n"
     "  --stats                print what each pass did and the peak memory to stderr\n"
@@ -59,7 +61,7 @@ typedef struct copts {
   const char *file, *out, *entry, *target, *mode, *dump_re;
   bool dump, verify_each, print_pipeline, time_passes, stats;
   int insert_sync; /* -1 default */
-  bool strict_sync;
+  bool strict_sync, no_optimize;
   PTK_VEC(ptk_const_binding) consts;
   PTK_VEC(const char *) incs;
 } copts;
@@ -100,6 +102,8 @@ static int parse_args(int argc, char **argv, copts *o) {
       o->dump_re = a + 14;
     } else if (!strcmp(a, "--verify-each")) {
       o->verify_each = true;
+    } else if (!strcmp(a, "--no-optimize")) {
+      o->no_optimize = true;
     } else if (!strcmp(a, "--print-pipeline")) {
       o->print_pipeline = true;
     } else if (!strcmp(a, "--time-passes")) {
@@ -235,7 +239,8 @@ int ptk_cmd_compile(int argc, char **argv) {
   ko.consts = o.consts.data;
   ko.nconsts = o.consts.len;
   ko.trace = &to;
-  ko.flags = PTK_LOAD_LIST_INLINE | (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0);
+  ko.flags = PTK_LOAD_LIST_INLINE | (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0) |
+             (o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0);
   ko.target = o.target;
   ko.mode = o.mode;
   ko.insert_sync = o.insert_sync < 0 ? 0 : o.insert_sync ? 1 : -1;

@@ -59,6 +59,8 @@ const char ptk_cmd_run_usage[] =
     "                   an error for overlapping accesses of two blocks where at least\n"
     "                   one writes (atomic-add stores excepted), naming both blocks and ops\n"
     "  --time           print the launch time to stderr\n"
+    "  --no-optimize    skip the optimizing passes, canonicalize and cse (also\n"
+    "                   PTK_NO_OPTIMIZE=1); results are the same bytes either way\n"
     "  --strict-sync    synchronization findings (missing or unmatched set_flag/\n"
     "                   wait_flag, events, buffer ids) are errors that stop the run\n"
     "                   (default: warnings; the host runs the pipes in order), and\n"
@@ -89,7 +91,7 @@ typedef struct run_opts {
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
   double timeout;
-  bool poison, time, check_races, strict_sync;
+  bool poison, time, check_races, strict_sync, no_optimize;
   PTK_VEC(const char *) args;
 } run_opts;
 
@@ -163,6 +165,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       o->check_races = true;
     else if (OPT("--strict-sync"))
       o->strict_sync = true;
+    else if (OPT("--no-optimize"))
+      o->no_optimize = true;
     else
       return ptk_cli_usage_error("run", "unknown option '%s'", a);
 #undef OPT
@@ -248,7 +252,8 @@ int ptk_cmd_run(int argc, char **argv) {
   if (!src) goto done;
   ptk_trace_opts to = ptk_cli_trace_opts(&o.k);
   l = ptk_kernel_load_ex(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to,
-                         o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0, d);
+                         (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0) |
+                             (o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0), d);
   if (!l) goto done;
   ptk_func *f = ptk_loaded_entry(l);
   if (jit)
