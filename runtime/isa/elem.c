@@ -523,13 +523,99 @@ int ptk_isa_tcolexpand(const ptk_tile *dst, const ptk_tile *src) {
   return ew("tcolexpand", K_COPY, dst, o, 1);
 }
 
+/* Row broadcast with the per-row scalar read in place: d[i] = a[i] op v
+ * (sfirst: v op a[i]); the same per-element expressions as kern_f. */
+#define XK(EXPR)                                                                                   \
+  do {                                                                                             \
+    if (sfirst) {                                                                                  \
+      VLOOP(i, n, { float x_ = v, y_ = a[i]; d[i] = EXPR; });                                      \
+    } else {                                                                                       \
+      VLOOP(i, n, { float x_ = a[i], y_ = v; d[i] = EXPR; });                                      \
+    }                                                                                              \
+  } while (0)
+PTK_ISA_CLONES static void kern_rowb_f(int op, int prec, float *restrict d, const float *restrict a,
+                                       float v, bool sfirst, size_t n) {
+  switch (op) {
+  case PTK_ISA_ADD: XK(x_ + y_); break;
+  case PTK_ISA_SUB: XK(x_ - y_); break;
+  case PTK_ISA_MUL: XK(x_ * y_); break;
+  case PTK_ISA_DIV: XK(x_ / y_); break;
+  case PTK_ISA_MAX: XK(x_ < y_ ? y_ : x_); break;
+  case PTK_ISA_MIN: XK(y_ < x_ ? y_ : x_); break;
+  default: /* PTK_ISA_EXPDIF */
+    if (prec == 0)
+      XK(ptk_expf(x_ - y_));
+    else
+      for (size_t i = 0; i < n; i++) {
+        float x_ = sfirst ? v : a[i], y_ = sfirst ? a[i] : v;
+        d[i] = ptk_expf(ptk_isa__rnd(x_ - y_, prec));
+      }
+    break;
+  }
+}
+#undef XK
+
+/* trowexpand_op / tcolexpand_op on f32 / f16 / bf16 after prep_ops: the
+ * broadcast operand is read in place (row mode: one scalar per row, no
+ * chunk filled; column mode: the broadcast row directly when it is f32
+ * row-major, else converted once per column chunk, not once per row). The
+ * other operand and dst go as in run_f. */
+static void expand_run_f(int kop, const ptk_tile *d, const ptk_isa_lay *DL, opnd *o) {
+  int bi = o[0].mode == M_SAME ? 1 : 0, fi = 1 - bi, prec = ptk_isa__prec(d->dtype);
+  opnd *B = &o[bi], *F = &o[fi];
+  float fbuf[PTK_ISA_CHUNK], bbuf[PTK_ISA_CHUNK], obuf[PTK_ISA_CHUNK];
+  bool ddirect = d->dtype == PTK_ISA_F32 && DL->kind == LK_ROW;
+  bool bdirect = B->mode == M_COLB && B->t->dtype == PTK_ISA_F32 && B->L.kind == LK_ROW;
+  for (int32_t c0 = 0; c0 < d->vcols; c0 += PTK_ISA_CHUNK) {
+    int32_t n = d->vcols - c0 < PTK_ISA_CHUNK ? d->vcols - c0 : PTK_ISA_CHUNK;
+    const float *brow = bbuf;
+    if (B->mode == M_COLB) {
+      if (bdirect)
+        brow = (const float *)(const void *)ptk_isa__row(&B->L, 0) + c0;
+      else
+        ptk_isa__load_f(B->t, &B->L, 0, c0, n, 0, bbuf);
+    }
+    for (int32_t r = 0; r < d->vrows; r++) {
+      const float *x = fbuf;
+      if (F->direct)
+        x = (const float *)(const void *)ptk_isa__row(&F->L, r) + c0;
+      else
+        ptk_isa__load_f(F->t, &F->L, r, c0, n, 0, fbuf);
+      float *out = ddirect ? (float *)(void *)ptk_isa__row(DL, r) + c0 : obuf;
+      if (B->mode == M_ROWB)
+        kern_rowb_f(kop, prec, out, x, ptk_isa__ld_f(B->t->dtype, ptk_isa__ptr(&B->L, r, 0)),
+                    bi == 0, (size_t)n);
+      else if (bi == 0)
+        kern_f(kop, prec, out, brow, x, x, (size_t)n);
+      else
+        kern_f(kop, prec, out, x, brow, brow, (size_t)n);
+      if (!ddirect) ptk_isa__store_f(d, DL, r, c0, n, out);
+    }
+  }
+}
+
 static int expand_op(const char *name, ptk_isa_binop op, int mode, const ptk_tile *dst,
                      const ptk_tile *a, const ptk_tile *b) {
   if (op != PTK_ISA_ADD && op != PTK_ISA_SUB && op != PTK_ISA_MUL && op != PTK_ISA_DIV &&
       op != PTK_ISA_MAX && op != PTK_ISA_MIN && op != PTK_ISA_EXPDIF)
     return ptk_isa__fail(PTK_ISA_EARG, "%s: bad op %d", name, (int)op);
   opnd o[2] = {tile_op(a, mode), tile_op(b, mode)};
-  return ew(name, (int)op, dst, o, 2);
+  if (ptk_isa__cls(dst->dtype) != CLS_F) return ew(name, (int)op, dst, o, 2);
+  ptk_isa_lay DL;
+  int rc = prep_ops(name, dst, &DL, o, 2);
+  if (rc) return rc;
+  if (o[0].mode == M_SAME && o[1].mode == M_SAME) {
+    run_f((int)op, dst, &DL, o, 2);
+    return PTK_ISA_OK;
+  }
+  /* the fast path reads in another order than the generic engine: only
+   * when dst overlaps neither operand (or the full one exactly in place) */
+  opnd *bo = o[0].mode == M_SAME ? &o[1] : &o[0], *fo = o[0].mode == M_SAME ? &o[0] : &o[1];
+  if ((o[0].mode != M_SAME && o[1].mode != M_SAME) || overlaps(&bo->L, bo->t, &DL, dst) ||
+      (overlaps(&fo->L, fo->t, &DL, dst) && !same_map(fo->t, dst)))
+    return ew(name, (int)op, dst, o, 2);
+  expand_run_f((int)op, dst, &DL, o);
+  return PTK_ISA_OK;
 }
 
 int ptk_isa_trowexpand_op(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a,

@@ -3,92 +3,238 @@
  * ascending k with fmaf (i32: wrap-around multiply-add), then Cin or the bias
  * row is added: the pto-isa CPU simulator's TMatmulNzZn order exactly.
  *
- * A and B are unpacked once into row-major f32 matrices; the product runs in
- * 4 x 8 register blocks (acc = fmaf(a[i,k], B[k,j], acc) with k ascending for
- * every element, so the bits are those of the plain triple loop). fmaf is
- * exact either way; where the CPU has FMA the kernel is compiled for it
- * (chosen once at run time). */
+ * Float operands are packed once per call into panels (A: MR rows
+ * interleaved per k, B: NR columns per k), f16/bf16 widened to f32 once per
+ * panel (F16C where the CPU has it; the same bits as ptk_f16_to_f32,
+ * signalling NaNs included). A register-blocked MR x NR microkernel keeps
+ * MR x NR accumulators in registers and, for every k in ascending order, does
+ * acc[i][j] = fmaf(A[i,k], B[k,j], acc[i][j]) -- vectorized across the NR
+ * columns, never across k, so every output element is exactly the sequential
+ * fmaf chain of the plain triple loop whatever the blocking, the vector width
+ * or the path (fmaf is correctly rounded: the FMA instruction and the C
+ * library function agree). K is cut into KC blocks for the caches: a partial
+ * chain is stored as the exact f32 accumulator and resumed from it, which
+ * changes nothing. Only NaN payloads, when several NaNs meet in one fmaf,
+ * follow the hardware's propagation rule. */
 #include "runtime/isa/internal.h"
 
-/* C[i][j] = fmaf chain over k = 0..K-1 (from 0) for rows [i0, i1), columns
- * [j0, N); A is M x K, B is K x N, C is M x N, all row-major. */
-#define GEMM_ROWS_BODY                                                                             \
-  for (size_t i = i0; i < i1; i++) {                                                               \
-    float *c = C + i * N;                                                                          \
-    for (size_t j = j0; j < N; j++) c[j] = 0;                                                      \
-    for (size_t k = 0; k < K; k++) {                                                               \
-      const float *b = B + k * N;                                                                  \
-      float x = A[i * K + k];                                                                      \
-      for (size_t j = j0; j < N; j++) c[j] = fmaf(x, b[j], c[j]);                                  \
-    }                                                                                              \
-  }
-
-static void gemm_rows_sw(float *restrict C, const float *restrict A, const float *restrict B,
-                         size_t i0, size_t i1, size_t j0, size_t K, size_t N) {
-  GEMM_ROWS_BODY
-}
-static void gemm_sw(float *restrict C, const float *restrict A, const float *restrict B, size_t M,
-                    size_t K, size_t N) {
-  gemm_rows_sw(C, A, B, 0, M, 0, K, N);
-}
-
-typedef void (*gemm_fn)(float *restrict, const float *restrict, const float *restrict, size_t,
-                        size_t, size_t);
-
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-__attribute__((target("fma"))) static void gemm_rows_hw(float *restrict C, const float *restrict A,
-                                                        const float *restrict B, size_t i0,
-                                                        size_t i1, size_t j0, size_t K, size_t N) {
-  GEMM_ROWS_BODY
-}
-/* 4 x 8 blocks with the accumulators in registers (one ymm per row); every
- * element still accumulates in k order from 0, so the bits do not depend on
- * the blocking. The ragged right and bottom edges go row by row. */
-__attribute__((target("fma"))) static void gemm_hw(float *restrict C, const float *restrict A,
-                                                   const float *restrict B, size_t M, size_t K,
-                                                   size_t N) {
-  size_t M4 = M & ~(size_t)3, N8 = N & ~(size_t)7;
-  for (size_t i = 0; i < M4; i += 4)
-    for (size_t j = 0; j < N8; j += 8) {
-      float c0[8] = {0}, c1[8] = {0}, c2[8] = {0}, c3[8] = {0};
-      const float *a = A + i * K;
-      for (size_t k = 0; k < K; k++) {
-        const float *b = B + k * N + j;
-        float a0 = a[k], a1 = a[K + k], a2 = a[2 * K + k], a3 = a[3 * K + k];
-        for (int jj = 0; jj < 8; jj++) {
-          c0[jj] = fmaf(a0, b[jj], c0[jj]);
-          c1[jj] = fmaf(a1, b[jj], c1[jj]);
-          c2[jj] = fmaf(a2, b[jj], c2[jj]);
-          c3[jj] = fmaf(a3, b[jj], c3[jj]);
-        }
-      }
-      float *c = C + i * N + j;
-      for (int jj = 0; jj < 8; jj++) {
-        c[jj] = c0[jj];
-        c[N + jj] = c1[jj];
-        c[2 * N + jj] = c2[jj];
-        c[3 * N + jj] = c3[jj];
-      }
-    }
-  if (N8 < N) gemm_rows_hw(C, A, B, 0, M4, N8, K, N);
-  gemm_rows_hw(C, A, B, M4, M, 0, K, N);
-}
-static gemm_fn pick_gemm(void) {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("fma") ? gemm_hw : gemm_sw;
-}
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
+#define PTK_MM_X86 1
+#include <immintrin.h>
 #else
-static gemm_fn pick_gemm(void) { return gemm_sw; }
+#define PTK_MM_X86 0
 #endif
 
-static gemm_fn gemm(void) {
-  static gemm_fn f;
-  gemm_fn g = __atomic_load_n(&f, __ATOMIC_RELAXED);
-  if (!g) {
-    g = pick_gemm();
-    __atomic_store_n(&f, g, __ATOMIC_RELAXED);
+enum { MR = 6, NR = 16, KC = 256 };
+
+/* ---- packing -------------------------------------------------------------------------------- */
+
+/* Pack the M x K operand A into ceil(M/MR) panels of K x MR (element (i, k)
+ * to dst[(i / MR) * MR * K + k * MR + i % MR]) or the K x N operand B into
+ * ceil(N/NR) panels of K x NR (element (k, j) to dst[(j / NR) * NR * K +
+ * k * NR + j % NR]); raw elements of type T, padding rows / columns zero.
+ * The tile is walked box by box (a boxed layout's box, or the whole tile
+ * for none_box), where element (i, j) sits at base + i * rs + j * cs. */
+#define PACK(T)                                                                                    \
+  static void pack_##T(const ptk_isa_lay *L, int32_t rows, int32_t cols, T *restrict dst,          \
+                       bool is_a) {                                                                \
+    int64_t rs, cs, BR = (int64_t)1 << L->lir, BC = (int64_t)1 << L->lic;                          \
+    bool boxed = true;                                                                             \
+    switch (L->kind) {                                                                             \
+    case LK_ROW: rs = L->sc, cs = 1, boxed = false; break;                                         \
+    case LK_COL: rs = 1, cs = L->sr, boxed = false; break;                                         \
+    case LK_NZ:                                                                                    \
+    case LK_ZZ: rs = BC, cs = 1; break;                                                            \
+    default: rs = 1, cs = BR; break;                                                               \
+    }                                                                                              \
+    size_t K = (size_t)(is_a ? cols : rows), G = is_a ? MR : NR;                                   \
+    size_t np = ((size_t)(is_a ? rows : cols) + G - 1) / G;                                        \
+    if ((is_a ? rows : cols) % G) memset(dst + (np - 1) * G * K, 0, G * K * sizeof(T));            \
+    for (int32_t r = 0, rn; r < rows; r = rn) {                                                    \
+      rn = boxed ? r + (int32_t)(BR - ((L->r0 + r) & (BR - 1))) : rows;                            \
+      if (rn > rows) rn = rows;                                                                    \
+      for (int32_t c = 0, cn; c < cols; c = cn) {                                                  \
+        cn = boxed ? c + (int32_t)(BC - ((L->c0 + c) & (BC - 1))) : cols;                          \
+        if (cn > cols) cn = cols;                                                                  \
+        const T *base = (const T *)L->data + ptk_isa__off(L, r, c);                                \
+        if (is_a)                                                                                  \
+          for (int32_t i = r; i < rn; i++) {                                                       \
+            const T *restrict s = base + (i - r) * rs;                                             \
+            T *restrict d = dst + (size_t)(i / MR) * MR * K + (size_t)(i % MR) + (size_t)c * MR;   \
+            for (int32_t j = 0; j < cn - c; j++) d[(size_t)j * MR] = s[j * cs];                    \
+          }                                                                                        \
+        else                                                                                       \
+          for (int32_t j = c; j < cn; j++) {                                                       \
+            const T *restrict s = base + (j - c) * cs;                                             \
+            T *restrict d = dst + (size_t)(j / NR) * NR * K + (size_t)(j % NR) + (size_t)r * NR;   \
+            for (int32_t i = 0; i < rn - r; i++) d[(size_t)i * NR] = s[i * rs];                    \
+          }                                                                                        \
+      }                                                                                            \
+    }                                                                                              \
   }
-  return g;
+PACK(uint16_t)
+PACK(uint32_t)
+
+/* Widen n raw f16 / bf16 elements to f32 (exact). */
+PTK_ISA_CLONES static void bf16_widen(float *restrict o, const uint16_t *restrict h, size_t n) {
+  VLOOP(j, n, o[j] = ptk_bits_f32((uint32_t)h[j] << 16));
+}
+static void f16_widen_sw(float *restrict o, const uint16_t *restrict h, size_t n) {
+  for (size_t j = 0; j < n; j++) o[j] = ptk_f16_to_f32(h[j]);
+}
+#if PTK_MM_X86
+/* vcvtph2ps is exact like ptk_f16_to_f32 except that it quiets signalling
+ * NaNs (sets f32 bit 22); those lanes get the bit cleared again. */
+__attribute__((target("avx2,f16c"))) static void f16_widen_hw(float *restrict o,
+                                                                 const uint16_t *restrict h,
+                                                                 size_t n) {
+  const __m256i em = _mm256_set1_epi32(0x7fff), inf = _mm256_set1_epi32(0x7c00),
+                qnan = _mm256_set1_epi32(0x7e00), qbit = _mm256_set1_epi32(0x00400000);
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(h + j));
+    __m256i f = _mm256_castps_si256(_mm256_cvtph_ps(x));
+    __m256i a = _mm256_and_si256(_mm256_cvtepu16_epi32(x), em);
+    __m256i snan = _mm256_and_si256(_mm256_cmpgt_epi32(a, inf), _mm256_cmpgt_epi32(qnan, a));
+    f = _mm256_andnot_si256(_mm256_and_si256(snan, qbit), f);
+    _mm256_storeu_si256((__m256i *)(o + j), f);
+  }
+  f16_widen_sw(o + j, h + j, n - j);
+}
+#endif
+
+typedef void (*widen_fn)(float *restrict, const uint16_t *restrict, size_t);
+static widen_fn pick_f16_widen(void) {
+#if PTK_MM_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) return f16_widen_hw;
+#endif
+  return f16_widen_sw;
+}
+
+/* ---- microkernels --------------------------------------------------------------------------- */
+
+/* C[0..mr) x [0..NR) (row stride ldc) = the fmaf chains over k in [0, kc)
+ * of the packed panels a (kc x MR) and b (kc x NR), starting from 0 (first)
+ * or from the values in C (a later K block). */
+typedef void (*kern_fn)(size_t kc, const float *restrict a, const float *restrict b,
+                        float *restrict c, size_t ldc, int mr, int first);
+
+static void kern_sw(size_t kc, const float *restrict a, const float *restrict b,
+                    float *restrict c, size_t ldc, int mr, int first) {
+  float acc[MR][NR];
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < NR; j++) acc[i][j] = first ? 0.0f : c[i * ldc + j];
+  for (size_t k = 0; k < kc; k++)
+    for (int i = 0; i < mr; i++) {
+      float x = a[k * MR + i];
+      for (int j = 0; j < NR; j++) acc[i][j] = fmaf(x, b[k * NR + j], acc[i][j]);
+    }
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+}
+
+#if PTK_MM_X86
+/* MR x 16 with two ymm accumulators per row; R is a constant after
+ * inlining, so the unused rows vanish. */
+#define KROW(i)                                                                                    \
+  if (R > i) {                                                                                     \
+    __m256 x = _mm256_broadcast_ss(a + k * MR + i);                                                \
+    c##i##0 = _mm256_fmadd_ps(x, b0, c##i##0);                                                     \
+    c##i##1 = _mm256_fmadd_ps(x, b1, c##i##1);                                                     \
+  }
+#define KLOAD(i)                                                                                   \
+  __m256 c##i##0 = _mm256_setzero_ps(), c##i##1 = _mm256_setzero_ps();                             \
+  if (R > i && !first) {                                                                           \
+    c##i##0 = _mm256_loadu_ps(c + i * ldc);                                                        \
+    c##i##1 = _mm256_loadu_ps(c + i * ldc + 8);                                                    \
+  }
+#define KSTORE(i)                                                                                  \
+  if (R > i) {                                                                                     \
+    _mm256_storeu_ps(c + i * ldc, c##i##0);                                                        \
+    _mm256_storeu_ps(c + i * ldc + 8, c##i##1);                                                    \
+  }
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+kern_hw_r(size_t kc, const float *restrict a, const float *restrict b, float *restrict c,
+          size_t ldc, int first, const int R) {
+  KLOAD(0) KLOAD(1) KLOAD(2) KLOAD(3) KLOAD(4) KLOAD(5)
+  for (size_t k = 0; k < kc; k++) {
+    __m256 b0 = _mm256_loadu_ps(b + k * NR), b1 = _mm256_loadu_ps(b + k * NR + 8);
+    KROW(0) KROW(1) KROW(2) KROW(3) KROW(4) KROW(5)
+  }
+  KSTORE(0) KSTORE(1) KSTORE(2) KSTORE(3) KSTORE(4) KSTORE(5)
+}
+__attribute__((target("avx2,fma"))) static void kern_hw(size_t kc, const float *restrict a,
+                                                      const float *restrict b, float *restrict c,
+                                                      size_t ldc, int mr, int first) {
+  switch (mr) {
+  case 6: kern_hw_r(kc, a, b, c, ldc, first, 6); break;
+  case 5: kern_hw_r(kc, a, b, c, ldc, first, 5); break;
+  case 4: kern_hw_r(kc, a, b, c, ldc, first, 4); break;
+  case 3: kern_hw_r(kc, a, b, c, ldc, first, 3); break;
+  case 2: kern_hw_r(kc, a, b, c, ldc, first, 2); break;
+  default: kern_hw_r(kc, a, b, c, ldc, first, 1); break;
+  }
+}
+#endif
+
+static kern_fn pick_kern(void) {
+#if PTK_MM_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kern_hw;
+#endif
+  return kern_sw;
+}
+
+typedef struct {
+  kern_fn kern;
+  widen_fn f16;
+} mm_fns;
+static const mm_fns *fns(void) {
+  static mm_fns f;
+  static int ready;
+  if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+    mm_fns g = {pick_kern(), pick_f16_widen()};
+    f = g; /* every thread writes the same values */
+    __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+  }
+  return &f;
+}
+
+/* C (M x ldc row-major, ldc = N rounded up to NR) = A * B from the packed
+ * f32 panels. */
+static void gemm_packed(float *restrict C, size_t ldc, const float *restrict Ap,
+                        const float *restrict Bp, size_t M, size_t K, size_t N) {
+  kern_fn kern = fns()->kern;
+  size_t npa = (M + MR - 1) / MR, npb = (N + NR - 1) / NR;
+  if (K == 0) {
+    memset(C, 0, M * ldc * sizeof(float));
+    return;
+  }
+  for (size_t k0 = 0; k0 < K; k0 += KC) {
+    size_t kc = K - k0 < KC ? K - k0 : KC;
+    for (size_t jp = 0; jp < npb; jp++) {
+      const float *b = Bp + jp * K * NR + k0 * NR;
+      for (size_t ip = 0; ip < npa; ip++) {
+        size_t i0 = ip * MR;
+        int mr = (int)(M - i0 < MR ? M - i0 : MR);
+        kern(kc, Ap + ip * K * MR + k0 * MR, b, C + i0 * ldc + jp * NR, ldc, mr, k0 == 0);
+      }
+    }
+  }
+}
+
+/* Pack a float operand (A if is_a) as f32 panels into dst, through raw. */
+static void pack_f(const ptk_tile *t, const ptk_isa_lay *L, bool is_a, int32_t rows, int32_t cols,
+                   float *dst, void *raw) {
+  size_t n = is_a ? ((size_t)rows + MR - 1) / MR * MR * (size_t)cols
+                  : ((size_t)cols + NR - 1) / NR * NR * (size_t)rows;
+  if (t->dtype == PTK_ISA_F32)
+    pack_uint32_t(L, rows, cols, (uint32_t *)dst, is_a);
+  else
+    pack_uint16_t(L, rows, cols, raw, is_a);
+  if (t->dtype == PTK_ISA_BF16) bf16_widen(dst, raw, n);
+  if (t->dtype == PTK_ISA_F16) fns()->f16(dst, raw, n);
 }
 
 static int mm(const char *name, const ptk_tile *c, const ptk_tile *cin, const ptk_tile *a,
@@ -123,16 +269,19 @@ static int mm(const char *name, const ptk_tile *c, const ptk_tile *cin, const pt
   if (M == 0 || N == 0) return PTK_ISA_OK;
   size_t kn = (size_t)K * (size_t)N;
   if (f) {
-    float *B = ptk_isa__scratch(0, kn * sizeof(float) + 1);
-    float *A = ptk_isa__scratch(1, (size_t)M * (size_t)K * sizeof(float) + 1);
-    float *C = ptk_isa__scratch(2, (size_t)M * (size_t)N * sizeof(float));
-    float *extra = ptk_isa__scratch(3, (size_t)N * sizeof(float));
-    for (int32_t k = 0; k < K; k++) ptk_isa__load_f(b, &BL, k, 0, N, 0, B + (size_t)k * N);
-    for (int32_t i = 0; i < M; i++) ptk_isa__load_f(a, &AL, i, 0, K, 0, A + (size_t)i * K);
-    gemm()(C, A, B, (size_t)M, (size_t)K, (size_t)N);
+    size_t mp = ((size_t)M + MR - 1) / MR * MR, np = ((size_t)N + NR - 1) / NR * NR;
+    size_t na = mp * (size_t)K, nb = np * (size_t)K, ext = np + 16;
+    float *Bp = ptk_isa__scratch(0, nb * sizeof(float) + 1);
+    float *Ap = ptk_isa__scratch(1, na * sizeof(float) + 1);
+    float *C = ptk_isa__scratch(2, mp * np * sizeof(float));
+    float *extra = ptk_isa__scratch(3, (ext + (na > nb ? na : nb)) * sizeof(float));
+    void *raw = extra + ext;
+    pack_f(a, &AL, true, M, K, Ap, raw);
+    pack_f(b, &BL, false, K, N, Bp, raw);
+    gemm_packed(C, np, Ap, Bp, (size_t)M, (size_t)K, (size_t)N);
     if (bias) ptk_isa__load_f(bias, &XL, 0, 0, N, 0, extra);
     for (int32_t i = 0; i < M; i++) {
-      float *acc = C + (size_t)i * N;
+      float *acc = C + (size_t)i * np;
       if (cin) {
         ptk_isa__load_f(cin, &IL, i, 0, N, 0, extra);
         for (int32_t j = 0; j < N; j++) acc[j] = extra[j] + acc[j];

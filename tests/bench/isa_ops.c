@@ -7,11 +7,13 @@
  *  3. rmsnorm-like bf16 work: tcvt bf16->f32, tmul, trowsum, tcvt back. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "lang/util.h"
+#include "runtime/isa/fp.h"
 #include "runtime/isa/isa.h"
 
 static double now(void) {
@@ -175,7 +177,102 @@ static void bench_bf16(void) {
          (t - t0) / runs * 1e6);
 }
 
-/* isa_ops [add|matmul|bf16]...: run the named benchmarks (default: all) */
+/* 1024^3 matmul as 512 tmatmul / tmatmul.acc calls on 128x128 tiles already
+ * in L0 layouts (left Zz, right Zn, acc Nz): GFLOP/s of the tile library's
+ * matmul on its own (no tload / tmov). dt: f32, f16 or bf16 operands. */
+static void bench_mm1024(ptk_isa_dtype dt) {
+  enum { T = 128, G = 8 }; /* G x G grid of T x T tiles: 1024 */
+  size_t esz = ptk_isa_dtype_size(dt), tb = (size_t)T * T;
+  uint8_t *abuf = malloc(G * G * tb * esz), *bbuf = malloc(G * G * tb * esz);
+  uint8_t *cbuf = malloc(G * G * tb * 4);
+  ptk_tile A[G][G], B[G][G], C[G][G];
+  uint64_t s = 12345;
+  for (int i = 0; i < G; i++)
+    for (int j = 0; j < G; j++) {
+      size_t at = ((size_t)i * G + j) * tb;
+      die(ptk_isa_tile_init(&A[i][j], abuf + at * esz, dt, PTK_ISA_LEFT, T, T, T, T,
+                            PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 512, PTK_ISA_PAD_NULL),
+          "left");
+      die(ptk_isa_tile_init(&B[i][j], bbuf + at * esz, dt, PTK_ISA_RIGHT, T, T, T, T,
+                            PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_COL_MAJOR, 512, PTK_ISA_PAD_NULL),
+          "right");
+      die(ptk_isa_tile_init(&C[i][j], cbuf + at * 4, PTK_ISA_F32, PTK_ISA_ACC, T, T, T, T,
+                            PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 1024, PTK_ISA_PAD_NULL),
+          "acc");
+    }
+  /* small random values: exact in f16 and bf16 (8 significant bits) */
+  for (size_t n = 0; n < G * G * tb; n++) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    float a = (float)((int)(s >> 56) - 128) / 64.0f;
+    float b = (float)((int)((s >> 40) & 255) - 128) / 64.0f;
+    if (dt == PTK_ISA_F32) {
+      memcpy(abuf + n * 4, &a, 4);
+      memcpy(bbuf + n * 4, &b, 4);
+    } else {
+      uint32_t ua, ub;
+      memcpy(&ua, &a, 4);
+      memcpy(&ub, &b, 4);
+      uint16_t ha, hb; /* exact either way: <= 8 significant bits, |x| <= 2 */
+      if (dt == PTK_ISA_BF16) {
+        ha = (uint16_t)(ua >> 16);
+        hb = (uint16_t)(ub >> 16);
+      } else {
+        ha = (uint16_t)(a == 0 ? 0 : ((ua >> 16) & 0x8000) | ((((ua >> 23) & 255) - 112) << 10) | ((ua >> 13) & 0x3ff));
+        hb = (uint16_t)(b == 0 ? 0 : ((ub >> 16) & 0x8000) | ((((ub >> 23) & 255) - 112) << 10) | ((ub >> 13) & 0x3ff));
+      }
+      memcpy(abuf + n * 2, &ha, 2);
+      memcpy(bbuf + n * 2, &hb, 2);
+    }
+  }
+  double best = 1e9;
+  for (int rep = 0; rep < 5; rep++) {
+    double t0 = now();
+    for (int i = 0; i < G; i++)
+      for (int j = 0; j < G; j++) {
+        die(ptk_isa_tmatmul(&C[i][j], &A[i][0], &B[0][j]), "tmatmul");
+        for (int k = 1; k < G; k++)
+          die(ptk_isa_tmatmul_acc(&C[i][j], &C[i][j], &A[i][k], &B[k][j]), "tmatmul.acc");
+      }
+    double t = now() - t0;
+    if (t < best) best = t;
+  }
+  /* spot check: C[1000][77] against fmaf chains per 128-chunk, then Cin + d */
+  float ref = 0;
+  int gi = 1000 / T, ri = 1000 % T, gj = 77 / T, cj = 77 % T;
+  for (int k = 0; k < G; k++) {
+    float d = 0;
+    for (int kk = 0; kk < T; kk++) {
+      float a = 0, b = 0;
+      const uint8_t *pa = A[gi][k].data + ptk_isa_offset(&A[gi][k], ri, kk) * esz;
+      const uint8_t *pb = B[k][gj].data + ptk_isa_offset(&B[k][gj], kk, cj) * esz;
+      if (dt == PTK_ISA_F32) {
+        memcpy(&a, pa, 4);
+        memcpy(&b, pb, 4);
+      } else {
+        uint16_t ha, hb;
+        memcpy(&ha, pa, 2);
+        memcpy(&hb, pb, 2);
+        a = dt == PTK_ISA_BF16 ? ptk_bf16_to_f32(ha) : ptk_f16_to_f32(ha);
+        b = dt == PTK_ISA_BF16 ? ptk_bf16_to_f32(hb) : ptk_f16_to_f32(hb);
+      }
+      d = fmaf(a, b, d);
+    }
+    ref = k == 0 ? d : ref + d;
+  }
+  float got;
+  memcpy(&got, C[gi][gj].data + ptk_isa_offset(&C[gi][gj], ri, cj) * 4, 4);
+  if (memcmp(&got, &ref, 4) != 0) {
+    fprintf(stderr, "mm1024 %s result wrong: %.9g vs %.9g\n", ptk_isa_dtype_name(dt), got, ref);
+    exit(1);
+  }
+  printf("matmul 1024^3 %s->f32 as 512 tmatmul(.acc) on 128x128 tiles: %.1f ms, %.1f GFLOP/s\n",
+         ptk_isa_dtype_name(dt), best * 1e3, 2.0 * 1024 * 1024 * 1024 / best / 1e9);
+  free(abuf);
+  free(bbuf);
+  free(cbuf);
+}
+
+/* isa_ops [add|matmul|bf16|mm1024]...: run the named benchmarks (default: all) */
 int main(int argc, char **argv) {
   for (int i = 1; i < argc || i == 1; i++) {
     const char *w = i < argc ? argv[i] : "all";
@@ -183,6 +280,11 @@ int main(int argc, char **argv) {
     if (all || !strcmp(w, "add")) bench_add();
     if (all || !strcmp(w, "matmul")) bench_matmul();
     if (all || !strcmp(w, "bf16")) bench_bf16();
+    if (all || !strcmp(w, "mm1024")) {
+      bench_mm1024(PTK_ISA_F32);
+      bench_mm1024(PTK_ISA_F16);
+      bench_mm1024(PTK_ISA_BF16);
+    }
   }
   return 0;
 }
