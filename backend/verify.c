@@ -88,6 +88,7 @@ static const char *const seg_names[][4] = {
     [PTK_FAM_MAKE_TENSOR_VIEW] = {"ptr", "shape", "strides", NULL},
     [PTK_FAM_PARTITION_VIEW] = {"source", "offsets", "sizes", NULL},
     [PTK_FAM_SUBVIEW] = {"source", "offsets", "valid_row", "valid_col"},
+    [PTK_FAM_INIT_PIPE] = {"gm_slot_buffer", "gm_slot_tensor", "c2v_consumer_buf", "v2c_consumer_buf"},
 };
 
 const char *voperand(vctx *c, const ptk_op *op, uint32_t i) {
@@ -105,7 +106,7 @@ const char *voperand(vctx *c, const ptk_op *op, uint32_t i) {
     for (uint32_t s = 0; s < op->nsegs; s++) {
       if (i < start + op->segs[s]) {
         const char *nm = seg_names[info->family][s];
-        bool single = info->family == PTK_FAM_ALLOC_TILE || s == 0 ||
+        bool single = info->family == PTK_FAM_ALLOC_TILE || info->family == PTK_FAM_INIT_PIPE || s == 0 ||
                       (info->family == PTK_FAM_SUBVIEW && s >= 2);
         if (nm && single)
           snprintf(role, sizeof role, "%s", nm);

@@ -120,6 +120,9 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type sitem {pto_item}
 %type sitems {pto_vec *}
 %type kwattrs {pto_vec *}
+%type kwtuses {pto_vec *}
+%type tuses {pto_vec *}
+%type kwtuse {pto_part *}
 %type words {pto_vec *}
 %type stmt {pto_sop *}
 %type stmts {pto_vec *}
@@ -588,7 +591,35 @@ pipe_h(R) ::= pipe_h(H) LP(L) uses(U) COLON types(T) RP. {
   p->types = *T;
   R = add(P, H, p);
 }
+/* (%a : A, %b : B): each operand with its type (initialize_l2l_pipe) */
+pipe_h(R) ::= pipe_h(H) LP(L) uses(U) COLON types(T) COMMA tuses(V) RP. {
+  if (U->n != 1 || T->n != 1)
+    pto_err(P, L.off, 1, "expected '%%v : T, …' or '%%a, %%b : A, B' inside the parentheses");
+  pto_part *p = part_uses(P, PP_PAREN, L.off, U);
+  p->types = *T;
+  for (uint32_t i = 0; i < V->n; i++) {
+    *(pto_use *)pto_vec_push(P, &p->uses, sizeof(pto_use)) = PTO_VEC_AT(*V, pto_tuse, i).u;
+    *(pto_tl *)pto_vec_push(P, &p->types, sizeof(pto_tl)) = PTO_VEC_AT(*V, pto_tuse, i).t;
+  }
+  R = add(P, H, p);
+}
+tuses(R) ::= use(U) COLON type(T). { R = vnew(P); pto_tuse x = {U, T}; *(pto_tuse *)pto_vec_push(P, R, sizeof x) = x; }
+tuses(R) ::= tuses(L) COMMA use(U) COLON type(T). { R = L; pto_tuse x = {U, T}; *(pto_tuse *)pto_vec_push(P, R, sizeof x) = x; }
 pipe_h(R) ::= pipe_h(H) attr_dict(D). { R = add(P, H, part_dict(P, D.off, D.a)); }
+/* aic/aiv_initialize_pipe: op {attrs} (kw = %v : T, …) [{attrs}] */
+pipe_h(R) ::= pipe_h(H) LP kwtuses(L) RP. {
+  R = H;
+  for (uint32_t i = 0; i < L->n; i++) add(P, R, PTO_VEC_AT(*L, pto_part *, i));
+}
+kwtuses(R) ::= kwtuse(U). { R = vnew(P); *(pto_part **)pto_vec_push(P, R, sizeof U) = U; }
+kwtuses(R) ::= kwtuses(L) COMMA kwtuse(U). { R = L; *(pto_part **)pto_vec_push(P, R, sizeof U) = U; }
+kwtuse(R) ::= IDENT(W) EQ use(U) COLON type(T). {
+  R = pto_part_new(P, PP_KWUSE, W.off);
+  R->word = P->src->text + W.off;
+  R->wlen = W.len;
+  *(pto_use *)pto_vec_push(P, &R->uses, sizeof U) = U;
+  *(pto_tl *)pto_vec_push(P, &R->types, sizeof T) = T;
+}
 pipe_h(R) ::= pipe_h(H) ARROW(A) type(T). { R = add(P, H, part_type(P, PP_ARROW, A.off, T)); }
 
 /* arith */
