@@ -287,11 +287,17 @@ static void init_sigs(void) {
   for (int k = 0; k < PTK_OP__COUNT; k++) compile_sig((ptk_op_kind)k, &sigs[k]);
 }
 
+static bool is_memref(const ptk_type *t) {
+  return t->kind == PTK_TY_OPAQUE && t->text && !strncmp(t->text, "memref<", 7);
+}
+
 static bool kind_ok(char letter, const ptk_type *t) {
   if (!t) return false;
   switch (letter) {
   case 't': return t->kind == PTK_TY_TILE_BUF;
-  case 'p': return t->kind == PTK_TY_PART_VIEW;
+  /* ptoas's PTODpsType: a global operand may also be a memref (memref<16x16xf32,
+   * #pto.address_space<gm>>), as its lowered IR and many of its tests write. */
+  case 'p': return t->kind == PTK_TY_PART_VIEW || is_memref(t);
   case 'v': return t->kind == PTK_TY_TENSOR_VIEW;
   case 'r': return t->kind == PTK_TY_PTR;
   case 'x': return t->kind == PTK_TY_SCALAR && t->dt == PTK_DT_INDEX;
