@@ -464,6 +464,11 @@ static bool cvt_legal(ptk_dtype s, ptk_dtype d) {
   s = signless(s);
   d = signless(d);
   if (s == d) return s != PTK_DT_I1;
+  /* Integer to integer (ui8 -> ui16, i32 -> i8, …): ptoas accepts every pair
+   * of plain integer types (it restricts only the low-precision floats). */
+  if (ptk_dtype_is_int(s) && ptk_dtype_is_int(d) && s != PTK_DT_I1 && d != PTK_DT_I1 &&
+      s != PTK_DT_INDEX && d != PTK_DT_INDEX)
+    return true;
 #define TO(...)                                                                                    \
   do {                                                                                             \
     static const ptk_dtype ok[] = {__VA_ARGS__};                                                   \
@@ -583,6 +588,11 @@ static void vfy_matmul(vctx *c, ptk_op *op) {
     bool ok = false;
     for (size_t i = 0; i < PTK_ARRAY_LEN(triples); i++)
       ok |= triples[i][0] == cc && triples[i][1] == ca && triples[i][2] == cb;
+    /* A5 (ptoas verifyMatmulTypeTriple): (f32, fp8, fp8) with any mix of
+     * e4m3/e5m2, and (f32, hif8, hif8). */
+    bool fp8a = ca == PTK_DT_F8E4M3FN || ca == PTK_DT_F8E5M2;
+    bool fp8b = cb == PTK_DT_F8E4M3FN || cb == PTK_DT_F8E5M2;
+    ok |= cc == PTK_DT_F32 && ((fp8a && fp8b) || (ca == PTK_DT_HIF8 && cb == PTK_DT_HIF8));
     if (!ok)
       VERR(c, op,
            "'%s' dtypes (C %s, A %s, B %s) are not a supported combination; (C, A, B) must be "
@@ -592,15 +602,19 @@ static void vfy_matmul(vctx *c, ptk_op *op) {
     VERR(c, op, "'%s' C %s must have dtype f32, but has %s", vop_name(op),
          voperand(c, op, (uint32_t)r.c), dtname(C->elem));
   }
-  if (A->rows != C->rows)
-    VERR(c, op, "'%s': A.rows (%" PRId64 ") must equal C.rows (%" PRId64 ")", vop_name(op), A->rows,
-         C->rows);
-  if (A->cols != B->rows)
-    VERR(c, op, "'%s': A.cols (%" PRId64 ") must equal B.rows (%" PRId64 ")", vop_name(op), A->cols,
-         B->rows);
-  if (B->cols != C->cols)
-    VERR(c, op, "'%s': B.cols (%" PRId64 ") must equal C.cols (%" PRId64 ")", vop_name(op), B->cols,
-         C->cols);
+  /* ptoas compares the logical shapes: the valid dims where static, else
+   * the physical ones (getMatmulLogicalShapeVec). */
+#define LOGICAL(T, v, phys) ((T)->v != PTK_DYN ? (T)->v : (T)->phys)
+  int64_t am = LOGICAL(A, v_row, rows), ak = LOGICAL(A, v_col, cols);
+  int64_t bk = LOGICAL(B, v_row, rows), bn = LOGICAL(B, v_col, cols);
+  int64_t cm = LOGICAL(C, v_row, rows), cn = LOGICAL(C, v_col, cols);
+#undef LOGICAL
+  if (am != cm)
+    VERR(c, op, "'%s': A.rows (%" PRId64 ") must equal C.rows (%" PRId64 ")", vop_name(op), am, cm);
+  if (ak != bk)
+    VERR(c, op, "'%s': A.cols (%" PRId64 ") must equal B.rows (%" PRId64 ")", vop_name(op), ak, bk);
+  if (bn != cn)
+    VERR(c, op, "'%s': B.cols (%" PRId64 ") must equal C.cols (%" PRId64 ")", vop_name(op), bn, cn);
   if (r.cin >= 0) {
     const ptk_tile_desc *I = vtile(op->operands[r.cin]);
     if (!ptk_type_equal(I->elem, C->elem) || I->rows != C->rows || I->cols != C->cols)
