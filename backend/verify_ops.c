@@ -496,6 +496,14 @@ static bool cvt_legal(ptk_dtype s, ptk_dtype d) {
 #undef TO
 }
 
+/* ptoas TTriOp::verify: upperOrLower (default 0) is 0 (lower) or 1 (upper). */
+static void vfy_ttri(vctx *c, ptk_op *op) {
+  const ptk_attr *a = ptk_op_attr(op, "upperOrLower");
+  int64_t v = 0;
+  if (a && ptk_attr_get_int(a, &v) && v != 0 && v != 1)
+    VERR(c, op, "'pto.ttri' upperOrLower must be 0 (lower) or 1 (upper), but is %" PRId64, v);
+}
+
 static void vfy_tcvt(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = vtile(op->operands[0]), *d = vtile(op->operands[1]);
   if (!s->elem || !d->elem || s->elem->kind != PTK_TY_SCALAR || d->elem->kind != PTK_TY_SCALAR)
@@ -1032,6 +1040,7 @@ static const vhook local_hooks[PTK_OP__COUNT] = {
     [PTK_OP_TLOAD] = vfy_tload,
     [PTK_OP_TSTORE] = vfy_tstore,
     [PTK_OP_TCVT] = vfy_tcvt,
+    [PTK_OP_TTRI] = vfy_ttri,
     [PTK_OP_TROWSUM] = vfy_row_reduction,
     [PTK_OP_TROWMAX] = vfy_row_reduction,
     [PTK_OP_TROWMIN] = vfy_row_reduction,
