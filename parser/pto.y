@@ -371,6 +371,13 @@ dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) RP. {
   p->types = *T;
   R = add(P, SOP(K), p);
 }
+/* ins(%s, {maskPattern = …} : T): tgather/tscatter's mask form (ptoas) */
+dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COMMA attr_dict(A) COLON types(T) RP. {
+  pto_part *p = part_uses(P, PP_INS, I.off, U);
+  p->types = *T;
+  p->attr = A.a;
+  R = add(P, SOP(K), p);
+}
 dps(R) ::= OP_DPS(K) INS(I) LP uses(U) attr_dict(A) COLON types(T) RP. {
   pto_part *p = part_uses(P, PP_INS, I.off, U);
   p->types = *T;
@@ -518,6 +525,7 @@ sitem(R) ::= LT(L) IDENT(W) GT. {
 sitem(R) ::= HASH(H). { memset(&R, 0, sizeof R); R.attr = pto_attr_hash(P, H); R.loc = pto_loc(P, H.off); }
 sitem(R) ::= INT(I). { memset(&R, 0, sizeof R); R.attr = pto_attr_int(P, I, false, NULL, 0); R.loc = pto_loc(P, I.off); }
 sitem(R) ::= INT(I) COLON type(T). { memset(&R, 0, sizeof R); R.attr = pto_attr_int(P, I, false, T.t, T.loc.off); R.loc = pto_loc(P, I.off); }
+sitem(R) ::= STRING(S). { memset(&R, 0, sizeof R); R.attr = pto_attr_string(P, S); R.loc = pto_loc(P, S.off); }
 sitem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
 
 /* pto.syncall([%ws… : T…]) mode = …, core_type = … */

@@ -334,8 +334,19 @@ static void print_dps(printer *p, const ptk_op *op) {
   }
   bool inside = nins && ((info->flags & PTK_OPF_ATTR_IN_INS) ||
                           ((info->flags & PTK_OPF_ATTR_IN_INS_IF_TMP) && nins >= 2));
+  /* tgather/tscatter's mask form: ins(%s, {maskPattern = P} : T) (ptoas). */
+  const ptk_attr *mask = (op->kind == PTK_OP_TGATHER || op->kind == PTK_OP_TSCATTER) && nins == 1
+                             ? ptk_op_attr(op, "maskPattern")
+                             : NULL;
+  static const char *const mask_skip[] = {"maskPattern"};
   ptk_buf_puts(p->out, " ins(");
   put_values(p, ins, nins);
+  if (mask) {
+    ptk_buf_puts(p->out, ", {maskPattern = ");
+    ptk_attr_print(mask, p->out);
+    ptk_buf_putc(p->out, '}');
+    inside = false;
+  }
   if (inside) put_op_dict(p, op, NULL, 0);
   if (nins) {
     ptk_buf_puts(p->out, " : ");
@@ -358,7 +369,7 @@ static void print_dps(printer *p, const ptk_op *op) {
     }
     ptk_buf_putc(p->out, ')');
   }
-  if (!inside) put_op_dict(p, op, NULL, 0);
+  if (!inside) put_op_dict(p, op, mask ? mask_skip : NULL, mask ? 1 : 0);
   if (op->nresults && !(info->flags & PTK_OPF_OUTS_RESULT)) {
     ptk_buf_puts(p->out, " -> ");
     for (uint32_t i = 0; i < op->nresults; i++) {
@@ -591,6 +602,16 @@ static void print_custom(printer *p, const ptk_op *op) {
       if (!first) ptk_buf_puts(p->out, ", ");
       first = false;
       put_value(p, op->operands[i]);
+    }
+    /* get_buf/rls_buf[_dyn]: ptoas writes the mode last inside the bracket
+     * ([#pto.pipe_event_type<TVEC>, %id, 1]). */
+    bool buf_op = op->kind == PTK_OP_GET_BUF || op->kind == PTK_OP_RLS_BUF ||
+                  op->kind == PTK_OP_GET_BUF_DYN || op->kind == PTK_OP_RLS_BUF_DYN;
+    const ptk_attr *mode = buf_op && bracket && !first ? ptk_op_attr(op, "mode") : NULL;
+    if (mode && !in_list("mode", used, nused) && mode->kind == PTK_ATTR_INT &&
+        ptk_type_is_scalar(mode->type, PTK_DT_I32) && mode->i >= 0) {
+      ptk_buf_printf(p->out, ", %" PRId64, mode->i);
+      used[nused++] = "mode";
     }
     if (bracket) ptk_buf_putc(p->out, ']');
     put_op_dict(p, op, used, nused);

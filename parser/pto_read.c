@@ -1420,6 +1420,14 @@ static bool build_sync(builder *B, const pto_sop *s, opb *o) {
           return false;
         }
         a = ptk_attr_pto_enum(B->m, sl->enum_mn, v);
+      } else if (a && a->kind == PTK_ATTR_STRING && sl->enum_mn[0]) {
+        /* set_flag["PIPE_MTE2", "PIPE_V", "EVENT_ID0"]: ptoas also reads strings. */
+        const char *v = ptk_arena_strndup(B->P->syn, a->str.s, a->str.len);
+        if (!ptk_enum_value_ok(sl->enum_mn, v)) {
+          err_at(B->P, it->loc, a->str.len + 2, "unknown value '%s' for #pto.%s", v, sl->enum_mn);
+          return false;
+        }
+        a = ptk_attr_pto_enum(B->m, sl->enum_mn, v);
       } else if (a && a->kind == PTK_ATTR_INT && sl->int_dt != PTK_DT__COUNT &&
                  ptk_type_is_scalar(a->type, PTK_DT_I64)) {
         a = ptk_attr_int(B->m, a->i, ptk_type_scalar(sl->int_dt));
