@@ -516,6 +516,91 @@ static void vfy_tcvt(vctx *c, ptk_op *op) {
          loc_name(s), loc_name(d));
 }
 
+/* ---- rules from ptoas's verifiers (lib/PTO/IR/PTO.cpp) ---- */
+
+static bool attr_int(const ptk_op *op, const char *name, int64_t *v) {
+  const ptk_attr *a = ptk_op_attr(op, name);
+  return a && ptk_attr_get_int(a, v);
+}
+
+/* aic/aiv_initialize_pipe (verifyFrontendInitializePipeOp). */
+static void vfy_init_pipe(vctx *c, ptk_op *op) {
+  int64_t dir = 0, size = 0, num = 0, local = 0;
+  if (op->nsegs != 4) return;
+  if (attr_int(op, "dir_mask", &dir) && dir != 1 && dir != 2 && dir != 3) {
+    VERR(c, op, "'%s' dir_mask must be 1, 2 or 3, but is %" PRId64, vop_name(op), dir);
+    return;
+  }
+  if (attr_int(op, "slot_size", &size) && size <= 0)
+    VERR(c, op, "'%s' slot_size must be greater than 0, but is %" PRId64, vop_name(op), size);
+  int64_t slots = dir == 3 ? 4 : 8;
+  if (attr_int(op, "slot_num", &num)) {
+    if (num <= 0) {
+      VERR(c, op, "'%s' slot_num must be greater than 0, but is %" PRId64, vop_name(op), num);
+      return;
+    }
+    slots = num;
+  }
+  bool tensor = op->segs[1] > 0, c2v = op->segs[2] > 0, v2c = op->segs[3] > 0;
+  if (tensor) {
+    if (op->segs[0] || c2v || v2c)
+      VERR(c, op, "'%s' with gm_slot_tensor takes no gm_slot_buffer, c2v_consumer_buf or "
+                  "v2c_consumer_buf", vop_name(op));
+    return;
+  }
+  if (!c2v && !v2c) {
+    VERR(c, op, "'%s' needs c2v_consumer_buf or v2c_consumer_buf (or gm_slot_tensor)", vop_name(op));
+    return;
+  }
+  if ((dir == 1 && !c2v) || (dir == 2 && !v2c) || (dir == 3 && (!c2v || !v2c)))
+    VERR(c, op, "'%s' with dir_mask = %" PRId64 " needs %s", vop_name(op), dir,
+         dir == 1 ? "c2v_consumer_buf" : dir == 2 ? "v2c_consumer_buf"
+                                                : "both c2v_consumer_buf and v2c_consumer_buf");
+  if (attr_int(op, "local_slot_num", &local) && (local <= 0 || local > slots))
+    VERR(c, op,
+         "'%s' local_slot_num must be in 1..%" PRId64 " (the slot count for dir_mask = %" PRId64
+         "), but is %" PRId64,
+         vop_name(op), slots, dir, local);
+  if (ptk_op_attr(op, "acc_push_epilogue") && dir != 1)
+    VERR(c, op, "'%s' with acc_push_epilogue (a fixpipe pipe) needs dir_mask = 1, but has %" PRId64,
+         vop_name(op), dir);
+}
+
+/* tgather/tscatter: the mask form has no index operand, the index form no
+ * maskPattern (TGatherOp/TScatterOp::verify). */
+static void vfy_gather_mask(vctx *c, ptk_op *op) {
+  bool mask = ptk_op_attr(op, "maskPattern") != NULL;
+  uint32_t n = nins(op);
+  if (op->kind == PTK_OP_TGATHER && (ptk_op_attr(op, "cmpMode") || n > 2)) return; /* compare form */
+  if (mask == (n >= 2))
+    VERR(c, op, "'%s' takes exactly one of an index operand and a maskPattern attribute, but has %s",
+         vop_name(op), mask ? "both" : "neither");
+}
+
+/* thistogram: byte in 0..3; the legacy isMSB must agree with it. */
+static void vfy_thistogram(vctx *c, ptk_op *op) {
+  int64_t byte = 1;
+  bool has = attr_int(op, "byte", &byte);
+  const ptk_attr *msb = ptk_op_attr(op, "isMSB");
+  if (msb && msb->kind == PTK_ATTR_BOOL) {
+    int64_t legacy = msb->b ? 1 : 0;
+    if (has && byte != legacy) {
+      VERR(c, op, "'pto.thistogram' byte (%" PRId64 ") conflicts with the legacy isMSB (%s)", byte,
+           msb->b ? "true" : "false");
+      return;
+    }
+    byte = legacy;
+  }
+  if (byte < 0 || byte > 3)
+    VERR(c, op, "'pto.thistogram' byte must be in 0..3, but is %" PRId64, byte);
+}
+
+/* tprint: a printFormat needs the tmp operand (TPrintOp::verify). */
+static void vfy_tprint(vctx *c, ptk_op *op) {
+  if (ptk_op_attr(op, "printFormat") && op->noperands < 2)
+    VERR(c, op, "'pto.tprint' printFormat needs the tmp operand");
+}
+
 static void vfy_row_reduction(vctx *c, ptk_op *op) {
   uint32_t di = nins(op);
   const ptk_tile_desc *d = vtile(op->operands[di]);
@@ -1041,6 +1126,12 @@ static const vhook local_hooks[PTK_OP__COUNT] = {
     [PTK_OP_TSTORE] = vfy_tstore,
     [PTK_OP_TCVT] = vfy_tcvt,
     [PTK_OP_TTRI] = vfy_ttri,
+    [PTK_OP_AIC_INITIALIZE_PIPE] = vfy_init_pipe,
+    [PTK_OP_AIV_INITIALIZE_PIPE] = vfy_init_pipe,
+    [PTK_OP_TGATHER] = vfy_gather_mask,
+    [PTK_OP_TSCATTER] = vfy_gather_mask,
+    [PTK_OP_THISTOGRAM] = vfy_thistogram,
+    [PTK_OP_TPRINT] = vfy_tprint,
     [PTK_OP_TROWSUM] = vfy_row_reduction,
     [PTK_OP_TROWMAX] = vfy_row_reduction,
     [PTK_OP_TROWMIN] = vfy_row_reduction,
