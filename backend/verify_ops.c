@@ -510,6 +510,21 @@ static void vfy_tcvt(vctx *c, ptk_op *op) {
     return;
   if (!cvt_legal(s->elem->dt, d->elem->dt))
     VERR(c, op, "'pto.tcvt' cannot convert %s to %s", dtname(s->elem), dtname(d->elem));
+  /* ptoas verifyTileBufSameLogicalExtent: equal shapes, then equal valid
+   * shapes (packed fp4 tiles count two elements per byte: not compared). */
+  bool packed = s->elem->dt == PTK_DT_F4E1M2X2 || s->elem->dt == PTK_DT_F4E2M1X2 ||
+                d->elem->dt == PTK_DT_F4E1M2X2 || d->elem->dt == PTK_DT_F4E2M1X2;
+  if (!packed && (s->rows != d->rows || s->cols != d->cols))
+    VERR(c, op,
+         "'pto.tcvt' source and destination must have the same shape, but are %" PRId64 "x%" PRId64
+         " and %" PRId64 "x%" PRId64,
+         s->rows, s->cols, d->rows, d->cols);
+  else if (!packed && s->v_row != PTK_DYN && d->v_row != PTK_DYN && s->v_col != PTK_DYN &&
+           d->v_col != PTK_DYN && (s->v_row != d->v_row || s->v_col != d->v_col))
+    VERR(c, op,
+         "'pto.tcvt' source and destination must have the same valid shape, but have %" PRId64
+         "x%" PRId64 " and %" PRId64 "x%" PRId64,
+         s->v_row, s->v_col, d->v_row, d->v_col);
   if (s->loc != d->loc)
     VERR(c, op,
          "'pto.tcvt' source and destination must be in the same location, but are '%s' and '%s'",
@@ -593,6 +608,15 @@ static void vfy_thistogram(vctx *c, ptk_op *op) {
   }
   if (byte < 0 || byte > 3)
     VERR(c, op, "'pto.thistogram' byte must be in 0..3, but is %" PRId64, byte);
+}
+
+/* tget_scale_addr: the destination is a scaling tile (TGetScaleAddrOp). */
+static void vfy_tget_scale_addr(vctx *c, ptk_op *op) {
+  if (op->noperands != 2 || !op->operands[1]->type || op->operands[1]->type->kind != PTK_TY_TILE_BUF) return;
+  const ptk_tile_desc *d = vtile(op->operands[1]);
+  if (d->loc != PTK_SPACE_SCALING)
+    VERR(c, op, "'pto.tget_scale_addr' destination %s must be a 'scaling' tile, but is %s '%s' tile",
+         voperand(c, op, 1), a_tile(d->loc), loc_name(d));
 }
 
 /* tprint: a printFormat needs the tmp operand (TPrintOp::verify). */
@@ -1132,6 +1156,7 @@ static const vhook local_hooks[PTK_OP__COUNT] = {
     [PTK_OP_TSCATTER] = vfy_gather_mask,
     [PTK_OP_THISTOGRAM] = vfy_thistogram,
     [PTK_OP_TPRINT] = vfy_tprint,
+    [PTK_OP_TGET_SCALE_ADDR] = vfy_tget_scale_addr,
     [PTK_OP_TROWSUM] = vfy_row_reduction,
     [PTK_OP_TROWMAX] = vfy_row_reduction,
     [PTK_OP_TROWMIN] = vfy_row_reduction,
