@@ -403,6 +403,15 @@ op(R) ::= OP_VIEWCAST(K) uses(U) opt_dict(D) COLON(C) type(A) ARROW(W) type(B) o
   if (E.a) add(P, R, part_dict(P, E.off, E.a));
 }
 
+/* addptr's stripped pointer types (ptoas prints `: <f32> -> <f32>`) */
+op(R) ::= OP_VIEWCAST(K) uses(U) opt_dict(D) COLON(C) LT(L1) type(A) GT ARROW(W) LT(L2) type(B) GT opt_dict(E). {
+  R = add(P, SOP(K), part_uses(P, PP_OPERANDS, K.off, U));
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_type(P, PP_TYPES, C.off, tl(P, pto_type_ptr(P, L1, A.t, NULL), L1.off)));
+  add(P, R, part_type(P, PP_ARROW, W.off, tl(P, pto_type_ptr(P, L2, B.t, NULL), L2.off)));
+  if (E.a) add(P, R, part_dict(P, E.off, E.a));
+}
+
 /* make_tensor_view / partition_view */
 op(R) ::= view_h(V) COLON(C) type(T). { R = add(P, V, part_type(P, PP_TYPES, C.off, T)); }
 op(R) ::= view_h(V) COLON(C) type(T) ARROW(A) type(U). {
