@@ -371,6 +371,19 @@ dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) RP. {
   p->types = *T;
   R = add(P, SOP(K), p);
 }
+/* ins(%a : A, %b : B): each operand with its type (tstore/tmov's extra
+ * operands in ptoas's assembly format) */
+dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) COMMA tuses(V) RP. {
+  if (U->n != 1 || T->n != 1)
+    pto_err(P, I.off, I.len, "expected '%%v : T, …' or '%%a, %%b : A, B' inside ins(…)");
+  pto_part *p = part_uses(P, PP_INS, I.off, U);
+  p->types = *T;
+  for (uint32_t i = 0; i < V->n; i++) {
+    *(pto_use *)pto_vec_push(P, &p->uses, sizeof(pto_use)) = PTO_VEC_AT(*V, pto_tuse, i).u;
+    *(pto_tl *)pto_vec_push(P, &p->types, sizeof(pto_tl)) = PTO_VEC_AT(*V, pto_tuse, i).t;
+  }
+  R = add(P, SOP(K), p);
+}
 /* ins(%s, {maskPattern = …} : T): tgather/tscatter's mask form (ptoas) */
 dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COMMA attr_dict(A) COLON types(T) RP. {
   pto_part *p = part_uses(P, PP_INS, I.off, U);

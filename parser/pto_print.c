@@ -339,8 +339,19 @@ static void print_dps(printer *p, const ptk_op *op) {
                              ? ptk_op_attr(op, "maskPattern")
                              : NULL;
   static const char *const mask_skip[] = {"maskPattern"};
+  /* tstore/tmov: ptoas's format types each operand: ins(%a : A, %s : i64). */
+  bool each_typed = (op->kind == PTK_OP_TSTORE || op->kind == PTK_OP_TMOV) && nins >= 2 && !inside;
   ptk_buf_puts(p->out, " ins(");
-  put_values(p, ins, nins);
+  if (each_typed) {
+    for (uint32_t i = 0; i < nins; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      put_value(p, ins[i]);
+      ptk_buf_puts(p->out, " : ");
+      put_type(p, ins[i]->type);
+    }
+  } else {
+    put_values(p, ins, nins);
+  }
   if (mask) {
     ptk_buf_puts(p->out, ", {maskPattern = ");
     ptk_attr_print(mask, p->out);
@@ -348,7 +359,7 @@ static void print_dps(printer *p, const ptk_op *op) {
     inside = false;
   }
   if (inside) put_op_dict(p, op, NULL, 0);
-  if (nins) {
+  if (nins && !each_typed) {
     ptk_buf_puts(p->out, " : ");
     put_value_types(p, ins, nins);
   }
