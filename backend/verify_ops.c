@@ -629,9 +629,42 @@ static void vfy_row_reduction(vctx *c, ptk_op *op) {
   uint32_t di = nins(op);
   const ptk_tile_desc *d = vtile(op->operands[di]);
   bool column = d->cols == 1 && d->blayout == PTK_BLAYOUT_COL_MAJOR;
+  /* Zero valid shapes (ptoas issue 708): 0x0 is a no-op marker; otherwise
+   * the destination has exactly one valid column, and an arg-reduction's
+   * source has valid rows. */
+  bool none = d->v_row == 0 && d->v_col == 0;
+  if (op->kind == PTK_OP_TROWARGMAX || op->kind == PTK_OP_TROWARGMIN) {
+    const ptk_tile_desc *s = vtile(op->operands[0]);
+    if (s->v_row == 0) {
+      VERR(c, op, "'%s' source valid rows must be non-zero", vop_name(op));
+      return;
+    }
+  }
+  if (!none && d->v_col != PTK_DYN && d->v_col != 1 && (column || d->v_col == 0)) {
+    VERR(c, op, "'%s' destination valid columns must be 1, but are %" PRId64, vop_name(op), d->v_col);
+    return;
+  }
   if (column || d->v_col == 1 || d->v_col == PTK_DYN) return;
   VERR(c, op, "'%s' destination %s must be an Rx1 col_major tile or have v_col=1, but has type %s",
        vop_name(op), voperand(c, op, di), vty(c, op->operands[di]->type));
+}
+
+/* Column reductions: a destination that is not the 0x0 no-op marker has
+ * exactly one valid row (ptoas issue 708). */
+static void vfy_col_reduction(vctx *c, ptk_op *op) {
+  const ptk_tile_desc *d = vtile(op->operands[nins(op)]);
+  if (d->v_row == PTK_DYN || d->v_row == 1 || (d->v_row == 0 && d->v_col == 0)) return;
+  if (d->v_row == 0 || d->rows == 1)
+    VERR(c, op, "'%s' destination valid rows must be 1, but are %" PRId64, vop_name(op), d->v_row);
+}
+
+/* trowexpand: a destination that is not the 0x0 no-op marker has no zero
+ * valid dimension (ptoas issue 708). */
+static void vfy_trowexpand(vctx *c, ptk_op *op) {
+  const ptk_tile_desc *d = vtile(op->operands[nins(op)]);
+  if ((d->v_row == 0) != (d->v_col == 0))
+    VERR(c, op, "'%s' destination valid shape %" PRId64 "x%" PRId64 " has a zero dimension",
+         vop_name(op), d->v_row, d->v_col);
 }
 
 static void vfy_tcmp(vctx *c, ptk_op *op) {
@@ -1163,6 +1196,13 @@ static const vhook local_hooks[PTK_OP__COUNT] = {
     [PTK_OP_TROWPROD] = vfy_row_reduction,
     [PTK_OP_TROWARGMAX] = vfy_row_reduction,
     [PTK_OP_TROWARGMIN] = vfy_row_reduction,
+    [PTK_OP_TCOLSUM] = vfy_col_reduction,
+    [PTK_OP_TCOLMAX] = vfy_col_reduction,
+    [PTK_OP_TCOLMIN] = vfy_col_reduction,
+    [PTK_OP_TCOLPROD] = vfy_col_reduction,
+    [PTK_OP_TCOLARGMAX] = vfy_col_reduction,
+    [PTK_OP_TCOLARGMIN] = vfy_col_reduction,
+    [PTK_OP_TROWEXPAND] = vfy_trowexpand,
     [PTK_OP_TCMP] = vfy_tcmp,
     [PTK_OP_TCMPS] = vfy_tcmp,
 };

@@ -917,6 +917,17 @@ tval(R) ::= INT(I). {
   memset(&R, 0, sizeof R);
   R.vkind = 2;
   R.ival = I.big || I.u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)I.u;
+  /* valid=0x16 lexes as a hex integer: read "0x<decimal>" as the dims 0 x N. */
+  const char *t = P->src->text + I.off;
+  bool dec = I.hex && I.len > 2 && I.len < 20 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+  for (uint32_t k = 2; dec && k < I.len; k++) dec = t[k] >= '0' && t[k] <= '9';
+  if (dec) {
+    R.vkind = 6;
+    R.d0 = 0;
+    R.d1 = 0;
+    for (uint32_t k = 2; k < I.len; k++) R.d1 = R.d1 * 10 + (t[k] - '0');
+    R.ival = 1;
+  }
 }
 tval(R) ::= MINUS INT(I). {
   memset(&R, 0, sizeof R);
