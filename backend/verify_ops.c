@@ -619,6 +619,15 @@ static void vfy_tget_scale_addr(vctx *c, ptk_op *op) {
          voperand(c, op, 1), a_tile(d->loc), loc_name(d));
 }
 
+/* trowexpanddiv/trsqrt: precisionType high_precision needs the tmp operand
+ * (TRowExpandDivOp/TRsqrtOp::verify). */
+static void vfy_high_precision_tmp(vctx *c, ptk_op *op) {
+  const ptk_attr *a = ptk_op_attr(op, "precisionType");
+  uint32_t want = op->kind == PTK_OP_TRSQRT ? 2 : 3;
+  if (a && a->kind == PTK_ATTR_ENUM && !strcmp(a->en.value, "high_precision") && nins(op) < want)
+    VERR(c, op, "'%s' precisionType high_precision needs the tmp operand", vop_name(op));
+}
+
 /* tprint: a printFormat needs the tmp operand (TPrintOp::verify). */
 static void vfy_tprint(vctx *c, ptk_op *op) {
   if (ptk_op_attr(op, "printFormat") && op->noperands < 2)
@@ -1189,6 +1198,8 @@ static const vhook local_hooks[PTK_OP__COUNT] = {
     [PTK_OP_TSCATTER] = vfy_gather_mask,
     [PTK_OP_THISTOGRAM] = vfy_thistogram,
     [PTK_OP_TPRINT] = vfy_tprint,
+    [PTK_OP_TROWEXPANDDIV] = vfy_high_precision_tmp,
+    [PTK_OP_TRSQRT] = vfy_high_precision_tmp,
     [PTK_OP_TGET_SCALE_ADDR] = vfy_tget_scale_addr,
     [PTK_OP_TROWSUM] = vfy_row_reduction,
     [PTK_OP_TROWMAX] = vfy_row_reduction,
