@@ -448,6 +448,22 @@ static void vfy_tstore(vctx *c, ptk_op *op) {
          voperand(c, op, 0), a_tile(s->loc), loc_name(s));
     return;
   }
+  /* ptoas TStoreOp::verify: with both sides static, the partition has as
+   * many elements as the source's valid shape (1x1024 <-> 32x32 is fine). */
+  if (dst && dst->kind == PTK_TY_PART_VIEW && dst->rank >= 1 && dst->rank <= 16 && s->v_row != PTK_DYN &&
+      s->v_col != PTK_DYN && s->v_row >= 0 && s->v_col >= 0 && s->v_row <= INT32_MAX && s->v_col <= INT32_MAX) {
+    int64_t n = 1;
+    bool known = true;
+    for (uint32_t i = 0; i < dst->rank && known; i++) {
+      if (dst->dims[i] <= 0 || dst->dims[i] > INT32_MAX || n > INT64_MAX / dst->dims[i]) known = false;
+      else n *= dst->dims[i];
+    }
+    if (known && n != s->v_row * s->v_col)
+      VERR(c, op,
+           "'pto.tstore' destination has %" PRId64 " elements, but the source's valid shape %" PRId64
+           "x%" PRId64 " has %" PRId64,
+           n, s->v_row, s->v_col, s->v_row * s->v_col);
+  }
   if (s->loc == PTK_SPACE_ACC) return; /* acc stores convert (f32/i32 to f16, bf16, …) */
   ptk_dtype dd;
   if (!ptk_type_elem_dtype(dst, &dd) || !s->elem || s->elem->kind != PTK_TY_SCALAR) return;
