@@ -428,7 +428,8 @@ static void vfy_addptr(vctx *c, ptk_op *op) {
 static void vfy_tload(vctx *c, ptk_op *op) {
   const ptk_type *src = op->operands[0]->type;
   const ptk_tile_desc *d = vtile(op->operands[1]);
-  if (d->loc != PTK_SPACE_VEC && d->loc != PTK_SPACE_MAT)
+  /* A5 (ptoas) also loads scaling tiles (fixpipe quant vectors). */
+  if (d->loc != PTK_SPACE_VEC && d->loc != PTK_SPACE_MAT && d->loc != PTK_SPACE_SCALING)
     VERR(c, op, "'pto.tload' destination %s must be a 'vec' or 'mat' tile, but is %s '%s' tile",
          voperand(c, op, 1), a_tile(d->loc), loc_name(d));
   ptk_dtype sd;
