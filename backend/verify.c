@@ -88,6 +88,7 @@ static const char *const seg_names[][4] = {
     [PTK_FAM_MAKE_TENSOR_VIEW] = {"ptr", "shape", "strides", NULL},
     [PTK_FAM_PARTITION_VIEW] = {"source", "offsets", "sizes", NULL},
     [PTK_FAM_SUBVIEW] = {"source", "offsets", "valid_row", "valid_col"},
+    [PTK_FAM_INIT_PIPE] = {"gm_slot_buffer", "gm_slot_tensor", "c2v_consumer_buf", "v2c_consumer_buf"},
 };
 
 const char *voperand(vctx *c, const ptk_op *op, uint32_t i) {
@@ -105,7 +106,7 @@ const char *voperand(vctx *c, const ptk_op *op, uint32_t i) {
     for (uint32_t s = 0; s < op->nsegs; s++) {
       if (i < start + op->segs[s]) {
         const char *nm = seg_names[info->family][s];
-        bool single = info->family == PTK_FAM_ALLOC_TILE || s == 0 ||
+        bool single = info->family == PTK_FAM_ALLOC_TILE || info->family == PTK_FAM_INIT_PIPE || s == 0 ||
                       (info->family == PTK_FAM_SUBVIEW && s >= 2);
         if (nm && single)
           snprintf(role, sizeof role, "%s", nm);
@@ -286,11 +287,17 @@ static void init_sigs(void) {
   for (int k = 0; k < PTK_OP__COUNT; k++) compile_sig((ptk_op_kind)k, &sigs[k]);
 }
 
+static bool is_memref(const ptk_type *t) {
+  return t->kind == PTK_TY_OPAQUE && t->text && !strncmp(t->text, "memref<", 7);
+}
+
 static bool kind_ok(char letter, const ptk_type *t) {
   if (!t) return false;
   switch (letter) {
   case 't': return t->kind == PTK_TY_TILE_BUF;
-  case 'p': return t->kind == PTK_TY_PART_VIEW;
+  /* ptoas's PTODpsType: a global operand may also be a memref (memref<16x16xf32,
+   * #pto.address_space<gm>>), as its lowered IR and many of its tests write. */
+  case 'p': return t->kind == PTK_TY_PART_VIEW || is_memref(t);
   case 'v': return t->kind == PTK_TY_TENSOR_VIEW;
   case 'r': return t->kind == PTK_TY_PTR;
   case 'x': return t->kind == PTK_TY_SCALAR && t->dt == PTK_DT_INDEX;

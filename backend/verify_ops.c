@@ -428,7 +428,8 @@ static void vfy_addptr(vctx *c, ptk_op *op) {
 static void vfy_tload(vctx *c, ptk_op *op) {
   const ptk_type *src = op->operands[0]->type;
   const ptk_tile_desc *d = vtile(op->operands[1]);
-  if (d->loc != PTK_SPACE_VEC && d->loc != PTK_SPACE_MAT)
+  /* A5 (ptoas) also loads scaling tiles (fixpipe quant vectors). */
+  if (d->loc != PTK_SPACE_VEC && d->loc != PTK_SPACE_MAT && d->loc != PTK_SPACE_SCALING)
     VERR(c, op, "'pto.tload' destination %s must be a 'vec' or 'mat' tile, but is %s '%s' tile",
          voperand(c, op, 1), a_tile(d->loc), loc_name(d));
   ptk_dtype sd;
@@ -448,6 +449,22 @@ static void vfy_tstore(vctx *c, ptk_op *op) {
          voperand(c, op, 0), a_tile(s->loc), loc_name(s));
     return;
   }
+  /* ptoas TStoreOp::verify: with both sides static, the partition has as
+   * many elements as the source's valid shape (1x1024 <-> 32x32 is fine). */
+  if (dst && dst->kind == PTK_TY_PART_VIEW && dst->rank >= 1 && dst->rank <= 16 && s->v_row != PTK_DYN &&
+      s->v_col != PTK_DYN && s->v_row >= 0 && s->v_col >= 0 && s->v_row <= INT32_MAX && s->v_col <= INT32_MAX) {
+    int64_t n = 1;
+    bool known = true;
+    for (uint32_t i = 0; i < dst->rank && known; i++) {
+      if (dst->dims[i] <= 0 || dst->dims[i] > INT32_MAX || n > INT64_MAX / dst->dims[i]) known = false;
+      else n *= dst->dims[i];
+    }
+    if (known && n != s->v_row * s->v_col)
+      VERR(c, op,
+           "'pto.tstore' destination has %" PRId64 " elements, but the source's valid shape %" PRId64
+           "x%" PRId64 " has %" PRId64,
+           n, s->v_row, s->v_col, s->v_row * s->v_col);
+  }
   if (s->loc == PTK_SPACE_ACC) return; /* acc stores convert (f32/i32 to f16, bf16, …) */
   ptk_dtype dd;
   if (!ptk_type_elem_dtype(dst, &dd) || !s->elem || s->elem->kind != PTK_TY_SCALAR) return;
@@ -464,6 +481,11 @@ static bool cvt_legal(ptk_dtype s, ptk_dtype d) {
   s = signless(s);
   d = signless(d);
   if (s == d) return s != PTK_DT_I1;
+  /* Integer to integer (ui8 -> ui16, i32 -> i8, …): ptoas accepts every pair
+   * of plain integer types (it restricts only the low-precision floats). */
+  if (ptk_dtype_is_int(s) && ptk_dtype_is_int(d) && s != PTK_DT_I1 && d != PTK_DT_I1 &&
+      s != PTK_DT_INDEX && d != PTK_DT_INDEX)
+    return true;
 #define TO(...)                                                                                    \
   do {                                                                                             \
     static const ptk_dtype ok[] = {__VA_ARGS__};                                                   \
@@ -491,25 +513,184 @@ static bool cvt_legal(ptk_dtype s, ptk_dtype d) {
 #undef TO
 }
 
+/* ptoas TTriOp::verify: upperOrLower (default 0) is 0 (lower) or 1 (upper). */
+static void vfy_ttri(vctx *c, ptk_op *op) {
+  const ptk_attr *a = ptk_op_attr(op, "upperOrLower");
+  int64_t v = 0;
+  if (a && ptk_attr_get_int(a, &v) && v != 0 && v != 1)
+    VERR(c, op, "'pto.ttri' upperOrLower must be 0 (lower) or 1 (upper), but is %" PRId64, v);
+}
+
 static void vfy_tcvt(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = vtile(op->operands[0]), *d = vtile(op->operands[1]);
   if (!s->elem || !d->elem || s->elem->kind != PTK_TY_SCALAR || d->elem->kind != PTK_TY_SCALAR)
     return;
   if (!cvt_legal(s->elem->dt, d->elem->dt))
     VERR(c, op, "'pto.tcvt' cannot convert %s to %s", dtname(s->elem), dtname(d->elem));
+  /* ptoas verifyTileBufSameLogicalExtent: equal shapes, then equal valid
+   * shapes (packed fp4 tiles count two elements per byte: not compared). */
+  bool packed = s->elem->dt == PTK_DT_F4E1M2X2 || s->elem->dt == PTK_DT_F4E2M1X2 ||
+                d->elem->dt == PTK_DT_F4E1M2X2 || d->elem->dt == PTK_DT_F4E2M1X2;
+  if (!packed && (s->rows != d->rows || s->cols != d->cols))
+    VERR(c, op,
+         "'pto.tcvt' source and destination must have the same shape, but are %" PRId64 "x%" PRId64
+         " and %" PRId64 "x%" PRId64,
+         s->rows, s->cols, d->rows, d->cols);
+  else if (!packed && s->v_row != PTK_DYN && d->v_row != PTK_DYN && s->v_col != PTK_DYN &&
+           d->v_col != PTK_DYN && (s->v_row != d->v_row || s->v_col != d->v_col))
+    VERR(c, op,
+         "'pto.tcvt' source and destination must have the same valid shape, but have %" PRId64
+         "x%" PRId64 " and %" PRId64 "x%" PRId64,
+         s->v_row, s->v_col, d->v_row, d->v_col);
   if (s->loc != d->loc)
     VERR(c, op,
          "'pto.tcvt' source and destination must be in the same location, but are '%s' and '%s'",
          loc_name(s), loc_name(d));
 }
 
+/* ---- rules from ptoas's verifiers (lib/PTO/IR/PTO.cpp) ---- */
+
+static bool attr_int(const ptk_op *op, const char *name, int64_t *v) {
+  const ptk_attr *a = ptk_op_attr(op, name);
+  return a && ptk_attr_get_int(a, v);
+}
+
+/* aic/aiv_initialize_pipe (verifyFrontendInitializePipeOp). */
+static void vfy_init_pipe(vctx *c, ptk_op *op) {
+  int64_t dir = 0, size = 0, num = 0, local = 0;
+  if (op->nsegs != 4) return;
+  if (attr_int(op, "dir_mask", &dir) && dir != 1 && dir != 2 && dir != 3) {
+    VERR(c, op, "'%s' dir_mask must be 1, 2 or 3, but is %" PRId64, vop_name(op), dir);
+    return;
+  }
+  if (attr_int(op, "slot_size", &size) && size <= 0)
+    VERR(c, op, "'%s' slot_size must be greater than 0, but is %" PRId64, vop_name(op), size);
+  int64_t slots = dir == 3 ? 4 : 8;
+  if (attr_int(op, "slot_num", &num)) {
+    if (num <= 0) {
+      VERR(c, op, "'%s' slot_num must be greater than 0, but is %" PRId64, vop_name(op), num);
+      return;
+    }
+    slots = num;
+  }
+  bool tensor = op->segs[1] > 0, c2v = op->segs[2] > 0, v2c = op->segs[3] > 0;
+  if (tensor) {
+    if (op->segs[0] || c2v || v2c)
+      VERR(c, op, "'%s' with gm_slot_tensor takes no gm_slot_buffer, c2v_consumer_buf or "
+                  "v2c_consumer_buf", vop_name(op));
+    return;
+  }
+  if (!c2v && !v2c) {
+    VERR(c, op, "'%s' needs c2v_consumer_buf or v2c_consumer_buf (or gm_slot_tensor)", vop_name(op));
+    return;
+  }
+  if ((dir == 1 && !c2v) || (dir == 2 && !v2c) || (dir == 3 && (!c2v || !v2c)))
+    VERR(c, op, "'%s' with dir_mask = %" PRId64 " needs %s", vop_name(op), dir,
+         dir == 1 ? "c2v_consumer_buf" : dir == 2 ? "v2c_consumer_buf"
+                                                : "both c2v_consumer_buf and v2c_consumer_buf");
+  if (attr_int(op, "local_slot_num", &local) && (local <= 0 || local > slots))
+    VERR(c, op,
+         "'%s' local_slot_num must be in 1..%" PRId64 " (the slot count for dir_mask = %" PRId64
+         "), but is %" PRId64,
+         vop_name(op), slots, dir, local);
+  if (ptk_op_attr(op, "acc_push_epilogue") && dir != 1)
+    VERR(c, op, "'%s' with acc_push_epilogue (a fixpipe pipe) needs dir_mask = 1, but has %" PRId64,
+         vop_name(op), dir);
+}
+
+/* tgather/tscatter: the mask form has no index operand, the index form no
+ * maskPattern (TGatherOp/TScatterOp::verify). */
+static void vfy_gather_mask(vctx *c, ptk_op *op) {
+  bool mask = ptk_op_attr(op, "maskPattern") != NULL;
+  uint32_t n = nins(op);
+  if (op->kind == PTK_OP_TGATHER && (ptk_op_attr(op, "cmpMode") || n > 2)) return; /* compare form */
+  if (mask == (n >= 2))
+    VERR(c, op, "'%s' takes exactly one of an index operand and a maskPattern attribute, but has %s",
+         vop_name(op), mask ? "both" : "neither");
+}
+
+/* thistogram: byte in 0..3; the legacy isMSB must agree with it. */
+static void vfy_thistogram(vctx *c, ptk_op *op) {
+  int64_t byte = 1;
+  bool has = attr_int(op, "byte", &byte);
+  const ptk_attr *msb = ptk_op_attr(op, "isMSB");
+  if (msb && msb->kind == PTK_ATTR_BOOL) {
+    int64_t legacy = msb->b ? 1 : 0;
+    if (has && byte != legacy) {
+      VERR(c, op, "'pto.thistogram' byte (%" PRId64 ") conflicts with the legacy isMSB (%s)", byte,
+           msb->b ? "true" : "false");
+      return;
+    }
+    byte = legacy;
+  }
+  if (byte < 0 || byte > 3)
+    VERR(c, op, "'pto.thistogram' byte must be in 0..3, but is %" PRId64, byte);
+}
+
+/* tget_scale_addr: the destination is a scaling tile (TGetScaleAddrOp). */
+static void vfy_tget_scale_addr(vctx *c, ptk_op *op) {
+  if (op->noperands != 2 || !op->operands[1]->type || op->operands[1]->type->kind != PTK_TY_TILE_BUF) return;
+  const ptk_tile_desc *d = vtile(op->operands[1]);
+  if (d->loc != PTK_SPACE_SCALING)
+    VERR(c, op, "'pto.tget_scale_addr' destination %s must be a 'scaling' tile, but is %s '%s' tile",
+         voperand(c, op, 1), a_tile(d->loc), loc_name(d));
+}
+
+/* trowexpanddiv/trsqrt: precisionType high_precision needs the tmp operand
+ * (TRowExpandDivOp/TRsqrtOp::verify). */
+static void vfy_high_precision_tmp(vctx *c, ptk_op *op) {
+  const ptk_attr *a = ptk_op_attr(op, "precisionType");
+  uint32_t want = op->kind == PTK_OP_TRSQRT ? 2 : 3;
+  if (a && a->kind == PTK_ATTR_ENUM && !strcmp(a->en.value, "high_precision") && nins(op) < want)
+    VERR(c, op, "'%s' precisionType high_precision needs the tmp operand", vop_name(op));
+}
+
+/* tprint: a printFormat needs the tmp operand (TPrintOp::verify). */
+static void vfy_tprint(vctx *c, ptk_op *op) {
+  if (ptk_op_attr(op, "printFormat") && op->noperands < 2)
+    VERR(c, op, "'pto.tprint' printFormat needs the tmp operand");
+}
+
 static void vfy_row_reduction(vctx *c, ptk_op *op) {
   uint32_t di = nins(op);
   const ptk_tile_desc *d = vtile(op->operands[di]);
   bool column = d->cols == 1 && d->blayout == PTK_BLAYOUT_COL_MAJOR;
+  /* Zero valid shapes (ptoas issue 708): 0x0 is a no-op marker; otherwise
+   * the destination has exactly one valid column, and an arg-reduction's
+   * source has valid rows. */
+  bool none = d->v_row == 0 && d->v_col == 0;
+  if (op->kind == PTK_OP_TROWARGMAX || op->kind == PTK_OP_TROWARGMIN) {
+    const ptk_tile_desc *s = vtile(op->operands[0]);
+    if (s->v_row == 0) {
+      VERR(c, op, "'%s' source valid rows must be non-zero", vop_name(op));
+      return;
+    }
+  }
+  if (!none && d->v_col != PTK_DYN && d->v_col != 1 && (column || d->v_col == 0)) {
+    VERR(c, op, "'%s' destination valid columns must be 1, but are %" PRId64, vop_name(op), d->v_col);
+    return;
+  }
   if (column || d->v_col == 1 || d->v_col == PTK_DYN) return;
   VERR(c, op, "'%s' destination %s must be an Rx1 col_major tile or have v_col=1, but has type %s",
        vop_name(op), voperand(c, op, di), vty(c, op->operands[di]->type));
+}
+
+/* Column reductions: a destination that is not the 0x0 no-op marker has
+ * exactly one valid row (ptoas issue 708). */
+static void vfy_col_reduction(vctx *c, ptk_op *op) {
+  const ptk_tile_desc *d = vtile(op->operands[nins(op)]);
+  if (d->v_row == PTK_DYN || d->v_row == 1 || (d->v_row == 0 && d->v_col == 0)) return;
+  if (d->v_row == 0 || d->rows == 1)
+    VERR(c, op, "'%s' destination valid rows must be 1, but are %" PRId64, vop_name(op), d->v_row);
+}
+
+/* trowexpand: a destination that is not the 0x0 no-op marker has no zero
+ * valid dimension (ptoas issue 708). */
+static void vfy_trowexpand(vctx *c, ptk_op *op) {
+  const ptk_tile_desc *d = vtile(op->operands[nins(op)]);
+  if ((d->v_row == 0) != (d->v_col == 0))
+    VERR(c, op, "'%s' destination valid shape %" PRId64 "x%" PRId64 " has a zero dimension",
+         vop_name(op), d->v_row, d->v_col);
 }
 
 static void vfy_tcmp(vctx *c, ptk_op *op) {
@@ -583,6 +764,11 @@ static void vfy_matmul(vctx *c, ptk_op *op) {
     bool ok = false;
     for (size_t i = 0; i < PTK_ARRAY_LEN(triples); i++)
       ok |= triples[i][0] == cc && triples[i][1] == ca && triples[i][2] == cb;
+    /* A5 (ptoas verifyMatmulTypeTriple): (f32, fp8, fp8) with any mix of
+     * e4m3/e5m2, and (f32, hif8, hif8). */
+    bool fp8a = ca == PTK_DT_F8E4M3FN || ca == PTK_DT_F8E5M2;
+    bool fp8b = cb == PTK_DT_F8E4M3FN || cb == PTK_DT_F8E5M2;
+    ok |= cc == PTK_DT_F32 && ((fp8a && fp8b) || (ca == PTK_DT_HIF8 && cb == PTK_DT_HIF8));
     if (!ok)
       VERR(c, op,
            "'%s' dtypes (C %s, A %s, B %s) are not a supported combination; (C, A, B) must be "
@@ -592,15 +778,19 @@ static void vfy_matmul(vctx *c, ptk_op *op) {
     VERR(c, op, "'%s' C %s must have dtype f32, but has %s", vop_name(op),
          voperand(c, op, (uint32_t)r.c), dtname(C->elem));
   }
-  if (A->rows != C->rows)
-    VERR(c, op, "'%s': A.rows (%" PRId64 ") must equal C.rows (%" PRId64 ")", vop_name(op), A->rows,
-         C->rows);
-  if (A->cols != B->rows)
-    VERR(c, op, "'%s': A.cols (%" PRId64 ") must equal B.rows (%" PRId64 ")", vop_name(op), A->cols,
-         B->rows);
-  if (B->cols != C->cols)
-    VERR(c, op, "'%s': B.cols (%" PRId64 ") must equal C.cols (%" PRId64 ")", vop_name(op), B->cols,
-         C->cols);
+  /* ptoas compares the logical shapes: the valid dims where static, else
+   * the physical ones (getMatmulLogicalShapeVec). */
+#define LOGICAL(T, v, phys) ((T)->v != PTK_DYN ? (T)->v : (T)->phys)
+  int64_t am = LOGICAL(A, v_row, rows), ak = LOGICAL(A, v_col, cols);
+  int64_t bk = LOGICAL(B, v_row, rows), bn = LOGICAL(B, v_col, cols);
+  int64_t cm = LOGICAL(C, v_row, rows), cn = LOGICAL(C, v_col, cols);
+#undef LOGICAL
+  if (am != cm)
+    VERR(c, op, "'%s': A.rows (%" PRId64 ") must equal C.rows (%" PRId64 ")", vop_name(op), am, cm);
+  if (ak != bk)
+    VERR(c, op, "'%s': A.cols (%" PRId64 ") must equal B.rows (%" PRId64 ")", vop_name(op), ak, bk);
+  if (bn != cn)
+    VERR(c, op, "'%s': B.cols (%" PRId64 ") must equal C.cols (%" PRId64 ")", vop_name(op), bn, cn);
   if (r.cin >= 0) {
     const ptk_tile_desc *I = vtile(op->operands[r.cin]);
     if (!ptk_type_equal(I->elem, C->elem) || I->rows != C->rows || I->cols != C->cols)
@@ -1018,12 +1208,29 @@ static const vhook local_hooks[PTK_OP__COUNT] = {
     [PTK_OP_TLOAD] = vfy_tload,
     [PTK_OP_TSTORE] = vfy_tstore,
     [PTK_OP_TCVT] = vfy_tcvt,
+    [PTK_OP_TTRI] = vfy_ttri,
+    [PTK_OP_AIC_INITIALIZE_PIPE] = vfy_init_pipe,
+    [PTK_OP_AIV_INITIALIZE_PIPE] = vfy_init_pipe,
+    [PTK_OP_TGATHER] = vfy_gather_mask,
+    [PTK_OP_TSCATTER] = vfy_gather_mask,
+    [PTK_OP_THISTOGRAM] = vfy_thistogram,
+    [PTK_OP_TPRINT] = vfy_tprint,
+    [PTK_OP_TROWEXPANDDIV] = vfy_high_precision_tmp,
+    [PTK_OP_TRSQRT] = vfy_high_precision_tmp,
+    [PTK_OP_TGET_SCALE_ADDR] = vfy_tget_scale_addr,
     [PTK_OP_TROWSUM] = vfy_row_reduction,
     [PTK_OP_TROWMAX] = vfy_row_reduction,
     [PTK_OP_TROWMIN] = vfy_row_reduction,
     [PTK_OP_TROWPROD] = vfy_row_reduction,
     [PTK_OP_TROWARGMAX] = vfy_row_reduction,
     [PTK_OP_TROWARGMIN] = vfy_row_reduction,
+    [PTK_OP_TCOLSUM] = vfy_col_reduction,
+    [PTK_OP_TCOLMAX] = vfy_col_reduction,
+    [PTK_OP_TCOLMIN] = vfy_col_reduction,
+    [PTK_OP_TCOLPROD] = vfy_col_reduction,
+    [PTK_OP_TCOLARGMAX] = vfy_col_reduction,
+    [PTK_OP_TCOLARGMIN] = vfy_col_reduction,
+    [PTK_OP_TROWEXPAND] = vfy_trowexpand,
     [PTK_OP_TCMP] = vfy_tcmp,
     [PTK_OP_TCMPS] = vfy_tcmp,
 };

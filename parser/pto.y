@@ -120,6 +120,9 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type sitem {pto_item}
 %type sitems {pto_vec *}
 %type kwattrs {pto_vec *}
+%type kwtuses {pto_vec *}
+%type tuses {pto_vec *}
+%type kwtuse {pto_part *}
 %type words {pto_vec *}
 %type stmt {pto_sop *}
 %type stmts {pto_vec *}
@@ -368,6 +371,26 @@ dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) RP. {
   p->types = *T;
   R = add(P, SOP(K), p);
 }
+/* ins(%a : A, %b : B): each operand with its type (tstore/tmov's extra
+ * operands in ptoas's assembly format) */
+dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) COMMA tuses(V) RP. {
+  if (U->n != 1 || T->n != 1)
+    pto_err(P, I.off, I.len, "expected '%%v : T, …' or '%%a, %%b : A, B' inside ins(…)");
+  pto_part *p = part_uses(P, PP_INS, I.off, U);
+  p->types = *T;
+  for (uint32_t i = 0; i < V->n; i++) {
+    *(pto_use *)pto_vec_push(P, &p->uses, sizeof(pto_use)) = PTO_VEC_AT(*V, pto_tuse, i).u;
+    *(pto_tl *)pto_vec_push(P, &p->types, sizeof(pto_tl)) = PTO_VEC_AT(*V, pto_tuse, i).t;
+  }
+  R = add(P, SOP(K), p);
+}
+/* ins(%s, {maskPattern = …} : T): tgather/tscatter's mask form (ptoas) */
+dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COMMA attr_dict(A) COLON types(T) RP. {
+  pto_part *p = part_uses(P, PP_INS, I.off, U);
+  p->types = *T;
+  p->attr = A.a;
+  R = add(P, SOP(K), p);
+}
 dps(R) ::= OP_DPS(K) INS(I) LP uses(U) attr_dict(A) COLON types(T) RP. {
   pto_part *p = part_uses(P, PP_INS, I.off, U);
   p->types = *T;
@@ -390,6 +413,15 @@ op(R) ::= OP_VIEWCAST(K) uses(U) opt_dict(D) COLON(C) type(A) ARROW(W) type(B) o
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
   add(P, R, part_type(P, PP_TYPES, C.off, A));
   add(P, R, part_type(P, PP_ARROW, W.off, B));
+  if (E.a) add(P, R, part_dict(P, E.off, E.a));
+}
+
+/* addptr's stripped pointer types (ptoas prints `: <f32> -> <f32>`) */
+op(R) ::= OP_VIEWCAST(K) uses(U) opt_dict(D) COLON(C) LT(L1) type(A) GT ARROW(W) LT(L2) type(B) GT opt_dict(E). {
+  R = add(P, SOP(K), part_uses(P, PP_OPERANDS, K.off, U));
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_type(P, PP_TYPES, C.off, tl(P, pto_type_ptr(P, L1, A.t, NULL), L1.off)));
+  add(P, R, part_type(P, PP_ARROW, W.off, tl(P, pto_type_ptr(P, L2, B.t, NULL), L2.off)));
   if (E.a) add(P, R, part_dict(P, E.off, E.a));
 }
 
@@ -515,6 +547,7 @@ sitem(R) ::= LT(L) IDENT(W) GT. {
 sitem(R) ::= HASH(H). { memset(&R, 0, sizeof R); R.attr = pto_attr_hash(P, H); R.loc = pto_loc(P, H.off); }
 sitem(R) ::= INT(I). { memset(&R, 0, sizeof R); R.attr = pto_attr_int(P, I, false, NULL, 0); R.loc = pto_loc(P, I.off); }
 sitem(R) ::= INT(I) COLON type(T). { memset(&R, 0, sizeof R); R.attr = pto_attr_int(P, I, false, T.t, T.loc.off); R.loc = pto_loc(P, I.off); }
+sitem(R) ::= STRING(S). { memset(&R, 0, sizeof R); R.attr = pto_attr_string(P, S); R.loc = pto_loc(P, S.off); }
 sitem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
 
 /* pto.syncall([%ws… : T…]) mode = …, core_type = … */
@@ -588,7 +621,35 @@ pipe_h(R) ::= pipe_h(H) LP(L) uses(U) COLON types(T) RP. {
   p->types = *T;
   R = add(P, H, p);
 }
+/* (%a : A, %b : B): each operand with its type (initialize_l2l_pipe) */
+pipe_h(R) ::= pipe_h(H) LP(L) uses(U) COLON types(T) COMMA tuses(V) RP. {
+  if (U->n != 1 || T->n != 1)
+    pto_err(P, L.off, 1, "expected '%%v : T, …' or '%%a, %%b : A, B' inside the parentheses");
+  pto_part *p = part_uses(P, PP_PAREN, L.off, U);
+  p->types = *T;
+  for (uint32_t i = 0; i < V->n; i++) {
+    *(pto_use *)pto_vec_push(P, &p->uses, sizeof(pto_use)) = PTO_VEC_AT(*V, pto_tuse, i).u;
+    *(pto_tl *)pto_vec_push(P, &p->types, sizeof(pto_tl)) = PTO_VEC_AT(*V, pto_tuse, i).t;
+  }
+  R = add(P, H, p);
+}
+tuses(R) ::= use(U) COLON type(T). { R = vnew(P); pto_tuse x = {U, T}; *(pto_tuse *)pto_vec_push(P, R, sizeof x) = x; }
+tuses(R) ::= tuses(L) COMMA use(U) COLON type(T). { R = L; pto_tuse x = {U, T}; *(pto_tuse *)pto_vec_push(P, R, sizeof x) = x; }
 pipe_h(R) ::= pipe_h(H) attr_dict(D). { R = add(P, H, part_dict(P, D.off, D.a)); }
+/* aic/aiv_initialize_pipe: op {attrs} (kw = %v : T, …) [{attrs}] */
+pipe_h(R) ::= pipe_h(H) LP kwtuses(L) RP. {
+  R = H;
+  for (uint32_t i = 0; i < L->n; i++) add(P, R, PTO_VEC_AT(*L, pto_part *, i));
+}
+kwtuses(R) ::= kwtuse(U). { R = vnew(P); *(pto_part **)pto_vec_push(P, R, sizeof U) = U; }
+kwtuses(R) ::= kwtuses(L) COMMA kwtuse(U). { R = L; *(pto_part **)pto_vec_push(P, R, sizeof U) = U; }
+kwtuse(R) ::= IDENT(W) EQ use(U) COLON type(T). {
+  R = pto_part_new(P, PP_KWUSE, W.off);
+  R->word = P->src->text + W.off;
+  R->wlen = W.len;
+  *(pto_use *)pto_vec_push(P, &R->uses, sizeof U) = U;
+  *(pto_tl *)pto_vec_push(P, &R->types, sizeof T) = T;
+}
 pipe_h(R) ::= pipe_h(H) ARROW(A) type(T). { R = add(P, H, part_type(P, PP_ARROW, A.off, T)); }
 
 /* arith */
@@ -856,6 +917,17 @@ tval(R) ::= INT(I). {
   memset(&R, 0, sizeof R);
   R.vkind = 2;
   R.ival = I.big || I.u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)I.u;
+  /* valid=0x16 lexes as a hex integer: read "0x<decimal>" as the dims 0 x N. */
+  const char *t = P->src->text + I.off;
+  bool dec = I.hex && I.len > 2 && I.len < 20 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+  for (uint32_t k = 2; dec && k < I.len; k++) dec = t[k] >= '0' && t[k] <= '9';
+  if (dec) {
+    R.vkind = 6;
+    R.d0 = 0;
+    R.d1 = 0;
+    for (uint32_t k = 2; k < I.len; k++) R.d1 = R.d1 * 10 + (t[k] - '0');
+    R.ival = 1;
+  }
 }
 tval(R) ::= MINUS INT(I). {
   memset(&R, 0, sizeof R);

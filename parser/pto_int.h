@@ -51,6 +51,11 @@ typedef struct pto_tl { /* a type and where it was written */
   ptk_loc loc;
 } pto_tl;
 
+typedef struct pto_tuse { /* %a : T */
+  pto_use u;
+  pto_tl t;
+} pto_tuse;
+
 typedef struct pto_bind { /* %a = %x */
   const char *name;
   uint32_t len;

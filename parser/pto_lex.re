@@ -198,7 +198,8 @@ static int op_token(ptk_op_kind k) {
   case PTK_FAM_NULLARY: return PTO_T_OP_NULLARY;
   case PTK_FAM_SECTION: return PTO_T_OP_SECTION;
   case PTK_FAM_PRINT: return PTO_T_OP_PRINT;
-  case PTK_FAM_PIPE: return PTO_T_OP_PIPE;
+  case PTK_FAM_PIPE:
+  case PTK_FAM_INIT_PIPE: return PTO_T_OP_PIPE;
   case PTK_FAM_GENERIC: return PTO_T_OP_GENONLY;
   }
   return PTO_T_IDENT;

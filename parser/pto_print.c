@@ -334,10 +334,32 @@ static void print_dps(printer *p, const ptk_op *op) {
   }
   bool inside = nins && ((info->flags & PTK_OPF_ATTR_IN_INS) ||
                           ((info->flags & PTK_OPF_ATTR_IN_INS_IF_TMP) && nins >= 2));
+  /* tgather/tscatter's mask form: ins(%s, {maskPattern = P} : T) (ptoas). */
+  const ptk_attr *mask = (op->kind == PTK_OP_TGATHER || op->kind == PTK_OP_TSCATTER) && nins == 1
+                             ? ptk_op_attr(op, "maskPattern")
+                             : NULL;
+  static const char *const mask_skip[] = {"maskPattern"};
+  /* tstore/tmov: ptoas's format types each operand: ins(%a : A, %s : i64). */
+  bool each_typed = (op->kind == PTK_OP_TSTORE || op->kind == PTK_OP_TMOV) && nins >= 2 && !inside;
   ptk_buf_puts(p->out, " ins(");
-  put_values(p, ins, nins);
+  if (each_typed) {
+    for (uint32_t i = 0; i < nins; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      put_value(p, ins[i]);
+      ptk_buf_puts(p->out, " : ");
+      put_type(p, ins[i]->type);
+    }
+  } else {
+    put_values(p, ins, nins);
+  }
+  if (mask) {
+    ptk_buf_puts(p->out, ", {maskPattern = ");
+    ptk_attr_print(mask, p->out);
+    ptk_buf_putc(p->out, '}');
+    inside = false;
+  }
   if (inside) put_op_dict(p, op, NULL, 0);
-  if (nins) {
+  if (nins && !each_typed) {
     ptk_buf_puts(p->out, " : ");
     put_value_types(p, ins, nins);
   }
@@ -358,7 +380,7 @@ static void print_dps(printer *p, const ptk_op *op) {
     }
     ptk_buf_putc(p->out, ')');
   }
-  if (!inside) put_op_dict(p, op, NULL, 0);
+  if (!inside) put_op_dict(p, op, mask ? mask_skip : NULL, mask ? 1 : 0);
   if (op->nresults && !(info->flags & PTK_OPF_OUTS_RESULT)) {
     ptk_buf_puts(p->out, " -> ");
     for (uint32_t i = 0; i < op->nresults; i++) {
@@ -377,6 +399,63 @@ static void print_kw_list(printer *p, const char *kw, ptk_value *const *vs, uint
 static const char *arith_flag_word(const ptk_op *op);
 
 /* Custom form of one op (after the `%r = ` prefix), without newline. */
+static void pipe_operands(printer *p, const ptk_op *op) {
+  if (!op->noperands) return;
+  if (op->kind == PTK_OP_INITIALIZE_L2L_PIPE) { /* (%a : A, %b : B) */
+    ptk_buf_putc(p->out, '(');
+    for (uint32_t i = 0; i < op->noperands; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      put_value(p, op->operands[i]);
+      ptk_buf_puts(p->out, " : ");
+      put_type(p, op->operands[i]->type);
+    }
+    ptk_buf_putc(p->out, ')');
+    return;
+  }
+  ptk_buf_putc(p->out, '(');
+  put_values(p, op->operands, op->noperands);
+  ptk_buf_puts(p->out, " : ");
+  put_value_types(p, op->operands, op->noperands);
+  ptk_buf_putc(p->out, ')');
+}
+
+static void pipe_dict(printer *p, const ptk_op *op) {
+  /* ptoas spells these dictionaries as fixed keyword sequences: the
+   * ATTRS column's order first, then any others sorted. */
+  slot slots[16];
+  uint32_t ns = slots_of(op->kind, slots, 16);
+  const char *used[16];
+  uint32_t nused = 0;
+  for (uint32_t k = 0; k < ns; k++) {
+    const ptk_attr *a = ptk_op_attr(op, slots[k].name);
+    if (!a) continue;
+    ptk_buf_puts(p->out, nused ? ", " : " {");
+    put_key(p, slots[k].name);
+    if (a->kind != PTK_ATTR_UNIT) {
+      ptk_buf_puts(p->out, " = ");
+      if (a->kind == PTK_ATTR_INT && slots[k].int_dt != PTK_DT__COUNT)
+        ptk_buf_printf(p->out, "%" PRId64, a->i); /* bare: ptoas reads the slot's type */
+      else
+        ptk_attr_print(a, p->out);
+    }
+    used[nused++] = slots[k].name;
+  }
+  if (nused) {
+    for (uint32_t i = 0; i < op->nattrs; i++) {
+      if (in_list(op->attrs[i].name, used, nused)) continue;
+      ptk_buf_puts(p->out, ", ");
+      put_key(p, op->attrs[i].name);
+      if (op->attrs[i].value->kind != PTK_ATTR_UNIT) {
+        ptk_buf_puts(p->out, " = ");
+        ptk_attr_print(op->attrs[i].value, p->out);
+      }
+    }
+    ptk_buf_putc(p->out, '}');
+  } else {
+    put_op_dict(p, op, NULL, 0);
+  }
+}
+
 static void print_custom(printer *p, const ptk_op *op) {
   const ptk_op_info *info = &ptk_op_table[op->kind];
   ptk_buf_puts(p->out, info->family == PTK_FAM_RETURN ? "return" : info->name);
@@ -535,6 +614,16 @@ static void print_custom(printer *p, const ptk_op *op) {
       first = false;
       put_value(p, op->operands[i]);
     }
+    /* get_buf/rls_buf[_dyn]: ptoas writes the mode last inside the bracket
+     * ([#pto.pipe_event_type<TVEC>, %id, 1]). */
+    bool buf_op = op->kind == PTK_OP_GET_BUF || op->kind == PTK_OP_RLS_BUF ||
+                  op->kind == PTK_OP_GET_BUF_DYN || op->kind == PTK_OP_RLS_BUF_DYN;
+    const ptk_attr *mode = buf_op && bracket && !first ? ptk_op_attr(op, "mode") : NULL;
+    if (mode && !in_list("mode", used, nused) && mode->kind == PTK_ATTR_INT &&
+        ptk_type_is_scalar(mode->type, PTK_DT_I32) && mode->i >= 0) {
+      ptk_buf_printf(p->out, ", %" PRId64, mode->i);
+      used[nused++] = "mode";
+    }
     if (bracket) ptk_buf_putc(p->out, ']');
     put_op_dict(p, op, used, nused);
     return;
@@ -570,48 +659,59 @@ static void print_custom(printer *p, const ptk_op *op) {
     return;
   }
   case PTK_FAM_PIPE: {
-    if (op->noperands) {
-      ptk_buf_putc(p->out, '(');
-      put_values(p, op->operands, op->noperands);
-      ptk_buf_puts(p->out, " : ");
-      put_value_types(p, op->operands, op->noperands);
-      ptk_buf_putc(p->out, ')');
-    }
-    /* ptoas spells these dictionaries as fixed keyword sequences: the
-     * ATTRS column's order first, then any others sorted. */
-    slot slots[16];
-    uint32_t ns = slots_of(op->kind, slots, 16);
-    const char *used[16];
-    uint32_t nused = 0;
-    for (uint32_t k = 0; k < ns; k++) {
-      const ptk_attr *a = ptk_op_attr(op, slots[k].name);
-      if (!a) continue;
-      ptk_buf_puts(p->out, nused ? ", " : " {");
-      put_key(p, slots[k].name);
-      if (a->kind != PTK_ATTR_UNIT) {
-        ptk_buf_puts(p->out, " = ");
-        ptk_attr_print(a, p->out);
-      }
-      used[nused++] = slots[k].name;
-    }
-    if (nused) {
-      for (uint32_t i = 0; i < op->nattrs; i++) {
-        if (in_list(op->attrs[i].name, used, nused)) continue;
-        ptk_buf_puts(p->out, ", ");
-        put_key(p, op->attrs[i].name);
-        if (op->attrs[i].value->kind != PTK_ATTR_UNIT) {
-          ptk_buf_puts(p->out, " = ");
-          ptk_attr_print(op->attrs[i].value, p->out);
-        }
-      }
-      ptk_buf_putc(p->out, '}');
-    } else {
-      put_op_dict(p, op, NULL, 0);
-    }
+    /* initialize_l2l_pipe spells its clause dict before the operands. */
+    bool dict_first = op->kind == PTK_OP_INITIALIZE_L2L_PIPE;
+    if (!dict_first) pipe_operands(p, op);
+    pipe_dict(p, op);
+    if (dict_first) pipe_operands(p, op);
+    if (dict_first && op->noperands == 0) ptk_buf_puts(p->out, "()");
     if (op->nresults) {
       ptk_buf_puts(p->out, " -> ");
       put_type(p, op->results[0].type);
     }
+    return;
+  }
+  case PTK_FAM_INIT_PIPE: {
+    /* ptoas's form: the clause dict (bare typed ints), then the keyword
+     * operands, then other attributes. */
+    static const char *const kws[4] = {"gm_slot_buffer", "gm_slot_tensor", "c2v_consumer_buf",
+                                       "v2c_consumer_buf"};
+    slot slots[16];
+    uint32_t ns = slots_of(op->kind, slots, 16);
+    const char *used[16];
+    uint32_t nused = 0;
+    ptk_buf_puts(p->out, " {");
+    if (!ptk_op_attr(op, "id")) { /* ptoas's default, always printed */
+      ptk_buf_puts(p->out, "id = 0");
+      used[nused++] = "id";
+    }
+    for (uint32_t k = 0; k < ns; k++) {
+      const ptk_attr *a = ptk_op_attr(op, slots[k].name);
+      if (!a) continue;
+      if (nused) ptk_buf_puts(p->out, ", ");
+      put_key(p, slots[k].name);
+      ptk_buf_puts(p->out, " = ");
+      if (a->kind == PTK_ATTR_INT)
+        ptk_buf_printf(p->out, "%" PRId64, a->i);
+      else
+        ptk_attr_print(a, p->out);
+      used[nused++] = slots[k].name;
+    }
+    ptk_buf_puts(p->out, "}(");
+    bool first = true;
+    for (uint32_t s = 0; s < 4 && s < op->nsegs; s++) {
+      uint32_t n;
+      ptk_value **v = ptk_op_segment(op, s, &n);
+      for (uint32_t i = 0; i < n; i++) {
+        ptk_buf_printf(p->out, "%s%s = ", first ? "" : ", ", kws[s]);
+        put_value(p, v[i]);
+        ptk_buf_puts(p->out, " : ");
+        put_type(p, v[i]->type);
+        first = false;
+      }
+    }
+    ptk_buf_putc(p->out, ')');
+    put_op_dict(p, op, used, nused);
     return;
   }
   case PTK_FAM_CONSTANT: {
@@ -993,7 +1093,41 @@ static bool custom_ok(const ptk_op *op) {
     const ptk_attr *f = ptk_op_attr(op, "format");
     return f && f->kind == PTK_ATTR_STRING && op->nresults == 0;
   }
-  case PTK_FAM_PIPE: return op->nresults <= 1;
+  case PTK_FAM_PIPE: {
+    if (op->nresults > 1) return false;
+    if (op->kind == PTK_OP_INITIALIZE_L2L_PIPE && op->nresults != 1) return false;
+    /* set_quant_*: `{id = N}` then ptoas's attr-dict; print only the id form. */
+    if ((op->kind == PTK_OP_SET_QUANT_SCALAR || op->kind == PTK_OP_SET_QUANT_VECTOR) &&
+        (op->nattrs != 1 || !ptk_op_attr(op, "id")))
+      return false;
+    /* Integers of a typed slot are printed bare and read back with its type. */
+    slot slots[16];
+    uint32_t ns = slots_of(op->kind, slots, 16);
+    for (uint32_t k = 0; k < ns; k++) {
+      const ptk_attr *a = ptk_op_attr(op, slots[k].name);
+      if (a && slots[k].int_dt != PTK_DT__COUNT &&
+          (a->kind != PTK_ATTR_INT || !ptk_type_is_scalar(a->type, slots[k].int_dt)))
+        return false;
+    }
+    return true;
+  }
+  case PTK_FAM_INIT_PIPE: {
+    if (op->nresults || op->nsegs != 4) return false;
+    for (uint32_t k = 0; k < 4; k++)
+      if (op->segs[k] > 1) return false;
+    if (!ptk_op_attr(op, "dir_mask") || !ptk_op_attr(op, "slot_size")) return false;
+    slot slots[16];
+    uint32_t ns = slots_of(op->kind, slots, 16);
+    for (uint32_t k = 0; k < ns; k++) {
+      const ptk_attr *a = ptk_op_attr(op, slots[k].name);
+      if (!a) continue;
+      if (slots[k].int_dt != PTK_DT__COUNT &&
+          (a->kind != PTK_ATTR_INT || !ptk_type_is_scalar(a->type, slots[k].int_dt)))
+        return false;
+      if (!strcmp(slots[k].name, "nosplit") && a->kind != PTK_ATTR_BOOL) return false;
+    }
+    return true;
+  }
   case PTK_FAM_SCF_FOR: {
     if (op->noperands < 3 || op->nregions < 1 || !op->regions[0].first) return false;
     const ptk_block *b = op->regions[0].first;

@@ -1421,6 +1421,14 @@ static bool build_sync(builder *B, const pto_sop *s, opb *o) {
           return false;
         }
         a = ptk_attr_pto_enum(B->m, sl->enum_mn, v);
+      } else if (a && a->kind == PTK_ATTR_STRING && sl->enum_mn[0]) {
+        /* set_flag["PIPE_MTE2", "PIPE_V", "EVENT_ID0"]: ptoas also reads strings. */
+        const char *v = ptk_arena_strndup(B->P->syn, a->str.s, a->str.len);
+        if (!ptk_enum_value_ok(sl->enum_mn, v)) {
+          err_at(B->P, it->loc, a->str.len + 2, "unknown value '%s' for #pto.%s", v, sl->enum_mn);
+          return false;
+        }
+        a = ptk_attr_pto_enum(B->m, sl->enum_mn, v);
       } else if (a && a->kind == PTK_ATTR_INT && sl->int_dt != PTK_DT__COUNT &&
                  ptk_type_is_scalar(a->type, PTK_DT_I64)) {
         a = ptk_attr_int(B->m, a->i, ptk_type_scalar(sl->int_dt));
@@ -1629,13 +1637,33 @@ static bool build_scalar_mem(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* A pipe op's dict: bare integers of a typed ATTRS slot (id:i32) take its type. */
+static bool acc_pipe_dict(builder *B, const pto_sop *s, attr_acc *acc, const pto_part *p) {
+  attr_slot slots[16];
+  uint32_t ns = attr_slots(s->kind, slots, 16);
+  const ptk_attr *d = p->attr;
+  for (uint32_t k = 0; d && k < d->dict.n; k++) {
+    const ptk_attr *a = d->dict.items[k].value;
+    for (uint32_t j = 0; j < ns; j++)
+      if (strcmp(slots[j].name, d->dict.items[k].name) == 0 && a->kind == PTK_ATTR_INT &&
+          slots[j].int_dt != PTK_DT__COUNT && ptk_type_is_scalar(a->type, PTK_DT_I64))
+        a = ptk_attr_int(B->m, a->i, ptk_type_scalar(slots[j].int_dt));
+    if (!acc_add(B, acc, d->dict.items[k].name, a, p->loc)) return false;
+  }
+  return true;
+}
+
 static bool build_misc(builder *B, const pto_sop *s, opb *o) {
   ptk_op_family fam = ptk_op_table[s->kind].family;
   for (uint32_t i = 0; i < s->parts.n; i++) {
     const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
     switch (p->kind) {
     case PP_DICT:
-      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      if (fam == PTK_FAM_PIPE) {
+        if (!acc_pipe_dict(B, s, &o->attrs, p)) return false;
+      } else if (!acc_dict(B, &o->attrs, p->attr, p->loc)) {
+        return false;
+      }
       break;
     case PP_TYPES:
       if (fam != PTK_FAM_NULLARY) return unexpected_part(B, s, p);
@@ -1663,6 +1691,76 @@ static bool build_misc(builder *B, const pto_sop *s, opb *o) {
   }
   if (fam == PTK_FAM_NULLARY && o->nres == 0 && ptk_op_table[s->kind].max_results > 0)
     o->res[o->nres++] = ptk_type_scalar(PTK_DT_I64);
+  return true;
+}
+
+/* aic/aiv_initialize_pipe {id = 0, dir_mask = 1, …} (c2v_consumer_buf = %a : i32, …)
+ * [{attrs}]: ptoas's custom form. The clause dictionary's bare integers take
+ * the ATTRS column's types (id i32, dir_mask i8, …); a missing id is 0 (as
+ * ptoas sets it). The keyword operands may come in any order; they are stored
+ * in segment order gm_slot_buffer, gm_slot_tensor, c2v_consumer_buf,
+ * v2c_consumer_buf. */
+static const char *const init_pipe_kws[4] = {"gm_slot_buffer", "gm_slot_tensor", "c2v_consumer_buf",
+                                             "v2c_consumer_buf"};
+
+static bool build_init_pipe(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *kw[4] = {NULL, NULL, NULL, NULL};
+  attr_slot slots[16];
+  uint32_t ns = attr_slots(s->kind, slots, 16);
+  bool seen_paren = false;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_DICT && !seen_paren) {
+      const ptk_attr *d = p->attr;
+      for (uint32_t k = 0; d && k < d->dict.n; k++) {
+        const char *name = d->dict.items[k].name;
+        const ptk_attr *a = d->dict.items[k].value;
+        const attr_slot *sl = NULL;
+        for (uint32_t j = 0; j < ns; j++)
+          if (strcmp(slots[j].name, name) == 0) sl = &slots[j];
+        if (!sl) {
+          err_at(B->P, p->loc, 1, "unexpected keyword '%s' in '%s'", name, opname(s));
+          return false;
+        }
+        if (a->kind == PTK_ATTR_INT && sl->int_dt != PTK_DT__COUNT && ptk_type_is_scalar(a->type, PTK_DT_I64))
+          a = ptk_attr_int(B->m, a->i, ptk_type_scalar(sl->int_dt));
+        if (!acc_add(B, &o->attrs, name, a, p->loc)) return false;
+      }
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else if (p->kind == PP_KWUSE && p->types.n == 1) {
+      seen_paren = true;
+      int k = -1;
+      for (int j = 0; j < 4; j++)
+        if (word_eq(p->word, p->wlen, init_pipe_kws[j])) k = j;
+      if (k < 0) {
+        err_at(B->P, p->loc, p->wlen,
+               "unexpected operand keyword '%.*s' in '%s' (expected gm_slot_buffer, gm_slot_tensor, "
+               "c2v_consumer_buf or v2c_consumer_buf)",
+               (int)p->wlen, p->word, opname(s));
+        return false;
+      }
+      if (kw[k]) {
+        err_at(B->P, p->loc, p->wlen, "duplicate '%s' operand in '%s'", init_pipe_kws[k], opname(s));
+        return false;
+      }
+      kw[k] = p;
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  o->nsegs = 4;
+  for (int k = 0; k < 4; k++) {
+    if (!kw[k]) continue;
+    const pto_use *u = &PTO_VEC_AT(kw[k]->uses, pto_use, 0);
+    if (!add_operand(B, o, u)) return false;
+    if (!check_one_type(B, u, o->ops[o->nops - 1], &PTO_VEC_AT(kw[k]->types, pto_tl, 0))) return false;
+    o->segs[k] = 1;
+  }
+  bool has_id = false;
+  for (uint32_t i = 0; i < o->attrs.n; i++) has_id |= strcmp(o->attrs.items[i].name, "id") == 0;
+  if (!has_id && !acc_add(B, &o->attrs, "id", ptk_attr_int(B->m, 0, ptk_type_scalar(PTK_DT_I32)), s->loc))
+    return false;
   return true;
 }
 
@@ -1932,6 +2030,20 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
     o->attrs.items[i] = o->attrs.items[--o->attrs.n];
     break;
   }
+  if (ptk_op_table[s->kind].family == PTK_FAM_INIT_PIPE && !o->nsegs) {
+    /* Without operandSegmentSizes: [gm_slot_buffer,] c2v_consumer_buf, v2c_consumer_buf. */
+    if (o->nops < 2 || o->nops > 3) {
+      err_at(B->P, s->loc, s->namelen,
+             "'%s' in the generic form needs 'operandSegmentSizes' (array<i32: …> with 4 entries) unless it has "
+             "2 or 3 operands",
+             opname(s));
+      return false;
+    }
+    o->nsegs = 4;
+    o->segs[0] = o->nops == 3;
+    o->segs[1] = 0;
+    o->segs[2] = o->segs[3] = 1;
+  }
   if (o->nregions != ptk_op_table[s->kind].nregions) {
     if (s->kind == PTK_OP_SCF_IF && o->nregions == 1) {
       o->else_absent = true;
@@ -1980,6 +2092,7 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_SECTION:
   case PTK_FAM_PRINT:
   case PTK_FAM_PIPE: return build_misc(B, s, o);
+  case PTK_FAM_INIT_PIPE: return build_init_pipe(B, s, o);
   case PTK_FAM_CONSTANT: return build_constant(B, s, o);
   case PTK_FAM_CALL: return build_call(B, s, o);
   case PTK_FAM_RETURN:

@@ -145,22 +145,28 @@ static bool part_shape(const ptk_value *pv, int64_t *rows, int64_t *cols) {
   return true;
 }
 
+/* tload/tstore move the tile's valid region (ptoas defines nothing else):
+ * a tload may read from any partition (the runtime clips to both), and
+ * ptoas's TStoreOp::verify requires only equal element counts when both
+ * sides are static (1x1024 <-> 32x32 reinterpretations are legal). */
 static void check_transfer(shctx *c, ptk_op *op) {
   uint32_t ni, no;
   ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
-  if (ni < 1 || no < 1) return;
-  bool load = op->kind == PTK_OP_TLOAD;
-  const ptk_value *pv = load ? ins[0] : outs[0], *tv = load ? outs[0] : ins[0];
+  if (ni < 1 || no < 1 || op->kind != PTK_OP_TSTORE) return;
+  const ptk_value *pv = outs[0], *tv = ins[0];
   if (!pu_tile(tv)) return;
   int64_t pr, pc;
   if (!part_shape(pv, &pr, &pc)) return;
   vs s = valid_of(c, tv);
-  if (!dims_differ(pr, s.r) && !dims_differ(pc, s.c)) return;
-  char a[24], b[24], x[24], y[24];
+  if (pr == UNK || pc == UNK || s.r == UNK || s.c == UNK || pr <= 0 || pc <= 0 || s.r < 0 || s.c < 0)
+    return;
+  if (pr > INT32_MAX || pc > INT32_MAX || s.r > INT32_MAX || s.c > INT32_MAX || pr * pc == s.r * s.c)
+    return;
+  char x[24], y[24];
   ptk_error(c->d, ptk_op_range(op),
-            "'%s': the partition is %sx%s, but the tile's valid shape is %sx%s (they must be "
-            "equal)",
-            opname(op), dimstr(pr, a), dimstr(pc, b), dimstr(s.r, x), dimstr(s.c, y));
+            "'%s': the partition has %" PRId64 " elements, but the tile's valid shape %sx%s has %" PRId64
+            " (they must be equal)",
+            opname(op), pr * pc, dimstr(s.r, x), dimstr(s.c, y), s.r * s.c);
   where_note(c, &s, "the tile");
   c->ok = false;
 }

@@ -250,7 +250,8 @@ uint32_t ptk_op_kind_nsegments(ptk_op_kind k) {
   case PTK_FAM_ALLOC_TILE:
   case PTK_FAM_MAKE_TENSOR_VIEW:
   case PTK_FAM_PARTITION_VIEW: return 3;
-  case PTK_FAM_SUBVIEW: return 4;
+  case PTK_FAM_SUBVIEW:
+  case PTK_FAM_INIT_PIPE: return 4;
   default: return 0;
   }
 }

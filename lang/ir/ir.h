@@ -96,6 +96,7 @@ typedef enum {
   PTK_FAM_SECTION,       /* pto.section.cube [{attrs}] { … }  (one region, no terminator) */
   PTK_FAM_PRINT,         /* pto.print ins("fmt", %a, … : A, …) */
   PTK_FAM_PIPE,          /* op[(%a : A, …)] [{attrs}] [-> R]  (tpush_to_aiv, tpop_from_aic, …) */
+  PTK_FAM_INIT_PIPE,     /* op {k = v, …} (kw = %a : A, …) [{attrs}] (aic/aiv_initialize_pipe; 4 keyword segments) */
   PTK_FAM_GENERIC,       /* only the generic form "op"(…) : (…) -> (…) is read and printed */
 } ptk_op_family;
 

@@ -33,7 +33,7 @@ TEST(shapes_valid_shape_rules) {
     "  %b = pto.alloc_tile valid_row = %c8 valid_col = %c16 : !pto.tile_buf<vec, 16x16xf32, valid=?x?>\n"
     "  %c = pto.alloc_tile : !pto.tile_buf<vec, 16x16xf32>\n"
     "  pto.tload ins(%pv : !pto.partition_tensor_view<16x16xf32>) outs(%a : !pto.tile_buf<vec, 16x16xf32, valid=?x?>)\n"
-    "  pto.tload ins(%pv : !pto.partition_tensor_view<16x16xf32>) outs(%b : !pto.tile_buf<vec, 16x16xf32, valid=?x?>)\n"
+    "  pto.tstore ins(%b : !pto.tile_buf<vec, 16x16xf32, valid=?x?>) outs(%pv : !pto.partition_tensor_view<16x16xf32>)\n"
     "  pto.set_validshape %b, %c16, %c16 : !pto.tile_buf<vec, 16x16xf32, valid=?x?>\n"
     "  pto.tadd ins(%a, %b : !pto.tile_buf<vec, 16x16xf32, valid=?x?>, !pto.tile_buf<vec, 16x16xf32, valid=?x?>) outs(%c : !pto.tile_buf<vec, 16x16xf32>)\n"
     "  pto.set_validshape %b, %c8, %c8 : !pto.tile_buf<vec, 16x16xf32, valid=?x?>\n"
@@ -53,8 +53,8 @@ TEST(shapes_valid_shape_rules) {
     "}\n", &ok);
   CHECK(!ok);
   static const char *const want[] = {
-      "t.pto:13:3: error: 'pto.tload': the partition is 16x16, but the tile's valid shape is 8x16 "
-      "(they must be equal)",
+      "t.pto:13:3: error: 'pto.tstore': the partition has 256 elements, but the tile's valid shape "
+      "8x16 has 128 (they must be equal)",
       "t.pto:10:8: note: the valid shape of the tile is set here",
       "t.pto:17:3: error: 'pto.tmul': ins[1] has valid shape 8x8, but the destination has 16x16 "
       "(the operands of an elementwise op must have equal valid shapes)",
