@@ -979,13 +979,89 @@ static const char *letter_desc(char l) {
   }
 }
 
+/* Operand roles of the DPS builtins, as DESIGN §2.6 names them: one table of
+ * the ops whose roles the generic rule below does not give, ins then outs,
+ * optional operands included. */
+static const struct {
+  const char *op;
+  const char *roles;
+} role_table[] = {
+    {"trowsum", "src, tmp, dst"},
+    {"trowmax", "src, tmp, dst"},
+    {"trowmin", "src, tmp, dst"},
+    {"tmatmul", "a, b, c"},
+    {"tgemv", "a, b, c"},
+    {"tmatmul_acc", "c_in, a, b, c"},
+    {"tgemv_acc", "c_in, a, b, c"},
+    {"tmatmul_bias", "a, b, bias, c"},
+    {"tgemv_bias", "a, b, bias, c"},
+    {"tmatmul_mx", "a, a_scale, b, b_scale, c"},
+    {"tgemv_mx", "a, a_scale, b, b_scale, c"},
+    {"tmatmul_mx_acc", "c_in, a, a_scale, b, b_scale, c"},
+    {"tgemv_mx_acc", "c_in, a, a_scale, b, b_scale, c"},
+    {"tmatmul_mx_bias", "a, a_scale, b, b_scale, bias, c"},
+    {"tgemv_mx_bias", "a, a_scale, b, b_scale, bias, c"},
+    {"tload", "part, tile"},
+    {"tstore", "tile, pre_quant, part"},
+    {"tstore_fp", "tile, fp, part"},
+    {"tsel", "mask, src0, src1, tmp, dst"},
+    {"tsels", "mask, src, tmp, scalar, dst"},
+};
+
+/* The role of every operand of `fname` (el: its SIG) into roles[i]. Without
+ * a table row: a single tile input is src, several are src0, src1, …; an
+ * optional tile input after them is tmp; scalars are scalar, indices
+ * idx0, idx1, …; outputs are dst (dst0, dst1, … when several), or part. */
+static void sig_roles(const char *fname, const sigel *el, size_t ne, char (*roles)[24]) {
+  for (size_t r = 0; r < sizeof role_table / sizeof *role_table; r++) {
+    if (strcmp(role_table[r].op, fname)) continue;
+    const char *p = role_table[r].roles;
+    for (size_t i = 0; i < ne; i++) {
+      size_t n = *p ? strcspn(p, ",") : 0;
+      snprintf(roles[i], 24, "%.*s", (int)n, p);
+      p += n;
+      while (*p == ',' || *p == ' ') p++;
+    }
+    return;
+  }
+  size_t tin = 0, tout = 0, nx = 0;
+  for (size_t i = 0; i < ne; i++) {
+    if (el[i].out) tout += el[i].l == 't';
+    else tin += el[i].l == 't' && el[i].q == 0;
+  }
+  size_t ti = 0, to = 0;
+  for (size_t i = 0; i < ne; i++) {
+    const sigel *e = &el[i];
+    char *r = roles[i];
+    if (e->out) {
+      if (e->l == 'p') snprintf(r, 24, "part");
+      else if (tout > 1 || e->q) snprintf(r, 24, "dst%zu", to++);
+      else snprintf(r, 24, "dst");
+      continue;
+    }
+    switch (e->l) {
+    case 't':
+      if (e->q == '?') snprintf(r, 24, "tmp");
+      else if (e->q == '*') snprintf(r, 24, "src");
+      else if (tin == 1) snprintf(r, 24, "src");
+      else snprintf(r, 24, "src%zu", ti++);
+      break;
+    case 'p': snprintf(r, 24, "part"); break;
+    case 'x': snprintf(r, 24, "idx%zu", nx++); break;
+    default: snprintf(r, 24, "scalar"); break;
+    }
+  }
+}
+
 static void sig_desc(const char *fname, const sigel *el, size_t ne, ptk_buf *b) {
+  char roles[24][24];
+  sig_roles(fname, el, ne, roles);
   ptk_buf_printf(b, "%s(", fname);
   for (size_t i = 0; i < ne; i++) {
     const char *sep = i ? ", " : "";
-    if (el[i].q == '?') ptk_buf_printf(b, "%s[%s]", sep, letter_desc(el[i].l));
-    else if (el[i].q == '*') ptk_buf_printf(b, "%s%s…", sep, letter_desc(el[i].l));
-    else ptk_buf_printf(b, "%s%s", sep, letter_desc(el[i].l));
+    if (el[i].q == '?') ptk_buf_printf(b, "%s[%s]", sep, roles[i]);
+    else if (el[i].q == '*') ptk_buf_printf(b, "%s%s…", sep, roles[i]);
+    else ptk_buf_printf(b, "%s%s", sep, roles[i]);
   }
   ptk_buf_putc(b, ')');
 }
@@ -1141,8 +1217,10 @@ static tval call_dps(tctx *c, ptk_op_kind k, const char *fname, const ptk_ast_ex
     if (fixed && na == ne) {
       for (size_t i = 0; i < na; i++)
         if (!letter_ok(el[i].l, args[i])) {
-          tr_error(c, argp[i]->value->range, "argument %zu of '%s' must be %s %s, but is %s %s (expected %s)",
-                   i + 1, fname, a_an(letter_desc(el[i].l)), letter_desc(el[i].l),
+          char roles[24][24];
+          sig_roles(fname, el, ne, roles);
+          tr_error(c, argp[i]->value->range, "argument %zu ('%s') of '%s' must be %s %s, but is %s %s (expected %s)",
+                   i + 1, roles[i], fname, a_an(letter_desc(el[i].l)), letter_desc(el[i].l),
                    a_an(tv_kind_name(args[i])), tv_kind_name(args[i]), ptk_buf_cstr(&want));
           break;
         }
