@@ -1066,6 +1066,22 @@ static void sig_desc(const char *fname, const sigel *el, size_t ne, ptk_buf *b) 
   ptk_buf_putc(b, ')');
 }
 
+bool tr_builtin_fits(int id, int nargs) {
+  pthread_once(&btab_once, bt_init);
+  if (id < B_NSPECIAL) return true;
+  if (nargs < 0) return false;
+  sigel el[24];
+  size_t ne = parse_sig(dps.kind[id - B_NSPECIAL], el, 24);
+  size_t lo = 0, hi = 0;
+  bool any = false;
+  for (size_t i = 0; i < ne; i++) {
+    lo += el[i].q == 0;
+    hi++;
+    any |= el[i].q == '*';
+  }
+  return (size_t)nargs >= lo && (any || (size_t)nargs <= hi);
+}
+
 /* Attribute entries of an op (the ATTRS column as lang/ir parsed it). */
 typedef ptk_attr_desc aspec;
 

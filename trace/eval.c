@@ -647,7 +647,11 @@ static tval eval_index(tctx *c, const ptk_ast_expr *e) {
 
 static tval eval_call(tctx *c, const ptk_ast_expr *e) {
   const ptk_ast_expr *callee = e->u.call.callee;
+  int saved = c->call_nargs;
+  c->call_nargs = 0;
+  for (size_t i = 0; i < e->u.call.nargs; i++) c->call_nargs += !e->u.call.args[i].name;
   tval f = tr_eval(c, callee);
+  c->call_nargs = saved;
   if (f.k == TV_ERR) return f;
   if (f.k == TV_BUILTIN) return tr_call_builtin(c, f.bi, e);
   if (f.k == TV_FN) return tr_call_fn(c, f, e);
@@ -676,9 +680,13 @@ tval tr_eval(tctx *c, const ptk_ast_expr *e) {
     return (tval){.k = TV_STR, .str = {e->u.string_lit.data, e->u.string_lit.len}};
   case PTK_EXPR_NAME: {
     tval v;
+    int nargs = c->call_nargs; /* only this name is the callee */
+    c->call_nargs = -1;
     if (tr_lookup(c, e->u.name.name, e->range, &v)) return v;
     tr_error(c, e->range, "undefined name '%s'", e->u.name.name);
+    c->call_nargs = nargs;
     tr_suggest(c, e->u.name.name, e->range);
+    c->call_nargs = -1;
     return tv_err();
   }
   case PTK_EXPR_LIST: return eval_list(c, e);

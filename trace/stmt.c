@@ -532,6 +532,7 @@ static void exec_for(tctx *c, const ptk_ast_stmt *s) {
   c->blk = outer;
   c->scope--;
   tr_binds_truncate(c, mark);
+  tr_loop_ended(c, s->u.for_.var, s->u.for_.var_range, s->range, false);
   for (size_t i = 0; i < nv; i++)
     c->binds.data[vars.data[i]].v = ok ? tv_ir(ptk_op_result(op, (uint32_t)i)) : tv_err();
   ptk_vec_free(&vars);
@@ -701,6 +702,7 @@ static void exec_static_for(tctx *c, const ptk_ast_stmt *s) {
     sf_fold(c->d, n0, it.list->items[i], &hits);
   }
   sf_notes(c, s, it.list->n, &hits);
+  tr_loop_ended(c, s->u.static_for.var, s->u.static_for.var_range, s->range, true);
 }
 
 static void exec_while(tctx *c, const ptk_ast_stmt *s) {

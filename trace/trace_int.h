@@ -169,6 +169,15 @@ struct tctx {
 
   /* scopes */
   PTK_VEC(binding) binds;
+  /* Loop variables of the loops that ended (for "undefined name" after a loop). */
+  PTK_VEC(struct dead_loop {
+    const char *name;
+    ptk_range var; /* the loop variable at the loop's head */
+    ptk_range stmt;
+    bool is_static;
+    size_t frame_base;
+  }) dead_loops;
+  int call_nargs; /* positional arguments of the call whose callee is being evaluated, else -1 */
   /* Hash buckets over binds: the newest binding of each bucket (-1 none);
    * older ones chain through binding.prev, newest first. Kept in step with
    * binds by tr_declare and tr_binds_truncate, so a lookup is O(1). */
@@ -208,6 +217,11 @@ void tr_unit_global_add(tunit *u, const gent *g);
 gent *tr_unit_global(tunit *u, const char *name, uint32_t h);
 tval tr_global_value(tctx *c, tunit *u, gent *g, ptk_range at);
 void tr_suggest(tctx *c, const char *name, ptk_range at);
+/* A loop whose variable `var` goes out of scope (tr_suggest explains its uses after the loop). */
+void tr_loop_ended(tctx *c, const char *var, ptk_range var_range, ptk_range stmt, bool is_static);
+/* Whether builtin `id` can be called with `nargs` positional arguments
+ * (nargs < 0: used as a value, not called). */
+bool tr_builtin_fits(int id, int nargs);
 
 /* ---- IR helpers ---- */
 const ptk_type *tr_scalar(ptk_dtype dt);
