@@ -545,6 +545,14 @@ tval tr_slice(tctx *c, const ptk_ast_expr *e) {
   return tv_ir(build_partition(c, view, offs, sizes, rank, e->range));
 }
 
+/* The range of entry i of a list argument: the element itself when the
+ * argument is a list literal, else the whole argument. */
+static ptk_range item_range(const ptk_ast_arg *a, size_t i) {
+  const ptk_ast_expr *e = a->value;
+  if (e->kind == PTK_EXPR_LIST && i < e->u.list.nelems) return e->u.list.elems[i]->range;
+  return e->range;
+}
+
 static tval bi_make_tensor_view(tctx *c, const ptk_ast_expr *call) {
   static const bparam ps[] = {{"ptr", true}, {"shape", true}, {"strides", true}, {"layout", false}};
   const ptk_ast_arg *a[4];
@@ -566,8 +574,8 @@ static tval bi_make_tensor_view(tctx *c, const ptk_ast_expr *call) {
   int64_t dims[16] = {0};
   ops[0] = p;
   for (uint32_t i = 0; i < r; i++) {
-    ops[1 + i] = tr_index(c, sh->items[i], a[1]->value->range, "a shape entry");
-    ops[1 + r + i] = tr_index(c, st->items[i], a[2]->value->range, "a stride entry");
+    ops[1 + i] = tr_index(c, sh->items[i], item_range(a[1], i), "a shape entry");
+    ops[1 + r + i] = tr_index(c, st->items[i], item_range(a[2], i), "a stride entry");
     if (!ops[1 + i] || !ops[1 + r + i]) return tv_err();
     int64_t k;
     dims[i] = tr_const_of(ops[1 + i], &k) ? k : PTK_DYN;
@@ -598,8 +606,8 @@ static tval bi_partition_view(tctx *c, const ptk_ast_expr *call) {
   if (!sz) return tv_err();
   ptk_value *offs[16], *sizes[16];
   for (uint32_t i = 0; i < r; i++) {
-    offs[i] = tr_index(c, of->items[i], a[1]->value->range, "an offset");
-    sizes[i] = offs[i] ? tr_index(c, sz->items[i], a[2]->value->range, "a size") : NULL;
+    offs[i] = tr_index(c, of->items[i], item_range(a[1], i), "an offset");
+    sizes[i] = offs[i] ? tr_index(c, sz->items[i], item_range(a[2], i), "a size") : NULL;
     if (!sizes[i]) return tv_err();
     if (!check_window(c, v, i, offs[i], sizes[i], call->range)) return tv_err();
   }
@@ -833,7 +841,7 @@ static tval bi_subview(tctx *c, const ptk_ast_expr *call) {
   uint32_t n = 0, segs[4] = {1, 2, 0, 0};
   ops[n++] = t;
   for (int i = 0; i < 2; i++) {
-    ops[n] = tr_index(c, of->items[i], a[1]->value->range, "a subview offset");
+    ops[n] = tr_index(c, of->items[i], item_range(a[1], i), "a subview offset");
     if (!ops[n++]) return tv_err();
   }
   ptk_tile_desc d = *sd;
@@ -843,7 +851,7 @@ static tval bi_subview(tctx *c, const ptk_ast_expr *call) {
     const tlist *vl = ev_list(c, a[3], "valid", 2);
     if (!vl) return tv_err();
     for (int i = 0; i < 2; i++) {
-      ops[n] = tr_index(c, vl->items[i], a[3]->value->range, "a valid dimension");
+      ops[n] = tr_index(c, vl->items[i], item_range(a[3], i), "a valid dimension");
       if (!ops[n++]) return tv_err();
     }
     segs[2] = segs[3] = 1;

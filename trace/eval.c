@@ -101,10 +101,14 @@ ptk_value *tr_materialize(tctx *c, tval v, ptk_range at, const char *what) {
   return tr_coerce(c, v, t, at, what);
 }
 
+/* An index operand: index, or an i32 / i64 value (index_cast), or a
+ * compile-time int. */
 ptk_value *tr_index(tctx *c, tval v, ptk_range at, const char *what) {
+  if (v.k == TV_IR && (ptk_type_is_scalar(v.v->type, PTK_DT_I64) || ptk_type_is_scalar(v.v->type, PTK_DT_SI64)))
+    return index_cast(c, v.v, tr_scalar(PTK_DT_INDEX), at);
   if (v.k == TV_IR && v.v->type->kind == PTK_TY_SCALAR && is_int_t(v.v->type) &&
       !is_index_t(v.v->type) && !is_i32_t(v.v->type)) {
-    tr_error(c, at, "%s has type %s, but index is needed; convert it with cast(x, index)", what,
+    tr_error(c, at, "%s has type %s, but index (or i32, i64) is needed; convert it with cast(x, index)", what,
              tr_type_str(c, v.v->type));
     return NULL;
   }
