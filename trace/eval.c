@@ -52,13 +52,34 @@ static ptk_value *index_cast(tctx *c, ptk_value *v, const ptk_type *to, ptk_rang
   return tr_index_cast(c, v, to, at);
 }
 
+/* A compile-time int becoming a float operand: warn when it is (or
+ * contains, as the whole value) an integer division that lost its remainder. */
+static void warn_trunc_div(tctx *c, int64_t v, ptk_range at, const char *what) {
+  if (!at.begin.src) return;
+  size_t n = c->ntdivs < 64 ? c->ntdivs : 64;
+  for (size_t k = 0; k < n; k++) {
+    const struct trunc_div *t = &c->tdivs[(c->ntdivs - 1 - k) % 64];
+    if (t->r.begin.src != at.begin.src || t->r.begin.off < at.begin.off ||
+        t->r.end.off > at.end.off || (t->r.begin.off == at.begin.off && t->q != v))
+      continue;
+    const char *op = t->floor ? "//" : "/";
+    ptk_warning(c->d, t->r,
+                "integer division %" PRId64 " %s %" PRId64 " = %" PRId64 " drops the remainder, and the result is %s, a float operand; make an operand a float (%" PRId64 ".0 / %" PRId64 " = %g) for a float division",
+                t->a, op, t->b, t->q, what ? what : "used as a float", t->a, t->b, (double)t->a / (double)t->b);
+    return;
+  }
+}
+
 ptk_value *tr_coerce(tctx *c, tval v, const ptk_type *t, ptk_range at, const char *what) {
   const char *ts = NULL;
   switch (v.k) {
   case TV_ERR: return NULL;
   case TV_INT:
     if (is_int_t(t)) return tr_const_int(c, v.i, t, at);
-    if (is_float_t(t)) return tr_const_float(c, (double)v.i, t, at);
+    if (is_float_t(t)) {
+      warn_trunc_div(c, v.i, at, what);
+      return tr_const_float(c, (double)v.i, t, at);
+    }
     break;
   case TV_FLOAT:
     if (is_float_t(t)) return tr_const_float(c, v.f, t, at);
@@ -385,7 +406,15 @@ tval tr_binop(tctx *c, ptk_ast_binop op, tval a, tval b, ptk_range at, ptk_range
     tr_error(c, a.k == TV_NONE ? ra : rb, "this call returns no value");
     return tv_err();
   }
-  if (a.k != TV_IR && b.k != TV_IR) return ct_binop(c, op, a, b, at, rb);
+  if (a.k != TV_IR && b.k != TV_IR) {
+    tval r = ct_binop(c, op, a, b, at, rb);
+    if ((op == PTK_BINOP_DIV || op == PTK_BINOP_FLOORDIV) && r.k == TV_INT && a.k == TV_INT &&
+        b.k == TV_INT && b.i != 0 && a.i % b.i != 0 && ra.begin.src && rb.end.src) {
+      struct trunc_div *t = &c->tdivs[c->ntdivs++ % 64];
+      *t = (struct trunc_div){{ra.begin, rb.end}, a.i, b.i, r.i, op == PTK_BINOP_FLOORDIV};
+    }
+    return r;
+  }
   return ir_binop(c, op, a, b, at, ra, rb);
 }
 

@@ -177,6 +177,14 @@ struct tctx {
     bool is_static;
     size_t frame_base;
   }) dead_loops;
+  /* Compile-time integer divisions that lost a remainder (the latest 64):
+   * a float operand computed by one gets a warning. */
+  struct trunc_div {
+    ptk_range r;
+    int64_t a, b, q;
+    bool floor;
+  } tdivs[64];
+  size_t ntdivs;
   int call_nargs; /* positional arguments of the call whose callee is being evaluated, else -1 */
   /* Hash buckets over binds: the newest binding of each bucket (-1 none);
    * older ones chain through binding.prev, newest first. Kept in step with
