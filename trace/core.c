@@ -25,10 +25,21 @@ void tr_note(tctx *c, ptk_range r, const char *fmt, ...) {
 
 bool tr_failed(const tctx *c) { return ptk_diags_errors(c->d) > c->err0; }
 
+/* A type in the author's terms: PTO's "!pto." prefixes dropped (ptr<f16>,
+ * not !pto.ptr<f16>). */
 const char *tr_type_str(tctx *c, const ptk_type *t) {
   char *s = ptk_type_str(t);
   char *r = ptk_arena_strdup(c->tmp, s ? s : "?");
   free(s);
+  char *w = r;
+  for (const char *p = r; *p;) {
+    if (!strncmp(p, "!pto.", 5)) {
+      p += 5;
+      continue;
+    }
+    *w++ = *p++;
+  }
+  *w = 0;
   return r;
 }
 

@@ -39,6 +39,14 @@ static bool id_char(char ch) {
 
 /* The `%name` of argument i in the signature text (the reader locates
  * block arguments of function bodies at the symbol; find the name). */
+/* The name of argument i of a PTO function without PTO's '%' (x, or arg2). */
+static const char *src_arg_name(tctx *c, const ptk_func *f, uint32_t i) {
+  char *n = ptk_func_arg_name(f, i);
+  const char *r = ptk_arena_strdup(c->tmp, n[0] == '%' ? n + 1 : n);
+  free(n);
+  return r;
+}
+
 static ptk_range arg_range(const ptk_func *f, uint32_t i) {
   ptk_value *a = ptk_func_arg(f, i);
   if (!a) return func_range(f);
@@ -294,9 +302,7 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
   if (f->nresults) {
     ptk_buf b = {0};
     for (uint32_t i = 0; i < f->nresults; i++) {
-      char *s = ptk_type_str(f->result_types[i]);
-      ptk_buf_printf(&b, "%s%s", i ? ", " : "", s);
-      free(s);
+      ptk_buf_printf(&b, "%s%s", i ? ", " : "", tr_type_str(c, f->result_types[i]));
     }
     tr_error(c, kr, "the entry '@%s' of kernel '%s' returns (%s), but a kernel returns nothing", sym, kname,
              ptk_buf_cstr(&b));
@@ -314,16 +320,15 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
   for (uint32_t i = 0; i < n; i++) {
     const ptk_type *got = f->arg_types[i];
     if (abi_equal(want[i], got)) continue;
-    char *ws = ptk_type_str(want[i]), *gs = ptk_type_str(got);
-    tr_error(c, wp[i]->range, "parameter '%s' has type %s, but argument #%u of '@%s' has type %s", wp[i]->name, ws, i,
-             sym, gs);
-    tr_note(c, arg_range(f, i), "argument #%u of '@%s' is declared here", i, sym);
-    free(ws);
-    free(gs);
+    const char *ws = tr_type_str(c, want[i]), *gs = tr_type_str(c, got), *an = src_arg_name(c, f, i);
+    tr_error(c, wp[i]->range, "parameter %u '%s' has type %s, but argument %u (%s) of '@%s' has type %s", i + 1,
+             wp[i]->name, ws, i + 1, an, sym, gs);
+    tr_note(c, arg_range(f, i), "argument %u (%s) of '@%s' is declared here", i + 1, an, sym);
     ok = false;
   }
   for (uint32_t i = n; i < f->nargs; i++)
-    tr_note(c, arg_range(f, i), "argument #%u of '@%s' has no parameter in the declaration", i, sym);
+    tr_note(c, arg_range(f, i), "argument %u (%s) of '@%s' has no parameter in the declaration", i + 1,
+            src_arg_name(c, f, i), sym);
 
   /* Target and kind: the declaration against the source's own attributes. */
   const char *mt = NULL;
