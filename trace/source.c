@@ -310,13 +310,43 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
     ptk_buf_free(&b);
     ok = false;
   }
-  if (f->nargs != na) {
+  /* One argument without a parameter, the others matching in order: name it
+   * instead of reporting the parameters after it as type errors. */
+  uint32_t gap = UINT32_MAX;
+  if (f->nargs == na + 1) {
+    /* By names when the declaration spells the PTO argument names, else by
+     * types when only one place fits. */
+    uint32_t by_name = UINT32_MAX, by_type = UINT32_MAX, ntype = 0;
+    for (uint32_t k = 0; k <= na; k++) {
+      bool types = true, names = true;
+      for (uint32_t i = 0; i < na; i++) {
+        uint32_t j = i < k ? i : i + 1;
+        types = types && abi_equal(want[i], f->arg_types[j]);
+        names = names && !strcmp(wp[i]->name, src_arg_name(c, f, j));
+      }
+      if (names && by_name == UINT32_MAX) by_name = k;
+      if (types) {
+        by_type = k;
+        ntype++;
+      }
+    }
+    gap = by_name != UINT32_MAX ? by_name : ntype == 1 ? by_type : UINT32_MAX;
+  }
+  if (gap != UINT32_MAX) {
+    const char *an = src_arg_name(c, f, gap);
+    tr_error(c, gap < na ? wp[gap]->range : kr,
+             "kernel '%s' declares %u launch parameter%s, but its entry '@%s' takes %u arguments: '%s' (argument %u) is missing %s",
+             kname, na, na == 1 ? "" : "s", sym, f->nargs, an, gap + 1,
+             gap < na ? "before this parameter" : "at the end of the declaration");
+    tr_note(c, arg_range(f, gap), "argument %u (%s) of '@%s' is declared here", gap + 1, an, sym);
+    ok = false;
+  } else if (f->nargs != na) {
     tr_error(c, kr, "kernel '%s' declares %u launch parameter%s, but its entry '@%s' takes %u argument%s", kname, na,
              na == 1 ? "" : "s", sym, f->nargs, f->nargs == 1 ? "" : "s");
     tr_note(c, func_range(f), "'@%s' is defined here", sym);
     ok = false;
   }
-  uint32_t n = f->nargs < na ? f->nargs : na;
+  uint32_t n = gap != UINT32_MAX ? 0 : f->nargs < na ? f->nargs : na;
   for (uint32_t i = 0; i < n; i++) {
     const ptk_type *got = f->arg_types[i];
     if (abi_equal(want[i], got)) continue;
@@ -326,7 +356,7 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
     tr_note(c, arg_range(f, i), "argument %u (%s) of '@%s' is declared here", i + 1, an, sym);
     ok = false;
   }
-  for (uint32_t i = n; i < f->nargs; i++)
+  for (uint32_t i = na; gap == UINT32_MAX && i < f->nargs; i++)
     tr_note(c, arg_range(f, i), "argument %u (%s) of '@%s' has no parameter in the declaration", i + 1,
             src_arg_name(c, f, i), sym);
 
