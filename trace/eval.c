@@ -54,20 +54,29 @@ static ptk_value *index_cast(tctx *c, ptk_value *v, const ptk_type *to, ptk_rang
 
 /* A compile-time int becoming a float operand: warn when it is (or
  * contains, as the whole value) an integer division that lost its remainder. */
-static void warn_trunc_div(tctx *c, int64_t v, ptk_range at, const char *what) {
-  if (!at.begin.src) return;
+const struct trunc_div *tr_find_trunc_div(tctx *c, int64_t v, ptk_range at) {
+  if (!at.begin.src) return NULL;
   size_t n = c->ntdivs < 64 ? c->ntdivs : 64;
   for (size_t k = 0; k < n; k++) {
     const struct trunc_div *t = &c->tdivs[(c->ntdivs - 1 - k) % 64];
     if (t->r.begin.src != at.begin.src || t->r.begin.off < at.begin.off ||
         t->r.end.off > at.end.off || (t->r.begin.off == at.begin.off && t->q != v))
       continue;
-    const char *op = t->floor ? "//" : "/";
-    ptk_warning(c->d, t->r,
-                "integer division %" PRId64 " %s %" PRId64 " = %" PRId64 " drops the remainder, and the result is %s, a float operand; make an operand a float (%" PRId64 ".0 / %" PRId64 " = %g) for a float division",
-                t->a, op, t->b, t->q, what ? what : "used as a float", t->a, t->b, (double)t->a / (double)t->b);
-    return;
+    return t;
   }
+  return NULL;
+}
+
+/* A compile-time int becoming a float operand: warn when it is (or
+ * contains, as the whole value) an integer division that lost its remainder. */
+static void warn_trunc_div(tctx *c, int64_t v, ptk_range at, const char *what) {
+  const struct trunc_div *t = tr_find_trunc_div(c, v, at);
+  if (!t) return;
+  const char *op = t->floor ? "//" : "/";
+  ptk_warning(c->d, t->r,
+              "integer division %" PRId64 " %s %" PRId64 " = %" PRId64 " drops the remainder, and the result is %s, a float operand; make an operand a float (%" PRId64 ".0 / %" PRId64 " = %g) for a float division",
+              t->a, op, t->b, t->q, what ? what : "used as a float", t->a, t->b, (double)t->a / (double)t->b);
+  if (t->div.begin.src) ptk_note(c->d, t->div, "the division is here");
 }
 
 ptk_value *tr_coerce(tctx *c, tval v, const ptk_type *t, ptk_range at, const char *what) {
@@ -411,7 +420,7 @@ tval tr_binop(tctx *c, ptk_ast_binop op, tval a, tval b, ptk_range at, ptk_range
     if ((op == PTK_BINOP_DIV || op == PTK_BINOP_FLOORDIV) && r.k == TV_INT && a.k == TV_INT &&
         b.k == TV_INT && b.i != 0 && a.i % b.i != 0 && ra.begin.src && rb.end.src) {
       struct trunc_div *t = &c->tdivs[c->ntdivs++ % 64];
-      *t = (struct trunc_div){{ra.begin, rb.end}, a.i, b.i, r.i, op == PTK_BINOP_FLOORDIV};
+      *t = (struct trunc_div){{ra.begin, rb.end}, {{0}, {0}}, a.i, b.i, r.i, op == PTK_BINOP_FLOORDIV};
     }
     return r;
   }
@@ -715,6 +724,13 @@ tval tr_eval(tctx *c, const ptk_ast_expr *e) {
     tval v;
     int nargs = c->call_nargs; /* only this name is the callee */
     c->call_nargs = -1;
+    binding *lb = tr_lookup_local(c, e->u.name.name, tr_hash(e->u.name.name));
+    if (lb && lb->tdiv && lb->v.k == TV_INT && lb->v.i == lb->tdiv->q) {
+      struct trunc_div *t = &c->tdivs[c->ntdivs++ % 64];
+      *t = *lb->tdiv;
+      t->div = lb->tdiv->div.begin.src ? lb->tdiv->div : lb->tdiv->r;
+      t->r = e->range;
+    }
     if (tr_lookup(c, e->u.name.name, e->range, &v)) return v;
     tr_error(c, e->range, "undefined name '%s'", e->u.name.name);
     c->call_nargs = nargs;

@@ -797,6 +797,14 @@ static void exec_decl(tctx *c, const ptk_ast_stmt *s) {
       irt = tr_scalar(dt);
   }
   binding *b = tr_declare(c, s->u.decl.name, s->u.decl.name_range, is_var ? B_VAR : B_LET, v);
+  if (!is_var && v.k == TV_INT) {
+    const struct trunc_div *t = tr_find_trunc_div(c, v.i, s->u.decl.init->range);
+    if (t) {
+      struct trunc_div *keep = ptk_arena_alloc(c->arena, sizeof *keep);
+      *keep = *t;
+      b->tdiv = keep;
+    }
+  }
   b->ir_type = irt;
 }
 
