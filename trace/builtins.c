@@ -545,6 +545,14 @@ tval tr_slice(tctx *c, const ptk_ast_expr *e) {
   return tv_ir(build_partition(c, view, offs, sizes, rank, e->range));
 }
 
+/* The range of entry i of a list argument: the element itself when the
+ * argument is a list literal, else the whole argument. */
+static ptk_range item_range(const ptk_ast_arg *a, size_t i) {
+  const ptk_ast_expr *e = a->value;
+  if (e->kind == PTK_EXPR_LIST && i < e->u.list.nelems) return e->u.list.elems[i]->range;
+  return e->range;
+}
+
 static tval bi_make_tensor_view(tctx *c, const ptk_ast_expr *call) {
   static const bparam ps[] = {{"ptr", true}, {"shape", true}, {"strides", true}, {"layout", false}};
   const ptk_ast_arg *a[4];
@@ -566,8 +574,8 @@ static tval bi_make_tensor_view(tctx *c, const ptk_ast_expr *call) {
   int64_t dims[16] = {0};
   ops[0] = p;
   for (uint32_t i = 0; i < r; i++) {
-    ops[1 + i] = tr_index(c, sh->items[i], a[1]->value->range, "a shape entry");
-    ops[1 + r + i] = tr_index(c, st->items[i], a[2]->value->range, "a stride entry");
+    ops[1 + i] = tr_index(c, sh->items[i], item_range(a[1], i), "a shape entry");
+    ops[1 + r + i] = tr_index(c, st->items[i], item_range(a[2], i), "a stride entry");
     if (!ops[1 + i] || !ops[1 + r + i]) return tv_err();
     int64_t k;
     dims[i] = tr_const_of(ops[1 + i], &k) ? k : PTK_DYN;
@@ -598,8 +606,8 @@ static tval bi_partition_view(tctx *c, const ptk_ast_expr *call) {
   if (!sz) return tv_err();
   ptk_value *offs[16], *sizes[16];
   for (uint32_t i = 0; i < r; i++) {
-    offs[i] = tr_index(c, of->items[i], a[1]->value->range, "an offset");
-    sizes[i] = offs[i] ? tr_index(c, sz->items[i], a[2]->value->range, "a size") : NULL;
+    offs[i] = tr_index(c, of->items[i], item_range(a[1], i), "an offset");
+    sizes[i] = offs[i] ? tr_index(c, sz->items[i], item_range(a[2], i), "a size") : NULL;
     if (!sizes[i]) return tv_err();
     if (!check_window(c, v, i, offs[i], sizes[i], call->range)) return tv_err();
   }
@@ -833,7 +841,7 @@ static tval bi_subview(tctx *c, const ptk_ast_expr *call) {
   uint32_t n = 0, segs[4] = {1, 2, 0, 0};
   ops[n++] = t;
   for (int i = 0; i < 2; i++) {
-    ops[n] = tr_index(c, of->items[i], a[1]->value->range, "a subview offset");
+    ops[n] = tr_index(c, of->items[i], item_range(a[1], i), "a subview offset");
     if (!ops[n++]) return tv_err();
   }
   ptk_tile_desc d = *sd;
@@ -843,7 +851,7 @@ static tval bi_subview(tctx *c, const ptk_ast_expr *call) {
     const tlist *vl = ev_list(c, a[3], "valid", 2);
     if (!vl) return tv_err();
     for (int i = 0; i < 2; i++) {
-      ops[n] = tr_index(c, vl->items[i], a[3]->value->range, "a valid dimension");
+      ops[n] = tr_index(c, vl->items[i], item_range(a[3], i), "a valid dimension");
       if (!ops[n++]) return tv_err();
     }
     segs[2] = segs[3] = 1;
@@ -979,15 +987,107 @@ static const char *letter_desc(char l) {
   }
 }
 
+/* Operand roles of the DPS builtins, as DESIGN §2.6 names them: one table of
+ * the ops whose roles the generic rule below does not give, ins then outs,
+ * optional operands included. */
+static const struct {
+  const char *op;
+  const char *roles;
+} role_table[] = {
+    {"trowsum", "src, tmp, dst"},
+    {"trowmax", "src, tmp, dst"},
+    {"trowmin", "src, tmp, dst"},
+    {"tmatmul", "a, b, c"},
+    {"tgemv", "a, b, c"},
+    {"tmatmul_acc", "c_in, a, b, c"},
+    {"tgemv_acc", "c_in, a, b, c"},
+    {"tmatmul_bias", "a, b, bias, c"},
+    {"tgemv_bias", "a, b, bias, c"},
+    {"tmatmul_mx", "a, a_scale, b, b_scale, c"},
+    {"tgemv_mx", "a, a_scale, b, b_scale, c"},
+    {"tmatmul_mx_acc", "c_in, a, a_scale, b, b_scale, c"},
+    {"tgemv_mx_acc", "c_in, a, a_scale, b, b_scale, c"},
+    {"tmatmul_mx_bias", "a, a_scale, b, b_scale, bias, c"},
+    {"tgemv_mx_bias", "a, a_scale, b, b_scale, bias, c"},
+    {"tload", "part, tile"},
+    {"tstore", "tile, pre_quant, part"},
+    {"tstore_fp", "tile, fp, part"},
+    {"tsel", "mask, src0, src1, tmp, dst"},
+    {"tsels", "mask, src, tmp, scalar, dst"},
+};
+
+/* The role of every operand of `fname` (el: its SIG) into roles[i]. Without
+ * a table row: a single tile input is src, several are src0, src1, …; an
+ * optional tile input after them is tmp; scalars are scalar, indices
+ * idx0, idx1, …; outputs are dst (dst0, dst1, … when several), or part. */
+static void sig_roles(const char *fname, const sigel *el, size_t ne, char (*roles)[24]) {
+  for (size_t r = 0; r < sizeof role_table / sizeof *role_table; r++) {
+    if (strcmp(role_table[r].op, fname)) continue;
+    const char *p = role_table[r].roles;
+    for (size_t i = 0; i < ne; i++) {
+      size_t n = *p ? strcspn(p, ",") : 0;
+      snprintf(roles[i], 24, "%.*s", (int)n, p);
+      p += n;
+      while (*p == ',' || *p == ' ') p++;
+    }
+    return;
+  }
+  size_t tin = 0, tout = 0, nx = 0;
+  for (size_t i = 0; i < ne; i++) {
+    if (el[i].out) tout += el[i].l == 't';
+    else tin += el[i].l == 't' && el[i].q == 0;
+  }
+  size_t ti = 0, to = 0;
+  for (size_t i = 0; i < ne; i++) {
+    const sigel *e = &el[i];
+    char *r = roles[i];
+    if (e->out) {
+      if (e->l == 'p') snprintf(r, 24, "part");
+      else if (tout > 1 || e->q) snprintf(r, 24, "dst%zu", to++);
+      else snprintf(r, 24, "dst");
+      continue;
+    }
+    switch (e->l) {
+    case 't':
+      if (e->q == '?') snprintf(r, 24, "tmp");
+      else if (e->q == '*') snprintf(r, 24, "src");
+      else if (tin == 1) snprintf(r, 24, "src");
+      else snprintf(r, 24, "src%zu", ti++);
+      break;
+    case 'p': snprintf(r, 24, "part"); break;
+    case 'x': snprintf(r, 24, "idx%zu", nx++); break;
+    default: snprintf(r, 24, "scalar"); break;
+    }
+  }
+}
+
 static void sig_desc(const char *fname, const sigel *el, size_t ne, ptk_buf *b) {
+  char roles[24][24];
+  sig_roles(fname, el, ne, roles);
   ptk_buf_printf(b, "%s(", fname);
   for (size_t i = 0; i < ne; i++) {
     const char *sep = i ? ", " : "";
-    if (el[i].q == '?') ptk_buf_printf(b, "%s[%s]", sep, letter_desc(el[i].l));
-    else if (el[i].q == '*') ptk_buf_printf(b, "%s%s…", sep, letter_desc(el[i].l));
-    else ptk_buf_printf(b, "%s%s", sep, letter_desc(el[i].l));
+    if (el[i].q == '?') ptk_buf_printf(b, "%s[%s]", sep, roles[i]);
+    else if (el[i].q == '*') ptk_buf_printf(b, "%s%s…", sep, roles[i]);
+    else ptk_buf_printf(b, "%s%s", sep, roles[i]);
   }
   ptk_buf_putc(b, ')');
+}
+
+bool tr_builtin_fits(int id, int nargs) {
+  pthread_once(&btab_once, bt_init);
+  if (id < B_NSPECIAL) return true;
+  if (nargs < 0) return false;
+  sigel el[24];
+  size_t ne = parse_sig(dps.kind[id - B_NSPECIAL], el, 24);
+  size_t lo = 0, hi = 0;
+  bool any = false;
+  for (size_t i = 0; i < ne; i++) {
+    lo += el[i].q == 0;
+    hi++;
+    any |= el[i].q == '*';
+  }
+  return (size_t)nargs >= lo && (any || (size_t)nargs <= hi);
 }
 
 /* Attribute entries of an op (the ATTRS column as lang/ir parsed it). */
@@ -1141,8 +1241,10 @@ static tval call_dps(tctx *c, ptk_op_kind k, const char *fname, const ptk_ast_ex
     if (fixed && na == ne) {
       for (size_t i = 0; i < na; i++)
         if (!letter_ok(el[i].l, args[i])) {
-          tr_error(c, argp[i]->value->range, "argument %zu of '%s' must be %s %s, but is %s %s (expected %s)",
-                   i + 1, fname, a_an(letter_desc(el[i].l)), letter_desc(el[i].l),
+          char roles[24][24];
+          sig_roles(fname, el, ne, roles);
+          tr_error(c, argp[i]->value->range, "argument %zu ('%s') of '%s' must be %s %s, but is %s %s (expected %s)",
+                   i + 1, roles[i], fname, a_an(letter_desc(el[i].l)), letter_desc(el[i].l),
                    a_an(tv_kind_name(args[i])), tv_kind_name(args[i]), ptk_buf_cstr(&want));
           break;
         }

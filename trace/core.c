@@ -25,10 +25,21 @@ void tr_note(tctx *c, ptk_range r, const char *fmt, ...) {
 
 bool tr_failed(const tctx *c) { return ptk_diags_errors(c->d) > c->err0; }
 
+/* A type in the author's terms: PTO's "!pto." prefixes dropped (ptr<f16>,
+ * not !pto.ptr<f16>). */
 const char *tr_type_str(tctx *c, const ptk_type *t) {
   char *s = ptk_type_str(t);
   char *r = ptk_arena_strdup(c->tmp, s ? s : "?");
   free(s);
+  char *w = r;
+  for (const char *p = r; *p;) {
+    if (!strncmp(p, "!pto.", 5)) {
+      p += 5;
+      continue;
+    }
+    *w++ = *p++;
+  }
+  *w = 0;
   return r;
 }
 
@@ -250,27 +261,71 @@ binding *tr_declare(tctx *c, const char *name, ptk_range at, bkind k, tval v) {
   return &c->binds.data[c->binds.len - 1];
 }
 
-/* "did you mean …?" by edit distance over visible names. */
+void tr_loop_ended(tctx *c, const char *var, ptk_range var_range, ptk_range stmt, bool is_static) {
+  struct dead_loop dl = {var, var_range, stmt, is_static, c->frame_base};
+  for (size_t i = 0; i < c->dead_loops.len; i++) /* once per loop (a loop in an unrolled body ends often) */
+    if (c->dead_loops.data[i].var.begin.src == var_range.begin.src &&
+        c->dead_loops.data[i].var.begin.off == var_range.begin.off) {
+      c->dead_loops.data[i] = dl;
+      return;
+    }
+  ptk_vec_push(&c->dead_loops, dl);
+}
+
+/* `name` used after the loop whose variable it was. */
+static bool explain_dead_loop(tctx *c, const char *name, ptk_range at) {
+  for (size_t i = c->dead_loops.len; i-- > 0;) {
+    const struct dead_loop *dl = &c->dead_loops.data[i];
+    if (strcmp(dl->name, name) || dl->frame_base != c->frame_base || dl->stmt.begin.src != at.begin.src ||
+        !dl->stmt.end.src || dl->stmt.end.off > at.begin.off)
+      continue;
+    tr_note(c, dl->var, "'%s' is the loop variable of the '%s' at %u:%u; it is not visible after the loop",
+            name, dl->is_static ? "static for" : "for", dl->stmt.begin.line, dl->stmt.begin.col);
+    return true;
+  }
+  return false;
+}
+
+/* Edit distance with a swap of two neighbouring letters counting 1 ("coutn"). */
+static size_t name_distance(const char *a, size_t na, const char *b, size_t nb) {
+  size_t d = ptk_edit_distance(a, na, b, nb);
+  if (d != 2 || na != nb) return d;
+  size_t i = 0;
+  while (i < na && a[i] == b[i]) i++;
+  if (i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] && !strcmp(a + i + 2, b + i + 2)) return 1;
+  return d;
+}
+
+/* "did you mean …?" by edit distance over visible names of the same kind:
+ * a called name gets only functions that take that many arguments, a name
+ * used as a value no tile-op builtin. */
 void tr_suggest(tctx *c, const char *name, ptk_range at) {
+  if (explain_dead_loop(c, name, at)) return;
   const char *best = NULL;
   size_t bd = 99;
-  size_t limit = strlen(name) <= 3 ? 1 : 2;
-#define TRY(s)                                                                                     \
+  size_t len = strlen(name);
+  size_t limit = len <= 5 ? 1 : 2; /* "tanh" is not "tabs" */
+  int nargs = c->call_nargs;
+#define TRY(s, fits)                                                                               \
   do {                                                                                             \
     const char *s_ = (s);                                                                          \
-    size_t d_ = ptk_edit_distance(name, strlen(name), s_, strlen(s_));                             \
-    if (d_ < bd && d_ <= limit) {                                                                  \
+    size_t d_ = name_distance(name, len, s_, strlen(s_));                                           \
+    if (d_ < bd && d_ <= limit && (fits)) {                                                        \
       bd = d_;                                                                                     \
       best = s_;                                                                                   \
     }                                                                                              \
   } while (0)
-  for (size_t i = c->binds.len; i > c->frame_base; i--) TRY(c->binds.data[i - 1].name);
-  if (c->unit) {
-    for (size_t i = 0; i < c->unit->nglobals; i++) TRY(c->unit->globals[i].name);
-    for (size_t s = 0; s < c->unit->nstars; s++)
-      for (size_t i = 0; i < c->unit->stars[s].u->nglobals; i++) TRY(c->unit->stars[s].u->globals[i].name);
+  for (size_t i = c->binds.len; i > c->frame_base; i--) {
+    const binding *b = &c->binds.data[i - 1];
+    bool callable = b->v.k == TV_FN || b->v.k == TV_BUILTIN || b->v.k == TV_DTYPE || b->v.k == TV_ERR;
+    TRY(b->name, nargs < 0 || callable);
   }
-  for (size_t i = 0; i < tr_builtin_count(); i++) TRY(tr_builtin_name((int)i));
+  if (c->unit) {
+    for (size_t i = 0; i < c->unit->nglobals; i++) TRY(c->unit->globals[i].name, true);
+    for (size_t s = 0; s < c->unit->nstars; s++)
+      for (size_t i = 0; i < c->unit->stars[s].u->nglobals; i++) TRY(c->unit->stars[s].u->globals[i].name, true);
+  }
+  for (size_t i = 0; i < tr_builtin_count(); i++) TRY(tr_builtin_name((int)i), tr_builtin_fits((int)i, nargs));
 #undef TRY
   if (best) tr_note(c, at, "did you mean '%s'?", best);
 }

@@ -52,13 +52,43 @@ static ptk_value *index_cast(tctx *c, ptk_value *v, const ptk_type *to, ptk_rang
   return tr_index_cast(c, v, to, at);
 }
 
+/* A compile-time int becoming a float operand: warn when it is (or
+ * contains, as the whole value) an integer division that lost its remainder. */
+const struct trunc_div *tr_find_trunc_div(tctx *c, int64_t v, ptk_range at) {
+  if (!at.begin.src) return NULL;
+  size_t n = c->ntdivs < 64 ? c->ntdivs : 64;
+  for (size_t k = 0; k < n; k++) {
+    const struct trunc_div *t = &c->tdivs[(c->ntdivs - 1 - k) % 64];
+    if (t->r.begin.src != at.begin.src || t->r.begin.off < at.begin.off ||
+        t->r.end.off > at.end.off || (t->r.begin.off == at.begin.off && t->q != v))
+      continue;
+    return t;
+  }
+  return NULL;
+}
+
+/* A compile-time int becoming a float operand: warn when it is (or
+ * contains, as the whole value) an integer division that lost its remainder. */
+static void warn_trunc_div(tctx *c, int64_t v, ptk_range at, const char *what) {
+  const struct trunc_div *t = tr_find_trunc_div(c, v, at);
+  if (!t) return;
+  const char *op = t->floor ? "//" : "/";
+  ptk_warning(c->d, t->r,
+              "integer division %" PRId64 " %s %" PRId64 " = %" PRId64 " drops the remainder, and the result is %s, a float operand; make an operand a float (%" PRId64 ".0 / %" PRId64 " = %g) for a float division",
+              t->a, op, t->b, t->q, what ? what : "used as a float", t->a, t->b, (double)t->a / (double)t->b);
+  if (t->div.begin.src) ptk_note(c->d, t->div, "the division is here");
+}
+
 ptk_value *tr_coerce(tctx *c, tval v, const ptk_type *t, ptk_range at, const char *what) {
   const char *ts = NULL;
   switch (v.k) {
   case TV_ERR: return NULL;
   case TV_INT:
     if (is_int_t(t)) return tr_const_int(c, v.i, t, at);
-    if (is_float_t(t)) return tr_const_float(c, (double)v.i, t, at);
+    if (is_float_t(t)) {
+      warn_trunc_div(c, v.i, at, what);
+      return tr_const_float(c, (double)v.i, t, at);
+    }
     break;
   case TV_FLOAT:
     if (is_float_t(t)) return tr_const_float(c, v.f, t, at);
@@ -101,10 +131,14 @@ ptk_value *tr_materialize(tctx *c, tval v, ptk_range at, const char *what) {
   return tr_coerce(c, v, t, at, what);
 }
 
+/* An index operand: index, or an i32 / i64 value (index_cast), or a
+ * compile-time int. */
 ptk_value *tr_index(tctx *c, tval v, ptk_range at, const char *what) {
+  if (v.k == TV_IR && (ptk_type_is_scalar(v.v->type, PTK_DT_I64) || ptk_type_is_scalar(v.v->type, PTK_DT_SI64)))
+    return index_cast(c, v.v, tr_scalar(PTK_DT_INDEX), at);
   if (v.k == TV_IR && v.v->type->kind == PTK_TY_SCALAR && is_int_t(v.v->type) &&
       !is_index_t(v.v->type) && !is_i32_t(v.v->type)) {
-    tr_error(c, at, "%s has type %s, but index is needed; convert it with cast(x, index)", what,
+    tr_error(c, at, "%s has type %s, but index (or i32, i64) is needed; convert it with cast(x, index)", what,
              tr_type_str(c, v.v->type));
     return NULL;
   }
@@ -381,7 +415,15 @@ tval tr_binop(tctx *c, ptk_ast_binop op, tval a, tval b, ptk_range at, ptk_range
     tr_error(c, a.k == TV_NONE ? ra : rb, "this call returns no value");
     return tv_err();
   }
-  if (a.k != TV_IR && b.k != TV_IR) return ct_binop(c, op, a, b, at, rb);
+  if (a.k != TV_IR && b.k != TV_IR) {
+    tval r = ct_binop(c, op, a, b, at, rb);
+    if ((op == PTK_BINOP_DIV || op == PTK_BINOP_FLOORDIV) && r.k == TV_INT && a.k == TV_INT &&
+        b.k == TV_INT && b.i != 0 && a.i % b.i != 0 && ra.begin.src && rb.end.src) {
+      struct trunc_div *t = &c->tdivs[c->ntdivs++ % 64];
+      *t = (struct trunc_div){{ra.begin, rb.end}, {{0}, {0}}, a.i, b.i, r.i, op == PTK_BINOP_FLOORDIV};
+    }
+    return r;
+  }
   return ir_binop(c, op, a, b, at, ra, rb);
 }
 
@@ -647,7 +689,11 @@ static tval eval_index(tctx *c, const ptk_ast_expr *e) {
 
 static tval eval_call(tctx *c, const ptk_ast_expr *e) {
   const ptk_ast_expr *callee = e->u.call.callee;
+  int saved = c->call_nargs;
+  c->call_nargs = 0;
+  for (size_t i = 0; i < e->u.call.nargs; i++) c->call_nargs += !e->u.call.args[i].name;
   tval f = tr_eval(c, callee);
+  c->call_nargs = saved;
   if (f.k == TV_ERR) return f;
   if (f.k == TV_BUILTIN) return tr_call_builtin(c, f.bi, e);
   if (f.k == TV_FN) return tr_call_fn(c, f, e);
@@ -676,9 +722,20 @@ tval tr_eval(tctx *c, const ptk_ast_expr *e) {
     return (tval){.k = TV_STR, .str = {e->u.string_lit.data, e->u.string_lit.len}};
   case PTK_EXPR_NAME: {
     tval v;
+    int nargs = c->call_nargs; /* only this name is the callee */
+    c->call_nargs = -1;
+    binding *lb = tr_lookup_local(c, e->u.name.name, tr_hash(e->u.name.name));
+    if (lb && lb->tdiv && lb->v.k == TV_INT && lb->v.i == lb->tdiv->q) {
+      struct trunc_div *t = &c->tdivs[c->ntdivs++ % 64];
+      *t = *lb->tdiv;
+      t->div = lb->tdiv->div.begin.src ? lb->tdiv->div : lb->tdiv->r;
+      t->r = e->range;
+    }
     if (tr_lookup(c, e->u.name.name, e->range, &v)) return v;
     tr_error(c, e->range, "undefined name '%s'", e->u.name.name);
+    c->call_nargs = nargs;
     tr_suggest(c, e->u.name.name, e->range);
+    c->call_nargs = -1;
     return tv_err();
   }
   case PTK_EXPR_LIST: return eval_list(c, e);

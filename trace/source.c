@@ -39,6 +39,14 @@ static bool id_char(char ch) {
 
 /* The `%name` of argument i in the signature text (the reader locates
  * block arguments of function bodies at the symbol; find the name). */
+/* The name of argument i of a PTO function without PTO's '%' (x, or arg2). */
+static const char *src_arg_name(tctx *c, const ptk_func *f, uint32_t i) {
+  char *n = ptk_func_arg_name(f, i);
+  const char *r = ptk_arena_strdup(c->tmp, n[0] == '%' ? n + 1 : n);
+  free(n);
+  return r;
+}
+
 static ptk_range arg_range(const ptk_func *f, uint32_t i) {
   ptk_value *a = ptk_func_arg(f, i);
   if (!a) return func_range(f);
@@ -294,9 +302,7 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
   if (f->nresults) {
     ptk_buf b = {0};
     for (uint32_t i = 0; i < f->nresults; i++) {
-      char *s = ptk_type_str(f->result_types[i]);
-      ptk_buf_printf(&b, "%s%s", i ? ", " : "", s);
-      free(s);
+      ptk_buf_printf(&b, "%s%s", i ? ", " : "", tr_type_str(c, f->result_types[i]));
     }
     tr_error(c, kr, "the entry '@%s' of kernel '%s' returns (%s), but a kernel returns nothing", sym, kname,
              ptk_buf_cstr(&b));
@@ -304,26 +310,55 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
     ptk_buf_free(&b);
     ok = false;
   }
-  if (f->nargs != na) {
+  /* One argument without a parameter, the others matching in order: name it
+   * instead of reporting the parameters after it as type errors. */
+  uint32_t gap = UINT32_MAX;
+  if (f->nargs == na + 1) {
+    /* By names when the declaration spells the PTO argument names, else by
+     * types when only one place fits. */
+    uint32_t by_name = UINT32_MAX, by_type = UINT32_MAX, ntype = 0;
+    for (uint32_t k = 0; k <= na; k++) {
+      bool types = true, names = true;
+      for (uint32_t i = 0; i < na; i++) {
+        uint32_t j = i < k ? i : i + 1;
+        types = types && abi_equal(want[i], f->arg_types[j]);
+        names = names && !strcmp(wp[i]->name, src_arg_name(c, f, j));
+      }
+      if (names && by_name == UINT32_MAX) by_name = k;
+      if (types) {
+        by_type = k;
+        ntype++;
+      }
+    }
+    gap = by_name != UINT32_MAX ? by_name : ntype == 1 ? by_type : UINT32_MAX;
+  }
+  if (gap != UINT32_MAX) {
+    const char *an = src_arg_name(c, f, gap);
+    tr_error(c, gap < na ? wp[gap]->range : kr,
+             "kernel '%s' declares %u launch parameter%s, but its entry '@%s' takes %u arguments: '%s' (argument %u) is missing %s",
+             kname, na, na == 1 ? "" : "s", sym, f->nargs, an, gap + 1,
+             gap < na ? "before this parameter" : "at the end of the declaration");
+    tr_note(c, arg_range(f, gap), "argument %u (%s) of '@%s' is declared here", gap + 1, an, sym);
+    ok = false;
+  } else if (f->nargs != na) {
     tr_error(c, kr, "kernel '%s' declares %u launch parameter%s, but its entry '@%s' takes %u argument%s", kname, na,
              na == 1 ? "" : "s", sym, f->nargs, f->nargs == 1 ? "" : "s");
     tr_note(c, func_range(f), "'@%s' is defined here", sym);
     ok = false;
   }
-  uint32_t n = f->nargs < na ? f->nargs : na;
+  uint32_t n = gap != UINT32_MAX ? 0 : f->nargs < na ? f->nargs : na;
   for (uint32_t i = 0; i < n; i++) {
     const ptk_type *got = f->arg_types[i];
     if (abi_equal(want[i], got)) continue;
-    char *ws = ptk_type_str(want[i]), *gs = ptk_type_str(got);
-    tr_error(c, wp[i]->range, "parameter '%s' has type %s, but argument #%u of '@%s' has type %s", wp[i]->name, ws, i,
-             sym, gs);
-    tr_note(c, arg_range(f, i), "argument #%u of '@%s' is declared here", i, sym);
-    free(ws);
-    free(gs);
+    const char *ws = tr_type_str(c, want[i]), *gs = tr_type_str(c, got), *an = src_arg_name(c, f, i);
+    tr_error(c, wp[i]->range, "parameter %u '%s' has type %s, but argument %u (%s) of '@%s' has type %s", i + 1,
+             wp[i]->name, ws, i + 1, an, sym, gs);
+    tr_note(c, arg_range(f, i), "argument %u (%s) of '@%s' is declared here", i + 1, an, sym);
     ok = false;
   }
-  for (uint32_t i = n; i < f->nargs; i++)
-    tr_note(c, arg_range(f, i), "argument #%u of '@%s' has no parameter in the declaration", i, sym);
+  for (uint32_t i = na; gap == UINT32_MAX && i < f->nargs; i++)
+    tr_note(c, arg_range(f, i), "argument %u (%s) of '@%s' has no parameter in the declaration", i + 1,
+            src_arg_name(c, f, i), sym);
 
   /* Target and kind: the declaration against the source's own attributes. */
   const char *mt = NULL;

@@ -532,19 +532,160 @@ static void exec_for(tctx *c, const ptk_ast_stmt *s) {
   c->blk = outer;
   c->scope--;
   tr_binds_truncate(c, mark);
+  tr_loop_ended(c, s->u.for_.var, s->u.for_.var_range, s->range, false);
   for (size_t i = 0; i < nv; i++)
     c->binds.data[vars.data[i]].v = ok ? tv_ir(ptk_op_result(op, (uint32_t)i)) : tv_err();
   ptk_vec_free(&vars);
 }
 
+/* ---- static for: one report per location and cause ------------------------------------------
+ * Every iteration of a `static for` is traced; a diagnostic (with its notes)
+ * that an earlier iteration already gave at the same place with the same
+ * message is dropped, and each one kept gets a note naming the values of the
+ * loop variable that hit it. */
+typedef struct sf_hit {
+  size_t head;  /* index in d->items of the error or warning */
+  ptk_buf vals; /* "0, 2, 3" */
+  size_t n;
+  bool differ; /* a dropped message had other numbers */
+  char first[64]; /* the value the kept message is for */
+} sf_hit;
+typedef PTK_VEC(sf_hit) sf_hits;
+
+/* The same message up to the numbers in it (a cause shows the values of
+ * its iteration: "the window [0, 128) is out of bounds …"). */
+static bool same_cause(const char *a, const char *b) {
+  while (*a && *b) {
+    bool da = *a >= '0' && *a <= '9', db = *b >= '0' && *b <= '9';
+    if (da != db) return false;
+    if (da) {
+      while (*a >= '0' && *a <= '9') a++;
+      while (*b >= '0' && *b <= '9') b++;
+      continue;
+    }
+    if (*a++ != *b++) return false;
+  }
+  return *a == *b;
+}
+
+static bool same_diag(const ptk_diag *a, const ptk_diag *b) {
+  return a->sev == b->sev && a->line == b->line && a->col == b->col &&
+         same_cause(a->message, b->message) &&
+         ((!a->path && !b->path) || (a->path && b->path && !strcmp(a->path, b->path)));
+}
+
+static void diag_drop(ptk_diags *d, size_t i) {
+  ptk_diag *g = &d->items.data[i];
+  if (g->sev == PTK_SEV_ERROR) d->errors--;
+  if (g->sev == PTK_SEV_WARNING) d->warnings--;
+  free(g->path);
+  free(g->message);
+  free(g->text);
+  memmove(g, g + 1, (d->items.len - i - 1) * sizeof *g);
+  d->items.len--;
+}
+
+/* The end of the group (a diagnostic and its notes) starting at i. */
+static size_t group_end(const ptk_diags *d, size_t i) {
+  size_t j = i + 1;
+  while (j < d->items.len && d->items.data[j].sev == PTK_SEV_NOTE) j++;
+  return j;
+}
+
+static void tv_show(ptk_buf *b, tval v) {
+  switch (v.k) {
+  case TV_INT: ptk_buf_printf(b, "%lld", (long long)v.i); break;
+  case TV_FLOAT: ptk_buf_printf(b, "%g", v.f); break;
+  case TV_BOOL: ptk_buf_puts(b, v.b ? "true" : "false"); break;
+  case TV_STR: ptk_buf_printf(b, "\"%.*s\"", (int)v.str.n, v.str.s); break;
+  case TV_DTYPE: ptk_buf_puts(b, ptk_dtype_name(v.dt)); break;
+  default: ptk_buf_printf(b, "<%s>", tv_kind_name(v)); break;
+  }
+}
+
+/* Fold the diagnostics iteration `val` added from index n0 on into hits. */
+static void sf_fold(ptk_diags *d, size_t n0, tval val, sf_hits *hits) {
+  size_t i = n0;
+  while (i < d->items.len) {
+    size_t end = group_end(d, i);
+    if (d->items.data[i].sev == PTK_SEV_NOTE) { /* a stray note: keep */
+      i = end;
+      continue;
+    }
+    sf_hit *h = NULL;
+    for (size_t k = 0; k < hits->len && !h; k++)
+      if (same_diag(&d->items.data[hits->data[k].head], &d->items.data[i])) h = &hits->data[k];
+    if (!h) {
+      sf_hit nh = {.head = i};
+      ptk_vec_push(hits, nh);
+      h = &hits->data[hits->len - 1];
+      i = end;
+      ptk_buf fb = {0};
+      tv_show(&fb, val);
+      snprintf(h->first, sizeof h->first, "%s", fb.data ? fb.data : "");
+      ptk_buf_free(&fb);
+    } else {
+      if (strcmp(d->items.data[h->head].message, d->items.data[i].message)) h->differ = true;
+      while (end > i) diag_drop(d, --end);
+    }
+    if (h->n < 8) {
+      if (h->n) ptk_buf_puts(&h->vals, ", ");
+      tv_show(&h->vals, val);
+    } else if (h->n == 8) {
+      ptk_buf_puts(&h->vals, ", …");
+    }
+    h->n++;
+  }
+}
+
+static void sf_notes(tctx *c, const ptk_ast_stmt *s, size_t nvals, sf_hits *hits) {
+  ptk_diags *d = c->d;
+  /* Last first, so the earlier heads keep their indices. */
+  for (size_t k = hits->len; k-- > 0;) {
+    sf_hit *h = &hits->data[k];
+    if (nvals > 1) {
+      size_t at = group_end(d, h->head);
+      size_t len0 = d->items.len;
+      const char *vals = h->vals.data ? h->vals.data : "";
+      if (h->n == nvals)
+        tr_note(c, s->u.static_for.var_range, "in every iteration of this 'static for' (%s = %s)%s%s%s",
+                s->u.static_for.var, vals, h->differ ? " (the message shows " : "",
+                h->differ ? h->first : "", h->differ ? ")" : "");
+      else if (h->differ)
+        tr_note(c, s->u.static_for.var_range,
+                "in the iterations of this 'static for' with %s = %s (the message shows %s = %s)",
+                s->u.static_for.var, vals, s->u.static_for.var, h->first);
+      else
+        tr_note(c, s->u.static_for.var_range, "in the %s of this 'static for' with %s = %s",
+                h->n == 1 ? "iteration" : "iterations", s->u.static_for.var, vals);
+      if (d->items.len == len0 + 1 && at < len0) { /* move the note after its group */
+        ptk_diag g = d->items.data[len0];
+        memmove(&d->items.data[at + 1], &d->items.data[at], (len0 - at) * sizeof g);
+        d->items.data[at] = g;
+      }
+    }
+    ptk_buf_free(&h->vals);
+  }
+  ptk_vec_free(hits);
+}
+
 static void exec_static_for(tctx *c, const ptk_ast_stmt *s) {
   tval it = tr_eval(c, s->u.static_for.iter);
-  if (it.k == TV_ERR) return;
   if (it.k != TV_LIST) {
-    tr_error(c, s->u.static_for.iter->range, "'static for' needs a compile-time range or list, but this is %s %s",
-             a_an(tv_kind_name(it)), tv_kind_name(it));
+    if (it.k != TV_ERR)
+      tr_error(c, s->u.static_for.iter->range,
+               "'static for' needs a compile-time range or list, but this is %s %s",
+               a_an(tv_kind_name(it)), tv_kind_name(it));
+    /* The body never ran: the outer variables it assigns have no value
+     * now, and their later uses are not reported again. */
+    idxvec vars = {0};
+    const ptk_ast_block *body = s->u.static_for.body;
+    carried_vars(c, &body, 1, &vars);
+    for (size_t i = 0; i < vars.len; i++) c->binds.data[vars.data[i]].v = tv_err();
+    ptk_vec_free(&vars);
     return;
   }
+  sf_hits hits = {0};
   for (size_t i = 0; i < it.list->n && !c->abort && !c->returning; i++) {
     if (++c->steps > TRACE_MAX_STEPS) {
       tr_error(c, s->range, "tracing takes too long (more than %d steps); this 'static for' unrolls too much", TRACE_MAX_STEPS);
@@ -552,14 +693,16 @@ static void exec_static_for(tctx *c, const ptk_ast_stmt *s) {
       break;
     }
     size_t mark = c->binds.len;
-    size_t errs = ptk_diags_errors(c->d);
+    size_t n0 = c->d->items.len;
     c->scope++;
     tr_declare(c, s->u.static_for.var, s->u.static_for.var_range, B_LOOP, it.list->items[i]);
     tr_exec_block(c, s->u.static_for.body);
     c->scope--;
     tr_binds_truncate(c, mark);
-    if (ptk_diags_errors(c->d) > errs) break; /* one report per error, not per iteration */
+    sf_fold(c->d, n0, it.list->items[i], &hits);
   }
+  sf_notes(c, s, it.list->n, &hits);
+  tr_loop_ended(c, s->u.static_for.var, s->u.static_for.var_range, s->range, true);
 }
 
 static void exec_while(tctx *c, const ptk_ast_stmt *s) {
@@ -654,6 +797,14 @@ static void exec_decl(tctx *c, const ptk_ast_stmt *s) {
       irt = tr_scalar(dt);
   }
   binding *b = tr_declare(c, s->u.decl.name, s->u.decl.name_range, is_var ? B_VAR : B_LET, v);
+  if (!is_var && v.k == TV_INT) {
+    const struct trunc_div *t = tr_find_trunc_div(c, v.i, s->u.decl.init->range);
+    if (t) {
+      struct trunc_div *keep = ptk_arena_alloc(c->arena, sizeof *keep);
+      *keep = *t;
+      b->tdiv = keep;
+    }
+  }
   b->ir_type = irt;
 }
 

@@ -713,6 +713,7 @@ static void free_ctx(tctx *c) {
   ptk_vec_free(&c->casts);
   ptk_vec_free(&c->units);
   ptk_vec_free(&c->binds);
+  ptk_vec_free(&c->dead_loops);
   free(c->bheads);
   c->bheads = NULL;
   ptk_vec_free(&c->calls);
@@ -857,6 +858,7 @@ ptk_trace_result *ptk_trace_kernel(const char *path, const ptk_source *src, cons
   tctx cx;
   memset(&cx, 0, sizeof cx);
   tctx *c = &cx;
+  c->call_nargs = -1;
   c->d = d;
   c->err0 = ptk_diags_errors(d);
   c->opts = o;

@@ -109,6 +109,15 @@ struct tunit {
 
 typedef enum { B_LET, B_VAR, B_PARAM, B_CONST, B_LOOP } bkind;
 
+/* A compile-time integer division that lost its remainder: r is where the
+ * value appears (the division, or a use of a `let` holding it: then `div`
+ * is the division). */
+struct trunc_div {
+  ptk_range r, div;
+  int64_t a, b, q;
+  bool floor;
+};
+
 typedef struct binding {
   const char *name;
   uint32_t hash;
@@ -118,6 +127,7 @@ typedef struct binding {
   const ptk_type *ir_type; /* declared IR scalar type (`var x: f32`): assignments coerce */
   ptk_range decl;          /* the name at the declaration */
   int32_t prev;            /* the next older binding in the same hash bucket, -1 none */
+  const struct trunc_div *tdiv; /* a `let` of a truncating integer division */
 } binding;
 
 typedef struct callrec {
@@ -169,6 +179,19 @@ struct tctx {
 
   /* scopes */
   PTK_VEC(binding) binds;
+  /* Loop variables of the loops that ended (for "undefined name" after a loop). */
+  PTK_VEC(struct dead_loop {
+    const char *name;
+    ptk_range var; /* the loop variable at the loop's head */
+    ptk_range stmt;
+    bool is_static;
+    size_t frame_base;
+  }) dead_loops;
+  /* Compile-time integer divisions that lost a remainder (the latest 64):
+   * a float operand computed by one gets a warning. */
+  struct trunc_div tdivs[64];
+  size_t ntdivs;
+  int call_nargs; /* positional arguments of the call whose callee is being evaluated, else -1 */
   /* Hash buckets over binds: the newest binding of each bucket (-1 none);
    * older ones chain through binding.prev, newest first. Kept in step with
    * binds by tr_declare and tr_binds_truncate, so a lookup is O(1). */
@@ -208,6 +231,13 @@ void tr_unit_global_add(tunit *u, const gent *g);
 gent *tr_unit_global(tunit *u, const char *name, uint32_t h);
 tval tr_global_value(tctx *c, tunit *u, gent *g, ptk_range at);
 void tr_suggest(tctx *c, const char *name, ptk_range at);
+/* The truncating division within `at` that gave the int v, or NULL. */
+const struct trunc_div *tr_find_trunc_div(tctx *c, int64_t v, ptk_range at);
+/* A loop whose variable `var` goes out of scope (tr_suggest explains its uses after the loop). */
+void tr_loop_ended(tctx *c, const char *var, ptk_range var_range, ptk_range stmt, bool is_static);
+/* Whether builtin `id` can be called with `nargs` positional arguments
+ * (nargs < 0: used as a value, not called). */
+bool tr_builtin_fits(int id, int nargs);
 
 /* ---- IR helpers ---- */
 const ptk_type *tr_scalar(ptk_dtype dt);

@@ -104,14 +104,25 @@ char *ptk_cli_parse_scalar(const char *s, ptk_dtype dt, ptk_launch_arg *out) {
 static bool is_spec(const char *s) { return !strncmp(s, "zeros:", 6) || !strncmp(s, "rand:", 5); }
 
 /* The tensor for a pointer parameter of type t; NULL and *msg on error. */
-static ptk_tensor *tensor_arg(const char *s, const ptk_type *t, const char *ts, unsigned flags,
-                              char **msg) {
+/* `rand:DTYPE:SHAPE` without a seed takes the parameter's 0-based position
+ * as its seed, so two rand arguments of one launch differ. */
+static ptk_tensor *spec_tensor(const char *s, uint32_t pos, char **err) {
+  const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+  if (strncmp(s, "rand:", 5) || !c2 || strchr(c2 + 1, ':')) return ptk_tensor_from_spec(s, err);
+  char *seeded = ptk_xasprintf("%s:%u", s, pos);
+  ptk_tensor *t = ptk_tensor_from_spec(seeded, NULL);
+  free(seeded);
+  return t ? t : ptk_tensor_from_spec(s, err); /* the error names the spec as written */
+}
+
+static ptk_tensor *tensor_arg(const char *s, uint32_t pos, const ptk_type *t, const char *ts,
+                              unsigned flags, char **msg) {
   ptk_dtype pd = PTK_DT_F32;
   bool known = ptk_type_elem_dtype(t, &pd);
   ptk_tensor *ten = NULL;
   char *err = NULL;
   if (is_spec(s))
-    ten = ptk_tensor_from_spec(s, &err);
+    ten = spec_tensor(s, pos, &err);
   else if (ptk_cli_looks_scalar(s))
     *msg = ptk_xasprintf("expected a tensor (path.npy, zeros:DTYPE:SHAPE or rand:DTYPE:SHAPE) "
                          "for parameter type %s, got '%s'", ts, s);
@@ -158,7 +169,7 @@ bool ptk_cli_bind(const ptk_func *f, const char *const *args, size_t nargs, cons
     memset(&la[i], 0, sizeof la[i]);
     if (t->kind == PTK_TY_PTR) {
       la[i].kind = PTK_ARG_TENSOR;
-      la[i].tensor = tensor_arg(s, t, ts, flags, &msg);
+      la[i].tensor = tensor_arg(s, i, t, ts, flags, &msg);
     } else if (t->kind == PTK_TY_SCALAR) {
       if (is_spec(s) || (!ptk_cli_looks_scalar(s) && (ptk_cli_has_ext(s, ".npy") || strchr(s, '/'))))
         msg = ptk_xasprintf("expected a scalar of type %s, got '%s'", ts, s);

@@ -12,10 +12,15 @@ const char ptk_cmd_check_usage[] =
     "\n"
     "Check kernel files and print diagnostics to stderr; nothing else is printed.\n"
     "  FILE.ptk   parse, trace every kernel of the file (only NAME with --entry)\n"
-    "             with its const bindings, and verify the traced IR\n"
-    "  FILE.pto   read the PTO IR and verify every function\n"
+    "             with its const bindings, verify the traced IR and run the pass\n"
+    "             pipeline `ptk run` runs before a launch (shape checks, argument\n"
+    "             directions, memory planning, sync check)\n"
+    "  FILE.pto   read the PTO IR, verify every function and run the same pipeline\n"
+    "             for every function with a body (only NAME with --entry)\n"
+    "Exit status 0 means every checked kernel passes everything `ptk run` checks\n"
+    "before it launches.\n"
     "FILE may be '-' for standard input (read as .ptk).\n"
-    "  --entry NAME          check only kernel NAME\n"
+    "  --entry NAME          check only kernel (.pto: function) NAME\n"
     "  --const NAME=VALUE    bind a const parameter (default: its declared default)\n"
     "  -I DIR                search DIR for imports (after the importing file's folder)\n"
     "  --strict-sync         also check the synchronization the author wrote (functions\n"
@@ -29,8 +34,7 @@ static void check_kernel(const char *path, const ptk_source *src, const char *en
                          const ptk_cli_kopts *k, ptk_diags *d) {
   ptk_trace_opts o = ptk_cli_trace_opts(k);
   ptk_loaded *l = ptk_kernel_load_ex(path, src, entry, k->consts.data, k->consts.len, &o,
-                                     PTK_LOAD_NO_PASSES | (strict_sync ? PTK_LOAD_STRICT_SYNC : 0),
-                                     d);
+                                     strict_sync ? PTK_LOAD_STRICT_SYNC : 0, d);
   ptk_loaded_free(l);
 }
 
@@ -52,18 +56,34 @@ static void check_ptk(const char *path, const ptk_source *src, const ptk_cli_kop
   ptk_arena_free(a);
 }
 
-/* A .pto file that places any tile itself is an explicit-mode kernel. */
-static bool no_addr(ptk_op *op, void *unused) {
-  (void)unused;
-  uint32_t n = 0;
-  if (op->kind == PTK_OP_ALLOC_TILE) ptk_op_segment(op, 0, &n);
-  return n == 0;
+typedef PTK_VEC(const char *) name_vec;
+
+static void collect_defs(const ptk_module *m, name_vec *out) {
+  for (uint32_t i = 0; i < m->nitems; i++) {
+    if (m->items[i].kind == PTK_ITEM_MODULE)
+      collect_defs(m->items[i].module, out);
+    else if (m->items[i].func->body)
+      ptk_vec_push(out, m->items[i].func->name);
+  }
 }
 
-static void check_pto(const ptk_source *src, ptk_diags *d) {
+/* After the verifier, every function with a body (only --entry NAME when
+ * given) goes through the pipeline `ptk run` runs before launching it, so
+ * a clean check means the function launches. */
+static void check_pto(const char *path, const ptk_source *src, const char *entry, ptk_diags *d) {
   ptk_module *m = ptk_pto_read(src, d);
-  if (m && ptk_verify_module(m, d) && strict_sync)
-    ptk_check_sync_as_written(m, !ptk_walk_module(ptk_module_top(m), no_addr, NULL), d);
+  bool ok = m && ptk_verify_module(m, d);
+  name_vec names = {0};
+  if (ok && entry)
+    ptk_vec_push(&names, entry);
+  else if (ok)
+    collect_defs(m, &names);
+  for (size_t i = 0; i < names.len; i++) {
+    ptk_loaded *l = ptk_kernel_load_ex(path, src, names.data[i], NULL, 0, NULL,
+                                       strict_sync ? PTK_LOAD_STRICT_SYNC : 0, d);
+    ptk_loaded_free(l);
+  }
+  ptk_vec_free(&names);
   ptk_module_free(m);
 }
 
@@ -94,7 +114,7 @@ int ptk_cmd_check(int argc, char **argv) {
     ptk_source *src = ptk_cli_load_as(path, "<stdin>.ptk", d);
     if (src) {
       if (ptk_cli_has_ext(path, ".pto"))
-        check_pto(src, d);
+        check_pto(src->path, src, k.entry, d);
       else
         check_ptk(src->path, src, &k, d);
     }
