@@ -399,7 +399,7 @@ static void report_stop(ptk_rt_launch *L, ptk_diags *d) {
   qsort(L->stopped.data, L->stopped.len, sizeof *L->stopped.data, cmp_stopped);
   ptk_buf h = {0};
   ptk_buf_printf(&h, "launch of kernel '%s' %s", L->kernel, stop_text(L->stop_reason));
-  if (L->stop_reason == PTK_STOP_TIMEOUT) ptk_buf_printf(&h, " after %g s", L->timeout);
+  if (L->stop_reason == PTK_STOP_TIMEOUT) ptk_buf_printf(&h, " after %g s", L->timeout_limit);
   int64_t notrun = (int64_t)L->blocks - L->completed - (int64_t)L->stopped.len;
   if (!L->stopped.len) {
     ptk_error_loc(d, f->loc, "%s before block %lld ran", ptk_buf_cstr(&h), (long long)L->completed);
@@ -574,6 +574,7 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   L.blocks = o->blocks ? o->blocks : 1;
   L.cancel = o->cancel;
   L.timeout = o->timeout > 0 && isfinite(o->timeout) ? o->timeout : 0;
+  L.timeout_limit = o->timeout_limit > 0 ? o->timeout_limit : L.timeout;
   L.races = o->check_races;
   atomic_init(&L.next_block, 0);
   atomic_init(&L.fail_block, INT64_MAX);

@@ -153,6 +153,7 @@ struct ptk_rt_launch {
   ptk_rt_launch *next_active; /* in cancel->active */
   int stop_reason;             /* ptk_rt_stop_reason */
   double timeout;
+  double timeout_limit; /* named in the error */
   PTK_VEC(ptk_rt_stopped_at) stopped;
   int64_t completed; /* blocks that ran to the end */
   bool finished;     /* every worker returned (the watchdog's condition) */

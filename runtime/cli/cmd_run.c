@@ -280,6 +280,7 @@ int ptk_cmd_run(int argc, char **argv) {
   for (uint32_t r = 0; r < (o.repeat ? o.repeat : 1); r++) {
     if (o.timeout > 0) {
       lo.timeout = o.timeout - (now_ms() - start) / 1e3;
+      lo.timeout_limit = o.timeout;
       if (lo.timeout <= 0) lo.timeout = 1e-9;
     }
     double t0 = now_ms();

@@ -93,6 +93,9 @@ typedef struct ptk_launch_opts {
   bool poison;
   FILE *out;          /* pto.print / pto.tprint; NULL: stdout */
   double timeout;     /* seconds; > 0: stop the launch when it runs longer */
+  double timeout_limit; /* the limit the error names when a caller spreads one
+                           limit over several launches (ptk run --repeat);
+                           0: timeout itself */
   ptk_rt_cancel *cancel; /* NULL, or a source whose cancel stops this launch */
   bool check_races;   /* record global accesses; overlapping ones of two blocks are an error */
 } ptk_launch_opts;
