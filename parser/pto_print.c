@@ -242,13 +242,13 @@ static void put_op_dict(printer *p, const ptk_op *op, const char *const *skip, u
 /* Attribute slots: the ATTRS column as lang/ir parsed it. */
 typedef ptk_attr_desc slot;
 
-static uint32_t slots_of(ptk_op_kind k, slot *out, uint32_t max) {
+/* The op's slots, in place (the printer recurses once per nesting level:
+ * no per-frame copies). */
+static const slot *slots_of(ptk_op_kind k, uint32_t *n) {
   const ptk_op_desc *d = ptk_op_desc_of(k);
-  uint32_t n = d->nattrs < max ? d->nattrs : max;
-  memcpy(out, d->attrs, n * sizeof *out);
-  return n;
+  *n = d->nattrs;
+  return d->attrs;
 }
-
 /* An attribute in a slot, written as slot_item_form() says. */
 static int slot_item_form(const slot *sl, const ptk_attr *a);
 static void put_slot_attr(printer *p, const slot *sl, const ptk_attr *a) {
@@ -422,8 +422,8 @@ static void pipe_operands(printer *p, const ptk_op *op) {
 static void pipe_dict(printer *p, const ptk_op *op) {
   /* ptoas spells these dictionaries as fixed keyword sequences: the
    * ATTRS column's order first, then any others sorted. */
-  slot slots[16];
-  uint32_t ns = slots_of(op->kind, slots, 16);
+  uint32_t ns;
+  const slot *slots = slots_of(op->kind, &ns);
   const char *used[16];
   uint32_t nused = 0;
   for (uint32_t k = 0; k < ns; k++) {
@@ -573,8 +573,8 @@ static void print_custom(printer *p, const ptk_op *op) {
   case PTK_FAM_SYNC_BRACKET:
   case PTK_FAM_SYNC_ATTRS:
   case PTK_FAM_SYNCALL: {
-    slot slots[16];
-    uint32_t ns = slots_of(op->kind, slots, 16);
+    uint32_t ns;
+    const slot *slots = slots_of(op->kind, &ns);
     const char *used[16];
     uint32_t nused = 0;
     if (info->family == PTK_FAM_SYNCALL) {
@@ -676,8 +676,8 @@ static void print_custom(printer *p, const ptk_op *op) {
      * operands, then other attributes. */
     static const char *const kws[4] = {"gm_slot_buffer", "gm_slot_tensor", "c2v_consumer_buf",
                                        "v2c_consumer_buf"};
-    slot slots[16];
-    uint32_t ns = slots_of(op->kind, slots, 16);
+    uint32_t ns;
+    const slot *slots = slots_of(op->kind, &ns);
     const char *used[16];
     uint32_t nused = 0;
     ptk_buf_puts(p->out, " {");
@@ -1069,8 +1069,8 @@ static bool custom_ok(const ptk_op *op) {
   case PTK_FAM_SYNC_BRACKET:
   case PTK_FAM_SYNC_ATTRS:
   case PTK_FAM_SYNCALL: {
-    slot slots[16];
-    uint32_t ns = slots_of(op->kind, slots, 16);
+    uint32_t ns;
+    const slot *slots = slots_of(op->kind, &ns);
     if (op->nresults) return false;
     if (info->family == PTK_FAM_SYNCALL) {
       for (uint32_t k = 0; k < ns; k++)
@@ -1101,8 +1101,8 @@ static bool custom_ok(const ptk_op *op) {
         (op->nattrs != 1 || !ptk_op_attr(op, "id")))
       return false;
     /* Integers of a typed slot are printed bare and read back with its type. */
-    slot slots[16];
-    uint32_t ns = slots_of(op->kind, slots, 16);
+    uint32_t ns;
+    const slot *slots = slots_of(op->kind, &ns);
     for (uint32_t k = 0; k < ns; k++) {
       const ptk_attr *a = ptk_op_attr(op, slots[k].name);
       if (a && slots[k].int_dt != PTK_DT__COUNT &&
@@ -1116,8 +1116,8 @@ static bool custom_ok(const ptk_op *op) {
     for (uint32_t k = 0; k < 4; k++)
       if (op->segs[k] > 1) return false;
     if (!ptk_op_attr(op, "dir_mask") || !ptk_op_attr(op, "slot_size")) return false;
-    slot slots[16];
-    uint32_t ns = slots_of(op->kind, slots, 16);
+    uint32_t ns;
+    const slot *slots = slots_of(op->kind, &ns);
     for (uint32_t k = 0; k < ns; k++) {
       const ptk_attr *a = ptk_op_attr(op, slots[k].name);
       if (!a) continue;

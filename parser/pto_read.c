@@ -980,13 +980,12 @@ static bool check_one_type(builder *B, const pto_use *u, const ptk_value *v, con
 /* Attribute slots: the ATTRS column as lang/ir parsed it. */
 typedef ptk_attr_desc attr_slot;
 
-static uint32_t attr_slots(ptk_op_kind k, attr_slot *out, uint32_t max) {
+/* The op's slots, in place (no per-frame copies on the recursive paths). */
+static const attr_slot *attr_slots(ptk_op_kind k, uint32_t *n) {
   const ptk_op_desc *d = ptk_op_desc_of(k);
-  uint32_t n = d->nattrs < max ? d->nattrs : max;
-  memcpy(out, d->attrs, n * sizeof *out);
-  return n;
-}
-static bool has_required_attrs(ptk_op_kind k) { return ptk_op_desc_of(k)->any_required; }
+  *n = d->nattrs;
+  return d->attrs;
+}static bool has_required_attrs(ptk_op_kind k) { return ptk_op_desc_of(k)->any_required; }
 
 /* Accumulated op attributes (name → value), duplicates rejected. */
 typedef struct attr_acc {
@@ -1368,8 +1367,8 @@ static bool build_subview(builder *B, const pto_sop *s, opb *o) {
 
 /* Bracket / sync items → attributes in ATTRS order, values → operands. */
 static bool build_sync(builder *B, const pto_sop *s, opb *o) {
-  attr_slot slots[16];
-  uint32_t nslots = attr_slots(s->kind, slots, 16);
+  uint32_t nslots;
+  const attr_slot *slots = attr_slots(s->kind, &nslots);
   uint32_t next = 0;
   for (uint32_t i = 0; i < s->parts.n; i++) {
     const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
@@ -1639,8 +1638,8 @@ static bool build_scalar_mem(builder *B, const pto_sop *s, opb *o) {
 
 /* A pipe op's dict: bare integers of a typed ATTRS slot (id:i32) take its type. */
 static bool acc_pipe_dict(builder *B, const pto_sop *s, attr_acc *acc, const pto_part *p) {
-  attr_slot slots[16];
-  uint32_t ns = attr_slots(s->kind, slots, 16);
+  uint32_t ns;
+  const attr_slot *slots = attr_slots(s->kind, &ns);
   const ptk_attr *d = p->attr;
   for (uint32_t k = 0; d && k < d->dict.n; k++) {
     const ptk_attr *a = d->dict.items[k].value;
@@ -1705,8 +1704,8 @@ static const char *const init_pipe_kws[4] = {"gm_slot_buffer", "gm_slot_tensor",
 
 static bool build_init_pipe(builder *B, const pto_sop *s, opb *o) {
   const pto_part *kw[4] = {NULL, NULL, NULL, NULL};
-  attr_slot slots[16];
-  uint32_t ns = attr_slots(s->kind, slots, 16);
+  uint32_t ns;
+  const attr_slot *slots = attr_slots(s->kind, &ns);
   bool seen_paren = false;
   for (uint32_t i = 0; i < s->parts.n; i++) {
     const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
@@ -2145,8 +2144,8 @@ static bool check_counts(builder *B, const pto_sop *s, const opb *o) {
   }
   /* Required attributes. */
   if (!has_required_attrs(s->kind)) return true;
-  attr_slot slots[16];
-  uint32_t ns = attr_slots(s->kind, slots, 16);
+  uint32_t ns;
+  const attr_slot *slots = attr_slots(s->kind, &ns);
   for (uint32_t k = 0; k < ns; k++) {
     if (!slots[k].required) continue;
     bool found = false;
