@@ -21,8 +21,9 @@
 const char ptk_cmd_run_usage[] =
     "usage: ptk run FILE [OPTIONS] [--] ARG...\n"
     "\n"
-    "Run a kernel on the host CPU with the IR interpreter. FILE is a .ptk kernel\n"
-    "(traced) or a .pto file; either goes through the pass pipeline first. Every\n"
+    "Run a kernel on the host CPU, in the IR interpreter or (--engine jit) as\n"
+    "compiled C; both give the same bytes. FILE is a .ptk kernel (traced) or a\n"
+    ".pto file; either goes through the pass pipeline first. Every\n"
     "global-memory access is bounds-checked against the argument buffers.\n"
     "\n"
     "options:\n"
