@@ -11,27 +11,9 @@
 #include "runtime/jit/jit.h"
 #include "runtime/npy.h"
 #include "tests/unit/e2e_util.h"
+#include "tests/unit/jit_cache_util.h"
 #include "tests/unit/ut.h"
 
-static char *cache;
-static pid_t cache_owner;
-
-static void cache_rm(void) {
-  if (cache && getpid() == cache_owner) au_rm_tree(cache);
-}
-
-__attribute__((constructor)) static void cache_init(void) {
-  cache = au_tmpdir();
-  cache_owner = getpid();
-  atexit(cache_rm);
-}
-
-static ptk_jit_opts jopts(void) {
-  ptk_jit_opts o;
-  memset(&o, 0, sizeof o);
-  o.cache_dir = cache;
-  return o;
-}
 
 /* Runs `f` on both engines with copies of the same arguments; compares
  * every tensor byte for byte and the rendered diagnostics text. */

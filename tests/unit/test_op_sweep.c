@@ -30,29 +30,9 @@
 #include "parser/pto_read.h"
 #include "runtime/jit/jit.h"
 #include "tests/unit/e2e_util.h"
+#include "tests/unit/jit_cache_util.h"
 #include "tests/unit/ut.h"
 
-/* ---- the JIT cache (one temporary folder per run) ---------------------------------------------- */
-
-static char *cache;
-static pid_t cache_owner;
-
-static void cache_rm(void) {
-  if (cache && getpid() == cache_owner) au_rm_tree(cache);
-}
-
-__attribute__((constructor)) static void cache_init(void) {
-  cache = au_tmpdir();
-  cache_owner = getpid();
-  atexit(cache_rm);
-}
-
-static ptk_jit_opts jopts(void) {
-  ptk_jit_opts o;
-  memset(&o, 0, sizeof o);
-  o.cache_dir = cache;
-  return o;
-}
 
 static char *render(ptk_diags *d) {
   ptk_buf b = {0};

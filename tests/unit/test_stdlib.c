@@ -18,20 +18,9 @@
 #include "runtime/jit/jit.h"
 #include "runtime/npy.h"
 #include "tests/unit/e2e_util.h"
+#include "tests/unit/jit_cache_util.h"
 #include "tests/unit/ut.h"
 
-static char *cache;
-static pid_t cache_owner;
-
-static void cache_rm(void) {
-  if (cache && getpid() == cache_owner) au_rm_tree(cache);
-}
-
-__attribute__((constructor)) static void cache_init(void) {
-  cache = au_tmpdir();
-  cache_owner = getpid();
-  atexit(cache_rm);
-}
 
 static char *data_path(const char *file) {
   return ptk_xasprintf("%s/%s", au_path("tests/e2e/stdlib/data"), file);
