@@ -15,23 +15,10 @@ sizes=("$@")
 command -v cc >/dev/null || { echo "  no cc: the JIT is unavailable, nothing to measure"; exit 0; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-gen() {
-  awk -v n="$1" 'BEGIN {
-    print "kernel big(x: ptr<f32> inout, s: f32) {"
-    print "  let xv = make_tensor_view(x, shape = [16, 16], strides = [16, 1]);"
-    print "  let a = alloc_tile(shape = [16, 16], dtype = f32, loc = vec);"
-    print "  let b = alloc_tile(shape = [16, 16], dtype = f32, loc = vec);"
-    print "  tload(xv[0:16, 0:16], a);"
-    print "  var t = s;"
-    printf "  static for i in range(%d) {\n", n / 4
-    print "    t = t * 0.5 + 1.0;"
-    print "    tadds(a, t, b);"
-    print "    tmul(a, b, a);"
-    print "  }"
-    print "  tstore(a, xv[0:16, 0:16]);"
-    print "}"
-  }'
-}
+here=$(cd "$(dirname "$0")" && pwd)
+gen() { sh "$here/../lit/run/Inputs/gen_ops.sh" "$1"; } # the lit tests' generator
+# measure the compiler, not the interpreter fallback past PTK_JIT_MAX_OPS
+export PTK_JIT_MAX_OPS=0
 secs() { # command…: wall seconds
   local s e
   s=$(date +%s.%N)
