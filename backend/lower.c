@@ -93,32 +93,46 @@ static void set_role(shape_desc *s, unsigned k, char r) {
   if (k + 1u > s->nv) s->nv = (uint8_t)(k + 1);
 }
 
+bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc) {
+  const char *x = *p, *y = x;
+  if (!*x) return false;
+  pc->tok = 0;
+  pc->k = 0;
+  if (!is_ident(*x)) {
+    while (*y && !is_ident(*y)) y++;
+  } else {
+    while (is_ident(*y)) y++;
+    size_t n = (size_t)(y - x);
+    if (n == 3 && !memcmp(x, "SUB", 3)) {
+      pc->tok = 'U';
+    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONA", x[0])) {
+      pc->tok = x[0];
+      pc->k = (unsigned)(x[1] - '0');
+    }
+  }
+  pc->s = x;
+  pc->n = (size_t)(y - x);
+  *p = y;
+  return true;
+}
+
 static void parse_shape(int id) {
   const ptk_call_info *ci = &ptk_call_table[id];
   shape_desc *s = &shapes[id];
-  for (const char *p = ci->expr; *p;) {
-    if (!is_ident(*p)) {
-      p++;
-      continue;
+  ptk_expr_piece pc;
+  for (const char *p = ci->expr; ptk_lower_expr_next(&p, &pc);) {
+    switch (pc.tok) {
+    case 'T': set_role(s, pc.k, PTK_ROLE_TILE); break;
+    case 'I': set_role(s, pc.k, PTK_ROLE_INT); break;
+    case 'F': set_role(s, pc.k, PTK_ROLE_FLOAT); break;
+    case 'O':
+    case 'N': set_role(s, pc.k, PTK_ROLE_OPT); break;
+    case 'S':
+    case 'C':
+    case 'W':
+    case 'D': set_role(s, pc.k, PTK_ROLE_SCALAR); break;
+    default: break; /* text, SUB, attributes */
     }
-    const char *q = p;
-    while (is_ident(*q)) q++;
-    if (q - p == 2 && p[1] >= '0' && p[1] <= '9' && (p == ci->expr || !is_ident(p[-1]))) {
-      unsigned k = (unsigned)(p[1] - '0');
-      switch (p[0]) {
-      case 'T': set_role(s, k, PTK_ROLE_TILE); break;
-      case 'I': set_role(s, k, PTK_ROLE_INT); break;
-      case 'F': set_role(s, k, PTK_ROLE_FLOAT); break;
-      case 'O':
-      case 'N': set_role(s, k, PTK_ROLE_OPT); break;
-      case 'S':
-      case 'C':
-      case 'W':
-      case 'D': set_role(s, k, PTK_ROLE_SCALAR); break;
-      default: break;
-      }
-    }
-    p = q;
   }
   /* "name:kind:default:max,…" */
   const char *a = ci->attrs;

@@ -65,6 +65,19 @@ bool ptk_lower_isa_dtype(ptk_dtype dt, int *out);
  * through the JIT host table, runtime/jit/abi.h). */
 bool ptk_lower_is_entry_point(const char *name, size_t len);
 
+/* A piece of a call shape's expression (lang/ir/calls.def), as the lowering
+ * reads it for operand roles and the C emitter prints it: `tok` is 0 for
+ * text (punctuation, function names, fields), 'U' for SUB, or the token
+ * letter (T S I F C W D O N A) of a value or attribute token with index k. */
+typedef struct ptk_expr_piece {
+  const char *s;
+  size_t n;
+  char tok;
+  unsigned k;
+} ptk_expr_piece;
+/* The piece at *p (advanced past it); false at the end of the text. */
+bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc);
+
 /* ---- hand-lowered ops: the decoding both engines share ---- */
 
 /* How a value is held on the host: a scalar cell, a pointer, a (tensor or

@@ -66,9 +66,6 @@ static void unsupported(ec *c, const ptk_op *op) {
   ptk_lower_unsupported(op, c->d);
 }
 
-static bool is_ident(char ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
-}
 
 static void line(ec *c, const char *fmt, ...) PTK_PRINTF(2, 3);
 static void line(ec *c, const char *fmt, ...) {
@@ -317,50 +314,35 @@ static void emit_lowered(ec *c, const ptk_op *op) {
   if (!ptk_lower_call(op, &r, c->d)) {
     return;
   }
-  const char *x = ptk_call_table[r.shape].expr;
   ptk_buf b = {0};
-  while (*x) {
-    if (!is_ident(*x)) {
-      ptk_buf_putc(&b, *x++);
-      continue;
+  ptk_expr_piece pc;
+  for (const char *x = ptk_call_table[r.shape].expr; ptk_lower_expr_next(&x, &pc);) {
+    unsigned k = pc.k;
+    const ptk_value *v = pc.tok && pc.tok != 'U' && k < PTK_CALL_MAXV ? r.v[k] : NULL;
+    bool tile = v && v->type->kind == PTK_TY_TILE_BUF;
+    switch (pc.tok) {
+    case 'U': ptk_buf_puts(&b, r.sub_name ? r.sub_name : "0"); break;
+    case 'A': ptk_buf_printf(&b, "%lld", (long long)r.attr[k < 2 ? k : 0]); break;
+    case 'O': /* optional: absent is NULL / 0 */
+      if (tile) ptk_buf_printf(&b, "&v%u", v->uid);
+      else ptk_buf_puts(&b, "NULL");
+      break;
+    case 'N':
+      if (v && !tile) ptk_buf_printf(&b, "v%u.i", v->uid);
+      else ptk_buf_puts(&b, "INT64_C(0)");
+      break;
+    case 'T': ptk_buf_printf(&b, "&v%u", VN(v)); break;
+    case 'S': ptk_buf_printf(&b, "ptk_sc_isa(%d, v%u)", r.fl[k], VN(v)); break;
+    case 'I': ptk_buf_printf(&b, "v%u.i", VN(v)); break;
+    case 'F': ptk_buf_printf(&b, "v%u.f", VN(v)); break;
+    case 'C': ptk_buf_printf(&b, "v%u", VN(v)); break;
+    case 'W': ptk_buf_printf(&b, "%u", r.width[k]); break;
+    case 'D': ptk_buf_printf(&b, "%u", r.dt[k]); break;
+    default: /* text; out-of-line runtime/isa functions go through the host table */
+      if (ptk_lower_is_entry_point(pc.s, pc.n)) ptk_buf_puts(&b, "e->isa.");
+      ptk_buf_putn(&b, pc.s, pc.n);
+      break;
     }
-    const char *y = x;
-    while (is_ident(*y)) y++;
-    size_t n = (size_t)(y - x);
-    unsigned k = n == 2 && x[1] >= '0' && x[1] <= '9' ? (unsigned)(x[1] - '0') : PTK_CALL_MAXV;
-    const ptk_value *v = k < PTK_CALL_MAXV ? r.v[k] : NULL;
-    if (n == 3 && !memcmp(x, "SUB", 3))
-      ptk_buf_puts(&b, r.sub_name ? r.sub_name : "0");
-    else if (n == 2 && x[0] == 'A' && k < 2)
-      ptk_buf_printf(&b, "%lld", (long long)r.attr[k]);
-    else if (k < PTK_CALL_MAXV && r.role[k] == PTK_ROLE_OPT && (x[0] == 'O' || x[0] == 'N')) {
-      bool tile = v && v->type->kind == PTK_TY_TILE_BUF;
-      if (x[0] == 'O' && tile)
-        ptk_buf_printf(&b, "&v%u", v->uid);
-      else if (x[0] == 'N' && v && !tile)
-        ptk_buf_printf(&b, "v%u.i", v->uid);
-      else
-        ptk_buf_puts(&b, x[0] == 'O' ? "NULL" : "INT64_C(0)");
-    }
-    else if (v && x[0] == 'T')
-      ptk_buf_printf(&b, "&v%u", v->uid);
-    else if (v && x[0] == 'S')
-      ptk_buf_printf(&b, "ptk_sc_isa(%d, v%u)", r.fl[k], v->uid);
-    else if (v && x[0] == 'I')
-      ptk_buf_printf(&b, "v%u.i", v->uid);
-    else if (v && x[0] == 'F')
-      ptk_buf_printf(&b, "v%u.f", v->uid);
-    else if (v && x[0] == 'C')
-      ptk_buf_printf(&b, "v%u", v->uid);
-    else if (v && x[0] == 'W')
-      ptk_buf_printf(&b, "%u", r.width[k]);
-    else if (v && x[0] == 'D')
-      ptk_buf_printf(&b, "%u", r.dt[k]);
-    else if (ptk_lower_is_entry_point(x, n))
-      ptk_buf_printf(&b, "e->isa.%.*s", (int)n, x);
-    else
-      ptk_buf_putn(&b, x, n);
-    x = y;
   }
   line(c, "PTKJ_ISA(%u, %s);", opid(c, op), ptk_buf_cstr(&b));
   ptk_buf_free(&b);
