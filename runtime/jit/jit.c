@@ -537,17 +537,10 @@ static char *read_text(const char *path, size_t max) {
   return b;
 }
 
-/* Ops of a region, nested regions included (nesting is bounded by
- * PTK_MAX_NEST, lang/limits.h). */
-static uint64_t count_ops(const ptk_region *r) {
-  uint64_t n = 0;
-  if (!r) return 0;
-  for (const ptk_block *b = r->first; b; b = b->next)
-    for (const ptk_op *op = b->first; op; op = op->next) {
-      n++;
-      for (uint32_t i = 0; i < op->nregions; i++) n += count_ops(&op->regions[i]);
-    }
-  return n;
+static bool count_op(ptk_op *op, void *n) {
+  (void)op;
+  ++*(uint64_t *)n;
+  return true;
 }
 
 /* PTK_JIT_MAX_OPS (0: no limit), default 2000. */
@@ -579,7 +572,8 @@ ptk_jit_prog *ptk_jit_prepare(const ptk_func *entry, const ptk_jit_opts *o, ptk_
   /* cc's time grows faster than the kernel (tests/bench/jit_compile.sh:
    * ~0.8 ms per op at 1,000 ops, seconds past 2,000) while the interpreter
    * starts at once: past the limit the kernel runs in the interpreter */
-  uint64_t nops = count_ops(entry->body), max_ops = jit_max_ops();
+  uint64_t nops = 0, max_ops = jit_max_ops();
+  ptk_walk_func((ptk_func *)entry, count_op, &nops); /* the walk only reads */
   if (max_ops && nops > max_ops) {
     ptk_warning(d, ptk_range_at(entry->loc, 1),
                 "'@%s' has %llu ops, more than the JIT compiles (PTK_JIT_MAX_OPS=%llu): it runs in "
