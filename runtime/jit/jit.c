@@ -181,14 +181,6 @@ static const ptkj_env ENV = {
 
 /* ---- prepare ------------------------------------------------------------------------------------------ */
 
-static int attr_enum(const ptk_op *op, const char *name, const char *mnemonic) {
-  const ptk_attr *a = ptk_op_attr(op, name);
-  if (!a) return 0;
-  int64_t iv;
-  if (a->kind == PTK_ATTR_INT && ptk_attr_get_int(a, &iv)) return (int)iv;
-  return ptk_attr_enum_index(a, mnemonic);
-}
-
 /* What the services need per op (the IR was validated by ptk_interp_prepare). */
 static void prep_ops(ptk_jit_prog *p) {
   p->x = ptk_xcalloc(p->nops ? p->nops : 1, sizeof *p->x);
@@ -224,10 +216,13 @@ static void prep_ops(ptk_jit_prog *p) {
       x->vd = PTK_ISA_F32;
       if (nv && ptk_type_elem_dtype(v[0]->type, &dt)) ptk_rt_isa_dtype(dt, &x->vd);
       if (op->kind == PTK_OP_TSTORE) {
-        int relu = attr_enum(op, "reluPreMode", "relu_pre_mode");
-        int atomic = attr_enum(op, "atomicType", "atomic_type");
-        x->flags = (relu == 1 ? 1u : 0u) | (atomic == 1 ? 2u : 0u);
-        if (atomic == 1) p->rt.has_atomic = true;
+        /* the interpreter's prepare already accepted the op: no diagnostics */
+        ptk_diags *q = ptk_diags_new();
+        ptk_dps dx;
+        unsigned fl = 0;
+        if (ptk_lower_tstore(op, &dx, &fl, q)) x->flags = fl;
+        ptk_diags_free(q);
+        if (x->flags & 2) p->rt.has_atomic = true;
       }
       break;
     }
