@@ -818,23 +818,18 @@ static void compile_lowered(cc *c, const ptk_op *op) {
   }
   call_x *x = ptk_arena_alloc(c->p->arena, sizeof *x);
   x->sub = r.sub;
-  x->attr[0] = r.attr[0];
-  x->attr[1] = r.attr[1];
+  memcpy(x->attr, r.attr, sizeof x->attr);
+  memcpy(x->fl, r.fl, sizeof x->fl);
+  memcpy(x->w, r.width, sizeof x->w);
+  memcpy(x->dt, r.dt, sizeof x->dt);
+  /* operands are used before the results are defined (scope) */
   uint32_t *a = arr(c, r.nv);
   for (uint32_t k = r.nres; k < r.nv; k++) {
-    x->fl[k] = r.fl[k];
-    x->w[k] = r.width[k];
-    x->dt[k] = r.dt[k];
     bool tile = r.role[k] == PTK_ROLE_TILE ||
                 (r.role[k] == PTK_ROLE_OPT && r.v[k] && r.v[k]->type->kind == PTK_TY_TILE_BUF);
     a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], tile ? K_TILE : K_SCALAR, "an operand") : NOSLOT;
   }
-  for (uint32_t k = 0; k < r.nres; k++) {
-    x->fl[k] = r.fl[k];
-    x->w[k] = r.width[k];
-    x->dt[k] = r.dt[k];
-    a[k] = def(c, op, r.v[k]);
-  }
+  for (uint32_t k = 0; k < r.nres; k++) a[k] = def(c, op, r.v[k]);
   insn *in = emit(c, I_LCALL, op, 0);
   in->a = a;
   in->na = r.nv;
