@@ -224,6 +224,7 @@ static int exec_block(ptk_rt_worker *w, int64_t block) {
   w->failed = false;
   w->stop_op = NULL;
   w->seq = 0;
+  memset(w->vbase, 0, sizeof w->vbase);
   uint8_t fill = L->poison ? 0xA5 : 0;
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
     if (!w->mem[s]) continue;
