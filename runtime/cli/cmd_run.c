@@ -17,6 +17,8 @@
 #include "runtime/kernel.h"
 #include "runtime/cancel.h"
 #include "runtime/replay.h"
+#include "runtime/cli/run_program.h"
+#include "runtime/program/program.h"
 
 const char ptk_cmd_run_usage[] =
     "usage: ptk run FILE [OPTIONS] [--] ARG...\n"
@@ -90,7 +92,7 @@ const char ptk_cmd_run_usage[] =
     "130 interrupted by SIGINT, 143 by SIGTERM.\n";
 
 typedef struct run_opts {
-  const char *file, *target, *outdir, *savedir, *engine;
+  const char *file, *target, *outdir, *savedir, *engine, *trace;
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
   double timeout;
@@ -121,7 +123,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
     bool takes = OPT("--blocks") || OPT("--threads") || OPT("--target") || OPT("--out") ||
-                 OPT("--save") || OPT("--repeat") || OPT("--engine") || OPT("--timeout");
+                 OPT("--save") || OPT("--repeat") || OPT("--engine") || OPT("--timeout") ||
+                 OPT("--trace");
     if (takes) {
       if (eq)
         val = eq + 1;
@@ -158,6 +161,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       o->engine = val;
     } else if (OPT("--out"))
       o->outdir = val;
+    else if (OPT("--trace"))
+      o->trace = val;
     else if (OPT("--save"))
       o->savedir = val;
     else if (OPT("--poison"))
@@ -254,6 +259,40 @@ int ptk_cmd_run(int argc, char **argv) {
   src = ptk_cli_load(o.file, d);
   if (!src) goto done;
   ptk_trace_opts to = ptk_cli_trace_opts(&o.k);
+  if (ptk_cli_has_ext(o.file, ".ptk") && ptk_program_in_source(src, o.k.entry)) {
+    /* a program: its task graph */
+    if (o.k.consts.len) {
+      ptk_error(d, ptk_range_none(), "--const binds kernel parameters; a program passes them at its launches");
+      goto done;
+    }
+    if (o.blocks || o.savedir || o.repeat || o.timeout > 0 || o.strict_sync) {
+      ptk_error(d, ptk_range_none(), "%s is not supported for programs (each launch gives its blocks)",
+                o.blocks ? "--blocks" : o.savedir ? "--save" : o.repeat ? "--repeat" : o.timeout > 0 ? "--timeout"
+                                                                                   : "--strict-sync");
+      goto done;
+    }
+    ptk_run_program_opts po = {0};
+    po.entry = o.k.entry;
+    po.trace = &to;
+    po.load_flags = o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0;
+    po.jit = jit;
+    po.poison = o.poison;
+    po.check_races = o.check_races;
+    po.time = o.time;
+    po.threads = o.threads;
+    po.target = o.target;
+    po.outdir = o.outdir;
+    po.trace_path = o.trace;
+    po.args = o.args.data;
+    po.nargs = o.args.len;
+    po.cancel = &sg.cancel;
+    rc = ptk_run_program(src, &po, d);
+    goto done;
+  }
+  if (o.trace) {
+    ptk_error(d, ptk_range_none(), "--trace FILE is for programs ('%s' declares none)", o.file);
+    goto done;
+  }
   l = ptk_kernel_load_ex(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to,
                          (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0) |
                              (o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0), d);
