@@ -210,6 +210,11 @@ static const ptk_ast_item *find_kernel_item(const ptk_ast_file *f, const char *n
   return NULL;
 }
 
+static const char *base_name(const char *p) {
+  const char *s = strrchr(p, '/');
+  return s ? s + 1 : p;
+}
+
 static void list_kernels_note(pctx *c, const pfile *f, ptk_range at) {
   ptk_buf b = {0};
   size_t n = 0;
@@ -217,9 +222,9 @@ static void list_kernels_note(pctx *c, const pfile *f, ptk_range at) {
     if (f->ast->items[i]->kind == PTK_ITEM_KERNEL)
       ptk_buf_printf(&b, "%s%s", n++ ? ", " : "", f->ast->items[i]->u.kernel.name);
   if (n)
-    ptk_note(c->d, at, "kernels in %s: %s", f->path, ptk_buf_cstr(&b));
+    ptk_note(c->d, at, "kernels in %s: %s", base_name(f->path), ptk_buf_cstr(&b));
   else
-    ptk_note(c->d, at, "%s declares no kernel", f->path);
+    ptk_note(c->d, at, "%s declares no kernel", base_name(f->path));
   ptk_buf_free(&b);
 }
 
@@ -262,7 +267,14 @@ static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_
     }
     if (!item) {
       perr(c, name_range, "unknown kernel '%s'", name);
-      list_kernels_note(c, &P->files.data[0], name_range);
+      bool hinted = false;
+      for (size_t i = 1; i < P->files.len; i++)
+        if (P->files.data[i].alias && find_kernel_item(P->files.data[i].ast, name)) {
+          ptk_note(c->d, name_range, "did you mean '%s.%s'? (%s declares it)", P->files.data[i].alias, name,
+                   base_name(P->files.data[i].path));
+          hinted = true;
+        }
+      if (!hinted) list_kernels_note(c, &P->files.data[0], name_range);
       return NULL;
     }
   }
@@ -851,9 +863,9 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
             perr(c, x->range,
                  "dependency cycle: task '%s' is launched after this one, so it cannot come before it",
                  x->u.name.name);
-            ptk_note(c->d, later->u.decl.init->range, "'%s' is launched here", x->u.name.name);
-            ptk_note(c->d, ptk_range_none(),
-                     "deps name tasks launched earlier; data dependencies order the rest");
+            ptk_note(c->d, later->u.decl.init->range,
+                     "'%s' is launched here (deps name tasks launched earlier; data dependencies order the rest)",
+                     x->u.name.name);
             continue;
           }
         }
@@ -1489,7 +1501,7 @@ static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_r
     ok = !errs_since(&c, c.err0);
   }
   if (run) {
-    bool fin = psched_finish(c.S, d);
+    bool fin = psched_finish(c.S, d, P->item->u.program.name_range);
     ok = ok && fin;
     /* the task list for --trace and the tests */
     for (size_t i = 0; i < P->info_preds.len; i++) free(P->info_preds.data[i]);

@@ -357,7 +357,7 @@ static void move_diags(ptk_diags *to, const ptk_diags *from) {
   }
 }
 
-bool psched_finish(psched *s, ptk_diags *d) {
+bool psched_finish(psched *s, ptk_diags *d, ptk_range prog) {
   pthread_mutex_lock(&s->mu);
   while (s->finished < (int64_t)s->tasks.len) {
     if (!s->nth) {
@@ -386,7 +386,7 @@ bool psched_finish(psched *s, ptk_diags *d) {
       skipped += s->tasks.data[i]->state == 4;
       ran += s->tasks.data[i]->state == 3;
     }
-    ptk_note(d, ptk_range_none(),
+    ptk_note(d, prog,
              "the program stopped: %lld task%s completed, %lld did not start after the failure; "
              "outputs are incomplete and nothing is written",
              (long long)ran, ran == 1 ? "" : "s", (long long)skipped);

@@ -85,7 +85,7 @@ int64_t psched_submit(psched *s, ptask_desc *t);
 bool psched_wait_writers(psched *s, int32_t buf, int64_t lo, int64_t hi);
 /* Waits for every task; the failure (lowest failing task) goes to d with a
  * note at its launch. --check-races findings too. True when all ran. */
-bool psched_finish(psched *s, ptk_diags *d);
+bool psched_finish(psched *s, ptk_diags *d, ptk_range prog);
 bool psched_failed(psched *s);
 size_t psched_ntasks(const psched *s);
 psched_task_view psched_task(const psched *s, size_t i);
