@@ -60,15 +60,7 @@ static bool bind(const ptk_program *p, const char *const *argv, size_t n, ptk_la
     memset(&la[i], 0, sizeof la[i]);
     char *msg = NULL;
     if (!all && pp->is_tensor && pp->dir == PTK_DIR_OUT) {
-      la[i].kind = PTK_ARG_TENSOR;
-      for (int r = 0; r < pp->rank; r++)
-        if (pp->dims[r] < 0) {
-          ptk_error(d, pp->range, "out tensor '%s' has the dynamic dimension %s: give every argument, this one too",
-                    pp->name, pp->dim_names[r]);
-          ok = false;
-          break;
-        }
-      if (ok) la[i].tensor = ptk_tensor_zeros(pp->tdtype, pp->rank, pp->dims, NULL);
+      la[i].kind = PTK_ARG_TENSOR; /* allocated below, once the inputs name the dynamic dimensions */
       continue;
     }
     const char *s = argv[k++];
@@ -85,6 +77,27 @@ static bool bind(const ptk_program *p, const char *const *argv, size_t n, ptk_la
       free(msg);
       ok = false;
     }
+  }
+  /* out tensors: static dimensions, or dynamic ones an input tensor fixes */
+  for (size_t i = 0; ok && !all && i < np; i++) {
+    const ptk_program_param *pp = ptk_program_param_at(p, i);
+    if (!pp->is_tensor || pp->dir != PTK_DIR_OUT) continue;
+    int64_t shape[PTK_TENSOR_MAX_RANK];
+    for (int r = 0; r < pp->rank && ok; r++) {
+      shape[r] = pp->dims[r];
+      for (size_t j = 0; shape[r] < 0 && j < np; j++) {
+        const ptk_program_param *q = ptk_program_param_at(p, j);
+        if (!q->is_tensor || q->dir == PTK_DIR_OUT || !la[j].tensor || la[j].tensor->rank != q->rank) continue;
+        for (int s2 = 0; s2 < q->rank; s2++)
+          if (q->dim_names[s2] && !strcmp(q->dim_names[s2], pp->dim_names[r])) shape[r] = la[j].tensor->shape[s2];
+      }
+      if (shape[r] < 0) {
+        ptk_error(d, pp->range, "out tensor '%s' has the dynamic dimension %s, which no input fixes: give every "
+                  "argument, this one too", pp->name, pp->dim_names[r]);
+        ok = false;
+      }
+    }
+    if (ok) la[i].tensor = ptk_tensor_zeros(pp->tdtype, pp->rank, shape, NULL);
   }
   return ok;
 }
