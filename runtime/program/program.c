@@ -123,6 +123,7 @@ struct pval {
   int64_t task;
   pval *items;
   size_t n;
+  bool nodep; /* a tensor wrapped in no_dep(…): not tracked by the scheduler */
 };
 
 static pval v_err(void) { return (pval){.k = V_ERR}; }
@@ -715,6 +716,20 @@ static pval eval_call(pctx *c, const ptk_ast_expr *e, const char *bind_name) {
   const char *n = f->kind == PTK_EXPR_NAME ? f->u.name.name : NULL;
   if (n && !lookup(c, n)) {
     if (!strcmp(n, "alloc_tensor")) return builtin_alloc(c, e, bind_name);
+    if (!strcmp(n, "no_dep")) {
+      if (e->u.call.nargs != 1 || e->u.call.args[0].name) {
+        perr(c, e->range, "no_dep takes one tensor");
+        return v_err();
+      }
+      pval t = eval(c, e->u.call.args[0].value);
+      if (t.k == V_ERR) return t;
+      if (t.k != V_TENSOR) {
+        perr(c, e->u.call.args[0].range, "no_dep takes a tensor, got %s %s", a_an(kind_name(&t)), kind_name(&t));
+        return v_err();
+      }
+      t.nodep = true;
+      return t;
+    }
     if (!strcmp(n, "min") || !strcmp(n, "max") || !strcmp(n, "ceil_div")) {
       if (e->u.call.nargs != 2 || e->u.call.args[0].name || e->u.call.args[1].name) {
         perr(c, e->range, "%s takes two arguments", n);
@@ -751,7 +766,8 @@ static pval eval_call(pctx *c, const ptk_ast_expr *e, const char *bind_name) {
       perr(c, f->range, "'%s' is a kernel: start it as a task with 'launch %s(…)'", n, n);
       return v_err();
     }
-    perr(c, f->range, "undefined function '%s' (programs have alloc_tensor, min, max, ceil_div and launch)", n);
+    perr(c, f->range, "undefined function '%s' (programs have alloc_tensor, no_dep, min, max, ceil_div and launch)",
+         n);
     return v_err();
   }
   perr(c, f->range, "this is not a function");
@@ -1006,7 +1022,7 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
     td.arg_buf[i] = v->v->b->id;
     td.arg_off[i] = lo;
     uint8_t mode = p->dir == PTK_ARGDIR_IN ? 1 : p->dir == PTK_ARGDIR_OUT ? 2 : p->dir == PTK_ARGDIR_INOUT ? 3 : 0;
-    if (mode && hi > lo) td.acc[td.nacc++] = (paccess){v->v->b->id, lo, hi, mode};
+    if (mode && hi > lo && !v->nodep) td.acc[td.nacc++] = (paccess){v->v->b->id, lo, hi, mode};
   }
   if (bad) {
     for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
@@ -1472,7 +1488,13 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
 static int kernel_run(void *kernel, const ptk_launch_opts *lo, const ptk_launch_arg *args, size_t nargs,
                       void *rec, ptk_diags *d) {
   pkernel *k = kernel;
-  (void)rec;
+  ptk_launch_opts o = *lo;
+  if (rec) {
+    o.accesses = psched_record_launch;
+    o.accesses_arg = rec;
+    o.check_races = true;
+  }
+  lo = &o;
   return k->jp ? ptk_jit_run(k->jp, lo, args, nargs, d) : ptk_interp_run(k->ip, lo, args, nargs, d);
 }
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/launch.h"
 #include "runtime/tensor.h"
 
 typedef struct rec {
@@ -25,6 +26,8 @@ typedef struct pbufrec {
   PTK_VEC(rec) recs;
 } pbufrec;
 
+typedef PTK_VEC(prec_access) prec_vec;
+
 typedef struct ptask {
   int64_t id;
   ptask_desc d;
@@ -36,7 +39,7 @@ typedef struct ptask {
   double t0, t1;
   ptk_diags *diags;
   PTK_VEC(int32_t) bufs; /* distinct buffers it uses */
-  PTK_VEC(prec_access) racc;
+  prec_vec racc;
 } ptask;
 
 struct psched {
@@ -149,6 +152,28 @@ static void finish_task(psched *s, ptask *t, int state) {
   if (s->heap.len) pthread_cond_broadcast(&s->work);
 }
 
+struct precorder {
+  prec_vec *out;
+  const ptask_desc *d;
+};
+
+void psched_record_launch(void *recorder, const void *records, size_t n) {
+  precorder *r = recorder;
+  const ptk_rt_access *a = records;
+  for (size_t i = 0; i < n; i++) {
+    if (a[i].buf < 0 || (size_t)a[i].buf >= r->d->nargs || r->d->arg_buf[a[i].buf] < 0) continue;
+    prec_access p;
+    p.buf = r->d->arg_buf[a[i].buf];
+    p.lo = a[i].lo + r->d->arg_off[a[i].buf];
+    p.hi = a[i].hi + r->d->arg_off[a[i].buf];
+    p.write = a[i].kind != 0;
+    p.loc = a[i].op ? a[i].op->loc : (ptk_loc){0};
+    p.opname = a[i].op ? ptk_op_table[a[i].op->kind].name : "an op";
+    p.block = a[i].block;
+    ptk_vec_push(r->out, p);
+  }
+}
+
 /* Runs task t (mutex NOT held). */
 static void exec_task(psched *s, ptask *t, int worker, uint32_t share) {
   ptk_launch_opts lo = s->base;
@@ -157,8 +182,8 @@ static void exec_task(psched *s, ptask *t, int worker, uint32_t share) {
   t->worker = worker;
   t->diags = ptk_diags_new();
   t->t0 = now_us() - s->t_start;
-  int rc = s->run(t->d.kernel, &lo, t->d.args, t->d.nargs, s->races ? (void *)&t->racc : NULL,
-                  t->diags);
+  precorder pr = {&t->racc, &t->d};
+  int rc = s->run(t->d.kernel, &lo, t->d.args, t->d.nargs, s->races ? (void *)&pr : NULL, t->diags);
   t->t1 = now_us() - s->t_start;
   pthread_mutex_lock(&s->mu);
   s->running--;
@@ -357,6 +382,8 @@ static void move_diags(ptk_diags *to, const ptk_diags *from) {
   }
 }
 
+static int check_task_races(psched *s, ptk_diags *d, ptk_range prog);
+
 bool psched_finish(psched *s, ptk_diags *d, ptk_range prog) {
   pthread_mutex_lock(&s->mu);
   while (s->finished < (int64_t)s->tasks.len) {
@@ -392,7 +419,106 @@ bool psched_finish(psched *s, ptk_diags *d, ptk_range prog) {
              (long long)ran, ran == 1 ? "" : "s", (long long)skipped);
     return false;
   }
+  if (s->races && check_task_races(s, d, prog)) return false;
   return true;
+}
+
+/* ---- --check-races across tasks ---- */
+
+#define RACE_MAX_TASKS 16384
+#define RACE_MAX_REPORTS 8
+
+typedef struct racc {
+  int64_t task;
+  const prec_access *a;
+} racc;
+
+static int cmp_racc(const void *x, const void *y) {
+  const racc *p = x, *q = y;
+  if (p->a->buf != q->a->buf) return p->a->buf < q->a->buf ? -1 : 1;
+  if (p->a->lo != q->a->lo) return p->a->lo < q->a->lo ? -1 : 1;
+  return p->task < q->task ? -1 : p->task > q->task;
+}
+
+/* Pairs of tasks the graph does not order whose recorded accesses overlap
+ * with at least one write. Returns the number of racing task pairs. */
+static int check_task_races(psched *s, ptk_diags *d, ptk_range prog) {
+  size_t n = s->tasks.len;
+  if (n > RACE_MAX_TASKS) {
+    ptk_error(d, prog, "--check-races: the program ran %zu tasks; at most %d can be checked", n, RACE_MAX_TASKS);
+    return 1;
+  }
+  size_t words = (n + 63) / 64;
+  uint64_t *anc = calloc(n * words + 1, sizeof *anc);
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) total += s->tasks.data[i]->racc.len;
+  racc *all = malloc((total + 1) * sizeof *all);
+  if (!anc || !all) {
+    free(anc);
+    free(all);
+    ptk_error(d, prog, "--check-races: out of memory");
+    return 1;
+  }
+  /* ancestors: predecessors have lower ids */
+  for (size_t i = 0; i < n; i++) {
+    ptask *t = s->tasks.data[i];
+    uint64_t *ai = anc + i * words;
+    for (size_t k = 0; k < t->preds.len; k++) {
+      size_t p = (size_t)t->preds.data[k];
+      ai[p / 64] |= 1ull << (p % 64);
+      for (size_t w = 0; w < words; w++) ai[w] |= anc[p * words + w];
+    }
+  }
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < s->tasks.data[i]->racc.len; k++) all[m++] = (racc){(int64_t)i, &s->tasks.data[i]->racc.data[k]};
+  qsort(all, m, sizeof *all, cmp_racc);
+  size_t *act = malloc((m + 1) * sizeof *act);
+  int64_t seen[RACE_MAX_REPORTS][2];
+  int nseen = 0, found = 0;
+  size_t nact = 0;
+  for (size_t i = 0; act && i < m && nseen < RACE_MAX_REPORTS; i++) {
+    const racc *r = &all[i];
+    size_t k = 0;
+    for (size_t j = 0; j < nact; j++) {
+      const racc *q = &all[act[j]];
+      if (q->a->buf != r->a->buf || q->a->hi <= r->a->lo) continue;
+      act[k++] = act[j];
+      if (q->task == r->task || (!q->a->write && !r->a->write)) continue;
+      int64_t lo_t = q->task < r->task ? q->task : r->task, hi_t = q->task < r->task ? r->task : q->task;
+      if (anc[(size_t)hi_t * words + (size_t)lo_t / 64] & (1ull << (lo_t % 64))) continue; /* ordered */
+      bool dup = false;
+      for (int z = 0; z < nseen && !dup; z++) dup = seen[z][0] == lo_t && seen[z][1] == hi_t;
+      if (dup || nseen >= RACE_MAX_REPORTS) continue;
+      seen[nseen][0] = lo_t, seen[nseen][1] = hi_t, nseen++;
+      found++;
+      const racc *later = q->task == hi_t ? q : r, *earlier = later == q ? r : q;
+      ptask *tl = s->tasks.data[hi_t], *te = s->tasks.data[lo_t];
+      int64_t olo = r->a->lo > q->a->lo ? r->a->lo : q->a->lo, ohi = r->a->hi < q->a->hi ? r->a->hi : q->a->hi;
+      ptk_error(d, tl->d.site,
+                "data race between tasks %lld and %lld: task %lld (kernel '%s') %s bytes %lld to %lld of '%s' "
+                "that task %lld (kernel '%s') %s, and nothing orders the two tasks",
+                (long long)lo_t, (long long)hi_t, (long long)hi_t, tl->d.kname, later->a->write ? "writes" : "reads",
+                (long long)olo, (long long)ohi - 1, s->bufs.data[r->a->buf].name, (long long)lo_t, te->d.kname,
+                earlier->a->write ? (later->a->write ? "also writes" : "writes") : "reads");
+      ptk_note(d, te->d.site, "task %lld is launched here", (long long)lo_t);
+      if (later->a->loc.src)
+        ptk_note(d, ptk_range_at(later->a->loc, 1), "task %lld %s them here (%s, block %lld)", (long long)hi_t,
+                 later->a->write ? "writes" : "reads", later->a->opname, (long long)later->a->block);
+      if (earlier->a->loc.src)
+        ptk_note(d, ptk_range_at(earlier->a->loc, 1), "task %lld %s them here (%s, block %lld)", (long long)lo_t,
+                 earlier->a->write ? "writes" : "reads", earlier->a->opname, (long long)earlier->a->block);
+    }
+    nact = k;
+    act[nact++] = i;
+  }
+  if (found)
+    ptk_note(d, prog, "tasks run concurrently unless data (the kernels' directions) or 'deps' order them: "
+             "add the missing dependency with deps = [...]");
+  free(act);
+  free(all);
+  free(anc);
+  return found;
 }
 
 size_t psched_ntasks(const psched *s) { return s->tasks.len; }

@@ -53,9 +53,14 @@ typedef struct ptask_desc {
   ptk_range site;
 } ptask_desc;
 
+/* Where a task's recorded accesses go (--check-races): psched_record_launch
+ * converts a launch's records to program buffers. */
+typedef struct precorder precorder;
+void psched_record_launch(void *recorder, const void *records, size_t n);
+
 /* Runs one task: a launch of `kernel` with `lo` (blocks, threads set). When
- * `rec` is non-NULL the run appends its global accesses there (argument
- * index in .buf, byte offsets relative to the argument's view). */
+ * `rec` is non-NULL, set lo.accesses = psched_record_launch and
+ * lo.accesses_arg = rec before launching. */
 typedef int (*psched_run_fn)(void *kernel, const ptk_launch_opts *lo, const ptk_launch_arg *args,
                              size_t nargs, void *rec, ptk_diags *d);
 
