@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "backend/build_dir.h"
 #include "runtime/cli/cli.h"
 #include "runtime/cli/run_program.h"
@@ -122,50 +124,54 @@ static bool write_outputs(const ptk_program *p, const char *dir, const ptk_launc
   return ok;
 }
 
-/* Chrome / Perfetto trace: one track per worker, a slice per task, flow
- * arrows for dependencies. */
+/* Chrome / Perfetto trace (JSON object format): one track per worker, an
+ * "X" slice per task with its kernel, blocks, launch and dependencies as
+ * arguments, and a flow arrow ("s" → "f") per dependency. */
 static bool write_trace(const ptk_program *p, const char *path, ptk_diags *d) {
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    ptk_error_file(d, path, "cannot write the trace: %s", strerror(errno));
-    return false;
-  }
   size_t n;
   const ptk_program_task_info *t = ptk_program_tasks(p, &n);
-  fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
-  fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"ptk program %s\"}}",
-          ptk_program_name(p));
+  json_t *ev = json_array();
+  json_array_append_new(ev, json_pack("{s:s, s:s, s:i, s:{s:s}}", "name", "process_name", "ph", "M", "pid", 1,
+                                      "args", "name", ptk_program_name(p)));
   int maxw = 0;
   for (size_t i = 0; i < n; i++) maxw = t[i].worker > maxw ? t[i].worker : maxw;
-  for (int w = 0; w <= maxw; w++)
-    fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"worker %d\"}}",
-            w, w);
+  for (int w = 0; w <= maxw; w++) {
+    char name[32];
+    snprintf(name, sizeof name, "worker %d", w);
+    json_array_append_new(ev, json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", "thread_name", "ph", "M", "pid", 1,
+                                        "tid", w, "args", "name", name));
+  }
   for (size_t i = 0; i < n; i++) {
     double dur = t[i].t1_us - t[i].t0_us;
-    fprintf(f, ",\n{\"name\":\"%s\",\"cat\":\"task\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,"
-               "\"args\":{\"task\":%lld,\"kernel\":\"%s\",\"blocks\":%u,\"launch\":\"%s:%u:%u\",\"deps\":[",
-            t[i].kernel, t[i].worker < 0 ? 0 : t[i].worker, t[i].t0_us, dur > 0 ? dur : 0.001, (long long)t[i].id,
-            t[i].kernel, t[i].blocks, t[i].site.begin.src ? t[i].site.begin.src->path : "?", t[i].site.begin.line,
-            t[i].site.begin.col);
-    for (size_t k = 0; k < t[i].npreds; k++) fprintf(f, "%s%lld", k ? "," : "", (long long)t[i].preds[k]);
-    fprintf(f, "]}}");
+    json_t *deps = json_array();
+    for (size_t k = 0; k < t[i].npreds; k++) json_array_append_new(deps, json_integer(t[i].preds[k]));
+    char *at = ptk_xasprintf("%s:%u:%u", t[i].site.begin.src ? t[i].site.begin.src->path : "?", t[i].site.begin.line,
+                             t[i].site.begin.col);
+    json_array_append_new(
+        ev, json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:f, s:{s:I, s:s, s:i, s:s, s:o}}", "name", t[i].kernel, "cat",
+                      "task", "ph", "X", "pid", 1, "tid", t[i].worker < 0 ? 0 : t[i].worker, "ts", t[i].t0_us, "dur",
+                      dur > 0 ? dur : 0.001, "args", "task", (json_int_t)t[i].id, "kernel", t[i].kernel, "blocks",
+                      (int)t[i].blocks, "launch", at, "deps", deps));
+    free(at);
   }
-  /* flows: from the end of each predecessor to the start of the task */
   for (size_t i = 0; i < n; i++)
     for (size_t k = 0; k < t[i].npreds; k++) {
       const ptk_program_task_info *q = NULL;
       for (size_t j = 0; j < n && !q; j++)
         if (t[j].id == t[i].preds[k]) q = &t[j];
       if (!q) continue;
-      long long fid = (long long)(t[i].id * 1000003 + q->id);
-      fprintf(f, ",\n{\"name\":\"dep\",\"cat\":\"dep\",\"ph\":\"s\",\"id\":%lld,\"pid\":1,\"tid\":%d,\"ts\":%.3f}", fid,
-              q->worker < 0 ? 0 : q->worker, q->t1_us - 0.001);
-      fprintf(f, ",\n{\"name\":\"dep\",\"cat\":\"dep\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%lld,\"pid\":1,\"tid\":%d,\"ts\":%.3f}",
-              fid, t[i].worker < 0 ? 0 : t[i].worker, t[i].t0_us);
+      json_int_t fid = (json_int_t)(t[i].id * 1000003 + q->id);
+      json_array_append_new(ev, json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:f}", "name", "dep", "cat", "dep", "ph",
+                                          "s", "id", fid, "pid", 1, "tid", q->worker < 0 ? 0 : q->worker, "ts",
+                                          q->t1_us));
+      json_array_append_new(ev, json_pack("{s:s, s:s, s:s, s:s, s:I, s:i, s:i, s:f}", "name", "dep", "cat", "dep",
+                                          "ph", "f", "bp", "e", "id", fid, "pid", 1, "tid",
+                                          t[i].worker < 0 ? 0 : t[i].worker, "ts", t[i].t0_us));
     }
-  fprintf(f, "\n]}\n");
-  bool ok = fclose(f) == 0;
-  if (!ok) ptk_error_file(d, path, "cannot write the trace");
+  json_t *root = json_pack("{s:o, s:s}", "traceEvents", ev, "displayTimeUnit", "ns");
+  bool ok = root && json_dump_file(root, path, JSON_INDENT(1)) == 0;
+  json_decref(root);
+  if (!ok) ptk_error_file(d, path, "cannot write the trace: %s", strerror(errno));
   return ok;
 }
 
