@@ -797,9 +797,11 @@ static bool has(const expect *x, int code) { return x->set[code]; }
 
 static const int expr_start[] = {PTKT_IDENT, PTKT_INT,      PTKT_FLOAT,    PTKT_STRING,
                                  PTKT_RAWSTRING, PTKT_TRUE, PTKT_FALSE,    PTKT_LPAREN,
-                                 PTKT_LBRACKET, PTKT_MINUS, PTKT_TILDE,    PTKT_NOT};
+                                 PTKT_LBRACKET, PTKT_MINUS, PTKT_TILDE,    PTKT_NOT,
+                                 PTKT_LAUNCH};
 static const int stmt_start[] = {PTKT_LET, PTKT_VAR,    PTKT_IF,     PTKT_FOR,
-                                 PTKT_WHILE, PTKT_RETURN, PTKT_STATIC, PTKT_LBRACE};
+                                 PTKT_WHILE, PTKT_RETURN, PTKT_STATIC, PTKT_LBRACE,
+                                 PTKT_SCOPE};
 /* Tokens that can continue a complete expression. */
 static const int expr_cont[] = {
     PTKT_QUESTION, PTKT_OR,    PTKT_AND,   PTKT_EQEQ,       PTKT_NE,       PTKT_LT,
@@ -881,6 +883,8 @@ static int describe_expected(const expect *x, int nterm, ptk_buf *b) {
   for (int pass = 0; pass < 2; pass++) {
     for (int c = 1; c < nterm && n < 60; c++) {
       if (!x->set[c]) continue;
+      /* the program words are contextual: never listed */
+      if (c == PTKT_LAUNCH || c == PTKT_SCOPE || c == PTKT_PROGRAM) continue;
       if ((stmt || expr) && IN_LIST(c, expr_start)) continue;
       if (stmt && IN_LIST(c, stmt_start)) continue;
       if (param && (c == PTKT_IDENT || c == PTKT_CONST)) continue;
