@@ -576,7 +576,7 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   L.cancel = o->cancel;
   L.timeout = o->timeout > 0 && isfinite(o->timeout) ? o->timeout : 0;
   L.timeout_limit = o->timeout_limit > 0 ? o->timeout_limit : L.timeout;
-  L.races = o->check_races;
+  L.races = o->check_races || o->accesses;
   atomic_init(&L.next_block, 0);
   atomic_init(&L.fail_block, INT64_MAX);
   pthread_mutex_init(&L.mu, NULL);
@@ -658,6 +658,8 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
       ptk_error_loc(d, f->loc, "--check-races: kernel '%s' made more global-memory accesses than can be "
                     "checked (at most %zu ranges)", L.kernel, RACE_MAX_ACCESSES);
       rc = PTK_RT_ERROR;
+    } else if (o->accesses && (o->accesses(o->accesses_arg, L.acc.data, L.acc.len), !o->check_races)) {
+      /* recorded for a program's check across tasks only */
     } else if (check_races(&L, d)) {
       rc = PTK_RT_ERROR;
     }

@@ -164,6 +164,11 @@ static tunit *parse_unit(tctx *c, const ptk_source *src, const char *real) {
       g.name = it->u.kernel.name;
       g.range = it->u.kernel.name_range;
       break;
+    case PTK_ITEM_PROGRAM:
+      g.kind = G_PROGRAM;
+      g.name = it->u.program.name;
+      g.range = it->u.program.name_range;
+      break;
     case PTK_ITEM_IMPORT:
       if (!it->u.import.alias) continue;
       g.kind = G_ALIAS;
@@ -775,6 +780,8 @@ static char *find_stdlib(const ptk_trace_opts *o) {
   if (is_dir(PTK_SOURCE_STDLIB)) return ptk_xstrdup(PTK_SOURCE_STDLIB);
   return NULL;
 }
+
+char *ptk_trace_stdlib_dir(const ptk_trace_opts *o) { return find_stdlib(o); }
 
 static const ptk_ast_item *pick_kernel(tctx *c, tunit *u, const char *name, const char *path) {
   const ptk_ast_item *found = NULL;

@@ -72,7 +72,7 @@ static inline bool tv_is_ct(tval v) { return v.k != TV_IR && v.k != TV_ERR; }
 
 /* ---- loaded files ------------------------------------------------------- */
 
-typedef enum { G_FN, G_CONST, G_KERNEL, G_ALIAS } gkind;
+typedef enum { G_FN, G_CONST, G_KERNEL, G_ALIAS, G_PROGRAM } gkind;
 
 typedef struct gent {
   const char *name;

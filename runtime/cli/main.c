@@ -5,9 +5,9 @@
 #include "runtime/cli/cli.h"
 
 static const ptk_cmd commands[] = {
-    {"run", "run a kernel on the host CPU; write outputs with --out", ptk_cmd_run_usage,
+    {"run", "run a kernel or a program (a task graph of kernels) on the host CPU", ptk_cmd_run_usage,
      ptk_cmd_run},
-    {"check", "parse and check a kernel file (.ptk or .pto); print diagnostics",
+    {"check", "parse and check a kernel file (.ptk or .pto) and its programs; print diagnostics",
      ptk_cmd_check_usage, ptk_cmd_check},
     {"fmt", "print the canonical .pto text of a .pto file", ptk_cmd_fmt_usage, ptk_cmd_fmt},
     {"compile", "run the pass pipeline and write a build folder (-o DIR)", ptk_cmd_compile_usage,
