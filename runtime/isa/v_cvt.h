@@ -162,9 +162,10 @@ static inline uint64_t ptk_vc_to_float(ptk_vc_val v, ptk_vc_fmt f, int mode, boo
   if (v.nan) {
     if ((sat && f.sat8) || f.kind == PTK_VC_NOINF) return 0;
     if (f.kind == PTK_VC_FN) return sign | (((uint64_t)1 << w) - 1);
-    if (w == 32) return ptk_f32_bits(v.nanv);
-    if (w == 16 && f.ebits == 5) return ptk_f32_to_f16(v.nanv);
-    if (w == 16) return ptk_f32_to_bf16(v.nanv);
+    /* f32/f16/bf16 keep the payload as fp.h does (w excludes the sign) */
+    if (w == 31 && f.ebits == 8) return ptk_f32_bits(v.nanv);
+    if (w == 15 && f.ebits == 5) return ptk_f32_to_f16(v.nanv);
+    if (w == 15 && f.ebits == 8) return ptk_f32_to_bf16(v.nanv);
     return sign | allexp | ((uint64_t)1 << (f.mbits - 1)); /* quiet NaN */
   }
   bool tomax;
@@ -295,7 +296,7 @@ static inline int64_t ptk_vc_to_int(ptk_vc_val v, unsigned bits, bool uns, int m
   uint64_t hi = uns ? (bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1)
                     : ((uint64_t)1 << (bits - 1)) - 1;          /* largest positive */
   uint64_t lo = uns ? 0 : (uint64_t)1 << (bits - 1);           /* magnitude of the most negative */
-  uint64_t mag;
+  uint64_t mag = 0;
   bool big = v.inf;
   if (!big) {
     if (v.e >= 0) {
