@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "runtime/isa/fp.h"
+#include "runtime/isa/v_perm.h"
 #include "runtime/isa/v_pred.h"
 #include "runtime/isa/vreg.h"
 
@@ -358,6 +359,7 @@ static inline int ptk_v_trc(int dt, int rnd, ptk_vreg *dst, const ptk_vreg *src,
   return 0;
 }
 
-#define PTK_VEC_ENTRY_POINTS_PRED(X) X(ptk_v_cvt)
+/* The out-of-line functions of this part (v_cvt.c, v_sort.c). */
+#define PTK_VEC_ENTRY_POINTS_PRED(X) X(ptk_v_cvt) X(ptk_v_bitsort) X(ptk_v_mrgsort4)
 
 #endif

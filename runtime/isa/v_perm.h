@@ -145,4 +145,28 @@ static inline int ptk_v_ci(int dt, int desc, ptk_vreg *dst, int64_t ibase, doubl
   return 0;
 }
 
+/* ---- UB sorting helpers (docs/isa/micro-isa/13), out of line (v_sort.c) ---- */
+
+/* vbitsort %dest, %src, %idx, %repeat: for each of `repeat` groups of 32
+ * proposals (scores from src, u32 indices from idx, both advancing by 32
+ * elements per group), write 32 records of 8 bytes to dest (advancing by
+ * 256 bytes): score in the low 4 bytes (f16: low 2, upper 2 = 0), index in
+ * the high 4; descending by score, equal scores keep input order, NaN
+ * scores last (golden dsa-sfu/vbitsort). dt: f32 or f16. Every byte
+ * touched is checked against its pointer's cap (PTK_ISA_ESHAPE). */
+int ptk_v_bitsort(int dt, const ptk_vptr *dest, const ptk_vptr *src, const ptk_vptr *idx,
+                  int64_t repeat);
+
+/* vmrgsort4 %dest, %s0..%s3, %count, %config: merge four lists of 8-byte
+ * (score, index) records, each sorted descending, into dest. count holds
+ * four 16-bit list lengths (list k in bits 16k..16k+15); config bits 8..11
+ * mark the valid lists, bit 12 = exhausted suspension (stop right after
+ * the first valid list runs out), bits 0..7 the repeat count (only 1, or 0
+ * taken as 1, is supported: PTK_ISA_EARG otherwise). Ties take the lower
+ * list first. done[k] receives the records taken from list k (what
+ * get_vms4_sr reads afterwards); golden dsa-sfu/vmrgsort4 (exhausted mode,
+ * one record each: only the first is written, done = 1,0,0,0). */
+int ptk_v_mrgsort4(int dt, const ptk_vptr *dest, const ptk_vptr *const src[4], uint64_t count,
+                   uint64_t config, uint16_t done[4]);
+
 #endif

@@ -201,3 +201,85 @@ VT_CORPUS_TEST(corpus_vintlv_vdintlv) {
   free(in);
   free(ex);
 }
+
+TEST(vbitsort_golden) {
+  /* golden dsa-sfu/vbitsort: 32 proposals, descending, stable */
+  static const float sc[32] = {3.5f,  -2.0f, 7.0f,  7.0f,  1.5f, 4.25f, 0.0f,  9.5f,
+                               -8.0f, 9.5f,  2.0f,  2.0f,  6.0f, 6.0f,  -1.0f, 5.75f,
+                               5.75f, 4.25f, 8.0f,  8.0f,  3.0f, -4.5f, 1.25f, 1.25f,
+                               10.0f, 10.0f, -3.0f, 0.5f,  12.0f, 12.0f, -7.0f, 6.5f};
+  static const uint32_t ix[32] = {100, 203, 77, 88,  12,  45,  501, 9,   333, 7,   900,
+                                  901, 31,  32, 400, 62,  63,  46,  73,  74,  15,  16,
+                                  120, 121, 5,  6,   700, 701, 1,   2,   808, 90};
+  uint8_t ub[1024];
+  memset(ub, 0xee, sizeof ub);
+  memcpy(ub, sc, 128);
+  memcpy(ub + 128, ix, 128);
+  ptk_vptr s = {ub, 1024, 0}, i = {ub, 1024, 128}, d = {ub, 1024, 512};
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, &d, &s, &i, 1), 0);
+  int ord[32];
+  for (int k = 0; k < 32; k++) ord[k] = k;
+  for (int a = 1; a < 32; a++) /* reference: stable by descending score */
+    for (int b = a; b > 0 && sc[ord[b]] > sc[ord[b - 1]]; b--) {
+      int t = ord[b];
+      ord[b] = ord[b - 1];
+      ord[b - 1] = t;
+    }
+  for (int k = 0; k < 32; k++) {
+    float f;
+    uint32_t x;
+    memcpy(&f, ub + 512 + 8 * k, 4);
+    memcpy(&x, ub + 512 + 8 * k + 4, 4);
+    CHECK_DBL(f, sc[ord[k]], 0);
+    CHECK_UINT(x, ix[ord[k]]);
+  }
+  CHECK_UINT(ub[512 + 256], 0xee); /* nothing past the 32 records */
+  /* out of bounds */
+  ptk_vptr far = {ub, 1024, 800};
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, &far, &s, &i, 1), PTK_ISA_ESHAPE);
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, &d, &s, &i, 4), PTK_ISA_ESHAPE);
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_I32, &d, &s, &i, 1), PTK_ISA_EDTYPE);
+  ptk_vptr neg = {ub, 1024, -8};
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, &neg, &s, &i, 1), PTK_ISA_ESHAPE);
+}
+
+TEST(vmrgsort4_golden) {
+  /* golden dsa-sfu/vmrgsort4: four one-record lists, config 0x1F01
+   * (exhausted suspension): only (9, 90) is written, done = 1,0,0,0 */
+  struct rec {
+    float s;
+    uint32_t i;
+  } in[4] = {{9.0f, 90}, {7.0f, 70}, {8.0f, 80}, {6.0f, 60}};
+  uint8_t ub[256];
+  memset(ub, 0, sizeof ub);
+  memcpy(ub, in, sizeof in);
+  ptk_vptr d = {ub, 256, 32}, s0 = {ub, 256, 0}, s1 = {ub, 256, 8}, s2 = {ub, 256, 16},
+           s3 = {ub, 256, 24};
+  const ptk_vptr *src[4] = {&s0, &s1, &s2, &s3};
+  uint16_t done[4];
+  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010001ull, 7937, done), 0);
+  struct rec out[4];
+  memcpy(out, ub + 32, sizeof out);
+  CHECK_DBL(out[0].s, 9.0, 0);
+  CHECK_UINT(out[0].i, 90);
+  CHECK_UINT(out[1].i, 0);
+  CHECK_UINT(done[0], 1);
+  CHECK_UINT(done[1] + done[2] + done[3], 0);
+  /* without suspension: the full merge, ties from the lower list first */
+  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010001ull, 0x0f01, done), 0);
+  memcpy(out, ub + 32, sizeof out);
+  CHECK_UINT(out[0].i, 90);
+  CHECK_UINT(out[1].i, 80);
+  CHECK_UINT(out[2].i, 70);
+  CHECK_UINT(out[3].i, 60);
+  CHECK_UINT(done[3], 1);
+  /* only lists 0 and 3 valid */
+  memset(ub + 32, 0, 64);
+  ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010001ull, 0x0901, done);
+  memcpy(out, ub + 32, sizeof out);
+  CHECK_UINT(out[0].i, 90);
+  CHECK_UINT(out[1].i, 60);
+  CHECK_UINT(out[2].i, 0);
+  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010001ull, 0x0f02, done), PTK_ISA_EARG);
+  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010040ull, 0x0f01, done), PTK_ISA_ESHAPE);
+}
