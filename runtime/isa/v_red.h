@@ -89,7 +89,8 @@ static inline int ptk_v_reduce(int op, int dt, ptk_vreg *dst, const ptk_vreg *sr
   unsigned esz = ptk_vp_esz(dt);
   bool fl = dt == PTK_ISA_F32 || dt == PTK_ISA_F16;
   if (op < PTK_V_RADD || op > PTK_V_RPADD) return PTK_ISA_EARG;
-  if (!fl && (esz == 0 || esz > 4 || ptk_vp_isf(dt) || dt == PTK_ISA_I1)) return PTK_ISA_EDTYPE;
+  if (!fl && (esz == 0 || esz > 4 || ptk_vp_isf(dt) || dt == PTK_ISA_I1 || dt >= PTK_ISA_NDTYPES))
+    return PTK_ISA_EDTYPE;
   if (op == PTK_V_RPADD && !fl) return PTK_ISA_EDTYPE;
   unsigned n = ptk_vlanes(esz);
   ptk_vreg r;

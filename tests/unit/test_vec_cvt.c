@@ -606,3 +606,31 @@ VT_CORPUS_TEST(corpus_vtrc_f32) {
   }
   free(in);
 }
+
+TEST(any_arguments_are_safe) {
+  /* every type code, part, mode and saturation: a result or an error code,
+   * never a crash (ASan/UBSan builds check the memory and arithmetic) */
+  ptk_vreg s, d;
+  for (int k = 0; k < 256; k++) s.b[k] = (uint8_t)(k * 151 + 7);
+  ptk_vmask m;
+  memset(m.b, 0x5a, 32);
+  int ok = 0;
+  for (int sdt = -1; sdt < 40; sdt++)
+    for (int ddt = -1; ddt < 40; ddt++)
+      for (int part = -1; part <= 4; part++)
+        for (int rnd = -1; rnd <= 6; rnd += 7) {
+          int rc = ptk_v_cvt(sdt, ddt, rnd < 0 ? PTK_V_RND_R : rnd, part & 1, part, &d, &s, &m);
+          ok += rc == 0;
+          if (rnd == 6) CHECK_INT(rc, PTK_ISA_EARG);
+        }
+  CHECK(ok > 100);
+  for (int op = -1; op <= 8; op++)
+    for (int dt = -1; dt < 40; dt++) {
+      ptk_v_reduce(op, dt, &d, &s, &m);
+      ptk_vmask p;
+      ptk_v_reduce_b(op & 1, dt, &d, &p, &s, &m);
+      ptk_v_trc(dt, op, &d, &s, &m);
+      ptk_v_usqz(dt, &d, &m);
+      ptk_v_ci(dt, op & 1, &d, op, op);
+    }
+}
