@@ -50,7 +50,7 @@
 
 #include "runtime/isa/fp.h"
 #include "runtime/isa/v_perm.h"
-#include "runtime/isa/v_pred.h"
+#include "runtime/isa/v_bits_pred.h"
 #include "runtime/isa/vreg.h"
 
 /* Element types beyond ptk_isa_dtype, one byte per element. */

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "runtime/isa/fp.h"
-#include "runtime/isa/v_pred.h"
+#include "runtime/isa/v_bits_pred.h"
 #include "runtime/isa/vreg.h"
 
 static inline int ptk_vq_check_esz(unsigned esz) {
@@ -154,8 +154,7 @@ static inline int ptk_v_ci(int dt, int desc, ptk_vreg *dst, int64_t ibase, doubl
  * the high 4; descending by score, equal scores keep input order, NaN
  * scores last (golden dsa-sfu/vbitsort). dt: f32 or f16. Every byte
  * touched is checked against its pointer's cap (PTK_ISA_ESHAPE). */
-int ptk_v_bitsort(int dt, const ptk_vptr *dest, const ptk_vptr *src, const ptk_vptr *idx,
-                  int64_t repeat);
+int ptk_v_bitsort(int dt, ptk_vptr dest, ptk_vptr src, ptk_vptr idx, int64_t repeat);
 
 /* vmrgsort4 %dest, %s0..%s3, %count, %config: merge four lists of 8-byte
  * (score, index) records, each sorted descending, into dest. count holds
@@ -163,10 +162,10 @@ int ptk_v_bitsort(int dt, const ptk_vptr *dest, const ptk_vptr *src, const ptk_v
  * mark the valid lists, bit 12 = exhausted suspension (stop right after
  * the first valid list runs out), bits 0..7 the repeat count (only 1, or 0
  * taken as 1, is supported: PTK_ISA_EARG otherwise). Ties take the lower
- * list first. done[k] receives the records taken from list k (what
- * get_vms4_sr reads afterwards); golden dsa-sfu/vmrgsort4 (exhausted mode,
+ * list first. done[k] (done may be NULL) receives the records taken from
+ * list k (what get_vms4_sr reads afterwards); golden dsa-sfu/vmrgsort4 (exhausted mode,
  * one record each: only the first is written, done = 1,0,0,0). */
-int ptk_v_mrgsort4(int dt, const ptk_vptr *dest, const ptk_vptr *const src[4], uint64_t count,
-                   uint64_t config, uint16_t done[4]);
+int ptk_v_mrgsort4(int dt, ptk_vptr dest, ptk_vptr s0, ptk_vptr s1, ptk_vptr s2, ptk_vptr s3,
+                   uint64_t count, uint64_t config, uint16_t *done);
 
 #endif

@@ -33,7 +33,7 @@
 #include <string.h>
 
 #include "runtime/isa/fp.h"
-#include "runtime/isa/v_pred.h"
+#include "runtime/isa/v_bits_pred.h"
 #include "runtime/isa/vreg.h"
 
 typedef enum ptk_v_redop {

@@ -26,8 +26,8 @@ static bool before(double a, double b) {
   return isnan(b) || a > b;
 }
 
-int ptk_v_bitsort(int dt, const ptk_vptr *dest, const ptk_vptr *src, const ptk_vptr *idx,
-                  int64_t repeat) {
+int ptk_v_bitsort(int dt, ptk_vptr dest_, ptk_vptr src_, ptk_vptr idx_, int64_t repeat) {
+  const ptk_vptr *dest = &dest_, *src = &src_, *idx = &idx_;
   if (dt != PTK_ISA_F32 && dt != PTK_ISA_F16) return PTK_ISA_EDTYPE;
   if (repeat < 0 || repeat > 255) return PTK_ISA_EARG;
   int64_t ssz = dt == PTK_ISA_F16 ? 2 : 4;
@@ -62,8 +62,11 @@ int ptk_v_bitsort(int dt, const ptk_vptr *dest, const ptk_vptr *src, const ptk_v
   return 0;
 }
 
-int ptk_v_mrgsort4(int dt, const ptk_vptr *dest, const ptk_vptr *const src[4], uint64_t count,
-                   uint64_t config, uint16_t done[4]) {
+int ptk_v_mrgsort4(int dt, ptk_vptr dest_, ptk_vptr s0, ptk_vptr s1, ptk_vptr s2, ptk_vptr s3,
+                   uint64_t count, uint64_t config, uint16_t *done) {
+  const ptk_vptr *dest = &dest_, *src[4] = {&s0, &s1, &s2, &s3};
+  uint16_t unused[4];
+  if (!done) done = unused;
   if (dt != PTK_ISA_F32 && dt != PTK_ISA_F16) return PTK_ISA_EDTYPE;
   unsigned rep = config & 0xff, valid = (config >> 8) & 15;
   bool exhaust = (config >> 12) & 1;

@@ -216,7 +216,7 @@ TEST(vbitsort_golden) {
   memcpy(ub, sc, 128);
   memcpy(ub + 128, ix, 128);
   ptk_vptr s = {ub, 1024, 0}, i = {ub, 1024, 128}, d = {ub, 1024, 512};
-  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, &d, &s, &i, 1), 0);
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, d, s, i, 1), 0);
   int ord[32];
   for (int k = 0; k < 32; k++) ord[k] = k;
   for (int a = 1; a < 32; a++) /* reference: stable by descending score */
@@ -236,11 +236,11 @@ TEST(vbitsort_golden) {
   CHECK_UINT(ub[512 + 256], 0xee); /* nothing past the 32 records */
   /* out of bounds */
   ptk_vptr far = {ub, 1024, 800};
-  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, &far, &s, &i, 1), PTK_ISA_ESHAPE);
-  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, &d, &s, &i, 4), PTK_ISA_ESHAPE);
-  CHECK_INT(ptk_v_bitsort(PTK_ISA_I32, &d, &s, &i, 1), PTK_ISA_EDTYPE);
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, far, s, i, 1), PTK_ISA_ESHAPE);
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, d, s, i, 4), PTK_ISA_ESHAPE);
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_I32, d, s, i, 1), PTK_ISA_EDTYPE);
   ptk_vptr neg = {ub, 1024, -8};
-  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, &neg, &s, &i, 1), PTK_ISA_ESHAPE);
+  CHECK_INT(ptk_v_bitsort(PTK_ISA_F32, neg, s, i, 1), PTK_ISA_ESHAPE);
 }
 
 TEST(vmrgsort4_golden) {
@@ -255,9 +255,8 @@ TEST(vmrgsort4_golden) {
   memcpy(ub, in, sizeof in);
   ptk_vptr d = {ub, 256, 32}, s0 = {ub, 256, 0}, s1 = {ub, 256, 8}, s2 = {ub, 256, 16},
            s3 = {ub, 256, 24};
-  const ptk_vptr *src[4] = {&s0, &s1, &s2, &s3};
   uint16_t done[4];
-  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010001ull, 7937, done), 0);
+  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, d, s0, s1, s2, s3, 0x0001000100010001ull, 7937, done), 0);
   struct rec out[4];
   memcpy(out, ub + 32, sizeof out);
   CHECK_DBL(out[0].s, 9.0, 0);
@@ -266,7 +265,7 @@ TEST(vmrgsort4_golden) {
   CHECK_UINT(done[0], 1);
   CHECK_UINT(done[1] + done[2] + done[3], 0);
   /* without suspension: the full merge, ties from the lower list first */
-  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010001ull, 0x0f01, done), 0);
+  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, d, s0, s1, s2, s3, 0x0001000100010001ull, 0x0f01, done), 0);
   memcpy(out, ub + 32, sizeof out);
   CHECK_UINT(out[0].i, 90);
   CHECK_UINT(out[1].i, 80);
@@ -275,11 +274,11 @@ TEST(vmrgsort4_golden) {
   CHECK_UINT(done[3], 1);
   /* only lists 0 and 3 valid */
   memset(ub + 32, 0, 64);
-  ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010001ull, 0x0901, done);
+  ptk_v_mrgsort4(PTK_ISA_F32, d, s0, s1, s2, s3, 0x0001000100010001ull, 0x0901, done);
   memcpy(out, ub + 32, sizeof out);
   CHECK_UINT(out[0].i, 90);
   CHECK_UINT(out[1].i, 60);
   CHECK_UINT(out[2].i, 0);
-  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010001ull, 0x0f02, done), PTK_ISA_EARG);
-  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, &d, src, 0x0001000100010040ull, 0x0f01, done), PTK_ISA_ESHAPE);
+  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, d, s0, s1, s2, s3, 0x0001000100010001ull, 0x0f02, done), PTK_ISA_EARG);
+  CHECK_INT(ptk_v_mrgsort4(PTK_ISA_F32, d, s0, s1, s2, s3, 0x0001000100010040ull, 0x0f01, done), PTK_ISA_ESHAPE);
 }
