@@ -1,6 +1,7 @@
 /* pto.vcvt: lane placement and the per-element conversion of v_cvt.h. Out
  * of line (listed in PTK_VEC_ENTRY_POINTS_PRED): one function covers every
  * type pair, too big to inline at each call site of generated code. */
+#include "runtime/isa/internal.h"
 #include "runtime/isa/v_cvt.h"
 
 /* Source lane i as an exact value. */
@@ -46,9 +47,10 @@ static bool cvt_type_ok(int dt) {
 /* fp4 <-> f16/bf16: each byte 4i+part pairs with 16-bit lanes 2i, 2i+1. */
 static int cvt_fp4(int sdt, int ddt, int rnd, bool sat, int part, ptk_vreg *r,
                    const ptk_vreg *src, const ptk_vmask *m) {
-  if (part < 0 || part > 3) return PTK_ISA_EARG;
+  if (part < 0 || part > 3) return ptk_isa__fail(PTK_ISA_EARG, "vcvt: fp4 conversions take part P0..P3");
   if (is_fp4(sdt)) {
-    if (ddt != PTK_ISA_F16 && ddt != PTK_ISA_BF16) return PTK_ISA_EDTYPE;
+    if (ddt != PTK_ISA_F16 && ddt != PTK_ISA_BF16)
+      return ptk_isa__fail(PTK_ISA_EDTYPE, "vcvt: fp4 converts to f16 or bf16 only");
     for (unsigned i = 0; i < 64; i++) {
       unsigned j = 4 * i + (unsigned)part;
       if (!ptk_vmask_lane(m, j, 1)) continue;
@@ -60,7 +62,8 @@ static int cvt_fp4(int sdt, int ddt, int rnd, bool sat, int part, ptk_vreg *r,
     }
     return 0;
   }
-  if (sdt != PTK_ISA_F16 && sdt != PTK_ISA_BF16) return PTK_ISA_EDTYPE;
+  if (sdt != PTK_ISA_F16 && sdt != PTK_ISA_BF16)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "vcvt: fp4 converts from f16 or bf16 only");
   for (unsigned i = 0; i < 64; i++) {
     uint8_t byte = 0;
     for (unsigned h = 0; h < 2; h++) {
@@ -77,7 +80,8 @@ static int cvt_fp4(int sdt, int ddt, int rnd, bool sat, int part, ptk_vreg *r,
 
 int ptk_v_cvt(int sdt, int ddt, int rnd, bool sat, int part, ptk_vreg *dst, const ptk_vreg *src,
               const ptk_vmask *m) {
-  if (rnd < PTK_V_RND_R || rnd > PTK_V_RND_O) return PTK_ISA_EARG;
+  if (rnd < PTK_V_RND_R || rnd > PTK_V_RND_O)
+    return ptk_isa__fail(PTK_ISA_EARG, "vcvt: rounding mode %d out of range", rnd);
   ptk_vreg r;
   memset(r.b, 0, sizeof r.b);
   if (is_fp4(sdt) || is_fp4(ddt)) {
@@ -85,11 +89,13 @@ int ptk_v_cvt(int sdt, int ddt, int rnd, bool sat, int part, ptk_vreg *dst, cons
     if (rc == 0) *dst = r;
     return rc;
   }
-  if (!cvt_type_ok(sdt) || !cvt_type_ok(ddt)) return PTK_ISA_EDTYPE;
+  if (!cvt_type_ok(sdt) || !cvt_type_ok(ddt))
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "vcvt: no conversion between element types %d and %d", sdt, ddt);
   unsigned ss = ptk_vp_esz(sdt), ds = ptk_vp_esz(ddt);
   unsigned ratio = ss > ds ? ss / ds : ds / ss;
   if (ratio == 1) part = 0;
-  if (part < 0 || (unsigned)part >= ratio) return PTK_ISA_EARG;
+  if (part < 0 || (unsigned)part >= ratio)
+    return ptk_isa__fail(PTK_ISA_EARG, "vcvt: part %d does not exist for a %u:%u width change", part, ss, ds);
   bool from_float = ptk_vp_isf(sdt) || is_lp_float(sdt);
   if (ss >= ds) { /* same size or narrowing: dst lane ratio*i + part */
     for (unsigned i = 0; i < ptk_vlanes(ss); i++)

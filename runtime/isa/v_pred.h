@@ -98,10 +98,11 @@ static inline void ptk_vp_prefix(ptk_vmask *dst, int64_t n, unsigned esz) {
 }
 
 /* %mask, %next = plt_bN %n: lanes i < n active; next = n < VL ? 0 : n - VL
- * (a negative count gives no lanes and 0). */
-static inline int ptk_v_plt(ptk_vmask *dst, int32_t *next, int32_t n, unsigned esz) {
+ * (a negative count gives no lanes and 0). n is an i32 (the cell's
+ * sign-extended value); next stays within [0, n]. */
+static inline int ptk_v_plt(ptk_vmask *dst, int64_t *next, int64_t n, unsigned esz) {
   if (ptk_vp_check_esz(esz)) return PTK_ISA_EARG;
-  int32_t vl = (int32_t)ptk_vlanes(esz);
+  int64_t vl = (int64_t)ptk_vlanes(esz);
   ptk_vp_prefix(dst, n, esz);
   *next = n < vl ? 0 : n - vl;
   return 0;

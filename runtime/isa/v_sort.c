@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "runtime/isa/internal.h"
 #include "runtime/isa/v_perm.h"
 
 /* [off, off + n) inside the pointer's memory. */
@@ -28,12 +29,17 @@ static bool before(double a, double b) {
 
 int ptk_v_bitsort(int dt, ptk_vptr dest_, ptk_vptr src_, ptk_vptr idx_, int64_t repeat) {
   const ptk_vptr *dest = &dest_, *src = &src_, *idx = &idx_;
-  if (dt != PTK_ISA_F32 && dt != PTK_ISA_F16) return PTK_ISA_EDTYPE;
-  if (repeat < 0 || repeat > 255) return PTK_ISA_EARG;
+  if (dt != PTK_ISA_F32 && dt != PTK_ISA_F16)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "vbitsort: scores must be f32 or f16");
+  if (repeat < 0 || repeat > 255)
+    return ptk_isa__fail(PTK_ISA_EARG, "vbitsort: repeat %lld outside [0, 255]", (long long)repeat);
   int64_t ssz = dt == PTK_ISA_F16 ? 2 : 4;
-  if (!in_range(dest, 256 * repeat) || !in_range(src, 32 * ssz * repeat) ||
-      !in_range(idx, 128 * repeat))
-    return repeat ? PTK_ISA_ESHAPE : 0;
+  if (repeat && !in_range(dest, 256 * repeat))
+    return ptk_isa__fail(PTK_ISA_ESHAPE, "vbitsort: destination bytes [%lld, %lld) outside a memory of %lld bytes",
+                         (long long)dest->off, (long long)(dest->off + 256 * repeat), (long long)dest->cap);
+  if (repeat && (!in_range(src, 32 * ssz * repeat) || !in_range(idx, 128 * repeat)))
+    return ptk_isa__fail(PTK_ISA_ESHAPE, "vbitsort: %lld groups of 32 scores/indices run past their memory",
+                         (long long)repeat);
   for (int64_t g = 0; g < repeat; g++) {
     const uint8_t *sp = src->base + src->off + g * 32 * ssz;
     const uint8_t *ip = idx->base + idx->off + g * 128;
@@ -67,18 +73,23 @@ int ptk_v_mrgsort4(int dt, ptk_vptr dest_, ptk_vptr s0, ptk_vptr s1, ptk_vptr s2
   const ptk_vptr *dest = &dest_, *src[4] = {&s0, &s1, &s2, &s3};
   uint16_t unused[4];
   if (!done) done = unused;
-  if (dt != PTK_ISA_F32 && dt != PTK_ISA_F16) return PTK_ISA_EDTYPE;
+  if (dt != PTK_ISA_F32 && dt != PTK_ISA_F16)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "vmrgsort4: scores must be f32 or f16");
   unsigned rep = config & 0xff, valid = (config >> 8) & 15;
   bool exhaust = (config >> 12) & 1;
-  if (rep > 1) return PTK_ISA_EARG;
+  if (rep > 1) return ptk_isa__fail(PTK_ISA_EARG, "vmrgsort4: repeat %u is not supported (only 1)", rep);
   int64_t n[4], total = 0;
   for (int k = 0; k < 4; k++) {
     done[k] = 0;
     n[k] = (valid >> k) & 1 ? (int64_t)((count >> (16 * k)) & 0xffff) : 0;
-    if (n[k] && !in_range(src[k], 8 * n[k])) return PTK_ISA_ESHAPE;
+    if (n[k] && !in_range(src[k], 8 * n[k]))
+      return ptk_isa__fail(PTK_ISA_ESHAPE, "vmrgsort4: list %d (%lld records) runs past its memory", k,
+                           (long long)n[k]);
     total += n[k];
   }
-  if (!in_range(dest, 8 * total)) return PTK_ISA_ESHAPE;
+  if (!in_range(dest, 8 * total))
+    return ptk_isa__fail(PTK_ISA_ESHAPE, "vmrgsort4: %lld records run past the destination memory",
+                         (long long)total);
   if (total == 0) return 0;
   uint8_t *out = malloc((size_t)total * 8); /* staged: dest may overlap a source */
   if (!out) return PTK_ISA_EARG;

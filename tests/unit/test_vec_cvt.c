@@ -531,7 +531,7 @@ VT_CORPUS_TEST(corpus_vcvt_f32_to_f16) {
   uint8_t *ex = vt_npy("vcvt-f32-to-f16", "expected/3_arg3.npy", &ne);
   if (in && ex && CHECK(ni == 4096 && ne == 2048)) {
     for (int off = 0; off < 1024; off += 128) {
-      int32_t rem = 1024 - off, urem, nx;
+      int64_t rem = 1024 - off, urem, nx;
       ptk_vmask m16, ml, mu;
       ptk_v_plt(&m16, &nx, rem, 2);
       ptk_v_plt(&ml, &urem, rem, 4);
@@ -559,7 +559,7 @@ VT_CORPUS_TEST(corpus_vcvt_i32_to_i16) {
   uint8_t *ex = vt_npy("vcvt-i32-to-i16-overflow", "expected/1_arg1.npy", &ne);
   if (in && ex && CHECK(ni == 4096 && ne == 2048)) {
     for (int off = 0; off < 1024; off += 128) {
-      int32_t rem = 1024 - off, urem, nx;
+      int64_t rem = 1024 - off, urem, nx;
       ptk_vmask ml, mu;
       ptk_v_plt(&ml, &urem, rem, 4);
       ptk_v_plt(&mu, &nx, urem, 4);
@@ -593,7 +593,7 @@ VT_CORPUS_TEST(corpus_vtrc_f32) {
       free(ex);
       continue;
     }
-    int32_t rem = 1024;
+    int64_t rem = 1024;
     for (int off = 0; off < 1024; off += 64) {
       ptk_vmask m;
       ptk_vreg v, r;

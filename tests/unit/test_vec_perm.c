@@ -181,7 +181,7 @@ VT_CORPUS_TEST(corpus_vintlv_vdintlv) {
   if (in && ex && CHECK(ni == 4096 && ne == 4096)) {
     uint8_t out[4096];
     memset(out, 0, sizeof out);
-    int32_t rem = 1024;
+    int64_t rem = 1024;
     for (int off = 0; off < 1024; off += 128) {
       ptk_vmask m;
       ptk_v_plt(&m, &rem, rem, 4);

@@ -93,7 +93,7 @@ TEST(plt_counts_and_carry) {
   static const uint32_t b16[8] = {0x1555, 0, 0, 0, 0, 0, 0, 0};
   static const uint32_t b32[8] = {0x111, 0, 0, 0, 0, 0, 0, 0};
   ptk_vmask m;
-  int32_t next = -7;
+  int64_t next = -7;
   CHECK_INT(ptk_v_plt(&m, &next, 13, 1), 0);
   vt_check_words(&m, b8, "plt_b8 13");
   CHECK_INT(next, 0);
@@ -326,7 +326,7 @@ VT_CORPUS_TEST(corpus_pand) {
   if (!exp) return;
   CHECK(n >= 32);
   ptk_vmask all, l, r, out;
-  int32_t nx;
+  int64_t nx;
   ptk_v_pset(&all, PTK_V_PAT_ALL, 4);
   ptk_v_plt(&l, &nx, 13, 4);
   ptk_v_plt(&r, &nx, 7, 4);

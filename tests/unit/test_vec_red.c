@@ -287,7 +287,7 @@ VT_CORPUS_TEST(corpus_vcadd) {
   uint8_t *in = vt_npy("vcadd", "in/2_arg2.npy", &ni);
   uint8_t *ex = vt_npy("vcadd", "expected/3_arg3.npy", &ne);
   if (in && ex && CHECK(ni == 4096 && ne == 4096)) {
-    int32_t rem = 1024;
+    int64_t rem = 1024;
     for (int off = 0; off < 1024; off += 64) {
       ptk_vmask m;
       ptk_vreg v, r;

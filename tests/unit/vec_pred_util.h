@@ -54,7 +54,7 @@ static inline ptk_vmask vt_all(unsigned esz) {
 }
 static inline ptk_vmask vt_prefix(int n, unsigned esz) {
   ptk_vmask m;
-  int32_t next;
+  int64_t next;
   ptk_v_plt(&m, &next, n, esz);
   return m;
 }
