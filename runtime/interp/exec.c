@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "runtime/interp/interp_int.h"
+#include "runtime/isa/vec.h" /* the VPTO semantics the call shapes name */
 
 #define SC(o) ((scell *)(fr + (o)))
 #define NORM(v, wd) ptk_sc_norm((int64_t)(v), (wd))
