@@ -106,7 +106,7 @@ bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc) {
     size_t n = (size_t)(y - x);
     if (n == 3 && !memcmp(x, "SUB", 3)) {
       pc->tok = 'U';
-    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPR", x[0])) {
+    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPRE", x[0])) {
       pc->tok = x[0];
       pc->k = (unsigned)(x[1] - '0');
     }
@@ -131,7 +131,8 @@ static void parse_shape(int id) {
     case 'S':
     case 'C':
     case 'W':
-    case 'D': set_role(s, pc.k, PTK_ROLE_SCALAR); break;
+    case 'D':
+    case 'E': set_role(s, pc.k, PTK_ROLE_SCALAR); break;
     case 'V': set_role(s, pc.k, PTK_ROLE_VREG); break;
     case 'M': set_role(s, pc.k, PTK_ROLE_MASK); break;
     case 'G': set_role(s, pc.k, PTK_ROLE_ALIGN); break;
@@ -415,6 +416,15 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
       r->fl[k] = ptk_dtype_is_float(e);
       r->width[k] = (uint8_t)ptk_dtype_bits(e);
       r->dt[k] = (uint8_t)idt;
+      r->fmt[k] = (uint8_t)idt;
+      switch (e) { /* the formats the host stores as raw bytes */
+      case PTK_DT_F8E4M3FN: r->fmt[k] = PTK_V_F8E4M3FN; break;
+      case PTK_DT_F8E5M2: r->fmt[k] = PTK_V_F8E5M2; break;
+      case PTK_DT_HIF8: r->fmt[k] = PTK_V_HIF8; break;
+      case PTK_DT_F4E1M2X2: r->fmt[k] = PTK_V_F4E1M2X2; break;
+      case PTK_DT_F4E2M1X2: r->fmt[k] = PTK_V_F4E2M1X2; break;
+      default: break;
+      }
     } else if (vk == PTK_VK_MASK) {
       r->width[k] = (uint8_t)ptk_type_mask_bits(t);
     }

@@ -54,6 +54,8 @@ typedef struct ptk_call {
   bool fl[PTK_CALL_MAXV];   /* scalar value k is a float */
   uint8_t width[PTK_CALL_MAXV]; /* Wk: bit width of scalar value k, of the elements of a
                                  * vector register or pointer, a mask's granularity */
+  uint8_t fmt[PTK_CALL_MAXV];   /* Ek: Dk, or for 8-bit and fp4 float elements their VPTO format
+                                 * code (runtime/isa/v_cvt.h PTK_V_F8E4M3FN …) */
   uint8_t dt[PTK_CALL_MAXV];    /* Dk: runtime/isa dtype of scalar value k or of the elements
                                  * of a vector register or pointer (8-bit floats: u8) */
 } ptk_call;

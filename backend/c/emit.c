@@ -355,6 +355,7 @@ static void emit_lowered(ec *c, const ptk_op *op) {
     case 'C': ptk_buf_printf(&b, "v%u", VN(v)); break;
     case 'W': ptk_buf_printf(&b, "%u", r.width[k]); break;
     case 'D': ptk_buf_printf(&b, "%u", r.dt[k]); break;
+    case 'E': ptk_buf_printf(&b, "%u", r.fmt[k]); break;
     default: /* text; out-of-line runtime/isa functions go through the host table */
       if (ptk_lower_is_entry_point(pc.s, pc.n)) ptk_buf_puts(&b, "e->isa.");
       ptk_buf_putn(&b, pc.s, pc.n);

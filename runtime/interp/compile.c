@@ -838,6 +838,7 @@ static void compile_lowered(cc *c, const ptk_op *op) {
   memcpy(x->fl, r.fl, sizeof x->fl);
   memcpy(x->w, r.width, sizeof x->w);
   memcpy(x->dt, r.dt, sizeof x->dt);
+  memcpy(x->fmt, r.fmt, sizeof x->fmt);
   /* operands are used before the results are defined (scope) */
   uint32_t *a = arr(c, r.nv);
   for (uint32_t k = r.nres; k < r.nv; k++) {

@@ -72,6 +72,8 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define D0 (X->dt[0])
 #define D1 (X->dt[1])
 #define D2 (X->dt[2])
+#define E0 (X->fmt[0])
+#define E1 (X->fmt[1])
 #define D3 (X->dt[3])
 #define W3 (X->w[3])
 #define A2 (X->attr[2])

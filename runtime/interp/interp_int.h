@@ -80,6 +80,7 @@ typedef struct call_x {
   bool fl[PTK_CALL_MAXV];
   uint8_t w[PTK_CALL_MAXV];
   uint8_t dt[PTK_CALL_MAXV];
+  uint8_t fmt[PTK_CALL_MAXV];
 } call_x;
 
 typedef struct insn {
