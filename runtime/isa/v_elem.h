@@ -184,11 +184,25 @@ static inline bool ptk_ve_on(const ptk_vmask *m, unsigned i, unsigned esz) {
 /* Zeroing predication: clear every byte of r whose lane is inactive. */
 static inline void ptk_ve_zero_inactive(ptk_vreg *r, const ptk_vmask *m, unsigned esz) {
   if (!m) return;
-  for (unsigned j = 0; j < PTK_VREG_BYTES; j++) {
-    unsigned first = j & ~(esz - 1u); /* the lane's first byte: its mask bit */
-    unsigned on = (m->b[first >> 3] >> (first & 7)) & 1u;
-    r->b[j] = (uint8_t)(r->b[j] & (uint8_t)(0u - on));
+  /* One AND per lane with all-ones or 0 from the lane's mask bit (bit i*esz),
+   * on whole lanes so that a constant esz gives a short loop. */
+#define PTK_VE_ZL(T, E)                                                                            \
+  do {                                                                                             \
+    T t_[PTK_VREG_BYTES / E];                                                                      \
+    memcpy(t_, r->b, PTK_VREG_BYTES);                                                              \
+    for (unsigned i = 0; i < PTK_VREG_BYTES / E; i++) {                                            \
+      unsigned j = i * E;                                                                          \
+      t_[i] &= (T)((T)0 - (T)((m->b[j >> 3] >> (j & 7)) & 1u));                                    \
+    }                                                                                              \
+    memcpy(r->b, t_, PTK_VREG_BYTES);                                                              \
+  } while (0)
+  switch (esz) {
+  case 1: PTK_VE_ZL(uint8_t, 1); break;
+  case 2: PTK_VE_ZL(uint16_t, 2); break;
+  case 4: PTK_VE_ZL(uint32_t, 4); break;
+  default: PTK_VE_ZL(uint64_t, 8); break;
   }
+#undef PTK_VE_ZL
 }
 
 /* Every lane of v = s (a scalar cell, scalar.h) converted to dt: floats
