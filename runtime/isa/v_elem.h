@@ -385,7 +385,9 @@ static inline int ptk_v_unary(int op, ptk_isa_dtype dt, ptk_vreg *dst, const ptk
 
 /* PTK_VT_MULA: dst = acc + a * b; PTK_VT_MADD: dst = a * acc + b. Floats
  * are one fmaf (f16/bf16: fmaf of the widened values, rounded to the dtype);
- * integers wrap. */
+ * integers wrap. decision: fused as docs 07/13 say, although the vmula
+ * golden computes acc + a*b unfused in numpy (1-ulp differences, inside the
+ * case's tolerance). */
 static inline int ptk_v_ternary(int op, ptk_isa_dtype dt, ptk_vreg *dst, const ptk_vreg *acc,
                                 const ptk_vreg *a, const ptk_vreg *b, const ptk_vmask *m) {
   unsigned esz = ptk_ve_esz(dt);

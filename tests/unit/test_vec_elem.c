@@ -1007,3 +1007,118 @@ __attribute__((constructor)) static void register_replays(void) {
   ut_register(__FILE__, "replay_vcmps-f32_arg1", replay_vcmps);
   ut_register(__FILE__, "replay_vbr-f32_arg0", replay_vbr);
 }
+
+/* ---- more dtype edges ----------------------------------------------------------------------- */
+
+TEST(half_max_min_nan_cmp) {
+  ptk_vreg a, b, d;
+  /* f16: NaN propagates through max/min and comes out quiet */
+  static const uint16_t pa[] = {0x7d00 /* sNaN */, 0x3c00, 0x8000, 0xfc00};
+  static const uint16_t pb[] = {0x3c00, 0x7e00, 0x0000, 0x7c00};
+  fill_16(&a, pa, 4);
+  fill_16(&b, pb, 4);
+  CHECK_INT(ptk_v_binary(PTK_VB_MAX, PTK_ISA_F16, &d, &a, &b, NULL), 0);
+  CHECK_UINT(g16(&d, 0), 0x7f00);
+  CHECK_UINT(g16(&d, 1), 0x7e00);
+  CHECK_UINT(g16(&d, 2), 0x0000);
+  CHECK_UINT(g16(&d, 3), 0x7c00);
+  CHECK_INT(ptk_v_binary(PTK_VB_MIN, PTK_ISA_F16, &d, &a, &b, NULL), 0);
+  CHECK_UINT(g16(&d, 2), 0x0000); /* min(-0, +0) = b */
+  CHECK_UINT(g16(&d, 3), 0xfc00);
+  /* bf16 compare: NaN unordered, -0 == +0 */
+  static const uint16_t qa[] = {0x7fc0, 0x8000, 0x3f80, 0xbf80};
+  static const uint16_t qb[] = {0x7fc0, 0x0000, 0x3f81, 0xbf80};
+  fill_16(&a, qa, 4);
+  fill_16(&b, qb, 4);
+  ptk_vmask r;
+  CHECK_INT(ptk_v_cmp(PTK_ISA_EQ, PTK_ISA_BF16, &r, &a, &b, NULL), 0);
+  CHECK(!ptk_vmask_bit(&r, 0) && ptk_vmask_bit(&r, 2) && !ptk_vmask_bit(&r, 4) && ptk_vmask_bit(&r, 6));
+  CHECK_INT(ptk_v_cmp(PTK_ISA_LT, PTK_ISA_BF16, &r, &a, &b, NULL), 0);
+  CHECK(!ptk_vmask_bit(&r, 0) && !ptk_vmask_bit(&r, 2) && ptk_vmask_bit(&r, 4) && !ptk_vmask_bit(&r, 6));
+  CHECK_INT(ptk_v_cmp(PTK_ISA_GE, PTK_ISA_BF16, &r, &a, &b, NULL), 0);
+  CHECK(!ptk_vmask_bit(&r, 0) && ptk_vmask_bit(&r, 2) && !ptk_vmask_bit(&r, 4) && ptk_vmask_bit(&r, 6));
+  /* f16 relu and sqrt/rec rounding */
+  static const uint16_t pr[] = {0xbc00, 0x8000, 0x7e00, 0x4000};
+  fill_16(&a, pr, 4);
+  CHECK_INT(ptk_v_unary(PTK_VU_RELU, PTK_ISA_F16, &d, &a, NULL), 0);
+  CHECK_UINT(g16(&d, 0), 0);
+  CHECK_UINT(g16(&d, 1), 0);
+  CHECK_UINT(g16(&d, 2), 0x7e00);
+  CHECK_UINT(g16(&d, 3), 0x4000);
+  CHECK_INT(ptk_v_unary(PTK_VU_SQRT, PTK_ISA_F16, &d, &a, NULL), 0);
+  CHECK_UINT(g16(&d, 3), 0x3da8); /* sqrt(2) = 1.4142 -> 0x3da8 */
+  CHECK_INT(ptk_v_unary(PTK_VU_REC, PTK_ISA_BF16, &d, &a, NULL), 0);
+}
+
+TEST(wide_and_narrow_ints) {
+  ptk_vreg a, b, d;
+  /* i64 arithmetic shift and u64 logical shift, counts 0, 1, 63, 64 */
+  static const uint64_t sa[] = {0x8000000000000000ull, 0x8000000000000000ull, 0x8000000000000000ull,
+                                0x8000000000000000ull};
+  static const uint64_t sb[] = {0, 1, 63, 64};
+  for (unsigned i = 0; i < 32; i++) {
+    memcpy(a.b + 8 * i, &sa[i % 4], 8);
+    memcpy(b.b + 8 * i, &sb[i % 4], 8);
+  }
+  uint64_t v;
+  CHECK_INT(ptk_v_binary(PTK_VB_SHR, PTK_ISA_I64, &d, &a, &b, NULL), 0);
+  memcpy(&v, d.b + 8, 8);
+  CHECK_UINT(v, 0xc000000000000000ull);
+  memcpy(&v, d.b + 16, 8);
+  CHECK_UINT(v, UINT64_MAX);
+  memcpy(&v, d.b + 24, 8);
+  CHECK_UINT(v, UINT64_MAX);
+  CHECK_INT(ptk_v_binary(PTK_VB_SHR, PTK_ISA_U64, &d, &a, &b, NULL), 0);
+  memcpy(&v, d.b + 16, 8);
+  CHECK_UINT(v, 1);
+  memcpy(&v, d.b + 24, 8);
+  CHECK_UINT(v, 0);
+  CHECK_INT(ptk_v_binary(PTK_VB_SHL, PTK_ISA_U64, &d, &b, &b, NULL), 0);
+  memcpy(&v, d.b + 8, 8);
+  CHECK_UINT(v, 2);
+  memcpy(&v, d.b + 24, 8);
+  CHECK_UINT(v, 0);
+  /* u64 carry out of the top bit */
+  ptk_vmask c;
+  CHECK_INT(ptk_v_carry(PTK_VCARRY_ADD, PTK_ISA_U64, &d, &c, &a, &a, NULL, NULL), 0);
+  CHECK(ptk_vmask_bit(&c, 0));
+  memcpy(&v, d.b, 8);
+  CHECK_UINT(v, 0);
+  /* u16 carry chain, partial carry-in */
+  for (unsigned i = 0; i < 128; i++) {
+    s16(&a, i, 0xffff);
+    s16(&b, i, 0);
+  }
+  ptk_vmask cin = mask_first(64, 2);
+  CHECK_INT(ptk_v_carry(PTK_VCARRY_ADD, PTK_ISA_I16, &d, &c, &a, &b, &cin, NULL), 0);
+  for (unsigned i = 0; i < 128; i++) {
+    CHECK_UINT(g16(&d, i), i < 64 ? 0 : 0xffff);
+    CHECK_INT(ptk_vmask_bit(&c, 2 * i), i < 64);
+  }
+  /* i8 / u8 mull: 8x8 -> 16 */
+  for (unsigned i = 0; i < 256; i++) {
+    a.b[i] = (uint8_t)i;
+    b.b[i] = 0xff;
+  }
+  ptk_vreg lo, hi;
+  CHECK_INT(ptk_v_mull(PTK_ISA_I8, &lo, &hi, &a, &b, NULL), 0);
+  for (unsigned i = 0; i < 256; i++) {
+    int p = (int8_t)i * -1;
+    CHECK_UINT(lo.b[i], (uint8_t)p);
+    CHECK_UINT(hi.b[i], (uint8_t)(p >> 8));
+  }
+  CHECK_INT(ptk_v_mull(PTK_ISA_U8, &lo, &hi, &a, &b, NULL), 0);
+  for (unsigned i = 0; i < 256; i++) {
+    unsigned p = i * 255u;
+    CHECK_UINT(lo.b[i], (uint8_t)p);
+    CHECK_UINT(hi.b[i], (uint8_t)(p >> 8));
+  }
+  /* vmadd on integers: a * acc + b, wrapping */
+  for (unsigned i = 0; i < 64; i++) {
+    s32(&a, i, 0x40000000u);
+    s32(&b, i, 3);
+    s32(&d, i, 4);
+  }
+  CHECK_INT(ptk_v_ternary(PTK_VT_MADD, PTK_ISA_U32, &d, &d, &a, &b, NULL), 0);
+  CHECK_UINT(g32(&d, 0), 3);
+}
