@@ -68,7 +68,7 @@ endif
 endif
 
 LIB_DIRS := lang lang/ir parser trace backend backend/passes backend/c runtime runtime/isa \
-            runtime/interp runtime/jit
+            runtime/interp runtime/jit runtime/program
 LIB_C   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_RE  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.re))
 LIB_Y   := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.y))

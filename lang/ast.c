@@ -161,6 +161,14 @@ void ptk_ast_dump_type(const ptk_ast_type *t, ptk_buf *b) {
     ptk_buf_putc(b, ' ');
     ptk_ast_dump_type(t->args[i], b);
   }
+  if (t->has_dims) {
+    ptk_buf_puts(b, " (dims");
+    for (size_t i = 0; i < t->ndims; i++) {
+      ptk_buf_putc(b, ' ');
+      dump_expr(b, t->dims[i]);
+    }
+    ptk_buf_putc(b, ')');
+  }
   ptk_buf_putc(b, ')');
 }
 
@@ -280,6 +288,12 @@ static void dump_expr(ptk_buf *b, const ptk_ast_expr *e) {
     ptk_buf_putc(b, ' ');
     dump_expr(b, e->u.ternary.else_expr);
     break;
+  case PTK_EXPR_LAUNCH:
+    ptk_buf_puts(b, "(launch");
+    put_loc(b, e->range);
+    ptk_buf_putc(b, ' ');
+    dump_expr(b, e->u.launch.call);
+    break;
   default:
     ptk_buf_puts(b, "(?");
     break;
@@ -380,6 +394,11 @@ static void dump_stmt(ptk_buf *b, const ptk_ast_stmt *s, int indent) {
     /* The block itself is the statement: print it without a wrapper. */
     dump_block_here(b, s->u.block, indent);
     return;
+  case PTK_STMT_SCOPE:
+    ptk_buf_puts(b, "(scope");
+    put_loc(b, s->range);
+    dump_block(b, s->u.block, indent + 1);
+    break;
   default:
     ptk_buf_puts(b, "(?");
     break;
@@ -480,6 +499,12 @@ static void dump_item(ptk_buf *b, const ptk_ast_item *it, int indent) {
       ptk_buf_putc(b, ' ');
     }
     dump_expr(b, it->u.const_.value);
+    break;
+  case PTK_ITEM_PROGRAM:
+    ptk_buf_printf(b, "(program %s", it->u.program.name);
+    put_loc(b, it->range);
+    dump_params(b, it->u.program.params, it->u.program.nparams, indent + 1);
+    dump_block(b, it->u.program.body, indent + 1);
     break;
   default:
     ptk_buf_puts(b, "(?");

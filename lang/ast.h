@@ -44,6 +44,12 @@ struct ptk_ast_type {
   ptk_range name_range;
   ptk_ast_type **args;
   size_t nargs;
+  /* `tensor<f32>[M, 128]` (program parameters): the shape, one expression
+   * per dimension (an integer, a const, or a name for a dynamic dimension);
+   * has_dims false when no `[…]` was written. */
+  bool has_dims;
+  ptk_ast_expr **dims;
+  size_t ndims;
 };
 
 /* ---- expressions ------------------------------------------------------ */
@@ -61,6 +67,7 @@ typedef enum ptk_ast_expr_kind {
   PTK_EXPR_UNARY,   /* u.unary: -e, not e, ~e */
   PTK_EXPR_BINARY,  /* u.binary */
   PTK_EXPR_TERNARY, /* u.ternary: c ? a : b */
+  PTK_EXPR_LAUNCH,  /* u.launch: launch K(args…) / launch m.K(args…) (programs) */
 } ptk_ast_expr_kind;
 
 typedef enum ptk_ast_unop {
@@ -171,6 +178,10 @@ struct ptk_ast_expr {
     struct {
       ptk_ast_expr *cond, *then_expr, *else_expr;
     } ternary;
+    struct {
+      ptk_range kw_range; /* the `launch` keyword */
+      ptk_ast_expr *call; /* a PTK_EXPR_CALL whose callee is a NAME or a MEMBER of a NAME */
+    } launch;
   } u;
 };
 
@@ -191,6 +202,7 @@ typedef enum ptk_ast_stmt_kind {
   PTK_STMT_WHILE,      /* u.while_ */
   PTK_STMT_RETURN,     /* u.ret */
   PTK_STMT_BLOCK,      /* u.block: { … } */
+  PTK_STMT_SCOPE,      /* u.block: scope { … } (programs: frees its intermediates at the end) */
 } ptk_ast_stmt_kind;
 
 struct ptk_ast_block {
@@ -296,6 +308,7 @@ typedef enum ptk_ast_item_kind {
   PTK_ITEM_KERNEL, /* u.kernel */
   PTK_ITEM_FN,     /* u.fn */
   PTK_ITEM_CONST,  /* u.const_ */
+  PTK_ITEM_PROGRAM, /* u.program */
 } ptk_ast_item_kind;
 
 typedef struct ptk_ast_item {
@@ -333,6 +346,13 @@ typedef struct ptk_ast_item {
       ptk_ast_type *type; /* optional */
       ptk_ast_expr *value;
     } const_;
+    struct {
+      const char *name;
+      ptk_range name_range;
+      ptk_ast_param *params;
+      size_t nparams;
+      ptk_ast_block *body;
+    } program;
   } u;
 } ptk_ast_item;
 
@@ -372,9 +392,10 @@ const char *ptk_ast_dir_str(ptk_ast_dir d);      /* "", "in", "out", "inout" */
  *   (kernel NAME [no-body] @loc DECORATOR* PARAM* [BLOCK])
  *   (fn NAME @loc DECORATOR* PARAM* [(returns TYPE)] BLOCK)
  *   (const NAME @loc DECORATOR* [TYPE] EXPR)   (TYPE and EXPR on a new line after decorators)
+ *   (program NAME @loc PARAM* BLOCK)
  *   (decorator NAME @loc ARG*)                  ARG := EXPR | (kwarg NAME @loc EXPR)
  *   (param NAME [const] [in|out|inout] @loc TYPE [(default EXPR)])
- *   (type NAME @loc TYPE*)
+ *   (type NAME @loc TYPE* [(dims EXPR*)])
  *
  *   (block @loc STMT*)
  *   (let NAME @loc [TYPE] EXPR)   (var NAME @loc [TYPE] EXPR)
@@ -385,13 +406,14 @@ const char *ptk_ast_dir_str(ptk_ast_dir d);      /* "", "in", "out", "inout" */
  *   (static-for NAME @loc EXPR BLOCK)
  *   (while @loc EXPR BLOCK)
  *   (return @loc [EXPR])
+ *   (scope @loc BLOCK)
  *
  *   (int 42 @loc)  (int 31 hex @loc)  (float 0.5 @loc)  (string "s" @loc)
  *   (raw-string "s" @loc)  (bool true @loc)  (name x @loc)
  *   (list @loc EXPR*)  (call @loc EXPR ARG*)  (index @loc EXPR SUB+)
  *     SUB := EXPR | (slice @loc [(lo EXPR)] [(hi EXPR)])
  *   (member NAME @loc EXPR)  (unary - @loc EXPR)  (binary + @loc EXPR EXPR)
- *   (ternary @loc EXPR EXPR EXPR)
+ *   (ternary @loc EXPR EXPR EXPR)  (launch @loc CALL)
  *
  * A NULL file prints "(file)". */
 void ptk_ast_dump(const ptk_ast_file *f, ptk_buf *out);

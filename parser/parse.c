@@ -602,6 +602,38 @@ ptk_ast_item *mk_const(ptk_pstate *ps, const ptk_token *kw, const ptk_token *nam
   return it;
 }
 
+ptk_ast_item *mk_program(ptk_pstate *ps, const ptk_token *kw, const ptk_token *name,
+                         ptk_plist *params, ptk_ast_block *body) {
+  ptk_range r = ptk_range_join(tok_range(kw), body ? body->range : tok_range(name));
+  ptk_ast_item *it = ptk_ast_item_new(ps->arena, PTK_ITEM_PROGRAM, r);
+  it->u.program.name = tok_name(ps, name);
+  it->u.program.name_range = tok_range(name);
+  it->u.program.params = params_array(ps, params, &it->u.program.nparams);
+  it->u.program.body = body;
+  return it;
+}
+
+ptk_ast_type *type_dims(ptk_pstate *ps, ptk_ast_type *t, ptk_plist *dims) {
+  t->has_dims = true;
+  t->dims = (ptk_ast_expr **)pl_ptrs(ps, dims, &t->ndims);
+  return t;
+}
+
+ptk_ast_stmt *mk_scope(ptk_pstate *ps, const ptk_token *kw, ptk_ast_block *b) {
+  if (!b) return NULL;
+  ptk_ast_stmt *s = ptk_ast_stmt_new(ps->arena, PTK_STMT_SCOPE, ptk_range_join(tok_range(kw), b->range));
+  s->u.block = b;
+  return s;
+}
+
+ptk_ast_expr *mk_launch(ptk_pstate *ps, const ptk_token *kw, ptk_ast_expr *call) {
+  ptk_ast_expr *e =
+      ptk_ast_expr_new(ps->arena, PTK_EXPR_LAUNCH, ptk_range_join(tok_range(kw), erange(call)));
+  e->u.launch.kw_range = tok_range(kw);
+  e->u.launch.call = call;
+  return depth_of(ps, e, dep(call));
+}
+
 ptk_ast_item *item_decorate(ptk_pstate *ps, ptk_plist *decorators, ptk_ast_item *it) {
   if (!it || !decorators || !decorators->len) return it;
   it->ndecorators = decorators->len;
@@ -765,9 +797,11 @@ static bool has(const expect *x, int code) { return x->set[code]; }
 
 static const int expr_start[] = {PTKT_IDENT, PTKT_INT,      PTKT_FLOAT,    PTKT_STRING,
                                  PTKT_RAWSTRING, PTKT_TRUE, PTKT_FALSE,    PTKT_LPAREN,
-                                 PTKT_LBRACKET, PTKT_MINUS, PTKT_TILDE,    PTKT_NOT};
+                                 PTKT_LBRACKET, PTKT_MINUS, PTKT_TILDE,    PTKT_NOT,
+                                 PTKT_LAUNCH};
 static const int stmt_start[] = {PTKT_LET, PTKT_VAR,    PTKT_IF,     PTKT_FOR,
-                                 PTKT_WHILE, PTKT_RETURN, PTKT_STATIC, PTKT_LBRACE};
+                                 PTKT_WHILE, PTKT_RETURN, PTKT_STATIC, PTKT_LBRACE,
+                                 PTKT_SCOPE};
 /* Tokens that can continue a complete expression. */
 static const int expr_cont[] = {
     PTKT_QUESTION, PTKT_OR,    PTKT_AND,   PTKT_EQEQ,       PTKT_NE,       PTKT_LT,
@@ -789,6 +823,9 @@ static const char *term_spelling(int code) {
   case PTKT_OUT: return "'out'";
   case PTKT_INOUT: return "'inout'";
   case PTKT_RANGE: return "'range'";
+  case PTKT_PROGRAM: return "'program'";
+  case PTKT_LAUNCH: return "'launch'";
+  case PTKT_SCOPE: return "'scope'";
   }
   for (int k = 0; k < PTK_TOK_COUNT; k++)
     if (tokmap[k] == code) return ptk_tok_spelling((ptk_tok_kind)k);
@@ -846,6 +883,8 @@ static int describe_expected(const expect *x, int nterm, ptk_buf *b) {
   for (int pass = 0; pass < 2; pass++) {
     for (int c = 1; c < nterm && n < 60; c++) {
       if (!x->set[c]) continue;
+      /* the program words are contextual: never listed */
+      if (c == PTKT_LAUNCH || c == PTKT_SCOPE || c == PTKT_PROGRAM) continue;
       if ((stmt || expr) && IN_LIST(c, expr_start)) continue;
       if (stmt && IN_LIST(c, stmt_start)) continue;
       if (param && (c == PTKT_IDENT || c == PTKT_CONST)) continue;
@@ -1078,7 +1117,7 @@ static void report(driver *d, const ptk_token *t, int code) {
   } else if (stack_is(&x, "decorators") && has(&x, PTKT_KERNEL)) {
     perr(ps, r, "expected 'kernel', 'fn' or 'const' after decorators, found %s", fnd);
   } else if (has(&x, PTKT_KERNEL)) {
-    perr(ps, r, "expected 'kernel', 'fn', 'const', 'import' or a decorator, found %s", fnd);
+    perr(ps, r, "expected 'kernel', 'fn', 'program', 'const', 'import' or a decorator, found %s", fnd);
   } else if (after && !want_expr && !want_stmt) {
     perr(ps, r, "expected %s after %s, found %s", wht, after, fnd);
   } else {
@@ -1118,7 +1157,7 @@ static void skip_token(driver *d, const ptk_token *t, int code) {
     if (d->br.data[i].kind == PTK_TOK_LBRACE) in_skipped_brace = true;
   ptk_tok_kind k = t->kind;
 
-  if (is_item_keyword(k) || k == PTK_TOK_EOF) {
+  if (is_item_keyword(k) || k == PTK_TOK_EOF || code == PTKT_PROGRAM) {
     d->br.len = 0;
     if (!sync_at(d, t, code, true) && k == PTK_TOK_EOF) d->ps->stop = true;
     return;
@@ -1233,6 +1272,16 @@ static bool step(driver *d, ptk_token *t) {
              : is_ident(t, "range") ? PTKT_RANGE
                                     : 0;
     if (kw && probe(d, kw)) code = kw;
+    /* The program words, where nothing else could follow. */
+    if (!kw && is_ident(t, "program") && (d->skipping || probe(d, PTKT_PROGRAM)) &&
+        peek_tok(d)->kind == PTK_TOK_IDENT)
+      code = PTKT_PROGRAM;
+    else if (!kw && !d->skipping) {
+      if (is_ident(t, "launch") && probe(d, PTKT_LAUNCH) && peek_tok(d)->kind == PTK_TOK_IDENT)
+        code = PTKT_LAUNCH;
+      else if (is_ident(t, "scope") && probe(d, PTKT_SCOPE) && peek_tok(d)->kind == PTK_TOK_LBRACE)
+        code = PTKT_SCOPE;
+    }
   }
   if (d->skipping) {
     skip_token(d, t, code);

@@ -29,7 +29,8 @@
  * Contextual keywords: `out`, `inout` (parameter directions) and `range`
  * (in `for i in range(…)`) are identifiers everywhere else; the driver turns
  * an identifier with that spelling into the OUT/INOUT/RANGE terminal exactly
- * where the grammar can shift it.
+ * where the grammar can shift it. So are the program words: `program` (an
+ * item), `launch` (followed by a kernel name) and `scope` (followed by '{').
  */
 
 %name PtkParse
@@ -74,7 +75,7 @@
        EQEQ NE LT LE GT GE
        ASSIGN PLUS_ASSIGN MINUS_ASSIGN STAR_ASSIGN SLASH_ASSIGN SLASHSLASH_ASSIGN
        PERCENT_ASSIGN STARSTAR_ASSIGN AMP_ASSIGN PIPE_ASSIGN CARET_ASSIGN SHL_ASSIGN SHR_ASSIGN
-       UMINUS OUT INOUT RANGE.
+       UMINUS OUT INOUT RANGE PROGRAM LAUNCH SCOPE.
 
 %right QUESTION COLON.
 %left OR.
@@ -130,6 +131,8 @@ decl(D) ::= FN(K) IDENT(N) LPAREN params_opt(P) RPAREN ARROW type(T) block(B).
                                                       { D = mk_fn(ps, &K, &N, P, T, B); }
 decl(D) ::= CONST(K) IDENT(N) opt_type(T) ASSIGN expr(E) SEMI(S).
                                                       { D = mk_const(ps, &K, &N, T, E, &S); }
+decl(D) ::= PROGRAM(K) IDENT(N) LPAREN params_opt(P) RPAREN block(B).
+                                                      { D = mk_program(ps, &K, &N, P, B); }
 
 /* ---- parameters ------------------------------------------------------- */
 
@@ -168,6 +171,9 @@ opt_type(T) ::= COLON type(X).                        { T = X; }
 %type type {ptk_ast_type *}
 type(T) ::= IDENT(N).                                 { T = mk_type(ps, &N, NULL, &N); }
 type(T) ::= IDENT(N) LT type_args(A) GT(G).           { T = mk_type(ps, &N, A, &G); }
+/* A program parameter's tensor type with its shape: tensor<f32>[M, 128]. */
+type(T) ::= IDENT(N) LT type_args(A) GT LBRACKET exprs(D) RBRACKET(R).
+                                                      { T = type_dims(ps, mk_type(ps, &N, A, &R), D); }
 
 %type type_args {ptk_plist *}
 type_args(L) ::= type(T).                             { L = pl_push(ps, NULL, T); }
@@ -202,6 +208,7 @@ stmt(S) ::= WHILE(K) expr(E) block(B).                { S = mk_while(ps, &K, E, 
 stmt(S) ::= RETURN(K) SEMI(X).                        { S = mk_return(ps, &K, NULL, &X); }
 stmt(S) ::= RETURN(K) expr(E) SEMI(X).                { S = mk_return(ps, &K, E, &X); }
 stmt(S) ::= block(B).                                 { S = mk_block_stmt(ps, B); }
+stmt(S) ::= SCOPE(K) block(B).                        { S = mk_scope(ps, &K, B); }
 /* Error recovery inside a block (driven by parse.c): the statement is dropped. */
 stmt(S) ::= error SEMI.                               { S = NULL; }
 stmt(S) ::= error.                                    { S = NULL; }
@@ -278,6 +285,16 @@ primary(E) ::= RAWSTRING(T).                          { E = mk_lit(ps, &T); }
 primary(E) ::= TRUE(T).                               { E = mk_lit(ps, &T); }
 primary(E) ::= FALSE(T).                              { E = mk_lit(ps, &T); }
 primary(E) ::= LPAREN(L) expr(X) RPAREN(R).           { E = mk_paren(ps, &L, X, &R); }
+/* launch KERNEL(args…) and launch module.KERNEL(args…) (programs). */
+primary(E) ::= LAUNCH(K) launch_callee(F) LPAREN RPAREN(R).
+                                                      { E = mk_launch(ps, &K, mk_call(ps, F, NULL, &R)); }
+primary(E) ::= LAUNCH(K) launch_callee(F) LPAREN args(A) RPAREN(R).
+                                                      { E = mk_launch(ps, &K, mk_call(ps, F, A, &R)); }
+primary(E) ::= LAUNCH(K) launch_callee(F) LPAREN args(A) COMMA RPAREN(R).
+                                                      { E = mk_launch(ps, &K, mk_call(ps, F, A, &R)); }
+%type launch_callee {ptk_ast_expr *}
+launch_callee(E) ::= IDENT(N).                        { E = mk_name(ps, &N); }
+launch_callee(E) ::= IDENT(M) DOT IDENT(N).           { E = mk_member(ps, mk_name(ps, &M), &N); }
 primary(E) ::= LBRACKET(L) RBRACKET(R).               { E = mk_list(ps, &L, NULL, &R); }
 primary(E) ::= LBRACKET(L) exprs(X) RBRACKET(R).      { E = mk_list(ps, &L, X, &R); }
 primary(E) ::= LBRACKET(L) exprs(X) COMMA RBRACKET(R).

@@ -93,6 +93,11 @@ ptk_ast_item *mk_fn(ptk_pstate *ps, const ptk_token *kw, const ptk_token *name, 
                     ptk_ast_type *ret, ptk_ast_block *body);
 ptk_ast_item *mk_const(ptk_pstate *ps, const ptk_token *kw, const ptk_token *name,
                        ptk_ast_type *ty, ptk_ast_expr *value, const ptk_token *semi);
+ptk_ast_item *mk_program(ptk_pstate *ps, const ptk_token *kw, const ptk_token *name,
+                         ptk_plist *params, ptk_ast_block *body);
+ptk_ast_type *type_dims(ptk_pstate *ps, ptk_ast_type *t, ptk_plist *dims);
+ptk_ast_stmt *mk_scope(ptk_pstate *ps, const ptk_token *kw, ptk_ast_block *b);
+ptk_ast_expr *mk_launch(ptk_pstate *ps, const ptk_token *kw, ptk_ast_expr *call);
 ptk_ast_item *item_decorate(ptk_pstate *ps, ptk_plist *decorators, ptk_ast_item *it);
 void add_item(ptk_pstate *ps, ptk_ast_item *it);
 

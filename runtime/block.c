@@ -412,6 +412,8 @@ ptk_vptr ptk_rt_vptr(ptk_rt_worker *w, const ptk_rt_ptr *p) {
     /* register-level code may touch any byte: the next block starts clean */
     w->dirty_lo[sp] = 0;
     w->dirty_hi[sp] = w->cap[sp];
+    w->vbase[sp] = r.base;
+    w->vcap[sp] = r.cap;
     return r;
   }
   const ptk_rt_gbuf *b = get_buf(w, p->buf);

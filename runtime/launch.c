@@ -224,6 +224,7 @@ static int exec_block(ptk_rt_worker *w, int64_t block) {
   w->failed = false;
   w->stop_op = NULL;
   w->seq = 0;
+  memset(w->vbase, 0, sizeof w->vbase);
   uint8_t fill = L->poison ? 0xA5 : 0;
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
     if (!w->mem[s]) continue;
@@ -575,7 +576,7 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   L.cancel = o->cancel;
   L.timeout = o->timeout > 0 && isfinite(o->timeout) ? o->timeout : 0;
   L.timeout_limit = o->timeout_limit > 0 ? o->timeout_limit : L.timeout;
-  L.races = o->check_races;
+  L.races = o->check_races || o->accesses;
   atomic_init(&L.next_block, 0);
   atomic_init(&L.fail_block, INT64_MAX);
   pthread_mutex_init(&L.mu, NULL);
@@ -657,6 +658,8 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
       ptk_error_loc(d, f->loc, "--check-races: kernel '%s' made more global-memory accesses than can be "
                     "checked (at most %zu ranges)", L.kernel, RACE_MAX_ACCESSES);
       rc = PTK_RT_ERROR;
+    } else if (o->accesses && (o->accesses(o->accesses_arg, L.acc.data, L.acc.len), !o->check_races)) {
+      /* recorded for a program's check across tasks only */
     } else if (check_races(&L, d)) {
       rc = PTK_RT_ERROR;
     }

@@ -169,6 +169,10 @@ struct ptk_rt_worker {
   /* first, in this order: the JIT's generated loops read them (ptkj_ctx_head) */
   const atomic_llong *fail_block; /* &L->fail_block */
   int64_t block;
+  /* VPTO: on-chip memories already resolved in this block (ptk_rt_vptr),
+   * for the inline fast path of both engines; cleared at block start */
+  uint8_t *vbase[PTK_SPACE__COUNT];
+  int64_t vcap[PTK_SPACE__COUNT];
   ptk_rt_worker *next; /* in the program's pool */
   const ptk_rt_prog *p;
   ptk_rt_launch *L;
@@ -246,6 +250,15 @@ int64_t ptk_rt_ptrtoint(const ptk_rt_ptr *p);
  * allocated on first use, or the kernel buffer); base NULL, cap 0 for an
  * invalid pointer, so every access through it is out of range. */
 ptk_vptr ptk_rt_vptr(ptk_rt_worker *w, const ptk_rt_ptr *p);
+/* The same, inline once the memory was resolved in this block. */
+static inline ptk_vptr ptk_rt_vptr_fast(ptk_rt_worker *w, const ptk_rt_ptr *p) {
+  int sp = ptk_rt_ptr_onchip(p);
+  if (sp >= 0 && sp < PTK_SPACE__COUNT && w->vbase[sp]) {
+    ptk_vptr r = {w->vbase[sp], w->vcap[sp], p->boff};
+    return r;
+  }
+  return ptk_rt_vptr(w, p);
+}
 ptk_rt_ptr ptk_rt_inttoptr(const ptk_rt_worker *w, int64_t x);
 
 /* valid sizes: has_vr / has_vc say whether vr / vc are given */

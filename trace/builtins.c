@@ -1785,7 +1785,7 @@ tval tr_member(tctx *c, const ptk_ast_expr *e) {
   if (b.k == TV_ERR) return b;
   if (b.k == TV_MODULE) {
     gent *g = tr_unit_global(b.mod, n, tr_hash(n));
-    if (!g || g->kind == G_ALIAS || g->kind == G_KERNEL) {
+    if (!g || g->kind == G_ALIAS || g->kind == G_KERNEL || g->kind == G_PROGRAM) {
       const char *mn = e->u.member.base->kind == PTK_EXPR_NAME ? e->u.member.base->u.name.name : "this module";
       const char *file = strrchr(b.mod->src->path, '/');
       file = file ? file + 1 : b.mod->src->path;

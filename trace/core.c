@@ -149,6 +149,10 @@ tval tr_global_value(tctx *c, tunit *u, gent *g, ptk_range at) {
              g->name);
     tr_note(c, g->range, "'%s' is declared here", g->name);
     return tv_err();
+  case G_PROGRAM:
+    tr_error(c, at, "'%s' is a program; programs are run by 'ptk run', not used in kernels", g->name);
+    tr_note(c, g->range, "'%s' is declared here", g->name);
+    return tv_err();
   case G_CONST: break;
   }
   if (g->state == 2) return g->cached;
@@ -190,7 +194,7 @@ static bool lookup_stars(tctx *c, tunit *u, const char *name, uint32_t h, ptk_ra
   for (size_t i = 0; i < u->nstars; i++) {
     tunit *iu = u->stars[i].u;
     gent *g = tr_unit_global(iu, name, h);
-    if (!g || g->kind == G_KERNEL || g->kind == G_ALIAS) continue;
+    if (!g || g->kind == G_KERNEL || g->kind == G_ALIAS || g->kind == G_PROGRAM) continue;
     if (found && found != g) {
       tr_error(c, at, "'%s' is ambiguous: two imported files define it", name);
       tr_note(c, found->range, "one definition is here");
@@ -241,7 +245,7 @@ bool tr_is_user_name(tctx *c, const char *name) {
   if (tr_unit_global(c->unit, name, h)) return true;
   for (size_t i = 0; i < c->unit->nstars; i++) {
     gent *g = tr_unit_global(c->unit->stars[i].u, name, h);
-    if (g && g->kind != G_KERNEL && g->kind != G_ALIAS) return true;
+    if (g && g->kind != G_KERNEL && g->kind != G_ALIAS && g->kind != G_PROGRAM) return true;
   }
   return false;
 }

@@ -753,6 +753,10 @@ tval tr_eval(tctx *c, const ptk_ast_expr *e) {
                     erange(e->u.binary.rhs));
   }
   case PTK_EXPR_TERNARY: return eval_ternary(c, e);
+  case PTK_EXPR_LAUNCH:
+    tr_error(c, e->u.launch.kw_range,
+             "'launch' starts a task and belongs in a program; a kernel cannot launch kernels");
+    return tv_err();
   }
   return tv_err();
 }

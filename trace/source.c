@@ -109,6 +109,13 @@ static char *absolute(const char *p) {
   return ptk_xasprintf("%s/%s", buf, p);
 }
 
+/* The first VPTO op of a function (walk callback: stops there). */
+static bool first_vpto_op(ptk_op *op, void *ctx) {
+  if (ptk_op_table[op->kind].family != PTK_FAM_VOP && op->kind != PTK_OP_VECSCOPE) return true;
+  *(const ptk_op **)ctx = op;
+  return false;
+}
+
 bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit, size_t nconsts) {
   ptk_trace_info *in = &c->res->info;
   const char *kname = k->u.kernel.name;
@@ -377,6 +384,21 @@ bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit,
     tr_error(c, jit->kind_arg->value->range, "@jit kind = %s, but '@%s' is marked #pto.kernel_kind<%s>", jit->kind, sym,
              fk);
     tr_note(c, func_range(f), "'@%s' is defined here", sym);
+    ok = false;
+  }
+  /* backend: the level the source is written at (VPTO: micro-instructions). */
+  const ptk_op *vop = NULL;
+  ptk_walk_func(f, first_vpto_op, &vop);
+  if (ok && jit->backend && !strcmp(jit->backend, "vpto") && !vop) {
+    tr_error(c, jit->backend_arg->value->range, "@jit backend = \"vpto\", but '@%s' has no VPTO micro-instructions",
+             sym);
+    tr_note(c, func_range(f), "'@%s' is defined here", sym);
+    ok = false;
+  } else if (ok && jit->backend && !strcmp(jit->backend, "tile") && vop) {
+    tr_error(c, jit->backend_arg->value->range,
+             "@jit backend = \"tile\", but '@%s' is written in VPTO micro-instructions (say backend = \"vpto\")", sym);
+    tr_note(c, ptk_range_at(vop->loc, (uint32_t)strlen(ptk_op_table[vop->kind].name)), "'%s' is a VPTO instruction",
+            ptk_op_table[vop->kind].name);
     ok = false;
   }
   if (!ok) {

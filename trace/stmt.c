@@ -910,6 +910,10 @@ static void exec_stmt(tctx *c, const ptk_ast_stmt *s) {
   case PTK_STMT_WHILE: exec_while(c, s); break;
   case PTK_STMT_RETURN: exec_return(c, s); break;
   case PTK_STMT_BLOCK: tr_exec_block(c, s->u.block); break;
+  case PTK_STMT_SCOPE:
+    tr_error(c, ptk_range_at(s->range.begin, 5),
+             "'scope' blocks belong in a program (they free its intermediates); in a kernel use '{ … }'");
+    break;
   }
 }
 

@@ -164,6 +164,11 @@ static tunit *parse_unit(tctx *c, const ptk_source *src, const char *real) {
       g.name = it->u.kernel.name;
       g.range = it->u.kernel.name_range;
       break;
+    case PTK_ITEM_PROGRAM:
+      g.kind = G_PROGRAM;
+      g.name = it->u.program.name;
+      g.range = it->u.program.name_range;
+      break;
     case PTK_ITEM_IMPORT:
       if (!it->u.import.alias) continue;
       g.kind = G_ALIAS;
@@ -368,15 +373,17 @@ static bool read_jit(tctx *c, const ptk_ast_item *k, tjit *j) {
       static const char *const targets[] = {"a3", "a5"};
       static const char *const kinds[] = {"vector", "cube", "mixed"};
       static const char *const modes[] = {"auto", "explicit"};
+      static const char *const backends[] = {"tile", "vpto"};
       const ptk_ast_arg **slot = !strcmp(n, "name")          ? &j->name_arg
                                  : !strcmp(n, "target")      ? &j->target_arg
                                  : !strcmp(n, "kind")        ? &j->kind_arg
                                  : !strcmp(n, "mode")        ? &j->mode_arg
                                  : !strcmp(n, "insert_sync") ? &j->sync_arg
                                  : !strcmp(n, "source")      ? &j->source
+                                 : !strcmp(n, "backend")     ? &j->backend_arg
                                                              : NULL;
       if (!slot) {
-        tr_error(c, arg->name_range, "unknown @jit key '%s' (the keys are name, target, kind, mode, insert_sync and source)",
+        tr_error(c, arg->name_range, "unknown @jit key '%s' (the keys are name, target, kind, mode, insert_sync, source and backend)",
                  n);
         ok = false;
         continue;
@@ -400,6 +407,8 @@ static bool read_jit(tctx *c, const ptk_ast_item *k, tjit *j) {
         ok &= jit_choice(c, arg, kinds, 3, &j->kind);
       } else if (slot == &j->mode_arg) {
         ok &= jit_choice(c, arg, modes, 2, &j->mode);
+      } else if (slot == &j->backend_arg) {
+        ok &= jit_choice(c, arg, backends, 2, &j->backend);
       } else if (slot == &j->sync_arg) {
         ptk_block *blk = c->blk;
         c->blk = NULL;
@@ -772,6 +781,8 @@ static char *find_stdlib(const ptk_trace_opts *o) {
   return NULL;
 }
 
+char *ptk_trace_stdlib_dir(const ptk_trace_opts *o) { return find_stdlib(o); }
+
 static const ptk_ast_item *pick_kernel(tctx *c, tunit *u, const char *name, const char *path) {
   const ptk_ast_item *found = NULL;
   size_t n = 0;
@@ -914,6 +925,12 @@ ptk_trace_result *ptk_trace_kernel(const char *path, const ptk_source *src, cons
     }
     if (!tr_source_kernel(c, u, k, &jit, nconsts)) goto out;
   } else {
+    if (jit.backend && !strcmp(jit.backend, "vpto")) {
+      tr_error(c, jit.backend_arg->value->range,
+               "@jit backend = \"vpto\" needs the kernel's micro-instructions in PTO: give source = \"file.pto\" "
+               "(a .ptk body traces to tile-level PTO)");
+      goto out;
+    }
     if (!trace_body(c, u, k, &jit, consts, nconsts)) goto out;
     res->entry = c->f;
     in->kind = jit.kind ? jit.kind : tr_infer_kind(c->f);

@@ -163,6 +163,10 @@ const ptk_trace_info *ptk_trace_info_of(const ptk_trace_result *r);
  * listings and `ptk check` of every kernel. Returns the count; `names` (may
  * be NULL) gets up to `max` pointers valid while `src` and `a` live. Parse
  * errors go to `d`. */
+/* The stdlib folder imports fall back to (see ptk_trace_opts.stdlib_dir);
+ * malloc'd, NULL when there is none. */
+char *ptk_trace_stdlib_dir(const ptk_trace_opts *o);
+
 size_t ptk_trace_list_kernels(const ptk_source *src, ptk_arena *a, ptk_diags *d,
                               const char **names, size_t max);
 

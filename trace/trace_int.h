@@ -72,7 +72,7 @@ static inline bool tv_is_ct(tval v) { return v.k != TV_IR && v.k != TV_ERR; }
 
 /* ---- loaded files ------------------------------------------------------- */
 
-typedef enum { G_FN, G_CONST, G_KERNEL, G_ALIAS } gkind;
+typedef enum { G_FN, G_CONST, G_KERNEL, G_ALIAS, G_PROGRAM } gkind;
 
 typedef struct gent {
   const char *name;
@@ -308,9 +308,10 @@ struct ptk_trace_result {
 /* The @jit settings of the chosen kernel. */
 typedef struct tjit {
   const char *name, *target, *kind, *mode;
+  const char *backend; /* "tile" / "vpto" (the level of a source-backed kernel), NULL unset */
   int insert_sync; /* -1 unset */
   const ptk_ast_arg *source;
-  const ptk_ast_arg *name_arg, *target_arg, *kind_arg, *mode_arg, *sync_arg;
+  const ptk_ast_arg *name_arg, *target_arg, *kind_arg, *mode_arg, *sync_arg, *backend_arg;
 } tjit;
 
 bool tr_source_kernel(tctx *c, tunit *u, const ptk_ast_item *k, const tjit *jit, size_t nconsts);

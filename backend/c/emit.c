@@ -339,7 +339,7 @@ static void emit_lowered(ec *c, const ptk_op *op) {
     case 'M':
     case 'G':
     case 'R': ptk_buf_printf(&b, "&v%u", VN(v)); break;
-    case 'P': ptk_buf_printf(&b, "e->vptr(cx, &v%u)", VN(v)); break;
+    case 'P': ptk_buf_printf(&b, "ptkj_vptr(e, cx, &v%u)", VN(v)); break;
     case 'O': /* optional: absent is NULL / 0 */
       if (tile) ptk_buf_printf(&b, "&v%u", v->uid);
       else ptk_buf_puts(&b, "NULL");

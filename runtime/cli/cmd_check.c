@@ -5,6 +5,7 @@
 #include "parser/parse.h"
 #include "parser/pto_read.h"
 #include "runtime/cli/cli.h"
+#include "runtime/program/program.h"
 #include "runtime/kernel.h"
 
 const char ptk_cmd_check_usage[] =
@@ -38,8 +39,22 @@ static void check_kernel(const char *path, const ptk_source *src, const char *en
   ptk_loaded_free(l);
 }
 
+/* A program: loading it checks every launch against its kernel. */
+static void check_program(const ptk_source *src, const char *name, const ptk_cli_kopts *k, ptk_diags *d) {
+  ptk_trace_opts to = ptk_cli_trace_opts(k);
+  ptk_program_opts po = {0};
+  po.entry = name;
+  po.trace = &to;
+  po.load_flags = strict_sync ? PTK_LOAD_STRICT_SYNC : 0;
+  ptk_program_free(ptk_program_load(src->path, src, &po, d));
+}
+
 static void check_ptk(const char *path, const ptk_source *src, const ptk_cli_kopts *k,
                       ptk_diags *d) {
+  if (k->entry && ptk_program_in_source(src, k->entry)) {
+    check_program(src, k->entry, k, d);
+    return;
+  }
   if (k->entry) {
     check_kernel(path, src, k->entry, k, d);
     return;
@@ -53,6 +68,14 @@ static void check_ptk(const char *path, const ptk_source *src, const ptk_cli_kop
   size_t n = ptk_trace_list_kernels(src, a, d, names, MAX);
   if (ptk_diags_errors(d) == before)
     for (size_t i = 0; i < n && i < MAX; i++) check_kernel(path, src, names[i], k, d);
+  /* then every program (when its kernels are fine: their errors are reported once) */
+  if (ptk_diags_errors(d) == before) {
+    ptk_diags *pd = ptk_diags_new();
+    ptk_ast_file *f = ptk_parse(src, pd, a);
+    for (size_t i = 0; f && i < f->nitems; i++)
+      if (f->items[i]->kind == PTK_ITEM_PROGRAM) check_program(src, f->items[i]->u.program.name, k, d);
+    ptk_diags_free(pd);
+  }
   ptk_arena_free(a);
 }
 

@@ -17,6 +17,8 @@
 #include "runtime/kernel.h"
 #include "runtime/cancel.h"
 #include "runtime/replay.h"
+#include "runtime/cli/run_program.h"
+#include "runtime/program/program.h"
 
 const char ptk_cmd_run_usage[] =
     "usage: ptk run FILE [OPTIONS] [--] ARG...\n"
@@ -83,6 +85,22 @@ const char ptk_cmd_run_usage[] =
     "A pointer parameter needs a tensor whose element size matches its element type.\n"
     "Pointer arguments are read and written in place.\n"
     "\n"
+    "Programs: when FILE declares a `program` (the only one, or --entry NAME), ptk\n"
+    "runs it as a task graph: one ARG per program parameter, or one per parameter\n"
+    "that is not an `out` tensor (those are allocated, dynamic dimensions taken from\n"
+    "the inputs). Each `launch` is a task; tasks are ordered by the byte intervals\n"
+    "their tensor arguments read and write (and by `deps`), run lowest-ready-first\n"
+    "on --threads workers (1: program order), and give the same bytes for every\n"
+    "thread count and both engines. --out DIR writes every tensor parameter to\n"
+    "DIR/<k>_<name>.npy. For programs:\n"
+    "  --check-races    also record each task's accesses and report every pair of\n"
+    "                   tasks the graph does not order that touch the same bytes, one\n"
+    "                   of them writing (naming both tasks, kernels and ops)\n"
+    "  --trace FILE     write a Chrome/Perfetto trace (JSON): a slice per task on its\n"
+    "                   worker's track, flow arrows for dependencies\n"
+    "A failing task stops the program: no task starts after it, the error names the\n"
+    "task, its kernel, the op and the block, and nothing is written.\n"
+    "\n"
     "SIGINT / SIGTERM stop the launch like --timeout (a second one kills ptk at once);\n"
     "no output file is written.\n"
     "\n"
@@ -90,7 +108,7 @@ const char ptk_cmd_run_usage[] =
     "130 interrupted by SIGINT, 143 by SIGTERM.\n";
 
 typedef struct run_opts {
-  const char *file, *target, *outdir, *savedir, *engine;
+  const char *file, *target, *outdir, *savedir, *engine, *trace;
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
   double timeout;
@@ -121,7 +139,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
     bool takes = OPT("--blocks") || OPT("--threads") || OPT("--target") || OPT("--out") ||
-                 OPT("--save") || OPT("--repeat") || OPT("--engine") || OPT("--timeout");
+                 OPT("--save") || OPT("--repeat") || OPT("--engine") || OPT("--timeout") ||
+                 OPT("--trace");
     if (takes) {
       if (eq)
         val = eq + 1;
@@ -158,6 +177,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       o->engine = val;
     } else if (OPT("--out"))
       o->outdir = val;
+    else if (OPT("--trace"))
+      o->trace = val;
     else if (OPT("--save"))
       o->savedir = val;
     else if (OPT("--poison"))
@@ -254,6 +275,40 @@ int ptk_cmd_run(int argc, char **argv) {
   src = ptk_cli_load(o.file, d);
   if (!src) goto done;
   ptk_trace_opts to = ptk_cli_trace_opts(&o.k);
+  if (ptk_cli_has_ext(o.file, ".ptk") && ptk_program_in_source(src, o.k.entry)) {
+    /* a program: its task graph */
+    if (o.k.consts.len) {
+      ptk_error(d, ptk_range_none(), "--const binds kernel parameters; a program passes them at its launches");
+      goto done;
+    }
+    if (o.blocks || o.savedir || o.repeat || o.timeout > 0 || o.strict_sync) {
+      ptk_error(d, ptk_range_none(), "%s is not supported for programs (each launch gives its blocks)",
+                o.blocks ? "--blocks" : o.savedir ? "--save" : o.repeat ? "--repeat" : o.timeout > 0 ? "--timeout"
+                                                                                   : "--strict-sync");
+      goto done;
+    }
+    ptk_run_program_opts po = {0};
+    po.entry = o.k.entry;
+    po.trace = &to;
+    po.load_flags = o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0;
+    po.jit = jit;
+    po.poison = o.poison;
+    po.check_races = o.check_races;
+    po.time = o.time;
+    po.threads = o.threads;
+    po.target = o.target;
+    po.outdir = o.outdir;
+    po.trace_path = o.trace;
+    po.args = o.args.data;
+    po.nargs = o.args.len;
+    po.cancel = &sg.cancel;
+    rc = ptk_run_program(src, &po, d);
+    goto done;
+  }
+  if (o.trace) {
+    ptk_error(d, ptk_range_none(), "--trace FILE is for programs ('%s' declares none)", o.file);
+    goto done;
+  }
   l = ptk_kernel_load_ex(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to,
                          (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0) |
                              (o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0), d);

@@ -5,9 +5,9 @@
 #include "runtime/cli/cli.h"
 
 static const ptk_cmd commands[] = {
-    {"run", "run a kernel on the host CPU; write outputs with --out", ptk_cmd_run_usage,
+    {"run", "run a kernel or a program (a task graph of kernels) on the host CPU", ptk_cmd_run_usage,
      ptk_cmd_run},
-    {"check", "parse and check a kernel file (.ptk or .pto); print diagnostics",
+    {"check", "parse and check a kernel file (.ptk or .pto) and its programs; print diagnostics",
      ptk_cmd_check_usage, ptk_cmd_check},
     {"fmt", "print the canonical .pto text of a .pto file", ptk_cmd_fmt_usage, ptk_cmd_fmt},
     {"compile", "run the pass pipeline and write a build folder (-o DIR)", ptk_cmd_compile_usage,
@@ -22,7 +22,7 @@ static const ptk_cmd commands[] = {
 
 static void print_help(FILE *f) {
   fprintf(f,
-          "ptk %s: compiler and runtime for PTO tile kernels\n"
+          "ptk %s: compiler and runtime for PTO kernels\n"
           "\n"
           "usage: ptk COMMAND [OPTIONS] [ARGS]\n"
           "       ptk --help | --version\n"
@@ -33,6 +33,12 @@ static void print_help(FILE *f) {
   for (size_t i = 0; i < PTK_ARRAY_LEN(commands); i++)
     fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf(f,
+          "\n"
+          "levels: a .ptk kernel traces to tile-level PTO (pto.tload, pto.tadd, …); a .pto file\n"
+          "    holds tile-level kernels or VPTO micro-instruction kernels (vector registers and\n"
+          "    masks: pto.vlds, pto.vadd, pto.mte_gm_ub, … in pto.vecscope regions), which run,\n"
+          "    check and compile the same way (ptk run kernel.pto --entry SYM -- ARGS), or back a\n"
+          "    .ptk declaration with @jit(source = \"kernel.pto\", backend = \"vpto\")\n"
           "\n"
           "exit status: 0 success, 1 error in the input (diagnostics printed), 2 usage error\n");
 }

@@ -82,7 +82,7 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define VR(k) ((ptk_vreg *)(fr + a[k]))
 #define MR(k) ((ptk_vmask *)(fr + a[k]))
 #define GR(k) ((ptk_valign *)(fr + a[k]))
-#define PR(k) ptk_rt_vptr(W, PC(a[k]))
+#define PR(k) ptk_rt_vptr_fast(W, PC(a[k]))
 #define RR(k) PC(a[k])
 #define V0 VR(0)
 #define V1 VR(1)

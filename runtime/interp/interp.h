@@ -98,6 +98,11 @@ typedef struct ptk_launch_opts {
                            0: timeout itself */
   ptk_rt_cancel *cancel; /* NULL, or a source whose cancel stops this launch */
   bool check_races;   /* record global accesses; overlapping ones of two blocks are an error */
+  /* Programs (runtime/program, --check-races across tasks): when set, every
+   * global access is recorded (as for check_races) and handed to it after a
+   * successful launch: n records of struct ptk_rt_access (launch.h). */
+  void (*accesses)(void *arg, const void *records, size_t n);
+  void *accesses_arg;
 } ptk_launch_opts;
 
 typedef struct ptk_interp_prog ptk_interp_prog;

@@ -29,7 +29,7 @@
 #include "runtime/isa/isa.h"
 #include "runtime/isa/vec.h"
 
-#define PTKJ_ABI_VERSION 4u
+#define PTKJ_ABI_VERSION 5u
 
 typedef struct ptkj_ctx ptkj_ctx;
 
@@ -38,6 +38,8 @@ typedef struct ptkj_ctx ptkj_ctx;
 typedef struct ptkj_ctx_head {
   const volatile long long *fail_block;
   long long block;
+  unsigned char *vbase[8]; /* VPTO: on-chip memories resolved in this block */
+  long long vcap[8];
 } ptkj_ctx_head;
 /* A lower block failed: stop this one. */
 #define PTKJ_ABORTED(cx)                                                                           \
@@ -93,6 +95,17 @@ typedef struct ptkj_env {
 typedef int (*ptkj_entry_fn)(const ptkj_env *e, ptkj_ctx *cx, void *const *args);
 
 static inline double ptkj_f64(uint64_t bits) { return ptk_bits_f64(bits); }
+
+/* VPTO: the memory behind a pointer; inline once this block resolved it. */
+static inline ptk_vptr ptkj_vptr(const ptkj_env *e, ptkj_ctx *cx, const ptk_rt_ptr *p) {
+  const ptkj_ctx_head *h = (const ptkj_ctx_head *)(const void *)cx;
+  int sp = ptk_rt_ptr_onchip(p);
+  if (sp >= 0 && sp < 8 && h->vbase[sp]) {
+    ptk_vptr r = {h->vbase[sp], h->vcap[sp], p->boff};
+    return r;
+  }
+  return e->vptr(cx, p);
+}
 
 #define PTKJ_ISA(op, call)                                                                         \
   do {                                                                                             \

@@ -30,7 +30,10 @@
 _Static_assert(sizeof(atomic_llong) == sizeof(long long) && _Alignof(atomic_llong) == _Alignof(long long),
                "plain reads of fail_block");
 _Static_assert(offsetof(ptk_rt_worker, fail_block) == offsetof(ptkj_ctx_head, fail_block) &&
-                   offsetof(ptk_rt_worker, block) == offsetof(ptkj_ctx_head, block),
+                   offsetof(ptk_rt_worker, block) == offsetof(ptkj_ctx_head, block) &&
+                   offsetof(ptk_rt_worker, vbase) == offsetof(ptkj_ctx_head, vbase) &&
+                   offsetof(ptk_rt_worker, vcap) == offsetof(ptkj_ctx_head, vcap) &&
+                   PTK_SPACE__COUNT == 8,
                "ptkj_ctx_head");
 
 /* ---- per-op data ---------------------------------------------------------------------------- */

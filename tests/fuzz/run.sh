@@ -37,6 +37,7 @@ for bin in "${bins[@]}"; do
   if [ "$lang" = pto ]; then
     ext='*.pto'
     [ -d "$here/../shared/corpus/pto" ] && seeddirs+=("$here/../shared/corpus/pto")
+    [ -d "$here/../shared/corpus/vpto" ] && seeddirs+=("$here/../shared/corpus/vpto")
   fi
   while IFS= read -r -d '' f; do
     rel=${f#"$here"/}

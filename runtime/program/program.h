@@ -1,0 +1,121 @@
+/* Programs: orchestration of several kernels as a task graph (DESIGN §2.8,
+ * issue 12).
+ *
+ *   program mlp(x: tensor<f32>[M, 64] in, y: tensor<f32>[M, 64] out) {
+ *     let h = alloc_tensor(shape = [M, 64], dtype = f32);
+ *     let t = launch norm(x, h, M, blocks = 4);   // a task
+ *     launch act(h, y, M, deps = [t]);            // ordered by data anyway
+ *   }
+ *
+ * Loading (ptk_program_load) parses the file, finds the program, and checks
+ * its body with an abstract run of the same evaluator that runs it later:
+ * every kernel a launch names is loaded (traced or read, the pass pipeline
+ * run) and every launch is checked against the kernel's ABI — arity,
+ * tensor/scalar kinds, dtypes, the direction of each tensor argument (a
+ * program `in` tensor passed to a parameter the kernel writes), use of an
+ * intermediate freed at the end of its `scope`, explicit dependencies on
+ * tasks launched later (the only way to write a cycle). Values that are
+ * only known at run time (scalar parameters, dynamic dimensions, scalars
+ * read out of tensors) are unknown there: an `if` on one checks both arms,
+ * a `for` over one checks its body once; loops with known bounds are
+ * checked for up to two iterations.
+ *
+ * Running (ptk_program_run) evaluates the body again with the real values
+ * (`for` and `if` run on the host, so loops are effectively unrolled into
+ * tasks) and submits each launch as a task to the scheduler (sched.c):
+ * dependencies are derived from the byte intervals each task's tensor
+ * arguments cover in their buffers — read-after-write, write-after-write
+ * and write-after-read — plus the explicit `deps`. Tasks run on a pool of
+ * worker threads, lowest ready task first; with one thread they run in
+ * program order. A scalar read out of a tensor waits for the tasks that
+ * write those bytes. Intermediates are 64-byte aligned, zero-filled host
+ * buffers freed when their scope ends and the last task using them is
+ * done. A task that fails stops the program: no task starts after it, and
+ * the error (the kernel's located runtime error) gets a note naming the
+ * task, its kernel and the launch.
+ *
+ * Nothing here prints; every problem is a located diagnostic. */
+#ifndef PTK_RUNTIME_PROGRAM_PROGRAM_H
+#define PTK_RUNTIME_PROGRAM_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lang/ast.h"
+#include "lang/diag.h"
+#include "runtime/interp/interp.h"
+#include "runtime/tensor.h"
+#include "trace/trace.h"
+
+typedef struct ptk_program ptk_program;
+
+typedef struct ptk_program_opts {
+  const char *entry;            /* the program's name; NULL: the only program of the file */
+  const ptk_trace_opts *trace;  /* include folders, stdlib (kept by reference) */
+  unsigned load_flags;          /* PTK_LOAD_* for every kernel (runtime/kernel.h) */
+  bool jit;                     /* prepare kernels for the JIT instead of the interpreter */
+} ptk_program_opts;
+
+/* One program parameter. */
+typedef struct ptk_program_param {
+  const char *name;
+  bool is_tensor;
+  ptk_tdtype tdtype;     /* tensors: element type */
+  ptk_dtype dtype;       /* scalars: the type */
+  int rank;
+  int64_t dims[PTK_TENSOR_MAX_RANK];        /* -1: dynamic */
+  const char *dim_names[PTK_TENSOR_MAX_RANK]; /* the name of a dynamic dimension, else NULL */
+  ptk_ast_dir dir;       /* tensors: in / out / inout (none written: in) */
+  ptk_range range;
+} ptk_program_param;
+
+/* Does the .ptk source declare a program (named `entry` when non-NULL)?
+ * Parse errors are not reported here. */
+bool ptk_program_in_source(const ptk_source *src, const char *entry);
+
+/* Loads and checks a program. `src` may be NULL (the file at `path` is
+ * read). NULL with located diagnostics on any error. */
+ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk_program_opts *o,
+                              ptk_diags *d);
+void ptk_program_free(ptk_program *p);
+
+const char *ptk_program_name(const ptk_program *p);
+size_t ptk_program_nparams(const ptk_program *p);
+const ptk_program_param *ptk_program_param_at(const ptk_program *p, size_t i);
+/* The program's declaration (for diagnostics about its arguments). */
+ptk_range ptk_program_range(const ptk_program *p);
+
+/* One executed task, for --trace and tests. */
+typedef struct ptk_program_task_info {
+  int64_t id;
+  const char *kernel;
+  uint32_t blocks;
+  int worker;
+  double t0_us, t1_us;     /* start and end, microseconds since the run began */
+  const int64_t *preds;    /* tasks it depended on (after transitive pruning: the direct ones) */
+  size_t npreds;
+  ptk_range site;          /* the launch */
+} ptk_program_task_info;
+
+typedef struct ptk_program_run_opts {
+  uint32_t threads;        /* 0: online CPUs; 1: tasks in program order on the calling thread */
+  const char *target;
+  bool poison;
+  FILE *out;               /* kernels' print output */
+  bool check_races;        /* record each task's accesses; report unordered overlapping pairs */
+  const char *trace_path;  /* write a Chrome trace JSON here */
+  ptk_rt_cancel *cancel;
+  uint64_t max_tasks;      /* 0: 10^7 */
+} ptk_program_run_opts;
+
+/* Runs the program with one argument per parameter (tensors for tensor
+ * parameters, scalars otherwise). 0, or 1 with located errors in d. */
+int ptk_program_run(ptk_program *p, const ptk_program_run_opts *o, const ptk_launch_arg *args,
+                    size_t nargs, ptk_diags *d);
+
+/* Tasks of the last run (valid until the next run or free). */
+const ptk_program_task_info *ptk_program_tasks(const ptk_program *p, size_t *n);
+
+#endif
