@@ -291,6 +291,10 @@ static bool is_memref(const ptk_type *t) {
   return t->kind == PTK_TY_OPAQUE && t->text && !strncmp(t->text, "memref<", 7);
 }
 
+static bool is_opaque_prefix(const ptk_type *t, const char *prefix) {
+  return t->kind == PTK_TY_OPAQUE && t->text && !strncmp(t->text, prefix, strlen(prefix));
+}
+
 static bool kind_ok(char letter, const ptk_type *t) {
   if (!t) return false;
   switch (letter) {
@@ -305,8 +309,10 @@ static bool kind_ok(char letter, const ptk_type *t) {
   case 'f': return t->kind == PTK_TY_SCALAR && ptk_dtype_is_float(t->dt);
   case 's': return t->kind == PTK_TY_SCALAR;
   case 'b': return t->kind == PTK_TY_SCALAR && t->dt == PTK_DT_I1;
-  case 'V': return ptk_type_vreg(t, NULL, NULL);
-  case 'M': return ptk_type_mask_bits(t) != 0;
+  /* A malformed register or mask type passes here: the VPTO rules
+   * (verify_vpto.c) say what is wrong with it. */
+  case 'V': return ptk_type_vreg(t, NULL, NULL) || is_opaque_prefix(t, "!pto.vreg<");
+  case 'M': return ptk_type_mask_bits(t) != 0 || is_opaque_prefix(t, "!pto.mask<");
   case 'G': return ptk_type_is_align(t);
   default: return true;
   }

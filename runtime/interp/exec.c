@@ -66,6 +66,8 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define N2 NV(2)
 #define C0 (*SC(a[0]))
 #define C1 (*SC(a[1]))
+#define C2 (*SC(a[2]))
+#define C3 (*SC(a[3]))
 #define W0 (X->w[0])
 #define W1 (X->w[1])
 #define W2 (X->w[2])
