@@ -352,6 +352,10 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     r->nres = (uint8_t)op->nresults;
     for (uint32_t i = 0; i < op->nresults && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = &op->results[i];
     for (uint32_t i = 0; i < op->noperands && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = op->operands[i];
+    /* vdup of a scalar (vs. of a register's lane) */
+    if (r->shape == PTK_CALL_VE_DUP && op->noperands >= 1 && op->operands[0]->type &&
+        op->operands[0]->type->kind == PTK_TY_SCALAR)
+      r->shape = PTK_CALL_VE_DUP_S;
   }
   const shape_desc *sd = &shapes[r->shape];
   r->nv = sd->nv;

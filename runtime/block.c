@@ -70,12 +70,22 @@ int ptk_rt_isa_fail(ptk_rt_worker *w, const ptk_op *op, int rc) {
     /* scalar arith (runtime/isa/scalar.h) has no message of its own */
     if (op && ptk_op_table[op->kind].family == PTK_FAM_ARITH)
       return ptk_rt_fail(w, op, "integer division by zero", "%s with a zero divisor", opname(op));
-    return ptk_rt_fail(w, op, "integer division by zero", "%s", ptk_isa_error());
+    int r = ptk_rt_fail(w, op, "integer division by zero", "%s", ptk_isa_error());
+    ptk_isa_clear_error();
+    return r;
   }
   ptk_buf h = {0};
   ptk_buf_printf(&h, "%s failed", opname(op));
-  int r = ptk_rt_fail(w, op, ptk_buf_cstr(&h), "%s", ptk_isa_error());
+  const char *msg = ptk_isa_error();
+  if (!msg[0]) /* a header-only function: the code says what */
+    msg = rc == PTK_ISA_EDTYPE    ? "an element type or combination of element types the operation does not take"
+          : rc == PTK_ISA_ELAYOUT ? "a layout or memory the operation does not take"
+          : rc == PTK_ISA_ESHAPE  ? "an access outside its memory or a shape mismatch"
+          : rc == PTK_ISA_EARG    ? "an argument value out of range"
+                                  : "an error";
+  int r = ptk_rt_fail(w, op, ptk_buf_cstr(&h), "%s", msg);
   ptk_buf_free(&h);
+  ptk_isa_clear_error();
   return r;
 }
 

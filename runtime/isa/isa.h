@@ -102,6 +102,9 @@ enum {
 
 /* Message of the last failure on this thread ("" if none). */
 const char *ptk_isa_error(void);
+/* Forgets it (the runtime does after reporting: header-only functions, such
+ * as the VPTO ones, return codes without a message). */
+void ptk_isa_clear_error(void);
 
 /* ---- dtypes ---------------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 static __thread char err_msg[256];
 
 const char *ptk_isa_error(void) { return err_msg; }
+void ptk_isa_clear_error(void) { err_msg[0] = 0; }
 
 int ptk_isa__fail(int code, const char *fmt, ...) {
   va_list ap;
