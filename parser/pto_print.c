@@ -599,6 +599,11 @@ static void print_custom(printer *p, const ptk_op *op) {
       return;
     }
     bool bracket = info->family == PTK_FAM_SYNC_BRACKET && !(op->form && !op->form[0]);
+    bool pretty = info->family == PTK_FAM_SYNC_BRACKET && !bracket;
+    /* get_buf/rls_buf[_dyn]: ptoas writes the mode last ([#pto.pipe_event_type<TVEC>, %id, 1],
+     * get_buf "PIPE_V", %id, 0). */
+    bool buf_op = op->kind == PTK_OP_GET_BUF || op->kind == PTK_OP_RLS_BUF ||
+                  op->kind == PTK_OP_GET_BUF_DYN || op->kind == PTK_OP_RLS_BUF_DYN;
     ptk_buf_puts(p->out, bracket ? "[" : " ");
     bool first = true;
     /* Attributes in slot order while present (a gap ends the list), then values. */
@@ -606,6 +611,7 @@ static void print_custom(printer *p, const ptk_op *op) {
       const ptk_attr *a = ptk_op_attr(op, slots[k].name);
       bool pretty_str = !bracket && op->form && a && a->kind == PTK_ATTR_STRING; /* get_buf "PIPE_V", … */
       if (!a || (bracket && !slots[k].required) || (!pretty_str && !slot_item_form(&slots[k], a))) break;
+      if (pretty && buf_op && !strcmp(slots[k].name, "mode")) break;
       if (!first) ptk_buf_puts(p->out, ", ");
       first = false;
       put_slot_attr(p, &slots[k], a);
@@ -616,11 +622,7 @@ static void print_custom(printer *p, const ptk_op *op) {
       first = false;
       put_value(p, op->operands[i]);
     }
-    /* get_buf/rls_buf[_dyn]: ptoas writes the mode last inside the bracket
-     * ([#pto.pipe_event_type<TVEC>, %id, 1]). */
-    bool buf_op = op->kind == PTK_OP_GET_BUF || op->kind == PTK_OP_RLS_BUF ||
-                  op->kind == PTK_OP_GET_BUF_DYN || op->kind == PTK_OP_RLS_BUF_DYN;
-    const ptk_attr *mode = buf_op && bracket && !first ? ptk_op_attr(op, "mode") : NULL;
+    const ptk_attr *mode = buf_op && !first ? ptk_op_attr(op, "mode") : NULL;
     if (mode && !in_list("mode", used, nused) && mode->kind == PTK_ATTR_INT &&
         ptk_type_is_scalar(mode->type, PTK_DT_I32) && mode->i >= 0) {
       ptk_buf_printf(p->out, ", %" PRId64, mode->i);
