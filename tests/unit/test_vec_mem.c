@@ -745,6 +745,87 @@ TEST(dma_copy_loop_registers) {
   CHECK_INT(ptk_v_copy_ubuf_to_gm(&r, &u, &g, 2, 8, 16, 32), PTK_ISA_EARG);
 }
 
+/* Random operands on a small memory: every call returns a defined code and
+ * never touches bytes outside the memory (ASan checks the latter). */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd(void) {
+  rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+  return rng_state >> 17;
+}
+static int64_t rnd_off(void) {
+  switch (rnd() % 4) {
+  case 0: return (int64_t)(rnd() % 1200) - 100;
+  case 1: return (int64_t)(rnd() % 64);
+  case 2: return -(int64_t)(rnd() % 4);
+  default: return (int64_t)(rnd() % 4) << (rnd() % 62);
+  }
+}
+static bool code_ok(int rc) {
+  return rc == 0 || rc == PTK_ISA_ESHAPE || rc == PTK_ISA_EARG || rc == PTK_ISA_EDTYPE;
+}
+
+TEST(random_operands_never_crash) {
+  enum { SMALL = 1000 };
+  uint8_t *small = malloc(SMALL);
+  if (!small) return;
+  int bad = 0;
+  for (int it = 0; it < 20000; it++) {
+    ptk_vptr p = {small, SMALL, rnd_off()};
+    ptk_vreg v, w;
+    ptk_vmask m;
+    ptk_valign a, b;
+    for (int i = 0; i < 256; i++) v.b[i] = (uint8_t)rnd();
+    for (int i = 0; i < 32; i++) m.b[i] = (uint8_t)(rnd() & rnd());
+    memset(&a, 0, sizeof a);
+    a.n = (uint32_t)(rnd() % 40);
+    unsigned esz = 1u << (rnd() % 4);
+    int64_t idx = rnd_off();
+    int rc;
+    switch (rnd() % 16) {
+    case 0: rc = ptk_v_vlds((int)(rnd() % (PTK_VLD_NDISTS + 2)), &w, &p, idx, esz, rnd() % 2 ? &p : NULL); break;
+    case 1: rc = ptk_v_vsts((int)(rnd() % (PTK_VST_NDISTS + 2)), &v, &p, idx, esz, &m, NULL); break;
+    case 2: rc = ptk_v_vldsx2((int)(rnd() % PTK_VLD_NDISTS), &v, &w, &p, idx, esz); break;
+    case 3: rc = ptk_v_vstsx2((int)(rnd() % PTK_VST_NDISTS), &v, &w, &p, idx, esz, &m); break;
+    case 4: rc = ptk_v_vsldb(&w, &p, rnd_off(), rnd_off(), &m); break;
+    case 5: rc = ptk_v_vsstb(&v, &p, rnd_off(), rnd_off(), &m, rnd() % 2 ? &p : NULL); break;
+    case 6: rc = ptk_v_vldus(&w, &b, &p, &a); break;
+    case 7: rc = ptk_v_vstus(&b, &a, (int64_t)(rnd() % 300), esz, &v, &p); break;
+    case 8: {
+      int64_t ar = rnd_off();
+      rc = ptk_v_vstur(&b, &a, &v, &p, &ar, (int64_t)(rnd() % 300) - 20, rnd() % 2);
+      break;
+    }
+    case 9: rc = rnd() % 2 ? ptk_v_vstas(&a, &p, idx, esz) : ptk_v_vstar(&a, &p, idx); break;
+    case 10: {
+      ptk_vptr q;
+      rc = ptk_v_pstu(&b, &q, &a, &m, (unsigned)(rnd() % 5), &p);
+      break;
+    }
+    case 11: rc = ptk_v_vgather2((ptk_isa_dtype)(rnd() % (PTK_ISA_NDTYPES + 1)), &w, &p, &v, (unsigned)(rnd() % 5), &m); break;
+    case 12: rc = rnd() % 2 ? ptk_v_vgatherb(&w, &p, &v, &m)
+                            : ptk_v_vscatter(esz, &v, &p, &w, (unsigned)(rnd() % 5), &m); break;
+    case 13: rc = rnd() % 2 ? ptk_v_plds((int)(rnd() % 4), &m, &p, idx, esz)
+                            : ptk_v_psts((int)(rnd() % 3), &m, &p, idx, esz); break;
+    case 14: {
+      ptk_vptr q = {small, SMALL, rnd_off()};
+      int64_t loops[6] = {(int64_t)(rnd() % 4), rnd_off(), rnd_off(), (int64_t)(rnd() % 3), rnd_off(), rnd_off()};
+      rc = ptk_v_mte_gm_ub(&p, &q, (int64_t)(rnd() % 300) - 10, (int64_t)(rnd() % 5), rnd_off(), rnd_off(),
+                           (int)(rnd() % 3), loops, rnd() % 2, rnd(), 1u << (rnd() % 3),
+                           (int64_t)(rnd() % 10), (int64_t)(rnd() % 10));
+      break;
+    }
+    default: {
+      ptk_vptr q = {small, SMALL, rnd_off()};
+      rc = ptk_v_mte_ub_ub(&p, &q, (int64_t)(rnd() % 5), (int64_t)(rnd() % 5), (int64_t)(rnd() % 3), (int64_t)(rnd() % 3));
+      break;
+    }
+    }
+    if (!code_ok(rc)) bad++;
+  }
+  CHECK_INT(bad, 0);
+  free(small);
+}
+
 /* ---- corpus replays -------------------------------------------------------------------------------------------- */
 
 /* Each replay runs the case's executed op sequence through these functions
