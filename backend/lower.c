@@ -7,6 +7,7 @@
 
 #include "runtime/isa/isa.h"
 #include "runtime/isa/scalar.h"
+#include "runtime/isa/vec.h"
 
 /* ---- the table, expanded for values ---------------------------------------------------------- */
 
@@ -31,7 +32,7 @@ static const int sub_value[PTK_OP__COUNT] = {
 
 static const char *const entry_points[] = {
 #define X(name) #name,
-    PTK_ISA_ENTRY_POINTS(X)
+    PTK_ISA_ENTRY_POINTS(X) PTK_VEC_ENTRY_POINTS(X)
 #undef X
 };
 
@@ -68,8 +69,8 @@ bool ptk_lower_isa_dtype(ptk_dtype dt, int *out) {
 /* ---- shapes, parsed once ---------------------------------------------------------------------- */
 
 typedef struct attr_spec {
-  char name[96];
-  char kind[96];
+  char name[192];
+  char kind[192];
   int64_t dflt, max;
 } attr_spec;
 
@@ -77,7 +78,7 @@ typedef struct shape_desc {
   char role[PTK_CALL_MAXV];
   uint8_t nv;
   uint8_t nattr;
-  attr_spec attr[2];
+  attr_spec attr[PTK_CALL_MAXA];
 } shape_desc;
 
 static shape_desc shapes[PTK_CALL__COUNT];
@@ -89,7 +90,7 @@ static bool is_ident(char ch) {
 
 /* A stronger role wins: a value named as Ik and Ck is an integer. */
 static void set_role(shape_desc *s, unsigned k, char r) {
-  if (!s->role[k] || s->role[k] == PTK_ROLE_SCALAR) s->role[k] = r;
+  if (!s->role[k] || s->role[k] == PTK_ROLE_SCALAR || r != PTK_ROLE_SCALAR) s->role[k] = r;
   if (k + 1u > s->nv) s->nv = (uint8_t)(k + 1);
 }
 
@@ -105,7 +106,7 @@ bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc) {
     size_t n = (size_t)(y - x);
     if (n == 3 && !memcmp(x, "SUB", 3)) {
       pc->tok = 'U';
-    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONA", x[0])) {
+    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPR", x[0])) {
       pc->tok = x[0];
       pc->k = (unsigned)(x[1] - '0');
     }
@@ -131,16 +132,21 @@ static void parse_shape(int id) {
     case 'C':
     case 'W':
     case 'D': set_role(s, pc.k, PTK_ROLE_SCALAR); break;
+    case 'V': set_role(s, pc.k, PTK_ROLE_VREG); break;
+    case 'M': set_role(s, pc.k, PTK_ROLE_MASK); break;
+    case 'G': set_role(s, pc.k, PTK_ROLE_ALIGN); break;
+    case 'P':
+    case 'R': set_role(s, pc.k, PTK_ROLE_PTR); break;
     default: break; /* text, SUB, attributes */
     }
   }
   /* "name:kind:default:max,…" */
   const char *a = ci->attrs;
-  while (*a && s->nattr < 2) {
+  while (*a && s->nattr < PTK_CALL_MAXA) {
     attr_spec *sp = &s->attr[s->nattr++];
     const char *end = strchr(a, ',');
     if (!end) end = a + strlen(a);
-    char item[96];
+    char item[192];
     size_t n = (size_t)(end - a) < sizeof item - 1 ? (size_t)(end - a) : sizeof item - 1;
     memcpy(item, a, n);
     item[n] = 0;
@@ -177,6 +183,10 @@ static const char *role_noun(char r) {
   case PTK_ROLE_TILE: return "a tile";
   case PTK_ROLE_INT: return "an integer scalar";
   case PTK_ROLE_FLOAT: return "a float scalar";
+  case PTK_ROLE_VREG: return "a vector register";
+  case PTK_ROLE_MASK: return "a mask";
+  case PTK_ROLE_ALIGN: return "an align carrier";
+  case PTK_ROLE_PTR: return "a pointer";
   default: return "a scalar";
   }
 }
@@ -233,6 +243,20 @@ static bool decode_attr(const ptk_op *op, const attr_spec *sp, int64_t *out, ptk
   } else if (!strcmp(sp->kind, "cmpi") || !strcmp(sp->kind, "cmpf")) {
     int64_t iv;
     ok = ptk_attr_get_int(a, &iv) && (v = pred_index(sp->kind, iv)) >= 0;
+  } else if (sp->kind[0] == '=') {
+    /* "=W0|W1|…": a string (or bare word) attribute's index in the list */
+    ok = a->kind == PTK_ATTR_STRING;
+    if (ok) {
+      v = -1;
+      int64_t i = 0;
+      for (const char *w = sp->kind + 1; *w; i++) {
+        const char *e = strchr(w, '|');
+        size_t n = e ? (size_t)(e - w) : strlen(w);
+        if (n == a->str.len && !memcmp(w, a->str.s, n)) v = i;
+        w += n + (e ? 1 : 0);
+      }
+      ok = v >= 0;
+    }
   } else if (a->kind == PTK_ATTR_INT) {
     ok = ptk_attr_get_int(a, &v);
   } else {
@@ -356,9 +380,14 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     const ptk_type *t = v->type;
     bool is_tile = t->kind == PTK_TY_TILE_BUF, is_sc = t->kind == PTK_TY_SCALAR;
     bool fl = is_sc && ptk_dtype_is_float(t->dt);
-    bool ok = role == PTK_ROLE_TILE ? is_tile
-              : role == PTK_ROLE_INT ? is_sc && !fl
+    int vk = ptk_lower_value_kind(t);
+    bool ok = role == PTK_ROLE_TILE    ? is_tile
+              : role == PTK_ROLE_INT   ? is_sc && !fl
               : role == PTK_ROLE_FLOAT ? fl
+              : role == PTK_ROLE_VREG  ? vk == PTK_VK_VREG
+              : role == PTK_ROLE_MASK  ? vk == PTK_VK_MASK
+              : role == PTK_ROLE_ALIGN ? vk == PTK_VK_ALIGN
+              : role == PTK_ROLE_PTR   ? vk == PTK_VK_PTR
                                        : is_sc;
     if (!ok) {
       char *ts = ptk_type_str(t);
@@ -377,10 +406,22 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
       r->fl[k] = fl;
       r->width[k] = (uint8_t)ptk_dtype_bits(t->dt);
       r->dt[k] = (uint8_t)idt;
+    } else if (vk == PTK_VK_VREG || vk == PTK_VK_PTR) {
+      ptk_dtype e = PTK_DT_UI8;
+      if (vk == PTK_VK_VREG) ptk_type_vreg(t, NULL, &e);
+      else ptk_type_elem_dtype(t, &e);
+      int idt;
+      if (!ptk_lower_isa_dtype(e, &idt)) idt = ptk_dtype_bits(e) == 16 ? PTK_ISA_U16 : PTK_ISA_U8;
+      r->fl[k] = ptk_dtype_is_float(e);
+      r->width[k] = (uint8_t)ptk_dtype_bits(e);
+      r->dt[k] = (uint8_t)idt;
+    } else if (vk == PTK_VK_MASK) {
+      r->width[k] = (uint8_t)ptk_type_mask_bits(t);
     }
   }
   for (unsigned i = 0; i < sd->nattr; i++)
     if (!decode_attr(op, &sd->attr[i], &r->attr[i], d)) return false;
+  if (info->family == PTK_FAM_VOP) return true; /* the verifier checks VPTO operand types */
   return scalar_rules(op, r, tiles, d);
 }
 
@@ -393,6 +434,11 @@ int ptk_lower_value_kind(const ptk_type *t) {
   case PTK_TY_TENSOR_VIEW:
   case PTK_TY_PART_VIEW: return PTK_VK_VIEW;
   case PTK_TY_TILE_BUF: return PTK_VK_TILE;
+  case PTK_TY_OPAQUE:
+    if (ptk_type_vreg(t, NULL, NULL)) return PTK_VK_VREG;
+    if (ptk_type_mask_bits(t)) return PTK_VK_MASK;
+    if (ptk_type_is_align(t)) return PTK_VK_ALIGN;
+    return PTK_VK_NONE;
   default: return PTK_VK_NONE;
   }
 }

@@ -33,20 +33,29 @@ enum {
   PTK_ROLE_FLOAT = 'F', /* Fk */
   PTK_ROLE_OPT = '?', /* Ok, Nk: optional; v[k] is NULL unless value k is a tile or an
                        * integer scalar (width[k] nonzero for an integer) */
+  PTK_ROLE_VREG = 'V',  /* Vk: a vector register (ptk_vreg *) */
+  PTK_ROLE_MASK = 'M',  /* Mk: a predicate (ptk_vmask *) */
+  PTK_ROLE_ALIGN = 'G', /* Gk: an align carrier (ptk_valign *) */
+  PTK_ROLE_MEM = 'P',   /* Pk: a pointer as the memory it points into (ptk_vptr) */
+  PTK_ROLE_PTR = 'R',   /* Rk: a pointer's cell (ptk_rt_ptr *) */
 };
+
+#define PTK_CALL_MAXA 4
 
 typedef struct ptk_call {
   ptk_call_shape shape;
   int sub;              /* the value of the row's SUB, 0 without one */
   const char *sub_name; /* its name ("PTK_ISA_ADD"), NULL without one */
-  int64_t attr[2];      /* A0, A1 */
+  int64_t attr[PTK_CALL_MAXA]; /* A0 … A3 */
   uint8_t nv;           /* values v[0..nv) (unused ones NULL) */
   uint8_t nres;         /* v[0..nres) are results of the op, the rest operands */
   const ptk_value *v[PTK_CALL_MAXV]; /* NULL: unused, or an absent optional value */
   char role[PTK_CALL_MAXV];
   bool fl[PTK_CALL_MAXV];   /* scalar value k is a float */
-  uint8_t width[PTK_CALL_MAXV]; /* Wk: bit width of scalar value k */
-  uint8_t dt[PTK_CALL_MAXV];    /* Dk: runtime/isa dtype of scalar value k */
+  uint8_t width[PTK_CALL_MAXV]; /* Wk: bit width of scalar value k, of the elements of a
+                                 * vector register or pointer, a mask's granularity */
+  uint8_t dt[PTK_CALL_MAXV];    /* Dk: runtime/isa dtype of scalar value k or of the elements
+                                 * of a vector register or pointer (8-bit floats: u8) */
 } ptk_call;
 
 /* Lowers a PTK_LOWER_CALL op into *rec. false after reporting (located at
@@ -82,7 +91,8 @@ bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc);
 
 /* How a value is held on the host: a scalar cell, a pointer, a (tensor or
  * partition) view or a tile descriptor (runtime/cells.h, runtime/isa). */
-enum { PTK_VK_NONE, PTK_VK_SCALAR, PTK_VK_PTR, PTK_VK_VIEW, PTK_VK_TILE };
+enum { PTK_VK_NONE, PTK_VK_SCALAR, PTK_VK_PTR, PTK_VK_VIEW, PTK_VK_TILE, PTK_VK_VREG, PTK_VK_MASK,
+       PTK_VK_ALIGN };
 int ptk_lower_value_kind(const ptk_type *t);
 
 /* The block of a single-block region (NULL when empty, or, reported, when

@@ -305,6 +305,9 @@ static bool kind_ok(char letter, const ptk_type *t) {
   case 'f': return t->kind == PTK_TY_SCALAR && ptk_dtype_is_float(t->dt);
   case 's': return t->kind == PTK_TY_SCALAR;
   case 'b': return t->kind == PTK_TY_SCALAR && t->dt == PTK_DT_I1;
+  case 'V': return ptk_type_vreg(t, NULL, NULL);
+  case 'M': return ptk_type_mask_bits(t) != 0;
+  case 'G': return ptk_type_is_align(t);
   default: return true;
   }
 }
@@ -320,6 +323,9 @@ static const char *kind_desc(char letter) {
   case 'f': return "a float scalar";
   case 's': return "an integer or float scalar";
   case 'b': return "i1";
+  case 'V': return "a vector register (!pto.vreg<NxT>)";
+  case 'M': return "a mask (!pto.mask<b8|b16|b32>)";
+  case 'G': return "an align carrier (!pto.align)";
   default: return "a value";
   }
 }
@@ -664,6 +670,7 @@ static void verify_op(vctx *c, ptk_op *op) {
   if (sig == SIG_OK) {
     check_dtype_flags(c, op);
     vop_check(c, op);
+    if (ptk_op_info_of(op->kind)->family == PTK_FAM_VOP) vop_check_vpto(c, op);
   }
   if (is_terminator(op)) check_terminator_parent(c, op);
   /* Result types (tile_buf fields, view dims) are checked where defined. */

@@ -55,5 +55,7 @@ void vop_regions_pre(vctx *c, ptk_op *op);
 void vop_regions_post(vctx *c, ptk_op *op, ptk_op *const *term);
 /* Attribute kinds of known attribute names; enum values. */
 void vop_check_attrs(vctx *c, ptk_op *op);
+/* The VPTO rules of a VOP-family op (verify_vpto.c). */
+void vop_check_vpto(vctx *c, ptk_op *op);
 
 #endif

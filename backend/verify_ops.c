@@ -1023,7 +1023,7 @@ static const attr_spec attr_specs[] = {
     {"location", AK_ENUM, "address_space"},
     {"maskPattern", AK_ENUM, "mask_pattern"},
     {"name", AK_STRING, NULL},
-    {"op_type", AK_ENUM, "pipe_event_type,sync_op_type"},
+    {"op_type", AK_ENUM | AK_STRING, "pipe_event_type,sync_op_type"}, /* VPTO: "PIPE_V" */
     {"pad_mode", AK_ENUM, "pad_mode,pad_value"},
     {"peer_func", AK_SYMBOL, NULL},
     {"pipe", AK_ENUM, "pipe"},

@@ -20,6 +20,13 @@ void *ptk_xmalloc(size_t n) {
   return p;
 }
 
+void *ptk_xmalloc_aligned(size_t align, size_t n) {
+  n = (n + align - 1) / align * align;
+  void *p = aligned_alloc(align, n ? n : align);
+  if (!p) oom();
+  return p;
+}
+
 void *ptk_xcalloc(size_t n, size_t size) {
   void *p = calloc(n ? n : 1, size ? size : 1);
   if (!p) oom();

@@ -15,6 +15,8 @@
 #define PTK_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 void *ptk_xmalloc(size_t n);
+/* align: a power of two; n is rounded up to a multiple of it. free() frees. */
+void *ptk_xmalloc_aligned(size_t align, size_t n);
 void *ptk_xcalloc(size_t n, size_t size);
 void *ptk_xrealloc(void *p, size_t n);
 char *ptk_xstrdup(const char *s);

@@ -19,6 +19,8 @@
 %token_type {pto_tok}
 %extra_argument {pto_parser *P}
 %start_symbol file
+%nonassoc VLOW.
+%nonassoc IDENT STRING.
 %stack_size 0
 
 %include {
@@ -40,7 +42,7 @@ static pto_sop *add(pto_parser *P, pto_sop *o, pto_part *p) {
 }
 static pto_vec *vnew(pto_parser *P) { return pto_new(P, sizeof(pto_vec)); }
 static pto_tl tl(pto_parser *P, const ptk_type *t, uint32_t off) {
-  return (pto_tl){t, pto_loc(P, off)};
+  return (pto_tl){t, pto_loc(P, off), NULL, 0};
 }
 static pto_part *part_uses(pto_parser *P, pto_part_kind k, uint32_t off, pto_vec *uses) {
   pto_part *p = pto_part_new(P, k, off);
@@ -52,6 +54,8 @@ static pto_part *part_types(pto_parser *P, pto_part_kind k, uint32_t off, pto_ve
   if (types) p->types = *types;
   return p;
 }
+static pto_sop *vop(pto_parser *P, pto_tok k, pto_vec *items, pto_dict d, pto_vec *types,
+                    pto_vec *res, uint32_t coff, uint32_t aoff);
 static pto_part *part_type(pto_parser *P, pto_part_kind k, uint32_t off, pto_tl t) {
   pto_part *p = pto_part_new(P, k, off);
   *(pto_tl *)pto_vec_push(P, &p->types, sizeof t) = t;
@@ -61,6 +65,15 @@ static pto_part *part_dict(pto_parser *P, uint32_t off, const ptk_attr *d) {
   pto_part *p = pto_part_new(P, PP_DICT, off);
   p->attr = d;
   return p;
+}
+static pto_sop *vop(pto_parser *P, pto_tok k, pto_vec *items, pto_dict d, pto_vec *types,
+                    pto_vec *res, uint32_t coff, uint32_t aoff) {
+  pto_sop *o = add(P, sop_new(P, k), pto_part_new(P, PP_VITEMS, k.off));
+  PTO_VEC_AT(o->parts, pto_part *, 0)->items = *items;
+  if (d.a) add(P, o, part_dict(P, d.off, d.a));
+  if (types) add(P, o, part_types(P, PP_TYPES, coff, types));
+  if (res) add(P, o, part_types(P, PP_ARROW, aoff, res));
+  return o;
 }
 static pto_part *part_word(pto_parser *P, pto_tok w) {
   pto_part *p = pto_part_new(P, PP_WORD, w.off);
@@ -118,6 +131,11 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type binds {pto_vec *}
 %type binds_opt {pto_vec *}
 %type sitem {pto_item}
+%type vdict {pto_dict}
+%type vtypes {pto_vec *}
+%type vtype {pto_tl}
+%type vitem {pto_item}
+%type vitems {pto_vec *}
 %type sitems {pto_vec *}
 %type kwattrs {pto_vec *}
 %type kwtuses {pto_vec *}
@@ -529,6 +547,14 @@ op(R) ::= OP_SYNCB(K) LSQ(B) sitems(I) RSQ opt_dict(D). {
   R = add(P, SOP(K), p);
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
 }
+/* get_buf "PIPE_V", 0, 0: the bracket-less pretty form (VPTO kernels) */
+op(R) ::= OP_SYNCB(K) sitems(I) opt_dict(D). {
+  pto_part *p = pto_part_new(P, PP_BRACKET, K.off);
+  p->items = *I;
+  p->word = "";
+  R = add(P, SOP(K), p);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+}
 op(R) ::= OP_SYNCA(K) sitems(I) opt_dict(D). {
   pto_part *p = pto_part_new(P, PP_BRACKET, K.off);
   p->items = *I;
@@ -589,6 +615,55 @@ op(R) ::= OP_NULLARY(K) opt_dict(D) COLON(C) type(T). {
 }
 
 /* pto.section.cube { … } [{attrs}] */
+/* VPTO: op item[, item…] [{attrs}] [: A… [-> R…]] */
+op(R) ::= OP_VOP(K) vitems(I) vdict(D). { R = vop(P, K, I, D, NULL, NULL, 0, 0); }
+op(R) ::= OP_VOP(K) vitems(I) vdict(D) COLON(C) vtypes(T). { R = vop(P, K, I, D, T, NULL, C.off, 0); }
+op(R) ::= OP_VOP(K) vitems(I) vdict(D) COLON(C) vtypes(T) ARROW(A) types(U). {
+  R = vop(P, K, I, D, T, U, C.off, A.off);
+}
+/* Without newlines in the grammar, a word or string after an item list
+ * could start the next statement (an unknown op, a generic-form op); it is
+ * read as one more item (the precedence below says so). */
+vdict(R) ::= . [VLOW] { R.a = NULL; R.off = 0; }
+vdict(R) ::= attr_dict(D). { R = D; }
+vitems(R) ::= . { R = vnew(P); }
+/* `: …, i64, loop i64, i64, i64, pad f32, …`: clause operands' types may
+ * start with the clause keyword (the rule `type ::= IDENT` yields to it). */
+vtypes(R) ::= vtype(T). { R = vnew(P); push_tl(P, R, T); }
+vtypes(R) ::= vtypes(L) COMMA vtype(T). { R = L; push_tl(P, R, T); }
+vtype(R) ::= type(T). { R = T; }
+vtype(R) ::= IDENT(W) type(T). { R = T; R.kw = P->src->text + W.off; R.kwlen = W.len; }
+vitems(R) ::= vitems(L) vitem(I). { R = L; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+vitems(R) ::= vitems(L) COMMA vitem(I). { R = L; I.comma = true; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+vitem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
+vitem(R) ::= use(U) LSQ use(X) RSQ. { memset(&R, 0, sizeof R); R.kind = 3; R.use = U; R.idx = X; R.loc = U.loc; }
+vitem(R) ::= STRING(S). { memset(&R, 0, sizeof R); R.lit = '$'; R.attr = pto_attr_string(P, S); R.loc = pto_loc(P, S.off); }
+vitem(R) ::= INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, false, NULL, 0); R.loc = pto_loc(P, I.off); }
+vitem(R) ::= MINUS(M) INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, true, NULL, 0); R.loc = pto_loc(P, M.off); }
+vitem(R) ::= HASH(H). { memset(&R, 0, sizeof R); R.lit = '@'; R.attr = pto_attr_hash(P, H); R.loc = pto_loc(P, H.off); }
+vitem(R) ::= IDENT(W). {
+  memset(&R, 0, sizeof R);
+  R.kind = 5;
+  R.word = P->src->text + W.off;
+  R.wlen = W.len;
+  R.loc = pto_loc(P, W.off);
+}
+vitem(R) ::= IDENT(W) LP RP. {
+  memset(&R, 0, sizeof R);
+  R.kind = 4;
+  R.word = P->src->text + W.off;
+  R.wlen = W.len;
+  R.loc = pto_loc(P, W.off);
+}
+vitem(R) ::= IDENT(W) LP uses(U) RP. {
+  memset(&R, 0, sizeof R);
+  R.kind = 4;
+  R.word = P->src->text + W.off;
+  R.wlen = W.len;
+  R.uses = *U;
+  R.loc = pto_loc(P, W.off);
+}
+
 op(R) ::= OP_SECTION(K) region(B) opt_dict(D). {
   pto_part *p = pto_part_new(P, PP_REGION, K.off);
   p->region = B;
@@ -851,7 +926,7 @@ gregions(R) ::= gregions(L) COMMA region(B). { R = L; *(pto_region **)pto_vec_pu
 
 /* ---- types ----------------------------------------------------------- */
 
-type(R) ::= IDENT(T). { R = tl(P, pto_type_named(P, T), T.off); }
+type(R) ::= IDENT(T). [VLOW] { R = tl(P, pto_type_named(P, T), T.off); }
 type(R) ::= ctype(C). { R = C; }
 ctype(R) ::= TY_BANG(T). { R = tl(P, pto_type_named(P, T), T.off); }
 ctype(R) ::= TY_OPAQUE(T). { R = tl(P, pto_type_opaque_tok(P, T), T.off); }

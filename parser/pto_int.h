@@ -49,6 +49,8 @@ typedef struct pto_use { /* %name or %name#N */
 typedef struct pto_tl { /* a type and where it was written */
   const ptk_type *t;
   ptk_loc loc;
+  const char *kw; /* VOP type lists: `loop i64` writes the clause keyword first (else NULL) */
+  uint32_t kwlen;
 } pto_tl;
 
 typedef struct pto_tuse { /* %a : T */
@@ -63,9 +65,14 @@ typedef struct pto_bind { /* %a = %x */
   pto_use init;
 } pto_bind;
 
-typedef struct pto_item { /* one element of a sync bracket list */
-  int kind;               /* 0 attr, 1 value use, 2 short enum <X> */
+typedef struct pto_item { /* one element of a sync bracket list or a VOP item list */
+  int kind;               /* 0 attr, 1 value use, 2 short enum <X>; VOP: 3 use[use],
+                           * 4 clause word(uses), 5 bare word */
+  char lit;               /* kind 0 in a VOP list: '$' string, '#' integer, '@' other */
+  bool comma;             /* VOP: a comma precedes the item */
   pto_use use;
+  pto_use idx;            /* kind 3: the index */
+  pto_vec uses;           /* kind 4: the clause operands */
   const ptk_attr *attr;   /* kind 0 */
   const char *word;       /* kind 2 */
   uint32_t wlen;
@@ -95,6 +102,7 @@ typedef enum {
   PP_INDEXED,  /* use[use] */
   PP_FNTYPE,   /* (A, B) -> (R) */
   PP_PAREN,    /* (uses [: types]) */
+  PP_VITEMS,   /* VOP items (items) */
 } pto_part_kind;
 
 typedef struct pto_region pto_region;
@@ -108,7 +116,7 @@ typedef struct pto_part {
   union {          /* one of them, by kind: */
     pto_vec uses;  /* pto_use: INS, OUTS, OPERANDS, KWUSES, PAREN; KWUSE (1), INDEXED (base, index) */
     pto_vec binds; /* pto_bind: BINDS, IV */
-    pto_vec items; /* pto_item: BRACKET, WORD (overflow<…> flags) */
+    pto_vec items; /* pto_item: BRACKET, WORD (overflow<…> flags), VITEMS */
     pto_vec ints;  /* int64_t: INTS */
   };
   pto_vec types; /* pto_tl */

@@ -262,6 +262,7 @@ static void put_slot_attr(printer *p, const slot *sl, const ptk_attr *a) {
 /* ---- ops --------------------------------------------------------------- */
 
 static void print_region(printer *p, const ptk_region *r, bool entry_label);
+static void print_vop(printer *p, const ptk_op *op);
 
 static void put_results(printer *p, const ptk_op *op) {
   if (!op->nresults) return;
@@ -597,13 +598,14 @@ static void print_custom(printer *p, const ptk_op *op) {
       put_op_dict(p, op, used, nused);
       return;
     }
-    bool bracket = info->family == PTK_FAM_SYNC_BRACKET;
+    bool bracket = info->family == PTK_FAM_SYNC_BRACKET && !(op->form && !op->form[0]);
     ptk_buf_puts(p->out, bracket ? "[" : " ");
     bool first = true;
     /* Attributes in slot order while present (a gap ends the list), then values. */
     for (uint32_t k = 0; k < ns; k++) {
       const ptk_attr *a = ptk_op_attr(op, slots[k].name);
-      if (!a || (bracket && !slots[k].required) || !slot_item_form(&slots[k], a)) break;
+      bool pretty_str = !bracket && op->form && a && a->kind == PTK_ATTR_STRING; /* get_buf "PIPE_V", … */
+      if (!a || (bracket && !slots[k].required) || (!pretty_str && !slot_item_form(&slots[k], a))) break;
       if (!first) ptk_buf_puts(p->out, ", ");
       first = false;
       put_slot_attr(p, &slots[k], a);
@@ -640,6 +642,7 @@ static void print_custom(printer *p, const ptk_op *op) {
     print_region(p, &op->regions[0], false);
     put_op_dict(p, op, NULL, 0);
     return;
+  case PTK_FAM_VOP: print_vop(p, op); return;
   case PTK_FAM_PRINT: {
     const ptk_attr *f = ptk_op_attr(op, "format");
     ptk_buf_puts(p->out, " ins(");
@@ -1001,6 +1004,102 @@ static int slot_item_form(const slot *sl, const ptk_attr *a) {
   return 0;
 }
 
+
+/* VPTO's generic form from op->form (ptk_op_set_form). */
+static void print_vop(printer *p, const ptk_op *op) {
+  uint32_t ns;
+  const slot *slots = slots_of(op->kind, &ns);
+  const char *used[16] = {0};
+  uint32_t nused = 0, k = 0, next = 0;
+  ptk_value *typed[512];
+  const char *kw[512]; /* `loop i64`: the clause keyword before a type */
+  uint32_t kwlen[512];
+  uint32_t ntyped = 0;
+  const char *pend = NULL; /* a '!' clause whose first type takes its keyword */
+  uint32_t pendlen = 0;
+  if (op->form[0]) ptk_buf_putc(p->out, ' ');
+  for (const char *f = op->form; *f; f++) {
+    switch (*f) {
+    case '!':
+      pend = f + 1;
+      pendlen = (uint32_t)strcspn(pend, "(");
+      break;
+    case '%':
+    case '?':
+      if (*f == '%' && ntyped < PTK_ARRAY_LEN(typed)) {
+        kw[ntyped] = pend;
+        kwlen[ntyped] = pendlen;
+        typed[ntyped++] = op->operands[k];
+        pend = NULL;
+      }
+      put_value(p, op->operands[k++]);
+      break;
+    case ',': ptk_buf_puts(p->out, ", "); break;
+    case '$':
+    case '^':
+    case '#':
+    case '@': {
+      const slot *sl = &slots[next++];
+      const ptk_attr *a = ptk_op_attr(op, sl->name);
+      if (nused < PTK_ARRAY_LEN(used)) used[nused++] = sl->name;
+      if (*f == '^')
+        ptk_buf_putn(p->out, a->str.s, a->str.len);
+      else if (*f == '#')
+        ptk_buf_printf(p->out, "%" PRId64, a->i);
+      else
+        ptk_attr_print(a, p->out);
+      break;
+    }
+    default: ptk_buf_putc(p->out, *f); break;
+    }
+  }
+  put_op_dict(p, op, used, nused);
+  if (ntyped) {
+    ptk_buf_puts(p->out, " : ");
+    for (uint32_t i = 0; i < ntyped; i++) {
+      if (i) ptk_buf_puts(p->out, ", ");
+      if (kw[i]) {
+        ptk_buf_putn(p->out, kw[i], kwlen[i]);
+        ptk_buf_putc(p->out, ' ');
+      }
+      put_type(p, typed[i]->type);
+    }
+    if (op->nresults) ptk_buf_puts(p->out, " -> ");
+  } else if (op->nresults) {
+    ptk_buf_puts(p->out, " : ");
+  }
+  for (uint32_t i = 0; i < op->nresults; i++) {
+    if (i) ptk_buf_puts(p->out, ", ");
+    put_type(p, op->results[i].type);
+  }
+}
+
+/* The form matches the op: operand and positional-attribute counts, and
+ * each positional attribute written the way the form says. */
+static bool vop_form_ok(const ptk_op *op) {
+  if (!op->form) return false;
+  uint32_t ns;
+  const slot *slots = slots_of(op->kind, &ns);
+  uint32_t nops = 0, next = 0;
+  for (const char *f = op->form; *f; f++) {
+    if (*f == '%' || *f == '?') nops++;
+    if (*f != '$' && *f != '^' && *f != '#' && *f != '@') continue;
+    if (next >= ns) return false;
+    const ptk_attr *a = ptk_op_attr(op, slots[next++].name);
+    if (!a) return false;
+    if ((*f == '$' || *f == '^') && a->kind != PTK_ATTR_STRING) return false;
+    if (*f == '#' && a->kind != PTK_ATTR_INT) return false;
+    if (*f == '^') {
+      if (!a->str.len) return false;
+      for (uint32_t i = 0; i < a->str.len; i++) {
+        char c = a->str.s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+      }
+    }
+  }
+  return nops == op->noperands;
+}
+
 static bool custom_ok(const ptk_op *op) {
   const ptk_op_info *info = &ptk_op_table[op->kind];
   /* The custom forms treat this name as an ordinary attribute; the generic
@@ -1013,6 +1112,7 @@ static bool custom_ok(const ptk_op *op) {
   case PTK_FAM_GENERIC:
   case PTK_FAM_MODULE:
   case PTK_FAM_FUNC: return false;
+  case PTK_FAM_VOP: return vop_form_ok(op);
   case PTK_FAM_CALL: {
     const ptk_attr *c = ptk_op_attr(op, "callee");
     return c && c->kind == PTK_ATTR_SYMBOL;
@@ -1081,6 +1181,7 @@ static bool custom_ok(const ptk_op *op) {
     /* At least one item: the first slot must be writable. */
     const ptk_attr *a = ns ? ptk_op_attr(op, slots[0].name) : NULL;
     if (!a || (info->family == PTK_FAM_SYNC_BRACKET && !slots[0].required)) return false;
+    if (op->form && !op->form[0] && a && a->kind == PTK_ATTR_STRING) return true; /* pretty form */
     return slot_item_form(&slots[0], a) != 0;
   }
   case PTK_FAM_NULLARY:

@@ -1039,6 +1039,11 @@ typedef struct opb { /* an op under construction */
   preset_arg pre[4][64];
   uint32_t npre[4];
   bool else_absent; /* scf.if without else */
+  const char *form;  /* ptk_op_set_form (VOP, pretty sync forms) */
+  ptk_buf fbuf;      /* the form being built */
+  const pto_use *vuse[512]; /* VOP: the use of each operand, for type messages */
+  const struct pto_item *vclause[513]; /* VOP: the clause starting at operand i */
+  bool vidx[512];           /* VOP: operand i is an index in brackets */
 } opb;
 
 static bool add_operands(builder *B, opb *o, const pto_vec *uses) {
@@ -1396,6 +1401,7 @@ static bool build_sync(builder *B, const pto_sop *s, opb *o) {
       continue;
     }
     if (p->kind != PP_BRACKET) return unexpected_part(B, s, p);
+    if (p->word && !p->word[0]) o->form = "";
     for (uint32_t j = 0; j < p->items.n; j++) {
       const pto_item *it = &PTO_VEC_AT(p->items, pto_item, j);
       if (it->kind == 1) {
@@ -1506,7 +1512,7 @@ static bool build_arith(builder *B, const pto_sop *s, opb *o) {
     if (nt > 2) goto count;
     const ptk_type *ct = nt == 2 ? PTO_VEC_AT(types->types, pto_tl, 0).t : ptk_type_scalar(PTK_DT_I1);
     if (o->nops >= 1 && !ptk_type_equal(o->ops[0]->type, ct)) {
-      pto_tl t = {ct, types->loc};
+      pto_tl t = {ct, types->loc, NULL, 0};
       return check_one_type(B, &PTO_VEC_AT(*uses, pto_use, 0), o->ops[0], &t);
     }
     first = 1;
@@ -1522,7 +1528,7 @@ static bool build_arith(builder *B, const pto_sop *s, opb *o) {
     o->res[o->nres++] = T;
   }
   for (uint32_t i = first; i < o->nops && i < uses->n; i++) {
-    pto_tl t = {T, types->loc};
+    pto_tl t = {T, types->loc, NULL, 0};
     if (!check_one_type(B, &PTO_VEC_AT(*uses, pto_use, i), o->ops[i], &t)) return false;
   }
   return true;
@@ -1806,7 +1812,7 @@ static bool build_call(builder *B, const pto_sop *s, opb *o) {
         return false;
       }
       for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc};
+        pto_tl t = {fn->inputs[k], p->loc, NULL, 0};
         if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
       }
       for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
@@ -1896,7 +1902,7 @@ static bool build_for(builder *B, const pto_sop *s, opb *o) {
     const pto_bind *b = &PTO_VEC_AT(iter->binds, pto_bind, k);
     ptk_value *init = o->ops[3 + k];
     if (!ptk_type_equal(init->type, o->res[k])) {
-      pto_tl t = {o->res[k], b->init.loc};
+      pto_tl t = {o->res[k], b->init.loc, NULL, 0};
       return check_one_type(B, &b->init, init, &t);
     }
     o->pre[0][1 + k] = (preset_arg){b->name, b->len, b->loc, o->res[k]};
@@ -1950,7 +1956,7 @@ static bool build_while(builder *B, const pto_sop *s, opb *o) {
       }
       for (uint32_t k = 0; k < fn->ninputs; k++) {
         const pto_bind *b = &PTO_VEC_AT(binds->binds, pto_bind, k);
-        pto_tl t = {fn->inputs[k], p->loc};
+        pto_tl t = {fn->inputs[k], p->loc, NULL, 0};
         if (!check_one_type(B, &b->init, o->ops[k], &t)) return false;
         o->pre[0][k] = (preset_arg){b->name, b->len, b->loc, fn->inputs[k]};
       }
@@ -1999,7 +2005,7 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
         return false;
       }
       for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc};
+        pto_tl t = {fn->inputs[k], p->loc, NULL, 0};
         if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
       }
       for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
@@ -2066,6 +2072,150 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
 
 static bool build_op(builder *B, const pto_sop *s, ptk_block *blk);
 
+/* VPTO's generic form (PTK_FAM_VOP): items become operands and positional
+ * attributes (the ATTRS slots in order); the layout is kept as op->form
+ * (ptk_op_set_form documents its characters). The types after ':' annotate
+ * the operands in order, an index in brackets with or without its type;
+ * without '->' they give the results when the op names results. */
+static bool vop_positional(builder *B, const pto_sop *s, opb *o, const pto_item *it, uint32_t *next) {
+  uint32_t ns;
+  const attr_slot *slots = attr_slots(s->kind, &ns);
+  if (*next >= ns) {
+    err_at(B->P, it->loc, it->kind == 5 ? it->wlen : 1, "too many items in '%s'%s", opname(s),
+           ns ? "" : " (it takes none)");
+    return false;
+  }
+  const attr_slot *sl = &slots[(*next)++];
+  const ptk_attr *a = it->attr;
+  if (it->kind == 5) a = ptk_attr_string(B->m, it->word, it->wlen);
+  else if (a && a->kind == PTK_ATTR_INT && sl->int_dt != PTK_DT__COUNT && ptk_type_is_scalar(a->type, PTK_DT_I64))
+    a = ptk_attr_int(B->m, a->i, ptk_type_scalar(sl->int_dt));
+  return acc_add(B, &o->attrs, ptk_arena_strdup(ptk_module_arena(B->m), sl->name), a, it->loc);
+}
+
+static bool vop_operand(builder *B, opb *o, const pto_use *u, bool idx) {
+  if (!add_operand(B, o, u)) return false;
+  o->vuse[o->nops - 1] = u;
+  o->vidx[o->nops - 1] = idx;
+  ptk_buf_putc(&o->fbuf, '%');
+  return true;
+}
+
+static bool build_vop(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *items = NULL, *types = NULL, *arrow = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_VITEMS: items = p; break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    case PP_TYPES: types = p; break;
+    case PP_ARROW: arrow = p; break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  ptk_buf_clear(&o->fbuf);
+  uint32_t next = 0;
+  for (uint32_t j = 0; items && j < items->items.n; j++) {
+    const pto_item *it = &PTO_VEC_AT(items->items, pto_item, j);
+    if (j) ptk_buf_putc(&o->fbuf, it->comma ? ',' : ' ');
+    switch (it->kind) {
+    case 1:
+      if (!vop_operand(B, o, &it->use, false)) return false;
+      break;
+    case 3:
+      if (!vop_operand(B, o, &it->use, false)) return false;
+      ptk_buf_putc(&o->fbuf, '[');
+      if (!vop_operand(B, o, &it->idx, true)) return false;
+      ptk_buf_putc(&o->fbuf, ']');
+      break;
+    case 4:
+      o->vclause[o->nops] = it;
+      ptk_buf_putn(&o->fbuf, it->word, it->wlen);
+      ptk_buf_putc(&o->fbuf, '(');
+      for (uint32_t k = 0; k < it->uses.n; k++) {
+        if (k) ptk_buf_putc(&o->fbuf, ',');
+        if (!vop_operand(B, o, &PTO_VEC_AT(it->uses, pto_use, k), false)) return false;
+      }
+      ptk_buf_putc(&o->fbuf, ')');
+      break;
+    default:
+      if (!vop_positional(B, s, o, it, &next)) return false;
+      ptk_buf_putc(&o->fbuf, it->kind == 5 ? '^' : it->lit);
+      break;
+    }
+  }
+  /* which operands the type list annotates */
+  uint32_t nidx = 0;
+  for (uint32_t i = 0; i < o->nops; i++) nidx += o->vidx[i];
+  const pto_part *restypes = arrow;
+  uint32_t nt = types ? types->types.n : 0;
+  bool listed_idx = true;
+  if (types && !arrow && s->results.n) {
+    restypes = types; /* `%m = pto.pset_b32 "PAT_ALL" : !pto.mask<b32>` */
+    nt = 0;
+  }
+  if (nt == o->nops) {
+    listed_idx = true;
+  } else if (nt && nt == o->nops - nidx) {
+    listed_idx = false;
+  } else if (nt && nt < o->nops - nidx) {
+    listed_idx = false;
+  } else if (nt > o->nops) {
+    err_at(B->P, types->loc, 1, "type annotation count mismatch: '%s' has %u operand%s but %u type%s", opname(s),
+           o->nops, o->nops == 1 ? "" : "s", nt, nt == 1 ? "" : "s");
+    return false;
+  }
+  /* fewer types than operands (vsunpack %v, %part : V -> R): the first ones */
+  uint32_t nlisted = nt;
+  bool kwd[513] = {0}; /* clause at operand i has its keyword in the type list */
+  for (uint32_t i = 0, t = 0; nt && i < o->nops; i++) {
+    if (o->vidx[i] && !listed_idx) continue;
+    if (t >= nlisted) {
+      o->vidx[i] = true; /* not annotated: printed without a type */
+      continue;
+    }
+    const pto_tl *tl = &PTO_VEC_AT(types->types, pto_tl, t);
+    if (tl->kw) {
+      const pto_item *c = o->vclause[i];
+      if (!c || c->wlen != tl->kwlen || memcmp(c->word, tl->kw, tl->kwlen) != 0) {
+        err_at(B->P, tl->loc, 1, "'%.*s' here does not start the types of a '%.*s(…)' clause", (int)tl->kwlen, tl->kw,
+               (int)tl->kwlen, tl->kw);
+        return false;
+      }
+      kwd[i] = true;
+    }
+    if (!check_one_type(B, o->vuse[i], o->ops[i], tl)) return false;
+    t++;
+  }
+  /* operands whose type is not written: '?'; '!' before a clause whose
+   * types start with its keyword */
+  ptk_buf out = {0};
+  const char *f = ptk_buf_cstr(&o->fbuf);
+  for (uint32_t i = 0, k = 0; f[k]; k++) {
+    if (f[k] == '%') {
+      ptk_buf_putc(&out, !nt || (o->vidx[i] && !listed_idx) ? '?' : '%');
+      i++;
+      continue;
+    }
+    bool start = ((f[k] >= 'a' && f[k] <= 'z') || (f[k] >= 'A' && f[k] <= 'Z') || f[k] == '_') &&
+                 (k == 0 || f[k - 1] == ',' || f[k - 1] == ' ');
+    if (start) {
+      uint32_t e = k;
+      while (f[e] && f[e] != '(' && f[e] != ',' && f[e] != ' ') e++;
+      if (f[e] == '(' && i < o->nops + 1 && kwd[i] && o->vclause[i]) ptk_buf_putc(&out, '!');
+    }
+    ptk_buf_putc(&out, f[k]);
+  }
+  ptk_buf_clear(&o->fbuf);
+  ptk_buf_puts(&o->fbuf, ptk_buf_cstr(&out));
+  ptk_buf_free(&out);
+  if (restypes && !add_results(B, o, &restypes->types, restypes->loc)) return false;
+  o->form = ptk_buf_cstr(&o->fbuf);
+  return true;
+}
+
 static bool build_family(builder *B, const pto_sop *s, opb *o) {
   if (s->generic) return build_generic(B, s, o);
   switch (ptk_op_table[s->kind].family) {
@@ -2092,6 +2242,7 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_PRINT:
   case PTK_FAM_PIPE: return build_misc(B, s, o);
   case PTK_FAM_INIT_PIPE: return build_init_pipe(B, s, o);
+  case PTK_FAM_VOP: return build_vop(B, s, o);
   case PTK_FAM_CONSTANT: return build_constant(B, s, o);
   case PTK_FAM_CALL: return build_call(B, s, o);
   case PTK_FAM_RETURN:
@@ -2167,6 +2318,8 @@ static opb *opb_get(builder *B) {
   memset(o->segs, 0, sizeof o->segs);
   memset(o->npre, 0, sizeof o->npre);
   o->else_absent = false;
+  o->form = NULL;
+  memset(o->vclause, 0, sizeof o->vclause);
   return o;
 }
 
@@ -2186,6 +2339,7 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
   if (o->nregions > nreg) nreg = o->nregions;
   ptk_op *op = ptk_op_new(B->m, s->kind, o->ops, o->nops, o->res, o->nres, nreg, s->loc);
   if (o->nsegs) ptk_op_set_segments(B->m, op, o->segs, o->nsegs);
+  if (o->form) ptk_op_set_form(B->m, op, o->form);
   for (uint32_t i = 0; i < o->attrs.n; i++) ptk_op_set_attr(op, o->attrs.items[i].name, o->attrs.items[i].value);
   ptk_block_append(blk, op);
   for (uint32_t i = 0; ok && i < o->nregions; i++) {
@@ -2374,7 +2528,10 @@ ptk_module *ptk_pto_read(const ptk_source *src, ptk_diags *diags) {
     build_items(&B, m, items);
     free(B.ents);
     free(B.buckets);
-    for (int i = 0; i < PTK_MAX_NEST + 2; i++) free(B.opbs[i]);
+    for (int i = 0; i < PTK_MAX_NEST + 2; i++) {
+      if (B.opbs[i]) ptk_buf_free(&B.opbs[i]->fbuf);
+      free(B.opbs[i]);
+    }
   }
   ptk_arena_free(P.syn);
   free(P.tcache);

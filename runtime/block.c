@@ -110,6 +110,8 @@ static inline uint64_t zx(int64_t v, unsigned wd) { return ptk_sc_zx(v, wd); }
 
 /* ---- global memory ---------------------------------------------------------------------------- */
 
+static const char *mem_name(ptk_space s);
+
 static const ptk_rt_gbuf *get_buf(const ptk_rt_worker *w, int32_t b) {
   if (b < 0 || (uint32_t)b >= w->L->nbufs || !w->L->bufs[b].param) return NULL;
   return &w->L->bufs[b];
@@ -251,13 +253,25 @@ int ptk_rt_tstore(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, cons
 int ptk_rt_scalar_mem(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *s, const ptk_rt_ptr *p,
                       int64_t idx, ptk_dtype dt, bool load) {
   const char *what = load ? "load_scalar" : "store_scalar";
-  const ptk_rt_gbuf *b = get_buf(w, p->buf);
-  if (!b) return no_buffer(w, op, what);
   int64_t esz = ptk_dtype_bytes(dt);
   int64_t off = sadd(p->boff, smul(idx, esz));
-  if (off < 0 || sadd(off, esz) > b->nbytes) return oob(w, op, what, b, off, off, sadd(off, esz), 0, 0);
-  if (w->L->races) ptk_rt_record(w, op, p->buf, off, off + esz, load ? 0 : 1);
-  uint8_t *m = b->data + off;
+  uint8_t *m;
+  int sp = ptk_rt_ptr_onchip(p);
+  if (sp >= 0) { /* VPTO: UB and the other on-chip memories */
+    ptk_vptr r = ptk_rt_vptr(w, p);
+    if (off < 0 || sadd(off, esz) > r.cap)
+      return ptk_rt_fail(w, op, "on-chip access out of range",
+                         "%s of bytes [%lld, %lld) outside %s memory of %lld bytes", what, (long long)off,
+                         (long long)sadd(off, esz), sp < PTK_SPACE__COUNT ? mem_name((ptk_space)sp) : "?",
+                         (long long)r.cap);
+    m = r.base + off;
+  } else {
+    const ptk_rt_gbuf *b = get_buf(w, p->buf);
+    if (!b) return no_buffer(w, op, what);
+    if (off < 0 || sadd(off, esz) > b->nbytes) return oob(w, op, what, b, off, off, sadd(off, esz), 0, 0);
+    if (w->L->races) ptk_rt_record(w, op, p->buf, off, off + esz, load ? 0 : 1);
+    m = b->data + off;
+  }
   unsigned wd = ptk_dtype_bits(dt);
   ptk_isa_dtype idt = PTK_ISA_F64;
   if (ptk_dtype_is_float(dt) && ptk_rt_isa_dtype(dt, &idt)) {
@@ -312,6 +326,21 @@ static const char *mem_name(ptk_space s) {
   }
 }
 
+/* The worker's first use of on-chip memory loc: allocated and filled (zero,
+ * or the poison byte). */
+static int onchip_mem(ptk_rt_worker *w, const ptk_op *op, ptk_space loc) {
+  uint32_t cap = w->L->cap[loc];
+  size_t sz = ((size_t)cap + 63) & ~(size_t)63;
+  w->mem[loc] = aligned_alloc(64, sz ? sz : 64);
+  if (!w->mem[loc]) return ptk_rt_oom(w, op, mem_name(loc), cap);
+  w->cap[loc] = cap;
+  w->mem_fill[loc] = w->L->poison ? 0xA5 : 0;
+  memset(w->mem[loc], w->mem_fill[loc], cap);
+  w->dirty_lo[loc] = UINT32_MAX;
+  w->dirty_hi[loc] = 0;
+  return 0;
+}
+
 static void poison_pattern(ptk_isa_dtype dt, uint8_t *pat, size_t *n) {
   switch (dt) {
   case PTK_ISA_F32: { uint32_t u = 0x7FC00000u; memcpy(pat, &u, 4); *n = 4; return; }
@@ -346,16 +375,7 @@ static int place(ptk_rt_worker *w, const ptk_op *op, ptk_tile *t, ptk_space loc,
     return ptk_rt_fail(w, op, "misaligned tile address",
                        "address %lld is not a multiple of the %s element size (%zu bytes)",
                        (long long)addr, ptk_isa_dtype_name(t->dtype), esz);
-  if (!w->mem[loc]) { /* first use by this worker */
-    size_t sz = ((size_t)cap + 63) & ~(size_t)63;
-    w->mem[loc] = aligned_alloc(64, sz ? sz : 64);
-    if (!w->mem[loc]) return ptk_rt_oom(w, op, mem_name(loc), cap);
-    w->cap[loc] = cap;
-    w->mem_fill[loc] = w->L->poison ? 0xA5 : 0;
-    memset(w->mem[loc], w->mem_fill[loc], cap);
-    w->dirty_lo[loc] = UINT32_MAX;
-    w->dirty_hi[loc] = 0;
-  }
+  if (!w->mem[loc] && onchip_mem(w, op, loc)) return -1;
   if (w->L->poison && !w->claimed[loc] && !(w->claimed[loc] = calloc(cap ? cap : 1, 1)))
     return ptk_rt_oom(w, op, "poison tracking", cap);
   uint8_t *m = w->mem[loc];
@@ -374,6 +394,32 @@ static int place(ptk_rt_worker *w, const ptk_op *op, ptk_tile *t, ptk_space loc,
       }
   }
   return 0;
+}
+
+/* ---- VPTO: pointers into on-chip memory ------------------------------------------------------ */
+
+ptk_vptr ptk_rt_vptr(ptk_rt_worker *w, const ptk_rt_ptr *p) {
+  ptk_vptr r = {NULL, 0, p->boff};
+  int sp = ptk_rt_ptr_onchip(p);
+  if (sp >= PTK_SPACE__COUNT) return r;
+  if (sp >= 0) {
+    if (!w->mem[sp] && onchip_mem(w, NULL, (ptk_space)sp)) {
+      w->failed = false; /* an out-of-memory here becomes an access outside cap 0 */
+      return r;
+    }
+    r.base = w->mem[sp];
+    r.cap = w->cap[sp];
+    /* register-level code may touch any byte: the next block starts clean */
+    w->dirty_lo[sp] = 0;
+    w->dirty_hi[sp] = w->cap[sp];
+    return r;
+  }
+  const ptk_rt_gbuf *b = get_buf(w, p->buf);
+  if (b) {
+    r.base = b->data;
+    r.cap = b->nbytes;
+  }
+  return r;
 }
 
 static int valid_dim(ptk_rt_worker *w, const ptk_op *op, int64_t v, int32_t max, const char *what,

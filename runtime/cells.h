@@ -15,10 +15,20 @@
 typedef ptk_sc ptk_rt_sc;
 
 typedef struct ptk_rt_ptr {
-  int32_t buf; /* parameter index of the buffer, -1: not a kernel buffer */
+  int32_t buf; /* parameter index of the buffer, -1: not a kernel buffer,
+                * PTK_RT_BUF_ONCHIP(space): an on-chip memory of the block (boff its address) */
   int32_t pad;
   int64_t boff; /* byte offset into the buffer */
 } ptk_rt_ptr;
+
+#define PTK_RT_BUF_ONCHIP(space) (-2 - (int32_t)(space))
+/* The on-chip space a pointer cell points into, -1 for global memory. */
+static inline int ptk_rt_ptr_onchip(const ptk_rt_ptr *p) { return p->buf <= -2 ? -2 - p->buf : -1; }
+/* A pointer at byte address addr of on-chip memory `space` (VPTO's castptr). */
+static inline ptk_rt_ptr ptk_rt_onchip_ptr(int space, int64_t addr) {
+  ptk_rt_ptr p = {PTK_RT_BUF_ONCHIP(space), 0, addr};
+  return p;
+}
 
 #define PTK_RT_VIEW_MAX_RANK 5
 typedef struct ptk_rt_view {

@@ -18,6 +18,7 @@
 
 #include "runtime/interp/interp.h"
 #include "runtime/isa/isa.h"
+#include "runtime/isa/vreg.h"
 
 #include "backend/lower.h"
 #include "runtime/cells.h"
@@ -241,6 +242,10 @@ int ptk_rt_tstore(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, cons
 int ptk_rt_scalar_mem(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *s, const ptk_rt_ptr *p,
                       int64_t idx, ptk_dtype dt, bool load);
 int64_t ptk_rt_ptrtoint(const ptk_rt_ptr *p);
+/* VPTO: the memory a pointer points into (the block's on-chip memory,
+ * allocated on first use, or the kernel buffer); base NULL, cap 0 for an
+ * invalid pointer, so every access through it is out of range. */
+ptk_vptr ptk_rt_vptr(ptk_rt_worker *w, const ptk_rt_ptr *p);
 ptk_rt_ptr ptk_rt_inttoptr(const ptk_rt_worker *w, int64_t x);
 
 /* valid sizes: has_vr / has_vc say whether vr / vc are given */

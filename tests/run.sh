@@ -25,6 +25,12 @@ if [ -x "$B/ptk-corpus" ] && [ -d "$here/../shared/corpus/pto" ] && "$B/ptk" run
   suites+=(corpus)
   "$B/ptk-corpus" --ptk "$B/ptk" "${kargs[@]}" --summary "$tmp/corpus" "$here/../shared/corpus/pto"
 fi
+# The VPTO corpus: every case on both engines.
+if [ -x "$B/ptk-corpus" ] && [ -d "$here/../shared/corpus/vpto" ] && "$B/ptk" run --help >/dev/null 2>&1; then
+  suites+=(vpto)
+  "$B/ptk-corpus" --ptk "$B/ptk" --vpto --xfail "$here/tests/tools/corpus/vpto_xfail.txt" "${kargs[@]}" \
+    --summary "$tmp/vpto" "$here/../shared/corpus/vpto"
+fi
 
 # The Python package over $B/libptk.so (tests/python/run.py). Under the
 # sanitizers the instrumented library needs their runtimes preloaded into

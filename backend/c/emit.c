@@ -47,7 +47,16 @@ typedef struct ec {
 #define PTK_EMIT_SPLIT_OPS 200
 #define PTK_EMIT_CHUNK_OPS 100
 
-enum { K_NONE = PTK_VK_NONE, K_SC = PTK_VK_SCALAR, K_PTR = PTK_VK_PTR, K_VIEW = PTK_VK_VIEW, K_TILE = PTK_VK_TILE };
+enum {
+  K_NONE = PTK_VK_NONE,
+  K_SC = PTK_VK_SCALAR,
+  K_PTR = PTK_VK_PTR,
+  K_VIEW = PTK_VK_VIEW,
+  K_TILE = PTK_VK_TILE,
+  K_VREG = PTK_VK_VREG,
+  K_MASK = PTK_VK_MASK,
+  K_ALIGN = PTK_VK_ALIGN
+};
 #define kind_of ptk_lower_value_kind
 
 static int vkind(const ptk_value *v) { return v ? kind_of(v->type) : K_NONE; }
@@ -56,6 +65,9 @@ static const char *ctype(int k) {
   case K_SC: return "ptk_rt_sc";
   case K_PTR: return "ptk_rt_ptr";
   case K_VIEW: return "ptk_rt_view";
+  case K_VREG: return "ptk_vreg";
+  case K_MASK: return "ptk_vmask";
+  case K_ALIGN: return "ptk_valign";
   default: return "ptk_tile";
   }
 }
@@ -322,7 +334,12 @@ static void emit_lowered(ec *c, const ptk_op *op) {
     bool tile = v && v->type->kind == PTK_TY_TILE_BUF;
     switch (pc.tok) {
     case 'U': ptk_buf_puts(&b, r.sub_name ? r.sub_name : "0"); break;
-    case 'A': ptk_buf_printf(&b, "%lld", (long long)r.attr[k < 2 ? k : 0]); break;
+    case 'A': ptk_buf_printf(&b, "%lld", (long long)r.attr[k < PTK_CALL_MAXA ? k : 0]); break;
+    case 'V':
+    case 'M':
+    case 'G':
+    case 'R': ptk_buf_printf(&b, "&v%u", VN(v)); break;
+    case 'P': ptk_buf_printf(&b, "e->vptr(cx, &v%u)", VN(v)); break;
     case 'O': /* optional: absent is NULL / 0 */
       if (tile) ptk_buf_printf(&b, "&v%u", v->uid);
       else ptk_buf_puts(&b, "NULL");
@@ -518,6 +535,14 @@ static void emit_op(ec *c, const ptk_op *op) {
   }
   case PTK_OP_CASTPTR:
     if (op->noperands < 1 || op->nresults != 1) break;
+    if (vkind(op->operands[0]) == K_SC) { /* an explicit address (VPTO: UB offsets) */
+      if (op->results[0].type->space == PTK_SPACE_GM)
+        line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);
+      else
+        line(c, "v%u = ptk_rt_onchip_ptr(%d, v%u.i);", op->results[0].uid, (int)op->results[0].type->space,
+             VN(op->operands[0]));
+      return;
+    }
     line(c, "v%u = v%u;", op->results[0].uid, VN(op->operands[0]));
     return;
   case PTK_OP_PTRTOINT:
@@ -527,7 +552,11 @@ static void emit_op(ec *c, const ptk_op *op) {
     return;
   case PTK_OP_INTTOPTR:
     if (op->noperands < 1 || op->nresults != 1) break;
-    line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);
+    if (op->results[0].type->space != PTK_SPACE_GM)
+      line(c, "v%u = ptk_rt_onchip_ptr(%d, v%u.i);", op->results[0].uid, (int)op->results[0].type->space,
+           VN(op->operands[0]));
+    else
+      line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);
     return;
   case PTK_OP_GET_TENSOR_VIEW_DIM:
   case PTK_OP_GET_TENSOR_VIEW_STRIDE: {
@@ -569,7 +598,8 @@ static void emit_op(ec *c, const ptk_op *op) {
          (int)(op->kind - PTK_OP_GET_BLOCK_IDX), ptk_dtype_bits(op->results[0].type->dt));
     return;
   case PTK_OP_SECTION_CUBE:
-  case PTK_OP_SECTION_VECTOR: {
+  case PTK_OP_SECTION_VECTOR:
+  case PTK_OP_VECSCOPE: {
     if (op->nregions != 1) break;
     const ptk_block *b = ptk_lower_region(op, &op->regions[0], c->d);
     if (b) emit_body(c, b);

@@ -161,7 +161,20 @@ static bool run_insert_sync(pctx *c) {
   return ok;
 }
 
-enum { PF_AUTO_ONLY = 1u << 0, PF_SYNC = 1u << 1, PF_OPT = 1u << 2 /* optimizing: skippable */ };
+enum {
+  PF_AUTO_ONLY = 1u << 0,
+  PF_SYNC = 1u << 1,
+  PF_OPT = 1u << 2,  /* optimizing: skippable */
+  PF_TILE = 1u << 3, /* tile level only: skipped for VPTO micro-instruction kernels */
+};
+
+/* A VPTO op (the generic micro-instruction form, or a vecscope): stops the walk. */
+static bool is_vpto_op(ptk_op *op, void *ctx) {
+  (void)ctx;
+  return !(ptk_op_table[op->kind].family == PTK_FAM_VOP || op->kind == PTK_OP_VECSCOPE);
+}
+/* Register-level kernels place their own buffers and synchronize by hand. */
+static bool module_is_vpto(ptk_module *m) { return !ptk_walk_module(m, is_vpto_op, NULL); }
 
 typedef struct pass_row {
   const char *name;
@@ -183,10 +196,10 @@ static const pass_row PIPELINE[] = {
      "IN/OUT/INOUT of each pointer argument; declared directions must agree", 0, run_arg_dirs},
     {"plan-memory",
      "tile addresses from liveness (reuse, 32-byte alignment, capacity check, no-overlap proof)",
-     PF_AUTO_ONLY, run_plan_memory},
+     PF_AUTO_ONLY | PF_TILE, run_plan_memory},
     {"insert-sync",
      "set_flag/wait_flag between producer and consumer pipes, barrier before return (checked)",
-     PF_SYNC, run_insert_sync},
+     PF_SYNC | PF_TILE, run_insert_sync},
 };
 
 _Static_assert(PTK_ARRAY_LEN(PIPELINE) <= PTK_PIPELINE_MAX_PASSES, "too many passes");
@@ -197,8 +210,8 @@ void ptk_pipeline_print(ptk_buf *out) {
                  "check the input IR (and after every pass with --verify-each)");
   for (size_t i = 0; i < PTK_ARRAY_LEN(PIPELINE); i++) {
     const pass_row *p = &PIPELINE[i];
-    const char *when = p->flags & PF_AUTO_ONLY ? " [auto mode only]"
-                       : p->flags & PF_SYNC   ? " [auto mode, or insert_sync]"
+    const char *when = p->flags & PF_AUTO_ONLY ? " [auto mode only; not for VPTO kernels]"
+                       : p->flags & PF_SYNC   ? " [auto mode, or insert_sync; not for VPTO kernels]"
                        : p->flags & PF_OPT    ? " [skipped by --no-optimize]"
                                               : "";
     ptk_buf_printf(out, "%2zu  %-22s %s%s\n", i + 1, p->name, p->summary, when);
@@ -405,10 +418,16 @@ int ptk_pipeline_run(ptk_module *m, ptk_func *entry, const ptk_pipeline_opts *o,
   if (!ok) rc = 1;
 
   unsigned idx = 0;
+  bool vpto = module_is_vpto(m);
   for (size_t i = 0; rc == 0 && i < PTK_ARRAY_LEN(PIPELINE); i++) {
     const pass_row *p = &PIPELINE[i];
     if ((p->flags & PF_AUTO_ONLY) && o->mode != PTK_MODE_AUTO) continue;
     if ((p->flags & PF_SYNC) && !do_sync && !o->strict_sync) continue;
+    if ((p->flags & PF_TILE) && vpto) {
+      ptk_buf_printf(&c.stats, "%s: skipped (a VPTO micro-instruction kernel: explicit addresses and "
+                               "hand-written synchronization)\n", p->name);
+      continue;
+    }
     if ((p->flags & PF_OPT) && no_opt) continue;
     idx++;
     size_t e0 = ptk_diags_errors(d);

@@ -87,6 +87,9 @@ static bool op_eq(eq_ctx *c, const ptk_op *a, const ptk_op *b, uint32_t idx) {
     bind(c, &a->results[i], &b->results[i]);
   }
   if (!attrs_eq(c, a->attrs, a->nattrs, b->attrs, b->nattrs, what)) return false;
+  if ((a->form == NULL) != (b->form == NULL) || (a->form && strcmp(a->form, b->form) != 0))
+    return fail(c, "%s: written forms differ ('%s' vs '%s')", what, a->form ? a->form : "",
+                b->form ? b->form : "");
   if (a->nregions != b->nregions)
     return fail(c, "%s: %u vs %u regions", what, a->nregions, b->nregions);
   for (uint32_t i = 0; i < a->nregions; i++)

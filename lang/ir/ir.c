@@ -302,6 +302,37 @@ void ptk_op_set_segments(ptk_module *m, ptk_op *op, const uint32_t *segs, uint32
   for (uint32_t i = 0; i < nsegs; i++) op->segs[i] = segs[i];
 }
 
+void ptk_op_set_form(ptk_module *m, ptk_op *op, const char *form) {
+  op->form = form ? ptk_ir_strdup(m, form) : NULL;
+}
+
+bool ptk_op_clause(const ptk_op *op, const char *name, uint32_t nth, uint32_t *first, uint32_t *count) {
+  if (!op->form) return false;
+  size_t nl = strlen(name);
+  uint32_t k = 0; /* operands before the current piece */
+  for (const char *f = op->form; *f; f++) {
+    if (*f == '%' || *f == '?') {
+      k++;
+      continue;
+    }
+    bool word = (*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') || *f == '_';
+    if (!word || (f > op->form && ((f[-1] >= 'a' && f[-1] <= 'z') || (f[-1] >= 'A' && f[-1] <= 'Z') ||
+                                   (f[-1] >= '0' && f[-1] <= '9') || f[-1] == '_')))
+      continue;
+    const char *e = f;
+    while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_') e++;
+    if (*e == '(' && (size_t)(e - f) == nl && memcmp(f, name, nl) == 0 && nth-- == 0) {
+      uint32_t n = 0;
+      for (const char *q = e + 1; *q && *q != ')'; q++) n += *q == '%' || *q == '?';
+      if (first) *first = k;
+      if (count) *count = n;
+      return true;
+    }
+    f = e - 1;
+  }
+  return false;
+}
+
 ptk_value **ptk_op_segment(const ptk_op *op, uint32_t i, uint32_t *len) {
   if (i >= op->nsegs) {
     if (len) *len = 0;

@@ -97,6 +97,8 @@ typedef enum {
   PTK_FAM_PRINT,         /* pto.print ins("fmt", %a, … : A, …) */
   PTK_FAM_PIPE,          /* op[(%a : A, …)] [{attrs}] [-> R]  (tpush_to_aiv, tpop_from_aic, …) */
   PTK_FAM_INIT_PIPE,     /* op {k = v, …} (kw = %a : A, …) [{attrs}] (aic/aiv_initialize_pipe; 4 keyword segments) */
+  PTK_FAM_VOP,           /* VPTO: [%r… =] op item[, item…] [{attrs}] [: A… [-> R…]]; item: %a, %p[%i],
+                          * "word", word, 42, #attr, word(%a, …); op->form keeps the layout */
   PTK_FAM_GENERIC,       /* only the generic form "op"(…) : (…) -> (…) is read and printed */
 } ptk_op_family;
 
@@ -379,6 +381,12 @@ static inline bool ptk_type_is_scalar(const ptk_type *t, ptk_dtype dt) {
   return t && t->kind == PTK_TY_SCALAR && t->dt == dt;
 }
 static inline bool ptk_type_is_tile(const ptk_type *t) { return t && t->kind == PTK_TY_TILE_BUF; }
+/* VPTO register types (kept as opaque text, decoded here): !pto.vreg<NxT>
+ * gives its lanes and element dtype; !pto.mask<bN> its granularity N (8, 16,
+ * 32); !pto.align. false / 0 for anything else or a malformed spelling. */
+bool ptk_type_vreg(const ptk_type *t, uint32_t *lanes, ptk_dtype *elem);
+unsigned ptk_type_mask_bits(const ptk_type *t);
+bool ptk_type_is_align(const ptk_type *t);
 /* Element dtype of a scalar / ptr / view / tile whose element is a scalar; false otherwise. */
 bool ptk_type_elem_dtype(const ptk_type *t, ptk_dtype *out);
 /* Canonical text (the printer's): compact tile_buf spelling with defaults
@@ -561,6 +569,8 @@ struct ptk_op {
   uint32_t nregions;
   ptk_region *regions;  /* [nregions] */
   ptk_block *block;     /* containing block (NULL while detached) */
+  /* VOP family and pretty sync forms: the written layout (ptk_op_set_form), NULL otherwise */
+  const char *form;
   ptk_op *prev, *next;
   uint32_t uid;         /* unique in the module tree */
 };
@@ -675,6 +685,17 @@ ptk_op *ptk_op_new(ptk_module *m, ptk_op_kind kind, ptk_value *const *operands, 
                    const ptk_type *const *result_types, uint32_t nresults, uint32_t nregions,
                    ptk_loc loc);
 void ptk_op_set_segments(ptk_module *m, ptk_op *op, const uint32_t *segs, uint32_t nsegs);
+/* The layout of a VOP-family op as written, one character per piece:
+ *   %  next operand, its type listed after ':'   ?  next operand, type not listed (an index)
+ *   $  next positional attribute, a "string"     ^  one written as a bare word
+ *   #  one written as an integer                 @  one written as an attribute (#pto.x<…>)
+ *   ,  comma   ' '  a space   [ ] ( )  themselves   letters, digits, _  a clause name
+ * Positional attributes take the names of the row's ATTRS slots in order.
+ * For the sync families, form "" marks the bracket-less pretty form. */
+void ptk_op_set_form(ptk_module *m, ptk_op *op, const char *form);
+/* A VOP op's clause `name(…)` number `nth` (0-based among clauses of that
+ * name): its first operand index and operand count; false when absent. */
+bool ptk_op_clause(const ptk_op *op, const char *name, uint32_t nth, uint32_t *first, uint32_t *count);
 /* First operand of segment i and its length (NULL/0 when out of range). */
 ptk_value **ptk_op_segment(const ptk_op *op, uint32_t i, uint32_t *len);
 void ptk_op_set_operand(ptk_op *op, uint32_t i, ptk_value *v);

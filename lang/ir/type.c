@@ -267,6 +267,9 @@ static void print_dim(ptk_buf *out, int64_t d) {
 static const char *blayout_names[] = {"row_major", "col_major"};
 static const char *slayout_names[] = {"none_box", "row_major", "col_major"};
 
+/* Pointer address spaces as ptoas spells them (tiles use ptk_space_name). */
+static const char *const ptr_space_names[PTK_SPACE__COUNT] = {"gm", "ub", "l1", "l0a", "l0b", "l0c", "bt", "fb"};
+
 void ptk_type_print(const ptk_type *t, ptk_buf *out) {
   if (!t) {
     ptk_buf_puts(out, "<<null type>>");
@@ -277,7 +280,7 @@ void ptk_type_print(const ptk_type *t, ptk_buf *out) {
   case PTK_TY_PTR:
     ptk_buf_puts(out, "!pto.ptr<");
     ptk_type_print(t->elem, out);
-    if (t->space != PTK_SPACE_GM) ptk_buf_printf(out, ", %s", ptk_space_name(t->space));
+    if (t->space != PTK_SPACE_GM) ptk_buf_printf(out, ", %s", ptr_space_names[t->space]);
     ptk_buf_putc(out, '>');
     return;
   case PTK_TY_TENSOR_VIEW:
@@ -341,4 +344,49 @@ char *ptk_type_str(const ptk_type *t) {
   ptk_type_print(t, &b);
   if (!b.data) ptk_buf_puts(&b, "");
   return ptk_buf_take(&b);
+}
+
+/* ---- VPTO register types ---- */
+
+static bool opaque_args(const ptk_type *t, const char *prefix, const char **a, size_t *n) {
+  if (!t || t->kind != PTK_TY_OPAQUE) return false;
+  size_t pl = strlen(prefix), tl = strlen(t->text);
+  if (tl < pl + 1 || strncmp(t->text, prefix, pl) != 0 || t->text[tl - 1] != '>') return false;
+  *a = t->text + pl;
+  *n = tl - pl - 1;
+  return true;
+}
+
+bool ptk_type_vreg(const ptk_type *t, uint32_t *lanes, ptk_dtype *elem) {
+  const char *a;
+  size_t n;
+  if (!opaque_args(t, "!pto.vreg<", &a, &n)) return false;
+  uint64_t v = 0;
+  size_t i = 0;
+  while (i < n && a[i] >= '0' && a[i] <= '9' && v < 100000) v = v * 10 + (uint64_t)(a[i++] - '0');
+  if (i == 0 || i >= n || a[i] != 'x' || v == 0 || v >= 100000) return false;
+  i++;
+  for (int d = 0; d < PTK_DT__COUNT; d++) {
+    const char *nm = ptk_dtype_name((ptk_dtype)d);
+    if (strlen(nm) == n - i && memcmp(nm, a + i, n - i) == 0) {
+      if (lanes) *lanes = (uint32_t)v;
+      if (elem) *elem = (ptk_dtype)d;
+      return true;
+    }
+  }
+  return false;
+}
+
+unsigned ptk_type_mask_bits(const ptk_type *t) {
+  const char *a;
+  size_t n;
+  if (!opaque_args(t, "!pto.mask<", &a, &n)) return 0;
+  if (n == 2 && a[0] == 'b' && a[1] == '8') return 8;
+  if (n == 3 && a[0] == 'b' && a[1] == '1' && a[2] == '6') return 16;
+  if (n == 3 && a[0] == 'b' && a[1] == '3' && a[2] == '2') return 32;
+  return 0;
+}
+
+bool ptk_type_is_align(const ptk_type *t) {
+  return t && t->kind == PTK_TY_OPAQUE && strcmp(t->text, "!pto.align") == 0;
 }

@@ -43,6 +43,9 @@ static uint32_t kind_size(int k) {
   case K_PTR: return sizeof(ptr_cell);
   case K_VIEW: return sizeof(view_cell);
   case K_TILE: return sizeof(ptk_tile);
+  case K_VREG: return sizeof(ptk_vreg);
+  case K_MASK: return sizeof(ptk_vmask);
+  case K_ALIGN: return sizeof(ptk_valign);
   default: return 0;
   }
 }
@@ -53,6 +56,9 @@ static const char *kind_name(int k) {
   case K_PTR: return "a pointer";
   case K_VIEW: return "a tensor view";
   case K_TILE: return "a tile";
+  case K_VREG: return "a vector register";
+  case K_MASK: return "a mask";
+  case K_ALIGN: return "an align carrier";
   default: return "a value of an unsupported type";
   }
 }
@@ -91,7 +97,9 @@ static uint32_t here(cc *c) { return (uint32_t)c->code.len; }
 
 /* A new frame slot of `bytes` (8-aligned). */
 static uint32_t alloc_slot(cc *c, uint32_t bytes) {
-  uint32_t off = (c->frame + 7u) & ~7u;
+  /* registers (>= 32 bytes) at their 32-byte alignment; frames are 64-aligned */
+  uint32_t al = bytes >= 32 && bytes % 32 == 0 ? 31u : 7u;
+  uint32_t off = (c->frame + al) & ~al;
   c->frame = off + bytes;
   while (c->init.len < c->frame) ptk_vec_push(&c->init, 0);
   return off;
@@ -719,8 +727,15 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
     if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
     break;
   case PTK_OP_CASTPTR:
-    a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
     if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
+    if (is_int_scalar(op->operands[0])) { /* an explicit address (VPTO: UB offsets) */
+      a[1] = use_int(c, op, op->operands[0], "the address");
+      tmp.op = I_INTTOPTR;
+      tmp.sub = (uint16_t)r->type->space;
+      tmp.na = 2;
+      break;
+    }
+    a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
     tmp.op = I_MOV;
     tmp.imm = sizeof(ptr_cell);
     tmp.na = 2;
@@ -736,6 +751,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
     a[1] = use_int(c, op, op->operands[0], "the address");
     if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
     tmp.op = I_INTTOPTR;
+    tmp.sub = (uint16_t)r->type->space;
     tmp.na = 2;
     break;
   case PTK_OP_GET_TENSOR_VIEW_DIM:
@@ -827,7 +843,13 @@ static void compile_lowered(cc *c, const ptk_op *op) {
   for (uint32_t k = r.nres; k < r.nv; k++) {
     bool tile = r.role[k] == PTK_ROLE_TILE ||
                 (r.role[k] == PTK_ROLE_OPT && r.v[k] && r.v[k]->type->kind == PTK_TY_TILE_BUF);
-    a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], tile ? K_TILE : K_SCALAR, "an operand") : NOSLOT;
+    int kind = tile ? K_TILE
+               : r.role[k] == PTK_ROLE_VREG  ? K_VREG
+               : r.role[k] == PTK_ROLE_MASK  ? K_MASK
+               : r.role[k] == PTK_ROLE_ALIGN ? K_ALIGN
+               : r.role[k] == PTK_ROLE_PTR   ? K_PTR
+                                             : K_SCALAR;
+    a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], kind, "an operand") : NOSLOT;
   }
   for (uint32_t k = 0; k < r.nres; k++) a[k] = def(c, op, r.v[k]);
   insn *in = emit(c, I_LCALL, op, 0);
@@ -968,7 +990,8 @@ static void compile_op(cc *c, const ptk_op *op) {
     return;
   }
   case PTK_OP_SECTION_CUBE:
-  case PTK_OP_SECTION_VECTOR: {
+  case PTK_OP_SECTION_VECTOR:
+  case PTK_OP_VECSCOPE: {
     if (op->nregions != 1) FAIL(op, "%s: malformed operation", opname(op));
     const ptk_block *b = ptk_lower_region(op, &op->regions[0], c->d);
     if (!b) return;

@@ -70,6 +70,41 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define W2 (X->w[2])
 #define D0 (X->dt[0])
 #define D1 (X->dt[1])
+#define D2 (X->dt[2])
+#define D3 (X->dt[3])
+#define W3 (X->w[3])
+#define A2 (X->attr[2])
+#define A3 (X->attr[3])
+/* VPTO: registers in the frame, pointers as memory (runtime/block.c) */
+#define VR(k) ((ptk_vreg *)(fr + a[k]))
+#define MR(k) ((ptk_vmask *)(fr + a[k]))
+#define GR(k) ((ptk_valign *)(fr + a[k]))
+#define PR(k) ptk_rt_vptr(W, PC(a[k]))
+#define RR(k) PC(a[k])
+#define V0 VR(0)
+#define V1 VR(1)
+#define V2 VR(2)
+#define V3 VR(3)
+#define V4 VR(4)
+#define V5 VR(5)
+#define M0 MR(0)
+#define M1 MR(1)
+#define M2 MR(2)
+#define M3 MR(3)
+#define M4 MR(4)
+#define M5 MR(5)
+#define G0 GR(0)
+#define G1 GR(1)
+#define G2 GR(2)
+#define G3 GR(3)
+#define P0 PR(0)
+#define P1 PR(1)
+#define P2 PR(2)
+#define P3 PR(3)
+#define R0 RR(0)
+#define R1 RR(1)
+#define R2 RR(2)
+#define R3 RR(3)
 // clang-format on
 
 static inline __attribute__((always_inline)) int lcall(worker *w, const insn *I, uint8_t *fr) {
@@ -83,7 +118,7 @@ static inline __attribute__((always_inline)) int lcall(worker *w, const insn *I,
 #undef PTK_CALL
   default: return fail(w, I, "internal error", "unknown call shape %d", I->sub);
   }
-  return rc ? ptk_rt_isa_fail(W, I->ir, rc) : RUN_OK;
+  return rc < 0 ? rc : rc ? ptk_rt_isa_fail(W, I->ir, rc) : RUN_OK;
 }
 
 /* ---- the loop ------------------------------------------------------------------------------------- */
@@ -91,7 +126,7 @@ static inline __attribute__((always_inline)) int lcall(worker *w, const insn *I,
 static const ptk_interp_prog *prog(const worker *w) { return (const ptk_interp_prog *)w->b.p; }
 
 static uint8_t *frame_at(worker *w, int depth) {
-  if (!w->frames[depth]) w->frames[depth] = ptk_xmalloc(prog(w)->max_frame);
+  if (!w->frames[depth]) w->frames[depth] = ptk_xmalloc_aligned(64, prog(w)->max_frame);
   return w->frames[depth];
 }
 
@@ -204,7 +239,8 @@ static int run(worker *w, const fn_code *fc, uint8_t *fr) {
       break;
     }
     case I_INTTOPTR: {
-      *PC(a[0]) = ptk_rt_inttoptr(W, SC(a[1])->i);
+      *PC(a[0]) = I->sub == PTK_SPACE_GM ? ptk_rt_inttoptr(W, SC(a[1])->i)
+                                          : ptk_rt_onchip_ptr((ptk_space)I->sub, SC(a[1])->i);
       break;
     }
     case I_LDSC:

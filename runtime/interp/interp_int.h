@@ -14,6 +14,7 @@
 
 #include "runtime/interp/interp.h"
 #include "runtime/isa/isa.h"
+#include "runtime/isa/vreg.h"
 #include "backend/lower.h"
 #include "runtime/launch.h"
 
@@ -22,7 +23,10 @@ enum {
   K_SCALAR = PTK_VK_SCALAR,
   K_PTR = PTK_VK_PTR,
   K_VIEW = PTK_VK_VIEW,
-  K_TILE = PTK_VK_TILE
+  K_TILE = PTK_VK_TILE,
+  K_VREG = PTK_VK_VREG,
+  K_MASK = PTK_VK_MASK,
+  K_ALIGN = PTK_VK_ALIGN
 };
 
 /* The cells are the ones both engines share (runtime/launch.h). */
@@ -48,7 +52,7 @@ enum {
   I_VIEWDIM,   /* sub 0 dim 1 stride; a0 dst, a1 view, a2 index */
   I_ADDPTR,    /* a0 dst, a1 ptr, a2 offset; imm element size */
   I_PTRTOINT,  /* a0 dst, a1 ptr; imm width */
-  I_INTTOPTR,  /* a0 dst, a1 int */
+  I_INTTOPTR,  /* a0 dst, a1 int; sub the pointer's space (ptk_space: GM decodes a buffer) */
   I_LDSC,      /* a0 dst, a1 ptr, a2 index; imm elem dtype (ptk_dtype); sub esz */
   I_STSC,      /* a0 value, a1 ptr, a2 index; imm elem dtype; sub esz */
   I_ALLOC,     /* a0 dst, a1 addr|NOSLOT, a2 vrow|NOSLOT, a3 vcol|NOSLOT; aux alloc_info */

@@ -27,8 +27,9 @@
 
 #include "runtime/cells.h"
 #include "runtime/isa/isa.h"
+#include "runtime/isa/vec.h"
 
-#define PTKJ_ABI_VERSION 3u
+#define PTKJ_ABI_VERSION 4u
 
 typedef struct ptkj_ctx ptkj_ctx;
 
@@ -57,6 +58,7 @@ enum {
 typedef struct ptkj_isa {
 #define PTKJ_MEMBER(name) __typeof__(name) *name;
   PTK_ISA_ENTRY_POINTS(PTKJ_MEMBER)
+  PTK_VEC_ENTRY_POINTS(PTKJ_MEMBER)
 #undef PTKJ_MEMBER
 } ptkj_isa;
 
@@ -84,6 +86,7 @@ typedef struct ptkj_env {
   int (*tgetval)(ptkj_ctx *cx, uint32_t op, ptk_rt_sc *dst, const ptk_tile *t, int64_t off);
   int (*tprint)(ptkj_ctx *cx, uint32_t op, const ptk_tile *t);
   int (*print)(ptkj_ctx *cx, uint32_t op, const ptk_rt_sc *vals, uint32_t n);
+  ptk_vptr (*vptr)(ptkj_ctx *cx, const ptk_rt_ptr *p); /* VPTO: the memory behind a pointer */
   ptkj_isa isa;
 } ptkj_env;
 
@@ -94,6 +97,7 @@ static inline double ptkj_f64(uint64_t bits) { return ptk_bits_f64(bits); }
 #define PTKJ_ISA(op, call)                                                                         \
   do {                                                                                             \
     int rc_ = (call);                                                                              \
+    if (rc_ < 0) return rc_; /* a host service reported it */                                     \
     if (rc_) return e->isa_fail(cx, (op), rc_);                                                    \
   } while (0)
 #define PTKJ_CHK(call)                                                                             \

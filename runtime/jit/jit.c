@@ -146,6 +146,7 @@ static int s_tprint(ptkj_ctx *w, uint32_t op, const ptk_tile *t) { return ptk_rt
 static int s_print(ptkj_ctx *w, uint32_t op, const ptk_rt_sc *vals, uint32_t n) {
   return ptk_rt_print(RW(w), OP(op), vals, n);
 }
+static ptk_vptr s_vptr(ptkj_ctx *w, const ptk_rt_ptr *p) { return ptk_rt_vptr(RW(w), p); }
 
 /* ---- the table -------------------------------------------------------------------------------------- */
 
@@ -171,10 +172,12 @@ static const ptkj_env ENV = {
     .tgetval = s_tgetval,
     .tprint = s_tprint,
     .print = s_print,
+    .vptr = s_vptr,
     .isa =
         {
 #define PTKJ_ENTRY(name) .name = name,
             PTK_ISA_ENTRY_POINTS(PTKJ_ENTRY)
+            PTK_VEC_ENTRY_POINTS(PTKJ_ENTRY)
 #undef PTKJ_ENTRY
         },
 };

@@ -15,7 +15,16 @@
  * widened from its uint16 bit patterns; integers exactly; NaN matches only
  * NaN; infinities only themselves). One line per case: PASS corpus/<id> or
  * FAIL corpus/<id>: <reason>; then "[corpus] N run, M failing". -v adds
- * ptk's output for failing cases; --keep keeps the output folders. */
+ * ptk's output for failing cases; --keep keeps the output folders.
+ *
+ * --vpto: the VPTO corpus (../shared/corpus/vpto): outputs start as the case
+ * uploads them (no -7 copies); a parameter's `check` ([[start, count], …])
+ * limits the compared elements, `bitexact` compares exactly; every case runs
+ * on both engines (tests vpto/<id> and vpto/<id>.jit), and the JIT's
+ * buffers must equal the interpreter's bit for bit. 8-bit float buffers
+ * (npy uint8) are compared as bytes. --xfail FILE lists cases known not to
+ * pass yet (`<id> <reason>` per line): such a case must still fail (XFAIL
+ * counts as passed, an unexpected pass fails, so the list cannot go stale). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -41,14 +50,34 @@
 
 static const char *ptk_path;
 static double timeout_s = 300;
-static int verbose, keep;
+static int verbose, keep, vpto;
+static char *xfail_text; /* --xfail: the file's text */
+
+/* The reason id is expected to fail, or NULL. */
+static const char *xfail_reason(const char *id, char *buf, size_t n) {
+  if (!xfail_text) return NULL;
+  size_t il = strlen(id);
+  for (const char *l = xfail_text; *l;) {
+    const char *e = strchr(l, '\n');
+    size_t len = e ? (size_t)(e - l) : strlen(l);
+    if (len > il && !strncmp(l, id, il) && l[il] == ' ') {
+      snprintf(buf, n, "%.*s", (int)(len - il - 1), l + il + 1);
+      return buf;
+    }
+    l += len + (e ? 1 : 0);
+  }
+  return NULL;
+}
 
 typedef struct {
   char *name; /* without '%' */
   bool ptr, out;
   ptk_tdtype dtype;
   bool has_dtype;
+  bool bitexact;
   double rtol, atol;
+  int64_t (*check)[2]; /* --vpto: compared ranges [start, count] (NULL: all) */
+  size_t ncheck;
 } param;
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -193,11 +222,17 @@ static bool compare(const param *p, int k, const ptk_tensor *got, const ptk_tens
     ptk_buf_puts(why, "]");
     return false;
   }
-  int64_t n = ptk_tensor_numel(exp), bad = 0, first = -1;
+  int64_t n = ptk_tensor_numel(exp), bad = 0, first = -1, compared = 0;
   double maxerr = 0;
   bool is_float = ptk_tdtype_is_float(exp->dtype);
   for (int64_t i = 0; i < n; i++) {
     bool ok;
+    if (p->check) {
+      bool in = false;
+      for (size_t r = 0; r < p->ncheck && !in; r++) in = i >= p->check[r][0] && i < p->check[r][0] + p->check[r][1];
+      if (!in) continue;
+    }
+    compared++;
     if (is_float) {
       double a = ptk_tensor_get_f64(got, i), e = ptk_tensor_get_f64(exp, i);
       if (isnan(a) || isnan(e))
@@ -206,7 +241,7 @@ static bool compare(const param *p, int k, const ptk_tensor *got, const ptk_tens
         ok = a == e;
       else {
         double d = fabs(a - e);
-        ok = d <= p->atol + p->rtol * fabs(e);
+        ok = p->bitexact ? a == e : d <= p->atol + p->rtol * fabs(e);
         if (d > maxerr) maxerr = d;
       }
       if (!ok && (isnan(a) || isnan(e) || isinf(a) || isinf(e))) maxerr = INFINITY;
@@ -222,8 +257,8 @@ static bool compare(const param *p, int k, const ptk_tensor *got, const ptk_tens
     }
   }
   if (!bad) return true;
-  ptk_buf_printf(why, "%s%d_%s: %lld of %lld elements differ; first at ", sep, k, p->name,
-                 (long long)bad, (long long)n);
+  ptk_buf_printf(why, "%s%d_%s: %lld of %lld %selements differ; first at ", sep, k, p->name,
+                 (long long)bad, (long long)compared, p->check ? "compared " : "");
   index_str(why, exp, first);
   if (is_float)
     ptk_buf_printf(why, ": got %.9g, expected %.9g; max abs error %.6g (rtol %g, atol %g)",
@@ -251,8 +286,8 @@ static double num(json_t *o, const char *key, double dflt) {
 }
 
 /* Returns true on pass; `why` gets the failure reason. */
-static bool run_case(const char *case_dir, const char *id, const char *tmp, ptk_buf *why,
-                     ptk_buf *detail) {
+static bool run_case(const char *case_dir, const char *id, const char *tmp, const char *engine,
+                     ptk_buf *why, ptk_buf *detail) {
   char *cj = ptk_xasprintf("%s/case.json", case_dir);
   json_error_t jerr;
   json_t *root = json_load_file(cj, 0, &jerr);
@@ -265,7 +300,7 @@ static bool run_case(const char *case_dir, const char *id, const char *tmp, ptk_
   PTK_VEC(param) params = {0};
   PTK_VEC(char *) args = {0};
   PTK_VEC(char *) argv = {0};
-  char *outdir = ptk_xasprintf("%s/%s.out", tmp, id),
+  char *outdir = ptk_xasprintf("%s/%s.%s.out", tmp, id, engine),
        *initdir = ptk_xasprintf("%s/%s.init", tmp, id);
   char *log = ptk_xasprintf("%s/%s.log", tmp, id);
   const char *entry = json_string_value(json_object_get(root, "entry"));
@@ -294,6 +329,25 @@ static bool run_case(const char *case_dir, const char *id, const char *tmp, ptk_
     p.has_dtype = dt && ptk_tdtype_parse(dt, strlen(dt), &p.dtype);
     p.rtol = num(v, "rtol", drtol);
     p.atol = num(v, "atol", datol);
+    p.bitexact = json_is_true(json_object_get(v, "bitexact"));
+    json_t *jc = json_object_get(v, "check");
+    if (vpto && json_is_array(jc)) {
+      p.ncheck = json_array_size(jc);
+      p.check = ptk_xcalloc(p.ncheck + 1, sizeof *p.check);
+      for (size_t r = 0; r < p.ncheck; r++) {
+        json_t *rg = json_array_get(jc, r);
+        p.check[r][0] = json_integer_value(json_array_get(rg, 0));
+        p.check[r][1] = json_integer_value(json_array_get(rg, 1));
+      }
+    }
+    /* 8-bit floats and other raw formats: compared as their storage bytes */
+    const char *npy = json_string_value(json_object_get(v, "npy"));
+    if (vpto && npy && dt && !ptk_tdtype_parse(dt, strlen(dt), &p.dtype) && !strcmp(npy, "uint8")) {
+      dt = "u8";
+      p.bitexact = true;
+    }
+    if (vpto && npy && !strcmp(npy, "uint16") && dt && !strcmp(dt, "bf16")) p.bitexact |= p.rtol == 0;
+    p.has_dtype = dt && ptk_tdtype_parse(dt, strlen(dt), &p.dtype);
     ptk_vec_push(&params, p);
     if (p.ptr && !p.has_dtype) {
       ptk_buf_printf(why, "case.json: parameter %s has unknown dtype '%s'", name, dt ? dt : "");
@@ -315,8 +369,8 @@ static bool run_case(const char *case_dir, const char *id, const char *tmp, ptk_
     if (l) ptk_vec_push(&args, ptk_xstrdup(line));
   }
   free(text);
-  /* Output buffers must start as -7. */
-  if (args.len == params.len) {
+  /* Output buffers must start as -7 (the tile corpus' convention). */
+  if (!vpto && args.len == params.len) {
     for (i = 0; i < params.len; i++) {
       param *p = &params.data[i];
       if (!p->ptr || !p->out) continue;
@@ -365,6 +419,8 @@ static bool run_case(const char *case_dir, const char *id, const char *tmp, ptk_
   ptk_vec_push(&argv, blocks);
   ptk_vec_push(&argv, "--out");
   ptk_vec_push(&argv, outdir);
+  ptk_vec_push(&argv, "--engine");
+  ptk_vec_push(&argv, (char *)engine);
   ptk_vec_push(&argv, "--");
   for (i = 0; i < args.len; i++) ptk_vec_push(&argv, args.data[i]);
   ptk_vec_push(&argv, NULL);
@@ -404,8 +460,21 @@ static bool run_case(const char *case_dir, const char *id, const char *tmp, ptk_
       } else if (!(got = ptk_npy_read(gp, flags, &err))) {
         ptk_buf_printf(why, "%s%zu_%s: bad output file: %s", why->len ? "; " : "", i, p->name, err);
         ok = false;
-      } else if (!compare(p, (int)i, got, exp, why))
+      } else if (!compare(p, (int)i, got, exp, why)) {
         ok = false;
+      } else if (strcmp(engine, "interp") != 0) { /* bit-identical to the interpreter */
+        char *ip = ptk_xasprintf("%s/%s.interp.out/%zu_%s.npy", tmp, id, i, p->name);
+        size_t la = 0, lb = 0;
+        char *a = ptk_read_file(ip, &la), *b = ptk_read_file(gp, &lb);
+        if (a && b && (la != lb || memcmp(a, b, la) != 0)) {
+          ptk_buf_printf(why, "%s%zu_%s: the %s engine's buffer differs from the interpreter's", why->len ? "; " : "",
+                         i, p->name, engine);
+          ok = false;
+        }
+        free(a);
+        free(b);
+        free(ip);
+      }
       free(err);
       ptk_tensor_free(exp);
       ptk_tensor_free(got);
@@ -422,12 +491,20 @@ static bool run_case(const char *case_dir, const char *id, const char *tmp, ptk_
 done:
   if (keep)
     ptk_buf_printf(detail, "  kept %s\n", outdir);
-  else {
+  else if (!vpto || strcmp(engine, "interp") != 0) { /* --vpto: the JIT run compares with it */
+    if (vpto) {
+      char *io = ptk_xasprintf("%s/%s.interp.out", tmp, id);
+      nftw(io, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+      free(io);
+    }
     nftw(outdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     nftw(initdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     unlink(log);
   }
-  for (i = 0; i < params.len; i++) free(params.data[i].name);
+  for (i = 0; i < params.len; i++) {
+    free(params.data[i].name);
+    free(params.data[i].check);
+  }
   for (i = 0; i < args.len; i++) free(args.data[i]);
   ptk_vec_free(&params);
   ptk_vec_free(&args);
@@ -446,7 +523,7 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static void usage(void) {
-  fputs("usage: ptk-corpus --ptk PATH [-k REGEX] [--summary FILE] [-v] [--keep] "
+  fputs("usage: ptk-corpus --ptk PATH [-k REGEX] [--summary FILE] [-v] [--keep] [--vpto] [--xfail FILE] "
         "[--timeout SECONDS] CORPUS_DIR\n",
         stderr);
 }
@@ -468,6 +545,15 @@ int main(int argc, char **argv) {
       verbose = 1;
     else if (!strcmp(a, "--keep"))
       keep = 1;
+    else if (!strcmp(a, "--vpto"))
+      vpto = 1;
+    else if (!strcmp(a, "--xfail") && more) {
+      size_t n;
+      if (!(xfail_text = ptk_read_file(argv[++i], &n))) {
+        fprintf(stderr, "ptk-corpus: %s: %s\n", argv[i], strerror(errno));
+        return 2;
+      }
+    }
     else if (a[0] != '-' && !dir)
       dir = a;
     else {
@@ -517,28 +603,46 @@ int main(int argc, char **argv) {
     return 2;
   }
   int passed = 0, failed = 0;
+  static const char *const engines[] = {"interp", "jit"};
   for (size_t i = 0; i < ids.len; i++) {
-    char *name = ptk_xasprintf("corpus/%s", ids.data[i]);
-    if (!re || pcre2_match(re, (PCRE2_SPTR)name, strlen(name), 0, 0, md, NULL) >= 0) {
-      char *case_dir = ptk_xasprintf("%s/%s", dir_abs, ids.data[i]);
-      ptk_buf why = {0}, detail = {0};
-      if (run_case(case_dir, ids.data[i], tmp, &why, &detail)) {
-        passed++;
-        printf("PASS %s\n", name);
-      } else {
-        failed++;
-        printf("FAIL %s: %s\n", name, ptk_buf_cstr(&why));
+    for (int en = 0; en < (vpto ? 2 : 1); en++) {
+      char *name = vpto ? ptk_xasprintf("vpto/%s%s", ids.data[i], en ? ".jit" : "")
+                        : ptk_xasprintf("corpus/%s", ids.data[i]);
+      /* the JIT run compares with the interpreter's output: run both when either is selected */
+      char *base = vpto ? ptk_xasprintf("vpto/%s", ids.data[i]) : NULL;
+      bool sel = !re || pcre2_match(re, (PCRE2_SPTR)name, strlen(name), 0, 0, md, NULL) >= 0 ||
+                 (base && pcre2_match(re, (PCRE2_SPTR)base, strlen(base), 0, 0, md, NULL) >= 0);
+      free(base);
+      if (sel) {
+        char *case_dir = ptk_xasprintf("%s/%s", dir_abs, ids.data[i]);
+        ptk_buf why = {0}, detail = {0};
+        char xb[256];
+        const char *xr = xfail_reason(ids.data[i], xb, sizeof xb);
+        bool pass = run_case(case_dir, ids.data[i], tmp, engines[en], &why, &detail);
+        if (xr && pass) {
+          failed++;
+          printf("FAIL %s: passes, but the --xfail list says it fails (%s): remove it from the list\n", name, xr);
+        } else if (xr) {
+          passed++;
+          printf("XFAIL %s: %s (%s)\n", name, xr, ptk_buf_cstr(&why));
+        } else if (pass) {
+          passed++;
+          printf("PASS %s\n", name);
+        } else {
+          failed++;
+          printf("FAIL %s: %s\n", name, ptk_buf_cstr(&why));
+        }
+        fputs(ptk_buf_cstr(&detail), stdout);
+        fflush(stdout);
+        ptk_buf_free(&why);
+        ptk_buf_free(&detail);
+        free(case_dir);
       }
-      fputs(ptk_buf_cstr(&detail), stdout);
-      fflush(stdout);
-      ptk_buf_free(&why);
-      ptk_buf_free(&detail);
-      free(case_dir);
+      free(name);
     }
-    free(name);
     free(ids.data[i]);
   }
-  printf("[corpus] %d run, %d failing\n", passed + failed, failed);
+  printf("[%s] %d run, %d failing\n", vpto ? "vpto" : "corpus", passed + failed, failed);
   fflush(stdout);
   if (summary) {
     char *s = ptk_xasprintf("%d %d\n", passed, failed);
@@ -551,6 +655,7 @@ int main(int argc, char **argv) {
   ptk_vec_free(&ids);
   free(ptk_abs);
   free(dir_abs);
+  free(xfail_text);
   pcre2_match_data_free(md);
   pcre2_code_free(re);
   return failed ? 1 : 0;

@@ -1,0 +1,143 @@
+/* The verifier's VPTO rules (micro-instruction level), for every op of the
+ * VOP family: register shapes, mask granularity, address spaces of the DMA
+ * and load/store ops, and vecscope containment. Op-specific operand rules
+ * come from the table's SIG column like everywhere else. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/verify_int.h"
+
+/* A vector register type that is not 2048 bits wide. */
+static bool bad_vreg(vctx *c, const ptk_op *op, const ptk_type *t, const char *what) {
+  uint32_t lanes;
+  ptk_dtype e;
+  if (!t || t->kind != PTK_TY_OPAQUE || strncmp(t->text, "!pto.vreg<", 10) != 0) return false;
+  if (!ptk_type_vreg(t, &lanes, &e)) {
+    VERR(c, op, "'%s' %s has the malformed type %s (expected !pto.vreg<NxT>)", vop_name(op), what, vty(c, t));
+    return true;
+  }
+  unsigned bits = ptk_dtype_bits(e);
+  if ((uint64_t)lanes * bits != 2048) {
+    VERR(c, op, "'%s' %s has type %s: a vector register holds 2048 bits (%u lanes of %s), not %llu",
+         vop_name(op), what, vty(c, t), bits ? 2048 / bits : 0, ptk_dtype_name(e),
+         (unsigned long long)lanes * bits);
+    return true;
+  }
+  return false;
+}
+
+static bool bad_mask(vctx *c, const ptk_op *op, const ptk_type *t, const char *what) {
+  if (!t || t->kind != PTK_TY_OPAQUE || strncmp(t->text, "!pto.mask<", 10) != 0) return false;
+  if (ptk_type_mask_bits(t)) return false;
+  VERR(c, op, "'%s' %s has type %s: a mask is !pto.mask<b8>, <b16> or <b32>", vop_name(op), what, vty(c, t));
+  return true;
+}
+
+/* The op name after "pto.". */
+static const char *short_name(const ptk_op *op) { return vop_name(op) + 4; }
+
+static bool starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+static ptk_space space_of(const char *s, size_t n) {
+  static const char *const names[] = {"gm", "ub", "l1", "l0a", "l0b", "l0c", "bt", "fb"};
+  for (int i = 0; i < (int)PTK_ARRAY_LEN(names); i++)
+    if (strlen(names[i]) == n && !memcmp(names[i], s, n)) return (ptk_space)i;
+  return PTK_SPACE__COUNT;
+}
+static const char *space_word(ptk_space s) {
+  static const char *const names[] = {"gm", "ub", "l1", "l0a", "l0b", "l0c", "bt", "fb"};
+  return (unsigned)s < PTK_ARRAY_LEN(names) ? names[s] : "?";
+}
+
+static void check_space(vctx *c, ptk_op *op, uint32_t i, ptk_space want, const char *role) {
+  if (i >= op->noperands || !op->operands[i]) return;
+  const ptk_type *t = op->operands[i]->type;
+  if (!t || t->kind != PTK_TY_PTR || t->space == want) return;
+  VERR(c, op, "'%s' %s %s must point into %s, but has type %s", vop_name(op), voperand(c, op, i), role,
+       space_word(want), vty(c, t));
+  vnote_def(c, op->operands[i]);
+}
+
+static bool inside_vecscope(const ptk_op *op) {
+  for (const ptk_block *b = op->block; b && b->region; ) {
+    const ptk_op *p = b->region->op;
+    if (!p) return false;
+    if (p->kind == PTK_OP_VECSCOPE) return true;
+    b = p->block;
+  }
+  return false;
+}
+
+void vop_check_vpto(vctx *c, ptk_op *op) {
+  const char *nm = short_name(op);
+  bool vector = false; /* a register-level op: it runs inside a vecscope */
+  unsigned width = 0, mbits = 0;
+  bool mixed = false;
+  for (uint32_t i = 0; i < op->noperands; i++) {
+    const ptk_type *t = op->operands[i] ? op->operands[i]->type : NULL;
+    if (bad_vreg(c, op, t, voperand(c, op, i)) || bad_mask(c, op, t, voperand(c, op, i))) return;
+    uint32_t lanes;
+    ptk_dtype e;
+    if (ptk_type_vreg(t, &lanes, &e)) {
+      vector = true;
+      unsigned w = ptk_dtype_bits(e);
+      if (width && w != width) mixed = true;
+      width = w;
+    }
+    if (ptk_type_mask_bits(t)) {
+      vector = true;
+      if (!mbits) mbits = ptk_type_mask_bits(t);
+    }
+  }
+  for (uint32_t i = 0; i < op->nresults; i++) {
+    const ptk_type *t = op->results[i].type;
+    char what[32];
+    snprintf(what, sizeof what, "result #%u", i);
+    if (bad_vreg(c, op, t, what) || bad_mask(c, op, t, what)) return;
+    uint32_t lanes;
+    ptk_dtype e;
+    if (ptk_type_vreg(t, &lanes, &e)) {
+      vector = true;
+      unsigned w = ptk_dtype_bits(e);
+      if (width && w != width) mixed = true;
+      width = w;
+    }
+    if (ptk_type_mask_bits(t)) vector = true;
+  }
+  /* A mask governs lanes of its granularity: b32 for 32-bit elements. */
+  if (width && mbits && !mixed && mbits != width && !starts(nm, "vcvt") && !starts(nm, "vtrc") &&
+      !starts(nm, "vld") && !starts(nm, "vst") && !starts(nm, "vsld") && !starts(nm, "vsst") &&
+      !starts(nm, "vgather") && !starts(nm, "vscatter")) { /* packing loads/stores mix widths */
+    VERR(c, op, "'%s' takes a !pto.mask<b%u> for %u-bit lanes, but its mask is !pto.mask<b%u>", vop_name(op),
+         width, width, mbits);
+    return;
+  }
+  /* pset_b32 / plt_b16 / …: the suffix is the result's granularity. */
+  const char *suf = strstr(nm, "_b");
+  if (suf && (starts(nm, "pset") || starts(nm, "plt") || starts(nm, "pge")) && op->nresults >= 1) {
+    unsigned want = (unsigned)strtoul(suf + 2, NULL, 10), got = ptk_type_mask_bits(op->results[0].type);
+    if (got != want) {
+      VERR(c, op, "'%s' produces a !pto.mask<b%u>, but its result has type %s", vop_name(op), want,
+           vty(c, op->results[0].type));
+      return;
+    }
+  }
+  /* mte_<src>_<dst> / copy_<src>_to_<dst>: the first two operands' spaces. */
+  if (starts(nm, "mte_")) {
+    const char *a = nm + 4, *u = strchr(a, '_');
+    if (u) {
+      const char *b = u + 1;
+      size_t bl = strcspn(b, "_");
+      ptk_space sa = space_of(a, (size_t)(u - a)), sb = space_of(b, bl);
+      if (sa != PTK_SPACE__COUNT) check_space(c, op, 0, sa, "(the source)");
+      if (sb != PTK_SPACE__COUNT) check_space(c, op, 1, sb, "(the destination)");
+    }
+  }
+  /* vector and predicate loads/stores address UB */
+  if (starts(nm, "vld") || starts(nm, "vst") || starts(nm, "pld") || starts(nm, "pst"))
+    for (uint32_t i = 0; i < op->noperands; i++)
+      if (op->operands[i] && op->operands[i]->type && op->operands[i]->type->kind == PTK_TY_PTR)
+        check_space(c, op, i, PTK_SPACE_VEC, "(the address)");
+  if (vector && !inside_vecscope(op))
+    VERR(c, op, "'%s' works on vector registers and masks: it must be inside a pto.vecscope", vop_name(op));
+}
