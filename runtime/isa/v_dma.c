@@ -134,9 +134,11 @@ static int set_pad(dma *d, uint64_t bits, unsigned size, int64_t left, int64_t r
   return 0;
 }
 
-int ptk_v_mte_gm_ub(const ptk_vptr *gm, const ptk_vptr *ub, int64_t len, int64_t n, int64_t ss,
+int ptk_v_mte_gm_ub(ptk_vptr gm_v, ptk_vptr ub_v, int64_t len, int64_t n, int64_t ss,
                     int64_t ds, int nloops, const int64_t *loops, bool has_pad, uint64_t pad_bits,
                     unsigned pad_size, int64_t left, int64_t right) {
+  const ptk_vptr *gm = &gm_v;
+  const ptk_vptr *ub = &ub_v;
   dma d = {.op = "pto.mte_gm_ub", .len = len, .n = n, .ss = ss, .ds = ds, .pad = has_pad, .psz = 1};
   int rc = take_loops(&d, nloops, loops);
   if (rc) return rc;
@@ -144,15 +146,19 @@ int ptk_v_mte_gm_ub(const ptk_vptr *gm, const ptk_vptr *ub, int64_t len, int64_t
   return run(&d, gm, ub);
 }
 
-int ptk_v_mte_ub_gm(const ptk_vptr *ub, const ptk_vptr *gm, int64_t len, int64_t n, int64_t ss,
+int ptk_v_mte_ub_gm(ptk_vptr ub_v, ptk_vptr gm_v, int64_t len, int64_t n, int64_t ss,
                     int64_t ds, int nloops, const int64_t *loops) {
+  const ptk_vptr *ub = &ub_v;
+  const ptk_vptr *gm = &gm_v;
   dma d = {.op = "pto.mte_ub_gm", .len = len, .n = n, .ss = ss, .ds = ds, .psz = 1};
   int rc = take_loops(&d, nloops, loops);
   return rc ? rc : run(&d, ub, gm);
 }
 
-int ptk_v_mte_ub_ub(const ptk_vptr *src, const ptk_vptr *dst, int64_t len32, int64_t n,
+int ptk_v_mte_ub_ub(ptk_vptr src_v, ptk_vptr dst_v, int64_t len32, int64_t n,
                     int64_t src_gap, int64_t dst_gap) {
+  const ptk_vptr *src = &src_v;
+  const ptk_vptr *dst = &dst_v;
   dma d = {.op = "pto.mte_ub_ub", .n = n, .psz = 1};
   if (len32 < 0 || len32 > 65535 || src_gap < 0 || src_gap > 65535 || dst_gap < 0 ||
       dst_gap > 65535)
@@ -164,9 +170,11 @@ int ptk_v_mte_ub_ub(const ptk_vptr *src, const ptk_vptr *dst, int64_t len32, int
   return run(&d, src, dst);
 }
 
-int ptk_v_copy_gm_to_ubuf(const ptk_vdma_regs *r, const ptk_vptr *gm, const ptk_vptr *ub, int64_t n,
+int ptk_v_copy_gm_to_ubuf(const ptk_vdma_regs *r, ptk_vptr gm_v, ptk_vptr ub_v, int64_t n,
                           int64_t len, int64_t left, int64_t right, bool data_select,
                           int64_t gm_stride, int64_t ub_stride) {
+  const ptk_vptr *gm = &gm_v;
+  const ptk_vptr *ub = &ub_v;
   dma d = {.op = "pto.copy_gm_to_ubuf", .len = len, .n = n, .ss = gm_stride, .ds = ub_stride,
            .pad = data_select, .nl = 2, .psz = 1};
   const ptk_vdma_loops *L = &r->out2ub;
@@ -176,12 +184,42 @@ int ptk_v_copy_gm_to_ubuf(const ptk_vdma_regs *r, const ptk_vptr *gm, const ptk_
   return rc ? rc : run(&d, gm, ub);
 }
 
-int ptk_v_copy_ubuf_to_gm(const ptk_vdma_regs *r, const ptk_vptr *ub, const ptk_vptr *gm,
+int ptk_v_copy_ubuf_to_gm(const ptk_vdma_regs *r, ptk_vptr ub_v, ptk_vptr gm_v,
                           int64_t n, int64_t len, int64_t gm_stride, int64_t ub_stride) {
+  const ptk_vptr *ub = &ub_v;
+  const ptk_vptr *gm = &gm_v;
   dma d = {.op = "pto.copy_ubuf_to_gm", .len = len, .n = n, .ss = ub_stride, .ds = gm_stride,
            .nl = 2, .psz = 1};
   const ptk_vdma_loops *L = &r->ub2out;
   d.lc[0] = L->size1, d.ls[0] = L->src1, d.ld[0] = L->dst1;
   d.lc[1] = L->size2, d.ls[1] = L->src2, d.ld[1] = L->dst2;
   return run(&d, ub, gm);
+}
+
+/* ---- the loop registers of the calling thread ---------------------------------------------- */
+
+static _Thread_local ptk_vdma_regs tregs;
+static _Thread_local bool tregs_set;
+
+ptk_vdma_regs *ptk_v_dma_regs(void) {
+  if (!tregs_set) {
+    ptk_vdma_regs_reset(&tregs);
+    tregs_set = true;
+  }
+  return &tregs;
+}
+
+void ptk_v_dma_reset(void) {
+  ptk_vdma_regs_reset(&tregs);
+  tregs_set = true;
+}
+
+int ptk_v_set_loop(int reg, int64_t a, int64_t b) {
+  if (ptk_vdma_set(ptk_v_dma_regs(), reg, a, b))
+    return ptk_isa__fail(PTK_ISA_EARG, "set_loop: bad register %d", reg);
+  return 0;
+}
+
+int ptk_v_unsupported(const char *what) {
+  return ptk_isa__fail(PTK_ISA_EARG, "%s cannot run on the host yet", what);
 }

@@ -66,14 +66,15 @@ static unsigned ld_width(int dist) {
   }
 }
 
-int ptk_v_vlds(int dist, ptk_vreg *dst, const ptk_vptr *p, int64_t idx, unsigned esz,
-               ptk_vptr *upd) {
+int ptk_v_vlds(int dist, ptk_vreg *dst, ptk_vptr p_v, int64_t idx, unsigned esz,
+               bool post) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vlds";
   if (!esz_ok(esz)) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad element size %u", op, esz);
   int64_t adv = 0, A = 0;
   int rc = addr_of(op, p, idx, esz, &adv);
   if (rc) return rc;
-  A = upd ? p->off : adv;
+  A = post ? p->off : adv;
   unsigned w = ld_width(dist);
   int64_t foot;
   switch (dist) {
@@ -150,15 +151,12 @@ int ptk_v_vlds(int dist, ptk_vreg *dst, const ptk_vptr *p, int64_t idx, unsigned
   }
   }
   *dst = r;
-  if (upd) {
-    *upd = *p;
-    upd->off = adv;
-  }
   return 0;
 }
 
-int ptk_v_vldsx2(int dist, ptk_vreg *lo, ptk_vreg *hi, const ptk_vptr *p, int64_t idx,
+int ptk_v_vldsx2(int dist, ptk_vreg *lo, ptk_vreg *hi, ptk_vptr p_v, int64_t idx,
                  unsigned esz) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vldsx2";
   if (!esz_ok(esz)) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad element size %u", op, esz);
   if (dist != PTK_VLD_BDINTLV && dist != PTK_VLD_DINTLV_B8 && dist != PTK_VLD_DINTLV_B16 &&
@@ -182,14 +180,15 @@ int ptk_v_vldsx2(int dist, ptk_vreg *lo, ptk_vreg *hi, const ptk_vptr *p, int64_
 
 /* ---- vsts / vstsx2 ------------------------------------------------------------------ */
 
-int ptk_v_vsts(int dist, const ptk_vreg *v, const ptk_vptr *p, int64_t idx, unsigned esz,
-               const ptk_vmask *m, ptk_vptr *upd) {
+int ptk_v_vsts(int dist, const ptk_vreg *v, ptk_vptr p_v, int64_t idx, unsigned esz,
+               const ptk_vmask *m, bool post) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vsts";
   if (!esz_ok(esz)) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad element size %u", op, esz);
   int64_t adv = 0, A = 0;
   int rc = addr_of(op, p, idx, esz, &adv);
   if (rc) return rc;
-  A = upd ? p->off : adv;
+  A = post ? p->off : adv;
   unsigned w, out; /* source lane bytes, bytes stored per lane */
   bool one = false;
   switch (dist) {
@@ -232,15 +231,12 @@ int ptk_v_vsts(int dist, const ptk_vreg *v, const ptk_vptr *p, int64_t idx, unsi
         if (mbit(m, i * w)) memcpy(d + i * out, v->b + i * w, out);
     }
   }
-  if (upd) {
-    *upd = *p;
-    upd->off = adv;
-  }
   return 0;
 }
 
-int ptk_v_vstsx2(int dist, const ptk_vreg *lo, const ptk_vreg *hi, const ptk_vptr *p, int64_t idx,
+int ptk_v_vstsx2(int dist, const ptk_vreg *lo, const ptk_vreg *hi, ptk_vptr p_v, int64_t idx,
                  unsigned esz, const ptk_vmask *m) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vstsx2";
   (void)m; /* INTLV ignores the predicate (docs 03) */
   if (!esz_ok(esz)) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad element size %u", op, esz);
@@ -275,8 +271,9 @@ static int blk_addr(const char *op, const ptk_vptr *p, int64_t blk, int64_t rep,
   return addr_of(op, p, u, 32, a);
 }
 
-int ptk_v_vsldb(ptk_vreg *dst, const ptk_vptr *p, int64_t block_stride, int64_t repeat_stride,
+int ptk_v_vsldb(ptk_vreg *dst, ptk_vptr p_v, int64_t block_stride, int64_t repeat_stride,
                 const ptk_vmask *m) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vsldb";
   int64_t a[8] = {0};
   int rc;
@@ -297,15 +294,17 @@ int ptk_v_vsldb(ptk_vreg *dst, const ptk_vptr *p, int64_t block_stride, int64_t 
   return 0;
 }
 
-int ptk_v_vsstb(const ptk_vreg *v, const ptk_vptr *p, int64_t block_stride, int64_t repeat_stride,
-                const ptk_vmask *m, ptk_vptr *upd) {
+int ptk_v_vsstb(const ptk_vreg *v, ptk_vptr p_v, int64_t block_stride, int64_t repeat_stride,
+                const ptk_vmask *m, bool post) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vsstb";
   int64_t a[8] = {0}, next = 0;
+  (void)next; /* the post-update result is the caller's (ptk_v_post) */
   int rc;
-  if (upd && (rc = addr_of(op, p, repeat_stride, 32, &next))) return rc;
+  if (post && (rc = addr_of(op, p, repeat_stride, 32, &next))) return rc;
   for (unsigned k = 0; k < 8; k++) {
     if (!mbit(m, 4 * k)) continue;
-    if ((rc = blk_addr(op, p, block_stride, repeat_stride, k, upd != NULL, &a[k])) ||
+    if ((rc = blk_addr(op, p, block_stride, repeat_stride, k, post, &a[k])) ||
         (rc = need(op, "destination block", p, a[k], 32)))
       return rc;
   }
@@ -313,10 +312,6 @@ int ptk_v_vsstb(const ptk_vreg *v, const ptk_vptr *p, int64_t block_stride, int6
   memcpy(t, v->b, 256); /* v may live in the memory written */
   for (unsigned k = 0; k < 8; k++)
     if (mbit(m, 4 * k)) memcpy(p->base + a[k], t + 32 * k, 32);
-  if (upd) {
-    *upd = *p;
-    upd->off = next;
-  }
   return 0;
 }
 
@@ -324,7 +319,8 @@ int ptk_v_vsstb(const ptk_vreg *v, const ptk_vptr *p, int64_t block_stride, int6
 
 static int64_t floor32(int64_t a) { return a & ~(int64_t)31; }
 
-int ptk_v_vldas(ptk_valign *out, const ptk_vptr *p) {
+int ptk_v_vldas(ptk_valign *out, ptk_vptr p_v) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vldas";
   int64_t A = p->off, b = floor32(A);
   int rc = need(op, "source", p, A, 1);
@@ -338,7 +334,8 @@ int ptk_v_vldas(ptk_valign *out, const ptk_vptr *p) {
   return 0;
 }
 
-int ptk_v_vldus(ptk_vreg *dst, ptk_valign *aout, const ptk_vptr *p, const ptk_valign *ain) {
+int ptk_v_vldus(ptk_vreg *dst, ptk_valign *aout, ptk_vptr p_v, const ptk_valign *ain) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vldus";
   int64_t A = p->off;
   int rc = need(op, "source", p, A, 1);
@@ -384,14 +381,16 @@ static int stream_put(const char *op, ptk_valign *aout, const ptk_valign *ain, c
 }
 
 int ptk_v_vstus(ptk_valign *aout, const ptk_valign *ain, int64_t off, unsigned esz,
-                const ptk_vreg *v, const ptk_vptr *p) {
+                const ptk_vreg *v, ptk_vptr p_v) {
+  const ptk_vptr *p = &p_v;
   if (!esz_ok(esz) || off < 0 || off > 256)
     return ptk_isa__fail(PTK_ISA_EARG, "pto.vstus: offset %lld of %u-byte elements", (ll)off, esz);
   return stream_put("pto.vstus", aout, ain, p, p->off, v->b, off * (int64_t)esz);
 }
 
-int ptk_v_vstur(ptk_valign *aout, const ptk_valign *ain, const ptk_vreg *v, const ptk_vptr *p,
+int ptk_v_vstur(ptk_valign *aout, const ptk_valign *ain, const ptk_vreg *v, ptk_vptr p_v,
                 int64_t *ar, int64_t nbytes, bool post) {
+  const ptk_vptr *p = &p_v;
   int64_t P;
   if (__builtin_add_overflow(p->off, *ar, &P))
     return ptk_isa__fail(PTK_ISA_ESHAPE, "pto.vstur: address overflows");
@@ -408,40 +407,38 @@ static int flush(const char *op, const ptk_valign *a, const ptk_vptr *p, int64_t
   return 0;
 }
 
-int ptk_v_vstas(const ptk_valign *a, const ptk_vptr *p, int64_t off, unsigned esz) {
+int ptk_v_vstas(const ptk_valign *a, ptk_vptr p_v, int64_t off, unsigned esz) {
+  const ptk_vptr *p = &p_v;
   int64_t F = 0;
   int rc = addr_of("pto.vstas", p, off, esz, &F);
   return rc ? rc : flush("pto.vstas", a, p, F);
 }
 
-int ptk_v_vstar(const ptk_valign *a, const ptk_vptr *p, int64_t ar) {
+int ptk_v_vstar(const ptk_valign *a, ptk_vptr p_v, int64_t ar) {
+  const ptk_vptr *p = &p_v;
   int64_t F = 0;
   if (__builtin_add_overflow(p->off, ar, &F))
     return ptk_isa__fail(PTK_ISA_ESHAPE, "pto.vstar: address overflows");
   return flush("pto.vstar", a, p, F);
 }
 
-int ptk_v_pstu(ptk_valign *aout, ptk_vptr *pout, const ptk_valign *ain, const ptk_vmask *m,
-               unsigned gran, const ptk_vptr *p) {
+int ptk_v_pstu(ptk_valign *aout, const ptk_valign *ain, const ptk_vmask *m,
+               unsigned gran, ptk_vptr p_v) {
+  const ptk_vptr *p = &p_v;
   if (gran != 2 && gran != 4)
     return ptk_isa__fail(PTK_ISA_EARG, "pto.pstu: mask granularity b%u (b16 or b32)", gran * 8);
   uint8_t t[16] = {0};
   unsigned lanes = 256 / gran;
   for (unsigned i = 0; i < lanes; i++)
     if (mbit(m, i * gran)) t[i >> 3] = (uint8_t)(t[i >> 3] | (1u << (i & 7)));
-  int64_t len = lanes / 8;
-  ptk_vptr np = *p;
-  if (__builtin_add_overflow(p->off, len, &np.off))
-    return ptk_isa__fail(PTK_ISA_ESHAPE, "pto.pstu: address overflows");
-  int rc = stream_put("pto.pstu", aout, ain, p, p->off, t, len);
-  if (!rc) *pout = np;
-  return rc;
+  return stream_put("pto.pstu", aout, ain, p, p->off, t, lanes / 8);
 }
 
 /* ---- gather / scatter -------------------------------------------------------------------- */
 
-int ptk_v_vgather2(ptk_isa_dtype dt, ptk_vreg *dst, const ptk_vptr *p, const ptk_vreg *offs,
+int ptk_v_vgather2(ptk_isa_dtype dt, ptk_vreg *dst, ptk_vptr p_v, const ptk_vreg *offs,
                    unsigned osz, const ptk_vmask *m) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vgather2";
   unsigned w = dt < PTK_ISA_NDTYPES && dt != PTK_ISA_I1 ? (unsigned)ptk_isa_dtype_size(dt) : 0;
   if (w != 1 && w != 2 && w != 4)
@@ -469,7 +466,8 @@ int ptk_v_vgather2(ptk_isa_dtype dt, ptk_vreg *dst, const ptk_vptr *p, const ptk
   return 0;
 }
 
-int ptk_v_vgatherb(ptk_vreg *dst, const ptk_vptr *p, const ptk_vreg *offs, const ptk_vmask *m) {
+int ptk_v_vgatherb(ptk_vreg *dst, ptk_vptr p_v, const ptk_vreg *offs, const ptk_vmask *m) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vgatherb";
   ptk_vreg r;
   memset(r.b, 0, 256);
@@ -488,8 +486,9 @@ int ptk_v_vgatherb(ptk_vreg *dst, const ptk_vptr *p, const ptk_vreg *offs, const
   return 0;
 }
 
-int ptk_v_vscatter(unsigned esz, const ptk_vreg *v, const ptk_vptr *p, const ptk_vreg *offs,
+int ptk_v_vscatter(unsigned esz, const ptk_vreg *v, ptk_vptr p_v, const ptk_vreg *offs,
                    unsigned osz, const ptk_vmask *m) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.vscatter";
   if (esz != 1 && esz != 2 && esz != 4)
     return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: %u-byte elements (b8, b16 or b32)", op, esz);
@@ -519,7 +518,8 @@ int ptk_v_vscatter(unsigned esz, const ptk_vreg *v, const ptk_vptr *p, const ptk
 
 static bool bit_of(const uint8_t *b, unsigned j) { return (b[j >> 3] >> (j & 7)) & 1; }
 
-int ptk_v_plds(int dist, ptk_vmask *dst, const ptk_vptr *p, int64_t idx, unsigned esz) {
+int ptk_v_plds(int dist, ptk_vmask *dst, ptk_vptr p_v, int64_t idx, unsigned esz) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.plds";
   if (!esz_ok(esz)) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad element size %u", op, esz);
   int64_t foot = dist == PTK_VPLD_NORM ? 32 : dist == PTK_VPLD_US ? 16 : dist == PTK_VPLD_DS ? 64 : 0;
@@ -539,7 +539,8 @@ int ptk_v_plds(int dist, ptk_vmask *dst, const ptk_vptr *p, int64_t idx, unsigne
   return 0;
 }
 
-int ptk_v_psts(int dist, const ptk_vmask *m, const ptk_vptr *p, int64_t idx, unsigned esz) {
+int ptk_v_psts(int dist, const ptk_vmask *m, ptk_vptr p_v, int64_t idx, unsigned esz) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.psts";
   if (!esz_ok(esz)) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad element size %u", op, esz);
   if (dist != PTK_VPST_NORM && dist != PTK_VPST_PK)
@@ -559,7 +560,8 @@ int ptk_v_psts(int dist, const ptk_vmask *m, const ptk_vptr *p, int64_t idx, uns
 
 /* ---- scalars --------------------------------------------------------------------------------- */
 
-int ptk_v_ld_scalar(void *out, const ptk_vptr *p, int64_t idx, unsigned esz) {
+int ptk_v_ld_scalar(void *out, ptk_vptr p_v, int64_t idx, unsigned esz) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.load_scalar";
   if (!esz_ok(esz)) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad element size %u", op, esz);
   int64_t A = 0;
@@ -569,7 +571,8 @@ int ptk_v_ld_scalar(void *out, const ptk_vptr *p, int64_t idx, unsigned esz) {
   return 0;
 }
 
-int ptk_v_st_scalar(const void *in, const ptk_vptr *p, int64_t idx, unsigned esz) {
+int ptk_v_st_scalar(const void *in, ptk_vptr p_v, int64_t idx, unsigned esz) {
+  const ptk_vptr *p = &p_v;
   static const char op[] = "pto.store_scalar";
   if (!esz_ok(esz)) return ptk_isa__fail(PTK_ISA_EARG, "%s: bad element size %u", op, esz);
   int64_t A = 0;

@@ -14,8 +14,9 @@
  *   stores); failures return PTK_ISA_ESHAPE with a message naming the op and
  *   the byte range (ptk_isa_error()). Alignment is not enforced.
  * - Predicated stores never touch (nor check) the bytes of inactive lanes.
- * - Post-update forms (upd != NULL) access memory at the base pointer itself
- *   and return the base advanced by the offset: the vlds-post-update golden
+ * - Post-update forms (post = true) access memory at the base pointer itself;
+ *   the result pointer is the base advanced by the offset (ptk_v_post, or
+ *   ptk_v_post_bytes for the byte count of each op): the vlds-post-update golden
  *   loads base, base+64, ... from `vlds %src[%c64]` with %src the loop-carried
  *   updated pointer.
  * - The memory functions are out of line (runtime/isa/v_mem.c) because they
@@ -74,8 +75,19 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "runtime/cells.h"
 #include "runtime/isa/isa.h"
 #include "runtime/isa/vreg.h"
+
+/* A post-update result cell: the operand's cell advanced by `bytes`, set
+ * only when the op (whose code is rc) succeeded. */
+static inline int ptk_v_post(ptk_rt_ptr *res, const ptk_rt_ptr *src, int64_t bytes, int rc) {
+  if (!rc) {
+    *res = *src;
+    res->boff = ptk_rt_sadd(res->boff, bytes);
+  }
+  return rc;
+}
 
 /* ---- distribution modes -------------------------------------------------- */
 
@@ -162,56 +174,56 @@ static inline int ptk_vst_default_dist(unsigned esz) {
  * 64 bytes, byte i -> byte 4i of 32-bit lane i (rest 0); SPLT4CHN: 256
  * bytes as 64 groups of 4, channel c to bytes [64c, 64c+64); SPLT2CHN_Bn:
  * 2-channel groups of n-bit elements, channel c to the register's half c.
- * upd != NULL: post-update form (A = base, *upd = base + idx*esz). */
-int ptk_v_vlds(int dist, ptk_vreg *dst, const ptk_vptr *p, int64_t idx, unsigned esz,
-               ptk_vptr *upd);
+ * post: the post-update form (A = base; result = base + idx*esz). */
+int ptk_v_vlds(int dist, ptk_vreg *dst, ptk_vptr p_v, int64_t idx, unsigned esz,
+               bool post);
 /* pto.vldsx2: DINTLV_Bn: lo[i] = element 2i, hi[i] = element 2i+1 of n
  * bits over 512 bytes; BDINTLV: lo = even 32-byte blocks, hi = odd ones. */
-int ptk_v_vldsx2(int dist, ptk_vreg *lo, ptk_vreg *hi, const ptk_vptr *p, int64_t idx,
+int ptk_v_vldsx2(int dist, ptk_vreg *lo, ptk_vreg *hi, ptk_vptr p_v, int64_t idx,
                  unsigned esz);
 /* pto.vsts: NORM_Bn writes byte j of v iff mask bit (j / g) * g is set (g =
  * n/8); 1PT_Bn writes the first n/8 bytes (mask ignored); PK_Bn / PK4_B32
- * see the header comment. upd: post-update form as vlds. */
-int ptk_v_vsts(int dist, const ptk_vreg *v, const ptk_vptr *p, int64_t idx, unsigned esz,
-               const ptk_vmask *m, ptk_vptr *upd);
+ * see the header comment. post: as vlds. */
+int ptk_v_vsts(int dist, const ptk_vreg *v, ptk_vptr p_v, int64_t idx, unsigned esz,
+               const ptk_vmask *m, bool post);
 /* pto.vstsx2 INTLV_Bn: element i of lo / hi to elements 2i / 2i+1 (512
  * bytes); the mask is ignored (docs 03). */
-int ptk_v_vstsx2(int dist, const ptk_vreg *lo, const ptk_vreg *hi, const ptk_vptr *p, int64_t idx,
+int ptk_v_vstsx2(int dist, const ptk_vreg *lo, const ptk_vreg *hi, ptk_vptr p_v, int64_t idx,
                  unsigned esz, const ptk_vmask *m);
 /* pto.vsldb / pto.vsstb: 8 blocks of 32 bytes, block k at base + (repeat +
- * k*block) * 32 (post-update vsstb: at base + k*block*32, *upd = base +
- * repeat*32). */
-int ptk_v_vsldb(ptk_vreg *dst, const ptk_vptr *p, int64_t block_stride, int64_t repeat_stride,
+ * k*block) * 32 (post-update vsstb: at base + k*block*32, result = base
+ * + repeat*32). */
+int ptk_v_vsldb(ptk_vreg *dst, ptk_vptr p_v, int64_t block_stride, int64_t repeat_stride,
                 const ptk_vmask *m);
-int ptk_v_vsstb(const ptk_vreg *v, const ptk_vptr *p, int64_t block_stride, int64_t repeat_stride,
-                const ptk_vmask *m, ptk_vptr *upd);
+int ptk_v_vsstb(const ptk_vreg *v, ptk_vptr p_v, int64_t block_stride, int64_t repeat_stride,
+                const ptk_vmask *m, bool post);
 
 /* ---- unaligned streams ----------------------------------------------------------- */
 
 /* pto.init_align: an empty carrier. */
 static inline void ptk_v_init_align(ptk_valign *a) { memset(a, 0, sizeof *a); }
 /* pto.vldas: the 32-byte block holding the address. */
-int ptk_v_vldas(ptk_valign *out, const ptk_vptr *p);
+int ptk_v_vldas(ptk_valign *out, ptk_vptr p_v);
 /* pto.vldus: 256 bytes from the address (head from the carrier, see top);
  * *aout = the block holding address + 256 (empty if outside the memory).
  * aout may be ain. */
-int ptk_v_vldus(ptk_vreg *dst, ptk_valign *aout, const ptk_vptr *p, const ptk_valign *ain);
+int ptk_v_vldus(ptk_vreg *dst, ptk_valign *aout, ptk_vptr p_v, const ptk_valign *ain);
 /* pto.vstus: append off elements (off * esz bytes) of v at the address;
  * complete 32-byte blocks are written, the tail stays in *aout. */
 int ptk_v_vstus(ptk_valign *aout, const ptk_valign *ain, int64_t off, unsigned esz,
-                const ptk_vreg *v, const ptk_vptr *p);
+                const ptk_vreg *v, ptk_vptr p_v);
 /* pto.vstur: append nbytes (the SQZN count of the last vsqz/vusqz, in
  * bytes) of v at base + *ar; post: *ar += nbytes. */
-int ptk_v_vstur(ptk_valign *aout, const ptk_valign *ain, const ptk_vreg *v, const ptk_vptr *p,
+int ptk_v_vstur(ptk_valign *aout, const ptk_valign *ain, const ptk_vreg *v, ptk_vptr p_v,
                 int64_t *ar, int64_t nbytes, bool post);
 /* pto.vstas: flush the carrier at F = address + off * esz; pto.vstar: at
  * F = address + ar. */
-int ptk_v_vstas(const ptk_valign *a, const ptk_vptr *p, int64_t off, unsigned esz);
-int ptk_v_vstar(const ptk_valign *a, const ptk_vptr *p, int64_t ar);
+int ptk_v_vstas(const ptk_valign *a, ptk_vptr p_v, int64_t off, unsigned esz);
+int ptk_v_vstar(const ptk_valign *a, ptk_vptr p_v, int64_t ar);
 /* pto.pstu: append the lane bits of m at granularity gran (2: b16, 4: b32)
- * at the address; *pout = address + the bytes appended. */
-int ptk_v_pstu(ptk_valign *aout, ptk_vptr *pout, const ptk_valign *ain, const ptk_vmask *m,
-               unsigned gran, const ptk_vptr *p);
+ * at the address; the result pointer is address + 256/gran/8 bytes. */
+int ptk_v_pstu(ptk_valign *aout, const ptk_valign *ain, const ptk_vmask *m,
+               unsigned gran, ptk_vptr p_v);
 
 /* ---- gather / scatter --------------------------------------------------------------- */
 
@@ -219,29 +231,29 @@ int ptk_v_pstu(ptk_valign *aout, ptk_vptr *pout, const ptk_valign *ain, const pt
  * the element at base + offs[i] * size(dt), offs lanes unsigned of osz bytes
  * (2 or 4); i8/u8 zero-extend to 16 bits; inactive lanes (mask bit i*lane
  * size) are 0. */
-int ptk_v_vgather2(ptk_isa_dtype dt, ptk_vreg *dst, const ptk_vptr *p, const ptk_vreg *offs,
+int ptk_v_vgather2(ptk_isa_dtype dt, ptk_vreg *dst, ptk_vptr p_v, const ptk_vreg *offs,
                    unsigned osz, const ptk_vmask *m);
 /* pto.vgatherb: block k (k < 8) = 32 bytes at base + offs_u32[k] if mask
  * bit 4k, else 0. */
-int ptk_v_vgatherb(ptk_vreg *dst, const ptk_vptr *p, const ptk_vreg *offs, const ptk_vmask *m);
+int ptk_v_vgatherb(ptk_vreg *dst, ptk_vptr p_v, const ptk_vreg *offs, const ptk_vmask *m);
 /* pto.vscatter: for lanes i < 256/max(esz, osz) with mask bit i*esz set,
  * element i of v (esz bytes) to base + offs[i] * esz, lane order (the last
  * writer wins). */
-int ptk_v_vscatter(unsigned esz, const ptk_vreg *v, const ptk_vptr *p, const ptk_vreg *offs,
+int ptk_v_vscatter(unsigned esz, const ptk_vreg *v, ptk_vptr p_v, const ptk_vreg *offs,
                    unsigned osz, const ptk_vmask *m);
 
 /* ---- predicates ----------------------------------------------------------------------- */
 
 /* pto.plds / pto.pldi (NORM 32 bytes, US 16, DS 64) and pto.psts /
  * pto.psti (NORM 32 bytes, PK 16); bit j = bit j%8 of byte j/8. */
-int ptk_v_plds(int dist, ptk_vmask *dst, const ptk_vptr *p, int64_t idx, unsigned esz);
-int ptk_v_psts(int dist, const ptk_vmask *m, const ptk_vptr *p, int64_t idx, unsigned esz);
+int ptk_v_plds(int dist, ptk_vmask *dst, ptk_vptr p_v, int64_t idx, unsigned esz);
+int ptk_v_psts(int dist, const ptk_vmask *m, ptk_vptr p_v, int64_t idx, unsigned esz);
 
 /* ---- scalars ---------------------------------------------------------------------------- */
 
 /* pto.load_scalar / store_scalar on any memory: esz raw bytes. */
-int ptk_v_ld_scalar(void *out, const ptk_vptr *p, int64_t idx, unsigned esz);
-int ptk_v_st_scalar(const void *in, const ptk_vptr *p, int64_t idx, unsigned esz);
+int ptk_v_ld_scalar(void *out, ptk_vptr p_v, int64_t idx, unsigned esz);
+int ptk_v_st_scalar(const void *in, ptk_vptr p_v, int64_t idx, unsigned esz);
 
 /* ---- DMA ----------------------------------------------------------------------------------- */
 
@@ -297,30 +309,40 @@ static inline int ptk_vdma_set_pad(ptk_vdma_regs *r, uint64_t bits, unsigned siz
 
 #define PTK_VDMA_MAX_LOOPS 8
 
+/* The calling thread's loop registers (until the engines keep one
+ * ptk_vdma_regs per block: a block starts with whatever the previous block
+ * on its thread left unless ptk_v_dma_reset is called at block start).
+ * set_loop: pto.set_loop*_{outtoub,ubtoout} (reg a ptk_vdma_reg). */
+ptk_vdma_regs *ptk_v_dma_regs(void);
+void ptk_v_dma_reset(void);
+int ptk_v_set_loop(int reg, int64_t a, int64_t b);
+/* A form the engines cannot run yet: records `what` and returns EARG. */
+int ptk_v_unsupported(const char *what);
+
 /* pto.mte_gm_ub / pto.mte_ub_gm: len bytes per burst, n bursts at
  * start-to-start strides ss (source) / ds (destination), then nloops
  * loop(count, src_stride, dst_stride) triples in `loops` (innermost first).
  * pad (gm_ub only): has_pad, the value's bits and size, left / right counts
  * in elements of that size. */
-int ptk_v_mte_gm_ub(const ptk_vptr *gm, const ptk_vptr *ub, int64_t len, int64_t n, int64_t ss,
+int ptk_v_mte_gm_ub(ptk_vptr gm_v, ptk_vptr ub_v, int64_t len, int64_t n, int64_t ss,
                     int64_t ds, int nloops, const int64_t *loops, bool has_pad, uint64_t pad_bits,
                     unsigned pad_size, int64_t left, int64_t right);
-int ptk_v_mte_ub_gm(const ptk_vptr *ub, const ptk_vptr *gm, int64_t len, int64_t n, int64_t ss,
+int ptk_v_mte_ub_gm(ptk_vptr ub_v, ptk_vptr gm_v, int64_t len, int64_t n, int64_t ss,
                     int64_t ds, int nloops, const int64_t *loops);
 /* pto.mte_ub_ub / pto.copy_ubuf_to_ubuf: n bursts of len32 * 32 bytes, the
  * next burst (len32 + gap) * 32 bytes further. Overlap is a memmove per
  * burst. */
-int ptk_v_mte_ub_ub(const ptk_vptr *src, const ptk_vptr *dst, int64_t len32, int64_t n,
+int ptk_v_mte_ub_ub(ptk_vptr src_v, ptk_vptr dst_v, int64_t len32, int64_t n,
                     int64_t src_gap, int64_t dst_gap);
 /* pto.copy_gm_to_ubuf (sid and l2 cache operands dropped): the loop
  * registers wrap the n bursts (loop1 inner); data_select pads with the
  * pad register as mte_gm_ub does; left/right in elements of pad_size. */
-int ptk_v_copy_gm_to_ubuf(const ptk_vdma_regs *r, const ptk_vptr *gm, const ptk_vptr *ub, int64_t n,
+int ptk_v_copy_gm_to_ubuf(const ptk_vdma_regs *r, ptk_vptr gm_v, ptk_vptr ub_v, int64_t n,
                           int64_t len, int64_t left, int64_t right, bool data_select,
                           int64_t gm_stride, int64_t ub_stride);
 /* pto.copy_ubuf_to_gm (sid, l2 cache dropped; note the operand order of the
  * op: dst_stride before src_stride). */
-int ptk_v_copy_ubuf_to_gm(const ptk_vdma_regs *r, const ptk_vptr *ub, const ptk_vptr *gm,
+int ptk_v_copy_ubuf_to_gm(const ptk_vdma_regs *r, ptk_vptr ub_v, ptk_vptr gm_v,
                           int64_t n, int64_t len, int64_t gm_stride, int64_t ub_stride);
 
 // clang-format off
@@ -329,7 +351,8 @@ int ptk_v_copy_ubuf_to_gm(const ptk_vdma_regs *r, const ptk_vptr *ub, const ptk_
   X(ptk_v_vldas) X(ptk_v_vldus) X(ptk_v_vstus) X(ptk_v_vstur) X(ptk_v_vstas) X(ptk_v_vstar)        \
   X(ptk_v_pstu) X(ptk_v_vgather2) X(ptk_v_vgatherb) X(ptk_v_vscatter) X(ptk_v_plds)               \
   X(ptk_v_psts) X(ptk_v_ld_scalar) X(ptk_v_st_scalar) X(ptk_v_mte_gm_ub) X(ptk_v_mte_ub_gm)        \
-  X(ptk_v_mte_ub_ub) X(ptk_v_copy_gm_to_ubuf) X(ptk_v_copy_ubuf_to_gm)
+  X(ptk_v_mte_ub_ub) X(ptk_v_copy_gm_to_ubuf) X(ptk_v_copy_ubuf_to_gm) X(ptk_v_dma_regs)          \
+  X(ptk_v_dma_reset) X(ptk_v_set_loop) X(ptk_v_unsupported)
 // clang-format on
 
 #endif
