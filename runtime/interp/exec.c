@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "runtime/interp/interp_int.h"
+#include "runtime/isa/vec.h"
 
 #define SC(o) ((scell *)(fr + (o)))
 #define NORM(v, wd) ptk_sc_norm((int64_t)(v), (wd))
@@ -105,6 +106,40 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define R1 RR(1)
 #define R2 RR(2)
 #define R3 RR(3)
+/* every index the VPTO call shapes use (values 0..7) */
+#define I0 (SC(a[0])->i)
+#define I7 (SC(a[7])->i)
+#define W4 (X->w[4])
+#define W5 (X->w[5])
+#define W6 (X->w[6])
+#define W7 (X->w[7])
+#define D4 (X->dt[4])
+#define D5 (X->dt[5])
+#define D6 (X->dt[6])
+#define D7 (X->dt[7])
+#define N0 NV(0)
+#define N1 NV(1)
+#define N3 NV(3)
+#define N4 NV(4)
+#define N5 NV(5)
+#define N6 NV(6)
+#define N7 NV(7)
+#define P4 PR(4)
+#define P5 PR(5)
+#define P6 PR(6)
+#define P7 PR(7)
+#define R4 RR(4)
+#define R5 RR(5)
+#define R6 RR(6)
+#define R7 RR(7)
+#define V6 VR(6)
+#define V7 VR(7)
+#define M6 MR(6)
+#define M7 MR(7)
+#define G4 GR(4)
+#define G5 GR(5)
+#define G6 GR(6)
+#define G7 GR(7)
 // clang-format on
 
 static inline __attribute__((always_inline)) int lcall(worker *w, const insn *I, uint8_t *fr) {
