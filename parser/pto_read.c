@@ -2249,9 +2249,12 @@ static bool rule_clause(builder *B, const pto_sop *s, const pto_item *it, const 
         (g->kind == 5 && !word_in(a + opnd + (opnd && alen > 1), alen - opnd - (opnd && alen > 1), g->word, g->wlen))) {
       ptk_buf want = {0};
       for (size_t i = opnd ? 2 : 0; i < alen; i++) ptk_buf_puts(&want, a[i] == '|' ? ", " : (char[2]){a[i], 0});
-      err_at(B->P, g ? g->loc : it->loc, g && g->kind == 5 ? g->wlen : it->wlen,
-             "'%s' takes %s%.*s(%s%s) (one of: %s)", opname(s), g && g->kind == 5 ? "no " : "", nl, name,
-             opnd ? "an operand or " : "", "a word", ptk_buf_cstr(&want));
+      if (g && g->kind == 5 && !g->key)
+        err_at(B->P, g->loc, g->wlen, "'%.*s' is not a value of '%.*s(…)' in '%s' (one of: %s%s)", (int)g->wlen,
+               g->word, nl, name, opname(s), opnd ? "an operand, " : "", ptk_buf_cstr(&want));
+      else
+        err_at(B->P, g ? g->loc : it->loc, it->wlen, "'%.*s(…)' of '%s' takes one %sword (one of: %s)", nl, name,
+               opname(s), opnd ? "operand or " : "", ptk_buf_cstr(&want));
       ptk_buf_free(&want);
       return false;
     }
