@@ -42,7 +42,7 @@ static pto_sop *add(pto_parser *P, pto_sop *o, pto_part *p) {
 }
 static pto_vec *vnew(pto_parser *P) { return pto_new(P, sizeof(pto_vec)); }
 static pto_tl tl(pto_parser *P, const ptk_type *t, uint32_t off) {
-  return (pto_tl){t, pto_loc(P, off), NULL, 0};
+  return (pto_tl){t, pto_loc(P, off), NULL, 0, 0, NULL};
 }
 static pto_part *part_uses(pto_parser *P, pto_part_kind k, uint32_t off, pto_vec *uses) {
   pto_part *p = pto_part_new(P, k, off);
@@ -136,6 +136,9 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type vtype {pto_tl}
 %type vitem {pto_item}
 %type vitems {pto_vec *}
+%type cargs {pto_vec *}
+%type cargs_opt {pto_vec *}
+%type carg {pto_item}
 %type sitems {pto_vec *}
 %type kwattrs {pto_vec *}
 %type kwtuses {pto_vec *}
@@ -443,6 +446,15 @@ op(R) ::= OP_VIEWCAST(K) uses(U) opt_dict(D) COLON(C) LT(L1) type(A) GT ARROW(W)
   if (E.a) add(P, R, part_dict(P, E.off, E.a));
 }
 
+/* `: <i8, gm> -> <i8, gm>`: stripped pointer types with an address space */
+op(R) ::= OP_VIEWCAST(K) uses(U) opt_dict(D) COLON(C) LT(L1) type(A) COMMA IDENT(S1) GT ARROW(W) LT(L2) type(B) COMMA IDENT(S2) GT opt_dict(E). {
+  R = add(P, SOP(K), part_uses(P, PP_OPERANDS, K.off, U));
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_type(P, PP_TYPES, C.off, tl(P, pto_type_ptr(P, L1, A.t, &S1), L1.off)));
+  add(P, R, part_type(P, PP_ARROW, W.off, tl(P, pto_type_ptr(P, L2, B.t, &S2), L2.off)));
+  if (E.a) add(P, R, part_dict(P, E.off, E.a));
+}
+
 /* make_tensor_view / partition_view */
 op(R) ::= view_h(V) COLON(C) type(T). { R = add(P, V, part_type(P, PP_TYPES, C.off, T)); }
 op(R) ::= view_h(V) COLON(C) type(T) ARROW(A) type(U). {
@@ -631,8 +643,26 @@ vitems(R) ::= . { R = vnew(P); }
  * start with the clause keyword (the rule `type ::= IDENT` yields to it). */
 vtypes(R) ::= vtype(T). { R = vnew(P); push_tl(P, R, T); }
 vtypes(R) ::= vtypes(L) COMMA vtype(T). { R = L; push_tl(P, R, T); }
-vtype(R) ::= type(T). { R = T; }
+vtype(R) ::= ctype(T). { R = T; }
+/* a type name, or a bare word repeating a positional word (`nd2nz`) */
+vtype(R) ::= IDENT(W). [VLOW] {
+  const ptk_type *t = pto_type_named_opt(P, W);
+  R = tl(P, t, W.off);
+  if (!t) {
+    R.vk = 1;
+    R.kw = P->src->text + W.off;
+    R.kwlen = W.len;
+  }
+}
 vtype(R) ::= IDENT(W) type(T). { R = T; R.kw = P->src->text + W.off; R.kwlen = W.len; }
+/* `src_layout(i64, i64)`: the types of a clause's operands as a group */
+vtype(R) ::= IDENT(W) LP types(L) RP. {
+  R = tl(P, NULL, W.off);
+  R.vk = 2;
+  R.kw = P->src->text + W.off;
+  R.kwlen = W.len;
+  R.grp = L;
+}
 vitems(R) ::= vitems(L) vitem(I). { R = L; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
 vitems(R) ::= vitems(L) COMMA vitem(I). { R = L; I.comma = true; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
 vitem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
@@ -655,14 +685,65 @@ vitem(R) ::= IDENT(W) LP RP. {
   R.wlen = W.len;
   R.loc = pto_loc(P, W.off);
 }
-vitem(R) ::= IDENT(W) LP uses(U) RP. {
+vitem(R) ::= IDENT(W) LP cargs(U) RP. {
   memset(&R, 0, sizeof R);
   R.kind = 4;
   R.word = P->src->text + W.off;
   R.wlen = W.len;
-  R.uses = *U;
+  R.args = *U;
   R.loc = pto_loc(P, W.off);
 }
+/* clause arguments: %a, a word (`unit_flag(check_only)`), `key = %a`, `key = word` */
+cargs(R) ::= carg(A). { R = vnew(P); *(pto_item *)pto_vec_push(P, R, sizeof A) = A; }
+cargs(R) ::= cargs(L) COMMA carg(A). { R = L; *(pto_item *)pto_vec_push(P, R, sizeof A) = A; }
+carg(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
+carg(R) ::= IDENT(W). {
+  memset(&R, 0, sizeof R);
+  R.kind = 5;
+  R.word = P->src->text + W.off;
+  R.wlen = W.len;
+  R.loc = pto_loc(P, W.off);
+}
+carg(R) ::= IDENT(K) EQ use(U). {
+  memset(&R, 0, sizeof R);
+  R.kind = 1;
+  R.use = U;
+  R.key = P->src->text + K.off;
+  R.klen = K.len;
+  R.loc = pto_loc(P, K.off);
+}
+carg(R) ::= IDENT(K) EQ IDENT(W). {
+  memset(&R, 0, sizeof R);
+  R.kind = 5;
+  R.word = P->src->text + W.off;
+  R.wlen = W.len;
+  R.key = P->src->text + K.off;
+  R.klen = K.len;
+  R.loc = pto_loc(P, K.off);
+}
+/* pto.simt_launch @body<<<%x, %y, %z>>>(%a, %b) : (A, B) -> () */
+op(R) ::= OP_VOP(K) SYMBOL(S) LT LT LT uses(G) GT GT GT LP cargs_opt(A) RP opt_dict(D) COLON(C) fntype(F). {
+  pto_vec *items = vnew(P);
+  pto_item sym;
+  memset(&sym, 0, sizeof sym);
+  sym.lit = '@';
+  sym.attr = pto_attr_symbol(P, S);
+  sym.loc = pto_loc(P, S.off);
+  *(pto_item *)pto_vec_push(P, items, sizeof sym) = sym;
+  pto_item l;
+  memset(&l, 0, sizeof l);
+  l.kind = 6;
+  l.uses = *G;
+  l.args = *A;
+  l.loc = pto_loc(P, S.off);
+  *(pto_item *)pto_vec_push(P, items, sizeof l) = l;
+  R = vop(P, K, items, D, NULL, NULL, 0, 0);
+  pto_part *f = pto_part_new(P, PP_FNTYPE, C.off);
+  f->fn = F.t;
+  add(P, R, f);
+}
+cargs_opt(R) ::= . { R = vnew(P); }
+cargs_opt(R) ::= cargs(L). { R = L; }
 
 op(R) ::= OP_SECTION(K) region(B) opt_dict(D). {
   pto_part *p = pto_part_new(P, PP_REGION, K.off);

@@ -51,6 +51,9 @@ typedef struct pto_tl { /* a type and where it was written */
   ptk_loc loc;
   const char *kw; /* VOP type lists: `loop i64` writes the clause keyword first (else NULL) */
   uint32_t kwlen;
+  uint8_t vk;            /* VOP type lists: 0 a type, 1 a bare word `nd2nz` (kw, t NULL), 2 a group
+                          * `src_layout(i64, i64)` (kw, grp) */
+  const struct pto_vec *grp; /* vk 2: pto_tl */
 } pto_tl;
 
 typedef struct pto_tuse { /* %a : T */
@@ -67,12 +70,16 @@ typedef struct pto_bind { /* %a = %x */
 
 typedef struct pto_item { /* one element of a sync bracket list or a VOP item list */
   int kind;               /* 0 attr, 1 value use, 2 short enum <X>; VOP: 3 use[use],
-                           * 4 clause word(uses), 5 bare word */
+                           * 4 clause word(args), 5 bare word, 6 launch <<<uses>>>(args) */
   char lit;               /* kind 0 in a VOP list: '$' string, '#' integer, '@' other */
   bool comma;             /* VOP: a comma precedes the item */
   pto_use use;
   pto_use idx;            /* kind 3: the index */
-  pto_vec uses;           /* kind 4: the clause operands */
+  pto_vec uses;           /* kind 6: the grid operands */
+  pto_vec args;           /* kind 4: the clause arguments, kind 6: the launch operands (pto_item:
+                           * 1 a use, 5 a word; `key = …` sets key) */
+  const char *key;        /* an argument's `key =` (else NULL) */
+  uint32_t klen;
   const ptk_attr *attr;   /* kind 0 */
   const char *word;       /* kind 2 */
   uint32_t wlen;
@@ -246,6 +253,7 @@ void *pto_new(pto_parser *P, size_t n);
 pto_use pto_mkuse(pto_parser *P, pto_tok t);
 pto_part *pto_part_new(pto_parser *P, pto_part_kind k, uint32_t off);
 const ptk_type *pto_type_named(pto_parser *P, pto_tok t); /* f32, index, !pto.hif8, … */
+const ptk_type *pto_type_named_opt(pto_parser *P, pto_tok t); /* the same, NULL for an unknown word */
 const ptk_type *pto_type_opaque_tok(pto_parser *P, pto_tok t);
 const ptk_type *pto_type_ptr(pto_parser *P, pto_tok at, const ptk_type *elem, pto_tok *space);
 const ptk_type *pto_type_view(pto_parser *P, pto_tok kw, pto_tok *dims, const ptk_type *elem);

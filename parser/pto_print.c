@@ -1011,16 +1011,25 @@ static int slot_item_form(const slot *sl, const ptk_attr *a) {
 static void print_vop(printer *p, const ptk_op *op) {
   uint32_t ns;
   const slot *slots = slots_of(op->kind, &ns);
-  const char *used[16] = {0};
-  uint32_t nused = 0, k = 0, next = 0;
+  const char *used[48] = {0};
+  char names[32][96]; /* clause word attributes: `unit_flag`, `pre_quant.mode` */
+  uint32_t nused = 0, nnames = 0, k = 0, next = 0;
   ptk_value *typed[512];
   const char *kw[512]; /* `loop i64`: the clause keyword before a type */
   uint32_t kwlen[512];
   uint32_t ntyped = 0;
   const char *pend = NULL; /* a '!' clause whose first type takes its keyword */
   uint32_t pendlen = 0;
-  if (op->form[0]) ptk_buf_putc(p->out, ' ');
-  for (const char *f = op->form; *f; f++) {
+  const char *tform = strchr(op->form, ':'); /* the written type layout, if any */
+  const char *fend = tform ? tform : op->form + strlen(op->form);
+  const char *wstart = NULL;               /* the identifier being printed */
+  const char *clause = NULL, *key = NULL;  /* inside `clause(… key=…)` */
+  size_t clen = 0, klen = 0;
+  if (op->form != fend) ptk_buf_putc(p->out, ' ');
+  for (const char *f = op->form; f < fend; f++) {
+    bool ident = (*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') || (*f >= '0' && *f <= '9') || *f == '_';
+    if (ident && !wstart) wstart = f;
+    if (!ident && *f != '(' && *f != '=') wstart = NULL;
     switch (*f) {
     case '!':
       pend = f + 1;
@@ -1036,7 +1045,44 @@ static void print_vop(printer *p, const ptk_op *op) {
       }
       put_value(p, op->operands[k++]);
       break;
-    case ',': ptk_buf_puts(p->out, ", "); break;
+    case ',':
+      key = NULL;
+      ptk_buf_puts(p->out, ", ");
+      break;
+    case '(':
+      if (wstart) {
+        clause = wstart;
+        clen = (size_t)(f - wstart);
+      }
+      wstart = NULL;
+      ptk_buf_putc(p->out, '(');
+      break;
+    case ')':
+      clause = key = NULL;
+      ptk_buf_putc(p->out, ')');
+      break;
+    case '=':
+      if (wstart) {
+        key = wstart;
+        klen = (size_t)(f - wstart);
+      }
+      wstart = NULL;
+      ptk_buf_puts(p->out, " = ");
+      break;
+    case '*': { /* a word inside a clause: the attribute named after it */
+      char *n = names[nnames < PTK_ARRAY_LEN(names) ? nnames : PTK_ARRAY_LEN(names) - 1];
+      if (key)
+        snprintf(n, sizeof names[0], "%.*s.%.*s", (int)clen, clause ? clause : "", (int)klen, key);
+      else
+        snprintf(n, sizeof names[0], "%.*s", (int)clen, clause ? clause : "");
+      const ptk_attr *a = ptk_op_attr(op, n);
+      if (a && a->kind == PTK_ATTR_STRING) ptk_buf_putn(p->out, a->str.s, a->str.len);
+      if (nnames < PTK_ARRAY_LEN(names) && nused < PTK_ARRAY_LEN(used)) {
+        used[nused++] = n;
+        nnames++;
+      }
+      break;
+    }
     case '$':
     case '^':
     case '#':
@@ -1056,6 +1102,41 @@ static void print_vop(printer *p, const ptk_op *op) {
     }
   }
   put_op_dict(p, op, used, nused);
+  if (tform) {
+    /* `%` the next typed operand's type, `%N` operand N's, `{ }` parentheses,
+     * `>` the arrow, anything else as written */
+    ptk_buf_puts(p->out, " : ");
+    uint32_t t = 0;
+    for (const char *f = tform + 1; *f; f++) {
+      switch (*f) {
+      case '%': {
+        ptk_value *v = NULL;
+        if (f[1] >= '0' && f[1] <= '9') {
+          uint32_t n = 0;
+          while (f[1] >= '0' && f[1] <= '9') n = n * 10 + (uint32_t)(*++f - '0');
+          if (n < op->noperands) v = op->operands[n];
+        } else if (t < ntyped) {
+          v = typed[t++];
+        }
+        if (v) put_type(p, v->type);
+        break;
+      }
+      case ',': ptk_buf_puts(p->out, ", "); break;
+      case '{': ptk_buf_putc(p->out, '('); break;
+      case '}': ptk_buf_putc(p->out, ')'); break;
+      case '>': ptk_buf_puts(p->out, " -> "); break;
+      default: ptk_buf_putc(p->out, *f); break;
+      }
+    }
+    if (op->nresults && !strchr(tform, '>')) {
+      ptk_buf_puts(p->out, " -> ");
+      for (uint32_t i = 0; i < op->nresults; i++) {
+        if (i) ptk_buf_puts(p->out, ", ");
+        put_type(p, op->results[i].type);
+      }
+    }
+    return;
+  }
   if (ntyped) {
     ptk_buf_puts(p->out, " : ");
     for (uint32_t i = 0; i < ntyped; i++) {
@@ -1076,15 +1157,51 @@ static void print_vop(printer *p, const ptk_op *op) {
   }
 }
 
-/* The form matches the op: operand and positional-attribute counts, and
- * each positional attribute written the way the form says. */
+/* The form matches the op: operand and positional-attribute counts, each
+ * positional attribute written the way the form says, each word inside a
+ * clause present, and the type layout naming existing operands. */
 static bool vop_form_ok(const ptk_op *op) {
   if (!op->form) return false;
   uint32_t ns;
   const slot *slots = slots_of(op->kind, &ns);
-  uint32_t nops = 0, next = 0;
-  for (const char *f = op->form; *f; f++) {
+  uint32_t nops = 0, ntyped = 0, next = 0;
+  const char *tform = strchr(op->form, ':');
+  const char *fend = tform ? tform : op->form + strlen(op->form);
+  const char *wstart = NULL, *clause = NULL, *key = NULL;
+  size_t clen = 0, klen = 0;
+  for (const char *f = op->form; f < fend; f++) {
+    bool ident = (*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') || (*f >= '0' && *f <= '9') || *f == '_';
+    if (ident && !wstart) wstart = f;
+    if (!ident && *f != '(' && *f != '=') wstart = NULL;
+    if (*f == '(' && wstart) {
+      clause = wstart;
+      clen = (size_t)(f - wstart);
+      wstart = NULL;
+    } else if (*f == '=' && wstart) {
+      key = wstart;
+      klen = (size_t)(f - wstart);
+      wstart = NULL;
+    } else if (*f == ')') {
+      clause = key = NULL;
+    } else if (*f == ',') {
+      key = NULL;
+    }
+    if (*f == '*') {
+      if (!clause) return false;
+      char n[96];
+      if (key)
+        snprintf(n, sizeof n, "%.*s.%.*s", (int)clen, clause, (int)klen, key);
+      else
+        snprintf(n, sizeof n, "%.*s", (int)clen, clause);
+      const ptk_attr *a = ptk_op_attr(op, n);
+      if (!a || a->kind != PTK_ATTR_STRING || !a->str.len) return false;
+      for (uint32_t i = 0; i < a->str.len; i++) {
+        char c = a->str.s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+      }
+    }
     if (*f == '%' || *f == '?') nops++;
+    if (*f == '%') ntyped++;
     if (*f != '$' && *f != '^' && *f != '#' && *f != '@') continue;
     if (next >= ns) return false;
     const ptk_attr *a = ptk_op_attr(op, slots[next++].name);
@@ -1099,7 +1216,21 @@ static bool vop_form_ok(const ptk_op *op) {
       }
     }
   }
-  return nops == op->noperands;
+  if (nops != op->noperands) return false;
+  if (tform) {
+    uint32_t t = 0;
+    for (const char *f = tform + 1; *f; f++) {
+      if (*f != '%') continue;
+      if (f[1] >= '0' && f[1] <= '9') {
+        uint32_t n = 0;
+        while (f[1] >= '0' && f[1] <= '9' && n < 100000) n = n * 10 + (uint32_t)(*++f - '0');
+        if (n >= op->noperands) return false;
+      } else if (t++ >= ntyped) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 static bool custom_ok(const ptk_op *op) {

@@ -212,6 +212,14 @@ static bool dtype_by_name(const char *s, size_t n, ptk_dtype *out) {
   return false;
 }
 
+const ptk_type *pto_type_named_opt(pto_parser *P, pto_tok t) {
+  const char *s = tok_text(P, t);
+  ptk_dtype dt;
+  if (dtype_by_name(s, t.len, &dt)) return ptk_type_scalar(dt);
+  if (s[0] == '!' || tok_is(P, t, "none")) return ptk_type_opaque(P->m, s, t.len);
+  return NULL;
+}
+
 const ptk_type *pto_type_named(pto_parser *P, pto_tok t) {
   const char *s = tok_text(P, t);
   ptk_dtype dt;
@@ -1043,6 +1051,7 @@ typedef struct opb { /* an op under construction */
   ptk_buf fbuf;      /* the form being built */
   const pto_use *vuse[512]; /* VOP: the use of each operand, for type messages */
   const struct pto_item *vclause[513]; /* VOP: the clause starting at operand i */
+  const struct pto_item *vin[512];     /* VOP: the clause operand i is in (NULL: none) */
   bool vidx[512];           /* VOP: operand i is an index in brackets */
 } opb;
 
@@ -1512,7 +1521,7 @@ static bool build_arith(builder *B, const pto_sop *s, opb *o) {
     if (nt > 2) goto count;
     const ptk_type *ct = nt == 2 ? PTO_VEC_AT(types->types, pto_tl, 0).t : ptk_type_scalar(PTK_DT_I1);
     if (o->nops >= 1 && !ptk_type_equal(o->ops[0]->type, ct)) {
-      pto_tl t = {ct, types->loc, NULL, 0};
+      pto_tl t = {ct, types->loc, NULL, 0, 0, NULL};
       return check_one_type(B, &PTO_VEC_AT(*uses, pto_use, 0), o->ops[0], &t);
     }
     first = 1;
@@ -1528,7 +1537,7 @@ static bool build_arith(builder *B, const pto_sop *s, opb *o) {
     o->res[o->nres++] = T;
   }
   for (uint32_t i = first; i < o->nops && i < uses->n; i++) {
-    pto_tl t = {T, types->loc, NULL, 0};
+    pto_tl t = {T, types->loc, NULL, 0, 0, NULL};
     if (!check_one_type(B, &PTO_VEC_AT(*uses, pto_use, i), o->ops[i], &t)) return false;
   }
   return true;
@@ -1612,7 +1621,7 @@ static bool build_operands_type(builder *B, const pto_sop *s, opb *o) {
 }
 
 static bool build_scalar_mem(builder *B, const pto_sop *s, opb *o) {
-  bool store = s->kind == PTK_OP_STORE_SCALAR;
+  bool store = ptk_op_table[s->kind].family == PTK_FAM_STORE_SCALAR;
   const pto_part *val = NULL, *idx = NULL;
   for (uint32_t i = 0; i < s->parts.n; i++) {
     const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
@@ -1812,7 +1821,7 @@ static bool build_call(builder *B, const pto_sop *s, opb *o) {
         return false;
       }
       for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc, NULL, 0};
+        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
         if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
       }
       for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
@@ -1902,7 +1911,7 @@ static bool build_for(builder *B, const pto_sop *s, opb *o) {
     const pto_bind *b = &PTO_VEC_AT(iter->binds, pto_bind, k);
     ptk_value *init = o->ops[3 + k];
     if (!ptk_type_equal(init->type, o->res[k])) {
-      pto_tl t = {o->res[k], b->init.loc, NULL, 0};
+      pto_tl t = {o->res[k], b->init.loc, NULL, 0, 0, NULL};
       return check_one_type(B, &b->init, init, &t);
     }
     o->pre[0][1 + k] = (preset_arg){b->name, b->len, b->loc, o->res[k]};
@@ -1956,7 +1965,7 @@ static bool build_while(builder *B, const pto_sop *s, opb *o) {
       }
       for (uint32_t k = 0; k < fn->ninputs; k++) {
         const pto_bind *b = &PTO_VEC_AT(binds->binds, pto_bind, k);
-        pto_tl t = {fn->inputs[k], p->loc, NULL, 0};
+        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
         if (!check_one_type(B, &b->init, o->ops[k], &t)) return false;
         o->pre[0][k] = (preset_arg){b->name, b->len, b->loc, fn->inputs[k]};
       }
@@ -2005,7 +2014,7 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
         return false;
       }
       for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc, NULL, 0};
+        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
         if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
       }
       for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
@@ -2093,16 +2102,311 @@ static bool vop_positional(builder *B, const pto_sop *s, opb *o, const pto_item 
   return acc_add(B, &o->attrs, ptk_arena_strdup(ptk_module_arena(B->m), sl->name), a, it->loc);
 }
 
-static bool vop_operand(builder *B, opb *o, const pto_use *u, bool idx) {
+static bool vop_operand(builder *B, opb *o, const pto_use *u, bool idx, const pto_item *clause) {
   if (!add_operand(B, o, u)) return false;
   o->vuse[o->nops - 1] = u;
   o->vidx[o->nops - 1] = idx;
+  o->vin[o->nops - 1] = clause;
   ptk_buf_putc(&o->fbuf, '%');
   return true;
 }
 
+/* ---- clause grammar of the cube, FIXPIPE and SIMT ops ----
+ * Where the ISA documents it (docs/vpto-ops.md), the words and clauses an op
+ * takes, space-separated; `!` = required:
+ *   w          a bare word          a|b        one of these bare words
+ *   c(*)       a clause, anything   c(N), c(N-M)  N (to M) operands
+ *   c(a|b)     one word of the list c(%|a|b)   one operand or one such word
+ *   c(N-M,k=,k=a|b,k?=)  N to M operands plus `k = …` arguments (k? optional,
+ *              `=a|b` restricts a word value)
+ * Ops without a rule take any words and clauses. */
+typedef struct vop_rule {
+  ptk_op_kind kind;
+  const char *spec;
+} vop_rule;
+
+#define MAD_CLAUSES "unit_flag(check_only|check_and_set) disable_gemv sat|nosat n_dir"
+#define FIX_CLAUSES                                                                                         \
+  "unit_flag(check_only|check_and_clear) pre_quant(1,mode=) "                                              \
+  "pre_relu(0-1,mode=no_relu|normal_relu|scalar_relu|vector_relu,clip?=) nz2nd nz2dn(1) nz2nz(1) loop3(3) " \
+  "sat|nosat sat(preserve_nan)"
+#define L2CACHE "l2cache(*)"
+static const vop_rule vop_rules[] = {
+    {PTK_OP_MAD, MAD_CLAUSES " tf32_mode(round_even|round_away)"},
+    {PTK_OP_MAD_ACC, MAD_CLAUSES " tf32_mode(round_even|round_away)"},
+    {PTK_OP_MAD_BIAS, MAD_CLAUSES " tf32_mode(round_even|round_away)"},
+    {PTK_OP_MAD_MX, MAD_CLAUSES},
+    {PTK_OP_MAD_MX_ACC, MAD_CLAUSES},
+    {PTK_OP_MAD_MX_BIAS, MAD_CLAUSES},
+    {PTK_OP_MTE_GM_L1, "!nburst(3) loop(3)"},
+    {PTK_OP_MTE_L1_UB, "!nburst(3) loop(3)"},
+    {PTK_OP_MTE_L1_BT, "!nburst(3)"},
+    {PTK_OP_MTE_L1_FB, "!nburst(3)"},
+    {PTK_OP_MTE_GM_L1_FRAC, "!nd2nz|dn2nz !shape(2) !src_layout(1-2) !dst_group(4) !ctrl(2)"},
+    {PTK_OP_MTE_L1_L0A, ""},
+    {PTK_OP_MTE_L1_L0B, ""},
+    {PTK_OP_MTE_L1_L0A_MX, ""},
+    {PTK_OP_MTE_L1_L0B_MX, ""},
+    {PTK_OP_MTE_L0C_L1, FIX_CLAUSES},
+    {PTK_OP_MTE_L0C_GM, FIX_CLAUSES " atomic(0,type=f32|f16|bf16|s32|s16|s8,op=add|max|min)"},
+    {PTK_OP_MTE_L0C_UB, FIX_CLAUSES " !dst_mode(%|split_m|split_n)"},
+    {PTK_OP_LDG, "l1cache(cache|uncache) " L2CACHE},
+    {PTK_OP_STG, "l1cache(cache|uncache) " L2CACHE},
+    {PTK_OP_ATOMIC_ADD, L2CACHE " signed|unsigned"},
+    {PTK_OP_ATOMIC_SUB, L2CACHE " signed|unsigned"},
+    {PTK_OP_ATOMIC_MIN, L2CACHE " signed|unsigned"},
+    {PTK_OP_ATOMIC_MAX, L2CACHE " signed|unsigned"},
+    {PTK_OP_ATOMIC_AND, L2CACHE " signed|unsigned"},
+    {PTK_OP_ATOMIC_OR, L2CACHE " signed|unsigned"},
+    {PTK_OP_ATOMIC_XOR, L2CACHE " signed|unsigned"},
+    {PTK_OP_ATOMIC_EXCH, L2CACHE " signed|unsigned"},
+    {PTK_OP_ATOMIC_CAS, L2CACHE " signed|unsigned"},
+    {PTK_OP_REDUX_ADD, "signed|unsigned"},
+    {PTK_OP_REDUX_MAX, "signed|unsigned"},
+    {PTK_OP_REDUX_MIN, "signed|unsigned"},
+    {PTK_OP_MULHI, "signed|unsigned"},
+    {PTK_OP_MUL_I32TOI64, "signed|unsigned"},
+    {PTK_OP_CONVERT, "round(*) sat|nosat signed|unsigned"},
+};
+
+static bool word_in(const char *list, size_t llen, const char *w, size_t wlen) {
+  for (size_t i = 0; i < llen;) {
+    size_t e = i;
+    while (e < llen && list[e] != '|') e++;
+    if (e - i == wlen && memcmp(list + i, w, wlen) == 0) return true;
+    i = e + 1;
+  }
+  return false;
+}
+
+/* The rule entry for a clause `name(…)` (paren = true) or a bare word. */
+static bool rule_find(const char *spec, const char *w, size_t wlen, bool paren, const char **ent, size_t *elen) {
+  for (const char *p = spec; *p;) {
+    while (*p == ' ') p++;
+    if (!*p) break;
+    const char *e = p;
+    int depth = 0;
+    while (*e && (*e != ' ' || depth)) {
+      depth += *e == '(';
+      depth -= *e == ')';
+      e++;
+    }
+    const char *n = p + (*p == '!');
+    const char *lp = memchr(n, '(', (size_t)(e - n));
+    if (paren ? lp && (size_t)(lp - n) == wlen && memcmp(n, w, wlen) == 0
+              : !lp && word_in(n, (size_t)(e - n), w, wlen)) {
+      *ent = p;
+      *elen = (size_t)(e - p);
+      return true;
+    }
+    p = e;
+  }
+  return false;
+}
+
+static void rule_names(const char *spec, ptk_buf *b) {
+  for (const char *p = spec; *p;) {
+    while (*p == ' ') p++;
+    if (!*p) break;
+    const char *e = p;
+    int depth = 0;
+    while (*e && (*e != ' ' || depth)) {
+      depth += *e == '(';
+      depth -= *e == ')';
+      e++;
+    }
+    const char *n = p + (*p == '!');
+    const char *lp = memchr(n, '(', (size_t)(e - n));
+    if (b->len) ptk_buf_puts(b, ", ");
+    if (lp) {
+      ptk_buf_putn(b, n, (size_t)(lp - n));
+      ptk_buf_puts(b, "(…)");
+    } else {
+      for (const char *q = n; q < e; q++) ptk_buf_puts(b, *q == '|' ? ", " : (char[2]){*q, 0});
+    }
+    p = e;
+  }
+}
+
+/* A clause's arguments against its rule `name(args)`. */
+static bool rule_clause(builder *B, const pto_sop *s, const pto_item *it, const char *a, size_t alen) {
+  uint32_t nops = 0, nwords = 0;
+  for (uint32_t k = 0; k < it->args.n; k++) {
+    const pto_item *g = &PTO_VEC_AT(it->args, pto_item, k);
+    if (!g->key) {
+      nops += g->kind == 1;
+      nwords += g->kind == 5;
+    }
+  }
+  const char *name = it->word;
+  int nl = (int)it->wlen;
+  if (alen == 1 && a[0] == '*') return true;
+  bool digits = alen && a[0] >= '0' && a[0] <= '9';
+  if (!digits) { /* one word from the list, or one operand when '%' is listed */
+    bool opnd = alen && a[0] == '%';
+    const pto_item *g = it->args.n == 1 ? &PTO_VEC_AT(it->args, pto_item, 0) : NULL;
+    if (!g || g->key || (g->kind == 1 && !opnd) ||
+        (g->kind == 5 && !word_in(a + opnd + (opnd && alen > 1), alen - opnd - (opnd && alen > 1), g->word, g->wlen))) {
+      ptk_buf want = {0};
+      for (size_t i = opnd ? 2 : 0; i < alen; i++) ptk_buf_puts(&want, a[i] == '|' ? ", " : (char[2]){a[i], 0});
+      if (g && g->kind == 5 && !g->key)
+        err_at(B->P, g->loc, g->wlen, "'%.*s' is not a value of '%.*s(…)' in '%s' (one of: %s%s)", (int)g->wlen,
+               g->word, nl, name, opname(s), opnd ? "an operand, " : "", ptk_buf_cstr(&want));
+      else
+        err_at(B->P, g ? g->loc : it->loc, it->wlen, "'%.*s(…)' of '%s' takes one %sword (one of: %s)", nl, name,
+               opname(s), opnd ? "operand or " : "", ptk_buf_cstr(&want));
+      ptk_buf_free(&want);
+      return false;
+    }
+    return true;
+  }
+  /* N[-M][,key=…]… */
+  uint32_t lo = 0, hi;
+  size_t i = 0;
+  while (i < alen && a[i] >= '0' && a[i] <= '9') lo = lo * 10 + (uint32_t)(a[i++] - '0');
+  hi = lo;
+  if (i < alen && a[i] == '-') {
+    hi = 0;
+    i++;
+    while (i < alen && a[i] >= '0' && a[i] <= '9') hi = hi * 10 + (uint32_t)(a[i++] - '0');
+  }
+  if (nwords || nops < lo || nops > hi) {
+    err_at(B->P, it->loc, it->wlen, "'%.*s(…)' of '%s' takes %u%s%.0u operand%s%s, not %u%s", nl, name, opname(s), lo,
+           hi != lo ? " to " : "", hi != lo ? hi : 0, hi == 1 ? "" : "s", i < alen ? " and named arguments" : "",
+           nops, nwords ? " and a word" : "");
+    return false;
+  }
+  const char *keys = a + i, *kend = a + alen;
+  /* every key written must be listed; values restricted where a list is given */
+  for (uint32_t k = 0; k < it->args.n; k++) {
+    const pto_item *g = &PTO_VEC_AT(it->args, pto_item, k);
+    if (!g->key) continue;
+    bool ok = false;
+    for (const char *p = keys; p < kend;) {
+      if (*p == ',') p++;
+      const char *e = p;
+      while (e < kend && *e != ',') e++;
+      const char *eq = memchr(p, '=', (size_t)(e - p));
+      size_t kl = eq ? (size_t)(eq - p) : (size_t)(e - p);
+      if (kl && p[kl - 1] == '?') kl--;
+      if (kl == g->klen && memcmp(p, g->key, kl) == 0) {
+        ok = true;
+        if (eq && eq + 1 < e && g->kind == 5 && !word_in(eq + 1, (size_t)(e - eq - 1), g->word, g->wlen)) {
+          ptk_buf want = {0};
+          for (const char *q = eq + 1; q < e; q++) ptk_buf_puts(&want, *q == '|' ? ", " : (char[2]){*q, 0});
+          err_at(B->P, g->loc, g->klen, "'%.*s = %.*s' is not a value of '%.*s(…)' in '%s' (one of: %s)", (int)g->klen,
+                 g->key, (int)g->wlen, g->word, nl, name, opname(s), ptk_buf_cstr(&want));
+          ptk_buf_free(&want);
+          return false;
+        }
+      }
+      p = e;
+    }
+    if (!ok) {
+      err_at(B->P, g->loc, g->klen, "'%.*s(…)' of '%s' has no argument '%.*s'", nl, name, opname(s), (int)g->klen,
+             g->key);
+      return false;
+    }
+  }
+  /* required keys */
+  for (const char *p = keys; p < kend;) {
+    if (*p == ',') p++;
+    const char *e = p;
+    while (e < kend && *e != ',') e++;
+    const char *eq = memchr(p, '=', (size_t)(e - p));
+    size_t kl = eq ? (size_t)(eq - p) : (size_t)(e - p);
+    if (kl && p[kl - 1] != '?') {
+      bool found = false;
+      for (uint32_t k = 0; k < it->args.n && !found; k++) {
+        const pto_item *g = &PTO_VEC_AT(it->args, pto_item, k);
+        found = g->key && g->klen == kl && memcmp(g->key, p, kl) == 0;
+      }
+      if (!found) {
+        err_at(B->P, it->loc, it->wlen, "'%.*s(…)' of '%s' needs '%.*s = …'", nl, name, opname(s), (int)kl, p);
+        return false;
+      }
+    }
+    p = e;
+  }
+  return true;
+}
+
+static bool vop_check_rules(builder *B, const pto_sop *s, const pto_vec *items) {
+  const char *spec = NULL;
+  for (size_t i = 0; i < PTK_ARRAY_LEN(vop_rules); i++)
+    if (vop_rules[i].kind == s->kind) spec = vop_rules[i].spec;
+  if (!spec) return true;
+  for (uint32_t j = 0; items && j < items->n; j++) {
+    const pto_item *it = &PTO_VEC_AT(*items, pto_item, j);
+    if (it->kind != 4 && it->kind != 5) continue;
+    const char *ent;
+    size_t elen;
+    if (!rule_find(spec, it->word, it->wlen, it->kind == 4, &ent, &elen)) {
+      ptk_buf want = {0};
+      rule_names(spec, &want);
+      err_at(B->P, it->loc, it->wlen, "'%s' has no %s '%.*s%s'%s%s%s", opname(s), it->kind == 4 ? "clause" : "word",
+             (int)it->wlen, it->word, it->kind == 4 ? "(…)" : "", want.len ? " (expected " : " (it takes none",
+             ptk_buf_cstr(&want), ")");
+      ptk_buf_free(&want);
+      return false;
+    }
+    if (it->kind == 4) {
+      const char *lp = memchr(ent, '(', elen);
+      if (!rule_clause(B, s, it, lp + 1, (size_t)(ent + elen - lp - 2))) return false;
+    }
+  }
+  /* required entries */
+  for (const char *p = spec; *p;) {
+    while (*p == ' ') p++;
+    if (!*p) break;
+    const char *e = p;
+    int depth = 0;
+    while (*e && (*e != ' ' || depth)) {
+      depth += *e == '(';
+      depth -= *e == ')';
+      e++;
+    }
+    if (*p == '!') {
+      const char *n = p + 1;
+      const char *lp = memchr(n, '(', (size_t)(e - n));
+      size_t nl = lp ? (size_t)(lp - n) : (size_t)(e - n);
+      bool found = false;
+      for (uint32_t j = 0; items && j < items->n && !found; j++) {
+        const pto_item *it = &PTO_VEC_AT(*items, pto_item, j);
+        if (lp)
+          found = it->kind == 4 && it->wlen == nl && memcmp(it->word, n, nl) == 0;
+        else
+          found = it->kind == 5 && word_in(n, nl, it->word, it->wlen);
+      }
+      if (!found) {
+        ptk_buf want = {0};
+        for (size_t i = 0; i < nl; i++) ptk_buf_puts(&want, n[i] == '|' ? "' or '" : (char[2]){n[i], 0});
+        err_at(B->P, s->loc, s->namelen, "'%s' needs %s'%s%s'", opname(s), lp ? "a clause " : "", ptk_buf_cstr(&want),
+               lp ? "(…)" : "");
+        ptk_buf_free(&want);
+        return false;
+      }
+    }
+    p = e;
+  }
+  return true;
+}
+
+/* The attribute a word inside a clause is kept in: `clause` or `clause.key`. */
+static const char *clause_attr_name(builder *B, const pto_item *c, const pto_item *g) {
+  ptk_buf n = {0};
+  ptk_buf_putn(&n, c->word, c->wlen);
+  if (g->key) {
+    ptk_buf_putc(&n, '.');
+    ptk_buf_putn(&n, g->key, g->klen);
+  }
+  const char *r = ptk_arena_strdup(ptk_module_arena(B->m), ptk_buf_cstr(&n));
+  ptk_buf_free(&n);
+  return r;
+}
+
 static bool build_vop(builder *B, const pto_sop *s, opb *o) {
-  const pto_part *items = NULL, *types = NULL, *arrow = NULL;
+  const pto_part *items = NULL, *types = NULL, *arrow = NULL, *fn = NULL;
   for (uint32_t i = 0; i < s->parts.n; i++) {
     const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
     switch (p->kind) {
@@ -2112,31 +2416,62 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
       break;
     case PP_TYPES: types = p; break;
     case PP_ARROW: arrow = p; break;
+    case PP_FNTYPE: fn = p; break;
     default: return unexpected_part(B, s, p);
     }
   }
+  if (!vop_check_rules(B, s, items ? &items->items : NULL)) return false;
   ptk_buf_clear(&o->fbuf);
   uint32_t next = 0;
   for (uint32_t j = 0; items && j < items->items.n; j++) {
     const pto_item *it = &PTO_VEC_AT(items->items, pto_item, j);
-    if (j) ptk_buf_putc(&o->fbuf, it->comma ? ',' : ' ');
+    if (j && it->kind != 6) ptk_buf_putc(&o->fbuf, it->comma ? ',' : ' ');
     switch (it->kind) {
     case 1:
-      if (!vop_operand(B, o, &it->use, false)) return false;
+      if (!vop_operand(B, o, &it->use, false, NULL)) return false;
       break;
     case 3:
-      if (!vop_operand(B, o, &it->use, false)) return false;
+      if (!vop_operand(B, o, &it->use, false, NULL)) return false;
       ptk_buf_putc(&o->fbuf, '[');
-      if (!vop_operand(B, o, &it->idx, true)) return false;
+      if (!vop_operand(B, o, &it->idx, true, NULL)) return false;
       ptk_buf_putc(&o->fbuf, ']');
       break;
     case 4:
       o->vclause[o->nops] = it;
       ptk_buf_putn(&o->fbuf, it->word, it->wlen);
       ptk_buf_putc(&o->fbuf, '(');
+      for (uint32_t k = 0; k < it->args.n; k++) {
+        const pto_item *g = &PTO_VEC_AT(it->args, pto_item, k);
+        if (k) ptk_buf_putc(&o->fbuf, ',');
+        if (g->key) {
+          ptk_buf_putn(&o->fbuf, g->key, g->klen);
+          ptk_buf_putc(&o->fbuf, '=');
+        }
+        if (g->kind == 1) {
+          if (!vop_operand(B, o, &g->use, false, it)) return false;
+        } else {
+          if (!acc_add(B, &o->attrs, clause_attr_name(B, it, g), ptk_attr_string(B->m, g->word, g->wlen), g->loc))
+            return false;
+          ptk_buf_putc(&o->fbuf, '*');
+        }
+      }
+      ptk_buf_putc(&o->fbuf, ')');
+      break;
+    case 6: /* simt_launch's <<<grid>>>(args) */
+      ptk_buf_puts(&o->fbuf, "<<<");
       for (uint32_t k = 0; k < it->uses.n; k++) {
         if (k) ptk_buf_putc(&o->fbuf, ',');
-        if (!vop_operand(B, o, &PTO_VEC_AT(it->uses, pto_use, k), false)) return false;
+        if (!vop_operand(B, o, &PTO_VEC_AT(it->uses, pto_use, k), true, NULL)) return false;
+      }
+      ptk_buf_puts(&o->fbuf, ">>>(");
+      for (uint32_t k = 0; k < it->args.n; k++) {
+        const pto_item *g = &PTO_VEC_AT(it->args, pto_item, k);
+        if (g->kind != 1 || g->key) {
+          err_at(B->P, g->loc, g->kind == 5 ? g->wlen : 1, "expected an operand in the arguments of '%s'", opname(s));
+          return false;
+        }
+        if (k) ptk_buf_putc(&o->fbuf, ',');
+        if (!vop_operand(B, o, &g->use, false, NULL)) return false;
       }
       ptk_buf_putc(&o->fbuf, ')');
       break;
@@ -2146,26 +2481,123 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
       break;
     }
   }
+  /* The type list, flattened: words and groups (`nd2nz`, `src_layout(i64)`)
+   * make a written type layout (tform) */
+  const pto_tl *ft[512];
+  const pto_tl *fgrp[512]; /* the group a type is in */
+  uint32_t nft = 0;
+  bool fancy = false;
+  ptk_buf tf = {0};
+  if (fn) {
+    const ptk_type *f = fn->fn;
+    if (f->nresults) {
+      err_at(B->P, fn->loc, 1, "'%s' returns nothing: expected '-> ()'", opname(s));
+      return false;
+    }
+    pto_tl *arr = ptk_arena_alloc(ptk_module_arena(B->m), (f->ninputs + 1) * sizeof *arr);
+    ptk_buf_putc(&tf, '{');
+    for (uint32_t i = 0; i < f->ninputs && nft < PTK_ARRAY_LEN(ft); i++) {
+      memset(&arr[i], 0, sizeof arr[i]);
+      arr[i].t = f->inputs[i];
+      arr[i].loc = fn->loc;
+      fgrp[nft] = NULL;
+      ft[nft++] = &arr[i];
+      if (i) ptk_buf_putc(&tf, ',');
+      ptk_buf_putc(&tf, '%');
+    }
+    ptk_buf_puts(&tf, "}>{}");
+    fancy = true;
+  }
+  for (uint32_t e = 0; types && e < types->types.n; e++) {
+    const pto_tl *tl = &PTO_VEC_AT(types->types, pto_tl, e);
+    if (tl->vk == 1 || tl->vk == 2) fancy = true;
+  }
+  for (uint32_t e = 0; types && e < types->types.n; e++) {
+    const pto_tl *tl = &PTO_VEC_AT(types->types, pto_tl, e);
+    if (e) ptk_buf_putc(&tf, ',');
+    if (tl->vk == 1) {
+      bool found = false;
+      for (uint32_t j = 0; items && j < items->items.n && !found; j++) {
+        const pto_item *it = &PTO_VEC_AT(items->items, pto_item, j);
+        found = it->kind == 5 && it->wlen == tl->kwlen && memcmp(it->word, tl->kw, tl->kwlen) == 0;
+      }
+      if (!found) {
+        err_at(B->P, tl->loc, tl->kwlen, "unknown type '%.*s'", (int)tl->kwlen, tl->kw);
+        ptk_buf_free(&tf);
+        return false;
+      }
+      ptk_buf_putn(&tf, tl->kw, tl->kwlen);
+      continue;
+    }
+    if (tl->vk == 2) {
+      ptk_buf_putn(&tf, tl->kw, tl->kwlen);
+      ptk_buf_putc(&tf, '{');
+      for (uint32_t k = 0; k < tl->grp->n && nft < PTK_ARRAY_LEN(ft); k++) {
+        if (k) ptk_buf_putc(&tf, ',');
+        ptk_buf_putc(&tf, '%');
+        fgrp[nft] = tl;
+        ft[nft++] = &PTO_VEC_AT(*tl->grp, pto_tl, k);
+      }
+      ptk_buf_putc(&tf, '}');
+      continue;
+    }
+    if (tl->kw && fancy) {
+      ptk_buf_putn(&tf, tl->kw, tl->kwlen);
+      ptk_buf_putc(&tf, ' ');
+    }
+    ptk_buf_putc(&tf, '%');
+    if (nft < PTK_ARRAY_LEN(ft)) {
+      fgrp[nft] = NULL;
+      ft[nft++] = tl;
+    }
+  }
   /* which operands the type list annotates */
   uint32_t nidx = 0;
   for (uint32_t i = 0; i < o->nops; i++) nidx += o->vidx[i];
   const pto_part *restypes = arrow;
-  uint32_t nt = types ? types->types.n : 0;
+  uint32_t nt = nft;
   bool listed_idx = true;
-  if (types && !arrow && s->results.n) {
+  if (types && !arrow && !fn && s->results.n) {
     restypes = types; /* `%m = pto.pset_b32 "PAT_ALL" : !pto.mask<b32>` */
     nt = 0;
+    if (fancy) {
+      err_at(B->P, types->loc, 1, "expected the result types of '%s' after ':'", opname(s));
+      ptk_buf_free(&tf);
+      return false;
+    }
   }
   if (nt == o->nops) {
     listed_idx = true;
-  } else if (nt && nt == o->nops - nidx) {
+  } else if (nt && nt <= o->nops - nidx) {
     listed_idx = false;
-  } else if (nt && nt < o->nops - nidx) {
-    listed_idx = false;
-  } else if (nt > o->nops) {
-    err_at(B->P, types->loc, 1, "type annotation count mismatch: '%s' has %u operand%s but %u type%s", opname(s),
-           o->nops, o->nops == 1 ? "" : "s", nt, nt == 1 ? "" : "s");
+  } else if (nt > o->nops || (fn && nt != o->nops - nidx)) {
+    err_at(B->P, types ? types->loc : fn->loc, 1,
+           "type annotation count mismatch: '%s' has %u operand%s but %u type%s", opname(s), o->nops - (fn ? nidx : 0),
+           o->nops - (fn ? nidx : 0) == 1 ? "" : "s", nt, nt == 1 ? "" : "s");
+    ptk_buf_free(&tf);
     return false;
+  }
+  /* `pto.stg %v, %p[%i] : !pto.ptr<T, gm>, T`: the first two types written
+   * the other way round (the pointer first) */
+  uint32_t perm[2] = {0, 1};
+  bool swapped = false;
+  if (nt >= 2 && !fancy) {
+    uint32_t a = UINT32_MAX, b = UINT32_MAX;
+    for (uint32_t i = 0; i < o->nops && b == UINT32_MAX; i++) {
+      if (o->vidx[i] && !listed_idx) continue;
+      if (a == UINT32_MAX) a = i;
+      else b = i;
+    }
+    if (b != UINT32_MAX && !ptk_type_equal(o->ops[a]->type, ft[0]->t) &&
+        ptk_type_equal(o->ops[a]->type, ft[1]->t) && ptk_type_equal(o->ops[b]->type, ft[0]->t) && !ft[0]->kw &&
+        !ft[1]->kw) {
+      swapped = true;
+      perm[0] = 1;
+      perm[1] = 0;
+      ptk_buf_clear(&tf);
+      ptk_buf_printf(&tf, "%%%u,%%%u", b, a);
+      for (uint32_t k = 2; k < nt; k++) ptk_buf_puts(&tf, ",%");
+    }
   }
   /* fewer types than operands (vsunpack %v, %part : V -> R): the first ones */
   uint32_t nlisted = nt;
@@ -2176,17 +2608,31 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
       o->vidx[i] = true; /* not annotated: printed without a type */
       continue;
     }
-    const pto_tl *tl = &PTO_VEC_AT(types->types, pto_tl, t);
-    if (tl->kw) {
+    uint32_t ti = t < 2 ? perm[t] : t;
+    const pto_tl *tl = ft[ti];
+    if (tl->kw && tl->vk == 0) {
       const pto_item *c = o->vclause[i];
       if (!c || c->wlen != tl->kwlen || memcmp(c->word, tl->kw, tl->kwlen) != 0) {
         err_at(B->P, tl->loc, 1, "'%.*s' here does not start the types of a '%.*s(…)' clause", (int)tl->kwlen, tl->kw,
                (int)tl->kwlen, tl->kw);
+        ptk_buf_free(&tf);
         return false;
       }
       kwd[i] = true;
     }
-    if (!check_one_type(B, o->vuse[i], o->ops[i], tl)) return false;
+    if (fgrp[ti]) {
+      const pto_item *c = o->vin[i];
+      if (!c || c->wlen != fgrp[ti]->kwlen || memcmp(c->word, fgrp[ti]->kw, fgrp[ti]->kwlen) != 0) {
+        err_at(B->P, fgrp[ti]->loc, fgrp[ti]->kwlen, "'%.*s(…)' here does not hold the types of a '%.*s(…)' clause",
+               (int)fgrp[ti]->kwlen, fgrp[ti]->kw, (int)fgrp[ti]->kwlen, fgrp[ti]->kw);
+        ptk_buf_free(&tf);
+        return false;
+      }
+    }
+    if (!check_one_type(B, o->vuse[i], o->ops[i], tl)) {
+      ptk_buf_free(&tf);
+      return false;
+    }
     t++;
   }
   /* operands whose type is not written: '?'; '!' before a clause whose
@@ -2201,13 +2647,18 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
     }
     bool start = ((f[k] >= 'a' && f[k] <= 'z') || (f[k] >= 'A' && f[k] <= 'Z') || f[k] == '_') &&
                  (k == 0 || f[k - 1] == ',' || f[k - 1] == ' ');
-    if (start) {
+    if (start && !fancy) {
       uint32_t e = k;
       while (f[e] && f[e] != '(' && f[e] != ',' && f[e] != ' ') e++;
       if (f[e] == '(' && i < o->nops + 1 && kwd[i] && o->vclause[i]) ptk_buf_putc(&out, '!');
     }
     ptk_buf_putc(&out, f[k]);
   }
+  if ((fancy || swapped) && nt) {
+    ptk_buf_putc(&out, ':');
+    ptk_buf_puts(&out, ptk_buf_cstr(&tf));
+  }
+  ptk_buf_free(&tf);
   ptk_buf_clear(&o->fbuf);
   ptk_buf_puts(&o->fbuf, ptk_buf_cstr(&out));
   ptk_buf_free(&out);

@@ -690,7 +690,21 @@ void ptk_op_set_segments(ptk_module *m, ptk_op *op, const uint32_t *segs, uint32
  *   $  next positional attribute, a "string"     ^  one written as a bare word
  *   #  one written as an integer                 @  one written as an attribute (#pto.x<…>)
  *   ,  comma   ' '  a space   [ ] ( )  themselves   letters, digits, _  a clause name
+ *   !  before a clause: its first type in the list starts with the clause name (`loop i64`)
+ *   *  inside a clause, a word argument: the string attribute named after the clause
+ *      (`unit_flag(check_only)`: unit_flag = "check_only"), or `clause.key` after `key=`
+ *   key=  inside a clause, a named argument (`mode=*`, `clip=%`; printed `key = …`)
+ *   <<< >>>  themselves (simt_launch's grid: `@<<<?,?,?>>>(%,%)`)
  * Positional attributes take the names of the row's ATTRS slots in order.
+ * A type list that is not one type per '%' operand in order is kept after a
+ * ':' (the written type layout; absent for plain lists, so `!` covers
+ * `loop i64`):
+ *   %  the next '%' operand's type     %N  operand N's type (`pto.stg`'s pointer first: "%1,%0")
+ *   ,  comma   ' '  a space   {  }  parentheses   >  the arrow ` -> `
+ *   letters, digits, _  a word as written (`nd2nz`, `shape %`, `src_layout{%,%}`)
+ * e.g. `: P, Q, nd2nz, shape i64, i64, src_layout(i64)` is ":%,%,nd2nz,shape %,%,src_layout{%}" and
+ * simt_launch's `(A, B) -> ()` is ":{%,%}>{}"; without '>' the result types
+ * follow as ` -> R…`.
  * For the sync families, form "" marks the bracket-less pretty form. */
 void ptk_op_set_form(ptk_module *m, ptk_op *op, const char *form);
 /* A VOP op's clause `name(…)` number `nth` (0-based among clauses of that
