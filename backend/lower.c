@@ -79,6 +79,7 @@ typedef struct shape_desc {
   uint8_t nv;
   uint8_t nattr;
   attr_spec attr[PTK_CALL_MAXA];
+  int8_t rest; /* Xk/Yk: values k… are passed as an array (-1: none) */
 } shape_desc;
 
 static shape_desc shapes[PTK_CALL__COUNT];
@@ -106,7 +107,7 @@ bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc) {
     size_t n = (size_t)(y - x);
     if (n == 3 && !memcmp(x, "SUB", 3)) {
       pc->tok = 'U';
-    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPRE", x[0])) {
+    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPREXY", x[0])) {
       pc->tok = x[0];
       pc->k = (unsigned)(x[1] - '0');
     }
@@ -138,6 +139,8 @@ static void parse_shape(int id) {
     case 'G': set_role(s, pc.k, PTK_ROLE_ALIGN); break;
     case 'P':
     case 'R': set_role(s, pc.k, PTK_ROLE_PTR); break;
+    case 'X':
+    case 'Y': s->rest = (int8_t)pc.k; break;
     default: break; /* text, SUB, attributes */
     }
   }
@@ -164,6 +167,7 @@ static void parse_shape(int id) {
 }
 
 static void init_shapes(void) {
+  for (int i = 0; i < PTK_CALL__COUNT; i++) shapes[i].rest = -1;
   for (int i = 0; i < PTK_CALL__COUNT; i++) parse_shape(i);
 }
 
@@ -224,6 +228,22 @@ static int pred_index(const char *kind, int64_t v) {
 }
 
 static bool decode_attr(const ptk_op *op, const attr_spec *sp, int64_t *out, ptk_diags *d) {
+  /* VPTO clause groups: `loop:clauses:…` counts the op's loop(…) clauses;
+   * `pad:clause_float:…` says whether the clause's first operand is a float */
+  if (!strcmp(sp->kind, "clauses") || !strcmp(sp->kind, "clause_float")) {
+    uint32_t n = 0, first = 0, cnt = 0;
+    while (ptk_op_clause(op, sp->name, n, &first, &cnt)) n++;
+    if (!strcmp(sp->kind, "clause_float"))
+      n = n && cnt && first < op->noperands && op->operands[first]->type &&
+          op->operands[first]->type->kind == PTK_TY_SCALAR && ptk_dtype_is_float(op->operands[first]->type->dt);
+    if (sp->max >= 0 && n > (uint32_t)sp->max) {
+      ptk_error_loc(d, op->loc, "%s: at most %lld %s(…) clauses run on the host, not %u", opname(op),
+                    (long long)sp->max, sp->name, n);
+      return false;
+    }
+    *out = n;
+    return true;
+  }
   const ptk_attr *a = ptk_op_attr(op, sp->name);
   if (!a) {
     if (sp->dflt < 0) {
@@ -350,6 +370,11 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
       r->shape = PTK_CALL_BIN_ST;
   } else {
     r->nres = (uint8_t)op->nresults;
+    if (op->nresults + op->noperands > PTK_CALL_MAXV) {
+      ptk_error_loc(d, op->loc, "%s with %u values cannot run on the host (at most %d)", opname(op),
+                    op->nresults + op->noperands, PTK_CALL_MAXV);
+      return false;
+    }
     for (uint32_t i = 0; i < op->nresults && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = &op->results[i];
     for (uint32_t i = 0; i < op->noperands && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = op->operands[i];
     /* vdup of a scalar (vs. of a register's lane) */
@@ -359,8 +384,29 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
   }
   const shape_desc *sd = &shapes[r->shape];
   r->nv = sd->nv;
+  if (sd->rest >= 0) { /* Xk: every value from k on, scalars */
+    r->nv = (uint8_t)(nvals > (unsigned)sd->rest ? nvals : (unsigned)sd->rest);
+    for (unsigned k = (unsigned)sd->rest; k < nvals; k++) {
+      const ptk_type *t = vals[k] ? vals[k]->type : NULL;
+      if (!t || t->kind != PTK_TY_SCALAR) {
+        ptk_error_loc(d, op->loc, "%s: operand %u must be a scalar", opname(op), k - r->nres);
+        return false;
+      }
+      r->v[k] = vals[k];
+      r->role[k] = PTK_ROLE_REST;
+      r->fl[k] = ptk_dtype_is_float(t->dt);
+      r->width[k] = (uint8_t)ptk_dtype_bits(t->dt);
+    }
+  } else if (info->family == PTK_FAM_VOP && (op->nresults + op->noperands > sd->nv)) {
+    /* a value the shape does not name would be dropped silently */
+    unsigned k = sd->nv;
+    ptk_error_loc(d, op->loc, "%s: %s %u of this form cannot run on the host (the call takes %u values)",
+                  opname(op), k < op->nresults ? "result" : "operand", k < op->nresults ? k : k - op->nresults,
+                  sd->nv);
+    return false;
+  }
   bool tiles = false;
-  for (unsigned k = 0; k < sd->nv; k++) {
+  for (unsigned k = 0; k < sd->nv && (sd->rest < 0 || k < (unsigned)sd->rest); k++) {
     char role = sd->role[k];
     r->role[k] = role;
     if (!role) continue;

@@ -22,7 +22,7 @@
 #include "lang/ir/ir.h"
 #include "runtime/isa/scalar.h"
 
-#define PTK_CALL_MAXV 8
+#define PTK_CALL_MAXV 24 /* values of a call record (DMA with loop and pad clauses) */
 
 /* What a call shape needs of value k (its tokens in EXPR). */
 enum {
@@ -38,6 +38,8 @@ enum {
   PTK_ROLE_ALIGN = 'G', /* Gk: an align carrier (ptk_valign *) */
   PTK_ROLE_MEM = 'P',   /* Pk: a pointer as the memory it points into (ptk_vptr) */
   PTK_ROLE_PTR = 'R',   /* Rk: a pointer's cell (ptk_rt_ptr *) */
+  PTK_ROLE_REST = 'X',  /* Xk Yk: the scalars from value k to the last, as an int64_t array
+                         * (cells' raw bits) and its length */
 };
 
 #define PTK_CALL_MAXA 4

@@ -2,6 +2,7 @@
  * binding, per-block state, the worker pool, the thread pool, ordered print
  * output and error reporting. */
 #include "runtime/launch.h"
+#include "runtime/isa/vec.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -225,6 +226,7 @@ static int exec_block(ptk_rt_worker *w, int64_t block) {
   w->stop_op = NULL;
   w->seq = 0;
   memset(w->vbase, 0, sizeof w->vbase);
+  ptk_v_dma_reset(); /* VPTO loop registers: this thread's, reset per block */
   uint8_t fill = L->poison ? 0xA5 : 0;
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
     if (!w->mem[s]) continue;

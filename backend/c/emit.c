@@ -340,6 +340,13 @@ static void emit_lowered(ec *c, const ptk_op *op) {
     case 'G':
     case 'R': ptk_buf_printf(&b, "&v%u", VN(v)); break;
     case 'P': ptk_buf_printf(&b, "ptkj_vptr(e, cx, &v%u)", VN(v)); break;
+    case 'X': /* the cells of values k… (raw bits) */
+      ptk_buf_puts(&b, "(const int64_t[]){");
+      for (unsigned j = k; j < r.nv; j++) ptk_buf_printf(&b, "%sv%u.i", j > k ? ", " : "", VN(r.v[j]));
+      if (k >= r.nv) ptk_buf_puts(&b, "0");
+      ptk_buf_putc(&b, '}');
+      break;
+    case 'Y': ptk_buf_printf(&b, "%u", r.nv > k ? r.nv - k : 0); break;
     case 'O': /* optional: absent is NULL / 0 */
       if (tile) ptk_buf_printf(&b, "&v%u", v->uid);
       else ptk_buf_puts(&b, "NULL");

@@ -106,6 +106,15 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define P1 PR(1)
 #define P2 PR(2)
 #define P3 PR(3)
+/* Xk Yk: the cells of values k… as an array of raw bits, and their count */
+#define XR(k) xrest(I, fr, (k), xbuf)
+#define YR(k) ((int)(I->na > (k) ? I->na - (k) : 0))
+#define X1 XR(1)
+#define X2 XR(2)
+#define X3 XR(3)
+#define Y1 YR(1)
+#define Y2 YR(2)
+#define Y3 YR(3)
 #define R0 RR(0)
 #define R1 RR(1)
 #define R2 RR(2)
@@ -146,9 +155,15 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define G7 GR(7)
 // clang-format on
 
+static const int64_t *xrest(const insn *I, const uint8_t *fr, uint32_t k, int64_t *buf) {
+  for (uint32_t j = k; j < I->na; j++) buf[j - k] = I->a[j] == NOSLOT ? 0 : ((const scell *)(fr + I->a[j]))->i;
+  return buf;
+}
+
 static inline __attribute__((always_inline)) int lcall(worker *w, const insn *I, uint8_t *fr) {
   const uint32_t *a = I->a;
   const call_x *X = I->aux;
+  int64_t xbuf[PTK_CALL_MAXV];
   int rc;
   switch (I->sub) {
 #define PTK_CALL(ID, EXPR, ATTRS, MAXIN, CHECK, NCHECK)                                            \

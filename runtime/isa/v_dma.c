@@ -223,3 +223,37 @@ int ptk_v_set_loop(int reg, int64_t a, int64_t b) {
 int ptk_v_unsupported(const char *what) {
   return ptk_isa__fail(PTK_ISA_EARG, "%s cannot run on the host yet", what);
 }
+
+/* ---- from a call record (v_mem.h) ---- */
+
+int ptk_v_mte_gm_ub_rec(ptk_vptr gm, ptk_vptr ub, const int64_t *x, int nx, int nloops,
+                                      int has_pad, int pad_float, int ub_dt, unsigned ub_esz) {
+  /* l2_cache, len, n, src_stride, dst_stride, loops…, [pad, left, right] */
+  if (nloops < 0 || nloops > PTK_VDMA_MAX_LOOPS || nx != 5 + 3 * nloops + (has_pad ? 3 : 0))
+    return ptk_v_unsupported("this pto.mte_gm_ub form");
+  uint64_t bits = 0;
+  const int64_t *pad = x + 5 + 3 * nloops;
+  if (has_pad) {
+    if (pad_float) {
+      double d;
+      memcpy(&d, &pad[0], sizeof d);
+      bits = ptk_sc_fbits(d, ub_dt);
+    } else {
+      bits = (uint64_t)pad[0];
+    }
+  }
+  return ptk_v_mte_gm_ub(gm, ub, x[1], x[2], x[3], x[4], nloops, x + 5, has_pad != 0, bits, ub_esz,
+                         has_pad ? pad[1] : 0, has_pad ? pad[2] : 0);
+}
+int ptk_v_mte_ub_gm_rec(ptk_vptr ub, ptk_vptr gm, const int64_t *x, int nx, int nloops) {
+  /* len, n, src_stride, dst_stride, loops… */
+  if (nloops < 0 || nloops > PTK_VDMA_MAX_LOOPS || nx != 4 + 3 * nloops)
+    return ptk_v_unsupported("this pto.mte_ub_gm form");
+  return ptk_v_mte_ub_gm(ub, gm, x[0], x[1], x[2], x[3], nloops, x + 4);
+}
+int ptk_v_copy_gm_to_ubuf_rec(ptk_vptr gm, ptk_vptr ub, const int64_t *x, int nx) {
+  /* sid, n_burst, len_burst, left, right, data_select, l2_cache, gm_stride, ub_stride */
+  if (nx != 9) return ptk_v_unsupported("this pto.copy_gm_to_ubuf form");
+  return ptk_v_copy_gm_to_ubuf(ptk_v_dma_regs(), gm, ub, x[1], x[2], x[3], x[4], x[5] != 0, x[7], x[8]);
+}
+

@@ -78,6 +78,7 @@
 #include "runtime/cells.h"
 #include "runtime/isa/isa.h"
 #include "runtime/isa/vreg.h"
+#include "runtime/isa/scalar.h"
 
 /* A post-update result cell: the operand's cell advanced by `bytes`, set
  * only when the op (whose code is rc) succeeded. */
@@ -345,6 +346,17 @@ int ptk_v_copy_gm_to_ubuf(const ptk_vdma_regs *r, ptk_vptr gm_v, ptk_vptr ub_v, 
 int ptk_v_copy_ubuf_to_gm(const ptk_vdma_regs *r, ptk_vptr ub_v, ptk_vptr gm_v,
                           int64_t n, int64_t len, int64_t gm_stride, int64_t ub_stride);
 
+/* The DMA ops from a call record (lang/ir/calls.def, token Xk): x holds the
+ * op's scalar operands after the two pointers, in the order written;
+ * nloops loop(…) clauses and an optional pad(value, left, right) clause
+ * (a float pad value arrives as a double's bits and becomes the UB element
+ * type's bits). Out of line: generated code reaches them through the host
+ * table, and they call the DMA engine. */
+int ptk_v_mte_gm_ub_rec(ptk_vptr gm, ptk_vptr ub, const int64_t *x, int nx, int nloops, int has_pad,
+                        int pad_float, int ub_dt, unsigned ub_esz);
+int ptk_v_mte_ub_gm_rec(ptk_vptr ub, ptk_vptr gm, const int64_t *x, int nx, int nloops);
+int ptk_v_copy_gm_to_ubuf_rec(ptk_vptr gm, ptk_vptr ub, const int64_t *x, int nx);
+
 // clang-format off
 #define PTK_VEC_ENTRY_POINTS_MEM(X)                                                                \
   X(ptk_v_vlds) X(ptk_v_vldsx2) X(ptk_v_vsts) X(ptk_v_vstsx2) X(ptk_v_vsldb) X(ptk_v_vsstb)        \
@@ -352,7 +364,8 @@ int ptk_v_copy_ubuf_to_gm(const ptk_vdma_regs *r, ptk_vptr ub_v, ptk_vptr gm_v,
   X(ptk_v_pstu) X(ptk_v_vgather2) X(ptk_v_vgatherb) X(ptk_v_vscatter) X(ptk_v_plds)               \
   X(ptk_v_psts) X(ptk_v_ld_scalar) X(ptk_v_st_scalar) X(ptk_v_mte_gm_ub) X(ptk_v_mte_ub_gm)        \
   X(ptk_v_mte_ub_ub) X(ptk_v_copy_gm_to_ubuf) X(ptk_v_copy_ubuf_to_gm) X(ptk_v_dma_regs)          \
-  X(ptk_v_dma_reset) X(ptk_v_set_loop) X(ptk_v_unsupported)
+  X(ptk_v_dma_reset) X(ptk_v_set_loop) X(ptk_v_unsupported) X(ptk_v_mte_gm_ub_rec)                \
+  X(ptk_v_mte_ub_gm_rec) X(ptk_v_copy_gm_to_ubuf_rec)
 // clang-format on
 
 #endif
