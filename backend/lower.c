@@ -377,6 +377,9 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     }
     for (uint32_t i = 0; i < op->nresults && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = &op->results[i];
     for (uint32_t i = 0; i < op->noperands && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = op->operands[i];
+    /* post-update vlds / vsts: a pointer result */
+    if (r->shape == PTK_CALL_VLDS && op->nresults == 2) r->shape = PTK_CALL_VLDS_POST;
+    if (r->shape == PTK_CALL_VSTS && op->nresults == 1) r->shape = PTK_CALL_VSTS_POST;
     /* vdup of a scalar (vs. of a register's lane) */
     if (r->shape == PTK_CALL_VE_DUP && op->noperands >= 1 && op->operands[0]->type &&
         op->operands[0]->type->kind == PTK_TY_SCALAR)

@@ -65,6 +65,21 @@ void ptk_rt_call_notes(ptk_rt_worker *w) {
 
 static const char *opname(const ptk_op *op) { return op ? ptk_op_table[op->kind].name : "op"; }
 
+/* A VPTO op failed: name the kernel buffers its global pointers come from
+ * (its messages speak of "source" and "destination" memories). */
+static void vop_buffer_notes(ptk_rt_worker *w, const ptk_op *op) {
+  for (uint32_t i = 0; i < op->noperands; i++) {
+    const ptk_value *v = op->operands[i];
+    if (!v || !v->type || v->type->kind != PTK_TY_PTR || v->type->space != PTK_SPACE_GM) continue;
+    while (v->def && (v->def->kind == PTK_OP_ADDPTR || v->def->kind == PTK_OP_CASTPTR) && v->def->noperands)
+      v = v->def->operands[0];
+    for (uint32_t b = 0; b < w->L->nbufs; b++)
+      if (w->L->bufs[b].param == v && w->L->bufs[b].data)
+        ptk_rt_note(w, v->loc, "operand %u of %s is in kernel argument %u ('%s'), %lld bytes", i,
+                    ptk_op_table[op->kind].name, b + 1, w->L->bufs[b].name, (long long)w->L->bufs[b].nbytes);
+  }
+}
+
 int ptk_rt_isa_fail(ptk_rt_worker *w, const ptk_op *op, int rc) {
   if (rc == PTK_ISA_EDIVZERO) {
     /* scalar arith (runtime/isa/scalar.h) has no message of its own */
@@ -86,6 +101,7 @@ int ptk_rt_isa_fail(ptk_rt_worker *w, const ptk_op *op, int rc) {
   int r = ptk_rt_fail(w, op, ptk_buf_cstr(&h), "%s", msg);
   ptk_buf_free(&h);
   ptk_isa_clear_error();
+  if (op && ptk_op_table[op->kind].family == PTK_FAM_VOP) vop_buffer_notes(w, op);
   return r;
 }
 
