@@ -161,6 +161,12 @@ char *ptk_kernel_config_json(const ptk_kernel_config *c) {
   json_t *pl = json_array();
   for (size_t i = 0; i < c->npasses; i++) json_array_append_new(pl, json_string(c->passes[i]));
   json_object_set_new(root, "pipeline", pl);
+  if (c->nskipped) {
+    json_t *sk = json_object();
+    for (size_t i = 0; i < c->nskipped; i++)
+      json_object_set_new(sk, c->skipped[i], json_string(c->skip_reason ? c->skip_reason : ""));
+    json_object_set_new(root, "pipeline_skipped", sk);
+  }
 
   json_t *files = json_object();
   json_object_set_new(files, "kernel", json_string(c->kernel_file ? c->kernel_file : "kernel.pto"));

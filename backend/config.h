@@ -71,6 +71,9 @@ typedef struct ptk_kernel_config {
   const char *source_sha256;
   const char *const *passes; /* the pipeline that ran */
   size_t npasses;
+  const char *const *skipped; /* passes that do not apply (VPTO kernels), and why */
+  size_t nskipped;
+  const char *skip_reason;
   const char *kernel_file; /* NULL: "kernel.pto" */
   const char *kernel_sha256; /* of kernel_file's text as written (NULL: not recorded) */
   ptk_arena *arena; /* owns everything of a config made by the functions below */

@@ -266,7 +266,25 @@ static bool access_op(ptk_op *op, void *p) {
     }
     break;
   }
-  default: break;
+  default:
+    if (ptk_op_table[op->kind].family == PTK_FAM_VOP && !(ptk_op_table[op->kind].flags & PTK_OPF_SYNC)) {
+      /* VPTO: DMA reads its source and writes its destination
+       * (mte_gm_ub / copy_gm_to_ubuf read operand 0, mte_ub_gm /
+       * copy_ubuf_to_gm write operand 1); any other access to a global
+       * pointer counts as both */
+      const char *nm = ptk_op_table[op->kind].name + 4;
+      bool from_gm = !strncmp(nm, "mte_gm_", 7) || !strncmp(nm, "copy_gm_to_", 11);
+      size_t n = strlen(nm);
+      bool to_gm = (n > 3 && !strcmp(nm + n - 3, "_gm")) || (n > 6 && !strcmp(nm + n - 6, "_to_gm"));
+      for (uint32_t i = 0; i < op->noperands; i++) {
+        const ptk_type *t = op->operands[i]->type;
+        if (!t || t->kind != PTK_TY_PTR || t->space != PTK_SPACE_GM) continue;
+        if (from_gm && i == 0) mark(c, op->operands[i], true, false, op);
+        else if (to_gm && i == 1) mark(c, op->operands[i], false, true, op);
+        else mark(c, op->operands[i], true, true, op);
+      }
+    }
+    break;
   }
   return true;
 }

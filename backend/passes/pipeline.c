@@ -392,6 +392,8 @@ int ptk_pipeline_run(ptk_module *m, ptk_func *entry, const ptk_pipeline_opts *o,
   c.d = d;
   c.res = o->result ? o->result : &local;
   c.res->npasses = 0;
+  c.res->nskipped = 0;
+  c.res->skip_reason = NULL;
   const char *env = getenv("PTK_VERIFY_EACH");
   bool verify_each = o->verify_each || (env && strcmp(env, "1") == 0);
   const char *nenv = getenv("PTK_NO_OPTIMIZE");
@@ -421,13 +423,14 @@ int ptk_pipeline_run(ptk_module *m, ptk_func *entry, const ptk_pipeline_opts *o,
   bool vpto = module_is_vpto(m);
   for (size_t i = 0; rc == 0 && i < PTK_ARRAY_LEN(PIPELINE); i++) {
     const pass_row *p = &PIPELINE[i];
-    if ((p->flags & PF_AUTO_ONLY) && o->mode != PTK_MODE_AUTO) continue;
-    if ((p->flags & PF_SYNC) && !do_sync && !o->strict_sync) continue;
     if ((p->flags & PF_TILE) && vpto) {
-      ptk_buf_printf(&c.stats, "%s: skipped (a VPTO micro-instruction kernel: explicit addresses and "
-                               "hand-written synchronization)\n", p->name);
+      c.res->skip_reason = "a VPTO micro-instruction kernel: explicit addresses and hand-written synchronization";
+      c.res->skipped[c.res->nskipped++] = p->name;
+      ptk_buf_printf(&c.stats, "%s: skipped (%s)\n", p->name, c.res->skip_reason);
       continue;
     }
+    if ((p->flags & PF_AUTO_ONLY) && o->mode != PTK_MODE_AUTO) continue;
+    if ((p->flags & PF_SYNC) && !do_sync && !o->strict_sync) continue;
     if ((p->flags & PF_OPT) && no_opt) continue;
     idx++;
     size_t e0 = ptk_diags_errors(d);

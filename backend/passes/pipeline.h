@@ -39,6 +39,10 @@ typedef struct ptk_pipeline_result {
   ptk_arg_dirs dirs; /* the entry function's argument directions (n = 0 without entry) */
   const char *passes[PTK_PIPELINE_MAX_PASSES]; /* names of the passes that ran, in order */
   uint32_t npasses;
+  /* passes that do not apply to this kernel (VPTO: plan-memory, insert-sync) and why */
+  const char *skipped[PTK_PIPELINE_MAX_PASSES];
+  uint32_t nskipped;
+  const char *skip_reason;
   bool mem_planned; /* plan-memory ran */
   ptk_mem_stats mem;
   bool sync_inserted; /* insert-sync ran */

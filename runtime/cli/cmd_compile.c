@@ -274,6 +274,9 @@ int ptk_cmd_compile(int argc, char **argv) {
   cfg.input_sha256 = sha[0] ? sha : NULL;
   cfg.passes = res.passes;
   cfg.npasses = res.npasses;
+  cfg.skipped = res.skipped;
+  cfg.nskipped = res.nskipped;
+  cfg.skip_reason = res.skip_reason;
   ptk_config_const *cc = NULL;
   if (info) {
     cfg.kernel = info->kernel;
