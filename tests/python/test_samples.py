@@ -204,3 +204,22 @@ def test_readme_example():
         exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
     finally:
         os.chdir(cwd)
+
+
+def test_vpto_vaxpy():
+    # samples/vpto: a VPTO micro-instruction kernel, from its .ptk
+    # declaration and as the .pto itself, both engines bit for bit
+    k = ptk.load(sample("vpto/vaxpy.ptk"))
+    assert k.signature == (("x", "tensor", "f32", "in"), ("y", "tensor", "f32", "inout"),
+                           ("a", "scalar", "f32", "in"), ("n", "scalar", "i32", "in"))
+    kj = ptk.load(sample("vpto/vaxpy.pto"), engine="jit")
+    for n in [1, 64, 65, 1000, 16384]:
+        r = rng(n)
+        x = r.uniform(-4, 4, n).astype(np.float32)
+        y0 = r.uniform(-4, 4, n).astype(np.float32)
+        y = y0.copy()
+        k(x, y, 0.75, n)
+        assert np.array_equal(y, np.float32(0.75) * x + y0), "vaxpy n=%d" % n
+        yj = y0.copy()
+        kj(x, yj, 0.75, n)
+        assert np.array_equal(y, yj)
