@@ -85,20 +85,7 @@ static bool bind(const ptk_program *p, const char *const *argv, size_t n, ptk_la
     const ptk_program_param *pp = ptk_program_param_at(p, i);
     if (!pp->is_tensor || pp->dir != PTK_DIR_OUT) continue;
     int64_t shape[PTK_TENSOR_MAX_RANK];
-    for (int r = 0; r < pp->rank && ok; r++) {
-      shape[r] = pp->dims[r];
-      for (size_t j = 0; shape[r] < 0 && j < np; j++) {
-        const ptk_program_param *q = ptk_program_param_at(p, j);
-        if (!q->is_tensor || q->dir == PTK_DIR_OUT || !la[j].tensor || la[j].tensor->rank != q->rank) continue;
-        for (int s2 = 0; s2 < q->rank; s2++)
-          if (q->dim_names[s2] && !strcmp(q->dim_names[s2], pp->dim_names[r])) shape[r] = la[j].tensor->shape[s2];
-      }
-      if (shape[r] < 0) {
-        ptk_error(d, pp->range, "out tensor '%s' has the dynamic dimension %s, which no input fixes: give every "
-                  "argument, this one too", pp->name, pp->dim_names[r]);
-        ok = false;
-      }
-    }
+    ok = ptk_program_out_shape(p, i, la, shape, d);
     if (ok) la[i].tensor = ptk_tensor_zeros(pp->tdtype, pp->rank, shape, NULL);
   }
   return ok;

@@ -56,6 +56,8 @@ struct ptk_program {
   unsigned flags;
   bool jit;
   char *stdlib;
+  char **cnames, **cvalues; /* const bindings (ptk_program_opts.consts) */
+  size_t nconsts;
   /* the last run */
   PTK_VEC(ptk_program_task_info) infos;
   PTK_VEC(int64_t *) info_preds;
@@ -1055,6 +1057,39 @@ static pval eval_named(pctx *c, const ptk_ast_expr *e, const char *bind_name) {
   return eval(c, e);
 }
 
+/* A const binding's text: an integer (0x hex, `_` separators), a float, true/false or a dtype. */
+static bool parse_const(const char *text, pval *out) {
+  char buf[128];
+  size_t n = 0;
+  for (const char *q = text; *q && n + 1 < sizeof buf; q++)
+    if (*q != '_') buf[n++] = *q;
+  buf[n] = 0;
+  if (!n || strlen(text) >= sizeof buf) return false;
+  char *end;
+  errno = 0;
+  long long i = strtoll(buf, &end, 0);
+  if (!*end && !errno) {
+    *out = v_int((int64_t)i);
+    return true;
+  }
+  errno = 0;
+  double f = strtod(buf, &end);
+  if (!*end && !errno && isfinite(f)) {
+    *out = v_float(f);
+    return true;
+  }
+  if (!strcmp(text, "true") || !strcmp(text, "false")) {
+    *out = v_bool(text[0] == 't');
+    return true;
+  }
+  ptk_dtype dt;
+  if (dtype_by_name(text, &dt)) {
+    *out = (pval){.k = V_DTYPE, .known = true, .dt = dt};
+    return true;
+  }
+  return false;
+}
+
 static pval eval(pctx *c, const ptk_ast_expr *e) {
   if (halted(c)) return v_err();
   switch (e->kind) {
@@ -1073,7 +1108,12 @@ static pval eval(pctx *c, const ptk_ast_expr *e) {
     if (b) return b->v;
     ptk_dtype dt;
     if (dtype_by_name(n, &dt)) return (pval){.k = V_DTYPE, .known = true, .dt = dt};
-    /* a module-level const of the program's file */
+    /* a const binding given at load, then a module-level const of the program's file */
+    for (size_t i = 0; i < c->P->nconsts; i++)
+      if (!strcmp(c->P->cnames[i], n)) {
+        pval v;
+        if (parse_const(c->P->cvalues[i], &v)) return v;
+      }
     const ptk_ast_file *mf = c->P->files.data[0].ast;
     for (size_t i = 0; mf && i < mf->nitems; i++) {
       const ptk_ast_item *it = mf->items[i];
@@ -1498,8 +1538,9 @@ static int kernel_run(void *kernel, const ptk_launch_opts *lo, const ptk_launch_
   return k->jp ? ptk_jit_run(k->jp, lo, args, nargs, d) : ptk_interp_run(k->ip, lo, args, nargs, d);
 }
 
-static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
-                     const ptk_launch_arg *args, size_t nargs) {
+/* 0, 1 (errors) or PTK_PROGRAM_BAD_ARGS. */
+static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
+                    const ptk_launch_arg *args, size_t nargs) {
   pctx c;
   memset(&c, 0, sizeof c);
   c.P = P;
@@ -1509,9 +1550,10 @@ static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_r
   c.a = ptk_arena_new();
   c.body = P->item->u.program.body;
   c.max_tasks = ro && ro->max_tasks ? ro->max_tasks : 10000000ull;
-  bool ok = false;
+  bool ok = false, bad_args = false;
   if (run) {
     ptk_launch_opts lo = {0};
+    lo.timeout = ro->timeout;
     lo.target = ro->target;
     lo.poison = ro->poison;
     lo.out = ro->out;
@@ -1521,6 +1563,8 @@ static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_r
   if (bind_params(&c, args, nargs)) {
     exec_block(&c, c.body, false);
     ok = !errs_since(&c, c.err0);
+  } else {
+    bad_args = true;
   }
   if (run) {
     bool fin = psched_finish(c.S, d, P->item->u.program.name_range);
@@ -1544,7 +1588,7 @@ static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_r
   ptk_vec_free(&c.bufs);
   ptk_vec_free(&c.scopes);
   ptk_arena_free(c.a);
-  return ok;
+  return ok ? 0 : bad_args ? PTK_PROGRAM_BAD_ARGS : 1;
 }
 
 /* ---- loading ---------------------------------------------------------------------------------------------- */
@@ -1672,7 +1716,35 @@ ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk
   free(dir);
   if (ptk_diags_errors(d) > e0) goto fail;
   if (!read_params(P, d)) goto fail;
-  if (!evaluate(P, d, false, NULL, NULL, 0)) goto fail;
+  for (size_t i = 0; i < o->nconsts; i++) {
+    const ptk_const_binding *cb = &o->consts[i];
+    const ptk_ast_item *decl = NULL;
+    for (size_t k = 0; cb->name && k < main.ast->nitems; k++)
+      if (main.ast->items[k]->kind == PTK_ITEM_CONST && !strcmp(main.ast->items[k]->u.const_.name, cb->name))
+        decl = main.ast->items[k];
+    pval v;
+    if (!cb->name || !cb->value) {
+      ptk_error_src(d, src, src->path, "const binding %zu has no name or no value", i + 1);
+    } else if (!decl) {
+      ptk_error(d, P->item->u.program.name_range,
+                "const binding %s=%s: the program's file has no module-level 'const %s = …;'", cb->name, cb->value,
+                cb->name);
+    } else if (!parse_const(cb->value, &v)) {
+      ptk_error(d, decl->range, "const binding %s=%s: '%s' is not an integer, float, bool or dtype", cb->name,
+                cb->value, cb->value);
+    } else {
+      continue;
+    }
+    goto fail;
+  }
+  P->nconsts = o->nconsts;
+  P->cnames = ptk_xcalloc(o->nconsts + 1, sizeof *P->cnames);
+  P->cvalues = ptk_xcalloc(o->nconsts + 1, sizeof *P->cvalues);
+  for (size_t i = 0; i < o->nconsts; i++) {
+    P->cnames[i] = ptk_xstrdup(o->consts[i].name);
+    P->cvalues[i] = ptk_xstrdup(o->consts[i].value);
+  }
+  if (evaluate(P, d, false, NULL, NULL, 0)) goto fail;
   return P;
 fail:
   ptk_program_free(P);
@@ -1692,6 +1764,12 @@ void ptk_program_free(ptk_program *P) {
   ptk_vec_free(&P->info_preds);
   ptk_vec_free(&P->infos);
   free(P->stdlib);
+  for (size_t i = 0; i < P->nconsts; i++) {
+    free(P->cnames[i]);
+    free(P->cvalues[i]);
+  }
+  free(P->cnames);
+  free(P->cvalues);
   ptk_arena_free(P->arena);
   ptk_source_free(P->own_src);
   free(P);
@@ -1708,7 +1786,32 @@ int ptk_program_run(ptk_program *p, const ptk_program_run_opts *o, const ptk_lau
                     size_t nargs, ptk_diags *d) {
   ptk_program_run_opts dflt = {0};
   if (!o) o = &dflt;
-  return evaluate(p, d, true, o, args, nargs) ? 0 : 1;
+  return evaluate(p, d, true, o, args, nargs);
+}
+
+bool ptk_program_out_shape(const ptk_program *p, size_t i, const ptk_launch_arg *la, int64_t *shape,
+                           ptk_diags *d) {
+  const ptk_program_param *pp = &p->params[i];
+  bool ok = true;
+  for (int r = 0; r < pp->rank; r++) {
+    shape[r] = pp->dims[r];
+    for (size_t j = 0; shape[r] < 0 && j < p->nparams; j++) {
+      const ptk_program_param *q = &p->params[j];
+      if (!q->is_tensor || q->dir == PTK_DIR_OUT || la[j].kind != PTK_ARG_TENSOR || !la[j].tensor ||
+          la[j].tensor->rank != q->rank)
+        continue;
+      for (int s2 = 0; s2 < q->rank; s2++)
+        if (q->dim_names[s2] && !strcmp(q->dim_names[s2], pp->dim_names[r])) shape[r] = la[j].tensor->shape[s2];
+    }
+    if (shape[r] < 0) {
+      ptk_error(d, pp->range,
+                "out tensor '%s' has the dynamic dimension %s, which no input tensor fixes: pass every tensor, "
+                "this one too",
+                pp->name, pp->dim_names[r]);
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 const ptk_program_task_info *ptk_program_tasks(const ptk_program *p, size_t *n) {

@@ -56,6 +56,12 @@ typedef struct ptk_program_opts {
   const ptk_trace_opts *trace;  /* include folders, stdlib (kept by reference) */
   unsigned load_flags;          /* PTK_LOAD_* for every kernel (runtime/kernel.h) */
   bool jit;                     /* prepare kernels for the JIT instead of the interpreter */
+  /* Values for module-level `const NAME = …;` declarations of the program's
+   * file, as the program body sees them (the value as text: "64", "1e-5",
+   * "true", "f16"); a name with no such const is a load error. Kernels
+   * still get their consts from the launches (`launch k(…, TILE = T)`). */
+  const ptk_const_binding *consts;
+  size_t nconsts;
 } ptk_program_opts;
 
 /* One program parameter. */
@@ -107,13 +113,25 @@ typedef struct ptk_program_run_opts {
   bool check_races;        /* record each task's accesses; report unordered overlapping pairs */
   const char *trace_path;  /* write a Chrome trace JSON here */
   ptk_rt_cancel *cancel;
+  double timeout;          /* seconds per task (0: none) */
   uint64_t max_tasks;      /* 0: 10^7 */
 } ptk_program_run_opts;
 
 /* Runs the program with one argument per parameter (tensors for tensor
- * parameters, scalars otherwise). 0, or 1 with located errors in d. */
+ * parameters, scalars otherwise). 0; PTK_PROGRAM_BAD_ARGS when the
+ * arguments do not fit the parameters (nothing ran); 1 when the program
+ * failed while running; errors located in d. */
+enum { PTK_PROGRAM_BAD_ARGS = 2 };
 int ptk_program_run(ptk_program *p, const ptk_program_run_opts *o, const ptk_launch_arg *args,
                     size_t nargs, ptk_diags *d);
+
+/* The shape of out tensor parameter i for a return-style run: its static
+ * dimensions, a dynamic one taken from an input tensor (in `la`, one entry
+ * per parameter; out entries ignored) that names the same dimension.
+ * False with a located error (asking for every tensor) when a dimension
+ * cannot be resolved. */
+bool ptk_program_out_shape(const ptk_program *p, size_t i, const ptk_launch_arg *la, int64_t *shape,
+                           ptk_diags *d);
 
 /* Tasks of the last run (valid until the next run or free). */
 const ptk_program_task_info *ptk_program_tasks(const ptk_program *p, size_t *n);
