@@ -33,8 +33,12 @@ typedef struct pfile {
 } pfile;
 
 typedef struct pkernel {
+  struct ptk_program *P;
+  size_t index;        /* in P->kernels */
   char *key;
   char *display;       /* as launched: add, m.add, add[N=4] */
+  char *stem;          /* display as a file name */
+  const char *path;    /* the file loaded */
   const ptk_ast_item *item;
   size_t file;         /* index in files */
   ptk_loaded *l;
@@ -58,6 +62,11 @@ struct ptk_program {
   char *stdlib;
   char **cnames, **cvalues; /* const bindings (ptk_program_opts.consts) */
   size_t nconsts;
+  char *dump_root, *dump_regex;
+  ptk_program_kernel_src *srcs; /* replay: kernels from .pto files */
+  size_t nsrcs;
+  /* the run in progress */
+  const ptk_program_run_opts *ro;
   /* the last run */
   PTK_VEC(ptk_program_task_info) infos;
   PTK_VEC(int64_t *) info_preds;
@@ -232,6 +241,89 @@ static void list_kernels_note(pctx *c, const pfile *f, ptk_range at) {
 }
 
 /* The kernel a launch names, loaded for these const bindings. */
+/* add, m.add, add[N=4,T=f16] */
+static char *display_of(const char *alias, const char *name, const ptk_const_binding *consts, size_t nconsts) {
+  ptk_buf disp = {0};
+  ptk_buf_printf(&disp, "%s%s%s", alias ? alias : "", alias ? "." : "", name);
+  if (nconsts) {
+    ptk_buf_putc(&disp, '[');
+    for (size_t i = 0; i < nconsts; i++)
+      ptk_buf_printf(&disp, "%s%s=%s", i ? "," : "", consts[i].name, consts[i].value);
+    ptk_buf_putc(&disp, ']');
+  }
+  return ptk_buf_take(&disp);
+}
+
+/* The display name as a file name: letters, digits, '.', '-' kept, anything else '_'. */
+static char *stem_of(const char *display) {
+  ptk_buf b = {0};
+  for (const char *q = display; *q; q++) {
+    char ch = *q;
+    bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                ch == '-' || ch == '_';
+    if (ch == '[') {
+      ptk_buf_puts(&b, "__");
+      continue;
+    }
+    if (ch == ']') continue;
+    ptk_buf_putc(&b, keep ? ch : '_');
+  }
+  return ptk_buf_take(&b);
+}
+
+static bool prepare_kernel(pctx *c, pkernel *k) {
+  ptk_func *fn = ptk_loaded_entry(k->l);
+  if (c->P->jit)
+    k->jp = ptk_jit_prepare(fn, NULL, c->d);
+  else
+    k->ip = ptk_interp_prepare(fn, c->d);
+  return k->jp || k->ip;
+}
+
+/* Replay: the kernel of a launch from the build folder's .pto files. */
+static pkernel *get_kernel_src(pctx *c, const char *alias, const char *name, ptk_range name_range,
+                               const ptk_const_binding *consts, size_t nconsts, ptk_range launch_at) {
+  ptk_program *P = c->P;
+  char *disp = display_of(alias, name, consts, nconsts);
+  for (size_t i = 0; i < P->kernels.len; i++)
+    if (!strcmp(P->kernels.data[i]->display, disp)) {
+      free(disp);
+      return P->kernels.data[i]->l ? P->kernels.data[i] : NULL;
+    }
+  const ptk_program_kernel_src *ks = NULL;
+  for (size_t i = 0; i < P->nsrcs && !ks; i++)
+    if (!strcmp(P->srcs[i].display, disp)) ks = &P->srcs[i];
+  pkernel *k = ptk_xcalloc(1, sizeof *k);
+  k->key = ptk_xstrdup(disp);
+  k->display = disp;
+  k->stem = stem_of(disp);
+  k->P = P;
+  k->index = P->kernels.len;
+  ptk_vec_push(&P->kernels, k);
+  if (!ks) {
+    perr(c, name_range, "kernel '%s' is not in the build folder (kernel_config.json lists the kernels)", disp);
+    return NULL;
+  }
+  k->path = ks->path;
+  ptk_kernel_load_opts ko = {0};
+  ko.entry = ks->symbol;
+  ko.flags = P->flags;
+  size_t e0 = ptk_diags_errors(c->d);
+  k->l = ptk_kernel_load_with(ks->path, NULL, &ko, c->d);
+  if (k->l && !prepare_kernel(c, k)) {
+    ptk_loaded_free(k->l);
+    k->l = NULL;
+  }
+  if (!k->l) {
+    if (!errs_since(c, e0)) perr(c, name_range, "cannot load kernel '%s' from '%s'", disp, ks->path);
+    ptk_note(c->d, launch_at, "kernel '%s' is launched here", disp);
+    if (ptk_diags_errors(c->d) - c->err0 >= MAX_ERRORS) c->abort = true;
+    return NULL;
+  }
+  k->abi = ptk_loaded_abi(k->l);
+  return k;
+}
+
 static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_binding *consts,
                            size_t nconsts, ptk_range launch_at) {
   ptk_program *P = c->P;
@@ -246,6 +338,7 @@ static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_
   }
   size_t fi = SIZE_MAX;
   const ptk_ast_item *item = NULL;
+  if (P->nsrcs) return get_kernel_src(c, alias, name, name_range, consts, nconsts, launch_at);
   if (alias) {
     for (size_t i = 1; i < P->files.len; i++)
       if (P->files.data[i].alias && !strcmp(P->files.data[i].alias, alias)) fi = i;
@@ -293,15 +386,11 @@ static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_
   k->key = ptk_buf_take(&key);
   k->item = item;
   k->file = fi;
-  ptk_buf disp = {0};
-  ptk_buf_printf(&disp, "%s%s%s", alias ? alias : "", alias ? "." : "", name);
-  if (nconsts) {
-    ptk_buf_putc(&disp, '[');
-    for (size_t i = 0; i < nconsts; i++)
-      ptk_buf_printf(&disp, "%s%s=%s", i ? "," : "", consts[i].name, consts[i].value);
-    ptk_buf_putc(&disp, ']');
-  }
-  k->display = ptk_buf_take(&disp);
+  k->display = display_of(alias, name, consts, nconsts);
+  k->stem = stem_of(k->display);
+  k->P = P;
+  k->index = P->kernels.len;
+  k->path = P->files.data[fi].path;
   ptk_vec_push(&P->kernels, k);
   /* the kernel's own diagnostics, then where it is launched */
   ptk_kernel_load_opts ko = {0};
@@ -310,9 +399,13 @@ static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_
   ko.nconsts = nconsts;
   ko.trace = &P->trace;
   ko.flags = P->flags;
+  char *dump = P->dump_root ? ptk_xasprintf("%s/%s", P->dump_root, k->stem) : NULL;
+  ko.dump_dir = dump;
+  ko.dump_regex = P->dump_regex;
   const pfile *f = &P->files.data[fi];
   size_t e0 = ptk_diags_errors(c->d);
   k->l = ptk_kernel_load_with(f->path, f->src, &ko, c->d);
+  free(dump);
   if (k->l) {
     ptk_func *fn = ptk_loaded_entry(k->l);
     if (P->jit)
@@ -340,6 +433,7 @@ static void kernel_free(pkernel *k) {
   ptk_loaded_free(k->l);
   free(k->key);
   free(k->display);
+  free(k->stem);
   free(k);
 }
 
@@ -924,7 +1018,8 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
       ptk_buf_printf(&b, "%s%s: %s%s%s", i ? ", " : "", p->name, p->is_ptr ? "ptr<" : "",
                      ptk_dtype_name(p->dtype), p->is_ptr ? ">" : "");
     }
-    ptk_note(c->d, k->item->u.kernel.name_range, "'%s' is declared here: %s(%s)", k->display, k->display,
+    ptk_note(c->d, k->item ? k->item->u.kernel.name_range : ptk_range_at(ptk_loaded_entry(k->l)->loc, 1),
+             "'%s' is declared here: %s(%s)", k->display, k->display,
              ptk_buf_cstr(&b));
     ptk_buf_free(&b);
     goto out;
@@ -1525,9 +1620,10 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
 
 /* ---- evaluation driver ------------------------------------------------------------------------------------ */
 
-static int kernel_run(void *kernel, const ptk_launch_opts *lo, const ptk_launch_arg *args, size_t nargs,
-                      void *rec, ptk_diags *d) {
+static int kernel_run(int64_t id, void *kernel, const ptk_launch_opts *lo, const ptk_launch_arg *args,
+                      size_t nargs, void *rec, ptk_diags *d) {
   pkernel *k = kernel;
+  const ptk_program_run_opts *ro = k->P->ro;
   ptk_launch_opts o = *lo;
   if (rec) {
     o.accesses = psched_record_launch;
@@ -1535,7 +1631,12 @@ static int kernel_run(void *kernel, const ptk_launch_opts *lo, const ptk_launch_
     o.check_races = true;
   }
   lo = &o;
-  return k->jp ? ptk_jit_run(k->jp, lo, args, nargs, d) : ptk_interp_run(k->ip, lo, args, nargs, d);
+  if (ro && ro->task_hook && !ro->task_hook(ro->task_hook_arg, id, k->index, lo->blocks, false, args, nargs, d))
+    return 1;
+  int rc = k->jp ? ptk_jit_run(k->jp, lo, args, nargs, d) : ptk_interp_run(k->ip, lo, args, nargs, d);
+  if (!rc && ro && ro->task_hook && !ro->task_hook(ro->task_hook_arg, id, k->index, lo->blocks, true, args, nargs, d))
+    return 1;
+  return rc;
 }
 
 /* 0, 1 (errors) or PTK_PROGRAM_BAD_ARGS. */
@@ -1550,6 +1651,7 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
   c.a = ptk_arena_new();
   c.body = P->item->u.program.body;
   c.max_tasks = ro && ro->max_tasks ? ro->max_tasks : 10000000ull;
+  P->ro = ro;
   bool ok = false, bad_args = false;
   if (run) {
     ptk_launch_opts lo = {0};
@@ -1588,6 +1690,7 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
   ptk_vec_free(&c.bufs);
   ptk_vec_free(&c.scopes);
   ptk_arena_free(c.a);
+  P->ro = NULL;
   return ok ? 0 : bad_args ? PTK_PROGRAM_BAD_ARGS : 1;
 }
 
@@ -1658,6 +1761,15 @@ ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk
   P->flags = o->load_flags;
   P->jit = o->jit;
   P->stdlib = ptk_trace_stdlib_dir(&P->trace);
+  P->dump_root = o->dump_root ? ptk_xstrdup(o->dump_root) : NULL;
+  P->dump_regex = o->dump_regex ? ptk_xstrdup(o->dump_regex) : NULL;
+  P->nsrcs = o->nkernel_srcs;
+  P->srcs = ptk_xcalloc(P->nsrcs + 1, sizeof *P->srcs);
+  for (size_t i = 0; i < P->nsrcs; i++) {
+    P->srcs[i].display = ptk_xstrdup(o->kernel_srcs[i].display);
+    P->srcs[i].path = ptk_xstrdup(o->kernel_srcs[i].path);
+    P->srcs[i].symbol = o->kernel_srcs[i].symbol ? ptk_xstrdup(o->kernel_srcs[i].symbol) : NULL;
+  }
   size_t e0 = ptk_diags_errors(d);
   if (!src) {
     P->own_src = ptk_source_load(path);
@@ -1770,6 +1882,14 @@ void ptk_program_free(ptk_program *P) {
   }
   free(P->cnames);
   free(P->cvalues);
+  free(P->dump_root);
+  free(P->dump_regex);
+  for (size_t i = 0; i < P->nsrcs; i++) {
+    free((char *)P->srcs[i].display);
+    free((char *)P->srcs[i].path);
+    free((char *)P->srcs[i].symbol);
+  }
+  free(P->srcs);
   ptk_arena_free(P->arena);
   ptk_source_free(P->own_src);
   free(P);
@@ -1817,4 +1937,38 @@ bool ptk_program_out_shape(const ptk_program *p, size_t i, const ptk_launch_arg 
 const ptk_program_task_info *ptk_program_tasks(const ptk_program *p, size_t *n) {
   *n = p->infos.len;
   return p->infos.data;
+}
+
+size_t ptk_program_nkernels(const ptk_program *p) { return p->kernels.len; }
+
+ptk_program_kernel ptk_program_kernel_at(const ptk_program *p, size_t i) {
+  ptk_program_kernel r = {0};
+  if (i >= p->kernels.len) return r;
+  const pkernel *k = p->kernels.data[i];
+  r.display = k->display;
+  r.stem = k->stem;
+  r.loaded = k->l;
+  r.path = k->path;
+  return r;
+}
+
+static void put_slice(ptk_buf *b, const ptk_source *src, ptk_range r) {
+  if (!src || r.end.off < r.begin.off || r.end.off > src->len) return;
+  ptk_buf_putn(b, src->text + r.begin.off, r.end.off - r.begin.off);
+  ptk_buf_putc(b, '\n');
+}
+
+char *ptk_program_orchestration_text(const ptk_program *p) {
+  ptk_buf b = {0};
+  ptk_buf_printf(&b,
+                 "// The orchestration of program '%s' (written by ptk compile from %s).\n"
+                 "// Its launches name kernels as launched; `ptk replay` takes each from the\n"
+                 "// .pto file kernel_config.json lists for that name.\n\n",
+                 ptk_program_name(p), p->src->path);
+  const ptk_ast_file *f = p->files.data[0].ast;
+  for (size_t i = 0; f && i < f->nitems; i++)
+    if (f->items[i]->kind == PTK_ITEM_CONST) put_slice(&b, p->src, f->items[i]->range);
+  ptk_buf_putc(&b, '\n');
+  put_slice(&b, p->src, p->item->range);
+  return ptk_buf_take(&b);
 }
