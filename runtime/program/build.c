@@ -495,7 +495,13 @@ bool ptk_task_dumper_hook(void *arg, int64_t id, size_t kernel, uint32_t blocks,
 
 /* ---- replay ------------------------------------------------------------------------------------ */
 
+static bool regular(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool ptk_program_config_is_program(const char *cfg_path) {
+  if (!regular(cfg_path)) return false; /* a FIFO or device: the kernel reader reports it */
   json_error_t je;
   json_t *root = json_load_file(cfg_path, 0, &je);
   const char *fmt = root ? json_string_value(json_object_get(root, "format")) : NULL;
@@ -507,6 +513,10 @@ bool ptk_program_config_is_program(const char *cfg_path) {
 static const char *jstr(json_t *o, const char *key) { return json_string_value(json_object_get(o, key)); }
 
 static bool file_sha(const char *path, char hex[65]) {
+  if (!regular(path)) {
+    errno = EINVAL;
+    return false;
+  }
   size_t len;
   char *text = ptk_read_file(path, &len);
   if (!text) return false;
