@@ -19,6 +19,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/jit/jit.h"
 #include "runtime/kernel.h"
+#include "runtime/program/program.h"
 #include "runtime/cancel.h"
 #include "runtime/tensor.h"
 #include "lang/sha256.h"
@@ -142,10 +143,12 @@ static ptk_elem elem_of(ptk_dtype dt) {
  * never a handle) is reported as an error instead of being dereferenced
  * (a heap use-after-free). The set holds addresses only; a freed address
  * reused by a later handle of the same kind is that new, valid handle. */
-enum { LIVE_CTX = 1, LIVE_KERNEL = 2 };
+enum { LIVE_CTX = 1, LIVE_KERNEL = 2, LIVE_PROG = 3 };
 #define STALE_CTX "the context is not open (closed by ptk_close, or not a context)"
 #define STALE_KERNEL                                                                               \
   "the kernel is not loaded (its context was closed by ptk_close, or not a kernel)"
+#define STALE_PROG                                                                                 \
+  "the program is not loaded (freed by ptk_prog_free, its context closed by ptk_close, or not a program)"
 typedef struct live_ent {
   const void *p; /* NULL: empty slot */
   int kind;
@@ -271,7 +274,19 @@ struct ptk_ctx {
   ptk_trace_opts topts;
   PTK_VEC(centry) cache;
   PTK_VEC(ptk_kernel *) retired; /* replaced by a reload; freed by ptk_close */
+  PTK_VEC(ptk_prog *) progs;
 };
+
+struct ptk_prog {
+  ptk_ctx *ctx;
+  ptk_program *p;
+  ptk_source *src; /* ptk_prog_load_string: the text */
+  ptk_prog_param *params;
+  size_t nouts;
+  pthread_mutex_t mu; /* one run at a time */
+};
+
+static void prog_free(ptk_prog *g);
 
 ptk_ctx *ptk_open(const ptk_options *opt, ptk_err *err) {
   if (opt && opt->target && strcmp(opt->target, "a3") && strcmp(opt->target, "a5")) {
@@ -332,6 +347,8 @@ void ptk_close(ptk_ctx *c) {
   ptk_vec_free(&c->cache);
   for (size_t i = 0; i < c->retired.len; i++) kernel_free(c->retired.data[i]);
   ptk_vec_free(&c->retired);
+  for (size_t i = 0; i < c->progs.len; i++) prog_free(c->progs.data[i]);
+  ptk_vec_free(&c->progs);
   for (size_t i = 0; i < c->ninc; i++) free(c->incs[i]);
   free(c->incs);
   free(c->stdlib);
@@ -986,6 +1003,280 @@ done:
       outs[i] = NULL;
     }
   free(full);
+  free(la);
+  ptk_diags_free(d);
+  return rc;
+}
+
+/* ---- programs ------------------------------------------------------------------------------------ */
+
+static void prog_free(ptk_prog *g) {
+  live_del(g, LIVE_PROG);
+  ptk_program_free(g->p);
+  ptk_source_free(g->src);
+  free(g->params);
+  pthread_mutex_destroy(&g->mu);
+  free(g);
+}
+
+static ptk_dir prog_dir(ptk_ast_dir d) {
+  return d == PTK_DIR_OUT ? PTK_OUT : d == PTK_DIR_INOUT ? PTK_INOUT : PTK_IN;
+}
+
+static ptk_prog *prog_load(ptk_ctx *c, const char *what, const char *path, const char *text, const char *name,
+                           const ptk_const *consts, size_t nconsts, ptk_err *err) {
+  if (!c || !path || (nconsts && !consts)) {
+    fail(err, PTK_ERR_ARG, "%s: %s is NULL", what,
+         !c ? "the context" : !path ? (text ? "the virtual path" : "the path") : "consts");
+    return NULL;
+  }
+  if (!live_has(c, LIVE_CTX)) {
+    fail(err, PTK_ERR_ARG, "%s: " STALE_CTX, what);
+    return NULL;
+  }
+  for (size_t i = 0; i < nconsts; i++)
+    if (!consts[i].name || !consts[i].value) {
+      fail(err, PTK_ERR_ARG, "%s: const binding %zu has a NULL name or value", what, i + 1);
+      return NULL;
+    }
+  ptk_prog *g = ptk_xcalloc(1, sizeof *g);
+  g->ctx = c;
+  pthread_mutex_init(&g->mu, NULL);
+  ptk_diags *d = ptk_diags_new();
+  if (text) {
+    g->src = ptk_source_from_string(path, text, strlen(text));
+    if (!g->src) {
+      fail(err, PTK_ERR_ARG, "%s: the text is larger than 1 GiB", path);
+      goto bad;
+    }
+  } else {
+    struct stat st;
+    errno = 0;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+      fail(err, PTK_ERR_IO, "%s: cannot read file: %s", path, errno ? strerror(errno) : "not a regular file");
+      goto bad;
+    }
+  }
+  ptk_const_binding *b = ptk_xcalloc(nconsts + 1, sizeof *b);
+  for (size_t i = 0; i < nconsts; i++) b[i] = (ptk_const_binding){consts[i].name, consts[i].value};
+  ptk_program_opts po = {0};
+  po.entry = name;
+  po.trace = &c->topts;
+  po.jit = c->jit;
+  po.consts = b;
+  po.nconsts = nconsts;
+  pthread_mutex_lock(&c->mu); /* kernel loads share the context's options */
+  g->p = ptk_program_load(path, g->src, &po, d);
+  pthread_mutex_unlock(&c->mu);
+  free(b);
+  if (!g->p) {
+    fail_diags(err, PTK_ERR_COMPILE, d);
+    goto bad;
+  }
+  size_t np = ptk_program_nparams(g->p);
+  g->params = ptk_xcalloc(np + 1, sizeof *g->params);
+  for (size_t i = 0; i < np; i++) {
+    const ptk_program_param *pp = ptk_program_param_at(g->p, i);
+    ptk_prog_param *q = &g->params[i];
+    q->name = pp->name;
+    q->is_tensor = pp->is_tensor;
+    q->type = pp->is_tensor ? (ptk_elem)pp->tdtype : elem_of(pp->dtype);
+    q->dir = pp->is_tensor ? prog_dir(pp->dir) : PTK_IN;
+    q->rank = pp->is_tensor ? pp->rank : 0;
+    q->shape = pp->dims;
+    q->dim_names = pp->dim_names;
+    if (q->is_tensor && q->dir == PTK_OUT) g->nouts++;
+  }
+  ptk_diags_free(d);
+  pthread_mutex_lock(&c->mu);
+  ptk_vec_push(&c->progs, g);
+  pthread_mutex_unlock(&c->mu);
+  live_add(g, LIVE_PROG);
+  ok(err);
+  return g;
+bad:
+  ptk_diags_free(d);
+  ptk_program_free(g->p);
+  ptk_source_free(g->src);
+  free(g->params);
+  pthread_mutex_destroy(&g->mu);
+  free(g);
+  return NULL;
+}
+
+ptk_prog *ptk_prog_load_file(ptk_ctx *c, const char *path, const char *name, const ptk_const *consts,
+                             size_t nconsts, ptk_err *err) {
+  return prog_load(c, "ptk_prog_load_file", path, NULL, name, consts, nconsts, err);
+}
+
+ptk_prog *ptk_prog_load_string(ptk_ctx *c, const char *text, const char *virtual_path, const char *name,
+                               const ptk_const *consts, size_t nconsts, ptk_err *err) {
+  if (!text) {
+    fail(err, PTK_ERR_ARG, "ptk_prog_load_string: the text is NULL");
+    return NULL;
+  }
+  return prog_load(c, "ptk_prog_load_string", virtual_path, text, name, consts, nconsts, err);
+}
+
+void ptk_prog_free(ptk_prog *g) {
+  if (!live_has(g, LIVE_PROG)) return;
+  ptk_ctx *c = g->ctx;
+  pthread_mutex_lock(&c->mu);
+  for (size_t i = 0; i < c->progs.len; i++)
+    if (c->progs.data[i] == g) {
+      c->progs.data[i] = c->progs.data[--c->progs.len];
+      break;
+    }
+  pthread_mutex_unlock(&c->mu);
+  prog_free(g);
+}
+
+const char *ptk_prog_name(const ptk_prog *g) { return live_has(g, LIVE_PROG) ? ptk_program_name(g->p) : NULL; }
+size_t ptk_prog_nparams(const ptk_prog *g) { return live_has(g, LIVE_PROG) ? ptk_program_nparams(g->p) : 0; }
+const ptk_prog_param *ptk_prog_param_at(const ptk_prog *g, size_t i) {
+  return live_has(g, LIVE_PROG) && i < ptk_program_nparams(g->p) ? &g->params[i] : NULL;
+}
+size_t ptk_prog_ntasks(const ptk_prog *g) {
+  if (!live_has(g, LIVE_PROG)) return 0;
+  size_t n = 0;
+  ptk_prog *m = (ptk_prog *)g;
+  pthread_mutex_lock(&m->mu);
+  ptk_program_tasks(g->p, &n);
+  pthread_mutex_unlock(&m->mu);
+  return n;
+}
+
+static void prog_list_params(const ptk_prog *g, ptk_diags *d) {
+  size_t np = ptk_program_nparams(g->p);
+  for (size_t i = 0; i < np; i++) {
+    const ptk_program_param *pp = ptk_program_param_at(g->p, i);
+    ptk_note(d, pp->range, "parameter %zu: '%s'%s", i + 1, pp->name,
+             g->params[i].is_tensor && g->params[i].dir == PTK_OUT ? " (out)" : "");
+  }
+}
+
+/* One argument -> la; false with an error when a scalar has no value. */
+static bool prog_bind_arg(const ptk_prog *g, size_t i, const ptk_arg *a, ptk_launch_arg *la, ptk_diags *d) {
+  memset(la, 0, sizeof *la);
+  if (a->tensor) {
+    la->kind = PTK_ARG_TENSOR;
+    la->tensor = a->tensor;
+    return true;
+  }
+  const ptk_program_param *pp = ptk_program_param_at(g->p, i);
+  if ((int)a->type < 0 || (int)a->type > (int)PTK_INDEX) {
+    ptk_error(d, pp->range,
+              "argument %zu ('%s'): no value given (use ptk_arg_tensor / ptk_arg_int / ptk_arg_float / "
+              "ptk_arg_bool)",
+              i + 1, pp->name);
+    return false;
+  }
+  bool fl = a->type == PTK_F16 || a->type == PTK_BF16 || a->type == PTK_F32 || a->type == PTK_F64;
+  la->kind = PTK_ARG_SCALAR;
+  la->dt = fl ? PTK_DT_F64 : PTK_DT_I64;
+  la->i = a->i;
+  la->f = a->f;
+  return true;
+}
+
+static int prog_run(ptk_prog *g, const ptk_launch_arg *la, size_t n, ptk_diags *d, ptk_err *err) {
+  ptk_ctx *c = g->ctx;
+  ptk_program_run_opts ro = {0};
+  ro.threads = c->threads;
+  ro.target = c->target;
+  ro.poison = c->poison;
+  ro.out = c->print ? c->print : stdout;
+  ro.timeout = c->timeout;
+  pthread_mutex_lock(&g->mu);
+  int r = ptk_program_run(g->p, &ro, la, n, d);
+  pthread_mutex_unlock(&g->mu);
+  if (!r) {
+    ok(err);
+    return PTK_OK;
+  }
+  int code = r == PTK_PROGRAM_BAD_ARGS ? PTK_ERR_ARG : PTK_ERR_LAUNCH;
+  if (r != PTK_PROGRAM_BAD_ARGS) {
+    ptk_buf b = {0};
+    ptk_diags_render(d, &b, false);
+    if (strstr(ptk_buf_cstr(&b), "timed out") || strstr(ptk_buf_cstr(&b), "cancelled")) code = PTK_ERR_STOPPED;
+    ptk_buf_free(&b);
+  }
+  return fail_diags(err, code, d);
+}
+
+int ptk_prog_launch(ptk_prog *g, const ptk_arg *args, size_t nargs, ptk_err *err) {
+  if (!g) return fail(err, PTK_ERR_ARG, "ptk_prog_launch: the program is NULL");
+  if (!live_has(g, LIVE_PROG)) return fail(err, PTK_ERR_ARG, "ptk_prog_launch: " STALE_PROG);
+  if (nargs && !args) return fail(err, PTK_ERR_ARG, "ptk_prog_launch: args is NULL");
+  size_t np = ptk_program_nparams(g->p);
+  ptk_diags *d = ptk_diags_new();
+  ptk_launch_arg *la = ptk_xcalloc(np + 1, sizeof *la);
+  int rc;
+  bool okb = true;
+  if (nargs != np) {
+    ptk_error(d, ptk_program_range(g->p), "program '%s' takes %zu argument%s, got %zu", ptk_program_name(g->p), np,
+              np == 1 ? "" : "s", nargs);
+    prog_list_params(g, d);
+    okb = false;
+  }
+  for (size_t i = 0; okb && i < np; i++) okb &= prog_bind_arg(g, i, &args[i], &la[i], d);
+  rc = okb ? prog_run(g, la, np, d, err) : fail_diags(err, PTK_ERR_ARG, d);
+  free(la);
+  ptk_diags_free(d);
+  return rc;
+}
+
+int ptk_prog_call(ptk_prog *g, const ptk_arg *inputs, size_t ninputs, ptk_tensor **outs, size_t nouts,
+                  ptk_err *err) {
+  if (outs)
+    for (size_t i = 0; i < nouts; i++) outs[i] = NULL;
+  if (!g) return fail(err, PTK_ERR_ARG, "ptk_prog_call: the program is NULL");
+  if (!live_has(g, LIVE_PROG)) return fail(err, PTK_ERR_ARG, "ptk_prog_call: " STALE_PROG);
+  if (ninputs && !inputs) return fail(err, PTK_ERR_ARG, "ptk_prog_call: inputs is NULL");
+  if (nouts && !outs) return fail(err, PTK_ERR_ARG, "ptk_prog_call: outs is NULL");
+  size_t np = ptk_program_nparams(g->p), nin = np - g->nouts;
+  ptk_diags *d = ptk_diags_new();
+  ptk_launch_arg *la = ptk_xcalloc(np + 1, sizeof *la);
+  int rc = PTK_OK;
+  if (ninputs != nin || nouts != g->nouts) {
+    ptk_error(d, ptk_program_range(g->p),
+              "program '%s' takes %zu input%s and returns %zu out tensor%s (ptk_prog_call), got %zu and %zu",
+              ptk_program_name(g->p), nin, nin == 1 ? "" : "s", g->nouts, g->nouts == 1 ? "" : "s", ninputs, nouts);
+    prog_list_params(g, d);
+    rc = fail_diags(err, PTK_ERR_ARG, d);
+    goto done;
+  }
+  for (size_t i = 0, j = 0; i < np; i++) {
+    if (g->params[i].is_tensor && g->params[i].dir == PTK_OUT) {
+      la[i].kind = PTK_ARG_TENSOR;
+      continue;
+    }
+    if (!prog_bind_arg(g, i, &inputs[j++], &la[i], d)) {
+      rc = fail_diags(err, PTK_ERR_ARG, d);
+      goto done;
+    }
+  }
+  for (size_t i = 0, o = 0; i < np; i++) {
+    if (!g->params[i].is_tensor || g->params[i].dir != PTK_OUT) continue;
+    int64_t shape[PTK_TENSOR_MAX_RANK];
+    if (!ptk_program_out_shape(g->p, i, la, shape, d)) {
+      rc = fail_diags(err, PTK_ERR_UNSUPPORTED, d);
+      goto done;
+    }
+    outs[o] = ptk_tensor_new(g->params[i].type, g->params[i].rank, shape);
+    if (!outs[o]) {
+      rc = fail(err, PTK_ERR_ARG, "ptk_prog_call: out tensor '%s' would be too large", g->params[i].name);
+      goto done;
+    }
+    la[i].tensor = outs[o++];
+  }
+  rc = prog_run(g, la, np, d, err);
+done:
+  if (rc != PTK_OK && outs)
+    for (size_t i = 0; i < nouts; i++) {
+      ptk_tensor_free(outs[i]);
+      outs[i] = NULL;
+    }
   free(la);
   ptk_diags_free(d);
   return rc;

@@ -292,6 +292,80 @@ PTK_API int ptk_cancel(ptk_kernel *k, ptk_err *err);
  * started after the call. */
 PTK_API int ptk_set_timeout(ptk_ctx *ctx, double seconds, ptk_err *err);
 
+/* ---- programs ------------------------------------------------------------------------------- */
+
+/* A program (`program NAME(params) { … }` in a .ptk file): several kernel
+ * launches run as a task graph ordered by their data dependencies.
+ *
+ *   ptk_prog *p = ptk_prog_load_file(ctx, "samples/programs/vector_dag.ptk", NULL, NULL, 0, &err);
+ *   ptk_arg args[3] = {ptk_arg_tensor(a), ptk_arg_tensor(b), ptk_arg_tensor(f)};
+ *   ptk_prog_launch(p, args, 3, &err);                       // in place
+ *   ptk_tensor *out[1];
+ *   ptk_prog_call(p, args, 2, out, 1, &err);                 // return style: f allocated
+ *
+ * Tasks run on the context's `threads` workers (0: the online CPUs; 1:
+ * program order on the calling thread) with its engine, target, poison and
+ * print options and the ptk_set_timeout limit per task; results are the
+ * same bytes for every thread count and both engines. A program handle is
+ * owned by its context (freed by ptk_close, or earlier by ptk_prog_free);
+ * launches of one program are serialised (a mutex), different programs
+ * run concurrently. Handles are checked like kernel handles. */
+typedef struct ptk_prog ptk_prog;
+
+/* One program parameter: a tensor (element type, rank, shape with -1 for a
+ * named dynamic dimension, direction) or a scalar (type; dir PTK_IN). */
+typedef struct ptk_prog_param {
+  const char *name;
+  bool is_tensor;
+  ptk_elem type;
+  ptk_dir dir;                   /* PTK_IN, PTK_OUT or PTK_INOUT */
+  int rank;                      /* tensors: 1..8; scalars 0 */
+  const int64_t *shape;          /* [rank]; -1: dynamic */
+  const char *const *dim_names;  /* [rank]; the dynamic dimension's name, else NULL */
+} ptk_prog_param;
+
+/* Loads program `name` (NULL: the only program of the file) and checks
+ * every launch of its body against the kernels it names (loaded, traced,
+ * run through the passes). `consts` give values to module-level
+ * `const NAME = …;` declarations of the program's file as the program body
+ * sees them (kernels get their consts from the launches); naming a const
+ * the file does not declare is an error. NULL with err set on failure
+ * (PTK_ERR_IO: the file cannot be read; PTK_ERR_COMPILE: located
+ * diagnostics). Not cached: each call loads again. */
+PTK_API ptk_prog *ptk_prog_load_file(ptk_ctx *ctx, const char *path, const char *name, const ptk_const *consts,
+                                     size_t nconsts, ptk_err *err);
+/* The same for text in memory (`virtual_path` names it in diagnostics and
+ * anchors relative imports). */
+PTK_API ptk_prog *ptk_prog_load_string(ptk_ctx *ctx, const char *text, const char *virtual_path, const char *name,
+                                       const ptk_const *consts, size_t nconsts, ptk_err *err);
+/* Frees a program before ptk_close (NULL or stale: nothing happens). Must
+ * not race with a launch of it. */
+PTK_API void ptk_prog_free(ptk_prog *p);
+
+PTK_API const char *ptk_prog_name(const ptk_prog *p);
+PTK_API size_t ptk_prog_nparams(const ptk_prog *p);
+PTK_API const ptk_prog_param *ptk_prog_param_at(const ptk_prog *p, size_t i); /* NULL when out of range */
+/* Tasks the last launch ran (0 before the first). */
+PTK_API size_t ptk_prog_ntasks(const ptk_prog *p);
+
+/* In-place run: one argument per parameter, in order (tensors must match
+ * the declared element type, rank and static dimensions; every use of a
+ * dynamic dimension name must agree). PTK_OK; PTK_ERR_ARG when the
+ * arguments do not fit (nothing ran); PTK_ERR_LAUNCH when a task failed
+ * (the message names the task, its kernel and the launch; no task started
+ * after it, outputs may be partly written); PTK_ERR_STOPPED on a timeout. */
+PTK_API int ptk_prog_launch(ptk_prog *p, const ptk_arg *args, size_t nargs, ptk_err *err);
+
+/* Return-style run: `inputs` holds one argument per parameter that is not
+ * a PTK_OUT tensor (in order); each PTK_OUT tensor is allocated zero-filled
+ * with its declared shape, a dynamic dimension taken from an input tensor
+ * that names the same dimension, and returned in `outs` in parameter order
+ * (`nouts` must equal their number; free them with ptk_tensor_free). An out
+ * tensor with a dynamic dimension no input fixes is PTK_ERR_UNSUPPORTED
+ * (pass every tensor to ptk_prog_launch). On error every outs[i] is NULL. */
+PTK_API int ptk_prog_call(ptk_prog *p, const ptk_arg *inputs, size_t ninputs, ptk_tensor **outs, size_t nouts,
+                          ptk_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _lib
 
-__all__ = ["load", "Kernel", "Param", "Error", "version", "__version__"]
+__all__ = ["load", "Kernel", "Program", "Param", "Error", "version", "__version__"]
 
 __version__ = _lib.version().decode()
 
@@ -114,7 +114,7 @@ class Param:
     "unused"; scalars are "in"), np_dtype (the numpy dtype arrays or results
     use: bf16 is uint16, or ml_dtypes.bfloat16 when installed)."""
 
-    __slots__ = ("name", "kind", "dtype", "direction", "np_dtype", "_elem", "_index")
+    __slots__ = ("name", "kind", "dtype", "direction", "np_dtype", "shape", "_elem", "_index")
 
     def __init__(self, index, name, is_tensor, elem, direction):
         self._index = index
@@ -123,6 +123,7 @@ class Param:
         self.kind = "tensor" if is_tensor else "scalar"
         self.dtype = _lib.ELEM_NAMES[elem] if 0 <= elem < len(_lib.ELEM_NAMES) else "?"
         self.direction = direction
+        self.shape = ()  # program tensors: dims (ints, or names of dynamic ones)
         if elem == _lib.BF16 and _BF16 is not None:
             self.np_dtype = _BF16
         else:
@@ -187,6 +188,44 @@ def _looks_like_text(s):
     return "\n" in s or "{" in s or ";" in s
 
 
+_PROGRAM_RE = re.compile(r"^[ \t]*program[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(", re.M)
+
+
+def _is_program(path_or_text, entry):
+    """Does the source declare a program (named entry, when given)?"""
+    text = None
+    if isinstance(path_or_text, os.PathLike) or (
+            isinstance(path_or_text, str) and not _looks_like_text(path_or_text)):
+        path = os.fspath(path_or_text)
+        if not path.endswith(".ptk"):
+            return False
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return False  # the library reports the error
+    elif isinstance(path_or_text, str):
+        text = path_or_text
+    if not text:
+        return False
+    names = _PROGRAM_RE.findall(text)
+    return bool(names) and (entry is None or entry in names)
+
+
+def _load_program(ctx, path_or_text, e, carr, consts, engine, target, virtual_path):
+    err = _lib.Err()
+    if isinstance(path_or_text, os.PathLike) or not _looks_like_text(path_or_text):
+        origin = os.fspath(path_or_text)
+        h = _lib.prog_load_file(ctx, os.fsencode(origin), e, carr, len(consts), err)
+    else:
+        origin = virtual_path or "<string>.ptk"
+        h = _lib.prog_load_string(ctx, path_or_text.encode(), os.fsencode(origin), e, carr,
+                                  len(consts), err)
+    if not h:
+        raise _error(err)
+    return Program(h, origin, engine, target, consts)
+
+
 def load(path_or_text, entry=None, consts=None, engine="interp", target=None,
          virtual_path=None):
     """Loads a kernel and prepares it for launching.
@@ -201,6 +240,11 @@ def load(path_or_text, entry=None, consts=None, engine="interp", target=None,
     engine: "interp" (the IR interpreter) or "jit" (generated C compiled by
       cc, cached under $XDG_CACHE_HOME/ptk); results are bit-identical.
     target: "a3" or "a5" on-chip memory sizes; None: the kernel's own.
+
+    A file (or text) declaring a `program` (the only one, or the one named
+    by entry) loads as a Program: called like a kernel, without blocks
+    (each launch of the program gives its own), consts give values to the
+    file's module-level consts.
 
     Loading the same kernel again returns a kernel sharing the cached build
     (rebuilt when a file it came from changed). Raises ptk.Error."""
@@ -220,6 +264,8 @@ def load(path_or_text, entry=None, consts=None, engine="interp", target=None,
     ctx = _context(engine, target)
     err = _lib.Err()
     e = entry.encode() if entry is not None else None
+    if _is_program(path_or_text, entry):
+        return _load_program(ctx, path_or_text, e, carr, consts, engine, target, virtual_path)
     if isinstance(path_or_text, os.PathLike) or (
             isinstance(path_or_text, str) and not _looks_like_text(path_or_text)):
         path = os.fspath(path_or_text)
@@ -468,3 +514,91 @@ class Kernel:
             for t in outp:
                 if t:
                     _lib.tensor_free(t)
+
+
+# ---- programs ------------------------------------------------------------------------------------
+
+class Program(Kernel):
+    """A loaded program (a task graph of kernels). program(*args) runs it in
+    place with one argument per parameter; program.call(*inputs) allocates
+    and returns the `out` tensors (shapes static, or a dynamic dimension
+    fixed by an input). .name, .params (Param, with .shape: ints, or the
+    name of a dynamic dimension), .inputs, .outputs, .ntasks (tasks of the
+    last run). Raises ptk.Error."""
+
+    def __init__(self, handle, origin, engine, target, consts):
+        self._h = handle
+        self.path = origin
+        self.engine = engine
+        self.target = target
+        self.consts = dict(consts)
+        self.name = _lib.prog_name(handle).decode()
+        ps = []
+        for i in range(_lib.prog_nparams(handle)):
+            p = _lib.prog_param_at(handle, i).contents
+            q = Param(i, p.name.decode(), bool(p.is_tensor), p.type,
+                      _lib.DIR_NAMES[p.dir] if 0 <= p.dir < 4 else "?")
+            q.shape = tuple(p.dim_names[r].decode() if p.shape[r] < 0 else p.shape[r]
+                            for r in range(p.rank)) if p.is_tensor else ()
+            ps.append(q)
+        self.params = tuple(ps)
+        self.inputs = tuple(p for p in ps if p.direction != "out")
+        self.outputs = tuple(p for p in ps if p.direction == "out")
+
+    def __repr__(self):
+        return "<ptk.Program %s(%s) from %r engine=%s>" % (
+            self.name, ", ".join(repr(p) for p in self.params), self.path, self.engine)
+
+    @property
+    def ntasks(self):
+        return _lib.prog_ntasks(self._h)
+
+    def __call__(self, *args):
+        """Runs the program with one argument per parameter (numpy arrays
+        for tensors, written in place; scalars). Returns None."""
+        self._arity(self.params, len(args), "launch")
+        keep = []
+        try:
+            arr = self._args(self.params, args, keep)
+            err = _lib.Err()
+            if _lib.prog_launch(self._h, arr, len(self.params), err) != _lib.OK:
+                raise _error(err)
+        finally:
+            for t in keep:
+                _lib.tensor_free(t)
+
+    launch = __call__
+
+    def call(self, *inputs):
+        """Return style: one argument per parameter that is not an `out`
+        tensor; returns the out arrays (one array, a tuple, or None)."""
+        self._arity(self.inputs, len(inputs), "call")
+        for p in self.outputs:
+            if p.np_dtype is None:
+                raise TypeError("out tensor '%s': element type %s has no numpy dtype"
+                                % (p.name, p.dtype))
+        keep = []
+        nout = len(self.outputs)
+        outp = (_lib.P * max(nout, 1))()
+        try:
+            arr = self._args(self.inputs, inputs, keep)
+            err = _lib.Err()
+            if _lib.prog_call(self._h, arr, len(self.inputs), outp, nout, err) != _lib.OK:
+                raise _error(err)
+            res = []
+            for p, t in zip(self.outputs, outp):
+                rank = _lib.tensor_rank(t)
+                sp = _lib.tensor_shape(t)
+                a = np.empty(tuple(sp[d] for d in range(rank)), dtype=p.np_dtype)
+                if a.nbytes:
+                    _lib.ctypes.memmove(a.ctypes.data, _lib.tensor_data(t), a.nbytes)
+                res.append(a)
+        finally:
+            for t in keep:
+                _lib.tensor_free(t)
+            for t in outp:
+                if t:
+                    _lib.tensor_free(t)
+        if not res:
+            return None
+        return res[0] if len(res) == 1 else tuple(res)

@@ -57,6 +57,18 @@ class Param(ctypes.Structure):
     ]
 
 
+class ProgParam(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("is_tensor", ctypes.c_bool),
+        ("type", ctypes.c_int),
+        ("dir", ctypes.c_int),
+        ("rank", ctypes.c_int),
+        ("shape", ctypes.POINTER(ctypes.c_int64)),
+        ("dim_names", ctypes.POINTER(ctypes.c_char_p)),
+    ]
+
+
 class Arg(ctypes.Structure):
     _fields_ = [
         ("tensor", ctypes.c_void_p),
@@ -143,6 +155,19 @@ launch = _fn("ptk_launch", ctypes.c_int, P, ctypes.c_uint32, ctypes.POINTER(Arg)
              ctypes.POINTER(Err))
 call = _fn("ptk_call", ctypes.c_int, P, ctypes.c_uint32, ctypes.POINTER(Arg), ctypes.c_size_t,
            ctypes.POINTER(P), ctypes.c_size_t, ctypes.POINTER(Err))
+prog_load_file = _fn("ptk_prog_load_file", P, P, ctypes.c_char_p, ctypes.c_char_p,
+                     ctypes.POINTER(Const), ctypes.c_size_t, ctypes.POINTER(Err))
+prog_load_string = _fn("ptk_prog_load_string", P, P, ctypes.c_char_p, ctypes.c_char_p,
+                       ctypes.c_char_p, ctypes.POINTER(Const), ctypes.c_size_t, ctypes.POINTER(Err))
+prog_free = _fn("ptk_prog_free", None, P)
+prog_name = _fn("ptk_prog_name", ctypes.c_char_p, P)
+prog_nparams = _fn("ptk_prog_nparams", ctypes.c_size_t, P)
+prog_param_at = _fn("ptk_prog_param_at", ctypes.POINTER(ProgParam), P, ctypes.c_size_t)
+prog_ntasks = _fn("ptk_prog_ntasks", ctypes.c_size_t, P)
+prog_launch = _fn("ptk_prog_launch", ctypes.c_int, P, ctypes.POINTER(Arg), ctypes.c_size_t,
+                  ctypes.POINTER(Err))
+prog_call = _fn("ptk_prog_call", ctypes.c_int, P, ctypes.POINTER(Arg), ctypes.c_size_t,
+                ctypes.POINTER(P), ctypes.c_size_t, ctypes.POINTER(Err))
 
 
 def take_message(err):

@@ -12,6 +12,8 @@
 #include "backend/passes/pipeline.h"
 #include "runtime/cli/cli.h"
 #include "runtime/kernel.h"
+#include "runtime/program/build.h"
+#include "runtime/program/program.h"
 #include "lang/sha256.h"
 #include "trace/trace.h"
 
@@ -30,6 +32,20 @@ const char ptk_cmd_compile_usage[] =
     "                                 const bindings, source path + sha256, the passes\n"
     "  DIR/passes_dump/00_input.pto   with --dump-passes, then NN_after_<pass>.pto\n"
     "Files are written atomically; kernel_config.json is written last.\n"
+    "\n"
+    "A .ptk file that declares a program (the only one, or --entry NAME) builds the\n"
+    "program instead:\n"
+    "  DIR/orchestration/NAME.ptk     the program and its file's consts, verbatim\n"
+    "  DIR/kernels/<aiv|aic>/S.pto    every kernel it launches (one per const\n"
+    "                                 specialization), final PTO IR; S.c its C\n"
+    "  DIR/passes_dump/S/             with --dump-passes, per kernel\n"
+    "  DIR/kernel_config.json         orchestration (file, function, signature,\n"
+    "                                 sha256), kernels (func_id, name, symbol, core type,\n"
+    "                                 file, sha256, signature, params, consts, source),\n"
+    "                                 runtime, and the static task graph when no value\n"
+    "                                 is known only at run time\n"
+    "`ptk run NAME.ptk --save DIR` adds the program's inputs and outputs; `ptk replay\n"
+    "DIR` re-runs the program from the folder (hand-edited kernel .pto files included).\n"
     "\n"
     "options:\n"
     "  -o DIR                 the build folder (created)\n"
@@ -154,6 +170,33 @@ static void free_opts(copts *o) {
   ptk_vec_free(&o->incs);
 }
 
+/* A program: its orchestration, every kernel it launches, the program
+ * form of kernel_config.json (runtime/program/build.h). */
+static int compile_program(const copts *o, ptk_source *src, ptk_diags *d) {
+  int rc = PTK_EXIT_ERROR;
+  if (o->consts.len || o->mode || o->target || o->insert_sync >= 0) {
+    ptk_error(d, ptk_range_none(), "%s is not supported for programs (each launch binds its kernel's consts)",
+              o->consts.len ? "--const" : o->mode ? "--mode" : o->target ? "--target" : "--insert-sync");
+    ptk_diags_print(d, stderr);
+    return PTK_EXIT_USAGE;
+  }
+  ptk_trace_opts to = {.include_dirs = o->incs.data, .ninclude = o->incs.len};
+  ptk_program_opts po = {0};
+  po.entry = o->entry;
+  po.trace = &to;
+  po.load_flags = (o->strict_sync ? PTK_LOAD_STRICT_SYNC : 0) | (o->no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0);
+  char *dump = o->dump ? ptk_build_dir_dump_path(o->out) : NULL;
+  po.dump_root = dump;
+  po.dump_regex = o->dump_re;
+  ptk_program *p = ptk_program_load(o->file, src, &po, d);
+  if (p && ptk_program_build(p, o->out, o->file, d)) rc = PTK_EXIT_OK;
+  ptk_diags_print(d, stderr);
+  if (rc == PTK_EXIT_OK && ptk_diags_errors(d)) rc = PTK_EXIT_ERROR;
+  ptk_program_free(p);
+  free(dump);
+  return rc;
+}
+
 int ptk_cmd_compile(int argc, char **argv) {
   copts o;
   memset(&o, 0, sizeof o);
@@ -205,6 +248,19 @@ int ptk_cmd_compile(int argc, char **argv) {
   if (!is_ptk && (o.consts.len || o.incs.len)) {
     rc = ptk_cli_usage_error(CMD, "--const and -I apply to .ptk files only");
     goto out_early;
+  }
+
+  if (is_ptk) {
+    ptk_diags *pd = ptk_diags_new();
+    ptk_source *psrc = ptk_cli_load(o.file, pd);
+    if (psrc && ptk_program_in_source(psrc, o.entry)) {
+      rc = compile_program(&o, psrc, pd);
+      ptk_source_free(psrc);
+      ptk_diags_free(pd);
+      goto out_early;
+    }
+    ptk_source_free(psrc);
+    ptk_diags_free(pd);
   }
 
   ptk_diags *d = ptk_diags_new();

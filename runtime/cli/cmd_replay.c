@@ -15,6 +15,7 @@
 #include "runtime/cli/cli.h"
 #include "runtime/interp/interp.h"
 #include "runtime/npy.h"
+#include "runtime/program/build.h"
 #include "runtime/replay.h"
 #include "runtime/tensor.h"
 #include "lang/sha256.h"
@@ -47,6 +48,15 @@ const char ptk_cmd_replay_usage[] =
     "  --out DIR         write every pointer argument's final contents to\n"
     "                    DIR/<k>_<name>.npy\n"
     "  --                end of options\n"
+    "\n"
+    "A program build folder (`ptk compile PROGRAM.ptk -o DIR`, then `ptk run\n"
+    "PROGRAM.ptk --save DIR`) replays the whole program: the orchestration from\n"
+    "DIR/orchestration/, each kernel from its .pto under DIR/kernels/ (read, verified\n"
+    "and run through the pass pipeline; a file whose sha256 differs from\n"
+    "kernel_config.json is reported as edited), the saved inputs of every program\n"
+    "parameter, then every tensor compared with the saved outputs (--threads,\n"
+    "--rtol/--atol and --out apply). A task folder DIR/tasks/NNN_<kernel>/ of\n"
+    "`ptk run --dump-tasks` is a single-kernel build folder.\n"
     "\n"
     "ARG, one per kernel parameter, replaces the saved inputs (then nothing is\n"
     "compared): path.npy | zeros:DTYPE:SHAPE | rand:DTYPE:SHAPE[:SEED] | a scalar\n"
@@ -269,6 +279,22 @@ int ptk_cmd_replay(int argc, char **argv) {
     ptk_error_file(d, o.dir,
                    "not a build folder: kernel_config.json is missing (make one with 'ptk compile "
                    "FILE -o %s')", o.dir);
+    goto done;
+  }
+  if (ptk_program_config_is_program(cfg_path)) {
+    if (o.args.len || o.blocks || o.rerun) {
+      ptk_error(d, ptk_range_none(), "%s is not supported for program build folders (the saved inputs are used; "
+                "each launch gives its blocks; kernels always run through the passes)",
+                o.args.len ? "ARG" : o.blocks ? "--blocks" : "--rerun-passes");
+      goto done;
+    }
+    ptk_program_replay_opts po = {0};
+    po.threads = o.threads;
+    po.tol = o.tol;
+    po.rtol = o.rtol;
+    po.atol = o.atol;
+    po.outdir = o.outdir;
+    rc = ptk_program_replay(o.dir, &po, d) ? PTK_EXIT_ERROR : PTK_EXIT_OK;
     goto done;
   }
   cfg = ptk_kernel_config_read(cfg_path, d);

@@ -98,6 +98,16 @@ const char ptk_cmd_run_usage[] =
     "                   of them writing (naming both tasks, kernels and ops)\n"
     "  --trace FILE     write a Chrome/Perfetto trace (JSON): a slice per task on its\n"
     "                   worker's track, flow arrows for dependencies\n"
+    "  --save DIR       store every program parameter before the run as\n"
+    "                   DIR/inputs/<k>_<name>.npy, every tensor after it as\n"
+    "                   DIR/outputs/<k>_<name>.npy, and DIR/run.json; with the build\n"
+    "                   of `ptk compile FILE -o DIR`, `ptk replay DIR` re-runs it\n"
+    "  --dump-tasks[=REGEX]\n"
+    "                   with --save: each task whose kernel (as launched: add,\n"
+    "                   m.add, add[N=4]) matches REGEX (PCRE2; default every task) as\n"
+    "                   a single-kernel build folder DIR/tasks/NNN_<kernel>/: kernel.pto,\n"
+    "                   kernel_config.json, its arguments before it ran (inputs/) and\n"
+    "                   after (outputs/), run.json; `ptk replay` runs one on its own\n"
     "A failing task stops the program: no task starts after it, the error names the\n"
     "task, its kernel, the op and the block, and nothing is written.\n"
     "\n"
@@ -108,7 +118,8 @@ const char ptk_cmd_run_usage[] =
     "130 interrupted by SIGINT, 143 by SIGTERM.\n";
 
 typedef struct run_opts {
-  const char *file, *target, *outdir, *savedir, *engine, *trace;
+  const char *file, *target, *outdir, *savedir, *engine, *trace, *dump_tasks_re;
+  bool dump_tasks;
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
   double timeout;
@@ -148,7 +159,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
         val = argv[++i];
       else
         return ptk_cli_usage_error("run", "option '%.*s' needs a value", (int)nlen, a);
-    } else if (eq) {
+    } else if (eq && !OPT("--dump-tasks")) {
       return ptk_cli_usage_error("run", "option '%.*s' takes no value", (int)nlen, a);
     }
     if (OPT("--blocks")) {
@@ -181,7 +192,10 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       o->trace = val;
     else if (OPT("--save"))
       o->savedir = val;
-    else if (OPT("--poison"))
+    else if (OPT("--dump-tasks")) {
+      o->dump_tasks = true;
+      o->dump_tasks_re = eq ? eq + 1 : NULL;
+    } else if (OPT("--poison"))
       o->poison = true;
     else if (OPT("--time"))
       o->time = true;
@@ -281,10 +295,13 @@ int ptk_cmd_run(int argc, char **argv) {
       ptk_error(d, ptk_range_none(), "--const binds kernel parameters; a program passes them at its launches");
       goto done;
     }
-    if (o.blocks || o.savedir || o.repeat || o.timeout > 0 || o.strict_sync) {
+    if (o.blocks || o.repeat || o.timeout > 0 || o.strict_sync) {
       ptk_error(d, ptk_range_none(), "%s is not supported for programs (each launch gives its blocks)",
-                o.blocks ? "--blocks" : o.savedir ? "--save" : o.repeat ? "--repeat" : o.timeout > 0 ? "--timeout"
-                                                                                   : "--strict-sync");
+                o.blocks ? "--blocks" : o.repeat ? "--repeat" : o.timeout > 0 ? "--timeout" : "--strict-sync");
+      goto done;
+    }
+    if (o.dump_tasks && !o.savedir) {
+      rc = ptk_cli_usage_error("run", "--dump-tasks writes into the --save folder: give --save DIR too");
       goto done;
     }
     ptk_run_program_opts po = {0};
@@ -298,6 +315,9 @@ int ptk_cmd_run(int argc, char **argv) {
     po.threads = o.threads;
     po.target = o.target;
     po.outdir = o.outdir;
+    po.savedir = o.savedir;
+    po.dump_tasks = o.dump_tasks;
+    po.dump_tasks_re = o.dump_tasks_re;
     po.trace_path = o.trace;
     po.args = o.args.data;
     po.nargs = o.args.len;

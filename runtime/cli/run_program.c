@@ -1,6 +1,9 @@
 /* ptk run PROGRAM.ptk: binds the command-line arguments to a program's
  * parameters, runs its task graph, writes outputs (runtime/program). */
+#include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,7 +14,30 @@
 #include "runtime/cli/cli.h"
 #include "runtime/cli/run_program.h"
 #include "runtime/npy.h"
+#include "runtime/program/build.h"
 #include "runtime/program/program.h"
+
+/* rm -r (a previous run's task dumps). */
+static void rm_tree(const char *p) {
+  struct stat st;
+  if (lstat(p, &st) != 0) return;
+  if (S_ISDIR(st.st_mode)) {
+    DIR *dd = opendir(p);
+    if (dd) {
+      struct dirent *e;
+      while ((e = readdir(dd))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char *c = ptk_xasprintf("%s/%s", p, e->d_name);
+        rm_tree(c);
+        free(c);
+      }
+      closedir(dd);
+    }
+    rmdir(p);
+  } else {
+    unlink(p);
+  }
+}
 
 static bool is_spec(const char *s) { return !strncmp(s, "zeros:", 6) || !strncmp(s, "rand:", 5); }
 
@@ -85,20 +111,7 @@ static bool bind(const ptk_program *p, const char *const *argv, size_t n, ptk_la
     const ptk_program_param *pp = ptk_program_param_at(p, i);
     if (!pp->is_tensor || pp->dir != PTK_DIR_OUT) continue;
     int64_t shape[PTK_TENSOR_MAX_RANK];
-    for (int r = 0; r < pp->rank && ok; r++) {
-      shape[r] = pp->dims[r];
-      for (size_t j = 0; shape[r] < 0 && j < np; j++) {
-        const ptk_program_param *q = ptk_program_param_at(p, j);
-        if (!q->is_tensor || q->dir == PTK_DIR_OUT || !la[j].tensor || la[j].tensor->rank != q->rank) continue;
-        for (int s2 = 0; s2 < q->rank; s2++)
-          if (q->dim_names[s2] && !strcmp(q->dim_names[s2], pp->dim_names[r])) shape[r] = la[j].tensor->shape[s2];
-      }
-      if (shape[r] < 0) {
-        ptk_error(d, pp->range, "out tensor '%s' has the dynamic dimension %s, which no input fixes: give every "
-                  "argument, this one too", pp->name, pp->dim_names[r]);
-        ok = false;
-      }
-    }
+    ok = ptk_program_out_shape(p, i, la, shape, d);
     if (ok) la[i].tensor = ptk_tensor_zeros(pp->tdtype, pp->rank, shape, NULL);
   }
   return ok;
@@ -200,12 +213,25 @@ int ptk_run_program(const ptk_source *src, const ptk_run_program_opts *o, ptk_di
   ro.out = stdout;
   ro.check_races = o->check_races;
   ro.cancel = o->cancel;
+  ptk_task_dumper *dumper = NULL;
+  if (o->savedir && !ptk_program_save_inputs(p, o->savedir, la, d)) goto done;
+  if (o->dump_tasks) {
+    char *tasks = ptk_xasprintf("%s/tasks", o->savedir);
+    rm_tree(tasks);
+    free(tasks);
+    dumper = ptk_task_dumper_new(p, o->savedir, o->dump_tasks_re, d);
+    if (!dumper) goto done;
+    ro.task_hook = ptk_task_dumper_hook;
+    ro.task_hook_arg = dumper;
+  }
   double t0 = now_ms();
   int r = ptk_program_run(p, &ro, la, np, d);
+  ptk_task_dumper_free(dumper);
   if (o->time) fprintf(stderr, "ptk run: program took %.3f ms\n", now_ms() - t0);
   if (o->trace_path && !write_trace(p, o->trace_path, d)) goto done;
   if (r) goto done;
   if (o->outdir && !write_outputs(p, o->outdir, la, d)) goto done;
+  if (o->savedir && !ptk_program_save_outputs(p, o->savedir, la, o->threads, d)) goto done;
   rc = PTK_EXIT_OK;
 done:
   ptk_cli_args_free(la, np);

@@ -18,6 +18,9 @@ typedef struct ptk_run_program_opts {
   bool jit, poison, check_races, time;
   uint32_t threads;
   const char *target, *outdir, *trace_path;
+  const char *savedir;       /* --save DIR */
+  bool dump_tasks;           /* --dump-tasks[=REGEX] */
+  const char *dump_tasks_re;
   const char *const *args;
   size_t nargs;
   ptk_rt_cancel *cancel;

@@ -33,8 +33,12 @@ typedef struct pfile {
 } pfile;
 
 typedef struct pkernel {
+  struct ptk_program *P;
+  size_t index;        /* in P->kernels */
   char *key;
   char *display;       /* as launched: add, m.add, add[N=4] */
+  char *stem;          /* display as a file name */
+  const char *path;    /* the file loaded */
   const ptk_ast_item *item;
   size_t file;         /* index in files */
   ptk_loaded *l;
@@ -56,6 +60,13 @@ struct ptk_program {
   unsigned flags;
   bool jit;
   char *stdlib;
+  char **cnames, **cvalues; /* const bindings (ptk_program_opts.consts) */
+  size_t nconsts;
+  char *dump_root, *dump_regex;
+  ptk_program_kernel_src *srcs; /* replay: kernels from .pto files */
+  size_t nsrcs;
+  /* the run in progress */
+  const ptk_program_run_opts *ro;
   /* the last run */
   PTK_VEC(ptk_program_task_info) infos;
   PTK_VEC(int64_t *) info_preds;
@@ -230,6 +241,89 @@ static void list_kernels_note(pctx *c, const pfile *f, ptk_range at) {
 }
 
 /* The kernel a launch names, loaded for these const bindings. */
+/* add, m.add, add[N=4,T=f16] */
+static char *display_of(const char *alias, const char *name, const ptk_const_binding *consts, size_t nconsts) {
+  ptk_buf disp = {0};
+  ptk_buf_printf(&disp, "%s%s%s", alias ? alias : "", alias ? "." : "", name);
+  if (nconsts) {
+    ptk_buf_putc(&disp, '[');
+    for (size_t i = 0; i < nconsts; i++)
+      ptk_buf_printf(&disp, "%s%s=%s", i ? "," : "", consts[i].name, consts[i].value);
+    ptk_buf_putc(&disp, ']');
+  }
+  return ptk_buf_take(&disp);
+}
+
+/* The display name as a file name: letters, digits, '.', '-' kept, anything else '_'. */
+static char *stem_of(const char *display) {
+  ptk_buf b = {0};
+  for (const char *q = display; *q; q++) {
+    char ch = *q;
+    bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                ch == '-' || ch == '_';
+    if (ch == '[') {
+      ptk_buf_puts(&b, "__");
+      continue;
+    }
+    if (ch == ']') continue;
+    ptk_buf_putc(&b, keep ? ch : '_');
+  }
+  return ptk_buf_take(&b);
+}
+
+static bool prepare_kernel(pctx *c, pkernel *k) {
+  ptk_func *fn = ptk_loaded_entry(k->l);
+  if (c->P->jit)
+    k->jp = ptk_jit_prepare(fn, NULL, c->d);
+  else
+    k->ip = ptk_interp_prepare(fn, c->d);
+  return k->jp || k->ip;
+}
+
+/* Replay: the kernel of a launch from the build folder's .pto files. */
+static pkernel *get_kernel_src(pctx *c, const char *alias, const char *name, ptk_range name_range,
+                               const ptk_const_binding *consts, size_t nconsts, ptk_range launch_at) {
+  ptk_program *P = c->P;
+  char *disp = display_of(alias, name, consts, nconsts);
+  for (size_t i = 0; i < P->kernels.len; i++)
+    if (!strcmp(P->kernels.data[i]->display, disp)) {
+      free(disp);
+      return P->kernels.data[i]->l ? P->kernels.data[i] : NULL;
+    }
+  const ptk_program_kernel_src *ks = NULL;
+  for (size_t i = 0; i < P->nsrcs && !ks; i++)
+    if (!strcmp(P->srcs[i].display, disp)) ks = &P->srcs[i];
+  pkernel *k = ptk_xcalloc(1, sizeof *k);
+  k->key = ptk_xstrdup(disp);
+  k->display = disp;
+  k->stem = stem_of(disp);
+  k->P = P;
+  k->index = P->kernels.len;
+  ptk_vec_push(&P->kernels, k);
+  if (!ks) {
+    perr(c, name_range, "kernel '%s' is not in the build folder (kernel_config.json lists the kernels)", disp);
+    return NULL;
+  }
+  k->path = ks->path;
+  ptk_kernel_load_opts ko = {0};
+  ko.entry = ks->symbol;
+  ko.flags = P->flags;
+  size_t e0 = ptk_diags_errors(c->d);
+  k->l = ptk_kernel_load_with(ks->path, NULL, &ko, c->d);
+  if (k->l && !prepare_kernel(c, k)) {
+    ptk_loaded_free(k->l);
+    k->l = NULL;
+  }
+  if (!k->l) {
+    if (!errs_since(c, e0)) perr(c, name_range, "cannot load kernel '%s' from '%s'", disp, ks->path);
+    ptk_note(c->d, launch_at, "kernel '%s' is launched here", disp);
+    if (ptk_diags_errors(c->d) - c->err0 >= MAX_ERRORS) c->abort = true;
+    return NULL;
+  }
+  k->abi = ptk_loaded_abi(k->l);
+  return k;
+}
+
 static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_binding *consts,
                            size_t nconsts, ptk_range launch_at) {
   ptk_program *P = c->P;
@@ -244,6 +338,7 @@ static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_
   }
   size_t fi = SIZE_MAX;
   const ptk_ast_item *item = NULL;
+  if (P->nsrcs) return get_kernel_src(c, alias, name, name_range, consts, nconsts, launch_at);
   if (alias) {
     for (size_t i = 1; i < P->files.len; i++)
       if (P->files.data[i].alias && !strcmp(P->files.data[i].alias, alias)) fi = i;
@@ -291,15 +386,11 @@ static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_
   k->key = ptk_buf_take(&key);
   k->item = item;
   k->file = fi;
-  ptk_buf disp = {0};
-  ptk_buf_printf(&disp, "%s%s%s", alias ? alias : "", alias ? "." : "", name);
-  if (nconsts) {
-    ptk_buf_putc(&disp, '[');
-    for (size_t i = 0; i < nconsts; i++)
-      ptk_buf_printf(&disp, "%s%s=%s", i ? "," : "", consts[i].name, consts[i].value);
-    ptk_buf_putc(&disp, ']');
-  }
-  k->display = ptk_buf_take(&disp);
+  k->display = display_of(alias, name, consts, nconsts);
+  k->stem = stem_of(k->display);
+  k->P = P;
+  k->index = P->kernels.len;
+  k->path = P->files.data[fi].path;
   ptk_vec_push(&P->kernels, k);
   /* the kernel's own diagnostics, then where it is launched */
   ptk_kernel_load_opts ko = {0};
@@ -308,9 +399,13 @@ static pkernel *get_kernel(pctx *c, const ptk_ast_expr *callee, const ptk_const_
   ko.nconsts = nconsts;
   ko.trace = &P->trace;
   ko.flags = P->flags;
+  char *dump = P->dump_root ? ptk_xasprintf("%s/%s", P->dump_root, k->stem) : NULL;
+  ko.dump_dir = dump;
+  ko.dump_regex = P->dump_regex;
   const pfile *f = &P->files.data[fi];
   size_t e0 = ptk_diags_errors(c->d);
   k->l = ptk_kernel_load_with(f->path, f->src, &ko, c->d);
+  free(dump);
   if (k->l) {
     ptk_func *fn = ptk_loaded_entry(k->l);
     if (P->jit)
@@ -338,6 +433,7 @@ static void kernel_free(pkernel *k) {
   ptk_loaded_free(k->l);
   free(k->key);
   free(k->display);
+  free(k->stem);
   free(k);
 }
 
@@ -922,7 +1018,8 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
       ptk_buf_printf(&b, "%s%s: %s%s%s", i ? ", " : "", p->name, p->is_ptr ? "ptr<" : "",
                      ptk_dtype_name(p->dtype), p->is_ptr ? ">" : "");
     }
-    ptk_note(c->d, k->item->u.kernel.name_range, "'%s' is declared here: %s(%s)", k->display, k->display,
+    ptk_note(c->d, k->item ? k->item->u.kernel.name_range : ptk_range_at(ptk_loaded_entry(k->l)->loc, 1),
+             "'%s' is declared here: %s(%s)", k->display, k->display,
              ptk_buf_cstr(&b));
     ptk_buf_free(&b);
     goto out;
@@ -1055,6 +1152,39 @@ static pval eval_named(pctx *c, const ptk_ast_expr *e, const char *bind_name) {
   return eval(c, e);
 }
 
+/* A const binding's text: an integer (0x hex, `_` separators), a float, true/false or a dtype. */
+static bool parse_const(const char *text, pval *out) {
+  char buf[128];
+  size_t n = 0;
+  for (const char *q = text; *q && n + 1 < sizeof buf; q++)
+    if (*q != '_') buf[n++] = *q;
+  buf[n] = 0;
+  if (!n || strlen(text) >= sizeof buf) return false;
+  char *end;
+  errno = 0;
+  long long i = strtoll(buf, &end, 0);
+  if (!*end && !errno) {
+    *out = v_int((int64_t)i);
+    return true;
+  }
+  errno = 0;
+  double f = strtod(buf, &end);
+  if (!*end && !errno && isfinite(f)) {
+    *out = v_float(f);
+    return true;
+  }
+  if (!strcmp(text, "true") || !strcmp(text, "false")) {
+    *out = v_bool(text[0] == 't');
+    return true;
+  }
+  ptk_dtype dt;
+  if (dtype_by_name(text, &dt)) {
+    *out = (pval){.k = V_DTYPE, .known = true, .dt = dt};
+    return true;
+  }
+  return false;
+}
+
 static pval eval(pctx *c, const ptk_ast_expr *e) {
   if (halted(c)) return v_err();
   switch (e->kind) {
@@ -1073,7 +1203,12 @@ static pval eval(pctx *c, const ptk_ast_expr *e) {
     if (b) return b->v;
     ptk_dtype dt;
     if (dtype_by_name(n, &dt)) return (pval){.k = V_DTYPE, .known = true, .dt = dt};
-    /* a module-level const of the program's file */
+    /* a const binding given at load, then a module-level const of the program's file */
+    for (size_t i = 0; i < c->P->nconsts; i++)
+      if (!strcmp(c->P->cnames[i], n)) {
+        pval v;
+        if (parse_const(c->P->cvalues[i], &v)) return v;
+      }
     const ptk_ast_file *mf = c->P->files.data[0].ast;
     for (size_t i = 0; mf && i < mf->nitems; i++) {
       const ptk_ast_item *it = mf->items[i];
@@ -1485,9 +1620,10 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
 
 /* ---- evaluation driver ------------------------------------------------------------------------------------ */
 
-static int kernel_run(void *kernel, const ptk_launch_opts *lo, const ptk_launch_arg *args, size_t nargs,
-                      void *rec, ptk_diags *d) {
+static int kernel_run(int64_t id, void *kernel, const ptk_launch_opts *lo, const ptk_launch_arg *args,
+                      size_t nargs, void *rec, ptk_diags *d) {
   pkernel *k = kernel;
+  const ptk_program_run_opts *ro = k->P->ro;
   ptk_launch_opts o = *lo;
   if (rec) {
     o.accesses = psched_record_launch;
@@ -1495,11 +1631,17 @@ static int kernel_run(void *kernel, const ptk_launch_opts *lo, const ptk_launch_
     o.check_races = true;
   }
   lo = &o;
-  return k->jp ? ptk_jit_run(k->jp, lo, args, nargs, d) : ptk_interp_run(k->ip, lo, args, nargs, d);
+  if (ro && ro->task_hook && !ro->task_hook(ro->task_hook_arg, id, k->index, lo->blocks, false, args, nargs, d))
+    return 1;
+  int rc = k->jp ? ptk_jit_run(k->jp, lo, args, nargs, d) : ptk_interp_run(k->ip, lo, args, nargs, d);
+  if (!rc && ro && ro->task_hook && !ro->task_hook(ro->task_hook_arg, id, k->index, lo->blocks, true, args, nargs, d))
+    return 1;
+  return rc;
 }
 
-static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
-                     const ptk_launch_arg *args, size_t nargs) {
+/* 0, 1 (errors) or PTK_PROGRAM_BAD_ARGS. */
+static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
+                    const ptk_launch_arg *args, size_t nargs) {
   pctx c;
   memset(&c, 0, sizeof c);
   c.P = P;
@@ -1509,9 +1651,11 @@ static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_r
   c.a = ptk_arena_new();
   c.body = P->item->u.program.body;
   c.max_tasks = ro && ro->max_tasks ? ro->max_tasks : 10000000ull;
-  bool ok = false;
+  P->ro = ro;
+  bool ok = false, bad_args = false;
   if (run) {
     ptk_launch_opts lo = {0};
+    lo.timeout = ro->timeout;
     lo.target = ro->target;
     lo.poison = ro->poison;
     lo.out = ro->out;
@@ -1521,6 +1665,8 @@ static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_r
   if (bind_params(&c, args, nargs)) {
     exec_block(&c, c.body, false);
     ok = !errs_since(&c, c.err0);
+  } else {
+    bad_args = true;
   }
   if (run) {
     bool fin = psched_finish(c.S, d, P->item->u.program.name_range);
@@ -1544,7 +1690,8 @@ static bool evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_r
   ptk_vec_free(&c.bufs);
   ptk_vec_free(&c.scopes);
   ptk_arena_free(c.a);
-  return ok;
+  P->ro = NULL;
+  return ok ? 0 : bad_args ? PTK_PROGRAM_BAD_ARGS : 1;
 }
 
 /* ---- loading ---------------------------------------------------------------------------------------------- */
@@ -1614,6 +1761,15 @@ ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk
   P->flags = o->load_flags;
   P->jit = o->jit;
   P->stdlib = ptk_trace_stdlib_dir(&P->trace);
+  P->dump_root = o->dump_root ? ptk_xstrdup(o->dump_root) : NULL;
+  P->dump_regex = o->dump_regex ? ptk_xstrdup(o->dump_regex) : NULL;
+  P->nsrcs = o->nkernel_srcs;
+  P->srcs = ptk_xcalloc(P->nsrcs + 1, sizeof *P->srcs);
+  for (size_t i = 0; i < P->nsrcs; i++) {
+    P->srcs[i].display = ptk_xstrdup(o->kernel_srcs[i].display);
+    P->srcs[i].path = ptk_xstrdup(o->kernel_srcs[i].path);
+    P->srcs[i].symbol = o->kernel_srcs[i].symbol ? ptk_xstrdup(o->kernel_srcs[i].symbol) : NULL;
+  }
   size_t e0 = ptk_diags_errors(d);
   if (!src) {
     P->own_src = ptk_source_load(path);
@@ -1672,7 +1828,35 @@ ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk
   free(dir);
   if (ptk_diags_errors(d) > e0) goto fail;
   if (!read_params(P, d)) goto fail;
-  if (!evaluate(P, d, false, NULL, NULL, 0)) goto fail;
+  for (size_t i = 0; i < o->nconsts; i++) {
+    const ptk_const_binding *cb = &o->consts[i];
+    const ptk_ast_item *decl = NULL;
+    for (size_t k = 0; cb->name && k < main.ast->nitems; k++)
+      if (main.ast->items[k]->kind == PTK_ITEM_CONST && !strcmp(main.ast->items[k]->u.const_.name, cb->name))
+        decl = main.ast->items[k];
+    pval v;
+    if (!cb->name || !cb->value) {
+      ptk_error_src(d, src, src->path, "const binding %zu has no name or no value", i + 1);
+    } else if (!decl) {
+      ptk_error(d, P->item->u.program.name_range,
+                "const binding %s=%s: the program's file has no module-level 'const %s = …;'", cb->name, cb->value,
+                cb->name);
+    } else if (!parse_const(cb->value, &v)) {
+      ptk_error(d, decl->range, "const binding %s=%s: '%s' is not an integer, float, bool or dtype", cb->name,
+                cb->value, cb->value);
+    } else {
+      continue;
+    }
+    goto fail;
+  }
+  P->nconsts = o->nconsts;
+  P->cnames = ptk_xcalloc(o->nconsts + 1, sizeof *P->cnames);
+  P->cvalues = ptk_xcalloc(o->nconsts + 1, sizeof *P->cvalues);
+  for (size_t i = 0; i < o->nconsts; i++) {
+    P->cnames[i] = ptk_xstrdup(o->consts[i].name);
+    P->cvalues[i] = ptk_xstrdup(o->consts[i].value);
+  }
+  if (evaluate(P, d, false, NULL, NULL, 0)) goto fail;
   return P;
 fail:
   ptk_program_free(P);
@@ -1692,6 +1876,20 @@ void ptk_program_free(ptk_program *P) {
   ptk_vec_free(&P->info_preds);
   ptk_vec_free(&P->infos);
   free(P->stdlib);
+  for (size_t i = 0; i < P->nconsts; i++) {
+    free(P->cnames[i]);
+    free(P->cvalues[i]);
+  }
+  free(P->cnames);
+  free(P->cvalues);
+  free(P->dump_root);
+  free(P->dump_regex);
+  for (size_t i = 0; i < P->nsrcs; i++) {
+    free((char *)P->srcs[i].display);
+    free((char *)P->srcs[i].path);
+    free((char *)P->srcs[i].symbol);
+  }
+  free(P->srcs);
   ptk_arena_free(P->arena);
   ptk_source_free(P->own_src);
   free(P);
@@ -1708,10 +1906,69 @@ int ptk_program_run(ptk_program *p, const ptk_program_run_opts *o, const ptk_lau
                     size_t nargs, ptk_diags *d) {
   ptk_program_run_opts dflt = {0};
   if (!o) o = &dflt;
-  return evaluate(p, d, true, o, args, nargs) ? 0 : 1;
+  return evaluate(p, d, true, o, args, nargs);
+}
+
+bool ptk_program_out_shape(const ptk_program *p, size_t i, const ptk_launch_arg *la, int64_t *shape,
+                           ptk_diags *d) {
+  const ptk_program_param *pp = &p->params[i];
+  bool ok = true;
+  for (int r = 0; r < pp->rank; r++) {
+    shape[r] = pp->dims[r];
+    for (size_t j = 0; shape[r] < 0 && j < p->nparams; j++) {
+      const ptk_program_param *q = &p->params[j];
+      if (!q->is_tensor || q->dir == PTK_DIR_OUT || la[j].kind != PTK_ARG_TENSOR || !la[j].tensor ||
+          la[j].tensor->rank != q->rank)
+        continue;
+      for (int s2 = 0; s2 < q->rank; s2++)
+        if (q->dim_names[s2] && !strcmp(q->dim_names[s2], pp->dim_names[r])) shape[r] = la[j].tensor->shape[s2];
+    }
+    if (shape[r] < 0) {
+      ptk_error(d, pp->range,
+                "out tensor '%s' has the dynamic dimension %s, which no input tensor fixes: pass every tensor, "
+                "this one too",
+                pp->name, pp->dim_names[r]);
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 const ptk_program_task_info *ptk_program_tasks(const ptk_program *p, size_t *n) {
   *n = p->infos.len;
   return p->infos.data;
+}
+
+size_t ptk_program_nkernels(const ptk_program *p) { return p->kernels.len; }
+
+ptk_program_kernel ptk_program_kernel_at(const ptk_program *p, size_t i) {
+  ptk_program_kernel r = {0};
+  if (i >= p->kernels.len) return r;
+  const pkernel *k = p->kernels.data[i];
+  r.display = k->display;
+  r.stem = k->stem;
+  r.loaded = k->l;
+  r.path = k->path;
+  return r;
+}
+
+static void put_slice(ptk_buf *b, const ptk_source *src, ptk_range r) {
+  if (!src || r.end.off < r.begin.off || r.end.off > src->len) return;
+  ptk_buf_putn(b, src->text + r.begin.off, r.end.off - r.begin.off);
+  ptk_buf_putc(b, '\n');
+}
+
+char *ptk_program_orchestration_text(const ptk_program *p) {
+  ptk_buf b = {0};
+  ptk_buf_printf(&b,
+                 "// The orchestration of program '%s' (written by ptk compile from %s).\n"
+                 "// Its launches name kernels as launched; `ptk replay` takes each from the\n"
+                 "// .pto file kernel_config.json lists for that name.\n\n",
+                 ptk_program_name(p), p->src->path);
+  const ptk_ast_file *f = p->files.data[0].ast;
+  for (size_t i = 0; f && i < f->nitems; i++)
+    if (f->items[i]->kind == PTK_ITEM_CONST) put_slice(&b, p->src, f->items[i]->range);
+  ptk_buf_putc(&b, '\n');
+  put_slice(&b, p->src, p->item->range);
+  return ptk_buf_take(&b);
 }

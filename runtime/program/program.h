@@ -47,6 +47,7 @@
 #include "lang/diag.h"
 #include "runtime/interp/interp.h"
 #include "runtime/tensor.h"
+#include "runtime/kernel.h"
 #include "trace/trace.h"
 
 typedef struct ptk_program ptk_program;
@@ -56,7 +57,28 @@ typedef struct ptk_program_opts {
   const ptk_trace_opts *trace;  /* include folders, stdlib (kept by reference) */
   unsigned load_flags;          /* PTK_LOAD_* for every kernel (runtime/kernel.h) */
   bool jit;                     /* prepare kernels for the JIT instead of the interpreter */
+  /* Values for module-level `const NAME = …;` declarations of the program's
+   * file, as the program body sees them (the value as text: "64", "1e-5",
+   * "true", "f16"); a name with no such const is a load error. Kernels
+   * still get their consts from the launches (`launch k(…, TILE = T)`). */
+  const ptk_const_binding *consts;
+  size_t nconsts;
+  /* A program build folder (ptk compile): each kernel's pass dumps go to
+   * dump_root/<stem>/ (see ptk_program_kernel_at), with dump_regex. */
+  const char *dump_root, *dump_regex;
+  /* Replay of a build folder: every launch takes its kernel from here, by
+   * its display name (`add`, `m.add`, `add[N=4]`), as a .pto file read and
+   * run through the passes, instead of tracing the kernel's source; a
+   * launch of a kernel not listed is an error. */
+  const struct ptk_program_kernel_src *kernel_srcs;
+  size_t nkernel_srcs;
 } ptk_program_opts;
+
+typedef struct ptk_program_kernel_src {
+  const char *display; /* as launched */
+  const char *path;    /* the .pto file */
+  const char *symbol;  /* its entry function */
+} ptk_program_kernel_src;
 
 /* One program parameter. */
 typedef struct ptk_program_param {
@@ -107,13 +129,49 @@ typedef struct ptk_program_run_opts {
   bool check_races;        /* record each task's accesses; report unordered overlapping pairs */
   const char *trace_path;  /* write a Chrome trace JSON here */
   ptk_rt_cancel *cancel;
+  double timeout;          /* seconds per task (0: none) */
+  /* Called on the worker running task `id` just before it launches
+   * (after = false: its inputs are final) and after it succeeded (after =
+   * true); kernel is the task's kernel (ptk_program_kernel_at's index).
+   * False stops the program with the error in d. Must be thread-safe. */
+  bool (*task_hook)(void *arg, int64_t id, size_t kernel, uint32_t blocks, bool after,
+                    const ptk_launch_arg *args, size_t nargs, ptk_diags *d);
+  void *task_hook_arg;
   uint64_t max_tasks;      /* 0: 10^7 */
 } ptk_program_run_opts;
 
 /* Runs the program with one argument per parameter (tensors for tensor
- * parameters, scalars otherwise). 0, or 1 with located errors in d. */
+ * parameters, scalars otherwise). 0; PTK_PROGRAM_BAD_ARGS when the
+ * arguments do not fit the parameters (nothing ran); 1 when the program
+ * failed while running; errors located in d. */
+enum { PTK_PROGRAM_BAD_ARGS = 2 };
 int ptk_program_run(ptk_program *p, const ptk_program_run_opts *o, const ptk_launch_arg *args,
                     size_t nargs, ptk_diags *d);
+
+/* The shape of out tensor parameter i for a return-style run: its static
+ * dimensions, a dynamic one taken from an input tensor (in `la`, one entry
+ * per parameter; out entries ignored) that names the same dimension.
+ * False with a located error (asking for every tensor) when a dimension
+ * cannot be resolved. */
+bool ptk_program_out_shape(const ptk_program *p, size_t i, const ptk_launch_arg *la, int64_t *shape,
+                           ptk_diags *d);
+
+/* The kernels the program launches (one per specialization), in the
+ * order their launches were first checked. */
+typedef struct ptk_program_kernel {
+  const char *display;  /* add, m.add, add[N=4] */
+  const char *stem;     /* a file name for it: add, m.add, add__N_4 */
+  ptk_loaded *loaded;   /* runtime/kernel.h */
+  const char *path;     /* the file it came from (.ptk, or the .pto of a replay) */
+} ptk_program_kernel;
+size_t ptk_program_nkernels(const ptk_program *p);
+ptk_program_kernel ptk_program_kernel_at(const ptk_program *p, size_t i);
+
+/* The orchestration as a stand-alone .ptk text: the module-level consts of
+ * the program's file and the program itself, verbatim, after a comment
+ * (malloc'd). Its launches name kernels by their display names; it loads
+ * with ptk_program_opts.kernel_srcs. */
+char *ptk_program_orchestration_text(const ptk_program *p);
 
 /* Tasks of the last run (valid until the next run or free). */
 const ptk_program_task_info *ptk_program_tasks(const ptk_program *p, size_t *n);

@@ -183,7 +183,7 @@ static void exec_task(psched *s, ptask *t, int worker, uint32_t share) {
   t->diags = ptk_diags_new();
   t->t0 = now_us() - s->t_start;
   precorder pr = {&t->racc, &t->d};
-  int rc = s->run(t->d.kernel, &lo, t->d.args, t->d.nargs, s->races ? (void *)&pr : NULL, t->diags);
+  int rc = s->run(t->id, t->d.kernel, &lo, t->d.args, t->d.nargs, s->races ? (void *)&pr : NULL, t->diags);
   t->t1 = now_us() - s->t_start;
   pthread_mutex_lock(&s->mu);
   s->running--;

@@ -58,10 +58,10 @@ typedef struct ptask_desc {
 typedef struct precorder precorder;
 void psched_record_launch(void *recorder, const void *records, size_t n);
 
-/* Runs one task: a launch of `kernel` with `lo` (blocks, threads set). When
+/* Runs task `id`: a launch of `kernel` with `lo` (blocks, threads set). When
  * `rec` is non-NULL, set lo.accesses = psched_record_launch and
  * lo.accesses_arg = rec before launching. */
-typedef int (*psched_run_fn)(void *kernel, const ptk_launch_opts *lo, const ptk_launch_arg *args,
+typedef int (*psched_run_fn)(int64_t id, void *kernel, const ptk_launch_opts *lo, const ptk_launch_arg *args,
                              size_t nargs, void *rec, ptk_diags *d);
 
 typedef struct psched_task_view {
