@@ -2180,17 +2180,27 @@ static bool word_in(const char *list, size_t llen, const char *w, size_t wlen) {
 }
 
 /* The rule entry for a clause `name(…)` (paren = true) or a bare word. */
+/* The next space-separated entry of a rule spec at or after *pp: [p, e)
+ * (parenthesized groups may hold spaces); false at the end. */
+static bool rule_next(const char **pp, const char **p, const char **e) {
+  const char *q = *pp;
+  while (*q == ' ') q++;
+  if (!*q) return false;
+  const char *r = q;
+  int depth = 0;
+  while (*r && (*r != ' ' || depth)) {
+    depth += *r == '(';
+    depth -= *r == ')';
+    r++;
+  }
+  *p = q;
+  *e = r;
+  *pp = r;
+  return true;
+}
+
 static bool rule_find(const char *spec, const char *w, size_t wlen, bool paren, const char **ent, size_t *elen) {
-  for (const char *p = spec; *p;) {
-    while (*p == ' ') p++;
-    if (!*p) break;
-    const char *e = p;
-    int depth = 0;
-    while (*e && (*e != ' ' || depth)) {
-      depth += *e == '(';
-      depth -= *e == ')';
-      e++;
-    }
+  for (const char *it = spec, *p, *e; rule_next(&it, &p, &e);) {
     const char *n = p + (*p == '!');
     const char *lp = memchr(n, '(', (size_t)(e - n));
     if (paren ? lp && (size_t)(lp - n) == wlen && memcmp(n, w, wlen) == 0
@@ -2199,22 +2209,12 @@ static bool rule_find(const char *spec, const char *w, size_t wlen, bool paren, 
       *elen = (size_t)(e - p);
       return true;
     }
-    p = e;
   }
   return false;
 }
 
 static void rule_names(const char *spec, ptk_buf *b) {
-  for (const char *p = spec; *p;) {
-    while (*p == ' ') p++;
-    if (!*p) break;
-    const char *e = p;
-    int depth = 0;
-    while (*e && (*e != ' ' || depth)) {
-      depth += *e == '(';
-      depth -= *e == ')';
-      e++;
-    }
+  for (const char *it = spec, *p, *e; rule_next(&it, &p, &e);) {
     const char *n = p + (*p == '!');
     const char *lp = memchr(n, '(', (size_t)(e - n));
     if (b->len) ptk_buf_puts(b, ", ");
@@ -2224,7 +2224,6 @@ static void rule_names(const char *spec, ptk_buf *b) {
     } else {
       for (const char *q = n; q < e; q++) ptk_buf_puts(b, *q == '|' ? ", " : (char[2]){*q, 0});
     }
-    p = e;
   }
 }
 
@@ -2356,16 +2355,7 @@ static bool vop_check_rules(builder *B, const pto_sop *s, const pto_vec *items) 
     }
   }
   /* required entries */
-  for (const char *p = spec; *p;) {
-    while (*p == ' ') p++;
-    if (!*p) break;
-    const char *e = p;
-    int depth = 0;
-    while (*e && (*e != ' ' || depth)) {
-      depth += *e == '(';
-      depth -= *e == ')';
-      e++;
-    }
+  for (const char *ip = spec, *p, *e; rule_next(&ip, &p, &e);) {
     if (*p == '!') {
       const char *n = p + 1;
       const char *lp = memchr(n, '(', (size_t)(e - n));
@@ -2387,7 +2377,6 @@ static bool vop_check_rules(builder *B, const pto_sop *s, const pto_vec *items) 
         return false;
       }
     }
-    p = e;
   }
   return true;
 }
