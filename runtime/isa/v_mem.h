@@ -167,6 +167,35 @@ static inline int ptk_vst_default_dist(unsigned esz) {
 
 /* ---- vector loads / stores ------------------------------------------------ */
 
+/* Inline fast paths of the commonest forms, so that a vecscope loop over
+ * vlds/…/vsts compiles to straight-line vector code: a NORM load or a
+ * NORM_Bn store whose whole 256-byte window lies in the memory. They give
+ * exactly what ptk_v_vlds / ptk_v_vsts give there; 1 when done, 0 to call
+ * the general function (which also reports every error). */
+static inline bool ptk_v_window(ptk_vptr p, int64_t idx, unsigned esz, int64_t *at) {
+  int64_t d;
+  if (!p.base || __builtin_mul_overflow(idx, (int64_t)esz, &d) || __builtin_add_overflow(p.off, d, at))
+    return false;
+  return *at >= 0 && p.cap >= PTK_VREG_BYTES && *at <= p.cap - PTK_VREG_BYTES;
+}
+static inline int ptk_v_vlds_try(int dist, ptk_vreg *dst, ptk_vptr p, int64_t idx, unsigned esz) {
+  int64_t at;
+  if (dist != PTK_VLD_NORM || (esz != 1 && esz != 2 && esz != 4 && esz != 8) || !ptk_v_window(p, idx, esz, &at))
+    return 0;
+  memcpy(dst->b, p.base + at, PTK_VREG_BYTES);
+  return 1;
+}
+static inline int ptk_v_vsts_try(int dist, const ptk_vreg *v, ptk_vptr p, int64_t idx, unsigned esz,
+                                 const ptk_vmask *m) {
+  unsigned w = dist == PTK_VST_NORM_B8 ? 1 : dist == PTK_VST_NORM_B16 ? 2 : dist == PTK_VST_NORM_B32 ? 4 : 0;
+  int64_t at;
+  if (!w || (esz != 1 && esz != 2 && esz != 4 && esz != 8) || !ptk_v_window(p, idx, esz, &at)) return 0;
+  uint8_t *d = p.base + at;
+  for (unsigned i = 0; i < PTK_VREG_BYTES / w; i++) /* lane i writes its w bytes iff mask bit i*w */
+    if (ptk_vmask_bit(m, i * w)) memcpy(d + i * w, v->b + i * w, w);
+  return 1;
+}
+
 /* pto.vlds: one register from UB with a single-result distribution. Bytes
  * read from the address A: NORM, US, SPLT*: 256 (US: 128); BRC_Bn: n/8;
  * DS_Bn: every other n-bit element over 512 bytes; UNPK_Bn: 128 (element i

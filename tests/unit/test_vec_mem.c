@@ -201,6 +201,41 @@ TEST(vldsx2_vstsx2_roundtrip) {
 
 /* ---- vsts ------------------------------------------------------------------------------------ */
 
+/* The inline fast paths (ptk_v_vlds_try / ptk_v_vsts_try) either decline
+ * or give exactly what the general functions give, for every window
+ * position around the memory's ends and random masks and values. */
+TEST(norm_fast_paths_match_the_general_functions) {
+  uint8_t a[MEM], b[MEM];
+  ptk_vptr pa = {a, MEM, 0}, pb = {b, MEM, 0};
+  unsigned seed = 12345, taken = 0, declined = 0;
+  for (int iter = 0; iter < 600; iter++) {
+    for (int i = 0; i < MEM; i++) a[i] = b[i] = (uint8_t)(seed = seed * 1103515245u + 12345u) >> 16;
+    unsigned esz = 1u << (iter % 4);
+    int64_t idx = (int64_t)(iter * 37 % (MEM / (int)esz + 80)) - 40;
+    int dist = iter % 3; /* NORM_B8 / B16 / B32 */
+    ptk_vreg v, v2;
+    ptk_vmask m;
+    for (int i = 0; i < PTK_VREG_BYTES; i++) v.b[i] = (uint8_t)(seed = seed * 1103515245u + 12345u);
+    for (int i = 0; i < PTK_VMASK_BYTES; i++) m.b[i] = (uint8_t)(seed = seed * 1103515245u + 12345u);
+    int fast = ptk_v_vsts_try(dist, &v, pa, idx, esz, &m);
+    int rc = ptk_v_vsts(dist, &v, pb, idx, esz, &m, false);
+    if (fast) {
+      CHECK(rc == 0);
+      taken++;
+    } else {
+      declined++;
+      if (!rc) CHECK(ptk_v_vsts(dist, &v, pa, idx, esz, &m, false) == 0); /* general path on a too */
+    }
+    CHECK(memcmp(a, b, MEM) == 0);
+    memset(&v, 1, sizeof v);
+    memset(&v2, 2, sizeof v2);
+    fast = ptk_v_vlds_try(PTK_VLD_NORM, &v, pa, idx, esz);
+    rc = ptk_v_vlds(PTK_VLD_NORM, &v2, pb, idx, esz, false);
+    if (fast) CHECK(rc == 0 && memcmp(&v, &v2, sizeof v) == 0);
+  }
+  CHECK(taken > 100 && declined > 20);
+}
+
 TEST(vsts_norm_partial_masks) {
   memset(mem, 0, MEM);
   ptk_vreg v;
