@@ -53,6 +53,8 @@ static bool elem_dt(const ptk_tile_desc *t, ptk_dtype *dt) {
   return true;
 }
 
+static bool signless_i32(ptk_dtype dt) { return dt == PTK_DT_I32 || dt == PTK_DT_SI32 || dt == PTK_DT_UI32; }
+
 static bool is_tile(const ptk_value *v) { return vtile(v) != NULL; }
 
 /* 0 = the module does not say, else 3 (A2/A3) or 5 (A5). */
@@ -457,6 +459,65 @@ static void vfy_subview_valid(vctx *c, ptk_op *op) {
   }
 }
 
+/* TLoadOp::verify (A5): a 'vec' destination is ND (row_major none_box),
+ * DN (col_major none_box) or NZ (col_major row_major). */
+static void vfy_tload_a5(vctx *c, ptk_op *op) {
+  if (varch(c) != 5 || op->noperands < 2) return;
+  const ptk_tile_desc *d = vtile(op->operands[1]);
+  if (!d || d->loc != PTK_SPACE_VEC) return;
+  bool nd = d->blayout == PTK_BLAYOUT_ROW_MAJOR && d->slayout == PTK_SLAYOUT_NONE_BOX;
+  bool dn = d->blayout == PTK_BLAYOUT_COL_MAJOR && d->slayout == PTK_SLAYOUT_NONE_BOX;
+  bool nz = d->blayout == PTK_BLAYOUT_COL_MAJOR && d->slayout == PTK_SLAYOUT_ROW_MAJOR;
+  if (!nd && !dn && !nz)
+    VERR(c, op, "'pto.tload' on A5 needs a 'vec' destination laid out ND (row_major, none_box), DN "
+                "(col_major, none_box) or NZ (col_major, row_major), but it is %s",
+         vty(c, op->operands[1]->type));
+}
+
+/* TStoreOp::verify (A5): the source is a 'vec' or 'acc' tile. */
+static void vfy_tstore_a5(vctx *c, ptk_op *op) {
+  if (varch(c) != 5 || !op->noperands) return;
+  const ptk_tile_desc *s = vtile(op->operands[0]);
+  if (s && s->loc != PTK_SPACE_VEC && s->loc != PTK_SPACE_ACC)
+    VERR(c, op, "'pto.tstore' on A5 stores from a 'vec' or 'acc' tile, but the source is a '%s' tile",
+         space(s->loc));
+}
+
+/* TStoreFPOp::verify: the acc source holds f32 or i32 (every target). */
+static void vfy_tstore_fp(vctx *c, ptk_op *op) {
+  const ptk_tile_desc *s = op->noperands ? vtile(op->operands[0]) : NULL;
+  ptk_dtype dt;
+  if (s && elem_dt(s, &dt) && dt != PTK_DT_F32 && !signless_i32(dt))
+    VERR(c, op, "'pto.tstore_fp' source must have dtype f32 or i32, but has %s", ptk_dtype_name(dt));
+}
+
+/* tmatmul.mx (A5 only; verifyA5MxTypeTriple, verifyA5MxMatTileOperands):
+ * A and B are both fp8 (e4m3/e5m2) or both packed fp4, and their physical
+ * K (A's columns, B's rows) is a positive multiple of 64. */
+static void vfy_matmul_mx(vctx *c, ptk_op *op) {
+  bool acc = op->kind == PTK_OP_TMATMUL_MX_ACC;
+  uint32_t ai = acc ? 1 : 0, bi = acc ? 3 : 2;
+  if (bi >= op->noperands) return;
+  const ptk_tile_desc *a = vtile(op->operands[ai]), *b = vtile(op->operands[bi]);
+  ptk_dtype da, db;
+  if (!a || !b || !elem_dt(a, &da) || !elem_dt(b, &db)) return;
+#define FP8(d) ((d) == PTK_DT_F8E4M3FN || (d) == PTK_DT_F8E5M2)
+#define FP4(d) ((d) == PTK_DT_F4E1M2X2 || (d) == PTK_DT_F4E2M1X2)
+  if (!((FP8(da) && FP8(db)) || (FP4(da) && FP4(db)))) {
+    VERR(c, op, "'%s' A and B must both be fp8 (f8E4M3FN/f8E5M2) or both packed fp4, but are %s and %s",
+         vop_name(op), ptk_dtype_name(da), ptk_dtype_name(db));
+    return;
+  }
+#undef FP8
+#undef FP4
+  if (a->cols != PTK_DYN && (a->cols < 1 || a->cols % 64))
+    VERR(c, op, "'%s' A's K (its %" PRId64 " columns) must be a positive multiple of 64", vop_name(op),
+         a->cols);
+  else if (b->rows != PTK_DYN && (b->rows < 1 || b->rows % 64))
+    VERR(c, op, "'%s' B's K (its %" PRId64 " rows) must be a positive multiple of 64", vop_name(op),
+         b->rows);
+}
+
 /* ======================================================================
  * Functions (validatePTOEntryFunctions)
  * ====================================================================== */
@@ -498,6 +559,12 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   case PTK_OP_MGATHER: vfy_mgather(c, op); break;
   case PTK_OP_MSCATTER: vfy_mscatter(c, op); break;
   case PTK_OP_SUBVIEW: vfy_subview_valid(c, op); break;
+  case PTK_OP_TLOAD: vfy_tload_a5(c, op); break;
+  case PTK_OP_TSTORE: vfy_tstore_a5(c, op); break;
+  case PTK_OP_TSTORE_FP: vfy_tstore_fp(c, op); break;
+  case PTK_OP_TMATMUL_MX:
+  case PTK_OP_TMATMUL_MX_ACC:
+  case PTK_OP_TMATMUL_MX_BIAS: vfy_matmul_mx(c, op); break;
   default: break;
   }
 }
