@@ -744,6 +744,7 @@ static void verify_function(vctx *c, ptk_func *f) {
     check_type(c, fr, "function '@", f->name, "' result", i, t);
   }
   check_attr_enums(c, fr, f->attrs, f->nattrs, vstr(c, ptk_xasprintf("function '@%s'", f->name)));
+  vfunc_check_ptoas(c, f);
   if (!f->body) return;
   ptk_block *entry = f->body->first;
   if (!entry) {

@@ -1238,6 +1238,7 @@ static const vhook local_hooks[PTK_OP__COUNT] = {
 void vop_check(vctx *c, ptk_op *op) {
   const ptk_op_info *info = ptk_op_info_of(op->kind);
   vhook h = local_hooks[op->kind];
+  vop_check_ptoas(c, op);
   if (h) {
     h(c, op);
     return;
