@@ -1,6 +1,7 @@
 /* The tracer's plumbing: diagnostics, name lookup, IR building helpers. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/limits.h"
@@ -303,8 +304,40 @@ static size_t name_distance(const char *a, size_t na, const char *b, size_t nb) 
 /* "did you mean …?" by edit distance over visible names of the same kind:
  * a called name gets only functions that take that many arguments, a name
  * used as a value no tile-op builtin. */
+/* A `fn NAME(` at the start of a line of a stdlib file: the file's name
+ * (malloc'd), else NULL. Only read for an error, so a plain text scan. */
+static char *stdlib_file_of(tctx *c, const char *name) {
+  char *dir = c->stdlib ? ptk_xstrdup(c->stdlib) : ptk_trace_stdlib_dir(c->opts);
+  if (!dir) return NULL;
+  static const char *const files[] = {"act.ptk", "attn.ptk", "cast.ptk", "gemm.ptk", "nn.ptk", "norm.ptk", "reduce.ptk"};
+  char *found = NULL;
+  size_t nl = strlen(name);
+  for (size_t i = 0; i < PTK_ARRAY_LEN(files) && !found; i++) {
+    char *path = ptk_xasprintf("%s/%s", dir, files[i]);
+    size_t len;
+    char *text = ptk_read_file(path, &len);
+    free(path);
+    for (const char *l = text; l && *l && !found;) {
+      if (!strncmp(l, "fn ", 3) && !strncmp(l + 3, name, nl) && l[3 + nl] == '(') found = ptk_xstrdup(files[i]);
+      const char *e = strchr(l, '\n');
+      l = e ? e + 1 : NULL;
+    }
+    free(text);
+  }
+  free(dir);
+  return found;
+}
+
 void tr_suggest(tctx *c, const char *name, ptk_range at) {
   if (explain_dead_loop(c, name, at)) return;
+  char *lib = stdlib_file_of(c, name);
+  if (lib) {
+    size_t bl = strlen(lib) - 4; /* without ".ptk" */
+    tr_note(c, at, "'%s' is in the standard library: import \"%s\" as %.*s; then %.*s.%s(…)", name, lib, (int)bl,
+            lib, (int)bl, lib, name);
+    free(lib);
+    return;
+  }
   const char *best = NULL;
   size_t bd = 99;
   size_t len = strlen(name);
