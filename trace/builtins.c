@@ -370,9 +370,10 @@ tval tr_tile_binop(tctx *c, ptk_ast_binop op, tval a, tval b, ptk_range at, ptk_
                     : op == PTK_BINOP_SUB ? PTK_OP_TSUB
                     : op == PTK_BINOP_MUL ? PTK_OP_TMUL
                     : op == PTK_BINOP_DIV ? PTK_OP_TDIV
+                    : op == PTK_BINOP_POW ? PTK_OP_TPOW
                                           : PTK_OP__INVALID;
     if (k == PTK_OP__INVALID) {
-      tr_error(c, at, "'%s' is not defined for tiles (tile sugar: + - * /; or call a tile op such as tcmp)", os);
+      tr_error(c, at, "'%s' is not defined for tiles (tile sugar: + - * / **; or call a tile op such as tcmp)", os);
       return tv_err();
     }
     ptk_value *ins[2] = {a.v, b.v};
@@ -392,8 +393,15 @@ tval tr_tile_binop(tctx *c, ptk_ast_binop op, tval a, tval b, ptk_range at, ptk_
   case PTK_BINOP_SUB: k = PTK_OP_TSUBS; break;
   case PTK_BINOP_MUL: k = PTK_OP_TMULS; break;
   case PTK_BINOP_DIV: k = PTK_OP_TDIVS; break;
+  case PTK_BINOP_POW:
+    if (ta) {
+      k = PTK_OP_TPOWS; /* t ** s */
+      break;
+    }
+    tr_error(c, at, "'**' with a tile exponent needs a tile base too (a scalar base: texpands it first)");
+    return tv_err();
   default:
-    tr_error(c, at, "'%s' is not defined for a tile and a scalar (tile sugar: + - * /)", os);
+    tr_error(c, at, "'%s' is not defined for a tile and a scalar (tile sugar: + - * / **)", os);
     return tv_err();
   }
   ptk_value *sv = tile_scalar(c, s, t.v, rs);
@@ -1654,7 +1662,15 @@ static tval bi_print(tctx *c, const ptk_ast_expr *call) {
   }
   ptk_op *op = tr_build(c, PTK_OP_PRINT, ops, (uint32_t)(n - 1), NULL, 0, call->range);
   if (!op) return tv_err();
-  ptk_op_set_attr(op, "format", ptk_attr_string(c->m, f.str.s, f.str.n));
+  /* Like Python's print, a line: a newline ends the text unless the format already ends with one. */
+  if (f.str.n && f.str.s[f.str.n - 1] == '\n') {
+    ptk_op_set_attr(op, "format", ptk_attr_string(c->m, f.str.s, f.str.n));
+  } else {
+    char *line = ptk_arena_alloc(c->tmp, f.str.n + 2);
+    memcpy(line, f.str.s, f.str.n);
+    line[f.str.n] = '\n';
+    ptk_op_set_attr(op, "format", ptk_attr_string(c->m, line, f.str.n + 1));
+  }
   return tv_none();
 }
 
