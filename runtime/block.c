@@ -195,8 +195,9 @@ static int oob(ptk_rt_worker *w, const ptk_op *op, const char *what, const ptk_r
     ptk_rt_note(w, at, "nothing was %s", rd ? "read" : "written");
   if (b->param) {
     ptk_func *f = b->param->block && b->param->block->region ? b->param->block->region->func : NULL;
+    bool ptk = b->name[0] != '%'; /* a .ptk kernel's parameter (runtime/launch.c param_name) */
     ptk_rt_note(w, b->param->loc, "'%s' is parameter %u%s%s%s", b->name, b->param->index + 1,
-                f ? " of '@" : "", f ? f->name : "", f ? "'" : "");
+                f ? (ptk ? " of kernel '" : " of '@") : "", f ? f->name : "", f ? "'" : "");
   }
   return -1;
 }

@@ -31,6 +31,19 @@ int64_t ptk_rt_prog_add_site(ptk_rt_prog *p, int64_t bytes, ptk_isa_dtype dt) {
   return off;
 }
 
+/* A parameter as the kernel's author wrote it: `x` for a .ptk kernel, `%x`
+ * for a .pto function (messages speak the language of the source). */
+static bool from_ptk(const ptk_value *v) {
+  const char *p = v && v->loc.src ? v->loc.src->path : NULL;
+  size_t n = p ? strlen(p) : 0;
+  return n > 4 && !strcmp(p + n - 4, ".ptk");
+}
+static char *param_name(const ptk_func *f, uint32_t i) {
+  const ptk_value *v = ptk_func_arg(f, i);
+  if (from_ptk(v) && v->name) return ptk_xstrdup(v->name);
+  return ptk_func_arg_name(f, i);
+}
+
 /* ---- arguments --------------------------------------------------------------------------------- */
 
 static int kind_of(const ptk_type *t) {
@@ -57,7 +70,7 @@ static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *
   for (uint32_t i = 0; i < f->nargs; i++) {
     const ptk_type *t = f->arg_types[i];
     const ptk_launch_arg *a = &args[i];
-    char *name = ptk_func_arg_name(f, i);
+    char *name = param_name(f, i);
     char *ts = ptk_type_str(t);
     int k = kind_of(t);
     if (k == 2) {
