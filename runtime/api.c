@@ -733,6 +733,11 @@ static int run(ptk_kernel *k, uint32_t blocks, const ptk_launch_arg *la, ptk_dia
   o.out = k->ctx->print;
   o.timeout = k->ctx->timeout;
   o.cancel = &k->cancel;
+  const ptk_abi *abi = ptk_loaded_abi(k->ld);
+  if (abi->decl.begin.src) { /* source-backed: errors name the .ptk kernel */
+    o.kernel = abi->kernel;
+    o.decl = abi->decl;
+  }
   int rc = k->jprog ? ptk_jit_run(k->jprog, &o, la, k->nparams, d)
                     : ptk_interp_run(k->prog, &o, la, k->nparams, d);
   if (rc)

@@ -252,6 +252,7 @@ static void build_abi(ptk_loaded *l, const ptk_arg_dirs *dirs) {
   l->abi.symbol = f->name;
   if (in) {
     l->abi.kernel = in->kernel;
+    if (in->source_backed) l->abi.decl = in->decl;
     l->abi.target = in->target;
     l->abi.kind = in->kind;
     l->abi.mode = in->mode;

@@ -79,6 +79,8 @@ typedef struct ptk_abi {
   const char *mode;      /* "auto" | "explicit" */
   const ptk_abi_param *params;
   size_t nparams;
+  /* source-backed .ptk kernels: the declaration's name (none otherwise) */
+  ptk_range decl;
 } ptk_abi;
 
 typedef struct ptk_loaded ptk_loaded;

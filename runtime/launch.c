@@ -574,7 +574,7 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   ptk_rt_launch L;
   memset(&L, 0, sizeof L);
   L.p = p;
-  L.kernel = f->name;
+  L.kernel = o->kernel ? o->kernel : f->name;
   const char *target = o->target;
   if (!target) target = p->target_attr && strstr(p->target_attr, "a5") ? "a5" : "a3";
   if (strcmp(target, "a3") && strcmp(target, "a5")) {
@@ -663,6 +663,9 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
     ptk_error_loc(d, e->op ? e->op->loc : f->loc, "%s", e->msg);
     for (uint32_t i = 0; i < e->nnotes; i++)
       ptk_note(d, ptk_range_at(e->note_loc[i], 1), "%s", e->note_msg[i]);
+    if (o->kernel && o->decl.begin.src)
+      ptk_note(d, o->decl, "kernel '%s' is declared here and implemented by '@%s'%s%s", o->kernel, f->name,
+               f->loc.src ? " of " : "", f->loc.src ? f->loc.src->path : "");
     rc = e->oom ? PTK_RT_NOMEM : PTK_RT_ERROR;
   }
   if (stopped) {

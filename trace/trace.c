@@ -830,6 +830,7 @@ static const ptk_ast_item *pick_kernel(tctx *c, tunit *u, const char *name, cons
 static void finish_info(tctx *c, const ptk_ast_item *k, const tjit *jit) {
   ptk_trace_info *in = &c->res->info;
   in->kernel = k->u.kernel.name;
+  in->decl = k->u.kernel.name_range;
   in->symbol = c->res->entry ? c->res->entry->name : (jit->name ? jit->name : k->u.kernel.name);
   in->target = c->a5 ? "a5" : "a3";
   in->mode = jit->mode ? jit->mode : "auto";

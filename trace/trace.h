@@ -125,6 +125,7 @@ typedef struct ptk_trace_info {
   size_t nconsts;
   /* Source-backed kernels (@jit(source = …)); all NULL otherwise. */
   bool source_backed;
+  ptk_range decl;              /* the kernel's name in the .ptk declaration */
   bool source_inline;          /* """…""" text in the .ptk file */
   const char *source_path;     /* as written (NULL for inline text) */
   const char *source_resolved; /* absolute path (NULL for inline text) */

@@ -344,6 +344,10 @@ int ptk_cmd_run(int argc, char **argv) {
   if (!ptk_cli_bind(f, o.args.data, o.args.len, "run", 0, la, d)) goto done;
   ptk_launch_opts lo = {0};
   lo.blocks = o.blocks ? o.blocks : 1;
+  if (ptk_loaded_abi(l)->decl.begin.src) { /* a source-backed .ptk kernel: errors speak of it */
+    lo.kernel = ptk_loaded_abi(l)->kernel;
+    lo.decl = ptk_loaded_abi(l)->decl;
+  }
   lo.threads = o.threads;
   lo.target = o.target;
   lo.poison = o.poison;

@@ -103,6 +103,11 @@ typedef struct ptk_launch_opts {
    * successful launch: n records of struct ptk_rt_access (launch.h). */
   void (*accesses)(void *arg, const void *records, size_t n);
   void *accesses_arg;
+  /* A source-backed kernel declared in .ptk: its name (errors say "in
+   * kernel 'NAME'") and the declaration, which a note points at. NULL /
+   * none: the entry function's symbol. */
+  const char *kernel;
+  ptk_range decl;
 } ptk_launch_opts;
 
 typedef struct ptk_interp_prog ptk_interp_prog;
