@@ -234,6 +234,21 @@ static int gm_prepare(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, 
     gv->shape[d] = v->shape[d];
     gv->stride[d] = v->stride[d];
   }
+  /* A transfer moves the tile's valid region: more valid elements than the
+   * partition holds would reach past it on the device (the static form of
+   * this is a check-shapes error); fewer, or a reshaped equal count, are fine. */
+  int64_t pn = 1;
+  for (int d = 0; d < v->rank; d++) pn = smul(pn, v->shape[d] > 0 ? v->shape[d] : 0);
+  int64_t tn = (int64_t)t->vrows * t->vcols;
+  if (tn > pn) {
+    ptk_buf ps = {0};
+    for (int d = 0; d < v->rank; d++) ptk_buf_printf(&ps, "%s%lld", d ? "x" : "", (long long)v->shape[d]);
+    ptk_rt_fail(w, op, "partition smaller than the tile",
+                "%s of a tile whose valid shape is %dx%d (%lld elements) through a %s partition (%lld elements)",
+                what, (int)t->vrows, (int)t->vcols, (long long)tn, ptk_buf_cstr(&ps), (long long)pn);
+    ptk_buf_free(&ps);
+    return -1;
+  }
   int32_t rows, cols;
   ISA(ptk_isa_transfer_shape(t, gv, &rows, &cols));
   int64_t lo, hi;
