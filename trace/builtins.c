@@ -219,6 +219,9 @@ static bool ev_ident(tctx *c, const ptk_ast_arg *a, const char *what, const char
     return true;
   }
   wrong_kind(c, a, what, "a name or a string", v);
+  if (e->kind == PTK_EXPR_NAME) /* a parameter or variable named like the value (`loc = bias`) */
+    tr_note(c, e->range, "'%s' names a value here, which hides the word; write \"%s\" (quoted) for the word",
+            e->u.name.name, e->u.name.name);
   return false;
 }
 
