@@ -330,10 +330,33 @@ static void iv_norm(ivlist *l) {
   l->len = k + 1;
 }
 
-/* dst |= src (src normalized). */
+/* dst |= src (src normalized). A set that would grow past IV_MAX_STATE
+ * intervals is left as it is: the state is a lower bound, so forgetting
+ * writes is always sound. */
+#define IV_MAX_STATE (1u << 18)
+static bool iv_covers(const ivlist *have, const ivlist *need);
 static void iv_add(ivlist *dst, const ivlist *src) {
-  for (size_t i = 0; i < src->len; i++) ptk_vec_push(dst, src->data[i]);
-  iv_norm(dst);
+  if (!src->len || dst->len + src->len > IV_MAX_STATE) return;
+  if (!dst->len || src->data[0].lo > dst->data[dst->len - 1].hi) { /* all after: append */
+    for (size_t i = 0; i < src->len; i++) ptk_vec_push(dst, src->data[i]);
+    return;
+  }
+  if (iv_covers(dst, src)) return; /* written again */
+  ivlist r = {0};
+  r.cap = dst->len + src->len;
+  r.data = ptk_xmalloc(r.cap * sizeof *r.data);
+  size_t i = 0, j = 0;
+  while (i < dst->len || j < src->len) { /* merge by lo, joining overlapping / touching ones */
+    iv64 x = j >= src->len || (i < dst->len && dst->data[i].lo <= src->data[j].lo) ? dst->data[i++]
+                                                                                   : src->data[j++];
+    if (r.len && x.lo <= r.data[r.len - 1].hi) {
+      if (x.hi > r.data[r.len - 1].hi) r.data[r.len - 1].hi = x.hi;
+    } else {
+      r.data[r.len++] = x;
+    }
+  }
+  ptk_vec_free(dst);
+  *dst = r;
 }
 
 /* Is every interval of `need` inside `have` (both normalized)? */
@@ -381,6 +404,7 @@ static void st_free(fctx *c, wstate *s) {
 }
 static void st_copy(fctx *c, wstate *d, const wstate *s) {
   st_init(c, d);
+  for (uint32_t i = 0; i < c->nargs; i++) c->visits += s->arg[i].len / 64; /* copies count too */
   for (uint32_t i = 0; i < c->nargs; i++)
     if (s->arg[i].len) {
       d->arg[i].data = ptk_xmalloc(s->arg[i].len * sizeof *s->arg[i].data);
@@ -668,6 +692,7 @@ static bool transfer_footprint(fctx *c, const ptk_value *view, const ptk_value *
     }
   }
   iv_norm(out);
+  c->visits += (uint64_t)count / 16; /* footprints count against the walk's budget */
   return true;
 }
 
