@@ -14,6 +14,7 @@
 #include "parser/pto_read.h"
 #include "runtime/cli/cli.h"
 #include "runtime/interp/interp.h"
+#include "runtime/jit/jit.h"
 #include "runtime/npy.h"
 #include "runtime/program/build.h"
 #include "runtime/replay.h"
@@ -41,6 +42,10 @@ const char ptk_cmd_replay_usage[] =
     "options:\n"
     "  --blocks N        blocks to launch (default: as saved, else 1)\n"
     "  --threads N       worker threads (results do not depend on it)\n"
+    "  --engine interp|jit\n"
+    "                    run with the IR interpreter (default) or compiled to C\n"
+    "                    and native code (cached; needs a C compiler); both\n"
+    "                    engines give bit-identical results\n"
     "  --rtol X, --atol X\n"
     "                    match within |got - expected| <= atol + rtol*|expected|\n"
     "                    (NaN matches NaN) instead of bit for bit\n"
@@ -56,7 +61,8 @@ const char ptk_cmd_replay_usage[] =
     "kernel_config.json is reported as edited), the saved inputs of every program\n"
     "parameter, then every tensor compared with the saved outputs (--threads,\n"
     "--rtol/--atol and --out apply). A task folder DIR/tasks/NNN_<kernel>/ of\n"
-    "`ptk run --dump-tasks` is a single-kernel build folder.\n"
+    "`ptk run --dump-tasks` is a single-kernel build folder. --engine applies to\n"
+    "every kernel of the program.\n"
     "\n"
     "ARG, one per kernel parameter, replaces the saved inputs (then nothing is\n"
     "compared): path.npy | zeros:DTYPE:SHAPE | rand:DTYPE:SHAPE[:SEED] | a scalar\n"
@@ -70,7 +76,7 @@ static const char *CMD = "replay";
 typedef struct ropts {
   const char *dir, *outdir;
   uint32_t blocks, threads;
-  bool tol, rerun;
+  bool tol, rerun, jit;
   double rtol, atol;
   PTK_VEC(const char *) args;
 } ropts;
@@ -104,7 +110,7 @@ static int parse_args(int argc, char **argv, ropts *o) {
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
     bool takes = OPT("--blocks") || OPT("--threads") || OPT("--rtol") || OPT("--atol") ||
-                 OPT("--out");
+                 OPT("--out") || OPT("--engine");
     const char *val = NULL;
     if (takes) {
       if (eq)
@@ -128,6 +134,10 @@ static int parse_args(int argc, char **argv, ropts *o) {
       o->tol = true;
     } else if (OPT("--out")) {
       o->outdir = val;
+    } else if (OPT("--engine")) {
+      if (strcmp(val, "interp") && strcmp(val, "jit"))
+        return ptk_cli_usage_error(CMD, "--engine must be interp or jit, got '%s'", val);
+      o->jit = !strcmp(val, "jit");
     } else if (OPT("--rerun-passes")) {
       o->rerun = true;
     } else {
@@ -267,6 +277,7 @@ int ptk_cmd_replay(int argc, char **argv) {
   ptk_source *src = NULL;
   ptk_module *m = NULL;
   ptk_interp_prog *prog = NULL;
+  ptk_jit_prog *jprog = NULL;
   ptk_launch_arg *la = NULL;
   ptk_saved_run saved;
   memset(&saved, 0, sizeof saved);
@@ -294,6 +305,7 @@ int ptk_cmd_replay(int argc, char **argv) {
     po.rtol = o.rtol;
     po.atol = o.atol;
     po.outdir = o.outdir;
+    po.jit = o.jit;
     rc = ptk_program_replay(o.dir, &po, d) ? PTK_EXIT_ERROR : PTK_EXIT_OK;
     goto done;
   }
@@ -335,8 +347,11 @@ int ptk_cmd_replay(int argc, char **argv) {
   } else if (!ptk_verify_module(m, d)) {
     goto done;
   }
-  prog = ptk_interp_prepare(f, d);
-  if (!prog) goto done;
+  if (o.jit)
+    jprog = ptk_jit_prepare(f, NULL, d);
+  else
+    prog = ptk_interp_prepare(f, d);
+  if (!prog && !jprog) goto done;
 
   nla = f->nargs;
   la = ptk_xcalloc(nla ? nla : 1, sizeof *la);
@@ -382,13 +397,14 @@ int ptk_cmd_replay(int argc, char **argv) {
   lo.target = saved.target ? saved.target : cfg->target;
   lo.poison = saved.poison;
   lo.out = stdout;
-  printf("ptk replay: %s: '@%s', %u block%s, target %s; kernel.pto %s (%s)%s\n", o.dir, f->name,
+  printf("ptk replay: %s: '@%s', %u block%s, target %s; kernel.pto %s (%s)%s%s\n", o.dir, f->name,
          lo.blocks, lo.blocks == 1 ? "" : "s", lo.target ? lo.target : "a3",
          edited ? "edited" : "unchanged", why,
          edited ? ": verified and re-run through the pass pipeline"
-                : o.rerun ? "; pass pipeline re-run (--rerun-passes)" : "");
+                : o.rerun ? "; pass pipeline re-run (--rerun-passes)" : "",
+         o.jit ? "; jit engine" : "");
   fflush(stdout);
-  if (ptk_interp_run(prog, &lo, la, nla, d)) goto done;
+  if (jprog ? ptk_jit_run(jprog, &lo, la, nla, d) : ptk_interp_run(prog, &lo, la, nla, d)) goto done;
 
   if (o.outdir && !ptk_cli_write_outputs(o.outdir, f, la, d)) goto done;
 
@@ -476,6 +492,7 @@ done:
   ptk_diags_free(d);
   ptk_cli_args_free(la, nla);
   ptk_interp_free(prog);
+  ptk_jit_free(jprog);
   ptk_pipeline_result_free(&res);
   ptk_saved_run_free(&saved);
   ptk_module_free(m);

@@ -161,6 +161,22 @@ static const char *kind_name(const pval *v) {
 
 static const char *a_an(const char *w) { return strchr("aeiou", w[0]) ? "an" : "a"; }
 
+/* A launch as the check saw it (static hazard report). */
+typedef struct sacc {
+  const pbuf *b;
+  int64_t lo, hi; /* bytes; known only when `known` */
+  bool known;
+  uint8_t mode;   /* 1 read, 2 write, 3 both */
+  bool nodep;
+  ptk_range at;   /* the argument */
+  const char *param;
+} sacc;
+typedef struct stask {
+  ptk_range site;
+  const char *kname;
+  size_t acc0, nacc, dep0, ndeps, path0, npath;
+} stask;
+
 typedef struct binding {
   const char *name;
   pval v;
@@ -185,6 +201,13 @@ typedef struct pctx {
   uint64_t steps, max_tasks, ntasks;
   const ptk_ast_block *body;
   int const_depth;
+  /* check time: every launch checked, for the static hazard report */
+  PTK_VEC(stask) stasks;
+  PTK_VEC(sacc) saccs;
+  PTK_VEC(int64_t) sdeps;
+  PTK_VEC(uint64_t) spaths; /* (if instance << 32) | arm, per task from path0 */
+  PTK_VEC(uint64_t) arms;   /* the arms of `if`s on run-time values being checked */
+  uint32_t ifs;
 } pctx;
 
 static void perr(pctx *c, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
@@ -945,6 +968,45 @@ static char *const_text(const pval *v) {
   }
 }
 
+/* Check time: the launch's tensor arguments (buffer, byte span when known,
+ * the parameter's direction, no_dep), explicit deps (static ids) and the
+ * arms of run-time `if`s it is under. Its static id. */
+static int64_t record_static(pctx *c, const ptk_ast_expr *e, const pkernel *k, const pval *args,
+                             const int64_t *deps, size_t ndeps) {
+  const ptk_ast_expr *call = e->u.launch.call;
+  stask t;
+  memset(&t, 0, sizeof t);
+  t.site = e->range;
+  t.kname = k->display;
+  t.acc0 = c->saccs.len;
+  t.dep0 = c->sdeps.len;
+  t.path0 = c->spaths.len;
+  for (size_t i = 0; i < k->abi->nparams; i++) {
+    const ptk_abi_param *p = &k->abi->params[i];
+    const pval *v = &args[i];
+    if (!p->is_ptr || v->k != V_TENSOR) continue;
+    uint8_t mode = p->dir == PTK_ARGDIR_IN ? 1 : p->dir == PTK_ARGDIR_OUT ? 2 : p->dir == PTK_ARGDIR_INOUT ? 3 : 0;
+    if (!mode) continue;
+    sacc a;
+    memset(&a, 0, sizeof a);
+    a.b = v->v->b;
+    a.known = view_span(v->v, &a.lo, &a.hi);
+    if (a.known && a.hi <= a.lo) continue;
+    a.mode = mode;
+    a.nodep = v->nodep;
+    a.at = call->u.call.args[i].range;
+    a.param = p->name;
+    ptk_vec_push(&c->saccs, a);
+  }
+  t.nacc = c->saccs.len - t.acc0;
+  for (size_t i = 0; i < ndeps; i++) ptk_vec_push(&c->sdeps, deps[i]);
+  t.ndeps = ndeps;
+  for (size_t i = 0; i < c->arms.len; i++) ptk_vec_push(&c->spaths, c->arms.data[i]);
+  t.npath = c->arms.len;
+  ptk_vec_push(&c->stasks, t);
+  return (int64_t)c->stasks.len - 1;
+}
+
 static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   const ptk_ast_expr *call = e->u.launch.call;
   size_t npos = npositional(call);
@@ -988,7 +1050,7 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
                kind_name(&t));
           continue;
         }
-        if (t.known) ptk_vec_push(&deps, t.task);
+        if (t.known || (!c->run && t.task >= 0)) ptk_vec_push(&deps, t.task); /* check time: static ids */
       }
     } else {
       pval v = eval(c, a->value);
@@ -1066,7 +1128,10 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   }
   if (errs_since(c, e0) || halted(c)) goto out;
   ret = (pval){.k = V_TASK, .known = false, .task = -1};
-  if (!c->run) goto out;
+  if (!c->run) {
+    ret.task = record_static(c, e, k, args, deps.data, deps.len);
+    goto out;
+  }
   /* run: a task */
   if (!blocks_known) {
     perr(c, e->range, "internal error: unknown block count at run time");
@@ -1343,6 +1408,7 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
   case PTK_STMT_EXPR: eval(c, s->u.expr); break;
   case PTK_STMT_IF: {
     bool all_known = true;
+    uint32_t inst = 0;
     for (size_t i = 0; i < s->u.if_.narms && !halted(c); i++) {
       const ptk_ast_if_arm *arm = &s->u.if_.arms[i];
       if (arm->is_static) {
@@ -1363,10 +1429,15 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
         }
         continue;
       }
-      all_known = false; /* check time: check every arm */
+      if (all_known) inst = ++c->ifs;
+      all_known = false; /* check time: check every arm (arms exclude each other) */
+      ptk_vec_push(&c->arms, ((uint64_t)inst << 32) | (uint32_t)i);
       exec_block(c, arm->body, false);
+      c->arms.len--;
     }
+    if (!all_known) ptk_vec_push(&c->arms, ((uint64_t)inst << 32) | (uint32_t)s->u.if_.narms);
     if (s->u.if_.else_body) exec_block(c, s->u.if_.else_body, false);
+    if (!all_known) c->arms.len--;
     break;
   }
   case PTK_STMT_FOR: {
@@ -1640,6 +1711,118 @@ static int kernel_run(int64_t id, void *kernel, const ptk_launch_opts *lo, const
 }
 
 /* 0, 1 (errors) or PTK_PROGRAM_BAD_ARGS. */
+/* ---- the static hazard report ---------------------------------------------------------------------- */
+
+/* Tasks in different arms of one `if` on a run-time value never both run. */
+static bool exclusive(const pctx *c, const stask *a, const stask *b) {
+  for (size_t i = 0; i < a->npath; i++)
+    for (size_t j = 0; j < b->npath; j++) {
+      uint64_t x = c->spaths.data[a->path0 + i], y = c->spaths.data[b->path0 + j];
+      if (x >> 32 == y >> 32 && x != y) return true;
+    }
+  return false;
+}
+
+static bool overlap(const sacc *a, const sacc *b) {
+  if (a->b != b->b) return false;
+  if (!a->known || !b->known) return true;
+  return a->lo < b->hi && b->lo < a->hi;
+}
+
+#define HAZARD_MAX_TASKS 4096
+
+/* Check time, after a clean check: pairs of launches that touch the same
+ * bytes, at least one writing, that the task graph does not order — only
+ * program order does (one thread runs tasks in program order; with more,
+ * such tasks may run in either order or at once). The graph is the one the
+ * scheduler builds: an edge for every pair of tracked arguments that
+ * overlap with one writing, and the explicit deps; no_dep(…) arguments are
+ * not tracked, so every finding involves one. An argument whose extent the
+ * check does not know (a run-time offset or shape) is taken to overlap for
+ * the edges and is never reported; tasks in different arms of an `if` on a
+ * run-time value are never paired. Warnings at the later launch, with a
+ * note at the earlier one, one per pair of launch sites and tensor. */
+static void static_hazards(pctx *c) {
+  size_t n = c->stasks.len;
+  if (n < 2 || n > HAZARD_MAX_TASKS) return;
+  size_t words = (n + 63) / 64;
+  uint64_t *reach = ptk_xcalloc(n * words, sizeof *reach); /* reach[j]: tasks ordered before j */
+  for (size_t j = 0; j < n; j++) {
+    const stask *tj = &c->stasks.data[j];
+    uint64_t *rj = reach + j * words;
+    for (size_t i = 0; i < j; i++) {
+      const stask *ti = &c->stasks.data[i];
+      bool edge = false;
+      for (size_t k = 0; k < tj->ndeps && !edge; k++) edge = c->sdeps.data[tj->dep0 + k] == (int64_t)i;
+      for (size_t x = 0; x < ti->nacc && !edge; x++)
+        for (size_t y = 0; y < tj->nacc && !edge; y++) {
+          const sacc *a = &c->saccs.data[ti->acc0 + x], *b = &c->saccs.data[tj->acc0 + y];
+          edge = !a->nodep && !b->nodep && ((a->mode | b->mode) & 2) && overlap(a, b);
+        }
+      if (!edge) continue;
+      const uint64_t *ri = reach + i * words;
+      for (size_t w = 0; w < words; w++) rj[w] |= ri[w];
+      rj[i / 64] |= 1ull << (i % 64);
+    }
+  }
+  struct seen {
+    uint32_t a, b;
+    const pbuf *buf;
+  };
+  PTK_VEC(struct seen) seen = {0};
+  for (size_t j = 0; j < n; j++) {
+    const stask *tj = &c->stasks.data[j];
+    for (size_t i = 0; i < j; i++) {
+      const stask *ti = &c->stasks.data[i];
+      if (reach[j * words + i / 64] >> (i % 64) & 1) continue;
+      if (exclusive(c, ti, tj)) continue;
+      for (size_t x = 0; x < ti->nacc; x++)
+        for (size_t y = 0; y < tj->nacc; y++) {
+          const sacc *a = &c->saccs.data[ti->acc0 + x], *b = &c->saccs.data[tj->acc0 + y];
+          if (a->b != b->b || !a->known || !b->known || !((a->mode | b->mode) & 2)) continue;
+          int64_t lo = a->lo > b->lo ? a->lo : b->lo, hi = a->hi < b->hi ? a->hi : b->hi;
+          if (lo >= hi) continue;
+          bool dup = false;
+          for (size_t q = 0; q < seen.len && !dup; q++)
+            dup = seen.data[q].a == ti->site.begin.off && seen.data[q].b == tj->site.begin.off &&
+                  seen.data[q].buf == a->b;
+          if (dup) continue;
+          struct seen sn = {ti->site.begin.off, tj->site.begin.off, a->b};
+          ptk_vec_push(&seen, sn);
+          const char *kind, *later_does, *earlier_does;
+          if ((a->mode & 2) && (b->mode & 1)) {
+            kind = "read-after-write";
+            later_does = "reads";
+            earlier_does = "writes";
+          } else if ((a->mode & 2) && (b->mode & 2)) {
+            kind = "write-after-write";
+            later_does = "writes";
+            earlier_does = "writes";
+          } else {
+            kind = "write-after-read";
+            later_does = "writes";
+            earlier_does = "reads";
+          }
+          int64_t esz = (int64_t)ptk_tdtype_size(a->b->dt);
+          ptk_warning(c->d, tj->site,
+                      "%s hazard: this launch of '%s' %s bytes %lld to %lld (elements %lld to %lld) of '%s' "
+                      "that the earlier launch of '%s' %s, and no dependency orders the two tasks: only program "
+                      "order does (--threads 1); with more threads they may run in either order or at once",
+                      kind, tj->kname, later_does, (long long)lo, (long long)hi - 1, (long long)(lo / esz),
+                      (long long)((hi - 1) / esz), a->b->name, ti->kname, earlier_does);
+          ptk_note(c->d, ti->site, "the earlier launch of '%s' is here", ti->kname);
+          const sacc *hidden = b->nodep ? b : a;
+          ptk_note(c->d, hidden->at,
+                   "no_dep(…) hides '%s' (parameter '%s') from the dependency tracking; drop it, or order the "
+                   "tasks with deps = [the earlier task]",
+                   a->b->name, hidden->param);
+        }
+    }
+  }
+  ptk_vec_free(&seen);
+  free(reach);
+}
+
 static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
                     const ptk_launch_arg *args, size_t nargs) {
   pctx c;
@@ -1686,6 +1869,12 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
     }
     psched_free(c.S);
   }
+  if (!run && ok) static_hazards(&c);
+  ptk_vec_free(&c.stasks);
+  ptk_vec_free(&c.saccs);
+  ptk_vec_free(&c.sdeps);
+  ptk_vec_free(&c.spaths);
+  ptk_vec_free(&c.arms);
   ptk_vec_free(&c.binds);
   ptk_vec_free(&c.bufs);
   ptk_vec_free(&c.scopes);

@@ -18,7 +18,11 @@
  * only known at run time (scalar parameters, dynamic dimensions, scalars
  * read out of tensors) are unknown there: an `if` on one checks both arms,
  * a `for` over one checks its body once; loops with known bounds are
- * checked for up to two iterations.
+ * checked for up to two iterations. After a clean check, the launches it
+ * saw give the static hazard report (warnings): pairs of launches that touch
+ * the same bytes, one writing, that the task graph does not order, so only
+ * program order does (always through a no_dep argument; see static_hazards
+ * in program.c for what is and is not reported).
  *
  * Running (ptk_program_run) evaluates the body again with the real values
  * (`for` and `if` run on the host, so loops are effectively unrolled into

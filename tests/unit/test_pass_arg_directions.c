@@ -161,6 +161,129 @@ TEST(argdir_written_first) {
   free(s);
 }
 
+/* Written first, IR forms the .ptk language does not produce: a tile whose
+ * valid shape is dynamic (or changed by set_validshape) writes an unknown
+ * region; a 5-D DN view is mapped as the engines map it; scalar stores
+ * through addptr; scf.while; a write inside a section is not credited
+ * outside it; a select with a known condition picks its pointer. */
+#define TD16 "!pto.tile_buf<vec, 16x16xf32, valid=?x?>"
+#define P8 "!pto.partition_tensor_view<8x16xf32>"
+TEST(argdir_written_first_ir) {
+  char *s = dirs_text(
+      "func.func @f(%a: !pto.ptr<f32>, %b: !pto.ptr<f32>, %c: !pto.ptr<f32>, %d: !pto.ptr<f32>,\n"
+      "             %e: !pto.ptr<f32>, %g: !pto.ptr<f32>, %h: !pto.ptr<f32>, %vr: index) {\n"
+      "  %c0 = arith.constant 0 : index\n"
+      "  %c1 = arith.constant 1 : index\n"
+      "  %c2 = arith.constant 2 : index\n"
+      "  %c4 = arith.constant 4 : index\n"
+      "  %c8 = arith.constant 8 : index\n"
+      "  %c16 = arith.constant 16 : index\n"
+      "  %t = pto.alloc_tile : " T16 "\n"
+      /* %a: stored from a tile with a run-time valid shape, then loaded */
+      "  %dt = pto.alloc_tile valid_row = %vr valid_col = %c16 : " TD16 "\n"
+      "  %va = pto.make_tensor_view %a, shape = [%c16, %c16], strides = [%c16, %c1] : " TV "\n"
+      "  %pa = pto.partition_view %va, offsets = [%c0, %c0], sizes = [%c16, %c16] : " TV " -> " P16 "\n"
+      "  pto.tstore ins(%dt : " TD16 ") outs(%pa : " P16 ")\n"
+      "  pto.tload ins(%pa : " P16 ") outs(%t : " T16 ")\n"
+      /* %b: the stored tile's valid shape is changed by set_validshape */
+      "  %st = pto.alloc_tile valid_row = %c16 valid_col = %c16 : " TD16 "\n"
+      "  pto.set_validshape %st, %c8, %c16 : " TD16 "\n"
+      "  %vb = pto.make_tensor_view %b, shape = [%c16, %c16], strides = [%c16, %c1] : " TV "\n"
+      "  %pb = pto.partition_view %vb, offsets = [%c0, %c0], sizes = [%c16, %c16] : " TV " -> " P16 "\n"
+      "  pto.tstore ins(%st : " TD16 ") outs(%pb : " P16 ")\n"
+      "  pto.tload ins(%pb : " P16 ") outs(%t : " T16 ")\n"
+      /* %c: 16 scalars stored through addptr in a loop, one read back */
+      "  %c_4 = pto.addptr %c, %c4 : !pto.ptr<f32> -> !pto.ptr<f32>\n"
+      "  %x = pto.load_scalar %a[%c0] : !pto.ptr<f32> -> f32\n"
+      "  scf.for %i = %c0 to %c16 step %c1 {\n"
+      "    pto.store_scalar %x, %c[%i] : !pto.ptr<f32>, f32\n"
+      "  }\n"
+      "  %y = pto.load_scalar %c_4[%c8] : !pto.ptr<f32> -> f32\n"
+      /* %d: written in the `before` region of a while, read in `after` */
+      "  %vd = pto.make_tensor_view %d, shape = [%c16, %c16], strides = [%c16, %c1] : " TV "\n"
+      "  %pd = pto.partition_view %vd, offsets = [%c0, %c0], sizes = [%c16, %c16] : " TV " -> " P16 "\n"
+      "  %w = scf.while (%k = %c0) : (index) -> (index) {\n"
+      "    pto.tstore ins(%t : " T16 ") outs(%pd : " P16 ")\n"
+      "    %go = arith.cmpi slt, %k, %vr : index\n"
+      "    scf.condition(%go) %k : index\n"
+      "  } do {\n"
+      "  ^bb0(%k2: index):\n"
+      "    pto.tload ins(%pd : " P16 ") outs(%t : " T16 ")\n"
+      "    %k3 = arith.addi %k2, %c1 : index\n"
+      "    scf.yield %k3 : index\n"
+      "  }\n"
+      /* %e: written in a cube section, read in a vector section */
+      "  %ve = pto.make_tensor_view %e, shape = [%c16, %c16], strides = [%c16, %c1] : " TV "\n"
+      "  %pe = pto.partition_view %ve, offsets = [%c0, %c0], sizes = [%c16, %c16] : " TV " -> " P16 "\n"
+      "  pto.section.cube {\n"
+      "    pto.tstore ins(%t : " T16 ") outs(%pe : " P16 ")\n"
+      "  }\n"
+      "  pto.section.vector {\n"
+      "    pto.tload ins(%pe : " P16 ") outs(%t : " T16 ")\n"
+      "  }\n"
+      /* %g: a 16x16 tile stored through a 1x1x1x16x16 DN view of a 16x16
+       * column-major tensor (columns contiguous), read back as two halves */
+      "  %vg = pto.make_tensor_view %g, shape = [%c1, %c1, %c1, %c16, %c16], strides = [%c16, %c16, %c16, %c1, %c16] {layout = #pto.layout<dn>} : !pto.tensor_view<?x?x?x?x?xf32>\n"
+      "  %pg = pto.partition_view %vg, offsets = [%c0, %c0, %c0, %c0, %c0], sizes = [%c1, %c1, %c1, %c16, %c16] : !pto.tensor_view<?x?x?x?x?xf32> -> !pto.partition_tensor_view<1x1x1x16x16xf32>\n"
+      "  pto.tstore ins(%t : " T16 ") outs(%pg : !pto.partition_tensor_view<1x1x1x16x16xf32>)\n"
+      "  %h8 = pto.alloc_tile : !pto.tile_buf<vec, 16x8xf32>\n"
+      "  %pg2 = pto.partition_view %vg, offsets = [%c0, %c0, %c0, %c0, %c8], sizes = [%c1, %c1, %c1, %c16, %c8] : !pto.tensor_view<?x?x?x?x?xf32> -> !pto.partition_tensor_view<1x1x1x16x8xf32>\n"
+      "  pto.tload ins(%pg2 : !pto.partition_tensor_view<1x1x1x16x8xf32>) outs(%h8 : !pto.tile_buf<vec, 16x8xf32>)\n"
+      /* %h: select with a known condition between %h and %a */
+      "  %true = arith.cmpi slt, %c1, %c2 : index\n"
+      "  %sp = arith.select %true, %h, %a : !pto.ptr<f32>\n"
+      "  pto.store_scalar %y, %sp[%c2] : !pto.ptr<f32>, f32\n"
+      "  %z = pto.load_scalar %h[%c2] : !pto.ptr<f32> -> f32\n"
+      "  pto.store_scalar %z, %h[%c0] : !pto.ptr<f32>, f32\n"
+      "  return\n"
+      "}\n",
+      NULL);
+  CHECK_STR(s, "inout,inout,out,out,inout,out,out,");
+  free(s);
+}
+
+/* Partitions covering a read in pieces; a gap (or a stride that skips
+ * elements) leaves it a read. */
+TEST(argdir_written_first_pieces) {
+  char *s = dirs_text(
+      "func.func @f(%a: !pto.ptr<f32>, %b: !pto.ptr<f32>, %c: !pto.ptr<f32>) {\n"
+      "  %c0 = arith.constant 0 : index\n"
+      "  %c1 = arith.constant 1 : index\n"
+      "  %c2 = arith.constant 2 : index\n"
+      "  %c8 = arith.constant 8 : index\n"
+      "  %c9 = arith.constant 9 : index\n"
+      "  %c16 = arith.constant 16 : index\n"
+      "  %c32 = arith.constant 32 : index\n"
+      "  %t = pto.alloc_tile : " T16 "\n"
+      "  %h = pto.alloc_tile : !pto.tile_buf<vec, 8x16xf32>\n"
+      "  %va = pto.make_tensor_view %a, shape = [%c16, %c16], strides = [%c16, %c1] : " TV "\n"
+      "  %pa0 = pto.partition_view %va, offsets = [%c0, %c0], sizes = [%c8, %c16] : " TV " -> " P8 "\n"
+      "  %pa1 = pto.partition_view %va, offsets = [%c8, %c0], sizes = [%c8, %c16] : " TV " -> " P8 "\n"
+      "  %pa = pto.partition_view %va, offsets = [%c0, %c0], sizes = [%c16, %c16] : " TV " -> " P16 "\n"
+      "  pto.tstore ins(%h : !pto.tile_buf<vec, 8x16xf32>) outs(%pa1 : " P8 ")\n"
+      "  pto.tstore ins(%h : !pto.tile_buf<vec, 8x16xf32>) outs(%pa0 : " P8 ")\n"
+      "  pto.tload ins(%pa : " P16 ") outs(%t : " T16 ")\n"
+      "  %vb = pto.make_tensor_view %b, shape = [%c16, %c16], strides = [%c16, %c1] : " TV "\n"
+      "  %pb0 = pto.partition_view %vb, offsets = [%c0, %c0], sizes = [%c8, %c16] : " TV " -> " P8 "\n"
+      "  %pb1 = pto.partition_view %vb, offsets = [%c9, %c0], sizes = [%c8, %c16] : " TV " -> " P8 "\n"
+      "  %pb = pto.partition_view %vb, offsets = [%c0, %c0], sizes = [%c16, %c16] : " TV " -> " P16 "\n"
+      "  pto.tstore ins(%h : !pto.tile_buf<vec, 8x16xf32>) outs(%pb0 : " P8 ")\n"
+      "  pto.tstore ins(%h : !pto.tile_buf<vec, 8x16xf32>) outs(%pb1 : " P8 ")\n"
+      "  pto.tload ins(%pb : " P16 ") outs(%t : " T16 ")\n"
+      /* %c: stored with column stride 2 (even elements), read contiguously */
+      "  %vc = pto.make_tensor_view %c, shape = [%c16, %c16], strides = [%c32, %c2] : " TV "\n"
+      "  %pc = pto.partition_view %vc, offsets = [%c0, %c0], sizes = [%c16, %c16] : " TV " -> " P16 "\n"
+      "  pto.tstore ins(%t : " T16 ") outs(%pc : " P16 ")\n"
+      "  %vc2 = pto.make_tensor_view %c, shape = [%c16, %c16], strides = [%c32, %c1] : " TV "\n"
+      "  %pc2 = pto.partition_view %vc2, offsets = [%c0, %c0], sizes = [%c16, %c16] : " TV " -> " P16 "\n"
+      "  pto.tload ins(%pc2 : " P16 ") outs(%t : " T16 ")\n"
+      "  return\n"
+      "}\n",
+      NULL);
+  CHECK_STR(s, "out,inout,inout");
+  free(s);
+}
+
 /* func.call: the callee's directions apply to the operands. */
 TEST(argdir_through_calls) {
   const char *text =
