@@ -305,8 +305,9 @@ static bool kind_ok(char letter, const ptk_type *t) {
   case 'v': return t->kind == PTK_TY_TENSOR_VIEW;
   case 'r': return t->kind == PTK_TY_PTR;
   case 'x': return t->kind == PTK_TY_SCALAR && t->dt == PTK_DT_INDEX;
-  case 'n': return t->kind == PTK_TY_SCALAR && ptk_dtype_is_int(t->dt);
-  case 'f': return t->kind == PTK_TY_SCALAR && ptk_dtype_is_float(t->dt);
+  case 'n': return (t->kind == PTK_TY_SCALAR && ptk_dtype_is_int(t->dt)) || is_opaque_prefix(t, "vector<");
+  /* SIMT code also does float arithmetic on packed vector<2xf32> values */
+  case 'f': return (t->kind == PTK_TY_SCALAR && ptk_dtype_is_float(t->dt)) || is_opaque_prefix(t, "vector<");
   case 's': return t->kind == PTK_TY_SCALAR;
   case 'b': return t->kind == PTK_TY_SCALAR && t->dt == PTK_DT_I1;
   /* A malformed register or mask type passes here: the VPTO rules
@@ -677,6 +678,7 @@ static void verify_op(vctx *c, ptk_op *op) {
     check_dtype_flags(c, op);
     vop_check(c, op);
     if (ptk_op_info_of(op->kind)->family == PTK_FAM_VOP) vop_check_vpto(c, op);
+    if (op->kind == PTK_OP_CASTPTR) vop_check_castptr(c, op);
   }
   if (is_terminator(op)) check_terminator_parent(c, op);
   /* Result types (tile_buf fields, view dims) are checked where defined. */

@@ -57,6 +57,7 @@ void vop_regions_post(vctx *c, ptk_op *op, ptk_op *const *term);
 void vop_check_attrs(vctx *c, ptk_op *op);
 /* The VPTO rules of a VOP-family op (verify_vpto.c). */
 void vop_check_vpto(vctx *c, ptk_op *op);
+void vop_check_castptr(vctx *c, ptk_op *op);
 /* Rules from ptoas's verifiers (verify_ptoas.c): per op, and per function. */
 void vop_check_ptoas(vctx *c, ptk_op *op);
 void vfunc_check_ptoas(vctx *c, ptk_func *f);

@@ -68,6 +68,17 @@ static bool inside_vecscope(const ptk_op *op) {
   return false;
 }
 
+/* pto.castptr: a pointer or an integer address on each side, not two integers. */
+void vop_check_castptr(vctx *c, ptk_op *op) {
+  if (op->noperands != 1 || op->nresults != 1) return;
+  const ptk_type *a = op->operands[0]->type, *r = op->results[0].type;
+  bool ap = a && a->kind == PTK_TY_PTR, rp = r && r->kind == PTK_TY_PTR;
+  bool ai = a && a->kind == PTK_TY_SCALAR && ptk_dtype_is_int(a->dt), ri = r && r->kind == PTK_TY_SCALAR && ptk_dtype_is_int(r->dt);
+  if ((ap || ai) && (rp || ri) && (ap || rp)) return;
+  VERR(c, op, "'%s' converts between a pointer and a pointer or an integer address, not %s to %s", vop_name(op),
+       vty(c, a), vty(c, r));
+}
+
 void vop_check_vpto(vctx *c, ptk_op *op) {
   const char *nm = short_name(op);
   bool vector = false; /* a register-level op: it runs inside a vecscope */

@@ -543,6 +543,11 @@ static void emit_op(ec *c, const ptk_op *op) {
   }
   case PTK_OP_CASTPTR:
     if (op->noperands < 1 || op->nresults != 1) break;
+    if (vkind(&op->results[0]) == K_SC) { /* a pointer's address (SIMT) */
+      line(c, "v%u.i = ptk_sc_norm(e->ptrtoint(cx, &v%u), %u);", op->results[0].uid, VN(op->operands[0]),
+           ptk_dtype_bits(op->results[0].type->dt));
+      return;
+    }
     if (vkind(op->operands[0]) == K_SC) { /* an explicit address (VPTO: UB offsets) */
       if (op->results[0].type->space == PTK_SPACE_GM)
         line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);

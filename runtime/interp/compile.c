@@ -727,6 +727,13 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
     if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
     break;
   case PTK_OP_CASTPTR:
+    if (is_int_scalar(r) && vkind(op->operands[0]) == K_PTR) { /* a pointer's address (SIMT) */
+      a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
+      tmp.op = I_PTRTOINT;
+      tmp.imm = width_of(r->type->dt);
+      tmp.na = 2;
+      break;
+    }
     if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
     if (is_int_scalar(op->operands[0])) { /* an explicit address (VPTO: UB offsets) */
       a[1] = use_int(c, op, op->operands[0], "the address");
