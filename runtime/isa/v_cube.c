@@ -16,6 +16,12 @@ typedef long long ll;
 
 #define MAX_DIM ((int64_t)1 << 16)  /* m, n, k, shapes, counts */
 #define MAX_STRIDE ((int64_t)1 << 24) /* strides in their units */
+#define MAX_WORK ((int64_t)1 << 26)   /* elements one op may move (zero strides cannot hang) */
+
+static int too_much(const char *op, int64_t a, int64_t b, int64_t c) {
+  if (a <= 0 || b <= 0 || c <= 0 || a * b <= MAX_WORK / c) return 0; /* factors are < 2^17 */
+  return ptk_isa__fail(PTK_ISA_EARG, "%s: more than %lld elements in one operation", op, (long long)MAX_WORK);
+}
 
 static const char *dname(ptk_isa_dtype t) {
   return (unsigned)t < PTK_ISA_NDTYPES ? ptk_isa_dtype_name(t) : "8-bit float";
@@ -169,6 +175,7 @@ int ptk_v_gm_l1_frac_rec(ptk_vptr gm, ptk_vptr l1, unsigned esz, int dn, const i
     return rc;
   if (small) return ptk_v_unsupported("pto.mte_gm_l1_frac with smallc0_en");
   int64_t c0 = 32 / esz, dp = (D + c0 - 1) / c0 * c0;
+  if ((rc = too_much(op, cnt, N, dp))) return rc;
   for (int pass = 0; pass < 2; pass++)
     for (int64_t g = 0; g < cnt; g++)
       for (int64_t r = 0; r < N; r++)
@@ -453,6 +460,7 @@ int ptk_v_fixpipe_rec(int which, ptk_vptr src, ptk_vptr dst, ptk_isa_dtype sdt, 
         (rc = bad(op, "loop3 destination stride", d3, 0, MAX_STRIDE)))
       return rc;
   }
+  if ((rc = too_much(op, rep, m, n))) return rc;
   bool sat = (words & 1) != 0 || keep_nan, nd = (words & 4) != 0;
   unsigned de = dsize(ddt);
   int64_t c0 = 32 / de;

@@ -71,6 +71,10 @@ TEST(cube_frac_bounds_and_smallc0) {
   CHECK_INT(ptk_v_gm_l1_frac_rec(P(gm, 100, 0), PM(l1), 2, 0, x, 9), PTK_ISA_ESHAPE);
   CHECK(has("source bytes"));
   for (int i = 0; i < MEM; i++) CHECK_UINT(l1[i], 0); /* nothing written */
+  /* zero strides everywhere: bounded work, not a hang */
+  int64_t zz[9] = {65536, 65536, 0, 65536, 0, 0, 0, 0, 0};
+  CHECK_INT(ptk_v_gm_l1_frac_rec(PM(gm), PM(l1), 2, 0, zz, 9), PTK_ISA_EARG);
+  CHECK(has("more than"));
   x[8] = 1;
   CHECK_INT(ptk_v_gm_l1_frac_rec(PM(gm), PM(l1), 2, 0, x, 9), PTK_ISA_EARG);
   CHECK(has("smallc0"));
@@ -264,6 +268,10 @@ TEST(cube_fixpipe_atomic_and_errors) {
   CHECK_INT(ptk_v_fixpipe_rec(1, PM(l0c), PM(ub), PTK_ISA_F32, PTK_ISA_F32, s1, 5, 4, at(5, 6, 1), 63, 63, 3, 2, 0),
             PTK_ISA_EARG);
   CHECK(has("sub-block 0"));
+  int64_t lots[9] = {4096, 4096, 0, 0, 0, 0, 65536, 0, 0};
+  CHECK_INT(ptk_v_fixpipe_rec(0, PM(l0c), PM(gm), PTK_ISA_F32, PTK_ISA_F32, lots, 9, 4, at(4, 8, 3), 63, 63, 3, 2, 0),
+            PTK_ISA_EARG);
+  CHECK(has("more than"));
   int64_t big[6] = {16, 16, 16, 16, 0, 0};
   memset(gm, 0x5A, 64);
   CHECK_INT(ptk_v_fixpipe_rec(0, PM(l0c), P(gm, 64, 0), PTK_ISA_F32, PTK_ISA_F32, big, 6, 4, 0, 63, 63, 3, 2, 0),
