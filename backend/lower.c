@@ -244,6 +244,36 @@ static bool decode_attr(const ptk_op *op, const attr_spec *sp, int64_t *out, ptk
     *out = n;
     return true;
   }
+  /* `+w|w|…`: bit i set when word i is written (a w0… slot) or clause i(…) is;
+   * `@c|c|…`: 8 bits per clause i, (first operand + 1) | count << 5, 0 when absent */
+  if (sp->kind[0] == '+' || sp->kind[0] == '@') {
+    int64_t v = 0;
+    int i = 0;
+    for (const char *w = sp->kind + 1; *w && i < 8; i++) {
+      const char *e = strchr(w, '|');
+      size_t n = e ? (size_t)(e - w) : strlen(w);
+      char nm[64];
+      snprintf(nm, sizeof nm, "%.*s", (int)(n < 63 ? n : 63), w);
+      if (sp->kind[0] == '@') {
+        uint32_t first = 0, cnt = 0;
+        if (ptk_op_clause(op, nm, 0, &first, &cnt) && first < 31 && cnt < 4)
+          v |= (int64_t)((first + 1) | (cnt << 5)) << (8 * i);
+      } else {
+        /* a bare word takes a w0… slot (the form writes '^'); a clause is named in the form */
+        for (int k = 0; k < 4; k++) {
+          char wn[4] = {'w', (char)('0' + k), 0, 0};
+          const ptk_attr *wa = ptk_op_attr(op, wn);
+          if (wa && wa->kind == PTK_ATTR_STRING && wa->str.len == n && !memcmp(wa->str.s, nm, n))
+            v |= (int64_t)1 << i;
+        }
+        uint32_t first = 0, cnt = 0;
+        if (ptk_op_clause(op, nm, 0, &first, &cnt)) v |= (int64_t)1 << i;
+      }
+      w += n + (e ? 1 : 0);
+    }
+    *out = v;
+    return true;
+  }
   const ptk_attr *a = ptk_op_attr(op, sp->name);
   if (!a) {
     if (sp->dflt < 0) {

@@ -42,13 +42,13 @@ enum {
                          * (cells' raw bits) and its length */
 };
 
-#define PTK_CALL_MAXA 4
+#define PTK_CALL_MAXA 8
 
 typedef struct ptk_call {
   ptk_call_shape shape;
   int sub;              /* the value of the row's SUB, 0 without one */
   const char *sub_name; /* its name ("PTK_ISA_ADD"), NULL without one */
-  int64_t attr[PTK_CALL_MAXA]; /* A0 … A3 */
+  int64_t attr[PTK_CALL_MAXA]; /* A0 … A7 */
   uint8_t nv;           /* values v[0..nv) (unused ones NULL) */
   uint8_t nres;         /* v[0..nres) are results of the op, the rest operands */
   const ptk_value *v[PTK_CALL_MAXV]; /* NULL: unused, or an absent optional value */

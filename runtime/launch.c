@@ -240,6 +240,7 @@ static int exec_block(ptk_rt_worker *w, int64_t block) {
   w->seq = 0;
   memset(w->vbase, 0, sizeof w->vbase);
   ptk_v_dma_reset(); /* VPTO loop registers: this thread's, reset per block */
+  ptk_v_spr_reset(); /* VPTO SPR AR, SQZN, VMS4_SR: likewise */
   uint8_t fill = L->poison ? 0xA5 : 0;
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
     if (!w->mem[s]) continue;

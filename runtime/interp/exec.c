@@ -80,6 +80,10 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define W3 (X->w[3])
 #define A2 (X->attr[2])
 #define A3 (X->attr[3])
+#define A4 (X->attr[4])
+#define A5 (X->attr[5])
+#define A6 (X->attr[6])
+#define A7 (X->attr[7])
 /* VPTO: registers in the frame, pointers as memory (runtime/block.c) */
 #define VR(k) ((ptk_vreg *)(fr + a[k]))
 #define MR(k) ((ptk_vmask *)(fr + a[k]))

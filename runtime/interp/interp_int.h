@@ -76,7 +76,7 @@ enum {
 /* The constants of an I_LCALL (a lowered call record, backend/lower.h). */
 typedef struct call_x {
   int sub;
-  int64_t attr[PTK_CALL_MAXA]; /* A0 … A3 */
+  int64_t attr[PTK_CALL_MAXA]; /* A0 … A7 */
   bool fl[PTK_CALL_MAXV];
   uint8_t w[PTK_CALL_MAXV];
   uint8_t dt[PTK_CALL_MAXV];

@@ -155,6 +155,13 @@ int ptk_v_mte_ub_gm(ptk_vptr ub_v, ptk_vptr gm_v, int64_t len, int64_t n, int64_
   return rc ? rc : run(&d, ub, gm);
 }
 
+int ptk_v_mte_named(const char *op, ptk_vptr src_v, ptk_vptr dst_v, int64_t len, int64_t n,
+                    int64_t ss, int64_t ds, int nloops, const int64_t *loops) {
+  dma d = {.op = op, .len = len, .n = n, .ss = ss, .ds = ds, .psz = 1};
+  int rc = take_loops(&d, nloops, loops);
+  return rc ? rc : run(&d, &src_v, &dst_v);
+}
+
 int ptk_v_mte_ub_ub(ptk_vptr src_v, ptk_vptr dst_v, int64_t len32, int64_t n,
                     int64_t src_gap, int64_t dst_gap) {
   const ptk_vptr *src = &src_v;

@@ -359,6 +359,9 @@ int ptk_v_mte_gm_ub(ptk_vptr gm_v, ptk_vptr ub_v, int64_t len, int64_t n, int64_
                     unsigned pad_size, int64_t left, int64_t right);
 int ptk_v_mte_ub_gm(ptk_vptr ub_v, ptk_vptr gm_v, int64_t len, int64_t n, int64_t ss,
                     int64_t ds, int nloops, const int64_t *loops);
+/* The same grouped copy between any two memories, errors naming op. */
+int ptk_v_mte_named(const char *op, ptk_vptr src_v, ptk_vptr dst_v, int64_t len, int64_t n,
+                    int64_t ss, int64_t ds, int nloops, const int64_t *loops);
 /* pto.mte_ub_ub / pto.copy_ubuf_to_ubuf: n bursts of len32 * 32 bytes, the
  * next burst (len32 + gap) * 32 bytes further. Overlap is a memmove per
  * burst. */
@@ -394,7 +397,7 @@ int ptk_v_copy_gm_to_ubuf_rec(ptk_vptr gm, ptk_vptr ub, const int64_t *x, int nx
   X(ptk_v_psts) X(ptk_v_ld_scalar) X(ptk_v_st_scalar) X(ptk_v_mte_gm_ub) X(ptk_v_mte_ub_gm)        \
   X(ptk_v_mte_ub_ub) X(ptk_v_copy_gm_to_ubuf) X(ptk_v_copy_ubuf_to_gm) X(ptk_v_dma_regs)          \
   X(ptk_v_dma_reset) X(ptk_v_set_loop) X(ptk_v_unsupported) X(ptk_v_mte_gm_ub_rec)                \
-  X(ptk_v_mte_ub_gm_rec) X(ptk_v_copy_gm_to_ubuf_rec)
+  X(ptk_v_mte_ub_gm_rec) X(ptk_v_copy_gm_to_ubuf_rec) X(ptk_v_mte_named)
 // clang-format on
 
 #endif

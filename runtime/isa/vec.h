@@ -25,6 +25,12 @@
 #if __has_include("runtime/isa/v_mem.h")
 #include "runtime/isa/v_mem.h"
 #endif
+#if __has_include("runtime/isa/v_spr.h")
+#include "runtime/isa/v_spr.h"
+#endif
+#if __has_include("runtime/isa/v_cube.h")
+#include "runtime/isa/v_cube.h"
+#endif
 
 #ifndef PTK_VEC_ENTRY_POINTS_ELEM
 #define PTK_VEC_ENTRY_POINTS_ELEM(X)
@@ -35,7 +41,14 @@
 #ifndef PTK_VEC_ENTRY_POINTS_MEM
 #define PTK_VEC_ENTRY_POINTS_MEM(X)
 #endif
+#ifndef PTK_VEC_ENTRY_POINTS_SPR
+#define PTK_VEC_ENTRY_POINTS_SPR(X)
+#endif
+#ifndef PTK_VEC_ENTRY_POINTS_CUBE
+#define PTK_VEC_ENTRY_POINTS_CUBE(X)
+#endif
 #define PTK_VEC_ENTRY_POINTS(X)                                                                    \
-  PTK_VEC_ENTRY_POINTS_ELEM(X) PTK_VEC_ENTRY_POINTS_PRED(X) PTK_VEC_ENTRY_POINTS_MEM(X)
+  PTK_VEC_ENTRY_POINTS_ELEM(X) PTK_VEC_ENTRY_POINTS_PRED(X) PTK_VEC_ENTRY_POINTS_MEM(X)            \
+  PTK_VEC_ENTRY_POINTS_CUBE(X) PTK_VEC_ENTRY_POINTS_SPR(X)
 
 #endif
