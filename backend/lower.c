@@ -421,8 +421,9 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     r->nv = (uint8_t)(nvals > (unsigned)sd->rest ? nvals : (unsigned)sd->rest);
     for (unsigned k = (unsigned)sd->rest; k < nvals; k++) {
       const ptk_type *t = vals[k] ? vals[k]->type : NULL;
-      if (!t || t->kind != PTK_TY_SCALAR) {
-        ptk_error_loc(d, op->loc, "%s: operand %u must be a scalar", opname(op), k - r->nres);
+      if (!t || t->kind != PTK_TY_SCALAR) { /* e.g. FIXPIPE's vector pre_quant(%fb, …) */
+        ptk_error_loc(d, op->loc, "%s cannot run on the host: this form (operand %u is not a scalar) is not supported yet",
+                      opname(op), k - r->nres);
         return false;
       }
       r->v[k] = vals[k];
