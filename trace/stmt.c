@@ -1057,6 +1057,7 @@ tval tr_call_fn(tctx *c, tval fnv, const ptk_ast_expr *call) {
   uint32_t frame_scf = c->frame_scf, scope = c->scope;
   tval retval = c->retval;
   ptk_vec_push(&c->calls, ((callrec){fn, at}));
+  c->chain = -1;
   c->frame_base = c->binds.len;
   c->unit = fnv.fn.u;
   c->in_fn = true;
@@ -1113,6 +1114,7 @@ tval tr_call_fn(tctx *c, tval fnv, const ptk_ast_expr *call) {
     result = tv_err();
   }
   c->calls.len--;
+  c->chain = -1;
   tr_binds_truncate(c, mark);
   c->frame_base = base;
   c->unit = unit;
