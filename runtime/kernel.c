@@ -315,8 +315,10 @@ static bool run_passes(ptk_loaded *l, const ptk_kernel_load_opts *ko, ptk_arg_di
     o.decl_names = names;
     o.ndeclared = (uint32_t)in->nparams;
   }
-  size_t e0 = ptk_diags_errors(d);
+  size_t e0 = ptk_diags_errors(d), n0 = d->items.len;
   int rc = ptk_pipeline_run(l->m, l->entry, &o, d, ko->report);
+  /* Errors at ops inside inlined fn helpers: notes at the calls. */
+  if (l->tr) ptk_trace_call_notes(l->tr, d, n0);
   free(decl);
   free(ranges);
   free(names);

@@ -1309,6 +1309,7 @@ static tval call_dps(tctx *c, ptk_op_kind k, const char *fname, const ptk_ast_ex
     op = ptk_build_dps(c->m, c->blk, k, ops, nins, ops + nins, nouts, tr_loc(call->range));
     if (nouts == 1) result = ops[nins];
   }
+  if (c->calls.len) tr_note_call_op(c, op->loc);
   for (size_t s = 0; s < nas; s++)
     if (avals[s]) ptk_op_set_attr(op, as[s].name, avals[s]);
   return result ? tv_ir(result) : tv_none();

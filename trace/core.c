@@ -403,13 +403,134 @@ bool tr_emit_ok(tctx *c, ptk_range at) {
 ptk_op *tr_build(tctx *c, ptk_op_kind k, ptk_value *const *ops, uint32_t n,
                  const ptk_type *const *res, uint32_t nres, ptk_range at) {
   if (!tr_emit_ok(c, at)) return NULL;
-  return ptk_build(c->m, c->blk, k, ops, n, res, nres, tr_loc(at));
+  ptk_op *op = ptk_build(c->m, c->blk, k, ops, n, res, nres, tr_loc(at));
+  if (op && c->calls.len) tr_note_call_op(c, op->loc);
+  return op;
 }
 
 ptk_op *tr_build_dps(tctx *c, ptk_op_kind k, ptk_value *const *ins, uint32_t nins,
                      ptk_value *const *outs, uint32_t nouts, ptk_range at) {
   if (!tr_emit_ok(c, at)) return NULL;
-  return ptk_build_dps(c->m, c->blk, k, ins, nins, outs, nouts, tr_loc(at));
+  ptk_op *op = ptk_build_dps(c->m, c->blk, k, ins, nins, outs, nouts, tr_loc(at));
+  if (op && c->calls.len) tr_note_call_op(c, op->loc);
+  return op;
+}
+
+/* ---- fn call sites of ops, for pass diagnostics ---------------------------------------- */
+
+void tr_note_call_op(tctx *c, ptk_loc loc) {
+  ptk_trace_result *r = c->res;
+  if (!r || !loc.src || !c->calls.len) return;
+  if (c->chain < 0) {
+    tcall_chain ch = {ptk_arena_alloc(r->arena, c->calls.len * sizeof(tcall_site)), c->calls.len};
+    for (size_t i = 0; i < c->calls.len; i++) {
+      const callrec *cr = &c->calls.data[c->calls.len - 1 - i];
+      ch.sites[i] = (tcall_site){ptk_arena_strdup(r->arena, cr->fn->u.fn.name), cr->at};
+    }
+    ptk_vec_push(&r->chains, ch);
+    c->chain = (int64_t)r->chains.len - 1;
+  }
+  if (r->call_ops.len) {
+    const tcall_op *last = &r->call_ops.data[r->call_ops.len - 1];
+    if (last->chain == (uint32_t)c->chain && last->loc.src == loc.src && last->loc.off == loc.off)
+      return;
+  }
+  ptk_vec_push(&r->call_ops, ((tcall_op){loc, (uint32_t)c->chain}));
+}
+
+size_t tr_group_end(const ptk_diags *d, size_t i) {
+  size_t j = i + 1;
+  while (j < d->items.len && d->items.data[j].sev == PTK_SEV_NOTE) j++;
+  return j;
+}
+
+void tr_note_after(ptk_diags *d, size_t head, ptk_range r, const char *fmt, ...) {
+  size_t end = tr_group_end(d, head), len0 = d->items.len;
+  va_list ap;
+  va_start(ap, fmt);
+  ptk_diag_emitv(d, PTK_SEV_NOTE, NULL, r, fmt, ap);
+  va_end(ap);
+  if (d->items.len == len0 + 1 && end < len0) {
+    ptk_diag g = d->items.data[len0];
+    memmove(&d->items.data[end + 1], &d->items.data[end], (len0 - end) * sizeof g);
+    d->items.data[end] = g;
+  }
+}
+
+static bool same_range(ptk_range a, ptk_range b) {
+  return a.begin.src == b.begin.src && a.begin.off == b.begin.off && a.end.off == b.end.off;
+}
+
+static bool same_chain(const tcall_chain *a, const tcall_chain *b) {
+  if (a->n != b->n) return false;
+  for (size_t i = 0; i < a->n; i++)
+    if (!same_range(a->sites[i].at, b->sites[i].at)) return false;
+  return true;
+}
+
+/* The notes of one chain: a note per level, runs of one call site folded. */
+static void chain_notes(ptk_diags *d, size_t head, const tcall_chain *ch) {
+  for (size_t i = 0; i < ch->n;) {
+    size_t j = i + 1;
+    while (j < ch->n && same_range(ch->sites[j].at, ch->sites[i].at)) j++;
+    if (j - i > 1)
+      tr_note_after(d, head, ch->sites[i].at, "in %zu nested calls of '%s' from here", j - i,
+                    ch->sites[i].fn);
+    else
+      tr_note_after(d, head, ch->sites[i].at, "in the call of '%s' here", ch->sites[i].fn);
+    i = j;
+  }
+}
+
+void ptk_trace_call_notes(const ptk_trace_result *r, ptk_diags *d, size_t from) {
+  if (!r || !r->call_ops.len) return;
+  for (size_t i = from; i < d->items.len;) {
+    const ptk_diag g = d->items.data[i];
+    if (g.sev == PTK_SEV_NOTE || !g.path || !g.line) {
+      i = tr_group_end(d, i);
+      continue;
+    }
+    /* The distinct chains that traced an op at this place (at most 8 kept). */
+    const tcall_chain *found[8];
+    size_t nf = 0, more = 0;
+    for (size_t k = 0; k < r->call_ops.len; k++) {
+      const tcall_op *o = &r->call_ops.data[k];
+      if (o->loc.line != g.line || o->loc.col != g.col || strcmp(o->loc.src->path, g.path)) continue;
+      const tcall_chain *ch = &r->chains.data[o->chain];
+      bool dup = false;
+      for (size_t f = 0; f < nf && !dup; f++) dup = same_chain(found[f], ch);
+      if (dup) continue;
+      if (nf < 8)
+        found[nf++] = ch;
+      else
+        more++;
+    }
+    if (nf == 1) {
+      chain_notes(d, i, found[0]);
+    } else if (nf > 1) {
+      /* Different chains through the same fn body line: the innermost call
+       * sites that differ. */
+      const tcall_site *sites[8];
+      size_t ns = 0;
+      for (size_t f = 0; f < nf; f++) {
+        bool dup = false;
+        for (size_t s = 0; s < ns && !dup; s++) dup = same_range(sites[s]->at, found[f]->sites[0].at);
+        if (!dup) sites[ns++] = &found[f]->sites[0];
+      }
+      if (ns == 1) { /* one call site, reached along several outer chains */
+        tr_note_after(d, i, sites[0]->at, "in the call of '%s' here", sites[0]->fn);
+      } else {
+        for (size_t s = 0; s < ns; s++) {
+          if (!s)
+            tr_note_after(d, i, sites[s]->at, "in one of the %zu%s calls of '%s' that trace this line: this one",
+                          ns + more, more ? " or more" : "", sites[s]->fn);
+          else
+            tr_note_after(d, i, sites[s]->at, "or this one");
+        }
+      }
+    }
+    i = tr_group_end(d, i);
+  }
 }
 
 static uint32_t const_hash(const ptk_type *t, uint64_t bits) {

@@ -919,6 +919,50 @@ static void exec_stmt(tctx *c, const ptk_ast_stmt *s) {
 
 /* ---- fn calls (inlined) ------------------------------------------------------------- */
 
+/* Every error or warning the body of an inlined call added from index n0 on
+ * gets a note pointing at the call ("in the call of 'f' here"), after its
+ * other notes; nested calls add one note per level, innermost first. */
+static void call_notes(tctx *c, size_t n0, const char *fname, ptk_range at) {
+  ptk_diags *d = c->d;
+  size_t i = n0;
+  while (i < d->items.len) {
+    size_t end = group_end(d, i);
+    const char *msg = d->items.data[i].message;
+    if (d->items.data[i].sev == PTK_SEV_NOTE || /* a stray note: keep */
+        !strncmp(msg, "recursion is too deep", 21) || !strncmp(msg, "tracing takes too long", 22)) {
+      i = end; /* the limits name the chain themselves */
+      continue;
+    }
+    ptk_diag *last = &d->items.data[end - 1];
+    if (end - 1 > i && at.begin.src && last->line == at.begin.line && last->col == at.begin.col &&
+        last->path && !strcmp(last->path, at.begin.src->path)) { /* recursion: fold the run */
+      unsigned n = 1;
+      char *pre = ptk_xasprintf("in the call of '%s' here", fname);
+      bool same = !strcmp(last->message, pre);
+      free(pre);
+      if (!same && sscanf(last->message, "in %u nested calls of", &n) == 1) {
+        char *want = ptk_xasprintf("in %u nested calls of '%s' from here", n, fname);
+        same = !strcmp(last->message, want);
+        free(want);
+      }
+      if (same) {
+        free(last->message);
+        last->message = ptk_xasprintf("in %u nested calls of '%s' from here", n + 1, fname);
+        i = end;
+        continue;
+      }
+    }
+    size_t len0 = d->items.len;
+    tr_note(c, at, "in the call of '%s' here", fname);
+    if (d->items.len == len0 + 1 && end < len0) { /* move the note after its group */
+      ptk_diag g = d->items.data[len0];
+      memmove(&d->items.data[end + 1], &d->items.data[end], (len0 - end) * sizeof g);
+      d->items.data[end] = g;
+    }
+    i = end + 1;
+  }
+}
+
 tval tr_call_fn(tctx *c, tval fnv, const ptk_ast_expr *call) {
   const ptk_ast_item *fn = fnv.fn.item;
   const char *fname = fn->u.fn.name;
@@ -1013,6 +1057,7 @@ tval tr_call_fn(tctx *c, tval fnv, const ptk_ast_expr *call) {
   uint32_t frame_scf = c->frame_scf, scope = c->scope;
   tval retval = c->retval;
   ptk_vec_push(&c->calls, ((callrec){fn, at}));
+  c->chain = -1;
   c->frame_base = c->binds.len;
   c->unit = fnv.fn.u;
   c->in_fn = true;
@@ -1054,8 +1099,10 @@ tval tr_call_fn(tctx *c, tval fnv, const ptk_ast_expr *call) {
     tr_declare(c, p->name, p->name_range, p->is_const ? B_CONST : B_PARAM, v);
   }
   tval result = tv_none();
+  size_t n0 = c->d->items.len;
   if (!bad) {
     tr_exec_block(c, fn->u.fn.body);
+    call_notes(c, n0, fname, at);
     result = c->retval;
     if (fn->u.fn.ret && result.k == TV_NONE && !tr_failed(c)) {
       tr_error(c, at, "'%s' ended without returning a value (it is declared '-> %s')", fname,
@@ -1067,6 +1114,7 @@ tval tr_call_fn(tctx *c, tval fnv, const ptk_ast_expr *call) {
     result = tv_err();
   }
   c->calls.len--;
+  c->chain = -1;
   tr_binds_truncate(c, mark);
   c->frame_base = base;
   c->unit = unit;

@@ -734,6 +734,8 @@ void ptk_trace_result_free(ptk_trace_result *r) {
   ptk_module_free(r->m);
   for (size_t i = 0; i < r->sources.len; i++) ptk_source_free(r->sources.data[i]);
   ptk_vec_free(&r->sources);
+  ptk_vec_free(&r->chains);
+  ptk_vec_free(&r->call_ops);
   ptk_arena_free(r->arena);
   free(r);
 }
@@ -877,6 +879,7 @@ ptk_trace_result *ptk_trace_kernel(const char *path, const ptk_source *src, cons
   c->tmp = ptk_arena_new();
   c->res = ptk_xcalloc(1, sizeof *c->res);
   c->res->arena = c->arena = ptk_arena_new();
+  c->chain = -1;
   c->stdlib = find_stdlib(o);
   ptk_trace_result *res = c->res;
   bool ok = false;

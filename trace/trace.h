@@ -160,6 +160,16 @@ ptk_module *ptk_trace_module(const ptk_trace_result *r);
 ptk_func *ptk_trace_entry(const ptk_trace_result *r);
 const ptk_trace_info *ptk_trace_info_of(const ptk_trace_result *r);
 
+/* fn helpers are inlined, so a pass (check-shapes, plan-memory, …) reports
+ * an error inside an fn at the fn body's line. This adds, to every error
+ * and warning of `d` from item index `from` on that is located at an op
+ * traced inside fn calls, notes pointing at the calls: "in the call of 'f'
+ * here" per level, innermost first; when the fn body line was traced by
+ * several calls (the diagnostic does not say which op), a note at each of
+ * those calls ("in one of the 2 calls of 'f' that trace this line: this
+ * one", "or this one"). Nothing is written into the IR. */
+void ptk_trace_call_notes(const ptk_trace_result *r, ptk_diags *d, size_t from);
+
 /* The kernels a file declares (names in source order), for `--entry`
  * listings and `ptk check` of every kernel. Returns the count; `names` (may
  * be NULL) gets up to `max` pointers valid while `src` and `a` live. Parse

@@ -201,6 +201,7 @@ struct tctx {
   uint32_t scope;
   tunit *unit;       /* globals of the running code */
   PTK_VEC(callrec) calls;
+  int64_t chain; /* index in res->chains of the current calls, -1 not made yet */
   uint32_t scf_depth;  /* runtime if/for/while nesting */
   uint32_t frame_scf;  /* scf_depth when the current fn frame started */
   bool in_fn;
@@ -209,6 +210,13 @@ struct tctx {
   tval retval;
   ptk_range ret_range;
 };
+
+/* Records that an op at `loc` was traced inside the current fn calls. */
+void tr_note_call_op(tctx *c, ptk_loc loc);
+/* The index of the first group (a diagnostic and its notes) after i. */
+size_t tr_group_end(const ptk_diags *d, size_t i);
+/* Adds a note after the group that starts at `head` (ptk_note, then moved). */
+void tr_note_after(ptk_diags *d, size_t head, ptk_range r, const char *fmt, ...) PTK_PRINTF(4, 5);
 
 /* ---- diagnostics ---- */
 void tr_error(tctx *c, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
@@ -297,12 +305,29 @@ tval tr_slice(tctx *c, const ptk_ast_expr *e); /* v[r0:r1, c0:c1] */
 tval tr_member(tctx *c, const ptk_ast_expr *e);
 
 /* ---- the driver (trace.c), source-backed kernels (source.c) ---- */
+/* The fn calls an op was traced in (ptk_trace_call_notes): a chain of call
+ * sites, innermost first, and the op locations traced under each chain. */
+typedef struct tcall_site {
+  const char *fn; /* in the result's arena */
+  ptk_range at;
+} tcall_site;
+typedef struct tcall_chain {
+  tcall_site *sites; /* innermost first */
+  size_t n;
+} tcall_chain;
+typedef struct tcall_op {
+  ptk_loc loc;
+  uint32_t chain; /* index in ptk_trace_result.chains */
+} tcall_op;
+
 struct ptk_trace_result {
   ptk_module *m;
   ptk_func *entry;
   ptk_trace_info info;
   ptk_arena *arena;
   PTK_VEC(ptk_source *) sources; /* owned */
+  PTK_VEC(tcall_chain) chains;   /* sites in arena */
+  PTK_VEC(tcall_op) call_ops;
 };
 
 /* The @jit settings of the chosen kernel. */

@@ -167,11 +167,13 @@ TEST(reductions) { run_cases("reductions"); }
 TEST(casts) { run_cases("casts"); }
 TEST(matmuls) { run_cases("matmuls"); }
 TEST(rope) { run_cases("rope"); }
+TEST(attention) { run_cases("attention"); }
 
 /* Every case of cases.json belongs to one of the tests above. */
 TEST(every_case_run) {
   static const char *const prefixes[] = {"elementwise_", "rowwise_", "online_softmax", "norms_",
-                                         "reductions", "casts", "matmuls", "rope"};
+                                         "reductions", "casts", "matmuls", "rope",
+                                         "attention"};
   json_t *j = load_cases();
   if (!CHECK(j != NULL)) return;
   for (size_t i = 0; i < json_array_size(j); i++) {

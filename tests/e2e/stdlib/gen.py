@@ -219,6 +219,52 @@ def main():
     y = np.concatenate([x1 * CS - x2 * SN, x2 * CS + x1 * SN], axis=1)
     case("rope", "rotary", [In(x), In(cs), In(sn), Out(y, 1e-5, 1e-6)])
 
+    # ---- attn.ptk: causal mask, flash attention -------------------------------------------
+    R, C = 16, 32
+    x = f32(rng.normal(0, 1, (R, C)))
+    big = float(np.float32(3.0e38))
+    for q0, k0 in ((0, 0), (16, 8), (3, 20)):
+        keep = (k0 + np.arange(C))[None, :] <= (q0 + np.arange(R))[:, None]
+        case("attention_mask_%d_%d" % (q0, k0), "masks",
+             [In(x), Out(np.where(keep, d(x), d(x) - big), 1e-7, 0.0), Int(q0), Int(k0)])
+    D = 32
+    for name, sq, skv, br, bc, causal, blocks in (("", 96, 96, 32, 32, False, 2),
+                                                  ("_kv", 64, 128, 32, 16, False, 3),
+                                                  ("_causal", 96, 96, 32, 32, True, 2),
+                                                  ("_causal_bc16", 96, 96, 32, 16, True, 3)):
+        q = rng.uniform(-1, 1, (sq, D)).astype(np.float16)
+        k = rng.uniform(-1, 1, (skv, D)).astype(np.float16)
+        v = rng.uniform(-1, 1, (skv, D)).astype(np.float16)
+        s = 0.25 * d(q) @ d(k).T
+        if causal:
+            s = np.where(np.tril(np.ones((sq, skv))) > 0, s, -np.inf)
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        # P is rounded to f16 before P @ V: about 5e-4 relative per term
+        case("attention" + name, "attention",
+             [In(q), In(k), In(v), Out(p @ d(v), 2e-3, 2e-3), Int(sq), Int(skv)],
+             {"BR": str(br), "BC": str(bc), "CAUSAL": "true" if causal else "false"}, blocks)
+
+    # ---- gemm.ptk: whole and batched products, transposed operands --------------------------
+    nb, M, N, K, TM, TN, TK = 3, 32, 64, 64, 16, 32, 32
+    a = rng.uniform(-1, 1, (nb, M, K)).astype(np.float16)
+    bm = rng.uniform(-1, 1, (nb, K, N)).astype(np.float16)
+    at = rng.uniform(-1, 1, (nb, K, M)).astype(np.float16)
+    bt = rng.uniform(-1, 1, (nb, N, K)).astype(np.float16)
+    A, Bm, At, Bt = d(a), d(bm), d(at), d(bt)
+    AT, BT = At.transpose(0, 2, 1), Bt.transpose(0, 2, 1)
+    flat = lambda z: z.reshape(nb * M, N)
+    case("matmuls_batched", "batched", [
+        In(a), In(bm), In(at), In(bt),
+        Out(A[0] @ Bm[0], 1e-5, 1e-5),
+        Out(flat(A @ Bm), 1e-5, 1e-5),
+        Out(flat(A @ BT), 1e-5, 1e-5),
+        Out(flat(AT @ Bm), 1e-5, 1e-5),
+        Out(flat(AT @ BT), 1e-5, 1e-5),
+        Out(A[0, TM:2 * TM, TK:] @ Bm[0, TK:, TN:2 * TN], 1e-5, 1e-5),
+        Int(nb),
+    ], blocks=4)
+
     with open(os.path.join(DATA, "cases.json"), "w") as f:
         json.dump(cases, f, indent=1)
         f.write("\n")
