@@ -1438,7 +1438,12 @@ static bool build_sync(builder *B, const pto_sop *s, opb *o) {
       } else if (a && a->kind == PTK_ATTR_STRING && sl->enum_mn[0]) {
         /* set_flag["PIPE_MTE2", "PIPE_V", "EVENT_ID0"]: ptoas also reads strings. */
         const char *v = ptk_arena_strndup(B->P->syn, a->str.s, a->str.len);
-        if (!ptk_enum_value_ok(sl->enum_mn, v)) {
+        bool word = a->str.len > 0; /* the value becomes #pto.x<WORD>: a word, or it would not read back */
+        for (uint32_t k = 0; k < a->str.len && word; k++) {
+          char ch = a->str.s[k];
+          word = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+        }
+        if (!word || !ptk_enum_value_ok(sl->enum_mn, v)) {
           err_at(B->P, it->loc, a->str.len + 2, "unknown value '%s' for #pto.%s", v, sl->enum_mn);
           return false;
         }
@@ -1717,6 +1722,14 @@ static bool build_misc(builder *B, const pto_sop *s, opb *o) {
 static const char *const init_pipe_kws[4] = {"gm_slot_buffer", "gm_slot_tensor", "c2v_consumer_buf",
                                              "v2c_consumer_buf"};
 
+/* A missing id of aic/aiv_initialize_pipe is 0, as ptoas sets it, in the
+ * custom and the generic form alike (so either form prints back equal). */
+static bool pipe_default_id(builder *B, const pto_sop *s, opb *o) {
+  bool has_id = false;
+  for (uint32_t i = 0; i < o->attrs.n; i++) has_id |= strcmp(o->attrs.items[i].name, "id") == 0;
+  return has_id || acc_add(B, &o->attrs, "id", ptk_attr_int(B->m, 0, ptk_type_scalar(PTK_DT_I32)), s->loc);
+}
+
 static bool build_init_pipe(builder *B, const pto_sop *s, opb *o) {
   const pto_part *kw[4] = {NULL, NULL, NULL, NULL};
   uint32_t ns;
@@ -1771,11 +1784,7 @@ static bool build_init_pipe(builder *B, const pto_sop *s, opb *o) {
     if (!check_one_type(B, u, o->ops[o->nops - 1], &PTO_VEC_AT(kw[k]->types, pto_tl, 0))) return false;
     o->segs[k] = 1;
   }
-  bool has_id = false;
-  for (uint32_t i = 0; i < o->attrs.n; i++) has_id |= strcmp(o->attrs.items[i].name, "id") == 0;
-  if (!has_id && !acc_add(B, &o->attrs, "id", ptk_attr_int(B->m, 0, ptk_type_scalar(PTK_DT_I32)), s->loc))
-    return false;
-  return true;
+  return pipe_default_id(B, s, o);
 }
 
 static bool build_constant(builder *B, const pto_sop *s, opb *o) {
@@ -2067,6 +2076,9 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
       return false;
     }
   }
+  if ((s->kind == PTK_OP_AIC_INITIALIZE_PIPE || s->kind == PTK_OP_AIV_INITIALIZE_PIPE) &&
+      !pipe_default_id(B, s, o))
+    return false;
   if (s->kind == PTK_OP_ARITH_CONSTANT && o->nres == 1) {
     const ptk_attr *v = NULL;
     for (uint32_t i = 0; i < o->attrs.n; i++)
