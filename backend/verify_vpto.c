@@ -1,6 +1,6 @@
 /* The verifier's VPTO rules (micro-instruction level), for every op of the
  * VOP family: register shapes, mask granularity, address spaces of the DMA
- * and load/store ops, and vecscope containment. Op-specific operand rules
+ * and load/store ops. Op-specific operand rules
  * come from the table's SIG column like everywhere else. */
 #include <stdlib.h>
 #include <string.h>
@@ -58,16 +58,6 @@ static void check_space(vctx *c, ptk_op *op, uint32_t i, ptk_space want, const c
   vnote_def(c, op->operands[i]);
 }
 
-static bool inside_vecscope(const ptk_op *op) {
-  for (const ptk_block *b = op->block; b && b->region; ) {
-    const ptk_op *p = b->region->op;
-    if (!p) return false;
-    if (p->kind == PTK_OP_VECSCOPE) return true;
-    b = p->block;
-  }
-  return false;
-}
-
 /* pto.castptr: a pointer or an integer address on each side, not two integers. */
 void vop_check_castptr(vctx *c, ptk_op *op) {
   if (op->noperands != 1 || op->nresults != 1) return;
@@ -81,7 +71,6 @@ void vop_check_castptr(vctx *c, ptk_op *op) {
 
 void vop_check_vpto(vctx *c, ptk_op *op) {
   const char *nm = short_name(op);
-  bool vector = false; /* a register-level op: it runs inside a vecscope */
   unsigned width = 0, mbits = 0;
   bool mixed = false;
   for (uint32_t i = 0; i < op->noperands; i++) {
@@ -90,15 +79,11 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
     uint32_t lanes;
     ptk_dtype e;
     if (ptk_type_vreg(t, &lanes, &e)) {
-      vector = true;
       unsigned w = ptk_dtype_bits(e);
       if (width && w != width) mixed = true;
       width = w;
     }
-    if (ptk_type_mask_bits(t)) {
-      vector = true;
-      if (!mbits) mbits = ptk_type_mask_bits(t);
-    }
+    if (ptk_type_mask_bits(t) && !mbits) mbits = ptk_type_mask_bits(t);
   }
   for (uint32_t i = 0; i < op->nresults; i++) {
     const ptk_type *t = op->results[i].type;
@@ -108,12 +93,10 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
     uint32_t lanes;
     ptk_dtype e;
     if (ptk_type_vreg(t, &lanes, &e)) {
-      vector = true;
       unsigned w = ptk_dtype_bits(e);
       if (width && w != width) mixed = true;
       width = w;
     }
-    if (ptk_type_mask_bits(t)) vector = true;
   }
   /* A mask governs lanes of its granularity: b32 for 32-bit elements. */
   if (width && mbits && !mixed && mbits != width && !starts(nm, "vcvt") && !starts(nm, "vtrc") &&
@@ -149,6 +132,6 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
     for (uint32_t i = 0; i < op->noperands; i++)
       if (op->operands[i] && op->operands[i]->type && op->operands[i]->type->kind == PTK_TY_PTR)
         check_space(c, op, i, PTK_SPACE_VEC, "(the address)");
-  if (vector && !inside_vecscope(op))
-    VERR(c, op, "'%s' works on vector registers and masks: it must be inside a pto.vecscope", vop_name(op));
+  /* No containment rule: register-level ops may also stand outside a
+   * pto.vecscope, whose extent ptoas infers (its auto_vecscope_infer tests). */
 }
