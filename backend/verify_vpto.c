@@ -38,23 +38,12 @@ static const char *short_name(const ptk_op *op) { return vop_name(op) + 4; }
 
 static bool starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
-static ptk_space space_of(const char *s, size_t n) {
-  static const char *const names[] = {"gm", "ub", "l1", "l0a", "l0b", "l0c", "bt", "fb"};
-  for (int i = 0; i < (int)PTK_ARRAY_LEN(names); i++)
-    if (strlen(names[i]) == n && !memcmp(names[i], s, n)) return (ptk_space)i;
-  return PTK_SPACE__COUNT;
-}
-static const char *space_word(ptk_space s) {
-  static const char *const names[] = {"gm", "ub", "l1", "l0a", "l0b", "l0c", "bt", "fb"};
-  return (unsigned)s < PTK_ARRAY_LEN(names) ? names[s] : "?";
-}
-
 static void check_space(vctx *c, ptk_op *op, uint32_t i, ptk_space want, const char *role) {
   if (i >= op->noperands || !op->operands[i]) return;
   const ptk_type *t = op->operands[i]->type;
   if (!t || t->kind != PTK_TY_PTR || t->space == want) return;
   VERR(c, op, "'%s' %s %s must point into %s, but has type %s", vop_name(op), voperand(c, op, i), role,
-       space_word(want), vty(c, t));
+       ptk_space_ptr_name(want), vty(c, t));
   vnote_def(c, op->operands[i]);
 }
 
@@ -122,7 +111,7 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
     if (u) {
       const char *b = u + 1;
       size_t bl = strcspn(b, "_");
-      ptk_space sa = space_of(a, (size_t)(u - a)), sb = space_of(b, bl);
+      ptk_space sa = ptk_space_from_ptr_name(a, (size_t)(u - a)), sb = ptk_space_from_ptr_name(b, bl);
       if (sa != PTK_SPACE__COUNT) check_space(c, op, 0, sa, "(the source)");
       if (sb != PTK_SPACE__COUNT) check_space(c, op, 1, sb, "(the destination)");
     }

@@ -235,24 +235,14 @@ const ptk_type *pto_type_opaque_tok(pto_parser *P, pto_tok t) {
   return ptk_type_opaque(P->m, s, strlen(s));
 }
 
-static const struct {
-  const char *name;
-  ptk_space space;
-} space_names[] = {
-    {"gm", PTK_SPACE_GM},     {"vec", PTK_SPACE_VEC},         {"ub", PTK_SPACE_VEC},
-    {"mat", PTK_SPACE_MAT},   {"l1", PTK_SPACE_MAT},          {"left", PTK_SPACE_LEFT},
-    {"l0a", PTK_SPACE_LEFT},  {"right", PTK_SPACE_RIGHT},     {"l0b", PTK_SPACE_RIGHT},
-    {"acc", PTK_SPACE_ACC},   {"l0c", PTK_SPACE_ACC},         {"bias", PTK_SPACE_BIAS},
-    {"bt", PTK_SPACE_BIAS},   {"scaling", PTK_SPACE_SCALING}, {"fb", PTK_SPACE_SCALING},
-};
-
+/* A memory space as tiles spell it ("vec") or as pointers do ("ub"). */
 static bool space_by_name(const char *s, size_t n, ptk_space *out) {
-  for (size_t i = 0; i < PTK_ARRAY_LEN(space_names); i++)
-    if (strlen(space_names[i].name) == n && memcmp(space_names[i].name, s, n) == 0) {
-      *out = space_names[i].space;
-      return true;
-    }
-  return false;
+  ptk_space sp = ptk_space_from_ptr_name(s, n);
+  for (int i = 0; sp == PTK_SPACE__COUNT && i < PTK_SPACE__COUNT; i++)
+    if (strlen(ptk_space_name((ptk_space)i)) == n && !memcmp(ptk_space_name((ptk_space)i), s, n)) sp = (ptk_space)i;
+  if (sp == PTK_SPACE__COUNT) return false;
+  *out = sp;
+  return true;
 }
 
 const ptk_type *pto_type_ptr(pto_parser *P, pto_tok at, const ptk_type *elem, pto_tok *space) {

@@ -111,7 +111,7 @@ static char *absolute(const char *p) {
 
 /* The first VPTO op of a function (walk callback: stops there). */
 static bool first_vpto_op(ptk_op *op, void *ctx) {
-  if (ptk_op_table[op->kind].family != PTK_FAM_VOP && op->kind != PTK_OP_VECSCOPE) return true;
+  if (!ptk_op_is_vpto(op)) return true;
   *(const ptk_op **)ctx = op;
   return false;
 }

@@ -171,7 +171,7 @@ enum {
 /* A VPTO op (the generic micro-instruction form, or a vecscope): stops the walk. */
 static bool is_vpto_op(ptk_op *op, void *ctx) {
   (void)ctx;
-  return !(ptk_op_table[op->kind].family == PTK_FAM_VOP || op->kind == PTK_OP_VECSCOPE);
+  return !ptk_op_is_vpto(op);
 }
 /* Register-level kernels place their own buffers and synchronize by hand. */
 static bool module_is_vpto(ptk_module *m) { return !ptk_walk_module(m, is_vpto_op, NULL); }

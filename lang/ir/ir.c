@@ -333,6 +333,10 @@ bool ptk_op_clause(const ptk_op *op, const char *name, uint32_t nth, uint32_t *f
   return false;
 }
 
+bool ptk_op_is_vpto(const ptk_op *op) {
+  return ptk_op_table[op->kind].family == PTK_FAM_VOP || op->kind == PTK_OP_VECSCOPE;
+}
+
 ptk_value **ptk_op_segment(const ptk_op *op, uint32_t i, uint32_t *len) {
   if (i >= op->nsegs) {
     if (len) *len = 0;

@@ -321,6 +321,10 @@ typedef enum {
   PTK_SPACE__COUNT
 } ptk_space;
 const char *ptk_space_name(ptk_space s); /* canonical spelling: "vec" */
+/* A pointer's address space as ptoas spells it ("gm", "ub", "l1", "l0a", …),
+ * and back (PTK_SPACE__COUNT when n bytes at s spell none). */
+const char *ptk_space_ptr_name(ptk_space s);
+ptk_space ptk_space_from_ptr_name(const char *s, size_t n);
 
 typedef enum { PTK_BLAYOUT_ROW_MAJOR, PTK_BLAYOUT_COL_MAJOR } ptk_blayout;
 typedef enum { PTK_SLAYOUT_NONE_BOX, PTK_SLAYOUT_ROW_MAJOR, PTK_SLAYOUT_COL_MAJOR } ptk_slayout;
@@ -710,6 +714,8 @@ void ptk_op_set_form(ptk_module *m, ptk_op *op, const char *form);
 /* A VOP op's clause `name(…)` number `nth` (0-based among clauses of that
  * name): its first operand index and operand count; false when absent. */
 bool ptk_op_clause(const ptk_op *op, const char *name, uint32_t nth, uint32_t *first, uint32_t *count);
+/* A VPTO micro-instruction: the VOP family, or a pto.vecscope. */
+bool ptk_op_is_vpto(const ptk_op *op);
 /* First operand of segment i and its length (NULL/0 when out of range). */
 ptk_value **ptk_op_segment(const ptk_op *op, uint32_t i, uint32_t *len);
 void ptk_op_set_operand(ptk_op *op, uint32_t i, ptk_value *v);

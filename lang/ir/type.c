@@ -270,6 +270,16 @@ static const char *slayout_names[] = {"none_box", "row_major", "col_major"};
 /* Pointer address spaces as ptoas spells them (tiles use ptk_space_name). */
 static const char *const ptr_space_names[PTK_SPACE__COUNT] = {"gm", "ub", "l1", "l0a", "l0b", "l0c", "bt", "fb"};
 
+const char *ptk_space_ptr_name(ptk_space s) {
+  return (unsigned)s < PTK_SPACE__COUNT ? ptr_space_names[s] : "?";
+}
+
+ptk_space ptk_space_from_ptr_name(const char *s, size_t n) {
+  for (int i = 0; i < PTK_SPACE__COUNT; i++)
+    if (strlen(ptr_space_names[i]) == n && !memcmp(ptr_space_names[i], s, n)) return (ptk_space)i;
+  return PTK_SPACE__COUNT;
+}
+
 void ptk_type_print(const ptk_type *t, ptk_buf *out) {
   if (!t) {
     ptk_buf_puts(out, "<<null type>>");
