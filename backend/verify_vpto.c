@@ -88,9 +88,7 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
     }
   }
   /* A mask governs lanes of its granularity: b32 for 32-bit elements. */
-  if (width && mbits && !mixed && mbits != width && !starts(nm, "vcvt") && !starts(nm, "vtrc") &&
-      !starts(nm, "vld") && !starts(nm, "vst") && !starts(nm, "vsld") && !starts(nm, "vsst") &&
-      !starts(nm, "vgather") && !starts(nm, "vscatter")) { /* packing loads/stores mix widths */
+  if (width && mbits && !mixed && mbits != width && !(ptk_op_table[op->kind].flags & PTK_OPF_VMIXED)) {
     VERR(c, op, "'%s' takes a !pto.mask<b%u> for %u-bit lanes, but its mask is !pto.mask<b%u>", vop_name(op),
          width, width, mbits);
     return;

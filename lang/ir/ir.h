@@ -116,6 +116,8 @@ enum {
   PTK_OPF_MATMUL = 1u << 9,     /* cube matmul family: dtype triples and shape checks */
   PTK_OPF_COMMUTATIVE = 1u << 10,
   PTK_OPF_ISOLATED = 1u << 11,  /* region cannot use values from outside */
+  PTK_OPF_VMIXED = 1u << 12,    /* VPTO: masks and lanes of other widths meet (conversions,
+                                 * packing loads/stores, gathers): no mask-granularity rule */
 };
 
 /* How an op runs on the host (LOWER column). */
