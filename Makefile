@@ -133,7 +133,7 @@ $(BUILD)/backend/c/emit.o: $(BUILD)/backend/c/ptk_jit_rt.inc
 # of one without: runtime/isa/fmath.h, the AVX2 clones); no errno from sqrt
 # and no FP-exception traps (ptk never reads the exception flags; values are
 # unchanged), so gcc if-converts and vectorizes its float loops.
-$(BUILD)/runtime/isa/%.o: ALLCFLAGS += -ffp-contract=off -fno-math-errno -fno-trapping-math
+$(BUILD)/runtime/isa/%.o: ALLCFLAGS += -ffp-contract=off -fno-math-errno -fno-trapping-math -fvect-cost-model=dynamic
 
 $(BUILD)/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
