@@ -121,7 +121,7 @@ $(LIB_C:%.c=$(BUILD)/%.o): $(BUILD)/%.o: %.c $(LIBFLAGS_STAMP) | $(GEN_H)
 # generated kernel C file (backend/c/emit.c includes them as one string
 # literal), their own #include "…" lines dropped: generated code is compiled
 # with the host's definitions, nothing mirrored.
-JIT_RT_H := runtime/isa/fp.h runtime/isa/fmath.h runtime/isa/isa.h runtime/isa/scalar.h runtime/cells.h \
+JIT_RT_H := runtime/isa/fp.h runtime/isa/fmath.h runtime/isa/isa.h runtime/isa/ew.h runtime/isa/scalar.h runtime/cells.h \
             runtime/isa/vreg.h $(sort $(wildcard runtime/isa/v_*.h)) runtime/isa/vec.h runtime/jit/abi.h
 $(BUILD)/backend/c/ptk_jit_rt.inc: $(JIT_RT_H)
 	@mkdir -p $(dir $@)

@@ -292,6 +292,20 @@ int ptk_rt_tstore(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, cons
   return 0;
 }
 
+int ptk_rt_gm_direct(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t, const ptk_rt_view *v,
+                     ptk_isa_dtype vdt, bool store, float **p, int64_t *ld) {
+  if (w->L->races || v->rank != 2 || v->layout != PTK_ISA_GM_ND || vdt != PTK_ISA_F32 ||
+      t->dtype != PTK_ISA_F32 || t->loc != PTK_ISA_VEC || t->blayout != PTK_ISA_ROW_MAJOR || t->slayout != PTK_ISA_NONE_BOX ||
+      t->r0 || t->c0 || t->pad != PTK_ISA_PAD_NULL || v->shape[0] != t->vrows ||
+      v->shape[1] != t->vcols || v->stride[1] != 1)
+    return 1;
+  ptk_gm_view gv;
+  if (gm_prepare(w, op, v, t, vdt, store ? "tstore" : "tload", store ? 1 : 0, &gv)) return -1;
+  *p = gv.base;
+  *ld = v->stride[0];
+  return 0;
+}
+
 int ptk_rt_scalar_mem(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *s, const ptk_rt_ptr *p,
                       int64_t idx, ptk_dtype dt, bool load) {
   const char *what = load ? "load_scalar" : "store_scalar";

@@ -243,6 +243,15 @@ int ptk_rt_tload(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t, const pt
 /* flags: 1 relu, 2 atomic add */
 int ptk_rt_tstore(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, const ptk_tile *t,
                   ptk_isa_dtype vdt, unsigned flags);
+/* A transfer the JIT runs inside a fused group (backend/c/emit.c): when
+ * tile t (vec, f32, row-major, no box, not a sub-view, pad null) and the rank-2
+ * ND view v (rows contiguous) have the same shape and no access recording
+ * is on, does everything ptk_rt_tload / ptk_rt_tstore (store: no relu, no
+ * atomic) would do before moving data — the same checks and errors — and
+ * gives the first element and the row pitch in elements. 1 (nothing done)
+ * when the transfer is not of that kind, -1 after an error, else 0. */
+int ptk_rt_gm_direct(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t, const ptk_rt_view *v,
+                     ptk_isa_dtype vdt, bool store, float **p, int64_t *ld);
 int ptk_rt_scalar_mem(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *s, const ptk_rt_ptr *p,
                       int64_t idx, ptk_dtype dt, bool load);
 int64_t ptk_rt_ptrtoint(const ptk_rt_ptr *p);

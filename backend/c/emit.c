@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/c/emit_int.h"
 #include "backend/lower.h"
 
 /* runtime/jit/abi.h and the headers it builds on, joined by the Makefile */
@@ -16,25 +17,6 @@ const char ptk_jit_rt_text[] =
 #include "backend/c/ptk_jit_rt.inc"
     ;
 
-typedef struct ec {
-  ptk_buf *o;
-  ptk_diags *d;
-  size_t errors0; /* d->errors when emitting began: errors are counted there */
-  ptk_func_list funcs;
-  PTK_VEC(const ptk_op *) ops;
-  const ptk_module *top;
-  uint8_t *declared; /* [nvalues] */
-  uint32_t nvalues;
-  int ind;
-  uint32_t tmp;
-  /* Splitting (see emit_body): the function being emitted keeps its values
-   * in a frame struct and its code is cut into chunk functions. */
-  bool split;
-  uint32_t fidx;     /* index of the function being emitted */
-  uint32_t nchunks;  /* chunk functions of it so far */
-  ptk_buf *chunks;   /* their finished text */
-  PTK_VEC(uint32_t) fvals; /* uids in the frame struct */
-} ec;
 
 /* Generated C is split so that the host compiler's optimizer, superlinear
  * in the size of a function, sees functions of bounded size: a function
@@ -79,8 +61,7 @@ static void unsupported(ec *c, const ptk_op *op) {
 }
 
 
-static void line(ec *c, const char *fmt, ...) PTK_PRINTF(2, 3);
-static void line(ec *c, const char *fmt, ...) {
+void ptk_emit_line(ec *c, const char *fmt, ...) {
   for (int i = 0; i < c->ind; i++) ptk_buf_puts(c->o, "  ");
   va_list ap;
   va_start(ap, fmt);
@@ -89,7 +70,7 @@ static void line(ec *c, const char *fmt, ...) {
   ptk_buf_putc(c->o, '\n');
 }
 
-static uint32_t opid(ec *c, const ptk_op *op) {
+uint32_t ptk_emit_opid(ec *c, const ptk_op *op) {
   ptk_vec_push(&c->ops, op);
   return (uint32_t)c->ops.len - 1;
 }
@@ -105,10 +86,10 @@ static void declare(ec *c, const ptk_value *v) {
   if (k == K_NONE) return;
   c->declared[v->uid] = 1;
   if (c->split) {
-    line(c, "%s v%u;", ctype(k), v->uid);
+    ptk_emit_line(c, "%s v%u;", ctype(k), v->uid);
     ptk_vec_push(&c->fvals, v->uid);
   } else {
-    line(c, "%s v%u = {0};", ctype(k), v->uid);
+    ptk_emit_line(c, "%s v%u = {0};", ctype(k), v->uid);
   }
 }
 
@@ -126,23 +107,22 @@ static void declare_block(ec *c, const ptk_block *b, bool args) {
 static void pmove(ec *c, ptk_value *const *dst, const ptk_value *dst_arr, ptk_value *const *src,
                   uint32_t n) {
   if (!n) return;
-  line(c, "{");
+  ptk_emit_line(c, "{");
   c->ind++;
   for (uint32_t i = 0; i < n; i++) {
     const ptk_value *s = src[i];
-    line(c, "%s t%u = v%u;", ctype(vkind(s)), i, VN(s));
+    ptk_emit_line(c, "%s t%u = v%u;", ctype(vkind(s)), i, VN(s));
   }
   for (uint32_t i = 0; i < n; i++) {
     const ptk_value *t = dst ? dst[i] : &dst_arr[i];
-    line(c, "v%u = t%u;", VN(t), i);
+    ptk_emit_line(c, "v%u = t%u;", VN(t), i);
   }
   c->ind--;
-  line(c, "}");
+  ptk_emit_line(c, "}");
 }
 
 /* ---- ops --------------------------------------------------------------------------------- */
 
-static void emit_op(ec *c, const ptk_op *op);
 
 /* Ops in op and its regions, op itself included. */
 static size_t op_weight(const ptk_op *op) {
@@ -163,9 +143,9 @@ static void emit_chunk(ec *c, const ptk_op *first, const ptk_op *end) {
   ptk_buf_printf(&text, "static int f%u_c%u(const ptkj_env *e, ptkj_ctx *cx, f%u_fr *F) {\n", c->fidx, k,
                  c->fidx);
   c->ind = 1;
-  line(c, "(void)e; (void)cx; (void)F;");
-  for (const ptk_op *op = first; op != end; op = op->next) emit_op(c, op);
-  line(c, "return 0;");
+  ptk_emit_line(c, "(void)e; (void)cx; (void)F;");
+  for (const ptk_op *op = first; op != end; op = op->next) ptk_emit_op(c, op);
+  ptk_emit_line(c, "return 0;");
   ptk_buf_puts(&text, "}\n\n");
   /* Chunks nested in this one were appended while it was written: they are
    * defined before it. */
@@ -173,14 +153,20 @@ static void emit_chunk(ec *c, const ptk_op *first, const ptk_op *end) {
   ptk_buf_free(&text);
   c->o = save;
   c->ind = ind;
-  line(c, "PTKJ_CHK(f%u_c%u(e, cx, F));", c->fidx, k);
+  ptk_emit_line(c, "PTKJ_CHK(f%u_c%u(e, cx, F));", c->fidx, k);
 }
+
 
 static const ptk_op *emit_body(ec *c, const ptk_block *b) {
   if (!c->split) {
     for (const ptk_op *op = b->first; op; op = op->next) {
       if (ptk_op_table[op->kind].flags & PTK_OPF_TERMINATOR) return op;
-      emit_op(c, op);
+      const ptk_op *last;
+      if (op->kind == PTK_OP_TLOAD && !c->in_fz && ptk_fuse_group(c, op, &last)) {
+        op = last;
+        continue;
+      }
+      ptk_emit_op(c, op);
     }
     return NULL;
   }
@@ -196,7 +182,7 @@ static const ptk_op *emit_body(ec *c, const ptk_block *b) {
       w = 0;
     }
     if (ow > PTK_EMIT_CHUNK_OPS) {
-      emit_op(c, op); /* its own body is cut into chunks */
+      ptk_emit_op(c, op); /* its own body is cut into chunks */
       continue;
     }
     if (!start) start = op;
@@ -207,44 +193,44 @@ static const ptk_op *emit_body(ec *c, const ptk_block *b) {
 }
 
 static void emit_for(ec *c, const ptk_op *op) {
-  uint32_t id = opid(c, op);
+  uint32_t id = ptk_emit_opid(c, op);
   uint32_t ninit = op->noperands - 3;
   const ptk_block *b = ptk_lower_region(op, &op->regions[0], c->d);
   if (!b || b->nargs != 1 + ninit || op->nresults != ninit) {
     err(c, op, "scf.for: malformed operation");
     return;
   }
-  line(c, "{");
+  ptk_emit_line(c, "{");
   c->ind++;
-  line(c, "int64_t lb = v%u.i, ub = v%u.i, st = v%u.i;", VN(op->operands[0]), VN(op->operands[1]),
+  ptk_emit_line(c, "int64_t lb = v%u.i, ub = v%u.i, st = v%u.i;", VN(op->operands[0]), VN(op->operands[1]),
        VN(op->operands[2]));
   pmove(c, b->args + 1, NULL, op->operands + 3, ninit);
-  line(c, "if (st <= 0) return e->err(cx, %u, PTKJ_E_STEP, st, 0);", id);
-  line(c, "v%u.i = lb;", VN(b->args[0]));
-  line(c, "if (lb < ub) for (;;) {");
+  ptk_emit_line(c, "if (st <= 0) return e->err(cx, %u, PTKJ_E_STEP, st, 0);", id);
+  ptk_emit_line(c, "v%u.i = lb;", VN(b->args[0]));
+  ptk_emit_line(c, "if (lb < ub) for (;;) {");
   c->ind++;
   const ptk_op *term = emit_body(c, b);
   if (term && term->kind == PTK_OP_SCF_YIELD && term->noperands == ninit)
     pmove(c, b->args + 1, NULL, term->operands, ninit);
   else if (term || ninit)
     err(c, term ? term : op, "scf.for: the body must end with scf.yield of %u values", ninit);
-  line(c, "int64_t nx;");
-  line(c, "if (!__builtin_add_overflow(v%u.i, st, &nx) && nx < ub) {", VN(b->args[0]));
-  line(c, "  v%u.i = nx;", VN(b->args[0]));
-  line(c, "  if (PTKJ_ABORTED(cx)) return e->err(cx, %u, PTKJ_E_STOPPED, 0, 0);", id);
-  line(c, "  continue;");
-  line(c, "}");
-  line(c, "break;");
+  ptk_emit_line(c, "int64_t nx;");
+  ptk_emit_line(c, "if (!__builtin_add_overflow(v%u.i, st, &nx) && nx < ub) {", VN(b->args[0]));
+  ptk_emit_line(c, "  v%u.i = nx;", VN(b->args[0]));
+  ptk_emit_line(c, "  if (PTKJ_ABORTED(cx)) return e->err(cx, %u, PTKJ_E_STOPPED, 0, 0);", id);
+  ptk_emit_line(c, "  continue;");
+  ptk_emit_line(c, "}");
+  ptk_emit_line(c, "break;");
   c->ind--;
-  line(c, "}");
+  ptk_emit_line(c, "}");
   ptk_value **iters = b->args + 1;
   pmove(c, NULL, op->results, iters, ninit);
   c->ind--;
-  line(c, "}");
+  ptk_emit_line(c, "}");
 }
 
 static void emit_if(ec *c, const ptk_op *op) {
-  line(c, "if (v%u.i) {", VN(op->operands[0]));
+  ptk_emit_line(c, "if (v%u.i) {", VN(op->operands[0]));
   for (int br = 0; br < 2; br++) {
     c->ind++;
     const ptk_block *b = ptk_lower_region(op, &op->regions[br], c->d);
@@ -254,7 +240,7 @@ static void emit_if(ec *c, const ptk_op *op) {
     else if (term || op->nresults)
       err(c, term ? term : op, "scf.if: both branches must yield %u values", op->nresults);
     c->ind--;
-    line(c, br == 0 ? "} else {" : "}");
+    ptk_emit_line(c, br == 0 ? "} else {" : "}");
   }
 }
 
@@ -266,31 +252,31 @@ static void emit_while(ec *c, const ptk_op *op) {
     return;
   }
   pmove(c, bb->args, NULL, op->operands, op->noperands);
-  line(c, "for (;;) {");
+  ptk_emit_line(c, "for (;;) {");
   c->ind++;
   const ptk_op *term = emit_body(c, bb);
   if (!term || term->kind != PTK_OP_SCF_CONDITION || term->noperands < 1 ||
       term->noperands - 1 != ab->nargs || term->noperands - 1 != op->nresults) {
     err(c, term ? term : op, "scf.while: the before region must end with scf.condition");
     c->ind--;
-    line(c, "}");
+    ptk_emit_line(c, "}");
     return;
   }
-  line(c, "if (!v%u.i) {", VN(term->operands[0]));
+  ptk_emit_line(c, "if (!v%u.i) {", VN(term->operands[0]));
   c->ind++;
   pmove(c, NULL, op->results, term->operands + 1, op->nresults);
-  line(c, "break;");
+  ptk_emit_line(c, "break;");
   c->ind--;
-  line(c, "}");
+  ptk_emit_line(c, "}");
   pmove(c, ab->args, NULL, term->operands + 1, ab->nargs);
   const ptk_op *aterm = emit_body(c, ab);
   if (!aterm || aterm->kind != PTK_OP_SCF_YIELD || aterm->noperands != bb->nargs)
     err(c, aterm ? aterm : op, "scf.while: the after region must end with scf.yield");
   else
     pmove(c, bb->args, NULL, aterm->operands, bb->nargs);
-  line(c, "if (PTKJ_ABORTED(cx)) return e->err(cx, %u, PTKJ_E_STOPPED, 0, 0);", opid(c, op));
+  ptk_emit_line(c, "if (PTKJ_ABORTED(cx)) return e->err(cx, %u, PTKJ_E_STOPPED, 0, 0);", ptk_emit_opid(c, op));
   c->ind--;
-  line(c, "}");
+  ptk_emit_line(c, "}");
 }
 
 static void emit_call(ec *c, const ptk_op *op) {
@@ -298,9 +284,9 @@ static void emit_call(ec *c, const ptk_op *op) {
   if (!f) {
     return;
   }
-  uint32_t id = opid(c, op);
+  uint32_t id = ptk_emit_opid(c, op);
   uint32_t fi = ptk_lower_func_index(&c->funcs, f);
-  line(c, "if (e->enter(cx, %u)) return -1;", id);
+  ptk_emit_line(c, "if (e->enter(cx, %u)) return -1;", id);
   ptk_buf_printf(c->o, "%*s{ int rc_ = f%u(e, cx", c->ind * 2, "", fi);
   for (uint32_t i = 0; i < op->noperands; i++) ptk_buf_printf(c->o, ", v%u", VN(op->operands[i]));
   for (uint32_t i = 0; i < op->nresults; i++) ptk_buf_printf(c->o, ", &v%u", op->results[i].uid);
@@ -312,9 +298,9 @@ static void emit_const(ec *c, const ptk_op *op) {
   if (!ptk_lower_const(op, &v, c->d)) return;
   const ptk_value *r = &op->results[0];
   if (ptk_dtype_is_float(r->type->dt))
-    line(c, "v%u.f = ptkj_f64(UINT64_C(0x%016" PRIx64 "));", r->uid, (uint64_t)v.i);
+    ptk_emit_line(c, "v%u.f = ptkj_f64(UINT64_C(0x%016" PRIx64 "));", r->uid, (uint64_t)v.i);
   else
-    line(c, "v%u.i = INT64_C(%" PRId64 ");", r->uid, v.i);
+    ptk_emit_line(c, "v%u.i = INT64_C(%" PRId64 ");", r->uid, v.i);
 }
 /* ---- lowered and hand-lowered ops ---------------------------------------------------------------- */
 
@@ -369,7 +355,7 @@ static void emit_lowered(ec *c, const ptk_op *op) {
       break;
     }
   }
-  line(c, "PTKJ_ISA(%u, %s);", opid(c, op), ptk_buf_cstr(&b));
+  ptk_emit_line(c, "PTKJ_ISA(%u, %s);", ptk_emit_opid(c, op), ptk_buf_cstr(&b));
   ptk_buf_free(&b);
 }
 
@@ -384,7 +370,7 @@ static void emit_hand_dps(ec *c, const ptk_op *op) {
       err(c, op, "%s: malformed operation", opname(op));
       return;
     }
-    line(c, "PTKJ_CHK(e->tgetval(cx, %u, &v%u, &v%u, v%u.i));", opid(c, op), op->results[0].uid,
+    ptk_emit_line(c, "PTKJ_CHK(e->tgetval(cx, %u, &v%u, &v%u, v%u.i));", ptk_emit_opid(c, op), op->results[0].uid,
          VN(in[0]), VN(in[1]));
     return;
   }
@@ -393,23 +379,23 @@ static void emit_hand_dps(ec *c, const ptk_op *op) {
       err(c, op, "%s: expected a tile", opname(op));
       return;
     }
-    line(c, "PTKJ_CHK(e->tprint(cx, %u, &v%u));", opid(c, op), VN(op->operands[0]));
+    ptk_emit_line(c, "PTKJ_CHK(e->tprint(cx, %u, &v%u));", ptk_emit_opid(c, op), VN(op->operands[0]));
     return;
   case PTK_OP_TLOAD:
     if (!ptk_lower_dps(op, 1, 1, 1, &x, c->d)) return;
-    line(c, "PTKJ_CHK(e->tload(cx, %u, &v%u, &v%u));", opid(c, op), VN(x.out[0]), VN(x.in[0]));
+    ptk_emit_line(c, "PTKJ_CHK(e->tload(cx, %u, &v%u, &v%u));", ptk_emit_opid(c, op), VN(x.out[0]), VN(x.in[0]));
     return;
   case PTK_OP_TSTORE: {
     unsigned flags;
     if (!ptk_lower_tstore(op, &x, &flags, c->d)) return;
-    line(c, "PTKJ_CHK(e->tstore(cx, %u, &v%u, &v%u));", opid(c, op), VN(x.out[0]), VN(x.in[0]));
+    ptk_emit_line(c, "PTKJ_CHK(e->tstore(cx, %u, &v%u, &v%u));", ptk_emit_opid(c, op), VN(x.out[0]), VN(x.in[0]));
     return;
   }
   default: unsupported(c, op); return;
   }
 }
 
-static void emit_op(ec *c, const ptk_op *op) {
+void ptk_emit_op(ec *c, const ptk_op *op) {
   switch (ptk_op_table[op->kind].lower) {
   case PTK_LOWER_NOP: return;
   case PTK_LOWER_CALL: emit_lowered(c, op); return;
@@ -420,7 +406,7 @@ static void emit_op(ec *c, const ptk_op *op) {
   case PTK_OP_ARITH_CONSTANT: emit_const(c, op); return;
   case PTK_OP_ARITH_SELECT:
     if (op->noperands != 3 || op->nresults != 1) break;
-    line(c, "v%u = v%u.i & 1 ? v%u : v%u;", op->results[0].uid, VN(op->operands[0]),
+    ptk_emit_line(c, "v%u = v%u.i & 1 ? v%u : v%u;", op->results[0].uid, VN(op->operands[0]),
          VN(op->operands[1]), VN(op->operands[2]));
     return;
   case PTK_OP_SCF_FOR:
@@ -450,12 +436,12 @@ static void emit_op(ec *c, const ptk_op *op) {
       else if (i != 0)
         break;
     }
-    uint32_t id = opid(c, op), r = op->results[0].uid;
-    line(c, "v%u.buf = v%u.buf; v%u.boff = v%u.boff; v%u.rank = %u; v%u.layout = %s;", r, VN(p[0]),
+    uint32_t id = ptk_emit_opid(c, op), r = op->results[0].uid;
+    ptk_emit_line(c, "v%u.buf = v%u.buf; v%u.boff = v%u.boff; v%u.rank = %u; v%u.layout = %s;", r, VN(p[0]),
          r, VN(p[0]), r, ns, r, layout);
     for (uint32_t d = 0; d < ns; d++) {
-      line(c, "v%u.shape[%u] = v%u.i; v%u.stride[%u] = v%u.i;", r, d, VN(sh[d]), r, d, VN(st[d]));
-      line(c, "if (v%u.shape[%u] < 0) return e->err(cx, %u, PTKJ_E_VIEWNEG, %u, v%u.shape[%u]);", r,
+      ptk_emit_line(c, "v%u.shape[%u] = v%u.i; v%u.stride[%u] = v%u.i;", r, d, VN(sh[d]), r, d, VN(st[d]));
+      ptk_emit_line(c, "if (v%u.shape[%u] < 0) return e->err(cx, %u, PTKJ_E_VIEWNEG, %u, v%u.shape[%u]);", r,
            d, id, d, r, d);
     }
     return;
@@ -469,20 +455,20 @@ static void emit_op(ec *c, const ptk_op *op) {
     if (no != rank || nz != rank) break;
     ptk_dtype dt;
     int64_t esz = ptk_type_elem_dtype(s[0]->type, &dt) ? ptk_dtype_bytes(dt) : 0;
-    uint32_t id = opid(c, op), r = op->results[0].uid;
-    line(c, "{");
+    uint32_t id = ptk_emit_opid(c, op), r = op->results[0].uid;
+    ptk_emit_line(c, "{");
     c->ind++;
-    line(c, "ptk_rt_view nv = v%u; int64_t boff = nv.boff;", VN(s[0]));
+    ptk_emit_line(c, "ptk_rt_view nv = v%u; int64_t boff = nv.boff;", VN(s[0]));
     for (uint32_t d = 0; d < rank; d++) {
-      line(c, "if (v%u.i < 0) return e->err(cx, %u, PTKJ_E_PARTNEG, %u, v%u.i);", VN(z[d]), id, d,
+      ptk_emit_line(c, "if (v%u.i < 0) return e->err(cx, %u, PTKJ_E_PARTNEG, %u, v%u.i);", VN(z[d]), id, d,
            VN(z[d]));
-      line(c, "boff = ptk_rt_sadd(boff, ptk_rt_smul(ptk_rt_smul(v%u.i, nv.stride[%u]), %lld));", VN(o[d]),
+      ptk_emit_line(c, "boff = ptk_rt_sadd(boff, ptk_rt_smul(ptk_rt_smul(v%u.i, nv.stride[%u]), %lld));", VN(o[d]),
            d, (long long)esz);
-      line(c, "nv.shape[%u] = v%u.i;", d, VN(z[d]));
+      ptk_emit_line(c, "nv.shape[%u] = v%u.i;", d, VN(z[d]));
     }
-    line(c, "nv.boff = boff; v%u = nv;", r);
+    ptk_emit_line(c, "nv.boff = boff; v%u = nv;", r);
     c->ind--;
-    line(c, "}");
+    ptk_emit_line(c, "}");
     return;
   }
   case PTK_OP_ALLOC_TILE: {
@@ -494,7 +480,7 @@ static void emit_op(ec *c, const ptk_op *op) {
     if (na) ptk_buf_printf(&a, "v%u.i", VN(ad[0])); else ptk_buf_puts(&a, "0");
     if (nr) ptk_buf_printf(&r, "v%u.i", VN(vr[0])); else ptk_buf_puts(&r, "0");
     if (nc) ptk_buf_printf(&cc, "v%u.i", VN(vc[0])); else ptk_buf_puts(&cc, "0");
-    line(c, "PTKJ_CHK(e->alloc(cx, %u, &v%u, %s, %s, %s));", opid(c, op), op->results[0].uid,
+    ptk_emit_line(c, "PTKJ_CHK(e->alloc(cx, %u, &v%u, %s, %s, %s));", ptk_emit_opid(c, op), op->results[0].uid,
          ptk_buf_cstr(&a), ptk_buf_cstr(&r), ptk_buf_cstr(&cc));
     ptk_buf_free(&a), ptk_buf_free(&r), ptk_buf_free(&cc);
     return;
@@ -507,13 +493,13 @@ static void emit_op(ec *c, const ptk_op *op) {
     char b1[32] = "0", b2[32] = "0";
     if (nr) snprintf(b1, sizeof b1, "v%u.i", VN(vr[0]));
     if (ncv) snprintf(b2, sizeof b2, "v%u.i", VN(vc[0]));
-    line(c, "PTKJ_CHK(e->subview(cx, %u, &v%u, &v%u, v%u.i, v%u.i, %s, %s));", opid(c, op),
+    ptk_emit_line(c, "PTKJ_CHK(e->subview(cx, %u, &v%u, &v%u, v%u.i, v%u.i, %s, %s));", ptk_emit_opid(c, op),
          op->results[0].uid, VN(s[0]), VN(o[0]), VN(o[1]), b1, b2);
     return;
   }
   case PTK_OP_TRESHAPE:
     if (op->nresults != 1 || op->noperands < 1) break;
-    line(c, "PTKJ_CHK(e->reshape(cx, %u, &v%u, &v%u));", opid(c, op), op->results[0].uid,
+    ptk_emit_line(c, "PTKJ_CHK(e->reshape(cx, %u, &v%u, &v%u));", ptk_emit_opid(c, op), op->results[0].uid,
          VN(op->operands[0]));
     return;
   case PTK_OP_BITCAST: {
@@ -523,13 +509,13 @@ static void emit_op(ec *c, const ptk_op *op) {
     if (!t || t->kind != PTK_TY_TILE_BUF || !ptk_type_elem_dtype(t, &dt)) break;
     int idt;
     if (!ptk_lower_isa_dtype(dt, &idt)) break;
-    line(c, "PTKJ_ISA(%u, e->isa.ptk_isa_bitcast(&v%u, %d, &v%u));", opid(c, op), VN(op->operands[0]), idt,
+    ptk_emit_line(c, "PTKJ_ISA(%u, e->isa.ptk_isa_bitcast(&v%u, %d, &v%u));", ptk_emit_opid(c, op), VN(op->operands[0]), idt,
          op->results[0].uid);
     return;
   }
   case PTK_OP_TASSIGN:
     if (op->noperands != 2 || op->nresults != 1) break;
-    line(c, "PTKJ_CHK(e->tassign(cx, %u, &v%u, &v%u, v%u.i));", opid(c, op), op->results[0].uid,
+    ptk_emit_line(c, "PTKJ_CHK(e->tassign(cx, %u, &v%u, &v%u, v%u.i));", ptk_emit_opid(c, op), op->results[0].uid,
          VN(op->operands[0]), VN(op->operands[1]));
     return;
   case PTK_OP_ADDPTR: {
@@ -537,69 +523,69 @@ static void emit_op(ec *c, const ptk_op *op) {
     ptk_dtype dt;
     int64_t esz = ptk_type_elem_dtype(op->operands[0]->type, &dt) ? ptk_dtype_bytes(dt) : 0;
     uint32_t r = op->results[0].uid;
-    line(c, "v%u = v%u; v%u.boff = ptk_rt_sadd(v%u.boff, ptk_rt_smul(v%u.i, %lld));", r,
+    ptk_emit_line(c, "v%u = v%u; v%u.boff = ptk_rt_sadd(v%u.boff, ptk_rt_smul(v%u.i, %lld));", r,
          VN(op->operands[0]), r, r, VN(op->operands[1]), (long long)esz);
     return;
   }
   case PTK_OP_CASTPTR:
     if (op->noperands < 1 || op->nresults != 1) break;
     if (vkind(&op->results[0]) == K_SC) { /* a pointer's address (SIMT) */
-      line(c, "v%u.i = ptk_sc_norm(e->ptrtoint(cx, &v%u), %u);", op->results[0].uid, VN(op->operands[0]),
+      ptk_emit_line(c, "v%u.i = ptk_sc_norm(e->ptrtoint(cx, &v%u), %u);", op->results[0].uid, VN(op->operands[0]),
            ptk_dtype_bits(op->results[0].type->dt));
       return;
     }
     if (vkind(op->operands[0]) == K_SC) { /* an explicit address (VPTO: UB offsets) */
       if (op->results[0].type->space == PTK_SPACE_GM)
-        line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);
+        ptk_emit_line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);
       else
-        line(c, "v%u = ptk_rt_onchip_ptr(%d, v%u.i);", op->results[0].uid, (int)op->results[0].type->space,
+        ptk_emit_line(c, "v%u = ptk_rt_onchip_ptr(%d, v%u.i);", op->results[0].uid, (int)op->results[0].type->space,
              VN(op->operands[0]));
       return;
     }
-    line(c, "v%u = v%u;", op->results[0].uid, VN(op->operands[0]));
+    ptk_emit_line(c, "v%u = v%u;", op->results[0].uid, VN(op->operands[0]));
     return;
   case PTK_OP_PTRTOINT:
     if (op->noperands < 1 || op->nresults != 1) break;
-    line(c, "v%u.i = ptk_sc_norm(e->ptrtoint(cx, &v%u), %u);", op->results[0].uid,
+    ptk_emit_line(c, "v%u.i = ptk_sc_norm(e->ptrtoint(cx, &v%u), %u);", op->results[0].uid,
          VN(op->operands[0]), ptk_dtype_bits(op->results[0].type->dt));
     return;
   case PTK_OP_INTTOPTR:
     if (op->noperands < 1 || op->nresults != 1) break;
     if (op->results[0].type->space != PTK_SPACE_GM)
-      line(c, "v%u = ptk_rt_onchip_ptr(%d, v%u.i);", op->results[0].uid, (int)op->results[0].type->space,
+      ptk_emit_line(c, "v%u = ptk_rt_onchip_ptr(%d, v%u.i);", op->results[0].uid, (int)op->results[0].type->space,
            VN(op->operands[0]));
     else
-      line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);
+      ptk_emit_line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);
     return;
   case PTK_OP_GET_TENSOR_VIEW_DIM:
   case PTK_OP_GET_TENSOR_VIEW_STRIDE: {
     if (op->noperands != 2 || op->nresults != 1) break;
-    uint32_t id = opid(c, op), v = VN(op->operands[0]), d = VN(op->operands[1]);
-    line(c, "if (v%u.i < 0 || v%u.i >= v%u.rank) return e->err(cx, %u, PTKJ_E_DIM, v%u.i, v%u.rank);",
+    uint32_t id = ptk_emit_opid(c, op), v = VN(op->operands[0]), d = VN(op->operands[1]);
+    ptk_emit_line(c, "if (v%u.i < 0 || v%u.i >= v%u.rank) return e->err(cx, %u, PTKJ_E_DIM, v%u.i, v%u.rank);",
          d, d, v, id, d, v);
-    line(c, "v%u.i = ptk_sc_norm(v%u.%s[v%u.i], %u);", op->results[0].uid, v,
+    ptk_emit_line(c, "v%u.i = ptk_sc_norm(v%u.%s[v%u.i], %u);", op->results[0].uid, v,
          op->kind == PTK_OP_GET_TENSOR_VIEW_STRIDE ? "stride" : "shape", d,
          ptk_dtype_bits(op->results[0].type->dt));
     return;
   }
   case PTK_OP_LOAD_SCALAR:
     if (op->noperands != 2 || op->nresults != 1) break;
-    line(c, "PTKJ_CHK(e->ldsc(cx, %u, &v%u, &v%u, v%u.i));", opid(c, op), op->results[0].uid,
+    ptk_emit_line(c, "PTKJ_CHK(e->ldsc(cx, %u, &v%u, &v%u, v%u.i));", ptk_emit_opid(c, op), op->results[0].uid,
          VN(op->operands[0]), VN(op->operands[1]));
     return;
   case PTK_OP_STORE_SCALAR:
     if (op->noperands != 3 || op->nresults != 0) break;
-    line(c, "PTKJ_CHK(e->stsc(cx, %u, &v%u, &v%u, v%u.i));", opid(c, op), VN(op->operands[2]),
+    ptk_emit_line(c, "PTKJ_CHK(e->stsc(cx, %u, &v%u, &v%u, v%u.i));", ptk_emit_opid(c, op), VN(op->operands[2]),
          VN(op->operands[0]), VN(op->operands[1]));
     return;
   case PTK_OP_SET_VALIDSHAPE:
     if (op->noperands != 3) break;
-    line(c, "PTKJ_CHK(e->setvalid(cx, %u, &v%u, v%u.i, v%u.i));", opid(c, op), VN(op->operands[0]),
+    ptk_emit_line(c, "PTKJ_CHK(e->setvalid(cx, %u, &v%u, v%u.i, v%u.i));", ptk_emit_opid(c, op), VN(op->operands[0]),
          VN(op->operands[1]), VN(op->operands[2]));
     return;
   case PTK_OP_GET_VALIDSHAPE:
     if (op->noperands != 1 || op->nresults != 2) break;
-    line(c, "v%u.i = v%u.vrows; v%u.i = v%u.vcols;", op->results[0].uid, VN(op->operands[0]),
+    ptk_emit_line(c, "v%u.i = v%u.vrows; v%u.i = v%u.vcols;", op->results[0].uid, VN(op->operands[0]),
          op->results[1].uid, VN(op->operands[0]));
     return;
   case PTK_OP_GET_BLOCK_IDX:
@@ -607,7 +593,7 @@ static void emit_op(ec *c, const ptk_op *op) {
   case PTK_OP_GET_SUBBLOCK_IDX:
   case PTK_OP_GET_SUBBLOCK_NUM:
     if (op->nresults != 1) break;
-    line(c, "v%u.i = ptk_sc_norm(e->block(cx, %d), %u);", op->results[0].uid,
+    ptk_emit_line(c, "v%u.i = ptk_sc_norm(e->block(cx, %d), %u);", op->results[0].uid,
          (int)(op->kind - PTK_OP_GET_BLOCK_IDX), ptk_dtype_bits(op->results[0].type->dt));
     return;
   case PTK_OP_SECTION_CUBE:
@@ -619,9 +605,9 @@ static void emit_op(ec *c, const ptk_op *op) {
     return;
   }
   case PTK_OP_PRINT: {
-    uint32_t id = opid(c, op);
+    uint32_t id = ptk_emit_opid(c, op);
     if (!op->noperands) {
-      line(c, "PTKJ_CHK(e->print(cx, %u, NULL, 0));", id);
+      ptk_emit_line(c, "PTKJ_CHK(e->print(cx, %u, NULL, 0));", id);
       return;
     }
     ptk_buf_printf(c->o, "%*s{ ptk_rt_sc a_[%u] = {", c->ind * 2, "", op->noperands);
@@ -630,7 +616,7 @@ static void emit_op(ec *c, const ptk_op *op) {
     ptk_buf_printf(c->o, "}; PTKJ_CHK(e->print(cx, %u, a_, %u)); }\n", id, op->noperands);
     return;
   }
-  case PTK_OP_TRAP: line(c, "return e->err(cx, %u, PTKJ_E_TRAP, 0, 0);", opid(c, op)); return;
+  case PTK_OP_TRAP: ptk_emit_line(c, "return e->err(cx, %u, PTKJ_E_TRAP, 0, 0);", ptk_emit_opid(c, op)); return;
   default: emit_hand_dps(c, op); return;
   }
   unsupported(c, op);
@@ -689,7 +675,7 @@ static void emit_func(ec *c, uint32_t idx, ptk_buf *body) {
      * #defines keep the code's vN spelling. */
     ptk_buf_printf(body, "typedef struct f%u_fr {\n", idx);
     c->ind = 1;
-    line(c, "char unused_;");
+    ptk_emit_line(c, "char unused_;");
     declare_block(c, b, true);
     ptk_buf_printf(body, "} f%u_fr;\n", idx);
     for (size_t i = 0; i < c->fvals.len; i++) ptk_buf_printf(body, "#define v%u (F->v%u)\n", c->fvals.data[i], c->fvals.data[i]);
@@ -705,15 +691,15 @@ static void emit_func(ec *c, uint32_t idx, ptk_buf *body) {
     declare_block(c, b, true);
   }
   c->ind = 1;
-  for (uint32_t i = 0; i < f->nargs; i++) line(c, "v%u = a%u;", b->args[i]->uid, i);
-  line(c, "(void)e; (void)cx;");
+  for (uint32_t i = 0; i < f->nargs; i++) ptk_emit_line(c, "v%u = a%u;", b->args[i]->uid, i);
+  ptk_emit_line(c, "(void)e; (void)cx;");
   const ptk_op *term = emit_body(c, b);
   if (term && term->kind == PTK_OP_FUNC_RETURN && term->noperands == f->nresults) {
-    for (uint32_t i = 0; i < f->nresults; i++) line(c, "*r%u = v%u;", i, VN(term->operands[i]));
+    for (uint32_t i = 0; i < f->nresults; i++) ptk_emit_line(c, "*r%u = v%u;", i, VN(term->operands[i]));
   } else if (term || f->nresults) {
     err(c, term, "function '@%s' must end with func.return", f->name);
   }
-  line(c, "return 0;");
+  ptk_emit_line(c, "return 0;");
   c->ind = 0;
   ptk_buf_puts(&fn, "}\n\n");
   ptk_buf_putn(body, chunks.data ? chunks.data : "", chunks.len);
@@ -779,6 +765,7 @@ bool ptk_emit_c_ops(const ptk_func *entry, ptk_buf *out, const ptk_op ***ops, ui
   ptk_buf_free(&o2);
   ptk_buf_free(&body);
   free(c.declared);
+  ptk_fuse_free(&c);
   ptk_vec_free(&c.funcs);
   ptk_vec_free(&c.fvals);
   bool ok = d->errors == c.errors0;

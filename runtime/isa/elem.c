@@ -9,6 +9,7 @@
  * vectorized by the compiler; the op switch happens once per chunk. */
 #include <limits.h>
 
+#include "runtime/isa/ew.h"
 #include "runtime/isa/fmath.h"
 #include "runtime/isa/internal.h"
 
@@ -42,12 +43,12 @@ PTK_ISA_CLONES __attribute__((noinline)) static void vlog_f(float *restrict d, c
 PTK_ISA_CLONES static void kern_f(int op, int prec, float *restrict d, const float *restrict a,
                    const float *restrict b, const float *restrict c, size_t n) {
   switch (op) {
-  case PTK_ISA_ADD: VLOOP(i, n, d[i] = a[i] + b[i]); break;
-  case PTK_ISA_SUB: VLOOP(i, n, d[i] = a[i] - b[i]); break;
-  case PTK_ISA_MUL: VLOOP(i, n, d[i] = a[i] * b[i]); break;
-  case PTK_ISA_DIV: VLOOP(i, n, d[i] = a[i] / b[i]); break;
-  case PTK_ISA_MAX: VLOOP(i, n, d[i] = a[i] < b[i] ? b[i] : a[i]); break;
-  case PTK_ISA_MIN: VLOOP(i, n, d[i] = b[i] < a[i] ? b[i] : a[i]); break;
+  case PTK_ISA_ADD: VLOOP(i, n, d[i] = ptk_ew_add_f(a[i], b[i])); break;
+  case PTK_ISA_SUB: VLOOP(i, n, d[i] = ptk_ew_sub_f(a[i], b[i])); break;
+  case PTK_ISA_MUL: VLOOP(i, n, d[i] = ptk_ew_mul_f(a[i], b[i])); break;
+  case PTK_ISA_DIV: VLOOP(i, n, d[i] = ptk_ew_div_f(a[i], b[i])); break;
+  case PTK_ISA_MAX: VLOOP(i, n, d[i] = ptk_ew_max_f(a[i], b[i])); break;
+  case PTK_ISA_MIN: VLOOP(i, n, d[i] = ptk_ew_min_f(a[i], b[i])); break;
   case PTK_ISA_REM:
     for (size_t i = 0; i < n; i++) {
       float r = fmodf(a[i], b[i]);

@@ -29,7 +29,7 @@
 #include "runtime/isa/isa.h"
 #include "runtime/isa/vec.h"
 
-#define PTKJ_ABI_VERSION 5u
+#define PTKJ_ABI_VERSION 6u
 
 typedef struct ptkj_ctx ptkj_ctx;
 
@@ -85,6 +85,9 @@ typedef struct ptkj_env {
   int (*setvalid)(ptkj_ctx *cx, uint32_t op, ptk_tile *t, int64_t vr, int64_t vc);
   int (*tload)(ptkj_ctx *cx, uint32_t op, const ptk_tile *t, const ptk_rt_view *v);
   int (*tstore)(ptkj_ctx *cx, uint32_t op, const ptk_rt_view *v, const ptk_tile *t);
+  /* a tload/tstore of a fused group: runtime/launch.h ptk_rt_gm_direct */
+  int (*gm_direct)(ptkj_ctx *cx, uint32_t op, const ptk_tile *t, const ptk_rt_view *v, float **p,
+                   int64_t *ld);
   int (*tgetval)(ptkj_ctx *cx, uint32_t op, ptk_rt_sc *dst, const ptk_tile *t, int64_t off);
   int (*tprint)(ptkj_ctx *cx, uint32_t op, const ptk_tile *t);
   int (*print)(ptkj_ctx *cx, uint32_t op, const ptk_rt_sc *vals, uint32_t n);
@@ -105,6 +108,21 @@ static inline ptk_vptr ptkj_vptr(const ptkj_env *e, ptkj_ctx *cx, const ptk_rt_p
     return r;
   }
   return e->vptr(cx, p);
+}
+
+/* Fused groups (backend/c/emit.c): tile t holds vr x vc elements from its
+ * first one, row pitch t->scols, like a freshly allocated tile. */
+static inline int ptkj_fz_tile(const ptk_tile *t, int32_t vr, int32_t vc) {
+  return t->vrows == vr && t->vcols == vc && !t->r0 && !t->c0;
+}
+/* [p, p + n) and [q, q + m) bytes: 0 disjoint, 1 overlapping. */
+static inline int ptkj_fz_overlap(const void *p, int64_t n, const void *q, int64_t m) {
+  uintptr_t a = (uintptr_t)p, b = (uintptr_t)q;
+  return n > 0 && m > 0 && a < b + (uintptr_t)m && b < a + (uintptr_t)n;
+}
+/* Bytes of an r x c f32 region with row pitch ld elements. */
+static inline int64_t ptkj_fz_span(int64_t r, int64_t c, int64_t ld) {
+  return r > 0 && c > 0 ? ((r - 1) * ld + c) * 4 : 0;
 }
 
 #define PTKJ_ISA(op, call)                                                                         \

@@ -138,6 +138,13 @@ static int s_setvalid(ptkj_ctx *w, uint32_t op, ptk_tile *t, int64_t vr, int64_t
 static int s_tload(ptkj_ctx *w, uint32_t op, const ptk_tile *t, const ptk_rt_view *v) {
   return ptk_rt_tload(RW(w), OP(op), t, v, x_of(w, op)->vd);
 }
+static int s_gm_direct(ptkj_ctx *w, uint32_t op, const ptk_tile *t, const ptk_rt_view *v, float **p,
+                       int64_t *ld) {
+  const ptk_op *o = OP(op);
+  const opx *x = x_of(w, op);
+  if (o->kind == PTK_OP_TSTORE && x->flags) return 1;
+  return ptk_rt_gm_direct(RW(w), o, t, v, x->vd, o->kind == PTK_OP_TSTORE, p, ld);
+}
 static int s_tstore(ptkj_ctx *w, uint32_t op, const ptk_rt_view *v, const ptk_tile *t) {
   const opx *x = x_of(w, op);
   return ptk_rt_tstore(RW(w), OP(op), v, t, x->vd, x->flags);
@@ -172,6 +179,7 @@ static const ptkj_env ENV = {
     .setvalid = s_setvalid,
     .tload = s_tload,
     .tstore = s_tstore,
+    .gm_direct = s_gm_direct,
     .tgetval = s_tgetval,
     .tprint = s_tprint,
     .print = s_print,

@@ -1,0 +1,398 @@
+/* Fused groups of the C emitter (issue 10): a chain "tload … → elementwise
+ * f32 ops … → tstore" over tiles of one valid shape becomes one loop nest
+ * that reads global memory once and writes it once, instead of staging
+ * every value through tile buffers.
+ *
+ * The group is the tile ops from a tload to the first tstore in one block:
+ * tloads into f32 vec tiles (row-major, no box, no pad), binary ops of
+ * runtime/isa/ew.h on tiles of the group, and the tstore of a group tile;
+ * between them only pure ops without tiles (views, scalar arithmetic) and
+ * the sync ops, which run where they stand.
+ *
+ * Nothing observable changes:
+ * - every tile op still does its checks at its own place in program order:
+ *   a transfer's checks are ptk_rt_gm_direct, the same code as tload /
+ *   tstore's, so errors and their order are the same;
+ * - each element goes through the same expression (ew.h) as in the tile
+ *   library;
+ * - the loop writes each tile of the group too, so tile contents after the
+ *   group are the unfused ones, except for a tile nothing else can see: an
+ *   alloc_tile result used only by the group's ops, whose storage no other
+ *   tile of the module can overlap (private storage, or a constant address
+ *   no other tile's range meets, and no VPTO op that could point there) —
+ *   every read of it in the group follows a write of the same elements in
+ *   the same group;
+ * - the fused form runs only when, at run time, the group's tiles all have
+ *   the group's valid shape, distinct tiles' storages are disjoint, and the
+ *   store's bytes are disjoint from or identical to each load's, so that
+ *   element-by-element order gives what op-by-op order gives; and not when
+ *   accesses are recorded (--check-races). Otherwise, at the first op where
+ *   that fails, the pending ops run for real (their checks pass again:
+ *   nothing is recorded, nothing changed) and the rest runs unfused. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/c/emit_int.h"
+#include "runtime/isa/ew.h"
+
+#define FZ_MAX 16
+
+typedef struct fz_range {
+  ptk_space space;
+  int64_t lo, hi;
+  const ptk_op *op;
+} fz_range;
+
+/* What the module lets a group skip writing (see the top). */
+typedef struct ptk_fuse_info {
+  uint32_t *uses;       /* [nvalues]: operand references in the module */
+  PTK_VEC(fz_range) ranges; /* tiles at constant addresses */
+  bool unknown[PTK_SPACE__COUNT]; /* a tile at an address not known statically */
+  bool vpto;            /* VPTO ops may point anywhere into on-chip memory */
+} ptk_fuse_info;
+
+typedef struct fz_group {
+  const ptk_op *first, *last;  /* first tload .. the tstore */
+  const ptk_op *ops[FZ_MAX];   /* the group's tile ops in order */
+  uint32_t nops;
+  const ptk_value *tiles[FZ_MAX]; /* distinct tile values */
+  uint32_t ntiles;
+  bool hidden[FZ_MAX];         /* tiles[i] is seen by nothing outside the group */
+} fz_group;
+
+static const char *opname(const ptk_op *op) { return ptk_op_table[op->kind].name; }
+static bool is_tile(const ptk_value *v) { return v && ptk_lower_value_kind(v->type) == PTK_VK_TILE; }
+
+/* ---- the module ------------------------------------------------------------------------------ */
+
+static bool const_int(const ptk_value *v, int64_t *out) {
+  if (!v || !v->def || v->def->kind != PTK_OP_ARITH_CONSTANT) return false;
+  ptk_diags *q = ptk_diags_new();
+  ptk_sc s;
+  bool ok = ptk_lower_const(v->def, &s, q) && v->type->kind == PTK_TY_SCALAR && !ptk_dtype_is_float(v->type->dt);
+  ptk_diags_free(q);
+  if (ok) *out = s.i;
+  return ok;
+}
+
+static bool scan_op(ptk_op *op, void *ctx) {
+  ptk_fuse_info *fi = ctx;
+  for (uint32_t i = 0; i < op->noperands; i++)
+    if (op->operands[i]) fi->uses[op->operands[i]->uid]++;
+  if (ptk_op_is_vpto(op)) fi->vpto = true;
+  if (op->nresults != 1 || !is_tile(&op->results[0])) return true;
+  const ptk_tile_desc *t = &op->results[0].type->tile;
+  ptk_value **addr = NULL;
+  uint32_t na = 0;
+  if (op->kind == PTK_OP_ALLOC_TILE) {
+    addr = ptk_op_segment(op, 0, &na);
+    if (!na) return true; /* private storage of its own */
+  } else if (op->kind == PTK_OP_TASSIGN) {
+    na = op->noperands == 2;
+    addr = op->operands + 1;
+  } else {
+    for (uint32_t i = 0; i < op->noperands; i++)
+      if (is_tile(op->operands[i])) return true; /* a view of another tile: a use of it */
+  }
+  int64_t a;
+  unsigned esz = t->elem && t->elem->kind == PTK_TY_SCALAR ? ptk_dtype_bytes(t->elem->dt) : 0;
+  if (!na || !const_int(addr[0], &a) || !esz || t->loc >= PTK_SPACE__COUNT) {
+    if (t->loc < PTK_SPACE__COUNT) fi->unknown[t->loc] = true;
+    return true;
+  }
+  fz_range r = {t->loc, a, a + t->rows * t->cols * (int64_t)esz, op};
+  ptk_vec_push(&fi->ranges, r);
+  return true;
+}
+
+static ptk_fuse_info *info(ec *c) {
+  if (c->fuse) return c->fuse;
+  ptk_fuse_info *fi = ptk_xcalloc(1, sizeof *fi);
+  fi->uses = ptk_xcalloc(c->nvalues ? c->nvalues : 1, sizeof *fi->uses);
+  ptk_walk_module((ptk_module *)c->top, scan_op, fi);
+  c->fuse = fi;
+  return fi;
+}
+
+void ptk_fuse_free(ec *c) {
+  if (!c->fuse) return;
+  free(c->fuse->uses);
+  ptk_vec_free(&c->fuse->ranges);
+  free(c->fuse);
+  c->fuse = NULL;
+}
+
+/* Tile value v is seen by nothing but the group's ops (see the top). */
+static bool hidden_tile(ec *c, const fz_group *g, const ptk_value *v) {
+  if (!v->def || v->def->kind != PTK_OP_ALLOC_TILE) return false;
+  ptk_fuse_info *fi = info(c);
+  uint32_t in_group = 0;
+  for (uint32_t i = 0; i < g->nops; i++)
+    for (uint32_t k = 0; k < g->ops[i]->noperands; k++) in_group += g->ops[i]->operands[k] == v;
+  if (fi->uses[v->uid] != in_group) return false;
+  const fz_range *mine = NULL;
+  for (size_t i = 0; i < fi->ranges.len; i++)
+    if (fi->ranges.data[i].op == v->def) mine = &fi->ranges.data[i];
+  if (!mine) return true; /* private storage */
+  if (fi->vpto || fi->unknown[mine->space]) return false;
+  for (size_t i = 0; i < fi->ranges.len; i++) {
+    const fz_range *r = &fi->ranges.data[i];
+    if (r != mine && r->space == mine->space && r->lo < mine->hi && mine->lo < r->hi) return false;
+  }
+  return true;
+}
+
+/* ---- the group ------------------------------------------------------------------------------- */
+
+static bool f32(const ptk_type *t) { return t && t->kind == PTK_TY_SCALAR && t->dt == PTK_DT_F32; }
+static bool tile_ok(const ptk_value *v) {
+  if (!v || !ptk_type_is_tile(v->type)) return false;
+  const ptk_tile_desc *t = &v->type->tile;
+  return t->loc == PTK_SPACE_VEC && f32(t->elem) && t->blayout == PTK_BLAYOUT_ROW_MAJOR &&
+         t->slayout == PTK_SLAYOUT_NONE_BOX && t->pad == PTK_PAD_NULL;
+}
+static bool view_f32(const ptk_value *v) { return v && v->type && f32(v->type->elem); }
+
+static int tile_index(const fz_group *g, const ptk_value *v) {
+  for (uint32_t i = 0; i < g->ntiles; i++)
+    if (g->tiles[i] == v) return (int)i;
+  return -1;
+}
+static bool add_tile(fz_group *g, const ptk_value *v) {
+  if (tile_index(g, v) >= 0) return true;
+  if (g->ntiles == FZ_MAX) return false;
+  g->tiles[g->ntiles++] = v;
+  return true;
+}
+
+/* An op that may stand between the group's tile ops. */
+static bool transparent(const ptk_op *op) {
+  if (op->nregions) return false;
+  if (ptk_op_table[op->kind].lower == PTK_LOWER_NOP) return true;
+  if (!(ptk_op_table[op->kind].flags & PTK_OPF_PURE)) return false;
+  for (uint32_t i = 0; i < op->noperands; i++)
+    if (is_tile(op->operands[i])) return false;
+  for (uint32_t i = 0; i < op->nresults; i++)
+    if (is_tile(&op->results[i])) return false;
+  return true;
+}
+
+/* The elementwise op's dst and operands (BINARY shape, fusable sub). */
+static bool binary(const ptk_op *op, const ptk_value *tv[3], int *sub) {
+  if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return false;
+  ptk_diags *q = ptk_diags_new();
+  ptk_call r;
+  bool ok = ptk_lower_call(op, &r, q) && r.shape == PTK_CALL_BINARY && ptk_ew_fusable(r.sub);
+  ptk_diags_free(q);
+  if (!ok) return false;
+  for (int i = 0; i < 3; i++) tv[i] = r.v[i];
+  *sub = r.sub;
+  return tile_ok(tv[0]) && tile_ok(tv[1]) && tile_ok(tv[2]);
+}
+
+/* A tload's tile and view, a tstore's tile and view. */
+static bool transfer(const ptk_op *o, const ptk_value **t, const ptk_value **v, ptk_diags *d) {
+  ptk_dps x;
+  unsigned flags = 0;
+  if (o->kind == PTK_OP_TLOAD) {
+    if (o->nattrs || !ptk_lower_dps(o, 1, 1, 1, &x, d)) return false;
+    *t = x.out[0], *v = x.in[0];
+    return true;
+  }
+  if (!ptk_lower_tstore(o, &x, &flags, d) || flags) return false;
+  *t = x.in[0], *v = x.out[0];
+  return true;
+}
+
+static bool detect(ec *c, const ptk_op *op, fz_group *g) {
+  memset(g, 0, sizeof *g);
+  g->first = op;
+  ptk_diags *q = ptk_diags_new(); /* malformed ops are reported by their normal emission */
+  bool found = false;
+  for (const ptk_op *o = op; o && !found; o = o->next) {
+    const ptk_value *t, *v, *tv[3];
+    int sub;
+    if (o->kind == PTK_OP_TLOAD) {
+      if (!transfer(o, &t, &v, q) || !tile_ok(t) || !view_f32(v) || !add_tile(g, t)) break;
+    } else if (o->kind == PTK_OP_TSTORE) {
+      if (!transfer(o, &t, &v, q) || tile_index(g, t) < 0 || !view_f32(v)) break;
+      found = true;
+    } else if (binary(o, tv, &sub)) {
+      if (tile_index(g, tv[1]) < 0 || tile_index(g, tv[2]) < 0 || !add_tile(g, tv[0])) break;
+    } else if (transparent(o)) {
+      continue;
+    } else {
+      break;
+    }
+    if (g->nops == FZ_MAX) break;
+    g->ops[g->nops++] = o;
+    g->last = o;
+  }
+  ptk_diags_free(q);
+  if (found)
+    for (uint32_t i = 0; i < g->ntiles; i++) g->hidden[i] = hidden_tile(c, g, g->tiles[i]);
+  return found;
+}
+
+/* The tiles group op o writes and reads (up to 3). */
+static uint32_t op_tiles(const ptk_op *o, const ptk_value *ts[3], ptk_diags *d) {
+  const ptk_value *v;
+  int sub;
+  if (o->kind == PTK_OP_TLOAD || o->kind == PTK_OP_TSTORE) return transfer(o, &ts[0], &v, d) ? 1 : 0;
+  return binary(o, ts, &sub) ? 3 : 0;
+}
+
+/* Tile value v is new at step k: its storage is disjoint from the group's tiles seen before. */
+static void disjoint_cond(ec *c, const fz_group *g, const ptk_value *v, uint32_t k, ptk_buf *cond) {
+  bool seen[FZ_MAX] = {0};
+  for (uint32_t i = 0; i < k; i++) {
+    const ptk_value *ts[3];
+    uint32_t n = op_tiles(g->ops[i], ts, c->d);
+    for (uint32_t j = 0; j < n; j++) {
+      int ti = tile_index(g, ts[j]);
+      if (ti < 0 || seen[ti] || ts[j] == v) continue;
+      seen[ti] = true;
+      ptk_buf_printf(cond,
+                     " && !ptkj_fz_overlap(v%u.data, (int64_t)v%u.srows * v%u.scols * 4, v%u.data, "
+                     "(int64_t)v%u.srows * v%u.scols * 4)",
+                     v->uid, v->uid, v->uid, ts[j]->uid, ts[j]->uid, ts[j]->uid);
+    }
+  }
+}
+
+/* Fall back at step k: group ops [0, k) run for real. */
+static void fall_back(ec *c, const fz_group *g, uint32_t k) {
+  ptk_emit_line(c, "if (r_) {");
+  c->ind++;
+  ptk_emit_line(c, "fz = 0;");
+  for (uint32_t i = 0; i < k; i++) ptk_emit_op(c, g->ops[i]);
+  c->ind--;
+  ptk_emit_line(c, "}");
+}
+
+/* The fused loop nest (the tstore's place). */
+static void loop_nest(ec *c, const fz_group *g, uint32_t nload) {
+  ptk_emit_line(c, "for (int64_t r_ = 0; r_ < fvr; r_++) {");
+  c->ind++;
+  for (uint32_t j = 0; j <= nload; j++) ptk_emit_line(c, "float *g%u = gp[%u] + r_ * gl[%u];", j, j, j);
+  for (uint32_t t = 0; t < g->ntiles; t++)
+    if (!g->hidden[t])
+      ptk_emit_line(c, "float *t%u = (float *)(void *)v%u.data + r_ * v%u.scols;", t, g->tiles[t]->uid,
+                    g->tiles[t]->uid);
+  /* no dependence between iterations: distinct tiles and the store's bytes
+   * were checked above to be disjoint or identical */
+  ptk_emit_line(c, "#pragma GCC ivdep");
+  ptk_emit_line(c, "for (int64_t c_ = 0; c_ < fvc; c_++) {");
+  c->ind++;
+  int cur[FZ_MAX]; /* the temporary tile t holds */
+  for (uint32_t t = 0; t < FZ_MAX; t++) cur[t] = -1;
+  uint32_t lj = 0;
+  for (uint32_t i = 0; i < g->nops; i++) {
+    const ptk_op *o = g->ops[i];
+    const ptk_value *ts[3];
+    op_tiles(o, ts, c->d);
+    int td = tile_index(g, ts[0]);
+    if (o->kind == PTK_OP_TSTORE) {
+      ptk_emit_line(c, "g%u[c_] = x%d;", nload, cur[td]);
+      continue;
+    }
+    ptk_buf e = {0};
+    if (o->kind == PTK_OP_TLOAD) {
+      ptk_buf_printf(&e, "g%u[c_]", lj++);
+    } else {
+      const ptk_value *tv[3];
+      int sub = 0;
+      binary(o, tv, &sub);
+      ptk_buf_printf(&e, "%s(x%d, x%d)", ptk_ew_fn_name(sub), cur[tile_index(g, tv[1])],
+                     cur[tile_index(g, tv[2])]);
+    }
+    if (g->hidden[td])
+      ptk_emit_line(c, "float x%u = %s;", i, ptk_buf_cstr(&e));
+    else
+      ptk_emit_line(c, "float x%u = %s; t%d[c_] = x%u;", i, ptk_buf_cstr(&e), td, i);
+    ptk_buf_free(&e);
+    cur[td] = (int)i;
+  }
+  c->ind--;
+  ptk_emit_line(c, "}");
+  c->ind--;
+  ptk_emit_line(c, "}");
+}
+
+static void emit_group(ec *c, const fz_group *g) {
+  c->in_fz = true;
+  uint32_t nload = 0;
+  for (uint32_t i = 0; i < g->nops; i++) nload += g->ops[i]->kind == PTK_OP_TLOAD;
+  ptk_emit_line(c, "{ /* fused: %s … %s */", opname(g->first), opname(g->last));
+  c->ind++;
+  ptk_emit_line(c, "int fz = 1;");
+  ptk_emit_line(c, "int32_t fvr = 0, fvc = 0;");
+  ptk_emit_line(c, "float *gp[%u] = {0}; int64_t gl[%u] = {0};", nload + 1, nload + 1);
+  bool seen[FZ_MAX] = {0};
+  uint32_t k = 0, li = 0;
+  for (const ptk_op *o = g->first;; o = o->next) {
+    if (k >= g->nops || o != g->ops[k]) { /* a transparent op, where it stands */
+      ptk_emit_op(c, o);
+      continue;
+    }
+    const ptk_value *ts[3];
+    op_tiles(o, ts, c->d);
+    int ti = tile_index(g, ts[0]);
+    ptk_buf cond = {0};
+    ptk_buf_printf(&cond, "ptkj_fz_tile(&v%u, fvr, fvc)", ts[0]->uid);
+    if (!seen[ti] && o->kind != PTK_OP_TSTORE) disjoint_cond(c, g, ts[0], k, &cond);
+    seen[ti] = true;
+    if (o->kind == PTK_OP_TLOAD || o->kind == PTK_OP_TSTORE) {
+      const ptk_value *t, *v;
+      transfer(o, &t, &v, c->d);
+      uint32_t gi = o->kind == PTK_OP_TLOAD ? li++ : nload;
+      if (k == 0) ptk_emit_line(c, "fvr = v%u.vrows; fvc = v%u.vcols;", t->uid, t->uid);
+      ptk_emit_line(c, "if (fz) {");
+      c->ind++;
+      ptk_emit_line(c, "int r_ = %s ? e->gm_direct(cx, %u, &v%u, &v%u, &gp[%u], &gl[%u]) : 1;",
+                    ptk_buf_cstr(&cond), ptk_emit_opid(c, o), t->uid, v->uid, gi, gi);
+      ptk_emit_line(c, "if (r_ < 0) return r_;");
+      if (o->kind == PTK_OP_TSTORE) /* the store: disjoint from each load, or the very same elements */
+        for (uint32_t j = 0; j < nload; j++)
+          ptk_emit_line(c,
+                        "if (!r_ && ptkj_fz_overlap(gp[%u], ptkj_fz_span(fvr, fvc, gl[%u]), gp[%u], "
+                        "ptkj_fz_span(fvr, fvc, gl[%u])) && (gp[%u] != gp[%u] || gl[%u] != gl[%u])) r_ = 1;",
+                        j, j, nload, nload, j, nload, j, nload);
+    } else {
+      ptk_emit_line(c, "if (fz) {");
+      c->ind++;
+      ptk_emit_line(c, "int r_ = !(%s);", ptk_buf_cstr(&cond));
+    }
+    ptk_buf_free(&cond);
+    fall_back(c, g, k);
+    c->ind--;
+    ptk_emit_line(c, "}");
+    if (o == g->last) break;
+    ptk_emit_line(c, "if (!fz) {");
+    c->ind++;
+    ptk_emit_op(c, o);
+    c->ind--;
+    ptk_emit_line(c, "}");
+    k++;
+  }
+  ptk_emit_line(c, "if (fz) {");
+  c->ind++;
+  loop_nest(c, g, nload);
+  c->ind--;
+  ptk_emit_line(c, "} else {");
+  c->ind++;
+  ptk_emit_op(c, g->last);
+  c->ind--;
+  ptk_emit_line(c, "}");
+  c->ind--;
+  ptk_emit_line(c, "}");
+  c->in_fz = false;
+}
+
+bool ptk_fuse_group(ec *c, const ptk_op *op, const ptk_op **last) {
+  fz_group g;
+  if (c->split || c->in_fz || op->kind != PTK_OP_TLOAD || !detect(c, op, &g)) return false;
+  emit_group(c, &g);
+  *last = g.last;
+  return true;
+}
