@@ -6,8 +6,8 @@
  * The group is the tile ops from a tload to the first tstore in one block:
  * tloads into f32 vec tiles (row-major, no box, no pad), binary ops of
  * runtime/isa/ew.h on tiles of the group, and the tstore of a group tile;
- * between them only pure ops without tiles (views, scalar arithmetic) and
- * the sync ops, which run where they stand.
+ * between them only pure ops without tiles (views, scalar arithmetic),
+ * alloc_tile and the sync ops, which run where they stand.
  *
  * Nothing observable changes:
  * - every tile op still does its checks at its own place in program order:
@@ -35,7 +35,7 @@
 #include "backend/c/emit_int.h"
 #include "runtime/isa/ew.h"
 
-#define FZ_MAX 16
+#define FZ_MAX 64 /* tile ops of a group; longer chains run unfused */
 
 typedef struct fz_range {
   ptk_space space;
@@ -168,6 +168,7 @@ static bool add_tile(fz_group *g, const ptk_value *v) {
 /* An op that may stand between the group's tile ops. */
 static bool transparent(const ptk_op *op) {
   if (op->nregions) return false;
+  if (op->kind == PTK_OP_ALLOC_TILE) return true; /* checked where it stands; its tile is new */
   if (ptk_op_table[op->kind].lower == PTK_LOWER_NOP) return true;
   if (!(ptk_op_table[op->kind].flags & PTK_OPF_PURE)) return false;
   for (uint32_t i = 0; i < op->noperands; i++)
@@ -177,17 +178,37 @@ static bool transparent(const ptk_op *op) {
   return true;
 }
 
-/* The elementwise op's dst and operands (BINARY shape, fusable sub). */
-static bool binary(const ptk_op *op, const ptk_value *tv[3], int *sub) {
+/* An elementwise op of a group: dst = f(a, b) (binary), f(a, s), f(s, a)
+ * (tile-scalar), f(a) (unary). */
+typedef struct ewop {
+  ptk_call_shape shape;
+  int sub;
+  const ptk_value *dst, *a, *b; /* b: binary only */
+  const ptk_value *s;           /* the scalar of a tile-scalar op */
+  bool sfl;                     /* it is a float */
+} ewop;
+
+static bool elementwise(const ptk_op *op, ewop *e) {
   if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return false;
   ptk_diags *q = ptk_diags_new();
   ptk_call r;
-  bool ok = ptk_lower_call(op, &r, q) && r.shape == PTK_CALL_BINARY && ptk_ew_fusable(r.sub);
+  bool ok = ptk_lower_call(op, &r, q);
   ptk_diags_free(q);
   if (!ok) return false;
-  for (int i = 0; i < 3; i++) tv[i] = r.v[i];
-  *sub = r.sub;
-  return tile_ok(tv[0]) && tile_ok(tv[1]) && tile_ok(tv[2]);
+  memset(e, 0, sizeof *e);
+  e->shape = r.shape;
+  e->sub = r.sub;
+  e->dst = r.v[0];
+  switch (r.shape) {
+  case PTK_CALL_BINARY: e->a = r.v[1], e->b = r.v[2]; break;
+  case PTK_CALL_BIN_TS: e->a = r.v[1], e->s = r.v[2], e->sfl = r.fl[2]; break;
+  case PTK_CALL_BIN_ST: e->s = r.v[1], e->sfl = r.fl[1], e->a = r.v[2]; break;
+  case PTK_CALL_UNARY: e->a = r.v[1]; break;
+  default: return false;
+  }
+  if (r.shape == PTK_CALL_UNARY ? !ptk_ew_unary_fn_name(r.sub) : !ptk_ew_fusable(r.sub)) return false;
+  if (e->s && !e->s->type) return false;
+  return tile_ok(e->dst) && tile_ok(e->a) && (!e->b || tile_ok(e->b));
 }
 
 /* A tload's tile and view, a tstore's tile and view. */
@@ -210,15 +231,15 @@ static bool detect(ec *c, const ptk_op *op, fz_group *g) {
   ptk_diags *q = ptk_diags_new(); /* malformed ops are reported by their normal emission */
   bool found = false;
   for (const ptk_op *o = op; o && !found; o = o->next) {
-    const ptk_value *t, *v, *tv[3];
-    int sub;
+    const ptk_value *t, *v;
+    ewop e;
     if (o->kind == PTK_OP_TLOAD) {
       if (!transfer(o, &t, &v, q) || !tile_ok(t) || !view_f32(v) || !add_tile(g, t)) break;
     } else if (o->kind == PTK_OP_TSTORE) {
       if (!transfer(o, &t, &v, q) || tile_index(g, t) < 0 || !view_f32(v)) break;
       found = true;
-    } else if (binary(o, tv, &sub)) {
-      if (tile_index(g, tv[1]) < 0 || tile_index(g, tv[2]) < 0 || !add_tile(g, tv[0])) break;
+    } else if (elementwise(o, &e)) {
+      if (tile_index(g, e.a) < 0 || (e.b && tile_index(g, e.b) < 0) || !add_tile(g, e.dst)) break;
     } else if (transparent(o)) {
       continue;
     } else {
@@ -237,9 +258,11 @@ static bool detect(ec *c, const ptk_op *op, fz_group *g) {
 /* The tiles group op o writes and reads (up to 3). */
 static uint32_t op_tiles(const ptk_op *o, const ptk_value *ts[3], ptk_diags *d) {
   const ptk_value *v;
-  int sub;
+  ewop e;
   if (o->kind == PTK_OP_TLOAD || o->kind == PTK_OP_TSTORE) return transfer(o, &ts[0], &v, d) ? 1 : 0;
-  return binary(o, ts, &sub) ? 3 : 0;
+  if (!elementwise(o, &e)) return 0;
+  ts[0] = e.dst, ts[1] = e.a, ts[2] = e.b;
+  return e.b ? 3 : 2;
 }
 
 /* Tile value v is new at step k: its storage is disjoint from the group's tiles seen before. */
@@ -272,6 +295,15 @@ static void fall_back(ec *c, const fz_group *g, uint32_t k) {
 
 /* The fused loop nest (the tstore's place). */
 static void loop_nest(ec *c, const fz_group *g, uint32_t nload) {
+  for (uint32_t i = 0; i < g->nops; i++) { /* tile-scalar operands, converted once */
+    ewop w;
+    if (g->ops[i]->kind != PTK_OP_TLOAD && g->ops[i]->kind != PTK_OP_TSTORE && elementwise(g->ops[i], &w) &&
+        w.s)
+      /* read through a volatile: a constant known to gcc could be folded
+       * with the op (x * -1.0f into -x), exact except for a NaN's sign */
+      ptk_emit_line(c, "volatile float sv%u = ptk_ew_scalar_f(ptk_sc_isa(%d, v%u)); const float s%u = sv%u;", i,
+                    w.sfl, w.s->uid, i, i);
+  }
   ptk_emit_line(c, "for (int64_t r_ = 0; r_ < fvr; r_++) {");
   c->ind++;
   for (uint32_t j = 0; j <= nload; j++) ptk_emit_line(c, "float *g%u = gp[%u] + r_ * gl[%u];", j, j, j);
@@ -300,11 +332,17 @@ static void loop_nest(ec *c, const fz_group *g, uint32_t nload) {
     if (o->kind == PTK_OP_TLOAD) {
       ptk_buf_printf(&e, "g%u[c_]", lj++);
     } else {
-      const ptk_value *tv[3];
-      int sub = 0;
-      binary(o, tv, &sub);
-      ptk_buf_printf(&e, "%s(x%d, x%d)", ptk_ew_fn_name(sub), cur[tile_index(g, tv[1])],
-                     cur[tile_index(g, tv[2])]);
+      ewop w;
+      elementwise(o, &w);
+      int xa = cur[tile_index(g, w.a)];
+      switch (w.shape) {
+      case PTK_CALL_BINARY:
+        ptk_buf_printf(&e, "%s(x%d, x%d)", ptk_ew_fn_name(w.sub), xa, cur[tile_index(g, w.b)]);
+        break;
+      case PTK_CALL_BIN_TS: ptk_buf_printf(&e, "%s(x%d, s%u)", ptk_ew_fn_name(w.sub), xa, i); break;
+      case PTK_CALL_BIN_ST: ptk_buf_printf(&e, "%s(s%u, x%d)", ptk_ew_fn_name(w.sub), i, xa); break;
+      default: ptk_buf_printf(&e, "%s(x%d)", ptk_ew_unary_fn_name(w.sub), xa); break;
+      }
     }
     if (g->hidden[td])
       ptk_emit_line(c, "float x%u = %s;", i, ptk_buf_cstr(&e));

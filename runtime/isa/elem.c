@@ -34,10 +34,10 @@ static inline float relu_f(float x) { return x < 0 ? 0.0f : x; }
 /* exp/log loops as their own small functions (gcc 12 gives up on such
  * loops inside kern_f's switch). d may equal a (same index only). */
 PTK_ISA_CLONES __attribute__((noinline)) static void vexp_f(float *restrict d, const float *restrict a, size_t n) {
-  VLOOP(i, n, d[i] = ptk_expf(a[i]));
+  VLOOP(i, n, d[i] = ptk_ew_exp_f(a[i]));
 }
 PTK_ISA_CLONES __attribute__((noinline)) static void vlog_f(float *restrict d, const float *restrict a, size_t n) {
-  VLOOP(i, n, d[i] = ptk_logf(a[i]));
+  VLOOP(i, n, d[i] = ptk_ew_log_f(a[i]));
 }
 
 PTK_ISA_CLONES static void kern_f(int op, int prec, float *restrict d, const float *restrict a,
@@ -75,8 +75,8 @@ PTK_ISA_CLONES static void kern_f(int op, int prec, float *restrict d, const flo
     else
       for (size_t i = 0; i < n; i++) d[i] = ptk_expf(ptk_isa__rnd(a[i] - b[i], prec));
     break;
-  case K_UN + PTK_ISA_ABS: VLOOP(i, n, d[i] = fabsf(a[i])); break;
-  case K_UN + PTK_ISA_NEG: VLOOP(i, n, d[i] = -a[i]); break;
+  case K_UN + PTK_ISA_ABS: VLOOP(i, n, d[i] = ptk_ew_abs_f(a[i])); break;
+  case K_UN + PTK_ISA_NEG: VLOOP(i, n, d[i] = ptk_ew_neg_f(a[i])); break;
   /* exp/log: ptk's own (runtime/isa/fmath.h; for f16 inputs the same f16
    * results as the simulator's expf/logf, checked exhaustively). sqrt and
    * rsqrt are correctly rounded IEEE operations in double (sqrtf(x) has the
@@ -84,10 +84,10 @@ PTK_ISA_CLONES static void kern_f(int op, int prec, float *restrict d, const flo
    * -fno-math-errno so these loops vectorize. */
   case K_UN + PTK_ISA_EXP: vexp_f(d, a, n); break;
   case K_UN + PTK_ISA_LOG: vlog_f(d, a, n); break;
-  case K_UN + PTK_ISA_SQRT: VLOOP(i, n, d[i] = sqrtf(a[i])); break;
-  case K_UN + PTK_ISA_RSQRT: VLOOP(i, n, d[i] = (float)(1.0 / sqrt((double)a[i]))); break;
-  case K_UN + PTK_ISA_RECIP: VLOOP(i, n, d[i] = 1.0f / a[i]); break;
-  case K_UN + PTK_ISA_RELU: VLOOP(i, n, d[i] = a[i] < 0 ? 0.0f : a[i]); break;
+  case K_UN + PTK_ISA_SQRT: VLOOP(i, n, d[i] = ptk_ew_sqrt_f(a[i])); break;
+  case K_UN + PTK_ISA_RSQRT: VLOOP(i, n, d[i] = ptk_ew_rsqrt_f(a[i])); break;
+  case K_UN + PTK_ISA_RECIP: VLOOP(i, n, d[i] = ptk_ew_recip_f(a[i])); break;
+  case K_UN + PTK_ISA_RELU: VLOOP(i, n, d[i] = ptk_ew_relu_f(a[i])); break;
   case K_COPY: VLOOP(i, n, d[i] = a[i]); break;
   case K_ADDC:
     if (prec == 0) {

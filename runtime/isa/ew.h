@@ -1,4 +1,4 @@
-/* The f32 per-element expressions of the basic binary ops, shared by the
+/* The f32 per-element expressions of the basic elementwise ops, shared by the
  * tile library's loops (elem.c kern_f) and the JIT's fused groups
  * (backend/c/emit.c): one definition, so both give the same bits. Every
  * user builds with -ffp-contract=off, so an expression is exactly one IEEE
@@ -7,6 +7,9 @@
 #ifndef PTK_RUNTIME_ISA_EW_H
 #define PTK_RUNTIME_ISA_EW_H
 
+#include <math.h>
+
+#include "runtime/isa/fmath.h"
 #include "runtime/isa/isa.h"
 
 static inline float ptk_ew_add_f(float a, float b) { return a + b; }
@@ -16,7 +19,22 @@ static inline float ptk_ew_div_f(float a, float b) { return a / b; }
 static inline float ptk_ew_max_f(float a, float b) { return a < b ? b : a; }
 static inline float ptk_ew_min_f(float a, float b) { return b < a ? b : a; }
 
-/* The ops above by ptk_isa_binop; false for any other op (it has no fused
+/* Unary ops (ptk_isa_unop). exp/log are ptk's own (fmath.h); sqrt and
+ * rsqrt are correctly rounded (rsqrt in double, then rounded once). */
+static inline float ptk_ew_abs_f(float a) { return fabsf(a); }
+static inline float ptk_ew_neg_f(float a) { return -a; }
+static inline float ptk_ew_exp_f(float a) { return ptk_expf(a); }
+static inline float ptk_ew_log_f(float a) { return ptk_logf(a); }
+static inline float ptk_ew_sqrt_f(float a) { return sqrtf(a); }
+static inline float ptk_ew_rsqrt_f(float a) { return (float)(1.0 / sqrt((double)a)); }
+static inline float ptk_ew_recip_f(float a) { return 1.0f / a; }
+static inline float ptk_ew_relu_f(float a) { return a < 0 ? 0.0f : a; }
+
+/* A tile-scalar op's scalar as an f32 operand: the double rounded once, an
+ * integer converted with one rounding (what the tile library does). */
+static inline float ptk_ew_scalar_f(ptk_isa_scalar s) { return s.is_float ? (float)s.f : (float)s.i; }
+
+/* The binary ops above by ptk_isa_binop; false for any other op (it has no fused
  * form). */
 static inline int ptk_ew_fusable(int op) {
   return op == PTK_ISA_ADD || op == PTK_ISA_SUB || op == PTK_ISA_MUL || op == PTK_ISA_DIV ||
@@ -31,6 +49,23 @@ static inline const char *ptk_ew_fn_name(int op) {
   case PTK_ISA_DIV: return "ptk_ew_div_f";
   case PTK_ISA_MAX: return "ptk_ew_max_f";
   case PTK_ISA_MIN: return "ptk_ew_min_f";
+  default: return NULL;
+  }
+}
+
+/* The unary ops above by ptk_isa_unop, as fused loops may use them; NULL
+ * for any other op. Not neg: inlined next to another op, gcc folds it
+ * away (-a + b into b - a, -(a * b) into a * -b), which is exact except
+ * for the sign of a NaN result. */
+static inline const char *ptk_ew_unary_fn_name(int op) {
+  switch (op) {
+  case PTK_ISA_ABS: return "ptk_ew_abs_f";
+  case PTK_ISA_EXP: return "ptk_ew_exp_f";
+  case PTK_ISA_LOG: return "ptk_ew_log_f";
+  case PTK_ISA_SQRT: return "ptk_ew_sqrt_f";
+  case PTK_ISA_RSQRT: return "ptk_ew_rsqrt_f";
+  case PTK_ISA_RECIP: return "ptk_ew_recip_f";
+  case PTK_ISA_RELU: return "ptk_ew_relu_f";
   default: return NULL;
   }
 }

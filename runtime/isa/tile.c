@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "runtime/isa/ew.h"
 #include "runtime/isa/internal.h"
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -641,6 +642,7 @@ void ptk_isa_convert_elem(ptk_isa_dtype dt, void *dstp, ptk_isa_dtype st, const 
 }
 
 float ptk_isa__scalar_f(ptk_isa_dtype t, ptk_isa_scalar s) {
+  if (t == PTK_ISA_F32) return ptk_ew_scalar_f(s); /* one definition with the JIT's fused loops */
   uint8_t b[8];
   if (s.is_float)
     store_double(t, b, s.f);
