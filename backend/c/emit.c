@@ -29,27 +29,17 @@ const char ptk_jit_rt_text[] =
 #define PTK_EMIT_SPLIT_OPS 200
 #define PTK_EMIT_CHUNK_OPS 100
 
-enum {
-  K_NONE = PTK_VK_NONE,
-  K_SC = PTK_VK_SCALAR,
-  K_PTR = PTK_VK_PTR,
-  K_VIEW = PTK_VK_VIEW,
-  K_TILE = PTK_VK_TILE,
-  K_VREG = PTK_VK_VREG,
-  K_MASK = PTK_VK_MASK,
-  K_ALIGN = PTK_VK_ALIGN
-};
 #define kind_of ptk_lower_value_kind
 
-static int vkind(const ptk_value *v) { return v ? kind_of(v->type) : K_NONE; }
+static int vkind(const ptk_value *v) { return v ? kind_of(v->type) : PTK_VK_NONE; }
 static const char *ctype(int k) {
   switch (k) {
-  case K_SC: return "ptk_rt_sc";
-  case K_PTR: return "ptk_rt_ptr";
-  case K_VIEW: return "ptk_rt_view";
-  case K_VREG: return "ptk_vreg";
-  case K_MASK: return "ptk_vmask";
-  case K_ALIGN: return "ptk_valign";
+  case PTK_VK_SCALAR: return "ptk_rt_sc";
+  case PTK_VK_PTR: return "ptk_rt_ptr";
+  case PTK_VK_VIEW: return "ptk_rt_view";
+  case PTK_VK_VREG: return "ptk_vreg";
+  case PTK_VK_MASK: return "ptk_vmask";
+  case PTK_VK_ALIGN: return "ptk_valign";
   default: return "ptk_tile";
   }
 }
@@ -83,7 +73,7 @@ uint32_t ptk_emit_opid(ec *c, const ptk_op *op) {
 static void declare(ec *c, const ptk_value *v) {
   if (!v || v->uid >= c->nvalues || c->declared[v->uid]) return;
   int k = vkind(v);
-  if (k == K_NONE) return;
+  if (k == PTK_VK_NONE) return;
   c->declared[v->uid] = 1;
   if (c->split) {
     ptk_emit_line(c, "%s v%u;", ctype(k), v->uid);
@@ -450,7 +440,7 @@ void ptk_emit_op(ec *c, const ptk_op *op) {
     uint32_t ns, no, nz;
     ptk_value **s = ptk_op_segment(op, 0, &ns), **o = ptk_op_segment(op, 1, &no),
               **z = ptk_op_segment(op, 2, &nz);
-    if (ns != 1 || op->nresults != 1 || vkind(s[0]) != K_VIEW) break;
+    if (ns != 1 || op->nresults != 1 || vkind(s[0]) != PTK_VK_VIEW) break;
     uint32_t rank = s[0]->type->rank;
     if (no != rank || nz != rank) break;
     ptk_dtype dt;
@@ -529,12 +519,12 @@ void ptk_emit_op(ec *c, const ptk_op *op) {
   }
   case PTK_OP_CASTPTR:
     if (op->noperands < 1 || op->nresults != 1) break;
-    if (vkind(&op->results[0]) == K_SC) { /* a pointer's address (SIMT) */
+    if (vkind(&op->results[0]) == PTK_VK_SCALAR) { /* a pointer's address (SIMT) */
       ptk_emit_line(c, "v%u.i = ptk_sc_norm(e->ptrtoint(cx, &v%u), %u);", op->results[0].uid, VN(op->operands[0]),
            ptk_dtype_bits(op->results[0].type->dt));
       return;
     }
-    if (vkind(op->operands[0]) == K_SC) { /* an explicit address (VPTO: UB offsets) */
+    if (vkind(op->operands[0]) == PTK_VK_SCALAR) { /* an explicit address (VPTO: UB offsets) */
       if (op->results[0].type->space == PTK_SPACE_GM)
         ptk_emit_line(c, "e->inttoptr(cx, v%u.i, &v%u);", VN(op->operands[0]), op->results[0].uid);
       else
@@ -655,7 +645,7 @@ static void emit_func(ec *c, uint32_t idx, ptk_buf *body) {
     return;
   }
   for (uint32_t i = 0; i < f->nargs; i++)
-    if (kind_of(f->arg_types[i]) == K_NONE) {
+    if (kind_of(f->arg_types[i]) == PTK_VK_NONE) {
       char *ts = ptk_type_str(f->arg_types[i]);
       ptk_error_loc(c->d, f->loc, "function '@%s': parameters of type %s are not supported by the C emitter",
                     f->name, ts);

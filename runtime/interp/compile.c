@@ -39,26 +39,26 @@ static const char *opname(const ptk_op *op) { return op ? ptk_op_table[op->kind]
 
 static uint32_t kind_size(int k) {
   switch (k) {
-  case K_SCALAR: return sizeof(scell);
-  case K_PTR: return sizeof(ptr_cell);
-  case K_VIEW: return sizeof(view_cell);
-  case K_TILE: return sizeof(ptk_tile);
-  case K_VREG: return sizeof(ptk_vreg);
-  case K_MASK: return sizeof(ptk_vmask);
-  case K_ALIGN: return sizeof(ptk_valign);
+  case PTK_VK_SCALAR: return sizeof(scell);
+  case PTK_VK_PTR: return sizeof(ptr_cell);
+  case PTK_VK_VIEW: return sizeof(view_cell);
+  case PTK_VK_TILE: return sizeof(ptk_tile);
+  case PTK_VK_VREG: return sizeof(ptk_vreg);
+  case PTK_VK_MASK: return sizeof(ptk_vmask);
+  case PTK_VK_ALIGN: return sizeof(ptk_valign);
   default: return 0;
   }
 }
 
 static const char *kind_name(int k) {
   switch (k) {
-  case K_SCALAR: return "a scalar";
-  case K_PTR: return "a pointer";
-  case K_VIEW: return "a tensor view";
-  case K_TILE: return "a tile";
-  case K_VREG: return "a vector register";
-  case K_MASK: return "a mask";
-  case K_ALIGN: return "an align carrier";
+  case PTK_VK_SCALAR: return "a scalar";
+  case PTK_VK_PTR: return "a pointer";
+  case PTK_VK_VIEW: return "a tensor view";
+  case PTK_VK_TILE: return "a tile";
+  case PTK_VK_VREG: return "a vector register";
+  case PTK_VK_MASK: return "a mask";
+  case PTK_VK_ALIGN: return "an align carrier";
   default: return "a value of an unsupported type";
   }
 }
@@ -117,13 +117,13 @@ static uint32_t def(cc *c, const ptk_op *op, const ptk_value *v) {
     return 0;
   }
   int k = ptk_interp__kind_of(v->type);
-  if (k == K_NONE) {
+  if (k == PTK_VK_NONE) {
     char *ts = ptk_type_str(v->type);
     err(c, op, "%s: values of type %s are not supported by the interpreter", opname(op), ts);
     free(ts);
     return 0;
   }
-  if (k == K_SCALAR && !dt_supported(v->type->dt)) {
+  if (k == PTK_VK_SCALAR && !dt_supported(v->type->dt)) {
     /* a parameter (op NULL) is located at its own declaration */
     ptk_error_loc(c->d, op ? op->loc : v->loc, "%s: scalars of type %s are not supported by the interpreter",
                   op ? opname(op) : "parameter", ptk_dtype_name(v->type->dt));
@@ -135,7 +135,7 @@ static uint32_t def(cc *c, const ptk_op *op, const ptk_value *v) {
 }
 
 /* The slot of operand v, which must be in scope and of kind `kind`
- * (K_NONE: any). */
+ * (PTK_VK_NONE: any). */
 static uint32_t use(cc *c, const ptk_op *op, const ptk_value *v, int kind, const char *what) {
   if (!v || v->uid >= c->nvalues || !c->defined[v->uid] || c->slot[v->uid] == NOSLOT) {
     err(c, op, "%s: %s%s%s is used outside the scope of its definition", opname(op),
@@ -143,7 +143,7 @@ static uint32_t use(cc *c, const ptk_op *op, const ptk_value *v, int kind, const
     return 0;
   }
   int k = ptk_interp__kind_of(v->type);
-  if (kind != K_NONE && k != kind) {
+  if (kind != PTK_VK_NONE && k != kind) {
     err(c, op, "%s: %s must be %s, not %s", opname(op), what, kind_name(kind), kind_name(k));
     return 0;
   }
@@ -153,11 +153,11 @@ static uint32_t use(cc *c, const ptk_op *op, const ptk_value *v, int kind, const
 static bool is_int_scalar(const ptk_value *v) {
   return v && v->type && v->type->kind == PTK_TY_SCALAR && !ptk_dtype_is_float(v->type->dt);
 }
-static int vkind(const ptk_value *v) { return v ? ptk_interp__kind_of(v->type) : K_NONE; }
+static int vkind(const ptk_value *v) { return v ? ptk_interp__kind_of(v->type) : PTK_VK_NONE; }
 
 static uint32_t use_int(cc *c, const ptk_op *op, const ptk_value *v, const char *what) {
-  uint32_t s = use(c, op, v, K_SCALAR, what);
-  if (v && vkind(v) == K_SCALAR && !is_int_scalar(v))
+  uint32_t s = use(c, op, v, PTK_VK_SCALAR, what);
+  if (v && vkind(v) == PTK_VK_SCALAR && !is_int_scalar(v))
     err(c, op, "%s: %s must be an integer, not %s", opname(op), what,
         ptk_dtype_name(v->type->dt));
   return s;
@@ -289,7 +289,7 @@ static void compile_for(cc *c, const ptk_op *op) {
   uint32_t ub = use_int(c, op, op->operands[1], "the upper bound");
   uint32_t st = use_int(c, op, op->operands[2], "the step");
   uint32_t *init = arr(c, ninit);
-  for (uint32_t i = 0; i < ninit; i++) init[i] = use(c, op, op->operands[3 + i], K_NONE, "");
+  for (uint32_t i = 0; i < ninit; i++) init[i] = use(c, op, op->operands[3 + i], PTK_VK_NONE, "");
   const ptk_block *b = ptk_lower_region(op, &op->regions[0], c->d);
   if (!b || b->nargs != 1 + ninit || op->nresults != ninit) {
     if (b || !nerr(c))
@@ -394,7 +394,7 @@ static void compile_while(cc *c, const ptk_op *op) {
     return;
   }
   uint32_t *init = arr(c, n), *bargs = arr(c, n), *size = arr(c, n);
-  for (uint32_t i = 0; i < n; i++) init[i] = use(c, op, op->operands[i], K_NONE, "");
+  for (uint32_t i = 0; i < n; i++) init[i] = use(c, op, op->operands[i], PTK_VK_NONE, "");
   for (uint32_t i = 0; i < op->nresults; i++) def(c, op, &op->results[i]);
   for (uint32_t i = 0; i < op->nresults; i++) c->defined[op->results[i].uid] = 0;
   size_t mark = scope_mark(c);
@@ -558,7 +558,7 @@ static void compile_make_view(cc *c, const ptk_op *op) {
   ptk_isa_dtype vd;
   if (!view_dtype(c, op, rt, &vd)) return;
   uint32_t *a = arr(c, 2 + 2 * ns);
-  a[1] = use(c, op, p[0], K_PTR, "the base");
+  a[1] = use(c, op, p[0], PTK_VK_PTR, "the base");
   if (esize_of(p[0]->type) != esize_of(rt))
     err(c, op, "%s: the pointer's element type differs in size from the view's", opname(op));
   for (uint32_t i = 0; i < ns; i++) a[2 + i] = use_int(c, op, sh[i], "a shape operand");
@@ -575,7 +575,7 @@ static void compile_partition(cc *c, const ptk_op *op) {
   uint32_t ns, no, nz;
   ptk_value **s = ptk_op_segment(op, 0, &ns), **o = ptk_op_segment(op, 1, &no),
             **z = ptk_op_segment(op, 2, &nz);
-  if (ns != 1 || op->nresults != 1 || vkind(s ? s[0] : NULL) != K_VIEW) {
+  if (ns != 1 || op->nresults != 1 || vkind(s ? s[0] : NULL) != PTK_VK_VIEW) {
     err(c, op, "%s: expected a tensor view operand and one result", opname(op));
     return;
   }
@@ -586,11 +586,11 @@ static void compile_partition(cc *c, const ptk_op *op) {
     return;
   }
   uint32_t *a = arr(c, 2 + 2 * rank);
-  a[1] = use(c, op, s[0], K_VIEW, "the source");
+  a[1] = use(c, op, s[0], PTK_VK_VIEW, "the source");
   for (uint32_t i = 0; i < rank; i++) a[2 + i] = use_int(c, op, o[i], "an offset");
   for (uint32_t i = 0; i < rank; i++) a[2 + rank + i] = use_int(c, op, z[i], "a size");
   a[0] = def(c, op, &op->results[0]);
-  if (vkind(&op->results[0]) != K_VIEW) err(c, op, "%s: the result must be a partition view", opname(op));
+  if (vkind(&op->results[0]) != PTK_VK_VIEW) err(c, op, "%s: the result must be a partition view", opname(op));
   insn *in = emit(c, I_PARTVIEW, op, 0);
   in->a = a;
   in->na = 2 + 2 * rank;
@@ -668,7 +668,7 @@ static void compile_subview(cc *c, const ptk_op *op) {
     return;
   }
   uint32_t *a = arr(c, 6);
-  a[1] = use(c, op, s[0], K_TILE, "the source");
+  a[1] = use(c, op, s[0], PTK_VK_TILE, "the source");
   a[2] = use_int(c, op, o[0], "the row offset");
   a[3] = use_int(c, op, o[1], "the column offset");
   a[4] = nr ? use_int(c, op, vr[0], "the valid rows") : NOSLOT;
@@ -692,7 +692,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   case PTK_OP_TRESHAPE: {
     ptk_tile *tm = ptk_arena_alloc(c->p->arena, sizeof *tm);
     if (!tile_template(c, op, r->type, tm)) return;
-    a[1] = use(c, op, op->operands[0], K_TILE, "the source");
+    a[1] = use(c, op, op->operands[0], PTK_VK_TILE, "the source");
     tmp.op = I_RESHAPE;
     tmp.aux = tm;
     tmp.na = 2;
@@ -701,7 +701,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   case PTK_OP_BITCAST: {
     ptk_tile tm;
     if (!tile_template(c, op, r->type, &tm)) return;
-    a[1] = use(c, op, op->operands[0], K_TILE, "the source");
+    a[1] = use(c, op, op->operands[0], PTK_VK_TILE, "the source");
     tmp.op = I_BITCAST;
     tmp.sub = (uint16_t)tm.dtype;
     tmp.na = 2;
@@ -709,9 +709,9 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   }
   case PTK_OP_TASSIGN:
     if (op->noperands != 2) FAIL(op, "%s: expected a tile and an address", opname(op));
-    a[1] = use(c, op, op->operands[0], K_TILE, "the tile");
+    a[1] = use(c, op, op->operands[0], PTK_VK_TILE, "the tile");
     a[2] = use_int(c, op, op->operands[1], "the address");
-    if (vkind(r) != K_TILE || r->type->tile.loc != op->operands[0]->type->tile.loc)
+    if (vkind(r) != PTK_VK_TILE || r->type->tile.loc != op->operands[0]->type->tile.loc)
       FAIL(op, "%s: the result must be a tile in the same memory", opname(op));
     c->p->rt.mem_used[r->type->tile.loc] = true;
     tmp.op = I_TASSIGN;
@@ -719,22 +719,22 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
     break;
   case PTK_OP_ADDPTR:
     if (op->noperands != 2) FAIL(op, "%s: expected a pointer and an offset", opname(op));
-    a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
+    a[1] = use(c, op, op->operands[0], PTK_VK_PTR, "the pointer");
     a[2] = use_int(c, op, op->operands[1], "the offset");
     tmp.op = I_ADDPTR;
     tmp.imm = esize_of(op->operands[0]->type);
     tmp.na = 3;
-    if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
+    if (vkind(r) != PTK_VK_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
     break;
   case PTK_OP_CASTPTR:
-    if (is_int_scalar(r) && vkind(op->operands[0]) == K_PTR) { /* a pointer's address (SIMT) */
-      a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
+    if (is_int_scalar(r) && vkind(op->operands[0]) == PTK_VK_PTR) { /* a pointer's address (SIMT) */
+      a[1] = use(c, op, op->operands[0], PTK_VK_PTR, "the pointer");
       tmp.op = I_PTRTOINT;
       tmp.imm = width_of(r->type->dt);
       tmp.na = 2;
       break;
     }
-    if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
+    if (vkind(r) != PTK_VK_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
     if (is_int_scalar(op->operands[0])) { /* an explicit address (VPTO: UB offsets) */
       a[1] = use_int(c, op, op->operands[0], "the address");
       tmp.op = I_INTTOPTR;
@@ -742,13 +742,13 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
       tmp.na = 2;
       break;
     }
-    a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
+    a[1] = use(c, op, op->operands[0], PTK_VK_PTR, "the pointer");
     tmp.op = I_MOV;
     tmp.imm = sizeof(ptr_cell);
     tmp.na = 2;
     break;
   case PTK_OP_PTRTOINT:
-    a[1] = use(c, op, op->operands[0], K_PTR, "the pointer");
+    a[1] = use(c, op, op->operands[0], PTK_VK_PTR, "the pointer");
     if (!is_int_scalar(r)) FAIL(op, "%s: the result must be an integer", opname(op));
     tmp.op = I_PTRTOINT;
     tmp.imm = width_of(r->type->dt);
@@ -756,7 +756,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
     break;
   case PTK_OP_INTTOPTR:
     a[1] = use_int(c, op, op->operands[0], "the address");
-    if (vkind(r) != K_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
+    if (vkind(r) != PTK_VK_PTR) FAIL(op, "%s: the result must be a pointer", opname(op));
     tmp.op = I_INTTOPTR;
     tmp.sub = (uint16_t)r->type->space;
     tmp.na = 2;
@@ -764,7 +764,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   case PTK_OP_GET_TENSOR_VIEW_DIM:
   case PTK_OP_GET_TENSOR_VIEW_STRIDE:
     if (op->noperands != 2) FAIL(op, "%s: expected a view and a dimension", opname(op));
-    a[1] = use(c, op, op->operands[0], K_VIEW, "the view");
+    a[1] = use(c, op, op->operands[0], PTK_VK_VIEW, "the view");
     a[2] = use_int(c, op, op->operands[1], "the dimension");
     if (!is_int_scalar(r)) FAIL(op, "%s: the result must be an integer", opname(op));
     tmp.op = I_VIEWDIM;
@@ -776,7 +776,7 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   }
   a[0] = def(c, op, r);
   if (tmp.op == I_RESHAPE || tmp.op == I_BITCAST) {
-    if (vkind(r) != K_TILE) FAIL(op, "%s: the result must be a tile", opname(op));
+    if (vkind(r) != PTK_VK_TILE) FAIL(op, "%s: the result must be a tile", opname(op));
   }
   insn *in = emit(c, tmp.op, op, 0);
   in->a = a;
@@ -797,18 +797,18 @@ static void compile_scalar_mem(cc *c, const ptk_op *op) {
   const ptk_value *ix = op->operands[1];
   const ptk_value *v = load ? &op->results[0] : op->operands[2];
   uint32_t *a = arr(c, 3);
-  a[1] = use(c, op, p, K_PTR, "the pointer");
+  a[1] = use(c, op, p, PTK_VK_PTR, "the pointer");
   a[2] = use_int(c, op, ix, "the index");
   ptk_dtype pd;
-  if (vkind(p) == K_PTR && (!ptk_type_elem_dtype(p->type, &pd) || !dt_supported(pd))) {
+  if (vkind(p) == PTK_VK_PTR && (!ptk_type_elem_dtype(p->type, &pd) || !dt_supported(pd))) {
     err(c, op, "%s: pointers to this element type are not supported", opname(op));
     return;
   }
-  if (vkind(v) != K_SCALAR || (vkind(p) == K_PTR && v->type->dt != pd)) {
+  if (vkind(v) != PTK_VK_SCALAR || (vkind(p) == PTK_VK_PTR && v->type->dt != pd)) {
     err(c, op, "%s: the value must be a scalar of the pointer's element type", opname(op));
     return;
   }
-  a[0] = load ? def(c, op, v) : use(c, op, v, K_SCALAR, "the value");
+  a[0] = load ? def(c, op, v) : use(c, op, v, PTK_VK_SCALAR, "the value");
   insn *in = emit(c, load ? I_LDSC : I_STSC, op, 0);
   in->a = a;
   in->na = 3;
@@ -824,7 +824,7 @@ static void compile_print(cc *c, const ptk_op *op) {
   }
   uint32_t *a = arr(c, op->noperands);
   for (uint32_t i = 0; i < op->noperands; i++) {
-    a[i] = use(c, op, op->operands[i], K_SCALAR, "a printed value");
+    a[i] = use(c, op, op->operands[i], PTK_VK_SCALAR, "a printed value");
   }
   insn *in = emit(c, I_PRINT, op, 0);
   in->a = a;
@@ -851,12 +851,12 @@ static void compile_lowered(cc *c, const ptk_op *op) {
   for (uint32_t k = r.nres; k < r.nv; k++) {
     bool tile = r.role[k] == PTK_ROLE_TILE ||
                 (r.role[k] == PTK_ROLE_OPT && r.v[k] && r.v[k]->type->kind == PTK_TY_TILE_BUF);
-    int kind = tile ? K_TILE
-               : r.role[k] == PTK_ROLE_VREG  ? K_VREG
-               : r.role[k] == PTK_ROLE_MASK  ? K_MASK
-               : r.role[k] == PTK_ROLE_ALIGN ? K_ALIGN
-               : r.role[k] == PTK_ROLE_PTR   ? K_PTR
-                                             : K_SCALAR;
+    int kind = tile ? PTK_VK_TILE
+               : r.role[k] == PTK_ROLE_VREG  ? PTK_VK_VREG
+               : r.role[k] == PTK_ROLE_MASK  ? PTK_VK_MASK
+               : r.role[k] == PTK_ROLE_ALIGN ? PTK_VK_ALIGN
+               : r.role[k] == PTK_ROLE_PTR   ? PTK_VK_PTR
+                                             : PTK_VK_SCALAR;
     a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], kind, "an operand") : NOSLOT;
   }
   for (uint32_t k = 0; k < r.nres; k++) a[k] = def(c, op, r.v[k]);
@@ -873,12 +873,12 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
   switch (op->kind) {
   case PTK_OP_TGETVAL: {
     x.in = ptk_op_segment(op, 0, &x.nin);
-    if (x.nin != 2 || op->nresults != 1 || vkind(&op->results[0]) != K_SCALAR) {
+    if (x.nin != 2 || op->nresults != 1 || vkind(&op->results[0]) != PTK_VK_SCALAR) {
       err(c, op, "%s: expected a tile, an offset and a scalar result", opname(op));
       return;
     }
     uint32_t *a = arr(c, 3);
-    a[1] = use(c, op, x.in[0], K_TILE, "the tile");
+    a[1] = use(c, op, x.in[0], PTK_VK_TILE, "the tile");
     a[2] = use_int(c, op, x.in[1], "the offset");
     a[0] = def(c, op, &op->results[0]);
     insn *in = emit(c, I_TGETVAL, op, 0);
@@ -890,7 +890,7 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
     uint32_t nall = op->noperands;
     if (nall < 1 || nall > 2) FAIL(op, "%s: expected a tile", opname(op));
     uint32_t *a = arr(c, 1);
-    a[0] = use(c, op, op->operands[0], K_TILE, "the tile");
+    a[0] = use(c, op, op->operands[0], PTK_VK_TILE, "the tile");
     insn *in = emit(c, I_TPRINT, op, 0);
     in->a = a, in->na = 1;
     c->p->rt.has_print = true;
@@ -899,10 +899,10 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
   case PTK_OP_TLOAD: {
     if (!ptk_lower_dps(op, 1, 1, 1, &x, c->d)) return;
     ptk_isa_dtype vd = PTK_ISA_F32;
-    if (vkind(x.in[0]) == K_VIEW && !view_dtype(c, op, x.in[0]->type, &vd)) return;
+    if (vkind(x.in[0]) == PTK_VK_VIEW && !view_dtype(c, op, x.in[0]->type, &vd)) return;
     uint32_t *a = arr(c, 2);
-    a[0] = use(c, op, x.out[0], K_TILE, "the destination");
-    a[1] = use(c, op, x.in[0], K_VIEW, "the source");
+    a[0] = use(c, op, x.out[0], PTK_VK_TILE, "the destination");
+    a[1] = use(c, op, x.in[0], PTK_VK_VIEW, "the source");
     insn *in = emit(c, I_TLOAD, op, 0);
     in->a = a, in->na = 2, in->sub = (uint16_t)vd;
     return;
@@ -911,10 +911,10 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
     unsigned flags;
     if (!ptk_lower_tstore(op, &x, &flags, c->d)) return;
     ptk_isa_dtype vd = PTK_ISA_F32;
-    if (vkind(x.out[0]) == K_VIEW && !view_dtype(c, op, x.out[0]->type, &vd)) return;
+    if (vkind(x.out[0]) == PTK_VK_VIEW && !view_dtype(c, op, x.out[0]->type, &vd)) return;
     uint32_t *a = arr(c, 2);
-    a[0] = use(c, op, x.out[0], K_VIEW, "the destination");
-    a[1] = use(c, op, x.in[0], K_TILE, "the source");
+    a[0] = use(c, op, x.out[0], PTK_VK_VIEW, "the destination");
+    a[1] = use(c, op, x.in[0], PTK_VK_TILE, "the source");
     insn *in = emit(c, I_TSTORE, op, 0);
     in->a = a, in->na = 2, in->sub = (uint16_t)vd;
     in->flags = flags;
@@ -931,7 +931,7 @@ static void compile_op(cc *c, const ptk_op *op) {
   const ptk_op_info *info = &ptk_op_table[op->kind];
   switch (info->lower) {
   case PTK_LOWER_NOP:
-    for (uint32_t i = 0; i < op->noperands; i++) use(c, op, op->operands[i], K_NONE, "");
+    for (uint32_t i = 0; i < op->noperands; i++) use(c, op, op->operands[i], PTK_VK_NONE, "");
     return;
   case PTK_LOWER_CALL: compile_lowered(c, op); return;
   case PTK_LOWER_NOEXEC:
@@ -964,7 +964,7 @@ static void compile_op(cc *c, const ptk_op *op) {
   case PTK_OP_SET_VALIDSHAPE: {
     if (op->noperands != 3) FAIL(op, "%s: expected a tile and two sizes", opname(op));
     uint32_t *a = arr(c, 3);
-    a[0] = use(c, op, op->operands[0], K_TILE, "the tile");
+    a[0] = use(c, op, op->operands[0], PTK_VK_TILE, "the tile");
     a[1] = use_int(c, op, op->operands[1], "the valid rows");
     a[2] = use_int(c, op, op->operands[2], "the valid columns");
     insn *in = emit(c, I_SETVALID, op, 0);
@@ -976,7 +976,7 @@ static void compile_op(cc *c, const ptk_op *op) {
         !is_int_scalar(&op->results[1]))
       FAIL(op, "%s: expected a tile and two integer results", opname(op));
     uint32_t *a = arr(c, 3);
-    a[2] = use(c, op, op->operands[0], K_TILE, "the tile");
+    a[2] = use(c, op, op->operands[0], PTK_VK_TILE, "the tile");
     a[0] = def(c, op, &op->results[0]);
     a[1] = def(c, op, &op->results[1]);
     insn *in = emit(c, I_GETVALID, op, 0);
@@ -1048,7 +1048,7 @@ static void compile_func(cc *c, uint32_t idx) {
   } else {
     for (uint32_t i = 0; i < f->nargs; i++) {
       fc.arg_kind[i] = (uint8_t)ptk_interp__kind_of(f->arg_types[i]);
-      if (fc.arg_kind[i] == K_NONE) {
+      if (fc.arg_kind[i] == PTK_VK_NONE) {
         char *ts = ptk_type_str(f->arg_types[i]);
         ptk_error_loc(c->d, b->args[i]->loc.src ? b->args[i]->loc : f->loc,
                       "function '@%s': parameters of type %s are not supported by the interpreter",

@@ -18,16 +18,6 @@
 #include "backend/lower.h"
 #include "runtime/launch.h"
 
-enum {
-  K_NONE = PTK_VK_NONE,
-  K_SCALAR = PTK_VK_SCALAR,
-  K_PTR = PTK_VK_PTR,
-  K_VIEW = PTK_VK_VIEW,
-  K_TILE = PTK_VK_TILE,
-  K_VREG = PTK_VK_VREG,
-  K_MASK = PTK_VK_MASK,
-  K_ALIGN = PTK_VK_ALIGN
-};
 
 /* The cells are the ones both engines share (runtime/launch.h). */
 typedef ptk_rt_sc scell;
