@@ -54,10 +54,13 @@ typedef struct ptk_fuse_info {
 typedef struct fz_group {
   const ptk_op *first, *last;  /* first tload .. the tstore */
   const ptk_op *ops[FZ_MAX];   /* the group's tile ops in order */
+  bool inplace[FZ_MAX];        /* ops[i] is a tload of a broadcast tile: runs where it stands */
   uint32_t nops;
-  const ptk_value *tiles[FZ_MAX]; /* distinct tile values */
+  const ptk_value *tiles[FZ_MAX]; /* distinct tile values computed element by element */
   uint32_t ntiles;
   bool hidden[FZ_MAX];         /* tiles[i] is seen by nothing outside the group */
+  const ptk_value *ext[FZ_MAX]; /* broadcast operands of expand ops, read in place */
+  uint32_t next;
 } fz_group;
 
 static const char *opname(const ptk_op *op) { return ptk_op_table[op->kind].name; }
@@ -183,10 +186,21 @@ static bool transparent(const ptk_op *op) {
 typedef struct ewop {
   ptk_call_shape shape;
   int sub;
-  const ptk_value *dst, *a, *b; /* b: binary only */
+  const ptk_value *dst, *a, *b; /* b: binary and expand ops only */
   const ptk_value *s;           /* the scalar of a tile-scalar op */
   bool sfl;                     /* it is a float */
+  int bc;                       /* expand ops: 1 a, 2 b is the broadcast operand */
 } ewop;
+
+/* A broadcast operand read in place: f32 vec, no box, either layout. */
+static bool ext_ok(const ptk_value *v) {
+  if (!v || !ptk_type_is_tile(v->type)) return false;
+  const ptk_tile_desc *t = &v->type->tile;
+  return t->loc == PTK_SPACE_VEC && f32(t->elem) && t->slayout == PTK_SLAYOUT_NONE_BOX;
+}
+/* The full and the broadcast operand of an expand op. */
+static const ptk_value *ew_full(const ewop *e) { return e->bc == 1 ? e->b : e->a; }
+static const ptk_value *ew_bcast(const ewop *e) { return e->bc == 1 ? e->a : e->b; }
 
 static bool elementwise(const ptk_op *op, ewop *e) {
   if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return false;
@@ -204,10 +218,18 @@ static bool elementwise(const ptk_op *op, ewop *e) {
   case PTK_CALL_BIN_TS: e->a = r.v[1], e->s = r.v[2], e->sfl = r.fl[2]; break;
   case PTK_CALL_BIN_ST: e->s = r.v[1], e->sfl = r.fl[1], e->a = r.v[2]; break;
   case PTK_CALL_UNARY: e->a = r.v[1]; break;
+  case PTK_CALL_ROWEXP_OP:
+  case PTK_CALL_COLEXP_OP:
+    /* the library broadcasts b unless only b has dst's valid shape: the
+     * operand that is dst is the full one (checked at run time) */
+    e->a = r.v[1], e->b = r.v[2];
+    e->bc = e->b == e->dst && e->a != e->dst ? 1 : 2;
+    break;
   default: return false;
   }
   if (r.shape == PTK_CALL_UNARY ? !ptk_ew_unary_fn_name(r.sub) : !ptk_ew_fusable(r.sub)) return false;
   if (e->s && !e->s->type) return false;
+  if (e->bc) return tile_ok(e->dst) && tile_ok(ew_full(e)) && ext_ok(ew_bcast(e)) && ew_bcast(e) != e->dst;
   return tile_ok(e->dst) && tile_ok(e->a) && (!e->b || tile_ok(e->b));
 }
 
@@ -225,29 +247,88 @@ static bool transfer(const ptk_op *o, const ptk_value **t, const ptk_value **v, 
   return true;
 }
 
+static int ext_index(const fz_group *g, const ptk_value *v) {
+  for (uint32_t i = 0; i < g->next; i++)
+    if (g->ext[i] == v) return (int)i;
+  return -1;
+}
+
+/* Tile roles while a group is read: a tile a tload fills is pending until an
+ * op uses it, then it is computed element by element (a group tile) or read
+ * in place as the broadcast operand of an expand op (its tload then runs
+ * where it stands); one tile cannot be both. */
+typedef struct roles {
+  const ptk_value *pend[FZ_MAX];
+  uint32_t npend;
+} roles;
+
+static bool pending(roles *r, const ptk_value *v, bool take) {
+  for (uint32_t i = 0; i < r->npend; i++)
+    if (r->pend[i] == v) {
+      if (take) r->pend[i] = r->pend[--r->npend];
+      return true;
+    }
+  return false;
+}
+/* v is used element by element. */
+static bool as_group(fz_group *g, roles *r, const ptk_value *v) {
+  if (ext_index(g, v) >= 0 || !tile_ok(v)) return false;
+  pending(r, v, true);
+  return add_tile(g, v);
+}
+/* v is read in place as a broadcast operand. */
+static bool as_ext(fz_group *g, roles *r, const ptk_value *v) {
+  if (tile_index(g, v) >= 0 || !ext_ok(v)) return false;
+  pending(r, v, true);
+  if (ext_index(g, v) >= 0) return true;
+  if (g->next == FZ_MAX) return false;
+  g->ext[g->next++] = v;
+  return true;
+}
+
 static bool detect(ec *c, const ptk_op *op, fz_group *g) {
   memset(g, 0, sizeof *g);
   g->first = op;
+  roles r = {{0}, 0};
   ptk_diags *q = ptk_diags_new(); /* malformed ops are reported by their normal emission */
-  bool found = false;
-  for (const ptk_op *o = op; o && !found; o = o->next) {
+  bool found = false, ok = true;
+  for (const ptk_op *o = op; o && !found && ok; o = o->next) {
     const ptk_value *t, *v;
     ewop e;
     if (o->kind == PTK_OP_TLOAD) {
-      if (!transfer(o, &t, &v, q) || !tile_ok(t) || !view_f32(v) || !add_tile(g, t)) break;
+      /* a broadcast tile is loaded before its first use, never after */
+      ok = transfer(o, &t, &v, q) && ext_index(g, t) < 0 && ext_ok(t);
+      if (ok && tile_index(g, t) < 0 && !pending(&r, t, false)) {
+        if (r.npend == FZ_MAX) ok = false;
+        else r.pend[r.npend++] = t;
+      }
     } else if (o->kind == PTK_OP_TSTORE) {
-      if (!transfer(o, &t, &v, q) || tile_index(g, t) < 0 || !view_f32(v)) break;
-      found = true;
+      ok = transfer(o, &t, &v, q) && (tile_index(g, t) >= 0 || pending(&r, t, false)) && view_f32(v) &&
+           as_group(g, &r, t);
+      found = ok;
     } else if (elementwise(o, &e)) {
-      if (tile_index(g, e.a) < 0 || (e.b && tile_index(g, e.b) < 0) || !add_tile(g, e.dst)) break;
+      const ptk_value *f = e.bc ? ew_full(&e) : e.a;
+      ok = (tile_index(g, f) >= 0 || pending(&r, f, false)) && as_group(g, &r, f);
+      if (ok && e.bc) ok = as_ext(g, &r, ew_bcast(&e));
+      else if (ok && e.b) ok = (tile_index(g, e.b) >= 0 || pending(&r, e.b, false)) && as_group(g, &r, e.b);
+      ok = ok && as_group(g, &r, e.dst);
     } else if (transparent(o)) {
       continue;
     } else {
-      break;
+      ok = false;
     }
-    if (g->nops == FZ_MAX) break;
+    if (!ok || g->nops == FZ_MAX) break;
     g->ops[g->nops++] = o;
     g->last = o;
+  }
+  /* loads whose tile nothing used are computed like the rest */
+  for (uint32_t i = 0; found && i < r.npend; i++) found = add_tile(g, r.pend[i]);
+  for (uint32_t i = 0; found && i < g->nops; i++) {
+    const ptk_value *t, *v;
+    if (g->ops[i]->kind != PTK_OP_TLOAD) continue;
+    transfer(g->ops[i], &t, &v, q);
+    g->inplace[i] = ext_index(g, t) >= 0;
+    if (!g->inplace[i] && (!tile_ok(t) || !view_f32(v))) found = false;
   }
   ptk_diags_free(q);
   if (found)
@@ -262,25 +343,25 @@ static uint32_t op_tiles(const ptk_op *o, const ptk_value *ts[3], ptk_diags *d) 
   if (o->kind == PTK_OP_TLOAD || o->kind == PTK_OP_TSTORE) return transfer(o, &ts[0], &v, d) ? 1 : 0;
   if (!elementwise(o, &e)) return 0;
   ts[0] = e.dst, ts[1] = e.a, ts[2] = e.b;
-  return e.b ? 3 : 2;
+  return e.b ? 3 : 2; /* expand ops: the broadcast operand too */
 }
 
-/* Tile value v is new at step k: its storage is disjoint from the group's tiles seen before. */
-static void disjoint_cond(ec *c, const fz_group *g, const ptk_value *v, uint32_t k, ptk_buf *cond) {
-  bool seen[FZ_MAX] = {0};
-  for (uint32_t i = 0; i < k; i++) {
-    const ptk_value *ts[3];
-    uint32_t n = op_tiles(g->ops[i], ts, c->d);
-    for (uint32_t j = 0; j < n; j++) {
-      int ti = tile_index(g, ts[j]);
-      if (ti < 0 || seen[ti] || ts[j] == v) continue;
-      seen[ti] = true;
-      ptk_buf_printf(cond,
-                     " && !ptkj_fz_overlap(v%u.data, (int64_t)v%u.srows * v%u.scols * 4, v%u.data, "
-                     "(int64_t)v%u.srows * v%u.scols * 4)",
-                     v->uid, v->uid, v->uid, ts[j]->uid, ts[j]->uid, ts[j]->uid);
-    }
-  }
+/* Distinct tiles the group touched so far, in order: each new one must have
+ * storage disjoint from all of them. */
+typedef struct seen_tiles {
+  const ptk_value *v[2 * FZ_MAX];
+  uint32_t n;
+} seen_tiles;
+
+static void disjoint_cond(seen_tiles *st, const ptk_value *v, ptk_buf *cond) {
+  for (uint32_t i = 0; i < st->n; i++)
+    if (st->v[i] == v) return;
+  for (uint32_t i = 0; i < st->n; i++)
+    ptk_buf_printf(cond,
+                   " && !ptkj_fz_overlap(v%u.data, (int64_t)v%u.srows * v%u.scols * 4, v%u.data, "
+                   "(int64_t)v%u.srows * v%u.scols * 4)",
+                   v->uid, v->uid, v->uid, st->v[i]->uid, st->v[i]->uid, st->v[i]->uid);
+  if (st->n < 2 * FZ_MAX) st->v[st->n++] = v;
 }
 
 /* Fall back at step k: group ops [0, k) run for real. */
@@ -288,7 +369,8 @@ static void fall_back(ec *c, const fz_group *g, uint32_t k) {
   ptk_emit_line(c, "if (r_) {");
   c->ind++;
   ptk_emit_line(c, "fz = 0;");
-  for (uint32_t i = 0; i < k; i++) ptk_emit_op(c, g->ops[i]);
+  for (uint32_t i = 0; i < k; i++)
+    if (!g->inplace[i]) ptk_emit_op(c, g->ops[i]);
   c->ind--;
   ptk_emit_line(c, "}");
 }
@@ -304,9 +386,23 @@ static void loop_nest(ec *c, const fz_group *g, uint32_t nload) {
       ptk_emit_line(c, "volatile float sv%u = ptk_ew_scalar_f(ptk_sc_isa(%d, v%u)); const float s%u = sv%u;", i,
                     w.sfl, w.s->uid, i, i);
   }
+  for (uint32_t i = 0; i < g->nops; i++) { /* column broadcasts: row 0 of the operand */
+    ewop w;
+    if (g->ops[i]->kind != PTK_OP_TLOAD && g->ops[i]->kind != PTK_OP_TSTORE && elementwise(g->ops[i], &w) &&
+        w.shape == PTK_CALL_COLEXP_OP)
+      ptk_emit_line(c, "const float *b%u = (const float *)(const void *)v%u.data; const int64_t bs%u = ptkj_fz_cs(&v%u);",
+                    i, ew_bcast(&w)->uid, i, ew_bcast(&w)->uid);
+  }
   ptk_emit_line(c, "for (int64_t r_ = 0; r_ < fvr; r_++) {");
   c->ind++;
   for (uint32_t j = 0; j <= nload; j++) ptk_emit_line(c, "float *g%u = gp[%u] + r_ * gl[%u];", j, j, j);
+  for (uint32_t i = 0; i < g->nops; i++) { /* row broadcasts: column 0 of the operand */
+    ewop w;
+    if (g->ops[i]->kind != PTK_OP_TLOAD && g->ops[i]->kind != PTK_OP_TSTORE && elementwise(g->ops[i], &w) &&
+        w.shape == PTK_CALL_ROWEXP_OP)
+      ptk_emit_line(c, "const float b%u = ((const float *)(const void *)v%u.data)[r_ * ptkj_fz_rs(&v%u)];", i,
+                    ew_bcast(&w)->uid, ew_bcast(&w)->uid);
+  }
   for (uint32_t t = 0; t < g->ntiles; t++)
     if (!g->hidden[t])
       ptk_emit_line(c, "float *t%u = (float *)(void *)v%u.data + r_ * v%u.scols;", t, g->tiles[t]->uid,
@@ -318,10 +414,20 @@ static void loop_nest(ec *c, const fz_group *g, uint32_t nload) {
   c->ind++;
   int cur[FZ_MAX]; /* the temporary tile t holds */
   for (uint32_t t = 0; t < FZ_MAX; t++) cur[t] = -1;
+  /* a tile is stored once per element, with its last value: nothing in the
+   * loop reads tile memory */
+  int lastw[FZ_MAX];
+  for (uint32_t t = 0; t < FZ_MAX; t++) lastw[t] = -1;
+  for (uint32_t i = 0; i < g->nops; i++) {
+    const ptk_value *ts[3];
+    if (g->inplace[i] || g->ops[i]->kind == PTK_OP_TSTORE || !op_tiles(g->ops[i], ts, c->d)) continue;
+    lastw[tile_index(g, ts[0])] = (int)i;
+  }
   uint32_t lj = 0;
   for (uint32_t i = 0; i < g->nops; i++) {
     const ptk_op *o = g->ops[i];
     const ptk_value *ts[3];
+    if (g->inplace[i]) continue;
     op_tiles(o, ts, c->d);
     int td = tile_index(g, ts[0]);
     if (o->kind == PTK_OP_TSTORE) {
@@ -334,17 +440,27 @@ static void loop_nest(ec *c, const fz_group *g, uint32_t nload) {
     } else {
       ewop w;
       elementwise(o, &w);
-      int xa = cur[tile_index(g, w.a)];
+      int ta = tile_index(g, w.a), xa = ta >= 0 ? cur[ta] : -1;
       switch (w.shape) {
       case PTK_CALL_BINARY:
         ptk_buf_printf(&e, "%s(x%d, x%d)", ptk_ew_fn_name(w.sub), xa, cur[tile_index(g, w.b)]);
         break;
       case PTK_CALL_BIN_TS: ptk_buf_printf(&e, "%s(x%d, s%u)", ptk_ew_fn_name(w.sub), xa, i); break;
       case PTK_CALL_BIN_ST: ptk_buf_printf(&e, "%s(s%u, x%d)", ptk_ew_fn_name(w.sub), i, xa); break;
+      case PTK_CALL_ROWEXP_OP:
+      case PTK_CALL_COLEXP_OP: {
+        int xf = cur[tile_index(g, ew_full(&w))];
+        char bv[48];
+        if (w.shape == PTK_CALL_ROWEXP_OP) snprintf(bv, sizeof bv, "b%u", i);
+        else snprintf(bv, sizeof bv, "b%u[c_ * bs%u]", i, i);
+        if (w.bc == 2) ptk_buf_printf(&e, "%s(x%d, %s)", ptk_ew_fn_name(w.sub), xf, bv);
+        else ptk_buf_printf(&e, "%s(%s, x%d)", ptk_ew_fn_name(w.sub), bv, xf);
+        break;
+      }
       default: ptk_buf_printf(&e, "%s(x%d)", ptk_ew_unary_fn_name(w.sub), xa); break;
       }
     }
-    if (g->hidden[td])
+    if (g->hidden[td] || lastw[td] != (int)i)
       ptk_emit_line(c, "float x%u = %s;", i, ptk_buf_cstr(&e));
     else
       ptk_emit_line(c, "float x%u = %s; t%d[c_] = x%u;", i, ptk_buf_cstr(&e), td, i);
@@ -357,34 +473,62 @@ static void loop_nest(ec *c, const fz_group *g, uint32_t nload) {
   ptk_emit_line(c, "}");
 }
 
+static bool is_expand(ewop *e) { return e->bc != 0; }
+
 static void emit_group(ec *c, const fz_group *g) {
   c->in_fz = true;
   uint32_t nload = 0;
-  for (uint32_t i = 0; i < g->nops; i++) nload += g->ops[i]->kind == PTK_OP_TLOAD;
+  for (uint32_t i = 0; i < g->nops; i++) nload += g->ops[i]->kind == PTK_OP_TLOAD && !g->inplace[i];
   ptk_emit_line(c, "{ /* fused: %s … %s */", opname(g->first), opname(g->last));
   c->ind++;
   ptk_emit_line(c, "int fz = 1;");
   ptk_emit_line(c, "int32_t fvr = 0, fvc = 0;");
   ptk_emit_line(c, "float *gp[%u] = {0}; int64_t gl[%u] = {0};", nload + 1, nload + 1);
-  bool seen[FZ_MAX] = {0};
+  seen_tiles st;
+  st.n = 0;
+  bool have_shape = false;
   uint32_t k = 0, li = 0;
   for (const ptk_op *o = g->first;; o = o->next) {
     if (k >= g->nops || o != g->ops[k]) { /* a transparent op, where it stands */
       ptk_emit_op(c, o);
       continue;
     }
-    const ptk_value *ts[3];
+    const ptk_value *ts[3] = {NULL, NULL, NULL};
     op_tiles(o, ts, c->d);
-    int ti = tile_index(g, ts[0]);
     ptk_buf cond = {0};
+    if (g->inplace[k]) { /* a broadcast tile's tload: disjoint from the rest, then run */
+      ptk_buf_puts(&cond, "1");
+      disjoint_cond(&st, ts[0], &cond);
+      ptk_emit_line(c, "if (fz) {");
+      c->ind++;
+      ptk_emit_line(c, "int r_ = !(%s);", ptk_buf_cstr(&cond));
+      ptk_buf_free(&cond);
+      fall_back(c, g, k);
+      c->ind--;
+      ptk_emit_line(c, "}");
+      ptk_emit_op(c, o);
+      k++;
+      continue;
+    }
+    if (o->kind == PTK_OP_TLOAD && !have_shape) {
+      ptk_emit_line(c, "fvr = v%u.vrows; fvc = v%u.vcols;", ts[0]->uid, ts[0]->uid);
+      have_shape = true;
+    }
     ptk_buf_printf(&cond, "ptkj_fz_tile(&v%u, fvr, fvc)", ts[0]->uid);
-    if (!seen[ti] && o->kind != PTK_OP_TSTORE) disjoint_cond(c, g, ts[0], k, &cond);
-    seen[ti] = true;
+    if (o->kind != PTK_OP_TLOAD && o->kind != PTK_OP_TSTORE) {
+      ewop w;
+      elementwise(o, &w);
+      if (is_expand(&w))
+        ptk_buf_printf(&cond, " && ptkj_fz_bcast(&v%u, fvr, fvc, %d, %d)", ew_bcast(&w)->uid,
+                       w.shape == PTK_CALL_ROWEXP_OP, w.bc == 1);
+      for (uint32_t j = 1; j < 3; j++)
+        if (ts[j]) disjoint_cond(&st, ts[j], &cond);
+    }
+    disjoint_cond(&st, ts[0], &cond);
     if (o->kind == PTK_OP_TLOAD || o->kind == PTK_OP_TSTORE) {
       const ptk_value *t, *v;
       transfer(o, &t, &v, c->d);
       uint32_t gi = o->kind == PTK_OP_TLOAD ? li++ : nload;
-      if (k == 0) ptk_emit_line(c, "fvr = v%u.vrows; fvc = v%u.vcols;", t->uid, t->uid);
       ptk_emit_line(c, "if (fz) {");
       c->ind++;
       ptk_emit_line(c, "int r_ = %s ? e->gm_direct(cx, %u, &v%u, &v%u, &gp[%u], &gl[%u]) : 1;",

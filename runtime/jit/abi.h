@@ -120,6 +120,18 @@ static inline int ptkj_fz_overlap(const void *p, int64_t n, const void *q, int64
   uintptr_t a = (uintptr_t)p, b = (uintptr_t)q;
   return n > 0 && m > 0 && a < b + (uintptr_t)m && b < a + (uintptr_t)n;
 }
+/* A broadcast operand x of an expand op read in place (row: column 0 of
+ * rows 0..vr-1; else row 0 of columns 0..vc-1), as the tile library would
+ * read it: not a sub-view, valid far enough, and (first: it is src0) not of
+ * the destination's valid shape, which would make the library broadcast
+ * the other operand. */
+static inline int ptkj_fz_bcast(const ptk_tile *x, int32_t vr, int32_t vc, int row, int first) {
+  if (x->r0 || x->c0 || (first && x->vrows == vr && x->vcols == vc)) return 0;
+  return row ? x->vrows >= vr && x->vcols >= 1 : x->vcols >= vc && x->vrows >= 1;
+}
+/* Element strides of a no-box tile: next row, next column. */
+static inline int64_t ptkj_fz_rs(const ptk_tile *x) { return x->blayout == PTK_ISA_ROW_MAJOR ? x->scols : 1; }
+static inline int64_t ptkj_fz_cs(const ptk_tile *x) { return x->blayout == PTK_ISA_ROW_MAJOR ? 1 : x->srows; }
 /* Bytes of an r x c f32 region with row pitch ld elements. */
 static inline int64_t ptkj_fz_span(int64_t r, int64_t c, int64_t ld) {
   return r > 0 && c > 0 ? ((r - 1) * ld + c) * 4 : 0;
