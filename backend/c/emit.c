@@ -152,7 +152,7 @@ static const ptk_op *emit_body(ec *c, const ptk_block *b) {
     for (const ptk_op *op = b->first; op; op = op->next) {
       if (ptk_op_table[op->kind].flags & PTK_OPF_TERMINATOR) return op;
       const ptk_op *last;
-      if (op->kind == PTK_OP_TLOAD && !c->in_fz && ptk_fuse_group(c, op, &last)) {
+      if (op->kind == PTK_OP_TLOAD && !c->in_fz && ptk_emit_fused(c, op, &last)) {
         op = last;
         continue;
       }
@@ -755,7 +755,7 @@ bool ptk_emit_c_ops(const ptk_func *entry, ptk_buf *out, const ptk_op ***ops, ui
   ptk_buf_free(&o2);
   ptk_buf_free(&body);
   free(c.declared);
-  ptk_fuse_free(&c);
+  ptk_emit_fuse_free(&c);
   ptk_vec_free(&c.funcs);
   ptk_vec_free(&c.fvals);
   bool ok = d->errors == c.errors0;

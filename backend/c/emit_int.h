@@ -6,7 +6,7 @@
 #include "backend/lower.h"
 #include "lang/util.h"
 
-struct ptk_fuse_info;
+struct ptk_fuse_info; /* backend/fuse.h */
 
 typedef struct ec {
   ptk_buf *o;
@@ -40,7 +40,7 @@ void ptk_emit_op(ec *c, const ptk_op *op);
 
 /* Fused groups (fuse.c): the group that starts at tload `op`, emitted, with
  * the last op of it in *last; false (nothing emitted) when op starts none. */
-bool ptk_fuse_group(ec *c, const ptk_op *op, const ptk_op **last);
-void ptk_fuse_free(ec *c);
+bool ptk_emit_fused(ec *c, const ptk_op *op, const ptk_op **last);
+void ptk_emit_fuse_free(ec *c);
 
 #endif
