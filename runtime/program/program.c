@@ -15,6 +15,7 @@
 #include "parser/parse.h"
 #include "runtime/jit/jit.h"
 #include "runtime/kernel.h"
+#include "runtime/program/orch_ir.h"
 #include "runtime/program/sched.h"
 
 #define MAX_ERRORS 20
@@ -65,6 +66,9 @@ struct ptk_program {
   char *dump_root, *dump_regex;
   ptk_program_kernel_src *srcs; /* replay: kernels from .pto files */
   size_t nsrcs;
+  /* the orchestration IR (built at load, verified, its static graph derived) */
+  ptk_module *orch;
+  ptk_orch_graph graph;
   /* the run in progress */
   const ptk_program_run_opts *ro;
   /* the last run */
@@ -112,6 +116,7 @@ typedef struct pbuf {
   bool scoped;       /* allocated inside a `scope { }` (freed at its end) */
   uint8_t *data;
   int64_t nbytes;
+  ptk_value *ir;     /* trace: the parameter or ptk.alloc_tensor */
 } pbuf;
 
 typedef struct pview {
@@ -135,6 +140,7 @@ struct pval {
   pval *items;
   size_t n;
   bool nodep; /* a tensor wrapped in no_dep(…): not tracked by the scheduler */
+  ptk_value *ir; /* trace: the orchestration IR value (NULL: a known scalar, materialized on use) */
 };
 
 static pval v_err(void) { return (pval){.k = V_ERR}; }
@@ -208,6 +214,11 @@ typedef struct pctx {
   PTK_VEC(uint64_t) spaths; /* (if instance << 32) | arm, per task from path0 */
   PTK_VEC(uint64_t) arms;   /* the arms of `if`s on run-time values being checked */
   uint32_t ifs;
+  /* trace (building the orchestration IR; orch_trace.c's notes): not run, not checked again */
+  bool trace;
+  ptk_module *M;
+  ptk_func *F;
+  ptk_block *blk;
 } pctx;
 
 static void perr(pctx *c, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
@@ -234,6 +245,124 @@ static binding *lookup(pctx *c, const char *name) {
 static void declare(pctx *c, const char *name, ptk_range at, pval v, bool is_var) {
   binding b = {name, v, c->scope, is_var, at};
   ptk_vec_push(&c->binds, b);
+}
+
+/* ---- trace: building the orchestration IR ---------------------------------------------------------
+ * A third mode of the evaluator (after the check, before any run): every
+ * value carries an IR value; known scalars are folded and materialized as
+ * arith.constant where used; every `for` becomes an scf.for whose body is
+ * traced once with a symbolic induction variable (vars it assigns become
+ * iter_args), an `if` on a run-time value becomes an scf.if (vars assigned
+ * in an arm become results), an `if` on a known value keeps only its arm.
+ * Ints are i64, floats f64, bools i1 (docs/programs-ir.md). */
+
+static const ptk_type *ty(ptk_dtype dt) { return ptk_type_scalar(dt); }
+
+static ptk_value *irv(pctx *c, const pval *v, ptk_range r) {
+  if (v->ir) return v->ir;
+  if (v->known) {
+    if (v->k == V_INT) return ptk_build_const_int(c->M, c->blk, v->i, ty(PTK_DT_I64), r.begin);
+    if (v->k == V_BOOL) return ptk_build_const_bool(c->M, c->blk, v->i != 0, r.begin);
+    if (v->k == V_FLOAT) return ptk_build_const_float(c->M, c->blk, v->f, ty(PTK_DT_F64), r.begin);
+  }
+  perr(c, r, "internal error: this %s has no value in the orchestration IR", kind_name(v));
+  return NULL;
+}
+
+static ptk_op *emit(pctx *c, ptk_op_kind k, ptk_value *const *ops, uint32_t n, const ptk_type *rt, ptk_range r) {
+  return ptk_build(c->M, c->blk, k, ops, n, rt ? &rt : NULL, rt ? 1 : 0, r.begin);
+}
+static ptk_value *emit1(pctx *c, ptk_op_kind k, ptk_value *const *ops, uint32_t n, const ptk_type *rt, ptk_range r) {
+  return ptk_op_result(emit(c, k, ops, n, rt, r), 0);
+}
+
+/* An int/bool value as f64, a bool as i64, an int as i1 (!= 0). */
+static ptk_value *as_type(pctx *c, ptk_value *x, ptk_dtype want, ptk_range r) {
+  ptk_dtype have = x->type->dt;
+  if (have == want) return x;
+  if (want == PTK_DT_F64) {
+    if (have == PTK_DT_I1) x = emit1(c, PTK_OP_ARITH_EXTUI, &x, 1, ty(PTK_DT_I64), r);
+    return emit1(c, PTK_OP_ARITH_SITOFP, &x, 1, ty(PTK_DT_F64), r);
+  }
+  if (want == PTK_DT_I64) return emit1(c, PTK_OP_ARITH_EXTUI, &x, 1, ty(PTK_DT_I64), r);
+  ptk_value *ops[2] = {x, ptk_build_const_int(c->M, c->blk, 0, x->type, r.begin)};
+  ptk_op *op = emit(c, have == PTK_DT_F64 ? PTK_OP_ARITH_CMPF : PTK_OP_ARITH_CMPI, ops, 2, ty(PTK_DT_I1), r);
+  ptk_op_set_attr(op, "predicate", ptk_attr_int(c->M, have == PTK_DT_F64 ? PTK_CMPF_une : PTK_CMPI_ne, NULL));
+  return ptk_op_result(op, 0);
+}
+
+static ptk_value *cmp(pctx *c, bool fl, int64_t pred, ptk_value *x, ptk_value *y, ptk_range r) {
+  ptk_value *ops[2] = {x, y};
+  ptk_op *op = emit(c, fl ? PTK_OP_ARITH_CMPF : PTK_OP_ARITH_CMPI, ops, 2, ty(PTK_DT_I1), r);
+  ptk_op_set_attr(op, "predicate", ptk_attr_int(c->M, pred, NULL));
+  return ptk_op_result(op, 0);
+}
+
+/* The IR of a binary operation whose result is not known (r from binop). */
+static pval trace_binop(pctx *c, const ptk_ast_expr *e, pval a, pval b, pval r) {
+  if (!c->trace || r.k == V_ERR || r.known) return r;
+  ptk_ast_binop op = e->u.binary.op;
+  ptk_range at = e->u.binary.op_range;
+  ptk_value *x = irv(c, &a, e->range), *y = irv(c, &b, e->range);
+  if (!x || !y) return v_err();
+  bool fl = a.k == V_FLOAT || b.k == V_FLOAT;
+  ptk_dtype w = fl ? PTK_DT_F64 : PTK_DT_I64;
+  if (op == PTK_BINOP_AND || op == PTK_BINOP_OR) {
+    ptk_value *ops[2] = {as_type(c, x, PTK_DT_I1, at), as_type(c, y, PTK_DT_I1, at)};
+    r.ir = emit1(c, op == PTK_BINOP_AND ? PTK_OP_ARITH_ANDI : PTK_OP_ARITH_ORI, ops, 2, ty(PTK_DT_I1), at);
+    return r;
+  }
+  x = as_type(c, x, w, at);
+  y = as_type(c, y, w, at);
+  int64_t pred = -1;
+  switch (op) {
+  case PTK_BINOP_EQ: pred = fl ? PTK_CMPF_oeq : PTK_CMPI_eq; break;
+  case PTK_BINOP_NE: pred = fl ? PTK_CMPF_une : PTK_CMPI_ne; break;
+  case PTK_BINOP_LT: pred = fl ? PTK_CMPF_olt : PTK_CMPI_slt; break;
+  case PTK_BINOP_LE: pred = fl ? PTK_CMPF_ole : PTK_CMPI_sle; break;
+  case PTK_BINOP_GT: pred = fl ? PTK_CMPF_ogt : PTK_CMPI_sgt; break;
+  case PTK_BINOP_GE: pred = fl ? PTK_CMPF_oge : PTK_CMPI_sge; break;
+  default: break;
+  }
+  if (pred >= 0) {
+    r.ir = cmp(c, fl, pred, x, y, at);
+    return r;
+  }
+  ptk_op_kind k = PTK_OP__INVALID;
+  switch (op) {
+  case PTK_BINOP_ADD: k = fl ? PTK_OP_ARITH_ADDF : PTK_OP_ARITH_ADDI; break;
+  case PTK_BINOP_SUB: k = fl ? PTK_OP_ARITH_SUBF : PTK_OP_ARITH_SUBI; break;
+  case PTK_BINOP_MUL: k = fl ? PTK_OP_ARITH_MULF : PTK_OP_ARITH_MULI; break;
+  case PTK_BINOP_DIV: k = fl ? PTK_OP_ARITH_DIVF : PTK_OP_ARITH_DIVSI; break;
+  case PTK_BINOP_FLOORDIV: k = fl ? PTK_OP__INVALID : PTK_OP_ARITH_FLOORDIVSI; break;
+  case PTK_BINOP_MOD: k = PTK_OP_ARITH_REMSI; break;
+  case PTK_BINOP_BITOR: k = PTK_OP_ARITH_ORI; break;
+  case PTK_BINOP_BITXOR: k = PTK_OP_ARITH_XORI; break;
+  case PTK_BINOP_BITAND: k = PTK_OP_ARITH_ANDI; break;
+  case PTK_BINOP_SHL: k = PTK_OP_ARITH_SHLI; break;
+  case PTK_BINOP_SHR: k = PTK_OP_ARITH_SHRSI; break;
+  default: break;
+  }
+  if (k == PTK_OP__INVALID) {
+    perr(c, at, "'%s' on a value known only at run time has no orchestration IR op (compute it with known "
+         "values, or inside a kernel)", ptk_ast_binop_str(op));
+    return v_err();
+  }
+  ptk_value *ops[2] = {x, y};
+  r.ir = emit1(c, k, ops, 2, ty(w), at);
+  return r;
+}
+
+static ptk_value *ir_sub(pctx *c, const pval *hi, const pval *lo, ptk_range r) {
+  if (hi->known && lo->known && hi->k == V_INT && lo->k == V_INT)
+    return ptk_build_const_int(c->M, c->blk, (int64_t)((uint64_t)hi->i - (uint64_t)lo->i), ty(PTK_DT_I64), r.begin);
+  ptk_value *ops[2] = {irv(c, hi, r), irv(c, lo, r)};
+  if (!ops[0] || !ops[1]) return NULL;
+  return emit1(c, PTK_OP_ARITH_SUBI, ops, 2, ty(PTK_DT_I64), r);
+}
+
+static const ptk_type *view_type(pctx *c, const pview *v) {
+  return ptk_orch_tensor_type(c->M, v->b->dt, v->rank, v->shape);
 }
 
 /* ---- kernels ----------------------------------------------------------------------------------------- */
@@ -567,7 +696,7 @@ static bool is_scalar(const pval *v) { return v->k == V_INT || v->k == V_FLOAT |
 
 static double fval(const pval *v) { return v->k == V_FLOAT ? v->f : (double)v->i; }
 
-static pval binop(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
+static pval binop0(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
   ptk_ast_binop op = e->u.binary.op;
   if (a.k == V_ERR || b.k == V_ERR) return v_err();
   if (!is_scalar(&a) || !is_scalar(&b)) {
@@ -654,11 +783,16 @@ static pval binop(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
   }
 }
 
+static pval binop(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
+  return trace_binop(c, e, a, b, binop0(c, e, a, b));
+}
+
 /* A scalar read out of a tensor: waits for the tasks writing it. */
 static pval read_scalar(pctx *c, const ptk_ast_expr *e, const pview *v, const int64_t *idx) {
   ptk_tdtype dt = v->b->dt;
   pval unknown = v_unknown(ptk_tdtype_is_float(dt) ? V_FLOAT : dt == PTK_TD_BOOL ? V_BOOL : V_INT);
   if (!c->run) return unknown;
+  (void)idx;
   int64_t off = v->off;
   for (int i = 0; i < v->rank; i++) off += idx[i] * v->strides[i];
   int64_t esz = (int64_t)ptk_tdtype_size(dt);
@@ -717,19 +851,34 @@ static pval eval_index(pctx *c, const ptk_ast_expr *e) {
   pview *nv = ptk_arena_alloc(c->a, sizeof *nv);
   *nv = *v;
   int64_t idx[PTK_TENSOR_MAX_RANK] = {0};
+  pval lov[PTK_TENSOR_MAX_RANK], hiv[PTK_TENSOR_MAX_RANK]; /* trace: the bounds as values */
   bool known_all = true;
   for (size_t i = 0; i < ns; i++) {
     const ptk_ast_subscript *s = &e->u.index.subs[i];
     int64_t dim = v->shape[i], lo = 0, hi = dim;
     bool klo = true, khi = dim >= 0, k;
+    lov[i] = v_int(0);
+    hiv[i] = dim >= 0 ? v_int(dim) : v_unknown(V_INT);
+    if (c->trace && dim < 0) {
+      ptk_value *t = irv(c, &base, e->range);
+      if (!t) return v_err();
+      ptk_op *dop = emit(c, PTK_OP_PTK_DIM, &t, 1, ty(PTK_DT_I64), e->range);
+      ptk_op_set_attr(dop, "dim", ptk_attr_int(c->M, (int64_t)i, NULL));
+      hiv[i].ir = ptk_op_result(dop, 0);
+    }
     if (!s->is_slice) {
-      if (!as_int(c, s->index, eval(c, s->index), "a subscript", &lo, &klo)) return v_err();
+      lov[i] = eval(c, s->index);
+      if (!as_int(c, s->index, lov[i], "a subscript", &lo, &klo)) return v_err();
       hi = lo + 1;
       khi = klo;
     } else {
-      if (s->lo && !as_int(c, s->lo, eval(c, s->lo), "a slice bound", &lo, &klo)) return v_err();
+      if (s->lo) {
+        lov[i] = eval(c, s->lo);
+        if (!as_int(c, s->lo, lov[i], "a slice bound", &lo, &klo)) return v_err();
+      }
       if (s->hi) {
-        if (!as_int(c, s->hi, eval(c, s->hi), "a slice bound", &hi, &k)) return v_err();
+        hiv[i] = eval(c, s->hi);
+        if (!as_int(c, s->hi, hiv[i], "a slice bound", &hi, &k)) return v_err();
         khi = k;
       }
     }
@@ -749,6 +898,48 @@ static pval eval_index(pctx *c, const ptk_ast_expr *e) {
     else
       nv->off += lo * v->strides[i];
     known_all &= klo && khi;
+  }
+  if (c->trace) {
+    ptk_value *ops[1 + 2 * PTK_TENSOR_MAX_RANK];
+    uint32_t n = 0;
+    ops[n++] = irv(c, &base, e->range);
+    for (size_t i = 0; i < ns; i++) ops[n++] = irv(c, &lov[i], e->u.index.subs[i].range);
+    if (all_index) {
+      for (uint32_t i = 0; i < n; i++)
+        if (!ops[i]) return v_err();
+      ptk_tdtype dt = v->b->dt;
+      pval r = v_unknown(ptk_tdtype_is_float(dt) ? V_FLOAT : dt == PTK_TD_BOOL ? V_BOOL : V_INT);
+      r.ir = emit1(c, PTK_OP_PTK_READ_SCALAR, ops, n,
+                   ty(r.k == V_FLOAT ? PTK_DT_F64 : r.k == V_BOOL ? PTK_DT_I1 : PTK_DT_I64), e->range);
+      return r;
+    }
+    /* trailing dimensions not subscripted: the whole extent */
+    for (int i = (int)ns; i < v->rank; i++) {
+      pval z = v_int(0);
+      ops[n++] = irv(c, &z, e->range);
+    }
+    for (size_t i = 0; i < ns; i++) {
+      if (!e->u.index.subs[i].is_slice) {
+        pval one = v_int(1);
+        ops[n++] = irv(c, &one, e->range);
+      } else {
+        ops[n++] = ir_sub(c, &hiv[i], &lov[i], e->u.index.subs[i].range);
+      }
+    }
+    for (int i = (int)ns; i < v->rank; i++) {
+      pval d = v->shape[i] >= 0 ? v_int(v->shape[i]) : v_unknown(V_INT);
+      if (v->shape[i] < 0) {
+        ptk_op *dop = emit(c, PTK_OP_PTK_DIM, ops, 1, ty(PTK_DT_I64), e->range);
+        ptk_op_set_attr(dop, "dim", ptk_attr_int(c->M, i, NULL));
+        d.ir = ptk_op_result(dop, 0);
+      }
+      ops[n++] = irv(c, &d, e->range);
+    }
+    for (uint32_t i = 0; i < n; i++)
+      if (!ops[i]) return v_err();
+    pval r = {.k = V_TENSOR, .known = true, .v = nv, .nodep = base.nodep};
+    r.ir = emit1(c, PTK_OP_PTK_SLICE, ops, n, view_type(c, nv), e->range);
+    return r;
   }
   if (all_index) {
     if (!known_all) {
@@ -825,7 +1016,16 @@ static pval builtin_alloc(pctx *c, const ptk_ast_expr *e, const char *bind_name)
     }
     shape[i] = k ? x : -1;
   }
-  return alloc_buf(c, tdt, (int)s.n, shape, bind_name ? bind_name : "alloc_tensor", e->range);
+  pval r = alloc_buf(c, tdt, (int)s.n, shape, bind_name ? bind_name : "alloc_tensor", e->range);
+  if (c->trace && r.k == V_TENSOR) {
+    ptk_value *dyn[PTK_TENSOR_MAX_RANK];
+    uint32_t nd = 0;
+    for (size_t i = 0; i < s.n; i++)
+      if (shape[i] < 0 && !(dyn[nd++] = irv(c, &s.items[i], sh->value->u.list.elems[i]->range))) return v_err();
+    r.ir = r.v->b->ir = emit1(c, PTK_OP_PTK_ALLOC_TENSOR, dyn, nd, view_type(c, r.v), e->range);
+    if (bind_name) r.ir->name = ptk_arena_strdup(ptk_module_arena(c->M), bind_name);
+  }
+  return r;
 }
 
 static pval eval_launch(pctx *c, const ptk_ast_expr *e);
@@ -847,6 +1047,11 @@ static pval eval_call(pctx *c, const ptk_ast_expr *e, const char *bind_name) {
         return v_err();
       }
       t.nodep = true;
+      if (c->trace) {
+        ptk_value *x = irv(c, &t, e->range);
+        if (!x) return v_err();
+        t.ir = emit1(c, PTK_OP_PTK_NO_DEP, &x, 1, x->type, e->range);
+      }
       return t;
     }
     if (!strcmp(n, "min") || !strcmp(n, "max") || !strcmp(n, "ceil_div")) {
@@ -861,6 +1066,26 @@ static pval eval_call(pctx *c, const ptk_ast_expr *e, const char *bind_name) {
         return v_err();
       }
       bool fl = a.k == V_FLOAT || b.k == V_FLOAT;
+      if (c->trace && (!a.known || !b.known) && !(fl && !strcmp(n, "ceil_div"))) {
+        ptk_value *x = irv(c, &a, e->range), *y = irv(c, &b, e->range);
+        if (!x || !y) return v_err();
+        ptk_dtype w = fl ? PTK_DT_F64 : PTK_DT_I64;
+        x = as_type(c, x, w, e->range);
+        y = as_type(c, y, w, e->range);
+        pval r = v_unknown(fl ? V_FLOAT : V_INT);
+        if (!strcmp(n, "ceil_div")) {
+          ptk_value *ops[2] = {x, y};
+          r.ir = emit1(c, PTK_OP_ARITH_CEILDIVSI, ops, 2, ty(w), e->range);
+        } else {
+          /* x > y ? x : y (max), x < y ? x : y (min): the evaluator's rule, NaN included */
+          bool mx = !strcmp(n, "max");
+          ptk_value *p = cmp(c, fl, mx ? (fl ? PTK_CMPF_ogt : PTK_CMPI_sgt) : (fl ? PTK_CMPF_olt : PTK_CMPI_slt), x,
+                             y, e->range);
+          ptk_value *ops[3] = {p, x, y};
+          r.ir = emit1(c, PTK_OP_ARITH_SELECT, ops, 3, ty(w), e->range);
+        }
+        return r;
+      }
       if (!strcmp(n, "ceil_div")) {
         if (fl) {
           perr(c, e->range, "ceil_div takes integers");
@@ -902,7 +1127,16 @@ static pval eval_member(pctx *c, const ptk_ast_expr *e) {
     if (!strcmp(n, "shape")) {
       pval r = {.k = V_LIST, .known = true, .n = (size_t)v->rank};
       r.items = ptk_arena_alloc(c->a, (size_t)v->rank * sizeof *r.items + 1);
-      for (int i = 0; i < v->rank; i++) r.items[i] = v->shape[i] >= 0 ? v_int(v->shape[i]) : v_unknown(V_INT);
+      for (int i = 0; i < v->rank; i++) {
+        r.items[i] = v->shape[i] >= 0 ? v_int(v->shape[i]) : v_unknown(V_INT);
+        if (c->trace && v->shape[i] < 0) {
+          ptk_value *t = irv(c, &b, e->range);
+          if (!t) return v_err();
+          ptk_op *dop = emit(c, PTK_OP_PTK_DIM, &t, 1, ty(PTK_DT_I64), e->u.member.name_range);
+          ptk_op_set_attr(dop, "dim", ptk_attr_int(c->M, i, NULL));
+          r.items[i].ir = ptk_op_result(dop, 0);
+        }
+      }
       return r;
     }
     if (!strcmp(n, "rank")) return v_int(v->rank);
@@ -1014,6 +1248,8 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   /* keyword arguments: blocks, deps, and the kernel's const parameters */
   int64_t blocks = 1;
   bool blocks_known = true;
+  pval blocks_v = v_int(1);
+  PTK_VEC(ptk_value *) dep_ir = {0}; /* trace */
   PTK_VEC(int64_t) deps = {0};
   PTK_VEC(ptk_const_binding) consts = {0};
   pval ret = v_err();
@@ -1021,7 +1257,8 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   for (size_t i = npos; i < call->u.call.nargs; i++) {
     const ptk_ast_arg *a = &call->u.call.args[i];
     if (!strcmp(a->name, "blocks")) {
-      if (!as_int(c, a->value, eval(c, a->value), "blocks", &blocks, &blocks_known)) continue;
+      blocks_v = eval(c, a->value);
+      if (!as_int(c, a->value, blocks_v, "blocks", &blocks, &blocks_known)) continue;
       if (blocks_known && (blocks < 1 || blocks > (int64_t)MAX_BLOCKS))
         perr(c, a->value->range, "blocks must be 1 to %u, got %lld", MAX_BLOCKS, (long long)blocks);
     } else if (!strcmp(a->name, "deps")) {
@@ -1051,6 +1288,7 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
           continue;
         }
         if (t.known || (!c->run && t.task >= 0)) ptk_vec_push(&deps, t.task); /* check time: static ids */
+        if (c->trace && t.ir) ptk_vec_push(&dep_ir, t.ir);
       }
     } else {
       pval v = eval(c, a->value);
@@ -1128,6 +1366,26 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   }
   if (errs_since(c, e0) || halted(c)) goto out;
   ret = (pval){.k = V_TASK, .known = false, .task = -1};
+  if (c->trace) {
+    ptk_value **ops = ptk_xcalloc(1 + npos + dep_ir.len, sizeof *ops);
+    uint32_t n = 0;
+    bool okir = (ops[n++] = irv(c, &blocks_v, e->range)) != NULL;
+    for (size_t i = 0; i < npos && okir; i++) {
+      ptk_value *x = irv(c, &args[i], call->u.call.args[i].range);
+      /* scalars as the kernel takes them: a float parameter gets an f64 */
+      if (x && !abi->params[i].is_ptr && ptk_dtype_is_float(abi->params[i].dtype) && x->type->kind == PTK_TY_SCALAR)
+        x = as_type(c, x, PTK_DT_F64, call->u.call.args[i].range);
+      okir = (ops[n++] = x) != NULL;
+    }
+    for (size_t i = 0; i < dep_ir.len; i++) ops[n++] = dep_ir.data[i];
+    if (okir) {
+      ptk_op *op = emit(c, PTK_OP_PTK_LAUNCH, ops, n, ptk_orch_task_type(c->M), e->range);
+      ptk_op_set_attr(op, "kernel", ptk_attr_string(c->M, k->display, strlen(k->display)));
+      ret.ir = ptk_op_result(op, 0);
+    }
+    free(ops);
+    goto out;
+  }
   if (!c->run) {
     ret.task = record_static(c, e, k, args, deps.data, deps.len);
     goto out;
@@ -1208,6 +1466,7 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   ret = (pval){.k = V_TASK, .known = true, .task = id};
 out:
   ptk_vec_free(&deps);
+  ptk_vec_free(&dep_ir);
   ptk_vec_free(&consts);
   return ret;
 }
@@ -1312,6 +1571,27 @@ static pval eval(pctx *c, const ptk_ast_expr *e) {
            a_an(kind_name(&x)), kind_name(&x));
       return v_err();
     }
+    if (c->trace && !x.known) {
+      ptk_range at = e->u.unary.op_range;
+      ptk_value *v = irv(c, &x, at);
+      if (!v) return v_err();
+      bool ok = e->u.unary.op == PTK_UNOP_NEG || (e->u.unary.op == PTK_UNOP_NOT ? x.k == V_BOOL : x.k == V_INT);
+      if (ok) {
+        if (e->u.unary.op == PTK_UNOP_NEG && x.k == V_FLOAT) {
+          x.ir = emit1(c, PTK_OP_ARITH_NEGF, &v, 1, v->type, at);
+        } else if (e->u.unary.op == PTK_UNOP_NEG) {
+          v = as_type(c, v, PTK_DT_I64, at);
+          ptk_value *ops[2] = {ptk_build_const_int(c->M, c->blk, 0, v->type, at.begin), v};
+          x.k = V_INT;
+          x.ir = emit1(c, PTK_OP_ARITH_SUBI, ops, 2, v->type, at);
+        } else {
+          ptk_value *ops[2] = {v, e->u.unary.op == PTK_UNOP_NOT ? ptk_build_const_bool(c->M, c->blk, true, at.begin)
+                                                                : ptk_build_const_int(c->M, c->blk, -1, v->type, at.begin)};
+          x.ir = emit1(c, PTK_OP_ARITH_XORI, ops, 2, v->type, at);
+        }
+        return x;
+      }
+    }
     switch (e->u.unary.op) {
     case PTK_UNOP_NEG:
       if (!x.known) return x;
@@ -1351,7 +1631,13 @@ static pval eval(pctx *c, const ptk_ast_expr *e) {
       perr(c, e->range, "both arms of a conditional on a runtime value must be scalars of one kind");
       return v_err();
     }
-    return v_unknown(a.k);
+    pval r = v_unknown(a.k);
+    if (c->trace) {
+      ptk_value *ops[3] = {irv(c, &cond, e->range), irv(c, &a, e->range), irv(c, &b, e->range)};
+      if (!ops[0] || !ops[1] || !ops[2]) return v_err();
+      r.ir = emit1(c, PTK_OP_ARITH_SELECT, ops, 3, ops[1]->type, e->range);
+    }
+    return r;
   }
   case PTK_EXPR_LAUNCH: return eval_launch(c, e);
   }
@@ -1361,6 +1647,170 @@ static pval eval(pctx *c, const ptk_ast_expr *e) {
 /* ---- statements --------------------------------------------------------------------------------------- */
 
 static void exec_block(pctx *c, const ptk_ast_block *b, bool is_scope);
+
+/* ---- trace: control flow ------------------------------------------------------------------------------ */
+
+typedef PTK_VEC(size_t) idxvec;
+
+/* Bindings visible now that `b` assigns (vars carried through a loop or out of an if). */
+static void assigned(pctx *c, const ptk_ast_block *b, idxvec *out) {
+  for (size_t i = 0; b && i < b->nstmts; i++) {
+    const ptk_ast_stmt *s = b->stmts[i];
+    switch (s->kind) {
+    case PTK_STMT_ASSIGN: {
+      binding *x = lookup(c, s->u.assign.name);
+      if (!x || !x->is_var) break;
+      size_t idx = (size_t)(x - c->binds.data);
+      bool dup = false;
+      for (size_t k = 0; k < out->len && !dup; k++) dup = out->data[k] == idx;
+      if (!dup) ptk_vec_push(out, idx);
+      break;
+    }
+    case PTK_STMT_IF:
+      for (size_t a = 0; a < s->u.if_.narms; a++) assigned(c, s->u.if_.arms[a].body, out);
+      assigned(c, s->u.if_.else_body, out);
+      break;
+    case PTK_STMT_FOR: assigned(c, s->u.for_.body, out); break;
+    case PTK_STMT_BLOCK:
+    case PTK_STMT_SCOPE: assigned(c, s->u.block, out); break;
+    default: break;
+    }
+  }
+}
+
+/* scf.yield of the carried bindings' current values at the end of blk. */
+static bool yield_carried(pctx *c, ptk_block *blk, const idxvec *cv, ptk_range at) {
+  ptk_value **ys = ptk_xcalloc(cv->len + 1, sizeof *ys);
+  bool ok = true;
+  ptk_block *save = c->blk;
+  c->blk = blk;
+  for (size_t i = 0; i < cv->len && ok; i++) ok = (ys[i] = irv(c, &c->binds.data[cv->data[i]].v, at)) != NULL;
+  c->blk = save;
+  if (ok) ptk_build(c->M, blk, PTK_OP_SCF_YIELD, ys, (uint32_t)cv->len, NULL, 0, at.end.off ? at.begin : at.begin);
+  free(ys);
+  return ok;
+}
+
+/* After an scf.for / scf.if: the carried bindings are its results (no longer known). */
+static void take_results(pctx *c, ptk_op *op, const idxvec *cv) {
+  for (size_t i = 0; i < cv->len; i++) {
+    pval *v = &c->binds.data[cv->data[i]].v;
+    if (v->k != V_TENSOR && v->k != V_TASK) v->known = false;
+    v->ir = ptk_op_result(op, (uint32_t)i);
+  }
+}
+
+static ptk_op *carried_op(pctx *c, ptk_op_kind k, ptk_value **lead, uint32_t nlead, const idxvec *cv,
+                          uint32_t nregions, ptk_range at) {
+  ptk_value **ops = ptk_xcalloc(nlead + cv->len + 1, sizeof *ops);
+  const ptk_type **rt = ptk_xcalloc(cv->len + 1, sizeof *rt);
+  bool ok = true;
+  for (uint32_t i = 0; i < nlead; i++) ops[i] = lead[i];
+  for (size_t i = 0; i < cv->len && ok; i++) {
+    ptk_value *x = irv(c, &c->binds.data[cv->data[i]].v, at);
+    ok = x != NULL;
+    if (ok) rt[i] = x->type;
+    if (k == PTK_OP_SCF_FOR) ops[nlead + i] = x;
+  }
+  ptk_op *op = NULL;
+  if (ok) {
+    op = ptk_op_new(c->M, k, ops, k == PTK_OP_SCF_FOR ? nlead + (uint32_t)cv->len : nlead, rt, (uint32_t)cv->len,
+                    nregions, at.begin);
+    ptk_block_append(c->blk, op);
+  }
+  free(ops);
+  free(rt);
+  return op;
+}
+
+static void trace_for(pctx *c, const ptk_ast_stmt *s, pval *rv) {
+  idxvec cv = {0};
+  assigned(c, s->u.for_.body, &cv);
+  ptk_value *lead[3];
+  for (int i = 0; i < 3; i++)
+    if (!(lead[i] = irv(c, &rv[i], s->range))) goto done;
+  ptk_op *op = carried_op(c, PTK_OP_SCF_FOR, lead, 3, &cv, 1, s->range);
+  if (!op) goto done;
+  ptk_block *body = ptk_region_add_block(c->M, &op->regions[0]);
+  ptk_value *iv = ptk_block_add_arg(c->M, body, ty(PTK_DT_I64), s->u.for_.var, s->u.for_.var_range.begin);
+  pval *saved = ptk_xcalloc(cv.len + 1, sizeof *saved);
+  for (size_t i = 0; i < cv.len; i++) {
+    binding *b = &c->binds.data[cv.data[i]];
+    saved[i] = b->v;
+    b->v.ir = ptk_block_add_arg(c->M, body, op->results[i].type, b->name, b->decl.begin);
+    if (b->v.k != V_TENSOR && b->v.k != V_TASK) b->v.known = false;
+  }
+  ptk_block *outer = c->blk;
+  c->blk = body;
+  uint32_t sc = c->scope++;
+  size_t mark = c->binds.len;
+  pval ivv = v_unknown(V_INT);
+  ivv.ir = iv;
+  declare(c, s->u.for_.var, s->u.for_.var_range, ivv, false);
+  exec_block(c, s->u.for_.body, false);
+  c->binds.len = mark;
+  c->scope = sc;
+  c->blk = outer;
+  if (!halted(c)) yield_carried(c, body, &cv, s->range);
+  for (size_t i = 0; i < cv.len; i++) c->binds.data[cv.data[i]].v = saved[i];
+  take_results(c, op, &cv);
+  free(saved);
+done:
+  ptk_vec_free(&cv);
+}
+
+static void trace_if(pctx *c, const ptk_ast_stmt *s, size_t i) {
+  if (halted(c)) return;
+  if (i == s->u.if_.narms) {
+    exec_block(c, s->u.if_.else_body, false);
+    return;
+  }
+  const ptk_ast_if_arm *arm = &s->u.if_.arms[i];
+  if (arm->is_static) {
+    perr(c, arm->range, "'static if' is for kernels; in a program every 'if' runs on the host");
+    return;
+  }
+  pval cond = eval(c, arm->cond);
+  if (cond.k == V_ERR) return;
+  if (cond.k != V_BOOL) {
+    perr(c, arm->cond->range, "the condition must be a bool, got %s %s", a_an(kind_name(&cond)), kind_name(&cond));
+    return;
+  }
+  if (cond.known) {
+    if (cond.i)
+      exec_block(c, arm->body, false);
+    else
+      trace_if(c, s, i + 1);
+    return;
+  }
+  idxvec cv = {0};
+  for (size_t a = i; a < s->u.if_.narms; a++) assigned(c, s->u.if_.arms[a].body, &cv);
+  assigned(c, s->u.if_.else_body, &cv);
+  ptk_value *cx = irv(c, &cond, arm->cond->range);
+  ptk_op *op = cx ? carried_op(c, PTK_OP_SCF_IF, &cx, 1, &cv, 2, arm->range) : NULL;
+  if (!op) {
+    ptk_vec_free(&cv);
+    return;
+  }
+  pval *saved = ptk_xcalloc(cv.len + 1, sizeof *saved);
+  for (size_t k = 0; k < cv.len; k++) saved[k] = c->binds.data[cv.data[k]].v;
+  ptk_block *outer = c->blk;
+  for (int side = 0; side < 2 && !halted(c); side++) {
+    ptk_block *blk = ptk_region_add_block(c->M, &op->regions[side]);
+    c->blk = blk;
+    if (side == 0)
+      exec_block(c, arm->body, false);
+    else
+      trace_if(c, s, i + 1);
+    c->blk = outer;
+    if (!halted(c)) yield_carried(c, blk, &cv, arm->range);
+    for (size_t k = 0; k < cv.len; k++) c->binds.data[cv.data[k]].v = saved[k];
+  }
+  c->blk = outer;
+  take_results(c, op, &cv);
+  free(saved);
+  ptk_vec_free(&cv);
+}
 
 static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
   if (halted(c)) return;
@@ -1407,6 +1857,10 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
   }
   case PTK_STMT_EXPR: eval(c, s->u.expr); break;
   case PTK_STMT_IF: {
+    if (c->trace) {
+      trace_if(c, s, 0);
+      break;
+    }
     bool all_known = true;
     uint32_t inst = 0;
     for (size_t i = 0; i < s->u.if_.narms && !halted(c); i++) {
@@ -1444,12 +1898,18 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
     int64_t r[3] = {0, 0, 1};
     bool k[3] = {true, true, true};
     size_t n = s->u.for_.nrange_args;
+    pval rv[3] = {v_int(0), v_int(0), v_int(1)};
     for (size_t i = 0; i < n; i++) {
       const ptk_ast_expr *x = s->u.for_.range_args[i];
-      if (!as_int(c, x, eval(c, x), "a range bound", &r[n == 1 ? 1 : i], &k[n == 1 ? 1 : i])) return;
+      rv[n == 1 ? 1 : i] = eval(c, x);
+      if (!as_int(c, x, rv[n == 1 ? 1 : i], "a range bound", &r[n == 1 ? 1 : i], &k[n == 1 ? 1 : i])) return;
     }
     if (k[2] && r[2] == 0) {
       perr(c, s->u.for_.range_args[2]->range, "range() step cannot be 0");
+      return;
+    }
+    if (c->trace) {
+      trace_for(c, s, rv);
       return;
     }
     if (!k[0] || !k[1] || !k[2]) {
@@ -1508,6 +1968,7 @@ static void exec_block(pctx *c, const ptk_ast_block *b, bool is_scope) {
       if (pb->param >= 0 || pb->freed || pb->scope < r.depth) continue;
       pb->freed = true;
       pb->freed_at = r.end;
+      if (c->trace && pb->ir) ptk_build(c->M, c->blk, PTK_OP_PTK_FREE, &pb->ir, 1, NULL, 0, r.end.begin);
       if (c->run) psched_release(c->S, pb->id);
     }
   }
@@ -1624,7 +2085,16 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
       if (pp->dim_names[k]) {
         binding *b = lookup(c, pp->dim_names[k]);
         if (!c->run) {
-          if (!b) declare(c, pp->dim_names[k], pp->range, v_unknown(V_INT), false);
+          if (!b) {
+            pval dv = v_unknown(V_INT);
+            if (c->trace) {
+              ptk_value *t = ptk_func_arg(c->F, (uint32_t)i);
+              ptk_op *dop = emit(c, PTK_OP_PTK_DIM, &t, 1, ty(PTK_DT_I64), pp->range);
+              ptk_op_set_attr(dop, "dim", ptk_attr_int(c->M, k, NULL));
+              dv.ir = ptk_op_result(dop, 0);
+            }
+            declare(c, pp->dim_names[k], pp->range, dv, false);
+          }
           continue;
         }
         if (b && b->v.known && b->v.i != t->shape[k]) {
@@ -1658,6 +2128,7 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
     ptk_vec_push(&c->bufs, b);
     pval v = {.k = V_TENSOR, .known = true};
     v.v = new_view(c, b);
+    if (c->trace) v.ir = b->ir = ptk_func_arg(c->F, (uint32_t)i);
     declare(c, pp->name, pp->range, v, false);
   }
   for (size_t i = 0; i < P->nparams; i++) {
@@ -1667,6 +2138,7 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
     bool fl = ptk_dtype_is_float(pp->dtype);
     if (!c->run) {
       v = v_unknown(pp->dtype == PTK_DT_I1 ? V_BOOL : fl ? V_FLOAT : V_INT);
+      if (c->trace) v.ir = ptk_func_arg(c->F, (uint32_t)i);
     } else if (args[i].kind != PTK_ARG_SCALAR) {
       ptk_error(c->d, pp->range, "argument %zu ('%s'): expected a scalar of type %s", i + 1, pp->name,
                 ptk_dtype_name(pp->dtype));
@@ -1711,118 +2183,6 @@ static int kernel_run(int64_t id, void *kernel, const ptk_launch_opts *lo, const
 }
 
 /* 0, 1 (errors) or PTK_PROGRAM_BAD_ARGS. */
-/* ---- the static hazard report ---------------------------------------------------------------------- */
-
-/* Tasks in different arms of one `if` on a run-time value never both run. */
-static bool exclusive(const pctx *c, const stask *a, const stask *b) {
-  for (size_t i = 0; i < a->npath; i++)
-    for (size_t j = 0; j < b->npath; j++) {
-      uint64_t x = c->spaths.data[a->path0 + i], y = c->spaths.data[b->path0 + j];
-      if (x >> 32 == y >> 32 && x != y) return true;
-    }
-  return false;
-}
-
-static bool overlap(const sacc *a, const sacc *b) {
-  if (a->b != b->b) return false;
-  if (!a->known || !b->known) return true;
-  return a->lo < b->hi && b->lo < a->hi;
-}
-
-#define HAZARD_MAX_TASKS 4096
-
-/* Check time, after a clean check: pairs of launches that touch the same
- * bytes, at least one writing, that the task graph does not order — only
- * program order does (one thread runs tasks in program order; with more,
- * such tasks may run in either order or at once). The graph is the one the
- * scheduler builds: an edge for every pair of tracked arguments that
- * overlap with one writing, and the explicit deps; no_dep(…) arguments are
- * not tracked, so every finding involves one. An argument whose extent the
- * check does not know (a run-time offset or shape) is taken to overlap for
- * the edges and is never reported; tasks in different arms of an `if` on a
- * run-time value are never paired. Warnings at the later launch, with a
- * note at the earlier one, one per pair of launch sites and tensor. */
-static void static_hazards(pctx *c) {
-  size_t n = c->stasks.len;
-  if (n < 2 || n > HAZARD_MAX_TASKS) return;
-  size_t words = (n + 63) / 64;
-  uint64_t *reach = ptk_xcalloc(n * words, sizeof *reach); /* reach[j]: tasks ordered before j */
-  for (size_t j = 0; j < n; j++) {
-    const stask *tj = &c->stasks.data[j];
-    uint64_t *rj = reach + j * words;
-    for (size_t i = 0; i < j; i++) {
-      const stask *ti = &c->stasks.data[i];
-      bool edge = false;
-      for (size_t k = 0; k < tj->ndeps && !edge; k++) edge = c->sdeps.data[tj->dep0 + k] == (int64_t)i;
-      for (size_t x = 0; x < ti->nacc && !edge; x++)
-        for (size_t y = 0; y < tj->nacc && !edge; y++) {
-          const sacc *a = &c->saccs.data[ti->acc0 + x], *b = &c->saccs.data[tj->acc0 + y];
-          edge = !a->nodep && !b->nodep && ((a->mode | b->mode) & 2) && overlap(a, b);
-        }
-      if (!edge) continue;
-      const uint64_t *ri = reach + i * words;
-      for (size_t w = 0; w < words; w++) rj[w] |= ri[w];
-      rj[i / 64] |= 1ull << (i % 64);
-    }
-  }
-  struct seen {
-    uint32_t a, b;
-    const pbuf *buf;
-  };
-  PTK_VEC(struct seen) seen = {0};
-  for (size_t j = 0; j < n; j++) {
-    const stask *tj = &c->stasks.data[j];
-    for (size_t i = 0; i < j; i++) {
-      const stask *ti = &c->stasks.data[i];
-      if (reach[j * words + i / 64] >> (i % 64) & 1) continue;
-      if (exclusive(c, ti, tj)) continue;
-      for (size_t x = 0; x < ti->nacc; x++)
-        for (size_t y = 0; y < tj->nacc; y++) {
-          const sacc *a = &c->saccs.data[ti->acc0 + x], *b = &c->saccs.data[tj->acc0 + y];
-          if (a->b != b->b || !a->known || !b->known || !((a->mode | b->mode) & 2)) continue;
-          int64_t lo = a->lo > b->lo ? a->lo : b->lo, hi = a->hi < b->hi ? a->hi : b->hi;
-          if (lo >= hi) continue;
-          bool dup = false;
-          for (size_t q = 0; q < seen.len && !dup; q++)
-            dup = seen.data[q].a == ti->site.begin.off && seen.data[q].b == tj->site.begin.off &&
-                  seen.data[q].buf == a->b;
-          if (dup) continue;
-          struct seen sn = {ti->site.begin.off, tj->site.begin.off, a->b};
-          ptk_vec_push(&seen, sn);
-          const char *kind, *later_does, *earlier_does;
-          if ((a->mode & 2) && (b->mode & 1)) {
-            kind = "read-after-write";
-            later_does = "reads";
-            earlier_does = "writes";
-          } else if ((a->mode & 2) && (b->mode & 2)) {
-            kind = "write-after-write";
-            later_does = "writes";
-            earlier_does = "writes";
-          } else {
-            kind = "write-after-read";
-            later_does = "writes";
-            earlier_does = "reads";
-          }
-          int64_t esz = (int64_t)ptk_tdtype_size(a->b->dt);
-          ptk_warning(c->d, tj->site,
-                      "%s hazard: this launch of '%s' %s bytes %lld to %lld (elements %lld to %lld) of '%s' "
-                      "that the earlier launch of '%s' %s, and no dependency orders the two tasks: only program "
-                      "order does (--threads 1); with more threads they may run in either order or at once",
-                      kind, tj->kname, later_does, (long long)lo, (long long)hi - 1, (long long)(lo / esz),
-                      (long long)((hi - 1) / esz), a->b->name, ti->kname, earlier_does);
-          ptk_note(c->d, ti->site, "the earlier launch of '%s' is here", ti->kname);
-          const sacc *hidden = b->nodep ? b : a;
-          ptk_note(c->d, hidden->at,
-                   "no_dep(…) hides '%s' (parameter '%s') from the dependency tracking; drop it, or order the "
-                   "tasks with deps = [the earlier task]",
-                   a->b->name, hidden->param);
-        }
-    }
-  }
-  ptk_vec_free(&seen);
-  free(reach);
-}
-
 static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
                     const ptk_launch_arg *args, size_t nargs) {
   pctx c;
@@ -1869,7 +2229,6 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
     }
     psched_free(c.S);
   }
-  if (!run && ok) static_hazards(&c);
   ptk_vec_free(&c.stasks);
   ptk_vec_free(&c.saccs);
   ptk_vec_free(&c.sdeps);
@@ -1881,6 +2240,90 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
   ptk_arena_free(c.a);
   P->ro = NULL;
   return ok ? 0 : bad_args ? PTK_PROGRAM_BAD_ARGS : 1;
+}
+
+/* The orchestration IR: the body traced (see "trace" above) into a program
+ * function of a new module (P->orch). False with located errors. */
+static bool trace_program(ptk_program *P, ptk_diags *d) {
+  pctx c;
+  memset(&c, 0, sizeof c);
+  c.P = P;
+  c.d = d;
+  c.err0 = ptk_diags_errors(d);
+  c.trace = true;
+  c.a = ptk_arena_new();
+  c.body = P->item->u.program.body;
+  c.max_tasks = 10000000ull;
+  ptk_module *M = ptk_module_new();
+  const ptk_type **at = ptk_xcalloc(P->nparams + 1, sizeof *at);
+  for (size_t i = 0; i < P->nparams; i++) {
+    const ptk_program_param *pp = &P->params[i];
+    at[i] = pp->is_tensor ? ptk_orch_tensor_type(M, pp->tdtype, pp->rank, pp->dims)
+                          : ty(pp->dtype == PTK_DT_I1 ? PTK_DT_I1 : ptk_dtype_is_float(pp->dtype) ? PTK_DT_F64 : PTK_DT_I64);
+  }
+  ptk_func *F = ptk_func_new(M, P->item->u.program.name, at, (uint32_t)P->nparams, NULL, 0, false,
+                             P->item->u.program.name_range.begin);
+  free(at);
+  ptk_func_set_attr(F, "ptk.program", ptk_attr_unit(M));
+  for (size_t i = 0; i < P->nparams; i++) {
+    const ptk_program_param *pp = &P->params[i];
+    ptk_value *a = ptk_func_arg(F, (uint32_t)i);
+    a->name = ptk_arena_strdup(ptk_module_arena(M), pp->name);
+    a->loc = pp->range.begin;
+    ptk_named_attr items[2];
+    uint32_t n = 0;
+    if (pp->is_tensor) {
+      const ptk_attr *names[PTK_TENSOR_MAX_RANK];
+      bool any = false;
+      for (int k = 0; k < pp->rank; k++) {
+        const char *dn = pp->dim_names[k] ? pp->dim_names[k] : "";
+        names[k] = ptk_attr_string(M, dn, strlen(dn));
+        any |= pp->dim_names[k] != NULL;
+      }
+      if (any) items[n++] = (ptk_named_attr){"ptk.dims", ptk_attr_array(M, names, (uint32_t)pp->rank)};
+      const char *dw = pp->dir == PTK_DIR_OUT ? "out" : pp->dir == PTK_DIR_INOUT ? "inout" : "in";
+      items[n++] = (ptk_named_attr){"ptk.dir", ptk_attr_string(M, dw, strlen(dw))};
+    } else {
+      const char *dn = ptk_dtype_name(pp->dtype);
+      items[n++] = (ptk_named_attr){"ptk.dtype", ptk_attr_string(M, dn, strlen(dn))};
+    }
+    F->arg_attrs[i] = ptk_attr_dict(M, items, n);
+  }
+  c.M = M;
+  c.F = F;
+  c.blk = ptk_func_entry(F);
+  bool ok = false;
+  if (bind_params(&c, NULL, 0)) {
+    exec_block(&c, c.body, false);
+    ok = !errs_since(&c, c.err0);
+  }
+  if (ok) {
+    ptk_range end = c.body ? c.body->range : P->item->u.program.name_range;
+    ptk_build(M, c.blk, PTK_OP_FUNC_RETURN, NULL, 0, NULL, 0,
+              ptk_source_loc(end.end.src, end.end.off ? end.end.off - 1 : 0));
+  }
+  ptk_vec_free(&c.stasks);
+  ptk_vec_free(&c.saccs);
+  ptk_vec_free(&c.sdeps);
+  ptk_vec_free(&c.spaths);
+  ptk_vec_free(&c.arms);
+  ptk_vec_free(&c.binds);
+  ptk_vec_free(&c.bufs);
+  ptk_vec_free(&c.scopes);
+  ptk_arena_free(c.a);
+  if (!ok) {
+    ptk_module_free(M);
+    return false;
+  }
+  P->orch = M;
+  return true;
+}
+
+static const ptk_abi *abi_by_display(void *arg, const char *display) {
+  ptk_program *P = arg;
+  for (size_t i = 0; i < P->kernels.len; i++)
+    if (!strcmp(P->kernels.data[i]->display, display)) return P->kernels.data[i]->abi;
+  return NULL;
 }
 
 /* ---- loading ---------------------------------------------------------------------------------------------- */
@@ -2046,6 +2489,13 @@ ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk
     P->cvalues[i] = ptk_xstrdup(o->consts[i].value);
   }
   if (evaluate(P, d, false, NULL, NULL, 0)) goto fail;
+  /* the orchestration IR: traced, verified, its static graph derived (hazards are warnings) */
+  if (!trace_program(P, d)) goto fail;
+  {
+    ptk_func *F = ptk_orch_find(P->orch);
+    if (!ptk_orch_verify(F, d)) goto fail;
+    ptk_orch_static_graph(F, abi_by_display, P, d, &P->graph);
+  }
   return P;
 fail:
   ptk_program_free(P);
@@ -2079,6 +2529,8 @@ void ptk_program_free(ptk_program *P) {
     free((char *)P->srcs[i].symbol);
   }
   free(P->srcs);
+  ptk_orch_graph_free(&P->graph);
+  ptk_module_free(P->orch);
   ptk_arena_free(P->arena);
   ptk_source_free(P->own_src);
   free(P);
@@ -2161,3 +2613,6 @@ char *ptk_program_orchestration_text(const ptk_program *p) {
   put_slice(&b, p->src, p->item->range);
   return ptk_buf_take(&b);
 }
+
+ptk_module *ptk_program_orchestration(const ptk_program *p) { return p->orch; }
+const ptk_orch_graph *ptk_program_static_graph(const ptk_program *p) { return &p->graph; }

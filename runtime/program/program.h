@@ -177,6 +177,15 @@ ptk_program_kernel ptk_program_kernel_at(const ptk_program *p, size_t i);
  * with ptk_program_opts.kernel_srcs. */
 char *ptk_program_orchestration_text(const ptk_program *p);
 
+/* The orchestration IR built at load (runtime/program/orch_ir.h,
+ * docs/programs-ir.md): a module holding one program function, traced from
+ * the body, verified, with its static task graph (the `static-graph`
+ * pass; its hazards were reported as warnings by ptk_program_load). Owned
+ * by p. */
+ptk_module *ptk_program_orchestration(const ptk_program *p);
+struct ptk_orch_graph;
+const struct ptk_orch_graph *ptk_program_static_graph(const ptk_program *p);
+
 /* Tasks of the last run (valid until the next run or free). */
 const ptk_program_task_info *ptk_program_tasks(const ptk_program *p, size_t *n);
 
