@@ -15,6 +15,11 @@
 #include "parser/parse.h"
 #include "runtime/jit/jit.h"
 #include "runtime/kernel.h"
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "backend/build_dir.h"
+#include "parser/pto_print.h"
 #include "runtime/program/orch_ir.h"
 #include "runtime/program/sched.h"
 
@@ -859,7 +864,7 @@ static pval eval_index(pctx *c, const ptk_ast_expr *e) {
     bool klo = true, khi = dim >= 0, k;
     lov[i] = v_int(0);
     hiv[i] = dim >= 0 ? v_int(dim) : v_unknown(V_INT);
-    if (c->trace && dim < 0) {
+    if (c->trace && dim < 0 && s->is_slice && !s->hi) {
       ptk_value *t = irv(c, &base, e->range);
       if (!t) return v_err();
       ptk_op *dop = emit(c, PTK_OP_PTK_DIM, &t, 1, ty(PTK_DT_I64), e->range);
@@ -2319,6 +2324,39 @@ static bool trace_program(ptk_program *P, ptk_diags *d) {
   return true;
 }
 
+/* --dump-passes for the orchestration: dump_root/<program>/00_input.pto (as
+ * traced), then NN_after_<pass>.pto for each pass whose name matches the
+ * regex (every pass when there is none). */
+static bool orch_dump(ptk_program *P, int nn, const char *pass, ptk_diags *d) {
+  if (!P->dump_root) return true;
+  if (nn && P->dump_regex && P->dump_regex[0]) {
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)P->dump_regex, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+    bool want = false;
+    if (re) {
+      pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+      want = pcre2_match(re, (PCRE2_SPTR)pass, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) >= 0;
+      pcre2_match_data_free(md);
+      pcre2_code_free(re);
+    }
+    if (!want) return true;
+  }
+  char *dir = ptk_xasprintf("%s/%s", P->dump_root, P->item->u.program.name);
+  char *path = nn ? ptk_xasprintf("%s/%02d_after_%s.pto", dir, nn, pass) : ptk_xasprintf("%s/00_input.pto", dir);
+  bool ok = ptk_mkdir_p(dir) == 0;
+  if (ok) {
+    ptk_buf text = {0};
+    ptk_pto_print(P->orch, &text);
+    ok = ptk_write_file_atomic(path, ptk_buf_cstr(&text), text.len) == 0;
+    ptk_buf_free(&text);
+  }
+  if (!ok) ptk_error(d, ptk_range_none(), "cannot write '%s': %s", path, strerror(errno));
+  free(path);
+  free(dir);
+  return ok;
+}
+
 static const ptk_abi *abi_by_display(void *arg, const char *display) {
   ptk_program *P = arg;
   for (size_t i = 0; i < P->kernels.len; i++)
@@ -2490,11 +2528,12 @@ ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk
   }
   if (evaluate(P, d, false, NULL, NULL, 0)) goto fail;
   /* the orchestration IR: traced, verified, its static graph derived (hazards are warnings) */
-  if (!trace_program(P, d)) goto fail;
+  if (!trace_program(P, d) || !orch_dump(P, 0, "input", d)) goto fail;
   {
     ptk_func *F = ptk_orch_find(P->orch);
-    if (!ptk_orch_verify(F, d)) goto fail;
+    if (!ptk_orch_verify(F, d) || !orch_dump(P, 1, "verify", d)) goto fail;
     ptk_orch_static_graph(F, abi_by_display, P, d, &P->graph);
+    if (!orch_dump(P, 2, "static-graph", d)) goto fail;
   }
   return P;
 fail:
