@@ -604,13 +604,16 @@ int ptk_program_replay(const char *dir, const ptk_program_replay_opts *o, ptk_di
     ptk_error_file(d, cfg_path, "not a program build: orchestration.file or kernels is missing");
     goto done;
   }
-  opath = ptk_xasprintf("%s/%s", dir, ofile);
+  /* the orchestration IR when the build has one (replayed from it), else the source */
+  json_t *oir = json_object_get(orch, "ir");
+  const char *irfile = oir ? jstr(oir, "file") : NULL;
+  opath = ptk_xasprintf("%s/%s", dir, irfile ? irfile : ofile);
   char hex[65];
   if (!file_sha(opath, hex)) {
     ptk_error_file(d, opath, "cannot read the orchestration: %s", strerror(errno));
     goto done;
   }
-  const char *osha = jstr(orch, "sha256");
+  const char *osha = jstr(irfile ? oir : orch, "sha256");
   bool orch_edited = osha && strcmp(osha, hex);
   nk = json_array_size(kernels);
   srcs = ptk_xcalloc(nk + 1, sizeof *srcs);
@@ -638,7 +641,7 @@ int ptk_program_replay(const char *dir, const ptk_program_replay_opts *o, ptk_di
   po.jit = o->jit;
   po.kernel_srcs = srcs;
   po.nkernel_srcs = nk;
-  p = ptk_program_load(opath, NULL, &po, d);
+  p = irfile ? ptk_program_load_ir(opath, &po, d) : ptk_program_load(opath, NULL, &po, d);
   if (!p) goto done;
   np = ptk_program_nparams(p);
   la = ptk_xcalloc(np + 1, sizeof *la);

@@ -20,6 +20,7 @@
 
 #include "backend/build_dir.h"
 #include "parser/pto_print.h"
+#include "parser/pto_read.h"
 #include "runtime/program/orch_ir.h"
 #include "runtime/program/sched.h"
 
@@ -170,6 +171,8 @@ static const char *kind_name(const pval *v) {
   return "?";
 }
 
+static ptk_range prog_range(const ptk_program *P);
+
 static const char *a_an(const char *w) { return strchr("aeiou", w[0]) ? "an" : "a"; }
 
 /* A launch as the check saw it (static hazard report). */
@@ -224,6 +227,7 @@ typedef struct pctx {
   ptk_module *M;
   ptk_func *F;
   ptk_block *blk;
+  pval *iv; /* running the IR: values by uid */
 } pctx;
 
 static void perr(pctx *c, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
@@ -437,11 +441,17 @@ static bool prepare_kernel(pctx *c, pkernel *k) {
   return k->jp || k->ip;
 }
 
+static pkernel *get_kernel_display(pctx *c, char *disp, ptk_range name_range, ptk_range launch_at);
+
 /* Replay: the kernel of a launch from the build folder's .pto files. */
 static pkernel *get_kernel_src(pctx *c, const char *alias, const char *name, ptk_range name_range,
                                const ptk_const_binding *consts, size_t nconsts, ptk_range launch_at) {
+  return get_kernel_display(c, display_of(alias, name, consts, nconsts), name_range, launch_at);
+}
+
+/* The same by display name (disp is malloc'd and taken). */
+static pkernel *get_kernel_display(pctx *c, char *disp, ptk_range name_range, ptk_range launch_at) {
   ptk_program *P = c->P;
-  char *disp = display_of(alias, name, consts, nconsts);
   for (size_t i = 0; i < P->kernels.len; i++)
     if (!strcmp(P->kernels.data[i]->display, disp)) {
       free(disp);
@@ -1246,6 +1256,81 @@ static int64_t record_static(pctx *c, const ptk_ast_expr *e, const pkernel *k, c
   return (int64_t)c->stasks.len - 1;
 }
 
+/* Run: submits a launch of k as a task. Its id; -1 when the scheduler
+ * stopped (a task failed), -2 on an error reported here. */
+static int64_t submit_task(pctx *c, pkernel *k, int64_t blocks, const pval *args, size_t npos, const int64_t *deps,
+                          size_t ndeps, ptk_range site, const ptk_range *ar) {
+  const ptk_abi *abi = k->abi;
+  if (++c->ntasks > c->max_tasks) {
+    perr(c, site, "the program launches more than %llu tasks", (unsigned long long)c->max_tasks);
+    c->abort = true;
+    return -2;
+  }
+  ptask_desc td;
+  memset(&td, 0, sizeof td);
+  td.kernel = k;
+  td.kname = k->display;
+  td.blocks = (uint32_t)blocks;
+  td.nargs = npos;
+  td.args = ptk_xcalloc(npos ? npos : 1, sizeof *td.args);
+  td.arg_buf = ptk_xcalloc(npos ? npos : 1, sizeof *td.arg_buf);
+  td.arg_off = ptk_xcalloc(npos ? npos : 1, sizeof *td.arg_off);
+  td.acc = ptk_xcalloc(npos ? npos : 1, sizeof *td.acc);
+  td.site = site;
+  td.deps = deps;
+  td.ndeps = ndeps;
+  bool bad = false;
+  for (size_t i = 0; i < npos; i++) {
+    const ptk_abi_param *p = &abi->params[i];
+    const pval *v = &args[i];
+    td.arg_buf[i] = -1;
+    if (!p->is_ptr) {
+      td.args[i].kind = PTK_ARG_SCALAR;
+      if (v->k == V_FLOAT) {
+        td.args[i].dt = PTK_DT_F64;
+        td.args[i].f = v->f;
+      } else {
+        td.args[i].dt = PTK_DT_I64;
+        td.args[i].i = v->i;
+      }
+      continue;
+    }
+    int64_t lo, hi;
+    if (!view_span(v->v, &lo, &hi)) {
+      perr(c, ar[i], "internal error: a tensor of unknown extent at run time");
+      bad = true;
+      continue;
+    }
+    int64_t esz = (int64_t)ptk_tdtype_size(v->v->b->dt);
+    int64_t n = (hi - lo) / esz;
+    td.args[i].kind = PTK_ARG_TENSOR;
+    td.args[i].tensor = ptk_tensor_borrow(v->v->b->dt, 1, &n, NULL, v->v->b->data + lo, NULL);
+    td.arg_buf[i] = v->v->b->id;
+    td.arg_off[i] = lo;
+    uint8_t mode = p->dir == PTK_ARGDIR_IN ? 1 : p->dir == PTK_ARGDIR_OUT ? 2 : p->dir == PTK_ARGDIR_INOUT ? 3 : 0;
+    if (mode && hi > lo && !v->nodep) td.acc[td.nacc++] = (paccess){v->v->b->id, lo, hi, mode};
+  }
+  if (bad) {
+    for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
+    free(td.args);
+    free(td.arg_buf);
+    free(td.arg_off);
+    free(td.acc);
+    return -2;
+  }
+  int64_t id = psched_submit(c->S, &td);
+  if (id < 0) {
+    for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
+    free(td.args);
+    free(td.arg_buf);
+    free(td.arg_off);
+    free(td.acc);
+    c->stopped = true;
+    return -1;
+  }
+  return id;
+}
+
 static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   const ptk_ast_expr *call = e->u.launch.call;
   size_t npos = npositional(call);
@@ -1400,75 +1485,17 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
     perr(c, e->range, "internal error: unknown block count at run time");
     goto out;
   }
-  if (++c->ntasks > c->max_tasks) {
-    perr(c, e->range, "the program launches more than %llu tasks", (unsigned long long)c->max_tasks);
-    c->abort = true;
-    goto out;
-  }
-  ptask_desc td;
-  memset(&td, 0, sizeof td);
-  td.kernel = k;
-  td.kname = k->display;
-  td.blocks = (uint32_t)blocks;
-  td.nargs = npos;
-  td.args = ptk_xcalloc(npos ? npos : 1, sizeof *td.args);
-  td.arg_buf = ptk_xcalloc(npos ? npos : 1, sizeof *td.arg_buf);
-  td.arg_off = ptk_xcalloc(npos ? npos : 1, sizeof *td.arg_off);
-  td.acc = ptk_xcalloc(npos ? npos : 1, sizeof *td.acc);
-  td.site = e->range;
-  td.deps = deps.data;
-  td.ndeps = deps.len;
-  bool bad = false;
-  for (size_t i = 0; i < npos; i++) {
-    const ptk_abi_param *p = &abi->params[i];
-    pval *v = &args[i];
-    td.arg_buf[i] = -1;
-    if (!p->is_ptr) {
-      td.args[i].kind = PTK_ARG_SCALAR;
-      if (v->k == V_FLOAT) {
-        td.args[i].dt = PTK_DT_F64;
-        td.args[i].f = v->f;
-      } else {
-        td.args[i].dt = PTK_DT_I64;
-        td.args[i].i = v->i;
-      }
-      continue;
+  {
+    ptk_range *ar = ptk_arena_alloc(c->a, (npos ? npos : 1) * sizeof *ar);
+    for (size_t i = 0; i < npos; i++) ar[i] = call->u.call.args[i].range;
+    int64_t id = submit_task(c, k, blocks, args, npos, deps.data, deps.len, e->range, ar);
+    if (id == -2) goto out;
+    if (id < 0) {
+      ret = v_err();
+      goto out;
     }
-    int64_t lo, hi;
-    if (!view_span(v->v, &lo, &hi)) {
-      perr(c, call->u.call.args[i].range, "internal error: a tensor of unknown extent at run time");
-      bad = true;
-      continue;
-    }
-    int64_t esz = (int64_t)ptk_tdtype_size(v->v->b->dt);
-    int64_t n = (hi - lo) / esz;
-    td.args[i].kind = PTK_ARG_TENSOR;
-    td.args[i].tensor = ptk_tensor_borrow(v->v->b->dt, 1, &n, NULL, v->v->b->data + lo, NULL);
-    td.arg_buf[i] = v->v->b->id;
-    td.arg_off[i] = lo;
-    uint8_t mode = p->dir == PTK_ARGDIR_IN ? 1 : p->dir == PTK_ARGDIR_OUT ? 2 : p->dir == PTK_ARGDIR_INOUT ? 3 : 0;
-    if (mode && hi > lo && !v->nodep) td.acc[td.nacc++] = (paccess){v->v->b->id, lo, hi, mode};
+    ret = (pval){.k = V_TASK, .known = true, .task = id};
   }
-  if (bad) {
-    for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
-    free(td.args);
-    free(td.arg_buf);
-    free(td.arg_off);
-    free(td.acc);
-    goto out;
-  }
-  int64_t id = psched_submit(c->S, &td);
-  if (id < 0) {
-    for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
-    free(td.args);
-    free(td.arg_buf);
-    free(td.arg_off);
-    free(td.acc);
-    c->stopped = true;
-    ret = v_err();
-    goto out;
-  }
-  ret = (pval){.k = V_TASK, .known = true, .task = id};
 out:
   ptk_vec_free(&deps);
   ptk_vec_free(&dep_ir);
@@ -2058,8 +2085,8 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
   ptk_program *P = c->P;
   bool ok = true;
   if (c->run && nargs != P->nparams) {
-    ptk_error(c->d, P->item->u.program.name_range, "program '%s' takes %zu argument%s, got %zu",
-              P->item->u.program.name, P->nparams, P->nparams == 1 ? "" : "s", nargs);
+    ptk_error(c->d, prog_range(P), "program '%s' takes %zu argument%s, got %zu", ptk_program_name(P), P->nparams,
+              P->nparams == 1 ? "" : "s", nargs);
     return false;
   }
   /* dynamic dimensions: the first tensor that has one names it */
@@ -2188,6 +2215,298 @@ static int kernel_run(int64_t id, void *kernel, const ptk_launch_opts *lo, const
 }
 
 /* 0, 1 (errors) or PTK_PROGRAM_BAD_ARGS. */
+/* ---- running the orchestration IR ----------------------------------------------------------------------
+ * A program loaded from its IR (ptk_program_load_ir: a build folder's
+ * orchestration/<name>.pto) runs here: one evaluator over the IR ops with
+ * the values, buffers and task submission of the AST evaluator above.
+ * Errors are located at the ops (in the IR file). */
+
+static pval *IV(pctx *c, const ptk_value *v) { return &c->iv[v->uid]; }
+
+static bool ir_int(pctx *c, const ptk_op *op, uint32_t i, int64_t *out) {
+  const pval *v = IV(c, op->operands[i]);
+  if ((v->k != V_INT && v->k != V_BOOL) || !v->known) {
+    perr(c, ptk_op_range(op), "operand %u of '%s' is not an integer", i, ptk_op_table[op->kind].name);
+    return false;
+  }
+  *out = v->i;
+  return true;
+}
+
+static bool ir_view(pctx *c, const ptk_op *op, uint32_t i, const pval **out) {
+  const pval *v = IV(c, op->operands[i]);
+  if (v->k != V_TENSOR) {
+    perr(c, ptk_op_range(op), "operand %u of '%s' is not a tensor", i, ptk_op_table[op->kind].name);
+    return false;
+  }
+  if (!live(c, v, ptk_op_range(op))) return false;
+  *out = v;
+  return true;
+}
+
+static const ptk_op *ir_block(pctx *c, const ptk_block *b);
+
+static void ir_op(pctx *c, const ptk_op *op) {
+  ptk_range at = ptk_op_range(op);
+  pval *r = op->nresults ? IV(c, &op->results[0]) : NULL;
+  const char *name = ptk_op_table[op->kind].name;
+  if (++c->steps > MAX_STEPS) {
+    perr(c, at, "the program runs more than %llu operations", MAX_STEPS);
+    c->abort = true;
+    return;
+  }
+  switch (op->kind) {
+  case PTK_OP_ARITH_CONSTANT: {
+    const ptk_attr *a = ptk_op_attr(op, "value");
+    int64_t x;
+    if (a && a->kind == PTK_ATTR_FLOAT)
+      *r = v_float(a->f.v);
+    else if (ptk_attr_get_int(a, &x))
+      *r = ptk_type_is_scalar(op->results[0].type, PTK_DT_I1) ? v_bool(x != 0) : v_int(x);
+    else
+      perr(c, at, "'arith.constant' in a program holds an integer, a float or a bool");
+    return;
+  }
+  case PTK_OP_ARITH_ADDI: case PTK_OP_ARITH_SUBI: case PTK_OP_ARITH_MULI: case PTK_OP_ARITH_DIVSI:
+  case PTK_OP_ARITH_REMSI: case PTK_OP_ARITH_FLOORDIVSI: case PTK_OP_ARITH_CEILDIVSI: case PTK_OP_ARITH_ANDI:
+  case PTK_OP_ARITH_ORI: case PTK_OP_ARITH_XORI: case PTK_OP_ARITH_SHLI: case PTK_OP_ARITH_SHRSI:
+  case PTK_OP_ARITH_MAXSI: case PTK_OP_ARITH_MINSI: {
+    int64_t x, y;
+    if (!ir_int(c, op, 0, &x) || !ir_int(c, op, 1, &y)) return;
+    uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
+    int64_t v = 0;
+    switch (op->kind) {
+    case PTK_OP_ARITH_ADDI: v = (int64_t)(ux + uy); break;
+    case PTK_OP_ARITH_SUBI: v = (int64_t)(ux - uy); break;
+    case PTK_OP_ARITH_MULI: v = (int64_t)(ux * uy); break;
+    case PTK_OP_ARITH_ANDI: v = x & y; break;
+    case PTK_OP_ARITH_ORI: v = x | y; break;
+    case PTK_OP_ARITH_XORI: v = x ^ y; break;
+    case PTK_OP_ARITH_SHLI: v = y < 0 || y >= 64 ? 0 : (int64_t)(ux << y); break;
+    case PTK_OP_ARITH_SHRSI: v = y < 0 || y >= 64 ? (x < 0 ? -1 : 0) : x >> y; break;
+    case PTK_OP_ARITH_MAXSI: v = x > y ? x : y; break;
+    case PTK_OP_ARITH_MINSI: v = x < y ? x : y; break;
+    default:
+      if (y == 0 || (op->kind == PTK_OP_ARITH_CEILDIVSI && y < 0)) {
+        perr(c, at, op->kind == PTK_OP_ARITH_CEILDIVSI ? "ceil_div needs a positive divisor" : "division by zero");
+        return;
+      }
+      if (x == INT64_MIN && y == -1) v = op->kind == PTK_OP_ARITH_REMSI ? 0 : INT64_MIN;
+      else if (op->kind == PTK_OP_ARITH_DIVSI) v = x / y;
+      else if (op->kind == PTK_OP_ARITH_REMSI) v = x % y;
+      else if (op->kind == PTK_OP_ARITH_FLOORDIVSI) v = x / y - ((x % y != 0) && ((x < 0) != (y < 0)));
+      else v = x / y + (x % y > 0);
+      break;
+    }
+    *r = ptk_type_is_scalar(op->results[0].type, PTK_DT_I1) ? v_bool(v & 1) : v_int(v);
+    return;
+  }
+  case PTK_OP_ARITH_ADDF: case PTK_OP_ARITH_SUBF: case PTK_OP_ARITH_MULF: case PTK_OP_ARITH_DIVF:
+  case PTK_OP_ARITH_NEGF: {
+    const pval *a = IV(c, op->operands[0]), *b = op->noperands > 1 ? IV(c, op->operands[1]) : a;
+    double x = fval(a), y = fval(b);
+    *r = v_float(op->kind == PTK_OP_ARITH_ADDF ? x + y : op->kind == PTK_OP_ARITH_SUBF ? x - y
+                 : op->kind == PTK_OP_ARITH_MULF ? x * y : op->kind == PTK_OP_ARITH_DIVF ? x / y : -x);
+    return;
+  }
+  case PTK_OP_ARITH_CMPI:
+  case PTK_OP_ARITH_CMPF: {
+    int64_t pred = 0;
+    ptk_attr_get_int(ptk_op_attr(op, "predicate"), &pred);
+    const pval *a = IV(c, op->operands[0]), *b = IV(c, op->operands[1]);
+    bool v;
+    if (op->kind == PTK_OP_ARITH_CMPI) {
+      int64_t x = a->i, y = b->i;
+      uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
+      switch (pred) {
+      case PTK_CMPI_eq: v = x == y; break;
+      case PTK_CMPI_ne: v = x != y; break;
+      case PTK_CMPI_slt: v = x < y; break;
+      case PTK_CMPI_sle: v = x <= y; break;
+      case PTK_CMPI_sgt: v = x > y; break;
+      case PTK_CMPI_sge: v = x >= y; break;
+      case PTK_CMPI_ult: v = ux < uy; break;
+      case PTK_CMPI_ule: v = ux <= uy; break;
+      case PTK_CMPI_ugt: v = ux > uy; break;
+      default: v = ux >= uy; break;
+      }
+    } else {
+      double x = fval(a), y = fval(b);
+      bool uno = x != x || y != y;
+      switch (pred) {
+      case PTK_CMPF_oeq: v = !uno && x == y; break;
+      case PTK_CMPF_ogt: v = !uno && x > y; break;
+      case PTK_CMPF_oge: v = !uno && x >= y; break;
+      case PTK_CMPF_olt: v = !uno && x < y; break;
+      case PTK_CMPF_ole: v = !uno && x <= y; break;
+      case PTK_CMPF_one: v = !uno && x != y; break;
+      case PTK_CMPF_une: v = uno || x != y; break;
+      case PTK_CMPF_ord: v = !uno; break;
+      case PTK_CMPF_uno: v = uno; break;
+      case PTK_CMPF_true: v = true; break;
+      case PTK_CMPF_false: v = false; break;
+      default:
+        perr(c, at, "this 'arith.cmpf' predicate is not supported in a program");
+        return;
+      }
+    }
+    *r = v_bool(v);
+    return;
+  }
+  case PTK_OP_ARITH_SELECT: *r = *IV(c, op->operands[IV(c, op->operands[0])->i ? 1 : 2]); return;
+  case PTK_OP_ARITH_EXTUI:
+  case PTK_OP_ARITH_EXTSI: *r = v_int(IV(c, op->operands[0])->i); return;
+  case PTK_OP_ARITH_SITOFP:
+  case PTK_OP_ARITH_UITOFP: *r = v_float((double)IV(c, op->operands[0])->i); return;
+  case PTK_OP_PTK_DIM: {
+    const pval *t;
+    int64_t k = 0;
+    if (!ir_view(c, op, 0, &t)) return;
+    ptk_attr_get_int(ptk_op_attr(op, "dim"), &k);
+    *r = v_int(t->v->shape[k]);
+    return;
+  }
+  case PTK_OP_PTK_ALLOC_TENSOR: {
+    ptk_tdtype dt;
+    int rank;
+    int64_t shape[PTK_TENSOR_MAX_RANK];
+    ptk_orch_tensor_of(op->results[0].type, &dt, &rank, shape);
+    uint32_t k = 0;
+    for (int i = 0; i < rank; i++)
+      if (shape[i] < 0 && (!ir_int(c, op, k++, &shape[i]) || shape[i] < 0)) {
+        if (shape[i] < 0) perr(c, at, "a dimension cannot be negative (%lld)", (long long)shape[i]);
+        return;
+      }
+    const char *nm = op->results[0].name ? op->results[0].name : "alloc_tensor";
+    *r = alloc_buf(c, dt, rank, shape, nm, at);
+    return;
+  }
+  case PTK_OP_PTK_SLICE: {
+    const pval *t;
+    if (!ir_view(c, op, 0, &t)) return;
+    const pview *v = t->v;
+    pview *nv = ptk_arena_alloc(c->a, sizeof *nv);
+    *nv = *v;
+    for (int i = 0; i < v->rank; i++) {
+      int64_t o, z;
+      if (!ir_int(c, op, 1 + (uint32_t)i, &o) || !ir_int(c, op, 1 + (uint32_t)(v->rank + i), &z)) return;
+      if (o < 0 || z < 0 || o > v->shape[i] || z > v->shape[i] - o) {
+        perr(c, at, "slice %lld:%lld is outside dimension %d of '%s' (size %lld)", (long long)o,
+             (long long)(o + z), i, v->b->name, (long long)v->shape[i]);
+        return;
+      }
+      nv->shape[i] = z;
+      nv->off += o * v->strides[i];
+    }
+    *r = *t;
+    r->v = nv;
+    return;
+  }
+  case PTK_OP_PTK_NO_DEP: {
+    const pval *t;
+    if (!ir_view(c, op, 0, &t)) return;
+    *r = *t;
+    r->nodep = true;
+    return;
+  }
+  case PTK_OP_PTK_READ_SCALAR: {
+    const pval *t;
+    if (!ir_view(c, op, 0, &t)) return;
+    int64_t idx[PTK_TENSOR_MAX_RANK];
+    for (int i = 0; i < t->v->rank; i++) {
+      if (!ir_int(c, op, 1 + (uint32_t)i, &idx[i])) return;
+      if (idx[i] < 0 || idx[i] >= t->v->shape[i]) {
+        perr(c, at, "index %lld is outside dimension %d of '%s' (size %lld)", (long long)idx[i], i, t->v->b->name,
+             (long long)t->v->shape[i]);
+        return;
+      }
+    }
+    *r = read_scalar(c, NULL, t->v, idx);
+    return;
+  }
+  case PTK_OP_PTK_LAUNCH: {
+    const ptk_attr *ka = ptk_op_attr(op, "kernel");
+    pkernel *k = NULL;
+    for (size_t i = 0; i < c->P->kernels.len && !k; i++)
+      if (!strcmp(c->P->kernels.data[i]->display, ka->str.s)) k = c->P->kernels.data[i];
+    int64_t blocks;
+    if (!k || !k->l || !ir_int(c, op, 0, &blocks)) return;
+    if (blocks < 1 || blocks > (int64_t)MAX_BLOCKS) {
+      perr(c, at, "blocks must be 1 to %u, got %lld", MAX_BLOCKS, (long long)blocks);
+      return;
+    }
+    pval *args = ptk_arena_alloc(c->a, (op->noperands + 1) * sizeof *args);
+    int64_t *deps = ptk_arena_alloc(c->a, (op->noperands + 1) * sizeof *deps);
+    ptk_range *ar = ptk_arena_alloc(c->a, (op->noperands + 1) * sizeof *ar);
+    size_t na = 0, nd = 0;
+    for (uint32_t i = 1; i < op->noperands; i++) {
+      const pval *v = IV(c, op->operands[i]);
+      if (v->k == V_TASK) {
+        if (v->known) deps[nd++] = v->task;
+        continue;
+      }
+      if (v->k == V_TENSOR && !live(c, v, at)) return;
+      ar[na] = at;
+      args[na++] = *v;
+    }
+    if (na != k->abi->nparams) {
+      perr(c, at, "kernel '%s' takes %zu arguments, got %zu", k->display, k->abi->nparams, na);
+      return;
+    }
+    int64_t id = submit_task(c, k, blocks, args, na, deps, nd, at, ar);
+    if (id >= 0) *r = (pval){.k = V_TASK, .known = true, .task = id};
+    else *r = v_err();
+    return;
+  }
+  case PTK_OP_PTK_FREE: {
+    const pval *t;
+    if (!ir_view(c, op, 0, &t)) return;
+    pbuf *b = t->v->b;
+    b->freed = true;
+    b->freed_at = at;
+    psched_release(c->S, b->id);
+    return;
+  }
+  case PTK_OP_SCF_FOR: {
+    int64_t lb, ub, st;
+    if (!ir_int(c, op, 0, &lb) || !ir_int(c, op, 1, &ub) || !ir_int(c, op, 2, &st)) return;
+    if (st == 0) {
+      perr(c, at, "range() step cannot be 0");
+      return;
+    }
+    const ptk_block *body = op->regions[0].first;
+    uint32_t n = op->nresults;
+    for (uint32_t i = 0; i < n; i++) *IV(c, &op->results[i]) = *IV(c, op->operands[3 + i]);
+    for (int64_t i = lb; (st > 0 ? i < ub : i > ub) && !halted(c); i += st) {
+      *IV(c, body->args[0]) = v_int(i);
+      for (uint32_t k = 0; k < n; k++) *IV(c, body->args[1 + k]) = *IV(c, &op->results[k]);
+      const ptk_op *y = ir_block(c, body);
+      for (uint32_t k = 0; y && k < n && k < y->noperands; k++) *IV(c, &op->results[k]) = *IV(c, y->operands[k]);
+      if ((st > 0 && i > INT64_MAX - st) || (st < 0 && i < INT64_MIN - st)) break;
+    }
+    return;
+  }
+  case PTK_OP_SCF_IF: {
+    const ptk_block *b = op->regions[IV(c, op->operands[0])->i ? 0 : 1].first;
+    const ptk_op *y = b ? ir_block(c, b) : NULL;
+    for (uint32_t k = 0; k < op->nresults; k++) *IV(c, &op->results[k]) = y ? *IV(c, y->operands[k]) : v_err();
+    return;
+  }
+  case PTK_OP_SCF_YIELD:
+  case PTK_OP_FUNC_RETURN: return;
+  default: perr(c, at, "'%s' is not supported in a program", name); return;
+  }
+}
+
+/* Runs the ops of b; its terminator (scf.yield), or NULL. */
+static const ptk_op *ir_block(pctx *c, const ptk_block *b) {
+  for (const ptk_op *op = b->first; op && !halted(c); op = op->next) {
+    if (op->kind == PTK_OP_SCF_YIELD) return op;
+    ir_op(c, op);
+  }
+  return NULL;
+}
+
 static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
                     const ptk_launch_arg *args, size_t nargs) {
   pctx c;
@@ -2197,7 +2516,7 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
   c.err0 = ptk_diags_errors(d);
   c.run = run;
   c.a = ptk_arena_new();
-  c.body = P->item->u.program.body;
+  c.body = P->item ? P->item->u.program.body : NULL;
   c.max_tasks = ro && ro->max_tasks ? ro->max_tasks : 10000000ull;
   P->ro = ro;
   bool ok = false, bad_args = false;
@@ -2211,13 +2530,25 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
     c.S = psched_new(ro->threads, kernel_run, &lo, ro->check_races);
   }
   if (bind_params(&c, args, nargs)) {
-    exec_block(&c, c.body, false);
+    if (P->item) {
+      exec_block(&c, c.body, false);
+    } else {
+      /* from the IR: the parameters' values are the function's arguments */
+      ptk_func *F = ptk_orch_find(P->orch);
+      c.iv = ptk_xcalloc(ptk_module_value_count(P->orch) + 1, sizeof *c.iv);
+      for (size_t i = 0; i < P->nparams; i++) {
+        binding *b = lookup(&c, P->params[i].name);
+        if (b) *IV(&c, ptk_func_arg(F, (uint32_t)i)) = b->v;
+      }
+      ir_block(&c, ptk_func_entry(F));
+      free(c.iv);
+    }
     ok = !errs_since(&c, c.err0);
   } else {
     bad_args = true;
   }
   if (run) {
-    bool fin = psched_finish(c.S, d, P->item->u.program.name_range);
+    bool fin = psched_finish(c.S, d, prog_range(P));
     ok = ok && fin;
     /* the task list for --trace and the tests */
     for (size_t i = 0; i < P->info_preds.len; i++) free(P->info_preds.data[i]);
@@ -2275,7 +2606,7 @@ static bool trace_program(ptk_program *P, ptk_diags *d) {
     ptk_value *a = ptk_func_arg(F, (uint32_t)i);
     a->name = ptk_arena_strdup(ptk_module_arena(M), pp->name);
     a->loc = pp->range.begin;
-    ptk_named_attr items[2];
+    ptk_named_attr items[3];
     uint32_t n = 0;
     if (pp->is_tensor) {
       const ptk_attr *names[PTK_TENSOR_MAX_RANK];
@@ -2292,6 +2623,7 @@ static bool trace_program(ptk_program *P, ptk_diags *d) {
       const char *dn = ptk_dtype_name(pp->dtype);
       items[n++] = (ptk_named_attr){"ptk.dtype", ptk_attr_string(M, dn, strlen(dn))};
     }
+    items[n++] = (ptk_named_attr){"ptk.name", ptk_attr_string(M, pp->name, strlen(pp->name))};
     F->arg_attrs[i] = ptk_attr_dict(M, items, n);
   }
   c.M = M;
@@ -2575,12 +2907,17 @@ void ptk_program_free(ptk_program *P) {
   free(P);
 }
 
-const char *ptk_program_name(const ptk_program *p) { return p->item->u.program.name; }
+const char *ptk_program_name(const ptk_program *p) {
+  return p->item ? p->item->u.program.name : ptk_orch_find(p->orch)->name;
+}
 size_t ptk_program_nparams(const ptk_program *p) { return p->nparams; }
 const ptk_program_param *ptk_program_param_at(const ptk_program *p, size_t i) {
   return i < p->nparams ? &p->params[i] : NULL;
 }
-ptk_range ptk_program_range(const ptk_program *p) { return p->item->u.program.name_range; }
+ptk_range ptk_program_range(const ptk_program *p) { return prog_range(p); }
+static ptk_range prog_range(const ptk_program *p) {
+  return p->item ? p->item->u.program.name_range : ptk_range_at(ptk_orch_find(p->orch)->loc, 1);
+}
 
 int ptk_program_run(ptk_program *p, const ptk_program_run_opts *o, const ptk_launch_arg *args,
                     size_t nargs, ptk_diags *d) {
@@ -2655,3 +2992,160 @@ char *ptk_program_orchestration_text(const ptk_program *p) {
 
 ptk_module *ptk_program_orchestration(const ptk_program *p) { return p->orch; }
 const ptk_orch_graph *ptk_program_static_graph(const ptk_program *p) { return &p->graph; }
+
+/* ---- loading the orchestration IR ------------------------------------------------------------------ */
+
+typedef struct irload {
+  pctx *c;
+  ptk_func *F;
+} irload;
+
+/* The program parameter a tensor value comes from (through slices and
+ * no_dep), or -1. */
+static int param_of(const ptk_func *F, const ptk_value *v) {
+  while (v->def && (v->def->kind == PTK_OP_PTK_SLICE || v->def->kind == PTK_OP_PTK_NO_DEP)) v = v->def->operands[0];
+  if (v->def || !v->block || v->block != ptk_func_entry(F)) return -1;
+  return (int)v->index;
+}
+
+/* Every launch: its kernel loaded from the build folder, its arguments
+ * checked against the kernel's parameters. */
+static bool check_launch_ir(ptk_op *op, void *arg) {
+  irload *L = arg;
+  pctx *c = L->c;
+  if (op->kind != PTK_OP_PTK_LAUNCH || halted(c)) return !halted(c);
+  ptk_range at = ptk_op_range(op);
+  const ptk_attr *ka = ptk_op_attr(op, "kernel");
+  pkernel *k = get_kernel_display(c, ptk_xstrdup(ka->str.s), at, at);
+  if (!k) return true;
+  const ptk_abi *abi = k->abi;
+  size_t na = 0;
+  for (uint32_t i = 1; i < op->noperands; i++) na += !ptk_orch_is_task(op->operands[i]->type);
+  if (na != abi->nparams) {
+    perr(c, at, "kernel '%s' takes %zu argument%s, got %zu", k->display, abi->nparams, abi->nparams == 1 ? "" : "s",
+         na);
+    return true;
+  }
+  for (uint32_t i = 1, pos = 0; i < op->noperands; i++) {
+    const ptk_value *v = op->operands[i];
+    if (ptk_orch_is_task(v->type)) continue;
+    const ptk_abi_param *p = &abi->params[pos++];
+    ptk_tdtype dt, want;
+    int rank;
+    int64_t dims[PTK_TENSOR_MAX_RANK];
+    bool is_t = ptk_orch_tensor_of(v->type, &dt, &rank, dims);
+    if (p->is_ptr != is_t) {
+      perr(c, at, "argument %u of '%s': parameter '%s' takes %s", pos, k->display, p->name,
+           p->is_ptr ? "a tensor" : "a scalar");
+      ptk_note(c->d, p->range, "'%s' is declared here", p->name);
+      continue;
+    }
+    if (!is_t) {
+      if (ptk_type_is_scalar(v->type, PTK_DT_F64) && !ptk_dtype_is_float(p->dtype)) {
+        perr(c, at, "argument %u of '%s': parameter '%s' is %s and takes an integer, got f64", pos, k->display, p->name,
+             ptk_dtype_name(p->dtype));
+        ptk_note(c->d, p->range, "'%s' is declared here", p->name);
+      }
+      continue;
+    }
+    if (!tdtype_of(p->dtype, &want) || want != dt) {
+      perr(c, at, "argument %u of '%s': the tensor holds %s but parameter '%s' is ptr<%s>", pos, k->display,
+           ptk_tdtype_name(dt), p->name, ptk_dtype_name(p->dtype));
+      ptk_note(c->d, p->range, "'%s' is declared here", p->name);
+      continue;
+    }
+    int pi = param_of(L->F, v);
+    if (pi >= 0 && c->P->params[pi].dir == PTK_DIR_IN && (p->dir == PTK_ARGDIR_OUT || p->dir == PTK_ARGDIR_INOUT)) {
+      perr(c, at, "argument %u of '%s': program input '%s' is passed to parameter '%s', which the kernel writes (%s)",
+           pos, k->display, c->P->params[pi].name, p->name, dir_word(p->dir));
+      ptk_note(c->d, c->P->params[pi].range, "'%s' is declared 'in' here", c->P->params[pi].name);
+    }
+  }
+  return !halted(c);
+}
+
+ptk_program *ptk_program_load_ir(const char *path, const ptk_program_opts *o, ptk_diags *d) {
+  ptk_program_opts dflt = {0};
+  if (!o) o = &dflt;
+  ptk_program *P = ptk_xcalloc(1, sizeof *P);
+  P->arena = ptk_arena_new();
+  P->flags = o->load_flags;
+  P->jit = o->jit;
+  P->nsrcs = o->nkernel_srcs;
+  P->srcs = ptk_xcalloc(P->nsrcs + 1, sizeof *P->srcs);
+  for (size_t i = 0; i < P->nsrcs; i++) {
+    P->srcs[i].display = ptk_xstrdup(o->kernel_srcs[i].display);
+    P->srcs[i].path = ptk_xstrdup(o->kernel_srcs[i].path);
+    P->srcs[i].symbol = o->kernel_srcs[i].symbol ? ptk_xstrdup(o->kernel_srcs[i].symbol) : NULL;
+  }
+  P->own_src = ptk_source_load(path);
+  if (!P->own_src) {
+    ptk_error_file(d, path, "cannot read file: %s", strerror(errno));
+    goto fail;
+  }
+  P->src = P->own_src;
+  size_t e0 = ptk_diags_errors(d);
+  P->orch = ptk_pto_read(P->src, d);
+  if (!P->orch || ptk_diags_errors(d) > e0) goto fail;
+  ptk_func *F = ptk_orch_find(P->orch);
+  if (!F) {
+    ptk_error_src(d, P->src, path, "no program function in this file (func.func with attributes {ptk.program})");
+    goto fail;
+  }
+  if (!ptk_orch_verify(F, d)) goto fail;
+  P->nparams = F->nargs;
+  P->params = ptk_arena_alloc(P->arena, (F->nargs ? F->nargs : 1) * sizeof *P->params);
+  for (uint32_t i = 0; i < F->nargs; i++) {
+    ptk_program_param *pp = &P->params[i];
+    memset(pp, 0, sizeof *pp);
+    const ptk_attr *aa = F->arg_attrs ? F->arg_attrs[i] : NULL;
+    const ptk_named_attr *items = aa && aa->kind == PTK_ATTR_DICT ? aa->dict.items : NULL;
+    uint32_t ni = items ? aa->dict.n : 0;
+    const ptk_attr *nm = ptk_attrs_get(items, ni, "ptk.name"), *dir = ptk_attrs_get(items, ni, "ptk.dir"),
+                   *dims = ptk_attrs_get(items, ni, "ptk.dims"), *dt = ptk_attrs_get(items, ni, "ptk.dtype");
+    if (nm && nm->kind == PTK_ATTR_STRING) {
+      pp->name = ptk_arena_strdup(P->arena, nm->str.s);
+    } else {
+      char *an = ptk_func_arg_name(F, i);
+      pp->name = ptk_arena_strdup(P->arena, an + 1);
+      free(an);
+    }
+    pp->range = ptk_range_at(ptk_func_arg_loc(F, i), 1);
+    if (ptk_orch_tensor_of(F->arg_types[i], &pp->tdtype, &pp->rank, pp->dims)) {
+      pp->is_tensor = true;
+      pp->dir = !strcmp(dir->str.s, "out") ? PTK_DIR_OUT : !strcmp(dir->str.s, "inout") ? PTK_DIR_INOUT : PTK_DIR_IN;
+      for (int k = 0; k < pp->rank; k++) {
+        const ptk_attr *dn = dims && dims->kind == PTK_ATTR_ARRAY && (uint32_t)k < dims->arr.n ? dims->arr.items[k] : NULL;
+        if (pp->dims[k] >= 0) continue;
+        /* a dynamic dimension without a name is its own */
+        char *own = ptk_xasprintf("%s.dim%d", pp->name, k);
+        pp->dim_names[k] = ptk_arena_strdup(P->arena, dn && dn->kind == PTK_ATTR_STRING && dn->str.len ? dn->str.s : own);
+        free(own);
+      }
+    } else {
+      const ptk_type *t = F->arg_types[i];
+      pp->dtype = t->dt;
+      if (dt && dt->kind == PTK_ATTR_STRING && !dtype_by_name(dt->str.s, &pp->dtype)) {
+        ptk_error(d, pp->range, "unknown ptk.dtype \"%s\" for argument %u", dt->str.s, i);
+        goto fail;
+      }
+    }
+  }
+  {
+    pctx c;
+    memset(&c, 0, sizeof c);
+    c.P = P;
+    c.d = d;
+    c.err0 = ptk_diags_errors(d);
+    c.a = ptk_arena_new();
+    irload L = {&c, F};
+    ptk_walk_func(F, check_launch_ir, &L);
+    ptk_arena_free(c.a);
+    if (ptk_diags_errors(d) > c.err0) goto fail;
+  }
+  ptk_orch_static_graph(F, abi_by_display, P, d, &P->graph);
+  return P;
+fail:
+  ptk_program_free(P);
+  return NULL;
+}

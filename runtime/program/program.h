@@ -106,6 +106,13 @@ bool ptk_program_in_source(const ptk_source *src, const char *entry);
 ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk_program_opts *o,
                               ptk_diags *d);
 void ptk_program_free(ptk_program *p);
+/* Loads a program from its orchestration IR (a build folder's
+ * orchestration/<name>.pto; docs/programs-ir.md): read, verified, every
+ * launch checked against its kernel (o->kernel_srcs), the static graph
+ * derived. Runs with ptk_program_run like any program, evaluating the IR;
+ * errors are located in the IR file. o->entry, consts and dumps are not
+ * used. */
+ptk_program *ptk_program_load_ir(const char *path, const ptk_program_opts *o, ptk_diags *d);
 
 const char *ptk_program_name(const ptk_program *p);
 size_t ptk_program_nparams(const ptk_program *p);
