@@ -2530,7 +2530,7 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
     c.S = psched_new(ro->threads, kernel_run, &lo, ro->check_races);
   }
   if (bind_params(&c, args, nargs)) {
-    if (P->item) {
+    if (!run || !P->orch) {
       exec_block(&c, c.body, false);
     } else {
       /* from the IR: the parameters' values are the function's arguments */
