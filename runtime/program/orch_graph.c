@@ -244,7 +244,8 @@ static void walk_op(gctx *g, const ptk_op *op) {
     return;
   }
   case PTK_OP_PTK_ALLOC_TENSOR: {
-    abuf b = {op->results[0].name ? op->results[0].name : "alloc_tensor", PTK_TD_F32, false, NULL, 0, false};
+    const ptk_attr *na = ptk_op_attr(op, "name");
+    abuf b = {na && na->kind == PTK_ATTR_STRING ? na->str.s : "alloc_tensor", PTK_TD_F32, false, NULL, 0, false};
     int rank;
     int64_t dims[PTK_TENSOR_MAX_RANK];
     ptk_orch_tensor_of(op->results[0].type, &b.dt, &rank, dims);
@@ -396,7 +397,9 @@ void ptk_orch_static_graph(ptk_func *f, ptk_orch_abi_fn abi, void *arg, ptk_diag
   ptk_block *entry = ptk_func_entry(f);
   for (uint32_t i = 0; entry && i < f->nargs; i++) {
     ptk_value *a = ptk_func_arg(f, i);
-    abuf b = {a->name ? a->name : "arg", PTK_TD_F32, false, f, i, true};
+    const ptk_attr *aa0 = f->arg_attrs ? f->arg_attrs[i] : NULL;
+    const ptk_attr *an = aa0 && aa0->kind == PTK_ATTR_DICT ? ptk_attrs_get(aa0->dict.items, aa0->dict.n, "ptk.name") : NULL;
+    abuf b = {an && an->kind == PTK_ATTR_STRING ? an->str.s : a->name ? a->name : "arg", PTK_TD_F32, false, f, i, true};
     int rank;
     int64_t dims[PTK_TENSOR_MAX_RANK];
     if (!ptk_orch_tensor_of(a->type, &b.dt, &rank, dims)) {

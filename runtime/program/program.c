@@ -1038,7 +1038,7 @@ static pval builtin_alloc(pctx *c, const ptk_ast_expr *e, const char *bind_name)
     for (size_t i = 0; i < s.n; i++)
       if (shape[i] < 0 && !(dyn[nd++] = irv(c, &s.items[i], sh->value->u.list.elems[i]->range))) return v_err();
     r.ir = r.v->b->ir = emit1(c, PTK_OP_PTK_ALLOC_TENSOR, dyn, nd, view_type(c, r.v), e->range);
-    if (bind_name) r.ir->name = ptk_arena_strdup(ptk_module_arena(c->M), bind_name);
+    if (bind_name) ptk_op_set_attr(r.ir->def, "name", ptk_attr_string(c->M, bind_name, strlen(bind_name)));
   }
   return r;
 }
@@ -2377,7 +2377,8 @@ static void ir_op(pctx *c, const ptk_op *op) {
         if (shape[i] < 0) perr(c, at, "a dimension cannot be negative (%lld)", (long long)shape[i]);
         return;
       }
-    const char *nm = op->results[0].name ? op->results[0].name : "alloc_tensor";
+    const ptk_attr *na = ptk_op_attr(op, "name");
+    const char *nm = na && na->kind == PTK_ATTR_STRING ? na->str.s : "alloc_tensor";
     *r = alloc_buf(c, dt, rank, shape, nm, at);
     return;
   }
