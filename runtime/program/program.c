@@ -175,22 +175,6 @@ static ptk_range prog_range(const ptk_program *P);
 
 static const char *a_an(const char *w) { return strchr("aeiou", w[0]) ? "an" : "a"; }
 
-/* A launch as the check saw it (static hazard report). */
-typedef struct sacc {
-  const pbuf *b;
-  int64_t lo, hi; /* bytes; known only when `known` */
-  bool known;
-  uint8_t mode;   /* 1 read, 2 write, 3 both */
-  bool nodep;
-  ptk_range at;   /* the argument */
-  const char *param;
-} sacc;
-typedef struct stask {
-  ptk_range site;
-  const char *kname;
-  size_t acc0, nacc, dep0, ndeps, path0, npath;
-} stask;
-
 typedef struct binding {
   const char *name;
   pval v;
@@ -215,13 +199,6 @@ typedef struct pctx {
   uint64_t steps, max_tasks, ntasks;
   const ptk_ast_block *body;
   int const_depth;
-  /* check time: every launch checked, for the static hazard report */
-  PTK_VEC(stask) stasks;
-  PTK_VEC(sacc) saccs;
-  PTK_VEC(int64_t) sdeps;
-  PTK_VEC(uint64_t) spaths; /* (if instance << 32) | arm, per task from path0 */
-  PTK_VEC(uint64_t) arms;   /* the arms of `if`s on run-time values being checked */
-  uint32_t ifs;
   /* trace (building the orchestration IR; orch_trace.c's notes): not run, not checked again */
   bool trace;
   ptk_module *M;
@@ -1217,45 +1194,6 @@ static char *const_text(const pval *v) {
   }
 }
 
-/* Check time: the launch's tensor arguments (buffer, byte span when known,
- * the parameter's direction, no_dep), explicit deps (static ids) and the
- * arms of run-time `if`s it is under. Its static id. */
-static int64_t record_static(pctx *c, const ptk_ast_expr *e, const pkernel *k, const pval *args,
-                             const int64_t *deps, size_t ndeps) {
-  const ptk_ast_expr *call = e->u.launch.call;
-  stask t;
-  memset(&t, 0, sizeof t);
-  t.site = e->range;
-  t.kname = k->display;
-  t.acc0 = c->saccs.len;
-  t.dep0 = c->sdeps.len;
-  t.path0 = c->spaths.len;
-  for (size_t i = 0; i < k->abi->nparams; i++) {
-    const ptk_abi_param *p = &k->abi->params[i];
-    const pval *v = &args[i];
-    if (!p->is_ptr || v->k != V_TENSOR) continue;
-    uint8_t mode = p->dir == PTK_ARGDIR_IN ? 1 : p->dir == PTK_ARGDIR_OUT ? 2 : p->dir == PTK_ARGDIR_INOUT ? 3 : 0;
-    if (!mode) continue;
-    sacc a;
-    memset(&a, 0, sizeof a);
-    a.b = v->v->b;
-    a.known = view_span(v->v, &a.lo, &a.hi);
-    if (a.known && a.hi <= a.lo) continue;
-    a.mode = mode;
-    a.nodep = v->nodep;
-    a.at = call->u.call.args[i].range;
-    a.param = p->name;
-    ptk_vec_push(&c->saccs, a);
-  }
-  t.nacc = c->saccs.len - t.acc0;
-  for (size_t i = 0; i < ndeps; i++) ptk_vec_push(&c->sdeps, deps[i]);
-  t.ndeps = ndeps;
-  for (size_t i = 0; i < c->arms.len; i++) ptk_vec_push(&c->spaths, c->arms.data[i]);
-  t.npath = c->arms.len;
-  ptk_vec_push(&c->stasks, t);
-  return (int64_t)c->stasks.len - 1;
-}
-
 /* Run: submits a launch of k as a task. Its id; -1 when the scheduler
  * stopped (a task failed), -2 on an error reported here. */
 static int64_t submit_task(pctx *c, pkernel *k, int64_t blocks, const pval *args, size_t npos, const int64_t *deps,
@@ -1477,7 +1415,6 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
     goto out;
   }
   if (!c->run) {
-    ret.task = record_static(c, e, k, args, deps.data, deps.len);
     goto out;
   }
   /* run: a task */
@@ -1894,7 +1831,6 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
       break;
     }
     bool all_known = true;
-    uint32_t inst = 0;
     for (size_t i = 0; i < s->u.if_.narms && !halted(c); i++) {
       const ptk_ast_if_arm *arm = &s->u.if_.arms[i];
       if (arm->is_static) {
@@ -1915,15 +1851,10 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
         }
         continue;
       }
-      if (all_known) inst = ++c->ifs;
-      all_known = false; /* check time: check every arm (arms exclude each other) */
-      ptk_vec_push(&c->arms, ((uint64_t)inst << 32) | (uint32_t)i);
+      all_known = false; /* check time: check every arm */
       exec_block(c, arm->body, false);
-      c->arms.len--;
     }
-    if (!all_known) ptk_vec_push(&c->arms, ((uint64_t)inst << 32) | (uint32_t)s->u.if_.narms);
     if (s->u.if_.else_body) exec_block(c, s->u.if_.else_body, false);
-    if (!all_known) c->arms.len--;
     break;
   }
   case PTK_STMT_FOR: {
@@ -2566,11 +2497,6 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
     }
     psched_free(c.S);
   }
-  ptk_vec_free(&c.stasks);
-  ptk_vec_free(&c.saccs);
-  ptk_vec_free(&c.sdeps);
-  ptk_vec_free(&c.spaths);
-  ptk_vec_free(&c.arms);
   ptk_vec_free(&c.binds);
   ptk_vec_free(&c.bufs);
   ptk_vec_free(&c.scopes);
@@ -2640,11 +2566,6 @@ static bool trace_program(ptk_program *P, ptk_diags *d) {
     ptk_build(M, c.blk, PTK_OP_FUNC_RETURN, NULL, 0, NULL, 0,
               ptk_source_loc(end.end.src, end.end.off ? end.end.off - 1 : 0));
   }
-  ptk_vec_free(&c.stasks);
-  ptk_vec_free(&c.saccs);
-  ptk_vec_free(&c.sdeps);
-  ptk_vec_free(&c.spaths);
-  ptk_vec_free(&c.arms);
   ptk_vec_free(&c.binds);
   ptk_vec_free(&c.bufs);
   ptk_vec_free(&c.scopes);
