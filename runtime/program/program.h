@@ -18,15 +18,15 @@
  * only known at run time (scalar parameters, dynamic dimensions, scalars
  * read out of tensors) are unknown there: an `if` on one checks both arms,
  * a `for` over one checks its body once; loops with known bounds are
- * checked for up to two iterations. After a clean check, the launches it
- * saw give the static hazard report (warnings): pairs of launches that touch
- * the same bytes, one writing, that the task graph does not order, so only
- * program order does (always through a no_dep argument; see static_hazards
- * in program.c for what is and is not reported).
+ * checked for up to two iterations. After a clean check the body is traced
+ * into the orchestration IR (orch_ir.h, docs/programs-ir.md), verified, and
+ * its static-graph pass reports the hazards (warnings): pairs of launches
+ * that touch the same bytes, one writing, that the task graph does not
+ * order, so only program order does (always through a no_dep argument).
  *
- * Running (ptk_program_run) evaluates the body again with the real values
- * (`for` and `if` run on the host, so loops are effectively unrolled into
- * tasks) and submits each launch as a task to the scheduler (sched.c):
+ * Running (ptk_program_run) evaluates that IR with the real values
+ * (`scf.for` and `scf.if` run on the host, so loops are effectively
+ * unrolled into tasks) and submits each launch as a task to the scheduler (sched.c):
  * dependencies are derived from the byte intervals each task's tensor
  * arguments cover in their buffers — read-after-write, write-after-write
  * and write-after-read — plus the explicit `deps`. Tasks run on a pool of
