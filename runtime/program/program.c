@@ -892,6 +892,8 @@ static pval eval_index(pctx *c, const ptk_ast_expr *e) {
     known_all &= klo && khi;
   }
   if (c->trace) {
+    /* located at the first subscript: where the run-time bounds errors point */
+    ptk_range sub_at = ns ? e->u.index.subs[0].range : e->range;
     ptk_value *ops[1 + 2 * PTK_TENSOR_MAX_RANK];
     uint32_t n = 0;
     ops[n++] = irv(c, &base, e->range);
@@ -902,7 +904,7 @@ static pval eval_index(pctx *c, const ptk_ast_expr *e) {
       ptk_tdtype dt = v->b->dt;
       pval r = v_unknown(ptk_tdtype_is_float(dt) ? V_FLOAT : dt == PTK_TD_BOOL ? V_BOOL : V_INT);
       r.ir = emit1(c, PTK_OP_PTK_READ_SCALAR, ops, n,
-                   ty(r.k == V_FLOAT ? PTK_DT_F64 : r.k == V_BOOL ? PTK_DT_I1 : PTK_DT_I64), e->range);
+                   ty(r.k == V_FLOAT ? PTK_DT_F64 : r.k == V_BOOL ? PTK_DT_I1 : PTK_DT_I64), sub_at);
       return r;
     }
     /* trailing dimensions not subscripted: the whole extent */
@@ -930,7 +932,7 @@ static pval eval_index(pctx *c, const ptk_ast_expr *e) {
     for (uint32_t i = 0; i < n; i++)
       if (!ops[i]) return v_err();
     pval r = {.k = V_TENSOR, .known = true, .v = nv, .nodep = base.nodep};
-    r.ir = emit1(c, PTK_OP_PTK_SLICE, ops, n, view_type(c, nv), e->range);
+    r.ir = emit1(c, PTK_OP_PTK_SLICE, ops, n, view_type(c, nv), sub_at);
     return r;
   }
   if (all_index) {
@@ -2186,6 +2188,12 @@ static void ir_op(pctx *c, const ptk_op *op) {
     c->abort = true;
     return;
   }
+  /* an operand that failed (its error is reported) fails the op quietly */
+  for (uint32_t i = 0; i < op->noperands; i++)
+    if (IV(c, op->operands[i])->k == V_ERR) {
+      for (uint32_t k = 0; k < op->nresults; k++) *IV(c, &op->results[k]) = v_err();
+      return;
+    }
   switch (op->kind) {
   case PTK_OP_ARITH_CONSTANT: {
     const ptk_attr *a = ptk_op_attr(op, "value");
