@@ -241,7 +241,7 @@ static void verify_op(vctx *c, const ptk_op *op) {
   }
   default: break;
   }
-  /* arith and scf: scalar types only (no tensors, tasks in loops' iter_args and yields are fine) */
+  /* arith: i64, f64 and i1 values, each operand of the kind its row's SIG names */
   if (!strncmp(name, "arith.", 6)) {
     for (uint32_t i = 0; i < op->nresults; i++)
       if (!is_scalar_value(op->results[i].type)) {
@@ -250,6 +250,29 @@ static void verify_op(vctx *c, const ptk_op *op) {
         free(s);
         return;
       }
+    const ptk_op_desc *od = ptk_op_desc_of(op->kind);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < od->nsig && k < op->noperands; i++) {
+      const ptk_sig_item *it = &od->sig[i];
+      if (it->result || it->quant == '*') break;
+      const ptk_type *t = op->operands[k]->type;
+      bool ok = it->kind == 'n'   ? ptk_type_is_scalar(t, PTK_DT_I64) || ptk_type_is_scalar(t, PTK_DT_I1)
+                : it->kind == 'f' ? ptk_type_is_scalar(t, PTK_DT_F64)
+                : it->kind == 'b' ? ptk_type_is_scalar(t, PTK_DT_I1)
+                                  : is_scalar_value(t);
+      if (!ok) {
+        char *s = tstr(t);
+        verr(c, op, "'%s': operand %u must be %s, got %s", name, k,
+             it->kind == 'n' ? "i64 or i1" : it->kind == 'f' ? "f64" : it->kind == 'b' ? "i1" : "i64, f64 or i1", s);
+        free(s);
+        return;
+      }
+      k++;
+    }
+  }
+  if (op->kind == PTK_OP_SCF_IF && (op->noperands != 1 || !ptk_type_is_scalar(op->operands[0]->type, PTK_DT_I1))) {
+    verr(c, op, "'scf.if': the condition must be i1");
+    return;
   }
   if (op->kind == PTK_OP_SCF_FOR && op->noperands >= 3) {
     if (!ints(c, op, 0, 3, "a loop bound")) return;
