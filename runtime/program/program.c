@@ -244,8 +244,30 @@ static void declare(pctx *c, const char *name, ptk_range at, pval v, bool is_var
 
 static const ptk_type *ty(ptk_dtype dt) { return ptk_type_scalar(dt); }
 
+/* An arith.constant of the current block with this value and type (the
+ * trace reuses them rather than writing one per use). */
+static ptk_value *known_const(pctx *c, const pval *v) {
+  for (const ptk_op *op = c->blk->last; op; op = op->prev) {
+    if (op->kind != PTK_OP_ARITH_CONSTANT) continue;
+    const ptk_type *t = op->results[0].type;
+    const ptk_attr *a = ptk_op_attr(op, "value");
+    int64_t x;
+    if (v->k == V_FLOAT) {
+      if (ptk_type_is_scalar(t, PTK_DT_F64) && a && a->kind == PTK_ATTR_FLOAT &&
+          a->f.bits == ptk_float_to_bits(v->f, PTK_DT_F64))
+        return &op->results[0];
+    } else if (ptk_type_is_scalar(t, v->k == V_BOOL ? PTK_DT_I1 : PTK_DT_I64) && a && a->kind != PTK_ATTR_FLOAT &&
+               ptk_attr_get_int(a, &x) && (v->k == V_BOOL ? (x != 0) == (v->i != 0) : x == v->i)) {
+      return &op->results[0];
+    }
+  }
+  return NULL;
+}
+
 static ptk_value *irv(pctx *c, const pval *v, ptk_range r) {
   if (v->ir) return v->ir;
+  ptk_value *k = v->known ? known_const(c, v) : NULL;
+  if (k) return k;
   if (v->known) {
     if (v->k == V_INT) return ptk_build_const_int(c->M, c->blk, v->i, ty(PTK_DT_I64), r.begin);
     if (v->k == V_BOOL) return ptk_build_const_bool(c->M, c->blk, v->i != 0, r.begin);
