@@ -27,6 +27,7 @@
 #define MAX_ERRORS 20
 #define CHECK_ITERS 2              /* loop iterations checked at load time */
 #define MAX_STEPS 10000000ull      /* statements evaluated per run */
+#define MAX_OPS (16 * MAX_STEPS)   /* orchestration IR ops evaluated per run */
 #define MAX_BLOCKS (1u << 24)
 
 /* ---- the program object ------------------------------------------------------------------------ */
@@ -2205,8 +2206,8 @@ static void ir_op(pctx *c, const ptk_op *op) {
   ptk_range at = ptk_op_range(op);
   pval *r = op->nresults ? IV(c, &op->results[0]) : NULL;
   const char *name = ptk_op_table[op->kind].name;
-  if (++c->steps > MAX_STEPS) {
-    perr(c, at, "the program runs more than %llu operations", MAX_STEPS);
+  if (++c->steps > MAX_OPS) {
+    perr(c, at, "the program runs more than %llu operations", MAX_OPS);
     c->abort = true;
     return;
   }
