@@ -2930,6 +2930,10 @@ static void put_slice(ptk_buf *b, const ptk_source *src, ptk_range r) {
 
 char *ptk_program_orchestration_text(const ptk_program *p) {
   ptk_buf b = {0};
+  if (!p->item) { /* loaded from its IR: that is the text */
+    ptk_pto_print(p->orch, &b);
+    return ptk_buf_take(&b);
+  }
   ptk_buf_printf(&b,
                  "// The orchestration of program '%s' (written by ptk compile from %s).\n"
                  "// Its launches name kernels as launched; `ptk replay` takes each from the\n"

@@ -178,7 +178,8 @@ typedef struct ptk_program_kernel {
 size_t ptk_program_nkernels(const ptk_program *p);
 ptk_program_kernel ptk_program_kernel_at(const ptk_program *p, size_t i);
 
-/* The orchestration as a stand-alone .ptk text: the module-level consts of
+/* The orchestration as a stand-alone .ptk text (a program loaded from its
+ * IR: that IR, printed): the module-level consts of
  * the program's file and the program itself, verbatim, after a comment
  * (malloc'd). Its launches name kernels by their display names; it loads
  * with ptk_program_opts.kernel_srcs. */
