@@ -363,8 +363,10 @@ static pval trace_binop(pctx *c, const ptk_ast_expr *e, pval a, pval b, pval r) 
 }
 
 static ptk_value *ir_sub(pctx *c, const pval *hi, const pval *lo, ptk_range r) {
-  if (hi->known && lo->known && hi->k == V_INT && lo->k == V_INT)
-    return ptk_build_const_int(c->M, c->blk, (int64_t)((uint64_t)hi->i - (uint64_t)lo->i), ty(PTK_DT_I64), r.begin);
+  if (hi->known && lo->known && hi->k == V_INT && lo->k == V_INT) {
+    pval d = v_int((int64_t)((uint64_t)hi->i - (uint64_t)lo->i));
+    return irv(c, &d, r);
+  }
   ptk_value *ops[2] = {irv(c, hi, r), irv(c, lo, r)};
   if (!ops[0] || !ops[1]) return NULL;
   return emit1(c, PTK_OP_ARITH_SUBI, ops, 2, ty(PTK_DT_I64), r);
@@ -1717,7 +1719,7 @@ static ptk_op *carried_op(pctx *c, ptk_op_kind k, ptk_value **lead, uint32_t nle
   return op;
 }
 
-static void trace_for(pctx *c, const ptk_ast_stmt *s, pval *rv) {
+static void trace_for_kept(pctx *c, const ptk_ast_stmt *s, pval *rv) {
   idxvec cv = {0};
   assigned(c, s->u.for_.body, &cv);
   ptk_value *lead[3];
@@ -1751,6 +1753,58 @@ static void trace_for(pctx *c, const ptk_ast_stmt *s, pval *rv) {
   free(saved);
 done:
   ptk_vec_free(&cv);
+}
+
+#define MAX_UNROLL 4096
+
+/* A `for`: kept as an scf.for. When its bounds are known and the body needs
+ * the induction variable's value at load (a list index, a kernel's const
+ * binding, …), that fails; the loop is then unrolled instead (up to
+ * MAX_UNROLL iterations), each iteration traced with its known value. */
+static void trace_for(pctx *c, const ptk_ast_stmt *s, pval *rv) {
+  bool known = true;
+  for (int i = 0; i < 3; i++) known &= rv[i].known && rv[i].k == V_INT;
+  if (!known) {
+    trace_for_kept(c, s, rv);
+    return;
+  }
+  int64_t lb = rv[0].i, ub = rv[1].i, st = rv[2].i;
+  __int128 span = (__int128)ub - lb;
+  __int128 trips = st > 0 ? (span <= 0 ? 0 : (span + st - 1) / st) : (span >= 0 ? 0 : (span + st + 1) / st);
+  /* try keeping it, errors aside */
+  ptk_diags *d = c->d, *tmp = ptk_diags_new();
+  size_t err0 = c->err0, nbinds = c->binds.len, nbufs = c->bufs.len;
+  bool abort0 = c->abort;
+  binding *saved = ptk_xmalloc((nbinds ? nbinds : 1) * sizeof *saved);
+  if (nbinds) memcpy(saved, c->binds.data, nbinds * sizeof *saved);
+  ptk_block *blk = c->blk;
+  ptk_op *last = blk->last;
+  c->d = tmp;
+  c->err0 = 0;
+  trace_for_kept(c, s, rv);
+  bool failed = ptk_diags_errors(tmp) > 0;
+  c->d = d;
+  c->err0 = err0;
+  ptk_diags_free(tmp);
+  if (!failed || trips > MAX_UNROLL) {
+    free(saved);
+    if (failed) trace_for_kept(c, s, rv); /* again, to report its errors */
+    return;
+  }
+  while (blk->last != last) ptk_op_unlink(blk->last);
+  memcpy(c->binds.data, saved, nbinds * sizeof *saved);
+  c->binds.len = nbinds;
+  c->bufs.len = nbufs;
+  c->abort = abort0;
+  free(saved);
+  for (int64_t i = lb; (st > 0 ? i < ub : i > ub) && !halted(c); i += st) {
+    uint32_t sc = c->scope++;
+    size_t mark = c->binds.len;
+    declare(c, s->u.for_.var, s->u.for_.var_range, v_int(i), false);
+    exec_block(c, s->u.for_.body, false);
+    c->binds.len = mark;
+    c->scope = sc;
+  }
 }
 
 static void trace_if(pctx *c, const ptk_ast_stmt *s, size_t i) {
