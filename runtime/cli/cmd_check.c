@@ -5,6 +5,7 @@
 #include "parser/parse.h"
 #include "parser/pto_read.h"
 #include "runtime/cli/cli.h"
+#include "runtime/program/orch_ir.h"
 #include "runtime/program/program.h"
 #include "runtime/kernel.h"
 
@@ -17,7 +18,9 @@ const char ptk_cmd_check_usage[] =
     "             pipeline `ptk run` runs before a launch (shape checks, argument\n"
     "             directions, memory planning, sync check)\n"
     "  FILE.pto   read the PTO IR, verify every function and run the same pipeline\n"
-    "             for every function with a body (only NAME with --entry)\n"
+    "             for every function with a body (only NAME with --entry); a file\n"
+    "             holding a program function (an orchestration IR, {ptk.program})\n"
+    "             is checked by the orchestration verifier instead\n"
     "Exit status 0 means every checked kernel passes everything `ptk run` checks\n"
     "before it launches.\n"
     "FILE may be '-' for standard input (read as .ptk).\n"
@@ -95,6 +98,13 @@ static void collect_defs(const ptk_module *m, name_vec *out) {
  * a clean check means the function launches. */
 static void check_pto(const char *path, const ptk_source *src, const char *entry, ptk_diags *d) {
   ptk_module *m = ptk_pto_read(src, d);
+  ptk_func *pf = m ? ptk_orch_find(m) : NULL;
+  if (pf) {
+    /* an orchestration IR (a program build's orchestration/NAME.pto): its kernels live in other files */
+    ptk_orch_verify(pf, d);
+    ptk_module_free(m);
+    return;
+  }
   bool ok = m && ptk_verify_module(m, d);
   name_vec names = {0};
   if (ok && entry)

@@ -7,6 +7,7 @@
 #include "parser/pto_read.h"
 #include "runtime/cli/cli.h"
 #include "runtime/kernel.h"
+#include "runtime/program/program.h"
 
 const char ptk_cmd_fmt_usage[] =
     "usage: ptk fmt [--entry NAME] [--const NAME=VALUE]... [-I DIR]... FILE|-\n"
@@ -18,7 +19,9 @@ const char ptk_cmd_fmt_usage[] =
     "  FILE.pto   the module as read ('-' = standard input, read as .pto)\n"
     "  FILE.ptk   the IR traced from the kernel (--entry NAME when the file has\n"
     "             several), before any pass; --const binds const parameters,\n"
-    "             -I DIR adds an import search folder\n"
+    "             -I DIR adds an import search folder; for a program (the only\n"
+    "             one, or --entry NAME) its orchestration IR, verified\n"
+    "             (docs/programs-ir.md)\n"
     "Exit status: 0 ok, 1 the file has errors (diagnostics on stderr), 2 usage.\n";
 
 static void print_module(const ptk_module *m) {
@@ -53,7 +56,21 @@ int ptk_cmd_fmt(int argc, char **argv) {
   ptk_diags *d = ptk_diags_new();
   ptk_source *src = ptk_cli_load(path, d);
   rc = PTK_EXIT_ERROR;
-  if (src && is_ptk) {
+  if (src && is_ptk && ptk_program_in_source(src, k.entry)) {
+    /* a program: its orchestration IR as traced (docs/programs-ir.md) */
+    ptk_trace_opts o = ptk_cli_trace_opts(&k);
+    ptk_program_opts po = {0};
+    po.entry = k.entry;
+    po.trace = &o;
+    po.consts = k.consts.data;
+    po.nconsts = k.consts.len;
+    ptk_program *p = ptk_program_load(path, src, &po, d);
+    if (p) {
+      print_module(ptk_program_orchestration(p));
+      rc = PTK_EXIT_OK;
+    }
+    ptk_program_free(p);
+  } else if (src && is_ptk) {
     ptk_trace_opts o = ptk_cli_trace_opts(&k);
     ptk_loaded *l = ptk_kernel_load_ex(path, src, k.entry, k.consts.data, k.consts.len, &o,
                                        PTK_LOAD_NO_PASSES, d);

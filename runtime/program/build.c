@@ -1,5 +1,6 @@
 /* Program build folders: compile, save, per-task dumps, replay (build.h). */
 #include "runtime/program/build.h"
+#include "runtime/program/orch_ir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -270,6 +271,33 @@ static json_t *static_graph(ptk_program *p) {
   return g;
 }
 
+/* The static-graph pass's graph over the orchestration IR: one node per
+ * launch (and loop iteration looked at), edges with their kind and bytes. */
+static json_t *ir_graph(ptk_program *p) {
+  const ptk_orch_graph *g = ptk_program_static_graph(p);
+  json_t *nodes = json_array(), *edges = json_array();
+  for (size_t i = 0; i < g->nnodes; i++) {
+    const ptk_orch_node *n = &g->nodes[i];
+    size_t fid = 0;
+    for (size_t k = 0; k < ptk_program_nkernels(p); k++)
+      if (!strcmp(ptk_program_kernel_at(p, k).display, n->kernel)) fid = k;
+    ptk_loc l = n->launch->loc;
+    json_array_append_new(nodes, json_pack("{s:I, s:s, s:I, s:i, s:i, s:i}", "id", (json_int_t)i, "kernel", n->kernel,
+                                           "func_id", (json_int_t)fid, "iteration", n->iter, "line", (int)l.line,
+                                           "col", (int)l.col));
+  }
+  for (size_t i = 0; i < g->nedges; i++) {
+    const ptk_orch_edge *e = &g->edges[i];
+    json_t *bytes = e->lo >= 0 ? json_pack("[I, I]", (json_int_t)e->lo, (json_int_t)e->hi) : json_null();
+    json_array_append_new(edges, json_pack("{s:I, s:I, s:s, s:s?, s:o}", "from", (json_int_t)e->from, "to",
+                                           (json_int_t)e->to, "kind", ptk_orch_edge_kind_name(e->kind), "buffer",
+                                           e->buffer, "bytes", bytes));
+  }
+  return json_pack("{s:s, s:b, s:o, s:o}", "from",
+                   "the static-graph pass over the orchestration IR (loops: two consecutive iterations)", "complete",
+                   g->complete, "nodes", nodes, "edges", edges);
+}
+
 bool ptk_program_build(ptk_program *p, const char *dir, const char *input_path, ptk_diags *d) {
   if (!ptk_build_dir_begin(dir, d)) return false;
   bool ok = true;
@@ -280,6 +308,15 @@ bool ptk_program_build(ptk_program *p, const char *dir, const char *input_path, 
   char osha[65], isha[65] = {0};
   ptk_sha256_hex(orch, strlen(orch), osha);
   ok = write_text(opath, orch, strlen(orch), d);
+  /* the orchestration IR beside it */
+  ptk_buf irt = {0};
+  ptk_pto_print(ptk_program_orchestration(p), &irt);
+  char *irel = ptk_xasprintf("orchestration/%s.pto", ptk_program_name(p));
+  char *ipath = ptk_xasprintf("%s/%s", dir, irel);
+  char irsha[65];
+  ptk_sha256_hex(ptk_buf_cstr(&irt), irt.len, irsha);
+  ok = ok && write_text(ipath, ptk_buf_cstr(&irt), irt.len, d);
+  ptk_buf_free(&irt);
   size_t ilen;
   char *itext = ptk_read_file(input_path, &ilen);
   if (itext) ptk_sha256_hex(itext, ilen, isha);
@@ -320,6 +357,7 @@ bool ptk_program_build(ptk_program *p, const char *dir, const char *input_path, 
     json_object_set_new(o, "signature", signature_json(p));
     json_object_set_new(o, "sha256", json_string(osha));
     json_object_set_new(o, "source", json_pack("{s:s, s:s?}", "path", input_path, "sha256", isha[0] ? isha : NULL));
+    json_object_set_new(o, "ir", json_pack("{s:s, s:s}", "file", irel, "sha256", irsha));
     json_object_set_new(root, "orchestration", o);
     json_object_set_new(root, "kernels", kernels);
     kernels = NULL;
@@ -329,6 +367,7 @@ bool ptk_program_build(ptk_program *p, const char *dir, const char *input_path, 
                                   "write-after-read, plus explicit deps",
                                   "threads", 0, "deterministic", 1, "single_thread_order", "program order"));
     json_object_set_new(root, "graph", static_graph(p));
+    json_object_set_new(root, "static_graph", ir_graph(p));
     char *cp = ptk_xasprintf("%s/kernel_config.json", dir);
     ok = write_json(cp, root, d);
     free(cp);
@@ -337,6 +376,8 @@ bool ptk_program_build(ptk_program *p, const char *dir, const char *input_path, 
   free(orch);
   free(orel);
   free(opath);
+  free(irel);
+  free(ipath);
   return ok;
 }
 
@@ -563,13 +604,16 @@ int ptk_program_replay(const char *dir, const ptk_program_replay_opts *o, ptk_di
     ptk_error_file(d, cfg_path, "not a program build: orchestration.file or kernels is missing");
     goto done;
   }
-  opath = ptk_xasprintf("%s/%s", dir, ofile);
+  /* the orchestration IR when the build has one (replayed from it), else the source */
+  json_t *oir = json_object_get(orch, "ir");
+  const char *irfile = oir ? jstr(oir, "file") : NULL;
+  opath = ptk_xasprintf("%s/%s", dir, irfile ? irfile : ofile);
   char hex[65];
   if (!file_sha(opath, hex)) {
     ptk_error_file(d, opath, "cannot read the orchestration: %s", strerror(errno));
     goto done;
   }
-  const char *osha = jstr(orch, "sha256");
+  const char *osha = jstr(irfile ? oir : orch, "sha256");
   bool orch_edited = osha && strcmp(osha, hex);
   nk = json_array_size(kernels);
   srcs = ptk_xcalloc(nk + 1, sizeof *srcs);
@@ -597,7 +641,7 @@ int ptk_program_replay(const char *dir, const ptk_program_replay_opts *o, ptk_di
   po.jit = o->jit;
   po.kernel_srcs = srcs;
   po.nkernel_srcs = nk;
-  p = ptk_program_load(opath, NULL, &po, d);
+  p = irfile ? ptk_program_load_ir(opath, &po, d) : ptk_program_load(opath, NULL, &po, d);
   if (!p) goto done;
   np = ptk_program_nparams(p);
   la = ptk_xcalloc(np + 1, sizeof *la);

@@ -4,12 +4,15 @@
  *
  *   DIR/kernel_config.json             the manifest, program form (below); removed
  *                                      first, written last
- *   DIR/orchestration/<program>.ptk    the orchestration: the program and its file's
- *                                      module consts, verbatim (no kernels)
+ *   DIR/orchestration/<program>.pto    the orchestration IR (orch_ir.h): what replay runs
+ *   DIR/orchestration/<program>.ptk    the program and its file's module consts,
+ *                                      verbatim (no kernels), for reading
  *   DIR/kernels/<aiv|aic>/<stem>.pto   every kernel the program launches (one per
  *                                      specialization), final PTO IR after the passes
  *   DIR/kernels/<aiv|aic>/<stem>.c     its generated C (JIT backend)
- *   DIR/passes_dump/<stem>/…           with --dump-passes: per kernel, NN_after_<pass>.pto
+ *   DIR/passes_dump/<stem>/…           with --dump-passes: per kernel, NN_after_<pass>.pto;
+ *                                      <program>/ for the orchestration (input, verify,
+ *                                      static-graph)
  *   DIR/inputs/<k>_<name>.npy          with ptk run --save: every program parameter
  *   DIR/outputs/<k>_<name>.npy         before / after the run (scalars as rank-0 arrays)
  *   DIR/run.json                       {"format": "ptk-run", "program": NAME, …}
@@ -22,14 +25,18 @@
  * RUNTIME_CONFIG):
  *   {"format": "ptk-program-config", "format_version": 1, "tool": {…},
  *    "orchestration": {"file", "function", "signature": [{"name", "kind",
- *        "dtype", "direction", "shape"}], "sha256", "source": {"path", "sha256"}},
+ *        "dtype", "direction", "shape"}], "sha256", "source": {"path", "sha256"},
+ *        "ir": {"file", "sha256"}},
  *    "kernels": [{"func_id", "name" (as launched), "symbol", "core_type",
  *        "file", "sha256", "c_file", "signature": ["in", "out", "scalar", …],
  *        "params": [{"position", "name", "kind", "dtype", "direction"}],
  *        "consts": [{"name", "value"}], "source": {"path", "sha256", …} | null}],
  *    "runtime": {"dependency_tracking", "threads", "deterministic",
  *        "single_thread_order"},
- *    "graph": {"tasks": [{"id", "func_id", "kernel", "blocks", "deps"}]} | null}
+ *    "graph": {"tasks": [{"id", "func_id", "kernel", "blocks", "deps"}]} | null,
+ *    "static_graph": {"from", "complete", "nodes": [{"id", "kernel", "func_id",
+ *        "iteration", "line", "col"}], "edges": [{"from", "to", "kind" (RAW, WAR,
+ *        WAW, DEP), "buffer", "bytes": [lo, hi) | null}]}}
  * The graph is the one a run on zero-filled tensors makes, written when the
  * program has no scalar parameters and no dynamic dimensions (then it is
  * the graph of every run), else null. */

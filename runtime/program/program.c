@@ -15,11 +15,19 @@
 #include "parser/parse.h"
 #include "runtime/jit/jit.h"
 #include "runtime/kernel.h"
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "backend/build_dir.h"
+#include "parser/pto_print.h"
+#include "parser/pto_read.h"
+#include "runtime/program/orch_ir.h"
 #include "runtime/program/sched.h"
 
 #define MAX_ERRORS 20
 #define CHECK_ITERS 2              /* loop iterations checked at load time */
 #define MAX_STEPS 10000000ull      /* statements evaluated per run */
+#define MAX_OPS (16 * MAX_STEPS)   /* orchestration IR ops evaluated per run */
 #define MAX_BLOCKS (1u << 24)
 
 /* ---- the program object ------------------------------------------------------------------------ */
@@ -65,6 +73,9 @@ struct ptk_program {
   char *dump_root, *dump_regex;
   ptk_program_kernel_src *srcs; /* replay: kernels from .pto files */
   size_t nsrcs;
+  /* the orchestration IR (built at load, verified, its static graph derived) */
+  ptk_module *orch;
+  ptk_orch_graph graph;
   /* the run in progress */
   const ptk_program_run_opts *ro;
   /* the last run */
@@ -112,6 +123,7 @@ typedef struct pbuf {
   bool scoped;       /* allocated inside a `scope { }` (freed at its end) */
   uint8_t *data;
   int64_t nbytes;
+  ptk_value *ir;     /* trace: the parameter or ptk.alloc_tensor */
 } pbuf;
 
 typedef struct pview {
@@ -135,6 +147,7 @@ struct pval {
   pval *items;
   size_t n;
   bool nodep; /* a tensor wrapped in no_dep(…): not tracked by the scheduler */
+  ptk_value *ir; /* trace: the orchestration IR value (NULL: a known scalar, materialized on use) */
 };
 
 static pval v_err(void) { return (pval){.k = V_ERR}; }
@@ -159,23 +172,9 @@ static const char *kind_name(const pval *v) {
   return "?";
 }
 
-static const char *a_an(const char *w) { return strchr("aeiou", w[0]) ? "an" : "a"; }
+static ptk_range prog_range(const ptk_program *P);
 
-/* A launch as the check saw it (static hazard report). */
-typedef struct sacc {
-  const pbuf *b;
-  int64_t lo, hi; /* bytes; known only when `known` */
-  bool known;
-  uint8_t mode;   /* 1 read, 2 write, 3 both */
-  bool nodep;
-  ptk_range at;   /* the argument */
-  const char *param;
-} sacc;
-typedef struct stask {
-  ptk_range site;
-  const char *kname;
-  size_t acc0, nacc, dep0, ndeps, path0, npath;
-} stask;
+static const char *a_an(const char *w) { return strchr("aeiou", w[0]) ? "an" : "a"; }
 
 typedef struct binding {
   const char *name;
@@ -201,13 +200,12 @@ typedef struct pctx {
   uint64_t steps, max_tasks, ntasks;
   const ptk_ast_block *body;
   int const_depth;
-  /* check time: every launch checked, for the static hazard report */
-  PTK_VEC(stask) stasks;
-  PTK_VEC(sacc) saccs;
-  PTK_VEC(int64_t) sdeps;
-  PTK_VEC(uint64_t) spaths; /* (if instance << 32) | arm, per task from path0 */
-  PTK_VEC(uint64_t) arms;   /* the arms of `if`s on run-time values being checked */
-  uint32_t ifs;
+  /* trace (building the orchestration IR; orch_trace.c's notes): not run, not checked again */
+  bool trace;
+  ptk_module *M;
+  ptk_func *F;
+  ptk_block *blk;
+  pval *iv; /* running the IR: values by uid */
 } pctx;
 
 static void perr(pctx *c, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
@@ -234,6 +232,148 @@ static binding *lookup(pctx *c, const char *name) {
 static void declare(pctx *c, const char *name, ptk_range at, pval v, bool is_var) {
   binding b = {name, v, c->scope, is_var, at};
   ptk_vec_push(&c->binds, b);
+}
+
+/* ---- trace: building the orchestration IR ---------------------------------------------------------
+ * A third mode of the evaluator (after the check, before any run): every
+ * value carries an IR value; known scalars are folded and materialized as
+ * arith.constant where used; every `for` becomes an scf.for whose body is
+ * traced once with a symbolic induction variable (vars it assigns become
+ * iter_args), an `if` on a run-time value becomes an scf.if (vars assigned
+ * in an arm become results), an `if` on a known value keeps only its arm.
+ * Ints are i64, floats f64, bools i1 (docs/programs-ir.md). */
+
+static const ptk_type *ty(ptk_dtype dt) { return ptk_type_scalar(dt); }
+
+/* An arith.constant of the current block with this value and type (the
+ * trace reuses them rather than writing one per use). */
+static ptk_value *known_const(pctx *c, const pval *v) {
+  for (const ptk_op *op = c->blk->last; op; op = op->prev) {
+    if (op->kind != PTK_OP_ARITH_CONSTANT) continue;
+    const ptk_type *t = op->results[0].type;
+    const ptk_attr *a = ptk_op_attr(op, "value");
+    int64_t x;
+    if (v->k == V_FLOAT) {
+      if (ptk_type_is_scalar(t, PTK_DT_F64) && a && a->kind == PTK_ATTR_FLOAT &&
+          a->f.bits == ptk_float_to_bits(v->f, PTK_DT_F64))
+        return &op->results[0];
+    } else if (ptk_type_is_scalar(t, v->k == V_BOOL ? PTK_DT_I1 : PTK_DT_I64) && a && a->kind != PTK_ATTR_FLOAT &&
+               ptk_attr_get_int(a, &x) && (v->k == V_BOOL ? (x != 0) == (v->i != 0) : x == v->i)) {
+      return &op->results[0];
+    }
+  }
+  return NULL;
+}
+
+static ptk_value *irv(pctx *c, const pval *v, ptk_range r) {
+  if (v->ir) return v->ir;
+  ptk_value *k = v->known ? known_const(c, v) : NULL;
+  if (k) return k;
+  if (v->known) {
+    if (v->k == V_INT) return ptk_build_const_int(c->M, c->blk, v->i, ty(PTK_DT_I64), r.begin);
+    if (v->k == V_BOOL) return ptk_build_const_bool(c->M, c->blk, v->i != 0, r.begin);
+    if (v->k == V_FLOAT) return ptk_build_const_float(c->M, c->blk, v->f, ty(PTK_DT_F64), r.begin);
+  }
+  perr(c, r, "internal error: this %s has no value in the orchestration IR", kind_name(v));
+  return NULL;
+}
+
+static ptk_op *emit(pctx *c, ptk_op_kind k, ptk_value *const *ops, uint32_t n, const ptk_type *rt, ptk_range r) {
+  return ptk_build(c->M, c->blk, k, ops, n, rt ? &rt : NULL, rt ? 1 : 0, r.begin);
+}
+static ptk_value *emit1(pctx *c, ptk_op_kind k, ptk_value *const *ops, uint32_t n, const ptk_type *rt, ptk_range r) {
+  return ptk_op_result(emit(c, k, ops, n, rt, r), 0);
+}
+
+/* An int/bool value as f64, a bool as i64, an int as i1 (!= 0). */
+static ptk_value *as_type(pctx *c, ptk_value *x, ptk_dtype want, ptk_range r) {
+  ptk_dtype have = x->type->dt;
+  if (have == want) return x;
+  if (want == PTK_DT_F64) {
+    if (have == PTK_DT_I1) x = emit1(c, PTK_OP_ARITH_EXTUI, &x, 1, ty(PTK_DT_I64), r);
+    return emit1(c, PTK_OP_ARITH_SITOFP, &x, 1, ty(PTK_DT_F64), r);
+  }
+  if (want == PTK_DT_I64) return emit1(c, PTK_OP_ARITH_EXTUI, &x, 1, ty(PTK_DT_I64), r);
+  ptk_value *ops[2] = {x, ptk_build_const_int(c->M, c->blk, 0, x->type, r.begin)};
+  ptk_op *op = emit(c, have == PTK_DT_F64 ? PTK_OP_ARITH_CMPF : PTK_OP_ARITH_CMPI, ops, 2, ty(PTK_DT_I1), r);
+  ptk_op_set_attr(op, "predicate", ptk_attr_int(c->M, have == PTK_DT_F64 ? PTK_CMPF_une : PTK_CMPI_ne, NULL));
+  return ptk_op_result(op, 0);
+}
+
+static ptk_value *cmp(pctx *c, bool fl, int64_t pred, ptk_value *x, ptk_value *y, ptk_range r) {
+  ptk_value *ops[2] = {x, y};
+  ptk_op *op = emit(c, fl ? PTK_OP_ARITH_CMPF : PTK_OP_ARITH_CMPI, ops, 2, ty(PTK_DT_I1), r);
+  ptk_op_set_attr(op, "predicate", ptk_attr_int(c->M, pred, NULL));
+  return ptk_op_result(op, 0);
+}
+
+/* The IR of a binary operation whose result is not known (r from binop). */
+static pval trace_binop(pctx *c, const ptk_ast_expr *e, pval a, pval b, pval r) {
+  if (!c->trace || r.k == V_ERR || r.known) return r;
+  ptk_ast_binop op = e->u.binary.op;
+  ptk_range at = e->u.binary.op_range;
+  ptk_value *x = irv(c, &a, e->range), *y = irv(c, &b, e->range);
+  if (!x || !y) return v_err();
+  bool fl = a.k == V_FLOAT || b.k == V_FLOAT;
+  ptk_dtype w = fl ? PTK_DT_F64 : PTK_DT_I64;
+  if (op == PTK_BINOP_AND || op == PTK_BINOP_OR) {
+    ptk_value *ops[2] = {as_type(c, x, PTK_DT_I1, at), as_type(c, y, PTK_DT_I1, at)};
+    r.ir = emit1(c, op == PTK_BINOP_AND ? PTK_OP_ARITH_ANDI : PTK_OP_ARITH_ORI, ops, 2, ty(PTK_DT_I1), at);
+    return r;
+  }
+  x = as_type(c, x, w, at);
+  y = as_type(c, y, w, at);
+  int64_t pred = -1;
+  switch (op) {
+  case PTK_BINOP_EQ: pred = fl ? PTK_CMPF_oeq : PTK_CMPI_eq; break;
+  case PTK_BINOP_NE: pred = fl ? PTK_CMPF_une : PTK_CMPI_ne; break;
+  case PTK_BINOP_LT: pred = fl ? PTK_CMPF_olt : PTK_CMPI_slt; break;
+  case PTK_BINOP_LE: pred = fl ? PTK_CMPF_ole : PTK_CMPI_sle; break;
+  case PTK_BINOP_GT: pred = fl ? PTK_CMPF_ogt : PTK_CMPI_sgt; break;
+  case PTK_BINOP_GE: pred = fl ? PTK_CMPF_oge : PTK_CMPI_sge; break;
+  default: break;
+  }
+  if (pred >= 0) {
+    r.ir = cmp(c, fl, pred, x, y, at);
+    return r;
+  }
+  ptk_op_kind k = PTK_OP__INVALID;
+  switch (op) {
+  case PTK_BINOP_ADD: k = fl ? PTK_OP_ARITH_ADDF : PTK_OP_ARITH_ADDI; break;
+  case PTK_BINOP_SUB: k = fl ? PTK_OP_ARITH_SUBF : PTK_OP_ARITH_SUBI; break;
+  case PTK_BINOP_MUL: k = fl ? PTK_OP_ARITH_MULF : PTK_OP_ARITH_MULI; break;
+  case PTK_BINOP_DIV: k = fl ? PTK_OP_ARITH_DIVF : PTK_OP_ARITH_DIVSI; break;
+  case PTK_BINOP_FLOORDIV: k = fl ? PTK_OP__INVALID : PTK_OP_ARITH_FLOORDIVSI; break;
+  case PTK_BINOP_MOD: k = PTK_OP_ARITH_REMSI; break;
+  case PTK_BINOP_BITOR: k = PTK_OP_ARITH_ORI; break;
+  case PTK_BINOP_BITXOR: k = PTK_OP_ARITH_XORI; break;
+  case PTK_BINOP_BITAND: k = PTK_OP_ARITH_ANDI; break;
+  case PTK_BINOP_SHL: k = PTK_OP_ARITH_SHLI; break;
+  case PTK_BINOP_SHR: k = PTK_OP_ARITH_SHRSI; break;
+  default: break;
+  }
+  if (k == PTK_OP__INVALID) {
+    perr(c, at, "'%s' on a value known only at run time has no orchestration IR op (compute it with known "
+         "values, or inside a kernel)", ptk_ast_binop_str(op));
+    return v_err();
+  }
+  ptk_value *ops[2] = {x, y};
+  r.ir = emit1(c, k, ops, 2, ty(w), at);
+  return r;
+}
+
+static ptk_value *ir_sub(pctx *c, const pval *hi, const pval *lo, ptk_range r) {
+  if (hi->known && lo->known && hi->k == V_INT && lo->k == V_INT) {
+    pval d = v_int((int64_t)((uint64_t)hi->i - (uint64_t)lo->i));
+    return irv(c, &d, r);
+  }
+  ptk_value *ops[2] = {irv(c, hi, r), irv(c, lo, r)};
+  if (!ops[0] || !ops[1]) return NULL;
+  return emit1(c, PTK_OP_ARITH_SUBI, ops, 2, ty(PTK_DT_I64), r);
+}
+
+static const ptk_type *view_type(pctx *c, const pview *v) {
+  return ptk_orch_tensor_type(c->M, v->b->dt, v->rank, v->shape);
 }
 
 /* ---- kernels ----------------------------------------------------------------------------------------- */
@@ -303,11 +443,17 @@ static bool prepare_kernel(pctx *c, pkernel *k) {
   return k->jp || k->ip;
 }
 
+static pkernel *get_kernel_display(pctx *c, char *disp, ptk_range name_range, ptk_range launch_at);
+
 /* Replay: the kernel of a launch from the build folder's .pto files. */
 static pkernel *get_kernel_src(pctx *c, const char *alias, const char *name, ptk_range name_range,
                                const ptk_const_binding *consts, size_t nconsts, ptk_range launch_at) {
+  return get_kernel_display(c, display_of(alias, name, consts, nconsts), name_range, launch_at);
+}
+
+/* The same by display name (disp is malloc'd and taken). */
+static pkernel *get_kernel_display(pctx *c, char *disp, ptk_range name_range, ptk_range launch_at) {
   ptk_program *P = c->P;
-  char *disp = display_of(alias, name, consts, nconsts);
   for (size_t i = 0; i < P->kernels.len; i++)
     if (!strcmp(P->kernels.data[i]->display, disp)) {
       free(disp);
@@ -567,7 +713,7 @@ static bool is_scalar(const pval *v) { return v->k == V_INT || v->k == V_FLOAT |
 
 static double fval(const pval *v) { return v->k == V_FLOAT ? v->f : (double)v->i; }
 
-static pval binop(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
+static pval binop0(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
   ptk_ast_binop op = e->u.binary.op;
   if (a.k == V_ERR || b.k == V_ERR) return v_err();
   if (!is_scalar(&a) || !is_scalar(&b)) {
@@ -654,11 +800,16 @@ static pval binop(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
   }
 }
 
+static pval binop(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
+  return trace_binop(c, e, a, b, binop0(c, e, a, b));
+}
+
 /* A scalar read out of a tensor: waits for the tasks writing it. */
 static pval read_scalar(pctx *c, const ptk_ast_expr *e, const pview *v, const int64_t *idx) {
   ptk_tdtype dt = v->b->dt;
   pval unknown = v_unknown(ptk_tdtype_is_float(dt) ? V_FLOAT : dt == PTK_TD_BOOL ? V_BOOL : V_INT);
   if (!c->run) return unknown;
+  (void)idx;
   int64_t off = v->off;
   for (int i = 0; i < v->rank; i++) off += idx[i] * v->strides[i];
   int64_t esz = (int64_t)ptk_tdtype_size(dt);
@@ -717,19 +868,34 @@ static pval eval_index(pctx *c, const ptk_ast_expr *e) {
   pview *nv = ptk_arena_alloc(c->a, sizeof *nv);
   *nv = *v;
   int64_t idx[PTK_TENSOR_MAX_RANK] = {0};
+  pval lov[PTK_TENSOR_MAX_RANK], hiv[PTK_TENSOR_MAX_RANK]; /* trace: the bounds as values */
   bool known_all = true;
   for (size_t i = 0; i < ns; i++) {
     const ptk_ast_subscript *s = &e->u.index.subs[i];
     int64_t dim = v->shape[i], lo = 0, hi = dim;
     bool klo = true, khi = dim >= 0, k;
+    lov[i] = v_int(0);
+    hiv[i] = dim >= 0 ? v_int(dim) : v_unknown(V_INT);
+    if (c->trace && dim < 0 && s->is_slice && !s->hi) {
+      ptk_value *t = irv(c, &base, e->range);
+      if (!t) return v_err();
+      ptk_op *dop = emit(c, PTK_OP_PTK_DIM, &t, 1, ty(PTK_DT_I64), e->range);
+      ptk_op_set_attr(dop, "dim", ptk_attr_int(c->M, (int64_t)i, NULL));
+      hiv[i].ir = ptk_op_result(dop, 0);
+    }
     if (!s->is_slice) {
-      if (!as_int(c, s->index, eval(c, s->index), "a subscript", &lo, &klo)) return v_err();
+      lov[i] = eval(c, s->index);
+      if (!as_int(c, s->index, lov[i], "a subscript", &lo, &klo)) return v_err();
       hi = lo + 1;
       khi = klo;
     } else {
-      if (s->lo && !as_int(c, s->lo, eval(c, s->lo), "a slice bound", &lo, &klo)) return v_err();
+      if (s->lo) {
+        lov[i] = eval(c, s->lo);
+        if (!as_int(c, s->lo, lov[i], "a slice bound", &lo, &klo)) return v_err();
+      }
       if (s->hi) {
-        if (!as_int(c, s->hi, eval(c, s->hi), "a slice bound", &hi, &k)) return v_err();
+        hiv[i] = eval(c, s->hi);
+        if (!as_int(c, s->hi, hiv[i], "a slice bound", &hi, &k)) return v_err();
         khi = k;
       }
     }
@@ -749,6 +915,50 @@ static pval eval_index(pctx *c, const ptk_ast_expr *e) {
     else
       nv->off += lo * v->strides[i];
     known_all &= klo && khi;
+  }
+  if (c->trace) {
+    /* located at the first subscript: where the run-time bounds errors point */
+    ptk_range sub_at = ns ? e->u.index.subs[0].range : e->range;
+    ptk_value *ops[1 + 2 * PTK_TENSOR_MAX_RANK];
+    uint32_t n = 0;
+    ops[n++] = irv(c, &base, e->range);
+    for (size_t i = 0; i < ns; i++) ops[n++] = irv(c, &lov[i], e->u.index.subs[i].range);
+    if (all_index) {
+      for (uint32_t i = 0; i < n; i++)
+        if (!ops[i]) return v_err();
+      ptk_tdtype dt = v->b->dt;
+      pval r = v_unknown(ptk_tdtype_is_float(dt) ? V_FLOAT : dt == PTK_TD_BOOL ? V_BOOL : V_INT);
+      r.ir = emit1(c, PTK_OP_PTK_READ_SCALAR, ops, n,
+                   ty(r.k == V_FLOAT ? PTK_DT_F64 : r.k == V_BOOL ? PTK_DT_I1 : PTK_DT_I64), sub_at);
+      return r;
+    }
+    /* trailing dimensions not subscripted: the whole extent */
+    for (int i = (int)ns; i < v->rank; i++) {
+      pval z = v_int(0);
+      ops[n++] = irv(c, &z, e->range);
+    }
+    for (size_t i = 0; i < ns; i++) {
+      if (!e->u.index.subs[i].is_slice) {
+        pval one = v_int(1);
+        ops[n++] = irv(c, &one, e->range);
+      } else {
+        ops[n++] = ir_sub(c, &hiv[i], &lov[i], e->u.index.subs[i].range);
+      }
+    }
+    for (int i = (int)ns; i < v->rank; i++) {
+      pval d = v->shape[i] >= 0 ? v_int(v->shape[i]) : v_unknown(V_INT);
+      if (v->shape[i] < 0) {
+        ptk_op *dop = emit(c, PTK_OP_PTK_DIM, ops, 1, ty(PTK_DT_I64), e->range);
+        ptk_op_set_attr(dop, "dim", ptk_attr_int(c->M, i, NULL));
+        d.ir = ptk_op_result(dop, 0);
+      }
+      ops[n++] = irv(c, &d, e->range);
+    }
+    for (uint32_t i = 0; i < n; i++)
+      if (!ops[i]) return v_err();
+    pval r = {.k = V_TENSOR, .known = true, .v = nv, .nodep = base.nodep};
+    r.ir = emit1(c, PTK_OP_PTK_SLICE, ops, n, view_type(c, nv), sub_at);
+    return r;
   }
   if (all_index) {
     if (!known_all) {
@@ -825,7 +1035,16 @@ static pval builtin_alloc(pctx *c, const ptk_ast_expr *e, const char *bind_name)
     }
     shape[i] = k ? x : -1;
   }
-  return alloc_buf(c, tdt, (int)s.n, shape, bind_name ? bind_name : "alloc_tensor", e->range);
+  pval r = alloc_buf(c, tdt, (int)s.n, shape, bind_name ? bind_name : "alloc_tensor", e->range);
+  if (c->trace && r.k == V_TENSOR) {
+    ptk_value *dyn[PTK_TENSOR_MAX_RANK];
+    uint32_t nd = 0;
+    for (size_t i = 0; i < s.n; i++)
+      if (shape[i] < 0 && !(dyn[nd++] = irv(c, &s.items[i], sh->value->u.list.elems[i]->range))) return v_err();
+    r.ir = r.v->b->ir = emit1(c, PTK_OP_PTK_ALLOC_TENSOR, dyn, nd, view_type(c, r.v), e->range);
+    if (bind_name) ptk_op_set_attr(r.ir->def, "name", ptk_attr_string(c->M, bind_name, strlen(bind_name)));
+  }
+  return r;
 }
 
 static pval eval_launch(pctx *c, const ptk_ast_expr *e);
@@ -847,6 +1066,11 @@ static pval eval_call(pctx *c, const ptk_ast_expr *e, const char *bind_name) {
         return v_err();
       }
       t.nodep = true;
+      if (c->trace) {
+        ptk_value *x = irv(c, &t, e->range);
+        if (!x) return v_err();
+        t.ir = emit1(c, PTK_OP_PTK_NO_DEP, &x, 1, x->type, e->range);
+      }
       return t;
     }
     if (!strcmp(n, "min") || !strcmp(n, "max") || !strcmp(n, "ceil_div")) {
@@ -861,6 +1085,26 @@ static pval eval_call(pctx *c, const ptk_ast_expr *e, const char *bind_name) {
         return v_err();
       }
       bool fl = a.k == V_FLOAT || b.k == V_FLOAT;
+      if (c->trace && (!a.known || !b.known) && !(fl && !strcmp(n, "ceil_div"))) {
+        ptk_value *x = irv(c, &a, e->range), *y = irv(c, &b, e->range);
+        if (!x || !y) return v_err();
+        ptk_dtype w = fl ? PTK_DT_F64 : PTK_DT_I64;
+        x = as_type(c, x, w, e->range);
+        y = as_type(c, y, w, e->range);
+        pval r = v_unknown(fl ? V_FLOAT : V_INT);
+        if (!strcmp(n, "ceil_div")) {
+          ptk_value *ops[2] = {x, y};
+          r.ir = emit1(c, PTK_OP_ARITH_CEILDIVSI, ops, 2, ty(w), e->range);
+        } else {
+          /* x > y ? x : y (max), x < y ? x : y (min): the evaluator's rule, NaN included */
+          bool mx = !strcmp(n, "max");
+          ptk_value *p = cmp(c, fl, mx ? (fl ? PTK_CMPF_ogt : PTK_CMPI_sgt) : (fl ? PTK_CMPF_olt : PTK_CMPI_slt), x,
+                             y, e->range);
+          ptk_value *ops[3] = {p, x, y};
+          r.ir = emit1(c, PTK_OP_ARITH_SELECT, ops, 3, ty(w), e->range);
+        }
+        return r;
+      }
       if (!strcmp(n, "ceil_div")) {
         if (fl) {
           perr(c, e->range, "ceil_div takes integers");
@@ -902,7 +1146,16 @@ static pval eval_member(pctx *c, const ptk_ast_expr *e) {
     if (!strcmp(n, "shape")) {
       pval r = {.k = V_LIST, .known = true, .n = (size_t)v->rank};
       r.items = ptk_arena_alloc(c->a, (size_t)v->rank * sizeof *r.items + 1);
-      for (int i = 0; i < v->rank; i++) r.items[i] = v->shape[i] >= 0 ? v_int(v->shape[i]) : v_unknown(V_INT);
+      for (int i = 0; i < v->rank; i++) {
+        r.items[i] = v->shape[i] >= 0 ? v_int(v->shape[i]) : v_unknown(V_INT);
+        if (c->trace && v->shape[i] < 0) {
+          ptk_value *t = irv(c, &b, e->range);
+          if (!t) return v_err();
+          ptk_op *dop = emit(c, PTK_OP_PTK_DIM, &t, 1, ty(PTK_DT_I64), e->u.member.name_range);
+          ptk_op_set_attr(dop, "dim", ptk_attr_int(c->M, i, NULL));
+          r.items[i].ir = ptk_op_result(dop, 0);
+        }
+      }
       return r;
     }
     if (!strcmp(n, "rank")) return v_int(v->rank);
@@ -968,43 +1221,79 @@ static char *const_text(const pval *v) {
   }
 }
 
-/* Check time: the launch's tensor arguments (buffer, byte span when known,
- * the parameter's direction, no_dep), explicit deps (static ids) and the
- * arms of run-time `if`s it is under. Its static id. */
-static int64_t record_static(pctx *c, const ptk_ast_expr *e, const pkernel *k, const pval *args,
-                             const int64_t *deps, size_t ndeps) {
-  const ptk_ast_expr *call = e->u.launch.call;
-  stask t;
-  memset(&t, 0, sizeof t);
-  t.site = e->range;
-  t.kname = k->display;
-  t.acc0 = c->saccs.len;
-  t.dep0 = c->sdeps.len;
-  t.path0 = c->spaths.len;
-  for (size_t i = 0; i < k->abi->nparams; i++) {
-    const ptk_abi_param *p = &k->abi->params[i];
-    const pval *v = &args[i];
-    if (!p->is_ptr || v->k != V_TENSOR) continue;
-    uint8_t mode = p->dir == PTK_ARGDIR_IN ? 1 : p->dir == PTK_ARGDIR_OUT ? 2 : p->dir == PTK_ARGDIR_INOUT ? 3 : 0;
-    if (!mode) continue;
-    sacc a;
-    memset(&a, 0, sizeof a);
-    a.b = v->v->b;
-    a.known = view_span(v->v, &a.lo, &a.hi);
-    if (a.known && a.hi <= a.lo) continue;
-    a.mode = mode;
-    a.nodep = v->nodep;
-    a.at = call->u.call.args[i].range;
-    a.param = p->name;
-    ptk_vec_push(&c->saccs, a);
+/* Run: submits a launch of k as a task. Its id; -1 when the scheduler
+ * stopped (a task failed), -2 on an error reported here. */
+static int64_t submit_task(pctx *c, pkernel *k, int64_t blocks, const pval *args, size_t npos, const int64_t *deps,
+                          size_t ndeps, ptk_range site, const ptk_range *ar) {
+  const ptk_abi *abi = k->abi;
+  if (++c->ntasks > c->max_tasks) {
+    perr(c, site, "the program launches more than %llu tasks", (unsigned long long)c->max_tasks);
+    c->abort = true;
+    return -2;
   }
-  t.nacc = c->saccs.len - t.acc0;
-  for (size_t i = 0; i < ndeps; i++) ptk_vec_push(&c->sdeps, deps[i]);
-  t.ndeps = ndeps;
-  for (size_t i = 0; i < c->arms.len; i++) ptk_vec_push(&c->spaths, c->arms.data[i]);
-  t.npath = c->arms.len;
-  ptk_vec_push(&c->stasks, t);
-  return (int64_t)c->stasks.len - 1;
+  ptask_desc td;
+  memset(&td, 0, sizeof td);
+  td.kernel = k;
+  td.kname = k->display;
+  td.blocks = (uint32_t)blocks;
+  td.nargs = npos;
+  td.args = ptk_xcalloc(npos ? npos : 1, sizeof *td.args);
+  td.arg_buf = ptk_xcalloc(npos ? npos : 1, sizeof *td.arg_buf);
+  td.arg_off = ptk_xcalloc(npos ? npos : 1, sizeof *td.arg_off);
+  td.acc = ptk_xcalloc(npos ? npos : 1, sizeof *td.acc);
+  td.site = site;
+  td.deps = deps;
+  td.ndeps = ndeps;
+  bool bad = false;
+  for (size_t i = 0; i < npos; i++) {
+    const ptk_abi_param *p = &abi->params[i];
+    const pval *v = &args[i];
+    td.arg_buf[i] = -1;
+    if (!p->is_ptr) {
+      td.args[i].kind = PTK_ARG_SCALAR;
+      if (v->k == V_FLOAT) {
+        td.args[i].dt = PTK_DT_F64;
+        td.args[i].f = v->f;
+      } else {
+        td.args[i].dt = PTK_DT_I64;
+        td.args[i].i = v->i;
+      }
+      continue;
+    }
+    int64_t lo, hi;
+    if (!view_span(v->v, &lo, &hi)) {
+      perr(c, ar[i], "internal error: a tensor of unknown extent at run time");
+      bad = true;
+      continue;
+    }
+    int64_t esz = (int64_t)ptk_tdtype_size(v->v->b->dt);
+    int64_t n = (hi - lo) / esz;
+    td.args[i].kind = PTK_ARG_TENSOR;
+    td.args[i].tensor = ptk_tensor_borrow(v->v->b->dt, 1, &n, NULL, v->v->b->data + lo, NULL);
+    td.arg_buf[i] = v->v->b->id;
+    td.arg_off[i] = lo;
+    uint8_t mode = p->dir == PTK_ARGDIR_IN ? 1 : p->dir == PTK_ARGDIR_OUT ? 2 : p->dir == PTK_ARGDIR_INOUT ? 3 : 0;
+    if (mode && hi > lo && !v->nodep) td.acc[td.nacc++] = (paccess){v->v->b->id, lo, hi, mode};
+  }
+  if (bad) {
+    for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
+    free(td.args);
+    free(td.arg_buf);
+    free(td.arg_off);
+    free(td.acc);
+    return -2;
+  }
+  int64_t id = psched_submit(c->S, &td);
+  if (id < 0) {
+    for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
+    free(td.args);
+    free(td.arg_buf);
+    free(td.arg_off);
+    free(td.acc);
+    c->stopped = true;
+    return -1;
+  }
+  return id;
 }
 
 static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
@@ -1014,6 +1303,8 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   /* keyword arguments: blocks, deps, and the kernel's const parameters */
   int64_t blocks = 1;
   bool blocks_known = true;
+  pval blocks_v = v_int(1);
+  PTK_VEC(ptk_value *) dep_ir = {0}; /* trace */
   PTK_VEC(int64_t) deps = {0};
   PTK_VEC(ptk_const_binding) consts = {0};
   pval ret = v_err();
@@ -1021,7 +1312,8 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   for (size_t i = npos; i < call->u.call.nargs; i++) {
     const ptk_ast_arg *a = &call->u.call.args[i];
     if (!strcmp(a->name, "blocks")) {
-      if (!as_int(c, a->value, eval(c, a->value), "blocks", &blocks, &blocks_known)) continue;
+      blocks_v = eval(c, a->value);
+      if (!as_int(c, a->value, blocks_v, "blocks", &blocks, &blocks_known)) continue;
       if (blocks_known && (blocks < 1 || blocks > (int64_t)MAX_BLOCKS))
         perr(c, a->value->range, "blocks must be 1 to %u, got %lld", MAX_BLOCKS, (long long)blocks);
     } else if (!strcmp(a->name, "deps")) {
@@ -1051,6 +1343,7 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
           continue;
         }
         if (t.known || (!c->run && t.task >= 0)) ptk_vec_push(&deps, t.task); /* check time: static ids */
+        if (c->trace && t.ir) ptk_vec_push(&dep_ir, t.ir);
       }
     } else {
       pval v = eval(c, a->value);
@@ -1128,8 +1421,27 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
   }
   if (errs_since(c, e0) || halted(c)) goto out;
   ret = (pval){.k = V_TASK, .known = false, .task = -1};
+  if (c->trace) {
+    ptk_value **ops = ptk_xcalloc(1 + npos + dep_ir.len, sizeof *ops);
+    uint32_t n = 0;
+    bool okir = (ops[n++] = irv(c, &blocks_v, e->range)) != NULL;
+    for (size_t i = 0; i < npos && okir; i++) {
+      ptk_value *x = irv(c, &args[i], call->u.call.args[i].range);
+      /* scalars as the kernel takes them: a float parameter gets an f64 */
+      if (x && !abi->params[i].is_ptr && ptk_dtype_is_float(abi->params[i].dtype) && x->type->kind == PTK_TY_SCALAR)
+        x = as_type(c, x, PTK_DT_F64, call->u.call.args[i].range);
+      okir = (ops[n++] = x) != NULL;
+    }
+    for (size_t i = 0; i < dep_ir.len; i++) ops[n++] = dep_ir.data[i];
+    if (okir) {
+      ptk_op *op = emit(c, PTK_OP_PTK_LAUNCH, ops, n, ptk_orch_task_type(c->M), e->range);
+      ptk_op_set_attr(op, "kernel", ptk_attr_string(c->M, k->display, strlen(k->display)));
+      ret.ir = ptk_op_result(op, 0);
+    }
+    free(ops);
+    goto out;
+  }
   if (!c->run) {
-    ret.task = record_static(c, e, k, args, deps.data, deps.len);
     goto out;
   }
   /* run: a task */
@@ -1137,77 +1449,20 @@ static pval eval_launch(pctx *c, const ptk_ast_expr *e) {
     perr(c, e->range, "internal error: unknown block count at run time");
     goto out;
   }
-  if (++c->ntasks > c->max_tasks) {
-    perr(c, e->range, "the program launches more than %llu tasks", (unsigned long long)c->max_tasks);
-    c->abort = true;
-    goto out;
-  }
-  ptask_desc td;
-  memset(&td, 0, sizeof td);
-  td.kernel = k;
-  td.kname = k->display;
-  td.blocks = (uint32_t)blocks;
-  td.nargs = npos;
-  td.args = ptk_xcalloc(npos ? npos : 1, sizeof *td.args);
-  td.arg_buf = ptk_xcalloc(npos ? npos : 1, sizeof *td.arg_buf);
-  td.arg_off = ptk_xcalloc(npos ? npos : 1, sizeof *td.arg_off);
-  td.acc = ptk_xcalloc(npos ? npos : 1, sizeof *td.acc);
-  td.site = e->range;
-  td.deps = deps.data;
-  td.ndeps = deps.len;
-  bool bad = false;
-  for (size_t i = 0; i < npos; i++) {
-    const ptk_abi_param *p = &abi->params[i];
-    pval *v = &args[i];
-    td.arg_buf[i] = -1;
-    if (!p->is_ptr) {
-      td.args[i].kind = PTK_ARG_SCALAR;
-      if (v->k == V_FLOAT) {
-        td.args[i].dt = PTK_DT_F64;
-        td.args[i].f = v->f;
-      } else {
-        td.args[i].dt = PTK_DT_I64;
-        td.args[i].i = v->i;
-      }
-      continue;
+  {
+    ptk_range *ar = ptk_arena_alloc(c->a, (npos ? npos : 1) * sizeof *ar);
+    for (size_t i = 0; i < npos; i++) ar[i] = call->u.call.args[i].range;
+    int64_t id = submit_task(c, k, blocks, args, npos, deps.data, deps.len, e->range, ar);
+    if (id == -2) goto out;
+    if (id < 0) {
+      ret = v_err();
+      goto out;
     }
-    int64_t lo, hi;
-    if (!view_span(v->v, &lo, &hi)) {
-      perr(c, call->u.call.args[i].range, "internal error: a tensor of unknown extent at run time");
-      bad = true;
-      continue;
-    }
-    int64_t esz = (int64_t)ptk_tdtype_size(v->v->b->dt);
-    int64_t n = (hi - lo) / esz;
-    td.args[i].kind = PTK_ARG_TENSOR;
-    td.args[i].tensor = ptk_tensor_borrow(v->v->b->dt, 1, &n, NULL, v->v->b->data + lo, NULL);
-    td.arg_buf[i] = v->v->b->id;
-    td.arg_off[i] = lo;
-    uint8_t mode = p->dir == PTK_ARGDIR_IN ? 1 : p->dir == PTK_ARGDIR_OUT ? 2 : p->dir == PTK_ARGDIR_INOUT ? 3 : 0;
-    if (mode && hi > lo && !v->nodep) td.acc[td.nacc++] = (paccess){v->v->b->id, lo, hi, mode};
+    ret = (pval){.k = V_TASK, .known = true, .task = id};
   }
-  if (bad) {
-    for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
-    free(td.args);
-    free(td.arg_buf);
-    free(td.arg_off);
-    free(td.acc);
-    goto out;
-  }
-  int64_t id = psched_submit(c->S, &td);
-  if (id < 0) {
-    for (size_t i = 0; i < npos; i++) ptk_tensor_free(td.args[i].tensor);
-    free(td.args);
-    free(td.arg_buf);
-    free(td.arg_off);
-    free(td.acc);
-    c->stopped = true;
-    ret = v_err();
-    goto out;
-  }
-  ret = (pval){.k = V_TASK, .known = true, .task = id};
 out:
   ptk_vec_free(&deps);
+  ptk_vec_free(&dep_ir);
   ptk_vec_free(&consts);
   return ret;
 }
@@ -1312,6 +1567,27 @@ static pval eval(pctx *c, const ptk_ast_expr *e) {
            a_an(kind_name(&x)), kind_name(&x));
       return v_err();
     }
+    if (c->trace && !x.known) {
+      ptk_range at = e->u.unary.op_range;
+      ptk_value *v = irv(c, &x, at);
+      if (!v) return v_err();
+      bool ok = e->u.unary.op == PTK_UNOP_NEG || (e->u.unary.op == PTK_UNOP_NOT ? x.k == V_BOOL : x.k == V_INT);
+      if (ok) {
+        if (e->u.unary.op == PTK_UNOP_NEG && x.k == V_FLOAT) {
+          x.ir = emit1(c, PTK_OP_ARITH_NEGF, &v, 1, v->type, at);
+        } else if (e->u.unary.op == PTK_UNOP_NEG) {
+          v = as_type(c, v, PTK_DT_I64, at);
+          ptk_value *ops[2] = {ptk_build_const_int(c->M, c->blk, 0, v->type, at.begin), v};
+          x.k = V_INT;
+          x.ir = emit1(c, PTK_OP_ARITH_SUBI, ops, 2, v->type, at);
+        } else {
+          ptk_value *ops[2] = {v, e->u.unary.op == PTK_UNOP_NOT ? ptk_build_const_bool(c->M, c->blk, true, at.begin)
+                                                                : ptk_build_const_int(c->M, c->blk, -1, v->type, at.begin)};
+          x.ir = emit1(c, PTK_OP_ARITH_XORI, ops, 2, v->type, at);
+        }
+        return x;
+      }
+    }
     switch (e->u.unary.op) {
     case PTK_UNOP_NEG:
       if (!x.known) return x;
@@ -1351,7 +1627,13 @@ static pval eval(pctx *c, const ptk_ast_expr *e) {
       perr(c, e->range, "both arms of a conditional on a runtime value must be scalars of one kind");
       return v_err();
     }
-    return v_unknown(a.k);
+    pval r = v_unknown(a.k);
+    if (c->trace) {
+      ptk_value *ops[3] = {irv(c, &cond, e->range), irv(c, &a, e->range), irv(c, &b, e->range)};
+      if (!ops[0] || !ops[1] || !ops[2]) return v_err();
+      r.ir = emit1(c, PTK_OP_ARITH_SELECT, ops, 3, ops[1]->type, e->range);
+    }
+    return r;
   }
   case PTK_EXPR_LAUNCH: return eval_launch(c, e);
   }
@@ -1361,6 +1643,222 @@ static pval eval(pctx *c, const ptk_ast_expr *e) {
 /* ---- statements --------------------------------------------------------------------------------------- */
 
 static void exec_block(pctx *c, const ptk_ast_block *b, bool is_scope);
+
+/* ---- trace: control flow ------------------------------------------------------------------------------ */
+
+typedef PTK_VEC(size_t) idxvec;
+
+/* Bindings visible now that `b` assigns (vars carried through a loop or out of an if). */
+static void assigned(pctx *c, const ptk_ast_block *b, idxvec *out) {
+  for (size_t i = 0; b && i < b->nstmts; i++) {
+    const ptk_ast_stmt *s = b->stmts[i];
+    switch (s->kind) {
+    case PTK_STMT_ASSIGN: {
+      binding *x = lookup(c, s->u.assign.name);
+      if (!x || !x->is_var) break;
+      size_t idx = (size_t)(x - c->binds.data);
+      bool dup = false;
+      for (size_t k = 0; k < out->len && !dup; k++) dup = out->data[k] == idx;
+      if (!dup) ptk_vec_push(out, idx);
+      break;
+    }
+    case PTK_STMT_IF:
+      for (size_t a = 0; a < s->u.if_.narms; a++) assigned(c, s->u.if_.arms[a].body, out);
+      assigned(c, s->u.if_.else_body, out);
+      break;
+    case PTK_STMT_FOR: assigned(c, s->u.for_.body, out); break;
+    case PTK_STMT_BLOCK:
+    case PTK_STMT_SCOPE: assigned(c, s->u.block, out); break;
+    default: break;
+    }
+  }
+}
+
+/* scf.yield of the carried bindings' current values at the end of blk. */
+static bool yield_carried(pctx *c, ptk_block *blk, const idxvec *cv, ptk_range at) {
+  ptk_value **ys = ptk_xcalloc(cv->len + 1, sizeof *ys);
+  bool ok = true;
+  ptk_block *save = c->blk;
+  c->blk = blk;
+  for (size_t i = 0; i < cv->len && ok; i++) ok = (ys[i] = irv(c, &c->binds.data[cv->data[i]].v, at)) != NULL;
+  c->blk = save;
+  if (ok) ptk_build(c->M, blk, PTK_OP_SCF_YIELD, ys, (uint32_t)cv->len, NULL, 0, at.end.off ? at.begin : at.begin);
+  free(ys);
+  return ok;
+}
+
+/* After an scf.for / scf.if: the carried bindings are its results (no longer known). */
+static void take_results(pctx *c, ptk_op *op, const idxvec *cv) {
+  for (size_t i = 0; i < cv->len; i++) {
+    pval *v = &c->binds.data[cv->data[i]].v;
+    if (v->k != V_TENSOR && v->k != V_TASK) v->known = false;
+    v->ir = ptk_op_result(op, (uint32_t)i);
+  }
+}
+
+static ptk_op *carried_op(pctx *c, ptk_op_kind k, ptk_value **lead, uint32_t nlead, const idxvec *cv,
+                          uint32_t nregions, ptk_range at) {
+  ptk_value **ops = ptk_xcalloc(nlead + cv->len + 1, sizeof *ops);
+  const ptk_type **rt = ptk_xcalloc(cv->len + 1, sizeof *rt);
+  bool ok = true;
+  for (uint32_t i = 0; i < nlead; i++) ops[i] = lead[i];
+  for (size_t i = 0; i < cv->len && ok; i++) {
+    ptk_value *x = irv(c, &c->binds.data[cv->data[i]].v, at);
+    ok = x != NULL;
+    if (ok) rt[i] = x->type;
+    if (k == PTK_OP_SCF_FOR) ops[nlead + i] = x;
+  }
+  ptk_op *op = NULL;
+  if (ok) {
+    op = ptk_op_new(c->M, k, ops, k == PTK_OP_SCF_FOR ? nlead + (uint32_t)cv->len : nlead, rt, (uint32_t)cv->len,
+                    nregions, at.begin);
+    ptk_block_append(c->blk, op);
+  }
+  free(ops);
+  free(rt);
+  return op;
+}
+
+static void trace_for_kept(pctx *c, const ptk_ast_stmt *s, pval *rv) {
+  idxvec cv = {0};
+  assigned(c, s->u.for_.body, &cv);
+  ptk_value *lead[3];
+  for (int i = 0; i < 3; i++)
+    if (!(lead[i] = irv(c, &rv[i], s->range))) goto done;
+  ptk_op *op = carried_op(c, PTK_OP_SCF_FOR, lead, 3, &cv, 1, s->range);
+  if (!op) goto done;
+  ptk_block *body = ptk_region_add_block(c->M, &op->regions[0]);
+  ptk_value *iv = ptk_block_add_arg(c->M, body, ty(PTK_DT_I64), s->u.for_.var, s->u.for_.var_range.begin);
+  pval *saved = ptk_xcalloc(cv.len + 1, sizeof *saved);
+  for (size_t i = 0; i < cv.len; i++) {
+    binding *b = &c->binds.data[cv.data[i]];
+    saved[i] = b->v;
+    b->v.ir = ptk_block_add_arg(c->M, body, op->results[i].type, b->name, b->decl.begin);
+    if (b->v.k != V_TENSOR && b->v.k != V_TASK) b->v.known = false;
+  }
+  ptk_block *outer = c->blk;
+  c->blk = body;
+  uint32_t sc = c->scope++;
+  size_t mark = c->binds.len;
+  pval ivv = v_unknown(V_INT);
+  ivv.ir = iv;
+  declare(c, s->u.for_.var, s->u.for_.var_range, ivv, false);
+  exec_block(c, s->u.for_.body, false);
+  c->binds.len = mark;
+  c->scope = sc;
+  c->blk = outer;
+  if (!halted(c)) yield_carried(c, body, &cv, s->range);
+  for (size_t i = 0; i < cv.len; i++) c->binds.data[cv.data[i]].v = saved[i];
+  take_results(c, op, &cv);
+  free(saved);
+done:
+  ptk_vec_free(&cv);
+}
+
+#define MAX_UNROLL 4096
+
+/* A `for`: kept as an scf.for. When its bounds are known and the body needs
+ * the induction variable's value at load (a list index, a kernel's const
+ * binding, …), that fails; the loop is then unrolled instead (up to
+ * MAX_UNROLL iterations), each iteration traced with its known value. */
+static void trace_for(pctx *c, const ptk_ast_stmt *s, pval *rv) {
+  bool known = true;
+  for (int i = 0; i < 3; i++) known &= rv[i].known && rv[i].k == V_INT;
+  if (!known) {
+    trace_for_kept(c, s, rv);
+    return;
+  }
+  int64_t lb = rv[0].i, ub = rv[1].i, st = rv[2].i;
+  __int128 span = (__int128)ub - lb;
+  __int128 trips = st > 0 ? (span <= 0 ? 0 : (span + st - 1) / st) : (span >= 0 ? 0 : (span + st + 1) / st);
+  /* try keeping it, errors aside */
+  ptk_diags *d = c->d, *tmp = ptk_diags_new();
+  size_t err0 = c->err0, nbinds = c->binds.len, nbufs = c->bufs.len;
+  bool abort0 = c->abort;
+  binding *saved = ptk_xmalloc((nbinds ? nbinds : 1) * sizeof *saved);
+  if (nbinds) memcpy(saved, c->binds.data, nbinds * sizeof *saved);
+  ptk_block *blk = c->blk;
+  ptk_op *last = blk->last;
+  c->d = tmp;
+  c->err0 = 0;
+  trace_for_kept(c, s, rv);
+  bool failed = ptk_diags_errors(tmp) > 0;
+  c->d = d;
+  c->err0 = err0;
+  ptk_diags_free(tmp);
+  if (!failed || trips > MAX_UNROLL) {
+    free(saved);
+    if (failed) trace_for_kept(c, s, rv); /* again, to report its errors */
+    return;
+  }
+  while (blk->last != last) ptk_op_unlink(blk->last);
+  memcpy(c->binds.data, saved, nbinds * sizeof *saved);
+  c->binds.len = nbinds;
+  c->bufs.len = nbufs;
+  c->abort = abort0;
+  free(saved);
+  for (int64_t i = lb; (st > 0 ? i < ub : i > ub) && !halted(c); i += st) {
+    uint32_t sc = c->scope++;
+    size_t mark = c->binds.len;
+    declare(c, s->u.for_.var, s->u.for_.var_range, v_int(i), false);
+    exec_block(c, s->u.for_.body, false);
+    c->binds.len = mark;
+    c->scope = sc;
+  }
+}
+
+static void trace_if(pctx *c, const ptk_ast_stmt *s, size_t i) {
+  if (halted(c)) return;
+  if (i == s->u.if_.narms) {
+    exec_block(c, s->u.if_.else_body, false);
+    return;
+  }
+  const ptk_ast_if_arm *arm = &s->u.if_.arms[i];
+  if (arm->is_static) {
+    perr(c, arm->range, "'static if' is for kernels; in a program every 'if' runs on the host");
+    return;
+  }
+  pval cond = eval(c, arm->cond);
+  if (cond.k == V_ERR) return;
+  if (cond.k != V_BOOL) {
+    perr(c, arm->cond->range, "the condition must be a bool, got %s %s", a_an(kind_name(&cond)), kind_name(&cond));
+    return;
+  }
+  if (cond.known) {
+    if (cond.i)
+      exec_block(c, arm->body, false);
+    else
+      trace_if(c, s, i + 1);
+    return;
+  }
+  idxvec cv = {0};
+  for (size_t a = i; a < s->u.if_.narms; a++) assigned(c, s->u.if_.arms[a].body, &cv);
+  assigned(c, s->u.if_.else_body, &cv);
+  ptk_value *cx = irv(c, &cond, arm->cond->range);
+  ptk_op *op = cx ? carried_op(c, PTK_OP_SCF_IF, &cx, 1, &cv, 2, arm->range) : NULL;
+  if (!op) {
+    ptk_vec_free(&cv);
+    return;
+  }
+  pval *saved = ptk_xcalloc(cv.len + 1, sizeof *saved);
+  for (size_t k = 0; k < cv.len; k++) saved[k] = c->binds.data[cv.data[k]].v;
+  ptk_block *outer = c->blk;
+  for (int side = 0; side < 2 && !halted(c); side++) {
+    ptk_block *blk = ptk_region_add_block(c->M, &op->regions[side]);
+    c->blk = blk;
+    if (side == 0)
+      exec_block(c, arm->body, false);
+    else
+      trace_if(c, s, i + 1);
+    c->blk = outer;
+    if (!halted(c)) yield_carried(c, blk, &cv, arm->range);
+    for (size_t k = 0; k < cv.len; k++) c->binds.data[cv.data[k]].v = saved[k];
+  }
+  c->blk = outer;
+  take_results(c, op, &cv);
+  free(saved);
+  ptk_vec_free(&cv);
+}
 
 static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
   if (halted(c)) return;
@@ -1407,8 +1905,11 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
   }
   case PTK_STMT_EXPR: eval(c, s->u.expr); break;
   case PTK_STMT_IF: {
+    if (c->trace) {
+      trace_if(c, s, 0);
+      break;
+    }
     bool all_known = true;
-    uint32_t inst = 0;
     for (size_t i = 0; i < s->u.if_.narms && !halted(c); i++) {
       const ptk_ast_if_arm *arm = &s->u.if_.arms[i];
       if (arm->is_static) {
@@ -1429,27 +1930,28 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
         }
         continue;
       }
-      if (all_known) inst = ++c->ifs;
-      all_known = false; /* check time: check every arm (arms exclude each other) */
-      ptk_vec_push(&c->arms, ((uint64_t)inst << 32) | (uint32_t)i);
+      all_known = false; /* check time: check every arm */
       exec_block(c, arm->body, false);
-      c->arms.len--;
     }
-    if (!all_known) ptk_vec_push(&c->arms, ((uint64_t)inst << 32) | (uint32_t)s->u.if_.narms);
     if (s->u.if_.else_body) exec_block(c, s->u.if_.else_body, false);
-    if (!all_known) c->arms.len--;
     break;
   }
   case PTK_STMT_FOR: {
     int64_t r[3] = {0, 0, 1};
     bool k[3] = {true, true, true};
     size_t n = s->u.for_.nrange_args;
+    pval rv[3] = {v_int(0), v_int(0), v_int(1)};
     for (size_t i = 0; i < n; i++) {
       const ptk_ast_expr *x = s->u.for_.range_args[i];
-      if (!as_int(c, x, eval(c, x), "a range bound", &r[n == 1 ? 1 : i], &k[n == 1 ? 1 : i])) return;
+      rv[n == 1 ? 1 : i] = eval(c, x);
+      if (!as_int(c, x, rv[n == 1 ? 1 : i], "a range bound", &r[n == 1 ? 1 : i], &k[n == 1 ? 1 : i])) return;
     }
     if (k[2] && r[2] == 0) {
       perr(c, s->u.for_.range_args[2]->range, "range() step cannot be 0");
+      return;
+    }
+    if (c->trace) {
+      trace_for(c, s, rv);
       return;
     }
     if (!k[0] || !k[1] || !k[2]) {
@@ -1508,6 +2010,7 @@ static void exec_block(pctx *c, const ptk_ast_block *b, bool is_scope) {
       if (pb->param >= 0 || pb->freed || pb->scope < r.depth) continue;
       pb->freed = true;
       pb->freed_at = r.end;
+      if (c->trace && pb->ir) ptk_build(c->M, c->blk, PTK_OP_PTK_FREE, &pb->ir, 1, NULL, 0, r.end.begin);
       if (c->run) psched_release(c->S, pb->id);
     }
   }
@@ -1592,8 +2095,8 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
   ptk_program *P = c->P;
   bool ok = true;
   if (c->run && nargs != P->nparams) {
-    ptk_error(c->d, P->item->u.program.name_range, "program '%s' takes %zu argument%s, got %zu",
-              P->item->u.program.name, P->nparams, P->nparams == 1 ? "" : "s", nargs);
+    ptk_error(c->d, prog_range(P), "program '%s' takes %zu argument%s, got %zu", ptk_program_name(P), P->nparams,
+              P->nparams == 1 ? "" : "s", nargs);
     return false;
   }
   /* dynamic dimensions: the first tensor that has one names it */
@@ -1624,7 +2127,16 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
       if (pp->dim_names[k]) {
         binding *b = lookup(c, pp->dim_names[k]);
         if (!c->run) {
-          if (!b) declare(c, pp->dim_names[k], pp->range, v_unknown(V_INT), false);
+          if (!b) {
+            pval dv = v_unknown(V_INT);
+            if (c->trace) {
+              ptk_value *t = ptk_func_arg(c->F, (uint32_t)i);
+              ptk_op *dop = emit(c, PTK_OP_PTK_DIM, &t, 1, ty(PTK_DT_I64), pp->range);
+              ptk_op_set_attr(dop, "dim", ptk_attr_int(c->M, k, NULL));
+              dv.ir = ptk_op_result(dop, 0);
+            }
+            declare(c, pp->dim_names[k], pp->range, dv, false);
+          }
           continue;
         }
         if (b && b->v.known && b->v.i != t->shape[k]) {
@@ -1658,6 +2170,7 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
     ptk_vec_push(&c->bufs, b);
     pval v = {.k = V_TENSOR, .known = true};
     v.v = new_view(c, b);
+    if (c->trace) v.ir = b->ir = ptk_func_arg(c->F, (uint32_t)i);
     declare(c, pp->name, pp->range, v, false);
   }
   for (size_t i = 0; i < P->nparams; i++) {
@@ -1667,6 +2180,7 @@ static bool bind_params(pctx *c, const ptk_launch_arg *args, size_t nargs) {
     bool fl = ptk_dtype_is_float(pp->dtype);
     if (!c->run) {
       v = v_unknown(pp->dtype == PTK_DT_I1 ? V_BOOL : fl ? V_FLOAT : V_INT);
+      if (c->trace) v.ir = ptk_func_arg(c->F, (uint32_t)i);
     } else if (args[i].kind != PTK_ARG_SCALAR) {
       ptk_error(c->d, pp->range, "argument %zu ('%s'): expected a scalar of type %s", i + 1, pp->name,
                 ptk_dtype_name(pp->dtype));
@@ -1711,116 +2225,303 @@ static int kernel_run(int64_t id, void *kernel, const ptk_launch_opts *lo, const
 }
 
 /* 0, 1 (errors) or PTK_PROGRAM_BAD_ARGS. */
-/* ---- the static hazard report ---------------------------------------------------------------------- */
+/* ---- running the orchestration IR ----------------------------------------------------------------------
+ * A program loaded from its IR (ptk_program_load_ir: a build folder's
+ * orchestration/<name>.pto) runs here: one evaluator over the IR ops with
+ * the values, buffers and task submission of the AST evaluator above.
+ * Errors are located at the ops (in the IR file). */
 
-/* Tasks in different arms of one `if` on a run-time value never both run. */
-static bool exclusive(const pctx *c, const stask *a, const stask *b) {
-  for (size_t i = 0; i < a->npath; i++)
-    for (size_t j = 0; j < b->npath; j++) {
-      uint64_t x = c->spaths.data[a->path0 + i], y = c->spaths.data[b->path0 + j];
-      if (x >> 32 == y >> 32 && x != y) return true;
-    }
-  return false;
+static pval *IV(pctx *c, const ptk_value *v) { return &c->iv[v->uid]; }
+
+static bool ir_int(pctx *c, const ptk_op *op, uint32_t i, int64_t *out) {
+  const pval *v = IV(c, op->operands[i]);
+  if ((v->k != V_INT && v->k != V_BOOL) || !v->known) {
+    perr(c, ptk_op_range(op), "operand %u of '%s' is not an integer", i, ptk_op_table[op->kind].name);
+    return false;
+  }
+  *out = v->i;
+  return true;
 }
 
-static bool overlap(const sacc *a, const sacc *b) {
-  if (a->b != b->b) return false;
-  if (!a->known || !b->known) return true;
-  return a->lo < b->hi && b->lo < a->hi;
+static bool ir_view(pctx *c, const ptk_op *op, uint32_t i, const pval **out) {
+  const pval *v = IV(c, op->operands[i]);
+  if (v->k != V_TENSOR) {
+    perr(c, ptk_op_range(op), "operand %u of '%s' is not a tensor", i, ptk_op_table[op->kind].name);
+    return false;
+  }
+  if (!live(c, v, ptk_op_range(op))) return false;
+  *out = v;
+  return true;
 }
 
-#define HAZARD_MAX_TASKS 4096
+static const ptk_op *ir_block(pctx *c, const ptk_block *b);
 
-/* Check time, after a clean check: pairs of launches that touch the same
- * bytes, at least one writing, that the task graph does not order — only
- * program order does (one thread runs tasks in program order; with more,
- * such tasks may run in either order or at once). The graph is the one the
- * scheduler builds: an edge for every pair of tracked arguments that
- * overlap with one writing, and the explicit deps; no_dep(…) arguments are
- * not tracked, so every finding involves one. An argument whose extent the
- * check does not know (a run-time offset or shape) is taken to overlap for
- * the edges and is never reported; tasks in different arms of an `if` on a
- * run-time value are never paired. Warnings at the later launch, with a
- * note at the earlier one, one per pair of launch sites and tensor. */
-static void static_hazards(pctx *c) {
-  size_t n = c->stasks.len;
-  if (n < 2 || n > HAZARD_MAX_TASKS) return;
-  size_t words = (n + 63) / 64;
-  uint64_t *reach = ptk_xcalloc(n * words, sizeof *reach); /* reach[j]: tasks ordered before j */
-  for (size_t j = 0; j < n; j++) {
-    const stask *tj = &c->stasks.data[j];
-    uint64_t *rj = reach + j * words;
-    for (size_t i = 0; i < j; i++) {
-      const stask *ti = &c->stasks.data[i];
-      bool edge = false;
-      for (size_t k = 0; k < tj->ndeps && !edge; k++) edge = c->sdeps.data[tj->dep0 + k] == (int64_t)i;
-      for (size_t x = 0; x < ti->nacc && !edge; x++)
-        for (size_t y = 0; y < tj->nacc && !edge; y++) {
-          const sacc *a = &c->saccs.data[ti->acc0 + x], *b = &c->saccs.data[tj->acc0 + y];
-          edge = !a->nodep && !b->nodep && ((a->mode | b->mode) & 2) && overlap(a, b);
-        }
-      if (!edge) continue;
-      const uint64_t *ri = reach + i * words;
-      for (size_t w = 0; w < words; w++) rj[w] |= ri[w];
-      rj[i / 64] |= 1ull << (i % 64);
-    }
+static void ir_op(pctx *c, const ptk_op *op) {
+  ptk_range at = ptk_op_range(op);
+  pval *r = op->nresults ? IV(c, &op->results[0]) : NULL;
+  const char *name = ptk_op_table[op->kind].name;
+  if (++c->steps > MAX_OPS) {
+    perr(c, at, "the program runs more than %llu operations", MAX_OPS);
+    c->abort = true;
+    return;
   }
-  struct seen {
-    uint32_t a, b;
-    const pbuf *buf;
-  };
-  PTK_VEC(struct seen) seen = {0};
-  for (size_t j = 0; j < n; j++) {
-    const stask *tj = &c->stasks.data[j];
-    for (size_t i = 0; i < j; i++) {
-      const stask *ti = &c->stasks.data[i];
-      if (reach[j * words + i / 64] >> (i % 64) & 1) continue;
-      if (exclusive(c, ti, tj)) continue;
-      for (size_t x = 0; x < ti->nacc; x++)
-        for (size_t y = 0; y < tj->nacc; y++) {
-          const sacc *a = &c->saccs.data[ti->acc0 + x], *b = &c->saccs.data[tj->acc0 + y];
-          if (a->b != b->b || !a->known || !b->known || !((a->mode | b->mode) & 2)) continue;
-          int64_t lo = a->lo > b->lo ? a->lo : b->lo, hi = a->hi < b->hi ? a->hi : b->hi;
-          if (lo >= hi) continue;
-          bool dup = false;
-          for (size_t q = 0; q < seen.len && !dup; q++)
-            dup = seen.data[q].a == ti->site.begin.off && seen.data[q].b == tj->site.begin.off &&
-                  seen.data[q].buf == a->b;
-          if (dup) continue;
-          struct seen sn = {ti->site.begin.off, tj->site.begin.off, a->b};
-          ptk_vec_push(&seen, sn);
-          const char *kind, *later_does, *earlier_does;
-          if ((a->mode & 2) && (b->mode & 1)) {
-            kind = "read-after-write";
-            later_does = "reads";
-            earlier_does = "writes";
-          } else if ((a->mode & 2) && (b->mode & 2)) {
-            kind = "write-after-write";
-            later_does = "writes";
-            earlier_does = "writes";
-          } else {
-            kind = "write-after-read";
-            later_does = "writes";
-            earlier_does = "reads";
-          }
-          int64_t esz = (int64_t)ptk_tdtype_size(a->b->dt);
-          ptk_warning(c->d, tj->site,
-                      "%s hazard: this launch of '%s' %s bytes %lld to %lld (elements %lld to %lld) of '%s' "
-                      "that the earlier launch of '%s' %s, and no dependency orders the two tasks: only program "
-                      "order does (--threads 1); with more threads they may run in either order or at once",
-                      kind, tj->kname, later_does, (long long)lo, (long long)hi - 1, (long long)(lo / esz),
-                      (long long)((hi - 1) / esz), a->b->name, ti->kname, earlier_does);
-          ptk_note(c->d, ti->site, "the earlier launch of '%s' is here", ti->kname);
-          const sacc *hidden = b->nodep ? b : a;
-          ptk_note(c->d, hidden->at,
-                   "no_dep(…) hides '%s' (parameter '%s') from the dependency tracking; drop it, or order the "
-                   "tasks with deps = [the earlier task]",
-                   a->b->name, hidden->param);
-        }
+  /* an operand that failed (its error is reported) fails the op quietly */
+  for (uint32_t i = 0; i < op->noperands; i++)
+    if (IV(c, op->operands[i])->k == V_ERR) {
+      for (uint32_t k = 0; k < op->nresults; k++) *IV(c, &op->results[k]) = v_err();
+      return;
     }
+  switch (op->kind) {
+  case PTK_OP_ARITH_CONSTANT: {
+    const ptk_attr *a = ptk_op_attr(op, "value");
+    int64_t x;
+    if (a && a->kind == PTK_ATTR_FLOAT)
+      *r = v_float(a->f.v);
+    else if (ptk_attr_get_int(a, &x))
+      *r = ptk_type_is_scalar(op->results[0].type, PTK_DT_I1) ? v_bool(x != 0) : v_int(x);
+    else
+      perr(c, at, "'arith.constant' in a program holds an integer, a float or a bool");
+    return;
   }
-  ptk_vec_free(&seen);
-  free(reach);
+  case PTK_OP_ARITH_ADDI: case PTK_OP_ARITH_SUBI: case PTK_OP_ARITH_MULI: case PTK_OP_ARITH_DIVSI:
+  case PTK_OP_ARITH_REMSI: case PTK_OP_ARITH_FLOORDIVSI: case PTK_OP_ARITH_CEILDIVSI: case PTK_OP_ARITH_ANDI:
+  case PTK_OP_ARITH_ORI: case PTK_OP_ARITH_XORI: case PTK_OP_ARITH_SHLI: case PTK_OP_ARITH_SHRSI:
+  case PTK_OP_ARITH_MAXSI: case PTK_OP_ARITH_MINSI: {
+    int64_t x, y;
+    if (!ir_int(c, op, 0, &x) || !ir_int(c, op, 1, &y)) return;
+    uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
+    int64_t v = 0;
+    switch (op->kind) {
+    case PTK_OP_ARITH_ADDI: v = (int64_t)(ux + uy); break;
+    case PTK_OP_ARITH_SUBI: v = (int64_t)(ux - uy); break;
+    case PTK_OP_ARITH_MULI: v = (int64_t)(ux * uy); break;
+    case PTK_OP_ARITH_ANDI: v = x & y; break;
+    case PTK_OP_ARITH_ORI: v = x | y; break;
+    case PTK_OP_ARITH_XORI: v = x ^ y; break;
+    case PTK_OP_ARITH_SHLI: v = y < 0 || y >= 64 ? 0 : (int64_t)(ux << y); break;
+    case PTK_OP_ARITH_SHRSI: v = y < 0 || y >= 64 ? (x < 0 ? -1 : 0) : x >> y; break;
+    case PTK_OP_ARITH_MAXSI: v = x > y ? x : y; break;
+    case PTK_OP_ARITH_MINSI: v = x < y ? x : y; break;
+    default:
+      if (y == 0 || (op->kind == PTK_OP_ARITH_CEILDIVSI && y < 0)) {
+        perr(c, at, op->kind == PTK_OP_ARITH_CEILDIVSI ? "ceil_div needs a positive divisor" : "division by zero");
+        return;
+      }
+      if (x == INT64_MIN && y == -1) v = op->kind == PTK_OP_ARITH_REMSI ? 0 : INT64_MIN;
+      else if (op->kind == PTK_OP_ARITH_DIVSI) v = x / y;
+      else if (op->kind == PTK_OP_ARITH_REMSI) v = x % y;
+      else if (op->kind == PTK_OP_ARITH_FLOORDIVSI) v = x / y - ((x % y != 0) && ((x < 0) != (y < 0)));
+      else v = x / y + (x % y > 0);
+      break;
+    }
+    *r = ptk_type_is_scalar(op->results[0].type, PTK_DT_I1) ? v_bool(v & 1) : v_int(v);
+    return;
+  }
+  case PTK_OP_ARITH_ADDF: case PTK_OP_ARITH_SUBF: case PTK_OP_ARITH_MULF: case PTK_OP_ARITH_DIVF:
+  case PTK_OP_ARITH_NEGF: {
+    const pval *a = IV(c, op->operands[0]), *b = op->noperands > 1 ? IV(c, op->operands[1]) : a;
+    double x = fval(a), y = fval(b);
+    *r = v_float(op->kind == PTK_OP_ARITH_ADDF ? x + y : op->kind == PTK_OP_ARITH_SUBF ? x - y
+                 : op->kind == PTK_OP_ARITH_MULF ? x * y : op->kind == PTK_OP_ARITH_DIVF ? x / y : -x);
+    return;
+  }
+  case PTK_OP_ARITH_CMPI:
+  case PTK_OP_ARITH_CMPF: {
+    int64_t pred = 0;
+    ptk_attr_get_int(ptk_op_attr(op, "predicate"), &pred);
+    const pval *a = IV(c, op->operands[0]), *b = IV(c, op->operands[1]);
+    bool v;
+    if (op->kind == PTK_OP_ARITH_CMPI) {
+      int64_t x = a->i, y = b->i;
+      uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
+      switch (pred) {
+      case PTK_CMPI_eq: v = x == y; break;
+      case PTK_CMPI_ne: v = x != y; break;
+      case PTK_CMPI_slt: v = x < y; break;
+      case PTK_CMPI_sle: v = x <= y; break;
+      case PTK_CMPI_sgt: v = x > y; break;
+      case PTK_CMPI_sge: v = x >= y; break;
+      case PTK_CMPI_ult: v = ux < uy; break;
+      case PTK_CMPI_ule: v = ux <= uy; break;
+      case PTK_CMPI_ugt: v = ux > uy; break;
+      default: v = ux >= uy; break;
+      }
+    } else {
+      double x = fval(a), y = fval(b);
+      bool uno = x != x || y != y;
+      switch (pred) {
+      case PTK_CMPF_oeq: v = !uno && x == y; break;
+      case PTK_CMPF_ogt: v = !uno && x > y; break;
+      case PTK_CMPF_oge: v = !uno && x >= y; break;
+      case PTK_CMPF_olt: v = !uno && x < y; break;
+      case PTK_CMPF_ole: v = !uno && x <= y; break;
+      case PTK_CMPF_one: v = !uno && x != y; break;
+      case PTK_CMPF_une: v = uno || x != y; break;
+      case PTK_CMPF_ord: v = !uno; break;
+      case PTK_CMPF_uno: v = uno; break;
+      case PTK_CMPF_true: v = true; break;
+      case PTK_CMPF_false: v = false; break;
+      default:
+        perr(c, at, "this 'arith.cmpf' predicate is not supported in a program");
+        return;
+      }
+    }
+    *r = v_bool(v);
+    return;
+  }
+  case PTK_OP_ARITH_SELECT: *r = *IV(c, op->operands[IV(c, op->operands[0])->i ? 1 : 2]); return;
+  case PTK_OP_ARITH_EXTUI:
+  case PTK_OP_ARITH_EXTSI: *r = v_int(IV(c, op->operands[0])->i); return;
+  case PTK_OP_ARITH_SITOFP:
+  case PTK_OP_ARITH_UITOFP: *r = v_float((double)IV(c, op->operands[0])->i); return;
+  case PTK_OP_PTK_DIM: {
+    const pval *t;
+    int64_t k = 0;
+    if (!ir_view(c, op, 0, &t)) return;
+    ptk_attr_get_int(ptk_op_attr(op, "dim"), &k);
+    *r = v_int(t->v->shape[k]);
+    return;
+  }
+  case PTK_OP_PTK_ALLOC_TENSOR: {
+    ptk_tdtype dt;
+    int rank;
+    int64_t shape[PTK_TENSOR_MAX_RANK];
+    ptk_orch_tensor_of(op->results[0].type, &dt, &rank, shape);
+    uint32_t k = 0;
+    for (int i = 0; i < rank; i++)
+      if (shape[i] < 0 && (!ir_int(c, op, k++, &shape[i]) || shape[i] < 0)) {
+        if (shape[i] < 0) perr(c, at, "a dimension cannot be negative (%lld)", (long long)shape[i]);
+        return;
+      }
+    const ptk_attr *na = ptk_op_attr(op, "name");
+    const char *nm = na && na->kind == PTK_ATTR_STRING ? na->str.s : "alloc_tensor";
+    *r = alloc_buf(c, dt, rank, shape, nm, at);
+    return;
+  }
+  case PTK_OP_PTK_SLICE: {
+    const pval *t;
+    if (!ir_view(c, op, 0, &t)) return;
+    const pview *v = t->v;
+    pview *nv = ptk_arena_alloc(c->a, sizeof *nv);
+    *nv = *v;
+    for (int i = 0; i < v->rank; i++) {
+      int64_t o, z;
+      if (!ir_int(c, op, 1 + (uint32_t)i, &o) || !ir_int(c, op, 1 + (uint32_t)(v->rank + i), &z)) return;
+      if (o < 0 || z < 0 || o > v->shape[i] || z > v->shape[i] - o) {
+        perr(c, at, "slice %lld:%lld is outside dimension %d of '%s' (size %lld)", (long long)o,
+             (long long)(o + z), i, v->b->name, (long long)v->shape[i]);
+        return;
+      }
+      nv->shape[i] = z;
+      nv->off += o * v->strides[i];
+    }
+    *r = *t;
+    r->v = nv;
+    return;
+  }
+  case PTK_OP_PTK_NO_DEP: {
+    const pval *t;
+    if (!ir_view(c, op, 0, &t)) return;
+    *r = *t;
+    r->nodep = true;
+    return;
+  }
+  case PTK_OP_PTK_READ_SCALAR: {
+    const pval *t;
+    if (!ir_view(c, op, 0, &t)) return;
+    int64_t idx[PTK_TENSOR_MAX_RANK];
+    for (int i = 0; i < t->v->rank; i++) {
+      if (!ir_int(c, op, 1 + (uint32_t)i, &idx[i])) return;
+      if (idx[i] < 0 || idx[i] >= t->v->shape[i]) {
+        perr(c, at, "index %lld is outside dimension %d of '%s' (size %lld)", (long long)idx[i], i, t->v->b->name,
+             (long long)t->v->shape[i]);
+        return;
+      }
+    }
+    *r = read_scalar(c, NULL, t->v, idx);
+    return;
+  }
+  case PTK_OP_PTK_LAUNCH: {
+    const ptk_attr *ka = ptk_op_attr(op, "kernel");
+    pkernel *k = NULL;
+    for (size_t i = 0; i < c->P->kernels.len && !k; i++)
+      if (!strcmp(c->P->kernels.data[i]->display, ka->str.s)) k = c->P->kernels.data[i];
+    int64_t blocks;
+    if (!k || !k->l || !ir_int(c, op, 0, &blocks)) return;
+    if (blocks < 1 || blocks > (int64_t)MAX_BLOCKS) {
+      perr(c, at, "blocks must be 1 to %u, got %lld", MAX_BLOCKS, (long long)blocks);
+      return;
+    }
+    pval *args = ptk_arena_alloc(c->a, (op->noperands + 1) * sizeof *args);
+    int64_t *deps = ptk_arena_alloc(c->a, (op->noperands + 1) * sizeof *deps);
+    ptk_range *ar = ptk_arena_alloc(c->a, (op->noperands + 1) * sizeof *ar);
+    size_t na = 0, nd = 0;
+    for (uint32_t i = 1; i < op->noperands; i++) {
+      const pval *v = IV(c, op->operands[i]);
+      if (v->k == V_TASK) {
+        if (v->known) deps[nd++] = v->task;
+        continue;
+      }
+      if (v->k == V_TENSOR && !live(c, v, at)) return;
+      ar[na] = at;
+      args[na++] = *v;
+    }
+    if (na != k->abi->nparams) {
+      perr(c, at, "kernel '%s' takes %zu arguments, got %zu", k->display, k->abi->nparams, na);
+      return;
+    }
+    int64_t id = submit_task(c, k, blocks, args, na, deps, nd, at, ar);
+    if (id >= 0) *r = (pval){.k = V_TASK, .known = true, .task = id};
+    else *r = v_err();
+    return;
+  }
+  case PTK_OP_PTK_FREE: {
+    const pval *t;
+    if (!ir_view(c, op, 0, &t)) return;
+    pbuf *b = t->v->b;
+    b->freed = true;
+    b->freed_at = at;
+    psched_release(c->S, b->id);
+    return;
+  }
+  case PTK_OP_SCF_FOR: {
+    int64_t lb, ub, st;
+    if (!ir_int(c, op, 0, &lb) || !ir_int(c, op, 1, &ub) || !ir_int(c, op, 2, &st)) return;
+    if (st == 0) {
+      perr(c, at, "range() step cannot be 0");
+      return;
+    }
+    const ptk_block *body = op->regions[0].first;
+    uint32_t n = op->nresults;
+    for (uint32_t i = 0; i < n; i++) *IV(c, &op->results[i]) = *IV(c, op->operands[3 + i]);
+    for (int64_t i = lb; (st > 0 ? i < ub : i > ub) && !halted(c); i += st) {
+      *IV(c, body->args[0]) = v_int(i);
+      for (uint32_t k = 0; k < n; k++) *IV(c, body->args[1 + k]) = *IV(c, &op->results[k]);
+      const ptk_op *y = ir_block(c, body);
+      for (uint32_t k = 0; y && k < n && k < y->noperands; k++) *IV(c, &op->results[k]) = *IV(c, y->operands[k]);
+      if ((st > 0 && i > INT64_MAX - st) || (st < 0 && i < INT64_MIN - st)) break;
+    }
+    return;
+  }
+  case PTK_OP_SCF_IF: {
+    const ptk_block *b = op->regions[IV(c, op->operands[0])->i ? 0 : 1].first;
+    const ptk_op *y = b ? ir_block(c, b) : NULL;
+    for (uint32_t k = 0; k < op->nresults; k++) *IV(c, &op->results[k]) = y ? *IV(c, y->operands[k]) : v_err();
+    return;
+  }
+  case PTK_OP_SCF_YIELD:
+  case PTK_OP_FUNC_RETURN: return;
+  default: perr(c, at, "'%s' is not supported in a program", name); return;
+  }
+}
+
+/* Runs the ops of b; its terminator (scf.yield), or NULL. */
+static const ptk_op *ir_block(pctx *c, const ptk_block *b) {
+  for (const ptk_op *op = b->first; op && !halted(c); op = op->next) {
+    if (op->kind == PTK_OP_SCF_YIELD) return op;
+    ir_op(c, op);
+  }
+  return NULL;
 }
 
 static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
@@ -1832,7 +2533,7 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
   c.err0 = ptk_diags_errors(d);
   c.run = run;
   c.a = ptk_arena_new();
-  c.body = P->item->u.program.body;
+  c.body = P->item ? P->item->u.program.body : NULL;
   c.max_tasks = ro && ro->max_tasks ? ro->max_tasks : 10000000ull;
   P->ro = ro;
   bool ok = false, bad_args = false;
@@ -1846,13 +2547,25 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
     c.S = psched_new(ro->threads, kernel_run, &lo, ro->check_races);
   }
   if (bind_params(&c, args, nargs)) {
-    exec_block(&c, c.body, false);
+    if (!run || !P->orch) {
+      exec_block(&c, c.body, false);
+    } else {
+      /* from the IR: the parameters' values are the function's arguments */
+      ptk_func *F = ptk_orch_find(P->orch);
+      c.iv = ptk_xcalloc(ptk_module_value_count(P->orch) + 1, sizeof *c.iv);
+      for (size_t i = 0; i < P->nparams; i++) {
+        binding *b = lookup(&c, P->params[i].name);
+        if (b) *IV(&c, ptk_func_arg(F, (uint32_t)i)) = b->v;
+      }
+      ir_block(&c, ptk_func_entry(F));
+      free(c.iv);
+    }
     ok = !errs_since(&c, c.err0);
   } else {
     bad_args = true;
   }
   if (run) {
-    bool fin = psched_finish(c.S, d, P->item->u.program.name_range);
+    bool fin = psched_finish(c.S, d, prog_range(P));
     ok = ok && fin;
     /* the task list for --trace and the tests */
     for (size_t i = 0; i < P->info_preds.len; i++) free(P->info_preds.data[i]);
@@ -1869,18 +2582,125 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
     }
     psched_free(c.S);
   }
-  if (!run && ok) static_hazards(&c);
-  ptk_vec_free(&c.stasks);
-  ptk_vec_free(&c.saccs);
-  ptk_vec_free(&c.sdeps);
-  ptk_vec_free(&c.spaths);
-  ptk_vec_free(&c.arms);
   ptk_vec_free(&c.binds);
   ptk_vec_free(&c.bufs);
   ptk_vec_free(&c.scopes);
   ptk_arena_free(c.a);
   P->ro = NULL;
   return ok ? 0 : bad_args ? PTK_PROGRAM_BAD_ARGS : 1;
+}
+
+/* The orchestration IR: the body traced (see "trace" above) into a program
+ * function of a new module (P->orch). False with located errors. */
+static bool trace_program(ptk_program *P, ptk_diags *d) {
+  pctx c;
+  memset(&c, 0, sizeof c);
+  c.P = P;
+  c.d = d;
+  c.err0 = ptk_diags_errors(d);
+  c.trace = true;
+  c.a = ptk_arena_new();
+  c.body = P->item->u.program.body;
+  c.max_tasks = 10000000ull;
+  ptk_module *M = ptk_module_new();
+  const ptk_type **at = ptk_xcalloc(P->nparams + 1, sizeof *at);
+  for (size_t i = 0; i < P->nparams; i++) {
+    const ptk_program_param *pp = &P->params[i];
+    at[i] = pp->is_tensor ? ptk_orch_tensor_type(M, pp->tdtype, pp->rank, pp->dims)
+                          : ty(pp->dtype == PTK_DT_I1 ? PTK_DT_I1 : ptk_dtype_is_float(pp->dtype) ? PTK_DT_F64 : PTK_DT_I64);
+  }
+  ptk_func *F = ptk_func_new(M, P->item->u.program.name, at, (uint32_t)P->nparams, NULL, 0, false,
+                             P->item->u.program.name_range.begin);
+  free(at);
+  ptk_func_set_attr(F, "ptk.program", ptk_attr_unit(M));
+  for (size_t i = 0; i < P->nparams; i++) {
+    const ptk_program_param *pp = &P->params[i];
+    ptk_value *a = ptk_func_arg(F, (uint32_t)i);
+    a->name = ptk_arena_strdup(ptk_module_arena(M), pp->name);
+    a->loc = pp->range.begin;
+    ptk_named_attr items[3];
+    uint32_t n = 0;
+    if (pp->is_tensor) {
+      const ptk_attr *names[PTK_TENSOR_MAX_RANK];
+      bool any = false;
+      for (int k = 0; k < pp->rank; k++) {
+        const char *dn = pp->dim_names[k] ? pp->dim_names[k] : "";
+        names[k] = ptk_attr_string(M, dn, strlen(dn));
+        any |= pp->dim_names[k] != NULL;
+      }
+      if (any) items[n++] = (ptk_named_attr){"ptk.dims", ptk_attr_array(M, names, (uint32_t)pp->rank)};
+      const char *dw = pp->dir == PTK_DIR_OUT ? "out" : pp->dir == PTK_DIR_INOUT ? "inout" : "in";
+      items[n++] = (ptk_named_attr){"ptk.dir", ptk_attr_string(M, dw, strlen(dw))};
+    } else {
+      const char *dn = ptk_dtype_name(pp->dtype);
+      items[n++] = (ptk_named_attr){"ptk.dtype", ptk_attr_string(M, dn, strlen(dn))};
+    }
+    items[n++] = (ptk_named_attr){"ptk.name", ptk_attr_string(M, pp->name, strlen(pp->name))};
+    F->arg_attrs[i] = ptk_attr_dict(M, items, n);
+  }
+  c.M = M;
+  c.F = F;
+  c.blk = ptk_func_entry(F);
+  bool ok = false;
+  if (bind_params(&c, NULL, 0)) {
+    exec_block(&c, c.body, false);
+    ok = !errs_since(&c, c.err0);
+  }
+  if (ok) {
+    ptk_range end = c.body ? c.body->range : P->item->u.program.name_range;
+    ptk_build(M, c.blk, PTK_OP_FUNC_RETURN, NULL, 0, NULL, 0,
+              ptk_source_loc(end.end.src, end.end.off ? end.end.off - 1 : 0));
+  }
+  ptk_vec_free(&c.binds);
+  ptk_vec_free(&c.bufs);
+  ptk_vec_free(&c.scopes);
+  ptk_arena_free(c.a);
+  if (!ok) {
+    ptk_module_free(M);
+    return false;
+  }
+  P->orch = M;
+  return true;
+}
+
+/* --dump-passes for the orchestration: dump_root/<program>/00_input.pto (as
+ * traced), then NN_after_<pass>.pto for each pass whose name matches the
+ * regex (every pass when there is none). */
+static bool orch_dump(ptk_program *P, int nn, const char *pass, ptk_diags *d) {
+  if (!P->dump_root) return true;
+  if (nn && P->dump_regex && P->dump_regex[0]) {
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)P->dump_regex, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+    bool want = false;
+    if (re) {
+      pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+      want = pcre2_match(re, (PCRE2_SPTR)pass, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) >= 0;
+      pcre2_match_data_free(md);
+      pcre2_code_free(re);
+    }
+    if (!want) return true;
+  }
+  char *dir = ptk_xasprintf("%s/%s", P->dump_root, P->item->u.program.name);
+  char *path = nn ? ptk_xasprintf("%s/%02d_after_%s.pto", dir, nn, pass) : ptk_xasprintf("%s/00_input.pto", dir);
+  bool ok = ptk_mkdir_p(dir) == 0;
+  if (ok) {
+    ptk_buf text = {0};
+    ptk_pto_print(P->orch, &text);
+    ok = ptk_write_file_atomic(path, ptk_buf_cstr(&text), text.len) == 0;
+    ptk_buf_free(&text);
+  }
+  if (!ok) ptk_error(d, ptk_range_none(), "cannot write '%s': %s", path, strerror(errno));
+  free(path);
+  free(dir);
+  return ok;
+}
+
+static const ptk_abi *abi_by_display(void *arg, const char *display) {
+  ptk_program *P = arg;
+  for (size_t i = 0; i < P->kernels.len; i++)
+    if (!strcmp(P->kernels.data[i]->display, display)) return P->kernels.data[i]->abi;
+  return NULL;
 }
 
 /* ---- loading ---------------------------------------------------------------------------------------------- */
@@ -2046,6 +2866,14 @@ ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk
     P->cvalues[i] = ptk_xstrdup(o->consts[i].value);
   }
   if (evaluate(P, d, false, NULL, NULL, 0)) goto fail;
+  /* the orchestration IR: traced, verified, its static graph derived (hazards are warnings) */
+  if (!trace_program(P, d) || !orch_dump(P, 0, "input", d)) goto fail;
+  {
+    ptk_func *F = ptk_orch_find(P->orch);
+    if (!ptk_orch_verify(F, d) || !orch_dump(P, 1, "verify", d)) goto fail;
+    ptk_orch_static_graph(F, abi_by_display, P, d, &P->graph);
+    if (!orch_dump(P, 2, "static-graph", d)) goto fail;
+  }
   return P;
 fail:
   ptk_program_free(P);
@@ -2079,17 +2907,24 @@ void ptk_program_free(ptk_program *P) {
     free((char *)P->srcs[i].symbol);
   }
   free(P->srcs);
+  ptk_orch_graph_free(&P->graph);
+  ptk_module_free(P->orch);
   ptk_arena_free(P->arena);
   ptk_source_free(P->own_src);
   free(P);
 }
 
-const char *ptk_program_name(const ptk_program *p) { return p->item->u.program.name; }
+const char *ptk_program_name(const ptk_program *p) {
+  return p->item ? p->item->u.program.name : ptk_orch_find(p->orch)->name;
+}
 size_t ptk_program_nparams(const ptk_program *p) { return p->nparams; }
 const ptk_program_param *ptk_program_param_at(const ptk_program *p, size_t i) {
   return i < p->nparams ? &p->params[i] : NULL;
 }
-ptk_range ptk_program_range(const ptk_program *p) { return p->item->u.program.name_range; }
+ptk_range ptk_program_range(const ptk_program *p) { return prog_range(p); }
+static ptk_range prog_range(const ptk_program *p) {
+  return p->item ? p->item->u.program.name_range : ptk_range_at(ptk_orch_find(p->orch)->loc, 1);
+}
 
 int ptk_program_run(ptk_program *p, const ptk_program_run_opts *o, const ptk_launch_arg *args,
                     size_t nargs, ptk_diags *d) {
@@ -2149,6 +2984,10 @@ static void put_slice(ptk_buf *b, const ptk_source *src, ptk_range r) {
 
 char *ptk_program_orchestration_text(const ptk_program *p) {
   ptk_buf b = {0};
+  if (!p->item) { /* loaded from its IR: that is the text */
+    ptk_pto_print(p->orch, &b);
+    return ptk_buf_take(&b);
+  }
   ptk_buf_printf(&b,
                  "// The orchestration of program '%s' (written by ptk compile from %s).\n"
                  "// Its launches name kernels as launched; `ptk replay` takes each from the\n"
@@ -2160,4 +2999,164 @@ char *ptk_program_orchestration_text(const ptk_program *p) {
   ptk_buf_putc(&b, '\n');
   put_slice(&b, p->src, p->item->range);
   return ptk_buf_take(&b);
+}
+
+ptk_module *ptk_program_orchestration(const ptk_program *p) { return p->orch; }
+const ptk_orch_graph *ptk_program_static_graph(const ptk_program *p) { return &p->graph; }
+
+/* ---- loading the orchestration IR ------------------------------------------------------------------ */
+
+typedef struct irload {
+  pctx *c;
+  ptk_func *F;
+} irload;
+
+/* The program parameter a tensor value comes from (through slices and
+ * no_dep), or -1. */
+static int param_of(const ptk_func *F, const ptk_value *v) {
+  while (v->def && (v->def->kind == PTK_OP_PTK_SLICE || v->def->kind == PTK_OP_PTK_NO_DEP)) v = v->def->operands[0];
+  if (v->def || !v->block || v->block != ptk_func_entry(F)) return -1;
+  return (int)v->index;
+}
+
+/* Every launch: its kernel loaded from the build folder, its arguments
+ * checked against the kernel's parameters. */
+static bool check_launch_ir(ptk_op *op, void *arg) {
+  irload *L = arg;
+  pctx *c = L->c;
+  if (op->kind != PTK_OP_PTK_LAUNCH || halted(c)) return !halted(c);
+  ptk_range at = ptk_op_range(op);
+  const ptk_attr *ka = ptk_op_attr(op, "kernel");
+  pkernel *k = get_kernel_display(c, ptk_xstrdup(ka->str.s), at, at);
+  if (!k) return true;
+  const ptk_abi *abi = k->abi;
+  size_t na = 0;
+  for (uint32_t i = 1; i < op->noperands; i++) na += !ptk_orch_is_task(op->operands[i]->type);
+  if (na != abi->nparams) {
+    perr(c, at, "kernel '%s' takes %zu argument%s, got %zu", k->display, abi->nparams, abi->nparams == 1 ? "" : "s",
+         na);
+    return true;
+  }
+  for (uint32_t i = 1, pos = 0; i < op->noperands; i++) {
+    const ptk_value *v = op->operands[i];
+    if (ptk_orch_is_task(v->type)) continue;
+    const ptk_abi_param *p = &abi->params[pos++];
+    ptk_tdtype dt, want;
+    int rank;
+    int64_t dims[PTK_TENSOR_MAX_RANK];
+    bool is_t = ptk_orch_tensor_of(v->type, &dt, &rank, dims);
+    if (p->is_ptr != is_t) {
+      perr(c, at, "argument %u of '%s': parameter '%s' takes %s", pos, k->display, p->name,
+           p->is_ptr ? "a tensor" : "a scalar");
+      ptk_note(c->d, p->range, "'%s' is declared here", p->name);
+      continue;
+    }
+    if (!is_t) {
+      if (ptk_type_is_scalar(v->type, PTK_DT_F64) && !ptk_dtype_is_float(p->dtype)) {
+        perr(c, at, "argument %u of '%s': parameter '%s' is %s and takes an integer, got f64", pos, k->display, p->name,
+             ptk_dtype_name(p->dtype));
+        ptk_note(c->d, p->range, "'%s' is declared here", p->name);
+      }
+      continue;
+    }
+    if (!tdtype_of(p->dtype, &want) || want != dt) {
+      perr(c, at, "argument %u of '%s': the tensor holds %s but parameter '%s' is ptr<%s>", pos, k->display,
+           ptk_tdtype_name(dt), p->name, ptk_dtype_name(p->dtype));
+      ptk_note(c->d, p->range, "'%s' is declared here", p->name);
+      continue;
+    }
+    int pi = param_of(L->F, v);
+    if (pi >= 0 && c->P->params[pi].dir == PTK_DIR_IN && (p->dir == PTK_ARGDIR_OUT || p->dir == PTK_ARGDIR_INOUT)) {
+      perr(c, at, "argument %u of '%s': program input '%s' is passed to parameter '%s', which the kernel writes (%s)",
+           pos, k->display, c->P->params[pi].name, p->name, dir_word(p->dir));
+      ptk_note(c->d, c->P->params[pi].range, "'%s' is declared 'in' here", c->P->params[pi].name);
+    }
+  }
+  return !halted(c);
+}
+
+ptk_program *ptk_program_load_ir(const char *path, const ptk_program_opts *o, ptk_diags *d) {
+  ptk_program_opts dflt = {0};
+  if (!o) o = &dflt;
+  ptk_program *P = ptk_xcalloc(1, sizeof *P);
+  P->arena = ptk_arena_new();
+  P->flags = o->load_flags;
+  P->jit = o->jit;
+  P->nsrcs = o->nkernel_srcs;
+  P->srcs = ptk_xcalloc(P->nsrcs + 1, sizeof *P->srcs);
+  for (size_t i = 0; i < P->nsrcs; i++) {
+    P->srcs[i].display = ptk_xstrdup(o->kernel_srcs[i].display);
+    P->srcs[i].path = ptk_xstrdup(o->kernel_srcs[i].path);
+    P->srcs[i].symbol = o->kernel_srcs[i].symbol ? ptk_xstrdup(o->kernel_srcs[i].symbol) : NULL;
+  }
+  P->own_src = ptk_source_load(path);
+  if (!P->own_src) {
+    ptk_error_file(d, path, "cannot read file: %s", strerror(errno));
+    goto fail;
+  }
+  P->src = P->own_src;
+  size_t e0 = ptk_diags_errors(d);
+  P->orch = ptk_pto_read(P->src, d);
+  if (!P->orch || ptk_diags_errors(d) > e0) goto fail;
+  ptk_func *F = ptk_orch_find(P->orch);
+  if (!F) {
+    ptk_error_src(d, P->src, path, "no program function in this file (func.func with attributes {ptk.program})");
+    goto fail;
+  }
+  if (!ptk_orch_verify(F, d)) goto fail;
+  P->nparams = F->nargs;
+  P->params = ptk_arena_alloc(P->arena, (F->nargs ? F->nargs : 1) * sizeof *P->params);
+  for (uint32_t i = 0; i < F->nargs; i++) {
+    ptk_program_param *pp = &P->params[i];
+    memset(pp, 0, sizeof *pp);
+    const ptk_attr *aa = F->arg_attrs ? F->arg_attrs[i] : NULL;
+    const ptk_named_attr *items = aa && aa->kind == PTK_ATTR_DICT ? aa->dict.items : NULL;
+    uint32_t ni = items ? aa->dict.n : 0;
+    const ptk_attr *nm = ptk_attrs_get(items, ni, "ptk.name"), *dir = ptk_attrs_get(items, ni, "ptk.dir"),
+                   *dims = ptk_attrs_get(items, ni, "ptk.dims"), *dt = ptk_attrs_get(items, ni, "ptk.dtype");
+    if (nm && nm->kind == PTK_ATTR_STRING) {
+      pp->name = ptk_arena_strdup(P->arena, nm->str.s);
+    } else {
+      char *an = ptk_func_arg_name(F, i);
+      pp->name = ptk_arena_strdup(P->arena, an + 1);
+      free(an);
+    }
+    pp->range = ptk_range_at(ptk_func_arg_loc(F, i), 1);
+    if (ptk_orch_tensor_of(F->arg_types[i], &pp->tdtype, &pp->rank, pp->dims)) {
+      pp->is_tensor = true;
+      pp->dir = !strcmp(dir->str.s, "out") ? PTK_DIR_OUT : !strcmp(dir->str.s, "inout") ? PTK_DIR_INOUT : PTK_DIR_IN;
+      for (int k = 0; k < pp->rank; k++) {
+        const ptk_attr *dn = dims && dims->kind == PTK_ATTR_ARRAY && (uint32_t)k < dims->arr.n ? dims->arr.items[k] : NULL;
+        if (pp->dims[k] >= 0) continue;
+        /* a dynamic dimension without a name is its own */
+        char *own = ptk_xasprintf("%s.dim%d", pp->name, k);
+        pp->dim_names[k] = ptk_arena_strdup(P->arena, dn && dn->kind == PTK_ATTR_STRING && dn->str.len ? dn->str.s : own);
+        free(own);
+      }
+    } else {
+      const ptk_type *t = F->arg_types[i];
+      pp->dtype = t->dt;
+      if (dt && dt->kind == PTK_ATTR_STRING && !dtype_by_name(dt->str.s, &pp->dtype)) {
+        ptk_error(d, pp->range, "unknown ptk.dtype \"%s\" for argument %u", dt->str.s, i);
+        goto fail;
+      }
+    }
+  }
+  {
+    pctx c;
+    memset(&c, 0, sizeof c);
+    c.P = P;
+    c.d = d;
+    c.err0 = ptk_diags_errors(d);
+    c.a = ptk_arena_new();
+    irload L = {&c, F};
+    ptk_walk_func(F, check_launch_ir, &L);
+    ptk_arena_free(c.a);
+    if (ptk_diags_errors(d) > c.err0) goto fail;
+  }
+  ptk_orch_static_graph(F, abi_by_display, P, d, &P->graph);
+  return P;
+fail:
+  ptk_program_free(P);
+  return NULL;
 }

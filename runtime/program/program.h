@@ -18,15 +18,15 @@
  * only known at run time (scalar parameters, dynamic dimensions, scalars
  * read out of tensors) are unknown there: an `if` on one checks both arms,
  * a `for` over one checks its body once; loops with known bounds are
- * checked for up to two iterations. After a clean check, the launches it
- * saw give the static hazard report (warnings): pairs of launches that touch
- * the same bytes, one writing, that the task graph does not order, so only
- * program order does (always through a no_dep argument; see static_hazards
- * in program.c for what is and is not reported).
+ * checked for up to two iterations. After a clean check the body is traced
+ * into the orchestration IR (orch_ir.h, docs/programs-ir.md), verified, and
+ * its static-graph pass reports the hazards (warnings): pairs of launches
+ * that touch the same bytes, one writing, that the task graph does not
+ * order, so only program order does (always through a no_dep argument).
  *
- * Running (ptk_program_run) evaluates the body again with the real values
- * (`for` and `if` run on the host, so loops are effectively unrolled into
- * tasks) and submits each launch as a task to the scheduler (sched.c):
+ * Running (ptk_program_run) evaluates that IR with the real values
+ * (`scf.for` and `scf.if` run on the host, so loops are effectively
+ * unrolled into tasks) and submits each launch as a task to the scheduler (sched.c):
  * dependencies are derived from the byte intervals each task's tensor
  * arguments cover in their buffers — read-after-write, write-after-write
  * and write-after-read — plus the explicit `deps`. Tasks run on a pool of
@@ -106,6 +106,13 @@ bool ptk_program_in_source(const ptk_source *src, const char *entry);
 ptk_program *ptk_program_load(const char *path, const ptk_source *src, const ptk_program_opts *o,
                               ptk_diags *d);
 void ptk_program_free(ptk_program *p);
+/* Loads a program from its orchestration IR (a build folder's
+ * orchestration/<name>.pto; docs/programs-ir.md): read, verified, every
+ * launch checked against its kernel (o->kernel_srcs), the static graph
+ * derived. Runs with ptk_program_run like any program, evaluating the IR;
+ * errors are located in the IR file. o->entry, consts and dumps are not
+ * used. */
+ptk_program *ptk_program_load_ir(const char *path, const ptk_program_opts *o, ptk_diags *d);
 
 const char *ptk_program_name(const ptk_program *p);
 size_t ptk_program_nparams(const ptk_program *p);
@@ -171,11 +178,21 @@ typedef struct ptk_program_kernel {
 size_t ptk_program_nkernels(const ptk_program *p);
 ptk_program_kernel ptk_program_kernel_at(const ptk_program *p, size_t i);
 
-/* The orchestration as a stand-alone .ptk text: the module-level consts of
+/* The orchestration as a stand-alone .ptk text (a program loaded from its
+ * IR: that IR, printed): the module-level consts of
  * the program's file and the program itself, verbatim, after a comment
  * (malloc'd). Its launches name kernels by their display names; it loads
  * with ptk_program_opts.kernel_srcs. */
 char *ptk_program_orchestration_text(const ptk_program *p);
+
+/* The orchestration IR built at load (runtime/program/orch_ir.h,
+ * docs/programs-ir.md): a module holding one program function, traced from
+ * the body, verified, with its static task graph (the `static-graph`
+ * pass; its hazards were reported as warnings by ptk_program_load). Owned
+ * by p. */
+ptk_module *ptk_program_orchestration(const ptk_program *p);
+struct ptk_orch_graph;
+const struct ptk_orch_graph *ptk_program_static_graph(const ptk_program *p);
 
 /* Tasks of the last run (valid until the next run or free). */
 const ptk_program_task_info *ptk_program_tasks(const ptk_program *p, size_t *n);
