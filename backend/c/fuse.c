@@ -21,7 +21,7 @@ static void disjoint_cond(seen_tiles *st, const ptk_value *v, ptk_buf *cond) {
     if (st->v[i] == v) return;
   for (uint32_t i = 0; i < st->n; i++)
     ptk_buf_printf(cond,
-                   " && !ptkj_fz_overlap(v%u.data, (int64_t)v%u.srows * v%u.scols * 4, v%u.data, "
+                   " && !ptk_fz_overlap(v%u.data, (int64_t)v%u.srows * v%u.scols * 4, v%u.data, "
                    "(int64_t)v%u.srows * v%u.scols * 4)",
                    v->uid, v->uid, v->uid, st->v[i]->uid, st->v[i]->uid, st->v[i]->uid);
   if (st->n < 2 * PTK_FUSE_MAX) st->v[st->n++] = v;
@@ -53,7 +53,7 @@ static void loop_nest(ec *c, const ptk_fuse_group *g, uint32_t nload) {
     ptk_fuse_ew w;
     if (g->ops[i]->kind != PTK_OP_TLOAD && g->ops[i]->kind != PTK_OP_TSTORE && ptk_fuse_ew_decode(g->ops[i], &w) &&
         w.shape == PTK_CALL_COLEXP_OP)
-      ptk_emit_line(c, "const float *b%u = (const float *)(const void *)v%u.data; const int64_t bs%u = ptkj_fz_cs(&v%u);",
+      ptk_emit_line(c, "const float *b%u = (const float *)(const void *)v%u.data; const int64_t bs%u = ptk_fz_cs(&v%u);",
                     i, ptk_fuse_bcast(&w)->uid, i, ptk_fuse_bcast(&w)->uid);
   }
   ptk_emit_line(c, "for (int64_t r_ = 0; r_ < fvr; r_++) {");
@@ -63,7 +63,7 @@ static void loop_nest(ec *c, const ptk_fuse_group *g, uint32_t nload) {
     ptk_fuse_ew w;
     if (g->ops[i]->kind != PTK_OP_TLOAD && g->ops[i]->kind != PTK_OP_TSTORE && ptk_fuse_ew_decode(g->ops[i], &w) &&
         w.shape == PTK_CALL_ROWEXP_OP)
-      ptk_emit_line(c, "const float b%u = ((const float *)(const void *)v%u.data)[r_ * ptkj_fz_rs(&v%u)];", i,
+      ptk_emit_line(c, "const float b%u = ((const float *)(const void *)v%u.data)[r_ * ptk_fz_rs(&v%u)];", i,
                     ptk_fuse_bcast(&w)->uid, ptk_fuse_bcast(&w)->uid);
   }
   for (uint32_t t = 0; t < g->ntiles; t++)
@@ -170,12 +170,12 @@ static void emit_group(ec *c, const ptk_fuse_group *g) {
       ptk_emit_line(c, "fvr = v%u.vrows; fvc = v%u.vcols;", ts[0]->uid, ts[0]->uid);
       have_shape = true;
     }
-    ptk_buf_printf(&cond, "ptkj_fz_tile(&v%u, fvr, fvc)", ts[0]->uid);
+    ptk_buf_printf(&cond, "ptk_fz_tile(&v%u, fvr, fvc)", ts[0]->uid);
     if (o->kind != PTK_OP_TLOAD && o->kind != PTK_OP_TSTORE) {
       ptk_fuse_ew w;
       ptk_fuse_ew_decode(o, &w);
       if (is_expand(&w))
-        ptk_buf_printf(&cond, " && ptkj_fz_bcast(&v%u, fvr, fvc, %d, %d)", ptk_fuse_bcast(&w)->uid,
+        ptk_buf_printf(&cond, " && ptk_fz_bcast(&v%u, fvr, fvc, %d, %d)", ptk_fuse_bcast(&w)->uid,
                        w.shape == PTK_CALL_ROWEXP_OP, w.bc == 1);
       for (uint32_t j = 1; j < 3; j++)
         if (ts[j]) disjoint_cond(&st, ts[j], &cond);
@@ -193,8 +193,8 @@ static void emit_group(ec *c, const ptk_fuse_group *g) {
       if (o->kind == PTK_OP_TSTORE) /* the store: disjoint from each load, or the very same elements */
         for (uint32_t j = 0; j < nload; j++)
           ptk_emit_line(c,
-                        "if (!r_ && ptkj_fz_overlap(gp[%u], ptkj_fz_span(fvr, fvc, gl[%u]), gp[%u], "
-                        "ptkj_fz_span(fvr, fvc, gl[%u])) && (gp[%u] != gp[%u] || gl[%u] != gl[%u])) r_ = 1;",
+                        "if (!r_ && ptk_fz_overlap(gp[%u], ptk_fz_span(fvr, fvc, gl[%u]), gp[%u], "
+                        "ptk_fz_span(fvr, fvc, gl[%u])) && (gp[%u] != gp[%u] || gl[%u] != gl[%u])) r_ = 1;",
                         j, j, nload, nload, j, nload, j, nload);
     } else {
       ptk_emit_line(c, "if (fz) {");

@@ -20,6 +20,7 @@ typedef struct cc {
   uint32_t frame;
   PTK_VEC(uint8_t) init;
   size_t errors0; /* d->errors when preparing began: errors are counted there */
+  ptk_fuse_info *fuse; /* fused groups: the module's analysis (backend/fuse.h), on first use */
 } cc;
 
 /* Errors reported since preparing began. */
@@ -257,6 +258,7 @@ static void move_values(cc *c, const ptk_op *term, ptk_value *const *from, uint3
 /* ---- regions --------------------------------------------------------------------------------- */
 
 static void compile_op(cc *c, const ptk_op *op);
+static const ptk_op *compile_group(cc *c, const ptk_op *op);
 
 /* Compiles the ops of `b`; returns its terminator (scf.yield/condition or
  * func.return) if it has one, without compiling it. */
@@ -266,7 +268,9 @@ static const ptk_op *compile_block_body(cc *c, const ptk_block *b) {
       if (op->next) err(c, op->next, "%s: operation after the terminator of a block", opname(op->next));
       return op;
     }
-    compile_op(c, op);
+    const ptk_op *last = op->kind == PTK_OP_TLOAD ? compile_group(c, op) : NULL;
+    if (last) op = last;
+    else compile_op(c, op);
   }
   return NULL;
 }
@@ -927,6 +931,129 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
   }
 }
 
+/* ---- fused groups ------------------------------------------------------------------------------ */
+
+/* The fused group starting at tload `op` (backend/fuse.h), if there is one:
+ * each group op is an I_FZ_STEP followed by the op's own instructions, which
+ * run when the group is not (or no longer) fused; the ops between run where
+ * they stand; after the group, the replay blocks of the fall-backs: the
+ * pending ops for real, then back to the op that fell back. Returns the
+ * group's last op, NULL when `op` starts no group. */
+static const ptk_op *compile_group(cc *c, const ptk_op *op) {
+  if (!c->fuse) c->fuse = ptk_fuse_info_new(c->p->top);
+  ptk_fuse_group g;
+  if (!ptk_fuse_detect(c->fuse, op, &g)) return NULL;
+  ptk_diags *q = ptk_diags_new(); /* the ops were accepted: nothing to report */
+  fz_prog *P = ptk_arena_alloc(c->p->arena, sizeof *P);
+  memset(P, 0, sizeof *P);
+  P->nsteps = g.nops;
+  P->nload = g.nload;
+  P->steps = ptk_arena_alloc(c->p->arena, g.nops * sizeof *P->steps);
+  memset(P->steps, 0, g.nops * sizeof *P->steps);
+  P->tile_slot = ptk_arena_alloc(c->p->arena, (g.ntiles ? g.ntiles : 1) * sizeof *P->tile_slot);
+  int wt[PTK_FUSE_MAX], cur[PTK_FUSE_MAX]; /* write-through index of each tile; its temporary */
+  for (uint32_t t = 0; t < g.ntiles; t++) {
+    wt[t] = -1;
+    cur[t] = -1;
+    if (!g.hidden[t] && g.lastw[t] >= 0) wt[t] = (int)P->ntiles++;
+  }
+  const ptk_value *seen[2 * PTK_FUSE_MAX];
+  uint32_t nseen = 0, li = 0;
+  uint32_t step_at[PTK_FUSE_MAX], normal_at[PTK_FUSE_MAX];
+  uint32_t k = 0;
+  for (const ptk_op *o = g.first;; o = o->next) {
+    if (k >= g.nops || o != g.ops[k]) {
+      compile_op(c, o);
+      continue;
+    }
+    fz_step *st = &P->steps[k];
+    st->ir = o;
+    st->ta = st->tb = -1;
+    st->wtile = -1;
+    st->sslot = NOSLOT;
+    const ptk_value *ts[3] = {NULL, NULL, NULL};
+    ptk_fuse_op_tiles(o, ts, q);
+    if (o->kind == PTK_OP_TLOAD || o->kind == PTK_OP_TSTORE) {
+      const ptk_value *t, *v;
+      ptk_fuse_transfer(o, &t, &v, q);
+      st->kind = g.inplace[k] ? FZ_INPLACE : o->kind == PTK_OP_TLOAD ? FZ_LOAD : FZ_STORE;
+      st->tile = use(c, o, t, PTK_VK_TILE, "a tile");
+      st->view = use(c, o, v, PTK_VK_VIEW, "a view");
+      ptk_isa_dtype vdt = PTK_ISA_F32;
+      view_dtype(c, o, v->type, &vdt);
+      st->vdt = (uint8_t)vdt;
+      st->gi = (int16_t)(st->kind == FZ_STORE ? g.nload : st->kind == FZ_LOAD ? li++ : 0);
+      if (st->kind == FZ_STORE) st->ta = (int16_t)cur[ptk_fuse_tile_index(&g, t)];
+    } else {
+      ptk_fuse_ew e;
+      ptk_fuse_ew_decode(o, &e);
+      st->kind = FZ_EW;
+      st->shape = (uint16_t)e.shape;
+      st->sub = (int16_t)e.sub;
+      st->tile = use(c, o, e.dst, PTK_VK_TILE, "a tile");
+      const ptk_value *fa = e.bc ? ptk_fuse_full(&e) : e.a;
+      st->ta = (int16_t)cur[ptk_fuse_tile_index(&g, fa)];
+      if (e.b && !e.bc) st->tb = (int16_t)cur[ptk_fuse_tile_index(&g, e.b)];
+      if (e.s) {
+        st->sslot = use(c, o, e.s, PTK_VK_SCALAR, "a scalar");
+        st->sfl = e.sfl;
+      }
+      if (e.bc) {
+        st->bc = (int8_t)e.bc;
+        st->bslot = use(c, o, ptk_fuse_bcast(&e), PTK_VK_TILE, "a tile");
+        st->brow = e.shape == PTK_CALL_ROWEXP_OP;
+        st->bfirst = e.bc == 1;
+      }
+    }
+    /* tiles first touched here: operands first, then the written tile */
+    for (int j = 0; j < 3; j++) {
+      const ptk_value *v = ts[(j + 1) % 3];
+      if (!v || st->kind == FZ_STORE) continue;
+      bool dup = false;
+      for (uint32_t i = 0; i < nseen; i++) dup |= seen[i] == v;
+      if (dup || nseen == 2 * PTK_FUSE_MAX) continue;
+      seen[nseen++] = v;
+      st->newt[st->nnew++] = use(c, o, v, PTK_VK_TILE, "a tile");
+    }
+    if (st->kind == FZ_LOAD || st->kind == FZ_EW) {
+      int td = ptk_fuse_tile_index(&g, ts[0]);
+      cur[td] = (int)k;
+      if (g.lastw[td] == (int)k) st->wtile = (int16_t)wt[td];
+      if (wt[td] >= 0) P->tile_slot[wt[td]] = use(c, o, ts[0], PTK_VK_TILE, "a tile");
+    }
+    step_at[k] = here(c);
+    insn *in = emit(c, I_FZ_STEP, o, 2);
+    in->aux = P;
+    in->imm = k;
+    normal_at[k] = here(c);
+    compile_op(c, o);
+    uint32_t *a = (uint32_t *)c->code.data[step_at[k]].a;
+    a[0] = st->kind == FZ_INPLACE ? normal_at[k] : here(c); /* fused: skip the op (an inplace tload runs) */
+    if (o == g.last) break;
+    k++;
+  }
+  ptk_diags_free(q);
+  /* replay blocks */
+  insn *jmp = emit(c, I_JMP, g.last, 1);
+  uint32_t jmp_at = (uint32_t)(jmp - c->code.data);
+  for (uint32_t s = 0; s < g.nops; s++) {
+    uint32_t *a = (uint32_t *)c->code.data[step_at[s]].a;
+    bool pending = false;
+    for (uint32_t i = 0; i < s; i++) pending |= !g.inplace[i];
+    if (!pending) {
+      a[1] = normal_at[s];
+      continue;
+    }
+    a[1] = here(c);
+    for (uint32_t i = 0; i < s; i++)
+      if (!g.inplace[i]) compile_op(c, g.ops[i]);
+    insn *back = emit(c, I_JMP, g.ops[s], 1);
+    ((uint32_t *)back->a)[0] = normal_at[s];
+  }
+  ((uint32_t *)c->code.data[jmp_at].a)[0] = here(c);
+  return g.last;
+}
+
 static void compile_op(cc *c, const ptk_op *op) {
   const ptk_op_info *info = &ptk_op_table[op->kind];
   switch (info->lower) {
@@ -1110,6 +1237,7 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
     compile_func(&c, i);
   }
   p->nfns = (uint32_t)c.funcs.len;
+  ptk_fuse_info_free(c.fuse);
   free(c.slot);
   free(c.defined);
   ptk_vec_free(&c.scope);

@@ -348,6 +348,13 @@ static int run(worker *w, const fn_code *fc, uint8_t *fr) {
       break;
     }
     case I_TRAP: return fail(w, I, "pto.trap reached", NULL);
+    case I_FZ_STEP: {
+      int r = ptk_interp__fz_step(w, fr, I);
+      if (r < 0) return RUN_ERR;
+      if (r == 0) pc = a[0];
+      else if (r == 1) pc = a[1];
+      break;
+    }
     default: return fail(w, I, "internal error", "unknown instruction %d", I->op);
     }
   }
@@ -366,6 +373,7 @@ static int run_block(ptk_rt_worker *b) {
 static void worker_fini(ptk_rt_worker *b) {
   worker *w = (worker *)b;
   for (int i = 0; i < PTK_RT_MAX_DEPTH; i++) free(w->frames[i]);
+  free(w->fzbuf);
 }
 
 const ptk_rt_engine ptk_interp__engine = {sizeof(worker), run_block, worker_fini};

@@ -15,6 +15,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/isa/isa.h"
 #include "runtime/isa/vreg.h"
+#include "backend/fuse.h"
 #include "backend/lower.h"
 #include "runtime/launch.h"
 
@@ -59,6 +60,9 @@ enum {
   I_TPRINT,    /* a0 tile */
   I_PRINT,     /* a[] scalars */
   I_TRAP,
+  I_FZ_STEP,   /* a fused group's op k (backend/fuse.h, fused.c): aux fz_prog, imm k; a0 pc when
+                * the group stays fused, a1 pc when it falls back here (a replay of the pending
+                * ops, then this op's own instructions, which follow this one) */
 };
 
 #define NOSLOT UINT32_MAX
@@ -86,6 +90,35 @@ typedef struct insn {
 
 typedef ptk_rt_alloc_info alloc_info;
 
+/* A fused group as the interpreter runs it (fused.c): the checks of each op,
+ * in program order, and the loop over the valid region. Slots are frame
+ * offsets; temporaries are step indices (the value a step loads or
+ * computes). */
+enum { FZ_LOAD, FZ_INPLACE, FZ_EW, FZ_STORE };
+typedef struct fz_step {
+  uint8_t kind;
+  uint8_t vdt;          /* LOAD/STORE: the view's isa dtype */
+  uint8_t nnew;         /* tiles first touched here */
+  int8_t brow, bfirst;  /* expand ops: row broadcast; the broadcast operand is src0 */
+  bool sfl;             /* tile-scalar: the scalar is a float */
+  int8_t bc;            /* expand ops: 1 src0, 2 src1 is the broadcast operand */
+  uint16_t shape;       /* EW: call shape */
+  int16_t sub;
+  uint32_t tile, view;  /* LOAD/INPLACE/STORE: the tile and the view; EW: tile = dst */
+  uint32_t newt[3];
+  uint32_t bslot;       /* expand ops: the broadcast tile */
+  uint32_t sslot;       /* tile-scalar: the scalar */
+  int16_t ta, tb;       /* EW: temporaries of the tile operands (-1: none); STORE: ta */
+  int16_t wtile;        /* index into fz_prog.tile_slot written with this step's value, or -1 */
+  int16_t gi;           /* LOAD: index of the transfer (STORE: nload) */
+  const ptk_op *ir;
+} fz_step;
+typedef struct fz_prog {
+  uint32_t nsteps, nload, ntiles;
+  fz_step *steps;
+  uint32_t *tile_slot; /* tiles written by the loop (write-through) */
+} fz_prog;
+
 typedef struct fn_code {
   const ptk_func *f;
   insn *code;
@@ -111,11 +144,30 @@ struct ptk_interp_prog {
 
 /* ---- execution ---- */
 
+/* The fused group being checked (fused.c): groups hold no calls, so one at a time. */
+typedef struct fz_state {
+  bool on, have_shape;
+  int32_t vr, vc;
+  uint32_t li;
+  float *gp[PTK_FUSE_MAX + 1];
+  int64_t gl[PTK_FUSE_MAX + 1];
+  const void *sp[2 * PTK_FUSE_MAX]; /* storages of the tiles touched so far */
+  int64_t sn[2 * PTK_FUSE_MAX];
+  uint32_t ns;
+} fz_state;
+
 typedef struct worker {
   ptk_rt_worker b; /* first: the state every engine has (runtime/launch.h) */
   uint8_t *frames[PTK_RT_MAX_DEPTH];
   const insn *ret; /* the func.return that ended the last call */
+  fz_state fz;
+  float *fzbuf; /* fused groups: one chunk per step (fused.c), allocated on first use */
+  size_t fzcap;
 } worker;
+
+/* I_FZ_STEP: 0 the group stays fused (after its last step: the loop ran),
+ * 1 it falls back at this step, 2 it is not fused, -1 an error. */
+int ptk_interp__fz_step(worker *w, uint8_t *fr, const insn *I);
 
 extern const ptk_rt_engine ptk_interp__engine;
 

@@ -975,3 +975,45 @@ int ptk_isa_tsels(const ptk_tile *dst, const ptk_tile *mask, const ptk_tile *a, 
     }
   return PTK_ISA_OK;
 }
+
+/* ---- fused groups ------------------------------------------------------------------------------ */
+
+#define FZ_BIN(F)                                                                                  \
+  do {                                                                                             \
+    if (form == PTK_ISA_FZ_TT)                                                                     \
+      VLOOP(i, n, d[i] = F(a[i], b[i]));                                                           \
+    else if (form == PTK_ISA_FZ_ST)                                                                \
+      VLOOP(i, n, d[i] = F(s, a[i]));                                                              \
+    else                                                                                           \
+      VLOOP(i, n, d[i] = F(a[i], s));                                                              \
+  } while (0)
+/* static: a non-static target_clones function exports its resolver */
+PTK_ISA_CLONES static void fz_chunk(ptk_isa_fz_form form, int op, float *restrict d, const float *restrict a,
+                                    const float *restrict b, float s, size_t n) {
+  if (form == PTK_ISA_FZ_UN) {
+    switch (op) {
+    case PTK_ISA_ABS: VLOOP(i, n, d[i] = ptk_ew_abs_f(a[i])); break;
+    case PTK_ISA_EXP: vexp_f(d, a, n); break;
+    case PTK_ISA_LOG: vlog_f(d, a, n); break;
+    case PTK_ISA_SQRT: VLOOP(i, n, d[i] = ptk_ew_sqrt_f(a[i])); break;
+    case PTK_ISA_RSQRT: VLOOP(i, n, d[i] = ptk_ew_rsqrt_f(a[i])); break;
+    case PTK_ISA_RECIP: VLOOP(i, n, d[i] = ptk_ew_recip_f(a[i])); break;
+    default: VLOOP(i, n, d[i] = ptk_ew_relu_f(a[i])); break;
+    }
+    return;
+  }
+  switch (op) {
+  case PTK_ISA_ADD: FZ_BIN(ptk_ew_add_f); break;
+  case PTK_ISA_SUB: FZ_BIN(ptk_ew_sub_f); break;
+  case PTK_ISA_MUL: FZ_BIN(ptk_ew_mul_f); break;
+  case PTK_ISA_DIV: FZ_BIN(ptk_ew_div_f); break;
+  case PTK_ISA_MAX: FZ_BIN(ptk_ew_max_f); break;
+  default: FZ_BIN(ptk_ew_min_f); break;
+  }
+}
+#undef FZ_BIN
+
+void ptk_isa_fz_chunk(ptk_isa_fz_form form, int op, float *restrict d, const float *restrict a,
+                      const float *restrict b, float s, size_t n) {
+  fz_chunk(form, op, d, a, b, s, n);
+}

@@ -299,6 +299,14 @@ typedef enum ptk_isa_binop {
 int ptk_isa_unary(ptk_isa_unop op, const ptk_tile *dst, const ptk_tile *src);
 /* dst = a op b */
 int ptk_isa_binary(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b);
+/* One chunk of a fused group's elementwise op on f32 (the interpreter's
+ * fused groups, backend/fuse.h): d[i] = op(a[i], b[i]) (PTK_ISA_FZ_TT),
+ * op(a[i], s) (TS), op(s, a[i]) (ST), or unary op(a[i]) (UN; op a
+ * ptk_isa_unop), through the expressions of runtime/isa/ew.h. d is neither
+ * a nor b. */
+typedef enum { PTK_ISA_FZ_TT, PTK_ISA_FZ_TS, PTK_ISA_FZ_ST, PTK_ISA_FZ_UN } ptk_isa_fz_form;
+void ptk_isa_fz_chunk(ptk_isa_fz_form form, int op, float *restrict d, const float *restrict a,
+                      const float *restrict b, float s, size_t n);
 /* dst = a op s (tadds, tsubs, tmuls, tdivs, tmaxs, ..., tlrelu = PRELU) */
 int ptk_isa_binary_ts(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, ptk_isa_scalar s);
 /* dst = s op a (the scalar-first form, e.g. tdivs ins(%s, %t) = s / t) */

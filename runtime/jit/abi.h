@@ -110,33 +110,6 @@ static inline ptk_vptr ptkj_vptr(const ptkj_env *e, ptkj_ctx *cx, const ptk_rt_p
   return e->vptr(cx, p);
 }
 
-/* Fused groups (backend/c/emit.c): tile t holds vr x vc elements from its
- * first one, row pitch t->scols, like a freshly allocated tile. */
-static inline int ptkj_fz_tile(const ptk_tile *t, int32_t vr, int32_t vc) {
-  return t->vrows == vr && t->vcols == vc && !t->r0 && !t->c0;
-}
-/* [p, p + n) and [q, q + m) bytes: 0 disjoint, 1 overlapping. */
-static inline int ptkj_fz_overlap(const void *p, int64_t n, const void *q, int64_t m) {
-  uintptr_t a = (uintptr_t)p, b = (uintptr_t)q;
-  return n > 0 && m > 0 && a < b + (uintptr_t)m && b < a + (uintptr_t)n;
-}
-/* A broadcast operand x of an expand op read in place (row: column 0 of
- * rows 0..vr-1; else row 0 of columns 0..vc-1), as the tile library would
- * read it: not a sub-view, valid far enough, and (first: it is src0) not of
- * the destination's valid shape, which would make the library broadcast
- * the other operand. */
-static inline int ptkj_fz_bcast(const ptk_tile *x, int32_t vr, int32_t vc, int row, int first) {
-  if (x->r0 || x->c0 || (first && x->vrows == vr && x->vcols == vc)) return 0;
-  return row ? x->vrows >= vr && x->vcols >= 1 : x->vcols >= vc && x->vrows >= 1;
-}
-/* Element strides of a no-box tile: next row, next column. */
-static inline int64_t ptkj_fz_rs(const ptk_tile *x) { return x->blayout == PTK_ISA_ROW_MAJOR ? x->scols : 1; }
-static inline int64_t ptkj_fz_cs(const ptk_tile *x) { return x->blayout == PTK_ISA_ROW_MAJOR ? 1 : x->srows; }
-/* Bytes of an r x c f32 region with row pitch ld elements. */
-static inline int64_t ptkj_fz_span(int64_t r, int64_t c, int64_t ld) {
-  return r > 0 && c > 0 ? ((r - 1) * ld + c) * 4 : 0;
-}
-
 #define PTKJ_ISA(op, call)                                                                         \
   do {                                                                                             \
     int rc_ = (call);                                                                              \
