@@ -74,7 +74,8 @@ int vptoas_arch(vctx *c);
 /* The architecture a rule is judged under: the module's, else ptk's
  * default target A3 (ptoas's default --pto-arch is a3 too), except that an
  * op using an A5-only feature (a5_feature: fp8/fp4/hif8 elements, an
- * A5-only mode) in a module that names no target is taken to be A5 code. */
+ * A5-only mode or data path) in a module that names no target is taken to
+ * be A5 code. */
 int vptoas_rule_arch(vctx *c, bool a5_feature);
 /* A tile's element dtype (false when the element is not a scalar). */
 bool vptoas_elem(const ptk_tile_desc *t, ptk_dtype *dt);

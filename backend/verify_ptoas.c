@@ -378,6 +378,60 @@ static void vfy_tquant(vctx *c, ptk_op *op) {
          ptk_dtype_name(dt));
 }
 
+/* TQuantMxOp::verify (an A5-only op): MX quantization of f32/f16/bf16
+ * rows in groups of 32 elements (so the valid columns are whole groups)
+ * into 8-bit integers (MXFP8) or packed fp4 from 16-bit floats
+ * (MXFP4_E2M1), with a ui8/i8 shared exponent and a max per group in the
+ * source's dtype. ptoas also wants the scaling output in the source's dtype
+ * and exp/max/scaling to hold exactly one element per group; ptk's own
+ * test lit/pto/sweep_noexec_dps.pto writes a ui8 scaling of 32 elements
+ * per 16 groups, so those two are not checked yet. */
+static void vfy_tquant_mx(vctx *c, ptk_op *op) {
+  if (varch(c) == 3) {
+    VERR(c, op, "'pto.tquant.mx' is only supported on A5, but the module targets A2/A3");
+    return;
+  }
+  uint32_t ni = nins(op);
+  const char *q = attr_enum(op, "quant_type");
+  const ptk_tile_desc *s = ni >= 1 ? vtile(op->operands[0]) : NULL;
+  const ptk_tile_desc *d = ni < op->noperands ? vtile(op->operands[ni]) : NULL;
+  const ptk_tile_desc *e = ni + 1 < op->noperands ? vtile(op->operands[ni + 1]) : NULL;
+  const ptk_tile_desc *mx = ni + 2 < op->noperands ? vtile(op->operands[ni + 2]) : NULL;
+  ptk_dtype sd, dd, ed, md;
+  if (!s || !vptoas_elem(s, &sd)) return;
+  bool fp4 = q && !strcmp(q, "MXFP4_E2M1");
+  if (q && strcmp(q, "MXFP8") != 0 && !fp4) {
+    VERR(c, op, "'pto.tquant.mx' quant_type must be MXFP8 or MXFP4_E2M1, but is %s", q);
+    return;
+  }
+  if (sd != PTK_DT_F32 && sd != PTK_DT_F16 && sd != PTK_DT_BF16) {
+    VERR(c, op, "'pto.tquant.mx' source must hold f32, f16 or bf16, but holds %s", ptk_dtype_name(sd));
+    return;
+  }
+  if (fp4 && sd == PTK_DT_F32) {
+    VERR(c, op, "'pto.tquant.mx' MXFP4_E2M1 quantizes f16 or bf16, not f32");
+    return;
+  }
+  if (d && vptoas_elem(d, &dd) && (fp4 ? dd != PTK_DT_F4E2M1X2 : (ptk_dtype_is_float(dd) || ptk_dtype_bits(dd) != 8))) {
+    VERR(c, op, "'pto.tquant.mx' %s writes %s, but the destination holds %s", fp4 ? "MXFP4_E2M1" : "MXFP8",
+         fp4 ? "!pto.f4E2M1x2" : "i8 or ui8", ptk_dtype_name(dd));
+    return;
+  }
+  if (e && vptoas_elem(e, &ed) && (ptk_dtype_is_float(ed) || ptk_dtype_bits(ed) != 8)) {
+    VERR(c, op, "'pto.tquant.mx' exponent output %s must hold i8 or ui8, but holds %s", voperand(c, op, ni + 1),
+         ptk_dtype_name(ed));
+    return;
+  }
+  if (mx && vptoas_elem(mx, &md) && md != sd) {
+    VERR(c, op, "'pto.tquant.mx' max output %s must hold the source's %s, but holds %s", voperand(c, op, ni + 2),
+         ptk_dtype_name(sd), ptk_dtype_name(md));
+    return;
+  }
+  if (s->v_col != PTK_DYN && s->v_col % 32)
+    VERR(c, op, "'pto.tquant.mx' quantizes groups of 32 elements: the source's valid columns must be a multiple "
+                "of 32, but are %" PRId64, s->v_col);
+}
+
 /* THistogramOp::verify: with ui16 sources the byte selects one of two. The
  * op exists on A5 only (on an A2/A3 module it is an error). */
 static void vfy_thistogram_ptoas(vctx *c, ptk_op *op) {
@@ -528,6 +582,49 @@ static void vfy_tstore_fp(vctx *c, ptk_op *op) {
     VERR(c, op, "'pto.tstore_fp' source must have dtype f32 or i32, but has %s", ptk_dtype_name(dt));
 }
 
+/* verifyA5MxMatScaleTile: one e8m0 scale per 32 elements of K, so
+ * a_scale is M x ceil(K/32) (row_major, slayout row_major) and b_scale
+ * ceil(K/32) x N (col_major, slayout col_major), both 'scaling' tiles with
+ * 32-byte fractals; shapes and valid shapes alike. True when it reported. */
+static bool check_mx_scale(vctx *c, ptk_op *op, uint32_t si, const ptk_tile_desc *a, const ptk_tile_desc *b,
+                           bool left) {
+  const ptk_tile_desc *s = si < op->noperands ? vtile(op->operands[si]) : NULL;
+  if (!s) return false;
+  const char *name = left ? "a_scale" : "b_scale", *lay = left ? "row_major" : "col_major";
+  if (s->loc != PTK_SPACE_SCALING) {
+    VERR(c, op, "'%s' %s %s must be a 'scaling' tile, but is a '%s' tile", vop_name(op), name, voperand(c, op, si),
+         space(s->loc));
+    return true;
+  }
+#define CEIL32(k) ((k) == PTK_DYN ? PTK_DYN : ((k) + 31) / 32)
+#define FITS(x, want) ((x) == PTK_DYN || (want) == PTK_DYN || (x) == (want))
+  for (int valid = 0; valid < 2; valid++) {
+    int64_t m = valid ? a->v_row : a->rows, k = valid ? a->v_col : a->cols, n = valid ? b->v_col : b->cols;
+    int64_t wr = left ? m : CEIL32(k), wc = left ? CEIL32(k) : n;
+    int64_t gr = valid ? s->v_row : s->rows, gc = valid ? s->v_col : s->cols;
+    if (FITS(gr, wr) && FITS(gc, wc)) continue;
+    VERR(c, op, "'%s' %s %s must have %s %s (%s), but has %" PRId64 "x%" PRId64, vop_name(op), name,
+         voperand(c, op, si), valid ? "valid shape" : "shape",
+         vstr(c, ptk_xasprintf("%" PRId64 "x%" PRId64, wr, wc)), left ? "M x ceil(K/32)" : "ceil(K/32) x N", gr, gc);
+    return true;
+  }
+#undef CEIL32
+#undef FITS
+  bool bl_ok = s->blayout == (left ? PTK_BLAYOUT_ROW_MAJOR : PTK_BLAYOUT_COL_MAJOR);
+  bool sl_ok = s->slayout == (left ? PTK_SLAYOUT_ROW_MAJOR : PTK_SLAYOUT_COL_MAJOR);
+  if (!bl_ok || !sl_ok) {
+    VERR(c, op, "'%s' %s %s must be laid out blayout=%s, slayout=%s", vop_name(op), name, voperand(c, op, si), lay,
+         lay);
+    return true;
+  }
+  if (s->fractal != 32) {
+    VERR(c, op, "'%s' %s %s must have fractal=32, but has %" PRId64, vop_name(op), name, voperand(c, op, si),
+         s->fractal);
+    return true;
+  }
+  return false;
+}
+
 /* tmatmul.mx (A5 only; verifyA5MxTypeTriple, verifyA5MxMatTileOperands):
  * A and B are both fp8 (e4m3/e5m2) or both packed fp4, and their physical
  * K (A's columns, B's rows) is a positive multiple of 64. */
@@ -553,6 +650,8 @@ static void vfy_matmul_mx(vctx *c, ptk_op *op) {
   else if (b->rows != PTK_DYN && (b->rows < 1 || b->rows % 64))
     VERR(c, op, "'%s' B's K (its %" PRId64 " rows) must be a positive multiple of 64", vop_name(op),
          b->rows);
+  else if (!check_mx_scale(c, op, ai + 1, a, b, true))
+    check_mx_scale(c, op, bi + 1, a, b, false);
 }
 
 /* ======================================================================
@@ -593,6 +692,7 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   case PTK_OP_TPOWS: vfy_tpow(c, op); break;
   case PTK_OP_TMRGSORT: vfy_tmrgsort(c, op); break;
   case PTK_OP_TQUANT: vfy_tquant(c, op); break;
+  case PTK_OP_TQUANT_MX: vfy_tquant_mx(c, op); break;
   case PTK_OP_THISTOGRAM: vfy_thistogram_ptoas(c, op); break;
   case PTK_OP_TCOLSUM: vfy_tcolsum(c, op); break;
   case PTK_OP_MGATHER: vfy_mgather(c, op); break;

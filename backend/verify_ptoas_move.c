@@ -2,7 +2,9 @@
  * PTO.cpp: TExtractOp, TExtractFPOp, TInsertOp, TFillPadOp::verify). Which
  * memories an extract may move between and how each side is laid out are
  * fixed by the hardware's data paths and differ between A2/A3 and A5; the
- * architecture is vptoas_rule_arch's (the module's, else A3). */
+ * architecture is vptoas_rule_arch's (the module's, else A3), and a data
+ * path only A5 has (acc -> vec, vec -> mat, mat -> scaling) is an A5-only
+ * feature like an fp8 element type. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -72,7 +74,10 @@ static void vfy_textract(vctx *c, ptk_op *op) {
          ptk_dtype_name(se), ptk_dtype_name(de));
     return;
   }
-  int arch = vptoas_rule_arch(c, vptoas_a5_only_dtype(se) || vptoas_a5_only_dtype(de) ||
+  ptk_space sl = s->loc, dl = d->loc;
+  bool a5_path = (sl == PTK_SPACE_MAT && dl == PTK_SPACE_SCALING) || (sl == PTK_SPACE_VEC && dl == PTK_SPACE_MAT) ||
+                 (sl == PTK_SPACE_ACC && dl == PTK_SPACE_VEC);
+  int arch = vptoas_rule_arch(c, a5_path || vptoas_a5_only_dtype(se) || vptoas_a5_only_dtype(de) ||
                                      ptk_op_attr(op, "accToVecMode") != NULL);
   const char *an = vptoas_arch_name(arch);
   bool elem_ok = arch == 5 ? (ptk_dtype_bits(de) == 8 && de != PTK_DT_I1) || de == PTK_DT_F16 ||
@@ -87,7 +92,6 @@ static void vfy_textract(vctx *c, ptk_op *op) {
     VERR(c, op, "'pto.textract' accToVecMode is only for acc -> vec extracts on A5");
     return;
   }
-  ptk_space sl = s->loc, dl = d->loc;
   bool pair_ok = arch == 5 ? (sl == PTK_SPACE_MAT && (dl == PTK_SPACE_LEFT || dl == PTK_SPACE_RIGHT ||
                                                       dl == PTK_SPACE_SCALING)) ||
                                  ((sl == PTK_SPACE_VEC || sl == PTK_SPACE_ACC) &&
@@ -172,7 +176,7 @@ static void vfy_textract_fp(vctx *c, ptk_op *op) {
     VERR(c, op, "'pto.textract_fp' needs a 'vec' destination laid out ND (blayout=row_major, slayout=none_box), but "
                 "it is %s", layout(c, d));
   else {
-    int arch = vptoas_rule_arch(c, vptoas_a5_only_dtype(de) || d->loc == PTK_SPACE_VEC ||
+    int arch = vptoas_rule_arch(c, d->loc == PTK_SPACE_VEC || vptoas_a5_only_dtype(de) ||
                                        ptk_op_attr(op, "accToVecMode") != NULL);
     bool ok;
     if (arch == 3) {
@@ -212,7 +216,8 @@ static void vfy_tinsert(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = vtile(op->operands[0]), *d = vtile(op->operands[3]);
   ptk_dtype se, de;
   if (!s || !d || !vptoas_elem(s, &se) || !vptoas_elem(d, &de)) return;
-  int arch = vptoas_rule_arch(c, vptoas_a5_only_dtype(se) || vptoas_a5_only_dtype(de) ||
+  bool a5_path = (s->loc == PTK_SPACE_ACC && d->loc == PTK_SPACE_VEC) || (s->loc == PTK_SPACE_VEC && d->loc == PTK_SPACE_MAT);
+  int arch = vptoas_rule_arch(c, a5_path || vptoas_a5_only_dtype(se) || vptoas_a5_only_dtype(de) ||
                                      ptk_op_attr(op, "tinsertMode") != NULL || ptk_op_attr(op, "accToVecMode") != NULL);
   if (arch == 3) {
     if (s->loc == PTK_SPACE_VEC && d->loc == PTK_SPACE_VEC) {
