@@ -3,14 +3,19 @@
  * operand kinds are known to be right, and per function from verify.c.
  *
  * The target: rules ptoas applies to one architecture only (its
- * dispatchVerifierByArch) are applied here only when the module says which
- * one (`pto.target_arch`, or a `pto.device-spec` naming an A5 part): ptoas
- * takes the architecture from its command line otherwise, which a .pto file
- * does not carry, and ptk check has no target option. Rules of an op that
- * only exists on one architecture (thistogram, the MX ops, fp4 tiles) need
- * no target. Rules about ptoas's own code generation (--pto-level=level3
- * addresses, --enable-op-fusion, the mixed/partitioned backends, VPTO
- * lowering templates) are not ptk's and are not checked. */
+ * dispatchVerifierByArch) follow the module's `pto.target_arch` (or a
+ * `pto.device-spec`); a module that names none is judged as A2/A3 code,
+ * ptoas's default (--pto-arch defaults to a3, tools/ptoas/ptoas.cpp) and
+ * ptk's default target, unless the op uses something only A5 has (fp8/fp4
+ * elements, high_precision, an A5-only data path): a .pto file does not
+ * carry ptoas's command line, and such a file is A5 code
+ * (vptoas_rule_arch). Rules that reject an A5-only feature on A2/A3
+ * (thistogram, high_precision, i8 tsel, bf16 tmaxs, integer tcolexpanddiv)
+ * therefore fire only in a module that names A2/A3, and the A2/A3 tmp
+ * geometry rules (verify_ptoas_tmp.c) only there too. Rules about ptoas's
+ * own code generation (--pto-level=level3 addresses, --enable-op-fusion,
+ * the mixed/partitioned backends, VPTO lowering templates) are not ptk's
+ * and are not checked. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +437,46 @@ static void vfy_tquant_mx(vctx *c, ptk_op *op) {
                 "of 32, but are %" PRId64, s->v_col);
 }
 
+/* SyncAllOp::parse / verify: a hard syncall takes no operands; a soft one
+ * a GM workspace, then the workspace of each core type it syncs (ub for
+ * aiv_only, l1 for aic_only, both for mix; tiles in 'vec' / 'mat'), then
+ * optionally the i32 number of cores used. */
+static void vfy_syncall(vctx *c, ptk_op *op) {
+  const char *mode = attr_enum(op, "mode"), *ct = attr_enum(op, "core_type");
+  if (!mode) return;
+  if (!strcmp(mode, "hard")) {
+    if (op->noperands)
+      VERR(c, op, "'pto.syncall' in hard mode takes no operands, but has %" PRIu32, op->noperands);
+    return;
+  }
+  if (!ct) return;
+  bool ub = strcmp(ct, "aic_only") != 0, l1 = strcmp(ct, "aiv_only") != 0;
+  uint32_t need = 1 + ub + l1;
+  if (op->noperands != need && op->noperands != need + 1) {
+    VERR(c, op, "'pto.syncall' in soft mode with core_type %s takes a gm workspace%s%s and an optional i32 "
+                "used-core count (%" PRIu32 " or %" PRIu32 " operands), but has %" PRIu32,
+         ct, ub ? ", a ub ('vec') workspace" : "", l1 ? ", an l1 ('mat') workspace" : "", need, need + 1,
+         op->noperands);
+    return;
+  }
+  for (uint32_t i = 1; i < need; i++) {
+    const ptk_tile_desc *t = vtile(op->operands[i]);
+    ptk_space want = ub && i == 1 ? PTK_SPACE_VEC : PTK_SPACE_MAT;
+    if (t && t->loc != want) {
+      VERR(c, op, "'pto.syncall' %s workspace %s must be a '%s' tile, but is a '%s' tile",
+           want == PTK_SPACE_VEC ? "ub" : "l1", voperand(c, op, i), space(want), space(t->loc));
+      return;
+    }
+  }
+  if (op->noperands == need + 1 && !signless_i32(op->operands[need]->type->kind == PTK_TY_SCALAR
+                                                     ? op->operands[need]->type->dt
+                                                     : PTK_DT_I64)) {
+    VERR(c, op, "'pto.syncall' used-core count %s must be i32, but has type %s", voperand(c, op, need),
+         vty(c, op->operands[need]->type));
+    vnote_def(c, op->operands[need]);
+  }
+}
+
 /* THistogramOp::verify: with ui16 sources the byte selects one of two. The
  * op exists on A5 only (on an A2/A3 module it is an error). */
 static void vfy_thistogram_ptoas(vctx *c, ptk_op *op) {
@@ -693,6 +738,7 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   case PTK_OP_TMRGSORT: vfy_tmrgsort(c, op); break;
   case PTK_OP_TQUANT: vfy_tquant(c, op); break;
   case PTK_OP_TQUANT_MX: vfy_tquant_mx(c, op); break;
+  case PTK_OP_SYNCALL: vfy_syncall(c, op); break;
   case PTK_OP_THISTOGRAM: vfy_thistogram_ptoas(c, op); break;
   case PTK_OP_TCOLSUM: vfy_tcolsum(c, op); break;
   case PTK_OP_MGATHER: vfy_mgather(c, op); break;
