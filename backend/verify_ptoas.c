@@ -619,6 +619,48 @@ static void vfy_tstore_a5(vctx *c, ptk_op *op) {
          space(s->loc));
 }
 
+/* TStoreOp::verify, an 'acc' source (both targets): the fixpipe stores
+ * f32 or i32 results as i32/f32/f16/bf16, or with a pre-quantization
+ * scalar as 8-bit integers (A2/A3: f32 -> i8/ui8, i32 -> i8/ui8/f16; A5:
+ * i32 -> i8/f16/bf16, f32 -> i8/f16/bf16/f32/hif8/f8E4M3). */
+static void vfy_tstore_acc(vctx *c, ptk_op *op) {
+  uint32_t ni = nins(op);
+  const ptk_tile_desc *s = op->noperands ? vtile(op->operands[0]) : NULL;
+  ptk_dtype sd, dd;
+  if (!s || s->loc != PTK_SPACE_ACC || ni >= op->noperands || !elem_dt(s, &sd) ||
+      !ptk_type_elem_dtype(op->operands[ni]->type, &dd))
+    return;
+  if (sd != PTK_DT_F32 && !signless_i32(sd)) {
+    VERR(c, op, "'pto.tstore' from an 'acc' tile stores f32 or i32 results, but the source holds %s",
+         ptk_dtype_name(sd));
+    return;
+  }
+  bool i8 = !ptk_dtype_is_float(dd) && dd != PTK_DT_INDEX && ptk_dtype_bits(dd) == 8;
+  /* A5 quantizes to every type A2/A3 does and more: in a module naming no
+   * target, a pair only A5 converts is an A5-only feature. */
+  int arch = vptoas_rule_arch(c, ni >= 2);
+  const char *want;
+  bool ok;
+  if (ni < 2) {
+    ok = signless_i32(dd) || dd == PTK_DT_F32 || dd == PTK_DT_F16 || dd == PTK_DT_BF16;
+    want = "i32, f32, f16 or bf16";
+  } else if (arch == 3) {
+    ok = i8 || (sd != PTK_DT_F32 && dd == PTK_DT_F16);
+    want = sd == PTK_DT_F32 ? "i8 or ui8" : "i8, ui8 or f16";
+  } else if (sd != PTK_DT_F32) {
+    ok = i8 || dd == PTK_DT_F16 || dd == PTK_DT_BF16;
+    want = "i8, ui8, f16 or bf16";
+  } else {
+    ok = i8 || dd == PTK_DT_F16 || dd == PTK_DT_BF16 || dd == PTK_DT_F32 || dd == PTK_DT_HIF8 ||
+         dd == PTK_DT_F8E4M3FN;
+    want = "i8, ui8, f16, bf16, f32, hif8 or f8E4M3FN";
+  }
+  if (!ok)
+    VERR(c, op, "'pto.tstore' from an 'acc' tile of %s%s%s writes %s, but the destination holds %s",
+         ptk_dtype_name(sd), ni >= 2 ? " with a pre-quantization scalar" : "", ni >= 2 ? (arch == 5 ? " on A5" : " on A2/A3") : "",
+         want, ptk_dtype_name(dd));
+}
+
 /* TStoreFPOp::verify: the acc source holds f32 or i32 (every target). */
 static void vfy_tstore_fp(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = op->noperands ? vtile(op->operands[0]) : NULL;
@@ -745,7 +787,10 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   case PTK_OP_MSCATTER: vfy_mscatter(c, op); break;
   case PTK_OP_SUBVIEW: vfy_subview_valid(c, op); break;
   case PTK_OP_TLOAD: vfy_tload_a5(c, op); break;
-  case PTK_OP_TSTORE: vfy_tstore_a5(c, op); break;
+  case PTK_OP_TSTORE:
+    vfy_tstore_a5(c, op);
+    vfy_tstore_acc(c, op);
+    break;
   case PTK_OP_TSTORE_FP: vfy_tstore_fp(c, op); break;
   case PTK_OP_TMATMUL_MX:
   case PTK_OP_TMATMUL_MX_ACC:
