@@ -62,10 +62,12 @@ void vop_check_castptr(vctx *c, ptk_op *op);
 void vop_check_ptoas(vctx *c, ptk_op *op);
 void vfunc_check_ptoas(vctx *c, ptk_func *f);
 /* More ptoas rules, by op group: data movement (textract, textract_fp,
- * tinsert, tfillpad; verify_ptoas_move.c) and tmp operands and element
+ * tinsert, tfillpad; verify_ptoas_move.c), tmp operands and element
  * widths of vector ops (verify_ptoas_tmp.c). Called by vop_check_ptoas. */
 void vop_check_ptoas_move(vctx *c, ptk_op *op);
 void vop_check_ptoas_tmp(vctx *c, ptk_op *op);
+/* The core type each end of a cube/vector pipe runs on (verify_ptoas_pipe.c). */
+void vop_check_ptoas_pipe(vctx *c, ptk_op *op);
 
 /* ---- ptoas helpers (verify_ptoas.c) ---- */
 /* The architecture the module names (`pto.target_arch`, a
