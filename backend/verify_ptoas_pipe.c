@@ -4,7 +4,8 @@
  * (`pto.kernel_kind`), in a `pto.section.cube` / `pto.section.vector` of
  * it, or in a tile-op helper (`pto.tileop.helper`, checked where it is
  * inlined). A split is 0 (none), 1 or 2, ids are non-negative, and
- * local_slot_num is an A2/A3 attribute. The
+ * local_slot_num is an A2/A3 attribute. A tile-op helper holds no pipe
+ * synchronization. The
  * rules across functions (a producer's init matched by its peer consumer's,
  * reserved buffers traced to their peer, fixpipe quantization contracts)
  * are ptoas's pipe lowering, which ptk does not have, and are not checked. */
@@ -46,7 +47,28 @@ static const char *context_core(vctx *c, const ptk_op *op) {
   return NULL;
 }
 
+/* PTOMaterializeTileOpSections (isForbiddenPipeOperation): a tile-op
+ * helper is inlined into code of either core type and synchronized by its
+ * caller, so it holds no synchronization or pipe setup of its own. */
+static bool helper_forbidden(const ptk_op *op) {
+  switch (op->kind) {
+  case PTK_OP_MEM_BAR:
+  case PTK_OP_SPRCLR:
+  case PTK_OP_DCCI: return false; /* VPTO memory ops, not pipe sync */
+  case PTK_OP_DSB:
+  case PTK_OP_AIC_INITIALIZE_PIPE:
+  case PTK_OP_AIV_INITIALIZE_PIPE:
+  case PTK_OP_INITIALIZE_L2L_PIPE: return true;
+  default: return (ptk_op_info_of(op->kind)->flags & PTK_OPF_SYNC) != 0;
+  }
+}
+
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
+  if (c->func && flag_attr(ptk_func_attr(c->func, "pto.tileop.helper")) && helper_forbidden(op)) {
+    VERR(c, op, "'%s' cannot be in tile-op helper '@%s': a helper is synchronized by the code it is inlined into",
+         vop_name(op), c->func->name);
+    return;
+  }
   const char *want = pipe_core(op);
   if (!want) return;
   /* ptoas also rejects a pipe op in a function that names no kernel kind;
