@@ -68,6 +68,8 @@ void vop_check_ptoas_move(vctx *c, ptk_op *op);
 void vop_check_ptoas_tmp(vctx *c, ptk_op *op);
 /* The core type each end of a cube/vector pipe runs on (verify_ptoas_pipe.c). */
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op);
+/* Element types of vector ops per target (verify_ptoas_elem.c). */
+void vop_check_ptoas_elem(vctx *c, ptk_op *op);
 
 /* ---- ptoas helpers (verify_ptoas.c) ---- */
 /* The architecture the module names (`pto.target_arch`, a
