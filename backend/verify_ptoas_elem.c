@@ -4,7 +4,8 @@
  * computes a base set of types; A5 adds 8-bit integers and/or bf16 for
  * some ops. In a module that names no target, a type only A5 adds makes
  * the op A5 code (vptoas_rule_arch); a type no target computes is an error
- * everywhere. Integer widths count regardless of signedness, as in ptoas. */
+ * everywhere. Integer widths count regardless of signedness, as in ptoas.
+ * taddrelu exists on A2/A3 only. */
 #include <string.h>
 
 #include "backend/verify_int.h"
@@ -65,6 +66,11 @@ static const char *set_names(vctx *c, unsigned set) {
 }
 
 void vop_check_ptoas_elem(vctx *c, ptk_op *op) {
+  /* TAddReluOp::verify: the fused add+relu is an A2/A3 instruction. */
+  if (op->kind == PTK_OP_TADDRELU && vptoas_arch(c) == 5) {
+    VERR(c, op, "'pto.taddrelu' is only supported on A2/A3, but the module targets A5");
+    return;
+  }
   unsigned base, a5;
   if (!elem_sets(op->kind, &base, &a5)) return;
   uint32_t ni = op->nsegs >= 1 ? op->segs[0] : op->noperands;

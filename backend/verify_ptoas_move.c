@@ -26,12 +26,16 @@ static const char *sp(const ptk_tile_desc *t) { return ptk_space_name(t->loc); }
 
 /* "a 'mat'" / "an 'acc'" (for messages). */
 static const char *a_sp(const ptk_tile_desc *t) {
-  static const char *const names[PTK_SPACE__COUNT] = {
-#define X(ID, S) [PTK_SPACE_##ID] = S[0] == 'a' ? "an '" S "'" : "a '" S "'",
-      PTK_SPACES(X)
-#undef X
-  };
-  return (unsigned)t->loc < PTK_SPACE__COUNT ? names[t->loc] : "a";
+  switch (t->loc) {
+  case PTK_SPACE_ACC: return "an 'acc'";
+  case PTK_SPACE_VEC: return "a 'vec'";
+  case PTK_SPACE_MAT: return "a 'mat'";
+  case PTK_SPACE_LEFT: return "a 'left'";
+  case PTK_SPACE_RIGHT: return "a 'right'";
+  case PTK_SPACE_BIAS: return "a 'bias'";
+  case PTK_SPACE_SCALING: return "a 'scaling'";
+  default: return "a 'gm'";
+  }
 }
 
 /* The tile's layout as "blayout=B, slayout=S" (for messages). */
