@@ -175,8 +175,10 @@ static void check_tile_layout(vctx *c, ptk_op *op, const ptk_tile_desc *t) {
 static void check_addr(vctx *c, ptk_op *op, const ptk_value *addr, ptk_space loc) {
   int64_t a;
   if (!addr || !const_int(addr, &a)) return;
-  /* ptoas wants 512 bytes in left/right/acc; ptk's plan-memory places
-   * those at 32-byte granularity today, so only 32 is checked there. */
+  /* ptoas wants 512 bytes in left/right/acc; ptk's plan-memory aligns
+   * every memory to 32 bytes (PTK_TILE_ALIGN, backend/passes), so a
+   * one-row acc tile can leave the next at a 32-byte address: only 32 is
+   * checked until plan-memory aligns those three memories to 512. */
   int64_t align = loc == PTK_SPACE_GM ? 0 : 32;
   if (!align) return;
   if (a < 0)
@@ -317,8 +319,10 @@ static void vfy_tpow(vctx *c, ptk_op *op) {
     return;
   }
   /* ptoas also wants the tmp operand for float elements (its lowering
-   * calls the TPOW overload with tmp); ptk runs float pow without one and
-   * its own tests (lit/pto/sweep_rows.pto) write that form: not checked. */
+   * calls the TPOW overload with tmp); ptk runs float pow without one, its
+   * tracer writes `t ** u` without one (trace/builtins.c) and its tests
+   * (lit/pto/sweep_rows.pto, lit/trace/tile_pow.ptk) expect that form: not
+   * checked until the tracer allocates the tmp. */
   if (is_int && has_tmp) {
     VERR(c, op, "'%s' on integer (%s) elements takes no tmp operand", vop_name(op), ptk_dtype_name(dt));
     return;
@@ -530,8 +534,9 @@ static void check_row_coalesce(vctx *c, ptk_op *op, const ptk_tile_desc *data, c
 /* MGatherOp::verify: a 'mat' destination (GM ->
  * L1) takes its index from GM, not a tile. */
 static void vfy_mgather(vctx *c, ptk_op *op) {
-  /* ptoas requires coalesce (ODS); ptk's own tests (lit/pto) still write
-   * mgather without it, so that is not checked yet. */
+  /* ptoas requires coalesce (ODS); ptk's own tests
+   * (lit/pto/sweep_noexec_dps.pto, lit/pto/ptoas_operand_forms.pto) still
+   * write mgather without it, so that is not checked yet. */
   const char *co = attr_enum(op, "coalesce");
   uint32_t ni = nins(op);
   if (ni < 2 || ni >= op->noperands) return;
