@@ -61,5 +61,34 @@ void vop_check_castptr(vctx *c, ptk_op *op);
 /* Rules from ptoas's verifiers (verify_ptoas.c): per op, and per function. */
 void vop_check_ptoas(vctx *c, ptk_op *op);
 void vfunc_check_ptoas(vctx *c, ptk_func *f);
+/* More ptoas rules, by op group: data movement (textract, textract_fp,
+ * tinsert, tfillpad; verify_ptoas_move.c), tmp operands and element
+ * widths of vector ops (verify_ptoas_tmp.c). Called by vop_check_ptoas. */
+void vop_check_ptoas_move(vctx *c, ptk_op *op);
+void vop_check_ptoas_tmp(vctx *c, ptk_op *op);
+/* The core type each end of a cube/vector pipe runs on (verify_ptoas_pipe.c). */
+void vop_check_ptoas_pipe(vctx *c, ptk_op *op);
+/* Element types of vector ops per target (verify_ptoas_elem.c). */
+void vop_check_ptoas_elem(vctx *c, ptk_op *op);
+
+/* ---- ptoas helpers (verify_ptoas.c) ---- */
+/* The architecture the module names (`pto.target_arch`, a
+ * `pto.device-spec`): 3 (A2/A3), 5 (A5), 0 when it names none. */
+int vptoas_arch(vctx *c);
+/* The architecture a rule is judged under: the module's, else ptk's
+ * default target A3 (ptoas's default --pto-arch is a3 too), except that an
+ * op using an A5-only feature (a5_feature: fp8/fp4/hif8 elements, an
+ * A5-only mode or data path) in a module that names no target is taken to
+ * be A5 code. */
+int vptoas_rule_arch(vctx *c, bool a5_feature);
+/* A tile's element dtype (false when the element is not a scalar). */
+bool vptoas_elem(const ptk_tile_desc *t, ptk_dtype *dt);
+/* fp8 / hif8 / fp4 / e8m0 element types: they exist on A5 only. */
+bool vptoas_a5_only_dtype(ptk_dtype dt);
+/* "A2/A3" or "A5". */
+const char *vptoas_arch_name(int arch);
+/* "row_major" / "col_major" / "none_box". */
+const char *vptoas_blayout(const ptk_tile_desc *t);
+const char *vptoas_slayout(const ptk_tile_desc *t);
 
 #endif

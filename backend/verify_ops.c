@@ -521,6 +521,15 @@ static void vfy_ttri(vctx *c, ptk_op *op) {
     VERR(c, op, "'pto.ttri' upperOrLower must be 0 (lower) or 1 (upper), but is %" PRId64, v);
 }
 
+/* getLogicalTileDim: dims = {rows, cols, v_row, v_col} of t, in elements
+ * (a packed fp4 byte holds two along the major dimension). */
+static void logical_extent(const ptk_tile_desc *t, int64_t dims[4]) {
+  if (t->elem->dt != PTK_DT_F4E1M2X2 && t->elem->dt != PTK_DT_F4E2M1X2) return;
+  int k = t->blayout == PTK_BLAYOUT_COL_MAJOR ? 0 : 1;
+  for (int i = k; i < 4; i += 2)
+    if (dims[i] != PTK_DYN) dims[i] *= 2;
+}
+
 static void vfy_tcvt(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = vtile(op->operands[0]), *d = vtile(op->operands[1]);
   if (!s->elem || !d->elem || s->elem->kind != PTK_TY_SCALAR || d->elem->kind != PTK_TY_SCALAR)
@@ -528,20 +537,22 @@ static void vfy_tcvt(vctx *c, ptk_op *op) {
   if (!cvt_legal(s->elem->dt, d->elem->dt))
     VERR(c, op, "'pto.tcvt' cannot convert %s to %s", dtname(s->elem), dtname(d->elem));
   /* ptoas verifyTileBufSameLogicalExtent: equal shapes, then equal valid
-   * shapes (packed fp4 tiles count two elements per byte: not compared). */
-  bool packed = s->elem->dt == PTK_DT_F4E1M2X2 || s->elem->dt == PTK_DT_F4E2M1X2 ||
-                d->elem->dt == PTK_DT_F4E1M2X2 || d->elem->dt == PTK_DT_F4E2M1X2;
-  if (!packed && (s->rows != d->rows || s->cols != d->cols))
+   * shapes, counted in elements (a packed fp4 tile's are doubled along its
+   * major dimension: cols when row_major, rows when col_major). */
+  int64_t sd[4] = {s->rows, s->cols, s->v_row, s->v_col}, dd[4] = {d->rows, d->cols, d->v_row, d->v_col};
+  logical_extent(s, sd);
+  logical_extent(d, dd);
+  if (sd[0] != dd[0] || sd[1] != dd[1])
     VERR(c, op,
          "'pto.tcvt' source and destination must have the same shape, but are %" PRId64 "x%" PRId64
          " and %" PRId64 "x%" PRId64,
-         s->rows, s->cols, d->rows, d->cols);
-  else if (!packed && s->v_row != PTK_DYN && d->v_row != PTK_DYN && s->v_col != PTK_DYN &&
-           d->v_col != PTK_DYN && (s->v_row != d->v_row || s->v_col != d->v_col))
+         sd[0], sd[1], dd[0], dd[1]);
+  else if (sd[2] != PTK_DYN && dd[2] != PTK_DYN && sd[3] != PTK_DYN && dd[3] != PTK_DYN &&
+           (sd[2] != dd[2] || sd[3] != dd[3]))
     VERR(c, op,
          "'pto.tcvt' source and destination must have the same valid shape, but have %" PRId64
          "x%" PRId64 " and %" PRId64 "x%" PRId64,
-         s->v_row, s->v_col, d->v_row, d->v_col);
+         sd[2], sd[3], dd[2], dd[3]);
   if (s->loc != d->loc)
     VERR(c, op,
          "'pto.tcvt' source and destination must be in the same location, but are '%s' and '%s'",

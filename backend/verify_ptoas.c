@@ -3,14 +3,19 @@
  * operand kinds are known to be right, and per function from verify.c.
  *
  * The target: rules ptoas applies to one architecture only (its
- * dispatchVerifierByArch) are applied here only when the module says which
- * one (`pto.target_arch`, or a `pto.device-spec` naming an A5 part): ptoas
- * takes the architecture from its command line otherwise, which a .pto file
- * does not carry, and ptk check has no target option. Rules of an op that
- * only exists on one architecture (thistogram, the MX ops, fp4 tiles) need
- * no target. Rules about ptoas's own code generation (--pto-level=level3
- * addresses, --enable-op-fusion, the mixed/partitioned backends, VPTO
- * lowering templates) are not ptk's and are not checked. */
+ * dispatchVerifierByArch) follow the module's `pto.target_arch` (or a
+ * `pto.device-spec`); a module that names none is judged as A2/A3 code,
+ * ptoas's default (--pto-arch defaults to a3, tools/ptoas/ptoas.cpp) and
+ * ptk's default target, unless the op uses something only A5 has (fp8/fp4
+ * elements, high_precision, an A5-only data path): a .pto file does not
+ * carry ptoas's command line, and such a file is A5 code
+ * (vptoas_rule_arch). Rules that reject an A5-only feature on A2/A3
+ * (thistogram, high_precision, i8 tsel, bf16 tmaxs, integer tcolexpanddiv)
+ * therefore fire only in a module that names A2/A3, and the A2/A3 tmp
+ * geometry rules (verify_ptoas_tmp.c) only there too. Rules about ptoas's
+ * own code generation (--pto-level=level3 addresses, --enable-op-fusion,
+ * the mixed/partitioned backends, VPTO lowering templates) are not ptk's
+ * and are not checked. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,18 +62,52 @@ static bool signless_i32(ptk_dtype dt) { return dt == PTK_DT_I32 || dt == PTK_DT
 
 static bool is_tile(const ptk_value *v) { return vtile(v) != NULL; }
 
-/* 0 = the module does not say, else 3 (A2/A3) or 5 (A5). */
-static int varch(vctx *c) {
+int vptoas_arch(vctx *c) {
   for (const ptk_module *m = c->func ? c->func->module : c->top; m; m = m->parent) {
     const ptk_attr *a = ptk_module_attr(m, "pto.target_arch");
     ptk_target t;
     if (a && a->kind == PTK_ATTR_STRING) return ptk_target_parse(a->str.s, &t) && t == PTK_TARGET_A5 ? 5 : 3;
+    /* ptoas lets a device spec force A5 only (isA5ModuleTarget) and takes
+     * an A2/A3 part's module from --pto-arch; ptk has no such option, so
+     * the part named is the architecture. */
     a = ptk_module_attr(m, "pto.device-spec");
     if (a && a->kind == PTK_ATTR_STRING)
       return !strncmp(a->str.s, "Ascend950", 9) || !strncmp(a->str.s, "Ascend910_95", 12) ? 5 : 3;
   }
   return 0;
 }
+
+int vptoas_rule_arch(vctx *c, bool a5_feature) {
+  int a = vptoas_arch(c);
+  return a ? a : a5_feature ? 5 : 3;
+}
+
+bool vptoas_elem(const ptk_tile_desc *t, ptk_dtype *dt) { return elem_dt(t, dt); }
+
+bool vptoas_a5_only_dtype(ptk_dtype dt) {
+  switch (dt) {
+  case PTK_DT_F8E4M3FN:
+  case PTK_DT_F8E5M2:
+  case PTK_DT_HIF8:
+  case PTK_DT_F8E8M0:
+  case PTK_DT_HIF8X2:
+  case PTK_DT_F4E1M2X2:
+  case PTK_DT_F4E2M1X2: return true;
+  default: return false;
+  }
+}
+
+const char *vptoas_arch_name(int arch) { return arch == 5 ? "A5" : "A2/A3"; }
+
+const char *vptoas_blayout(const ptk_tile_desc *t) {
+  return t->blayout == PTK_BLAYOUT_ROW_MAJOR ? "row_major" : "col_major";
+}
+
+const char *vptoas_slayout(const ptk_tile_desc *t) {
+  return t->slayout == PTK_SLAYOUT_NONE_BOX ? "none_box" : t->slayout == PTK_SLAYOUT_ROW_MAJOR ? "row_major" : "col_major";
+}
+
+static int varch(vctx *c) { return vptoas_arch(c); }
 
 static const char *space(ptk_space s) { return ptk_space_name(s); }
 
@@ -87,9 +126,10 @@ static void check_tile_layout(vctx *c, ptk_op *op, const ptk_tile_desc *t) {
   if (eb <= 0) return;
   const char *ty = vty(c, op->results[0].type);
   if (t->slayout == PTK_SLAYOUT_NONE_BOX) {
-    /* Not yet for 'vec' tiles: ptk's own samples and tests allocate small
-     * vec tiles (4x1xf32 col_major reduction results, 1x1, 2x4xf32) that
-     * this rule rejects; they have to change first. */
+    /* Not yet for 'vec' tiles: two of ptk's own tests allocate such vec
+     * tiles (lit/run/check_races.ptk a 4x1xf32 col_major reduction
+     * result, lit/passes/canonicalize_equal_consts.pto 2x4xf32); they
+     * have to change first (the samples and verify tests already did). */
     if (t->loc == PTK_SPACE_VEC) return;
     bool row = t->blayout == PTK_BLAYOUT_ROW_MAJOR;
     int64_t dim = row ? t->cols : t->rows;
@@ -135,8 +175,10 @@ static void check_tile_layout(vctx *c, ptk_op *op, const ptk_tile_desc *t) {
 static void check_addr(vctx *c, ptk_op *op, const ptk_value *addr, ptk_space loc) {
   int64_t a;
   if (!addr || !const_int(addr, &a)) return;
-  /* ptoas wants 512 bytes in left/right/acc; ptk's plan-memory places
-   * those at 32-byte granularity today, so only 32 is checked there. */
+  /* ptoas wants 512 bytes in left/right/acc; ptk's plan-memory aligns
+   * every memory to 32 bytes (PTK_TILE_ALIGN, backend/passes), so a
+   * one-row acc tile can leave the next at a 32-byte address: only 32 is
+   * checked until plan-memory aligns those three memories to 512. */
   int64_t align = loc == PTK_SPACE_GM ? 0 : 32;
   if (!align) return;
   if (a < 0)
@@ -264,7 +306,9 @@ static void vfy_tpow(vctx *c, ptk_op *op) {
   bool is_fp = dt == PTK_DT_F16 || dt == PTK_DT_F32 || dt == PTK_DT_BF16;
   const char *prec = attr_enum(op, "precisionType");
   bool hp = prec && !strcmp(prec, "high_precision");
-  int arch = varch(c);
+  /* high_precision exists on A5 only: a module naming no target that
+   * asks for it is A5 code. */
+  int arch = hp ? vptoas_rule_arch(c, true) : varch(c);
   if (arch == 3 && hp) {
     VERR(c, op, "'%s' precisionType high_precision is not supported on A2/A3", vop_name(op));
     return;
@@ -275,8 +319,10 @@ static void vfy_tpow(vctx *c, ptk_op *op) {
     return;
   }
   /* ptoas also wants the tmp operand for float elements (its lowering
-   * calls the TPOW overload with tmp); ptk runs float pow without one and
-   * its own tests (lit/pto/sweep_rows.pto) write that form: not checked. */
+   * calls the TPOW overload with tmp); ptk runs float pow without one, its
+   * tracer writes `t ** u` without one (trace/builtins.c) and its tests
+   * (lit/pto/sweep_rows.pto, lit/trace/tile_pow.ptk) expect that form: not
+   * checked until the tracer allocates the tmp. */
   if (is_int && has_tmp) {
     VERR(c, op, "'%s' on integer (%s) elements takes no tmp operand", vop_name(op), ptk_dtype_name(dt));
     return;
@@ -341,6 +387,100 @@ static void vfy_tquant(vctx *c, ptk_op *op) {
          ptk_dtype_name(dt));
 }
 
+/* TQuantMxOp::verify (an A5-only op): MX quantization of f32/f16/bf16
+ * rows in groups of 32 elements (so the valid columns are whole groups)
+ * into 8-bit integers (MXFP8) or packed fp4 from 16-bit floats
+ * (MXFP4_E2M1), with a ui8/i8 shared exponent and a max per group in the
+ * source's dtype. ptoas also wants the scaling output in the source's dtype
+ * and exp/max/scaling to hold exactly one element per group; ptk's own
+ * test lit/pto/sweep_noexec_dps.pto writes a ui8 scaling of 32 elements
+ * per 16 groups, so those two are not checked yet. */
+static void vfy_tquant_mx(vctx *c, ptk_op *op) {
+  if (varch(c) == 3) {
+    VERR(c, op, "'pto.tquant.mx' is only supported on A5, but the module targets A2/A3");
+    return;
+  }
+  uint32_t ni = nins(op);
+  const char *q = attr_enum(op, "quant_type");
+  const ptk_tile_desc *s = ni >= 1 ? vtile(op->operands[0]) : NULL;
+  const ptk_tile_desc *d = ni < op->noperands ? vtile(op->operands[ni]) : NULL;
+  const ptk_tile_desc *e = ni + 1 < op->noperands ? vtile(op->operands[ni + 1]) : NULL;
+  const ptk_tile_desc *mx = ni + 2 < op->noperands ? vtile(op->operands[ni + 2]) : NULL;
+  ptk_dtype sd, dd, ed, md;
+  if (!s || !vptoas_elem(s, &sd)) return;
+  bool fp4 = q && !strcmp(q, "MXFP4_E2M1");
+  if (q && strcmp(q, "MXFP8") != 0 && !fp4) {
+    VERR(c, op, "'pto.tquant.mx' quant_type must be MXFP8 or MXFP4_E2M1, but is %s", q);
+    return;
+  }
+  if (sd != PTK_DT_F32 && sd != PTK_DT_F16 && sd != PTK_DT_BF16) {
+    VERR(c, op, "'pto.tquant.mx' source must hold f32, f16 or bf16, but holds %s", ptk_dtype_name(sd));
+    return;
+  }
+  if (fp4 && sd == PTK_DT_F32) {
+    VERR(c, op, "'pto.tquant.mx' MXFP4_E2M1 quantizes f16 or bf16, not f32");
+    return;
+  }
+  if (d && vptoas_elem(d, &dd) && (fp4 ? dd != PTK_DT_F4E2M1X2 : (ptk_dtype_is_float(dd) || ptk_dtype_bits(dd) != 8))) {
+    VERR(c, op, "'pto.tquant.mx' %s writes %s, but the destination holds %s", fp4 ? "MXFP4_E2M1" : "MXFP8",
+         fp4 ? "!pto.f4E2M1x2" : "i8 or ui8", ptk_dtype_name(dd));
+    return;
+  }
+  if (e && vptoas_elem(e, &ed) && (ptk_dtype_is_float(ed) || ptk_dtype_bits(ed) != 8)) {
+    VERR(c, op, "'pto.tquant.mx' exponent output %s must hold i8 or ui8, but holds %s", voperand(c, op, ni + 1),
+         ptk_dtype_name(ed));
+    return;
+  }
+  if (mx && vptoas_elem(mx, &md) && md != sd) {
+    VERR(c, op, "'pto.tquant.mx' max output %s must hold the source's %s, but holds %s", voperand(c, op, ni + 2),
+         ptk_dtype_name(sd), ptk_dtype_name(md));
+    return;
+  }
+  if (s->v_col != PTK_DYN && s->v_col % 32)
+    VERR(c, op, "'pto.tquant.mx' quantizes groups of 32 elements: the source's valid columns must be a multiple "
+                "of 32, but are %" PRId64, s->v_col);
+}
+
+/* SyncAllOp::parse / verify: a hard syncall takes no operands; a soft one
+ * a GM workspace, then the workspace of each core type it syncs (ub for
+ * aiv_only, l1 for aic_only, both for mix; tiles in 'vec' / 'mat'), then
+ * optionally the i32 number of cores used. */
+static void vfy_syncall(vctx *c, ptk_op *op) {
+  const char *mode = attr_enum(op, "mode"), *ct = attr_enum(op, "core_type");
+  if (!mode) return;
+  if (!strcmp(mode, "hard")) {
+    if (op->noperands)
+      VERR(c, op, "'pto.syncall' in hard mode takes no operands, but has %" PRIu32, op->noperands);
+    return;
+  }
+  if (!ct) return;
+  bool ub = strcmp(ct, "aic_only") != 0, l1 = strcmp(ct, "aiv_only") != 0;
+  uint32_t need = 1 + ub + l1;
+  if (op->noperands != need && op->noperands != need + 1) {
+    VERR(c, op, "'pto.syncall' in soft mode with core_type %s takes a gm workspace%s%s and an optional i32 "
+                "used-core count (%" PRIu32 " or %" PRIu32 " operands), but has %" PRIu32,
+         ct, ub ? ", a ub ('vec') workspace" : "", l1 ? ", an l1 ('mat') workspace" : "", need, need + 1,
+         op->noperands);
+    return;
+  }
+  for (uint32_t i = 1; i < need; i++) {
+    const ptk_tile_desc *t = vtile(op->operands[i]);
+    ptk_space want = ub && i == 1 ? PTK_SPACE_VEC : PTK_SPACE_MAT;
+    if (t && t->loc != want) {
+      VERR(c, op, "'pto.syncall' %s workspace %s must be a '%s' tile, but is a '%s' tile",
+           want == PTK_SPACE_VEC ? "ub" : "l1", voperand(c, op, i), space(want), space(t->loc));
+      return;
+    }
+  }
+  if (op->noperands == need + 1 && !signless_i32(op->operands[need]->type->kind == PTK_TY_SCALAR
+                                                     ? op->operands[need]->type->dt
+                                                     : PTK_DT_I64)) {
+    VERR(c, op, "'pto.syncall' used-core count %s must be i32, but has type %s", voperand(c, op, need),
+         vty(c, op->operands[need]->type));
+    vnote_def(c, op->operands[need]);
+  }
+}
+
 /* THistogramOp::verify: with ui16 sources the byte selects one of two. The
  * op exists on A5 only (on an A2/A3 module it is an error). */
 static void vfy_thistogram_ptoas(vctx *c, ptk_op *op) {
@@ -394,8 +534,9 @@ static void check_row_coalesce(vctx *c, ptk_op *op, const ptk_tile_desc *data, c
 /* MGatherOp::verify: a 'mat' destination (GM ->
  * L1) takes its index from GM, not a tile. */
 static void vfy_mgather(vctx *c, ptk_op *op) {
-  /* ptoas requires coalesce (ODS); ptk's own tests (lit/pto) still write
-   * mgather without it, so that is not checked yet. */
+  /* ptoas requires coalesce (ODS); ptk's own tests
+   * (lit/pto/sweep_noexec_dps.pto, lit/pto/ptoas_operand_forms.pto) still
+   * write mgather without it, so that is not checked yet. */
   const char *co = attr_enum(op, "coalesce");
   uint32_t ni = nins(op);
   if (ni < 2 || ni >= op->noperands) return;
@@ -483,12 +624,97 @@ static void vfy_tstore_a5(vctx *c, ptk_op *op) {
          space(s->loc));
 }
 
+/* TStoreOp::verify, an 'acc' source (both targets): the fixpipe stores
+ * f32 or i32 results as i32/f32/f16/bf16, or with a pre-quantization
+ * scalar as 8-bit integers (A2/A3: f32 -> i8/ui8, i32 -> i8/ui8/f16; A5:
+ * i32 -> i8/f16/bf16, f32 -> i8/f16/bf16/f32/hif8/f8E4M3). */
+static void vfy_tstore_acc(vctx *c, ptk_op *op) {
+  uint32_t ni = nins(op);
+  const ptk_tile_desc *s = op->noperands ? vtile(op->operands[0]) : NULL;
+  ptk_dtype sd, dd;
+  if (!s || s->loc != PTK_SPACE_ACC || ni >= op->noperands || !elem_dt(s, &sd) ||
+      !ptk_type_elem_dtype(op->operands[ni]->type, &dd))
+    return;
+  if (sd != PTK_DT_F32 && !signless_i32(sd)) {
+    VERR(c, op, "'pto.tstore' from an 'acc' tile stores f32 or i32 results, but the source holds %s",
+         ptk_dtype_name(sd));
+    return;
+  }
+  bool i8 = !ptk_dtype_is_float(dd) && dd != PTK_DT_INDEX && ptk_dtype_bits(dd) == 8;
+  /* A5 quantizes to every type A2/A3 does and more: in a module naming no
+   * target, a pair only A5 converts is an A5-only feature. */
+  int arch = vptoas_rule_arch(c, ni >= 2);
+  const char *want;
+  bool ok;
+  if (ni < 2) {
+    ok = signless_i32(dd) || dd == PTK_DT_F32 || dd == PTK_DT_F16 || dd == PTK_DT_BF16;
+    want = "i32, f32, f16 or bf16";
+  } else if (arch == 3) {
+    ok = i8 || (sd != PTK_DT_F32 && dd == PTK_DT_F16);
+    want = sd == PTK_DT_F32 ? "i8 or ui8" : "i8, ui8 or f16";
+  } else if (sd != PTK_DT_F32) {
+    ok = i8 || dd == PTK_DT_F16 || dd == PTK_DT_BF16;
+    want = "i8, ui8, f16 or bf16";
+  } else {
+    ok = i8 || dd == PTK_DT_F16 || dd == PTK_DT_BF16 || dd == PTK_DT_F32 || dd == PTK_DT_HIF8 ||
+         dd == PTK_DT_F8E4M3FN;
+    want = "i8, ui8, f16, bf16, f32, hif8 or f8E4M3FN";
+  }
+  if (!ok)
+    VERR(c, op, "'pto.tstore' from an 'acc' tile of %s%s%s writes %s, but the destination holds %s",
+         ptk_dtype_name(sd), ni >= 2 ? " with a pre-quantization scalar" : "", ni >= 2 ? (arch == 5 ? " on A5" : " on A2/A3") : "",
+         want, ptk_dtype_name(dd));
+}
+
 /* TStoreFPOp::verify: the acc source holds f32 or i32 (every target). */
 static void vfy_tstore_fp(vctx *c, ptk_op *op) {
   const ptk_tile_desc *s = op->noperands ? vtile(op->operands[0]) : NULL;
   ptk_dtype dt;
   if (s && elem_dt(s, &dt) && dt != PTK_DT_F32 && !signless_i32(dt))
     VERR(c, op, "'pto.tstore_fp' source must have dtype f32 or i32, but has %s", ptk_dtype_name(dt));
+}
+
+/* verifyA5MxMatScaleTile: one e8m0 scale per 32 elements of K, so
+ * a_scale is M x ceil(K/32) (row_major, slayout row_major) and b_scale
+ * ceil(K/32) x N (col_major, slayout col_major), both 'scaling' tiles with
+ * 32-byte fractals; shapes and valid shapes alike. True when it reported. */
+static bool check_mx_scale(vctx *c, ptk_op *op, uint32_t si, const ptk_tile_desc *a, const ptk_tile_desc *b,
+                           bool left) {
+  const ptk_tile_desc *s = si < op->noperands ? vtile(op->operands[si]) : NULL;
+  if (!s) return false;
+  const char *name = left ? "a_scale" : "b_scale", *lay = left ? "row_major" : "col_major";
+  if (s->loc != PTK_SPACE_SCALING) {
+    VERR(c, op, "'%s' %s %s must be a 'scaling' tile, but is a '%s' tile", vop_name(op), name, voperand(c, op, si),
+         space(s->loc));
+    return true;
+  }
+#define CEIL32(k) ((k) == PTK_DYN ? PTK_DYN : ((k) + 31) / 32)
+#define FITS(x, want) ((x) == PTK_DYN || (want) == PTK_DYN || (x) == (want))
+  for (int valid = 0; valid < 2; valid++) {
+    int64_t m = valid ? a->v_row : a->rows, k = valid ? a->v_col : a->cols, n = valid ? b->v_col : b->cols;
+    int64_t wr = left ? m : CEIL32(k), wc = left ? CEIL32(k) : n;
+    int64_t gr = valid ? s->v_row : s->rows, gc = valid ? s->v_col : s->cols;
+    if (FITS(gr, wr) && FITS(gc, wc)) continue;
+    VERR(c, op, "'%s' %s %s must have %s %s (%s), but has %" PRId64 "x%" PRId64, vop_name(op), name,
+         voperand(c, op, si), valid ? "valid shape" : "shape",
+         vstr(c, ptk_xasprintf("%" PRId64 "x%" PRId64, wr, wc)), left ? "M x ceil(K/32)" : "ceil(K/32) x N", gr, gc);
+    return true;
+  }
+#undef CEIL32
+#undef FITS
+  bool bl_ok = s->blayout == (left ? PTK_BLAYOUT_ROW_MAJOR : PTK_BLAYOUT_COL_MAJOR);
+  bool sl_ok = s->slayout == (left ? PTK_SLAYOUT_ROW_MAJOR : PTK_SLAYOUT_COL_MAJOR);
+  if (!bl_ok || !sl_ok) {
+    VERR(c, op, "'%s' %s %s must be laid out blayout=%s, slayout=%s", vop_name(op), name, voperand(c, op, si), lay,
+         lay);
+    return true;
+  }
+  if (s->fractal != 32) {
+    VERR(c, op, "'%s' %s %s must have fractal=32, but has %" PRId64, vop_name(op), name, voperand(c, op, si),
+         s->fractal);
+    return true;
+  }
+  return false;
 }
 
 /* tmatmul.mx (A5 only; verifyA5MxTypeTriple, verifyA5MxMatTileOperands):
@@ -516,6 +742,8 @@ static void vfy_matmul_mx(vctx *c, ptk_op *op) {
   else if (b->rows != PTK_DYN && (b->rows < 1 || b->rows % 64))
     VERR(c, op, "'%s' B's K (its %" PRId64 " rows) must be a positive multiple of 64", vop_name(op),
          b->rows);
+  else if (!check_mx_scale(c, op, ai + 1, a, b, true))
+    check_mx_scale(c, op, bi + 1, a, b, false);
 }
 
 /* ======================================================================
@@ -544,6 +772,10 @@ void vfunc_check_ptoas(vctx *c, ptk_func *f) {
 
 void vop_check_ptoas(vctx *c, ptk_op *op) {
   check_inttoptr_uses(c, op);
+  vop_check_ptoas_move(c, op);
+  vop_check_ptoas_tmp(c, op);
+  vop_check_ptoas_pipe(c, op);
+  vop_check_ptoas_elem(c, op);
   switch (op->kind) {
   case PTK_OP_ALLOC_TILE: vfy_alloc_tile(c, op); break;
   case PTK_OP_TASSIGN: vfy_tassign(c, op); break;
@@ -554,13 +786,18 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   case PTK_OP_TPOWS: vfy_tpow(c, op); break;
   case PTK_OP_TMRGSORT: vfy_tmrgsort(c, op); break;
   case PTK_OP_TQUANT: vfy_tquant(c, op); break;
+  case PTK_OP_TQUANT_MX: vfy_tquant_mx(c, op); break;
+  case PTK_OP_SYNCALL: vfy_syncall(c, op); break;
   case PTK_OP_THISTOGRAM: vfy_thistogram_ptoas(c, op); break;
   case PTK_OP_TCOLSUM: vfy_tcolsum(c, op); break;
   case PTK_OP_MGATHER: vfy_mgather(c, op); break;
   case PTK_OP_MSCATTER: vfy_mscatter(c, op); break;
   case PTK_OP_SUBVIEW: vfy_subview_valid(c, op); break;
   case PTK_OP_TLOAD: vfy_tload_a5(c, op); break;
-  case PTK_OP_TSTORE: vfy_tstore_a5(c, op); break;
+  case PTK_OP_TSTORE:
+    vfy_tstore_a5(c, op);
+    vfy_tstore_acc(c, op);
+    break;
   case PTK_OP_TSTORE_FP: vfy_tstore_fp(c, op); break;
   case PTK_OP_TMATMUL_MX:
   case PTK_OP_TMATMUL_MX_ACC:

@@ -1,0 +1,99 @@
+/* ptoas's rules for the cube/vector pipe ops (lib/PTO/IR/PTO.cpp:
+ * verifyFrontendKernelKind, verifyFrontendSplitOp): each end of a pipe runs
+ * on one core type, so its ops sit in a function of that kernel kind
+ * (`pto.kernel_kind`), in a `pto.section.cube` / `pto.section.vector` of
+ * it, or in a tile-op helper (`pto.tileop.helper`, checked where it is
+ * inlined). A split is 0 (none), 1 or 2, ids are non-negative, and
+ * local_slot_num is an A2/A3 attribute. A tile-op helper holds no pipe
+ * synchronization. The
+ * rules across functions (a producer's init matched by its peer consumer's,
+ * reserved buffers traced to their peer, fixpipe quantization contracts)
+ * are ptoas's pipe lowering, which ptk does not have, and are not checked. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "backend/verify_int.h"
+
+/* "cube" / "vector" for the ops of one end of a pipe, NULL for others. */
+static const char *pipe_core(const ptk_op *op) {
+  switch (op->kind) {
+  case PTK_OP_AIC_INITIALIZE_PIPE:
+  case PTK_OP_TPUSH_TO_AIV:
+  case PTK_OP_TPOP_FROM_AIV:
+  case PTK_OP_TFREE_FROM_AIV: return "cube";
+  case PTK_OP_AIV_INITIALIZE_PIPE:
+  case PTK_OP_TPUSH_TO_AIC:
+  case PTK_OP_TPOP_FROM_AIC:
+  case PTK_OP_TFREE_FROM_AIC: return "vector";
+  default: return NULL;
+  }
+}
+
+static bool flag_attr(const ptk_attr *a) { return a && (a->kind == PTK_ATTR_UNIT || (a->kind == PTK_ATTR_BOOL && a->b)); }
+
+/* The core type the op runs on: its innermost section's, else its
+ * function's kernel kind; "" for a tile-op helper (any), NULL when unknown. */
+static const char *context_core(vctx *c, const ptk_op *op) {
+  for (const ptk_op *p = op; p && p->block && p->block->region;) {
+    p = ptk_region_parent_op(p->block->region);
+    if (!p) break;
+    if (p->kind == PTK_OP_SECTION_CUBE) return "cube";
+    if (p->kind == PTK_OP_SECTION_VECTOR) return "vector";
+  }
+  if (!c->func) return NULL;
+  if (flag_attr(ptk_func_attr(c->func, "pto.tileop.helper"))) return "";
+  const ptk_attr *k = ptk_func_attr(c->func, "pto.kernel_kind");
+  if (k && k->kind == PTK_ATTR_ENUM) return k->en.value;
+  return NULL;
+}
+
+/* PTOMaterializeTileOpSections (isForbiddenPipeOperation): a tile-op
+ * helper is inlined into code of either core type and synchronized by its
+ * caller, so it holds no synchronization or pipe setup of its own. */
+static bool helper_forbidden(const ptk_op *op) {
+  switch (op->kind) {
+  case PTK_OP_MEM_BAR:
+  case PTK_OP_SPRCLR:
+  case PTK_OP_DCCI: return false; /* VPTO memory ops, not pipe sync */
+  case PTK_OP_DSB:
+  case PTK_OP_AIC_INITIALIZE_PIPE:
+  case PTK_OP_AIV_INITIALIZE_PIPE:
+  case PTK_OP_INITIALIZE_L2L_PIPE: return true;
+  default: return (ptk_op_info_of(op->kind)->flags & PTK_OPF_SYNC) != 0;
+  }
+}
+
+void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
+  if (c->func && flag_attr(ptk_func_attr(c->func, "pto.tileop.helper")) && helper_forbidden(op)) {
+    VERR(c, op, "'%s' cannot be in tile-op helper '@%s': a helper is synchronized by the code it is inlined into",
+         vop_name(op), c->func->name);
+    return;
+  }
+  const char *want = pipe_core(op);
+  if (!want) return;
+  /* ptoas also rejects a pipe op in a function that names no kernel kind;
+   * ptk's own op sweeps (lit/pto/ptoas_pipe_forms.pto,
+   * sweep_pipes_generic.pto, lit/run/noexec.pto) put both ends in one such
+   * function, so only code of the other core is rejected yet. */
+  const char *got = context_core(c, op);
+  if (got && *got && strcmp(got, want) != 0) {
+    VERR(c, op, "'%s' runs on the %s core, so it must be inside a %s kernel function or a pto.section.%s, but it "
+                "is in %s code", vop_name(op), want, want, want, got);
+    return;
+  }
+  /* A5's pipe lowering has no separate local slot count. */
+  if ((op->kind == PTK_OP_AIC_INITIALIZE_PIPE || op->kind == PTK_OP_AIV_INITIALIZE_PIPE) && vptoas_arch(c) == 5 &&
+      ptk_op_attr(op, "local_slot_num")) {
+    VERR(c, op, "'%s' local_slot_num is only supported on A2/A3", vop_name(op));
+    return;
+  }
+  int64_t v;
+  const ptk_attr *a = ptk_op_attr(op, "id");
+  if (a && ptk_attr_get_int(a, &v) && v < 0) {
+    VERR(c, op, "'%s' id must be non-negative, but is %" PRId64, vop_name(op), v);
+    return;
+  }
+  a = ptk_op_attr(op, "split");
+  if (a && ptk_attr_get_int(a, &v) && (v < 0 || v > 2))
+    VERR(c, op, "'%s' split must be 0, 1 or 2, but is %" PRId64, vop_name(op), v);
+}
