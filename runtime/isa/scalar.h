@@ -32,11 +32,12 @@ typedef union ptk_sc {
 typedef enum ptk_sc_iop {
   PTK_SC_ADDI, PTK_SC_SUBI, PTK_SC_MULI, PTK_SC_DIVSI, PTK_SC_DIVUI, PTK_SC_REMSI, PTK_SC_REMUI,
   PTK_SC_CEILDIVSI, PTK_SC_CEILDIVUI, PTK_SC_FLOORDIVSI, PTK_SC_ANDI, PTK_SC_ORI, PTK_SC_XORI,
-  PTK_SC_SHLI, PTK_SC_SHRUI, PTK_SC_SHRSI, PTK_SC_MAXSI, PTK_SC_MINSI, PTK_SC_MAXUI, PTK_SC_MINUI
+  PTK_SC_SHLI, PTK_SC_SHRUI, PTK_SC_SHRSI, PTK_SC_MAXSI, PTK_SC_MINSI, PTK_SC_MAXUI, PTK_SC_MINUI,
+  PTK_SC_IPOWI
 } ptk_sc_iop;
 typedef enum ptk_sc_fop {
   PTK_SC_ADDF, PTK_SC_SUBF, PTK_SC_MULF, PTK_SC_DIVF, PTK_SC_REMF, PTK_SC_MAXIMUMF,
-  PTK_SC_MINIMUMF, PTK_SC_MAXNUMF, PTK_SC_MINNUMF, PTK_SC_NEGF
+  PTK_SC_MINIMUMF, PTK_SC_MAXNUMF, PTK_SC_MINNUMF, PTK_SC_NEGF, PTK_SC_POWF, PTK_SC_FLOORF
 } ptk_sc_fop;
 typedef enum ptk_sc_extop { PTK_SC_ADDUI_EXTENDED, PTK_SC_MULSI_EXTENDED, PTK_SC_MULUI_EXTENDED } ptk_sc_extop;
 typedef enum ptk_sc_castop {
@@ -82,7 +83,8 @@ static inline uint64_t ptk_sc_zx(int64_t v, unsigned w) {
   return w >= 64 ? (uint64_t)v : (uint64_t)v & (((uint64_t)1 << w) - 1);
 }
 
-/* *out = x op y at width w. 0, or PTK_ISA_EDIVZERO (out untouched). */
+/* *out = x op y at width w. 0, or PTK_ISA_EDIVZERO, or (ipowi: a negative
+ * exponent) PTK_ISA_EARG (out untouched). ipowi wraps like muli. */
 static inline __attribute__((always_inline)) int ptk_sc_iarith(int op, int64_t x, int64_t y,
                                                                unsigned w, int64_t *out) {
   int64_t r = 0;
@@ -126,6 +128,14 @@ static inline __attribute__((always_inline)) int ptk_sc_iarith(int op, int64_t x
     else
       r = (int64_t)(ux / uy + (ux % uy != 0));
     break;
+  case PTK_SC_IPOWI: {
+    if (sy < 0) return PTK_ISA_EARG;
+    uint64_t b = ux, e = (uint64_t)sy, p = 1;
+    for (; e; e >>= 1, b *= b)
+      if (e & 1) p *= b;
+    r = (int64_t)p;
+    break;
+  }
   case PTK_SC_ANDI: r = x & y; break;
   case PTK_SC_ORI: r = x | y; break;
   case PTK_SC_XORI: r = x ^ y; break;
@@ -200,7 +210,8 @@ static inline double ptk_sc_fminimum(double x, double y) {
   return x < y ? x : y;
 }
 
-/* x op y in float dtype dt (negf ignores y). */
+/* x op y in float dtype dt (negf and floor ignore y). powf is libm's pow in
+ * double, rounded once to dt. */
 static inline __attribute__((always_inline)) double ptk_sc_farith(int op, int dt, double x,
                                                                   double y) {
   if (dt == PTK_ISA_F64) {
@@ -214,6 +225,8 @@ static inline __attribute__((always_inline)) double ptk_sc_farith(int op, int dt
     case PTK_SC_MINIMUMF: return ptk_sc_fminimum(x, y);
     case PTK_SC_MAXNUMF: return fmax(x, y);
     case PTK_SC_MINNUMF: return fmin(x, y);
+    case PTK_SC_POWF: return pow(x, y);
+    case PTK_SC_FLOORF: return floor(x);
     default: return -x;
     }
   }
@@ -228,6 +241,8 @@ static inline __attribute__((always_inline)) double ptk_sc_farith(int op, int dt
   case PTK_SC_MINIMUMF: r = (float)ptk_sc_fminimum(fx, fy); break;
   case PTK_SC_MAXNUMF: r = fmaxf(fx, fy); break;
   case PTK_SC_MINNUMF: r = fminf(fx, fy); break;
+  case PTK_SC_POWF: return ptk_sc_fround(pow((double)fx, (double)fy), dt);
+  case PTK_SC_FLOORF: r = floorf(fx); break;
   default: r = -fx; break;
   }
   return dt == PTK_ISA_F32 ? (double)r : ptk_sc_fround((double)r, dt);

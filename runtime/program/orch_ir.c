@@ -117,9 +117,15 @@ static bool tensor_result(vctx *c, const ptk_op *op, ptk_tdtype *dt, int *rank, 
   return false;
 }
 
+/* Scalar arithmetic: arith.*, and the math ops '**' and float '//' trace to. */
+static bool scalar_op(ptk_op_kind k) {
+  return !strncmp(ptk_op_table[k].name, "arith.", 6) || k == PTK_OP_MATH_POWF || k == PTK_OP_MATH_FLOOR ||
+         k == PTK_OP_MATH_IPOWI;
+}
+
 static bool allowed_in_program(ptk_op_kind k) {
   const char *n = ptk_op_table[k].name;
-  return !strncmp(n, "arith.", 6) || !strncmp(n, "ptk.", 4) || k == PTK_OP_SCF_FOR || k == PTK_OP_SCF_IF ||
+  return scalar_op(k) || !strncmp(n, "ptk.", 4) || k == PTK_OP_SCF_FOR || k == PTK_OP_SCF_IF ||
          k == PTK_OP_SCF_YIELD || k == PTK_OP_FUNC_RETURN;
 }
 
@@ -128,7 +134,7 @@ static void verify_region(vctx *c, const ptk_region *r);
 static void verify_op(vctx *c, const ptk_op *op) {
   const char *name = ptk_op_table[op->kind].name;
   if (!allowed_in_program(op->kind)) {
-    verr(c, op, "'%s' cannot appear in a program function (it has arith, scf.for, scf.if and the ptk.* ops)", name);
+    verr(c, op, "'%s' cannot appear in a program function (it has arith, math.powf, math.ipowi, math.floor, scf.for, scf.if and the ptk.* ops)", name);
     return;
   }
   ptk_tdtype dt, dt2;
@@ -242,7 +248,7 @@ static void verify_op(vctx *c, const ptk_op *op) {
   default: break;
   }
   /* arith: i64, f64 and i1 values, each operand of the kind its row's SIG names */
-  if (!strncmp(name, "arith.", 6)) {
+  if (scalar_op(op->kind)) {
     for (uint32_t i = 0; i < op->nresults; i++)
       if (!is_scalar_value(op->results[i].type)) {
         char *s = tstr(op->results[i].type);

@@ -21,6 +21,7 @@
 #include "backend/build_dir.h"
 #include "parser/pto_print.h"
 #include "parser/pto_read.h"
+#include "runtime/isa/scalar.h"
 #include "runtime/program/orch_ir.h"
 #include "runtime/program/sched.h"
 
@@ -343,7 +344,8 @@ static pval trace_binop(pctx *c, const ptk_ast_expr *e, pval a, pval b, pval r) 
   case PTK_BINOP_SUB: k = fl ? PTK_OP_ARITH_SUBF : PTK_OP_ARITH_SUBI; break;
   case PTK_BINOP_MUL: k = fl ? PTK_OP_ARITH_MULF : PTK_OP_ARITH_MULI; break;
   case PTK_BINOP_DIV: k = fl ? PTK_OP_ARITH_DIVF : PTK_OP_ARITH_DIVSI; break;
-  case PTK_BINOP_FLOORDIV: k = fl ? PTK_OP__INVALID : PTK_OP_ARITH_FLOORDIVSI; break;
+  case PTK_BINOP_FLOORDIV: k = fl ? PTK_OP_ARITH_DIVF : PTK_OP_ARITH_FLOORDIVSI; break;
+  case PTK_BINOP_POW: k = fl ? PTK_OP_MATH_POWF : PTK_OP_MATH_IPOWI; break;
   case PTK_BINOP_MOD: k = PTK_OP_ARITH_REMSI; break;
   case PTK_BINOP_BITOR: k = PTK_OP_ARITH_ORI; break;
   case PTK_BINOP_BITXOR: k = PTK_OP_ARITH_XORI; break;
@@ -359,6 +361,7 @@ static pval trace_binop(pctx *c, const ptk_ast_expr *e, pval a, pval b, pval r) 
   }
   ptk_value *ops[2] = {x, y};
   r.ir = emit1(c, k, ops, 2, ty(w), at);
+  if (fl && op == PTK_BINOP_FLOORDIV) r.ir = emit1(c, PTK_OP_MATH_FLOOR, &r.ir, 1, ty(w), at); /* floor(x / y) */
   return r;
 }
 
@@ -759,8 +762,8 @@ static pval binop0(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
     case PTK_BINOP_SUB: return v_float(x - y);
     case PTK_BINOP_MUL: return v_float(x * y);
     case PTK_BINOP_DIV: return v_float(x / y);
-    case PTK_BINOP_FLOORDIV: return v_float(floor(x / y));
-    case PTK_BINOP_POW: return v_float(pow(x, y));
+    case PTK_BINOP_FLOORDIV: return v_float(ptk_sc_farith(PTK_SC_FLOORF, PTK_ISA_F64, x / y, 0));
+    case PTK_BINOP_POW: return v_float(ptk_sc_farith(PTK_SC_POWF, PTK_ISA_F64, x, y));
     default: return v_err();
     }
   }
@@ -783,13 +786,12 @@ static pval binop0(pctx *c, const ptk_ast_expr *e, pval a, pval b) {
     if (op == PTK_BINOP_MOD) return v_int(x % y);
     return v_int(x / y - ((x % y != 0) && ((x < 0) != (y < 0))));
   case PTK_BINOP_POW: {
-    if (y < 0) {
+    int64_t r = 0;
+    if (ptk_sc_iarith(PTK_SC_IPOWI, x, y, 64, &r)) {
       perr(c, e->u.binary.op_range, "integer '**' needs a non-negative exponent");
       return v_err();
     }
-    uint64_t r = 1;
-    for (int64_t k = 0; k < y && k < 64; k++) r *= ux;
-    return v_int((int64_t)r);
+    return v_int(r);
   }
   case PTK_BINOP_BITOR: return v_int(x | y);
   case PTK_BINOP_BITXOR: return v_int(x ^ y);
@@ -2315,6 +2317,23 @@ static void ir_op(pctx *c, const ptk_op *op) {
       break;
     }
     *r = ptk_type_is_scalar(op->results[0].type, PTK_DT_I1) ? v_bool(v & 1) : v_int(v);
+    return;
+  }
+  case PTK_OP_MATH_IPOWI: {
+    int64_t x, y, v = 0;
+    if (!ir_int(c, op, 0, &x) || !ir_int(c, op, 1, &y)) return;
+    if (ptk_sc_iarith(PTK_SC_IPOWI, x, y, 64, &v)) {
+      perr(c, at, "integer '**' needs a non-negative exponent");
+      return;
+    }
+    *r = v_int(v);
+    return;
+  }
+  case PTK_OP_MATH_POWF:
+  case PTK_OP_MATH_FLOOR: {
+    const pval *a = IV(c, op->operands[0]), *b = op->noperands > 1 ? IV(c, op->operands[1]) : a;
+    *r = v_float(ptk_sc_farith(op->kind == PTK_OP_MATH_POWF ? PTK_SC_POWF : PTK_SC_FLOORF, PTK_ISA_F64, fval(a),
+                               fval(b)));
     return;
   }
   case PTK_OP_ARITH_ADDF: case PTK_OP_ARITH_SUBF: case PTK_OP_ARITH_MULF: case PTK_OP_ARITH_DIVF:
