@@ -38,6 +38,16 @@ static void fall_back(ec *c, const ptk_fuse_group *g, uint32_t k) {
   ptk_emit_line(c, "}");
 }
 
+/* A step whose check is the C expression cond: on failure, fall back. */
+static void check_step(ec *c, const ptk_fuse_group *g, uint32_t k, const char *cond) {
+  ptk_emit_line(c, "if (fz) {");
+  c->ind++;
+  ptk_emit_line(c, "int r_ = !(%s);", cond);
+  fall_back(c, g, k);
+  c->ind--;
+  ptk_emit_line(c, "}");
+}
+
 /* The fused loop nest (the tstore's place). */
 static void loop_nest(ec *c, const ptk_fuse_group *g, uint32_t nload) {
   for (uint32_t i = 0; i < g->nops; i++) { /* tile-scalar operands, converted once */
@@ -155,13 +165,8 @@ static void emit_group(ec *c, const ptk_fuse_group *g) {
     if (g->inplace[k]) { /* a broadcast tile's tload: disjoint from the rest, then run */
       ptk_buf_puts(&cond, "1");
       disjoint_cond(&st, ts[0], &cond);
-      ptk_emit_line(c, "if (fz) {");
-      c->ind++;
-      ptk_emit_line(c, "int r_ = !(%s);", ptk_buf_cstr(&cond));
+      check_step(c, g, k, ptk_buf_cstr(&cond));
       ptk_buf_free(&cond);
-      fall_back(c, g, k);
-      c->ind--;
-      ptk_emit_line(c, "}");
       ptk_emit_op(c, o);
       k++;
       continue;
@@ -196,15 +201,13 @@ static void emit_group(ec *c, const ptk_fuse_group *g) {
                         "if (!r_ && ptk_fz_overlap(gp[%u], ptk_fz_span(fvr, fvc, gl[%u]), gp[%u], "
                         "ptk_fz_span(fvr, fvc, gl[%u])) && (gp[%u] != gp[%u] || gl[%u] != gl[%u])) r_ = 1;",
                         j, j, nload, nload, j, nload, j, nload);
+      fall_back(c, g, k);
+      c->ind--;
+      ptk_emit_line(c, "}");
     } else {
-      ptk_emit_line(c, "if (fz) {");
-      c->ind++;
-      ptk_emit_line(c, "int r_ = !(%s);", ptk_buf_cstr(&cond));
+      check_step(c, g, k, ptk_buf_cstr(&cond));
     }
     ptk_buf_free(&cond);
-    fall_back(c, g, k);
-    c->ind--;
-    ptk_emit_line(c, "}");
     if (o == g->last) break;
     ptk_emit_line(c, "if (!fz) {");
     c->ind++;
