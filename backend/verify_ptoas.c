@@ -84,18 +84,7 @@ int vptoas_rule_arch(vctx *c, bool a5_feature) {
 
 bool vptoas_elem(const ptk_tile_desc *t, ptk_dtype *dt) { return elem_dt(t, dt); }
 
-bool vptoas_a5_only_dtype(ptk_dtype dt) {
-  switch (dt) {
-  case PTK_DT_F8E4M3FN:
-  case PTK_DT_F8E5M2:
-  case PTK_DT_HIF8:
-  case PTK_DT_F8E8M0:
-  case PTK_DT_HIF8X2:
-  case PTK_DT_F4E1M2X2:
-  case PTK_DT_F4E2M1X2: return true;
-  default: return false;
-  }
-}
+bool vptoas_a5_only_dtype(ptk_dtype dt) { return ptk_dtype_is_narrow_float(dt); }
 
 const char *vptoas_arch_name(int arch) { return arch == 5 ? "A5" : "A2/A3"; }
 

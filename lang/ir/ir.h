@@ -293,6 +293,12 @@ ptk_dtype_class ptk_dtype_class_of(ptk_dtype dt);
 static inline bool ptk_dtype_is_float(ptk_dtype dt) { return ptk_dtype_class_of(dt) == PTK_DTC_FLOAT; }
 /* Integer-like: signless/signed/unsigned ints and index. */
 static inline bool ptk_dtype_is_int(ptk_dtype dt) { return !ptk_dtype_is_float(dt); }
+/* The 8-bit floats (fp8, hif8, e8m0 scales) and packed fp4 pairs: storage
+ * formats of A5 data paths, not computed with as scalars. */
+static inline bool ptk_dtype_is_narrow_float(ptk_dtype dt) {
+  return dt == PTK_DT_F8E4M3FN || dt == PTK_DT_F8E5M2 || dt == PTK_DT_HIF8 || dt == PTK_DT_F8E8M0 ||
+         dt == PTK_DT_HIF8X2 || dt == PTK_DT_F4E1M2X2 || dt == PTK_DT_F4E2M1X2;
+}
 /* Bytes per element in memory (i1 counts as 1 byte). */
 unsigned ptk_dtype_bytes(ptk_dtype dt);
 

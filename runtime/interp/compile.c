@@ -65,18 +65,7 @@ static const char *kind_name(int k) {
 }
 
 /* Scalar dtypes the interpreter computes with. */
-static bool dt_supported(ptk_dtype dt) {
-  switch (dt) {
-  case PTK_DT_F8E4M3FN:
-  case PTK_DT_F8E5M2:
-  case PTK_DT_HIF8:
-  case PTK_DT_F8E8M0:
-  case PTK_DT_HIF8X2:
-  case PTK_DT_F4E1M2X2:
-  case PTK_DT_F4E2M1X2: return false;
-  default: return true;
-  }
-}
+static bool dt_supported(ptk_dtype dt) { return !ptk_dtype_is_narrow_float(dt); }
 
 static uint32_t *arr(cc *c, uint32_t n) {
   return ptk_arena_alloc(c->p->arena, (n ? n : 1) * sizeof(uint32_t));
