@@ -201,24 +201,91 @@ static const mm_fns *fns(void) {
   return &f;
 }
 
-/* C (M x ldc row-major, ldc = N rounded up to NR) = A * B from the packed
- * f32 panels. */
-static void gemm_packed(float *restrict C, size_t ldc, const float *restrict Ap,
-                        const float *restrict Bp, size_t M, size_t K, size_t N) {
+/* Where the finished dot products go: the f32 C tile itself, each
+ * microtile row's NR columns being contiguous there (the acc tile's 16-wide
+ * boxes, or a row-major tile), after adding Cin (same positions) or the
+ * bias row. The order of that add is the plain path's: Cin + d, d + bias. */
+typedef struct {
+  const ptk_isa_lay *C, *I; /* C, and Cin or NULL */
+  const float *bias;        /* the bias row (N values) or NULL */
+} mm_dst;
+
+/* The elements (i, j0 .. j0+n-1) of a float layout are contiguous. */
+static bool run_ok(const ptk_isa_lay *L, int32_t i, int32_t j0, int32_t n) {
+  int64_t step;
+  int32_t len;
+  ptk_isa__run(L, i, j0, &step, &len);
+  return step == 1 && len >= n;
+}
+/* Every microtile row of C (and Cin) is contiguous: the direct epilogue
+ * applies. */
+static bool direct_ok(const ptk_isa_lay *L, int32_t M, int32_t N) {
+  for (int32_t j0 = 0; j0 < N; j0 += NR) {
+    int32_t n = N - j0 < NR ? N - j0 : NR;
+    for (int32_t i = 0; i < M; i++)
+      if (!run_ok(L, i, j0, n)) return false;
+  }
+  return true;
+}
+
+/* Rows i0 .. i0+mr-1, columns j0 .. j0+n-1 of C from t (mr x NR). */
+static void epilogue(const mm_dst *o, const float *restrict t, int32_t i0, int mr, int32_t j0,
+                     int32_t n) {
+  for (int i = 0; i < mr; i++) {
+    const float *restrict ti = t + i * NR;
+    float *c = (float *)(void *)ptk_isa__ptr(o->C, i0 + i, j0);
+    if (o->I) {
+      const float *cin = (const float *)(const void *)ptk_isa__ptr(o->I, i0 + i, j0);
+      for (int32_t j = 0; j < n; j++) c[j] = cin[j] + ti[j]; /* c may be cin */
+    } else if (o->bias) {
+      const float *restrict b = o->bias + j0;
+      for (int32_t j = 0; j < n; j++) c[j] = ti[j] + b[j];
+    } else {
+      memcpy(c, ti, (size_t)n * sizeof(float));
+    }
+  }
+}
+
+/* C = A * B from the packed f32 panels: into the C tile through o when o is
+ * not NULL, else into Cs (M x ldc row-major, ldc = N rounded up to NR). K
+ * blocks before the last keep their partial chains in Cs. */
+static void gemm_packed(float *restrict Cs, size_t ldc, const float *restrict Ap,
+                        const float *restrict Bp, size_t M, size_t K, size_t N, const mm_dst *o) {
   kern_fn kern = fns()->kern;
   size_t npa = (M + MR - 1) / MR, npb = (N + NR - 1) / NR;
+  float t[MR * NR];
   if (K == 0) {
-    memset(C, 0, M * ldc * sizeof(float));
+    memset(t, 0, sizeof t);
+    for (size_t i0 = 0; i0 < M; i0 += MR)
+      for (size_t j0 = 0; j0 < N; j0 += NR) {
+        int mr = (int)(M - i0 < MR ? M - i0 : MR);
+        int32_t n = (int32_t)(N - j0 < NR ? N - j0 : NR);
+        if (o)
+          epilogue(o, t, (int32_t)i0, mr, (int32_t)j0, n);
+        else
+          for (int i = 0; i < mr; i++) memset(Cs + (i0 + (size_t)i) * ldc + j0, 0, NR * sizeof(float));
+      }
     return;
   }
   for (size_t k0 = 0; k0 < K; k0 += KC) {
     size_t kc = K - k0 < KC ? K - k0 : KC;
+    bool last = k0 + kc == K;
     for (size_t jp = 0; jp < npb; jp++) {
       const float *b = Bp + jp * K * NR + k0 * NR;
       for (size_t ip = 0; ip < npa; ip++) {
         size_t i0 = ip * MR;
         int mr = (int)(M - i0 < MR ? M - i0 : MR);
-        kern(kc, Ap + ip * K * MR + k0 * MR, b, C + i0 * ldc + jp * NR, ldc, mr, k0 == 0);
+        float *cs = Cs + i0 * ldc + jp * NR;
+        const float *a = Ap + ip * K * MR + k0 * MR;
+        if (!o || !last) {
+          kern(kc, a, b, cs, ldc, mr, k0 == 0);
+          continue;
+        }
+        if (k0) /* resume the partial chains */
+          for (int i = 0; i < mr; i++) memcpy(t + i * NR, cs + (size_t)i * ldc, NR * sizeof(float));
+        kern(kc, a, b, t, NR, mr, k0 == 0);
+        int32_t n = (int32_t)(N - jp * NR < NR ? N - jp * NR : NR);
+        epilogue(o, t, (int32_t)i0, mr, (int32_t)(jp * NR), n);
       }
     }
   }
@@ -278,8 +345,23 @@ static int mm(const char *name, const ptk_tile *c, const ptk_tile *cin, const pt
     void *raw = extra + ext;
     pack_f(a, &AL, true, M, K, Ap, raw);
     pack_f(b, &BL, false, K, N, Bp, raw);
-    gemm_packed(C, np, Ap, Bp, (size_t)M, (size_t)K, (size_t)N);
     if (bias) ptk_isa__load_f(bias, &XL, 0, 0, N, 0, extra);
+    /* Straight into C when its rows (and Cin's) are contiguous per
+     * microtile and Cin is C itself or elsewhere (each C element is written
+     * after its own Cin element is read, and no other). */
+    mm_dst o = {&CL, cin ? &IL : NULL, bias ? extra : NULL};
+    bool direct = direct_ok(&CL, M, N) && (!cin || direct_ok(&IL, M, N));
+    if (direct && cin) {
+      const uint8_t *clo, *chi, *ilo, *ihi;
+      ptk_isa__span(&CL, c, &clo, &chi);
+      ptk_isa__span(&IL, cin, &ilo, &ihi);
+      bool same = cin->data == c->data && IL.kind == CL.kind && IL.sr == CL.sr &&
+                  IL.sc == CL.sc && IL.r0 == CL.r0 && IL.c0 == CL.c0 && IL.lir == CL.lir &&
+                  IL.lic == CL.lic;
+      direct = same || chi <= ilo || ihi <= clo;
+    }
+    gemm_packed(C, np, Ap, Bp, (size_t)M, (size_t)K, (size_t)N, direct ? &o : NULL);
+    if (direct) return PTK_ISA_OK;
     for (int32_t i = 0; i < M; i++) {
       float *acc = C + (size_t)i * np;
       if (cin) {

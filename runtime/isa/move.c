@@ -174,6 +174,91 @@ static void strided_copy(uint8_t *d, int64_t ds, const uint8_t *s, int64_t ss, i
   }
 }
 
+/* ---- separable copies ------------------------------------------------------------------------ */
+
+/* Every tile layout's element offset is a row part plus a column part
+ * (ptk_isa__off: off(r, c) = off(r, 0) + off(0, c) - off(0, 0)), and so is
+ * a GM view's (row_off + col_off). A copy between two such maps is a double
+ * loop over precomputed row and column offsets (element units) instead of a
+ * walk of constant-stride runs, which for boxed layouts are a few elements
+ * long (a memcpy call per 8 f32). The inner loop runs along the dimension
+ * in which the destination is contiguous. Bit copies only; the caller rules
+ * out overlapping storage. */
+typedef struct {
+  int64_t *dr, *dc, *sr, *sc;
+} sep_idx;
+
+/* Scratch for the four offset arrays; the caller fills them. */
+static sep_idx sep_alloc(int32_t rows, int32_t cols) {
+  int64_t *p = ptk_isa__scratch(0, 2 * ((size_t)rows + (size_t)cols) * sizeof(int64_t) + 1);
+  sep_idx x = {p, p + rows, p + rows + cols, p + 2 * (size_t)rows + cols};
+  return x;
+}
+static void sep_tile(const ptk_isa_lay *L, int32_t rows, int32_t cols, int64_t *ro, int64_t *co) {
+  int64_t o0 = ptk_isa__off(L, 0, 0);
+  for (int32_t r = 0; r < rows; r++) ro[r] = ptk_isa__off(L, r, 0);
+  for (int32_t c = 0; c < cols; c++) co[c] = ptk_isa__off(L, 0, c) - o0;
+}
+
+/* The inner dimension cut into segments along which both offsets step by a
+ * constant (a box row or column: runs of 8 f32 for 32-byte box rows). */
+typedef struct {
+  int32_t at, len;
+  int64_t ds, ss; /* element steps */
+} sep_seg;
+
+#define SEP_COPY(T)                                                                                \
+  static void sep_copy_##T(T *restrict d, const T *restrict s, const int64_t *dout,                \
+                           const int64_t *sout, int32_t nout, const int64_t *din,                  \
+                           const int64_t *sin, const sep_seg *seg, int32_t nseg) {                 \
+    for (int32_t o = 0; o < nout; o++) {                                                           \
+      T *dd = d + dout[o];                                                                         \
+      const T *ss = s + sout[o];                                                                   \
+      for (int32_t g = 0; g < nseg; g++) {                                                         \
+        T *restrict dp = dd + din[seg[g].at];                                                      \
+        const T *restrict sp = ss + sin[seg[g].at];                                                \
+        int32_t n = seg[g].len;                                                                    \
+        int64_t a = seg[g].ds, b = seg[g].ss;                                                      \
+        if (a == 1 && b == 1 && n * sizeof(T) == 32)                                               \
+          memcpy(dp, sp, 32);                                                                      \
+        else if (a == 1 && b == 1)                                                                 \
+          memcpy(dp, sp, (size_t)n * sizeof(T));                                                   \
+        else                                                                                       \
+          for (int32_t j = 0; j < n; j++) dp[j * a] = sp[j * b];                                   \
+      }                                                                                            \
+    }                                                                                              \
+  }
+SEP_COPY(uint8_t)
+SEP_COPY(uint16_t)
+SEP_COPY(uint32_t)
+SEP_COPY(uint64_t)
+
+static void sep_copy(uint8_t *d, const uint8_t *s, size_t esz, const sep_idx *x, int32_t rows,
+                     int32_t cols, bool inner_rows) {
+  const int64_t *dout = inner_rows ? x->dc : x->dr, *sout = inner_rows ? x->sc : x->sr;
+  const int64_t *din = inner_rows ? x->dr : x->dc, *sin = inner_rows ? x->sr : x->sc;
+  int32_t nout = inner_rows ? cols : rows, nin = inner_rows ? rows : cols;
+  sep_seg *seg = ptk_isa__scratch(1, (size_t)nin * sizeof *seg + 1);
+  int32_t nseg = 0;
+  for (int32_t i = 0; i < nin;) {
+    int32_t n = 1;
+    int64_t a = i + 1 < nin ? din[i + 1] - din[i] : 1, b = i + 1 < nin ? sin[i + 1] - sin[i] : 1;
+    while (i + n < nin && din[i + n] - din[i + n - 1] == a && sin[i + n] - sin[i + n - 1] == b) n++;
+    seg[nseg++] = (sep_seg){i, n, a, b};
+    i += n;
+  }
+#define SEP_CALL(T)                                                                                \
+  sep_copy_##T((T *)(void *)d, (const T *)(const void *)s, dout, sout, nout, din, sin, seg, nseg)
+  switch (esz) {
+  case 1: SEP_CALL(uint8_t); break;
+  case 2: SEP_CALL(uint16_t); break;
+  case 4: SEP_CALL(uint32_t); break;
+  default: SEP_CALL(uint64_t); break;
+  }
+#undef SEP_CALL
+}
+static bool boxed(const ptk_isa_lay *L) { return L->kind != LK_ROW && L->kind != LK_COL; }
+
 /* Move the rows x cols transfer region between a tile and GM. `load`: GM ->
  * tile bit copy; otherwise tile -> GM through `put` when non-NULL (value
  * conversion), or bit copy. */
@@ -193,6 +278,20 @@ static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_la
       else
         memcpy(gp, tp, (size_t)rows * esz);
     }
+    return;
+  }
+  /* boxed tiles: separable offsets (runs along a GM row are a box wide) */
+  if (!put && boxed(L) && rows > 0 && cols > 0) {
+    sep_idx x = sep_alloc(rows, cols);
+    int64_t *tr = load ? x.dr : x.sr, *tc = load ? x.dc : x.sc;
+    int64_t *gr = load ? x.sr : x.dr, *gc = load ? x.sc : x.dc;
+    sep_tile(L, rows, cols, tr, tc);
+    for (int32_t r = 0; r < rows; r++) gr[r] = row_off(g, r);
+    for (int32_t c = 0; c < cols; c++) gc[c] = col_off(g, c);
+    if (load)
+      sep_copy(L->data, base, esz, &x, rows, cols, false);
+    else
+      sep_copy(base, L->data, esz, &x, rows, cols, false);
     return;
   }
   int64_t cstep = col_step(g);
@@ -334,6 +433,19 @@ static void copy_region(const ptk_tile *dst, const ptk_isa_lay *DL, const ptk_ti
     for (int32_t c = 0; c < cols; c++)
       memmove(ptk_isa__ptr(DL, 0, c), ptk_isa__ptr(SL, 0, c), (size_t)rows * DL->esz);
     return;
+  }
+  if (same && (boxed(DL) || boxed(SL)) && rows > 0 && cols > 0) {
+    const uint8_t *dlo, *dhi, *slo, *shi;
+    ptk_isa__span(DL, dst, &dlo, &dhi);
+    ptk_isa__span(SL, src, &slo, &shi);
+    if (dhi <= slo || shi <= dlo) { /* disjoint storage */
+      sep_idx x = sep_alloc(rows, cols);
+      sep_tile(DL, rows, cols, x.dr, x.dc);
+      sep_tile(SL, rows, cols, x.sr, x.sc);
+      bool inner_rows = cols > 1 && rows > 1 && x.dr[1] - x.dr[0] == 1;
+      sep_copy(DL->data, SL->data, DL->esz, &x, rows, cols, inner_rows);
+      return;
+    }
   }
   store_ctx x = {dst->dtype, src->dtype, relu, false};
   size_t desz = DL->esz, sesz = SL->esz;
