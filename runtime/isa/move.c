@@ -259,6 +259,20 @@ static void sep_copy(uint8_t *d, const uint8_t *s, size_t esz, const sep_idx *x,
 }
 static bool boxed(const ptk_isa_lay *L) { return L->kind != LK_ROW && L->kind != LK_COL; }
 
+/* Whole boxes between two layouts whose boxes are alike (same shape, same
+ * order inside: Nz and Zz, or Zn and Nn) and aligned with the region: one
+ * memcpy per box (mat -> left is such a copy). */
+static bool box_copy(const ptk_isa_lay *D, const ptk_isa_lay *S, int32_t rows, int32_t cols) {
+  bool drm = D->kind == LK_NZ || D->kind == LK_ZZ, srm = S->kind == LK_NZ || S->kind == LK_ZZ;
+  if (!boxed(D) || !boxed(S) || drm != srm || D->lir != S->lir || D->lic != S->lic) return false;
+  int32_t br = 1 << D->lir, bc = 1 << D->lic;
+  if (((D->r0 | S->r0 | rows) & (br - 1)) || ((D->c0 | S->c0 | cols) & (bc - 1))) return false;
+  size_t n = (size_t)br * (size_t)bc * D->esz;
+  for (int32_t r = 0; r < rows; r += br)
+    for (int32_t c = 0; c < cols; c += bc) memcpy(ptk_isa__ptr(D, r, c), ptk_isa__ptr(S, r, c), n);
+  return true;
+}
+
 /* Move the rows x cols transfer region between a tile and GM. `load`: GM ->
  * tile bit copy; otherwise tile -> GM through `put` when non-NULL (value
  * conversion), or bit copy. */
@@ -439,6 +453,7 @@ static void copy_region(const ptk_tile *dst, const ptk_isa_lay *DL, const ptk_ti
     ptk_isa__span(DL, dst, &dlo, &dhi);
     ptk_isa__span(SL, src, &slo, &shi);
     if (dhi <= slo || shi <= dlo) { /* disjoint storage */
+      if (box_copy(DL, SL, rows, cols)) return;
       sep_idx x = sep_alloc(rows, cols);
       sep_tile(DL, rows, cols, x.dr, x.dc);
       sep_tile(SL, rows, cols, x.sr, x.sc);

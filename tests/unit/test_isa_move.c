@@ -545,3 +545,32 @@ TEST(tmov_overlapping_windows_row_order) {
     t_free(&t);
   }
 }
+
+/* tmov of whole boxes between layouts with alike boxes (Nz <-> Zz, Zn <->
+ * Nn: a copy box by box) and, for contrast, between unlike ones, for each
+ * element size; every element checked. */
+TEST(tmov_whole_boxes) {
+  static const ptk_isa_dtype dts[] = {PTK_ISA_I8, PTK_ISA_I16, PTK_ISA_I32, PTK_ISA_I64};
+  static const struct {
+    ptk_isa_blayout bl;
+    ptk_isa_slayout sl;
+  } lays[] = {{PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR},
+              {PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_ROW_MAJOR},
+              {PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_COL_MAJOR},
+              {PTK_ISA_COL_MAJOR, PTK_ISA_BOX_COL_MAJOR}};
+  int bad = 0;
+  for (size_t d = 0; d < PTK_ARRAY_LEN(dts); d++)
+    for (size_t a = 0; a < 4; a++)
+      for (size_t b = 0; b < 4; b++) {
+        ptk_tile src = t_mk(dts[d], 64, 64, 64, 64, lays[a].bl, lays[a].sl, 512);
+        ptk_tile dst = t_mk(dts[d], 64, 64, 64, 64, lays[b].bl, lays[b].sl, 512);
+        for (int r = 0; r < 64; r++)
+          for (int c = 0; c < 64; c++) t_seti(&src, r, c, (r * 64 + c) % 101);
+        CHECK_INT(ptk_isa_tmov(&dst, &src, false), 0);
+        for (int r = 0; r < 64; r++)
+          for (int c = 0; c < 64; c++) bad += t_geti(&dst, r, c) != (r * 64 + c) % 101;
+        t_free(&src);
+        t_free(&dst);
+      }
+  CHECK_INT(bad, 0);
+}
