@@ -114,14 +114,24 @@ static widen_fn pick_f16_widen(void) {
 
 /* ---- microkernels --------------------------------------------------------------------------- */
 
-/* C[0..mr) x [0..NR) (row stride ldc) = the fmaf chains over k in [0, kc)
- * of the packed panels a (kc x MR) and b (kc x NR), starting from 0 (first)
- * or from the values in C (a later K block). */
+/* Where a microtile's finished rows go when they are final: row i to
+ * c[i] (NR contiguous floats), after adding in[i] (Cin, same positions:
+ * in + d) or the bias columns (d + bias), as the plain path does. */
+typedef struct {
+  float *c[MR];
+  const float *in[MR]; /* NULL: no Cin */
+  const float *bias;   /* NULL: no bias */
+} kout;
+
+/* The fmaf chains over k in [0, kc) of the packed panels a (kc x MR) and b
+ * (kc x NR) for rows [0, mr), starting from 0 (first) or from the partial
+ * chains in c (row stride ldc; a later K block). Partial results go back to
+ * c; final ones (o not NULL) through o. */
 typedef void (*kern_fn)(size_t kc, const float *restrict a, const float *restrict b,
-                        float *restrict c, size_t ldc, int mr, int first);
+                        float *restrict c, size_t ldc, int mr, int first, const kout *o);
 
 static void kern_sw(size_t kc, const float *restrict a, const float *restrict b,
-                    float *restrict c, size_t ldc, int mr, int first) {
+                    float *restrict c, size_t ldc, int mr, int first, const kout *o) {
   float acc[MR][NR];
   for (int i = 0; i < mr; i++)
     for (int j = 0; j < NR; j++) acc[i][j] = first ? 0.0f : c[i * ldc + j];
@@ -131,12 +141,18 @@ static void kern_sw(size_t kc, const float *restrict a, const float *restrict b,
       for (int j = 0; j < NR; j++) acc[i][j] = fmaf(x, b[k * NR + j], acc[i][j]);
     }
   for (int i = 0; i < mr; i++)
-    for (int j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+    for (int j = 0; j < NR; j++) {
+      if (!o)
+        c[i * ldc + j] = acc[i][j];
+      else
+        o->c[i][j] = o->in[i] ? o->in[i][j] + acc[i][j] : o->bias ? acc[i][j] + o->bias[j] : acc[i][j];
+    }
 }
 
 #if PTK_MM_X86
 /* MR x 16 with two ymm accumulators per row; R is a constant after
- * inlining, so the unused rows vanish. */
+ * inlining, so the unused rows vanish. The epilogue adds in the same order
+ * as kern_sw (Cin + d, d + bias). */
 #define KROW(i)                                                                                    \
   if (R > i) {                                                                                     \
     __m256 x = _mm256_broadcast_ss(a + k * MR + i);                                                \
@@ -151,12 +167,24 @@ static void kern_sw(size_t kc, const float *restrict a, const float *restrict b,
   }
 #define KSTORE(i)                                                                                  \
   if (R > i) {                                                                                     \
-    _mm256_storeu_ps(c + i * ldc, c##i##0);                                                        \
-    _mm256_storeu_ps(c + i * ldc + 8, c##i##1);                                                    \
+    if (!o) {                                                                                      \
+      _mm256_storeu_ps(c + i * ldc, c##i##0);                                                      \
+      _mm256_storeu_ps(c + i * ldc + 8, c##i##1);                                                  \
+    } else {                                                                                       \
+      if (o->in[i]) {                                                                              \
+        c##i##0 = _mm256_add_ps(_mm256_loadu_ps(o->in[i]), c##i##0);                               \
+        c##i##1 = _mm256_add_ps(_mm256_loadu_ps(o->in[i] + 8), c##i##1);                           \
+      } else if (o->bias) {                                                                        \
+        c##i##0 = _mm256_add_ps(c##i##0, _mm256_loadu_ps(o->bias));                                \
+        c##i##1 = _mm256_add_ps(c##i##1, _mm256_loadu_ps(o->bias + 8));                            \
+      }                                                                                            \
+      _mm256_storeu_ps(o->c[i], c##i##0);                                                          \
+      _mm256_storeu_ps(o->c[i] + 8, c##i##1);                                                      \
+    }                                                                                              \
   }
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 kern_hw_r(size_t kc, const float *restrict a, const float *restrict b, float *restrict c,
-          size_t ldc, int first, const int R) {
+          size_t ldc, int first, const kout *o, const int R) {
   KLOAD(0) KLOAD(1) KLOAD(2) KLOAD(3) KLOAD(4) KLOAD(5)
   for (size_t k = 0; k < kc; k++) {
     __m256 b0 = _mm256_loadu_ps(b + k * NR), b1 = _mm256_loadu_ps(b + k * NR + 8);
@@ -166,14 +194,15 @@ kern_hw_r(size_t kc, const float *restrict a, const float *restrict b, float *re
 }
 __attribute__((target("avx2,fma"))) static void kern_hw(size_t kc, const float *restrict a,
                                                       const float *restrict b, float *restrict c,
-                                                      size_t ldc, int mr, int first) {
+                                                      size_t ldc, int mr, int first,
+                                                      const kout *o) {
   switch (mr) {
-  case 6: kern_hw_r(kc, a, b, c, ldc, first, 6); break;
-  case 5: kern_hw_r(kc, a, b, c, ldc, first, 5); break;
-  case 4: kern_hw_r(kc, a, b, c, ldc, first, 4); break;
-  case 3: kern_hw_r(kc, a, b, c, ldc, first, 3); break;
-  case 2: kern_hw_r(kc, a, b, c, ldc, first, 2); break;
-  default: kern_hw_r(kc, a, b, c, ldc, first, 1); break;
+  case 6: kern_hw_r(kc, a, b, c, ldc, first, o, 6); break;
+  case 5: kern_hw_r(kc, a, b, c, ldc, first, o, 5); break;
+  case 4: kern_hw_r(kc, a, b, c, ldc, first, o, 4); break;
+  case 3: kern_hw_r(kc, a, b, c, ldc, first, o, 3); break;
+  case 2: kern_hw_r(kc, a, b, c, ldc, first, o, 2); break;
+  default: kern_hw_r(kc, a, b, c, ldc, first, o, 1); break;
   }
 }
 #endif
@@ -204,10 +233,12 @@ static const mm_fns *fns(void) {
 /* Where the finished dot products go: the f32 C tile itself, each
  * microtile row's NR columns being contiguous there (the acc tile's 16-wide
  * boxes, or a row-major tile), after adding Cin (same positions) or the
- * bias row. The order of that add is the plain path's: Cin + d, d + bias. */
+ * bias row. Element offsets of a layout are a row part plus a column part
+ * (ptk_isa__off), precomputed per call: row[i] + col[j / NR]. */
 typedef struct {
   const ptk_isa_lay *C, *I; /* C, and Cin or NULL */
   const float *bias;        /* the bias row (N values) or NULL */
+  int64_t *crow, *ccol, *irow, *icol;
 } mm_dst;
 
 /* The elements (i, j0 .. j0+n-1) of a float layout are contiguous. */
@@ -217,77 +248,81 @@ static bool run_ok(const ptk_isa_lay *L, int32_t i, int32_t j0, int32_t n) {
   ptk_isa__run(L, i, j0, &step, &len);
   return step == 1 && len >= n;
 }
-/* Every microtile row of C (and Cin) is contiguous: the direct epilogue
- * applies. */
-static bool direct_ok(const ptk_isa_lay *L, int32_t M, int32_t N) {
+/* Every microtile row of L is contiguous (the direct epilogue applies);
+ * fills its row and column offset parts. */
+static bool direct_ok(const ptk_isa_lay *L, int32_t M, int32_t N, int64_t *row, int64_t *col) {
+  int64_t o0 = ptk_isa__off(L, 0, 0);
   for (int32_t j0 = 0; j0 < N; j0 += NR) {
     int32_t n = N - j0 < NR ? N - j0 : NR;
     for (int32_t i = 0; i < M; i++)
       if (!run_ok(L, i, j0, n)) return false;
+    col[j0 / NR] = ptk_isa__off(L, 0, j0) - o0;
   }
+  for (int32_t i = 0; i < M; i++) row[i] = ptk_isa__off(L, i, 0);
   return true;
 }
 
-/* Rows i0 .. i0+mr-1, columns j0 .. j0+n-1 of C from t (mr x NR). */
-static void epilogue(const mm_dst *o, const float *restrict t, int32_t i0, int mr, int32_t j0,
-                     int32_t n) {
-  for (int i = 0; i < mr; i++) {
-    const float *restrict ti = t + i * NR;
-    float *c = (float *)(void *)ptk_isa__ptr(o->C, i0 + i, j0);
-    if (o->I) {
-      const float *cin = (const float *)(const void *)ptk_isa__ptr(o->I, i0 + i, j0);
-      for (int32_t j = 0; j < n; j++) c[j] = cin[j] + ti[j]; /* c may be cin */
-    } else if (o->bias) {
-      const float *restrict b = o->bias + j0;
-      for (int32_t j = 0; j < n; j++) c[j] = ti[j] + b[j];
-    } else {
-      memcpy(c, ti, (size_t)n * sizeof(float));
-    }
-  }
+static float *dst_at(const ptk_isa_lay *L, const int64_t *row, const int64_t *col, size_t i,
+                     size_t jp) {
+  return (float *)(void *)L->data + row[i] + col[jp];
 }
 
 /* C = A * B from the packed f32 panels: into the C tile through o when o is
  * not NULL, else into Cs (M x ldc row-major, ldc = N rounded up to NR). K
- * blocks before the last keep their partial chains in Cs. */
+ * blocks before the last keep their partial chains in Cs; a tail microtile
+ * narrower than NR goes through a small buffer. */
 static void gemm_packed(float *restrict Cs, size_t ldc, const float *restrict Ap,
                         const float *restrict Bp, size_t M, size_t K, size_t N, const mm_dst *o) {
   kern_fn kern = fns()->kern;
   size_t npa = (M + MR - 1) / MR, npb = (N + NR - 1) / NR;
+  static const float zeros[MR * NR];
   float t[MR * NR];
-  if (K == 0) {
-    memset(t, 0, sizeof t);
-    for (size_t i0 = 0; i0 < M; i0 += MR)
-      for (size_t j0 = 0; j0 < N; j0 += NR) {
-        int mr = (int)(M - i0 < MR ? M - i0 : MR);
-        int32_t n = (int32_t)(N - j0 < NR ? N - j0 : NR);
-        if (o)
-          epilogue(o, t, (int32_t)i0, mr, (int32_t)j0, n);
-        else
-          for (int i = 0; i < mr; i++) memset(Cs + (i0 + (size_t)i) * ldc + j0, 0, NR * sizeof(float));
-      }
-    return;
-  }
-  for (size_t k0 = 0; k0 < K; k0 += KC) {
+  for (size_t k0 = 0; k0 < K || (k0 == 0 && K == 0); k0 += KC) {
     size_t kc = K - k0 < KC ? K - k0 : KC;
-    bool last = k0 + kc == K;
+    bool last = k0 + kc >= K;
     for (size_t jp = 0; jp < npb; jp++) {
       const float *b = Bp + jp * K * NR + k0 * NR;
+      size_t n = N - jp * NR < NR ? N - jp * NR : NR;
       for (size_t ip = 0; ip < npa; ip++) {
         size_t i0 = ip * MR;
         int mr = (int)(M - i0 < MR ? M - i0 : MR);
         float *cs = Cs + i0 * ldc + jp * NR;
-        const float *a = Ap + ip * K * MR + k0 * MR;
+        const float *a = K ? Ap + ip * K * MR + k0 * MR : zeros;
         if (!o || !last) {
-          kern(kc, a, b, cs, ldc, mr, k0 == 0);
+          kern(kc, a, b ? b : zeros, cs, ldc, mr, k0 == 0, NULL);
           continue;
         }
-        if (k0) /* resume the partial chains */
-          for (int i = 0; i < mr; i++) memcpy(t + i * NR, cs + (size_t)i * ldc, NR * sizeof(float));
-        kern(kc, a, b, t, NR, mr, k0 == 0);
-        int32_t n = (int32_t)(N - jp * NR < NR ? N - jp * NR : NR);
-        epilogue(o, t, (int32_t)i0, mr, (int32_t)(jp * NR), n);
+        kout ko;
+        ko.bias = o->bias ? o->bias + jp * NR : NULL;
+        float *src = cs; /* the partial chains, when resumed */
+        size_t lds = ldc;
+        bool narrow = n < NR;
+        for (int i = 0; i < mr; i++) {
+          ko.c[i] = narrow ? t + i * NR : dst_at(o->C, o->crow, o->ccol, i0 + (size_t)i, jp);
+          ko.in[i] = o->I ? dst_at(o->I, o->irow, o->icol, i0 + (size_t)i, jp) : NULL;
+        }
+        if (narrow && o->I) { /* Cin's n columns, padded, so the add reads no further */
+          float cin[MR * NR];
+          for (int i = 0; i < mr; i++) {
+            memcpy(cin + i * NR, ko.in[i], n * sizeof(float));
+            memset(cin + i * NR + n, 0, (NR - n) * sizeof(float));
+            ko.in[i] = cin + i * NR;
+          }
+          kern(kc, a, b, src, lds, mr, k0 == 0, &ko);
+        } else if (narrow && o->bias) {
+          float bias[NR] = {0};
+          memcpy(bias, ko.bias, n * sizeof(float));
+          ko.bias = bias;
+          kern(kc, a, b, src, lds, mr, k0 == 0, &ko);
+        } else {
+          kern(kc, a, b, src, lds, mr, k0 == 0, &ko);
+        }
+        if (narrow)
+          for (int i = 0; i < mr; i++)
+            memcpy(dst_at(o->C, o->crow, o->ccol, i0 + (size_t)i, jp), t + i * NR, n * sizeof(float));
       }
     }
+    if (K == 0) break;
   }
 }
 
@@ -341,7 +376,10 @@ static int mm(const char *name, const ptk_tile *c, const ptk_tile *cin, const pt
     float *Bp = ptk_isa__scratch(0, nb * sizeof(float) + 1);
     float *Ap = ptk_isa__scratch(1, na * sizeof(float) + 1);
     float *C = ptk_isa__scratch(2, mp * np * sizeof(float));
-    float *extra = ptk_isa__scratch(3, (ext + (na > nb ? na : nb)) * sizeof(float));
+    /* extra: the bias row, then the raw operand while packing, then the
+     * row / column offsets of C and Cin (int64_t) */
+    size_t nj = np / NR, nraw = na > nb ? na : nb, noff = 4 * ((size_t)M + nj);
+    float *extra = ptk_isa__scratch(3, (ext + (nraw > noff ? nraw : noff)) * sizeof(float));
     void *raw = extra + ext;
     pack_f(a, &AL, true, M, K, Ap, raw);
     pack_f(b, &BL, false, K, N, Bp, raw);
@@ -349,8 +387,11 @@ static int mm(const char *name, const ptk_tile *c, const ptk_tile *cin, const pt
     /* Straight into C when its rows (and Cin's) are contiguous per
      * microtile and Cin is C itself or elsewhere (each C element is written
      * after its own Cin element is read, and no other). */
-    mm_dst o = {&CL, cin ? &IL : NULL, bias ? extra : NULL};
-    bool direct = direct_ok(&CL, M, N) && (!cin || direct_ok(&IL, M, N));
+    int64_t *offs = raw; /* 8-byte aligned: ext is a multiple of 16 */
+    mm_dst o = {&CL, cin ? &IL : NULL, bias ? extra : NULL, offs, offs + M, offs + M + nj,
+                offs + 2 * (size_t)M + nj};
+    bool direct = direct_ok(&CL, M, N, o.crow, o.ccol) &&
+                  (!cin || direct_ok(&IL, M, N, o.irow, o.icol));
     if (direct && cin) {
       const uint8_t *clo, *chi, *ilo, *ihi;
       ptk_isa__span(&CL, c, &clo, &chi);
