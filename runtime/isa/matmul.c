@@ -218,12 +218,16 @@ static kern_fn pick_kern(void) {
 typedef struct {
   kern_fn kern;
   widen_fn f16;
+  bool t8; /* pack_t8 (AVX2 + F16C) */
 } mm_fns;
 static const mm_fns *fns(void) {
   static mm_fns f;
   static int ready;
   if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
-    mm_fns g = {pick_kern(), pick_f16_widen()};
+    mm_fns g = {pick_kern(), pick_f16_widen(), false};
+#if PTK_MM_X86
+    g.t8 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+#endif
     f = g; /* every thread writes the same values */
     __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
   }
@@ -326,11 +330,130 @@ static void gemm_packed(float *restrict Cs, size_t ldc, const float *restrict Ap
   }
 }
 
+#if PTK_MM_X86
+/* ---- packing with 8 x 8 transposes (AVX2; F16C for f16) ------------------------------------ */
+
+/* Both operands are stored with k contiguous in runs of at least 8 (left:
+ * rows in row-major boxes; right: columns in column-major boxes), while the
+ * panels want k outermost: 8 runs of 8 elements are widened to f32 and
+ * transposed in registers. Same values as the element path: f32 copied,
+ * bf16 shifted, f16 through vcvtph2ps with signalling NaNs kept (as
+ * f16_widen_hw). */
+__attribute__((target("avx2,f16c"), always_inline)) static inline __m256
+ld8(const uint8_t *p, ptk_isa_dtype dt) {
+  if (dt == PTK_ISA_F32) return _mm256_loadu_ps((const float *)(const void *)p);
+  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m256i w = _mm256_cvtepu16_epi32(x);
+  if (dt == PTK_ISA_BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
+  __m256i f = _mm256_castps_si256(_mm256_cvtph_ps(x));
+  __m256i a = _mm256_and_si256(w, _mm256_set1_epi32(0x7fff));
+  __m256i snan = _mm256_and_si256(_mm256_cmpgt_epi32(a, _mm256_set1_epi32(0x7c00)),
+                                  _mm256_cmpgt_epi32(_mm256_set1_epi32(0x7e00), a));
+  f = _mm256_andnot_si256(_mm256_and_si256(snan, _mm256_set1_epi32(0x00400000)), f);
+  return _mm256_castsi256_ps(f);
+}
+
+/* r[j] (8 values along k) -> r[k] (8 values along j). */
+__attribute__((target("avx2"), always_inline)) static inline void tr8(__m256 r[8]) {
+  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/* k runs of 8 (aligned) are contiguous in the operand: for A along a row,
+ * for B down a column. */
+static bool k_runs8(const ptk_isa_lay *L, bool is_a) {
+  if (is_a) {
+    if (L->kind == LK_ROW) return true;
+    return (L->kind == LK_NZ || L->kind == LK_ZZ) && L->lic >= 3 && !(L->c0 & 7);
+  }
+  if (L->kind == LK_COL) return true;
+  return (L->kind == LK_ZN || L->kind == LK_NN) && L->lir >= 3 && !(L->r0 & 7);
+}
+
+/* Packs the whole operand (as pack_T + widening would); K's last K % 8
+ * values element by element. Offsets are a row part plus a column part
+ * (ptk_isa__off), so each k group's offset (kofs, in the caller's
+ * workspace) is added to each row's (or column's) base. dst has room for 2
+ * floats past the A panels (8-wide stores of 6-wide rows). */
+#define PACK_T8(NAME, DT)                                                                          \
+  __attribute__((target("avx2,f16c"))) static void NAME(const ptk_isa_lay *L, bool is_a,         \
+                                                        int32_t rows, int32_t cols,                \
+                                                        float *restrict dst, int64_t *kofs) {      \
+    static const uint8_t zeros[32];                                                                \
+    size_t K = (size_t)(is_a ? cols : rows), G = is_a ? MR : NR, esz = L->esz;                     \
+    int32_t W = is_a ? rows : cols; /* M or N */                                                   \
+    size_t K8 = K & ~(size_t)7, np = ((size_t)W + G - 1) / G;                                      \
+    int64_t o0 = ptk_isa__off(L, 0, 0);                                                            \
+    for (size_t g = 0; g < K8 / 8; g++)                                                            \
+      kofs[g] = ((is_a ? ptk_isa__off(L, 0, (int32_t)(8 * g))                                      \
+                       : ptk_isa__off(L, (int32_t)(8 * g), 0)) - o0) * (int64_t)esz;               \
+    for (size_t p = 0; p < np; p++) {                                                              \
+      float *panel = dst + p * G * K;                                                              \
+      for (size_t h = 0; h < G; h += 8) { /* 8 rows / columns of the panel at a time */            \
+        int32_t w0 = (int32_t)(p * G + h);                                                         \
+        int nw = W - w0 < 8 ? W - w0 : 8;                                                          \
+        if (nw > (int)(G - h)) nw = (int)(G - h);                                                  \
+        const uint8_t *wb[8];                                                                      \
+        for (int j = 0; j < 8; j++)                                                                \
+          wb[j] = j < nw ? (is_a ? ptk_isa__ptr(L, w0 + j, 0) : ptk_isa__ptr(L, 0, w0 + j)) : NULL; \
+        for (size_t g = 0; g < K8 / 8; g++) {                                                      \
+          int64_t ko = kofs[g];                                                                    \
+          __m256 r[8];                                                                             \
+          r[0] = ld8(wb[0] ? wb[0] + ko : zeros, DT);                                              \
+          r[1] = ld8(wb[1] ? wb[1] + ko : zeros, DT);                                              \
+          r[2] = ld8(wb[2] ? wb[2] + ko : zeros, DT);                                              \
+          r[3] = ld8(wb[3] ? wb[3] + ko : zeros, DT);                                              \
+          r[4] = ld8(wb[4] ? wb[4] + ko : zeros, DT);                                              \
+          r[5] = ld8(wb[5] ? wb[5] + ko : zeros, DT);                                              \
+          r[6] = ld8(wb[6] ? wb[6] + ko : zeros, DT);                                              \
+          r[7] = ld8(wb[7] ? wb[7] + ko : zeros, DT);                                              \
+          tr8(r);                                                                                  \
+          /* A rows are MR = 6 wide: an 8-wide store's last two lanes (zeros)                      \
+           * land on the next k's slots, stored after, or past the panel (the                      \
+           * next panel, packed after, or the caller's slack) */                                   \
+          float *d = panel + 8 * g * G + h;                                                        \
+          for (int k = 0; k < 8; k++) _mm256_storeu_ps(d + (size_t)k * G, r[k]);                   \
+        }                                                                                          \
+        for (size_t k = K8; k < K; k++) /* K % 8 tail: exact widening, sNaNs kept */               \
+          for (int j = 0; j < (int)(G - h < 8 ? G - h : 8); j++) {                                 \
+            int32_t i = is_a ? w0 + j : (int32_t)k, c = is_a ? (int32_t)k : w0 + j;                \
+            panel[k * G + h + (size_t)j] = j < nw ? ptk_isa__ld_f(DT, ptk_isa__ptr(L, i, c)) : 0;  \
+          }                                                                                        \
+      }                                                                                            \
+    }                                                                                              \
+  }
+PACK_T8(pack_t8_f32, PTK_ISA_F32)
+PACK_T8(pack_t8_f16, PTK_ISA_F16)
+PACK_T8(pack_t8_bf16, PTK_ISA_BF16)
+#endif
+
 /* Pack a float operand (A if is_a) as f32 panels into dst, through raw. */
 static void pack_f(const ptk_tile *t, const ptk_isa_lay *L, bool is_a, int32_t rows, int32_t cols,
                    float *dst, void *raw) {
   size_t n = is_a ? ((size_t)rows + MR - 1) / MR * MR * (size_t)cols
                   : ((size_t)cols + NR - 1) / NR * NR * (size_t)rows;
+#if PTK_MM_X86
+  if (fns()->t8 && k_runs8(L, is_a)) { /* raw: room for the k group offsets */
+    if (t->dtype == PTK_ISA_F32) pack_t8_f32(L, is_a, rows, cols, dst, raw);
+    if (t->dtype == PTK_ISA_F16) pack_t8_f16(L, is_a, rows, cols, dst, raw);
+    if (t->dtype == PTK_ISA_BF16) pack_t8_bf16(L, is_a, rows, cols, dst, raw);
+    return;
+  }
+#endif
   if (t->dtype == PTK_ISA_F32)
     pack_uint32_t(L, rows, cols, (uint32_t *)dst, is_a);
   else
@@ -374,7 +497,7 @@ static int mm(const char *name, const ptk_tile *c, const ptk_tile *cin, const pt
     size_t mp = ((size_t)M + MR - 1) / MR * MR, np = ((size_t)N + NR - 1) / NR * NR;
     size_t na = mp * (size_t)K, nb = np * (size_t)K, ext = np + 16;
     float *Bp = ptk_isa__scratch(0, nb * sizeof(float) + 1);
-    float *Ap = ptk_isa__scratch(1, na * sizeof(float) + 1);
+    float *Ap = ptk_isa__scratch(1, (na + 8) * sizeof(float)); /* slack: pack_t8 */
     float *C = ptk_isa__scratch(2, mp * np * sizeof(float));
     /* extra: the bias row, then the raw operand while packing, then the
      * row / column offsets of C and Cin (int64_t) */
