@@ -201,7 +201,10 @@ static void sep_tile(const ptk_isa_lay *L, int32_t rows, int32_t cols, int64_t *
 }
 
 /* The inner dimension cut into segments along which both offsets step by a
- * constant (a box row or column: runs of 8 f32 for 32-byte box rows). */
+ * constant (a box row or column: runs of 8 f32 for 32-byte box rows). A
+ * segment is copied for every outer index before the next segment, so the
+ * copies walk down a box column (contiguous in a boxed tile) instead of
+ * striding across boxes. */
 typedef struct {
   int32_t at, len;
   int64_t ds, ss; /* element steps */
@@ -211,14 +214,14 @@ typedef struct {
   static void sep_copy_##T(T *restrict d, const T *restrict s, const int64_t *dout,                \
                            const int64_t *sout, int32_t nout, const int64_t *din,                  \
                            const int64_t *sin, const sep_seg *seg, int32_t nseg) {                 \
-    for (int32_t o = 0; o < nout; o++) {                                                           \
-      T *dd = d + dout[o];                                                                         \
-      const T *ss = s + sout[o];                                                                   \
-      for (int32_t g = 0; g < nseg; g++) {                                                         \
-        T *restrict dp = dd + din[seg[g].at];                                                      \
-        const T *restrict sp = ss + sin[seg[g].at];                                                \
-        int32_t n = seg[g].len;                                                                    \
-        int64_t a = seg[g].ds, b = seg[g].ss;                                                      \
+    for (int32_t g = 0; g < nseg; g++) {                                                           \
+      T *dg = d + din[seg[g].at];                                                                  \
+      const T *sg = s + sin[seg[g].at];                                                            \
+      int32_t n = seg[g].len;                                                                      \
+      int64_t a = seg[g].ds, b = seg[g].ss;                                                        \
+      for (int32_t o = 0; o < nout; o++) {                                                         \
+        T *restrict dp = dg + dout[o];                                                             \
+        const T *restrict sp = sg + sout[o];                                                       \
         if (a == 1 && b == 1 && n * sizeof(T) == 32)                                               \
           memcpy(dp, sp, 32);                                                                      \
         else if (a == 1 && b == 1)                                                                 \
