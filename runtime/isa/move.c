@@ -260,6 +260,82 @@ static void sep_copy(uint8_t *d, const uint8_t *s, size_t esz, const sep_idx *x,
   }
 #undef SEP_CALL
 }
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define SEP_SSE 1
+
+/* 8 x 8 16-bit and 4 x 4 32-bit transposes in SSE2 registers (the x86-64
+ * baseline): v[i] holds row i, afterwards column i. */
+static inline void tr8x8_16(__m128i v[8]) {
+  __m128i a0 = _mm_unpacklo_epi16(v[0], v[1]), a1 = _mm_unpackhi_epi16(v[0], v[1]);
+  __m128i a2 = _mm_unpacklo_epi16(v[2], v[3]), a3 = _mm_unpackhi_epi16(v[2], v[3]);
+  __m128i a4 = _mm_unpacklo_epi16(v[4], v[5]), a5 = _mm_unpackhi_epi16(v[4], v[5]);
+  __m128i a6 = _mm_unpacklo_epi16(v[6], v[7]), a7 = _mm_unpackhi_epi16(v[6], v[7]);
+  __m128i b0 = _mm_unpacklo_epi32(a0, a2), b1 = _mm_unpackhi_epi32(a0, a2);
+  __m128i b2 = _mm_unpacklo_epi32(a1, a3), b3 = _mm_unpackhi_epi32(a1, a3);
+  __m128i b4 = _mm_unpacklo_epi32(a4, a6), b5 = _mm_unpackhi_epi32(a4, a6);
+  __m128i b6 = _mm_unpacklo_epi32(a5, a7), b7 = _mm_unpackhi_epi32(a5, a7);
+  v[0] = _mm_unpacklo_epi64(b0, b4), v[1] = _mm_unpackhi_epi64(b0, b4);
+  v[2] = _mm_unpacklo_epi64(b1, b5), v[3] = _mm_unpackhi_epi64(b1, b5);
+  v[4] = _mm_unpacklo_epi64(b2, b6), v[5] = _mm_unpackhi_epi64(b2, b6);
+  v[6] = _mm_unpacklo_epi64(b3, b7), v[7] = _mm_unpackhi_epi64(b3, b7);
+}
+static inline void tr4x4_32(__m128i v[4]) {
+  __m128i a0 = _mm_unpacklo_epi32(v[0], v[1]), a1 = _mm_unpackhi_epi32(v[0], v[1]);
+  __m128i a2 = _mm_unpacklo_epi32(v[2], v[3]), a3 = _mm_unpackhi_epi32(v[2], v[3]);
+  v[0] = _mm_unpacklo_epi64(a0, a2), v[1] = _mm_unpackhi_epi64(a0, a2);
+  v[2] = _mm_unpacklo_epi64(a1, a3), v[3] = _mm_unpackhi_epi64(a1, a3);
+}
+
+/* A copy between a map whose rows run contiguously (source) and one whose
+ * columns do (destination), or the reverse, for 2- and 4-byte elements:
+ * square blocks (8 or 4) loaded along the source's contiguous direction,
+ * transposed in registers, stored along the destination's. Blocks whose
+ * runs are not contiguous (box edges, tails) go element by element. The
+ * result is the element copy's (disjoint storage). */
+static bool sep_transpose(uint8_t *d, const uint8_t *s, size_t esz, const sep_idx *x,
+                          int32_t rows, int32_t cols) {
+  if ((esz != 2 && esz != 4) || rows < 2 || cols < 2) return false;
+  const int64_t *dr = x->dr, *dc = x->dc, *sr = x->sr, *sc = x->sc;
+  int32_t R = rows, C = cols;
+  if (sc[1] - sc[0] == 1 && dr[1] - dr[0] == 1) {
+    /* source rows contiguous, destination columns */
+  } else if (sr[1] - sr[0] == 1 && dc[1] - dc[0] == 1) {
+    /* the same with rows and columns exchanged */
+    const int64_t *t;
+    t = dr, dr = dc, dc = t;
+    t = sr, sr = sc, sc = t;
+    R = cols, C = rows;
+  } else {
+    return false;
+  }
+  int32_t B = esz == 2 ? 8 : 4;
+  for (int32_t r0 = 0; r0 < R; r0 += B)
+    for (int32_t c0 = 0; c0 < C; c0 += B) {
+      bool full = r0 + B <= R && c0 + B <= C && sc[c0 + B - 1] - sc[c0] == B - 1 &&
+                  dr[r0 + B - 1] - dr[r0] == B - 1;
+      if (!full) {
+        for (int32_t r = r0; r < R && r < r0 + B; r++)
+          for (int32_t c = c0; c < C && c < c0 + B; c++)
+            memcpy(d + (dr[r] + dc[c]) * (int64_t)esz, s + (sr[r] + sc[c]) * (int64_t)esz, esz);
+        continue;
+      }
+      __m128i v[8];
+      for (int32_t i = 0; i < B; i++) {
+        const uint8_t *p = s + (sr[r0 + i] + sc[c0]) * (int64_t)esz;
+        v[i] = _mm_loadu_si128((const __m128i *)(const void *)p);
+      }
+      if (esz == 2)
+        tr8x8_16(v);
+      else
+        tr4x4_32(v);
+      for (int32_t j = 0; j < B; j++)
+        _mm_storeu_si128((__m128i *)(void *)(d + (dr[r0] + dc[c0 + j]) * (int64_t)esz), v[j]);
+    }
+  return true;
+}
+#endif
+
 static bool boxed(const ptk_isa_lay *L) { return L->kind != LK_ROW && L->kind != LK_COL; }
 
 /* Whole boxes between two layouts whose boxes are alike (same shape, same
@@ -460,6 +536,9 @@ static void copy_region(const ptk_tile *dst, const ptk_isa_lay *DL, const ptk_ti
       sep_idx x = sep_alloc(rows, cols);
       sep_tile(DL, rows, cols, x.dr, x.dc);
       sep_tile(SL, rows, cols, x.sr, x.sc);
+#ifdef SEP_SSE
+      if (sep_transpose(DL->data, SL->data, DL->esz, &x, rows, cols)) return;
+#endif
       bool inner_rows = cols > 1 && rows > 1 && x.dr[1] - x.dr[0] == 1;
       sep_copy(DL->data, SL->data, DL->esz, &x, rows, cols, inner_rows);
       return;
