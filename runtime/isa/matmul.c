@@ -17,6 +17,7 @@
  * changes nothing. Only NaN payloads, when several NaNs meet in one fmaf,
  * follow the hardware's propagation rule. */
 #include "runtime/isa/internal.h"
+#include "runtime/isa/transpose.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
 #define PTK_MM_X86 1
@@ -353,26 +354,6 @@ ld8(const uint8_t *p, ptk_isa_dtype dt) {
   return _mm256_castsi256_ps(f);
 }
 
-/* r[j] (8 values along k) -> r[k] (8 values along j). */
-__attribute__((target("avx2"), always_inline)) static inline void tr8(__m256 r[8]) {
-  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-  __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-  __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
-  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
-  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
-
 /* k runs of 8 (aligned) are contiguous in the operand: for A along a row,
  * for B down a column. */
 static bool k_runs8(const ptk_isa_lay *L, bool is_a) {
@@ -421,7 +402,7 @@ static bool k_runs8(const ptk_isa_lay *L, bool is_a) {
           r[5] = ld8(wb[5] ? wb[5] + ko : zeros, DT);                                              \
           r[6] = ld8(wb[6] ? wb[6] + ko : zeros, DT);                                              \
           r[7] = ld8(wb[7] ? wb[7] + ko : zeros, DT);                                              \
-          tr8(r);                                                                                  \
+          ptk_isa__tr8x8_32(r); /* r[j] along k -> r[k] along j */                                                                                  \
           /* A rows are MR = 6 wide: an 8-wide store's last two lanes (zeros)                      \
            * land on the next k's slots, stored after, or past the panel (the                      \
            * next panel, packed after, or the caller's slack) */                                   \

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "runtime/isa/internal.h"
+#include "runtime/isa/transpose.h"
 
 /* ---- saturating index arithmetic (view values come from user programs) ---------------- */
 
@@ -260,31 +261,39 @@ static void sep_copy(uint8_t *d, const uint8_t *s, size_t esz, const sep_idx *x,
   }
 #undef SEP_CALL
 }
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <emmintrin.h>
+#ifdef PTK_ISA_TR
 #define SEP_SSE 1
-
-/* 8 x 8 16-bit and 4 x 4 32-bit transposes in SSE2 registers (the x86-64
- * baseline): v[i] holds row i, afterwards column i. */
-static inline void tr8x8_16(__m128i v[8]) {
-  __m128i a0 = _mm_unpacklo_epi16(v[0], v[1]), a1 = _mm_unpackhi_epi16(v[0], v[1]);
-  __m128i a2 = _mm_unpacklo_epi16(v[2], v[3]), a3 = _mm_unpackhi_epi16(v[2], v[3]);
-  __m128i a4 = _mm_unpacklo_epi16(v[4], v[5]), a5 = _mm_unpackhi_epi16(v[4], v[5]);
-  __m128i a6 = _mm_unpacklo_epi16(v[6], v[7]), a7 = _mm_unpackhi_epi16(v[6], v[7]);
-  __m128i b0 = _mm_unpacklo_epi32(a0, a2), b1 = _mm_unpackhi_epi32(a0, a2);
-  __m128i b2 = _mm_unpacklo_epi32(a1, a3), b3 = _mm_unpackhi_epi32(a1, a3);
-  __m128i b4 = _mm_unpacklo_epi32(a4, a6), b5 = _mm_unpackhi_epi32(a4, a6);
-  __m128i b6 = _mm_unpacklo_epi32(a5, a7), b7 = _mm_unpackhi_epi32(a5, a7);
-  v[0] = _mm_unpacklo_epi64(b0, b4), v[1] = _mm_unpackhi_epi64(b0, b4);
-  v[2] = _mm_unpacklo_epi64(b1, b5), v[3] = _mm_unpackhi_epi64(b1, b5);
-  v[4] = _mm_unpacklo_epi64(b2, b6), v[5] = _mm_unpackhi_epi64(b2, b6);
-  v[6] = _mm_unpacklo_epi64(b3, b7), v[7] = _mm_unpackhi_epi64(b3, b7);
-}
+/* 4 x 4 32-bit in SSE2 (CPUs without AVX2) */
 static inline void tr4x4_32(__m128i v[4]) {
   __m128i a0 = _mm_unpacklo_epi32(v[0], v[1]), a1 = _mm_unpackhi_epi32(v[0], v[1]);
   __m128i a2 = _mm_unpacklo_epi32(v[2], v[3]), a3 = _mm_unpackhi_epi32(v[2], v[3]);
   v[0] = _mm_unpacklo_epi64(a0, a2), v[1] = _mm_unpackhi_epi64(a0, a2);
   v[2] = _mm_unpacklo_epi64(a1, a3), v[3] = _mm_unpackhi_epi64(a1, a3);
+}
+
+/* One B x B block (8: 16-bit, or 32-bit with AVX2; 4: 32-bit otherwise):
+ * rows r0.. of the source loaded along their contiguous direction, stored
+ * as the destination's contiguous columns c0... */
+__attribute__((target("avx2"))) static void blk8_32(uint8_t *d, const uint8_t *s,
+                                                    const int64_t *dr, const int64_t *dc,
+                                                    const int64_t *sr, const int64_t *sc,
+                                                    int32_t r0, int32_t c0) {
+  __m256 v[8];
+  for (int32_t i = 0; i < 8; i++)
+    v[i] = _mm256_loadu_ps((const float *)(const void *)(s + (sr[r0 + i] + sc[c0]) * 4));
+  ptk_isa__tr8x8_32(v);
+  for (int32_t j = 0; j < 8; j++)
+    _mm256_storeu_ps((float *)(void *)(d + (dr[r0] + dc[c0 + j]) * 4), v[j]);
+}
+static bool have_avx2(void) {
+  static int v = -1; /* every thread computes the same value */
+  int x = __atomic_load_n(&v, __ATOMIC_RELAXED);
+  if (x < 0) {
+    __builtin_cpu_init();
+    x = __builtin_cpu_supports("avx2") != 0;
+    __atomic_store_n(&v, x, __ATOMIC_RELAXED);
+  }
+  return x;
 }
 
 /* A copy between a map whose rows run contiguously (source) and one whose
@@ -309,7 +318,8 @@ static bool sep_transpose(uint8_t *d, const uint8_t *s, size_t esz, const sep_id
   } else {
     return false;
   }
-  int32_t B = esz == 2 ? 8 : 4;
+  bool avx2 = esz == 4 && have_avx2();
+  int32_t B = esz == 2 || avx2 ? 8 : 4;
   for (int32_t r0 = 0; r0 < R; r0 += B)
     for (int32_t c0 = 0; c0 < C; c0 += B) {
       bool full = r0 + B <= R && c0 + B <= C && sc[c0 + B - 1] - sc[c0] == B - 1 &&
@@ -320,13 +330,17 @@ static bool sep_transpose(uint8_t *d, const uint8_t *s, size_t esz, const sep_id
             memcpy(d + (dr[r] + dc[c]) * (int64_t)esz, s + (sr[r] + sc[c]) * (int64_t)esz, esz);
         continue;
       }
+      if (avx2) {
+        blk8_32(d, s, dr, dc, sr, sc, r0, c0);
+        continue;
+      }
       __m128i v[8];
       for (int32_t i = 0; i < B; i++) {
         const uint8_t *p = s + (sr[r0 + i] + sc[c0]) * (int64_t)esz;
         v[i] = _mm_loadu_si128((const __m128i *)(const void *)p);
       }
       if (esz == 2)
-        tr8x8_16(v);
+        ptk_isa__tr8x8_16(v);
       else
         tr4x4_32(v);
       for (int32_t j = 0; j < B; j++)
