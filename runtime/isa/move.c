@@ -395,10 +395,13 @@ static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_la
     sep_tile(L, rows, cols, tr, tc);
     for (int32_t r = 0; r < rows; r++) gr[r] = row_off(g, r);
     for (int32_t c = 0; c < cols; c++) gc[c] = col_off(g, c);
+    /* runs along the tile's contiguous direction (down a column of Zn/Nn
+     * boxes, e.g. K^T through a column-major view) */
+    bool inner_rows = rows > 1 && tr[1] - tr[0] == 1;
     if (load)
-      sep_copy(L->data, base, esz, &x, rows, cols, false);
+      sep_copy(L->data, base, esz, &x, rows, cols, inner_rows);
     else
-      sep_copy(base, L->data, esz, &x, rows, cols, false);
+      sep_copy(base, L->data, esz, &x, rows, cols, inner_rows);
     return;
   }
   int64_t cstep = col_step(g);
