@@ -263,7 +263,7 @@ static bool direct_ok(const ptk_isa_lay *L, int32_t M, int32_t N, int64_t *row, 
     if (M > 0 && !run_ok(L, 0, j0, n)) return false;
     col[j0 / NR] = ptk_isa__off(L, 0, j0) - o0;
   }
-  for (int32_t i = 0; i < M; i++) row[i] = ptk_isa__off(L, i, 0);
+  ptk_isa__offs(L, true, M, row);
   return true;
 }
 

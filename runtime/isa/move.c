@@ -196,9 +196,8 @@ static sep_idx sep_alloc(int32_t rows, int32_t cols) {
   return x;
 }
 static void sep_tile(const ptk_isa_lay *L, int32_t rows, int32_t cols, int64_t *ro, int64_t *co) {
-  int64_t o0 = ptk_isa__off(L, 0, 0);
-  for (int32_t r = 0; r < rows; r++) ro[r] = ptk_isa__off(L, r, 0);
-  for (int32_t c = 0; c < cols; c++) co[c] = ptk_isa__off(L, 0, c) - o0;
+  ptk_isa__offs(L, true, rows, ro);
+  ptk_isa__offs(L, false, cols, co);
 }
 
 /* The inner dimension cut into segments along which both offsets step by a
