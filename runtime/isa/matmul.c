@@ -14,8 +14,12 @@
  * or the path (fmaf is correctly rounded: the FMA instruction and the C
  * library function agree). K is cut into KC blocks for the caches: a partial
  * chain is stored as the exact f32 accumulator and resumed from it, which
- * changes nothing. Only NaN payloads, when several NaNs meet in one fmaf,
- * follow the hardware's propagation rule. */
+ * changes nothing. So the multiply-add is fused (one rounding per k step) in
+ * every path and both engines; Cin (Cin + d) or the bias (d + bias) is then
+ * added with its own rounding, in the microkernel's epilogue, which stores
+ * straight into C when C's rows are contiguous per NR columns. Only NaN
+ * payloads, when several NaNs meet in one fmaf, follow the hardware's
+ * propagation rule. */
 #include "runtime/isa/internal.h"
 #include "runtime/isa/transpose.h"
 
@@ -280,7 +284,6 @@ static void gemm_packed(float *restrict Cs, size_t ldc, const float *restrict Ap
                         const float *restrict Bp, size_t M, size_t K, size_t N, const mm_dst *o) {
   kern_fn kern = fns()->kern;
   size_t npa = (M + MR - 1) / MR, npb = (N + NR - 1) / NR;
-  static const float zeros[MR * NR];
   float t[MR * NR];
   for (size_t k0 = 0; k0 < K || (k0 == 0 && K == 0); k0 += KC) {
     size_t kc = K - k0 < KC ? K - k0 : KC;
@@ -292,15 +295,13 @@ static void gemm_packed(float *restrict Cs, size_t ldc, const float *restrict Ap
         size_t i0 = ip * MR;
         int mr = (int)(M - i0 < MR ? M - i0 : MR);
         float *cs = Cs + i0 * ldc + jp * NR;
-        const float *a = K ? Ap + ip * K * MR + k0 * MR : zeros;
+        const float *a = Ap + ip * K * MR + k0 * MR; /* K = 0: kc = 0, nothing read */
         if (!o || !last) {
-          kern(kc, a, b ? b : zeros, cs, ldc, mr, k0 == 0, NULL);
+          kern(kc, a, b, cs, ldc, mr, k0 == 0, NULL);
           continue;
         }
         kout ko;
         ko.bias = o->bias ? o->bias + jp * NR : NULL;
-        float *src = cs; /* the partial chains, when resumed */
-        size_t lds = ldc;
         bool narrow = n < NR;
         for (int i = 0; i < mr; i++) {
           ko.c[i] = narrow ? t + i * NR : dst_at(o->C, o->crow, o->ccol, i0 + (size_t)i, jp);
@@ -313,14 +314,14 @@ static void gemm_packed(float *restrict Cs, size_t ldc, const float *restrict Ap
             memset(cin + i * NR + n, 0, (NR - n) * sizeof(float));
             ko.in[i] = cin + i * NR;
           }
-          kern(kc, a, b, src, lds, mr, k0 == 0, &ko);
+          kern(kc, a, b, cs, ldc, mr, k0 == 0, &ko);
         } else if (narrow && o->bias) {
           float bias[NR] = {0};
           memcpy(bias, ko.bias, n * sizeof(float));
           ko.bias = bias;
-          kern(kc, a, b, src, lds, mr, k0 == 0, &ko);
-        } else {
-          kern(kc, a, b, src, lds, mr, k0 == 0, &ko);
+          kern(kc, a, b, cs, ldc, mr, k0 == 0, &ko);
+        } else { /* cs: the partial chains, when a K block is resumed */
+          kern(kc, a, b, cs, ldc, mr, k0 == 0, &ko);
         }
         if (narrow)
           for (int i = 0; i < mr; i++)
