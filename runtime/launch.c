@@ -565,6 +565,123 @@ static bool gather_accesses(ptk_rt_launch *L, ptk_rt_worker **ws, uint32_t n) {
   return true;
 }
 
+/* ---- helper threads ------------------------------------------------------------------------------ */
+
+/* A launch on T threads runs on its caller and T - 1 helper threads taken
+ * from a process-wide pool: a helper parks on its own condition variable
+ * between jobs, so a launch wakes threads instead of creating and joining
+ * them (tens of microseconds each). The pool grows to the most threads ever
+ * used at once; idle helpers exit when the library is unloaded or the
+ * process exits, and a forked child starts with an empty pool (its parent's
+ * helpers do not exist there). */
+typedef struct rt_join {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  uint32_t pending; /* jobs not finished */
+} rt_join;
+
+typedef struct rt_helper {
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  ptk_rt_worker *job; /* NULL while idle */
+  rt_join *join;
+  bool quit;
+  struct rt_helper *next; /* in the idle list */
+} rt_helper;
+
+static pthread_mutex_t helpers_mu = PTHREAD_MUTEX_INITIALIZER;
+static rt_helper *helpers_idle;
+static pthread_once_t helpers_once = PTHREAD_ONCE_INIT;
+
+static void *worker_main(void *arg);
+
+static void *helper_main(void *arg) {
+  rt_helper *h = arg;
+  pthread_mutex_lock(&h->mu);
+  for (;;) {
+    while (!h->job && !h->quit) pthread_cond_wait(&h->cv, &h->mu);
+    if (!h->job) break; /* quit */
+    ptk_rt_worker *w = h->job;
+    rt_join *j = h->join;
+    pthread_mutex_unlock(&h->mu);
+    worker_main(w);
+    pthread_mutex_lock(&h->mu);
+    h->job = NULL;
+    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_lock(&helpers_mu); /* idle again before the launch can return */
+    h->next = helpers_idle;
+    helpers_idle = h;
+    pthread_mutex_unlock(&helpers_mu);
+    pthread_mutex_lock(&j->mu);
+    if (--j->pending == 0) pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    pthread_mutex_lock(&h->mu);
+  }
+  pthread_mutex_unlock(&h->mu);
+  return NULL;
+}
+
+/* fork: the list is consistent across it; the child has no helpers */
+static void helpers_prefork(void) { pthread_mutex_lock(&helpers_mu); }
+static void helpers_parent(void) { pthread_mutex_unlock(&helpers_mu); }
+static void helpers_child(void) {
+  helpers_idle = NULL;
+  pthread_mutex_unlock(&helpers_mu);
+}
+static void helpers_init(void) { pthread_atfork(helpers_prefork, helpers_parent, helpers_child); }
+
+/* Idle helpers exit (the busy ones cannot be: a launch still runs). */
+__attribute__((destructor)) static void helpers_stop(void) {
+  pthread_mutex_lock(&helpers_mu);
+  rt_helper *h = helpers_idle;
+  helpers_idle = NULL;
+  pthread_mutex_unlock(&helpers_mu);
+  while (h) {
+    rt_helper *n = h->next;
+    pthread_mutex_lock(&h->mu);
+    h->quit = true;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->th, NULL);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+    h = n;
+  }
+}
+
+/* Runs w on a helper; false when no helper can be had (out of memory or
+ * threads): the launch then runs on fewer threads. */
+static bool helper_run(ptk_rt_worker *w, rt_join *j) {
+  pthread_once(&helpers_once, helpers_init);
+  pthread_mutex_lock(&helpers_mu);
+  rt_helper *h = helpers_idle;
+  if (h) helpers_idle = h->next;
+  pthread_mutex_unlock(&helpers_mu);
+  if (!h) {
+    h = calloc(1, sizeof *h);
+    if (!h) return false;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    if (pthread_create(&h->th, NULL, helper_main, h) != 0) {
+      pthread_cond_destroy(&h->cv);
+      pthread_mutex_destroy(&h->mu);
+      free(h);
+      return false;
+    }
+  }
+  pthread_mutex_lock(&j->mu);
+  j->pending++;
+  pthread_mutex_unlock(&j->mu);
+  pthread_mutex_lock(&h->mu);
+  h->job = w;
+  h->join = j;
+  pthread_cond_signal(&h->cv);
+  pthread_mutex_unlock(&h->mu);
+  return true;
+}
+
 /* ---- the launch ------------------------------------------------------------------------------------ */
 
 static uint32_t ncpus;
@@ -652,15 +769,17 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   if (threads == 1) {
     worker_main(ws[0]);
   } else {
-    pthread_t *th = calloc(threads, sizeof *th);
-    uint32_t started = 0;
-    for (uint32_t t = 1; th && t < threads; t++) {
-      if (pthread_create(&th[t], NULL, worker_main, ws[t]) != 0) break;
-      started = t;
-    }
+    rt_join j = {.pending = 0};
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.cv, NULL);
+    for (uint32_t t = 1; t < threads; t++)
+      if (!helper_run(ws[t], &j)) break; /* the started ones take every block */
     worker_main(ws[0]);
-    for (uint32_t t = 1; t <= started; t++) pthread_join(th[t], NULL);
-    free(th);
+    pthread_mutex_lock(&j.mu);
+    while (j.pending) pthread_cond_wait(&j.cv, &j.mu);
+    pthread_mutex_unlock(&j.mu);
+    pthread_cond_destroy(&j.cv);
+    pthread_mutex_destroy(&j.mu);
   }
   pthread_mutex_lock(&L.mu);
   L.finished = true;
