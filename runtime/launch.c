@@ -425,7 +425,8 @@ static int cmp_stopped(const void *a, const void *b) {
  * at the op each running block was executing (its innermost loop). */
 static void report_stop(ptk_rt_launch *L, ptk_diags *d) {
   const ptk_func *f = L->p->entry;
-  qsort(L->stopped.data, L->stopped.len, sizeof *L->stopped.data, cmp_stopped);
+  if (L->stopped.len) /* data is NULL when no block was stopped */
+    qsort(L->stopped.data, L->stopped.len, sizeof *L->stopped.data, cmp_stopped);
   ptk_buf h = {0};
   ptk_buf_printf(&h, "launch of kernel '%s' %s", L->kernel, stop_text(L->stop_reason));
   if (L->stop_reason == PTK_STOP_TIMEOUT) ptk_buf_printf(&h, " after %g s", L->timeout_limit);

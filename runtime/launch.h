@@ -3,8 +3,9 @@
  * in how they run the ops of one block. Everything around that lives here,
  * once:
  *   - runtime/launch.c: argument binding, the target and its memories, the
- *     worker pool kept on a program between launches, the thread pool over
- *     blocks, the lowest-failing-block error, ordered print output;
+ *     worker pool kept on a program between launches, the blocks spread over
+ *     the caller and helper threads parked in a process-wide pool, the
+ *     lowest-failing-block error, ordered print output;
  *   - runtime/block.c: the host services a block calls: located runtime
  *     errors, bounds-checked global memory (tload/tstore, scalar
  *     load/store), on-chip tile placement, scalar casts, printing.

@@ -355,14 +355,15 @@ static bool numpy_times(double *t, char *blas, size_t bl) {
 
 /* ---- the tiny-kernel launch (public API) ---------------------------------------------------- */
 
-/* Seconds per ptk_launch of tests/bench/tiny.ptk, 1 block: best and median
- * of `reps` batches of N launches. NAN when it cannot load. */
-static void tiny_launch(const char *engine, double *best, double *med) {
+/* Seconds per ptk_launch of tests/bench/tiny.ptk on `blocks` blocks and as
+ * many threads: best and median of `reps` batches of N launches. NAN when it
+ * cannot load. */
+static void tiny_launch(const char *engine, uint32_t blocks, double *best, double *med) {
   enum { N = 2000 };
   *best = *med = NAN;
   ptk_options opt = {0};
   opt.engine = engine;
-  opt.threads = 1;
+  opt.threads = blocks;
   ptk_err err = {0};
   ptk_ctx *c = ptk_open(&opt, &err);
   ptk_kernel *k = c ? ptk_load_file(c, "tests/bench/tiny.ptk", NULL, NULL, 0, &err) : NULL;
@@ -376,11 +377,11 @@ static void tiny_launch(const char *engine, double *best, double *med) {
   ptk_tensor *x = ptk_tensor_new(PTK_F32, 1, &n), *y = ptk_tensor_new(PTK_F32, 1, &n);
   ptk_arg a[2] = {ptk_arg_tensor(x), ptk_arg_tensor(y)};
   double *t = malloc(sizeof(double) * (size_t)reps);
-  for (int i = 0; i < 100; i++) ptk_launch(k, 1, a, 2, NULL); /* warm: pool, caches */
+  for (int i = 0; i < 100; i++) ptk_launch(k, blocks, a, 2, NULL); /* warm: pools, caches */
   for (int r = 0; r < reps; r++) {
     double t0 = now();
     for (int i = 0; i < N; i++)
-      if (ptk_launch(k, 1, a, 2, &err) != PTK_OK) {
+      if (ptk_launch(k, blocks, a, 2, &err) != PTK_OK) {
         fprintf(stderr, "tiny.ptk (%s): %s", engine, err.message);
         exit(1);
       }
@@ -565,9 +566,10 @@ int main(void) {
   }
 
   /* launch overhead and compile time */
-  double tl_jb, tl_jm, tl_ib, tl_im;
-  tiny_launch("jit", &tl_jb, &tl_jm);
-  tiny_launch("interp", &tl_ib, &tl_im);
+  double tl_jb, tl_jm, tl_ib, tl_im, tl2_b, tl2_m;
+  tiny_launch("jit", 1, &tl_jb, &tl_jm);
+  tiny_launch("interp", 1, &tl_ib, &tl_im);
+  tiny_launch("jit", 2, &tl2_b, &tl2_m);
   double cl_b = NAN, cl_m = NAN, cj_b = NAN, cj_m = NAN;
   bool have_cc = cold_compile(3, &cl_b, &cl_m, &cj_b, &cj_m);
 
@@ -631,6 +633,9 @@ int main(void) {
   printf("\ntiny-kernel launch (ptk_launch, tests/bench/tiny.ptk, 1 block, warm): jit best %.2f us "
          "(median %.2f), interp best %.2f us (median %.2f)\n",
          tl_jb * 1e6, tl_jm * 1e6, tl_ib * 1e6, tl_im * 1e6);
+  printf("  the same on 2 blocks, 2 threads (a helper thread woken per launch): jit best %.2f us "
+         "(median %.2f)\n",
+         tl2_b * 1e6, tl2_m * 1e6);
   if (have_cc)
     printf("cold JIT compile of samples/flash_attention.ptk (D=128, empty cache): trace + passes "
            "best %.1f ms (median %.1f) + emit + cc + dlopen best %.1f ms (median %.1f) = %.1f ms\n",
