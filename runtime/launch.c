@@ -14,10 +14,15 @@
 
 #include "lang/ir/target.h"
 
+static char *param_name(const ptk_func *f, uint32_t i);
+
 void ptk_rt_prog_init(ptk_rt_prog *p, const ptk_rt_engine *eng, const ptk_func *entry) {
   memset(p, 0, sizeof *p);
   p->eng = eng;
   p->entry = entry;
+  /* parameter names for messages, once (a launch allocates nothing for them) */
+  p->pnames = ptk_xcalloc(entry->nargs ? entry->nargs : 1, sizeof *p->pnames);
+  for (uint32_t i = 0; i < entry->nargs; i++) p->pnames[i] = param_name(entry, i);
   const ptk_attr *ta = ptk_module_attr(ptk_module_top(entry->module), "pto.target_arch");
   if (ta && ta->kind == PTK_ATTR_STRING) p->target_attr = ptk_xstrndup(ta->str.s, ta->str.len);
   pthread_mutex_init(&p->pool_mu, NULL);
@@ -63,15 +68,20 @@ static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *
   int errs = 0;
   uint32_t n = f->nargs ? f->nargs : 1;
   L->nbufs = f->nargs;
-  L->bufs = ptk_xcalloc(n, sizeof *L->bufs);
-  L->scalars = ptk_xcalloc(n, sizeof *L->scalars);
-  L->ptrs = ptk_xcalloc(n, sizeof *L->ptrs);
-  L->argv = ptk_xcalloc(n, sizeof *L->argv);
+  if (n <= PTK_RT_INLINE_ARGS) { /* the launch's own arrays (zeroed with it) */
+    L->bufs = L->in.bufs, L->scalars = L->in.scalars, L->ptrs = L->in.ptrs, L->argv = L->in.argv;
+  } else {
+    L->bufs = ptk_xcalloc(n, sizeof *L->bufs);
+    L->scalars = ptk_xcalloc(n, sizeof *L->scalars);
+    L->ptrs = ptk_xcalloc(n, sizeof *L->ptrs);
+    L->argv = ptk_xcalloc(n, sizeof *L->argv);
+  }
   for (uint32_t i = 0; i < f->nargs; i++) {
     const ptk_type *t = f->arg_types[i];
     const ptk_launch_arg *a = &args[i];
-    char *name = param_name(f, i);
-    char *ts = ptk_type_str(t);
+    const char *name = L->p->pnames[i];
+    char *ts = NULL; /* the type's text, for messages only */
+#define TS() (ts ? ts : (ts = ptk_type_str(t)))
     int k = kind_of(t);
     if (k == 2) {
       ptk_dtype pd;
@@ -79,14 +89,14 @@ static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *
       L->argv[i] = &L->ptrs[i];
       if (a->kind != PTK_ARG_TENSOR || !a->tensor) {
         ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): expected a tensor for parameter type %s",
-                      i + 1, name, ts);
+                      i + 1, name, TS());
         errs++;
       } else if (!ptk_type_elem_dtype(t, &pd) ||
                  ptk_tdtype_size(a->tensor->dtype) != ptk_dtype_bytes(pd)) {
         ptk_error_loc(d, ptk_func_arg_loc(f, i),
                       "argument %u ('%s'): a %s tensor (%zu-byte elements) cannot be bound to %s",
                       i + 1, name, ptk_tdtype_name(a->tensor->dtype),
-                      ptk_tdtype_size(a->tensor->dtype), ts);
+                      ptk_tdtype_size(a->tensor->dtype), TS());
         errs++;
       } else if (!ptk_tensor_is_contiguous(a->tensor)) {
         ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): the tensor must be C-contiguous",
@@ -99,13 +109,12 @@ static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *
         b->esz = ptk_dtype_bytes(pd);
         b->name = name;
         b->param = ptk_func_arg(f, i);
-        name = NULL;
       }
     } else if (k == 1) {
       L->argv[i] = &L->scalars[i];
       if (a->kind != PTK_ARG_SCALAR) {
         ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): expected a scalar of type %s", i + 1,
-                      name, ts);
+                      name, TS());
         errs++;
       } else {
         ptk_dtype pd = t->dt;
@@ -117,7 +126,7 @@ static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *
           if (af) {
             if (!(a->f == trunc(a->f)) || fabs(a->f) >= 0x1p63) {
               ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): %g is not a value of type %s",
-                            i + 1, name, a->f, ts);
+                            i + 1, name, a->f, TS());
               errs++;
             }
             v = af && fabs(a->f) < 0x1p63 ? (int64_t)a->f : 0;
@@ -127,11 +136,11 @@ static int bind_args(ptk_rt_launch *L, const ptk_func *f, const ptk_launch_arg *
       }
     } else {
       ptk_error_loc(d, ptk_func_arg_loc(f, i), "argument %u ('%s'): parameters of type %s are not supported",
-                    i + 1, name, ts);
+                    i + 1, name, TS());
       errs++;
     }
-    free(name);
     free(ts);
+#undef TS
   }
   return errs ? -1 : 0;
 }
@@ -218,6 +227,9 @@ void ptk_rt_prog_fini(ptk_rt_prog *p) {
   }
   p->npool = 0;
   pthread_mutex_destroy(&p->pool_mu);
+  for (uint32_t i = 0; p->pnames && i < p->entry->nargs; i++) free(p->pnames[i]);
+  free(p->pnames);
+  p->pnames = NULL;
   free(p->target_attr);
   free(p->sites);
   p->target_attr = NULL;
@@ -413,7 +425,8 @@ static int cmp_stopped(const void *a, const void *b) {
  * at the op each running block was executing (its innermost loop). */
 static void report_stop(ptk_rt_launch *L, ptk_diags *d) {
   const ptk_func *f = L->p->entry;
-  qsort(L->stopped.data, L->stopped.len, sizeof *L->stopped.data, cmp_stopped);
+  if (L->stopped.len) /* data is NULL when no block was stopped */
+    qsort(L->stopped.data, L->stopped.len, sizeof *L->stopped.data, cmp_stopped);
   ptk_buf h = {0};
   ptk_buf_printf(&h, "launch of kernel '%s' %s", L->kernel, stop_text(L->stop_reason));
   if (L->stop_reason == PTK_STOP_TIMEOUT) ptk_buf_printf(&h, " after %g s", L->timeout_limit);
@@ -553,6 +566,123 @@ static bool gather_accesses(ptk_rt_launch *L, ptk_rt_worker **ws, uint32_t n) {
   return true;
 }
 
+/* ---- helper threads ------------------------------------------------------------------------------ */
+
+/* A launch on T threads runs on its caller and T - 1 helper threads taken
+ * from a process-wide pool: a helper parks on its own condition variable
+ * between jobs, so a launch wakes threads instead of creating and joining
+ * them (tens of microseconds each). The pool grows to the most threads ever
+ * used at once; idle helpers exit when the library is unloaded or the
+ * process exits, and a forked child starts with an empty pool (its parent's
+ * helpers do not exist there). */
+typedef struct rt_join {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  uint32_t pending; /* jobs not finished */
+} rt_join;
+
+typedef struct rt_helper {
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  ptk_rt_worker *job; /* NULL while idle */
+  rt_join *join;
+  bool quit;
+  struct rt_helper *next; /* in the idle list */
+} rt_helper;
+
+static pthread_mutex_t helpers_mu = PTHREAD_MUTEX_INITIALIZER;
+static rt_helper *helpers_idle;
+static pthread_once_t helpers_once = PTHREAD_ONCE_INIT;
+
+static void *worker_main(void *arg);
+
+static void *helper_main(void *arg) {
+  rt_helper *h = arg;
+  pthread_mutex_lock(&h->mu);
+  for (;;) {
+    while (!h->job && !h->quit) pthread_cond_wait(&h->cv, &h->mu);
+    if (!h->job) break; /* quit */
+    ptk_rt_worker *w = h->job;
+    rt_join *j = h->join;
+    pthread_mutex_unlock(&h->mu);
+    worker_main(w);
+    pthread_mutex_lock(&h->mu);
+    h->job = NULL;
+    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_lock(&helpers_mu); /* idle again before the launch can return */
+    h->next = helpers_idle;
+    helpers_idle = h;
+    pthread_mutex_unlock(&helpers_mu);
+    pthread_mutex_lock(&j->mu);
+    if (--j->pending == 0) pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    pthread_mutex_lock(&h->mu);
+  }
+  pthread_mutex_unlock(&h->mu);
+  return NULL;
+}
+
+/* fork: the list is consistent across it; the child has no helpers */
+static void helpers_prefork(void) { pthread_mutex_lock(&helpers_mu); }
+static void helpers_parent(void) { pthread_mutex_unlock(&helpers_mu); }
+static void helpers_child(void) {
+  helpers_idle = NULL;
+  pthread_mutex_unlock(&helpers_mu);
+}
+static void helpers_init(void) { pthread_atfork(helpers_prefork, helpers_parent, helpers_child); }
+
+/* Idle helpers exit (the busy ones cannot be: a launch still runs). */
+__attribute__((destructor)) static void helpers_stop(void) {
+  pthread_mutex_lock(&helpers_mu);
+  rt_helper *h = helpers_idle;
+  helpers_idle = NULL;
+  pthread_mutex_unlock(&helpers_mu);
+  while (h) {
+    rt_helper *n = h->next;
+    pthread_mutex_lock(&h->mu);
+    h->quit = true;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->th, NULL);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+    h = n;
+  }
+}
+
+/* Runs w on a helper; false when no helper can be had (out of memory or
+ * threads): the launch then runs on fewer threads. */
+static bool helper_run(ptk_rt_worker *w, rt_join *j) {
+  pthread_once(&helpers_once, helpers_init);
+  pthread_mutex_lock(&helpers_mu);
+  rt_helper *h = helpers_idle;
+  if (h) helpers_idle = h->next;
+  pthread_mutex_unlock(&helpers_mu);
+  if (!h) {
+    h = calloc(1, sizeof *h);
+    if (!h) return false;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    if (pthread_create(&h->th, NULL, helper_main, h) != 0) {
+      pthread_cond_destroy(&h->cv);
+      pthread_mutex_destroy(&h->mu);
+      free(h);
+      return false;
+    }
+  }
+  pthread_mutex_lock(&j->mu);
+  j->pending++;
+  pthread_mutex_unlock(&j->mu);
+  pthread_mutex_lock(&h->mu);
+  h->job = w;
+  h->join = j;
+  pthread_cond_signal(&h->cv);
+  pthread_mutex_unlock(&h->mu);
+  return true;
+}
+
 /* ---- the launch ------------------------------------------------------------------------------------ */
 
 static uint32_t ncpus;
@@ -602,7 +732,7 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   pthread_cond_init(&L.cv, &ca);
   pthread_condattr_destroy(&ca);
   int rc = 0;
-  ptk_rt_worker **ws = NULL;
+  ptk_rt_worker **ws = NULL, *ws_in[8]; /* ws_in: no allocation for few threads */
   uint32_t nws = 0;
   if (bind_args(&L, f, args, nargs, d)) {
     rc = 1;
@@ -622,7 +752,7 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
       goto done;
     }
   }
-  ws = calloc(threads, sizeof *ws);
+  ws = threads <= 8 ? ws_in : calloc(threads, sizeof *ws);
   if (!ws) {
     rc = launch_oom(&L, d, "the workers", threads * sizeof *ws);
     goto done;
@@ -640,15 +770,17 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   if (threads == 1) {
     worker_main(ws[0]);
   } else {
-    pthread_t *th = calloc(threads, sizeof *th);
-    uint32_t started = 0;
-    for (uint32_t t = 1; th && t < threads; t++) {
-      if (pthread_create(&th[t], NULL, worker_main, ws[t]) != 0) break;
-      started = t;
-    }
+    rt_join j = {.pending = 0};
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.cv, NULL);
+    for (uint32_t t = 1; t < threads; t++)
+      if (!helper_run(ws[t], &j)) break; /* the started ones take every block */
     worker_main(ws[0]);
-    for (uint32_t t = 1; t <= started; t++) pthread_join(th[t], NULL);
-    free(th);
+    pthread_mutex_lock(&j.mu);
+    while (j.pending) pthread_cond_wait(&j.cv, &j.mu);
+    pthread_mutex_unlock(&j.mu);
+    pthread_cond_destroy(&j.cv);
+    pthread_mutex_destroy(&j.mu);
   }
   pthread_mutex_lock(&L.mu);
   L.finished = true;
@@ -656,7 +788,7 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   pthread_mutex_unlock(&L.mu);
   if (have_wd) pthread_join(wd, NULL);
   cancel_unregister(&L);
-  fflush(L.out);
+  if (p->has_print) fflush(L.out); /* nothing else writes to it */
   bool genuine = L.err.msg != NULL;
   bool stopped = L.stop_reason && (L.stopped.len > 0 || (!genuine && L.completed < (int64_t)L.blocks));
   if (genuine) {
@@ -685,13 +817,14 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   }
 done:
   for (uint32_t t = 0; t < nws; t++) worker_put(p, ws[t]);
-  free(ws);
+  if (ws != ws_in) free(ws);
   err_free(&L.err);
-  for (uint32_t i = 0; i < L.nbufs; i++) free((char *)L.bufs[i].name);
-  free(L.bufs);
-  free(L.scalars);
-  free(L.ptrs);
-  free(L.argv);
+  if (L.bufs != L.in.bufs) {
+    free(L.bufs);
+    free(L.scalars);
+    free(L.ptrs);
+    free(L.argv);
+  }
   if (L.outbufs) {
     for (uint32_t b = 0; b < L.blocks; b++)
       if (L.outbufs[b]) ptk_buf_free(L.outbufs[b]), free(L.outbufs[b]);

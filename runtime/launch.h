@@ -3,8 +3,9 @@
  * in how they run the ops of one block. Everything around that lives here,
  * once:
  *   - runtime/launch.c: argument binding, the target and its memories, the
- *     worker pool kept on a program between launches, the thread pool over
- *     blocks, the lowest-failing-block error, ordered print output;
+ *     worker pool kept on a program between launches, the blocks spread over
+ *     the caller and helper threads parked in a process-wide pool, the
+ *     lowest-failing-block error, ordered print output;
  *   - runtime/block.c: the host services a block calls: located runtime
  *     errors, bounds-checked global memory (tload/tstore, scalar
  *     load/store), on-chip tile placement, scalar casts, printing.
@@ -73,6 +74,7 @@ typedef struct ptk_rt_prog {
   bool mem_used[PTK_SPACE__COUNT]; /* memories with addressed tiles */
   bool has_atomic;
   bool has_print;
+  char **pnames; /* per parameter: its name in messages (owned) */
   /* idle workers kept between launches; guarded by pool_mu */
   pthread_mutex_t pool_mu;
   ptk_rt_worker *pool;
@@ -90,7 +92,7 @@ typedef struct ptk_rt_gbuf {
   uint8_t *data;
   int64_t nbytes;
   uint32_t esz;
-  const char *name; /* "%arg2" */
+  const char *name; /* "%arg2" (the program's) */
   const ptk_value *param;
 } ptk_rt_gbuf;
 
@@ -127,6 +129,10 @@ typedef struct ptk_rt_stopped_at {
   const ptk_op *op;
 } ptk_rt_stopped_at;
 
+/* Kernels with at most this many parameters bind them in the launch's own
+ * arrays (no allocation per launch). */
+#define PTK_RT_INLINE_ARGS 8
+
 struct ptk_rt_launch {
   const ptk_rt_prog *p;
   const char *kernel;
@@ -141,6 +147,12 @@ struct ptk_rt_launch {
   ptk_rt_sc *scalars; /* per parameter */
   ptk_rt_ptr *ptrs;   /* per parameter: {i, 0, 0} for pointers */
   void **argv;        /* per parameter: &scalars[i] or &ptrs[i] */
+  struct {             /* their storage for small kernels */
+    ptk_rt_gbuf bufs[PTK_RT_INLINE_ARGS];
+    ptk_rt_sc scalars[PTK_RT_INLINE_ARGS];
+    ptk_rt_ptr ptrs[PTK_RT_INLINE_ARGS];
+    void *argv[PTK_RT_INLINE_ARGS];
+  } in;
   atomic_llong next_block;
   atomic_llong fail_block; /* lowest failing block so far, INT64_MAX if none */
   pthread_mutex_t mu;

@@ -100,6 +100,55 @@ static inline int64_t ptk_isa__off(const ptk_isa_lay *L, int32_t r, int32_t c) {
 static inline uint8_t *ptk_isa__ptr(const ptk_isa_lay *L, int32_t r, int32_t c) {
   return L->data + ptk_isa__off(L, r, c) * (int64_t)L->esz;
 }
+/* ptk_isa__off is a row part plus a column part. These fill out[i] with
+ * ptk_isa__off(L, i, 0) for rows i in [0, n) (rows), or with
+ * ptk_isa__off(L, 0, i) - ptk_isa__off(L, 0, 0) for columns (!rows): the
+ * same values, with the layout switch outside the loop. */
+static inline int64_t ptk_isa__colpart(const ptk_isa_lay *L, int64_t C) {
+  int lir = L->lir, lic = L->lic;
+  int64_t ic = C & ((1 << lic) - 1);
+  switch (L->kind) {
+  case LK_ROW: return C;
+  case LK_COL: return C * L->sr;
+  case LK_NZ: return ((C >> lic) * L->sr << lic) + ic;
+  case LK_NN: return ((C >> lic) * L->sr << lic) + (ic << lir);
+  case LK_ZN: return ((C >> lic) << (lir + lic)) + (ic << lir);
+  default: return ((C >> lic) << (lir + lic)) + ic; /* LK_ZZ */
+  }
+}
+static inline void ptk_isa__offs(const ptk_isa_lay *L, bool rows, int32_t n, int64_t *out) {
+  int64_t add = rows ? ptk_isa__colpart(L, L->c0) : -ptk_isa__colpart(L, L->c0);
+  int64_t x0 = rows ? L->r0 : L->c0, sr = L->sr, sc = L->sc;
+  int lir = L->lir, lic = L->lic;
+  int64_t mr = ((int64_t)1 << lir) - 1, mc = ((int64_t)1 << lic) - 1;
+#define OFFS(EXPR)                                                                                 \
+  for (int32_t i = 0; i < n; i++) {                                                                \
+    int64_t X = x0 + i;                                                                            \
+    out[i] = (EXPR) + add;                                                                         \
+  }                                                                                                \
+  break
+  if (rows) {
+    switch (L->kind) {
+    case LK_ROW: OFFS(X * sc);
+    case LK_COL: OFFS(X);
+    case LK_NZ: OFFS(((X >> lir) << (lir + lic)) + ((X & mr) << lic));
+    case LK_NN: OFFS(((X >> lir) << (lir + lic)) + (X & mr));
+    case LK_ZN: OFFS(((X >> lir) * sc << lir) + (X & mr));
+    default: OFFS(((X >> lir) * sc << lir) + ((X & mr) << lic)); /* LK_ZZ */
+    }
+  } else {
+    switch (L->kind) {
+    case LK_ROW: OFFS(X);
+    case LK_COL: OFFS(X * sr);
+    case LK_NZ: OFFS(((X >> lic) * sr << lic) + (X & mc));
+    case LK_NN: OFFS(((X >> lic) * sr << lic) + ((X & mc) << lir));
+    case LK_ZN: OFFS(((X >> lic) << (lir + lic)) + ((X & mc) << lir));
+    default: OFFS(((X >> lic) << (lir + lic)) + (X & mc)); /* LK_ZZ */
+    }
+  }
+#undef OFFS
+}
+
 /* Along row r from column c, elements sit at a constant stride for a while:
  * returns the element offset of (r, c), the stride (*step) and how many
  * elements (*len) keep that stride (to the end of the box, or unbounded). */

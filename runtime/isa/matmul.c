@@ -14,9 +14,14 @@
  * or the path (fmaf is correctly rounded: the FMA instruction and the C
  * library function agree). K is cut into KC blocks for the caches: a partial
  * chain is stored as the exact f32 accumulator and resumed from it, which
- * changes nothing. Only NaN payloads, when several NaNs meet in one fmaf,
- * follow the hardware's propagation rule. */
+ * changes nothing. So the multiply-add is fused (one rounding per k step) in
+ * every path and both engines; Cin (Cin + d) or the bias (d + bias) is then
+ * added with its own rounding, in the microkernel's epilogue, which stores
+ * straight into C when C's rows are contiguous per NR columns. Only NaN
+ * payloads, when several NaNs meet in one fmaf, follow the hardware's
+ * propagation rule. */
 #include "runtime/isa/internal.h"
+#include "runtime/isa/transpose.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
 #define PTK_MM_X86 1
@@ -114,14 +119,24 @@ static widen_fn pick_f16_widen(void) {
 
 /* ---- microkernels --------------------------------------------------------------------------- */
 
-/* C[0..mr) x [0..NR) (row stride ldc) = the fmaf chains over k in [0, kc)
- * of the packed panels a (kc x MR) and b (kc x NR), starting from 0 (first)
- * or from the values in C (a later K block). */
+/* Where a microtile's finished rows go when they are final: row i to
+ * c[i] (NR contiguous floats), after adding in[i] (Cin, same positions:
+ * in + d) or the bias columns (d + bias), as the plain path does. */
+typedef struct {
+  float *c[MR];
+  const float *in[MR]; /* NULL: no Cin */
+  const float *bias;   /* NULL: no bias */
+} kout;
+
+/* The fmaf chains over k in [0, kc) of the packed panels a (kc x MR) and b
+ * (kc x NR) for rows [0, mr), starting from 0 (first) or from the partial
+ * chains in c (row stride ldc; a later K block). Partial results go back to
+ * c; final ones (o not NULL) through o. */
 typedef void (*kern_fn)(size_t kc, const float *restrict a, const float *restrict b,
-                        float *restrict c, size_t ldc, int mr, int first);
+                        float *restrict c, size_t ldc, int mr, int first, const kout *o);
 
 static void kern_sw(size_t kc, const float *restrict a, const float *restrict b,
-                    float *restrict c, size_t ldc, int mr, int first) {
+                    float *restrict c, size_t ldc, int mr, int first, const kout *o) {
   float acc[MR][NR];
   for (int i = 0; i < mr; i++)
     for (int j = 0; j < NR; j++) acc[i][j] = first ? 0.0f : c[i * ldc + j];
@@ -131,12 +146,18 @@ static void kern_sw(size_t kc, const float *restrict a, const float *restrict b,
       for (int j = 0; j < NR; j++) acc[i][j] = fmaf(x, b[k * NR + j], acc[i][j]);
     }
   for (int i = 0; i < mr; i++)
-    for (int j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+    for (int j = 0; j < NR; j++) {
+      if (!o)
+        c[i * ldc + j] = acc[i][j];
+      else
+        o->c[i][j] = o->in[i] ? o->in[i][j] + acc[i][j] : o->bias ? acc[i][j] + o->bias[j] : acc[i][j];
+    }
 }
 
 #if PTK_MM_X86
 /* MR x 16 with two ymm accumulators per row; R is a constant after
- * inlining, so the unused rows vanish. */
+ * inlining, so the unused rows vanish. The epilogue adds in the same order
+ * as kern_sw (Cin + d, d + bias). */
 #define KROW(i)                                                                                    \
   if (R > i) {                                                                                     \
     __m256 x = _mm256_broadcast_ss(a + k * MR + i);                                                \
@@ -151,12 +172,24 @@ static void kern_sw(size_t kc, const float *restrict a, const float *restrict b,
   }
 #define KSTORE(i)                                                                                  \
   if (R > i) {                                                                                     \
-    _mm256_storeu_ps(c + i * ldc, c##i##0);                                                        \
-    _mm256_storeu_ps(c + i * ldc + 8, c##i##1);                                                    \
+    if (!o) {                                                                                      \
+      _mm256_storeu_ps(c + i * ldc, c##i##0);                                                      \
+      _mm256_storeu_ps(c + i * ldc + 8, c##i##1);                                                  \
+    } else {                                                                                       \
+      if (o->in[i]) {                                                                              \
+        c##i##0 = _mm256_add_ps(_mm256_loadu_ps(o->in[i]), c##i##0);                               \
+        c##i##1 = _mm256_add_ps(_mm256_loadu_ps(o->in[i] + 8), c##i##1);                           \
+      } else if (o->bias) {                                                                        \
+        c##i##0 = _mm256_add_ps(c##i##0, _mm256_loadu_ps(o->bias));                                \
+        c##i##1 = _mm256_add_ps(c##i##1, _mm256_loadu_ps(o->bias + 8));                            \
+      }                                                                                            \
+      _mm256_storeu_ps(o->c[i], c##i##0);                                                          \
+      _mm256_storeu_ps(o->c[i] + 8, c##i##1);                                                      \
+    }                                                                                              \
   }
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 kern_hw_r(size_t kc, const float *restrict a, const float *restrict b, float *restrict c,
-          size_t ldc, int first, const int R) {
+          size_t ldc, int first, const kout *o, const int R) {
   KLOAD(0) KLOAD(1) KLOAD(2) KLOAD(3) KLOAD(4) KLOAD(5)
   for (size_t k = 0; k < kc; k++) {
     __m256 b0 = _mm256_loadu_ps(b + k * NR), b1 = _mm256_loadu_ps(b + k * NR + 8);
@@ -166,14 +199,15 @@ kern_hw_r(size_t kc, const float *restrict a, const float *restrict b, float *re
 }
 __attribute__((target("avx2,fma"))) static void kern_hw(size_t kc, const float *restrict a,
                                                       const float *restrict b, float *restrict c,
-                                                      size_t ldc, int mr, int first) {
+                                                      size_t ldc, int mr, int first,
+                                                      const kout *o) {
   switch (mr) {
-  case 6: kern_hw_r(kc, a, b, c, ldc, first, 6); break;
-  case 5: kern_hw_r(kc, a, b, c, ldc, first, 5); break;
-  case 4: kern_hw_r(kc, a, b, c, ldc, first, 4); break;
-  case 3: kern_hw_r(kc, a, b, c, ldc, first, 3); break;
-  case 2: kern_hw_r(kc, a, b, c, ldc, first, 2); break;
-  default: kern_hw_r(kc, a, b, c, ldc, first, 1); break;
+  case 6: kern_hw_r(kc, a, b, c, ldc, first, o, 6); break;
+  case 5: kern_hw_r(kc, a, b, c, ldc, first, o, 5); break;
+  case 4: kern_hw_r(kc, a, b, c, ldc, first, o, 4); break;
+  case 3: kern_hw_r(kc, a, b, c, ldc, first, o, 3); break;
+  case 2: kern_hw_r(kc, a, b, c, ldc, first, o, 2); break;
+  default: kern_hw_r(kc, a, b, c, ldc, first, o, 1); break;
   }
 }
 #endif
@@ -189,46 +223,219 @@ static kern_fn pick_kern(void) {
 typedef struct {
   kern_fn kern;
   widen_fn f16;
+  bool t8; /* pack_t8 (AVX2 + F16C) */
 } mm_fns;
 static const mm_fns *fns(void) {
   static mm_fns f;
   static int ready;
   if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
-    mm_fns g = {pick_kern(), pick_f16_widen()};
+    mm_fns g = {pick_kern(), pick_f16_widen(), false};
+#if PTK_MM_X86
+    g.t8 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+#endif
     f = g; /* every thread writes the same values */
     __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
   }
   return &f;
 }
 
-/* C (M x ldc row-major, ldc = N rounded up to NR) = A * B from the packed
- * f32 panels. */
-static void gemm_packed(float *restrict C, size_t ldc, const float *restrict Ap,
-                        const float *restrict Bp, size_t M, size_t K, size_t N) {
+/* Where the finished dot products go: the f32 C tile itself, each
+ * microtile row's NR columns being contiguous there (the acc tile's 16-wide
+ * boxes, or a row-major tile), after adding Cin (same positions) or the
+ * bias row. Element offsets of a layout are a row part plus a column part
+ * (ptk_isa__off), precomputed per call: row[i] + col[j / NR]. */
+typedef struct {
+  const ptk_isa_lay *C, *I; /* C, and Cin or NULL */
+  const float *bias;        /* the bias row (N values) or NULL */
+  int64_t *crow, *ccol, *irow, *icol;
+} mm_dst;
+
+/* The elements (i, j0 .. j0+n-1) of a float layout are contiguous. */
+static bool run_ok(const ptk_isa_lay *L, int32_t i, int32_t j0, int32_t n) {
+  int64_t step;
+  int32_t len;
+  ptk_isa__run(L, i, j0, &step, &len);
+  return step == 1 && len >= n;
+}
+/* Every microtile row of L is contiguous (the direct epilogue applies);
+ * fills its row and column offset parts. Whether a run is contiguous
+ * depends on the column only (ptk_isa__run), so row 0 stands for all. */
+static bool direct_ok(const ptk_isa_lay *L, int32_t M, int32_t N, int64_t *row, int64_t *col) {
+  int64_t o0 = ptk_isa__off(L, 0, 0);
+  for (int32_t j0 = 0; j0 < N; j0 += NR) {
+    int32_t n = N - j0 < NR ? N - j0 : NR;
+    if (M > 0 && !run_ok(L, 0, j0, n)) return false;
+    col[j0 / NR] = ptk_isa__off(L, 0, j0) - o0;
+  }
+  ptk_isa__offs(L, true, M, row);
+  return true;
+}
+
+static float *dst_at(const ptk_isa_lay *L, const int64_t *row, const int64_t *col, size_t i,
+                     size_t jp) {
+  return (float *)(void *)L->data + row[i] + col[jp];
+}
+
+/* C = A * B from the packed f32 panels: into the C tile through o when o is
+ * not NULL, else into Cs (M x ldc row-major, ldc = N rounded up to NR). K
+ * blocks before the last keep their partial chains in Cs; a tail microtile
+ * narrower than NR goes through a small buffer. */
+static void gemm_packed(float *restrict Cs, size_t ldc, const float *restrict Ap,
+                        const float *restrict Bp, size_t M, size_t K, size_t N, const mm_dst *o) {
   kern_fn kern = fns()->kern;
   size_t npa = (M + MR - 1) / MR, npb = (N + NR - 1) / NR;
-  if (K == 0) {
-    memset(C, 0, M * ldc * sizeof(float));
-    return;
-  }
-  for (size_t k0 = 0; k0 < K; k0 += KC) {
+  float t[MR * NR];
+  for (size_t k0 = 0; k0 < K || (k0 == 0 && K == 0); k0 += KC) {
     size_t kc = K - k0 < KC ? K - k0 : KC;
+    bool last = k0 + kc >= K;
     for (size_t jp = 0; jp < npb; jp++) {
       const float *b = Bp + jp * K * NR + k0 * NR;
+      size_t n = N - jp * NR < NR ? N - jp * NR : NR;
       for (size_t ip = 0; ip < npa; ip++) {
         size_t i0 = ip * MR;
         int mr = (int)(M - i0 < MR ? M - i0 : MR);
-        kern(kc, Ap + ip * K * MR + k0 * MR, b, C + i0 * ldc + jp * NR, ldc, mr, k0 == 0);
+        float *cs = Cs + i0 * ldc + jp * NR;
+        const float *a = Ap + ip * K * MR + k0 * MR; /* K = 0: kc = 0, nothing read */
+        if (!o || !last) {
+          kern(kc, a, b, cs, ldc, mr, k0 == 0, NULL);
+          continue;
+        }
+        kout ko;
+        ko.bias = o->bias ? o->bias + jp * NR : NULL;
+        bool narrow = n < NR;
+        for (int i = 0; i < mr; i++) {
+          ko.c[i] = narrow ? t + i * NR : dst_at(o->C, o->crow, o->ccol, i0 + (size_t)i, jp);
+          ko.in[i] = o->I ? dst_at(o->I, o->irow, o->icol, i0 + (size_t)i, jp) : NULL;
+        }
+        if (narrow && o->I) { /* Cin's n columns, padded, so the add reads no further */
+          float cin[MR * NR];
+          for (int i = 0; i < mr; i++) {
+            memcpy(cin + i * NR, ko.in[i], n * sizeof(float));
+            memset(cin + i * NR + n, 0, (NR - n) * sizeof(float));
+            ko.in[i] = cin + i * NR;
+          }
+          kern(kc, a, b, cs, ldc, mr, k0 == 0, &ko);
+        } else if (narrow && o->bias) {
+          float bias[NR] = {0};
+          memcpy(bias, ko.bias, n * sizeof(float));
+          ko.bias = bias;
+          kern(kc, a, b, cs, ldc, mr, k0 == 0, &ko);
+        } else { /* cs: the partial chains, when a K block is resumed */
+          kern(kc, a, b, cs, ldc, mr, k0 == 0, &ko);
+        }
+        if (narrow)
+          for (int i = 0; i < mr; i++)
+            memcpy(dst_at(o->C, o->crow, o->ccol, i0 + (size_t)i, jp), t + i * NR, n * sizeof(float));
       }
     }
+    if (K == 0) break;
   }
 }
+
+#if PTK_MM_X86
+/* ---- packing with 8 x 8 transposes (AVX2; F16C for f16) ------------------------------------ */
+
+/* Both operands are stored with k contiguous in runs of at least 8 (left:
+ * rows in row-major boxes; right: columns in column-major boxes), while the
+ * panels want k outermost: 8 runs of 8 elements are widened to f32 and
+ * transposed in registers. Same values as the element path: f32 copied,
+ * bf16 shifted, f16 through vcvtph2ps with signalling NaNs kept (as
+ * f16_widen_hw). */
+__attribute__((target("avx2,f16c"), always_inline)) static inline __m256
+ld8(const uint8_t *p, ptk_isa_dtype dt) {
+  if (dt == PTK_ISA_F32) return _mm256_loadu_ps((const float *)(const void *)p);
+  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m256i w = _mm256_cvtepu16_epi32(x);
+  if (dt == PTK_ISA_BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
+  __m256i f = _mm256_castps_si256(_mm256_cvtph_ps(x));
+  __m256i a = _mm256_and_si256(w, _mm256_set1_epi32(0x7fff));
+  __m256i snan = _mm256_and_si256(_mm256_cmpgt_epi32(a, _mm256_set1_epi32(0x7c00)),
+                                  _mm256_cmpgt_epi32(_mm256_set1_epi32(0x7e00), a));
+  f = _mm256_andnot_si256(_mm256_and_si256(snan, _mm256_set1_epi32(0x00400000)), f);
+  return _mm256_castsi256_ps(f);
+}
+
+/* k runs of 8 (aligned) are contiguous in the operand: for A along a row,
+ * for B down a column. */
+static bool k_runs8(const ptk_isa_lay *L, bool is_a) {
+  if (is_a) {
+    if (L->kind == LK_ROW) return true;
+    return (L->kind == LK_NZ || L->kind == LK_ZZ) && L->lic >= 3 && !(L->c0 & 7);
+  }
+  if (L->kind == LK_COL) return true;
+  return (L->kind == LK_ZN || L->kind == LK_NN) && L->lir >= 3 && !(L->r0 & 7);
+}
+
+/* Packs the whole operand (as pack_T + widening would); K's last K % 8
+ * values element by element. Offsets are a row part plus a column part
+ * (ptk_isa__off), so each k group's offset (kofs, in the caller's
+ * workspace) is added to each row's (or column's) base. dst has room for 2
+ * floats past the A panels (8-wide stores of 6-wide rows). */
+#define PACK_T8(NAME, DT)                                                                          \
+  __attribute__((target("avx2,f16c"))) static void NAME(const ptk_isa_lay *L, bool is_a,         \
+                                                        int32_t rows, int32_t cols,                \
+                                                        float *restrict dst, int64_t *kofs) {      \
+    static const uint8_t zeros[32];                                                                \
+    size_t K = (size_t)(is_a ? cols : rows), G = is_a ? MR : NR, esz = L->esz;                     \
+    int32_t W = is_a ? rows : cols; /* M or N */                                                   \
+    size_t K8 = K & ~(size_t)7, np = ((size_t)W + G - 1) / G;                                      \
+    int64_t o0 = ptk_isa__off(L, 0, 0);                                                            \
+    for (size_t g = 0; g < K8 / 8; g++)                                                            \
+      kofs[g] = ((is_a ? ptk_isa__off(L, 0, (int32_t)(8 * g))                                      \
+                       : ptk_isa__off(L, (int32_t)(8 * g), 0)) - o0) * (int64_t)esz;               \
+    for (size_t p = 0; p < np; p++) {                                                              \
+      float *panel = dst + p * G * K;                                                              \
+      for (size_t h = 0; h < G; h += 8) { /* 8 rows / columns of the panel at a time */            \
+        int32_t w0 = (int32_t)(p * G + h);                                                         \
+        int nw = W - w0 < 8 ? W - w0 : 8;                                                          \
+        if (nw > (int)(G - h)) nw = (int)(G - h);                                                  \
+        const uint8_t *wb[8];                                                                      \
+        for (int j = 0; j < 8; j++)                                                                \
+          wb[j] = j < nw ? (is_a ? ptk_isa__ptr(L, w0 + j, 0) : ptk_isa__ptr(L, 0, w0 + j)) : NULL; \
+        for (size_t g = 0; g < K8 / 8; g++) {                                                      \
+          int64_t ko = kofs[g];                                                                    \
+          __m256 r[8];                                                                             \
+          r[0] = ld8(wb[0] ? wb[0] + ko : zeros, DT);                                              \
+          r[1] = ld8(wb[1] ? wb[1] + ko : zeros, DT);                                              \
+          r[2] = ld8(wb[2] ? wb[2] + ko : zeros, DT);                                              \
+          r[3] = ld8(wb[3] ? wb[3] + ko : zeros, DT);                                              \
+          r[4] = ld8(wb[4] ? wb[4] + ko : zeros, DT);                                              \
+          r[5] = ld8(wb[5] ? wb[5] + ko : zeros, DT);                                              \
+          r[6] = ld8(wb[6] ? wb[6] + ko : zeros, DT);                                              \
+          r[7] = ld8(wb[7] ? wb[7] + ko : zeros, DT);                                              \
+          ptk_isa__tr8x8_32(r); /* r[j] along k -> r[k] along j */                                                                                  \
+          /* A rows are MR = 6 wide: an 8-wide store's last two lanes (zeros)                      \
+           * land on the next k's slots, stored after, or past the panel (the                      \
+           * next panel, packed after, or the caller's slack) */                                   \
+          float *d = panel + 8 * g * G + h;                                                        \
+          for (int k = 0; k < 8; k++) _mm256_storeu_ps(d + (size_t)k * G, r[k]);                   \
+        }                                                                                          \
+        for (size_t k = K8; k < K; k++) /* K % 8 tail: exact widening, sNaNs kept */               \
+          for (int j = 0; j < (int)(G - h < 8 ? G - h : 8); j++) {                                 \
+            int32_t i = is_a ? w0 + j : (int32_t)k, c = is_a ? (int32_t)k : w0 + j;                \
+            panel[k * G + h + (size_t)j] = j < nw ? ptk_isa__ld_f(DT, ptk_isa__ptr(L, i, c)) : 0;  \
+          }                                                                                        \
+      }                                                                                            \
+    }                                                                                              \
+  }
+PACK_T8(pack_t8_f32, PTK_ISA_F32)
+PACK_T8(pack_t8_f16, PTK_ISA_F16)
+PACK_T8(pack_t8_bf16, PTK_ISA_BF16)
+#endif
 
 /* Pack a float operand (A if is_a) as f32 panels into dst, through raw. */
 static void pack_f(const ptk_tile *t, const ptk_isa_lay *L, bool is_a, int32_t rows, int32_t cols,
                    float *dst, void *raw) {
   size_t n = is_a ? ((size_t)rows + MR - 1) / MR * MR * (size_t)cols
                   : ((size_t)cols + NR - 1) / NR * NR * (size_t)rows;
+#if PTK_MM_X86
+  if (fns()->t8 && k_runs8(L, is_a)) { /* raw: room for the k group offsets */
+    if (t->dtype == PTK_ISA_F32) pack_t8_f32(L, is_a, rows, cols, dst, raw);
+    if (t->dtype == PTK_ISA_F16) pack_t8_f16(L, is_a, rows, cols, dst, raw);
+    if (t->dtype == PTK_ISA_BF16) pack_t8_bf16(L, is_a, rows, cols, dst, raw);
+    return;
+  }
+#endif
   if (t->dtype == PTK_ISA_F32)
     pack_uint32_t(L, rows, cols, (uint32_t *)dst, is_a);
   else
@@ -272,14 +479,35 @@ static int mm(const char *name, const ptk_tile *c, const ptk_tile *cin, const pt
     size_t mp = ((size_t)M + MR - 1) / MR * MR, np = ((size_t)N + NR - 1) / NR * NR;
     size_t na = mp * (size_t)K, nb = np * (size_t)K, ext = np + 16;
     float *Bp = ptk_isa__scratch(0, nb * sizeof(float) + 1);
-    float *Ap = ptk_isa__scratch(1, na * sizeof(float) + 1);
+    float *Ap = ptk_isa__scratch(1, (na + 8) * sizeof(float)); /* slack: pack_t8 */
     float *C = ptk_isa__scratch(2, mp * np * sizeof(float));
-    float *extra = ptk_isa__scratch(3, (ext + (na > nb ? na : nb)) * sizeof(float));
+    /* extra: the bias row, then the raw operand while packing, then the
+     * row / column offsets of C and Cin (int64_t) */
+    size_t nj = np / NR, nraw = na > nb ? na : nb, noff = 4 * ((size_t)M + nj);
+    float *extra = ptk_isa__scratch(3, (ext + (nraw > noff ? nraw : noff)) * sizeof(float));
     void *raw = extra + ext;
     pack_f(a, &AL, true, M, K, Ap, raw);
     pack_f(b, &BL, false, K, N, Bp, raw);
-    gemm_packed(C, np, Ap, Bp, (size_t)M, (size_t)K, (size_t)N);
     if (bias) ptk_isa__load_f(bias, &XL, 0, 0, N, 0, extra);
+    /* Straight into C when its rows (and Cin's) are contiguous per
+     * microtile and Cin is C itself or elsewhere (each C element is written
+     * after its own Cin element is read, and no other). */
+    int64_t *offs = raw; /* 8-byte aligned: ext is a multiple of 16 */
+    mm_dst o = {&CL, cin ? &IL : NULL, bias ? extra : NULL, offs, offs + M, offs + M + nj,
+                offs + 2 * (size_t)M + nj};
+    bool direct = direct_ok(&CL, M, N, o.crow, o.ccol) &&
+                  (!cin || direct_ok(&IL, M, N, o.irow, o.icol));
+    if (direct && cin) {
+      const uint8_t *clo, *chi, *ilo, *ihi;
+      ptk_isa__span(&CL, c, &clo, &chi);
+      ptk_isa__span(&IL, cin, &ilo, &ihi);
+      bool same = cin->data == c->data && IL.kind == CL.kind && IL.sr == CL.sr &&
+                  IL.sc == CL.sc && IL.r0 == CL.r0 && IL.c0 == CL.c0 && IL.lir == CL.lir &&
+                  IL.lic == CL.lic;
+      direct = same || chi <= ilo || ihi <= clo;
+    }
+    gemm_packed(C, np, Ap, Bp, (size_t)M, (size_t)K, (size_t)N, direct ? &o : NULL);
+    if (direct) return PTK_ISA_OK;
     for (int32_t i = 0; i < M; i++) {
       float *acc = C + (size_t)i * np;
       if (cin) {

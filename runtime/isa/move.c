@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "runtime/isa/internal.h"
+#include "runtime/isa/transpose.h"
 
 /* ---- saturating index arithmetic (view values come from user programs) ---------------- */
 
@@ -174,6 +175,196 @@ static void strided_copy(uint8_t *d, int64_t ds, const uint8_t *s, int64_t ss, i
   }
 }
 
+/* ---- separable copies ------------------------------------------------------------------------ */
+
+/* Every tile layout's element offset is a row part plus a column part
+ * (ptk_isa__off: off(r, c) = off(r, 0) + off(0, c) - off(0, 0)), and so is
+ * a GM view's (row_off + col_off). A copy between two such maps is a double
+ * loop over precomputed row and column offsets (element units) instead of a
+ * walk of constant-stride runs, which for boxed layouts are a few elements
+ * long (a memcpy call per 8 f32). The inner loop runs along the dimension
+ * in which the destination is contiguous. Bit copies only; the caller rules
+ * out overlapping storage. */
+typedef struct {
+  int64_t *dr, *dc, *sr, *sc;
+} sep_idx;
+
+/* Scratch for the four offset arrays; the caller fills them. */
+static sep_idx sep_alloc(int32_t rows, int32_t cols) {
+  int64_t *p = ptk_isa__scratch(0, 2 * ((size_t)rows + (size_t)cols) * sizeof(int64_t) + 1);
+  sep_idx x = {p, p + rows, p + rows + cols, p + 2 * (size_t)rows + cols};
+  return x;
+}
+static void sep_tile(const ptk_isa_lay *L, int32_t rows, int32_t cols, int64_t *ro, int64_t *co) {
+  ptk_isa__offs(L, true, rows, ro);
+  ptk_isa__offs(L, false, cols, co);
+}
+
+/* The inner dimension cut into segments along which both offsets step by a
+ * constant (a box row or column: runs of 8 f32 for 32-byte box rows). A
+ * segment is copied for every outer index before the next segment, so the
+ * copies walk down a box column (contiguous in a boxed tile) instead of
+ * striding across boxes. */
+typedef struct {
+  int32_t at, len;
+  int64_t ds, ss; /* element steps */
+} sep_seg;
+
+#define SEP_COPY(T)                                                                                \
+  static void sep_copy_##T(T *restrict d, const T *restrict s, const int64_t *dout,                \
+                           const int64_t *sout, int32_t nout, const int64_t *din,                  \
+                           const int64_t *sin, const sep_seg *seg, int32_t nseg) {                 \
+    for (int32_t g = 0; g < nseg; g++) {                                                           \
+      T *dg = d + din[seg[g].at];                                                                  \
+      const T *sg = s + sin[seg[g].at];                                                            \
+      int32_t n = seg[g].len;                                                                      \
+      int64_t a = seg[g].ds, b = seg[g].ss;                                                        \
+      for (int32_t o = 0; o < nout; o++) {                                                         \
+        T *restrict dp = dg + dout[o];                                                             \
+        const T *restrict sp = sg + sout[o];                                                       \
+        if (a == 1 && b == 1 && n * sizeof(T) == 32)                                               \
+          memcpy(dp, sp, 32);                                                                      \
+        else if (a == 1 && b == 1)                                                                 \
+          memcpy(dp, sp, (size_t)n * sizeof(T));                                                   \
+        else                                                                                       \
+          for (int32_t j = 0; j < n; j++) dp[j * a] = sp[j * b];                                   \
+      }                                                                                            \
+    }                                                                                              \
+  }
+SEP_COPY(uint8_t)
+SEP_COPY(uint16_t)
+SEP_COPY(uint32_t)
+SEP_COPY(uint64_t)
+
+static void sep_copy(uint8_t *d, const uint8_t *s, size_t esz, const sep_idx *x, int32_t rows,
+                     int32_t cols, bool inner_rows) {
+  const int64_t *dout = inner_rows ? x->dc : x->dr, *sout = inner_rows ? x->sc : x->sr;
+  const int64_t *din = inner_rows ? x->dr : x->dc, *sin = inner_rows ? x->sr : x->sc;
+  int32_t nout = inner_rows ? cols : rows, nin = inner_rows ? rows : cols;
+  sep_seg *seg = ptk_isa__scratch(1, (size_t)nin * sizeof *seg + 1);
+  int32_t nseg = 0;
+  for (int32_t i = 0; i < nin;) {
+    int32_t n = 1;
+    int64_t a = i + 1 < nin ? din[i + 1] - din[i] : 1, b = i + 1 < nin ? sin[i + 1] - sin[i] : 1;
+    while (i + n < nin && din[i + n] - din[i + n - 1] == a && sin[i + n] - sin[i + n - 1] == b) n++;
+    seg[nseg++] = (sep_seg){i, n, a, b};
+    i += n;
+  }
+#define SEP_CALL(T)                                                                                \
+  sep_copy_##T((T *)(void *)d, (const T *)(const void *)s, dout, sout, nout, din, sin, seg, nseg)
+  switch (esz) {
+  case 1: SEP_CALL(uint8_t); break;
+  case 2: SEP_CALL(uint16_t); break;
+  case 4: SEP_CALL(uint32_t); break;
+  default: SEP_CALL(uint64_t); break;
+  }
+#undef SEP_CALL
+}
+#ifdef PTK_ISA_TR
+#define SEP_SSE 1
+/* 4 x 4 32-bit in SSE2 (CPUs without AVX2) */
+static inline void tr4x4_32(__m128i v[4]) {
+  __m128i a0 = _mm_unpacklo_epi32(v[0], v[1]), a1 = _mm_unpackhi_epi32(v[0], v[1]);
+  __m128i a2 = _mm_unpacklo_epi32(v[2], v[3]), a3 = _mm_unpackhi_epi32(v[2], v[3]);
+  v[0] = _mm_unpacklo_epi64(a0, a2), v[1] = _mm_unpackhi_epi64(a0, a2);
+  v[2] = _mm_unpacklo_epi64(a1, a3), v[3] = _mm_unpackhi_epi64(a1, a3);
+}
+
+/* One B x B block (8: 16-bit, or 32-bit with AVX2; 4: 32-bit otherwise):
+ * rows r0.. of the source loaded along their contiguous direction, stored
+ * as the destination's contiguous columns c0... */
+__attribute__((target("avx2"))) static void blk8_32(uint8_t *d, const uint8_t *s,
+                                                    const int64_t *dr, const int64_t *dc,
+                                                    const int64_t *sr, const int64_t *sc,
+                                                    int32_t r0, int32_t c0) {
+  __m256 v[8];
+  for (int32_t i = 0; i < 8; i++)
+    v[i] = _mm256_loadu_ps((const float *)(const void *)(s + (sr[r0 + i] + sc[c0]) * 4));
+  ptk_isa__tr8x8_32(v);
+  for (int32_t j = 0; j < 8; j++)
+    _mm256_storeu_ps((float *)(void *)(d + (dr[r0] + dc[c0 + j]) * 4), v[j]);
+}
+static bool have_avx2(void) {
+  static int v = -1; /* every thread computes the same value */
+  int x = __atomic_load_n(&v, __ATOMIC_RELAXED);
+  if (x < 0) {
+    __builtin_cpu_init();
+    x = __builtin_cpu_supports("avx2") != 0;
+    __atomic_store_n(&v, x, __ATOMIC_RELAXED);
+  }
+  return x;
+}
+
+/* A copy between a map whose rows run contiguously (source) and one whose
+ * columns do (destination), or the reverse, for 2- and 4-byte elements:
+ * square blocks (8 or 4) loaded along the source's contiguous direction,
+ * transposed in registers, stored along the destination's. Blocks whose
+ * runs are not contiguous (box edges, tails) go element by element. The
+ * result is the element copy's (disjoint storage). */
+static bool sep_transpose(uint8_t *d, const uint8_t *s, size_t esz, const sep_idx *x,
+                          int32_t rows, int32_t cols) {
+  if ((esz != 2 && esz != 4) || rows < 2 || cols < 2) return false;
+  const int64_t *dr = x->dr, *dc = x->dc, *sr = x->sr, *sc = x->sc;
+  int32_t R = rows, C = cols;
+  if (sc[1] - sc[0] == 1 && dr[1] - dr[0] == 1) {
+    /* source rows contiguous, destination columns */
+  } else if (sr[1] - sr[0] == 1 && dc[1] - dc[0] == 1) {
+    /* the same with rows and columns exchanged */
+    const int64_t *t;
+    t = dr, dr = dc, dc = t;
+    t = sr, sr = sc, sc = t;
+    R = cols, C = rows;
+  } else {
+    return false;
+  }
+  bool avx2 = esz == 4 && have_avx2();
+  int32_t B = esz == 2 || avx2 ? 8 : 4;
+  for (int32_t r0 = 0; r0 < R; r0 += B)
+    for (int32_t c0 = 0; c0 < C; c0 += B) {
+      bool full = r0 + B <= R && c0 + B <= C && sc[c0 + B - 1] - sc[c0] == B - 1 &&
+                  dr[r0 + B - 1] - dr[r0] == B - 1;
+      if (!full) {
+        for (int32_t r = r0; r < R && r < r0 + B; r++)
+          for (int32_t c = c0; c < C && c < c0 + B; c++)
+            memcpy(d + (dr[r] + dc[c]) * (int64_t)esz, s + (sr[r] + sc[c]) * (int64_t)esz, esz);
+        continue;
+      }
+      if (avx2) {
+        blk8_32(d, s, dr, dc, sr, sc, r0, c0);
+        continue;
+      }
+      __m128i v[8];
+      for (int32_t i = 0; i < B; i++) {
+        const uint8_t *p = s + (sr[r0 + i] + sc[c0]) * (int64_t)esz;
+        v[i] = _mm_loadu_si128((const __m128i *)(const void *)p);
+      }
+      if (esz == 2)
+        ptk_isa__tr8x8_16(v);
+      else
+        tr4x4_32(v);
+      for (int32_t j = 0; j < B; j++)
+        _mm_storeu_si128((__m128i *)(void *)(d + (dr[r0] + dc[c0 + j]) * (int64_t)esz), v[j]);
+    }
+  return true;
+}
+#endif
+
+static bool boxed(const ptk_isa_lay *L) { return L->kind != LK_ROW && L->kind != LK_COL; }
+
+/* Whole boxes between two layouts whose boxes are alike (same shape, same
+ * order inside: Nz and Zz, or Zn and Nn) and aligned with the region: one
+ * memcpy per box (mat -> left is such a copy). */
+static bool box_copy(const ptk_isa_lay *D, const ptk_isa_lay *S, int32_t rows, int32_t cols) {
+  bool drm = D->kind == LK_NZ || D->kind == LK_ZZ, srm = S->kind == LK_NZ || S->kind == LK_ZZ;
+  if (!boxed(D) || !boxed(S) || drm != srm || D->lir != S->lir || D->lic != S->lic) return false;
+  int32_t br = 1 << D->lir, bc = 1 << D->lic;
+  if (((D->r0 | S->r0 | rows) & (br - 1)) || ((D->c0 | S->c0 | cols) & (bc - 1))) return false;
+  size_t n = (size_t)br * (size_t)bc * D->esz;
+  for (int32_t r = 0; r < rows; r += br)
+    for (int32_t c = 0; c < cols; c += bc) memcpy(ptk_isa__ptr(D, r, c), ptk_isa__ptr(S, r, c), n);
+  return true;
+}
+
 /* Move the rows x cols transfer region between a tile and GM. `load`: GM ->
  * tile bit copy; otherwise tile -> GM through `put` when non-NULL (value
  * conversion), or bit copy. */
@@ -193,6 +384,23 @@ static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_la
       else
         memcpy(gp, tp, (size_t)rows * esz);
     }
+    return;
+  }
+  /* boxed tiles: separable offsets (runs along a GM row are a box wide) */
+  if (!put && boxed(L) && rows > 0 && cols > 0) {
+    sep_idx x = sep_alloc(rows, cols);
+    int64_t *tr = load ? x.dr : x.sr, *tc = load ? x.dc : x.sc;
+    int64_t *gr = load ? x.sr : x.dr, *gc = load ? x.sc : x.dc;
+    sep_tile(L, rows, cols, tr, tc);
+    for (int32_t r = 0; r < rows; r++) gr[r] = row_off(g, r);
+    for (int32_t c = 0; c < cols; c++) gc[c] = col_off(g, c);
+    /* runs along the tile's contiguous direction (down a column of Zn/Nn
+     * boxes, e.g. K^T through a column-major view) */
+    bool inner_rows = rows > 1 && tr[1] - tr[0] == 1;
+    if (load)
+      sep_copy(L->data, base, esz, &x, rows, cols, inner_rows);
+    else
+      sep_copy(base, L->data, esz, &x, rows, cols, inner_rows);
     return;
   }
   int64_t cstep = col_step(g);
@@ -334,6 +542,23 @@ static void copy_region(const ptk_tile *dst, const ptk_isa_lay *DL, const ptk_ti
     for (int32_t c = 0; c < cols; c++)
       memmove(ptk_isa__ptr(DL, 0, c), ptk_isa__ptr(SL, 0, c), (size_t)rows * DL->esz);
     return;
+  }
+  if (same && (boxed(DL) || boxed(SL)) && rows > 0 && cols > 0) {
+    const uint8_t *dlo, *dhi, *slo, *shi;
+    ptk_isa__span(DL, dst, &dlo, &dhi);
+    ptk_isa__span(SL, src, &slo, &shi);
+    if (dhi <= slo || shi <= dlo) { /* disjoint storage */
+      if (box_copy(DL, SL, rows, cols)) return;
+      sep_idx x = sep_alloc(rows, cols);
+      sep_tile(DL, rows, cols, x.dr, x.dc);
+      sep_tile(SL, rows, cols, x.sr, x.sc);
+#ifdef SEP_SSE
+      if (sep_transpose(DL->data, SL->data, DL->esz, &x, rows, cols)) return;
+#endif
+      bool inner_rows = cols > 1 && rows > 1 && x.dr[1] - x.dr[0] == 1;
+      sep_copy(DL->data, SL->data, DL->esz, &x, rows, cols, inner_rows);
+      return;
+    }
   }
   store_ctx x = {dst->dtype, src->dtype, relu, false};
   size_t desz = DL->esz, sesz = SL->esz;

@@ -261,6 +261,41 @@ int ptk_isa_bitcast(const ptk_tile *src, ptk_isa_dtype dtype, ptk_tile *out) {
 static void f32_to_bf16_n(uint16_t *restrict h, const float *restrict s, size_t k) {
   VLOOP(j, k, h[j] = ptk_f32_to_bf16(s[j]));
 }
+
+/* f32 -> f16 runs: vcvtps2ph (F16C) rounding to nearest even gives
+ * ptk_f32_to_f16's bits for every input, NaNs included (quieted, the
+ * payload's top 10 bits kept); test_isa_cvt compares the two over sampled
+ * and boundary bit patterns. Picked once by the CPU. */
+static void f32_to_f16_sw(uint16_t *restrict h, const float *restrict s, size_t k) {
+  for (size_t j = 0; j < k; j++) h[j] = ptk_f32_to_f16(s[j]);
+}
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+__attribute__((target("avx2,f16c"))) static void f32_to_f16_hw(uint16_t *restrict h,
+                                                                 const float *restrict s,
+                                                                 size_t k) {
+  size_t j = 0;
+  for (; j + 8 <= k; j += 8)
+    _mm_storeu_si128((__m128i *)(void *)(h + j),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(s + j), _MM_FROUND_TO_NEAREST_INT));
+  f32_to_f16_sw(h + j, s + j, k - j);
+}
+#define PTK_F16C_HW 1
+#endif
+typedef void (*f32_to_f16_fn)(uint16_t *restrict, const float *restrict, size_t);
+static f32_to_f16_fn f32_to_f16_n_fn(void) {
+  static f32_to_f16_fn f;
+  f32_to_f16_fn g = __atomic_load_n(&f, __ATOMIC_ACQUIRE);
+  if (!g) {
+    g = f32_to_f16_sw;
+#ifdef PTK_F16C_HW
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) g = f32_to_f16_hw;
+#endif
+    __atomic_store_n(&f, g, __ATOMIC_RELEASE); /* every thread picks the same */
+  }
+  return g;
+}
 static void bf16_to_f32_n(float *restrict o, const uint16_t *restrict h, size_t k) {
   VLOOP(j, k, o[j] = ptk_bits_f32((uint32_t)h[j] << 16));
 }
@@ -316,6 +351,8 @@ void ptk_isa__store_f(const ptk_tile *t, const ptk_isa_lay *L, int32_t r, int32_
         f32_to_bf16_n(h, s, (size_t)k);
       } else if (dt == PTK_ISA_BF16) {
         for (int32_t j = 0; j < k; j++) h[j * step] = ptk_f32_to_bf16(s[j]);
+      } else if (step == 1) {
+        f32_to_f16_n_fn()(h, s, (size_t)k);
       } else
         for (int32_t j = 0; j < k; j++) h[j * step] = ptk_f32_to_f16(s[j]);
     }

@@ -251,3 +251,51 @@ TEST(cvt_region_and_errors) {
   t_free(&f);
   t_free(&bo);
 }
+
+/* tcvt f32 -> f16 (row-major runs: the F16C path where the CPU has it)
+ * gives the reference rounding's bits: every f16 value's f32 image and its
+ * neighbours at the rounding midpoints (ties both ways), both signs, plus
+ * a sweep over all 2^32 f32 patterns with a stride (NaNs, infinities,
+ * subnormals, overflow included). */
+TEST(f32_to_f16_runs_exact_bits) {
+  enum { C = 1024 };
+  static uint32_t in[C];
+  ptk_tile src = t_mk(PTK_ISA_F32, 1, C, 1, C, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  ptk_tile dst = t_mk(PTK_ISA_F16, 1, C, 1, C, PTK_ISA_ROW_MAJOR, PTK_ISA_NONE_BOX, 512);
+  long bad = 0, n = 0, checked = 0;
+  uint64_t sweep = 0;
+  static const int32_t d[] = {-0x1001, -0x1000, -0xfff, -1, 0, 1, 0xfff, 0x1000, 0x1001};
+  uint32_t h = 0, di = 0;
+  for (;;) {
+    uint32_t u;
+    if (h < 0x10000) { /* boundary patterns */
+      float f = t_f16_to_f32((uint16_t)h);
+      uint32_t fb;
+      memcpy(&fb, &f, 4);
+      u = fb + (uint32_t)d[di];
+      if (++di == PTK_ARRAY_LEN(d)) di = 0, h++;
+    } else if (sweep < ((uint64_t)1 << 32)) {
+      u = (uint32_t)sweep;
+      sweep += 4099;
+    } else {
+      break;
+    }
+    in[n++] = u;
+    if (n == C) {
+      memcpy(src.data, in, sizeof in);
+      CHECK_INT(ptk_isa_tcvt(&dst, &src, PTK_ISA_RM_ROUND, false), 0);
+      const uint16_t *out = (const uint16_t *)dst.data;
+      for (int i = 0; i < C; i++) {
+        float f;
+        memcpy(&f, &in[i], 4);
+        bad += out[i] != t_f32_to_f16(f);
+      }
+      checked += n;
+      n = 0;
+    }
+  }
+  CHECK(checked > 1000000);
+  CHECK_INT(bad, 0);
+  t_free(&src);
+  t_free(&dst);
+}

@@ -239,3 +239,70 @@ TEST(matmul_f16_every_pattern) {
   t_free(&b);
   t_free(&c);
 }
+
+/* tmatmul.acc with Cin a separate tile (so C is written straight from the
+ * microkernel, Cin read beside it), with Cin C itself, and with Cin a window
+ * of C's storage one row below or above C or a box to the left or right
+ * (overlapping: rows are finished in ascending order, each whole Cin row
+ * read before the C row is written, as the row-by-row path always did; so
+ * Cin above C sees rows already written), K past the 256 K block, M and N
+ * not multiples of the 6 x 16 microtile; C in the acc layout (16-wide
+ * boxes) and row-major. Bit for bit against Cin + the fmaf chain. */
+TEST(matmul_acc_cin_placements) {
+  enum { M = 13, K = 300, N = 35, R = 32, KK = 320, C = 48 };
+  uint64_t s = 11;
+  int bad = 0;
+  for (int lc = 0; lc < 2; lc++)
+    for (int place = 0; place < 6; place++) {
+      ptk_tile a = t_mk(PTK_ISA_F32, R, KK, M, K, PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 512);
+      ptk_tile b = t_mk(PTK_ISA_F32, KK, C, K, N, PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_COL_MAJOR, 512);
+      ptk_tile big = lc ? t_mk(PTK_ISA_F32, R + 16, C + 16, R + 16, C + 16, PTK_ISA_ROW_MAJOR,
+                               PTK_ISA_NONE_BOX, 512)
+                        : t_mk(PTK_ISA_F32, R + 16, C + 16, R + 16, C + 16, PTK_ISA_COL_MAJOR,
+                               PTK_ISA_BOX_ROW_MAJOR, 1024);
+      ptk_tile sep = t_mk(PTK_ISA_F32, R, C, M, N, PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR, 1024);
+      for (int i = 0; i < M; i++)
+        for (int k = 0; k < K; k++) t_setd(&a, i, k, t_uni(&s, -2, 2));
+      for (int k = 0; k < K; k++)
+        for (int j = 0; j < N; j++) t_setd(&b, k, j, t_uni(&s, -2, 2));
+      for (int i = 0; i < R + 16; i++)
+        for (int j = 0; j < C + 16; j++) t_setd(&big, i, j, t_uni(&s, -3, 3));
+      for (int i = 0; i < R; i++)
+        for (int j = 0; j < C; j++) t_setd(&sep, i, j, t_uni(&s, -3, 3));
+      ptk_tile c, cin;
+      /* boxed windows move by whole boxes: one row down is 16 rows there */
+      int down = lc ? 1 : 16;
+      int cr = place == 3 ? down : 0, cc = place == 4 ? 16 : 0;
+      int ir = place == 2 ? down : 0, ic = place == 5 ? 16 : 0;
+      CHECK_INT(ptk_isa_subview(&big, cr, cc, R, C, M, N, &c), 0);
+      if (place == 0) cin = sep;
+      if (place == 1) cin = c;
+      if (place >= 2) CHECK_INT(ptk_isa_subview(&big, ir, ic, R, C, M, N, &cin), 0);
+      /* the reference runs row by row on a copy of the storage */
+      ptk_tile ref = big, rc_, rin;
+      ref.data = malloc((size_t)(R + 16) * (C + 16) * 4);
+      memcpy(ref.data, big.data, (size_t)(R + 16) * (C + 16) * 4);
+      CHECK_INT(ptk_isa_subview(&ref, cr, cc, R, C, M, N, &rc_), 0);
+      rin = rc_;
+      if (place == 0) rin = sep;
+      if (place >= 2) CHECK_INT(ptk_isa_subview(&ref, ir, ic, R, C, M, N, &rin), 0);
+      for (int i = 0; i < M; i++) {
+        float row[N];
+        for (int j = 0; j < N; j++) {
+          float d = 0;
+          for (int k = 0; k < K; k++) d = fmaf((float)t_getd(&a, i, k), (float)t_getd(&b, k, j), d);
+          row[j] = (float)t_getd(&rin, i, j) + d;
+        }
+        for (int j = 0; j < N; j++) t_setd(&rc_, i, j, row[j]);
+      }
+      CHECK_INT(ptk_isa_tmatmul_acc(&c, &cin, &a, &b), 0);
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) bad += !t_same(t_getd(&c, i, j), t_getd(&rc_, i, j));
+      free(ref.data);
+      t_free(&a);
+      t_free(&b);
+      t_free(&big);
+      t_free(&sep);
+    }
+  CHECK_INT(bad, 0);
+}

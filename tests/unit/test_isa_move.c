@@ -517,3 +517,60 @@ TEST(tload_tstore_u8_and_i1) {
   CHECK(memcmp(out, gm, 37) == 0 && out[37] == 0xEE);
   t_free(&t);
 }
+
+/* tmov between two windows of one boxed tile (overlapping storage): the
+ * result is that of copying element by element in row-major order (rows
+ * ascending, then columns), whatever the layout: here the destination is
+ * 16 rows down and 16 columns left of the source in a column-major-box
+ * tile, so elements written early are read again later. */
+TEST(tmov_overlapping_windows_row_order) {
+  for (int lay = 0; lay < 2; lay++) {
+    ptk_isa_blayout bl = lay ? PTK_ISA_ROW_MAJOR : PTK_ISA_COL_MAJOR;
+    ptk_isa_slayout sl = lay ? PTK_ISA_BOX_COL_MAJOR : PTK_ISA_BOX_ROW_MAJOR;
+    ptk_tile t = t_mk(PTK_ISA_F32, 64, 64, 64, 64, bl, sl, 512);
+    fill_seq(&t);
+    ptk_tile ref = t;
+    ref.data = malloc(64 * 64 * 4);
+    memcpy(ref.data, t.data, 64 * 64 * 4);
+    ptk_tile dst, src, rdst, rsrc;
+    CHECK_INT(ptk_isa_subview(&t, 16, 0, 48, 48, 48, 48, &dst), 0);
+    CHECK_INT(ptk_isa_subview(&t, 0, 16, 48, 48, 48, 48, &src), 0);
+    CHECK_INT(ptk_isa_subview(&ref, 16, 0, 48, 48, 48, 48, &rdst), 0);
+    CHECK_INT(ptk_isa_subview(&ref, 0, 16, 48, 48, 48, 48, &rsrc), 0);
+    for (int r = 0; r < 48; r++)
+      for (int c = 0; c < 48; c++) t_setd(&rdst, r, c, t_getd(&rsrc, r, c));
+    CHECK_INT(ptk_isa_tmov(&dst, &src, false), 0);
+    CHECK(memcmp(t.data, ref.data, 64 * 64 * 4) == 0);
+    free(ref.data);
+    t_free(&t);
+  }
+}
+
+/* tmov of whole boxes between layouts with alike boxes (Nz <-> Zz, Zn <->
+ * Nn: a copy box by box) and, for contrast, between unlike ones, for each
+ * element size; every element checked. */
+TEST(tmov_whole_boxes) {
+  static const ptk_isa_dtype dts[] = {PTK_ISA_I8, PTK_ISA_I16, PTK_ISA_I32, PTK_ISA_I64};
+  static const struct {
+    ptk_isa_blayout bl;
+    ptk_isa_slayout sl;
+  } lays[] = {{PTK_ISA_COL_MAJOR, PTK_ISA_BOX_ROW_MAJOR},
+              {PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_ROW_MAJOR},
+              {PTK_ISA_ROW_MAJOR, PTK_ISA_BOX_COL_MAJOR},
+              {PTK_ISA_COL_MAJOR, PTK_ISA_BOX_COL_MAJOR}};
+  int bad = 0;
+  for (size_t d = 0; d < PTK_ARRAY_LEN(dts); d++)
+    for (size_t a = 0; a < 4; a++)
+      for (size_t b = 0; b < 4; b++) {
+        ptk_tile src = t_mk(dts[d], 64, 64, 64, 64, lays[a].bl, lays[a].sl, 512);
+        ptk_tile dst = t_mk(dts[d], 64, 64, 64, 64, lays[b].bl, lays[b].sl, 512);
+        for (int r = 0; r < 64; r++)
+          for (int c = 0; c < 64; c++) t_seti(&src, r, c, (r * 64 + c) % 101);
+        CHECK_INT(ptk_isa_tmov(&dst, &src, false), 0);
+        for (int r = 0; r < 64; r++)
+          for (int c = 0; c < 64; c++) bad += t_geti(&dst, r, c) != (r * 64 + c) % 101;
+        t_free(&src);
+        t_free(&dst);
+      }
+  CHECK_INT(bad, 0);
+}

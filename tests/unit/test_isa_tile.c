@@ -1,5 +1,6 @@
 /* Tile descriptors: layout offsets against the pto-ir.md §8 formulas,
  * descriptor checks, subview / treshape / bitcast aliasing, errors. */
+#include "runtime/isa/internal.h"
 #include "tests/unit/test_isa_util.h"
 
 static const ptk_isa_dtype ALL_DT[] = {PTK_ISA_F32, PTK_ISA_F16, PTK_ISA_BF16, PTK_ISA_F64,
@@ -236,4 +237,28 @@ TEST(getval_setval_format) {
   CHECK_STR(ptk_buf_cstr(&b), "tile 1x16 bf16 valid 1x2\n0.5 -inf\n");
   ptk_buf_free(&b);
   t_free(&f);
+}
+
+/* ptk_isa__offs (the row and column parts of an element offset, for whole
+ * rows / columns at once) against ptk_isa__off on every layout, on whole
+ * tiles and on box-aligned windows, for each element size. */
+TEST(offset_parts_match_off) {
+  static const ptk_isa_dtype dts[] = {PTK_ISA_I8, PTK_ISA_F16, PTK_ISA_F32, PTK_ISA_F64};
+  int bad = 0;
+  for (size_t d = 0; d < PTK_ARRAY_LEN(dts); d++)
+    for (int lay = 0; lay < T_NLAYOUTS; lay++)
+      for (int w = 0; w < 3; w++) {
+        ptk_tile t = t_mkl(dts[d], 64, 64, 64, 64, lay, w == 2 ? 1024 : 512), v = t;
+        if (w && dts[d] != PTK_ISA_F64 && ptk_isa_subview(&t, 16, 32, 48, 32, 48, 32, &v) != 0)
+          v = t; /* a window some layouts do not allow: the whole tile again */
+        ptk_isa_lay L;
+        ptk_isa__lay(&v, &L);
+        int64_t ro[64], co[64];
+        ptk_isa__offs(&L, true, v.rows, ro);
+        ptk_isa__offs(&L, false, v.cols, co);
+        for (int r = 0; r < v.rows; r++)
+          for (int c = 0; c < v.cols; c++) bad += ro[r] + co[c] != ptk_isa__off(&L, r, c);
+        t_free(&t);
+      }
+  CHECK_INT(bad, 0);
 }
