@@ -486,6 +486,25 @@ alloc_h(R) ::= alloc_h(A) IDENT(W) EQ use(U). {
 }
 alloc_h(R) ::= alloc_h(A) attr_dict(D). { R = add(P, A, part_dict(P, D.off, D.a)); }
 
+/* memref.alloc() [{attrs}] : memref<…>: ptoas's spelling of a tile
+ * allocation. The lexer gives it the kind pto.alloc_tile and the memref
+ * type is read as its tile_buf (memref_tile in pto_read.c), so it prints
+ * back as `pto.alloc_tile : !pto.tile_buf<…>`, which ptoas reads too. */
+op(R) ::= OP_MEMREF_ALLOC(K) LP RP opt_dict(D) COLON(C) type(T). {
+  R = SOP(K);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_type(P, PP_TYPES, C.off, T));
+  if (!ptk_type_is_tile(T.t) && !P->failed)
+    pto_err(P, T.loc.off, 6, "'memref.alloc' needs a memref with static sizes, no layout and an on-chip "
+            "#pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer");
+}
+op(R) ::= OP_MEMREF_ALLOC(K) LP(L) uses(U) RP opt_dict COLON type. {
+  (void)U;
+  pto_err(P, L.off + 1, 1, "'memref.alloc' with dynamic sizes is not supported: a tile buffer has static rows "
+          "and columns (give a dynamic valid shape with pto.alloc_tile valid_row/valid_col)");
+  R = SOP(K);
+}
+
 /* subview %t[%i, %j] sizes [R, C] [valid [%r, %c]] [{attrs}] : T [-> S] */
 op(R) ::= subview_h(S) COLON(C) type(T). { R = add(P, S, part_type(P, PP_TYPES, C.off, T)); }
 op(R) ::= subview_h(S) COLON(C) type(T) ARROW(A) type(U). {

@@ -392,6 +392,10 @@ int pto_lex_next(pto_lexer *lx, pto_tok *t) {
         if (word_is(tok, n, "ins")) TOK(PTO_T_INS);
         if (word_is(tok, n, "outs")) TOK(PTO_T_OUTS);
         if (word_is(tok, n, "else")) TOK(PTO_T_ELSE);
+        if (word_is(tok, n, "memref.alloc")) { /* read as pto.alloc_tile (pto.y) */
+          t->opk = PTK_OP_ALLOC_TILE;
+          TOK(PTO_T_OP_MEMREF_ALLOC);
+        }
         ptk_op_kind k = ptk_op_lookup((const char *)tok, n);
         if (k != PTK_OP__INVALID) {
           t->opk = k;

@@ -230,9 +230,55 @@ const ptk_type *pto_type_named(pto_parser *P, pto_tok t) {
 }
 
 static char *norm_ws(pto_parser *P, const char *s, size_t n);
+static bool space_by_name(const char *s, size_t n, ptk_space *out);
+
+/* memref<d0x…xT, #pto.address_space<S>> with S on chip, static sizes and
+ * no layout is how ptoas spells a tile buffer with the default tile
+ * configuration (its memref.alloc before any bind_tile: row_major,
+ * none_box, fractal 512, pad 0; lib/PTO/Transforms/AllocToPointerCast.cpp),
+ * so it is read as that !pto.tile_buf and every pass, the verifier and both
+ * engines treat it as a tile. Rank 1 is 1xN; rank > 2 folds the leading
+ * dims into rows (ptoas only plans such buffers, by bytes). NULL for
+ * anything else (gm, a strided layout, a dynamic size), which stays opaque. */
+static const ptk_type *memref_tile(pto_parser *P, const char *s) {
+  size_t n = strlen(s);
+  if (n < 9 || strncmp(s, "memref<", 7) != 0 || s[n - 1] != '>') return NULL;
+  const char *p = s + 7, *e = s + n - 1;
+  int64_t dims[16];
+  uint32_t rank = 0;
+  while (p < e && *p >= '0' && *p <= '9') {
+    int64_t v = 0;
+    while (p < e && *p >= '0' && *p <= '9') {
+      if (v > (INT64_C(1) << 40)) return NULL;
+      v = v * 10 + (*p++ - '0');
+    }
+    if (p >= e || *p != 'x' || rank == 16) return NULL;
+    dims[rank++] = v;
+    p++;
+  }
+  if (!rank) return NULL; /* rank 0, or a dynamic `?` size */
+  const char *te = p;
+  while (te < e && *te != ',') te++;
+  ptk_dtype dt;
+  if (!dtype_by_name(p, (size_t)(te - p), &dt)) return NULL;
+  static const char sp_kw[] = ", #pto.address_space<";
+  size_t kl = sizeof sp_kw - 1;
+  if ((size_t)(e - te) <= kl || strncmp(te, sp_kw, kl) != 0 || e[-1] != '>') return NULL;
+  ptk_space sp;
+  if (!space_by_name(te + kl, (size_t)(e - 1 - (te + kl)), &sp) || sp == PTK_SPACE_GM) return NULL;
+  int64_t rows = 1;
+  for (uint32_t i = 0; i + 1 < rank; i++) {
+    if (dims[i] && rows > (INT64_C(1) << 40) / dims[i]) return NULL;
+    rows *= dims[i];
+  }
+  ptk_tile_desc d = ptk_tile_desc_make(sp, ptk_type_scalar(dt), rows, dims[rank - 1]);
+  return ptk_type_tile_buf(P->m, &d);
+}
+
 const ptk_type *pto_type_opaque_tok(pto_parser *P, pto_tok t) {
   char *s = norm_ws(P, tok_text(P, t), t.len);
-  return ptk_type_opaque(P->m, s, strlen(s));
+  const ptk_type *tile = memref_tile(P, s);
+  return tile ? tile : ptk_type_opaque(P->m, s, strlen(s));
 }
 
 /* A memory space as tiles spell it ("vec") or as pointers do ("ub"). */
