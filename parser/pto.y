@@ -61,6 +61,13 @@ static pto_part *part_type(pto_parser *P, pto_part_kind k, uint32_t off, pto_tl 
   *(pto_tl *)pto_vec_push(P, &p->types, sizeof t) = t;
   return p;
 }
+static pto_part *kwuse(pto_parser *P, const char *w, uint32_t off, pto_use u) {
+  pto_part *p = pto_part_new(P, PP_KWUSE, off);
+  p->word = w;
+  p->wlen = (uint32_t)strlen(w);
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof u) = u;
+  return p;
+}
 static pto_part *part_dict(pto_parser *P, uint32_t off, const ptk_attr *d) {
   pto_part *p = pto_part_new(P, PP_DICT, off);
   p->attr = d;
@@ -152,6 +159,7 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type dps {pto_sop *}
 %type view_h {pto_sop *}
 %type alloc_h {pto_sop *}
+%type ptrcast_h {pto_sop *}
 %type subview_h {pto_sop *}
 %type pipe_h {pto_sop *}
 %type for_h {pto_sop *}
@@ -502,6 +510,31 @@ op(R) ::= OP_MEMREF_ALLOC(K) LP(L) uses(U) RP opt_dict COLON type. {
   (void)U;
   pto_err(P, L.off + 1, 1, "'memref.alloc' with dynamic sizes is not supported: a tile buffer has static rows "
           "and columns (give a dynamic valid shape with pto.alloc_tile valid_row/valid_col)");
+  R = SOP(K);
+}
+
+/* pto.pointer_cast(%addr) [{attrs}] : memref<…>: ptoas's explicit-address
+ * tile (level3), read like memref.alloc as `pto.alloc_tile addr = %addr`. */
+op(R) ::= ptrcast_h(H) opt_dict(D) COLON(C) type(T). {
+  R = H;
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_type(P, PP_TYPES, C.off, T));
+  if (!ptk_type_is_tile(T.t) && !P->failed)
+    pto_err(P, T.loc.off, 6, "'pto.pointer_cast' is read only for a memref with static sizes, no layout and an "
+            "on-chip #pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer");
+}
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use(A) RP. { R = add(P, SOP(K), kwuse(P, "addr", K.off, A)); }
+/* The valid operands would give the tile a dynamic valid shape that the
+ * memref types at its uses cannot spell (they would all mismatch). */
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use RP use(VR) COMMA use. {
+  pto_err(P, VR.loc.off, VR.len + 1, "'pto.pointer_cast' with valid dims is not supported: a memref type cannot "
+          "carry a dynamic valid shape (write pto.alloc_tile addr = … valid_row = … valid_col = … with a "
+          "!pto.tile_buf<…, valid=?x?>)");
+  R = SOP(K);
+}
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use COMMA(M) uses RP. {
+  pto_err(P, M.off, 1, "'pto.pointer_cast' with several addresses (a multi-buffered memref) is not supported; "
+          "use pto.alloc_multi_tile");
   R = SOP(K);
 }
 

@@ -396,6 +396,10 @@ int pto_lex_next(pto_lexer *lx, pto_tok *t) {
           t->opk = PTK_OP_ALLOC_TILE;
           TOK(PTO_T_OP_MEMREF_ALLOC);
         }
+        if (word_is(tok, n, "pto.pointer_cast")) { /* read as pto.alloc_tile addr = … (pto.y) */
+          t->opk = PTK_OP_ALLOC_TILE;
+          TOK(PTO_T_OP_POINTER_CAST);
+        }
         ptk_op_kind k = ptk_op_lookup((const char *)tok, n);
         if (k != PTK_OP__INVALID) {
           t->opk = k;
