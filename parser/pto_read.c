@@ -2691,7 +2691,7 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
     }
     ptk_buf_putc(&out, f[k]);
   }
-  if ((fancy || swapped) && nt) {
+  if ((fancy || swapped) && (nt || fn)) { /* fn: simt_launch's `: () -> ()` even without arguments */
     ptk_buf_putc(&out, ':');
     ptk_buf_puts(&out, ptk_buf_cstr(&tf));
   }
