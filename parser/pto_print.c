@@ -1009,6 +1009,7 @@ static int slot_item_form(const slot *sl, const ptk_attr *a) {
 
 /* VPTO's generic form from op->form (ptk_op_set_form). */
 static void print_vop(printer *p, const ptk_op *op) {
+  bool implicit = (ptk_op_table[op->kind].flags & PTK_OPF_INDEX_RESULT) != 0; /* the result type is not written */
   uint32_t ns;
   const slot *slots = slots_of(op->kind, &ns);
   const char *used[48] = {0};
@@ -1128,7 +1129,7 @@ static void print_vop(printer *p, const ptk_op *op) {
       default: ptk_buf_putc(p->out, *f); break;
       }
     }
-    if (op->nresults && !strchr(tform, '>')) {
+    if (op->nresults && !strchr(tform, '>') && !implicit) {
       ptk_buf_puts(p->out, " -> ");
       for (uint32_t i = 0; i < op->nresults; i++) {
         if (i) ptk_buf_puts(p->out, ", ");
@@ -1147,11 +1148,11 @@ static void print_vop(printer *p, const ptk_op *op) {
       }
       put_type(p, typed[i]->type);
     }
-    if (op->nresults) ptk_buf_puts(p->out, " -> ");
-  } else if (op->nresults) {
+    if (op->nresults && !implicit) ptk_buf_puts(p->out, " -> ");
+  } else if (op->nresults && !implicit) {
     ptk_buf_puts(p->out, " : ");
   }
-  for (uint32_t i = 0; i < op->nresults; i++) {
+  for (uint32_t i = 0; i < op->nresults && !implicit; i++) {
     if (i) ptk_buf_puts(p->out, ", ");
     put_type(p, op->results[i].type);
   }

@@ -2594,7 +2594,8 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
   const pto_part *restypes = arrow;
   uint32_t nt = nft;
   bool listed_idx = true;
-  if (types && !arrow && !fn && s->results.n) {
+  bool index_result = (ptk_op_table[s->kind].flags & PTK_OPF_INDEX_RESULT) != 0;
+  if (types && !arrow && !fn && s->results.n && !index_result) {
     restypes = types; /* `%m = pto.pset_b32 "PAT_ALL" : !pto.mask<b32>` */
     nt = 0;
     if (fancy) {
@@ -2700,6 +2701,7 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
   ptk_buf_puts(&o->fbuf, ptk_buf_cstr(&out));
   ptk_buf_free(&out);
   if (restypes && !add_results(B, o, &restypes->types, restypes->loc)) return false;
+  if (index_result && !arrow && o->nres < s->results.n) o->res[o->nres++] = ptk_type_scalar(PTK_DT_INDEX);
   o->form = ptk_buf_cstr(&o->fbuf);
   return true;
 }

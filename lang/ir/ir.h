@@ -118,6 +118,8 @@ enum {
   PTK_OPF_ISOLATED = 1u << 11,  /* region cannot use values from outside */
   PTK_OPF_VMIXED = 1u << 12,    /* VPTO: masks and lanes of other widths meet (conversions,
                                  * packing loads/stores, gathers): no mask-granularity rule */
+  PTK_OPF_INDEX_RESULT = 1u << 13, /* VPTO-form op whose one result is an index never written
+                                    * (eventid_array_get): its type list annotates operands */
 };
 
 /* How an op runs on the host (LOWER column). */
