@@ -400,9 +400,15 @@ static void print_kw_list(printer *p, const char *kw, ptk_value *const *vs, uint
 static const char *arith_flag_word(const ptk_op *op);
 
 /* Custom form of one op (after the `%r = ` prefix), without newline. */
+/* initialize_l2l_pipe / initialize_l2g2l_pipe: ptoas spells the clause
+ * dict first, then each operand with its own type: {…}(%a : A, %b : B). */
+static bool pipe_dict_first(const ptk_op *op) {
+  return op->kind == PTK_OP_INITIALIZE_L2L_PIPE || op->kind == PTK_OP_INITIALIZE_L2G2L_PIPE;
+}
+
 static void pipe_operands(printer *p, const ptk_op *op) {
   if (!op->noperands) return;
-  if (op->kind == PTK_OP_INITIALIZE_L2L_PIPE) { /* (%a : A, %b : B) */
+  if (pipe_dict_first(op)) { /* (%a : A, %b : B) */
     ptk_buf_putc(p->out, '(');
     for (uint32_t i = 0; i < op->noperands; i++) {
       if (i) ptk_buf_puts(p->out, ", ");
@@ -664,8 +670,7 @@ static void print_custom(printer *p, const ptk_op *op) {
     return;
   }
   case PTK_FAM_PIPE: {
-    /* initialize_l2l_pipe spells its clause dict before the operands. */
-    bool dict_first = op->kind == PTK_OP_INITIALIZE_L2L_PIPE;
+    bool dict_first = pipe_dict_first(op);
     if (!dict_first) pipe_operands(p, op);
     pipe_dict(p, op);
     if (dict_first) pipe_operands(p, op);
