@@ -73,6 +73,13 @@ static pto_part *part_dict(pto_parser *P, uint32_t off, const ptk_attr *d) {
   p->attr = d;
   return p;
 }
+static pto_sop *comm(pto_parser *P, pto_tok k, pto_vec *items, pto_vec *types, uint32_t coff, pto_dict d) {
+  pto_sop *o = add(P, sop_new(P, k), pto_part_new(P, PP_VITEMS, k.off));
+  PTO_VEC_AT(o->parts, pto_part *, 0)->items = *items;
+  add(P, o, part_types(P, PP_TYPES, coff, types));
+  if (d.a) add(P, o, part_dict(P, d.off, d.a));
+  return o;
+}
 static pto_sop *vop(pto_parser *P, pto_tok k, pto_vec *items, pto_dict d, pto_vec *types,
                     pto_vec *res, uint32_t coff, uint32_t aoff) {
   pto_sop *o = add(P, sop_new(P, k), pto_part_new(P, PP_VITEMS, k.off));
@@ -160,6 +167,8 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type view_h {pto_sop *}
 %type alloc_h {pto_sop *}
 %type ptrcast_h {pto_sop *}
+%type citems {pto_vec *}
+%type citem {pto_item}
 %type subview_h {pto_sop *}
 %type pipe_h {pto_sop *}
 %type for_h {pto_sop *}
@@ -536,6 +545,24 @@ ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use COMMA(M) uses RP. {
   pto_err(P, M.off, 1, "'pto.pointer_cast' with several addresses (a multi-buffered memref) is not supported; "
           "use pto.alloc_multi_tile");
   R = SOP(K);
+}
+
+/* pto.comm.*: op(%a, word(%b, …), … : A, B, …) [{attrs}] [-> R] */
+op(R) ::= OP_COMM(K) LP citems(I) COLON(C) types(T) RP opt_dict(D). { R = comm(P, K, I, T, C.off, D); }
+op(R) ::= OP_COMM(K) LP citems(I) COLON(C) types(T) RP opt_dict(D) ARROW(A) type(U). {
+  R = comm(P, K, I, T, C.off, D);
+  add(P, R, part_type(P, PP_ARROW, A.off, U));
+}
+citems(R) ::= citem(I). { R = vnew(P); *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+citems(R) ::= citems(L) COMMA citem(I). { R = L; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+citem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
+citem(R) ::= IDENT(W) LP uses(U) RP. {
+  memset(&R, 0, sizeof R);
+  R.kind = 4;
+  R.word = P->src->text + W.off;
+  R.wlen = W.len;
+  R.uses = *U;
+  R.loc = pto_loc(P, W.off);
 }
 
 /* subview %t[%i, %j] sizes [R, C] [valid [%r, %c]] [{attrs}] : T [-> S] */

@@ -651,6 +651,27 @@ static void print_custom(printer *p, const ptk_op *op) {
     put_op_dict(p, op, NULL, 0);
     return;
   case PTK_FAM_VOP: print_vop(p, op); return;
+  case PTK_FAM_COMM: { /* (%a, word(%b, %c) : A, B, C) {attrs} [-> R] */
+    uint32_t k = 0;
+    ptk_buf_putc(p->out, '(');
+    for (const char *f = op->form; *f; f++) {
+      if (*f == '%')
+        put_value(p, op->operands[k++]);
+      else if (*f == ',')
+        ptk_buf_puts(p->out, ", ");
+      else
+        ptk_buf_putc(p->out, *f);
+    }
+    ptk_buf_puts(p->out, " : ");
+    put_value_types(p, op->operands, op->noperands);
+    ptk_buf_putc(p->out, ')');
+    put_op_dict(p, op, NULL, 0);
+    if (op->nresults) {
+      ptk_buf_puts(p->out, " -> ");
+      put_type(p, op->results[0].type);
+    }
+    return;
+  }
   case PTK_FAM_PRINT: {
     const ptk_attr *f = ptk_op_attr(op, "format");
     ptk_buf_puts(p->out, " ins(");
@@ -1252,6 +1273,11 @@ static bool custom_ok(const ptk_op *op) {
   case PTK_FAM_MODULE:
   case PTK_FAM_FUNC: return false;
   case PTK_FAM_VOP: return vop_form_ok(op);
+  case PTK_FAM_COMM: { /* one '%' per operand, at most one result */
+    uint32_t n = 0;
+    for (const char *f = op->form ? op->form : ""; *f; f++) n += *f == '%';
+    return op->form && n == op->noperands && op->noperands > 0 && op->nresults <= 1;
+  }
   case PTK_FAM_CALL: {
     const ptk_attr *c = ptk_op_attr(op, "callee");
     return c && c->kind == PTK_ATTR_SYMBOL;

@@ -2706,6 +2706,57 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* pto.comm.*: operands in written order, `word(…)` clauses kept in the
+ * form ("%,%,buf(%,%)") for the printer; one type per operand. */
+static bool build_comm(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *items = NULL, *types = NULL;
+  ptk_buf_clear(&o->fbuf);
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_VITEMS) {
+      items = p;
+    } else if (p->kind == PP_TYPES) {
+      types = p;
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else if (p->kind == PP_ARROW) {
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  for (uint32_t j = 0; items && j < items->items.n; j++) {
+    const pto_item *it = &PTO_VEC_AT(items->items, pto_item, j);
+    if (j) ptk_buf_putc(&o->fbuf, ',');
+    if (it->kind == 1) {
+      o->vuse[o->nops < 512 ? o->nops : 511] = &it->use;
+      if (!add_operand(B, o, &it->use)) return false;
+      ptk_buf_putc(&o->fbuf, '%');
+      continue;
+    }
+    ptk_buf_putn(&o->fbuf, it->word, it->wlen);
+    ptk_buf_putc(&o->fbuf, '(');
+    for (uint32_t k = 0; k < it->uses.n; k++) {
+      const pto_use *u = &PTO_VEC_AT(it->uses, pto_use, k);
+      if (k) ptk_buf_putc(&o->fbuf, ',');
+      o->vuse[o->nops < 512 ? o->nops : 511] = u;
+      if (!add_operand(B, o, u)) return false;
+      ptk_buf_putc(&o->fbuf, '%');
+    }
+    ptk_buf_putc(&o->fbuf, ')');
+  }
+  uint32_t nt = types ? types->types.n : 0;
+  if (nt != o->nops) {
+    err_at(B->P, types ? types->loc : s->loc, 1, "type annotation count mismatch: '%s' has %u operand%s but %u type%s",
+           opname(s), o->nops, o->nops == 1 ? "" : "s", nt, nt == 1 ? "" : "s");
+    return false;
+  }
+  for (uint32_t i = 0; i < nt; i++)
+    if (!check_one_type(B, o->vuse[i], o->ops[i], &PTO_VEC_AT(types->types, pto_tl, i))) return false;
+  o->form = ptk_buf_cstr(&o->fbuf);
+  return true;
+}
+
 static bool build_family(builder *B, const pto_sop *s, opb *o) {
   if (s->generic) return build_generic(B, s, o);
   switch (ptk_op_table[s->kind].family) {
@@ -2733,6 +2784,7 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_PIPE: return build_misc(B, s, o);
   case PTK_FAM_INIT_PIPE: return build_init_pipe(B, s, o);
   case PTK_FAM_VOP: return build_vop(B, s, o);
+  case PTK_FAM_COMM: return build_comm(B, s, o);
   case PTK_FAM_CONSTANT: return build_constant(B, s, o);
   case PTK_FAM_CALL: return build_call(B, s, o);
   case PTK_FAM_RETURN:

@@ -99,6 +99,8 @@ typedef enum {
   PTK_FAM_INIT_PIPE,     /* op {k = v, …} (kw = %a : A, …) [{attrs}] (aic/aiv_initialize_pipe; 4 keyword segments) */
   PTK_FAM_VOP,           /* VPTO: [%r… =] op item[, item…] [{attrs}] [: A… [-> R…]]; item: %a, %p[%i],
                           * "word", word, 42, #attr, word(%a, …); op->form keeps the layout */
+  PTK_FAM_COMM,          /* op(%a, word(%b, …), … : A, B, …) [{attrs}] [-> R]  (pto.comm.*; op->form
+                          * keeps the clause layout) */
   PTK_FAM_GENERIC,       /* only the generic form "op"(…) : (…) -> (…) is read and printed */
 } ptk_op_family;
 
