@@ -1255,6 +1255,9 @@ attr(R) ::= DENSE(D) COLON type(T). { R = pto_attr_opaque_tok(P, D, T.t); }
 attr(R) ::= LSQ RSQ. { R = ptk_attr_array(P->m, NULL, 0); }
 attr(R) ::= LSQ attrs(L) RSQ. { R = ptk_attr_array(P->m, (const ptk_attr *const *)L->data, L->n); }
 attr(R) ::= attr_dict(D). { R = D.a; }
+/* `location = <vec>` (reserve_buffer): a short enum whose dialect the
+ * attribute's owner knows; kept as its text */
+attr(R) ::= LT(L) IDENT GT(G). { R = ptk_attr_opaque(P->m, P->src->text + L.off, G.off + 1 - L.off, NULL); }
 attr(R) ::= ctype(T). { R = ptk_attr_type(P->m, T.t); }
 attr(R) ::= fntype(T). { R = ptk_attr_type(P->m, T.t); }
 attrs(R) ::= attr(A). { R = vnew(P); *(const ptk_attr **)pto_vec_push(P, R, sizeof A) = A; }

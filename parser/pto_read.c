@@ -2870,6 +2870,25 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
   opb *o = opb_get(B);
   bool ok = build_family(B, s, o) && !B->P->failed && check_counts(B, s, o);
   if (!ok) return false;
+  /* `key = <V>` in a dict (reserve_buffer's location = <vec>): the enum
+   * the ATTRS column names for key, spelled in full from here on */
+  const ptk_op_desc *desc = ptk_op_desc_of(s->kind);
+  for (uint32_t i = 0; i < o->attrs.n; i++) {
+    const ptk_attr *a = o->attrs.items[i].value;
+    if (a->kind != PTK_ATTR_OPAQUE || a->str.len < 3 || a->str.s[0] != '<') continue;
+    for (uint32_t k = 0; k < desc->nattrs; k++)
+      if (desc->attrs[k].enum_mn[0] && strcmp(desc->attrs[k].name, o->attrs.items[i].name) == 0) {
+        char v[64];
+        snprintf(v, sizeof v, "%.*s", (int)(a->str.len - 2), a->str.s + 1);
+        const ptk_attr *e = ptk_attr_pto_enum(B->m, desc->attrs[k].enum_mn, v);
+        if (ptk_attr_enum_index(e, desc->attrs[k].enum_mn) < 0) {
+          err_at(B->P, s->loc, s->namelen, "'%s' attribute '%s': '<%s>' is not a '%s' value", opname(s),
+                 o->attrs.items[i].name, v, desc->attrs[k].enum_mn);
+          return false;
+        }
+        o->attrs.items[i].value = e;
+      }
+  }
   if (!s->generic)
     for (uint32_t i = 0; i < o->attrs.n; i++)
       if (strcmp(o->attrs.items[i].name, "operandSegmentSizes") == 0) {
