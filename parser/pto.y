@@ -168,6 +168,7 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type alloc_h {pto_sop *}
 %type ptrcast_h {pto_sop *}
 %type citems {pto_vec *}
+%type succ {pto_part *}
 %type citem {pto_item}
 %type subview_h {pto_sop *}
 %type pipe_h {pto_sop *}
@@ -545,6 +546,31 @@ ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use COMMA(M) uses RP. {
   pto_err(P, M.off, 1, "'pto.pointer_cast' with several addresses (a multi-buffered memref) is not supported; "
           "use pto.alloc_multi_tile");
   R = SOP(K);
+}
+
+/* cf.br ^bb(%a : A) / cf.cond_br %c, ^bb1[(…)], ^bb2[(…)] [{attrs}] */
+op(R) ::= OP_BR(K) succ(S) opt_dict(D). {
+  R = add(P, SOP(K), S);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+}
+op(R) ::= OP_BR(K) use(C) COMMA succ(S1) COMMA succ(S2) opt_dict(D). {
+  pto_part *p = pto_part_new(P, PP_OPERANDS, C.loc.off);
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof C) = C;
+  R = add(P, SOP(K), p);
+  add(P, R, S1);
+  add(P, R, S2);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+}
+succ(R) ::= LABEL(L). {
+  R = pto_part_new(P, PP_SUCC, L.off);
+  R->word = P->src->text + L.off + 1;
+  R->wlen = L.len - 1;
+}
+succ(R) ::= LABEL(L) LP uses(U) COLON types(T) RP. {
+  R = part_uses(P, PP_SUCC, L.off, U);
+  R->types = *T;
+  R->word = P->src->text + L.off + 1;
+  R->wlen = L.len - 1;
 }
 
 /* pto.comm.*: op(%a, word(%b, …), … : A, B, …) [{attrs}] [-> R] */

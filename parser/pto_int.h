@@ -110,6 +110,7 @@ typedef enum {
   PP_FNTYPE,   /* (A, B) -> (R) */
   PP_PAREN,    /* (uses [: types]) */
   PP_VITEMS,   /* VOP items (items) */
+  PP_SUCC,     /* ^label [(uses : types)] (a branch successor; word = the label without '^') */
 } pto_part_kind;
 
 typedef struct pto_region pto_region;

@@ -651,6 +651,30 @@ static void print_custom(printer *p, const ptk_op *op) {
     put_op_dict(p, op, NULL, 0);
     return;
   case PTK_FAM_VOP: print_vop(p, op); return;
+  case PTK_FAM_BRANCH: { /* [%c,] ^bbN[(%a : A)], … — N the block's index, as print_region labels it */
+    uint32_t n;
+    ptk_value **v = ptk_op_segment(op, 0, &n);
+    ptk_buf_putc(p->out, ' ');
+    if (n) {
+      put_value(p, v[0]);
+      ptk_buf_puts(p->out, ", ");
+    }
+    for (uint32_t i = 0; i < op->nsuccs; i++) {
+      uint32_t idx = 0;
+      for (const ptk_block *b = op->succs[i]->region->first; b && b != op->succs[i]; b = b->next) idx++;
+      ptk_buf_printf(p->out, "%s^bb%u", i ? ", " : "", idx);
+      v = ptk_op_segment(op, 1 + i, &n);
+      if (n) {
+        ptk_buf_putc(p->out, '(');
+        put_values(p, v, n);
+        ptk_buf_puts(p->out, " : ");
+        put_value_types(p, v, n);
+        ptk_buf_putc(p->out, ')');
+      }
+    }
+    put_op_dict(p, op, NULL, 0);
+    return;
+  }
   case PTK_FAM_COMM: { /* (%a, word(%b, %c) : A, B, C) {attrs} [-> R] */
     uint32_t k = 0;
     ptk_buf_putc(p->out, '(');
@@ -1273,6 +1297,13 @@ static bool custom_ok(const ptk_op *op) {
   case PTK_FAM_MODULE:
   case PTK_FAM_FUNC: return false;
   case PTK_FAM_VOP: return vop_form_ok(op);
+  case PTK_FAM_BRANCH: { /* cf.br: one successor, no condition; cf.cond_br: a condition and two */
+    bool cond = op->kind == PTK_OP_CF_COND_BR;
+    if (op->nsuccs != (cond ? 2u : 1u) || op->segs[0] != (cond ? 1u : 0u) || op->nresults) return false;
+    for (uint32_t i = 0; i < op->nsuccs; i++)
+      if (!op->succs[i] || !op->succs[i]->region) return false;
+    return cond || op->segs[2] == 0;
+  }
   case PTK_FAM_COMM: { /* one '%' per operand, at most one result */
     uint32_t n = 0;
     for (const char *f = op->form ? op->form : ""; *f; f++) n += *f == '%';

@@ -889,6 +889,14 @@ typedef struct builder {
   uint32_t nbuckets;
   int depth;
   struct opb *opbs[PTK_MAX_NEST + 2]; /* one scratch op per nesting depth, reused */
+  /* branch successors waiting for the end of their region, where every
+   * block label is known (forward branches) */
+  struct pend_succ {
+    ptk_op *op;
+    uint32_t idx;
+    const pto_part *p;
+  } *pend;
+  uint32_t npend, cap_pend;
 } builder;
 
 static uint32_t hash_name(const char *s, uint32_t n) {
@@ -1089,6 +1097,8 @@ typedef struct opb { /* an op under construction */
   const struct pto_item *vclause[513]; /* VOP: the clause starting at operand i */
   const struct pto_item *vin[512];     /* VOP: the clause operand i is in (NULL: none) */
   bool vidx[512];           /* VOP: operand i is an index in brackets */
+  const pto_part *succ[2];  /* BRANCH: the successors as written */
+  uint32_t nsucc;
 } opb;
 
 static bool add_operands(builder *B, opb *o, const pto_vec *uses) {
@@ -2706,6 +2716,75 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* cf.br / cf.cond_br: the condition, then each successor's arguments (one
+ * operand segment each); the blocks are resolved at the end of the region. */
+static bool build_branch(builder *B, const pto_sop *s, opb *o) {
+  uint32_t segs[3] = {0, 0, 0};
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_OPERANDS) {
+      if (!add_operands(B, o, &p->uses)) return false;
+      segs[0] = o->nops;
+    } else if (p->kind == PP_SUCC) {
+      if (p->types.n != p->uses.n) {
+        err_at(B->P, p->loc, p->wlen + 1, "type annotation count mismatch: '^%.*s' gets %u operand%s but %u type%s",
+               (int)p->wlen, p->word, p->uses.n, p->uses.n == 1 ? "" : "s", p->types.n, p->types.n == 1 ? "" : "s");
+        return false;
+      }
+      uint32_t first = o->nops;
+      if (!add_operands(B, o, &p->uses)) return false;
+      for (uint32_t k = 0; k < p->uses.n; k++)
+        if (!check_one_type(B, &PTO_VEC_AT(p->uses, pto_use, k), o->ops[first + k], &PTO_VEC_AT(p->types, pto_tl, k)))
+          return false;
+      segs[1 + o->nsucc] = p->uses.n;
+      o->succ[o->nsucc++] = p;
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  o->nsegs = 3;
+  memcpy(o->segs, segs, sizeof segs);
+  return true;
+}
+
+/* The successors of the branches in region r (pending from mark on): the
+ * block with that label, whose arguments the branch's operands match. */
+static bool resolve_succs(builder *B, ptk_region *r, uint32_t mark) {
+  for (uint32_t i = mark; i < B->npend; i++) {
+    const struct pend_succ *ps = &B->pend[i];
+    const pto_part *p = ps->p;
+    ptk_block *t = NULL;
+    for (ptk_block *b = r->first; b && !t; b = b->next)
+      if (b->label && strlen(b->label) == p->wlen && memcmp(b->label, p->word, p->wlen) == 0) t = b;
+    if (!t) {
+      err_at(B->P, p->loc, p->wlen + 1, "use of undefined block '^%.*s' (a branch goes to a block of its own region)",
+             (int)p->wlen, p->word);
+      return false;
+    }
+    uint32_t n;
+    ptk_value **args = ptk_op_segment(ps->op, 1 + ps->idx, &n);
+    if (n != t->nargs) {
+      err_at(B->P, p->loc, p->wlen + 1, "branch to '^%.*s' passes %u argument%s, but the block takes %u", (int)p->wlen,
+             p->word, n, n == 1 ? "" : "s", t->nargs);
+      return false;
+    }
+    for (uint32_t k = 0; k < n; k++)
+      if (!ptk_type_equal(args[k]->type, t->args[k]->type)) {
+        char *a = tstr(args[k]->type), *b = tstr(t->args[k]->type);
+        err_at(B->P, p->loc, p->wlen + 1, "branch to '^%.*s': argument #%u has type '%s', but the block argument is '%s'",
+               (int)p->wlen, p->word, k, a, b);
+        free(a);
+        free(b);
+        return false;
+      }
+    ps->op->succs[ps->idx] = t;
+  }
+  B->npend = mark;
+  return true;
+}
+
 /* pto.comm.*: operands in written order, `word(…)` clauses kept in the
  * form ("%,%,buf(%,%)") for the printer; one type per operand. */
 static bool build_comm(builder *B, const pto_sop *s, opb *o) {
@@ -2785,6 +2864,7 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_INIT_PIPE: return build_init_pipe(B, s, o);
   case PTK_FAM_VOP: return build_vop(B, s, o);
   case PTK_FAM_COMM: return build_comm(B, s, o);
+  case PTK_FAM_BRANCH: return build_branch(B, s, o);
   case PTK_FAM_CONSTANT: return build_constant(B, s, o);
   case PTK_FAM_CALL: return build_call(B, s, o);
   case PTK_FAM_RETURN:
@@ -2861,6 +2941,7 @@ static opb *opb_get(builder *B) {
   memset(o->npre, 0, sizeof o->npre);
   o->else_absent = false;
   o->form = NULL;
+  o->nsucc = 0;
   memset(o->vclause, 0, sizeof o->vclause);
   return o;
 }
@@ -2901,6 +2982,16 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
   ptk_op *op = ptk_op_new(B->m, s->kind, o->ops, o->nops, o->res, o->nres, nreg, s->loc);
   if (o->nsegs) ptk_op_set_segments(B->m, op, o->segs, o->nsegs);
   if (o->form) ptk_op_set_form(B->m, op, o->form);
+  if (o->nsucc) {
+    ptk_op_set_successors(B->m, op, NULL, o->nsucc);
+    for (uint32_t i = 0; i < o->nsucc; i++) {
+      if (B->npend == B->cap_pend) {
+        B->cap_pend = B->cap_pend ? 2 * B->cap_pend : 16;
+        B->pend = ptk_xrealloc(B->pend, B->cap_pend * sizeof *B->pend);
+      }
+      B->pend[B->npend++] = (struct pend_succ){op, i, o->succ[i]};
+    }
+  }
   for (uint32_t i = 0; i < o->attrs.n; i++) ptk_op_set_attr(op, o->attrs.items[i].name, o->attrs.items[i].value);
   ptk_block_append(blk, op);
   for (uint32_t i = 0; ok && i < o->nregions; i++) {
@@ -2930,7 +3021,7 @@ static bool build_region(builder *B, const pto_region *sr, ptk_region *r, ptk_bl
            PTK_MAX_NEST);
     return false;
   }
-  uint32_t mark = B->nents;
+  uint32_t mark = B->nents, pmark = B->npend;
   bool ok = true;
   for (uint32_t bi = 0; ok && bi < sr->blocks.n; bi++) {
     const pto_sblock *sb = PTO_VEC_AT(sr->blocks, pto_sblock *, bi);
@@ -2980,6 +3071,8 @@ static bool build_region(builder *B, const pto_region *sr, ptk_region *r, ptk_bl
     }
   }
   (void)oploc;
+  if (ok) ok = resolve_succs(B, r, pmark);
+  B->npend = pmark;
   names_pop(B, mark);
   B->depth--;
   return ok && !B->P->failed;
@@ -3089,6 +3182,7 @@ ptk_module *ptk_pto_read(const ptk_source *src, ptk_diags *diags) {
     build_items(&B, m, items);
     free(B.ents);
     free(B.buckets);
+    free(B.pend);
     for (int i = 0; i < PTK_MAX_NEST + 2; i++) {
       if (B.opbs[i]) ptk_buf_free(&B.opbs[i]->fbuf);
       free(B.opbs[i]);
