@@ -80,6 +80,26 @@ static pto_sop *comm(pto_parser *P, pto_tok k, pto_vec *items, pto_vec *types, u
   if (d.a) add(P, o, part_dict(P, d.off, d.a));
   return o;
 }
+static bool tok_word(pto_parser *P, pto_tok t, const char *w) {
+  return t.len == strlen(w) && memcmp(P->src->text + t.off, w, t.len) == 0;
+}
+static pto_sop *mview(pto_parser *P, pto_tok k, pto_use src, pto_vec *a, pto_vec *b, pto_vec *c, pto_dict d,
+                      uint32_t coff, pto_tl t1, pto_tl t2) {
+  pto_sop *o = SOP(k);
+  pto_part *s = pto_part_new(P, PP_OPERANDS, k.off);
+  *(pto_use *)pto_vec_push(P, &s->uses, sizeof src) = src;
+  add(P, o, s);
+  pto_vec *l[3] = {a, b, c};
+  for (int i = 0; i < 3; i++) {
+    pto_part *p = pto_part_new(P, PP_VITEMS, k.off);
+    p->items = *l[i];
+    add(P, o, p);
+  }
+  if (d.a) add(P, o, part_dict(P, d.off, d.a));
+  add(P, o, part_type(P, PP_TYPES, coff, t1));
+  add(P, o, part_type(P, PP_ARROW, coff, t2));
+  return o;
+}
 static pto_sop *vop(pto_parser *P, pto_tok k, pto_vec *items, pto_dict d, pto_vec *types,
                     pto_vec *res, uint32_t coff, uint32_t aoff) {
   pto_sop *o = add(P, sop_new(P, k), pto_part_new(P, PP_VITEMS, k.off));
@@ -169,6 +189,9 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type ptrcast_h {pto_sop *}
 %type citems {pto_vec *}
 %type succ {pto_part *}
+%type mlist {pto_vec *}
+%type mitems {pto_vec *}
+%type mitem {pto_item}
 %type citem {pto_item}
 %type subview_h {pto_sop *}
 %type pipe_h {pto_sop *}
@@ -547,6 +570,27 @@ ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use COMMA(M) uses RP. {
           "use pto.alloc_multi_tile");
   R = SOP(K);
 }
+
+/* memref.reinterpret_cast %m to offset: [o], sizes: [s…], strides: [t…] [{attrs}] : M to R
+ * memref.subview %m[o…] [s…] [t…] [{attrs}] : M to R */
+op(R) ::= OP_MVIEW(K) use(S) IDENT(TO) IDENT(W1) COLON mlist(A) COMMA IDENT(W2) COLON mlist(B) COMMA IDENT(W3)
+          COLON mlist(C) opt_dict(D) COLON(CC) type(T1) IDENT(TO2) type(T2). {
+  if (!tok_word(P, TO, "to") || !tok_word(P, W1, "offset") || !tok_word(P, W2, "sizes") ||
+      !tok_word(P, W3, "strides") || !tok_word(P, TO2, "to"))
+    pto_err(P, K.off, K.len, "expected '%%m to offset: [...], sizes: [...], strides: [...] : <source type> to <result type>'");
+  R = mview(P, K, S, A, B, C, D, CC.off, T1, T2);
+}
+op(R) ::= OP_MVIEW(K) use(S) mlist(A) mlist(B) mlist(C) opt_dict(D) COLON(CC) type(T1) IDENT(TO) type(T2). {
+  if (!tok_word(P, TO, "to")) pto_err(P, TO.off, TO.len, "expected 'to' between the source and result types");
+  R = mview(P, K, S, A, B, C, D, CC.off, T1, T2);
+}
+mlist(R) ::= LSQ RSQ. { R = vnew(P); }
+mlist(R) ::= LSQ mitems(L) RSQ. { R = L; }
+mitems(R) ::= mitem(I). { R = vnew(P); *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+mitems(R) ::= mitems(L) COMMA mitem(I). { R = L; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+mitem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
+mitem(R) ::= INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, false, NULL, 0); R.loc = pto_loc(P, I.off); }
+mitem(R) ::= MINUS(M) INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, true, NULL, 0); R.loc = pto_loc(P, M.off); }
 
 /* cf.br ^bb(%a : A) / cf.cond_br %c, ^bb1[(…)], ^bb2[(…)] [{attrs}] */
 op(R) ::= OP_BR(K) succ(S) opt_dict(D). {

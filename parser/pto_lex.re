@@ -203,6 +203,7 @@ static int op_token(ptk_op_kind k) {
   case PTK_FAM_VOP: return PTO_T_OP_VOP;
   case PTK_FAM_COMM: return PTO_T_OP_COMM;
   case PTK_FAM_BRANCH: return PTO_T_OP_BR;
+  case PTK_FAM_MEMREF_VIEW: return PTO_T_OP_MVIEW;
   case PTK_FAM_GENERIC: return PTO_T_OP_GENONLY;
   }
   return PTO_T_IDENT;

@@ -651,6 +651,35 @@ static void print_custom(printer *p, const ptk_op *op) {
     put_op_dict(p, op, NULL, 0);
     return;
   case PTK_FAM_VOP: print_vop(p, op); return;
+  case PTK_FAM_MEMREF_VIEW: { /* %m to offset: [..], sizes: [..], strides: [..] / %m[..] [..] [..] */
+    static const char *const names[3] = {"static_offsets", "static_sizes", "static_strides"};
+    static const char *const words[3] = {"offset: ", "sizes: ", "strides: "};
+    bool rc = op->kind == PTK_OP_MEMREF_REINTERPRET_CAST;
+    ptk_buf_putc(p->out, ' ');
+    put_value(p, op->operands[0]);
+    if (rc) ptk_buf_puts(p->out, " to ");
+    uint32_t k = 1;
+    for (int l = 0; l < 3; l++) {
+      const ptk_attr *a = ptk_op_attr(op, names[l]);
+      ptk_buf_puts(p->out, rc ? (l ? ", " : "") : (l ? " " : ""));
+      if (rc) ptk_buf_puts(p->out, words[l]);
+      ptk_buf_putc(p->out, '[');
+      for (uint32_t i = 0; i < a->dense.n; i++) {
+        if (i) ptk_buf_puts(p->out, ", ");
+        if (a->dense.i[i] == INT64_MIN)
+          put_value(p, op->operands[k++]);
+        else
+          ptk_buf_printf(p->out, "%" PRId64, a->dense.i[i]);
+      }
+      ptk_buf_putc(p->out, ']');
+    }
+    put_op_dict(p, op, names, 3);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->operands[0]->type);
+    ptk_buf_puts(p->out, " to ");
+    put_type(p, op->results[0].type);
+    return;
+  }
   case PTK_FAM_BRANCH: { /* [%c,] ^bbN[(%a : A)], … — N the block's index, as print_region labels it */
     uint32_t n;
     ptk_value **v = ptk_op_segment(op, 0, &n);
@@ -1297,6 +1326,18 @@ static bool custom_ok(const ptk_op *op) {
   case PTK_FAM_MODULE:
   case PTK_FAM_FUNC: return false;
   case PTK_FAM_VOP: return vop_form_ok(op);
+  case PTK_FAM_MEMREF_VIEW: { /* the three lists, their INT64_MIN entries matching the segments */
+    static const char *const names[3] = {"static_offsets", "static_sizes", "static_strides"};
+    if (op->nresults != 1 || op->nsegs != 4 || op->segs[0] != 1) return false;
+    for (int l = 0; l < 3; l++) {
+      const ptk_attr *a = ptk_op_attr(op, names[l]);
+      if (!a || a->kind != PTK_ATTR_DENSE_ARRAY || !a->dense.i) return false;
+      uint32_t dyn = 0;
+      for (uint32_t i = 0; i < a->dense.n; i++) dyn += a->dense.i[i] == INT64_MIN;
+      if (dyn != op->segs[1 + l]) return false;
+    }
+    return true;
+  }
   case PTK_FAM_BRANCH: { /* cf.br: one successor, no condition; cf.cond_br: a condition and two */
     bool cond = op->kind == PTK_OP_CF_COND_BR;
     if (op->nsuccs != (cond ? 2u : 1u) || op->segs[0] != (cond ? 1u : 0u) || op->nresults) return false;

@@ -2716,6 +2716,70 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* memref.reinterpret_cast / memref.subview of a global-memory memref: the
+ * source, then the values among the offsets, sizes and strides (one operand
+ * segment each); every entry in static_offsets/_sizes/_strides, INT64_MIN
+ * standing for the next value (MLIR's convention). */
+static bool build_mview(builder *B, const pto_sop *s, opb *o) {
+  static const char *const names[3] = {"static_offsets", "static_sizes", "static_strides"};
+  uint32_t segs[4] = {0, 0, 0, 0}, nl = 0;
+  const pto_part *t1 = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_OPERANDS) {
+      if (!add_operands(B, o, &p->uses)) return false;
+      segs[0] = o->nops;
+    } else if (p->kind == PP_VITEMS && nl < 3) {
+      int64_t v[64];
+      if (p->items.n > PTK_ARRAY_LEN(v)) {
+        err_at(B->P, p->loc, s->namelen, "'%s': more than %zu entries in a list", opname(s), PTK_ARRAY_LEN(v));
+        return false;
+      }
+      for (uint32_t k = 0; k < p->items.n; k++) {
+        const pto_item *it = &PTO_VEC_AT(p->items, pto_item, k);
+        if (it->kind == 1) {
+          o->vuse[o->nops < 512 ? o->nops : 511] = &it->use;
+          if (!add_operand(B, o, &it->use)) return false;
+          if (!ptk_type_is_scalar(o->ops[o->nops - 1]->type, PTK_DT_INDEX)) {
+            char *ts = tstr(o->ops[o->nops - 1]->type);
+            err_at(B->P, it->loc, it->use.len + 1, "'%s': '%%%.*s' must be an index, not %s", opname(s),
+                   (int)it->use.len, it->use.name, ts);
+            free(ts);
+            return false;
+          }
+          v[k] = INT64_MIN;
+          segs[1 + nl]++;
+        } else {
+          v[k] = it->attr->i;
+        }
+      }
+      if (!acc_add(B, &o->attrs, names[nl], ptk_attr_dense_int(B->m, ptk_type_scalar(PTK_DT_I64), v, p->items.n),
+                   p->loc))
+        return false;
+      nl++;
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else if (p->kind == PP_TYPES) {
+      t1 = p;
+    } else if (p->kind == PP_ARROW) {
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  if (!o->nops || !t1) return unexpected_part(B, s, PTO_VEC_AT(s->parts, pto_part *, 0));
+  const pto_use *src = &PTO_VEC_AT(PTO_VEC_AT(s->parts, pto_part *, 0)->uses, pto_use, 0);
+  if (!check_one_type(B, src, o->ops[0], &PTO_VEC_AT(t1->types, pto_tl, 0))) return false;
+  if (ptk_type_is_tile(o->ops[0]->type)) { /* the printed form would give ptoas a tile_buf source */
+    err_at(B->P, src->loc, src->len + 1, "'%s' of an on-chip memref (read as a tile) is not supported: use pto.subview",
+           opname(s));
+    return false;
+  }
+  o->nsegs = 4;
+  memcpy(o->segs, segs, sizeof segs);
+  return true;
+}
+
 /* cf.br / cf.cond_br: the condition, then each successor's arguments (one
  * operand segment each); the blocks are resolved at the end of the region. */
 static bool build_branch(builder *B, const pto_sop *s, opb *o) {
@@ -2865,6 +2929,7 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_VOP: return build_vop(B, s, o);
   case PTK_FAM_COMM: return build_comm(B, s, o);
   case PTK_FAM_BRANCH: return build_branch(B, s, o);
+  case PTK_FAM_MEMREF_VIEW: return build_mview(B, s, o);
   case PTK_FAM_CONSTANT: return build_constant(B, s, o);
   case PTK_FAM_CALL: return build_call(B, s, o);
   case PTK_FAM_RETURN:

@@ -253,6 +253,7 @@ uint32_t ptk_op_kind_nsegments(ptk_op_kind k) {
   case PTK_FAM_SUBVIEW:
   case PTK_FAM_INIT_PIPE: return 4;
   case PTK_FAM_BRANCH: return 3;
+  case PTK_FAM_MEMREF_VIEW: return 4;
   default: return 0;
   }
 }

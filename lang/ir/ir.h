@@ -101,6 +101,10 @@ typedef enum {
                           * "word", word, 42, #attr, word(%a, …); op->form keeps the layout */
   PTK_FAM_BRANCH,        /* cf.br ^bb(%a : A) / cf.cond_br %c, ^bb1[(…)], ^bb2[(…)]: successors
                           * in op->succs, operand segments [cond, args 1, args 2] */
+  PTK_FAM_MEMREF_VIEW,   /* %r = memref.reinterpret_cast %m to offset: [o], sizes: [s…], strides: [t…] : M to R
+                          * / %r = memref.subview %m[o…] [s…] [t…] : M to R; entries are integers or
+                          * values: static_offsets/sizes/strides (INT64_MIN = the next value),
+                          * operand segments [source, offsets, sizes, strides] */
   PTK_FAM_COMM,          /* op(%a, word(%b, …), … : A, B, …) [{attrs}] [-> R]  (pto.comm.*; op->form
                           * keeps the clause layout) */
   PTK_FAM_GENERIC,       /* only the generic form "op"(…) : (…) -> (…) is read and printed */
