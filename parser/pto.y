@@ -816,6 +816,15 @@ vitems(R) ::= vitems(L) vitem(I). { R = L; *(pto_item *)pto_vec_push(P, R, sizeo
 vitems(R) ::= vitems(L) COMMA vitem(I). { R = L; I.comma = true; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
 vitem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
 vitem(R) ::= use(U) LSQ use(X) RSQ. { memset(&R, 0, sizeof R); R.kind = 3; R.use = U; R.idx = X; R.loc = U.loc; }
+/* %a[%i, %j]: more indices (local_array_get/set of a 2-D array) in uses */
+vitem(R) ::= use(U) LSQ use(X) COMMA uses(L) RSQ. {
+  memset(&R, 0, sizeof R);
+  R.kind = 3;
+  R.use = U;
+  R.idx = X;
+  R.uses = *L;
+  R.loc = U.loc;
+}
 vitem(R) ::= STRING(S). { memset(&R, 0, sizeof R); R.lit = '$'; R.attr = pto_attr_string(P, S); R.loc = pto_loc(P, S.off); }
 vitem(R) ::= INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, false, NULL, 0); R.loc = pto_loc(P, I.off); }
 vitem(R) ::= MINUS(M) INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, true, NULL, 0); R.loc = pto_loc(P, M.off); }

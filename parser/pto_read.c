@@ -2481,6 +2481,10 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
       if (!vop_operand(B, o, &it->use, false, NULL)) return false;
       ptk_buf_putc(&o->fbuf, '[');
       if (!vop_operand(B, o, &it->idx, true, NULL)) return false;
+      for (uint32_t k = 0; k < it->uses.n; k++) {
+        ptk_buf_putc(&o->fbuf, ',');
+        if (!vop_operand(B, o, &PTO_VEC_AT(it->uses, pto_use, k), true, NULL)) return false;
+      }
       ptk_buf_putc(&o->fbuf, ']');
       break;
     case 4:
