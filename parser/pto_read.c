@@ -2084,6 +2084,25 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
     if (strcmp(o->attrs.items[i].name, "operandSegmentSizes") != 0) continue;
     const ptk_attr *a = o->attrs.items[i].value;
     uint32_t sum = 0;
+    if (!want && a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i) {
+      /* ptk keeps no segments for this op (its operands are positional, the
+       * optional ones last, as in initialize_l2g2l_pipe): sizes that only say
+       * how many trailing optionals are present are redundant */
+      bool zero = false, prefix = true;
+      for (uint32_t k = 0; k < a->dense.n; k++) {
+        if (a->dense.i[k] < 0 || a->dense.i[k] > 100000 || (zero && a->dense.i[k])) prefix = false;
+        else sum += (uint32_t)a->dense.i[k];
+        zero = zero || !a->dense.i[k];
+      }
+      if (prefix && sum == o->nops) {
+        o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+        break;
+      }
+      err_at(B->P, s->loc, s->namelen,
+             "'operandSegmentSizes' of '%s' must give its %u operands in order, absent optional ones last", opname(s),
+             o->nops);
+      return false;
+    }
     bool ok = a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i && a->dense.n == want;
     for (uint32_t k = 0; ok && k < a->dense.n; k++) {
       if (a->dense.i[k] < 0 || a->dense.i[k] > 100000) ok = false;
