@@ -608,7 +608,9 @@ static bool terminator_parent_ok(const ptk_op *op) {
     return p && (p->kind == PTK_OP_SCF_FOR || p->kind == PTK_OP_SCF_IF ||
                  (p->kind == PTK_OP_SCF_WHILE && ri == 1));
   case PTK_OP_SCF_CONDITION: return p && p->kind == PTK_OP_SCF_WHILE && ri == 0;
-  case PTK_OP_FUNC_RETURN: return r && r->func;
+  case PTK_OP_FUNC_RETURN:
+  case PTK_OP_CF_BR:
+  case PTK_OP_CF_COND_BR: return r && r->func; /* other regions have one block */
   default: return true;
   }
 }
@@ -630,7 +632,9 @@ static void check_terminator_parent(vctx *c, ptk_op *op) {
     VERR(c, op, "'scf.condition' must end the before-region of 'scf.while'");
     break;
   case PTK_OP_FUNC_RETURN:
-    VERR(c, op, "'func.return' must be directly inside a function body%s%s%s",
+  case PTK_OP_CF_BR:
+  case PTK_OP_CF_COND_BR:
+    VERR(c, op, "'%s' must be directly inside a function body%s%s%s", vop_name(op),
          p ? ", not inside '" : "", p ? vop_name(p) : "", p ? "'" : "");
     break;
   default: break;
@@ -703,8 +707,8 @@ static void verify_op(vctx *c, ptk_op *op) {
 }
 
 /* Verifies a block; returns its first terminator (NULL if none). */
-static ptk_op *verify_block(vctx *c, ptk_block *b) {
-  uint32_t mark = c->sp;
+/* Verifies b's ops with its values left visible (verify_block pops them). */
+static ptk_op *verify_block_open(vctx *c, ptk_block *b) {
   for (uint32_t i = 0; i < b->nargs; i++)
     if (b->args[i]) define(c, b->args[i]);
   ptk_op *term = NULL;
@@ -718,11 +722,31 @@ static ptk_op *verify_block(vctx *c, ptk_block *b) {
       }
     }
   }
+  return term;
+}
+
+static void leave_scope(vctx *c, uint32_t mark) {
   while (c->sp > mark) {
     uint32_t u = c->stack[--c->sp];
     c->state[u] = ST_LEFT;
   }
+}
+
+static ptk_op *verify_block(vctx *c, ptk_block *b) {
+  uint32_t mark = c->sp;
+  ptk_op *term = verify_block_open(c, b);
+  leave_scope(c, mark);
   return term;
+}
+
+/* A function body with several blocks (cf.br / cf.cond_br): block i's
+ * values stay visible while the blocks it dominates are checked. */
+static void verify_domtree(vctx *c, ptk_block **bl, const uint32_t *idom, uint32_t n, uint32_t i, ptk_op **terms) {
+  uint32_t mark = c->sp;
+  terms[i] = verify_block_open(c, bl[i]);
+  for (uint32_t j = 1; j < n; j++)
+    if (idom[j] == i && j != i) verify_domtree(c, bl, idom, n, j, terms);
+  leave_scope(c, mark);
 }
 
 ptk_range vfunc_range(const ptk_func *f) {
@@ -731,6 +755,25 @@ ptk_range vfunc_range(const ptk_func *f) {
 
 static void check_attr_enums(vctx *c, ptk_range at, const ptk_named_attr *a, uint32_t n,
                              const char *owner);
+
+/* func.return's values against the signature. */
+static void check_return(vctx *c, ptk_func *f, ptk_range fr, ptk_op *term) {
+  if (term->noperands != f->nresults) {
+    VERR(c, term, "'func.return' returns %" PRIu32 " %s but '@%s' has %" PRIu32 " %s",
+         term->noperands, vplural(term->noperands, "value", "values"), f->name, f->nresults,
+         vplural(f->nresults, "result", "results"));
+    ptk_note(c->d, fr, "'@%s' is defined here", f->name);
+    return;
+  }
+  for (uint32_t i = 0; i < f->nresults; i++) {
+    const ptk_value *v = term->operands[i];
+    if (!v || !v->type || ptk_type_equal(v->type, f->result_types[i])) continue;
+    VERR(c, term,
+         "'func.return' value #%" PRIu32 " has type %s, but '@%s' result #%" PRIu32 " has type %s",
+         i, vty(c, v->type), f->name, i, vty(c, f->result_types[i]));
+    ptk_note(c->d, fr, "'@%s' is defined here", f->name);
+  }
+}
 
 static void verify_function(vctx *c, ptk_func *f) {
   c->func = f;
@@ -753,9 +796,17 @@ static void verify_function(vctx *c, ptk_func *f) {
     ptk_error(c->d, fr, "function '@%s' has a body without blocks", f->name);
     return;
   }
-  if (entry->next)
-    ptk_error(c->d, fr, "function '@%s' has several blocks; only single-block bodies are supported",
-              f->name);
+  /* several blocks: a CFG of cf.br / cf.cond_br, checked along its dominator tree */
+  ptk_block *bl[64];
+  uint32_t idom[64];
+  ptk_op *terms[64] = {0};
+  uint32_t nb = 1;
+  bl[0] = entry;
+  idom[0] = 0;
+  if (entry->next && !(nb = ptk_region_idoms(f->body, (const ptk_block **)bl, idom, 64))) {
+    ptk_error(c->d, fr, "function '@%s' has more than 64 blocks", f->name);
+    return;
+  }
   if (entry->nargs != f->nargs) {
     ptk_error(c->d, fr,
               "function '@%s' entry block has %" PRIu32 " %s, but the signature has %" PRIu32,
@@ -768,32 +819,21 @@ static void verify_function(vctx *c, ptk_func *f) {
                   " has type %s in the body but %s in the signature",
                   f->name, i, vty(c, entry->args[i]->type), vty(c, f->arg_types[i]));
   }
-  ptk_op *term = NULL;
-  for (ptk_block *b = entry; b; b = b->next) {
-    ptk_op *t = verify_block(c, b);
-    if (b == entry) term = t;
-  }
-  if (!term) {
-    ptk_error(c->d, fr, "function '@%s' must end with 'func.return'", f->name);
-    if (entry->last)
-      ptk_note(c->d, ptk_op_range(entry->last), "the body ends with '%s'", vop_name(entry->last));
-    return;
-  }
-  if (term->kind != PTK_OP_FUNC_RETURN) return; /* reported where it is */
-  if (term->noperands != f->nresults) {
-    VERR(c, term, "'func.return' returns %" PRIu32 " %s but '@%s' has %" PRIu32 " %s",
-         term->noperands, vplural(term->noperands, "value", "values"), f->name, f->nresults,
-         vplural(f->nresults, "result", "results"));
-    ptk_note(c->d, fr, "'@%s' is defined here", f->name);
-    return;
-  }
-  for (uint32_t i = 0; i < f->nresults; i++) {
-    const ptk_value *v = term->operands[i];
-    if (!v || !v->type || ptk_type_equal(v->type, f->result_types[i])) continue;
-    VERR(c, term,
-         "'func.return' value #%" PRIu32 " has type %s, but '@%s' result #%" PRIu32 " has type %s",
-         i, vty(c, v->type), f->name, i, vty(c, f->result_types[i]));
-    ptk_note(c->d, fr, "'@%s' is defined here", f->name);
+  verify_domtree(c, bl, idom, nb, 0, terms);
+  for (uint32_t i = 0; i < nb; i++) {
+    ptk_op *term = terms[i];
+    if (!term && i == 0) {
+      ptk_error(c->d, fr, "function '@%s' must end with 'func.return'", f->name);
+      if (entry->last)
+        ptk_note(c->d, ptk_op_range(entry->last), "the body ends with '%s'", vop_name(entry->last));
+      continue;
+    }
+    if (!term) {
+      ptk_error(c->d, ptk_range_at(bl[i]->loc, 1),
+                "block #%" PRIu32 " of '@%s' must end with 'func.return', 'cf.br' or 'cf.cond_br'", i, f->name);
+      continue;
+    }
+    if (term->kind == PTK_OP_FUNC_RETURN) check_return(c, f, fr, term); /* others: reported where they are */
   }
 }
 

@@ -61,10 +61,44 @@ static pto_part *part_type(pto_parser *P, pto_part_kind k, uint32_t off, pto_tl 
   *(pto_tl *)pto_vec_push(P, &p->types, sizeof t) = t;
   return p;
 }
+static pto_part *kwuse(pto_parser *P, const char *w, uint32_t off, pto_use u) {
+  pto_part *p = pto_part_new(P, PP_KWUSE, off);
+  p->word = w;
+  p->wlen = (uint32_t)strlen(w);
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof u) = u;
+  return p;
+}
 static pto_part *part_dict(pto_parser *P, uint32_t off, const ptk_attr *d) {
   pto_part *p = pto_part_new(P, PP_DICT, off);
   p->attr = d;
   return p;
+}
+static pto_sop *comm(pto_parser *P, pto_tok k, pto_vec *items, pto_vec *types, uint32_t coff, pto_dict d) {
+  pto_sop *o = add(P, sop_new(P, k), pto_part_new(P, PP_VITEMS, k.off));
+  PTO_VEC_AT(o->parts, pto_part *, 0)->items = *items;
+  add(P, o, part_types(P, PP_TYPES, coff, types));
+  if (d.a) add(P, o, part_dict(P, d.off, d.a));
+  return o;
+}
+static bool tok_word(pto_parser *P, pto_tok t, const char *w) {
+  return t.len == strlen(w) && memcmp(P->src->text + t.off, w, t.len) == 0;
+}
+static pto_sop *mview(pto_parser *P, pto_tok k, pto_use src, pto_vec *a, pto_vec *b, pto_vec *c, pto_dict d,
+                      uint32_t coff, pto_tl t1, pto_tl t2) {
+  pto_sop *o = SOP(k);
+  pto_part *s = pto_part_new(P, PP_OPERANDS, k.off);
+  *(pto_use *)pto_vec_push(P, &s->uses, sizeof src) = src;
+  add(P, o, s);
+  pto_vec *l[3] = {a, b, c};
+  for (int i = 0; i < 3; i++) {
+    pto_part *p = pto_part_new(P, PP_VITEMS, k.off);
+    p->items = *l[i];
+    add(P, o, p);
+  }
+  if (d.a) add(P, o, part_dict(P, d.off, d.a));
+  add(P, o, part_type(P, PP_TYPES, coff, t1));
+  add(P, o, part_type(P, PP_ARROW, coff, t2));
+  return o;
 }
 static pto_sop *vop(pto_parser *P, pto_tok k, pto_vec *items, pto_dict d, pto_vec *types,
                     pto_vec *res, uint32_t coff, uint32_t aoff) {
@@ -152,6 +186,13 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type dps {pto_sop *}
 %type view_h {pto_sop *}
 %type alloc_h {pto_sop *}
+%type ptrcast_h {pto_sop *}
+%type citems {pto_vec *}
+%type succ {pto_part *}
+%type mlist {pto_vec *}
+%type mitems {pto_vec *}
+%type mitem {pto_item}
+%type citem {pto_item}
 %type subview_h {pto_sop *}
 %type pipe_h {pto_sop *}
 %type for_h {pto_sop *}
@@ -486,6 +527,114 @@ alloc_h(R) ::= alloc_h(A) IDENT(W) EQ use(U). {
 }
 alloc_h(R) ::= alloc_h(A) attr_dict(D). { R = add(P, A, part_dict(P, D.off, D.a)); }
 
+/* memref.alloc() [{attrs}] : memref<…>: ptoas's spelling of a tile
+ * allocation. The lexer gives it the kind pto.alloc_tile and the memref
+ * type is read as its tile_buf (memref_tile in pto_read.c), so it prints
+ * back as `pto.alloc_tile : !pto.tile_buf<…>`, which ptoas reads too. */
+op(R) ::= OP_MEMREF_ALLOC(K) LP RP opt_dict(D) COLON(C) type(T). {
+  R = SOP(K);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_type(P, PP_TYPES, C.off, T));
+  if (!ptk_type_is_tile(T.t) && !P->failed)
+    pto_err(P, T.loc.off, 6, "'memref.alloc' needs a memref with static sizes, no layout and an on-chip "
+            "#pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer");
+}
+op(R) ::= OP_MEMREF_ALLOC(K) LP(L) uses(U) RP opt_dict COLON type. {
+  (void)U;
+  pto_err(P, L.off + 1, 1, "'memref.alloc' with dynamic sizes is not supported: a tile buffer has static rows "
+          "and columns (give a dynamic valid shape with pto.alloc_tile valid_row/valid_col)");
+  R = SOP(K);
+}
+
+/* pto.pointer_cast(%addr) [{attrs}] : memref<…>: ptoas's explicit-address
+ * tile (level3), read like memref.alloc as `pto.alloc_tile addr = %addr`. */
+op(R) ::= ptrcast_h(H) opt_dict(D) COLON(C) type(T). {
+  R = H;
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_type(P, PP_TYPES, C.off, T));
+  if (!ptk_type_is_tile(T.t) && !P->failed)
+    pto_err(P, T.loc.off, 6, "'pto.pointer_cast' is read only for a memref with static sizes, no layout and an "
+            "on-chip #pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer");
+}
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use(A) RP. { R = add(P, SOP(K), kwuse(P, "addr", K.off, A)); }
+/* The valid operands would give the tile a dynamic valid shape that the
+ * memref types at its uses cannot spell (they would all mismatch). */
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use RP use(VR) COMMA use. {
+  pto_err(P, VR.loc.off, VR.len + 1, "'pto.pointer_cast' with valid dims is not supported: a memref type cannot "
+          "carry a dynamic valid shape (write pto.alloc_tile addr = … valid_row = … valid_col = … with a "
+          "!pto.tile_buf<…, valid=?x?>)");
+  R = SOP(K);
+}
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use COMMA(M) uses RP. {
+  pto_err(P, M.off, 1, "'pto.pointer_cast' with several addresses (a multi-buffered memref) is not supported; "
+          "use pto.alloc_multi_tile");
+  R = SOP(K);
+}
+
+/* memref.reinterpret_cast %m to offset: [o], sizes: [s…], strides: [t…] [{attrs}] : M to R
+ * memref.subview %m[o…] [s…] [t…] [{attrs}] : M to R */
+op(R) ::= OP_MVIEW(K) use(S) IDENT(TO) IDENT(W1) COLON mlist(A) COMMA IDENT(W2) COLON mlist(B) COMMA IDENT(W3)
+          COLON mlist(C) opt_dict(D) COLON(CC) type(T1) IDENT(TO2) type(T2). {
+  if (!tok_word(P, TO, "to") || !tok_word(P, W1, "offset") || !tok_word(P, W2, "sizes") ||
+      !tok_word(P, W3, "strides") || !tok_word(P, TO2, "to"))
+    pto_err(P, K.off, K.len, "expected '%%m to offset: [...], sizes: [...], strides: [...] : <source type> to <result type>'");
+  R = mview(P, K, S, A, B, C, D, CC.off, T1, T2);
+}
+op(R) ::= OP_MVIEW(K) use(S) mlist(A) mlist(B) mlist(C) opt_dict(D) COLON(CC) type(T1) IDENT(TO) type(T2). {
+  if (!tok_word(P, TO, "to")) pto_err(P, TO.off, TO.len, "expected 'to' between the source and result types");
+  R = mview(P, K, S, A, B, C, D, CC.off, T1, T2);
+}
+mlist(R) ::= LSQ RSQ. { R = vnew(P); }
+mlist(R) ::= LSQ mitems(L) RSQ. { R = L; }
+mitems(R) ::= mitem(I). { R = vnew(P); *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+mitems(R) ::= mitems(L) COMMA mitem(I). { R = L; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+mitem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
+mitem(R) ::= INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, false, NULL, 0); R.loc = pto_loc(P, I.off); }
+mitem(R) ::= MINUS(M) INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, true, NULL, 0); R.loc = pto_loc(P, M.off); }
+
+/* cf.br ^bb(%a : A) / cf.cond_br %c, ^bb1[(…)], ^bb2[(…)] [{attrs}] */
+op(R) ::= OP_BR(K) succ(S) opt_dict(D). {
+  R = add(P, SOP(K), S);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+}
+op(R) ::= OP_BR(K) use(C) COMMA succ(S1) COMMA succ(S2) opt_dict(D). {
+  pto_part *p = pto_part_new(P, PP_OPERANDS, C.loc.off);
+  *(pto_use *)pto_vec_push(P, &p->uses, sizeof C) = C;
+  R = add(P, SOP(K), p);
+  add(P, R, S1);
+  add(P, R, S2);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+}
+succ(R) ::= LABEL(L). {
+  R = pto_part_new(P, PP_SUCC, L.off);
+  R->word = P->src->text + L.off + 1;
+  R->wlen = L.len - 1;
+}
+succ(R) ::= LABEL(L) LP uses(U) COLON types(T) RP. {
+  R = part_uses(P, PP_SUCC, L.off, U);
+  R->types = *T;
+  R->word = P->src->text + L.off + 1;
+  R->wlen = L.len - 1;
+}
+
+/* pto.comm.*: op(%a, word(%b, …), … : A, B, …) [{attrs}] [-> R] */
+op(R) ::= OP_COMM(K) LP citems(I) COLON(C) types(T) RP opt_dict(D). { R = comm(P, K, I, T, C.off, D); }
+op(R) ::= OP_COMM(K) LP citems(I) COLON(C) types(T) RP opt_dict(D) ARROW(A) type(U). {
+  R = comm(P, K, I, T, C.off, D);
+  add(P, R, part_type(P, PP_ARROW, A.off, U));
+}
+citems(R) ::= citem(I). { R = vnew(P); *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+citems(R) ::= citems(L) COMMA citem(I). { R = L; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
+citem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
+citem(R) ::= IDENT(W) LP uses(U) RP. {
+  memset(&R, 0, sizeof R);
+  R.kind = 4;
+  R.word = P->src->text + W.off;
+  R.wlen = W.len;
+  R.uses = *U;
+  R.loc = pto_loc(P, W.off);
+}
+
 /* subview %t[%i, %j] sizes [R, C] [valid [%r, %c]] [{attrs}] : T [-> S] */
 op(R) ::= subview_h(S) COLON(C) type(T). { R = add(P, S, part_type(P, PP_TYPES, C.off, T)); }
 op(R) ::= subview_h(S) COLON(C) type(T) ARROW(A) type(U). {
@@ -667,6 +816,15 @@ vitems(R) ::= vitems(L) vitem(I). { R = L; *(pto_item *)pto_vec_push(P, R, sizeo
 vitems(R) ::= vitems(L) COMMA vitem(I). { R = L; I.comma = true; *(pto_item *)pto_vec_push(P, R, sizeof I) = I; }
 vitem(R) ::= use(U). { memset(&R, 0, sizeof R); R.kind = 1; R.use = U; R.loc = U.loc; }
 vitem(R) ::= use(U) LSQ use(X) RSQ. { memset(&R, 0, sizeof R); R.kind = 3; R.use = U; R.idx = X; R.loc = U.loc; }
+/* %a[%i, %j]: more indices (local_array_get/set of a 2-D array) in uses */
+vitem(R) ::= use(U) LSQ use(X) COMMA uses(L) RSQ. {
+  memset(&R, 0, sizeof R);
+  R.kind = 3;
+  R.use = U;
+  R.idx = X;
+  R.uses = *L;
+  R.loc = U.loc;
+}
 vitem(R) ::= STRING(S). { memset(&R, 0, sizeof R); R.lit = '$'; R.attr = pto_attr_string(P, S); R.loc = pto_loc(P, S.off); }
 vitem(R) ::= INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, false, NULL, 0); R.loc = pto_loc(P, I.off); }
 vitem(R) ::= MINUS(M) INT(I). { memset(&R, 0, sizeof R); R.lit = '#'; R.attr = pto_attr_int(P, I, true, NULL, 0); R.loc = pto_loc(P, M.off); }
@@ -1176,6 +1334,9 @@ attr(R) ::= DENSE(D) COLON type(T). { R = pto_attr_opaque_tok(P, D, T.t); }
 attr(R) ::= LSQ RSQ. { R = ptk_attr_array(P->m, NULL, 0); }
 attr(R) ::= LSQ attrs(L) RSQ. { R = ptk_attr_array(P->m, (const ptk_attr *const *)L->data, L->n); }
 attr(R) ::= attr_dict(D). { R = D.a; }
+/* `location = <vec>` (reserve_buffer): a short enum whose dialect the
+ * attribute's owner knows; kept as its text */
+attr(R) ::= LT(L) IDENT GT(G). { R = ptk_attr_opaque(P->m, P->src->text + L.off, G.off + 1 - L.off, NULL); }
 attr(R) ::= ctype(T). { R = ptk_attr_type(P->m, T.t); }
 attr(R) ::= fntype(T). { R = ptk_attr_type(P->m, T.t); }
 attrs(R) ::= attr(A). { R = vnew(P); *(const ptk_attr **)pto_vec_push(P, R, sizeof A) = A; }

@@ -75,7 +75,7 @@ typedef struct pto_item { /* one element of a sync bracket list or a VOP item li
   bool comma;             /* VOP: a comma precedes the item */
   pto_use use;
   pto_use idx;            /* kind 3: the index */
-  pto_vec uses;           /* kind 6: the grid operands */
+  pto_vec uses;           /* kind 6: the grid operands; kind 3: indices after idx */
   pto_vec args;           /* kind 4: the clause arguments, kind 6: the launch operands (pto_item:
                            * 1 a use, 5 a word; `key = …` sets key) */
   const char *key;        /* an argument's `key =` (else NULL) */
@@ -110,6 +110,7 @@ typedef enum {
   PP_FNTYPE,   /* (A, B) -> (R) */
   PP_PAREN,    /* (uses [: types]) */
   PP_VITEMS,   /* VOP items (items) */
+  PP_SUCC,     /* ^label [(uses : types)] (a branch successor; word = the label without '^') */
 } pto_part_kind;
 
 typedef struct pto_region pto_region;

@@ -201,6 +201,9 @@ static int op_token(ptk_op_kind k) {
   case PTK_FAM_PIPE:
   case PTK_FAM_INIT_PIPE: return PTO_T_OP_PIPE;
   case PTK_FAM_VOP: return PTO_T_OP_VOP;
+  case PTK_FAM_COMM: return PTO_T_OP_COMM;
+  case PTK_FAM_BRANCH: return PTO_T_OP_BR;
+  case PTK_FAM_MEMREF_VIEW: return PTO_T_OP_MVIEW;
   case PTK_FAM_GENERIC: return PTO_T_OP_GENONLY;
   }
   return PTO_T_IDENT;
@@ -392,6 +395,14 @@ int pto_lex_next(pto_lexer *lx, pto_tok *t) {
         if (word_is(tok, n, "ins")) TOK(PTO_T_INS);
         if (word_is(tok, n, "outs")) TOK(PTO_T_OUTS);
         if (word_is(tok, n, "else")) TOK(PTO_T_ELSE);
+        if (word_is(tok, n, "memref.alloc")) { /* read as pto.alloc_tile (pto.y) */
+          t->opk = PTK_OP_ALLOC_TILE;
+          TOK(PTO_T_OP_MEMREF_ALLOC);
+        }
+        if (word_is(tok, n, "pto.pointer_cast")) { /* read as pto.alloc_tile addr = … (pto.y) */
+          t->opk = PTK_OP_ALLOC_TILE;
+          TOK(PTO_T_OP_POINTER_CAST);
+        }
         ptk_op_kind k = ptk_op_lookup((const char *)tok, n);
         if (k != PTK_OP__INVALID) {
           t->opk = k;

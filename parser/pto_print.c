@@ -400,9 +400,15 @@ static void print_kw_list(printer *p, const char *kw, ptk_value *const *vs, uint
 static const char *arith_flag_word(const ptk_op *op);
 
 /* Custom form of one op (after the `%r = ` prefix), without newline. */
+/* initialize_l2l_pipe / initialize_l2g2l_pipe: ptoas spells the clause
+ * dict first, then each operand with its own type: {…}(%a : A, %b : B). */
+static bool pipe_dict_first(const ptk_op *op) {
+  return op->kind == PTK_OP_INITIALIZE_L2L_PIPE || op->kind == PTK_OP_INITIALIZE_L2G2L_PIPE;
+}
+
 static void pipe_operands(printer *p, const ptk_op *op) {
   if (!op->noperands) return;
-  if (op->kind == PTK_OP_INITIALIZE_L2L_PIPE) { /* (%a : A, %b : B) */
+  if (pipe_dict_first(op)) { /* (%a : A, %b : B) */
     ptk_buf_putc(p->out, '(');
     for (uint32_t i = 0; i < op->noperands; i++) {
       if (i) ptk_buf_puts(p->out, ", ");
@@ -645,6 +651,80 @@ static void print_custom(printer *p, const ptk_op *op) {
     put_op_dict(p, op, NULL, 0);
     return;
   case PTK_FAM_VOP: print_vop(p, op); return;
+  case PTK_FAM_MEMREF_VIEW: { /* %m to offset: [..], sizes: [..], strides: [..] / %m[..] [..] [..] */
+    static const char *const names[3] = {"static_offsets", "static_sizes", "static_strides"};
+    static const char *const words[3] = {"offset: ", "sizes: ", "strides: "};
+    bool rc = op->kind == PTK_OP_MEMREF_REINTERPRET_CAST;
+    ptk_buf_putc(p->out, ' ');
+    put_value(p, op->operands[0]);
+    if (rc) ptk_buf_puts(p->out, " to ");
+    uint32_t k = 1;
+    for (int l = 0; l < 3; l++) {
+      const ptk_attr *a = ptk_op_attr(op, names[l]);
+      ptk_buf_puts(p->out, rc ? (l ? ", " : "") : (l ? " " : ""));
+      if (rc) ptk_buf_puts(p->out, words[l]);
+      ptk_buf_putc(p->out, '[');
+      for (uint32_t i = 0; i < a->dense.n; i++) {
+        if (i) ptk_buf_puts(p->out, ", ");
+        if (a->dense.i[i] == INT64_MIN)
+          put_value(p, op->operands[k++]);
+        else
+          ptk_buf_printf(p->out, "%" PRId64, a->dense.i[i]);
+      }
+      ptk_buf_putc(p->out, ']');
+    }
+    put_op_dict(p, op, names, 3);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, op->operands[0]->type);
+    ptk_buf_puts(p->out, " to ");
+    put_type(p, op->results[0].type);
+    return;
+  }
+  case PTK_FAM_BRANCH: { /* [%c,] ^bbN[(%a : A)], … — N the block's index, as print_region labels it */
+    uint32_t n;
+    ptk_value **v = ptk_op_segment(op, 0, &n);
+    ptk_buf_putc(p->out, ' ');
+    if (n) {
+      put_value(p, v[0]);
+      ptk_buf_puts(p->out, ", ");
+    }
+    for (uint32_t i = 0; i < op->nsuccs; i++) {
+      uint32_t idx = 0;
+      for (const ptk_block *b = op->succs[i]->region->first; b && b != op->succs[i]; b = b->next) idx++;
+      ptk_buf_printf(p->out, "%s^bb%u", i ? ", " : "", idx);
+      v = ptk_op_segment(op, 1 + i, &n);
+      if (n) {
+        ptk_buf_putc(p->out, '(');
+        put_values(p, v, n);
+        ptk_buf_puts(p->out, " : ");
+        put_value_types(p, v, n);
+        ptk_buf_putc(p->out, ')');
+      }
+    }
+    put_op_dict(p, op, NULL, 0);
+    return;
+  }
+  case PTK_FAM_COMM: { /* (%a, word(%b, %c) : A, B, C) {attrs} [-> R] */
+    uint32_t k = 0;
+    ptk_buf_putc(p->out, '(');
+    for (const char *f = op->form; *f; f++) {
+      if (*f == '%')
+        put_value(p, op->operands[k++]);
+      else if (*f == ',')
+        ptk_buf_puts(p->out, ", ");
+      else
+        ptk_buf_putc(p->out, *f);
+    }
+    ptk_buf_puts(p->out, " : ");
+    put_value_types(p, op->operands, op->noperands);
+    ptk_buf_putc(p->out, ')');
+    put_op_dict(p, op, NULL, 0);
+    if (op->nresults) {
+      ptk_buf_puts(p->out, " -> ");
+      put_type(p, op->results[0].type);
+    }
+    return;
+  }
   case PTK_FAM_PRINT: {
     const ptk_attr *f = ptk_op_attr(op, "format");
     ptk_buf_puts(p->out, " ins(");
@@ -664,8 +744,7 @@ static void print_custom(printer *p, const ptk_op *op) {
     return;
   }
   case PTK_FAM_PIPE: {
-    /* initialize_l2l_pipe spells its clause dict before the operands. */
-    bool dict_first = op->kind == PTK_OP_INITIALIZE_L2L_PIPE;
+    bool dict_first = pipe_dict_first(op);
     if (!dict_first) pipe_operands(p, op);
     pipe_dict(p, op);
     if (dict_first) pipe_operands(p, op);
@@ -1009,6 +1088,7 @@ static int slot_item_form(const slot *sl, const ptk_attr *a) {
 
 /* VPTO's generic form from op->form (ptk_op_set_form). */
 static void print_vop(printer *p, const ptk_op *op) {
+  bool implicit = (ptk_op_table[op->kind].flags & PTK_OPF_INDEX_RESULT) != 0; /* the result type is not written */
   uint32_t ns;
   const slot *slots = slots_of(op->kind, &ns);
   const char *used[48] = {0};
@@ -1128,7 +1208,7 @@ static void print_vop(printer *p, const ptk_op *op) {
       default: ptk_buf_putc(p->out, *f); break;
       }
     }
-    if (op->nresults && !strchr(tform, '>')) {
+    if (op->nresults && !strchr(tform, '>') && !implicit) {
       ptk_buf_puts(p->out, " -> ");
       for (uint32_t i = 0; i < op->nresults; i++) {
         if (i) ptk_buf_puts(p->out, ", ");
@@ -1147,11 +1227,11 @@ static void print_vop(printer *p, const ptk_op *op) {
       }
       put_type(p, typed[i]->type);
     }
-    if (op->nresults) ptk_buf_puts(p->out, " -> ");
-  } else if (op->nresults) {
+    if (op->nresults && !implicit) ptk_buf_puts(p->out, " -> ");
+  } else if (op->nresults && !implicit) {
     ptk_buf_puts(p->out, " : ");
   }
-  for (uint32_t i = 0; i < op->nresults; i++) {
+  for (uint32_t i = 0; i < op->nresults && !implicit; i++) {
     if (i) ptk_buf_puts(p->out, ", ");
     put_type(p, op->results[i].type);
   }
@@ -1246,6 +1326,30 @@ static bool custom_ok(const ptk_op *op) {
   case PTK_FAM_MODULE:
   case PTK_FAM_FUNC: return false;
   case PTK_FAM_VOP: return vop_form_ok(op);
+  case PTK_FAM_MEMREF_VIEW: { /* the three lists, their INT64_MIN entries matching the segments */
+    static const char *const names[3] = {"static_offsets", "static_sizes", "static_strides"};
+    if (op->nresults != 1 || op->nsegs != 4 || op->segs[0] != 1) return false;
+    for (int l = 0; l < 3; l++) {
+      const ptk_attr *a = ptk_op_attr(op, names[l]);
+      if (!a || a->kind != PTK_ATTR_DENSE_ARRAY || !a->dense.i) return false;
+      uint32_t dyn = 0;
+      for (uint32_t i = 0; i < a->dense.n; i++) dyn += a->dense.i[i] == INT64_MIN;
+      if (dyn != op->segs[1 + l]) return false;
+    }
+    return true;
+  }
+  case PTK_FAM_BRANCH: { /* cf.br: one successor, no condition; cf.cond_br: a condition and two */
+    bool cond = op->kind == PTK_OP_CF_COND_BR;
+    if (op->nsuccs != (cond ? 2u : 1u) || op->segs[0] != (cond ? 1u : 0u) || op->nresults) return false;
+    for (uint32_t i = 0; i < op->nsuccs; i++)
+      if (!op->succs[i] || !op->succs[i]->region) return false;
+    return cond || op->segs[2] == 0;
+  }
+  case PTK_FAM_COMM: { /* one '%' per operand, at most one result */
+    uint32_t n = 0;
+    for (const char *f = op->form ? op->form : ""; *f; f++) n += *f == '%';
+    return op->form && n == op->noperands && op->noperands > 0 && op->nresults <= 1;
+  }
   case PTK_FAM_CALL: {
     const ptk_attr *c = ptk_op_attr(op, "callee");
     return c && c->kind == PTK_ATTR_SYMBOL;

@@ -230,9 +230,55 @@ const ptk_type *pto_type_named(pto_parser *P, pto_tok t) {
 }
 
 static char *norm_ws(pto_parser *P, const char *s, size_t n);
+static bool space_by_name(const char *s, size_t n, ptk_space *out);
+
+/* memref<d0x…xT, #pto.address_space<S>> with S on chip, static sizes and
+ * no layout is how ptoas spells a tile buffer with the default tile
+ * configuration (its memref.alloc before any bind_tile: row_major,
+ * none_box, fractal 512, pad 0; lib/PTO/Transforms/AllocToPointerCast.cpp),
+ * so it is read as that !pto.tile_buf and every pass, the verifier and both
+ * engines treat it as a tile. Rank 1 is 1xN; rank > 2 folds the leading
+ * dims into rows (ptoas only plans such buffers, by bytes). NULL for
+ * anything else (gm, a strided layout, a dynamic size), which stays opaque. */
+static const ptk_type *memref_tile(pto_parser *P, const char *s) {
+  size_t n = strlen(s);
+  if (n < 9 || strncmp(s, "memref<", 7) != 0 || s[n - 1] != '>') return NULL;
+  const char *p = s + 7, *e = s + n - 1;
+  int64_t dims[16];
+  uint32_t rank = 0;
+  while (p < e && *p >= '0' && *p <= '9') {
+    int64_t v = 0;
+    while (p < e && *p >= '0' && *p <= '9') {
+      if (v > (INT64_C(1) << 40)) return NULL;
+      v = v * 10 + (*p++ - '0');
+    }
+    if (p >= e || *p != 'x' || rank == 16) return NULL;
+    dims[rank++] = v;
+    p++;
+  }
+  if (!rank) return NULL; /* rank 0, or a dynamic `?` size */
+  const char *te = p;
+  while (te < e && *te != ',') te++;
+  ptk_dtype dt;
+  if (!dtype_by_name(p, (size_t)(te - p), &dt)) return NULL;
+  static const char sp_kw[] = ", #pto.address_space<";
+  size_t kl = sizeof sp_kw - 1;
+  if ((size_t)(e - te) <= kl || strncmp(te, sp_kw, kl) != 0 || e[-1] != '>') return NULL;
+  ptk_space sp;
+  if (!space_by_name(te + kl, (size_t)(e - 1 - (te + kl)), &sp) || sp == PTK_SPACE_GM) return NULL;
+  int64_t rows = 1;
+  for (uint32_t i = 0; i + 1 < rank; i++) {
+    if (dims[i] && rows > (INT64_C(1) << 40) / dims[i]) return NULL;
+    rows *= dims[i];
+  }
+  ptk_tile_desc d = ptk_tile_desc_make(sp, ptk_type_scalar(dt), rows, dims[rank - 1]);
+  return ptk_type_tile_buf(P->m, &d);
+}
+
 const ptk_type *pto_type_opaque_tok(pto_parser *P, pto_tok t) {
   char *s = norm_ws(P, tok_text(P, t), t.len);
-  return ptk_type_opaque(P->m, s, strlen(s));
+  const ptk_type *tile = memref_tile(P, s);
+  return tile ? tile : ptk_type_opaque(P->m, s, strlen(s));
 }
 
 /* A memory space as tiles spell it ("vec") or as pointers do ("ub"). */
@@ -843,6 +889,14 @@ typedef struct builder {
   uint32_t nbuckets;
   int depth;
   struct opb *opbs[PTK_MAX_NEST + 2]; /* one scratch op per nesting depth, reused */
+  /* branch successors waiting for the end of their region, where every
+   * block label is known (forward branches) */
+  struct pend_succ {
+    ptk_op *op;
+    uint32_t idx;
+    const pto_part *p;
+  } *pend;
+  uint32_t npend, cap_pend;
 } builder;
 
 static uint32_t hash_name(const char *s, uint32_t n) {
@@ -1043,6 +1097,8 @@ typedef struct opb { /* an op under construction */
   const struct pto_item *vclause[513]; /* VOP: the clause starting at operand i */
   const struct pto_item *vin[512];     /* VOP: the clause operand i is in (NULL: none) */
   bool vidx[512];           /* VOP: operand i is an index in brackets */
+  const pto_part *succ[2];  /* BRANCH: the successors as written */
+  uint32_t nsucc;
 } opb;
 
 static bool add_operands(builder *B, opb *o, const pto_vec *uses) {
@@ -2028,6 +2084,25 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
     if (strcmp(o->attrs.items[i].name, "operandSegmentSizes") != 0) continue;
     const ptk_attr *a = o->attrs.items[i].value;
     uint32_t sum = 0;
+    if (!want && a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i) {
+      /* ptk keeps no segments for this op (its operands are positional, the
+       * optional ones last, as in initialize_l2g2l_pipe): sizes that only say
+       * how many trailing optionals are present are redundant */
+      bool zero = false, prefix = true;
+      for (uint32_t k = 0; k < a->dense.n; k++) {
+        if (a->dense.i[k] < 0 || a->dense.i[k] > 100000 || (zero && a->dense.i[k])) prefix = false;
+        else sum += (uint32_t)a->dense.i[k];
+        zero = zero || !a->dense.i[k];
+      }
+      if (prefix && sum == o->nops) {
+        o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+        break;
+      }
+      err_at(B->P, s->loc, s->namelen,
+             "'operandSegmentSizes' of '%s' must give its %u operands in order, absent optional ones last", opname(s),
+             o->nops);
+      return false;
+    }
     bool ok = a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i && a->dense.n == want;
     for (uint32_t k = 0; ok && k < a->dense.n; k++) {
       if (a->dense.i[k] < 0 || a->dense.i[k] > 100000) ok = false;
@@ -2425,6 +2500,10 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
       if (!vop_operand(B, o, &it->use, false, NULL)) return false;
       ptk_buf_putc(&o->fbuf, '[');
       if (!vop_operand(B, o, &it->idx, true, NULL)) return false;
+      for (uint32_t k = 0; k < it->uses.n; k++) {
+        ptk_buf_putc(&o->fbuf, ',');
+        if (!vop_operand(B, o, &PTO_VEC_AT(it->uses, pto_use, k), true, NULL)) return false;
+      }
       ptk_buf_putc(&o->fbuf, ']');
       break;
     case 4:
@@ -2548,7 +2627,8 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
   const pto_part *restypes = arrow;
   uint32_t nt = nft;
   bool listed_idx = true;
-  if (types && !arrow && !fn && s->results.n) {
+  bool index_result = (ptk_op_table[s->kind].flags & PTK_OPF_INDEX_RESULT) != 0;
+  if (types && !arrow && !fn && s->results.n && !index_result) {
     restypes = types; /* `%m = pto.pset_b32 "PAT_ALL" : !pto.mask<b32>` */
     nt = 0;
     if (fancy) {
@@ -2645,7 +2725,7 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
     }
     ptk_buf_putc(&out, f[k]);
   }
-  if ((fancy || swapped) && nt) {
+  if ((fancy || swapped) && (nt || fn)) { /* fn: simt_launch's `: () -> ()` even without arguments */
     ptk_buf_putc(&out, ':');
     ptk_buf_puts(&out, ptk_buf_cstr(&tf));
   }
@@ -2654,6 +2734,191 @@ static bool build_vop(builder *B, const pto_sop *s, opb *o) {
   ptk_buf_puts(&o->fbuf, ptk_buf_cstr(&out));
   ptk_buf_free(&out);
   if (restypes && !add_results(B, o, &restypes->types, restypes->loc)) return false;
+  if (index_result && !arrow && o->nres < s->results.n) o->res[o->nres++] = ptk_type_scalar(PTK_DT_INDEX);
+  o->form = ptk_buf_cstr(&o->fbuf);
+  return true;
+}
+
+/* memref.reinterpret_cast / memref.subview of a global-memory memref: the
+ * source, then the values among the offsets, sizes and strides (one operand
+ * segment each); every entry in static_offsets/_sizes/_strides, INT64_MIN
+ * standing for the next value (MLIR's convention). */
+static bool build_mview(builder *B, const pto_sop *s, opb *o) {
+  static const char *const names[3] = {"static_offsets", "static_sizes", "static_strides"};
+  uint32_t segs[4] = {0, 0, 0, 0}, nl = 0;
+  const pto_part *t1 = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_OPERANDS) {
+      if (!add_operands(B, o, &p->uses)) return false;
+      segs[0] = o->nops;
+    } else if (p->kind == PP_VITEMS && nl < 3) {
+      int64_t v[64];
+      if (p->items.n > PTK_ARRAY_LEN(v)) {
+        err_at(B->P, p->loc, s->namelen, "'%s': more than %zu entries in a list", opname(s), PTK_ARRAY_LEN(v));
+        return false;
+      }
+      for (uint32_t k = 0; k < p->items.n; k++) {
+        const pto_item *it = &PTO_VEC_AT(p->items, pto_item, k);
+        if (it->kind == 1) {
+          o->vuse[o->nops < 512 ? o->nops : 511] = &it->use;
+          if (!add_operand(B, o, &it->use)) return false;
+          if (!ptk_type_is_scalar(o->ops[o->nops - 1]->type, PTK_DT_INDEX)) {
+            char *ts = tstr(o->ops[o->nops - 1]->type);
+            err_at(B->P, it->loc, it->use.len + 1, "'%s': '%%%.*s' must be an index, not %s", opname(s),
+                   (int)it->use.len, it->use.name, ts);
+            free(ts);
+            return false;
+          }
+          v[k] = INT64_MIN;
+          segs[1 + nl]++;
+        } else {
+          v[k] = it->attr->i;
+        }
+      }
+      if (!acc_add(B, &o->attrs, names[nl], ptk_attr_dense_int(B->m, ptk_type_scalar(PTK_DT_I64), v, p->items.n),
+                   p->loc))
+        return false;
+      nl++;
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else if (p->kind == PP_TYPES) {
+      t1 = p;
+    } else if (p->kind == PP_ARROW) {
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  if (!o->nops || !t1) return unexpected_part(B, s, PTO_VEC_AT(s->parts, pto_part *, 0));
+  const pto_use *src = &PTO_VEC_AT(PTO_VEC_AT(s->parts, pto_part *, 0)->uses, pto_use, 0);
+  if (!check_one_type(B, src, o->ops[0], &PTO_VEC_AT(t1->types, pto_tl, 0))) return false;
+  if (ptk_type_is_tile(o->ops[0]->type)) { /* the printed form would give ptoas a tile_buf source */
+    err_at(B->P, src->loc, src->len + 1, "'%s' of an on-chip memref (read as a tile) is not supported: use pto.subview",
+           opname(s));
+    return false;
+  }
+  o->nsegs = 4;
+  memcpy(o->segs, segs, sizeof segs);
+  return true;
+}
+
+/* cf.br / cf.cond_br: the condition, then each successor's arguments (one
+ * operand segment each); the blocks are resolved at the end of the region. */
+static bool build_branch(builder *B, const pto_sop *s, opb *o) {
+  uint32_t segs[3] = {0, 0, 0};
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_OPERANDS) {
+      if (!add_operands(B, o, &p->uses)) return false;
+      segs[0] = o->nops;
+    } else if (p->kind == PP_SUCC) {
+      if (p->types.n != p->uses.n) {
+        err_at(B->P, p->loc, p->wlen + 1, "type annotation count mismatch: '^%.*s' gets %u operand%s but %u type%s",
+               (int)p->wlen, p->word, p->uses.n, p->uses.n == 1 ? "" : "s", p->types.n, p->types.n == 1 ? "" : "s");
+        return false;
+      }
+      uint32_t first = o->nops;
+      if (!add_operands(B, o, &p->uses)) return false;
+      for (uint32_t k = 0; k < p->uses.n; k++)
+        if (!check_one_type(B, &PTO_VEC_AT(p->uses, pto_use, k), o->ops[first + k], &PTO_VEC_AT(p->types, pto_tl, k)))
+          return false;
+      segs[1 + o->nsucc] = p->uses.n;
+      o->succ[o->nsucc++] = p;
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  o->nsegs = 3;
+  memcpy(o->segs, segs, sizeof segs);
+  return true;
+}
+
+/* The successors of the branches in region r (pending from mark on): the
+ * block with that label, whose arguments the branch's operands match. */
+static bool resolve_succs(builder *B, ptk_region *r, uint32_t mark) {
+  for (uint32_t i = mark; i < B->npend; i++) {
+    const struct pend_succ *ps = &B->pend[i];
+    const pto_part *p = ps->p;
+    ptk_block *t = NULL;
+    for (ptk_block *b = r->first; b && !t; b = b->next)
+      if (b->label && strlen(b->label) == p->wlen && memcmp(b->label, p->word, p->wlen) == 0) t = b;
+    if (!t) {
+      err_at(B->P, p->loc, p->wlen + 1, "use of undefined block '^%.*s' (a branch goes to a block of its own region)",
+             (int)p->wlen, p->word);
+      return false;
+    }
+    uint32_t n;
+    ptk_value **args = ptk_op_segment(ps->op, 1 + ps->idx, &n);
+    if (n != t->nargs) {
+      err_at(B->P, p->loc, p->wlen + 1, "branch to '^%.*s' passes %u argument%s, but the block takes %u", (int)p->wlen,
+             p->word, n, n == 1 ? "" : "s", t->nargs);
+      return false;
+    }
+    for (uint32_t k = 0; k < n; k++)
+      if (!ptk_type_equal(args[k]->type, t->args[k]->type)) {
+        char *a = tstr(args[k]->type), *b = tstr(t->args[k]->type);
+        err_at(B->P, p->loc, p->wlen + 1, "branch to '^%.*s': argument #%u has type '%s', but the block argument is '%s'",
+               (int)p->wlen, p->word, k, a, b);
+        free(a);
+        free(b);
+        return false;
+      }
+    ps->op->succs[ps->idx] = t;
+  }
+  B->npend = mark;
+  return true;
+}
+
+/* pto.comm.*: operands in written order, `word(…)` clauses kept in the
+ * form ("%,%,buf(%,%)") for the printer; one type per operand. */
+static bool build_comm(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *items = NULL, *types = NULL;
+  ptk_buf_clear(&o->fbuf);
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    if (p->kind == PP_VITEMS) {
+      items = p;
+    } else if (p->kind == PP_TYPES) {
+      types = p;
+    } else if (p->kind == PP_DICT) {
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+    } else if (p->kind == PP_ARROW) {
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+    } else {
+      return unexpected_part(B, s, p);
+    }
+  }
+  for (uint32_t j = 0; items && j < items->items.n; j++) {
+    const pto_item *it = &PTO_VEC_AT(items->items, pto_item, j);
+    if (j) ptk_buf_putc(&o->fbuf, ',');
+    if (it->kind == 1) {
+      o->vuse[o->nops < 512 ? o->nops : 511] = &it->use;
+      if (!add_operand(B, o, &it->use)) return false;
+      ptk_buf_putc(&o->fbuf, '%');
+      continue;
+    }
+    ptk_buf_putn(&o->fbuf, it->word, it->wlen);
+    ptk_buf_putc(&o->fbuf, '(');
+    for (uint32_t k = 0; k < it->uses.n; k++) {
+      const pto_use *u = &PTO_VEC_AT(it->uses, pto_use, k);
+      if (k) ptk_buf_putc(&o->fbuf, ',');
+      o->vuse[o->nops < 512 ? o->nops : 511] = u;
+      if (!add_operand(B, o, u)) return false;
+      ptk_buf_putc(&o->fbuf, '%');
+    }
+    ptk_buf_putc(&o->fbuf, ')');
+  }
+  uint32_t nt = types ? types->types.n : 0;
+  if (nt != o->nops) {
+    err_at(B->P, types ? types->loc : s->loc, 1, "type annotation count mismatch: '%s' has %u operand%s but %u type%s",
+           opname(s), o->nops, o->nops == 1 ? "" : "s", nt, nt == 1 ? "" : "s");
+    return false;
+  }
+  for (uint32_t i = 0; i < nt; i++)
+    if (!check_one_type(B, o->vuse[i], o->ops[i], &PTO_VEC_AT(types->types, pto_tl, i))) return false;
   o->form = ptk_buf_cstr(&o->fbuf);
   return true;
 }
@@ -2685,6 +2950,9 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_PIPE: return build_misc(B, s, o);
   case PTK_FAM_INIT_PIPE: return build_init_pipe(B, s, o);
   case PTK_FAM_VOP: return build_vop(B, s, o);
+  case PTK_FAM_COMM: return build_comm(B, s, o);
+  case PTK_FAM_BRANCH: return build_branch(B, s, o);
+  case PTK_FAM_MEMREF_VIEW: return build_mview(B, s, o);
   case PTK_FAM_CONSTANT: return build_constant(B, s, o);
   case PTK_FAM_CALL: return build_call(B, s, o);
   case PTK_FAM_RETURN:
@@ -2761,6 +3029,7 @@ static opb *opb_get(builder *B) {
   memset(o->npre, 0, sizeof o->npre);
   o->else_absent = false;
   o->form = NULL;
+  o->nsucc = 0;
   memset(o->vclause, 0, sizeof o->vclause);
   return o;
 }
@@ -2770,6 +3039,25 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
   opb *o = opb_get(B);
   bool ok = build_family(B, s, o) && !B->P->failed && check_counts(B, s, o);
   if (!ok) return false;
+  /* `key = <V>` in a dict (reserve_buffer's location = <vec>): the enum
+   * the ATTRS column names for key, spelled in full from here on */
+  const ptk_op_desc *desc = ptk_op_desc_of(s->kind);
+  for (uint32_t i = 0; i < o->attrs.n; i++) {
+    const ptk_attr *a = o->attrs.items[i].value;
+    if (a->kind != PTK_ATTR_OPAQUE || a->str.len < 3 || a->str.s[0] != '<') continue;
+    for (uint32_t k = 0; k < desc->nattrs; k++)
+      if (desc->attrs[k].enum_mn[0] && strcmp(desc->attrs[k].name, o->attrs.items[i].name) == 0) {
+        char v[64];
+        snprintf(v, sizeof v, "%.*s", (int)(a->str.len - 2), a->str.s + 1);
+        const ptk_attr *e = ptk_attr_pto_enum(B->m, desc->attrs[k].enum_mn, v);
+        if (ptk_attr_enum_index(e, desc->attrs[k].enum_mn) < 0) {
+          err_at(B->P, s->loc, s->namelen, "'%s' attribute '%s': '<%s>' is not a '%s' value", opname(s),
+                 o->attrs.items[i].name, v, desc->attrs[k].enum_mn);
+          return false;
+        }
+        o->attrs.items[i].value = e;
+      }
+  }
   if (!s->generic)
     for (uint32_t i = 0; i < o->attrs.n; i++)
       if (strcmp(o->attrs.items[i].name, "operandSegmentSizes") == 0) {
@@ -2782,6 +3070,16 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
   ptk_op *op = ptk_op_new(B->m, s->kind, o->ops, o->nops, o->res, o->nres, nreg, s->loc);
   if (o->nsegs) ptk_op_set_segments(B->m, op, o->segs, o->nsegs);
   if (o->form) ptk_op_set_form(B->m, op, o->form);
+  if (o->nsucc) {
+    ptk_op_set_successors(B->m, op, NULL, o->nsucc);
+    for (uint32_t i = 0; i < o->nsucc; i++) {
+      if (B->npend == B->cap_pend) {
+        B->cap_pend = B->cap_pend ? 2 * B->cap_pend : 16;
+        B->pend = ptk_xrealloc(B->pend, B->cap_pend * sizeof *B->pend);
+      }
+      B->pend[B->npend++] = (struct pend_succ){op, i, o->succ[i]};
+    }
+  }
   for (uint32_t i = 0; i < o->attrs.n; i++) ptk_op_set_attr(op, o->attrs.items[i].name, o->attrs.items[i].value);
   ptk_block_append(blk, op);
   for (uint32_t i = 0; ok && i < o->nregions; i++) {
@@ -2811,7 +3109,7 @@ static bool build_region(builder *B, const pto_region *sr, ptk_region *r, ptk_bl
            PTK_MAX_NEST);
     return false;
   }
-  uint32_t mark = B->nents;
+  uint32_t mark = B->nents, pmark = B->npend;
   bool ok = true;
   for (uint32_t bi = 0; ok && bi < sr->blocks.n; bi++) {
     const pto_sblock *sb = PTO_VEC_AT(sr->blocks, pto_sblock *, bi);
@@ -2861,6 +3159,8 @@ static bool build_region(builder *B, const pto_region *sr, ptk_region *r, ptk_bl
     }
   }
   (void)oploc;
+  if (ok) ok = resolve_succs(B, r, pmark);
+  B->npend = pmark;
   names_pop(B, mark);
   B->depth--;
   return ok && !B->P->failed;
@@ -2970,6 +3270,7 @@ ptk_module *ptk_pto_read(const ptk_source *src, ptk_diags *diags) {
     build_items(&B, m, items);
     free(B.ents);
     free(B.buckets);
+    free(B.pend);
     for (int i = 0; i < PTK_MAX_NEST + 2; i++) {
       if (B.opbs[i]) ptk_buf_free(&B.opbs[i]->fbuf);
       free(B.opbs[i]);

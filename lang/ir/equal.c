@@ -90,6 +90,13 @@ static bool op_eq(eq_ctx *c, const ptk_op *a, const ptk_op *b, uint32_t idx) {
   if ((a->form == NULL) != (b->form == NULL) || (a->form && strcmp(a->form, b->form) != 0))
     return fail(c, "%s: written forms differ ('%s' vs '%s')", what, a->form ? a->form : "",
                 b->form ? b->form : "");
+  if (a->nsuccs != b->nsuccs) return fail(c, "%s: %u vs %u successors", what, a->nsuccs, b->nsuccs);
+  for (uint32_t i = 0; i < a->nsuccs; i++) { /* the same position in their regions */
+    uint32_t ia = 0, ib = 0;
+    for (const ptk_block *x = a->succs[i] ? a->succs[i]->region->first : NULL; x && x != a->succs[i]; x = x->next) ia++;
+    for (const ptk_block *y = b->succs[i] ? b->succs[i]->region->first : NULL; y && y != b->succs[i]; y = y->next) ib++;
+    if (ia != ib) return fail(c, "%s: successor #%u is block #%u vs #%u", what, i, ia, ib);
+  }
   if (a->nregions != b->nregions)
     return fail(c, "%s: %u vs %u regions", what, a->nregions, b->nregions);
   for (uint32_t i = 0; i < a->nregions; i++)

@@ -252,6 +252,8 @@ uint32_t ptk_op_kind_nsegments(ptk_op_kind k) {
   case PTK_FAM_PARTITION_VIEW: return 3;
   case PTK_FAM_SUBVIEW:
   case PTK_FAM_INIT_PIPE: return 4;
+  case PTK_FAM_BRANCH: return 3;
+  case PTK_FAM_MEMREF_VIEW: return 4;
   default: return 0;
   }
 }
@@ -300,6 +302,12 @@ void ptk_op_set_segments(ptk_module *m, ptk_op *op, const uint32_t *segs, uint32
     op->nsegs = nsegs;
   }
   for (uint32_t i = 0; i < nsegs; i++) op->segs[i] = segs[i];
+}
+
+void ptk_op_set_successors(ptk_module *m, ptk_op *op, ptk_block *const *blocks, uint32_t n) {
+  op->succs = ptk_ir_alloc(m, (n ? n : 1) * sizeof *op->succs);
+  for (uint32_t i = 0; i < n; i++) op->succs[i] = blocks ? blocks[i] : NULL;
+  op->nsuccs = n;
 }
 
 void ptk_op_set_form(ptk_module *m, ptk_op *op, const char *form) {

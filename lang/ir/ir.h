@@ -99,6 +99,14 @@ typedef enum {
   PTK_FAM_INIT_PIPE,     /* op {k = v, …} (kw = %a : A, …) [{attrs}] (aic/aiv_initialize_pipe; 4 keyword segments) */
   PTK_FAM_VOP,           /* VPTO: [%r… =] op item[, item…] [{attrs}] [: A… [-> R…]]; item: %a, %p[%i],
                           * "word", word, 42, #attr, word(%a, …); op->form keeps the layout */
+  PTK_FAM_BRANCH,        /* cf.br ^bb(%a : A) / cf.cond_br %c, ^bb1[(…)], ^bb2[(…)]: successors
+                          * in op->succs, operand segments [cond, args 1, args 2] */
+  PTK_FAM_MEMREF_VIEW,   /* %r = memref.reinterpret_cast %m to offset: [o], sizes: [s…], strides: [t…] : M to R
+                          * / %r = memref.subview %m[o…] [s…] [t…] : M to R; entries are integers or
+                          * values: static_offsets/sizes/strides (INT64_MIN = the next value),
+                          * operand segments [source, offsets, sizes, strides] */
+  PTK_FAM_COMM,          /* op(%a, word(%b, …), … : A, B, …) [{attrs}] [-> R]  (pto.comm.*; op->form
+                          * keeps the clause layout) */
   PTK_FAM_GENERIC,       /* only the generic form "op"(…) : (…) -> (…) is read and printed */
 } ptk_op_family;
 
@@ -118,6 +126,8 @@ enum {
   PTK_OPF_ISOLATED = 1u << 11,  /* region cannot use values from outside */
   PTK_OPF_VMIXED = 1u << 12,    /* VPTO: masks and lanes of other widths meet (conversions,
                                  * packing loads/stores, gathers): no mask-granularity rule */
+  PTK_OPF_INDEX_RESULT = 1u << 13, /* VPTO-form op whose one result is an index never written
+                                    * (eventid_array_get): its type list annotates operands */
 };
 
 /* How an op runs on the host (LOWER column). */
@@ -583,6 +593,9 @@ struct ptk_op {
   ptk_block *block;     /* containing block (NULL while detached) */
   /* VOP family and pretty sync forms: the written layout (ptk_op_set_form), NULL otherwise */
   const char *form;
+  /* BRANCH family: the successor blocks, in the op's own region (ptk_op_set_successors) */
+  uint32_t nsuccs;
+  ptk_block **succs;
   ptk_op *prev, *next;
   uint32_t uid;         /* unique in the module tree */
 };
@@ -697,6 +710,12 @@ ptk_op *ptk_op_new(ptk_module *m, ptk_op_kind kind, ptk_value *const *operands, 
                    const ptk_type *const *result_types, uint32_t nresults, uint32_t nregions,
                    ptk_loc loc);
 void ptk_op_set_segments(ptk_module *m, ptk_op *op, const uint32_t *segs, uint32_t nsegs);
+/* The blocks of r in order (at most cap, and at most 64) and, for each, the
+ * index of its immediate dominator (the entry's is 0; a block no branch
+ * reaches gets the entry). 0 when r has no blocks or too many. */
+uint32_t ptk_region_idoms(const ptk_region *r, const ptk_block **blocks, uint32_t *idom, uint32_t cap);
+/* A branch's successor blocks (copied; entries may be NULL until the reader resolves them). */
+void ptk_op_set_successors(ptk_module *m, ptk_op *op, ptk_block *const *blocks, uint32_t n);
 /* The layout of a VOP-family op as written, one character per piece:
  *   %  next operand, its type listed after ':'   ?  next operand, type not listed (an index)
  *   $  next positional attribute, a "string"     ^  one written as a bare word

@@ -32,7 +32,7 @@ const ptk_call_info ptk_call_table[PTK_CALL__COUNT] = {
 };
 
 /* Hash table of mnemonics (open addressing, built once). */
-#define NSLOTS 1024 /* power of two, > 2 * PTK_OP__COUNT */
+#define NSLOTS 2048 /* power of two, > 2 * PTK_OP__COUNT */
 static int16_t slots[NSLOTS];
 static uint8_t name_len[PTK_OP__COUNT];
 static pthread_once_t slots_once = PTHREAD_ONCE_INIT;

@@ -1159,8 +1159,11 @@ static void compile_func(cc *c, uint32_t idx) {
   if (!b || b->nargs != f->nargs) {
     ptk_error_loc(c->d, f->loc, "function '@%s' has no body to run", f->name);
   } else if (f->body->first != f->body->last) {
-    ptk_error_loc(c->d, f->loc, "function '@%s': bodies with several blocks are not supported by the interpreter",
-                  f->name);
+    if (b->last && b->last->nsuccs) /* a cf branch: its row says why it does not run */
+      ptk_lower_unsupported(b->last, c->d);
+    else
+      ptk_error_loc(c->d, f->loc, "function '@%s': bodies with several blocks are not supported by the interpreter",
+                    f->name);
   } else {
     for (uint32_t i = 0; i < f->nargs; i++) {
       fc.arg_kind[i] = (uint8_t)ptk_interp__kind_of(f->arg_types[i]);
