@@ -53,6 +53,18 @@ void ptk_diag_emitv(ptk_diags *d, ptk_severity sev, const char *path, ptk_range 
   ptk_vec_push(&d->items, g);
 }
 
+void ptk_diags_append_demoted(ptk_diags *d, const ptk_diags *from) {
+  for (size_t i = 0; i < from->items.len; i++) {
+    ptk_diag g = from->items.data[i];
+    if (g.sev == PTK_SEV_ERROR) g.sev = PTK_SEV_WARNING;
+    g.path = g.path ? ptk_xstrdup(g.path) : NULL;
+    g.message = ptk_xstrdup(g.message);
+    g.text = g.text ? ptk_xstrdup(g.text) : NULL;
+    if (g.sev == PTK_SEV_WARNING) d->warnings++;
+    ptk_vec_push(&d->items, g);
+  }
+}
+
 #define EMIT(sev, path, r)                                                                         \
   do {                                                                                             \
     va_list ap;                                                                                    \

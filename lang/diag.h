@@ -37,6 +37,9 @@ void ptk_diags_clear(ptk_diags *d);
 void ptk_error(ptk_diags *d, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
 void ptk_warning(ptk_diags *d, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
 void ptk_note(ptk_diags *d, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
+/* Copies from's diagnostics into d with its errors as warnings (a problem
+ * that does not stop the command, reported with its location). */
+void ptk_diags_append_demoted(ptk_diags *d, const ptk_diags *from);
 void ptk_error_loc(ptk_diags *d, ptk_loc l, const char *fmt, ...) PTK_PRINTF(3, 4);
 /* A whole-file problem (cannot open, not UTF-8): "path: error: …". */
 void ptk_error_file(ptk_diags *d, const char *path, const char *fmt, ...) PTK_PRINTF(3, 4);

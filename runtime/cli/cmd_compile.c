@@ -362,11 +362,21 @@ int ptk_cmd_compile(int argc, char **argv) {
     cfg.source_resolved = info->source_resolved;
     cfg.source_sha256 = info->source_sha256;
   }
-  /* kernels/<aiv|aic>/<symbol>.c before the manifest, which comes last. */
+  /* kernels/<aiv|aic>/<symbol>.c before the manifest, which comes last. A
+   * kernel the host cannot run (an op without host semantics, a parameter
+   * type the engines do not take) still compiles: its .pto is the product
+   * ptoas reads; the reasons become warnings and the folder has no C. */
   ptk_buf csrc = {0};
-  bool c_ok = ptk_emit_c(entry, &csrc, d) &&
-              ptk_build_dir_write_c(o.out, cfg.core_type, entry->name, ptk_buf_cstr(&csrc),
-                                    csrc.len, d);
+  ptk_diags *cd = ptk_diags_new();
+  bool c_ok = true;
+  if (ptk_emit_c(entry, &csrc, cd)) {
+    c_ok = ptk_build_dir_write_c(o.out, cfg.core_type, entry->name, ptk_buf_cstr(&csrc), csrc.len, d);
+  } else {
+    ptk_diags_append_demoted(d, cd);
+    ptk_note(d, ptk_range_at(entry->loc, 1),
+             "'@%s' cannot run on the host, so the build folder has its .pto but no host C", entry->name);
+  }
+  ptk_diags_free(cd);
   ptk_buf_free(&csrc);
   if (c_ok && ptk_build_dir_finish(o.out, m, &cfg, d)) rc = PTK_EXIT_OK;
   free(cc);
