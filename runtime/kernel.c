@@ -57,6 +57,13 @@ static char *func_list(const func_vec *fs) {
   return ptk_buf_take(&b);
 }
 
+static const char *func_kind(const ptk_func *f) {
+  const ptk_attr *a = ptk_func_attr(f, "pto.kernel_kind");
+  if (a && a->kind == PTK_ATTR_ENUM && a->en.value) return a->en.value;
+  if (a && a->kind == PTK_ATTR_STRING && a->str.s) return a->str.s;
+  return NULL;
+}
+
 /* `inline_list` (PTK_LOAD_LIST_INLINE): name the candidates in the error
  * itself instead of one note per function. */
 static ptk_func *pick_entry(ptk_module *m, const char *name, const ptk_source *src, const char *path,
@@ -104,6 +111,11 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const ptk_source *s
     f = marked.data[0];
   else if (!marked.len && pub.len == 1)
     f = pub.data[0];
+  else if (inline_list && !marked.len && defs.len == 2 && func_kind(defs.data[0]) && func_kind(defs.data[1]) &&
+           ((!strcmp(func_kind(defs.data[0]), "cube") && !strcmp(func_kind(defs.data[1]), "vector")) ||
+            (!strcmp(func_kind(defs.data[0]), "vector") && !strcmp(func_kind(defs.data[1]), "cube"))))
+    /* the two halves of a mixed kernel (`ptk compile` builds both): the cube one is the entry */
+    f = !strcmp(func_kind(defs.data[0]), "cube") ? defs.data[0] : defs.data[1];
   else if (inline_list) {
     const func_vec *c = marked.len ? &marked : &defs;
     char *l = func_list(c);
@@ -132,12 +144,6 @@ static const char *module_target(const ptk_module *m) {
   return "a3";
 }
 
-static const char *func_kind(const ptk_func *f) {
-  const ptk_attr *a = ptk_func_attr(f, "pto.kernel_kind");
-  if (a && a->kind == PTK_ATTR_ENUM && a->en.value) return a->en.value;
-  if (a && a->kind == PTK_ATTR_STRING && a->str.s) return a->str.s;
-  return NULL;
-}
 
 static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, const char *entry,
                      size_t nconsts, const ptk_const_binding *consts, bool inline_list,

@@ -92,7 +92,9 @@ enum {
   /* .pto entry errors name the candidates inline ("cannot choose the
    * kernel: 2 functions (@a, @b) and none is marked pto.entry; use --entry
    * NAME", "no function @c with a body; the file defines: @a, @b") instead
-   * of one note per function (`ptk compile`). Same selection rule. */
+   * of one note per function (`ptk compile`). Same selection rule, except
+   * that a module of exactly one cube and one vector kernel (the two halves
+   * of a mixed kernel) takes the cube one as its entry. */
   PTK_LOAD_LIST_INLINE = 1u << 1,
   /* --strict-sync: synchronization findings are errors, and kernels whose
    * sync the author wrote (explicit mode included) are checked; with

@@ -202,6 +202,39 @@ static int compile_program(const copts *o, ptk_source *src, ptk_diags *d) {
   return rc;
 }
 
+/* kernels/<aiv|aic>/<symbol>.c of f. A kernel the host cannot run still
+ * compiles: its .pto is the product ptoas reads; why it cannot run becomes
+ * warnings and the folder has no C for it. false on a write error. */
+static bool write_c(const char *out, const ptk_func *f, const char *core_type, ptk_diags *d) {
+  ptk_buf csrc = {0};
+  ptk_diags *cd = ptk_diags_new();
+  bool ok = true;
+  if (ptk_emit_c(f, &csrc, cd)) {
+    ok = ptk_build_dir_write_c(out, core_type, f->name, ptk_buf_cstr(&csrc), csrc.len, d);
+  } else {
+    ptk_diags_append_demoted(d, cd);
+    ptk_note(d, ptk_range_at(f->loc, 1), "'@%s' cannot run on the host, so the build folder has its .pto but no host C",
+             f->name);
+  }
+  ptk_diags_free(cd);
+  ptk_buf_free(&csrc);
+  return ok;
+}
+
+/* The other function of a module holding exactly two with bodies, one a
+ * cube and one a vector kernel (pto.kernel_kind), when entry is one of them. */
+static const ptk_func *mixed_partner(const ptk_module *m, const ptk_func *entry) {
+  const ptk_func *defs[3];
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < m->nitems && n < 3; i++)
+    if (m->items[i].kind != PTK_ITEM_MODULE && m->items[i].func->body) defs[n++] = m->items[i].func;
+  if (n != 2 || (defs[0] != entry && defs[1] != entry)) return NULL;
+  const char *k0 = ptk_core_type_of(defs[0]), *k1 = ptk_core_type_of(defs[1]);
+  bool pair = ptk_func_attr(defs[0], "pto.kernel_kind") && ptk_func_attr(defs[1], "pto.kernel_kind") &&
+              ((!strcmp(k0, "cube") && !strcmp(k1, "vector")) || (!strcmp(k0, "vector") && !strcmp(k1, "cube")));
+  return pair ? (defs[0] == entry ? defs[1] : defs[0]) : NULL;
+}
+
 int ptk_cmd_compile(int argc, char **argv) {
   copts o;
   memset(&o, 0, sizeof o);
@@ -362,22 +395,12 @@ int ptk_cmd_compile(int argc, char **argv) {
     cfg.source_resolved = info->source_resolved;
     cfg.source_sha256 = info->source_sha256;
   }
-  /* kernels/<aiv|aic>/<symbol>.c before the manifest, which comes last. A
-   * kernel the host cannot run (an op without host semantics, a parameter
-   * type the engines do not take) still compiles: its .pto is the product
-   * ptoas reads; the reasons become warnings and the folder has no C. */
-  ptk_buf csrc = {0};
-  ptk_diags *cd = ptk_diags_new();
-  bool c_ok = true;
-  if (ptk_emit_c(entry, &csrc, cd)) {
-    c_ok = ptk_build_dir_write_c(o.out, cfg.core_type, entry->name, ptk_buf_cstr(&csrc), csrc.len, d);
-  } else {
-    ptk_diags_append_demoted(d, cd);
-    ptk_note(d, ptk_range_at(entry->loc, 1),
-             "'@%s' cannot run on the host, so the build folder has its .pto but no host C", entry->name);
-  }
-  ptk_diags_free(cd);
-  ptk_buf_free(&csrc);
+  /* kernels/<aiv|aic>/<symbol>.c before the manifest, which comes last */
+  bool c_ok = write_c(o.out, entry, cfg.core_type, d);
+  /* the other half of a mixed kernel: a module of exactly one cube and one
+   * vector kernel (see PTK_LOAD_LIST_INLINE) builds both */
+  const ptk_func *half = mixed_partner(m, entry);
+  if (c_ok && half) c_ok = write_c(o.out, half, ptk_core_type_of(half), d);
   if (c_ok && ptk_build_dir_finish(o.out, m, &cfg, d)) rc = PTK_EXIT_OK;
   free(cc);
 
