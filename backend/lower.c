@@ -76,6 +76,7 @@ typedef struct attr_spec {
 
 typedef struct shape_desc {
   char role[PTK_CALL_MAXV];
+  bool mem[PTK_CALL_MAXV]; /* value k is read as Pk */
   uint8_t nv;
   uint8_t nattr;
   attr_spec attr[PTK_CALL_MAXA];
@@ -138,6 +139,9 @@ static void parse_shape(int id) {
     case 'M': set_role(s, pc.k, PTK_ROLE_MASK); break;
     case 'G': set_role(s, pc.k, PTK_ROLE_ALIGN); break;
     case 'P':
+      s->mem[pc.k] = true; /* the memory of a pointer, never of a view */
+      set_role(s, pc.k, PTK_ROLE_PTR);
+      break;
     case 'R': set_role(s, pc.k, PTK_ROLE_PTR); break;
     case 'X':
     case 'Y': s->rest = (int8_t)pc.k; break;
@@ -472,7 +476,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
               : role == PTK_ROLE_VREG  ? vk == PTK_VK_VREG
               : role == PTK_ROLE_MASK  ? vk == PTK_VK_MASK
               : role == PTK_ROLE_ALIGN ? vk == PTK_VK_ALIGN
-              : role == PTK_ROLE_PTR   ? vk == PTK_VK_PTR
+              : role == PTK_ROLE_PTR   ? vk == PTK_VK_PTR || (vk == PTK_VK_VIEW && !sd->mem[k])
                                        : is_sc;
     if (!ok) {
       char *ts = ptk_type_str(t);
@@ -491,7 +495,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
       r->fl[k] = fl;
       r->width[k] = (uint8_t)ptk_dtype_bits(t->dt);
       r->dt[k] = (uint8_t)idt;
-    } else if (vk == PTK_VK_VREG || vk == PTK_VK_PTR) {
+    } else if (vk == PTK_VK_VREG || vk == PTK_VK_PTR || vk == PTK_VK_VIEW) {
       ptk_dtype e = PTK_DT_UI8;
       if (vk == PTK_VK_VREG) ptk_type_vreg(t, NULL, &e);
       else ptk_type_elem_dtype(t, &e);

@@ -37,7 +37,8 @@ enum {
   PTK_ROLE_MASK = 'M',  /* Mk: a predicate (ptk_vmask *) */
   PTK_ROLE_ALIGN = 'G', /* Gk: an align carrier (ptk_valign *) */
   PTK_ROLE_MEM = 'P',   /* Pk: a pointer as the memory it points into (ptk_vptr) */
-  PTK_ROLE_PTR = 'R',   /* Rk: a pointer's cell (ptk_rt_ptr *) */
+  PTK_ROLE_PTR = 'R',   /* Rk: a pointer's cell (ptk_rt_ptr *), or a tensor or partition
+                         * view's (ptk_rt_view *) unless the shape also reads it as Pk */
   PTK_ROLE_REST = 'X',  /* Xk Yk: the scalars from value k to the last, as an int64_t array
                          * (cells' raw bits) and its length */
 };

@@ -855,7 +855,7 @@ static void compile_lowered(cc *c, const ptk_op *op) {
                : r.role[k] == PTK_ROLE_VREG  ? PTK_VK_VREG
                : r.role[k] == PTK_ROLE_MASK  ? PTK_VK_MASK
                : r.role[k] == PTK_ROLE_ALIGN ? PTK_VK_ALIGN
-               : r.role[k] == PTK_ROLE_PTR   ? PTK_VK_PTR
+               : r.role[k] == PTK_ROLE_PTR   ? (vkind(r.v[k]) == PTK_VK_VIEW ? PTK_VK_VIEW : PTK_VK_PTR)
                                              : PTK_VK_SCALAR;
     a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], kind, "an operand") : NOSLOT;
   }

@@ -215,6 +215,47 @@ int ptk_isa_transfer_shape(const ptk_tile *t, const ptk_gm_view *v, int32_t *row
  * touched, *lo = 0 and *hi = -1. */
 int ptk_isa_gm_extent(const ptk_gm_view *v, int32_t rows, int32_t cols, int64_t *lo, int64_t *hi);
 
+/* Global memory an op indexes itself (mgather, mscatter): the view, and the
+ * bytes [lo, hi) relative to v.base that belong to the kernel buffer behind
+ * it (v.base NULL: no kernel buffer, every access is refused). */
+typedef struct ptk_gm_ref {
+  ptk_gm_view v;
+  int64_t lo, hi;
+} ptk_gm_ref;
+/* The ref of a view at byte offset boff of a buffer of cap bytes at buf. */
+static inline ptk_gm_ref ptk_isa_gm_ref(uint8_t *buf, int64_t cap, int64_t boff, int rank,
+                                        int layout, const int64_t *shape, const int64_t *stride,
+                                        int dtype) {
+  ptk_gm_ref g;
+  int n = rank < 1 ? 1 : rank > 5 ? 5 : rank;
+  g.v.dtype = (ptk_isa_dtype)dtype;
+  g.v.rank = rank;
+  g.v.layout = (ptk_isa_gm_layout)layout;
+  for (int d = 0; d < 5; d++) {
+    g.v.shape[d] = d < n && rank >= 1 ? shape[d] : 0;
+    g.v.stride[d] = d < n && rank >= 1 ? stride[d] : 0;
+  }
+  g.v.base = buf ? (void *)((uintptr_t)buf + (uintptr_t)boff) : (void *)0;
+  g.lo = -boff;
+  g.hi = cap - boff;
+  return g;
+}
+
+/* pto.mgather (GM -> vec tile; runtime/isa/README.md "mgather / mscatter").
+ * coalesce 0 row: dst[r, j] = table[idx_r, j], idx a [1, R] or [R, 1]
+ * tile; 1 elem: dst[r, j] = table[idx[r, j]] over the table's elements in
+ * row-major order. oob (#pto<gather_oob>): 0 undefined (an index outside
+ * the table is an error), 1 clamp, 2 wrap, 3 zero. */
+int ptk_isa_mgather(const ptk_tile *dst, ptk_gm_ref mem, const ptk_tile *idx, int64_t coalesce,
+                    int64_t oob);
+/* pto.mscatter (vec tile -> GM): table[idx_r, j] = src[r, j] (row) or
+ * table[idx[r, j]] = src[r, j] (elem), in row-major order of src (the last
+ * writer wins). coalesce 2: inferred (elem when idx has src's valid shape).
+ * atomic (#pto<scatter_atomic_op>) 0 none 1 add 2 max 3 min; oob
+ * (#pto<scatter_oob>) 0 undefined (error) 1 skip 2 clamp 3 wrap. */
+int ptk_isa_mscatter(ptk_gm_ref mem, const ptk_tile *src, const ptk_tile *idx, int64_t coalesce,
+                     int64_t atomic, int64_t oob);
+
 /* ---- data movement ------------------------------------------------------------- */
 
 /* GM -> tile. Fills the whole tile (rows x cols) with its pad value (null and
@@ -587,7 +628,8 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)                             \
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
-  X(ptk_isa_tdequant) X(ptk_isa_trandom)
+  X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
+  X(ptk_isa_mgather) X(ptk_isa_mscatter)
 // clang-format on
 
 #endif
