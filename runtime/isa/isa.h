@@ -529,6 +529,15 @@ int ptk_isa_tscatter(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *i
 int ptk_isa_tdequant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *scale,
                      const ptk_tile *offset);
 
+/* pto.tquant ins(src, fp[, offset]) outs(dst) (runtime/isa/tquant.c; README
+ * "tquant"): over dst's valid region dst[r,c] = sat(rint(src[r,c] * fp[r,0]))
+ * (INT8_SYM, offset NULL) or sat(rint(src[r,c] * fp[r,0] + offset[r,0]))
+ * (INT8_ASYM), each step rounded to f32, ties to even, saturated to dst's
+ * range (i8 or u8), NaN -> 0. src, fp, offset f32. quant_type: 0 INT8_SYM,
+ * 1 INT8_ASYM (#pto<quant_type>). */
+int ptk_isa_tquant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *fp,
+                   const ptk_tile *offset, int64_t quant_type);
+
 /* ---- random (runtime/isa/random.c; README "trandom") ------------------------------------- */
 
 /* pto.trandom ins(key0, key1, counter0..3 {rounds}) outs(dst): the A5
@@ -629,7 +638,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
-  X(ptk_isa_mgather) X(ptk_isa_mscatter)
+  X(ptk_isa_mgather) X(ptk_isa_mscatter) X(ptk_isa_tquant)
 // clang-format on
 
 #endif
