@@ -202,7 +202,10 @@ static const char *role_noun(char r) {
 
 /* "ins[1]", "outs[0]", "the result", "operand 1" */
 static void value_name(const ptk_op *op, const ptk_call *r, unsigned k, char *buf, size_t n) {
-  if (ptk_op_table[op->kind].family == PTK_FAM_DPS)
+  int m = ptk_call_table[r->shape].max_ins;
+  if (ptk_op_table[op->kind].family == PTK_FAM_DPS && m >= 0 && k > (unsigned)m)
+    snprintf(buf, n, "outs[%u]", k - (unsigned)m); /* the outs after outs[0] */
+  else if (ptk_op_table[op->kind].family == PTK_FAM_DPS)
     snprintf(buf, n, k == 0 ? "outs[0]" : "ins[%u]", k - 1);
   else if (k < r->nres)
     snprintf(buf, n, r->nres == 1 ? "the result" : "result %u", k);
@@ -399,6 +402,11 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     }
     vals[nvals++] = nout ? out[0] : NULL;
     for (uint32_t i = 0; i < nin && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = in[i];
+    /* a shape with MAXIN m names the outs after outs[0] from value m + 1 on */
+    if (ci->max_ins >= 0 && nout > 1) {
+      while (nvals < 1u + (unsigned)ci->max_ins) vals[nvals++] = NULL;
+      for (uint32_t i = 1; i < nout && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = out[i];
+    }
     /* tdivs ins(%s, %t): the scalar-first form */
     if (r->shape == PTK_CALL_BIN_TS && nin >= 1 && in[0]->type && in[0]->type->kind == PTK_TY_SCALAR)
       r->shape = PTK_CALL_BIN_ST;

@@ -537,6 +537,22 @@ int ptk_isa_tdequant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *s
  * 1 INT8_ASYM (#pto<quant_type>). */
 int ptk_isa_tquant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *fp,
                    const ptk_tile *offset, int64_t quant_type);
+/* pto.tquant.mx ins(src) outs(dst, exp, max, scaling) {quant_type = MXFP8}
+ * (OCP MXFP8, e4m3; README "tquant.mx"): per group g of 32 consecutive
+ * elements of src's valid region (row-major; vcols a multiple of 32):
+ * max[g] = max |x|, exp[g] = its e8m0 exponent (f32 exponent - 8, 0 below,
+ * 0xFF for NaN), scaling[g] = 2^(127 - exp[g]) and dst = the e4m3fn bytes of
+ * x * scaling[g] (clamped to +-448, below 2^-6 flushed to +0, NaN 0x7F).
+ * The aux tiles take group g at flat index g of their valid region. src,
+ * max, scaling f32; dst, exp i8/u8. exp_zz (the storeMode form) and
+ * quant_type other than MXFP8 (2) are refused. */
+int ptk_isa_tquant_mx(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *exp,
+                      const ptk_tile *max, const ptk_tile *scaling, const ptk_tile *exp_zz,
+                      int64_t quant_type, int64_t alg);
+/* One f32 -> e4m3fn byte as tquant.mx writes it (the PTOAS TquantMx golden's
+ * fp32_to_fp8e4m3fn_bytes): nearest even, |x| < 2^-6 -> +0 (no
+ * subnormals), overflow and +-inf -> +-448 (0x7E | sign), NaN -> 0x7F. */
+uint8_t ptk_isa_mx_e4m3(float x);
 
 /* ---- random (runtime/isa/random.c; README "trandom") ------------------------------------- */
 
@@ -638,7 +654,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
-  X(ptk_isa_mgather) X(ptk_isa_mscatter) X(ptk_isa_tquant)
+  X(ptk_isa_mgather) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)
 // clang-format on
 
 #endif
