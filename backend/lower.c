@@ -66,6 +66,18 @@ bool ptk_lower_isa_dtype(ptk_dtype dt, int *out) {
   }
 }
 
+bool ptk_lower_tile_dtype(ptk_dtype dt, int *out) {
+  switch (dt) {
+  case PTK_DT_F8E4M3FN: *out = PTK_ISA_F8E4M3; return true;
+  case PTK_DT_F8E5M2: *out = PTK_ISA_F8E5M2; return true;
+  case PTK_DT_F8E8M0: *out = PTK_ISA_E8M0; return true;
+  case PTK_DT_HIF8: *out = PTK_ISA_HIF8; return true;
+  case PTK_DT_F4E2M1X2: *out = PTK_ISA_F4E2M1X2; return true;
+  case PTK_DT_F4E1M2X2: *out = PTK_ISA_F4E1M2X2; return true;
+  default: return ptk_lower_isa_dtype(dt, out);
+  }
+}
+
 /* ---- shapes, parsed once ---------------------------------------------------------------------- */
 
 typedef struct attr_spec {

@@ -28,7 +28,7 @@
 
 static inline bool ptk_rt_isa_dtype(ptk_dtype dt, ptk_isa_dtype *out) {
   int v;
-  if (!ptk_lower_isa_dtype(dt, &v)) return false;
+  if (!ptk_lower_tile_dtype(dt, &v)) return false;
   *out = (ptk_isa_dtype)v;
   return true;
 }

@@ -60,6 +60,7 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define T2 TV(2)
 #define T3 TV(3)
 #define T4 TV(4)
+#define T5 TV(5)
 #define S1 SV(1)
 #define S2 SV(2)
 #define S4 SV(4)

@@ -42,7 +42,18 @@ typedef enum ptk_isa_dtype {
   PTK_ISA_U32,
   PTK_ISA_U64,
   PTK_ISA_I1, /* one byte per element, 0 or 1 */
-  PTK_ISA_NDTYPES
+  PTK_ISA_NDTYPES,
+  /* Byte formats (README "Byte formats"): one byte per element, held as raw
+   * bits. Only data movement (tload, tstore, tmov, textract, tinsert,
+   * ttrans, tfillpad with a zero pad, mgather, mscatter) and the MX ops take
+   * tiles of them; nothing else computes with them (EDTYPE). */
+  PTK_ISA_F8E4M3 = 32, /* f8E4M3FN */
+  PTK_ISA_F8E5M2,
+  PTK_ISA_E8M0,   /* !pto.f8E8M0: MX scales 2^(e - 127), 0xFF NaN */
+  PTK_ISA_HIF8,   /* !pto.hif8 */
+  PTK_ISA_F4E2M1X2, /* !pto.f4E2M1x2: two e2m1 values per byte */
+  PTK_ISA_F4E1M2X2, /* !pto.f4E1M2x2 */
+  PTK_ISA_RAW_END
 } ptk_isa_dtype;
 
 typedef enum ptk_isa_loc {
@@ -112,6 +123,7 @@ size_t ptk_isa_dtype_size(ptk_isa_dtype t);
 const char *ptk_isa_dtype_name(ptk_isa_dtype t); /* "f32", "bf16", "u8", "i1", ... */
 bool ptk_isa_dtype_is_float(ptk_isa_dtype t);    /* f32 f16 bf16 f64 */
 bool ptk_isa_dtype_is_unsigned(ptk_isa_dtype t); /* u8 u16 u32 u64 i1 */
+bool ptk_isa_dtype_is_raw(ptk_isa_dtype t);      /* the byte formats f8E4M3FN ... f4E1M2x2 */
 
 /* A scalar operand: a float or an integer value. */
 typedef struct ptk_isa_scalar {
@@ -214,6 +226,12 @@ int ptk_isa_transfer_shape(const ptk_tile *t, const ptk_gm_view *v, int32_t *row
  * of rows x cols touches, for the caller's bounds check. When nothing is
  * touched, *lo = 0 and *hi = -1. */
 int ptk_isa_gm_extent(const ptk_gm_view *v, int32_t rows, int32_t cols, int64_t *lo, int64_t *hi);
+/* An MX scale tile (1-byte elements, fractal 32, boxed) moves between global
+ * memory and its storage as raw bytes [0, extent) from the view's first
+ * element (README "Byte formats"): the extent, 1 + the largest storage
+ * offset of a valid element; 0 for any other tile. The caller checks those
+ * bytes instead of ptk_isa_gm_extent's. */
+int64_t ptk_isa_mx_scale_extent(const ptk_tile *t);
 
 /* Global memory an op indexes itself (mgather, mscatter): the view, and the
  * bytes [lo, hi) relative to v.base that belong to the kernel buffer behind
@@ -529,6 +547,21 @@ int ptk_isa_tscatter(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *i
 int ptk_isa_tdequant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *scale,
                      const ptk_tile *offset);
 
+/* ---- MX matmul (runtime/isa/mx.c; README "tmatmul.mx") ------------------------------------ */
+
+/* pto.tmatmul.mx / .acc / .bias and tgemv.mx*: C[i,j] = (Cin[i,j] +)
+ * sum_k A'[i,k] * B'[k,j] (+ bias[0,j]) with A' = dec(A) * 2^(As[i, k/32] -
+ * 127), B' = dec(B) * 2^(Bs[k/32, j] - 127); the sum an fmaf chain in
+ * ascending k (as tmatmul). A, B f8E4M3FN / f8E5M2; scales f8E8M0 (tiles of
+ * fractal 32, read through their packed layout); C, Cin, bias f32. cin and
+ * bias may be NULL (not both given). */
+int ptk_isa_tmatmul_mx(const ptk_tile *c, const ptk_tile *cin, const ptk_tile *a,
+                       const ptk_tile *as, const ptk_tile *b, const ptk_tile *bs,
+                       const ptk_tile *bias);
+/* One byte-format element as f32, exactly: f8E4M3FN (S.1111.111 NaN, no
+ * inf), f8E5M2 (IEEE-like), f8E8M0 (2^(b-127), 0xFF NaN); NaN otherwise. */
+float ptk_isa_mx_dec(ptk_isa_dtype t, uint8_t b);
+
 /* pto.tquant ins(src, fp[, offset]) outs(dst) (runtime/isa/tquant.c; README
  * "tquant"): over dst's valid region dst[r,c] = sat(rint(src[r,c] * fp[r,0]))
  * (INT8_SYM, offset NULL) or sat(rint(src[r,c] * fp[r,0] + offset[r,0]))
@@ -654,7 +687,8 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
-  X(ptk_isa_mgather) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)
+  X(ptk_isa_mgather) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
+  X(ptk_isa_tmatmul_mx)
 // clang-format on
 
 #endif
