@@ -575,7 +575,7 @@ int ptk_isa_tquant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *fp,
  * elements of src's valid region (row-major; vcols a multiple of 32):
  * max[g] = max |x|, exp[g] = its e8m0 exponent (f32 exponent - 8, 0 below,
  * 0xFF for NaN), scaling[g] = 2^(127 - exp[g]) and dst = the e4m3fn bytes of
- * x * scaling[g] (clamped to +-448, below 2^-6 flushed to +0, NaN 0x7F).
+ * x * scaling[g] (clamped to +-448; ptk_isa_mx_e4m3).
  * The aux tiles take group g at flat index g of their valid region. src,
  * max, scaling f32; dst, exp i8/u8. exp_zz (the storeMode form) and
  * quant_type other than MXFP8 (2) are refused. */
@@ -583,8 +583,10 @@ int ptk_isa_tquant_mx(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *
                       const ptk_tile *max, const ptk_tile *scaling, const ptk_tile *exp_zz,
                       int64_t quant_type, int64_t alg);
 /* One f32 -> e4m3fn byte as tquant.mx writes it (the PTOAS TquantMx golden's
- * fp32_to_fp8e4m3fn_bytes): nearest even, |x| < 2^-6 -> +0 (no
- * subnormals), overflow and +-inf -> +-448 (0x7E | sign), NaN -> 0x7F. */
+ * fp32_to_fp8e4m3fn_bytes, quirks included): nearest even on the top three
+ * mantissa bits; f32 exponent e -> field e - 120, so [2^-7, 2^-6) gets field
+ * 0 with those bits and |x| < 2^-7 (and -0) gives +0; overflow and +-inf ->
+ * +-448 (0x7E | sign), NaN -> 0x7F. */
 uint8_t ptk_isa_mx_e4m3(float x);
 
 /* ---- random (runtime/isa/random.c; README "trandom") ------------------------------------- */
