@@ -547,6 +547,19 @@ int ptk_isa_tscatter(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *i
 int ptk_isa_tdequant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *scale,
                      const ptk_tile *offset);
 
+/* pto.tconcatidx ins(src0, src1, src0Idx, src1Idx) outs(dst) (concatidx.c):
+ * per dst valid row r, the first min(src0Idx[r,0], src0.vcols, dst.vcols)
+ * columns of src0, then the first min(src1Idx[r,0], src1.vcols, the rest)
+ * of src1 (bit copies; a negative count copies none; later columns kept). */
+int ptk_isa_tconcatidx(const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b,
+                       const ptk_tile *ia, const ptk_tile *ib);
+/* pto.tpartargmax / tpartargmin ins(src0, src1, src0Idx, src1Idx) outs(dst,
+ * dstIdx) (partarg.c): tpart's partial rule on the values, the chosen
+ * side's index alongside; src1 only when strictly better (ties and NaN keep
+ * src0); neither valid: 0 and index 0. Index tiles i32/u32. */
+int ptk_isa_tpartarg(bool max, const ptk_tile *dst, const ptk_tile *didx, const ptk_tile *a,
+                     const ptk_tile *b, const ptk_tile *ia, const ptk_tile *ib);
+
 /* ---- MX matmul (runtime/isa/mx.c; README "tmatmul.mx") ------------------------------------ */
 
 /* pto.tmatmul.mx / .acc / .bias and tgemv.mx*: C[i,j] = (Cin[i,j] +)
@@ -690,7 +703,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
   X(ptk_isa_mgather) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
-  X(ptk_isa_tmatmul_mx)
+  X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg)
 // clang-format on
 
 #endif

@@ -657,6 +657,25 @@ static bool make_inst(const ptk_op_info *info, const sdt *d, int variant, inst *
     OUT(tile("vec", 1, 8, "f32", 1, 4, NULL));
     snprintf(it->tail_attr, sizeof it->tail_attr, "{quant_type = #pto<quant_type MXFP8>}");
     break;
+  case PTK_CALL_TCONCATIDX:
+    /* random counts (+-1..60): negative ones copy nothing, large ones clamp */
+    if (variant > 0) return false;
+    IN(tile("vec", R, C, t, VR, 13, NULL));
+    IN(tile("vec", R, C, t, VR, 10, NULL));
+    IN(tile("vec", R, 8, "i32", VR, 1, NULL));
+    IN(tile("vec", R, 8, "i32", VR, 1, NULL));
+    OUT(tile("vec", R, C, t, VR, 23, NULL));
+    break;
+  case PTK_CALL_TPARTARG:
+    /* src1 smaller than src0: the partial rule on both sides */
+    if (variant > 0) return false;
+    IN(elem(t));
+    IN(tile("vec", R, C, t, VR - 1, VC - 3, NULL));
+    IN(tile("vec", R, C, "i32", VR, VC, NULL));
+    IN(tile("vec", R, C, "i32", VR - 1, VC - 3, NULL));
+    OUT(elem(t));
+    OUT(tile("vec", R, C, "i32", VR, VC, NULL));
+    break;
   case PTK_CALL_MGATHER:
   case PTK_CALL_MSCATTER: {
     /* elem mode over an R x C table; random indices wrap */
