@@ -113,12 +113,12 @@ int ptk_isa_tquant_mx(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *
                       int64_t quant_type, int64_t alg) {
   static const char *op = "tquant.mx";
   ptk_isa_lay DL, SL, EL, ML, CL;
+  if (quant_type != 2) /* before the tiles: an MXFP4 dst is a byte format */
+    return ptk_isa__fail(PTK_ISA_EARG, "%s: only MXFP8 quantization runs on the host", op);
   int rc = ptk_isa__prep(dst, op, "dst", &DL);
   if (rc || (rc = ptk_isa__prep(src, op, "src", &SL)) || (rc = ptk_isa__prep(exp, op, "exp", &EL)) ||
       (rc = ptk_isa__prep(max, op, "max", &ML)) || (rc = ptk_isa__prep(scaling, op, "scaling", &CL)))
     return rc;
-  if (quant_type != 2)
-    return ptk_isa__fail(PTK_ISA_EARG, "%s: only MXFP8 quantization runs on the host", op);
   if (alg != 0) return ptk_isa__fail(PTK_ISA_EARG, "%s: only the OCP scale algorithm runs on the host", op);
   if (exp_zz)
     return ptk_isa__fail(PTK_ISA_EARG, "%s: the storeMode form (exp_zz) does not run on the host", op);
