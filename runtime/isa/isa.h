@@ -266,6 +266,12 @@ static inline ptk_gm_ref ptk_isa_gm_ref(uint8_t *buf, int64_t cap, int64_t boff,
  * the table is an error), 1 clamp, 2 wrap, 3 zero. */
 int ptk_isa_mgather(const ptk_tile *dst, ptk_gm_ref mem, const ptk_tile *idx, int64_t coalesce,
                     int64_t oob);
+/* The GM -> L1 form of pto.mgather: the same with the indices read from
+ * global memory (an i32 view: [1, R] / [R, 1] for the row mode, dst's
+ * valid shape for elem, in its row-major order) into a vec or mat tile; the
+ * elem mode's scratch workspace is neither read nor written. */
+int ptk_isa_mgather_gm(const ptk_tile *dst, ptk_gm_ref mem, ptk_gm_ref idx, int64_t coalesce,
+                       int64_t oob);
 /* pto.mscatter (vec tile -> GM): table[idx_r, j] = src[r, j] (row) or
  * table[idx[r, j]] = src[r, j] (elem), in row-major order of src (the last
  * writer wins). coalesce 2: inferred (elem when idx has src's valid shape).
@@ -702,7 +708,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
-  X(ptk_isa_mgather) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
+  X(ptk_isa_mgather) X(ptk_isa_mgather_gm) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
   X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg)
 // clang-format on
 

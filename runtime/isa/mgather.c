@@ -88,50 +88,85 @@ static int row_index_form(const ptk_tile *idx, int32_t rows, const char *op, boo
   return 0;
 }
 
-/* Checks the data tile, the index tile and the table; resolves every
- * transfer into ptrs (row-major over the tile's valid region; NULL: no
- * table element — zero-fill or skip). */
-static int plan(const char *op, const ptk_tile *t, ptk_isa_lay *TL, const ptk_tile *idx,
-                const ptk_gm_ref *mem, int64_t coalesce, int pol, uint8_t ***ptrs) {
-  ptk_isa_lay IL;
+/* Where the indices come from: an i32 vec tile, or (the GM -> L1 form) an
+ * i32 view in global memory. */
+typedef struct isrc {
+  const ptk_tile *t;
+  ptk_isa_lay L;
+  bool across; /* row mode, tile: [1, R] (else [R, 1]) */
+  table g;     /* global memory: its elements in row-major order */
+} isrc;
+
+static int isrc_check(isrc *s, const char *op, int64_t coalesce, int32_t rows, int32_t cols) {
+  if (s->t) {
+    int rc;
+    if ((rc = ptk_isa__prep(s->t, op, "indices", &s->L))) return rc;
+    if (s->t->loc != PTK_ISA_VEC) return ptk_isa__fail(PTK_ISA_ELAYOUT, "%s: the index tile must be a vec tile", op);
+    if (s->t->dtype != PTK_ISA_I32)
+      return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: indices must be i32, not %s", op, ptk_isa_dtype_name(s->t->dtype));
+    return coalesce == 0 ? row_index_form(s->t, rows, op, &s->across) : ptk_isa__need(s->t, rows, cols, op, "indices");
+  }
+  if (s->g.g->v.dtype != PTK_ISA_I32)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: indices must be i32, not %s", op, ptk_isa_dtype_name(s->g.g->v.dtype));
+  int64_t need = coalesce == 0 ? rows : (int64_t)rows * (s->g.width ? s->g.width : 1);
+  if ((coalesce != 0 && s->g.width < cols) || s->g.n < need)
+    return ptk_isa__fail(PTK_ISA_ESHAPE, "%s: the index view (%lld elements, rows of %lld) does not cover %dx%d",
+                         op, (long long)s->g.n, (long long)s->g.width, (int)(coalesce == 0 ? 1 : rows),
+                         (int)(coalesce == 0 ? rows : cols));
+  return 0;
+}
+
+/* Index (r, c) of the row (c ignored) or elem mode; *pr, *pc: where it sits. */
+static int isrc_get(const isrc *s, const char *op, int64_t coalesce, int32_t r, int32_t c, int64_t *v,
+                    int32_t *pr, int32_t *pc) {
+  if (s->t) {
+    *pr = coalesce == 0 ? (s->across ? 0 : r) : r;
+    *pc = coalesce == 0 ? (s->across ? r : 0) : c;
+    *v = ptk_isa__ld_i(PTK_ISA_I32, ptk_isa__ptr(&s->L, *pr, *pc));
+    return 0;
+  }
+  int64_t f = coalesce == 0 ? r : (int64_t)r * s->g.width + c;
+  *pr = (int32_t)(s->g.width ? f / s->g.width : 0);
+  *pc = (int32_t)(s->g.width ? f % s->g.width : 0);
+  uint8_t *p;
+  int rc = table_at(&s->g, f, op, &p);
+  if (!rc) *v = ptk_isa__ld_i(PTK_ISA_I32, p);
+  return rc;
+}
+
+/* Checks the data tile, the indices and the table; resolves every transfer
+ * into ptrs (row-major over the tile's valid region; NULL: no table element
+ * — zero-fill or skip). */
+static int plan(const char *op, const ptk_tile *t, ptk_isa_lay *TL, isrc *ix, const ptk_gm_ref *mem,
+                int64_t coalesce, int pol, bool mat_ok, uint8_t ***ptrs) {
   int rc = ptk_isa__prep(t, op, op[1] == 'g' ? "dst" : "src", TL);
-  if (rc || (rc = ptk_isa__prep(idx, op, "indices", &IL))) return rc;
-  if (t->loc != PTK_ISA_VEC || idx->loc != PTK_ISA_VEC)
-    return ptk_isa__fail(PTK_ISA_ELAYOUT, "%s: the data and index tiles must be vec tiles", op);
-  if (idx->dtype != PTK_ISA_I32)
-    return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: indices must be i32, not %s", op,
-                         ptk_isa_dtype_name(idx->dtype));
+  if (rc) return rc;
+  if (t->loc != PTK_ISA_VEC && !(mat_ok && t->loc == PTK_ISA_MAT))
+    return ptk_isa__fail(PTK_ISA_ELAYOUT, "%s: the data tile must be a vec tile%s", op, mat_ok ? " or a mat tile" : "");
   table tb = {0};
   if ((rc = table_init(&tb, mem, op))) return rc;
   if (tb.esz != ptk_isa_dtype_size(t->dtype))
     return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: the table's elements (%s) and the tile's (%s) differ in size",
                          op, ptk_isa_dtype_name(mem->v.dtype), ptk_isa_dtype_name(t->dtype));
   int32_t rows = t->vrows, cols = t->vcols;
-  bool across = false;
-  if (coalesce == 0) {
-    if ((rc = row_index_form(idx, rows, op, &across))) return rc;
-    if (cols > tb.width)
-      return ptk_isa__fail(PTK_ISA_ESHAPE, "%s: %d columns do not fit the table's rows of %lld", op,
-                           (int)cols, (long long)tb.width);
-  } else if ((rc = ptk_isa__need(idx, rows, cols, op, "indices"))) {
-    return rc;
-  }
+  if ((rc = isrc_check(ix, op, coalesce, rows, cols))) return rc;
+  if (coalesce == 0 && cols > tb.width)
+    return ptk_isa__fail(PTK_ISA_ESHAPE, "%s: %d columns do not fit the table's rows of %lld", op,
+                         (int)cols, (long long)tb.width);
   uint8_t **p = malloc(((size_t)rows * (size_t)cols + 1) * sizeof *p);
   if (!p) return ptk_isa__fail(PTK_ISA_EARG, "%s: out of memory", op);
   int64_t nrows = tb.width ? tb.n / tb.width : 0;
   for (int32_t r = 0; r < rows && !rc; r++) {
-    int64_t base = -1;
-    if (coalesce == 0) {
-      int64_t i = ptk_isa__ld_i(PTK_ISA_I32, ptk_isa__ptr(&IL, across ? 0 : r, across ? r : 0));
-      rc = resolve(i, nrows, pol, op, "rows", across ? 0 : r, across ? r : 0, &base);
-    }
+    int64_t base = -1, i;
+    int32_t pr, pc;
+    if (coalesce == 0 && !(rc = isrc_get(ix, op, 0, r, 0, &i, &pr, &pc)))
+      rc = resolve(i, nrows, pol, op, "rows", pr, pc, &base);
     for (int32_t c = 0; c < cols && !rc; c++) {
       int64_t f = -1;
       if (coalesce == 0) {
         f = base < 0 ? -1 : base * tb.width + c;
-      } else {
-        int64_t i = ptk_isa__ld_i(PTK_ISA_I32, ptk_isa__ptr(&IL, r, c));
-        rc = resolve(i, tb.n, pol, op, "elements", r, c, &f);
+      } else if (!(rc = isrc_get(ix, op, 1, r, c, &i, &pr, &pc))) {
+        rc = resolve(i, tb.n, pol, op, "elements", pr, pc, &f);
       }
       p[(size_t)r * cols + c] = NULL;
       if (!rc && f >= 0) rc = table_at(&tb, f, op, &p[(size_t)r * cols + c]);
@@ -145,6 +180,8 @@ static int plan(const char *op, const ptk_tile *t, ptk_isa_lay *TL, const ptk_ti
   return 0;
 }
 
+static int gather_copy(const ptk_tile *dst, const ptk_isa_lay *L, uint8_t **p);
+
 /* Decision: the ptoas manual's gatherOob modes; "undefined" (the device
  * reads whatever lies there) is a located error on the host. */
 int ptk_isa_mgather(const ptk_tile *dst, ptk_gm_ref mem, const ptk_tile *idx, int64_t coalesce,
@@ -155,8 +192,31 @@ int ptk_isa_mgather(const ptk_tile *dst, ptk_gm_ref mem, const ptk_tile *idx, in
                          (long long)coalesce, (long long)oob);
   ptk_isa_lay DL;
   uint8_t **p;
-  int rc = plan("mgather", dst, &DL, idx, &mem, coalesce, pols[oob], &p);
+  isrc ix = {.t = idx};
+  int rc = plan("mgather", dst, &DL, &ix, &mem, coalesce, pols[oob], false, &p);
   if (rc) return rc;
+  return gather_copy(dst, &DL, p);
+}
+
+/* Decision: as mgather; the host gathers straight into the tile (any
+ * layout: a mat tile is Nz), so the elem mode's scratch is not used. */
+int ptk_isa_mgather_gm(const ptk_tile *dst, ptk_gm_ref mem, ptk_gm_ref idx, int64_t coalesce,
+                       int64_t oob) {
+  static const char pols[] = {0, 'c', 'w', 'z'};
+  if (coalesce < 0 || coalesce > 1 || oob < 0 || oob > 3)
+    return ptk_isa__fail(PTK_ISA_EARG, "mgather: bad coalesce (%lld) or gatherOob (%lld)",
+                         (long long)coalesce, (long long)oob);
+  isrc ix = {0};
+  int rc = table_init(&ix.g, &idx, "mgather");
+  if (rc) return rc;
+  ptk_isa_lay DL;
+  uint8_t **p;
+  if ((rc = plan("mgather", dst, &DL, &ix, &mem, coalesce, pols[oob], true, &p))) return rc;
+  return gather_copy(dst, &DL, p);
+}
+
+static int gather_copy(const ptk_tile *dst, const ptk_isa_lay *L, uint8_t **p) {
+  const ptk_isa_lay DL = *L;
   size_t esz = DL.esz;
   for (int32_t r = 0; r < dst->vrows; r++)
     for (int32_t c = 0; c < dst->vcols; c++) {
@@ -200,7 +260,8 @@ int ptk_isa_mscatter(ptk_gm_ref mem, const ptk_tile *src, const ptk_tile *idx, i
                          ptk_isa_dtype_name(src->dtype));
   ptk_isa_lay SL;
   uint8_t **p;
-  int rc = plan("mscatter", src, &SL, idx, &mem, coalesce, pols[oob], &p);
+  isrc ix = {.t = idx};
+  int rc = plan("mscatter", src, &SL, &ix, &mem, coalesce, pols[oob], false, &p);
   if (rc) return rc;
   for (int32_t r = 0; r < src->vrows; r++)
     for (int32_t c = 0; c < src->vcols; c++) {
