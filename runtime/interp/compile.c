@@ -701,6 +701,11 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   case PTK_OP_BITCAST: {
     ptk_tile tm;
     if (!tile_template(c, op, r->type, &tm)) return;
+    /* as the C emitter: a bitcast names computable dtypes only (not the byte formats) */
+    if (ptk_isa_dtype_is_raw(tm.dtype)) {
+      ptk_lower_unsupported(op, c->d);
+      return;
+    }
     a[1] = use(c, op, op->operands[0], PTK_VK_TILE, "the source");
     tmp.op = I_BITCAST;
     tmp.sub = (uint16_t)tm.dtype;
