@@ -66,6 +66,18 @@ bool ptk_lower_isa_dtype(ptk_dtype dt, int *out) {
   }
 }
 
+bool ptk_lower_tile_dtype(ptk_dtype dt, int *out) {
+  switch (dt) {
+  case PTK_DT_F8E4M3FN: *out = PTK_ISA_F8E4M3; return true;
+  case PTK_DT_F8E5M2: *out = PTK_ISA_F8E5M2; return true;
+  case PTK_DT_F8E8M0: *out = PTK_ISA_E8M0; return true;
+  case PTK_DT_HIF8: *out = PTK_ISA_HIF8; return true;
+  case PTK_DT_F4E2M1X2: *out = PTK_ISA_F4E2M1X2; return true;
+  case PTK_DT_F4E1M2X2: *out = PTK_ISA_F4E1M2X2; return true;
+  default: return ptk_lower_isa_dtype(dt, out);
+  }
+}
+
 /* ---- shapes, parsed once ---------------------------------------------------------------------- */
 
 typedef struct attr_spec {
@@ -76,6 +88,7 @@ typedef struct attr_spec {
 
 typedef struct shape_desc {
   char role[PTK_CALL_MAXV];
+  bool mem[PTK_CALL_MAXV]; /* value k is read as Pk */
   uint8_t nv;
   uint8_t nattr;
   attr_spec attr[PTK_CALL_MAXA];
@@ -138,6 +151,9 @@ static void parse_shape(int id) {
     case 'M': set_role(s, pc.k, PTK_ROLE_MASK); break;
     case 'G': set_role(s, pc.k, PTK_ROLE_ALIGN); break;
     case 'P':
+      s->mem[pc.k] = true; /* the memory of a pointer, never of a view */
+      set_role(s, pc.k, PTK_ROLE_PTR);
+      break;
     case 'R': set_role(s, pc.k, PTK_ROLE_PTR); break;
     case 'X':
     case 'Y': s->rest = (int8_t)pc.k; break;
@@ -198,7 +214,10 @@ static const char *role_noun(char r) {
 
 /* "ins[1]", "outs[0]", "the result", "operand 1" */
 static void value_name(const ptk_op *op, const ptk_call *r, unsigned k, char *buf, size_t n) {
-  if (ptk_op_table[op->kind].family == PTK_FAM_DPS)
+  int m = ptk_call_table[r->shape].max_ins;
+  if (ptk_op_table[op->kind].family == PTK_FAM_DPS && m >= 0 && k > (unsigned)m)
+    snprintf(buf, n, "outs[%u]", k - (unsigned)m); /* the outs after outs[0] */
+  else if (ptk_op_table[op->kind].family == PTK_FAM_DPS)
     snprintf(buf, n, k == 0 ? "outs[0]" : "ins[%u]", k - 1);
   else if (k < r->nres)
     snprintf(buf, n, r->nres == 1 ? "the result" : "result %u", k);
@@ -387,6 +406,9 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
   if (info->family == PTK_FAM_DPS) {
     uint32_t nin, nout;
     ptk_value **in = ptk_op_segment(op, 0, &nin), **out = ptk_op_segment(op, 1, &nout);
+    /* mgather with its indices in global memory (the GM -> L1 form) */
+    if (r->shape == PTK_CALL_MGATHER && nin >= 2 && ptk_lower_value_kind(in[1]->type) == PTK_VK_VIEW)
+      r->shape = PTK_CALL_MGATHER_GM;
     const ptk_call_info *ci = &ptk_call_table[r->shape];
     if (ci->max_ins >= 0 && nin > (uint32_t)ci->max_ins) {
       ptk_error_loc(d, op->loc, "%s with %u inputs cannot run on the host (only %d)", opname(op),
@@ -395,6 +417,11 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     }
     vals[nvals++] = nout ? out[0] : NULL;
     for (uint32_t i = 0; i < nin && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = in[i];
+    /* a shape with MAXIN m names the outs after outs[0] from value m + 1 on */
+    if (ci->max_ins >= 0 && nout > 1) {
+      while (nvals < 1u + (unsigned)ci->max_ins) vals[nvals++] = NULL;
+      for (uint32_t i = 1; i < nout && nvals < PTK_CALL_MAXV; i++) vals[nvals++] = out[i];
+    }
     /* tdivs ins(%s, %t): the scalar-first form */
     if (r->shape == PTK_CALL_BIN_TS && nin >= 1 && in[0]->type && in[0]->type->kind == PTK_TY_SCALAR)
       r->shape = PTK_CALL_BIN_ST;
@@ -472,7 +499,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
               : role == PTK_ROLE_VREG  ? vk == PTK_VK_VREG
               : role == PTK_ROLE_MASK  ? vk == PTK_VK_MASK
               : role == PTK_ROLE_ALIGN ? vk == PTK_VK_ALIGN
-              : role == PTK_ROLE_PTR   ? vk == PTK_VK_PTR
+              : role == PTK_ROLE_PTR   ? vk == PTK_VK_PTR || (vk == PTK_VK_VIEW && !sd->mem[k])
                                        : is_sc;
     if (!ok) {
       char *ts = ptk_type_str(t);
@@ -491,7 +518,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
       r->fl[k] = fl;
       r->width[k] = (uint8_t)ptk_dtype_bits(t->dt);
       r->dt[k] = (uint8_t)idt;
-    } else if (vk == PTK_VK_VREG || vk == PTK_VK_PTR) {
+    } else if (vk == PTK_VK_VREG || vk == PTK_VK_PTR || vk == PTK_VK_VIEW) {
       ptk_dtype e = PTK_DT_UI8;
       if (vk == PTK_VK_VREG) ptk_type_vreg(t, NULL, &e);
       else ptk_type_elem_dtype(t, &e);

@@ -37,7 +37,8 @@ enum {
   PTK_ROLE_MASK = 'M',  /* Mk: a predicate (ptk_vmask *) */
   PTK_ROLE_ALIGN = 'G', /* Gk: an align carrier (ptk_valign *) */
   PTK_ROLE_MEM = 'P',   /* Pk: a pointer as the memory it points into (ptk_vptr) */
-  PTK_ROLE_PTR = 'R',   /* Rk: a pointer's cell (ptk_rt_ptr *) */
+  PTK_ROLE_PTR = 'R',   /* Rk: a pointer's cell (ptk_rt_ptr *), or a tensor or partition
+                         * view's (ptk_rt_view *) unless the shape also reads it as Pk */
   PTK_ROLE_REST = 'X',  /* Xk Yk: the scalars from value k to the last, as an int64_t array
                          * (cells' raw bits) and its length */
 };
@@ -73,6 +74,9 @@ void ptk_lower_unsupported(const ptk_op *op, ptk_diags *d);
 /* The runtime/isa dtype of a scalar or element dtype; false for the 8-bit
  * float formats and packed types the host does not compute with. */
 bool ptk_lower_isa_dtype(ptk_dtype dt, int *out);
+/* The same for tile and view elements, which may also be the byte formats
+ * (f8E4M3FN, f8E5M2, f8E8M0, hif8, f4 pairs: runtime/isa PTK_ISA_F8E4M3 …). */
+bool ptk_lower_tile_dtype(ptk_dtype dt, int *out);
 
 /* True when `name` is an out-of-line runtime/isa entry point (reached
  * through the JIT host table, runtime/jit/abi.h). */

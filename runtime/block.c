@@ -254,6 +254,14 @@ static int gm_prepare(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, 
   int64_t lo, hi;
   ISA(ptk_isa_gm_extent(gv, rows, cols, &lo, &hi));
   int64_t esz = (int64_t)ptk_isa_dtype_size(vdt);
+  int64_t mx = ptk_isa_mx_scale_extent(t);
+  if (mx > 0 && esz == 1) { /* an MX scale tile moves its packed bytes from the view's base */
+    int64_t blo = v->boff, bhi = sadd(v->boff, mx);
+    if (blo < 0 || bhi > b->nbytes) return oob(w, op, what, b, blo < 0 ? blo : b->nbytes, blo, bhi, 0, 0);
+    if (w->L->races) ptk_rt_record(w, op, v->buf, blo, bhi, kind);
+    gv->base = (void *)((uintptr_t)b->data + (uintptr_t)v->boff);
+    return 0;
+  }
   if (hi >= lo) {
     int64_t blo = sadd(v->boff, smul(lo, esz)), bhi = sadd(v->boff, smul(sadd(hi, 1), esz));
     if (blo < 0 || bhi > b->nbytes) {
@@ -330,7 +338,9 @@ int ptk_rt_scalar_mem(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *s, const pt
   }
   unsigned wd = ptk_dtype_bits(dt);
   ptk_isa_dtype idt = PTK_ISA_F64;
-  if (ptk_dtype_is_float(dt) && ptk_rt_isa_dtype(dt, &idt)) {
+  int sdt;
+  if (ptk_dtype_is_float(dt) && ptk_lower_isa_dtype(dt, &sdt)) { /* computable floats only */
+    idt = (ptk_isa_dtype)sdt;
     uint64_t bits = 0;
     if (load) {
       memcpy(&bits, m, (size_t)esz);

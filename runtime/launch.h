@@ -29,7 +29,7 @@
 
 static inline bool ptk_rt_isa_dtype(ptk_dtype dt, ptk_isa_dtype *out) {
   int v;
-  if (!ptk_lower_isa_dtype(dt, &v)) return false;
+  if (!ptk_lower_tile_dtype(dt, &v)) return false;
   *out = (ptk_isa_dtype)v;
   return true;
 }
@@ -281,6 +281,14 @@ static inline ptk_vptr ptk_rt_vptr_fast(ptk_rt_worker *w, const ptk_rt_ptr *p) {
   return ptk_rt_vptr(w, p);
 }
 ptk_rt_ptr ptk_rt_inttoptr(const ptk_rt_worker *w, int64_t x);
+/* A view as the global memory an op indexes itself (mgather, mscatter; the
+ * JIT's twin is runtime/jit/abi.h ptkj_gm): only a kernel buffer has memory. */
+static inline ptk_gm_ref ptk_rt_gm_ref(ptk_rt_worker *w, const ptk_rt_view *v, int dt) {
+  ptk_rt_ptr p = {v->buf, 0, 0};
+  ptk_vptr m = {0, 0, 0};
+  if (v->buf >= 0) m = ptk_rt_vptr(w, &p);
+  return ptk_isa_gm_ref(m.base, m.cap, v->boff, v->rank, v->layout, v->shape, v->stride, dt);
+}
 
 /* valid sizes: has_vr / has_vc say whether vr / vc are given */
 int ptk_rt_alloc(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_alloc_info *ai, int64_t addr,

@@ -694,6 +694,11 @@ static void compile_viewcast(cc *c, const ptk_op *op) {
   case PTK_OP_BITCAST: {
     ptk_tile tm;
     if (!tile_template(c, op, r->type, &tm)) return;
+    /* as the C emitter: a bitcast names computable dtypes only (not the byte formats) */
+    if (ptk_isa_dtype_is_raw(tm.dtype)) {
+      ptk_lower_unsupported(op, c->d);
+      return;
+    }
     a[1] = use(c, op, op->operands[0], PTK_VK_TILE, "the source");
     tmp.op = I_BITCAST;
     tmp.sub = (uint16_t)tm.dtype;
@@ -848,7 +853,7 @@ static void compile_lowered(cc *c, const ptk_op *op) {
                : r.role[k] == PTK_ROLE_VREG  ? PTK_VK_VREG
                : r.role[k] == PTK_ROLE_MASK  ? PTK_VK_MASK
                : r.role[k] == PTK_ROLE_ALIGN ? PTK_VK_ALIGN
-               : r.role[k] == PTK_ROLE_PTR   ? PTK_VK_PTR
+               : r.role[k] == PTK_ROLE_PTR   ? (vkind(r.v[k]) == PTK_VK_VIEW ? PTK_VK_VIEW : PTK_VK_PTR)
                                              : PTK_VK_SCALAR;
     a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], kind, "an operand") : NOSLOT;
   }

@@ -50,6 +50,9 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define GR(k) ((ptk_valign *)(fr + a[k]))
 #define PR(k) ptk_rt_vptr_fast(W, PC(a[k]))
 #define RR(k) PC(a[k])
+/* calls.def's ptkj_gm(e, cx, Rk, Dk): a view's cell as global memory (the JIT's is in
+ * runtime/jit/abi.h; e and cx name its context there and are not used here) */
+#define ptkj_gm(e_, cx_, v, dt) ptk_rt_gm_ref(W, (const ptk_rt_view *)(const void *)(v), (dt))
 #define XR(k) xrest(I, fr, (k), xbuf)
 #define YR(k) ((int)(I->na > (k) ? I->na - (k) : 0))
 #define T0 TV(0)
@@ -57,6 +60,7 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define T2 TV(2)
 #define T3 TV(3)
 #define T4 TV(4)
+#define T5 TV(5)
 #define S1 SV(1)
 #define S2 SV(2)
 #define S4 SV(4)

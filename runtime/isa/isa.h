@@ -42,7 +42,18 @@ typedef enum ptk_isa_dtype {
   PTK_ISA_U32,
   PTK_ISA_U64,
   PTK_ISA_I1, /* one byte per element, 0 or 1 */
-  PTK_ISA_NDTYPES
+  PTK_ISA_NDTYPES,
+  /* Byte formats (README "Byte formats"): one byte per element, held as raw
+   * bits. Only data movement (tload, tstore, tmov, textract, tinsert,
+   * ttrans, tfillpad with a zero pad, mgather, mscatter) and the MX ops take
+   * tiles of them; nothing else computes with them (EDTYPE). */
+  PTK_ISA_F8E4M3 = 32, /* f8E4M3FN */
+  PTK_ISA_F8E5M2,
+  PTK_ISA_E8M0,   /* !pto.f8E8M0: MX scales 2^(e - 127), 0xFF NaN */
+  PTK_ISA_HIF8,   /* !pto.hif8 */
+  PTK_ISA_F4E2M1X2, /* !pto.f4E2M1x2: two e2m1 values per byte */
+  PTK_ISA_F4E1M2X2, /* !pto.f4E1M2x2 */
+  PTK_ISA_RAW_END
 } ptk_isa_dtype;
 
 typedef enum ptk_isa_loc {
@@ -112,6 +123,7 @@ size_t ptk_isa_dtype_size(ptk_isa_dtype t);
 const char *ptk_isa_dtype_name(ptk_isa_dtype t); /* "f32", "bf16", "u8", "i1", ... */
 bool ptk_isa_dtype_is_float(ptk_isa_dtype t);    /* f32 f16 bf16 f64 */
 bool ptk_isa_dtype_is_unsigned(ptk_isa_dtype t); /* u8 u16 u32 u64 i1 */
+bool ptk_isa_dtype_is_raw(ptk_isa_dtype t);      /* the byte formats f8E4M3FN ... f4E1M2x2 */
 
 /* A scalar operand: a float or an integer value. */
 typedef struct ptk_isa_scalar {
@@ -214,6 +226,59 @@ int ptk_isa_transfer_shape(const ptk_tile *t, const ptk_gm_view *v, int32_t *row
  * of rows x cols touches, for the caller's bounds check. When nothing is
  * touched, *lo = 0 and *hi = -1. */
 int ptk_isa_gm_extent(const ptk_gm_view *v, int32_t rows, int32_t cols, int64_t *lo, int64_t *hi);
+/* An MX scale tile (1-byte elements, fractal 32, boxed) moves between global
+ * memory and its storage as raw bytes [0, extent) from the view's first
+ * element (README "Byte formats"): the extent, 1 + the largest storage
+ * offset of a valid element; 0 for any other tile. The caller checks those
+ * bytes instead of ptk_isa_gm_extent's. */
+int64_t ptk_isa_mx_scale_extent(const ptk_tile *t);
+
+/* Global memory an op indexes itself (mgather, mscatter): the view, and the
+ * bytes [lo, hi) relative to v.base that belong to the kernel buffer behind
+ * it (v.base NULL: no kernel buffer, every access is refused). */
+typedef struct ptk_gm_ref {
+  ptk_gm_view v;
+  int64_t lo, hi;
+} ptk_gm_ref;
+/* The ref of a view at byte offset boff of a buffer of cap bytes at buf. */
+static inline ptk_gm_ref ptk_isa_gm_ref(uint8_t *buf, int64_t cap, int64_t boff, int rank,
+                                        int layout, const int64_t *shape, const int64_t *stride,
+                                        int dtype) {
+  ptk_gm_ref g;
+  int n = rank < 1 ? 1 : rank > 5 ? 5 : rank;
+  g.v.dtype = (ptk_isa_dtype)dtype;
+  g.v.rank = rank;
+  g.v.layout = (ptk_isa_gm_layout)layout;
+  for (int d = 0; d < 5; d++) {
+    g.v.shape[d] = d < n && rank >= 1 ? shape[d] : 0;
+    g.v.stride[d] = d < n && rank >= 1 ? stride[d] : 0;
+  }
+  g.v.base = buf ? (void *)((uintptr_t)buf + (uintptr_t)boff) : (void *)0;
+  g.lo = -boff;
+  g.hi = cap - boff;
+  return g;
+}
+
+/* pto.mgather (GM -> vec tile; runtime/isa/README.md "mgather / mscatter").
+ * coalesce 0 row: dst[r, j] = table[idx_r, j], idx a [1, R] or [R, 1]
+ * tile; 1 elem: dst[r, j] = table[idx[r, j]] over the table's elements in
+ * row-major order. oob (#pto<gather_oob>): 0 undefined (an index outside
+ * the table is an error), 1 clamp, 2 wrap, 3 zero. */
+int ptk_isa_mgather(const ptk_tile *dst, ptk_gm_ref mem, const ptk_tile *idx, int64_t coalesce,
+                    int64_t oob);
+/* The GM -> L1 form of pto.mgather: the same with the indices read from
+ * global memory (an i32 view: [1, R] / [R, 1] for the row mode, dst's
+ * valid shape for elem, in its row-major order) into a vec or mat tile; the
+ * elem mode's scratch workspace is neither read nor written. */
+int ptk_isa_mgather_gm(const ptk_tile *dst, ptk_gm_ref mem, ptk_gm_ref idx, int64_t coalesce,
+                       int64_t oob);
+/* pto.mscatter (vec tile -> GM): table[idx_r, j] = src[r, j] (row) or
+ * table[idx[r, j]] = src[r, j] (elem), in row-major order of src (the last
+ * writer wins). coalesce 2: inferred (elem when idx has src's valid shape).
+ * atomic (#pto<scatter_atomic_op>) 0 none 1 add 2 max 3 min; oob
+ * (#pto<scatter_oob>) 0 undefined (error) 1 skip 2 clamp 3 wrap. */
+int ptk_isa_mscatter(ptk_gm_ref mem, const ptk_tile *src, const ptk_tile *idx, int64_t coalesce,
+                     int64_t atomic, int64_t oob);
 
 /* ---- data movement ------------------------------------------------------------- */
 
@@ -496,6 +561,61 @@ int ptk_isa_tscatter(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *i
 int ptk_isa_tdequant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *scale,
                      const ptk_tile *offset);
 
+/* pto.tconcatidx ins(src0, src1, src0Idx, src1Idx) outs(dst) (concatidx.c):
+ * per dst valid row r, the first min(src0Idx[r,0], src0.vcols, dst.vcols)
+ * columns of src0, then the first min(src1Idx[r,0], src1.vcols, the rest)
+ * of src1 (bit copies; a negative count copies none; later columns kept). */
+int ptk_isa_tconcatidx(const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b,
+                       const ptk_tile *ia, const ptk_tile *ib);
+/* pto.tpartargmax / tpartargmin ins(src0, src1, src0Idx, src1Idx) outs(dst,
+ * dstIdx) (partarg.c): tpart's partial rule on the values, the chosen
+ * side's index alongside; src1 only when strictly better (ties and NaN keep
+ * src0); neither valid: 0 and index 0. Index tiles i32/u32. */
+int ptk_isa_tpartarg(bool max, const ptk_tile *dst, const ptk_tile *didx, const ptk_tile *a,
+                     const ptk_tile *b, const ptk_tile *ia, const ptk_tile *ib);
+
+/* ---- MX matmul (runtime/isa/mx.c; README "tmatmul.mx") ------------------------------------ */
+
+/* pto.tmatmul.mx / .acc / .bias and tgemv.mx*: C[i,j] = (Cin[i,j] +)
+ * sum_k A'[i,k] * B'[k,j] (+ bias[0,j]) with A' = dec(A) * 2^(As[i, k/32] -
+ * 127), B' = dec(B) * 2^(Bs[k/32, j] - 127); the sum an fmaf chain in
+ * ascending k (as tmatmul). A, B f8E4M3FN / f8E5M2; scales f8E8M0 (tiles of
+ * fractal 32, read through their packed layout); C, Cin, bias f32. cin and
+ * bias may be NULL (not both given). */
+int ptk_isa_tmatmul_mx(const ptk_tile *c, const ptk_tile *cin, const ptk_tile *a,
+                       const ptk_tile *as, const ptk_tile *b, const ptk_tile *bs,
+                       const ptk_tile *bias);
+/* One byte-format element as f32, exactly: f8E4M3FN (S.1111.111 NaN, no
+ * inf), f8E5M2 (IEEE-like), f8E8M0 (2^(b-127), 0xFF NaN); NaN otherwise. */
+float ptk_isa_mx_dec(ptk_isa_dtype t, uint8_t b);
+
+/* pto.tquant ins(src, fp[, offset]) outs(dst) (runtime/isa/tquant.c; README
+ * "tquant"): over dst's valid region dst[r,c] = sat(rint(src[r,c] * fp[r,0]))
+ * (INT8_SYM, offset NULL) or sat(rint(src[r,c] * fp[r,0] + offset[r,0]))
+ * (INT8_ASYM), each step rounded to f32, ties to even, saturated to dst's
+ * range (i8 or u8), NaN -> 0. src, fp, offset f32. quant_type: 0 INT8_SYM,
+ * 1 INT8_ASYM (#pto<quant_type>). */
+int ptk_isa_tquant(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *fp,
+                   const ptk_tile *offset, int64_t quant_type);
+/* pto.tquant.mx ins(src) outs(dst, exp, max, scaling) {quant_type = MXFP8}
+ * (OCP MXFP8, e4m3; README "tquant.mx"): per group g of 32 consecutive
+ * elements of src's valid region (row-major; vcols a multiple of 32):
+ * max[g] = max |x|, exp[g] = its e8m0 exponent (f32 exponent - 8, 0 below,
+ * 0xFF for NaN), scaling[g] = 2^(127 - exp[g]) and dst = the e4m3fn bytes of
+ * x * scaling[g] (clamped to +-448; ptk_isa_mx_e4m3).
+ * The aux tiles take group g at flat index g of their valid region. src,
+ * max, scaling f32; dst, exp i8/u8. exp_zz (the storeMode form) and
+ * quant_type other than MXFP8 (2) are refused. */
+int ptk_isa_tquant_mx(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *exp,
+                      const ptk_tile *max, const ptk_tile *scaling, const ptk_tile *exp_zz,
+                      int64_t quant_type, int64_t alg);
+/* One f32 -> e4m3fn byte as tquant.mx writes it (the PTOAS TquantMx golden's
+ * fp32_to_fp8e4m3fn_bytes, quirks included): nearest even on the top three
+ * mantissa bits; f32 exponent e -> field e - 120, so [2^-7, 2^-6) gets field
+ * 0 with those bits and |x| < 2^-7 (and -0) gives +0; overflow and +-inf ->
+ * +-448 (0x7E | sign), NaN -> 0x7F. */
+uint8_t ptk_isa_mx_e4m3(float x);
+
 /* ---- random (runtime/isa/random.c; README "trandom") ------------------------------------- */
 
 /* pto.trandom ins(key0, key1, counter0..3 {rounds}) outs(dst): the A5
@@ -595,7 +715,9 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)                             \
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
-  X(ptk_isa_tdequant) X(ptk_isa_trandom)
+  X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
+  X(ptk_isa_mgather) X(ptk_isa_mgather_gm) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
+  X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg)
 // clang-format on
 
 #endif

@@ -451,17 +451,58 @@ static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_la
   }
 }
 
+/* MX scale tiles (fractal 32, README "Byte formats"): global memory holds
+ * the scales in the tile's packed order (the PTOAS goldens pack them before
+ * the load), so a transfer copies the storage bytes [0, extent) to or from
+ * the view's first element on, as they are. */
+static bool mx_scale(const ptk_tile *t) { return t->fractal == 32 && t->slayout != PTK_ISA_NONE_BOX; }
+
+int64_t ptk_isa_mx_scale_extent(const ptk_tile *t) {
+  if (!mx_scale(t) || ptk_isa_tile_check(t) || t->vrows <= 0 || t->vcols <= 0) return 0;
+  ptk_isa_lay L;
+  ptk_isa__lay(t, &L);
+  int64_t e = 0;
+  for (int32_t r = 0; r < t->vrows; r++)
+    for (int32_t c = 0; c < t->vcols; c++) {
+      int64_t o = ptk_isa__off(&L, r, c);
+      if (o >= e) e = o + 1;
+    }
+  return e;
+}
+
+static int mx_transfer(const char *op, uint8_t *base, const ptk_tile *t, bool load) {
+  if (t->r0 || t->c0 || t->srows != t->rows || t->scols != t->cols || ptk_isa_dtype_size(t->dtype) != 1)
+    return ptk_isa__fail(PTK_ISA_ELAYOUT, "%s: an MX scale tile (fractal 32) moves whole 1-byte tiles only", op);
+  int64_t e = ptk_isa_mx_scale_extent(t), n = (int64_t)t->rows * t->cols;
+  if (load) {
+    memcpy(t->data, base, (size_t)e);
+    memset(t->data + e, 0, (size_t)(n - e));
+  } else {
+    memcpy(base, t->data, (size_t)e);
+  }
+  return PTK_ISA_OK;
+}
+
+/* A byte format has no max / min pad value. */
+static int raw_pad(const ptk_tile *t, const char *op) {
+  if (ptk_isa_dtype_is_raw(t->dtype) && (t->pad == PTK_ISA_PAD_MAX || t->pad == PTK_ISA_PAD_MIN))
+    return ptk_isa__fail(PTK_ISA_EARG, "%s: %s tiles have no max/min pad value on the host", op,
+                         ptk_isa_dtype_name(t->dtype));
+  return PTK_ISA_OK;
+}
+
 int ptk_isa_tload(const ptk_tile *dst, const ptk_gm_view *v) {
   ptk_isa_lay L;
   gmap g;
   int rc = ptk_isa__prep(dst, "tload", "dst", &L);
-  if (rc || (rc = gmap_init(v, "tload", &g))) return rc;
+  if (rc || (rc = gmap_init(v, "tload", &g)) || (rc = raw_pad(dst, "tload"))) return rc;
   if (ptk_isa_dtype_size(v->dtype) != L.esz)
     return ptk_isa__fail(PTK_ISA_EDTYPE, "tload: %s view into a %s tile (element sizes differ)",
                          ptk_isa_dtype_name(v->dtype), ptk_isa_dtype_name(dst->dtype));
   int32_t rows = clip(dst->vrows, g.rows), cols = clip(dst->vcols, g.cols);
   if (rows <= 0 || cols <= 0) rows = cols = 0;
   if (rows && !v->base) return ptk_isa__fail(PTK_ISA_EARG, "tload: view has no storage");
+  if (mx_scale(dst)) return mx_transfer("tload", v->base, dst, true);
   uint8_t pad[8];
   ptk_isa__pad_bits(dst->dtype, dst->pad, pad);
   ptk_isa__fill_outside(dst, &L, rows, cols, pad);
@@ -510,6 +551,9 @@ int ptk_isa_tstore(const ptk_gm_view *v, const ptk_tile *src, const ptk_isa_stor
   if (rc || (rc = gmap_init(v, "tstore", &g))) return rc;
   store_ctx x = {v->dtype, src->dtype, opts && opts->relu, opts && opts->atomic_add};
   bool convert = (src->loc == PTK_ISA_ACC && v->dtype != src->dtype) || x.relu || x.atomic;
+  if (convert && ptk_isa_dtype_is_raw(src->dtype))
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "tstore: a %s tile is stored as raw bits only (no conversion, relu or atomic add)",
+                         ptk_isa_dtype_name(src->dtype));
   if (!convert && ptk_isa_dtype_size(v->dtype) != L.esz)
     return ptk_isa__fail(PTK_ISA_EDTYPE, "tstore: %s tile into a %s view (element sizes differ)",
                          ptk_isa_dtype_name(src->dtype), ptk_isa_dtype_name(v->dtype));
@@ -518,6 +562,7 @@ int ptk_isa_tstore(const ptk_gm_view *v, const ptk_tile *src, const ptk_isa_stor
   int32_t rows = clip(src->vrows, g.rows), cols = clip(src->vcols, g.cols);
   if (rows <= 0 || cols <= 0) return PTK_ISA_OK;
   if (!v->base) return ptk_isa__fail(PTK_ISA_EARG, "tstore: view has no storage");
+  if (mx_scale(src) && !convert) return mx_transfer("tstore", v->base, src, false);
   if (x.atomic) pthread_mutex_lock(&atomic_mu);
   transfer(&g, v->base, ptk_isa_dtype_size(v->dtype), &L, rows, cols, false,
            convert ? store_put : NULL, &x);
@@ -586,10 +631,20 @@ static void copy_region(const ptk_tile *dst, const ptk_isa_lay *DL, const ptk_ti
     }
 }
 
+/* Byte formats move as bits: no conversion, no relu. */
+static int raw_copy(const char *op, const ptk_tile *dst, const ptk_tile *src, bool relu) {
+  bool raw = ptk_isa_dtype_is_raw(dst->dtype) || ptk_isa_dtype_is_raw(src->dtype);
+  if (raw && (dst->dtype != src->dtype || relu))
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: %s -> %s: byte formats are copied as bits only", op,
+                         ptk_isa_dtype_name(src->dtype), ptk_isa_dtype_name(dst->dtype));
+  return PTK_ISA_OK;
+}
+
 int ptk_isa_tmov(const ptk_tile *dst, const ptk_tile *src, bool relu) {
   ptk_isa_lay DL, SL;
   int rc = ptk_isa__prep(dst, "tmov", "dst", &DL);
-  if (rc || (rc = ptk_isa__prep(src, "tmov", "src", &SL))) return rc;
+  if (rc || (rc = ptk_isa__prep(src, "tmov", "src", &SL)) || (rc = raw_copy("tmov", dst, src, relu)))
+    return rc;
   int32_t rows = dst->vrows < src->vrows ? dst->vrows : src->vrows;
   int32_t cols = dst->vcols < src->vcols ? dst->vcols : src->vcols;
   copy_region(dst, &DL, src, &SL, rows, cols, relu);
@@ -600,7 +655,7 @@ int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_
   ptk_isa_lay DL, SL;
   ptk_tile win;
   int rc = ptk_isa__prep(dst, "textract", "dst", &DL);
-  if (rc) return rc;
+  if (rc || (rc = raw_copy("textract", dst, src, false))) return rc;
   /* indices come straight from i64/index scalars: outside int32 is outside the tile */
   bool far = r < INT32_MIN || r > INT32_MAX || c < INT32_MIN || c > INT32_MAX;
   if (far || (rc = ptk_isa_subview(src, (int32_t)r, (int32_t)c, dst->vrows, dst->vcols, dst->vrows,
@@ -617,7 +672,7 @@ int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t
   ptk_isa_lay DL, SL;
   ptk_tile win;
   int rc = ptk_isa__prep(src, "tinsert", "src", &SL);
-  if (rc) return rc;
+  if (rc || (rc = raw_copy("tinsert", dst, src, false))) return rc;
   /* indices come straight from i64/index scalars: outside int32 is outside the tile */
   bool far = r < INT32_MIN || r > INT32_MAX || c < INT32_MIN || c > INT32_MAX;
   if (far || (rc = ptk_isa_subview(dst, (int32_t)r, (int32_t)c, src->vrows, src->vcols, src->vrows,
@@ -647,7 +702,8 @@ int ptk_isa_ttrans(const ptk_tile *dst, const ptk_tile *src) {
 int ptk_isa_tfillpad(const ptk_tile *dst, const ptk_tile *src) {
   ptk_isa_lay DL, SL;
   int rc = ptk_isa__prep(dst, "tfillpad", "dst", &DL);
-  if (rc || (rc = ptk_isa__prep(src, "tfillpad", "src", &SL))) return rc;
+  if (rc || (rc = ptk_isa__prep(src, "tfillpad", "src", &SL)) || (rc = raw_pad(dst, "tfillpad")))
+    return rc;
   if (dst->pad == PTK_ISA_PAD_NULL)
     return ptk_isa__fail(PTK_ISA_EARG, "tfillpad: the destination's pad value is null");
   if ((unsigned)dst->pad > PTK_ISA_PAD_MIN)

@@ -38,9 +38,20 @@ static const struct {
     [PTK_ISA_I1] = {"i1", 1},
 };
 
-static bool dtype_ok(ptk_isa_dtype t) { return (unsigned)t < PTK_ISA_NDTYPES; }
-size_t ptk_isa_dtype_size(ptk_isa_dtype t) { return dtype_ok(t) ? dtinfo[t].size : 0; }
-const char *ptk_isa_dtype_name(ptk_isa_dtype t) { return dtype_ok(t) ? dtinfo[t].name : "?"; }
+static const char *const rawname[PTK_ISA_RAW_END - PTK_ISA_F8E4M3] = {
+    "f8E4M3FN", "f8E5M2", "f8E8M0", "hif8", "f4E2M1x2", "f4E1M2x2"};
+
+bool ptk_isa_dtype_is_raw(ptk_isa_dtype t) { return t >= PTK_ISA_F8E4M3 && t < PTK_ISA_RAW_END; }
+/* dtypes a descriptor may have: the computable ones and the byte formats */
+static bool dtype_ok(ptk_isa_dtype t) { return (unsigned)t < PTK_ISA_NDTYPES || ptk_isa_dtype_is_raw(t); }
+size_t ptk_isa_dtype_size(ptk_isa_dtype t) {
+  return (unsigned)t < PTK_ISA_NDTYPES ? dtinfo[t].size : ptk_isa_dtype_is_raw(t) ? 1 : 0;
+}
+const char *ptk_isa_dtype_name(ptk_isa_dtype t) {
+  return (unsigned)t < PTK_ISA_NDTYPES ? dtinfo[t].name
+         : ptk_isa_dtype_is_raw(t)     ? rawname[t - PTK_ISA_F8E4M3]
+                                       : "?";
+}
 bool ptk_isa_dtype_is_float(ptk_isa_dtype t) {
   return t == PTK_ISA_F32 || t == PTK_ISA_F16 || t == PTK_ISA_BF16 || t == PTK_ISA_F64;
 }
@@ -64,6 +75,19 @@ int ptk_isa_box_dims(const ptk_tile *t, int32_t *br, int32_t *bc) {
       *br = 16, *bc = 32 / sz;
     else
       *br = 32 / sz, *bc = 16;
+  } else if (t->fractal == 32 && sz == 1) {
+    /* MX scale tiles (README "Byte formats"): 32-byte boxes of 16 x 2 (a row
+     * box: the A scale's packed order) or 2 x 16 (a column box: B's); fewer
+     * than 16 rows / columns (a gemv's single row) are one box of them */
+    bool rowbox = t->slayout == PTK_ISA_BOX_ROW_MAJOR;
+    int32_t n = rowbox ? t->srows : t->scols, m = n >= 16 ? 16 : n;
+    if (m < 1 || (m & (m - 1)))
+      return ptk_isa__fail(PTK_ISA_ELAYOUT, "an MX scale tile of %d %s is not supported (a power of two below 16, or a multiple of 16)",
+                           (int)n, rowbox ? "rows" : "columns");
+    if (rowbox)
+      *br = m, *bc = 2;
+    else
+      *br = 2, *bc = m;
   } else {
     return ptk_isa__fail(PTK_ISA_ELAYOUT, "fractal size %d is not supported (512 or 1024)",
                          (int)t->fractal);
@@ -147,6 +171,15 @@ void ptk_isa__lay(const ptk_tile *t, ptk_isa_lay *L) {
   }
 }
 
+/* The ops that move bytes format elements as raw bits (README "Byte formats"). */
+static bool moves_raw(const char *op) {
+  static const char *const ok[] = {"tload", "tstore", "tmov", "textract", "tinsert", "ttrans",
+                                   "tfillpad", "mgather", "mscatter", "tprint", "tmatmul.mx", NULL};
+  for (int i = 0; ok[i]; i++)
+    if (!strcmp(op, ok[i])) return true;
+  return false;
+}
+
 int ptk_isa__prep(const ptk_tile *t, const char *op, const char *what, ptk_isa_lay *L) {
   int rc = ptk_isa_tile_check(t);
   if (rc) {
@@ -154,6 +187,9 @@ int ptk_isa__prep(const ptk_tile *t, const char *op, const char *what, ptk_isa_l
     snprintf(inner, sizeof inner, "%s", err_msg);
     return ptk_isa__fail(rc, "%s: %s: %s", op, what, inner);
   }
+  if (ptk_isa_dtype_is_raw(t->dtype) && !moves_raw(op))
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: %s is a %s tile: the host only moves such elements", op,
+                         what, ptk_isa_dtype_name(t->dtype));
   ptk_isa__lay(t, L);
   return PTK_ISA_OK;
 }
@@ -869,11 +905,14 @@ int ptk_isa_format(ptk_buf *out, const ptk_tile *t) {
   ptk_buf_printf(out, "tile %dx%d %s valid %dx%d\n", (int)t->rows, (int)t->cols,
                  ptk_isa_dtype_name(t->dtype), (int)t->vrows, (int)t->vcols);
   bool fl = ptk_isa_dtype_is_float(t->dtype), uns = ptk_isa_dtype_is_unsigned(t->dtype);
+  bool raw = ptk_isa_dtype_is_raw(t->dtype);
   for (int32_t r = 0; r < t->vrows; r++) {
     for (int32_t c = 0; c < t->vcols; c++) {
       const uint8_t *p = ptk_isa__ptr(&L, r, c);
       if (c) ptk_buf_putc(out, ' ');
-      if (fl)
+      if (raw) /* byte formats print their bits */
+        ptk_buf_printf(out, "0x%02x", *p);
+      else if (fl)
         ptk_buf_printf(out, "%g", ptk_isa__ld_d(t->dtype, p));
       else if (uns)
         ptk_buf_printf(out, "%llu", (unsigned long long)ptk_isa__ld_i(t->dtype, p));

@@ -110,6 +110,16 @@ static inline ptk_vptr ptkj_vptr(const ptkj_env *e, ptkj_ctx *cx, const ptk_rt_p
   return e->vptr(cx, p);
 }
 
+/* A view as the global memory an op indexes itself (calls.def's ptkj_gm:
+ * mgather, mscatter); only a kernel buffer has memory. The interpreter
+ * defines ptkj_gm as a macro over its own worker (runtime/interp/exec.c). */
+static inline ptk_gm_ref ptkj_gm(const ptkj_env *e, ptkj_ctx *cx, const ptk_rt_view *v, int dt) {
+  ptk_rt_ptr p = {v->buf, 0, 0};
+  ptk_vptr m = {0, 0, 0};
+  if (v->buf >= 0) m = ptkj_vptr(e, cx, &p);
+  return ptk_isa_gm_ref(m.base, m.cap, v->boff, v->rank, v->layout, v->shape, v->stride, dt);
+}
+
 #define PTKJ_ISA(op, call)                                                                         \
   do {                                                                                             \
     int rc_ = (call);                                                                              \

@@ -704,11 +704,11 @@ TEST(address_outside_memory) {
 TEST(unsupported_ops_fail_at_prepare) {
   tk k;
   const char *text = "func.func @g(%a: !pto.tile_buf<vec, 8x8xf32>, %b: !pto.tile_buf<vec, 8x8xf32>) {\n"
-                     "  pto.tconcatidx ins(%a, %a : !pto.tile_buf<vec, 8x8xf32>, !pto.tile_buf<vec, 8x8xf32>) outs(%b : !pto.tile_buf<vec, 8x8xf32>)\n"
+                     "  pto.tmov.fp ins(%a, %a : !pto.tile_buf<vec, 8x8xf32>, !pto.tile_buf<vec, 8x8xf32>) outs(%b : !pto.tile_buf<vec, 8x8xf32>)\n"
                      "  return\n"
                      "}\n";
   CHECK(!load(&k, text, "g"));
-  CHECK(has(&k, "t.pto:2:3: error: pto.tconcatidx cannot run on the host: index concatenation is not implemented yet"));
+  CHECK(has(&k, "t.pto:2:3: error: pto.tmov.fp cannot run on the host: fixpipe quantization (fp tiles) is not implemented yet"));
   unload(&k);
 }
 

@@ -71,7 +71,17 @@ TEST(box_dims) {
   t.fractal = 1024;
   ptk_isa_box_dims(&t, &br, &bc);
   CHECK_INT(br * bc, 256);
+  /* fractal 32: MX scale tiles of 1-byte elements, boxes 16 x 2 (row box)
+   * or 2 x 16 (column box); other element sizes are refused */
   t.fractal = 32;
+  CHECK_INT(ptk_isa_box_dims(&t, &br, &bc), 0);
+  CHECK_INT(br, 2);
+  CHECK_INT(bc, 16);
+  t.slayout = PTK_ISA_BOX_ROW_MAJOR;
+  CHECK_INT(ptk_isa_box_dims(&t, &br, &bc), 0);
+  CHECK_INT(br, 16);
+  CHECK_INT(bc, 2);
+  t.dtype = PTK_ISA_I16;
   CHECK_INT(ptk_isa_box_dims(&t, &br, &bc), PTK_ISA_ELAYOUT);
   t_free(&t);
 }

@@ -314,9 +314,16 @@ static const sdt DTS[] = {
 };
 #define NDT ((int)(sizeof DTS / sizeof DTS[0]))
 
+/* Byte formats (runtime/isa "Byte formats"): only the MX instances use them;
+ * their arguments are random bytes. */
+static const sdt XDT[] = {
+    {"f8E4M3FN", PTK_TD_U8, false, 1}, {"f8E5M2", PTK_TD_U8, false, 1}, {"!pto.f8E8M0", PTK_TD_U8, false, 1}};
+
 static const sdt *dt_of(const char *ir) {
   for (int i = 0; i < NDT; i++)
     if (!strcmp(DTS[i].ir, ir)) return &DTS[i];
+  for (size_t i = 0; i < sizeof XDT / sizeof XDT[0]; i++)
+    if (!strcmp(XDT[i].ir, ir)) return &XDT[i];
   return NULL;
 }
 
@@ -329,12 +336,13 @@ typedef struct {
   const sdt *dt;   /* tile element type */
   int vr, vc;      /* tile valid shape (= its global tensor) */
   char loc[8];
+  bool view;       /* passed as its partition view (mgather's table, mscatter's out) */
 } opnd;
 
 typedef struct {
   const ptk_op_info *info;
   int nins, nouts;
-  opnd ins[6], outs[2];
+  opnd ins[6], outs[5];
   char in_attr[96];   /* attribute dictionary after the last in operand */
   char tail_attr[96]; /* after outs(…) */
 } inst;
@@ -614,6 +622,79 @@ static bool make_inst(const ptk_op_info *info, const sdt *d, int variant, inst *
     IN(tile("vec", R, 8, "f32", VR, 8, NULL));
     OUT(elem("f32"));
     break;
+  case PTK_CALL_MATMUL_MX:
+  case PTK_CALL_MATMUL_MX_ACC:
+  case PTK_CALL_MATMUL_MX_BIAS: {
+    /* random fp8 and scale bytes (NaN and inf included): the engines must agree */
+    if (strcmp(t, "ui8") || variant > 1) return false;
+    int m = variant == 0 ? 16 : 1; /* gemv: one row, a one-row scale tile */
+    opnd a = tile("acc", 16, 32, "f32", m, 32, "blayout=col_major, slayout=row_major, fractal=1024");
+    if (info->shape == PTK_CALL_MATMUL_MX_ACC) IN(a);
+    IN(tile("left", 16, 64, "f8E4M3FN", m, 64, "slayout=row_major"));
+    IN(tile("scaling", m, 2, "!pto.f8E8M0", m, 2, "slayout=row_major, fractal=32"));
+    IN(tile("right", 64, 32, "f8E5M2", 64, 32, "slayout=col_major"));
+    IN(tile("scaling", 2, 32, "!pto.f8E8M0", 2, 32, "blayout=col_major, slayout=col_major, fractal=32"));
+    if (info->shape == PTK_CALL_MATMUL_MX_BIAS) IN(tile("bias", 1, 32, "f32", 1, 32, NULL));
+    OUT(a);
+    break;
+  }
+  case PTK_CALL_TQUANT:
+    /* i8: INT8_SYM; ui8: INT8_ASYM (with the offset tile) */
+    if ((strcmp(t, "i8") && strcmp(t, "ui8")) || variant > 0) return false;
+    IN(elem("f32"));
+    IN(rowv("f32"));
+    if (!strcmp(t, "ui8")) IN(rowv("f32"));
+    snprintf(it->tail_attr, sizeof it->tail_attr, "{quant_type = #pto<quant_type INT8_%s>}",
+             strcmp(t, "i8") ? "ASYM" : "SYM");
+    OUT(elem(t));
+    break;
+  case PTK_CALL_TQUANT_MX:
+    if (strcmp(t, "i8") || variant > 0) return false;
+    IN(tile("vec", 2, 64, "f32", 2, 64, NULL));
+    OUT(tile("vec", 2, 64, "i8", 2, 64, NULL));
+    OUT(tile("vec", 1, 32, "ui8", 1, 4, NULL));
+    OUT(tile("vec", 1, 8, "f32", 1, 4, NULL));
+    OUT(tile("vec", 1, 8, "f32", 1, 4, NULL));
+    snprintf(it->tail_attr, sizeof it->tail_attr, "{quant_type = #pto<quant_type MXFP8>}");
+    break;
+  case PTK_CALL_TCONCATIDX:
+    /* random counts (+-1..60): negative ones copy nothing, large ones clamp */
+    if (variant > 0) return false;
+    IN(tile("vec", R, C, t, VR, 13, NULL));
+    IN(tile("vec", R, C, t, VR, 10, NULL));
+    IN(tile("vec", R, 8, "i32", VR, 1, NULL));
+    IN(tile("vec", R, 8, "i32", VR, 1, NULL));
+    OUT(tile("vec", R, C, t, VR, 23, NULL));
+    break;
+  case PTK_CALL_TPARTARG:
+    /* src1 smaller than src0: the partial rule on both sides */
+    if (variant > 0) return false;
+    IN(elem(t));
+    IN(tile("vec", R, C, t, VR - 1, VC - 3, NULL));
+    IN(tile("vec", R, C, "i32", VR, VC, NULL));
+    IN(tile("vec", R, C, "i32", VR - 1, VC - 3, NULL));
+    OUT(elem(t));
+    OUT(tile("vec", R, C, "i32", VR, VC, NULL));
+    break;
+  case PTK_CALL_MGATHER:
+  case PTK_CALL_MSCATTER: {
+    /* elem mode over an R x C table; random indices wrap */
+    if (variant > 0) return false;
+    opnd tab = elem(t);
+    tab.view = true;
+    if (info->shape == PTK_CALL_MGATHER) {
+      IN(tab);
+      IN(tile("vec", R, C, "i32", VR, VC, NULL));
+      OUT(elem(t));
+      snprintf(it->tail_attr, sizeof it->tail_attr, "{coalesce = #pto<coalesce elem>, gatherOob = #pto<gather_oob wrap>}");
+    } else {
+      IN(elem(t));
+      IN(tile("vec", R, C, "i32", VR, VC, NULL));
+      OUT(tab);
+      snprintf(it->tail_attr, sizeof it->tail_attr, "{coalesce = #pto<coalesce elem>, scatterOob = #pto<scatter_oob wrap>}");
+    }
+    break;
+  }
   case PTK_CALL_TRANDOM:
     /* key and counter words; runs for i32 (and would for ui32) */
     if (variant > 0) return false;
@@ -637,7 +718,7 @@ enum { MAXC = 2048, BATCH = 48 };
 typedef struct {
   ptk_buf args, body;
   int nargs;
-  const opnd *argt[BATCH * 6]; /* the tile behind each pointer argument */
+  const opnd *argt[BATCH * 8]; /* the tile behind each pointer argument */
   int out_arg[BATCH];       /* per instance: its destination's argument */
   int ninst;
   bool used[512]; /* index constants %cN (shapes stay below 512) */
@@ -659,7 +740,11 @@ static int ktile(kbuild *k, const opnd *o, int id) {
   if (!strcmp(o->loc, "acc")) return a; /* tload cannot fill an acc tile: it starts as zeros */
   char stage[160];
   snprintf(stage, sizeof stage, "%s", o->type);
-  if (cube) { /* left, right, bias: tload into a mat tile, then tmov */
+  if (!strcmp(o->loc, "scaling")) { /* MX scales: a mat tile of the same layout, then tmov */
+    const char *lt = strstr(o->type, o->loc) + strlen(o->loc);
+    snprintf(stage, sizeof stage, "!pto.tile_buf<mat%s", lt);
+    ptk_buf_printf(&k->body, "    %%m%d = pto.alloc_tile : %s\n", id, stage);
+  } else if (cube) { /* left, right, bias: tload into a mat tile, then tmov */
     const char *lt = strstr(o->type, o->loc) + strlen(o->loc);
     snprintf(stage, sizeof stage, "!pto.tile_buf<mat%.*s, blayout=col_major, slayout=row_major>",
              (int)(strchr(lt, '>') - lt), lt);
@@ -681,23 +766,44 @@ static void kinst(kbuild *k, const inst *it) {
   for (int i = 0; i < it->nins; i++)
     if (it->ins[i].kind == OP_TILE)
       ids[i] = ktile(k, &it->ins[i], k->nargs);
-  int oa = ktile(k, &it->outs[0], k->nargs);
+  int oas[5];
+  for (int o = 0; o < it->nouts; o++) oas[o] = ktile(k, &it->outs[o], k->nargs);
+  int oa = oas[0];
   ptk_buf_printf(&k->body, "    pto.%s ins(", it->info->name + 4);
   for (int i = 0; i < it->nins; i++) {
     if (it->ins[i].kind == OP_TILE)
-      ptk_buf_printf(&k->body, "%s%%t%d", i ? ", " : "", ids[i]);
+      ptk_buf_printf(&k->body, "%s%%%c%d", i ? ", " : "", it->ins[i].view ? 'p' : 't', ids[i]);
     else {
       ptk_buf_printf(&k->body, "%s%%s%d_%d", i ? ", " : "", base, i);
     }
   }
   if (it->in_attr[0]) ptk_buf_printf(&k->body, " %s", it->in_attr);
   ptk_buf_puts(&k->body, " : ");
-  for (int i = 0; i < it->nins; i++) ptk_buf_printf(&k->body, "%s%s", i ? ", " : "", it->ins[i].type);
-  ptk_buf_printf(&k->body, ") outs(%%t%d : %s)", oa, it->outs[0].type);
+  for (int i = 0; i < it->nins; i++) {
+    const opnd *x = &it->ins[i];
+    if (x->view)
+      ptk_buf_printf(&k->body, "%s!pto.partition_tensor_view<%dx%dx%s>", i ? ", " : "", x->vr, x->vc, x->dt->ir);
+    else
+      ptk_buf_printf(&k->body, "%s%s", i ? ", " : "", x->type);
+  }
+  ptk_buf_puts(&k->body, ") outs(");
+  for (int o = 0; o < it->nouts; o++)
+    ptk_buf_printf(&k->body, "%s%%%c%d", o ? ", " : "", it->outs[o].view ? 'p' : 't', oas[o]);
+  ptk_buf_puts(&k->body, " : ");
+  for (int o = 0; o < it->nouts; o++) {
+    const opnd *x = &it->outs[o];
+    if (x->view)
+      ptk_buf_printf(&k->body, "%s!pto.partition_tensor_view<%dx%dx%s>", o ? ", " : "", x->vr, x->vc, x->dt->ir);
+    else
+      ptk_buf_printf(&k->body, "%s%s", o ? ", " : "", x->type);
+  }
+  ptk_buf_puts(&k->body, ")");
   if (it->tail_attr[0]) ptk_buf_printf(&k->body, " %s", it->tail_attr);
   ptk_buf_puts(&k->body, "\n");
-  ptk_buf_printf(&k->body, "    pto.tstore ins(%%t%d : %s) outs(%%p%d : !pto.partition_tensor_view<%dx%dx%s>)\n",
-                 oa, it->outs[0].type, oa, it->outs[0].vr, it->outs[0].vc, it->outs[0].dt->ir);
+  for (int o = 0; o < it->nouts; o++)
+    if (!it->outs[o].view) /* a view out was written by the op itself */
+      ptk_buf_printf(&k->body, "    pto.tstore ins(%%t%d : %s) outs(%%p%d : !pto.partition_tensor_view<%dx%dx%s>)\n",
+                     oas[o], it->outs[o].type, oas[o], it->outs[o].vr, it->outs[o].vc, it->outs[o].dt->ir);
   k->out_arg[k->ninst++] = oa;
 }
 
