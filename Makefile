@@ -133,7 +133,11 @@ $(BUILD)/backend/c/emit.o: $(BUILD)/backend/c/ptk_jit_rt.inc
 # of one without: runtime/isa/fmath.h, the AVX2 clones); no errno from sqrt
 # and no FP-exception traps (ptk never reads the exception flags; values are
 # unchanged), so gcc if-converts and vectorizes its float loops.
-$(BUILD)/runtime/isa/%.o: ALLCFLAGS += -ffp-contract=off -fno-math-errno -fno-trapping-math -fvect-cost-model=dynamic
+# gcc 12's -O2 vectorizer cost model ("very cheap") leaves the AVX2 clones of
+# the row kernels scalar; the dynamic model is gcc's -O3 one (clang has no
+# such option and vectorizes them anyway).
+VECT_COST := $(shell $(CC) -fvect-cost-model=dynamic -E -x c /dev/null >/dev/null 2>&1 && echo -fvect-cost-model=dynamic)
+$(BUILD)/runtime/isa/%.o: ALLCFLAGS += -ffp-contract=off -fno-math-errno -fno-trapping-math $(VECT_COST)
 
 $(BUILD)/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
