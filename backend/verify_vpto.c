@@ -58,6 +58,53 @@ void vop_check_castptr(vctx *c, ptk_op *op) {
        vty(c, a), vty(c, r));
 }
 
+/* ptoas (VPTO.cpp verifyNonLowPrecisionVRegElementTypeLike): fp8, hif8,
+ * e8m0 and fp4 lanes are only loaded, stored and converted; the arithmetic,
+ * unary, reduction and select ops reject them in their first register
+ * operand (the bitwise vand/vor/vxor accept them). */
+static void check_low_precision(vctx *c, ptk_op *op) {
+  switch (op->kind) {
+  case PTK_OP_VADD: case PTK_OP_VSUB: case PTK_OP_VMUL: case PTK_OP_VDIV: case PTK_OP_VSHL: case PTK_OP_VSHR:
+  case PTK_OP_VMULS: case PTK_OP_VADDS: case PTK_OP_VMAXS: case PTK_OP_VMINS: case PTK_OP_VLRELU:
+  case PTK_OP_VEXP: case PTK_OP_VLN: case PTK_OP_VSQRT: case PTK_OP_VNEG: case PTK_OP_VRELU: case PTK_OP_VNOT:
+  case PTK_OP_VSQZ: case PTK_OP_VCGADD: case PTK_OP_VCGMAX: case PTK_OP_VCGMIN: case PTK_OP_VCPADD:
+  case PTK_OP_VSEL: break;
+  default: return;
+  }
+  if (op->noperands < 1 || !op->operands[0]) return;
+  uint32_t lanes;
+  ptk_dtype e;
+  if (!ptk_type_vreg(op->operands[0]->type, &lanes, &e) || !ptk_dtype_is_narrow_float(e)) return;
+  VERR(c, op, "'%s' %s has type %s: low-precision lanes (fp8, hif8, e8m0, fp4) are only loaded, stored and "
+       "converted (vlds, vsts, vcvt, vmulscvt, vpack), not computed with", vop_name(op), voperand(c, op, 0),
+       vty(c, op->operands[0]->type));
+}
+
+/* A word operand (w0, w1, …) equal to one of the `|`-separated names. */
+static bool word_is(const ptk_op *op, const char *w, const char *names) {
+  const ptk_attr *a = ptk_op_attr(op, w);
+  if (!a || a->kind != PTK_ATTR_STRING) return true; /* absent: the form's own rule */
+  for (const char *p = names; *p;) {
+    size_t n = strcspn(p, "|");
+    if (a->str.len == n && !memcmp(a->str.s, p, n)) return true;
+    p += n + (p[n] ? 1 : 0);
+  }
+  return false;
+}
+
+/* ptoas (VPTO.cpp VmulscvtOp::verify): the rounding word is A (only A is
+ * implemented), the part word EVEN or ODD (the half of the f16 result). */
+static void check_vmulscvt(vctx *c, ptk_op *op) {
+  if (!word_is(op, "w0", "A|ROUND_A")) {
+    const ptk_attr *a = ptk_op_attr(op, "w0");
+    VERR(c, op, "'%s' rounds with mode A only, not \"%.*s\"", vop_name(op), (int)a->str.len, a->str.s);
+  } else if (!word_is(op, "w1", "EVEN|ODD|PART_EVEN|PART_ODD")) {
+    const ptk_attr *a = ptk_op_attr(op, "w1");
+    VERR(c, op, "'%s' writes part EVEN or ODD of its result, not \"%.*s\"", vop_name(op), (int)a->str.len,
+         a->str.s);
+  }
+}
+
 void vop_check_vpto(vctx *c, ptk_op *op) {
   const char *nm = short_name(op);
   unsigned width = 0, mbits = 0;
@@ -119,6 +166,8 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
     for (uint32_t i = 0; i < op->noperands; i++)
       if (op->operands[i] && op->operands[i]->type && op->operands[i]->type->kind == PTK_TY_PTR)
         check_space(c, op, i, PTK_SPACE_VEC, "(the address)");
+  check_low_precision(c, op);
+  if (op->kind == PTK_OP_VMULSCVT) check_vmulscvt(c, op);
   /* No containment rule: register-level ops may also stand outside a
    * pto.vecscope, whose extent ptoas infers (its auto_vecscope_infer tests). */
 }
