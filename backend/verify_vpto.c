@@ -105,6 +105,47 @@ static void check_vmulscvt(vctx *c, ptk_op *op) {
   }
 }
 
+static bool ptr_dt(const ptk_op *op, uint32_t i, ptk_dtype *dt) {
+  const ptk_type *t = i < op->noperands && op->operands[i] ? op->operands[i]->type : NULL;
+  if (!t || t->kind != PTK_TY_PTR || !t->elem || t->elem->kind != PTK_TY_SCALAR) return false;
+  *dt = t->elem->dt;
+  return true;
+}
+
+/* ptoas (VPTO.cpp verifyMadSemanticClauses), lhs/rhs/dst = operands 0-2:
+ * tf32_mode only for f32 × f32 → f32; hif8 meets hif8 only; sat/nosat only
+ * when all three are floating-point. */
+static void check_mad(vctx *c, ptk_op *op) {
+  switch (op->kind) {
+  case PTK_OP_MAD: case PTK_OP_MAD_ACC: case PTK_OP_MAD_BIAS:
+  case PTK_OP_MAD_MX: case PTK_OP_MAD_MX_ACC: case PTK_OP_MAD_MX_BIAS: break;
+  default: return;
+  }
+  ptk_dtype l, r, d;
+  if (!ptr_dt(op, 0, &l) || !ptr_dt(op, 1, &r) || !ptr_dt(op, 2, &d)) return;
+  if (ptk_op_attr(op, "tf32_mode") && !(l == PTK_DT_F32 && r == PTK_DT_F32 && d == PTK_DT_F32)) {
+    VERR(c, op, "'%s' tf32_mode(…) rounds f32 inputs: it needs f32 lhs, rhs and dst, not %s, %s and %s",
+         vop_name(op), ptk_dtype_name(l), ptk_dtype_name(r), ptk_dtype_name(d));
+    return;
+  }
+  if ((l == PTK_DT_HIF8) != (r == PTK_DT_HIF8)) {
+    VERR(c, op, "'%s' multiplies hif8 by hif8 only, not %s by %s", vop_name(op), ptk_dtype_name(l),
+         ptk_dtype_name(r));
+    return;
+  }
+  bool sat = false;
+  for (int k = 0; k < 4; k++) {
+    char wn[3] = {'w', (char)('0' + k), 0};
+    const ptk_attr *a = ptk_op_attr(op, wn);
+    if (a && a->kind == PTK_ATTR_STRING &&
+        ((a->str.len == 3 && !memcmp(a->str.s, "sat", 3)) || (a->str.len == 5 && !memcmp(a->str.s, "nosat", 5))))
+      sat = true;
+  }
+  if (sat && !(ptk_dtype_is_float(l) && ptk_dtype_is_float(r) && ptk_dtype_is_float(d)))
+    VERR(c, op, "'%s' sat/nosat applies to floating-point operands only, not %s, %s and %s", vop_name(op),
+         ptk_dtype_name(l), ptk_dtype_name(r), ptk_dtype_name(d));
+}
+
 void vop_check_vpto(vctx *c, ptk_op *op) {
   const char *nm = short_name(op);
   unsigned width = 0, mbits = 0;
@@ -166,8 +207,19 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
     for (uint32_t i = 0; i < op->noperands; i++)
       if (op->operands[i] && op->operands[i]->type && op->operands[i]->type->kind == PTK_TY_PTR)
         check_space(c, op, i, PTK_SPACE_VEC, "(the address)");
+  /* ptoas (VPTO.cpp UBV*Op::verify): the a2/a3 raw UB vector ops read and
+   * write UB only */
+  if (starts(nm, "ub.v"))
+    for (uint32_t i = 0; i < op->noperands; i++)
+      if (op->operands[i] && op->operands[i]->type && op->operands[i]->type->kind == PTK_TY_PTR)
+        check_space(c, op, i, PTK_SPACE_VEC, "(a UB vector operand)");
+  /* ptoas (PTO.cpp CmoCacheInvalidOp::verify): one cache line of GM */
+  if (op->kind == PTK_OP_CMO_CACHEINVALID && op->noperands == 1) check_space(c, op, 0, PTK_SPACE_GM, "(the line)");
   check_low_precision(c, op);
   if (op->kind == PTK_OP_VMULSCVT) check_vmulscvt(c, op);
+  vop_check_vpto_fixpipe(c, op);
+  vop_check_vpto_simt(c, op);
+  check_mad(c, op);
   /* No containment rule: register-level ops may also stand outside a
    * pto.vecscope, whose extent ptoas infers (its auto_vecscope_infer tests). */
 }
