@@ -146,6 +146,77 @@ static void check_mad(vctx *c, ptk_op *op) {
          ptk_dtype_name(l), ptk_dtype_name(r), ptk_dtype_name(d));
 }
 
+/* ptoas (VPTO.cpp VcvtOp::verify, classifyVcvtPartFamily): a conversion
+ * between widths 2:1 writes or reads half the lanes (part EVEN or ODD), one
+ * between widths 4:1 a quarter (P0-P3); fp8 -> f32 and fp4 <-> bf16 (fp4
+ * pairs stored in 8 bits) are quarter forms by contract. */
+static void check_vcvt_part(vctx *c, ptk_op *op) {
+  const ptk_attr *p = ptk_op_attr(op, "part");
+  uint32_t ln;
+  ptk_dtype s, d;
+  if (!p || p->kind != PTK_ATTR_STRING || op->noperands < 1 || op->nresults < 1 ||
+      !ptk_type_vreg(op->operands[0]->type, &ln, &s) || !ptk_type_vreg(op->results[0].type, &ln, &d))
+    return;
+  const char *t = p->str.s;
+  size_t n = p->str.len;
+  if (n > 5 && !memcmp(t, "PART_", 5)) t += 5, n -= 5;
+  bool eo = (n == 4 && !memcmp(t, "EVEN", 4)) || (n == 3 && !memcmp(t, "ODD", 3));
+  bool p4 = n == 2 && t[0] == 'P' && t[1] >= '0' && t[1] <= '3';
+  if (!eo && !p4) return; /* other words: the attribute check */
+  bool quarter;
+  if (((s == PTK_DT_F8E4M3FN || s == PTK_DT_F8E5M2 || s == PTK_DT_HIF8) && d == PTK_DT_F32) ||
+      ((s == PTK_DT_F4E1M2X2 || s == PTK_DT_F4E2M1X2) && d == PTK_DT_BF16) ||
+      ((d == PTK_DT_F4E1M2X2 || d == PTK_DT_F4E2M1X2) && s == PTK_DT_BF16))
+    quarter = true;
+  else {
+    unsigned a = ptk_dtype_bits(s), b = ptk_dtype_bits(d), hi = a > b ? a : b, lo = a > b ? b : a;
+    if (hi == 2 * lo) quarter = false;
+    else if (hi == 4 * lo) quarter = true;
+    else return;
+  }
+  if (quarter && !p4)
+    VERR(c, op, "'%s' from %s to %s is a 4:1 conversion: its part is P0, P1, P2 or P3, not %.*s", vop_name(op),
+         ptk_dtype_name(s), ptk_dtype_name(d), (int)p->str.len, p->str.s);
+  else if (!quarter && !eo)
+    VERR(c, op, "'%s' from %s to %s is a 2:1 conversion: its part is EVEN or ODD, not %.*s", vop_name(op),
+         ptk_dtype_name(s), ptk_dtype_name(d), (int)p->str.len, p->str.s);
+}
+
+/* ptoas (VPTO.cpp Vgather2Op::verify): the result keeps the source's
+ * kind (8-bit integers widen to 16 bits, same signedness; floats stay the
+ * same type); offsets and mask follow the width: ui16/i16 offsets and a b16
+ * mask for 8/16-bit sources, ui32/i32 and b32 for 32-bit ones. */
+static void check_vgather2(vctx *c, ptk_op *op) {
+  ptk_dtype s, r, o;
+  uint32_t ln;
+  if (op->noperands < 3 || op->nresults < 1 || !ptr_dt(op, 0, &s) || !ptk_type_vreg(op->results[0].type, &ln, &r) ||
+      !ptk_type_vreg(op->operands[1]->type, &ln, &o))
+    return;
+  unsigned sb = ptk_dtype_bits(s);
+  bool si = ptk_dtype_is_int(s), ri = ptk_dtype_is_int(r);
+  bool su = ptk_dtype_class_of(s) == PTK_DTC_UINT, ru = ptk_dtype_class_of(r) == PTK_DTC_UINT;
+  bool ok;
+  if (sb == 8 && si) ok = ri && ptk_dtype_bits(r) == 16 && su == ru;
+  else if (si && (sb == 16 || sb == 32)) ok = ri && ptk_dtype_bits(r) == sb && su == ru;
+  else if (s == PTK_DT_F16 || s == PTK_DT_BF16 || s == PTK_DT_F32) ok = r == s;
+  else return; /* other sources: the element type rules */
+  if (!ok) {
+    VERR(c, op, "'%s' gathers %s into %s: the result must be %s", vop_name(op), ptk_dtype_name(s),
+         ptk_dtype_name(r),
+         sb == 8 ? "a 16-bit integer of the same signedness" : !si ? "the source type" : "an integer of the same width and signedness");
+    return;
+  }
+  unsigned w = sb == 32 ? 32 : 16;
+  if (!ptk_dtype_is_int(o) || ptk_dtype_class_of(o) == PTK_DTC_SINT || ptk_dtype_bits(o) != w) {
+    VERR(c, op, "'%s' from %s takes ui%u or i%u offsets, not %s", vop_name(op), ptk_dtype_name(s), w, w,
+         ptk_dtype_name(o));
+    return;
+  }
+  unsigned mb = ptk_type_mask_bits(op->operands[2]->type);
+  if (mb && mb != w)
+    VERR(c, op, "'%s' from %s takes a !pto.mask<b%u>, not !pto.mask<b%u>", vop_name(op), ptk_dtype_name(s), w, mb);
+}
+
 void vop_check_vpto(vctx *c, ptk_op *op) {
   const char *nm = short_name(op);
   unsigned width = 0, mbits = 0;
@@ -220,6 +291,8 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
   vop_check_vpto_fixpipe(c, op);
   vop_check_vpto_simt(c, op);
   check_mad(c, op);
+  if (op->kind == PTK_OP_VCVT) check_vcvt_part(c, op);
+  if (op->kind == PTK_OP_VGATHER2) check_vgather2(c, op);
   /* No containment rule: register-level ops may also stand outside a
    * pto.vecscope, whose extent ptoas infers (its auto_vecscope_infer tests). */
 }
