@@ -217,6 +217,49 @@ static void check_vgather2(vctx *c, ptk_op *op) {
     VERR(c, op, "'%s' from %s takes a !pto.mask<b%u>, not !pto.mask<b%u>", vop_name(op), ptk_dtype_name(s), w, mb);
 }
 
+/* ptoas (VPTO.cpp VldsOp/VstsOp/VsstbOp::verify): the post-updated base
+ * a load or store returns has the base pointer's type. */
+static void check_post_update(vctx *c, ptk_op *op) {
+  const ptk_type *base = NULL;
+  for (uint32_t i = 0; i < op->noperands && !base; i++)
+    if (op->operands[i] && op->operands[i]->type && op->operands[i]->type->kind == PTK_TY_PTR)
+      base = op->operands[i]->type;
+  for (uint32_t i = 0; base && i < op->nresults; i++) {
+    const ptk_type *t = op->results[i].type;
+    if (t && t->kind == PTK_TY_PTR && t != base) {
+      VERR(c, op, "'%s' result #%u (the updated base) has type %s, but its base has type %s", vop_name(op), i,
+           vty(c, t), vty(c, base));
+      return;
+    }
+  }
+}
+
+/* ptoas (VPTO.cpp getVstsMaskGranularityOverride): packing and merging
+ * store distributions take the mask of the lanes they write. */
+static void check_vsts_dist_mask(vctx *c, ptk_op *op) {
+  const ptk_attr *d = ptk_op_attr(op, "dist");
+  if (!d || d->kind != PTK_ATTR_STRING || op->noperands < 1) return;
+  static const struct {
+    const char *dist;
+    unsigned bits;
+  } over[] = {{"MRG4CHN_B8", 32}, {"MRG2CHN_B8", 16}, {"MRG2CHN_B16", 32}, {"PK_B16", 16},
+              {"PK_B32", 32},     {"PK_B64", 32},     {"PK4_B32", 32}};
+  unsigned want = 0;
+  for (size_t i = 0; i < sizeof over / sizeof *over; i++)
+    if (d->str.len == strlen(over[i].dist) && !memcmp(d->str.s, over[i].dist, d->str.len)) want = over[i].bits;
+  uint32_t ln;
+  ptk_dtype e;
+  if (!want || !ptk_type_vreg(op->operands[0]->type, &ln, &e)) return;
+  for (uint32_t i = 1; i < op->noperands; i++) {
+    unsigned mb = op->operands[i] ? ptk_type_mask_bits(op->operands[i]->type) : 0;
+    if (mb && mb != want) {
+      VERR(c, op, "'%s' with dist \"%.*s\" takes a !pto.mask<b%u>, not !pto.mask<b%u>", vop_name(op),
+           (int)d->str.len, d->str.s, want, mb);
+      return;
+    }
+  }
+}
+
 void vop_check_vpto(vctx *c, ptk_op *op) {
   const char *nm = short_name(op);
   unsigned width = 0, mbits = 0;
@@ -293,6 +336,8 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
   check_mad(c, op);
   if (op->kind == PTK_OP_VCVT) check_vcvt_part(c, op);
   if (op->kind == PTK_OP_VGATHER2) check_vgather2(c, op);
+  if (op->kind == PTK_OP_VLDS || op->kind == PTK_OP_VSTS || op->kind == PTK_OP_VSSTB) check_post_update(c, op);
+  if (op->kind == PTK_OP_VSTS) check_vsts_dist_mask(c, op);
   /* No containment rule: register-level ops may also stand outside a
    * pto.vecscope, whose extent ptoas infers (its auto_vecscope_infer tests). */
 }
