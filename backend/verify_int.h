@@ -74,6 +74,8 @@ void vop_check_ptoas_tmp(vctx *c, ptk_op *op);
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op);
 /* Element types of vector ops per target (verify_ptoas_elem.c). */
 void vop_check_ptoas_elem(vctx *c, ptk_op *op);
+/* The flat 1-D GM runs of the asynchronous transfers (verify_ptoas_async.c). */
+void vop_check_ptoas_async(vctx *c, ptk_op *op);
 
 /* ---- ptoas helpers (verify_ptoas.c) ---- */
 /* The architecture the module names (`pto.target_arch`, a
