@@ -38,9 +38,28 @@ static const char *short_name(const ptk_op *op) { return vop_name(op) + 4; }
 
 static bool starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
+/* A memref's #pto.address_space<…> (PTK_SPACE__COUNT when it names none). */
+static ptk_space memref_space(const ptk_type *t) {
+  if (!t || t->kind != PTK_TY_OPAQUE || !t->text || strncmp(t->text, "memref<", 7) != 0) return PTK_SPACE__COUNT;
+  const char *a = strstr(t->text, "#pto.address_space<");
+  if (!a) return PTK_SPACE__COUNT;
+  a += 19;
+  size_t n = strcspn(a, ">");
+  for (int s = 0; s < PTK_SPACE__COUNT; s++)
+    if (strlen(ptk_space_name((ptk_space)s)) == n && !memcmp(ptk_space_name((ptk_space)s), a, n)) return (ptk_space)s;
+  return PTK_SPACE__COUNT;
+}
+
 static void check_space(vctx *c, ptk_op *op, uint32_t i, ptk_space want, const char *role) {
   if (i >= op->noperands || !op->operands[i]) return;
   const ptk_type *t = op->operands[i]->type;
+  ptk_space ms = memref_space(t);
+  if (ms != PTK_SPACE__COUNT && ms != want) {
+    VERR(c, op, "'%s' %s %s must be in %s, but has type %s", vop_name(op), voperand(c, op, i), role,
+         ptk_space_name(want), vty(c, t));
+    vnote_def(c, op->operands[i]);
+    return;
+  }
   if (!t || t->kind != PTK_TY_PTR || t->space == want) return;
   VERR(c, op, "'%s' %s %s must point into %s, but has type %s", vop_name(op), voperand(c, op, i), role,
        ptk_space_ptr_name(want), vty(c, t));
@@ -260,6 +279,21 @@ static void check_vsts_dist_mask(vctx *c, ptk_op *op) {
   }
 }
 
+/* ptoas (VPTO.cpp verifyCubeBridgeLoadStart): the L1 -> L0A/L0B loads'
+ * start_row and start_col (operands 4 and 5) are not negative. */
+static void check_bridge_start(vctx *c, ptk_op *op) {
+  static const char *const what[] = {"start_row", "start_col"};
+  for (uint32_t i = 4; i < 6 && i < op->noperands; i++) {
+    const ptk_value *v = op->operands[i];
+    const ptk_attr *a = v && v->def && v->def->kind == PTK_OP_ARITH_CONSTANT ? ptk_op_attr(v->def, "value") : NULL;
+    if (a && a->kind == PTK_ATTR_INT && a->i < 0) {
+      VERR(c, op, "'%s' %s %s is %lld: it must not be negative", vop_name(op), voperand(c, op, i), what[i - 4],
+           (long long)a->i);
+      return;
+    }
+  }
+}
+
 void vop_check_vpto(vctx *c, ptk_op *op) {
   const char *nm = short_name(op);
   unsigned width = 0, mbits = 0;
@@ -338,6 +372,9 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
   if (op->kind == PTK_OP_VGATHER2) check_vgather2(c, op);
   if (op->kind == PTK_OP_VLDS || op->kind == PTK_OP_VSTS || op->kind == PTK_OP_VSSTB) check_post_update(c, op);
   if (op->kind == PTK_OP_VSTS) check_vsts_dist_mask(c, op);
+  if (op->kind == PTK_OP_MTE_L1_L0A || op->kind == PTK_OP_MTE_L1_L0B || op->kind == PTK_OP_MTE_L1_L0A_MX ||
+      op->kind == PTK_OP_MTE_L1_L0B_MX)
+    check_bridge_start(c, op);
   /* No containment rule: register-level ops may also stand outside a
    * pto.vecscope, whose extent ptoas infers (its auto_vecscope_infer tests). */
 }
