@@ -3,7 +3,9 @@
  * tget_async (dst, src) and pto.tprefetch_async (src) move one flat,
  * contiguous run: every dimension but the last is 1, and a memref's
  * strides are the packed row-major ones. Views with dynamic sizes or
- * strides are left to run time, as ptoas does for dynamic strides. */
+ * strides are left to run time, as ptoas does for dynamic strides.
+ * Also the GM-slot pipes' entries (PTO.cpp
+ * verifyTensorEntryMatchesInternalPipeInit). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,7 +84,50 @@ static void check_flat(vctx *c, ptk_op *op, uint32_t i, const char *name) {
          vop_name(op), voperand(c, op, i), name, vty(c, t), packed ? "" : ", packed strides");
 }
 
+/* A !pto.tensor_view entry of tpush / tpop / talloc (operand 0) on a pipe
+ * made by pto.initialize_l2g2l_pipe (operand 1) is one GM slot: the slot
+ * tensor's (gm_addr's) element type, rank and static sizes. */
+static void check_gm_pipe_entry(vctx *c, ptk_op *op) {
+  if (op->noperands < 2 || !op->operands[0] || !op->operands[1]) return;
+  const ptk_type *e = op->operands[0]->type;
+  const ptk_op *init = op->operands[1]->def;
+  if (!e || e->kind != PTK_TY_TENSOR_VIEW || !init || init->kind != PTK_OP_INITIALIZE_L2G2L_PIPE ||
+      init->noperands < 1 || !init->operands[0] || !init->operands[0]->type)
+    return;
+  const ptk_type *g = init->operands[0]->type;
+  int64_t dims[MAXR], strides[MAXR];
+  uint32_t rank;
+  if (g->kind == PTK_TY_TENSOR_VIEW) {
+    if (g->elem != e->elem) {
+      VERR(c, op, "'%s' entry %s does not hold the elements of the pipe's GM slots %s", vop_name(op), vty(c, e),
+           vty(c, g));
+      return;
+    }
+    if (g->rank > MAXR) return;
+    rank = g->rank;
+    for (uint32_t k = 0; k < rank; k++) dims[k] = g->dims[k];
+  } else if (g->kind == PTK_TY_OPAQUE && g->text) {
+    bool has, dyn;
+    if (!memref_dims(g->text, dims, &rank, strides, &has, &dyn)) return;
+  } else {
+    return;
+  }
+  if (rank != e->rank) {
+    VERR(c, op, "'%s' entry %s has rank %u, but the pipe's GM slots %s have rank %u", vop_name(op), vty(c, e),
+         e->rank, vty(c, g), rank);
+    return;
+  }
+  for (uint32_t k = 0; k < rank; k++)
+    if (dims[k] != PTK_DYN && e->dims[k] != PTK_DYN && dims[k] != e->dims[k]) {
+      VERR(c, op, "'%s' entry %s has size %lld in dimension %u, but the pipe's GM slots %s have %lld", vop_name(op),
+           vty(c, e), (long long)e->dims[k], k, vty(c, g), (long long)dims[k]);
+      vnote_def(c, op->operands[1]);
+      return;
+    }
+}
+
 void vop_check_ptoas_async(vctx *c, ptk_op *op) {
+  if (op->kind == PTK_OP_TPUSH || op->kind == PTK_OP_TPOP || op->kind == PTK_OP_TALLOC) check_gm_pipe_entry(c, op);
   switch (op->kind) {
   case PTK_OP_COMM_TPUT_ASYNC:
   case PTK_OP_COMM_TGET_ASYNC:
