@@ -296,6 +296,8 @@ static void check_bridge_start(vctx *c, ptk_op *op) {
 
 void vop_check_vpto(vctx *c, ptk_op *op) {
   const char *nm = short_name(op);
+  for (uint32_t i = 0; i < op->noperands; i++)
+    if (!op->operands[i]) return; /* reported by the signature check */
   unsigned width = 0, mbits = 0;
   bool mixed = false;
   for (uint32_t i = 0; i < op->noperands; i++) {
