@@ -58,6 +58,10 @@ void vop_check_attrs(vctx *c, ptk_op *op);
 /* The VPTO rules of a VOP-family op (verify_vpto.c). */
 void vop_check_vpto(vctx *c, ptk_op *op);
 void vop_check_castptr(vctx *c, ptk_op *op);
+/* The FIXPIPE stores out of L0C (verify_vpto_fixpipe.c). */
+void vop_check_vpto_fixpipe(vctx *c, ptk_op *op);
+/* The SIMT scalar ops: ldg/stg, shuffles, redux, atomics, convert (verify_vpto_simt.c). */
+void vop_check_vpto_simt(vctx *c, ptk_op *op);
 /* Rules from ptoas's verifiers (verify_ptoas.c): per op, and per function. */
 void vop_check_ptoas(vctx *c, ptk_op *op);
 void vfunc_check_ptoas(vctx *c, ptk_func *f);
@@ -70,6 +74,8 @@ void vop_check_ptoas_tmp(vctx *c, ptk_op *op);
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op);
 /* Element types of vector ops per target (verify_ptoas_elem.c). */
 void vop_check_ptoas_elem(vctx *c, ptk_op *op);
+/* The flat 1-D GM runs of the asynchronous transfers (verify_ptoas_async.c). */
+void vop_check_ptoas_async(vctx *c, ptk_op *op);
 
 /* ---- ptoas helpers (verify_ptoas.c) ---- */
 /* The architecture the module names (`pto.target_arch`, a

@@ -765,6 +765,7 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   vop_check_ptoas_tmp(c, op);
   vop_check_ptoas_pipe(c, op);
   vop_check_ptoas_elem(c, op);
+  vop_check_ptoas_async(c, op);
   switch (op->kind) {
   case PTK_OP_ALLOC_TILE: vfy_alloc_tile(c, op); break;
   case PTK_OP_TASSIGN: vfy_tassign(c, op); break;
