@@ -835,6 +835,10 @@ vitem(R) ::= IDENT(W). {
   R.word = P->src->text + W.off;
   R.wlen = W.len;
   R.loc = pto_loc(P, W.off);
+  /* a dotted name is no word: an unknown op after an op that ends with its
+   * operands (unknown names lex as IDENT) */
+  if (memchr(R.word, '.', W.len))
+    pto_err(P, W.off, W.len, "unknown operation '%.*s'", (int)W.len, R.word);
 }
 vitem(R) ::= IDENT(W) LP RP. {
   memset(&R, 0, sizeof R);
