@@ -5,7 +5,7 @@
 /* The element types the PTOAS verifier accepts (i8/i16/i32/f16/f32/bf16; its
  * integers are signless, so the unsigned tiles of those widths are the same
  * bits). i1, f64 and 64-bit integers are refused there, so here too. */
-static bool concat_dtype_ok(ptk_isa_dtype t) {
+bool ptk_isa__concat_dtype_ok(ptk_isa_dtype t) {
   switch (t) {
   case PTK_ISA_F32:
   case PTK_ISA_F16:
@@ -40,7 +40,7 @@ int ptk_isa_tconcat(const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b) {
     return ptk_isa__fail(PTK_ISA_EDTYPE, "tconcat: dtypes differ (src0 %s, src1 %s, dst %s)",
                          ptk_isa_dtype_name(a->dtype), ptk_isa_dtype_name(b->dtype),
                          ptk_isa_dtype_name(dst->dtype));
-  if (!concat_dtype_ok(dst->dtype))
+  if (!ptk_isa__concat_dtype_ok(dst->dtype))
     return ptk_isa__fail(PTK_ISA_EDTYPE, "tconcat: %s tiles are not supported",
                          ptk_isa_dtype_name(dst->dtype));
   /* PTOAS requires loc=vec on both architectures (the op runs on PIPE_V). */

@@ -2,21 +2,6 @@
  * "tconcatidx"). */
 #include "runtime/isa/internal.h"
 
-static bool data_ok(ptk_isa_dtype t) {
-  switch (t) {
-  case PTK_ISA_F32:
-  case PTK_ISA_F16:
-  case PTK_ISA_BF16:
-  case PTK_ISA_I8:
-  case PTK_ISA_U8:
-  case PTK_ISA_I16:
-  case PTK_ISA_U16:
-  case PTK_ISA_I32:
-  case PTK_ISA_U32: return true;
-  default: return false;
-  }
-}
-
 static bool count_ok(ptk_isa_dtype t) {
   return t == PTK_ISA_I8 || t == PTK_ISA_I16 || t == PTK_ISA_I32 || t == PTK_ISA_U8 ||
          t == PTK_ISA_U16 || t == PTK_ISA_U32;
@@ -33,7 +18,7 @@ int ptk_isa_tconcatidx(const ptk_tile *dst, const ptk_tile *a, const ptk_tile *b
       (rc = ptk_isa__prep(b, op, "src1", &BL)) || (rc = ptk_isa__prep(ia, op, "src0Idx", &IAL)) ||
       (rc = ptk_isa__prep(ib, op, "src1Idx", &IBL)))
     return rc;
-  if (a->dtype != dst->dtype || b->dtype != dst->dtype || !data_ok(dst->dtype))
+  if (a->dtype != dst->dtype || b->dtype != dst->dtype || !ptk_isa__concat_dtype_ok(dst->dtype))
     return ptk_isa__fail(PTK_ISA_EDTYPE, "%s: src0, src1 and dst must share one of f32 f16 bf16 i8 i16 i32 (%s, %s, %s)",
                          op, ptk_isa_dtype_name(a->dtype), ptk_isa_dtype_name(b->dtype),
                          ptk_isa_dtype_name(dst->dtype));

@@ -47,6 +47,8 @@
 
 /* Record an error message for ptk_isa_error() and return `code`. */
 int ptk_isa__fail(int code, const char *fmt, ...) PTK_PRINTF(2, 3);
+/* The element types tconcat and tconcatidx take (concat.c). */
+bool ptk_isa__concat_dtype_ok(ptk_isa_dtype t);
 
 /* Compute classes: f32/f16/bf16 compute in float, f64 in double, integers
  * (and i1) in int64_t (sign- or zero-extended by dtype). */
