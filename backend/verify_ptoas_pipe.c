@@ -9,6 +9,7 @@
  * rules across functions (a producer's init matched by its peer consumer's,
  * reserved buffers traced to their peer, fixpipe quantization contracts)
  * are ptoas's pipe lowering, which ptk does not have, and are not checked. */
+#include <stdlib.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -63,6 +64,52 @@ static bool helper_forbidden(const ptk_op *op) {
   }
 }
 
+/* Flag ids of a function's pipes (ptoas PTOResolveReservedBuffersPass):
+ * pipes without a flag_base take consecutive even bases in the order of
+ * their ids (then of the text), 2 ids each, 4 with dir_mask 3; all must fit
+ * in the 16 hardware flag ids. */
+enum { MAX_FLAG_IDS = 16 };
+typedef struct pipe_init {
+  const ptk_op *op;
+  int64_t id, width;
+  uint32_t order;
+} pipe_init;
+typedef struct pipe_inits {
+  PTK_VEC(pipe_init) v;
+} pipe_inits;
+
+static bool collect_init(ptk_op *op, void *ctx) {
+  pipe_inits *p = ctx;
+  if (op->kind != PTK_OP_AIC_INITIALIZE_PIPE && op->kind != PTK_OP_AIV_INITIALIZE_PIPE) return true;
+  if (ptk_op_attr(op, "flag_base")) return true; /* placed by the author */
+  int64_t id = 0, dir = 1;
+  ptk_attr_get_int(ptk_op_attr(op, "id"), &id);
+  ptk_attr_get_int(ptk_op_attr(op, "dir_mask"), &dir);
+  pipe_init pi = {op, id, dir == 3 ? 4 : 2, (uint32_t)p->v.len};
+  ptk_vec_push(&p->v, pi);
+  return true;
+}
+static int cmp_init(const void *a, const void *b) {
+  const pipe_init *x = a, *y = b;
+  if (x->id != y->id) return x->id < y->id ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The flag ids op's pipe would end at, or 0 when op needs none. */
+static int64_t flag_end(vctx *c, const ptk_op *op) {
+  pipe_inits p = {{0}};
+  ptk_walk_func(c->func, collect_init, &p);
+  if (p.v.len) qsort(p.v.data, p.v.len, sizeof *p.v.data, cmp_init);
+  int64_t base = 0, end = 0;
+  for (size_t i = 0; i < p.v.len; i++) {
+    base = (base + 1) & ~(int64_t)1;
+    if (p.v.data[i].op == op) end = base + p.v.data[i].width;
+    base += p.v.data[i].width;
+  }
+  ptk_vec_free(&p.v);
+  return end;
+}
+
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
   if (c->func && flag_attr(ptk_func_attr(c->func, "pto.tileop.helper")) && helper_forbidden(op)) {
     VERR(c, op, "'%s' cannot be in tile-op helper '@%s': a helper is synchronized by the code it is inlined into",
@@ -94,6 +141,13 @@ void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
     return;
   }
   a = ptk_op_attr(op, "split");
-  if (a && ptk_attr_get_int(a, &v) && (v < 0 || v > 2))
+  if (a && ptk_attr_get_int(a, &v) && (v < 0 || v > 2)) {
     VERR(c, op, "'%s' split must be 0, 1 or 2, but is %" PRId64, vop_name(op), v);
+    return;
+  }
+  if (c->func && (op->kind == PTK_OP_AIC_INITIALIZE_PIPE || op->kind == PTK_OP_AIV_INITIALIZE_PIPE) &&
+      flag_end(c, op) > MAX_FLAG_IDS)
+    VERR(c, op, "'%s': the pipes of '@%s' need more than the %d hardware flag ids (2 per pipe, 4 with dir_mask 3); "
+                "this one would end at flag id %" PRId64,
+         vop_name(op), c->func->name, MAX_FLAG_IDS, flag_end(c, op));
 }
