@@ -272,6 +272,13 @@ static const ptk_type *memref_tile(pto_parser *P, const char *s) {
     rows *= dims[i];
   }
   ptk_tile_desc d = ptk_tile_desc_make(sp, ptk_type_scalar(dt), rows, dims[rank - 1]);
+  /* cube buffers hold NZ data (ptoas's tile rules for acc and mat moves
+   * assume blayout=col_major, slayout=row_major; a memref states no layout) */
+  if (sp == PTK_SPACE_ACC || sp == PTK_SPACE_MAT) {
+    d.blayout = PTK_BLAYOUT_COL_MAJOR;
+    d.slayout = PTK_SLAYOUT_ROW_MAJOR;
+    d.fractal = sp == PTK_SPACE_ACC ? 1024 : 512;
+  }
   return ptk_type_tile_buf(P->m, &d);
 }
 
