@@ -146,7 +146,7 @@ static const char *module_target(const ptk_module *m) {
 
 
 static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, const char *entry,
-                     size_t nconsts, const ptk_const_binding *consts, bool inline_list,
+                     size_t nconsts, const ptk_const_binding *consts, bool inline_list, const char *target,
                      ptk_diags *d) {
   if (nconsts) {
     ptk_error_file(d, path, "--const %s=%s: '%s' is a .pto file; const parameters exist only in .ptk kernels",
@@ -172,12 +172,16 @@ static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, con
   size_t e0 = ptk_diags_errors(d);
   l->m = ptk_pto_read(src, d);
   if (!l->m || ptk_diags_errors(d) > e0) return false;
+  /* a forced target (--target) is the module's: the verifier judges by it
+   * (ptoas --pto-arch) and the printed .pto says it */
+  if (target) ptk_module_set_attr(l->m, "pto.target_arch", ptk_attr_string(l->m, target, strlen(target)));
   if (!ptk_verify_module(l->m, d)) return false;
   l->entry = pick_entry(l->m, entry, src, path, inline_list, d);
   if (!l->entry) return false;
   char hex[65];
   ptk_sha256_hex(src->text, src->len, hex);
-  l->key = ptk_xasprintf("pto-v1;symbol=%s;sha256=%s", l->entry->name, hex);
+  l->key = ptk_xasprintf("pto-v1;symbol=%s;sha256=%s%s%s", l->entry->name, hex, target ? ";target=" : "",
+                         target ? target : "");
   if (!l->src || stdin_like) return true; /* the caller's text: no file dependency */
   char buf[PATH_MAX];
   l->dep_own = ptk_xstrdup(realpath(path, buf) ? buf : path);
@@ -362,7 +366,7 @@ ptk_loaded *ptk_kernel_load_with(const char *path, const ptk_source *src,
   size_t e0 = ptk_diags_errors(d);
   bool ok = is_ptk ? load_ptk(l, path, src, ko->entry, ko->consts, ko->nconsts, ko->trace, d)
                    : load_pto(l, path, src, ko->entry, ko->nconsts, ko->consts,
-                              (ko->flags & PTK_LOAD_LIST_INLINE) != 0, d);
+                              (ko->flags & PTK_LOAD_LIST_INLINE) != 0, ko->target, d);
   ptk_arg_dirs dirs;
   memset(&dirs, 0, sizeof dirs);
   if (ok && ko->before_passes) ok = ko->before_passes(ko->before_passes_arg, d);

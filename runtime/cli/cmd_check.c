@@ -10,7 +10,8 @@
 #include "runtime/kernel.h"
 
 const char ptk_cmd_check_usage[] =
-    "usage: ptk check [--entry NAME] [--const NAME=VALUE]... [-I DIR]... [--strict-sync] FILE...\n"
+    "usage: ptk check [--entry NAME] [--const NAME=VALUE]... [-I DIR]... [--target a3|a5] [--strict-sync]\n"
+    "                 FILE...\n"
     "\n"
     "Check kernel files and print diagnostics to stderr; nothing else is printed.\n"
     "  FILE.ptk   parse, trace every kernel of the file (only NAME with --entry)\n"
@@ -27,12 +28,16 @@ const char ptk_cmd_check_usage[] =
     "  --entry NAME          check only kernel (.pto: function) NAME\n"
     "  --const NAME=VALUE    bind a const parameter (default: its declared default)\n"
     "  -I DIR                search DIR for imports (after the importing file's folder)\n"
+    "  --target a3|a5        .pto: judge the module as this target (ptoas --pto-arch): the\n"
+    "                        verifier's per-target rules and the on-chip memory sizes;\n"
+    "                        default: its pto.target_arch, else a3\n"
     "  --strict-sync         also check the synchronization the author wrote (functions\n"
     "                        with sync ops; every function of an explicit-address\n"
     "                        .pto file): findings are errors\n"
     "Exit status: 0 when every file is clean, 1 when any has errors, 2 usage error.\n";
 
 static bool strict_sync;
+static const char *check_target; /* --target: NULL, "a3" or "a5" */
 
 static void check_kernel(const char *path, const ptk_source *src, const char *entry,
                          const ptk_cli_kopts *k, ptk_diags *d) {
@@ -105,6 +110,8 @@ static void check_pto(const char *path, const ptk_source *src, const char *entry
     ptk_module_free(m);
     return;
   }
+  if (m && check_target)
+    ptk_module_set_attr(m, "pto.target_arch", ptk_attr_string(m, check_target, strlen(check_target)));
   bool ok = m && ptk_verify_module(m, d);
   name_vec names = {0};
   if (ok && entry)
@@ -112,8 +119,12 @@ static void check_pto(const char *path, const ptk_source *src, const char *entry
   else if (ok)
     collect_defs(m, &names);
   for (size_t i = 0; i < names.len; i++) {
-    ptk_loaded *l = ptk_kernel_load_ex(path, src, names.data[i], NULL, 0, NULL,
-                                       strict_sync ? PTK_LOAD_STRICT_SYNC : 0, d);
+    ptk_kernel_load_opts ko;
+    memset(&ko, 0, sizeof ko);
+    ko.entry = names.data[i];
+    ko.flags = strict_sync ? PTK_LOAD_STRICT_SYNC : 0;
+    ko.target = check_target;
+    ptk_loaded *l = ptk_kernel_load_with(path, src, &ko, d);
     ptk_loaded_free(l);
   }
   ptk_vec_free(&names);
@@ -125,12 +136,20 @@ int ptk_cmd_check(int argc, char **argv) {
   PTK_VEC(const char *) files = {0};
   int rc = PTK_EXIT_OK;
   strict_sync = false;
+  check_target = NULL;
   for (int i = 1; i < argc && rc == PTK_EXIT_OK; i++) {
     int r = ptk_cli_kopt(&k, "check", argc, argv, &i);
     if (r < 0) rc = PTK_EXIT_USAGE;
     if (r) continue;
-    if (!strcmp(argv[i], "--strict-sync"))
+    if (!strcmp(argv[i], "--strict-sync")) {
       strict_sync = true;
+    } else if (!strcmp(argv[i], "--target") || !strncmp(argv[i], "--target=", 9)) {
+      const char *v = argv[i][8] == '=' ? argv[i] + 9 : i + 1 < argc ? argv[++i] : NULL;
+      if (!v || (strcmp(v, "a3") && strcmp(v, "a5")))
+        rc = ptk_cli_usage_error("check", "--target must be a3 or a5, got '%s'", v ? v : "");
+      else
+        check_target = v;
+    }
     else if (argv[i][0] == '-' && argv[i][1])
       rc = ptk_cli_usage_error("check", "unknown option '%s'", argv[i]);
     else if (strcmp(argv[i], "-") && !ptk_cli_has_ext(argv[i], ".ptk") &&
