@@ -64,6 +64,20 @@ static const char *func_kind(const ptk_func *f) {
   return NULL;
 }
 
+bool ptk_kernel_mixed_halves(ptk_module *m, ptk_func **cube, ptk_func **vec) {
+  func_vec defs = {0};
+  collect_defs(m, &defs);
+  bool pair = false;
+  if (defs.len == 2 && func_kind(defs.data[0]) && func_kind(defs.data[1])) {
+    int c = !strcmp(func_kind(defs.data[0]), "cube") ? 0 : !strcmp(func_kind(defs.data[1]), "cube") ? 1 : -1;
+    pair = c >= 0 && !strcmp(func_kind(defs.data[1 - c]), "vector");
+    if (pair && cube) *cube = defs.data[c];
+    if (pair && vec) *vec = defs.data[1 - c];
+  }
+  ptk_vec_free(&defs);
+  return pair;
+}
+
 /* `inline_list` (PTK_LOAD_LIST_INLINE): name the candidates in the error
  * itself instead of one note per function. */
 static ptk_func *pick_entry(ptk_module *m, const char *name, const ptk_source *src, const char *path,
@@ -111,11 +125,8 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const ptk_source *s
     f = marked.data[0];
   else if (!marked.len && pub.len == 1)
     f = pub.data[0];
-  else if (inline_list && !marked.len && defs.len == 2 && func_kind(defs.data[0]) && func_kind(defs.data[1]) &&
-           ((!strcmp(func_kind(defs.data[0]), "cube") && !strcmp(func_kind(defs.data[1]), "vector")) ||
-            (!strcmp(func_kind(defs.data[0]), "vector") && !strcmp(func_kind(defs.data[1]), "cube"))))
-    /* the two halves of a mixed kernel (`ptk compile` builds both): the cube one is the entry */
-    f = !strcmp(func_kind(defs.data[0]), "cube") ? defs.data[0] : defs.data[1];
+  else if (inline_list && !marked.len && ptk_kernel_mixed_halves(m, &f, NULL))
+    ; /* the two halves of a mixed kernel (`ptk compile` builds both): the cube one is the entry */
   else if (inline_list) {
     const func_vec *c = marked.len ? &marked : &defs;
     char *l = func_list(c);

@@ -104,6 +104,11 @@ enum {
   PTK_LOAD_NO_OPTIMIZE = 1u << 3,
 };
 
+/* The two halves of a mixed kernel: true when the module's functions with
+ * bodies are exactly one cube and one vector kernel (pto.kernel_kind), with
+ * them in *cube and *vec (either may be NULL). */
+bool ptk_kernel_mixed_halves(ptk_module *m, ptk_func **cube, ptk_func **vec);
+
 /* Everything a load can be told; zero = the defaults of ptk_kernel_load. */
 typedef struct ptk_kernel_load_opts {
   const char *entry;                /* see above; NULL: the only kernel / function */

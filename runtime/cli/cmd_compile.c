@@ -221,20 +221,6 @@ static bool write_c(const char *out, const ptk_func *f, const char *core_type, p
   return ok;
 }
 
-/* The other function of a module holding exactly two with bodies, one a
- * cube and one a vector kernel (pto.kernel_kind), when entry is one of them. */
-static const ptk_func *mixed_partner(const ptk_module *m, const ptk_func *entry) {
-  const ptk_func *defs[3];
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < m->nitems && n < 3; i++)
-    if (m->items[i].kind != PTK_ITEM_MODULE && m->items[i].func->body) defs[n++] = m->items[i].func;
-  if (n != 2 || (defs[0] != entry && defs[1] != entry)) return NULL;
-  const char *k0 = ptk_core_type_of(defs[0]), *k1 = ptk_core_type_of(defs[1]);
-  bool pair = ptk_func_attr(defs[0], "pto.kernel_kind") && ptk_func_attr(defs[1], "pto.kernel_kind") &&
-              ((!strcmp(k0, "cube") && !strcmp(k1, "vector")) || (!strcmp(k0, "vector") && !strcmp(k1, "cube")));
-  return pair ? (defs[0] == entry ? defs[1] : defs[0]) : NULL;
-}
-
 int ptk_cmd_compile(int argc, char **argv) {
   copts o;
   memset(&o, 0, sizeof o);
@@ -399,8 +385,11 @@ int ptk_cmd_compile(int argc, char **argv) {
   bool c_ok = write_c(o.out, entry, cfg.core_type, d);
   /* the other half of a mixed kernel: a module of exactly one cube and one
    * vector kernel (see PTK_LOAD_LIST_INLINE) builds both */
-  const ptk_func *half = mixed_partner(m, entry);
-  if (c_ok && half) c_ok = write_c(o.out, half, ptk_core_type_of(half), d);
+  ptk_func *cube = NULL, *vec = NULL;
+  if (c_ok && ptk_kernel_mixed_halves(m, &cube, &vec) && (entry == cube || entry == vec)) {
+    const ptk_func *half = entry == cube ? vec : cube;
+    c_ok = write_c(o.out, half, ptk_core_type_of(half), d);
+  }
   if (c_ok && ptk_build_dir_finish(o.out, m, &cfg, d)) rc = PTK_EXIT_OK;
   free(cc);
 
