@@ -998,6 +998,12 @@ static const ptk_op *compile_group(cc *c, const ptk_op *op) {
         st->brow = e.shape == PTK_CALL_ROWEXP_OP;
         st->bfirst = e.bc == 1;
       }
+      st->form = e.shape == PTK_CALL_UNARY                    ? PTK_ISA_FZ_UN
+                 : e.shape == PTK_CALL_BIN_TS                 ? PTK_ISA_FZ_TS
+                 : e.shape == PTK_CALL_BIN_ST                 ? PTK_ISA_FZ_ST
+                 : e.shape == PTK_CALL_ROWEXP_OP && e.bc == 1 ? PTK_ISA_FZ_ST
+                 : e.shape == PTK_CALL_ROWEXP_OP              ? PTK_ISA_FZ_TS
+                                                              : PTK_ISA_FZ_TT;
     }
     /* tiles first touched here: operands first, then the written tile */
     for (int j = 0; j < 3; j++) {

@@ -66,14 +66,9 @@ static bool run(worker *w, uint8_t *fr, const fz_prog *P) {
         default: {
           const ptk_tile *bt = st->bc ? TC(st->bslot) : NULL;
           const float *a = st->ta >= 0 ? val[st->ta] : NULL, *b = st->tb >= 0 ? val[st->tb] : NULL;
-          ptk_isa_fz_form form = st->shape == PTK_CALL_UNARY    ? PTK_ISA_FZ_UN
-                                 : st->shape == PTK_CALL_BIN_TS ? PTK_ISA_FZ_TS
-                                 : st->shape == PTK_CALL_BIN_ST ? PTK_ISA_FZ_ST
-                                                                : PTK_ISA_FZ_TT;
           float s1 = st->sslot != NOSLOT ? sc[k] : 0;
           if (bt && st->brow) { /* one value per row (column 0): a tile-scalar op on this row */
             s1 = ((const float *)(const void *)bt->data)[r * ptk_fz_rs(bt)];
-            form = st->bc == 1 ? PTK_ISA_FZ_ST : PTK_ISA_FZ_TS;
           } else if (bt) { /* row 0 of the columns, in place when contiguous */
             const float *p = (const float *)(const void *)bt->data;
             int64_t cs = ptk_fz_cs(bt);
@@ -88,7 +83,7 @@ static bool run(worker *w, uint8_t *fr, const fz_prog *P) {
               a = b, b = x;
             }
           }
-          ptk_isa_fz_chunk(form, st->sub, w->fzbuf + (size_t)k * FZ_CH, a, b, s1, n);
+          ptk_isa_fz_chunk((ptk_isa_fz_form)st->form, st->sub, w->fzbuf + (size_t)k * FZ_CH, a, b, s1, n);
           v = w->fzbuf + (size_t)k * FZ_CH;
         }
         }

@@ -101,6 +101,7 @@ typedef struct fz_step {
   uint8_t nnew;         /* tiles first touched here */
   int8_t brow, bfirst;  /* expand ops: row broadcast; the broadcast operand is src0 */
   bool sfl;             /* tile-scalar: the scalar is a float */
+  uint8_t form;         /* EW: ptk_isa_fz_form of the chunk kernel (a row broadcast is tile-scalar) */
   int8_t bc;            /* expand ops: 1 src0, 2 src1 is the broadcast operand */
   uint16_t shape;       /* EW: call shape */
   int16_t sub;
