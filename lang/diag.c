@@ -65,6 +65,47 @@ void ptk_diags_append_demoted(ptk_diags *d, const ptk_diags *from) {
   }
 }
 
+static bool same_str(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+
+static bool same_item(const ptk_diag *a, const ptk_diag *b) {
+  return a->sev == b->sev && a->line == b->line && a->col == b->col && a->ncols == b->ncols &&
+         same_str(a->path, b->path) && same_str(a->message, b->message);
+}
+
+static size_t group_len(const ptk_diags *d, size_t i) {
+  size_t j = i + 1;
+  while (j < d->items.len && d->items.data[j].sev == PTK_SEV_NOTE) j++;
+  return j - i;
+}
+
+static bool holds_group(const ptk_diags *d, const ptk_diag *g, size_t n) {
+  for (size_t i = 0; i < d->items.len; i += group_len(d, i)) {
+    if (group_len(d, i) != n) continue;
+    size_t k = 0;
+    while (k < n && same_item(&d->items.data[i + k], &g[k])) k++;
+    if (k == n) return true;
+  }
+  return false;
+}
+
+void ptk_diags_append_unseen(ptk_diags *d, const ptk_diags *from) {
+  size_t len0 = d->items.len; /* groups from `from` itself are all kept */
+  for (size_t i = 0, n; i < from->items.len; i += n) {
+    n = group_len(from, i);
+    ptk_diags old = {.items = {.data = d->items.data, .len = len0}};
+    if (holds_group(&old, &from->items.data[i], n)) continue;
+    for (size_t k = 0; k < n; k++) {
+      ptk_diag g = from->items.data[i + k];
+      g.path = g.path ? ptk_xstrdup(g.path) : NULL;
+      g.message = ptk_xstrdup(g.message);
+      g.text = g.text ? ptk_xstrdup(g.text) : NULL;
+      if (g.sev == PTK_SEV_ERROR) d->errors++;
+      if (g.sev == PTK_SEV_WARNING) d->warnings++;
+      ptk_vec_push(&d->items, g);
+    }
+  }
+}
+
 #define EMIT(sev, path, r)                                                                         \
   do {                                                                                             \
     va_list ap;                                                                                    \

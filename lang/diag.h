@@ -40,6 +40,10 @@ void ptk_note(ptk_diags *d, ptk_range r, const char *fmt, ...) PTK_PRINTF(3, 4);
 /* Copies from's diagnostics into d with its errors as warnings (a problem
  * that does not stop the command, reported with its location). */
 void ptk_diags_append_demoted(ptk_diags *d, const ptk_diags *from);
+/* Copies from's diagnostic groups (a diagnostic and the notes after it)
+ * into d, except groups d already holds word for word: checking several
+ * functions of one module reports a module-wide finding once. */
+void ptk_diags_append_unseen(ptk_diags *d, const ptk_diags *from);
 void ptk_error_loc(ptk_diags *d, ptk_loc l, const char *fmt, ...) PTK_PRINTF(3, 4);
 /* A whole-file problem (cannot open, not UTF-8): "path: error: …". */
 void ptk_error_file(ptk_diags *d, const char *path, const char *fmt, ...) PTK_PRINTF(3, 4);

@@ -124,8 +124,11 @@ static void check_pto(const char *path, const ptk_source *src, const char *entry
     ko.entry = names.data[i];
     ko.flags = strict_sync ? PTK_LOAD_STRICT_SYNC : 0;
     ko.target = check_target;
-    ptk_loaded *l = ptk_kernel_load_with(path, src, &ko, d);
+    ptk_diags *kd = ptk_diags_new(); /* a module-wide finding (plan-memory) comes with every function */
+    ptk_loaded *l = ptk_kernel_load_with(path, src, &ko, kd);
     ptk_loaded_free(l);
+    ptk_diags_append_unseen(d, kd);
+    ptk_diags_free(kd);
   }
   ptk_vec_free(&names);
   ptk_module_free(m);
