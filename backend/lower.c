@@ -227,6 +227,14 @@ static void value_name(const ptk_op *op, const ptk_call *r, unsigned k, char *bu
 
 /* ---- attributes --------------------------------------------------------------------------------- */
 
+/* The program evaluators pass the IR's predicate straight to scalar.h. */
+#define X(n) _Static_assert((int)PTK_CMPI_##n == (int)PTK_SC_CMPI_##n, "cmpi numbering");
+PTK_CMPI_PREDICATES(X)
+#undef X
+#define X(n) _Static_assert((int)PTK_CMPF_##n == (int)PTK_SC_CMPF_##n, "cmpf numbering");
+PTK_CMPF_PREDICATES(X)
+#undef X
+
 static int pred_index(const char *kind, int64_t v) {
   int i = 0;
   if (!strcmp(kind, "cmpi")) {

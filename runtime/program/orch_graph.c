@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/isa/scalar.h"
 #include "runtime/program/orch_ir.h"
 
 #define MAX_NODES 4096
@@ -142,22 +143,6 @@ static bool int_op(ptk_op_kind k, int64_t x, int64_t y, int64_t *r) {
   }
 }
 
-static bool cmp_i(int64_t pred, int64_t x, int64_t y) {
-  uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
-  switch (pred) {
-  case PTK_CMPI_eq: return x == y;
-  case PTK_CMPI_ne: return x != y;
-  case PTK_CMPI_slt: return x < y;
-  case PTK_CMPI_sle: return x <= y;
-  case PTK_CMPI_sgt: return x > y;
-  case PTK_CMPI_sge: return x >= y;
-  case PTK_CMPI_ult: return ux < uy;
-  case PTK_CMPI_ule: return ux <= uy;
-  case PTK_CMPI_ugt: return ux > uy;
-  default: return ux >= uy;
-  }
-}
-
 static void walk_block(gctx *g, const ptk_block *b);
 
 static void launch(gctx *g, const ptk_op *op) {
@@ -224,7 +209,7 @@ static void walk_op(gctx *g, const ptk_op *op) {
     const aval *x = V(g, op->operands[0]), *y = V(g, op->operands[1]);
     int64_t pred = 0;
     ptk_attr_get_int(ptk_op_attr(op, "predicate"), &pred);
-    *r = x->known && y->known ? kint(cmp_i(pred, x->i, y->i)) : unk();
+    *r = x->known && y->known ? kint(ptk_sc_icmp((int)pred, x->i, y->i, 64)) : unk();
     return;
   }
   case PTK_OP_ARITH_SELECT: {

@@ -2349,42 +2349,9 @@ static void ir_op(pctx *c, const ptk_op *op) {
     int64_t pred = 0;
     ptk_attr_get_int(ptk_op_attr(op, "predicate"), &pred);
     const pval *a = IV(c, op->operands[0]), *b = IV(c, op->operands[1]);
-    bool v;
-    if (op->kind == PTK_OP_ARITH_CMPI) {
-      int64_t x = a->i, y = b->i;
-      uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
-      switch (pred) {
-      case PTK_CMPI_eq: v = x == y; break;
-      case PTK_CMPI_ne: v = x != y; break;
-      case PTK_CMPI_slt: v = x < y; break;
-      case PTK_CMPI_sle: v = x <= y; break;
-      case PTK_CMPI_sgt: v = x > y; break;
-      case PTK_CMPI_sge: v = x >= y; break;
-      case PTK_CMPI_ult: v = ux < uy; break;
-      case PTK_CMPI_ule: v = ux <= uy; break;
-      case PTK_CMPI_ugt: v = ux > uy; break;
-      default: v = ux >= uy; break;
-      }
-    } else {
-      double x = fval(a), y = fval(b);
-      bool uno = x != x || y != y;
-      switch (pred) {
-      case PTK_CMPF_oeq: v = !uno && x == y; break;
-      case PTK_CMPF_ogt: v = !uno && x > y; break;
-      case PTK_CMPF_oge: v = !uno && x >= y; break;
-      case PTK_CMPF_olt: v = !uno && x < y; break;
-      case PTK_CMPF_ole: v = !uno && x <= y; break;
-      case PTK_CMPF_one: v = !uno && x != y; break;
-      case PTK_CMPF_une: v = uno || x != y; break;
-      case PTK_CMPF_ord: v = !uno; break;
-      case PTK_CMPF_uno: v = uno; break;
-      case PTK_CMPF_true: v = true; break;
-      case PTK_CMPF_false: v = false; break;
-      default:
-        perr(c, at, "this 'arith.cmpf' predicate is not supported in a program");
-        return;
-      }
-    }
+    /* the IR's predicate numbering is scalar.h's (asserted in backend/lower.c) */
+    bool v = op->kind == PTK_OP_ARITH_CMPI ? ptk_sc_icmp((int)pred, a->i, b->i, 64)
+                                           : ptk_sc_fcmp((int)pred, fval(a), fval(b));
     *r = v_bool(v);
     return;
   }
