@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/lower.h"
 #include "runtime/isa/scalar.h"
 #include "runtime/program/orch_ir.h"
 
@@ -116,31 +117,15 @@ static bool span(gctx *g, const aval *v, int64_t *lo, int64_t *hi) {
   return true;
 }
 
-static bool int_op(ptk_op_kind k, int64_t x, int64_t y, int64_t *r) {
-  uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
-  switch (k) {
-  case PTK_OP_ARITH_ADDI: *r = (int64_t)(ux + uy); return true;
-  case PTK_OP_ARITH_SUBI: *r = (int64_t)(ux - uy); return true;
-  case PTK_OP_ARITH_MULI: *r = (int64_t)(ux * uy); return true;
-  case PTK_OP_ARITH_ANDI: *r = x & y; return true;
-  case PTK_OP_ARITH_ORI: *r = x | y; return true;
-  case PTK_OP_ARITH_XORI: *r = x ^ y; return true;
-  case PTK_OP_ARITH_MAXSI: *r = x > y ? x : y; return true;
-  case PTK_OP_ARITH_MINSI: *r = x < y ? x : y; return true;
-  case PTK_OP_ARITH_DIVSI:
-  case PTK_OP_ARITH_REMSI:
-  case PTK_OP_ARITH_FLOORDIVSI:
-  case PTK_OP_ARITH_CEILDIVSI:
-    if (y == 0 || (x == INT64_MIN && y == -1)) return false;
-    if (k == PTK_OP_ARITH_DIVSI) *r = x / y;
-    else if (k == PTK_OP_ARITH_REMSI) *r = x % y;
-    else if (k == PTK_OP_ARITH_FLOORDIVSI) *r = x / y - ((x % y != 0) && ((x < 0) != (y < 0)));
-    else *r = x / y + ((x % y != 0) && ((x < 0) == (y < 0)));
-    return true;
-  case PTK_OP_ARITH_SHLI: *r = y < 0 || y >= 64 ? 0 : (int64_t)(ux << y); return true;
-  case PTK_OP_ARITH_SHRSI: *r = y < 0 || y >= 64 ? (x < 0 ? -1 : 0) : x >> y; return true;
-  default: return false;
-  }
+/* An integer op on known values, by the op's own semantic function
+ * (runtime/isa/scalar.h through the shared lowering); false: unknown. */
+static bool int_op(const ptk_op *op, int64_t x, int64_t y, int64_t *r) {
+  if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return false;
+  ptk_call k;
+  ptk_diags *d = ptk_diags_new();
+  bool ok = ptk_lower_call(op, &k, d) && k.shape == PTK_CALL_IARITH;
+  ptk_diags_free(d);
+  return ok && ptk_sc_iarith(k.sub, x, y, k.width[0], r) == 0;
 }
 
 static void walk_block(gctx *g, const ptk_block *b);
@@ -340,7 +325,7 @@ static void walk_op(gctx *g, const ptk_op *op) {
       if (op->noperands == 2 && !strncmp(nm, "arith.", 6)) {
         const aval *x = V(g, op->operands[0]), *y = V(g, op->operands[1]);
         int64_t v;
-        if (x->known && y->known && int_op(op->kind, x->i, y->i, &v)) a = kint(v);
+        if (x->known && y->known && int_op(op, x->i, y->i, &v)) a = kint(v);
       }
       *V(g, &op->results[i]) = a;
     }

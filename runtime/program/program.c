@@ -19,6 +19,7 @@
 #include <pcre2.h>
 
 #include "backend/build_dir.h"
+#include "backend/lower.h"
 #include "parser/pto_print.h"
 #include "parser/pto_read.h"
 #include "runtime/isa/scalar.h"
@@ -2258,6 +2259,16 @@ static bool ir_view(pctx *c, const ptk_op *op, uint32_t i, const pval **out) {
 
 static const ptk_op *ir_block(pctx *c, const ptk_block *b);
 
+/* A scalar op's semantic function, through the lowering kernels use, so
+ * a program computes exactly what a kernel would (runtime/isa/scalar.h). */
+static bool lower_scalar(pctx *c, const ptk_op *op, ptk_call *k) {
+  ptk_diags *d = ptk_diags_new();
+  bool ok = ptk_lower_call(op, k, d);
+  if (!ok) perr(c, ptk_op_range(op), "'%s' cannot be evaluated in a program", ptk_op_table[op->kind].name);
+  ptk_diags_free(d);
+  return ok;
+}
+
 static void ir_op(pctx *c, const ptk_op *op) {
   ptk_range at = ptk_op_range(op);
   pval *r = op->nresults ? IV(c, &op->results[0]) : NULL;
@@ -2289,32 +2300,17 @@ static void ir_op(pctx *c, const ptk_op *op) {
   case PTK_OP_ARITH_REMSI: case PTK_OP_ARITH_FLOORDIVSI: case PTK_OP_ARITH_CEILDIVSI: case PTK_OP_ARITH_ANDI:
   case PTK_OP_ARITH_ORI: case PTK_OP_ARITH_XORI: case PTK_OP_ARITH_SHLI: case PTK_OP_ARITH_SHRSI:
   case PTK_OP_ARITH_MAXSI: case PTK_OP_ARITH_MINSI: {
-    int64_t x, y;
+    int64_t x, y, v = 0;
     if (!ir_int(c, op, 0, &x) || !ir_int(c, op, 1, &y)) return;
-    uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
-    int64_t v = 0;
-    switch (op->kind) {
-    case PTK_OP_ARITH_ADDI: v = (int64_t)(ux + uy); break;
-    case PTK_OP_ARITH_SUBI: v = (int64_t)(ux - uy); break;
-    case PTK_OP_ARITH_MULI: v = (int64_t)(ux * uy); break;
-    case PTK_OP_ARITH_ANDI: v = x & y; break;
-    case PTK_OP_ARITH_ORI: v = x | y; break;
-    case PTK_OP_ARITH_XORI: v = x ^ y; break;
-    case PTK_OP_ARITH_SHLI: v = y < 0 || y >= 64 ? 0 : (int64_t)(ux << y); break;
-    case PTK_OP_ARITH_SHRSI: v = y < 0 || y >= 64 ? (x < 0 ? -1 : 0) : x >> y; break;
-    case PTK_OP_ARITH_MAXSI: v = x > y ? x : y; break;
-    case PTK_OP_ARITH_MINSI: v = x < y ? x : y; break;
-    default:
-      if (y == 0 || (op->kind == PTK_OP_ARITH_CEILDIVSI && y < 0)) {
-        perr(c, at, op->kind == PTK_OP_ARITH_CEILDIVSI ? "ceil_div needs a positive divisor" : "division by zero");
-        return;
-      }
-      if (x == INT64_MIN && y == -1) v = op->kind == PTK_OP_ARITH_REMSI ? 0 : INT64_MIN;
-      else if (op->kind == PTK_OP_ARITH_DIVSI) v = x / y;
-      else if (op->kind == PTK_OP_ARITH_REMSI) v = x % y;
-      else if (op->kind == PTK_OP_ARITH_FLOORDIVSI) v = x / y - ((x % y != 0) && ((x < 0) != (y < 0)));
-      else v = x / y + (x % y > 0);
-      break;
+    if (op->kind == PTK_OP_ARITH_CEILDIVSI && y < 0) { /* the language's rule for ceil_div */
+      perr(c, at, "ceil_div needs a positive divisor");
+      return;
+    }
+    ptk_call k;
+    if (!lower_scalar(c, op, &k)) return;
+    if (ptk_sc_iarith(k.sub, x, y, k.width[0], &v)) {
+      perr(c, at, "division by zero");
+      return;
     }
     *r = ptk_type_is_scalar(op->results[0].type, PTK_DT_I1) ? v_bool(v & 1) : v_int(v);
     return;
@@ -2339,9 +2335,9 @@ static void ir_op(pctx *c, const ptk_op *op) {
   case PTK_OP_ARITH_ADDF: case PTK_OP_ARITH_SUBF: case PTK_OP_ARITH_MULF: case PTK_OP_ARITH_DIVF:
   case PTK_OP_ARITH_NEGF: {
     const pval *a = IV(c, op->operands[0]), *b = op->noperands > 1 ? IV(c, op->operands[1]) : a;
-    double x = fval(a), y = fval(b);
-    *r = v_float(op->kind == PTK_OP_ARITH_ADDF ? x + y : op->kind == PTK_OP_ARITH_SUBF ? x - y
-                 : op->kind == PTK_OP_ARITH_MULF ? x * y : op->kind == PTK_OP_ARITH_DIVF ? x / y : -x);
+    ptk_call k;
+    if (!lower_scalar(c, op, &k)) return;
+    *r = v_float(ptk_sc_farith(k.sub, PTK_ISA_F64, fval(a), fval(b)));
     return;
   }
   case PTK_OP_ARITH_CMPI:
