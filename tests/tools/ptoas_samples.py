@@ -66,6 +66,9 @@ ALIASES = {
 DEEPSEEK_V4 = ("attention_csa_test_refresh_incore_81", "attention_hca_test_incore_54",
                "attention_swa_test_incore_40", "decode_csa_test_incore_81", "decode_hca_test_incore_54",
                "decode_swa_test_incore_40", "sparse_attn_test_incore_7")
+# cases whose custom golden the harness does not use on A3 boards (known not to match there)
+UNSTABLE_A3 = ("abs", "partmin", "prelu", "rope_kv_cache", "rowexpanddiv", "rowexpandmul", "rowexpandsub",
+               "scatter", "sel", "sels", "sub", "xor")
 INT_DEFAULTS = {c: {"v4": 0, "v5": 32} for c in DEEPSEEK_V4}
 COUNT_MINIMUMS = dict({c: {"v1": 1024 * 4096, "v2": 8192 * 64, "v3": 8192 * 64} for c in DEEPSEEK_V4},
                       down_proj_residual={"v1": 123648, "v2": 123648},
@@ -218,15 +221,17 @@ def describe(pto, case):
                 n = 1 + o + sum((s - 1) * st for s, st in zip(sizes, strides) if s > 0) + \
                     sum(a * st for a, st in zip(offs, strides))
                 parts[m.group(1)] = (p, n, sizes)
-        for m in re.finditer(r"pto\.(\w+)[^\n]*", body):
-            used = [u for u in re.findall(SSA, m.group(0)) if u in parts]
+        for op, stmt in statements(body):
+            used = [u for u in re.findall(SSA, stmt) if u in parts] if op != "partition_view" else []
+            if op == "tload" and used and mx_scale_tile(stmt):
+                continue  # the harness cannot size these (see mx_scale_tile)
             for u in used:
                 p, n, sizes = parts[u]
                 reach[p] = max(reach.get(p, 0), n)
-                if first_shape is None and m.group(1) in ("tload", "tstore") and all(s > 0 for s in sizes):
+                if first_shape is None and op in ("tload", "tstore") and all(s > 0 for s in sizes):
                     first_shape = ([1] * 5 + sizes)[-2:]
-            if f in writers and m.group(1).startswith("tstore"):
-                w = re.search(r"outs\(\s*%([\w$.-]+)", m.group(0))
+            if f in writers and op.startswith("tstore"):
+                w = re.search(r"outs\(\s*%([\w$.-]+)", stmt)
                 if w and w.group(1) in parts and parts[w.group(1)][0] not in outputs:
                     outputs.append(parts[w.group(1)][0])
     data = [d for d in out if d["kind"] == "ptr" and "role" not in d]
@@ -241,6 +246,34 @@ def describe(pto, case):
             d["count"] = max(n, COUNT_MINIMUMS.get(case, {}).get(d["name"], 0))
             d.setdefault("role", "output" if d["name"] in outputs else "input")
     return out, outputs, (base + "_aic" if halves else f)
+
+
+def statements(body):
+    """(op name, text) of every pto op of a function body, continuation lines joined."""
+    out = []
+    for line in body.splitlines():
+        t = line.strip()
+        if out and t and not re.match(r"(%|pto\.|scf\.|arith\.|func\.|return\b|\}|//)", t):
+            out[-1] = (out[-1][0], out[-1][1] + " " + t)
+            continue
+        m = re.match(r"(?:%[\w$.-]+(?:\s*,\s*%[\w$.-]+)*\s*=\s*)?pto\.([\w.]+)", t)
+        out.append((m.group(1) if m else "", t))
+    return [(op, t) for op, t in out if op]
+
+
+def mx_scale_tile(stmt):
+    """A tload into an MX scale tile (f8E8M0 in mat, row_major/row_major with more than one
+    row, or col_major/col_major): ptoas gives its GlobalTensor a TileShape2D, which the
+    harness's Shape<>/Stride<> patterns do not read, so that buffer gets the fallback count."""
+    m = re.search(r"outs\([^:]*:\s*!pto\.tile_buf<(.*)>\s*\)", stmt)
+    if not m or "f8E8M0" not in m.group(1) or not re.match(r"\s*(loc=)?mat\b", m.group(1)):
+        return False
+    t = m.group(1)
+    bl = (re.search(r"blayout=(\w+)", t) or re.search("$()", "")).group(1) or "row_major"
+    sl = (re.search(r"slayout=(\w+)", t) or re.search("$()", "")).group(1) or "none_box"
+    rows = re.search(r"rows=(\d+)", t) or re.search(r"(\d+)x\d+x", t)
+    return (bl, sl) == ("col_major", "col_major") or \
+        ((bl, sl) == ("row_major", "row_major") and rows is not None and int(rows.group(1)) != 1)
 
 
 def _func_text(pto, f):
@@ -341,7 +374,10 @@ def run_case(ptk, git, root, sdir, case, pto_name, rewrite, names):
         for n, k in out_idx.items():
             ptk_output(os.path.join(ed, "ptk_out"), k).tofile(os.path.join(ed, n + ".bin"))
         r = subprocess.run([sys.executable, "compare.py"], cwd=ed, capture_output=True, text=True, env=env)
-        res.append((e, compare_message(r)))
+        msg = compare_message(r)
+        if msg.startswith("FAIL") and not a5 and case.lower() in UNSTABLE_A3:
+            msg += " (the harness does not use this golden on A3 boards: UNSTABLE_A3_CUSTOM_GOLDEN_CASES)"
+        res.append((e, msg))
     return res
 
 
