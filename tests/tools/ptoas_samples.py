@@ -44,7 +44,8 @@ script's inputs and golden_*.bin, the kernel (kernel.pto), and per engine
 target is a5 (pto.target_arch, or a *A5 directory, which runop.sh compiles
 with --pto-arch a5) runs with --target a5 and SOC_VERSION=Ascend950.
 Prints one line per case and engine: PASS, FAIL (the compare script's
-message) or why it could not run; then the totals.
+message; "engines differ" when the interpreter's and the JIT's outputs are not
+the same bytes) or why it could not run; then the totals.
 """
 import os, re, shutil, subprocess, sys
 import numpy as np
@@ -378,6 +379,11 @@ def run_case(ptk, git, root, sdir, case, pto_name, rewrite, names):
         if msg.startswith("FAIL") and not a5 and case.lower() in UNSTABLE_A3:
             msg += " (the harness does not use this golden on A3 boards: UNSTABLE_A3_CUSTOM_GOLDEN_CASES)"
         res.append((e, msg))
+    # the engines promise the same bytes
+    outs = [[open(os.path.join(d, e, n + ".bin"), "rb").read() if os.path.exists(os.path.join(d, e, n + ".bin"))
+             else None for n in out_idx] for e in ENGINES]
+    if None not in outs[0] + outs[1] and outs[0] != outs[1]:
+        res = [(e, "FAIL engines differ: " + m) for e, m in res]
     return res
 
 
