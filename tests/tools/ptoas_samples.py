@@ -120,10 +120,10 @@ def int_maxima(text, seed):
     for m in re.finditer(SSA + r"\s*=\s*arith\.(\w+)\s+([^\n]*)", text):
         name, op, rest = m.groups()
         if op == "constant":
-            c = re.match(r"(-?\d+|true|false)\b", rest)
+            c = re.match(r"(-?\d+|true|false)\s*:\s*(index|i\d+)\b", rest)  # integers only
             if c:
-                env[name] = {"true": 1, "false": 0}.get(c.group(1)) if c.group(1) in ("true", "false") \
-                    else int(c.group(1))
+                env[name] = {"true": 1, "false": 0}.get(c.group(1), None)
+                env[name] = int(c.group(1)) if env[name] is None else env[name]
             continue
         ops = re.findall(SSA, rest.split(":")[0])
         defs.append((name, op, ops))
@@ -327,7 +327,7 @@ def run_case(ptk, git, root, sdir, case, pto_name, rewrite, names):
     d = os.path.join(root, sdir, case)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    src = sdir and SAMPLES + "/" + sdir
+    src = SAMPLES + "/" + sdir
     pto = git.show(src + "/" + pto_name).decode()
     if rewrite:
         pto = rewrite(pto)
