@@ -20,22 +20,14 @@ PASS, FAIL (compare.py's message), or a reason it could not run.
 """
 import json, os, re, subprocess, sys
 import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptoas_harness import DT, Git, Table, compare_message, funcs, function_body, ptk_output, ptk_run, ptr_et, \
+    single_function_module, zeros_arg
 
 ARGS = [a for a in sys.argv[1:] if a != "--fit-partitions"]
 FIT = "--fit-partitions" in sys.argv[1:]
-PTK, GIT, ROOT = ARGS[0], ARGS[1], ARGS[2]
+PTK, GIT, ROOT = ARGS[0], Git(ARGS[1]), ARGS[2]
 BASE = "test/tilelang_st/npu/a5/src/st/testcase"
-DT = {"f32": "float32", "f16": "float16", "bf16": "uint16", "i8": "int8", "ui8": "uint8", "si8": "int8",
-      "i16": "int16", "ui16": "uint16", "si16": "int16", "i32": "int32", "ui32": "uint32", "si32": "int32",
-      "i64": "int64", "ui64": "uint64", "f64": "float64", "u8": "uint8", "u16": "uint16", "u32": "uint32"}
-
-def ptr_et(t):
-    """Element type of a !pto.ptr<...> parameter; 8-bit float formats numpy lacks become ui8."""
-    et = re.match(r"!pto\.ptr<!?(?:pto\.)?(\w+)", t).group(1)
-    return et if et in DT else "ui8" if re.search(r"f8|hif8", et, re.I) else et
-
-def git(*a):
-    return subprocess.run(["git", "--git-dir", GIT] + list(a), capture_output=True, check=True).stdout
 
 RUNNER = r'''
 import sys, os, re, json, numpy as np, runpy, builtins
@@ -55,13 +47,6 @@ g = runpy.run_path("gen_data.py", run_name="__main__")
 scal = {k: v for k, v in g.items() if k.isupper() and isinstance(v, (int, float))}
 json.dump({"rec": rec, "scal": scal}, open("rec.json", "w"))
 '''
-
-def funcs(pto):
-    out = {}
-    for m in re.finditer(r"func\.func @(\w+)\((.*?)\)\s*(?:attributes|\{)", pto, re.S):
-        params = re.findall(r"%(\w+)\s*:\s*([^,]+?)(?=,\s*%|$)", m.group(2).strip())
-        out[m.group(1)] = [(n, t.strip()) for n, t in params]
-    return out
 
 def view_numel(pto, fname, pname):
     body = pto[pto.index("@" + fname + "("):]
@@ -147,10 +132,8 @@ def fit_partitions(body):
 def run_op(op):
     d = os.path.join(ROOT, op)
     os.makedirs(d, exist_ok=True)
-    names = git("ls-tree", "--name-only", "HEAD:%s/%s" % (BASE, op)).decode().split()
-    for n in names:
-        open(os.path.join(d, n), "wb").write(git("show", "HEAD:%s/%s/%s" % (BASE, op, n)))
-    open(os.path.join(d, "st_common.py"), "wb").write(git("show", "HEAD:%s/st_common.py" % BASE))
+    names = GIT.copy_dir("%s/%s" % (BASE, op), d)
+    GIT.copy_dir(BASE, d, ["st_common.py"])
     pto_name = [n for n in names if n.endswith(".pto")]
     if not pto_name or "gen_data.py" not in names or "compare.py" not in names:
         return [(op, "-", "skip: files")]
@@ -210,9 +193,7 @@ def run_op(op):
         for n, t in fs[f]:
             if t.startswith("!pto.ptr") and n.startswith("tmp"):
                 et = ptr_et(t)
-                args.append("zeros:%s:%d" % ({"ui8": "u8", "si8": "i8", "ui16": "u16", "si16": "i16",
-                                              "ui32": "u32", "si32": "i32"}.get(et, et),
-                                             view_numel(pto, f, n) or 1))
+                args.append(zeros_arg(et, view_numel(pto, f, n) or 1))
             elif t.startswith("!pto.ptr"):
                 if inplace and n == out_name:
                     out_idx = len(args)
@@ -229,8 +210,7 @@ def run_op(op):
                         ok = False
                         break
                     out_idx = len(args)
-                    args.append("zeros:%s:%d" % ({"ui8": "u8", "si8": "i8", "ui16": "u16", "si16": "i16",
-                                                 "ui32": "u32", "si32": "i32"}.get(et, et), numel))
+                    args.append(zeros_arg(et, numel))
             else:
                 if sc_arrs:
                     v = sc_arrs.pop(0)
@@ -254,31 +234,23 @@ def run_op(op):
             res.append((op, case, "skip: args"))
             continue
         # one function per module, so a sibling kernel ptk refuses does not block this one
-        i0 = pto.index("func.func @" + f + "(")
-        i0 = pto.rfind("\n", 0, i0) + 1
-        nxt = pto.find("func.func @", i0 + 10)
-        body = pto[i0: pto.rfind("\n", 0, nxt) + 1] if nxt > 0 else pto[i0: pto.rstrip().rfind("}")]
+        body = function_body(pto, f)
         if FIT:
             body = fit_partitions(body)
-        hdr = re.search(r"^module[^\n]*\{", pto, re.M)
         single = os.path.join(d, case, f + ".pto")
-        open(single, "w").write((hdr.group(0) if hdr else "module {") + "\n" + body + "\n}\n")
+        open(single, "w").write(single_function_module(pto, f, body))
         od = os.path.join(d, case, "ptk_out")
-        cmd = [PTK, "run", single, "--entry", f, "--out", od, "--"] + args
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-        if r.returncode:
-            res.append((op, case, "ptk error: " + (r.stderr.strip().splitlines() or ["?"])[0][:150]))
+        err = ptk_run(PTK, single, args, od, entry=f, timeout=300)
+        if err:
+            res.append((op, case, err))
             continue
-        outf = [x for x in os.listdir(od) if x.startswith("%d_" % out_idx)][0]
-        outa = np.load(os.path.join(od, outf)).reshape(-1)
-        outa.tofile(os.path.join(d, case, "output.bin"))
+        ptk_output(od, out_idx).tofile(os.path.join(d, case, "output.bin"))
         r = subprocess.run([sys.executable, "compare.py", case], cwd=d, capture_output=True, text=True)
-        msg = (r.stdout + r.stderr).strip().splitlines()
-        res.append((op, case, "PASS" if r.returncode == 0 else "FAIL " + " | ".join(msg[:3])[:300]))
+        res.append((op, case, compare_message(r)))
     return res
 
-ops = ARGS[3:] or git("ls-tree", "--name-only", "HEAD:" + BASE).decode().split()
-tot = {"PASS": 0, "FAIL": 0, "other": 0}
+ops = ARGS[3:] or GIT.ls(BASE)
+table = Table()
 for op in ops:
     if "." in op:
         continue
@@ -287,7 +259,5 @@ for op in ops:
     except Exception as e:  # keep going over the whole suite
         rs = [(op, "-", "skip: driver " + repr(e)[:100])]
     for o, c, s in rs:
-        print("%-22s %-40s %s" % (o, c, s), flush=True)
-        k = "PASS" if s == "PASS" else "FAIL" if s.startswith("FAIL") else "other"
-        tot[k] += 1
-print("TOTAL", tot)
+        table.add(o, c, s)
+table.total()
