@@ -72,6 +72,9 @@ void vop_check_ptoas_move(vctx *c, ptk_op *op);
 void vop_check_ptoas_tmp(vctx *c, ptk_op *op);
 /* The core type each end of a cube/vector pipe runs on (verify_ptoas_pipe.c). */
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op);
+/* Fixpipe pipes: producer/consumer contract, entry types, quant state
+ * (verify_ptoas_fixpipe.c). */
+void vop_check_ptoas_fixpipe(vctx *c, ptk_op *op);
 /* Reserved buffers and peer_func references (verify_ptoas_peer.c). */
 void vop_check_ptoas_peer(vctx *c, ptk_op *op);
 /* The function an import_reserved_buffer's peer_func names (ptoas
