@@ -72,6 +72,9 @@ void vop_check_ptoas_move(vctx *c, ptk_op *op);
 void vop_check_ptoas_tmp(vctx *c, ptk_op *op);
 /* The core type each end of a cube/vector pipe runs on (verify_ptoas_pipe.c). */
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op);
+/* The rules across a module's pipe inits: split usage, peer pairs, flag ids
+ * (verify_ptoas_pipe_peers.c). Once per module tree. */
+void vmodule_check_ptoas_pipes(vctx *c, ptk_module *m);
 /* Fixpipe pipes: producer/consumer contract, entry types, quant state
  * (verify_ptoas_fixpipe.c). */
 void vop_check_ptoas_fixpipe(vctx *c, ptk_op *op);
