@@ -10,6 +10,7 @@
  * scalar / vector quant mode needs its pto.set_quant_scalar / _vector
  * before each push. */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -337,9 +338,12 @@ static void check_entry(vctx *c, ptk_op *op, const quant_mode *q, const char *la
          id, got, layout, want);
     return;
   }
-  int64_t size = 0, bytes = t->rows * t->cols * (int64_t)ptk_dtype_bytes(dt);
-  if (t->rows != PTK_DYN && t->cols != PTK_DYN && ptk_attr_get_int(ptk_op_attr(op, "slot_size"), &size) &&
-      size < bytes) {
+  int64_t size = 0, bytes = 0;
+  if (t->rows != PTK_DYN && t->cols != PTK_DYN &&
+      (__builtin_mul_overflow(t->rows, t->cols, &bytes) ||
+       __builtin_mul_overflow(bytes, (int64_t)ptk_dtype_bytes(dt), &bytes)))
+    bytes = INT64_MAX; /* no slot holds it */
+  if (ptk_attr_get_int(ptk_op_attr(op, "slot_size"), &size) && size < bytes) {
     VERR(c, op, "'%s' slot_size %" PRId64 " is smaller than the %" PRId64 "-byte entry fixpipe pipe id %" PRId64
                 " pops", vop_name(op), size, bytes, id);
     return;

@@ -62,7 +62,30 @@ static bool helper_forbidden(const ptk_op *op) {
   }
 }
 
+/* The lowered pipe inits' shape (ptoas verifyPipeShape): an explicit
+ * flag_base places the pipe's 2 flag ids (4 with dir_mask 3) within the 16
+ * hardware ones. */
+static void vfy_pipe_shape(vctx *c, ptk_op *op) {
+  int64_t dir = 0, v = 0;
+  if (ptk_attr_get_int(ptk_op_attr(op, "dir_mask"), &dir) && dir != 1 && dir != 2 && dir != 3) {
+    VERR(c, op, "'%s' dir_mask must be 1, 2 or 3, but is %" PRId64, vop_name(op), dir);
+    return;
+  }
+  static const char *const positive[] = {"slot_size", "slot_num"};
+  for (size_t i = 0; i < PTK_ARRAY_LEN(positive); i++)
+    if (ptk_attr_get_int(ptk_op_attr(op, positive[i]), &v) && v <= 0) {
+      VERR(c, op, "'%s' %s must be greater than 0, but is %" PRId64, vop_name(op), positive[i], v);
+      return;
+    }
+  if (!ptk_attr_get_int(ptk_op_attr(op, "flag_base"), &v)) return;
+  int64_t width = dir == 3 ? 4 : 2;
+  if (v < 0 || v > 16 - width)
+    VERR(c, op, "'%s' flag_base %" PRId64 " must be in 0..%" PRId64 ": its %" PRId64 " flag ids must fit in the 16 "
+                "hardware ones", vop_name(op), v, 16 - width, width);
+}
+
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
+  if (op->kind == PTK_OP_INITIALIZE_L2L_PIPE || op->kind == PTK_OP_INITIALIZE_L2G2L_PIPE) vfy_pipe_shape(c, op);
   if (c->func && flag_attr(ptk_func_attr(c->func, "pto.tileop.helper")) && helper_forbidden(op)) {
     VERR(c, op, "'%s' cannot be in tile-op helper '@%s': a helper is synchronized by the code it is inlined into",
          vop_name(op), c->func->name);
