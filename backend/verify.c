@@ -909,6 +909,9 @@ bool ptk_verify_module(ptk_module *m, ptk_diags *d) {
   vctx c;
   ctx_init(&c, m, d);
   verify_module_rec(&c, m);
+  /* Like ptoas's pipe passes, the rules across pipe inits judge IR whose
+   * ops are valid (a broken init would only cascade). */
+  if (ptk_diags_errors(d) == c.errors0) vmodule_check_ptoas_pipes(&c, m);
   return ctx_done(&c);
 }
 

@@ -72,6 +72,18 @@ void vop_check_ptoas_move(vctx *c, ptk_op *op);
 void vop_check_ptoas_tmp(vctx *c, ptk_op *op);
 /* The core type each end of a cube/vector pipe runs on (verify_ptoas_pipe.c). */
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op);
+/* The rules across a module's pipe inits: split usage, peer pairs, flag ids
+ * (verify_ptoas_pipe_peers.c). Once per module tree. */
+void vmodule_check_ptoas_pipes(vctx *c, ptk_module *m);
+/* Fixpipe pipes: producer/consumer contract, entry types, quant state
+ * (verify_ptoas_fixpipe.c). */
+void vop_check_ptoas_fixpipe(vctx *c, ptk_op *op);
+/* Reserved buffers and peer_func references (verify_ptoas_peer.c). */
+void vop_check_ptoas_peer(vctx *c, ptk_op *op);
+/* The function an import_reserved_buffer's peer_func names (ptoas
+ * lookupPeerFuncAcrossContainer), NULL when none or ambiguous; with
+ * ncandidates, how many public functions outside its module matched. */
+ptk_func *vptoas_peer_func(const ptk_op *import, uint32_t *ncandidates);
 /* Element types of vector ops per target (verify_ptoas_elem.c). */
 void vop_check_ptoas_elem(vctx *c, ptk_op *op);
 /* The flat 1-D GM runs of the asynchronous transfers (verify_ptoas_async.c). */

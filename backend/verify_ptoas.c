@@ -764,6 +764,8 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   vop_check_ptoas_move(c, op);
   vop_check_ptoas_tmp(c, op);
   vop_check_ptoas_pipe(c, op);
+  vop_check_ptoas_peer(c, op);
+  vop_check_ptoas_fixpipe(c, op);
   vop_check_ptoas_elem(c, op);
   vop_check_ptoas_async(c, op);
   switch (op->kind) {

@@ -5,11 +5,9 @@
  * it, or in a tile-op helper (`pto.tileop.helper`, checked where it is
  * inlined). A split is 0 (none), 1 or 2, ids are non-negative, and
  * local_slot_num is an A2/A3 attribute. A tile-op helper holds no pipe
- * synchronization. The
- * rules across functions (a producer's init matched by its peer consumer's,
- * reserved buffers traced to their peer, fixpipe quantization contracts)
- * are ptoas's pipe lowering, which ptk does not have, and are not checked. */
-#include <stdlib.h>
+ * synchronization. The rules across functions are in
+ * verify_ptoas_pipe_peers.c (peers, split usage, flag ids),
+ * verify_ptoas_peer.c (reserved buffers) and verify_ptoas_fixpipe.c. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -64,53 +62,30 @@ static bool helper_forbidden(const ptk_op *op) {
   }
 }
 
-/* Flag ids of a function's pipes (ptoas PTOResolveReservedBuffersPass):
- * pipes without a flag_base take consecutive even bases in the order of
- * their ids (then of the text), 2 ids each, 4 with dir_mask 3; all must fit
- * in the 16 hardware flag ids. */
-enum { MAX_FLAG_IDS = 16 };
-typedef struct pipe_init {
-  const ptk_op *op;
-  int64_t id, width;
-  uint32_t order;
-} pipe_init;
-typedef struct pipe_inits {
-  PTK_VEC(pipe_init) v;
-} pipe_inits;
-
-static bool collect_init(ptk_op *op, void *ctx) {
-  pipe_inits *p = ctx;
-  if (op->kind != PTK_OP_AIC_INITIALIZE_PIPE && op->kind != PTK_OP_AIV_INITIALIZE_PIPE) return true;
-  if (ptk_op_attr(op, "flag_base")) return true; /* placed by the author */
-  int64_t id = 0, dir = 1;
-  ptk_attr_get_int(ptk_op_attr(op, "id"), &id);
-  ptk_attr_get_int(ptk_op_attr(op, "dir_mask"), &dir);
-  pipe_init pi = {op, id, dir == 3 ? 4 : 2, (uint32_t)p->v.len};
-  ptk_vec_push(&p->v, pi);
-  return true;
-}
-static int cmp_init(const void *a, const void *b) {
-  const pipe_init *x = a, *y = b;
-  if (x->id != y->id) return x->id < y->id ? -1 : 1;
-  return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* The flag ids op's pipe would end at, or 0 when op needs none. */
-static int64_t flag_end(vctx *c, const ptk_op *op) {
-  pipe_inits p = {{0}};
-  ptk_walk_func(c->func, collect_init, &p);
-  if (p.v.len) qsort(p.v.data, p.v.len, sizeof *p.v.data, cmp_init);
-  int64_t base = 0, end = 0;
-  for (size_t i = 0; i < p.v.len; i++) {
-    base = (base + 1) & ~(int64_t)1;
-    if (p.v.data[i].op == op) end = base + p.v.data[i].width;
-    base += p.v.data[i].width;
+/* The lowered pipe inits' shape (ptoas verifyPipeShape): an explicit
+ * flag_base places the pipe's 2 flag ids (4 with dir_mask 3) within the 16
+ * hardware ones. */
+static void vfy_pipe_shape(vctx *c, ptk_op *op) {
+  int64_t dir = 0, v = 0;
+  if (ptk_attr_get_int(ptk_op_attr(op, "dir_mask"), &dir) && dir != 1 && dir != 2 && dir != 3) {
+    VERR(c, op, "'%s' dir_mask must be 1, 2 or 3, but is %" PRId64, vop_name(op), dir);
+    return;
   }
-  ptk_vec_free(&p.v);
-  return end;
+  static const char *const positive[] = {"slot_size", "slot_num"};
+  for (size_t i = 0; i < PTK_ARRAY_LEN(positive); i++)
+    if (ptk_attr_get_int(ptk_op_attr(op, positive[i]), &v) && v <= 0) {
+      VERR(c, op, "'%s' %s must be greater than 0, but is %" PRId64, vop_name(op), positive[i], v);
+      return;
+    }
+  if (!ptk_attr_get_int(ptk_op_attr(op, "flag_base"), &v)) return;
+  int64_t width = dir == 3 ? 4 : 2;
+  if (v < 0 || v > 16 - width)
+    VERR(c, op, "'%s' flag_base %" PRId64 " must be in 0..%" PRId64 ": its %" PRId64 " flag ids must fit in the 16 "
+                "hardware ones", vop_name(op), v, 16 - width, width);
 }
 
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
+  if (op->kind == PTK_OP_INITIALIZE_L2L_PIPE || op->kind == PTK_OP_INITIALIZE_L2G2L_PIPE) vfy_pipe_shape(c, op);
   if (c->func && flag_attr(ptk_func_attr(c->func, "pto.tileop.helper")) && helper_forbidden(op)) {
     VERR(c, op, "'%s' cannot be in tile-op helper '@%s': a helper is synchronized by the code it is inlined into",
          vop_name(op), c->func->name);
@@ -118,11 +93,12 @@ void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
   }
   const char *want = pipe_core(op);
   if (!want) return;
-  /* ptoas also rejects a pipe op in a function that names no kernel kind;
-   * ptk's own op sweeps (lit/pto/ptoas_pipe_forms.pto,
-   * sweep_pipes_generic.pto, lit/run/noexec.pto) put both ends in one such
-   * function, so only code of the other core is rejected yet. */
   const char *got = context_core(c, op);
+  if (!got && c->func) {
+    VERR(c, op, "'%s' runs on the %s core, so it must be inside a %s kernel function or a pto.section.%s, but "
+                "'@%s' names no pto.kernel_kind", vop_name(op), want, want, want, c->func->name);
+    return;
+  }
   if (got && *got && strcmp(got, want) != 0) {
     VERR(c, op, "'%s' runs on the %s core, so it must be inside a %s kernel function or a pto.section.%s, but it "
                 "is in %s code", vop_name(op), want, want, want, got);
@@ -145,9 +121,4 @@ void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
     VERR(c, op, "'%s' split must be 0, 1 or 2, but is %" PRId64, vop_name(op), v);
     return;
   }
-  if (c->func && (op->kind == PTK_OP_AIC_INITIALIZE_PIPE || op->kind == PTK_OP_AIV_INITIALIZE_PIPE) &&
-      flag_end(c, op) > MAX_FLAG_IDS)
-    VERR(c, op, "'%s': the pipes of '@%s' need more than the %d hardware flag ids (2 per pipe, 4 with dir_mask 3); "
-                "this one would end at flag id %" PRId64,
-         vop_name(op), c->func->name, MAX_FLAG_IDS, flag_end(c, op));
 }
