@@ -45,3 +45,18 @@ const char *ptk_mem_name(ptk_space loc) {
   default: return "GM";
   }
 }
+
+int ptk_op_tmp_operand(const ptk_op *op, ptk_target t, bool *written) {
+  uint32_t fl = ptk_op_table[op->kind].flags;
+  *written = false;
+  if (!(fl & (PTK_OPF_TMP | PTK_OPF_TMP_A3)) || op->nsegs != 2) return -1;
+  const ptk_op_desc *d = ptk_op_desc_of(op->kind);
+  int k = -1;
+  for (uint8_t i = 0; i < d->nsig; i++)
+    if (d->sig[i].group == 0 && !d->sig[i].result) {
+      if (d->sig[i].kind == 't') k = i;
+    }
+  if (k < 0 || (uint32_t)k >= op->segs[0]) return -1;
+  *written = (fl & PTK_OPF_TMP) || t != PTK_TARGET_A5;
+  return k;
+}
