@@ -97,15 +97,29 @@ static bool dims_differ(int64_t a, int64_t b) { return a != UNK && b != UNK && a
 
 /* ---- per-op rules ---- */
 
+/* A valid shape counted in elements: a packed fp4 byte (f4E2M1x2,
+ * f4E1M2x2) holds two along the tile's major dimension (ptoas's
+ * getLogicalTileDim, which tcvt's verifier compares). */
+static vs logical(const ptk_value *v, vs s) {
+  const ptk_tile_desc *t = pu_tile(v);
+  ptk_dtype dt;
+  if (!t || !t->elem || !ptk_type_elem_dtype(t->elem, &dt) ||
+      (dt != PTK_DT_F4E2M1X2 && dt != PTK_DT_F4E1M2X2))
+    return s;
+  int64_t *k = t->blayout == PTK_BLAYOUT_COL_MAJOR ? &s.r : &s.c;
+  if (*k != UNK) *k *= 2;
+  return s;
+}
+
 static void check_elementwise(shctx *c, ptk_op *op, int n) {
   uint32_t ni, no;
   ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
   if (no < 1 || !pu_tile(outs[0])) return;
-  vs d = valid_of(c, outs[0]);
+  vs d = valid_of(c, outs[0]), ld = logical(outs[0], d);
   for (uint32_t i = 0; i < ni && (int)i < n; i++) {
     if (!pu_tile(ins[i])) continue;
-    vs s = valid_of(c, ins[i]);
-    if (!dims_differ(s.r, d.r) && !dims_differ(s.c, d.c)) continue;
+    vs s = valid_of(c, ins[i]), ls = logical(ins[i], s);
+    if (!dims_differ(ls.r, ld.r) && !dims_differ(ls.c, ld.c)) continue;
     char a[24], b[24], x[24], y[24];
     ptk_error(c->d, ptk_op_range(op),
               "'%s': ins[%u] has valid shape %sx%s, but the destination has %sx%s (the operands "
