@@ -27,8 +27,8 @@ uint32_t ptk_target_capacity(ptk_target t, ptk_space loc) {
   case PTK_SPACE_LEFT:
   case PTK_SPACE_RIGHT: return 64u * 1024u;
   case PTK_SPACE_ACC: return (a5 ? 256u : 128u) * 1024u;
-  case PTK_SPACE_BIAS: return (a5 ? 4u : 1u) * 1024u;
-  case PTK_SPACE_SCALING: return (a5 ? 4u : 2u) * 1024u;
+  case PTK_SPACE_BIAS: return 64u * 1024u;
+  case PTK_SPACE_SCALING: return (a5 ? 248u : 192u) * 1024u;
   default: return 0;
   }
 }

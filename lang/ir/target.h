@@ -23,10 +23,12 @@ bool ptk_target_parse(const char *s, ptk_target *out);
  *   L0A     left      64 KiB    64 KiB
  *   L0B     right     64 KiB    64 KiB
  *   L0C     acc      128 KiB   256 KiB
- *   BT      bias       1 KiB     4 KiB
- *   FB      scaling    2 KiB     4 KiB
+ *   BT      bias      64 KiB    64 KiB
+ *   FB      scaling  192 KiB   248 KiB
  *
- * 0 for gm. (bias/scaling sizes are ptk's choice; the references give none.) */
+ * 0 for gm. The references give no bias/scaling sizes; these are ptoas's
+ * (PTOPlanMemory's MemSpec kA3/kA5: 524288 bits of bias, and scaling sized
+ * like UB), so a kernel ptoas plans fits here too. */
 uint32_t ptk_target_capacity(ptk_target t, ptk_space loc);
 /* The scratch (tmp) tile operand of a DPS op whose row has PTK_OPF_TMP or
  * PTK_OPF_TMP_A3 (the last `t` of its ins signature): its operand index, or
