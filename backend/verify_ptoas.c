@@ -735,6 +735,40 @@ static void vfy_matmul_mx(vctx *c, ptk_op *op) {
     check_mx_scale(c, op, bi + 1, a, b, false);
 }
 
+/* tgemv.mx (verifyA5MxGemvScaleTile): the scales follow A's and B's valid
+ * sizes: a_scale is M x ceil(K/32) in shape and valid shape, b_scale has
+ * ceil(K/32) rows, B's columns and B's valid columns; both 'scaling' tiles. */
+static void vfy_gemv_mx(vctx *c, ptk_op *op) {
+  bool acc = op->kind == PTK_OP_TGEMV_MX_ACC;
+  uint32_t ai = acc ? 1 : 0, bi = acc ? 3 : 2;
+  if (bi + 1 >= op->noperands) return;
+  const ptk_tile_desc *a = vtile(op->operands[ai]), *b = vtile(op->operands[bi]);
+  if (!a || !b) return;
+  for (int left = 1; left >= 0; left--) {
+    uint32_t si = left ? ai + 1 : bi + 1;
+    const ptk_tile_desc *s = vtile(op->operands[si]);
+    const char *name = left ? "a_scale" : "b_scale";
+    if (!s) continue;
+    if (s->loc != PTK_SPACE_SCALING) {
+      VERR(c, op, "'%s' %s %s must be a 'scaling' tile, but is a '%s' tile", vop_name(op), name,
+           voperand(c, op, si), space(s->loc));
+      return;
+    }
+    int64_t k = a->v_col == PTK_DYN ? PTK_DYN : (a->v_col + 31) / 32;
+    int64_t want[4] = {left ? a->v_row : k, left ? k : b->cols, left ? a->v_row : k, left ? k : b->v_col};
+    int64_t got[4] = {s->rows, s->cols, s->v_row, s->v_col};
+    bool ok = true;
+    for (int i = 0; i < 4; i++) ok &= got[i] == PTK_DYN || want[i] == PTK_DYN || got[i] == want[i];
+    if (ok) continue;
+    VERR(c, op, "'%s' %s %s must have shape %s and valid shape %s (%s), but has %" PRId64 "x%" PRId64
+                " valid %" PRId64 "x%" PRId64,
+         vop_name(op), name, voperand(c, op, si), vstr(c, ptk_xasprintf("%" PRId64 "x%" PRId64, want[0], want[1])),
+         vstr(c, ptk_xasprintf("%" PRId64 "x%" PRId64, want[2], want[3])),
+         left ? "M x ceil(K/32) of A's valid sizes" : "ceil(K/32) x B's columns", got[0], got[1], got[2], got[3]);
+    return;
+  }
+}
+
 /* ======================================================================
  * Functions (validatePTOEntryFunctions)
  * ====================================================================== */
@@ -794,6 +828,9 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   case PTK_OP_TMATMUL_MX:
   case PTK_OP_TMATMUL_MX_ACC:
   case PTK_OP_TMATMUL_MX_BIAS: vfy_matmul_mx(c, op); break;
+  case PTK_OP_TGEMV_MX:
+  case PTK_OP_TGEMV_MX_ACC:
+  case PTK_OP_TGEMV_MX_BIAS: vfy_gemv_mx(c, op); break;
   default: break;
   }
 }

@@ -97,15 +97,29 @@ static bool dims_differ(int64_t a, int64_t b) { return a != UNK && b != UNK && a
 
 /* ---- per-op rules ---- */
 
+/* A valid shape counted in elements: a packed fp4 byte (f4E2M1x2,
+ * f4E1M2x2) holds two along the tile's major dimension (ptoas's
+ * getLogicalTileDim, which tcvt's verifier compares). */
+static vs logical(const ptk_value *v, vs s) {
+  const ptk_tile_desc *t = pu_tile(v);
+  ptk_dtype dt;
+  if (!t || !t->elem || !ptk_type_elem_dtype(t->elem, &dt) ||
+      (dt != PTK_DT_F4E2M1X2 && dt != PTK_DT_F4E1M2X2))
+    return s;
+  int64_t *k = t->blayout == PTK_BLAYOUT_COL_MAJOR ? &s.r : &s.c;
+  if (*k != UNK) *k *= 2;
+  return s;
+}
+
 static void check_elementwise(shctx *c, ptk_op *op, int n) {
   uint32_t ni, no;
   ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
   if (no < 1 || !pu_tile(outs[0])) return;
-  vs d = valid_of(c, outs[0]);
+  vs d = valid_of(c, outs[0]), ld = logical(outs[0], d);
   for (uint32_t i = 0; i < ni && (int)i < n; i++) {
     if (!pu_tile(ins[i])) continue;
-    vs s = valid_of(c, ins[i]);
-    if (!dims_differ(s.r, d.r) && !dims_differ(s.c, d.c)) continue;
+    vs s = valid_of(c, ins[i]), ls = logical(ins[i], s);
+    if (!dims_differ(ls.r, ld.r) && !dims_differ(ls.c, ld.c)) continue;
     char a[24], b[24], x[24], y[24];
     ptk_error(c->d, ptk_op_range(op),
               "'%s': ins[%u] has valid shape %sx%s, but the destination has %sx%s (the operands "
@@ -214,11 +228,20 @@ static bool row_vector(const ptk_value *v, vs s, vs d) {
   return false;
 }
 
+/* A destination of valid shape exactly 0x0 is ptoas's no-op marker (PyPTO's
+ * dual-AIV replay of an inactive lane, issue 708): row/column reductions
+ * other than the arg ones, trowexpand and the row-expand ops write nothing
+ * and take any sources (verifyRowReductionValidRegion,
+ * verifyColReductionValidRegion, TRowExpandOp and the row-expand verifiers
+ * accept it before their shape rules); the engines run them as no-ops. */
+static bool noop_marker(vs d) { return d.r == 0 && d.c == 0; }
+
 static void check_expand(shctx *c, ptk_op *op, ptk_check_class k) {
   uint32_t ni, no;
   ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
   if (no < 1 || ni < 1 || !pu_tile(outs[0])) return;
   vs d = valid_of(c, outs[0]);
+  if (noop_marker(d) && (k == PTK_CHECK_ROWEXP || k == PTK_CHECK_ROWEXP_OP)) return;
   char a[24], b[24], x[24], y[24];
   if (k == PTK_CHECK_ROWEXP || k == PTK_CHECK_COLEXP) {
     if (!pu_tile(ins[0])) return;
@@ -270,6 +293,9 @@ static void check_reduction(shctx *c, ptk_op *op, bool row) {
   ptk_value **ins = pu_ins(op, &ni), **outs = pu_outs(op, &no);
   if (ni < 1 || no < 1 || !pu_tile(ins[0]) || !pu_tile(outs[0])) return;
   vs s = valid_of(c, ins[0]), d = valid_of(c, outs[0]);
+  const char *sub = ptk_op_table[op->kind].sub;
+  bool arg = sub && (!strcmp(sub, "PTK_ISA_RARGMAX") || !strcmp(sub, "PTK_ISA_RARGMIN"));
+  if (noop_marker(d) && !arg) return;
   char a[24], b[24], x[24], y[24];
   bool bad = row ? (dims_differ(d.c, 1) || dims_differ(d.r, s.r))
                  : (dims_differ(d.r, 1) || dims_differ(d.c, s.c));

@@ -136,7 +136,11 @@ typedef struct ptk_mem_stats {
  * space of dead tiles is reused (first fit); tiles that already have an
  * address keep it and are avoided. Callees get space above their callers.
  * A memory that overflows is an error naming the memory, its capacity, the
- * peak and the tiles live at the peak (notes with their locations).
+ * peak and the tiles live at the peak (notes with their locations) — after
+ * one more try in which the tiles that no op writes (their contents are
+ * undefined) get no space of their own, as in ptoas, and sit at the
+ * start of the memory over the others. A scratch tmp that the op does not
+ * touch on the target (PTK_OPF_TMP_A3 on a5) is no use of its tile.
  * Runs ptk_check_memory_plan afterwards. `st` may be NULL. True when ok. */
 bool ptk_plan_memory(ptk_module *m, ptk_target t, ptk_mem_stats *st, ptk_diags *d);
 
@@ -144,7 +148,8 @@ bool ptk_plan_memory(ptk_module *m, ptk_target t, ptk_mem_stats *st, ptk_diags *
  * overlap, unless both had their address before planning (explicit
  * aliasing is allowed) — i.e. every pair with at least one tile whose
  * alloc_tile op uid is marked in `planned` (indexed by op uid, size
- * `nplanned`; NULL: check every pair); every constant address is aligned
+ * `nplanned`; NULL: check every pair; 2 marks a tile placed over others
+ * because nothing writes it, never checked); every constant address is aligned
  * and inside the memory. True when it holds; otherwise located errors. */
 bool ptk_check_memory_plan(ptk_module *m, ptk_target t, const uint8_t *planned,
                            uint32_t nplanned, ptk_diags *d);

@@ -35,6 +35,7 @@ typedef struct tile_rec {
   int64_t addr;   /* -1: none yet */
   bool fixed;     /* had an addr before planning */
   bool dyn_addr;  /* addr operand is not a constant */
+  bool over;      /* placed over other tiles: nothing writes it (plan_space) */
   uint32_t lo, hi;
   uint32_t group;
 } tile_rec;
@@ -42,10 +43,12 @@ typedef struct tile_rec {
 typedef struct group_rec {
   uint32_t lo, hi;     /* live interval */
   uint32_t amin, amax; /* alloc positions */
+  bool written;        /* some op may write one of its values */
 } group_rec;
 
 typedef struct live {
   ptk_func *f;
+  ptk_target target;
   pu_order ord;
   uint32_t nvals;
   pu_alias al;
@@ -55,12 +58,23 @@ typedef struct live {
   PTK_VEC(group_rec) groups;
 } live;
 
+/* The operand index of a tmp the op does not touch on the target (A5's
+ * library ignores some A2/A3 scratch tiles; ptoas does not count them as
+ * uses either), or -1. */
+static int untouched_tmp(const live *L, const ptk_op *op) {
+  bool written;
+  int k = ptk_op_tmp_operand(op, L->target, &written);
+  return written ? -1 : k;
+}
+
 static bool collect_allocs(ptk_op *op, void *p) {
   live *L = p;
   /* The first use that touches the data (valid-shape updates do not). */
+  int skip = untouched_tmp(L, op);
   if (op->kind != PTK_OP_SET_VALIDSHAPE && op->kind != PTK_OP_GET_VALIDSHAPE)
     for (uint32_t i = 0; i < op->noperands; i++) {
       ptk_value *v = op->operands[i];
+      if ((int)i == skip) continue;
       if (v && v->uid < L->nvals && !L->first_use[v->uid]) L->first_use[v->uid] = op;
     }
   if (op->kind != PTK_OP_ALLOC_TILE || op->nresults != 1 || !pu_tile(&op->results[0])) return true;
@@ -96,13 +110,42 @@ static void stretch(group_rec *g, uint32_t lo, uint32_t hi) {
   if (hi > g->hi) g->hi = hi;
 }
 
+/* Can `op` change the contents of its tile operand i? DPS ins are read (a
+ * scratch tmp is written where the op writes it); valid-shape updates and
+ * the ops that only name the same storage (the aliases united in pu_alias)
+ * are no writes; any other use may be one. */
+static bool may_write(const live *L, const ptk_op *op, uint32_t i) {
+  switch (op->kind) {
+  case PTK_OP_SET_VALIDSHAPE:
+  case PTK_OP_GET_VALIDSHAPE:
+  case PTK_OP_TRESHAPE:
+  case PTK_OP_BITCAST:
+  case PTK_OP_SUBVIEW:
+  case PTK_OP_TASSIGN:
+  case PTK_OP_ARITH_SELECT:
+  case PTK_OP_SCF_IF:
+  case PTK_OP_SCF_FOR:
+  case PTK_OP_SCF_WHILE:
+  case PTK_OP_SCF_YIELD:
+  case PTK_OP_SCF_CONDITION:
+  case PTK_OP_FUNC_RETURN: return false;
+  default: break;
+  }
+  uint32_t ni;
+  if (ptk_op_table[op->kind].family != PTK_FAM_DPS || !pu_ins(op, &ni) || i >= ni) return true;
+  bool written;
+  return ptk_op_tmp_operand(op, L->target, &written) == (int)i && written;
+}
+
 static bool use_op(ptk_op *op, void *p) {
   live *L = p;
   uint32_t pos = L->ord.pos[op->uid];
+  int skip = untouched_tmp(L, op);
   for (uint32_t i = 0; i < op->noperands; i++) {
-    int32_t gi = group_of_value(L, op->operands[i]);
+    int32_t gi = (int)i == skip ? -1 : group_of_value(L, op->operands[i]);
     if (gi < 0) continue;
     group_rec *g = &L->groups.data[gi];
+    if (may_write(L, op, i)) g->written = true;
     stretch(g, pos, pos);
     for (ptk_op *x = pu_parent_op(op); x; x = pu_parent_op(x)) {
       if (!pu_is_loop(x)) continue;
@@ -143,9 +186,10 @@ static bool first_use_defines(const ptk_op *alloc, const ptk_op *u, const ptk_va
   return out;
 }
 
-static void live_compute(live *L, ptk_func *f) {
+static void live_compute(live *L, ptk_func *f, ptk_target target) {
   memset(L, 0, sizeof *L);
   L->f = f;
+  L->target = target;
   pu_order_func(&L->ord, f, 0);
   L->nvals = ptk_module_value_count(f->module);
   L->grp_of = ptk_xmalloc((L->nvals + 1) * sizeof *L->grp_of);
@@ -164,7 +208,7 @@ static void live_compute(live *L, ptk_func *f) {
     uint32_t pos = u && first_use_defines(t->op, u, v) ? L->ord.pos[u->uid] : 0;
     if (!u) pos = L->ord.pos[t->op->uid];
     if (L->grp_of[root] < 0) {
-      group_rec g = {pos, pos, pos, pos};
+      group_rec g = {pos, pos, pos, pos, false};
       ptk_vec_push(&L->groups, g);
       L->grp_of[root] = (int32_t)(L->groups.len - 1);
     }
@@ -336,11 +380,92 @@ static void report_overflow(planner *P, live *L, ptk_space sp, const uint32_t *i
   P->ok = false;
 }
 
-/* Plans one memory of one function; tiles with addresses get `base` added. */
+typedef PTK_VEC(uint32_t) idx_vec;
+typedef PTK_VEC(sort_ent) ent_vec;
+
+static bool unwritten(const live *L, const tile_rec *t) { return !L->groups.data[t->group].written; }
+
+/* One placement of `todo` (sorted by start) around the `fixed` tiles, from
+ * address `base`. With `over`, a tile nothing writes gets no space of its
+ * own: it sits at `base`, over whatever is there (ptoas reserves none for
+ * it: PTOPlanMemory starts a buffer's life at its first write, and
+ * AllocToPointerCast gives the others addresses that may overlap; its
+ * contents are undefined). False when the memory overflows, reported when
+ * `report` (naming the tiles that have space of their own). */
+static bool place(planner *P, live *L, ptk_space sp, uint64_t base, const idx_vec *all,
+                  const ent_vec *todo, const idx_vec *fixed, bool over, bool report,
+                  uint64_t *used_out) {
+  uint32_t cap = ptk_target_capacity(P->target, sp);
+  uint64_t used = 0;
+  for (size_t i = 0; i < fixed->len; i++) {
+    const tile_rec *t = &L->tiles.data[fixed->data[i]];
+    if ((uint64_t)t->addr + t->size > used) used = (uint64_t)t->addr + t->size;
+  }
+  idx_vec shown = {0}; /* the tiles an overflow report names */
+  for (size_t i = 0; i < all->len; i++)
+    if (!over || !unwritten(L, &L->tiles.data[all->data[i]]) || L->tiles.data[all->data[i]].fixed)
+      ptk_vec_push(&shown, all->data[i]);
+  PTK_VEC(uint32_t) active = {0}; /* planned tiles still live */
+  PTK_VEC(range) occ = {0};
+  bool overflowed = false;
+  for (size_t k = 0; k < todo->len; k++) {
+    tile_rec *t = &L->tiles.data[todo->data[k].idx];
+    t->over = over && unwritten(L, t);
+    if (t->over) {
+      t->addr = (int64_t)base;
+      if (base + t->size > used) used = base + t->size;
+      if (base + t->size > cap && !overflowed) { /* it alone is too big */
+        if (report) report_overflow(P, L, sp, &todo->data[k].idx, 1, t, base);
+        overflowed = true;
+      }
+      continue;
+    }
+    /* Expire. */
+    size_t w = 0;
+    for (size_t i = 0; i < active.len; i++)
+      if (L->tiles.data[active.data[i]].hi >= t->lo) active.data[w++] = active.data[i];
+    active.len = w;
+    occ.len = 0;
+    for (size_t i = 0; i < active.len; i++) {
+      const tile_rec *o = &L->tiles.data[active.data[i]];
+      range r = {(uint64_t)o->addr, (uint64_t)o->addr + o->size};
+      ptk_vec_push(&occ, r);
+    }
+    for (size_t i = 0; i < fixed->len; i++) {
+      const tile_rec *o = &L->tiles.data[fixed->data[i]];
+      if (o->hi < t->lo || o->lo > t->hi) continue;
+      range r = {(uint64_t)o->addr, (uint64_t)o->addr + o->size};
+      ptk_vec_push(&occ, r);
+    }
+    if (occ.len > 1) qsort(occ.data, occ.len, sizeof *occ.data, cmp_range);
+    uint64_t a = base;
+    for (size_t i = 0; i < occ.len; i++) {
+      if (a + t->size <= occ.data[i].lo) break;
+      if (occ.data[i].hi > a) a = align_up(occ.data[i].hi);
+    }
+    t->addr = (int64_t)a;
+    if (a + t->size > used) used = a + t->size;
+    if (a + t->size > cap && !overflowed) {
+      if (report) report_overflow(P, L, sp, shown.data, shown.len, t, base);
+      overflowed = true;
+    }
+    ptk_vec_push(&active, todo->data[k].idx);
+  }
+  ptk_vec_free(&active);
+  ptk_vec_free(&occ);
+  ptk_vec_free(&shown);
+  *used_out = used;
+  return !overflowed;
+}
+
+/* Plans one memory of one function; tiles with addresses get `base` added.
+ * Every tile gets space of its own when they fit (a tile read before any
+ * write then reads zeros); when they do not, tiles nothing writes give up
+ * theirs, as in ptoas. */
 static void plan_space(planner *P, live *L, ptk_space sp, uint64_t base, uint64_t *used_out) {
-  PTK_VEC(uint32_t) all = {0};
-  PTK_VEC(sort_ent) todo = {0};
-  PTK_VEC(uint32_t) fixed = {0};
+  idx_vec all = {0}, fixed = {0};
+  ent_vec todo = {0};
+  bool any_unwritten = false;
   for (size_t i = 0; i < L->tiles.len; i++) {
     tile_rec *t = &L->tiles.data[i];
     if (t->loc != sp) continue;
@@ -349,19 +474,12 @@ static void plan_space(planner *P, live *L, ptk_space sp, uint64_t base, uint64_
       if (!t->dyn_addr) ptk_vec_push(&fixed, (uint32_t)i);
       continue;
     }
+    any_unwritten |= unwritten(L, t);
     sort_ent e = {t->lo, t->hi, t->size, (uint32_t)i};
     ptk_vec_push(&todo, e);
   }
-  if (!all.len) {
-    *used_out = 0;
-    goto out;
-  }
-  uint32_t cap = ptk_target_capacity(P->target, sp);
   uint64_t used = 0;
-  for (size_t i = 0; i < fixed.len; i++) {
-    const tile_rec *t = &L->tiles.data[fixed.data[i]];
-    if ((uint64_t)t->addr + t->size > used) used = (uint64_t)t->addr + t->size;
-  }
+  if (!all.len) goto out;
   if (todo.len) {
     for (size_t i = 0; i < all.len; i++) {
       const tile_rec *t = &L->tiles.data[all.data[i]];
@@ -375,46 +493,9 @@ static void plan_space(planner *P, live *L, ptk_space sp, uint64_t base, uint64_
       }
     }
     if (todo.len > 1) qsort(todo.data, todo.len, sizeof *todo.data, cmp_start);
-    PTK_VEC(uint32_t) active = {0}; /* planned tiles still live */
-    PTK_VEC(range) occ = {0};
-    bool overflowed = false;
-    for (size_t k = 0; k < todo.len; k++) {
-      tile_rec *t = &L->tiles.data[todo.data[k].idx];
-      /* Expire. */
-      size_t w = 0;
-      for (size_t i = 0; i < active.len; i++)
-        if (L->tiles.data[active.data[i]].hi >= t->lo) active.data[w++] = active.data[i];
-      active.len = w;
-      occ.len = 0;
-      for (size_t i = 0; i < active.len; i++) {
-        const tile_rec *o = &L->tiles.data[active.data[i]];
-        range r = {(uint64_t)o->addr, (uint64_t)o->addr + o->size};
-        ptk_vec_push(&occ, r);
-      }
-      for (size_t i = 0; i < fixed.len; i++) {
-        const tile_rec *o = &L->tiles.data[fixed.data[i]];
-        if (o->hi < t->lo || o->lo > t->hi) continue;
-        range r = {(uint64_t)o->addr, (uint64_t)o->addr + o->size};
-        ptk_vec_push(&occ, r);
-      }
-      if (occ.len > 1) qsort(occ.data, occ.len, sizeof *occ.data, cmp_range);
-      uint64_t a = base;
-      for (size_t i = 0; i < occ.len; i++) {
-        if (a + t->size <= occ.data[i].lo) break;
-        if (occ.data[i].hi > a) a = align_up(occ.data[i].hi);
-      }
-      t->addr = (int64_t)a;
-      if (a + t->size > used) used = a + t->size;
-      if (a + t->size > cap && !overflowed) {
-        report_overflow(P, L, sp, all.data, all.len, t, base);
-        overflowed = true;
-      }
-      ptk_vec_push(&active, todo.data[k].idx);
-    }
-    ptk_vec_free(&active);
-    ptk_vec_free(&occ);
   }
-  *used_out = used;
+  if (!place(P, L, sp, base, &all, &todo, &fixed, false, !any_unwritten, &used) && any_unwritten)
+    place(P, L, sp, base, &all, &todo, &fixed, true, true, &used);
   if (P->st) {
     uint32_t at;
     uint64_t pk = peak_of(L->tiles.data, all.data, all.len, &at) + base;
@@ -425,6 +506,7 @@ static void plan_space(planner *P, live *L, ptk_space sp, uint64_t base, uint64_
     P->st->planned += (uint32_t)todo.len;
   }
 out:
+  *used_out = used;
   ptk_vec_free(&all);
   ptk_vec_free(&todo);
   ptk_vec_free(&fixed);
@@ -467,7 +549,7 @@ static void apply(live *L, uint8_t **planned, uint32_t *nplanned) {
       memset(*planned + *nplanned, 0, cap - *nplanned);
       *nplanned = cap;
     }
-    (*planned)[nw->uid] = 1;
+    (*planned)[nw->uid] = t->over ? 2 : 1;
     t->op = nw;
   }
   pu_repl_func(&repl, L->f);
@@ -546,7 +628,7 @@ bool ptk_plan_memory(ptk_module *m, ptk_target target, ptk_mem_stats *st, ptk_di
   for (size_t k = 0; k < n; k++) {
     size_t i = order[k];
     live L;
-    live_compute(&L, fs.data[i]);
+    live_compute(&L, fs.data[i], target);
     for (int sp = PTK_SPACE_VEC; sp < PTK_SPACE__COUNT; sp++) {
       uint64_t b = align_up(base[i * PTK_SPACE__COUNT + sp]), used = 0;
       plan_space(&P, &L, (ptk_space)sp, b, &used);
@@ -580,6 +662,11 @@ static bool is_planned(const uint8_t *planned, uint32_t n, const ptk_op *op) {
   return op->uid < n && planned[op->uid];
 }
 
+/* Placed over other tiles on purpose (nothing writes it; plan_space). */
+static bool is_over(const uint8_t *planned, uint32_t n, const ptk_op *op) {
+  return planned && op->uid < n && planned[op->uid] == 2;
+}
+
 bool ptk_check_memory_plan(ptk_module *m, ptk_target target, const uint8_t *planned,
                            uint32_t nplanned, ptk_diags *d) {
   bool ok = true;
@@ -587,7 +674,7 @@ bool ptk_check_memory_plan(ptk_module *m, ptk_target target, const uint8_t *plan
   pu_collect_funcs(m, &fs);
   for (size_t fi = 0; fi < fs.len; fi++) {
     live L;
-    live_compute(&L, fs.data[fi]);
+    live_compute(&L, fs.data[fi], target);
     PTK_VEC(sort_ent) ents = {0};
     for (size_t i = 0; i < L.tiles.len; i++) {
       tile_rec *t = &L.tiles.data[i];
@@ -624,6 +711,7 @@ bool ptk_check_memory_plan(ptk_module *m, ptk_target target, const uint8_t *plan
         tile_rec *o = &L.tiles.data[active.data[i]];
         if (o->loc != t->loc) continue;
         if (!mine && !is_planned(planned, nplanned, o->op)) continue;
+        if (is_over(planned, nplanned, t->op) || is_over(planned, nplanned, o->op)) continue;
         uint64_t a0 = (uint64_t)t->addr, a1 = a0 + t->bytes;
         uint64_t b0 = (uint64_t)o->addr, b1 = b0 + o->bytes;
         if (a0 < b1 && b0 < a1) {

@@ -128,6 +128,10 @@ enum {
                                  * packing loads/stores, gathers): no mask-granularity rule */
   PTK_OPF_INDEX_RESULT = 1u << 13, /* VPTO-form op whose one result is an index never written
                                     * (eventid_array_get): its type list annotates operands */
+  /* DPS: the op's scratch tile (tmp, the last `t` of its ins signature, when given) is
+   * written by the op (ptoas's memory effects; ptk's engines do not need it) */
+  PTK_OPF_TMP = 1u << 14,
+  PTK_OPF_TMP_A3 = 1u << 15, /* … on A2/A3 only: A5's library does not touch it at all */
 };
 
 /* How an op runs on the host (LOWER column). */

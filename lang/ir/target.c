@@ -27,8 +27,8 @@ uint32_t ptk_target_capacity(ptk_target t, ptk_space loc) {
   case PTK_SPACE_LEFT:
   case PTK_SPACE_RIGHT: return 64u * 1024u;
   case PTK_SPACE_ACC: return (a5 ? 256u : 128u) * 1024u;
-  case PTK_SPACE_BIAS: return (a5 ? 4u : 1u) * 1024u;
-  case PTK_SPACE_SCALING: return (a5 ? 4u : 2u) * 1024u;
+  case PTK_SPACE_BIAS: return 64u * 1024u;
+  case PTK_SPACE_SCALING: return (a5 ? 248u : 192u) * 1024u;
   default: return 0;
   }
 }
@@ -44,4 +44,19 @@ const char *ptk_mem_name(ptk_space loc) {
   case PTK_SPACE_SCALING: return "FB";
   default: return "GM";
   }
+}
+
+int ptk_op_tmp_operand(const ptk_op *op, ptk_target t, bool *written) {
+  uint32_t fl = ptk_op_table[op->kind].flags;
+  *written = false;
+  if (!(fl & (PTK_OPF_TMP | PTK_OPF_TMP_A3)) || op->nsegs != 2) return -1;
+  const ptk_op_desc *d = ptk_op_desc_of(op->kind);
+  int k = -1;
+  for (uint8_t i = 0; i < d->nsig; i++)
+    if (d->sig[i].group == 0 && !d->sig[i].result) {
+      if (d->sig[i].kind == 't') k = i;
+    }
+  if (k < 0 || (uint32_t)k >= op->segs[0]) return -1;
+  *written = (fl & PTK_OPF_TMP) || t != PTK_TARGET_A5;
+  return k;
 }

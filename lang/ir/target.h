@@ -23,11 +23,19 @@ bool ptk_target_parse(const char *s, ptk_target *out);
  *   L0A     left      64 KiB    64 KiB
  *   L0B     right     64 KiB    64 KiB
  *   L0C     acc      128 KiB   256 KiB
- *   BT      bias       1 KiB     4 KiB
- *   FB      scaling    2 KiB     4 KiB
+ *   BT      bias      64 KiB    64 KiB
+ *   FB      scaling  192 KiB   248 KiB
  *
- * 0 for gm. (bias/scaling sizes are ptk's choice; the references give none.) */
+ * 0 for gm. The references give no bias/scaling sizes; these are ptoas's
+ * (PTOPlanMemory's MemSpec kA3/kA5: 524288 bits of bias, and scaling sized
+ * like UB), so a kernel ptoas plans fits here too. */
 uint32_t ptk_target_capacity(ptk_target t, ptk_space loc);
+/* The scratch (tmp) tile operand of a DPS op whose row has PTK_OPF_TMP or
+ * PTK_OPF_TMP_A3 (the last `t` of its ins signature): its operand index, or
+ * -1 when the op has none or it is not given. *written tells whether the op
+ * writes it on target t; false: the op does not touch it at all (ptoas's
+ * memory effects, lib/PTO/IR/PTO.cpp getEffects: A5's library ignores it). */
+int ptk_op_tmp_operand(const ptk_op *op, ptk_target t, bool *written);
 /* Hardware name of the memory of a tile location: "UB", "L1", "L0A", … */
 const char *ptk_mem_name(ptk_space loc);
 

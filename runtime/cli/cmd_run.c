@@ -329,9 +329,16 @@ int ptk_cmd_run(int argc, char **argv) {
     ptk_error(d, ptk_range_none(), "--trace FILE is for programs ('%s' declares none)", o.file);
     goto done;
   }
-  l = ptk_kernel_load_ex(o.file, src, o.k.entry, o.k.consts.data, o.k.consts.len, &to,
-                         (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0) |
-                             (o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0), d);
+  /* --target is also the pipeline's (plan-memory's sizes and per-target rules), as for check
+   * and compile; before, only the launch used it. */
+  ptk_kernel_load_opts ko = {0};
+  ko.entry = o.k.entry;
+  ko.consts = o.k.consts.data;
+  ko.nconsts = o.k.consts.len;
+  ko.trace = &to;
+  ko.flags = (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0) | (o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0);
+  ko.target = o.target;
+  l = ptk_kernel_load_with(o.file, src, &ko, d);
   if (!l) goto done;
   ptk_func *f = ptk_loaded_entry(l);
   if (jit)

@@ -124,6 +124,7 @@ int ptk_isa_trowreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *sr
   ptk_isa_lay DL, SL;
   int rc = red_check("trowreduce", op, dst, src, &DL, &SL);
   if (rc) return rc;
+  if (dst->vrows == 0 && dst->vcols == 0) return PTK_ISA_OK; /* ptoas's 0x0 no-op marker */
   int32_t rows = src->vrows, cols = src->vcols;
   if ((rc = ptk_isa__need(dst, rows, 1, "trowreduce", "dst"))) return rc;
   if (cols == 0) {
@@ -236,6 +237,7 @@ int ptk_isa_tcolreduce(ptk_isa_redop op, const ptk_tile *dst, const ptk_tile *sr
   ptk_isa_lay DL, SL;
   int rc = red_check("tcolreduce", op, dst, src, &DL, &SL);
   if (rc) return rc;
+  if (dst->vrows == 0 && dst->vcols == 0) return PTK_ISA_OK; /* ptoas's 0x0 no-op marker */
   int32_t rows = src->vrows, cols = src->vcols;
   if ((rc = ptk_isa__need(dst, 1, cols, "tcolreduce", "dst"))) return rc;
   int cls = ptk_isa__cls(src->dtype);

@@ -171,10 +171,11 @@ void ptk_isa__lay(const ptk_tile *t, ptk_isa_lay *L) {
   }
 }
 
-/* The ops that move bytes format elements as raw bits (README "Byte formats"). */
+/* The ops that move bytes format elements as raw bits (README "Byte formats"),
+ * and tcvt, which converts them (cvt.c). */
 static bool moves_raw(const char *op) {
   static const char *const ok[] = {"tload", "tstore", "tmov", "textract", "tinsert", "ttrans",
-                                   "tfillpad", "mgather", "mscatter", "tprint", "tmatmul.mx", NULL};
+                                   "tfillpad", "mgather", "mscatter", "tprint", "tmatmul.mx", "tcvt", NULL};
   for (int i = 0; ok[i]; i++)
     if (!strcmp(op, ok[i])) return true;
   return false;
