@@ -523,9 +523,6 @@ static void check_row_coalesce(vctx *c, ptk_op *op, const ptk_tile_desc *data, c
 /* MGatherOp::verify: a 'mat' destination (GM ->
  * L1) takes its index from GM, not a tile. */
 static void vfy_mgather(vctx *c, ptk_op *op) {
-  /* ptoas requires coalesce (ODS); ptk's own tests
-   * (lit/pto/sweep_noexec_dps.pto, lit/pto/ptoas_operand_forms.pto) still
-   * write mgather without it, so that is not checked yet. */
   const char *co = attr_enum(op, "coalesce");
   uint32_t ni = nins(op);
   if (ni < 2 || ni >= op->noperands) return;
