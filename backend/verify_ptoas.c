@@ -109,17 +109,15 @@ static const char *space(ptk_space s) { return ptk_space_name(s); }
  * fractals (rows may be ragged in 'vec', with 32-byte fractals, or for one
  * row). */
 static void check_tile_layout(vctx *c, ptk_op *op, const ptk_tile_desc *t) {
+  /* ptoas checks tile_buf types only, not a buffer already lowered to a
+   * memref (memref.alloc, pto.pointer_cast). */
+  if (op->form && !strcmp(op->form, PTK_FORM_MEMREF)) return;
   ptk_dtype dt;
   if (!elem_dt(t, &dt)) return;
   int64_t eb = ptk_dtype_bytes(dt);
   if (eb <= 0) return;
   const char *ty = vty(c, op->results[0].type);
   if (t->slayout == PTK_SLAYOUT_NONE_BOX) {
-    /* Not yet for 'vec' tiles: two of ptk's own tests allocate such vec
-     * tiles (lit/run/check_races.ptk a 4x1xf32 col_major reduction
-     * result, lit/passes/canonicalize_equal_consts.pto 2x4xf32); they
-     * have to change first (the samples and verify tests already did). */
-    if (t->loc == PTK_SPACE_VEC) return;
     bool row = t->blayout == PTK_BLAYOUT_ROW_MAJOR;
     int64_t dim = row ? t->cols : t->rows;
     if (dim == PTK_DYN || (dim * eb) % 32 == 0) return;
@@ -281,8 +279,8 @@ static void check_inttoptr_uses(vctx *c, ptk_op *op) {
  * Tile ops
  * ====================================================================== */
 
-/* TPowOp / TPowSOp::verify: integer pow takes no tmp operand; tmp has dst's dtype, is row_major and has dst's valid
- * shape. The precision attribute by target (A2/A3: no high_precision; A5:
+/* TPowOp / TPowSOp::verify: float pow needs a tmp operand, integer pow
+ * takes none; tmp has dst's dtype, is row_major and has dst's valid shape. The precision attribute by target (A2/A3: no high_precision; A5:
  * high_precision only for floats). */
 static void vfy_tpow(vctx *c, ptk_op *op) {
   uint32_t ni = nins(op);
@@ -307,11 +305,13 @@ static void vfy_tpow(vctx *c, ptk_op *op) {
          vop_name(op), ptk_dtype_name(dt));
     return;
   }
-  /* ptoas also wants the tmp operand for float elements (its lowering
-   * calls the TPOW overload with tmp); ptk runs float pow without one, its
-   * tracer writes `t ** u` without one (trace/builtins.c) and its tests
-   * (lit/pto/sweep_rows.pto, lit/trace/tile_pow.ptk) expect that form: not
-   * checked until the tracer allocates the tmp. */
+  /* On every target ptoas's float pow lowering calls the TPOW overload
+   * with tmp (the host does not need it; the tracer allocates one). */
+  if (is_fp && !has_tmp) {
+    VERR(c, op, "'%s' on floating-point (%s) elements needs a tmp operand (ins[2]) for the float pow lowering",
+         vop_name(op), ptk_dtype_name(dt));
+    return;
+  }
   if (is_int && has_tmp) {
     VERR(c, op, "'%s' on integer (%s) elements takes no tmp operand", vop_name(op), ptk_dtype_name(dt));
     return;
