@@ -741,7 +741,70 @@ static bool unit_attr(const ptk_func *f, const char *name) {
   return a && (a->kind == PTK_ATTR_UNIT || (a->kind == PTK_ATTR_BOOL && a->b));
 }
 
+/* Call-graph search for check_recursion: do the calls of `from` reach
+ * `target`? */
+typedef struct {
+  vctx *c;
+  const ptk_func *from, *target;
+  const ptk_func *seen[128];
+  uint32_t nseen;
+  ptk_op *hit; /* the call in target itself that leads back to it */
+} callsearch;
+
+static bool cs_visit(callsearch *s, const ptk_func *f);
+
+static bool cs_op(ptk_op *op, void *ctx) {
+  callsearch *s = ctx;
+  const ptk_attr *a = op->kind == PTK_OP_FUNC_CALL ? ptk_op_attr(op, "callee") : NULL;
+  if (!a || a->kind != PTK_ATTR_SYMBOL) return true;
+  const ptk_func *callee = vresolve_callee(s->c, s->from, a->str.s);
+  if (!callee) return true;
+  const ptk_func *saved = s->from;
+  bool found = callee == s->target || cs_visit(s, callee);
+  s->from = saved;
+  if (found && saved == s->target) s->hit = op;
+  return !found;
+}
+
+static bool cs_visit(callsearch *s, const ptk_func *f) {
+  for (uint32_t i = 0; i < s->nseen; i++)
+    if (s->seen[i] == f) return false;
+  if (!f->body || s->nseen == PTK_ARRAY_LEN(s->seen)) return false;
+  s->seen[s->nseen++] = f;
+  s->from = f;
+  return !ptk_walk_func((ptk_func *)f, cs_op, s);
+}
+
+/* ptoas's EmitC emission (reorderEmitCFunctions) writes each function
+ * before its callers, so a function that calls itself, directly or
+ * through others, cannot be emitted. Reported once per cycle, at its
+ * first function in module order. */
+static void check_recursion(vctx *c, ptk_func *f) {
+  callsearch s = {.c = c, .target = f};
+  s.from = f;
+  s.seen[s.nseen++] = f;
+  if (ptk_walk_func(f, cs_op, &s) || !s.hit) return;
+  /* an earlier function on the same cycle has reported it */
+  for (uint32_t i = 0; i < f->module->nitems; i++) {
+    const ptk_module_item *it = &f->module->items[i];
+    if (it->kind != PTK_ITEM_FUNC) continue;
+    if (it->func == f) break;
+    callsearch a = {.c = c, .target = f}, b = {.c = c, .target = it->func};
+    if (cs_visit(&a, it->func) && cs_visit(&b, f)) return;
+  }
+  const ptk_attr *callee = ptk_op_attr(s.hit, "callee");
+  if (callee && !strcmp(callee->str.s, f->name))
+    VERR(c, s.hit, "'@%s' calls itself: recursive calls are not supported (ptoas emits each function before its callers)",
+         f->name);
+  else
+    VERR(c, s.hit,
+         "'@%s' calls '@%s', which calls '@%s' back: recursive calls are not supported (ptoas emits each "
+         "function before its callers)",
+         f->name, callee ? callee->str.s : "?", f->name);
+}
+
 void vfunc_check_ptoas(vctx *c, ptk_func *f) {
+  if (f->body) check_recursion(c, f);
   if (!f->body || !f->nresults) return;
   static const char *const entry[] = {"pto.entry", "hacc.entry", "pto.kernel", "pto.aicore"};
   for (size_t i = 0; i < PTK_ARRAY_LEN(entry); i++)
