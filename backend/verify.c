@@ -859,6 +859,7 @@ static int cmp_func_name(const void *a, const void *b) {
 
 static void verify_module_rec(vctx *c, ptk_module *m) {
   check_attr_enums(c, ptk_range_at(m->loc, 6), m->attrs, m->nattrs, "module");
+  vmodule_check_ptoas(c, m);
   /* Duplicate symbols in one module. */
   uint32_t nf = 0;
   for (uint32_t i = 0; i < m->nitems; i++) nf += m->items[i].kind == PTK_ITEM_FUNC;

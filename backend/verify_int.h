@@ -65,6 +65,8 @@ void vop_check_vpto_simt(vctx *c, ptk_op *op);
 /* Rules from ptoas's verifiers (verify_ptoas.c): per op, and per function. */
 void vop_check_ptoas(vctx *c, ptk_op *op);
 void vfunc_check_ptoas(vctx *c, ptk_func *f);
+/* The module-level backend attributes (verify_ptoas_backend.c). */
+void vmodule_check_ptoas(vctx *c, const ptk_module *m);
 /* The function a func.call in `from` names (@f, or @outer::@inner); NULL if none. */
 ptk_func *vresolve_callee(vctx *c, const ptk_func *from, const char *name);
 /* More ptoas rules, by op group: data movement (textract, textract_fp,
