@@ -16,6 +16,10 @@ typedef struct vctx {
   uint32_t *stack;
   uint32_t sp;
   ptk_func *func; /* function being verified */
+  /* The compile mode (ptoas --pto-level): 3 explicit (level3), 2 auto;
+   * `forced` when the caller said so, else inferred from the file. */
+  int level;
+  bool level_forced;
   /* Per-op scratch: the SIG letter each operand was matched with. */
   char *letters;
   uint32_t cap_letters;

@@ -178,6 +178,21 @@ static void check_addr(vctx *c, ptk_op *op, const ptk_value *addr, ptk_space loc
   vnote_def(c, addr);
 }
 
+/* ptoas --pto-level=level3 (ptk's explicit mode) skips PTOPlanMemory: the
+ * kernel places every tile (AllocTileOp / AllocMultiTileOp need an addr),
+ * and only there may it rebind one (TAssignOp). A multi-buffer's base addr
+ * is level3's too. Without a forced mode a file that places any tile is
+ * level3 (vctx.level). */
+static void check_level_addr(vctx *c, ptk_op *op, bool has_addr) {
+  if (c->level == 3 && c->level_forced && !has_addr)
+    VERR(c, op, "'%s' needs an 'addr' operand in explicit mode (ptoas --pto-level=level3): nothing plans its "
+                "address",
+         vop_name(op));
+  else if (c->level == 2 && has_addr && op->kind == PTK_OP_ALLOC_MULTI_TILE)
+    VERR(c, op, "'pto.alloc_multi_tile' takes an 'addr' operand only in explicit mode (ptoas "
+                "--pto-level=level3); in auto mode plan-memory places its slots");
+}
+
 static void vfy_alloc_tile(vctx *c, ptk_op *op) {
   const ptk_tile_desc *t = vtile(&op->results[0]);
   if (!t) return;
@@ -185,10 +200,17 @@ static void vfy_alloc_tile(vctx *c, ptk_op *op) {
   uint32_t n;
   ptk_value **addr = ptk_op_segment(op, 0, &n);
   if (n == 1) check_addr(c, op, addr[0], t->loc);
+  if (!(op->form && !strcmp(op->form, PTK_FORM_MEMREF))) check_level_addr(c, op, n == 1);
 }
 
 static void vfy_tassign(vctx *c, ptk_op *op) {
   const ptk_tile_desc *t = vtile(op->operands[0]);
+  if (c->level != 3) {
+    VERR(c, op, "'pto.tassign' rebinds a tile's address, which only an explicit-address kernel does (ptoas "
+                "--pto-level=level3): one that places its tiles with alloc_tile addr = …, or checked with "
+                "--mode explicit");
+    return;
+  }
   if (t) check_addr(c, op, op->operands[1], t->loc);
 }
 
@@ -223,6 +245,9 @@ static bool opaque_field(const ptk_type *t, const char *key, int64_t *out, const
 }
 
 static void vfy_alloc_multi_tile(vctx *c, ptk_op *op) {
+  uint32_t naddr = 0;
+  ptk_op_segment(op, 0, &naddr);
+  check_level_addr(c, op, naddr == 1);
   const ptk_type *t = op->results[0].type;
   int64_t count, compact;
   const char *w = NULL;
