@@ -180,17 +180,15 @@ static void check_addr(vctx *c, ptk_op *op, const ptk_value *addr, ptk_space loc
 
 /* ptoas --pto-level=level3 (ptk's explicit mode) skips PTOPlanMemory: the
  * kernel places every tile (AllocTileOp / AllocMultiTileOp need an addr),
- * and only there may it rebind one (TAssignOp). A multi-buffer's base addr
- * is level3's too. Without a forced mode a file that places any tile is
- * level3 (vctx.level). */
+ * and only there may it rebind one (TAssignOp; tools/ptoas/ptoas.cpp).
+ * Without a forced mode a file that places any tile is level3
+ * (vctx.level). ptoas's lower levels also refuse an addr; ptk's auto mode
+ * keeps one as a pre-placement (its output is placed, level3 text). */
 static void check_level_addr(vctx *c, ptk_op *op, bool has_addr) {
   if (c->level == 3 && c->level_forced && !has_addr)
     VERR(c, op, "'%s' needs an 'addr' operand in explicit mode (ptoas --pto-level=level3): nothing plans its "
                 "address",
          vop_name(op));
-  else if (c->level == 2 && has_addr && op->kind == PTK_OP_ALLOC_MULTI_TILE)
-    VERR(c, op, "'pto.alloc_multi_tile' takes an 'addr' operand only in explicit mode (ptoas "
-                "--pto-level=level3); in auto mode plan-memory places its slots");
 }
 
 static void vfy_alloc_tile(vctx *c, ptk_op *op) {
