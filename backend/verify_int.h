@@ -69,6 +69,8 @@ void vop_check_vpto_simt(vctx *c, ptk_op *op);
 /* Rules from ptoas's verifiers (verify_ptoas.c): per op, and per function. */
 void vop_check_ptoas(vctx *c, ptk_op *op);
 void vfunc_check_ptoas(vctx *c, ptk_func *f);
+/* Tile ops beside explicit sections in a function of unknown kind (verify_ptoas_sections.c). */
+void vfunc_check_ptoas_sections(vctx *c, ptk_func *f);
 /* The module-level backend attributes (verify_ptoas_backend.c). */
 void vmodule_check_ptoas(vctx *c, const ptk_module *m);
 /* The function a func.call in `from` names (@f, or @outer::@inner); NULL if none. */

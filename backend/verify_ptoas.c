@@ -828,6 +828,7 @@ static void check_recursion(vctx *c, ptk_func *f) {
 
 void vfunc_check_ptoas(vctx *c, ptk_func *f) {
   if (f->body) check_recursion(c, f);
+  vfunc_check_ptoas_sections(c, f);
   if (!f->body || !f->nresults) return;
   static const char *const entry[] = {"pto.entry", "hacc.entry", "pto.kernel", "pto.aicore"};
   for (size_t i = 0; i < PTK_ARRAY_LEN(entry); i++)
