@@ -139,6 +139,20 @@ static void check_pto(const char *path, const ptk_source *src, const char *entry
   ptk_module_free(m);
 }
 
+/* `NAME V` or `NAME=V` with V one of two words: true when argv[*i] is that
+ * option (*out = V, or *rc a usage error). */
+static bool choice_opt(int argc, char **argv, int *i, const char *name, const char *w1, const char *w2,
+                       const char **out, int *rc) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) || (argv[*i][n] && argv[*i][n] != '=')) return false;
+  const char *v = argv[*i][n] == '=' ? argv[*i] + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+  if (!v || (strcmp(v, w1) && strcmp(v, w2)))
+    *rc = ptk_cli_usage_error("check", "%s must be %s or %s, got '%s'", name, w1, w2, v ? v : "");
+  else
+    *out = v;
+  return true;
+}
+
 int ptk_cmd_check(int argc, char **argv) {
   ptk_cli_kopts k = {0};
   PTK_VEC(const char *) files = {0};
@@ -150,21 +164,11 @@ int ptk_cmd_check(int argc, char **argv) {
     int r = ptk_cli_kopt(&k, "check", argc, argv, &i);
     if (r < 0) rc = PTK_EXIT_USAGE;
     if (r) continue;
-    if (!strcmp(argv[i], "--strict-sync")) {
+    if (choice_opt(argc, argv, &i, "--target", "a3", "a5", &check_target, &rc) ||
+        choice_opt(argc, argv, &i, "--mode", "auto", "explicit", &check_mode, &rc))
+      continue;
+    if (!strcmp(argv[i], "--strict-sync"))
       strict_sync = true;
-    } else if (!strcmp(argv[i], "--target") || !strncmp(argv[i], "--target=", 9)) {
-      const char *v = argv[i][8] == '=' ? argv[i] + 9 : i + 1 < argc ? argv[++i] : NULL;
-      if (!v || (strcmp(v, "a3") && strcmp(v, "a5")))
-        rc = ptk_cli_usage_error("check", "--target must be a3 or a5, got '%s'", v ? v : "");
-      else
-        check_target = v;
-    } else if (!strcmp(argv[i], "--mode") || !strncmp(argv[i], "--mode=", 7)) {
-      const char *v = argv[i][6] == '=' ? argv[i] + 7 : i + 1 < argc ? argv[++i] : NULL;
-      if (!v || (strcmp(v, "auto") && strcmp(v, "explicit")))
-        rc = ptk_cli_usage_error("check", "--mode must be auto or explicit, got '%s'", v ? v : "");
-      else
-        check_mode = v;
-    }
     else if (argv[i][0] == '-' && argv[i][1])
       rc = ptk_cli_usage_error("check", "unknown option '%s'", argv[i]);
     else if (strcmp(argv[i], "-") && !ptk_cli_has_ext(argv[i], ".ptk") &&
