@@ -859,6 +859,7 @@ static int cmp_func_name(const void *a, const void *b) {
 
 static void verify_module_rec(vctx *c, ptk_module *m) {
   check_attr_enums(c, ptk_range_at(m->loc, 6), m->attrs, m->nattrs, "module");
+  vmodule_check_ptoas(c, m);
   /* Duplicate symbols in one module. */
   uint32_t nf = 0;
   for (uint32_t i = 0; i < m->nitems; i++) nf += m->items[i].kind == PTK_ITEM_FUNC;
@@ -905,9 +906,20 @@ static bool ctx_done(vctx *c) {
   return ptk_diags_errors(c->d) == c->errors0;
 }
 
-bool ptk_verify_module(ptk_module *m, ptk_diags *d) {
+/* Does the file place a tile itself (alloc_tile / alloc_multi_tile addr)? */
+static bool places_no_tile(ptk_op *op, void *unused) {
+  (void)unused;
+  if (op->kind != PTK_OP_ALLOC_TILE && op->kind != PTK_OP_ALLOC_MULTI_TILE) return true;
+  uint32_t n = 0;
+  ptk_op_segment(op, 0, &n);
+  return n == 0;
+}
+
+bool ptk_verify_module_mode(ptk_module *m, const ptk_mode *mode, ptk_diags *d) {
   vctx c;
   ctx_init(&c, m, d);
+  c.level_forced = mode != NULL;
+  c.level = mode ? (*mode == PTK_MODE_EXPLICIT ? 3 : 2) : ptk_walk_module(c.top, places_no_tile, NULL) ? 2 : 3;
   verify_module_rec(&c, m);
   /* Like ptoas's pipe passes, the rules across pipe inits judge IR whose
    * ops are valid (a broken init would only cascade). */
@@ -915,9 +927,12 @@ bool ptk_verify_module(ptk_module *m, ptk_diags *d) {
   return ctx_done(&c);
 }
 
+bool ptk_verify_module(ptk_module *m, ptk_diags *d) { return ptk_verify_module_mode(m, NULL, d); }
+
 bool ptk_verify_func(ptk_func *f, ptk_diags *d) {
   vctx c;
   ctx_init(&c, f->module, d);
+  c.level = ptk_walk_module(c.top, places_no_tile, NULL) ? 2 : 3;
   verify_function(&c, f);
   return ctx_done(&c);
 }

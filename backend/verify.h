@@ -28,10 +28,16 @@
 #include <stdbool.h>
 
 #include "lang/diag.h"
+#include "backend/passes/pipeline.h"
 #include "lang/ir/ir.h"
 
 /* Verify every function of m and of its nested modules. True when clean. */
 bool ptk_verify_module(ptk_module *m, ptk_diags *d);
+/* The same for a module the caller compiles in a given mode (`--mode`,
+ * ptoas --pto-level): explicit (level3) kernels place every tile
+ * themselves, auto (level2) ones leave multi-buffers to plan-memory. With
+ * mode NULL the mode is the file's: explicit when it places any tile. */
+bool ptk_verify_module_mode(ptk_module *m, const ptk_mode *mode, ptk_diags *d);
 /* Verify one function (calls are resolved in f's module tree). */
 bool ptk_verify_func(ptk_func *f, ptk_diags *d);
 

@@ -16,6 +16,10 @@ typedef struct vctx {
   uint32_t *stack;
   uint32_t sp;
   ptk_func *func; /* function being verified */
+  /* The compile mode (ptoas --pto-level): 3 explicit (level3), 2 auto;
+   * `forced` when the caller said so, else inferred from the file. */
+  int level;
+  bool level_forced;
   /* Per-op scratch: the SIG letter each operand was matched with. */
   char *letters;
   uint32_t cap_letters;
@@ -65,6 +69,12 @@ void vop_check_vpto_simt(vctx *c, ptk_op *op);
 /* Rules from ptoas's verifiers (verify_ptoas.c): per op, and per function. */
 void vop_check_ptoas(vctx *c, ptk_op *op);
 void vfunc_check_ptoas(vctx *c, ptk_func *f);
+/* Tile ops beside explicit sections in a function of unknown kind (verify_ptoas_sections.c). */
+void vfunc_check_ptoas_sections(vctx *c, ptk_func *f);
+/* The module-level backend attributes (verify_ptoas_backend.c). */
+void vmodule_check_ptoas(vctx *c, const ptk_module *m);
+/* The function a func.call in `from` names (@f, or @outer::@inner); NULL if none. */
+ptk_func *vresolve_callee(vctx *c, const ptk_func *from, const char *name);
 /* More ptoas rules, by op group: data movement (textract, textract_fp,
  * tinsert, tfillpad; verify_ptoas_move.c), tmp operands and element
  * widths of vector ops (verify_ptoas_tmp.c). Called by vop_check_ptoas. */

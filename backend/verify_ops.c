@@ -195,7 +195,7 @@ static void check_cast(vctx *c, ptk_op *op) {
  * func.call
  * ====================================================================== */
 
-static ptk_func *resolve_callee(vctx *c, const char *name) {
+ptk_func *vresolve_callee(vctx *c, const ptk_func *from, const char *name) {
   const char *sep = strstr(name, "::");
   if (sep) { /* @outer::@inner: nested module path from the top */
     const ptk_module *m = c->top;
@@ -215,7 +215,7 @@ static ptk_func *resolve_callee(vctx *c, const char *name) {
     return ptk_module_find_func(m, p);
   }
   /* The nearest enclosing module first, then outwards, then anywhere. */
-  for (const ptk_module *m = c->func ? c->func->module : c->top; m; m = m->parent) {
+  for (const ptk_module *m = from ? from->module : c->top; m; m = m->parent) {
     ptk_func *f = ptk_module_find_func(m, name);
     if (f) return f;
   }
@@ -225,7 +225,7 @@ static ptk_func *resolve_callee(vctx *c, const char *name) {
 static void vfy_call(vctx *c, ptk_op *op) {
   const ptk_attr *a = ptk_op_attr(op, "callee");
   if (!a || a->kind != PTK_ATTR_SYMBOL) return; /* reported by the attribute checks */
-  ptk_func *f = resolve_callee(c, a->str.s);
+  ptk_func *f = vresolve_callee(c, c->func, a->str.s);
   if (!f) {
     VERR(c, op, "'func.call' refers to an undefined function '@%s'", a->str.s);
     return;

@@ -109,17 +109,15 @@ static const char *space(ptk_space s) { return ptk_space_name(s); }
  * fractals (rows may be ragged in 'vec', with 32-byte fractals, or for one
  * row). */
 static void check_tile_layout(vctx *c, ptk_op *op, const ptk_tile_desc *t) {
+  /* ptoas checks tile_buf types only, not a buffer already lowered to a
+   * memref (memref.alloc, pto.pointer_cast). */
+  if (op->form && !strcmp(op->form, PTK_FORM_MEMREF)) return;
   ptk_dtype dt;
   if (!elem_dt(t, &dt)) return;
   int64_t eb = ptk_dtype_bytes(dt);
   if (eb <= 0) return;
   const char *ty = vty(c, op->results[0].type);
   if (t->slayout == PTK_SLAYOUT_NONE_BOX) {
-    /* Not yet for 'vec' tiles: two of ptk's own tests allocate such vec
-     * tiles (lit/run/check_races.ptk a 4x1xf32 col_major reduction
-     * result, lit/passes/canonicalize_equal_consts.pto 2x4xf32); they
-     * have to change first (the samples and verify tests already did). */
-    if (t->loc == PTK_SPACE_VEC) return;
     bool row = t->blayout == PTK_BLAYOUT_ROW_MAJOR;
     int64_t dim = row ? t->cols : t->rows;
     if (dim == PTK_DYN || (dim * eb) % 32 == 0) return;
@@ -180,6 +178,19 @@ static void check_addr(vctx *c, ptk_op *op, const ptk_value *addr, ptk_space loc
   vnote_def(c, addr);
 }
 
+/* ptoas --pto-level=level3 (ptk's explicit mode) skips PTOPlanMemory: the
+ * kernel places every tile (AllocTileOp / AllocMultiTileOp need an addr),
+ * and only there may it rebind one (TAssignOp; tools/ptoas/ptoas.cpp).
+ * Without a forced mode a file that places any tile is level3
+ * (vctx.level). ptoas's lower levels also refuse an addr; ptk's auto mode
+ * keeps one as a pre-placement (its output is placed, level3 text). */
+static void check_level_addr(vctx *c, ptk_op *op, bool has_addr) {
+  if (c->level == 3 && c->level_forced && !has_addr)
+    VERR(c, op, "'%s' needs an 'addr' operand in explicit mode (ptoas --pto-level=level3): nothing plans its "
+                "address",
+         vop_name(op));
+}
+
 static void vfy_alloc_tile(vctx *c, ptk_op *op) {
   const ptk_tile_desc *t = vtile(&op->results[0]);
   if (!t) return;
@@ -187,10 +198,17 @@ static void vfy_alloc_tile(vctx *c, ptk_op *op) {
   uint32_t n;
   ptk_value **addr = ptk_op_segment(op, 0, &n);
   if (n == 1) check_addr(c, op, addr[0], t->loc);
+  if (!(op->form && !strcmp(op->form, PTK_FORM_MEMREF))) check_level_addr(c, op, n == 1);
 }
 
 static void vfy_tassign(vctx *c, ptk_op *op) {
   const ptk_tile_desc *t = vtile(op->operands[0]);
+  if (c->level != 3) {
+    VERR(c, op, "'pto.tassign' rebinds a tile's address, which only an explicit-address kernel does (ptoas "
+                "--pto-level=level3): one that places its tiles with alloc_tile addr = …, or checked with "
+                "--mode explicit");
+    return;
+  }
   if (t) check_addr(c, op, op->operands[1], t->loc);
 }
 
@@ -225,6 +243,9 @@ static bool opaque_field(const ptk_type *t, const char *key, int64_t *out, const
 }
 
 static void vfy_alloc_multi_tile(vctx *c, ptk_op *op) {
+  uint32_t naddr = 0;
+  ptk_op_segment(op, 0, &naddr);
+  check_level_addr(c, op, naddr == 1);
   const ptk_type *t = op->results[0].type;
   int64_t count, compact;
   const char *w = NULL;
@@ -281,8 +302,8 @@ static void check_inttoptr_uses(vctx *c, ptk_op *op) {
  * Tile ops
  * ====================================================================== */
 
-/* TPowOp / TPowSOp::verify: integer pow takes no tmp operand; tmp has dst's dtype, is row_major and has dst's valid
- * shape. The precision attribute by target (A2/A3: no high_precision; A5:
+/* TPowOp / TPowSOp::verify: float pow needs a tmp operand, integer pow
+ * takes none; tmp has dst's dtype, is row_major and has dst's valid shape. The precision attribute by target (A2/A3: no high_precision; A5:
  * high_precision only for floats). */
 static void vfy_tpow(vctx *c, ptk_op *op) {
   uint32_t ni = nins(op);
@@ -307,11 +328,13 @@ static void vfy_tpow(vctx *c, ptk_op *op) {
          vop_name(op), ptk_dtype_name(dt));
     return;
   }
-  /* ptoas also wants the tmp operand for float elements (its lowering
-   * calls the TPOW overload with tmp); ptk runs float pow without one, its
-   * tracer writes `t ** u` without one (trace/builtins.c) and its tests
-   * (lit/pto/sweep_rows.pto, lit/trace/tile_pow.ptk) expect that form: not
-   * checked until the tracer allocates the tmp. */
+  /* On every target ptoas's float pow lowering calls the TPOW overload
+   * with tmp (the host does not need it; the tracer allocates one). */
+  if (is_fp && !has_tmp) {
+    VERR(c, op, "'%s' on floating-point (%s) elements needs a tmp operand (ins[2]) for the float pow lowering",
+         vop_name(op), ptk_dtype_name(dt));
+    return;
+  }
   if (is_int && has_tmp) {
     VERR(c, op, "'%s' on integer (%s) elements takes no tmp operand", vop_name(op), ptk_dtype_name(dt));
     return;
@@ -523,9 +546,6 @@ static void check_row_coalesce(vctx *c, ptk_op *op, const ptk_tile_desc *data, c
 /* MGatherOp::verify: a 'mat' destination (GM ->
  * L1) takes its index from GM, not a tile. */
 static void vfy_mgather(vctx *c, ptk_op *op) {
-  /* ptoas requires coalesce (ODS); ptk's own tests
-   * (lit/pto/sweep_noexec_dps.pto, lit/pto/ptoas_operand_forms.pto) still
-   * write mgather without it, so that is not checked yet. */
   const char *co = attr_enum(op, "coalesce");
   uint32_t ni = nins(op);
   if (ni < 2 || ni >= op->noperands) return;
@@ -778,7 +798,71 @@ static bool unit_attr(const ptk_func *f, const char *name) {
   return a && (a->kind == PTK_ATTR_UNIT || (a->kind == PTK_ATTR_BOOL && a->b));
 }
 
+/* Call-graph search for check_recursion: do the calls of `from` reach
+ * `target`? */
+typedef struct {
+  vctx *c;
+  const ptk_func *from, *target;
+  const ptk_func *seen[128];
+  uint32_t nseen;
+  ptk_op *hit; /* the call in target itself that leads back to it */
+} callsearch;
+
+static bool cs_visit(callsearch *s, const ptk_func *f);
+
+static bool cs_op(ptk_op *op, void *ctx) {
+  callsearch *s = ctx;
+  const ptk_attr *a = op->kind == PTK_OP_FUNC_CALL ? ptk_op_attr(op, "callee") : NULL;
+  if (!a || a->kind != PTK_ATTR_SYMBOL) return true;
+  const ptk_func *callee = vresolve_callee(s->c, s->from, a->str.s);
+  if (!callee) return true;
+  const ptk_func *saved = s->from;
+  bool found = callee == s->target || cs_visit(s, callee);
+  s->from = saved;
+  if (found && saved == s->target) s->hit = op;
+  return !found;
+}
+
+static bool cs_visit(callsearch *s, const ptk_func *f) {
+  for (uint32_t i = 0; i < s->nseen; i++)
+    if (s->seen[i] == f) return false;
+  if (!f->body || s->nseen == PTK_ARRAY_LEN(s->seen)) return false;
+  s->seen[s->nseen++] = f;
+  s->from = f;
+  return !ptk_walk_func((ptk_func *)f, cs_op, s);
+}
+
+/* ptoas's EmitC emission (reorderEmitCFunctions) writes each function
+ * before its callers, so a function that calls itself, directly or
+ * through others, cannot be emitted. Reported once per cycle, at its
+ * first function in module order. */
+static void check_recursion(vctx *c, ptk_func *f) {
+  callsearch s = {.c = c, .target = f};
+  s.from = f;
+  s.seen[s.nseen++] = f;
+  if (ptk_walk_func(f, cs_op, &s) || !s.hit) return;
+  /* an earlier function on the same cycle has reported it */
+  for (uint32_t i = 0; i < f->module->nitems; i++) {
+    const ptk_module_item *it = &f->module->items[i];
+    if (it->kind != PTK_ITEM_FUNC) continue;
+    if (it->func == f) break;
+    callsearch a = {.c = c, .target = f}, b = {.c = c, .target = it->func};
+    if (cs_visit(&a, it->func) && cs_visit(&b, f)) return;
+  }
+  const ptk_attr *callee = ptk_op_attr(s.hit, "callee");
+  if (callee && !strcmp(callee->str.s, f->name))
+    VERR(c, s.hit, "'@%s' calls itself: recursive calls are not supported (ptoas emits each function before its callers)",
+         f->name);
+  else
+    VERR(c, s.hit,
+         "'@%s' calls '@%s', which calls '@%s' back: recursive calls are not supported (ptoas emits each "
+         "function before its callers)",
+         f->name, callee ? callee->str.s : "?", f->name);
+}
+
 void vfunc_check_ptoas(vctx *c, ptk_func *f) {
+  if (f->body) check_recursion(c, f);
+  vfunc_check_ptoas_sections(c, f);
   if (!f->body || !f->nresults) return;
   static const char *const entry[] = {"pto.entry", "hacc.entry", "pto.kernel", "pto.aicore"};
   for (size_t i = 0; i < PTK_ARRAY_LEN(entry); i++)

@@ -5,7 +5,8 @@
  * some ops. In a module that names no target, a type only A5 adds makes
  * the op A5 code (vptoas_rule_arch); a type no target computes is an error
  * everywhere. Integer widths count regardless of signedness, as in ptoas.
- * taddrelu exists on A2/A3 only. */
+ * taddrelu exists on A2/A3 only; A2/A3's tload/tprefetch move no
+ * low-precision floats. */
 #include <string.h>
 
 #include "backend/verify_int.h"
@@ -65,12 +66,55 @@ static const char *set_names(vctx *c, unsigned set) {
   return vstr(c, strdup(buf));
 }
 
+/* The element type of a memref kept as text (`memref<16x16x!pto.hif8,
+ * …>`): what follows the static/dynamic dimensions. */
+static bool memref_elem(const char *text, ptk_dtype *dt) {
+  if (!text || strncmp(text, "memref<", 7) != 0) return false;
+  const char *p = text + 7;
+  for (;;) {
+    const char *q = p;
+    while (*q == '?' || (*q >= '0' && *q <= '9')) q++;
+    if (q == p || *q != 'x') break;
+    p = q + 1;
+  }
+  size_t n = strcspn(p, ",>");
+  for (int k = 0; k < PTK_DT__COUNT; k++) {
+    const char *name = ptk_dtype_name((ptk_dtype)k);
+    if (strlen(name) == n && !strncmp(p, name, n)) {
+      *dt = (ptk_dtype)k;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The element type of a tile, view, pointer or memref operand. */
+static bool operand_elem(const ptk_value *v, ptk_dtype *dt) {
+  if (v->type->kind == PTK_TY_OPAQUE) return memref_elem(v->type->text, dt);
+  return v->type->kind != PTK_TY_SCALAR && ptk_type_elem_dtype(v->type, dt);
+}
+
+/* TLoadOp / TPrefetchOp::verify (A2/A3): GM -> tile transfers move no
+ * low-precision (fp8, hif8, e8m0, fp4) elements; those paths are A5's.
+ * Only in a module that names A2/A3: elsewhere such a type is A5 code. */
+static void check_a3_transfer_elems(vctx *c, ptk_op *op) {
+  if ((op->kind != PTK_OP_TLOAD && op->kind != PTK_OP_TPREFETCH) || vptoas_arch(c) != 3) return;
+  for (uint32_t i = 0; i < op->noperands; i++) {
+    ptk_dtype dt;
+    if (!operand_elem(op->operands[i], &dt) || !ptk_dtype_is_narrow_float(dt)) continue;
+    VERR(c, op, "'%s' on A2/A3 does not move low-precision (%s) elements: %s has them", vop_name(op),
+         ptk_dtype_name(dt), voperand(c, op, i));
+    return;
+  }
+}
+
 void vop_check_ptoas_elem(vctx *c, ptk_op *op) {
   /* TAddReluOp::verify: the fused add+relu is an A2/A3 instruction. */
   if (op->kind == PTK_OP_TADDRELU && vptoas_arch(c) == 5) {
     VERR(c, op, "'pto.taddrelu' is only supported on A2/A3, but the module targets A5");
     return;
   }
+  check_a3_transfer_elems(c, op);
   unsigned base, a5;
   if (!elem_sets(op->kind, &base, &a5)) return;
   uint32_t ni = op->nsegs >= 1 ? op->segs[0] : op->noperands;

@@ -533,6 +533,7 @@ alloc_h(R) ::= alloc_h(A) attr_dict(D). { R = add(P, A, part_dict(P, D.off, D.a)
  * back as `pto.alloc_tile : !pto.tile_buf<…>`, which ptoas reads too. */
 op(R) ::= OP_MEMREF_ALLOC(K) LP RP opt_dict(D) COLON(C) type(T). {
   R = SOP(K);
+  R->memref = true;
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
   add(P, R, part_type(P, PP_TYPES, C.off, T));
   if (!ptk_type_is_tile(T.t) && !P->failed)
@@ -556,7 +557,10 @@ op(R) ::= ptrcast_h(H) opt_dict(D) COLON(C) type(T). {
     pto_err(P, T.loc.off, 6, "'pto.pointer_cast' is read only for a memref with static sizes, no layout and an "
             "on-chip #pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer");
 }
-ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use(A) RP. { R = add(P, SOP(K), kwuse(P, "addr", K.off, A)); }
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use(A) RP. {
+  R = add(P, SOP(K), kwuse(P, "addr", K.off, A));
+  R->memref = true;
+}
 /* The valid operands would give the tile a dynamic valid shape that the
  * memref types at its uses cannot spell (they would all mismatch). */
 ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use RP use(VR) COMMA use. {

@@ -147,6 +147,7 @@ typedef struct pto_sop {
   ptk_loc loc; /* op name */
   uint32_t namelen;
   bool generic;
+  bool memref;     /* spelled memref.alloc / pto.pointer_cast (a lowered buffer, not a tile_buf) */
   pto_vec results; /* pto_res */
   pto_vec parts;   /* pto_part * */
 } pto_sop;

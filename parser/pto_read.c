@@ -1317,6 +1317,9 @@ static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
   static const char *const kws[] = {"addr", "valid_row", "valid_col"};
   int last = -1;
   o->nsegs = 3;
+  /* A lowered memref buffer: ptoas does not hold it to the tile_buf
+   * layout rules (PTK_FORM_MEMREF, backend/verify_ptoas.c). */
+  if (s->memref) o->form = PTK_FORM_MEMREF;
   for (uint32_t i = 0; i < s->parts.n; i++) {
     const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
     if (p->kind == PP_KWUSE) {

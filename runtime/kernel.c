@@ -158,7 +158,7 @@ static const char *module_target(const ptk_module *m) {
 
 static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, const char *entry,
                      size_t nconsts, const ptk_const_binding *consts, bool inline_list, const char *target,
-                     ptk_diags *d) {
+                     const char *mode, ptk_diags *d) {
   if (nconsts) {
     ptk_error_file(d, path, "--const %s=%s: '%s' is a .pto file; const parameters exist only in .ptk kernels",
                    consts[0].name, consts[0].value, path);
@@ -186,7 +186,9 @@ static bool load_pto(ptk_loaded *l, const char *path, const ptk_source *src, con
   /* a forced target (--target) is the module's: the verifier judges by it
    * (ptoas --pto-arch) and the printed .pto says it */
   if (target) ptk_module_set_attr(l->m, "pto.target_arch", ptk_attr_string(l->m, target, strlen(target)));
-  if (!ptk_verify_module(l->m, d)) return false;
+  /* a forced mode (--mode) is the level the verifier judges by (ptoas --pto-level) */
+  ptk_mode forced = mode && !strcmp(mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
+  if (!ptk_verify_module_mode(l->m, mode ? &forced : NULL, d)) return false;
   l->entry = pick_entry(l->m, entry, src, path, inline_list, d);
   if (!l->entry) return false;
   char hex[65];
@@ -377,7 +379,7 @@ ptk_loaded *ptk_kernel_load_with(const char *path, const ptk_source *src,
   size_t e0 = ptk_diags_errors(d);
   bool ok = is_ptk ? load_ptk(l, path, src, ko->entry, ko->consts, ko->nconsts, ko->trace, d)
                    : load_pto(l, path, src, ko->entry, ko->nconsts, ko->consts,
-                              (ko->flags & PTK_LOAD_LIST_INLINE) != 0, ko->target, d);
+                              (ko->flags & PTK_LOAD_LIST_INLINE) != 0, ko->target, ko->mode, d);
   ptk_arg_dirs dirs;
   memset(&dirs, 0, sizeof dirs);
   if (ok && ko->before_passes) ok = ko->before_passes(ko->before_passes_arg, d);

@@ -350,6 +350,16 @@ static ptk_value *dps1(tctx *c, ptk_op_kind k, ptk_value *const *ins, uint32_t n
   return op ? out : NULL;
 }
 
+/* tpow / tpows into d: float elements also get a scratch tile like d,
+ * which ptoas's float pow lowering takes (TPowOp::verify). */
+static tval pow_dps(tctx *c, ptk_op_kind k, ptk_value *x, ptk_value *y, ptk_value *d, ptk_range at) {
+  ptk_value *ins[3] = {x, y, NULL};
+  ptk_dtype dt = d->type->tile.elem->dt;
+  bool fp = d->type->tile.elem->kind == PTK_TY_SCALAR && (dt == PTK_DT_F16 || dt == PTK_DT_BF16 || dt == PTK_DT_F32);
+  if (fp && !(ins[2] = alloc_like(c, d, at))) return tv_err();
+  return tv_ir(dps1(c, k, ins, fp ? 3 : 2, d, at));
+}
+
 tval tr_tile_unary(tctx *c, ptk_op_kind k, tval a, ptk_range at) {
   ptk_value *d = alloc_like(c, a.v, at);
   return d ? tv_ir(dps1(c, k, &a.v, 1, d, at)) : tv_err();
@@ -381,6 +391,7 @@ tval tr_tile_binop(tctx *c, ptk_ast_binop op, tval a, tval b, ptk_range at, ptk_
     }
     ptk_value *ins[2] = {a.v, b.v};
     ptk_value *d = alloc_like(c, a.v, at);
+    if (d && k == PTK_OP_TPOW) return pow_dps(c, k, a.v, b.v, d, at);
     return d ? tv_ir(dps1(c, k, ins, 2, d, at)) : tv_err();
   }
   tval t = ta ? a : b, s = ta ? b : a;
@@ -411,6 +422,7 @@ tval tr_tile_binop(tctx *c, ptk_ast_binop op, tval a, tval b, ptk_range at, ptk_
   if (!sv) return tv_err();
   ptk_value *d = alloc_like(c, t.v, at);
   if (!d) return tv_err();
+  if (k == PTK_OP_TPOWS) return pow_dps(c, k, t.v, sv, d, at);
   if (ta || op == PTK_BINOP_ADD || op == PTK_BINOP_MUL) {
     ptk_value *ins[2] = {t.v, sv};
     return tv_ir(dps1(c, k, ins, 2, d, at));

@@ -740,7 +740,10 @@ void ptk_op_set_successors(ptk_module *m, ptk_op *op, ptk_block *const *blocks, 
  * e.g. `: P, Q, nd2nz, shape i64, i64, src_layout(i64)` is ":%,%,nd2nz,shape %,%,src_layout{%}" and
  * simt_launch's `(A, B) -> ()` is ":{%,%}>{}"; without '>' the result types
  * follow as ` -> R…`.
- * For the sync families, form "" marks the bracket-less pretty form. */
+ * For the sync families, form "" marks the bracket-less pretty form.
+ * For pto.alloc_tile, PTK_FORM_MEMREF marks one read from memref.alloc or
+ * pto.pointer_cast (a lowered buffer; it prints as pto.alloc_tile). */
+#define PTK_FORM_MEMREF "memref"
 void ptk_op_set_form(ptk_module *m, ptk_op *op, const char *form);
 /* A VOP op's clause `name(…)` number `nth` (0-based among clauses of that
  * name): its first operand index and operand count; false when absent. */

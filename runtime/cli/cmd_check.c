@@ -10,7 +10,8 @@
 #include "runtime/kernel.h"
 
 const char ptk_cmd_check_usage[] =
-    "usage: ptk check [--entry NAME] [--const NAME=VALUE]... [-I DIR]... [--target a3|a5] [--strict-sync]\n"
+    "usage: ptk check [--entry NAME] [--const NAME=VALUE]... [-I DIR]... [--target a3|a5]\n"
+    "                 [--mode auto|explicit] [--strict-sync]\n"
     "                 FILE...\n"
     "\n"
     "Check kernel files and print diagnostics to stderr; nothing else is printed.\n"
@@ -31,6 +32,10 @@ const char ptk_cmd_check_usage[] =
     "  --target a3|a5        .pto: judge the module as this target (ptoas --pto-arch): the\n"
     "                        verifier's per-target rules and the on-chip memory sizes;\n"
     "                        default: its pto.target_arch, else a3\n"
+    "  --mode auto|explicit  .pto: judge the module as compiled in this mode (ptoas\n"
+    "                        --pto-level=level2|level3): explicit places every tile itself\n"
+    "                        (alloc_tile / alloc_multi_tile need addr) and may tassign; auto\n"
+    "                        plans multi-buffers; default: explicit when the file places a tile\n"
     "  --strict-sync         also check the synchronization the author wrote (functions\n"
     "                        with sync ops; every function of an explicit-address\n"
     "                        .pto file): findings are errors\n"
@@ -38,6 +43,7 @@ const char ptk_cmd_check_usage[] =
 
 static bool strict_sync;
 static const char *check_target; /* --target: NULL, "a3" or "a5" */
+static const char *check_mode;   /* --mode: NULL, "auto" or "explicit" */
 
 static void check_kernel(const char *path, const ptk_source *src, const char *entry,
                          const ptk_cli_kopts *k, ptk_diags *d) {
@@ -112,7 +118,8 @@ static void check_pto(const char *path, const ptk_source *src, const char *entry
   }
   if (m && check_target)
     ptk_module_set_attr(m, "pto.target_arch", ptk_attr_string(m, check_target, strlen(check_target)));
-  bool ok = m && ptk_verify_module(m, d);
+  ptk_mode forced = check_mode && !strcmp(check_mode, "explicit") ? PTK_MODE_EXPLICIT : PTK_MODE_AUTO;
+  bool ok = m && ptk_verify_module_mode(m, check_mode ? &forced : NULL, d);
   name_vec names = {0};
   if (ok && entry)
     ptk_vec_push(&names, entry);
@@ -124,6 +131,7 @@ static void check_pto(const char *path, const ptk_source *src, const char *entry
     ko.entry = names.data[i];
     ko.flags = strict_sync ? PTK_LOAD_STRICT_SYNC : 0;
     ko.target = check_target;
+    ko.mode = check_mode;
     ptk_diags *kd = ptk_diags_new(); /* a module-wide finding (plan-memory) comes with every function */
     ptk_loaded *l = ptk_kernel_load_with(path, src, &ko, kd);
     ptk_loaded_free(l);
@@ -134,25 +142,36 @@ static void check_pto(const char *path, const ptk_source *src, const char *entry
   ptk_module_free(m);
 }
 
+/* `NAME V` or `NAME=V` with V one of two words: true when argv[*i] is that
+ * option (*out = V, or *rc a usage error). */
+static bool choice_opt(int argc, char **argv, int *i, const char *name, const char *w1, const char *w2,
+                       const char **out, int *rc) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) || (argv[*i][n] && argv[*i][n] != '=')) return false;
+  const char *v = argv[*i][n] == '=' ? argv[*i] + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+  if (!v || (strcmp(v, w1) && strcmp(v, w2)))
+    *rc = ptk_cli_usage_error("check", "%s must be %s or %s, got '%s'", name, w1, w2, v ? v : "");
+  else
+    *out = v;
+  return true;
+}
+
 int ptk_cmd_check(int argc, char **argv) {
   ptk_cli_kopts k = {0};
   PTK_VEC(const char *) files = {0};
   int rc = PTK_EXIT_OK;
   strict_sync = false;
   check_target = NULL;
+  check_mode = NULL;
   for (int i = 1; i < argc && rc == PTK_EXIT_OK; i++) {
     int r = ptk_cli_kopt(&k, "check", argc, argv, &i);
     if (r < 0) rc = PTK_EXIT_USAGE;
     if (r) continue;
-    if (!strcmp(argv[i], "--strict-sync")) {
+    if (choice_opt(argc, argv, &i, "--target", "a3", "a5", &check_target, &rc) ||
+        choice_opt(argc, argv, &i, "--mode", "auto", "explicit", &check_mode, &rc))
+      continue;
+    if (!strcmp(argv[i], "--strict-sync"))
       strict_sync = true;
-    } else if (!strcmp(argv[i], "--target") || !strncmp(argv[i], "--target=", 9)) {
-      const char *v = argv[i][8] == '=' ? argv[i] + 9 : i + 1 < argc ? argv[++i] : NULL;
-      if (!v || (strcmp(v, "a3") && strcmp(v, "a5")))
-        rc = ptk_cli_usage_error("check", "--target must be a3 or a5, got '%s'", v ? v : "");
-      else
-        check_target = v;
-    }
     else if (argv[i][0] == '-' && argv[i][1])
       rc = ptk_cli_usage_error("check", "unknown option '%s'", argv[i]);
     else if (strcmp(argv[i], "-") && !ptk_cli_has_ext(argv[i], ".ptk") &&

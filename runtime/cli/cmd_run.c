@@ -41,6 +41,10 @@ const char ptk_cmd_run_usage[] =
     "                   (racy kernels excepted: see --check-races)\n"
     "  --target a3|a5   on-chip memory sizes (default: the module's pto.target_arch,\n"
     "                   else a3)\n"
+    "  --mode auto|explicit\n"
+    "                   auto: plan tile addresses and insert sync; explicit (ptoas\n"
+    "                   --pto-level=level3): the kernel places every tile and syncs itself\n"
+    "                   (default: the kernel's; a .pto file is explicit when it places a tile)\n"
     "  --engine interp|jit\n"
     "                   interp (default): the IR interpreter; jit: generate C, compile it\n"
     "                   with cc -O3 and the host's instruction set (CC overrides), cache\n"
@@ -118,7 +122,7 @@ const char ptk_cmd_run_usage[] =
     "130 interrupted by SIGINT, 143 by SIGTERM.\n";
 
 typedef struct run_opts {
-  const char *file, *target, *outdir, *savedir, *engine, *trace, *dump_tasks_re;
+  const char *file, *target, *mode, *outdir, *savedir, *engine, *trace, *dump_tasks_re;
   bool dump_tasks;
   ptk_cli_kopts k;
   uint32_t blocks, threads, repeat;
@@ -149,7 +153,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
     const char *eq = strchr(a, '=');
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(name) (nlen == strlen(name) && !strncmp(a, name, nlen))
-    bool takes = OPT("--blocks") || OPT("--threads") || OPT("--target") || OPT("--out") ||
+    bool takes = OPT("--blocks") || OPT("--threads") || OPT("--target") || OPT("--mode") || OPT("--out") ||
                  OPT("--save") || OPT("--repeat") || OPT("--engine") || OPT("--timeout") ||
                  OPT("--trace");
     if (takes) {
@@ -182,6 +186,10 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       if (strcmp(val, "a3") && strcmp(val, "a5"))
         return ptk_cli_usage_error("run", "--target must be a3 or a5, got '%s'", val);
       o->target = val;
+    } else if (OPT("--mode")) {
+      if (strcmp(val, "auto") && strcmp(val, "explicit"))
+        return ptk_cli_usage_error("run", "--mode must be auto or explicit, got '%s'", val);
+      o->mode = val;
     } else if (OPT("--engine")) {
       if (strcmp(val, "interp") && strcmp(val, "jit"))
         return ptk_cli_usage_error("run", "--engine must be interp or jit, got '%s'", val);
@@ -338,6 +346,7 @@ int ptk_cmd_run(int argc, char **argv) {
   ko.trace = &to;
   ko.flags = (o.strict_sync ? PTK_LOAD_STRICT_SYNC : 0) | (o.no_optimize ? PTK_LOAD_NO_OPTIMIZE : 0);
   ko.target = o.target;
+  ko.mode = o.mode;
   l = ptk_kernel_load_with(o.file, src, &ko, d);
   if (!l) goto done;
   ptk_func *f = ptk_loaded_entry(l);

@@ -109,7 +109,7 @@ def test_out_of_bounds_raises_and_never_corrupts():
 
 
 def test_call_errors():
-    k = ptk.load(sample("rmsnorm.ptk"), consts={"CHUNK": 64, "NCHUNK": 3, "TR": 4})
+    k = ptk.load(sample("rmsnorm.ptk"), consts={"CHUNK": 64, "NCHUNK": 3, "TR": 8})
     x = np.ones((4, 192), np.float32)
     g = np.ones((1, 192), np.float32)
     y = k.call(x, g, 4)  # shape from the view: rows x CHUNK*NCHUNK

@@ -58,7 +58,7 @@ def test_softmax():
 
 def test_rmsnorm():
     kd = ptk.load(sample("rmsnorm.ptk"))
-    k = ptk.load(sample("rmsnorm.ptk"), consts={"CHUNK": 64, "NCHUNK": 3, "TR": 4, "EPS": 0.001})
+    k = ptk.load(sample("rmsnorm.ptk"), consts={"CHUNK": 64, "NCHUNK": 3, "TR": 8, "EPS": 0.001})
     for kern, rows, cols, eps, blocks in [(kd, 10, 2048, 1e-6, 2), (k, 1, 192, 1e-3, 1),
                                           (k, 11, 192, 1e-3, 2)]:
         r = rng(cols + rows)
@@ -74,9 +74,9 @@ def test_rmsnorm():
 def test_layernorm():
     kd = ptk.load(sample("layernorm.ptk"))
     k = ptk.load(sample("layernorm.ptk"), consts={"COLS": 128})
-    kn = ptk.load(sample("layernorm.ptk"), consts={"COLS": 128, "AFFINE": False, "TR": 4})
+    kn = ptk.load(sample("layernorm.ptk"), consts={"COLS": 128, "AFFINE": False, "TR": 8})
     for kern, rows, cols, affine, blocks in [(kd, 9, 1024, True, 2), (k, 21, 128, True, 3),
-                                             (kn, 5, 128, False, 2)]:
+                                             (kn, 13, 128, False, 2)]:
         r = rng(rows * 7)
         x = r.uniform(-3, 5, (rows, cols)).astype(np.float32)
         g = r.uniform(0.5, 1.5, (1, cols)).astype(np.float32)

@@ -185,7 +185,7 @@ TEST(rmsnorm) {
   env e;
   env_open(&e);
   ptk_kernel *kd = load(&e, "samples/rmsnorm.ptk", NULL, 0);
-  ptk_const c[4] = {{"CHUNK", "64"}, {"NCHUNK", "3"}, {"TR", "4"}, {"EPS", "0.001"}};
+  ptk_const c[4] = {{"CHUNK", "64"}, {"NCHUNK", "3"}, {"TR", "8"}, {"EPS", "0.001"}};
   ptk_kernel *k = load(&e, "samples/rmsnorm.ptk", c, 4);
   if (CHECK(kd && k)) {
     rmsnorm_case(&e, kd, 10, 2048, 1e-6, 2);
@@ -238,14 +238,14 @@ TEST(layernorm) {
   ptk_kernel *kd = load(&e, "samples/layernorm.ptk", NULL, 0);
   ptk_const c[1] = {{"COLS", "128"}};
   ptk_kernel *k = load(&e, "samples/layernorm.ptk", c, 1);
-  ptk_const cn[3] = {{"COLS", "128"}, {"AFFINE", "false"}, {"TR", "4"}};
+  ptk_const cn[3] = {{"COLS", "128"}, {"AFFINE", "false"}, {"TR", "8"}};
   ptk_kernel *kn = load(&e, "samples/layernorm.ptk", cn, 3);
   if (CHECK(kd && k && kn)) {
     layernorm_case(&e, kd, 9, 1024, true, 2);
     layernorm_case(&e, k, 3, 128, true, 1);
     layernorm_case(&e, k, 8, 128, true, 1);
     layernorm_case(&e, k, 21, 128, true, 3);
-    layernorm_case(&e, kn, 5, 128, false, 2);
+    layernorm_case(&e, kn, 13, 128, false, 2);
   }
   env_close(&e);
   CHECK(au_no_leaks());

@@ -39,7 +39,7 @@ TEST(plan_reuse_and_loops) {
     "  %c = pto.alloc_tile : !pto.tile_buf<vec, 32x32xf32>\n"
     "  %d = pto.alloc_tile : !pto.tile_buf<vec, 32x32xf32>\n"
     "  %acc = pto.alloc_tile : !pto.tile_buf<vec, 32x32xf32>\n"
-    "  %small = pto.alloc_tile : !pto.tile_buf<vec, 1x5xf32>\n"
+    "  %small = pto.alloc_tile : !pto.tile_buf<vec, 1x8xf32, valid=1x5>\n"
     "  pto.tload ins(%pv : !pto.partition_tensor_view<32x32xf32>) outs(%a : !pto.tile_buf<vec, 32x32xf32>)\n"
     "  pto.tload ins(%pw : !pto.partition_tensor_view<32x32xf32>) outs(%b : !pto.tile_buf<vec, 32x32xf32>)\n"
     "  pto.tadd ins(%a, %b : !pto.tile_buf<vec, 32x32xf32>, !pto.tile_buf<vec, 32x32xf32>) outs(%c : !pto.tile_buf<vec, 32x32xf32>)\n"
@@ -50,7 +50,7 @@ TEST(plan_reuse_and_loops) {
     "    pto.tmuls ins(%acc, %c1f : !pto.tile_buf<vec, 32x32xf32>, f32) outs(%t : !pto.tile_buf<vec, 32x32xf32>)\n"
     "    pto.tstore ins(%t : !pto.tile_buf<vec, 32x32xf32>) outs(%pw : !pto.partition_tensor_view<32x32xf32>)\n"
     "  }\n"
-    "  pto.texpands ins(%c1f : f32) outs(%small : !pto.tile_buf<vec, 1x5xf32>)\n"
+    "  pto.texpands ins(%c1f : f32) outs(%small : !pto.tile_buf<vec, 1x8xf32, valid=1x5>)\n"
     "  return\n"
     "}\n",
       plan,
@@ -73,7 +73,7 @@ TEST(plan_reuse_and_loops) {
     "    %6 = pto.alloc_tile addr = %c12288_i64 : !pto.tile_buf<vec, 32x32xf32>\n"
     "    %7 = pto.alloc_tile addr = %c4096_i64 : !pto.tile_buf<vec, 32x32xf32>\n"
     "    %8 = pto.alloc_tile addr = %c0_i64 : !pto.tile_buf<vec, 32x32xf32>\n"
-    "    %9 = pto.alloc_tile addr = %c0_i64 : !pto.tile_buf<vec, 1x5xf32>\n"
+    "    %9 = pto.alloc_tile addr = %c0_i64 : !pto.tile_buf<vec, 1x8xf32, valid=1x5>\n"
     "    pto.tload ins(%2 : !pto.partition_tensor_view<32x32xf32>) outs(%4 : !pto.tile_buf<vec, 32x32xf32>)\n"
     "    pto.tload ins(%3 : !pto.partition_tensor_view<32x32xf32>) outs(%5 : !pto.tile_buf<vec, 32x32xf32>)\n"
     "    pto.tadd ins(%4, %5 : !pto.tile_buf<vec, 32x32xf32>, !pto.tile_buf<vec, 32x32xf32>) outs(%6 : !pto.tile_buf<vec, 32x32xf32>)\n"
@@ -84,7 +84,7 @@ TEST(plan_reuse_and_loops) {
     "      pto.tmuls ins(%8, %cst : !pto.tile_buf<vec, 32x32xf32>, f32) outs(%10 : !pto.tile_buf<vec, 32x32xf32>)\n"
     "      pto.tstore ins(%10 : !pto.tile_buf<vec, 32x32xf32>) outs(%3 : !pto.partition_tensor_view<32x32xf32>)\n"
     "    }\n"
-    "    pto.texpands ins(%cst : f32) outs(%9 : !pto.tile_buf<vec, 1x5xf32>)\n"
+    "    pto.texpands ins(%cst : f32) outs(%9 : !pto.tile_buf<vec, 1x8xf32, valid=1x5>)\n"
     "    return\n"
     "  }\n"
     "}\n");

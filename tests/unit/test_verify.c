@@ -670,9 +670,10 @@ TEST(tcvt_treshape_rowreduce_tcmp) {
   T t = begin(NULL, 0, NULL, 0);
   ptk_value *f32 = tile(&t, PTK_SPACE_VEC, PTK_DT_F32, 16, 16);
   ptk_value *bf = tile(&t, PTK_SPACE_VEC, PTK_DT_BF16, 16, 16);
-  ptk_value *i8 = tile(&t, PTK_SPACE_VEC, PTK_DT_I8, 16, 16);
+  ptk_value *i8 = tile(&t, PTK_SPACE_VEC, PTK_DT_I8, 16, 32); /* 32-byte rows */
+  ptk_value *f32w = tile(&t, PTK_SPACE_VEC, PTK_DT_F32, 16, 32);
   dps(&t, PTK_OP_TCVT, f32, NULL, bf);
-  dps(&t, PTK_OP_TCVT, f32, NULL, i8);
+  dps(&t, PTK_OP_TCVT, f32w, NULL, i8);
   const ptk_type *r8 = tile_t(&t, PTK_SPACE_VEC, PTK_DT_F32, 8, 16);
   const ptk_type *m16 = tile_t(&t, PTK_SPACE_MAT, PTK_DT_F32, 16, 16);
   op1(&t, PTK_OP_TRESHAPE, f32, NULL, r8);
@@ -739,7 +740,7 @@ TEST(arith_types) {
 TEST(attributes) {
   T t = begin(NULL, 0, NULL, 0);
   ptk_value *a = tile(&t, PTK_SPACE_VEC, PTK_DT_F32, 16, 16);
-  ptk_value *m = tile(&t, PTK_SPACE_VEC, PTK_DT_UI8, 16, 2);
+  ptk_value *m = tile(&t, PTK_SPACE_VEC, PTK_DT_UI8, 16, 32);
   ptk_op *c1 = dps(&t, PTK_OP_TCMP, a, a, m);
   ptk_op_set_attr(c1, "cmpMode", ptk_attr_enum(t.m, "pto", "cmp", "less", PTK_ENUM_ANGLE));
   ptk_op *c2 = dps(&t, PTK_OP_TCMP, a, a, m);
