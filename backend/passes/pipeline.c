@@ -109,7 +109,25 @@ static bool run_plan_memory(pctx *c) {
   return ok;
 }
 
+/* pto.tassign moves a tile to another address in the middle of its life;
+ * insert-sync's pipe model tracks tiles, not addresses, so ptoas refuses
+ * the two together (--enable-insert-sync with level3's tassign). */
+static bool tassign_refused(ptk_op *op, void *p) {
+  pctx *c = p;
+  if (op->kind == PTK_OP_TASSIGN)
+    ptk_error(c->d, ptk_op_range(op),
+              "'pto.tassign' cannot be synchronized by insert-sync, which follows tiles, not the "
+              "addresses tassign rebinds: compile without --insert-sync (ptoas: without "
+              "--enable-insert-sync)");
+  return true;
+}
+
 static bool run_insert_sync(pctx *c) {
+  if (c->do_sync) {
+    size_t e0 = ptk_diags_errors(c->d);
+    ptk_walk_module(c->m, tassign_refused, c);
+    if (ptk_diags_errors(c->d) > e0) return false;
+  }
   pu_funcs fs = {0};
   pu_collect_funcs(c->m, &fs);
   bool *had = ptk_xcalloc(fs.len + 1, sizeof *had);
