@@ -89,6 +89,7 @@ typedef struct attr_spec {
 typedef struct shape_desc {
   char role[PTK_CALL_MAXV];
   bool mem[PTK_CALL_MAXV]; /* value k is read as Pk */
+  bool gm[PTK_CALL_MAXV];  /* value k is read through ptkj_gm: it must be a view */
   uint8_t nv;
   uint8_t nattr;
   attr_spec attr[PTK_CALL_MAXA];
@@ -120,7 +121,7 @@ bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc) {
     size_t n = (size_t)(y - x);
     if (n == 3 && !memcmp(x, "SUB", 3)) {
       pc->tok = 'U';
-    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPREXY", x[0])) {
+    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPREXYH", x[0])) {
       pc->tok = x[0];
       pc->k = (unsigned)(x[1] - '0');
     }
@@ -135,7 +136,9 @@ static void parse_shape(int id) {
   const ptk_call_info *ci = &ptk_call_table[id];
   shape_desc *s = &shapes[id];
   ptk_expr_piece pc;
+  bool in_gm = false; /* after "ptkj_gm", until its Rk */
   for (const char *p = ci->expr; ptk_lower_expr_next(&p, &pc);) {
+    if (!pc.tok && pc.n == 7 && !memcmp(pc.s, "ptkj_gm", 7)) in_gm = true;
     switch (pc.tok) {
     case 'T': set_role(s, pc.k, PTK_ROLE_TILE); break;
     case 'I': set_role(s, pc.k, PTK_ROLE_INT); break;
@@ -150,11 +153,16 @@ static void parse_shape(int id) {
     case 'V': set_role(s, pc.k, PTK_ROLE_VREG); break;
     case 'M': set_role(s, pc.k, PTK_ROLE_MASK); break;
     case 'G': set_role(s, pc.k, PTK_ROLE_ALIGN); break;
+    case 'H': set_role(s, pc.k, PTK_ROLE_HANDLE); break;
     case 'P':
       s->mem[pc.k] = true; /* the memory of a pointer, never of a view */
       set_role(s, pc.k, PTK_ROLE_PTR);
       break;
-    case 'R': set_role(s, pc.k, PTK_ROLE_PTR); break;
+    case 'R':
+      s->gm[pc.k] |= in_gm;
+      in_gm = false;
+      set_role(s, pc.k, PTK_ROLE_PTR);
+      break;
     case 'X':
     case 'Y': s->rest = (int8_t)pc.k; break;
     default: break; /* text, SUB, attributes */
@@ -207,6 +215,7 @@ static const char *role_noun(char r) {
   case PTK_ROLE_VREG: return "a vector register";
   case PTK_ROLE_MASK: return "a mask";
   case PTK_ROLE_ALIGN: return "an align carrier";
+  case PTK_ROLE_HANDLE: return "an async handle";
   case PTK_ROLE_PTR: return "a pointer";
   default: return "a scalar";
   }
@@ -466,7 +475,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
                   sd->nv);
     return false;
   }
-  bool tiles = false;
+  bool tiles = false, handles = false; /* the arith same-type rule is for plain scalar ops */
   for (unsigned k = 0; k < sd->nv && (sd->rest < 0 || k < (unsigned)sd->rest); k++) {
     char role = sd->role[k];
     r->role[k] = role;
@@ -499,8 +508,16 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
               : role == PTK_ROLE_VREG  ? vk == PTK_VK_VREG
               : role == PTK_ROLE_MASK  ? vk == PTK_VK_MASK
               : role == PTK_ROLE_ALIGN ? vk == PTK_VK_ALIGN
+              : role == PTK_ROLE_HANDLE ? vk == PTK_VK_HANDLE
               : role == PTK_ROLE_PTR   ? vk == PTK_VK_PTR || (vk == PTK_VK_VIEW && !sd->mem[k])
                                        : is_sc;
+    if (ok && sd->gm[k] && vk != PTK_VK_VIEW) { /* global memory of a known extent */
+      char *ts = ptk_type_str(t);
+      ptk_error_loc(d, op->loc, "%s: %s must be a tensor or partition view to run on the host, not %s",
+                    opname(op), nm, ts);
+      free(ts);
+      return false;
+    }
     if (!ok) {
       char *ts = ptk_type_str(t);
       ptk_error_loc(d, op->loc, "%s: %s must be %s, not %s", opname(op), nm, role_noun(role), ts);
@@ -508,6 +525,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
       return false;
     }
     tiles |= is_tile;
+    handles |= vk == PTK_VK_HANDLE;
     if (is_sc) {
       int idt;
       if (!ptk_lower_isa_dtype(t->dt, &idt)) {
@@ -543,7 +561,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
   for (unsigned i = 0; i < sd->nattr; i++)
     if (!decode_attr(op, &sd->attr[i], &r->attr[i], d)) return false;
   if (info->family == PTK_FAM_VOP) return true; /* the verifier checks VPTO operand types */
-  return scalar_rules(op, r, tiles, d);
+  return scalar_rules(op, r, tiles || handles, d);
 }
 
 /* ---- hand-lowered ops -------------------------------------------------------------------------- */
@@ -559,6 +577,7 @@ int ptk_lower_value_kind(const ptk_type *t) {
     if (ptk_type_vreg(t, NULL, NULL)) return PTK_VK_VREG;
     if (ptk_type_mask_bits(t)) return PTK_VK_MASK;
     if (ptk_type_is_align(t)) return PTK_VK_ALIGN;
+    if (ptk_type_is_async_handle(t)) return PTK_VK_HANDLE;
     return PTK_VK_NONE;
   default: return PTK_VK_NONE;
   }

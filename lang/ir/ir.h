@@ -409,6 +409,9 @@ static inline bool ptk_type_is_tile(const ptk_type *t) { return t && t->kind == 
 bool ptk_type_vreg(const ptk_type *t, uint32_t *lanes, ptk_dtype *elem);
 unsigned ptk_type_mask_bits(const ptk_type *t);
 bool ptk_type_is_align(const ptk_type *t);
+/* The asynchronous-DMA handles: !pto.prefetch_async_context, !pto.async_session,
+ * !pto.async_event (held as one integer cell by the engines). */
+bool ptk_type_is_async_handle(const ptk_type *t);
 /* Element dtype of a scalar / ptr / view / tile whose element is a scalar; false otherwise. */
 bool ptk_type_elem_dtype(const ptk_type *t, ptk_dtype *out);
 /* Canonical text (the printer's): compact tile_buf spelling with defaults

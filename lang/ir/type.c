@@ -400,3 +400,9 @@ unsigned ptk_type_mask_bits(const ptk_type *t) {
 bool ptk_type_is_align(const ptk_type *t) {
   return t && t->kind == PTK_TY_OPAQUE && strcmp(t->text, "!pto.align") == 0;
 }
+
+bool ptk_type_is_async_handle(const ptk_type *t) {
+  return t && t->kind == PTK_TY_OPAQUE &&
+         (!strcmp(t->text, "!pto.prefetch_async_context") || !strcmp(t->text, "!pto.async_session") ||
+          !strcmp(t->text, "!pto.async_event"));
+}

@@ -47,6 +47,7 @@ static uint32_t kind_size(int k) {
   case PTK_VK_VREG: return sizeof(ptk_vreg);
   case PTK_VK_MASK: return sizeof(ptk_vmask);
   case PTK_VK_ALIGN: return sizeof(ptk_valign);
+  case PTK_VK_HANDLE: return sizeof(scell);
   default: return 0;
   }
 }
@@ -60,6 +61,7 @@ static const char *kind_name(int k) {
   case PTK_VK_VREG: return "a vector register";
   case PTK_VK_MASK: return "a mask";
   case PTK_VK_ALIGN: return "an align carrier";
+  case PTK_VK_HANDLE: return "an async handle";
   default: return "a value of an unsupported type";
   }
 }
@@ -853,6 +855,7 @@ static void compile_lowered(cc *c, const ptk_op *op) {
                : r.role[k] == PTK_ROLE_VREG  ? PTK_VK_VREG
                : r.role[k] == PTK_ROLE_MASK  ? PTK_VK_MASK
                : r.role[k] == PTK_ROLE_ALIGN ? PTK_VK_ALIGN
+               : r.role[k] == PTK_ROLE_HANDLE ? PTK_VK_HANDLE
                : r.role[k] == PTK_ROLE_PTR   ? (vkind(r.v[k]) == PTK_VK_VIEW ? PTK_VK_VIEW : PTK_VK_PTR)
                                              : PTK_VK_SCALAR;
     a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], kind, "an operand") : NOSLOT;

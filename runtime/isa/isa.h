@@ -280,6 +280,12 @@ int ptk_isa_mgather_gm(const ptk_tile *dst, ptk_gm_ref mem, ptk_gm_ref idx, int6
 int ptk_isa_mscatter(ptk_gm_ref mem, const ptk_tile *src, const ptk_tile *idx, int64_t coalesce,
                      int64_t atomic, int64_t oob);
 
+/* pto.tprefetch_async (GM -> L2 through SDMA): a cache hint that changes no
+ * value, run eagerly on the host as a bounds check. Every element of the
+ * view (any rank, any strides) must lie in the kernel buffer behind it, else
+ * PTK_ISA_ESHAPE; nothing is read or written. */
+int ptk_isa_prefetch_async(ptk_gm_ref src);
+
 /* ---- data movement ------------------------------------------------------------- */
 
 /* GM -> tile. Fills the whole tile (rows x cols) with its pad value (null and
@@ -717,7 +723,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
   X(ptk_isa_mgather) X(ptk_isa_mgather_gm) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
-  X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg)
+  X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg) X(ptk_isa_prefetch_async)
 // clang-format on
 
 #endif
