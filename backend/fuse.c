@@ -43,6 +43,12 @@ static bool scan_op(ptk_op *op, void *ctx) {
     if (op->operands[i]) fi->uses[op->operands[i]->uid]++;
   if (ptk_op_is_vpto(op)) fi->vpto = true;
   if (op->nresults != 1 || !is_tile(&op->results[0])) return true;
+  if (op->kind == PTK_OP_ALLOC_MULTI_TILE) { /* slots at an address: where is not tracked here */
+    uint32_t na = 0;
+    ptk_op_segment(op, 0, &na);
+    for (int s = 0; na && s < PTK_SPACE__COUNT; s++) fi->unknown[s] = true;
+    return true;
+  }
   const ptk_tile_desc *t = &op->results[0].type->tile;
   ptk_value **addr = NULL;
   uint32_t na = 0;

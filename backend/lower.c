@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/source.h"
+#include "parser/pto_read.h"
 #include "runtime/isa/isa.h"
 #include "runtime/isa/scalar.h"
 #include "runtime/isa/vec.h"
@@ -302,6 +304,13 @@ static bool decode_attr(const ptk_op *op, const attr_spec *sp, int64_t *out, ptk
     *out = v;
     return true;
   }
+  /* `slots`: the count of operand 0's !pto.multi_tile_buf */
+  if (!strcmp(sp->kind, "slots")) {
+    *out = op->noperands ? ptk_type_multi_tile_count(op->operands[0]->type, NULL, NULL) : 0;
+    if (*out > 0) return true;
+    ptk_error_loc(d, op->loc, "%s: operand 0 is not a !pto.multi_tile_buf<…, count=N>", opname(op));
+    return false;
+  }
   const ptk_attr *a = ptk_op_attr(op, sp->name);
   if (!a) {
     if (sp->dflt < 0) {
@@ -502,7 +511,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     bool is_tile = t->kind == PTK_TY_TILE_BUF, is_sc = t->kind == PTK_TY_SCALAR;
     bool fl = is_sc && ptk_dtype_is_float(t->dt);
     int vk = ptk_lower_value_kind(t);
-    bool ok = role == PTK_ROLE_TILE    ? is_tile
+    bool ok = role == PTK_ROLE_TILE    ? vk == PTK_VK_TILE
               : role == PTK_ROLE_INT   ? is_sc && !fl
               : role == PTK_ROLE_FLOAT ? fl
               : role == PTK_ROLE_VREG  ? vk == PTK_VK_VREG
@@ -578,9 +587,52 @@ int ptk_lower_value_kind(const ptk_type *t) {
     if (ptk_type_mask_bits(t)) return PTK_VK_MASK;
     if (ptk_type_is_align(t)) return PTK_VK_ALIGN;
     if (ptk_type_is_async_handle(t)) return PTK_VK_HANDLE;
+    /* a multi-buffered tile is held as its slot 0 (the slots follow it in its storage) */
+    if (ptk_type_multi_tile_count(t, NULL, NULL)) return PTK_VK_TILE;
     return PTK_VK_NONE;
   default: return PTK_VK_NONE;
   }
+}
+
+const ptk_type *ptk_lower_multi_slot(ptk_module *m, const ptk_op *op, const ptk_type *t, int64_t *count,
+                                     ptk_diags *d) {
+  const char *st = NULL;
+  size_t sl = 0;
+  int64_t n = ptk_type_multi_tile_count(t, &st, &sl);
+  const ptk_type *slot = NULL;
+  if (n > 0) {
+    /* the slot is a tile_buf spelling, compact (`vec, 16x16xf16`) or whole: the .pto
+     * reader reads it as a parameter type */
+    bool whole = sl >= 14 && !strncmp(st, "!pto.tile_buf<", 14);
+    ptk_buf b = {0};
+    ptk_buf_printf(&b, "func.func private @s(%%a: %s%.*s%s)\n", whole ? "" : "!pto.tile_buf<", (int)sl, st,
+                   whole ? "" : ">");
+    ptk_source *src = ptk_source_from_string("<multi_tile_buf slot>", ptk_buf_cstr(&b), b.len);
+    ptk_diags *q = ptk_diags_new();
+    ptk_module *tm = src ? ptk_pto_read(src, q) : NULL;
+    ptk_func *f = tm ? ptk_module_find_func(tm, "s") : NULL;
+    if (f && f->nargs == 1 && ptk_type_is_tile(f->arg_types[0]))
+      slot = ptk_type_tile_buf(m, &f->arg_types[0]->tile); /* its element: a shared scalar type */
+    ptk_module_free(tm);
+    ptk_diags_free(q);
+    ptk_source_free(src);
+    ptk_buf_free(&b);
+  }
+  if (!slot) {
+    char *ts = ptk_type_str(t);
+    ptk_error_loc(d, op->loc, "%s: the slot of %s does not read as a !pto.tile_buf", opname(op), ts);
+    free(ts);
+    return NULL;
+  }
+  *count = n;
+  return slot;
+}
+
+const ptk_type *ptk_lower_alloc_type(const ptk_op *op, int64_t *count, ptk_diags *d) {
+  *count = 1;
+  const ptk_type *t = op->nresults == 1 ? op->results[0].type : NULL;
+  if (op->kind != PTK_OP_ALLOC_MULTI_TILE || !t) return t;
+  return ptk_lower_multi_slot(ptk_op_module(op), op, t, count, d);
 }
 
 const ptk_block *ptk_lower_region(const ptk_op *op, const ptk_region *r, ptk_diags *d) {

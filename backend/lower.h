@@ -104,6 +104,17 @@ enum { PTK_VK_NONE, PTK_VK_SCALAR, PTK_VK_PTR, PTK_VK_VIEW, PTK_VK_TILE, PTK_VK_
        PTK_VK_ALIGN, PTK_VK_HANDLE /* an async context, session or event: a scalar cell */ };
 int ptk_lower_value_kind(const ptk_type *t);
 
+/* The slot tile type of a !pto.multi_tile_buf (read from its spelling,
+ * interned in m) and its count; NULL (reported at op) when t is not one or
+ * its slot does not read as a !pto.tile_buf. */
+const ptk_type *ptk_lower_multi_slot(ptk_module *m, const ptk_op *op, const ptk_type *t, int64_t *count,
+                                     ptk_diags *d);
+
+/* The tile type an alloc_tile / alloc_multi_tile allocates and how many of
+ * them (1, or the multi tile's count N: slot k follows slot 0 by k tiles);
+ * NULL after reporting. */
+const ptk_type *ptk_lower_alloc_type(const ptk_op *op, int64_t *count, ptk_diags *d);
+
 /* The block of a single-block region (NULL when empty, or, reported, when
  * it has several). */
 const ptk_block *ptk_lower_region(const ptk_op *op, const ptk_region *r, ptk_diags *d);

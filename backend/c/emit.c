@@ -463,7 +463,8 @@ void ptk_emit_op(ec *c, const ptk_op *op) {
     ptk_emit_line(c, "}");
     return;
   }
-  case PTK_OP_ALLOC_TILE: {
+  case PTK_OP_ALLOC_TILE:
+  case PTK_OP_ALLOC_MULTI_TILE: {
     uint32_t na, nr, nc;
     ptk_value **ad = ptk_op_segment(op, 0, &na), **vr = ptk_op_segment(op, 1, &nr),
               **vc = ptk_op_segment(op, 2, &nc);

@@ -602,9 +602,10 @@ static void compile_alloc(cc *c, const ptk_op *op) {
     return;
   }
   alloc_info *ai = ptk_arena_alloc(c->p->arena, sizeof *ai);
-  const ptk_type *t = op->results[0].type;
-  if (!tile_template(c, op, t, &ai->tmpl)) return;
-  ptk_rt_alloc_init(ai, t);
+  int64_t count;
+  const ptk_type *t = ptk_lower_alloc_type(op, &count, c->d);
+  if (!t || !tile_template(c, op, t, &ai->tmpl)) return;
+  ptk_rt_alloc_init(ai, t, count);
   uint32_t *a = arr(c, 4);
   a[1] = na ? use_int(c, op, ad[0], "the address") : NOSLOT;
   a[2] = nr ? use_int(c, op, vr[0], "valid_row") : NOSLOT;
@@ -1078,7 +1079,8 @@ static void compile_op(cc *c, const ptk_op *op) {
   case PTK_OP_FUNC_CALL: compile_call(c, op); return;
   case PTK_OP_MAKE_TENSOR_VIEW: compile_make_view(c, op); return;
   case PTK_OP_PARTITION_VIEW: compile_partition(c, op); return;
-  case PTK_OP_ALLOC_TILE: compile_alloc(c, op); return;
+  case PTK_OP_ALLOC_TILE:
+  case PTK_OP_ALLOC_MULTI_TILE: compile_alloc(c, op); return;
   case PTK_OP_SUBVIEW: compile_subview(c, op); return;
   case PTK_OP_TRESHAPE:
   case PTK_OP_BITCAST:

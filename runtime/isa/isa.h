@@ -188,6 +188,11 @@ int64_t ptk_isa_offset(const ptk_tile *t, int32_t r, int32_t c);
 
 /* Aliasing descriptors (never copies). subview: the window at (r, c) of size
  * rows x cols with valid vrows x vcols, sharing `parent`'s storage. */
+/* pto.multi_tile_get: slot `slot` of a multi-buffered tile held as its slot
+ * 0 `src` (the slots follow each other every ptk_isa_tile_bytes(src) bytes,
+ * as ptoas places them): src's descriptor moved to the slot. A slot
+ * outside [0, count) is PTK_ISA_EARG. */
+int ptk_isa_multi_tile_get(ptk_tile *out, const ptk_tile *src, int64_t slot, int64_t count);
 int ptk_isa_subview(const ptk_tile *parent, int32_t r, int32_t c, int32_t rows, int32_t cols,
                     int32_t vrows, int32_t vcols, ptk_tile *out);
 /* treshape: the same bytes seen with another shape/dtype/layout. `out` holds
@@ -734,7 +739,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
   X(ptk_isa_mgather) X(ptk_isa_mgather_gm) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
-  X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg) X(ptk_isa_prefetch_async) X(ptk_isa_thistogram)
+  X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg) X(ptk_isa_prefetch_async) X(ptk_isa_thistogram) X(ptk_isa_multi_tile_get)
 // clang-format on
 
 #endif
