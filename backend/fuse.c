@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/lower.h"
 #include "runtime/isa/ew.h"
 
 typedef struct fz_range {
@@ -44,9 +45,20 @@ static bool scan_op(ptk_op *op, void *ctx) {
   if (ptk_op_is_vpto(op)) fi->vpto = true;
   if (op->nresults != 1 || !is_tile(&op->results[0])) return true;
   const ptk_tile_desc *t = &op->results[0].type->tile;
+  int64_t count = 1;
+  if (op->kind == PTK_OP_ALLOC_MULTI_TILE) { /* its N slots, one block of its slot's memory */
+    ptk_diags *q = ptk_diags_new();
+    const ptk_type *slot = ptk_lower_multi_slot(ptk_op_module(op), op, op->results[0].type, &count, q);
+    ptk_diags_free(q);
+    if (!slot) { /* refused by the engines anyway */
+      for (int s = 0; s < PTK_SPACE__COUNT; s++) fi->unknown[s] = true;
+      return true;
+    }
+    t = &slot->tile;
+  }
   ptk_value **addr = NULL;
   uint32_t na = 0;
-  if (op->kind == PTK_OP_ALLOC_TILE) {
+  if (op->kind == PTK_OP_ALLOC_TILE || op->kind == PTK_OP_ALLOC_MULTI_TILE) {
     addr = ptk_op_segment(op, 0, &na);
     if (!na) return true; /* private storage of its own */
   } else if (op->kind == PTK_OP_TASSIGN) {
@@ -62,7 +74,7 @@ static bool scan_op(ptk_op *op, void *ctx) {
     if (t->loc < PTK_SPACE__COUNT) fi->unknown[t->loc] = true;
     return true;
   }
-  fz_range r = {t->loc, a, a + t->rows * t->cols * (int64_t)esz, op};
+  fz_range r = {t->loc, a, a + t->rows * t->cols * (int64_t)esz * count, op};
   ptk_vec_push(&fi->ranges, r);
   return true;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/source.h"
+#include "parser/pto_read.h"
 #include "runtime/isa/isa.h"
 #include "runtime/isa/scalar.h"
 #include "runtime/isa/vec.h"
@@ -89,6 +91,7 @@ typedef struct attr_spec {
 typedef struct shape_desc {
   char role[PTK_CALL_MAXV];
   bool mem[PTK_CALL_MAXV]; /* value k is read as Pk */
+  bool gm[PTK_CALL_MAXV];  /* value k is read through ptkj_gm: it must be a view */
   uint8_t nv;
   uint8_t nattr;
   attr_spec attr[PTK_CALL_MAXA];
@@ -120,7 +123,7 @@ bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc) {
     size_t n = (size_t)(y - x);
     if (n == 3 && !memcmp(x, "SUB", 3)) {
       pc->tok = 'U';
-    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPREXY", x[0])) {
+    } else if (n == 2 && x[1] >= '0' && x[1] <= '9' && strchr("TSIFCWDONAVMGPREXYH", x[0])) {
       pc->tok = x[0];
       pc->k = (unsigned)(x[1] - '0');
     }
@@ -135,7 +138,9 @@ static void parse_shape(int id) {
   const ptk_call_info *ci = &ptk_call_table[id];
   shape_desc *s = &shapes[id];
   ptk_expr_piece pc;
+  bool in_gm = false; /* after "ptkj_gm", until its Rk */
   for (const char *p = ci->expr; ptk_lower_expr_next(&p, &pc);) {
+    if (!pc.tok && pc.n == 7 && !memcmp(pc.s, "ptkj_gm", 7)) in_gm = true;
     switch (pc.tok) {
     case 'T': set_role(s, pc.k, PTK_ROLE_TILE); break;
     case 'I': set_role(s, pc.k, PTK_ROLE_INT); break;
@@ -150,11 +155,16 @@ static void parse_shape(int id) {
     case 'V': set_role(s, pc.k, PTK_ROLE_VREG); break;
     case 'M': set_role(s, pc.k, PTK_ROLE_MASK); break;
     case 'G': set_role(s, pc.k, PTK_ROLE_ALIGN); break;
+    case 'H': set_role(s, pc.k, PTK_ROLE_HANDLE); break;
     case 'P':
       s->mem[pc.k] = true; /* the memory of a pointer, never of a view */
       set_role(s, pc.k, PTK_ROLE_PTR);
       break;
-    case 'R': set_role(s, pc.k, PTK_ROLE_PTR); break;
+    case 'R':
+      s->gm[pc.k] |= in_gm;
+      in_gm = false;
+      set_role(s, pc.k, PTK_ROLE_PTR);
+      break;
     case 'X':
     case 'Y': s->rest = (int8_t)pc.k; break;
     default: break; /* text, SUB, attributes */
@@ -207,6 +217,7 @@ static const char *role_noun(char r) {
   case PTK_ROLE_VREG: return "a vector register";
   case PTK_ROLE_MASK: return "a mask";
   case PTK_ROLE_ALIGN: return "an align carrier";
+  case PTK_ROLE_HANDLE: return "an async handle";
   case PTK_ROLE_PTR: return "a pointer";
   default: return "a scalar";
   }
@@ -300,6 +311,13 @@ static bool decode_attr(const ptk_op *op, const attr_spec *sp, int64_t *out, ptk
     }
     *out = v;
     return true;
+  }
+  /* `slots`: the count of operand 0's !pto.multi_tile_buf */
+  if (!strcmp(sp->kind, "slots")) {
+    *out = op->noperands ? ptk_type_multi_tile_count(op->operands[0]->type, NULL, NULL) : 0;
+    if (*out > 0) return true;
+    ptk_error_loc(d, op->loc, "%s: operand 0 is not a !pto.multi_tile_buf<…, count=N>", opname(op));
+    return false;
   }
   const ptk_attr *a = ptk_op_attr(op, sp->name);
   if (!a) {
@@ -474,7 +492,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
                   sd->nv);
     return false;
   }
-  bool tiles = false;
+  bool tiles = false, handles = false; /* the arith same-type rule is for plain scalar ops */
   for (unsigned k = 0; k < sd->nv && (sd->rest < 0 || k < (unsigned)sd->rest); k++) {
     char role = sd->role[k];
     r->role[k] = role;
@@ -501,14 +519,22 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     bool is_tile = t->kind == PTK_TY_TILE_BUF, is_sc = t->kind == PTK_TY_SCALAR;
     bool fl = is_sc && ptk_dtype_is_float(t->dt);
     int vk = ptk_lower_value_kind(t);
-    bool ok = role == PTK_ROLE_TILE    ? is_tile
+    bool ok = role == PTK_ROLE_TILE    ? vk == PTK_VK_TILE
               : role == PTK_ROLE_INT   ? is_sc && !fl
               : role == PTK_ROLE_FLOAT ? fl
               : role == PTK_ROLE_VREG  ? vk == PTK_VK_VREG
               : role == PTK_ROLE_MASK  ? vk == PTK_VK_MASK
               : role == PTK_ROLE_ALIGN ? vk == PTK_VK_ALIGN
+              : role == PTK_ROLE_HANDLE ? vk == PTK_VK_HANDLE
               : role == PTK_ROLE_PTR   ? vk == PTK_VK_PTR || (vk == PTK_VK_VIEW && !sd->mem[k])
                                        : is_sc;
+    if (ok && sd->gm[k] && vk != PTK_VK_VIEW) { /* global memory of a known extent */
+      char *ts = ptk_type_str(t);
+      ptk_error_loc(d, op->loc, "%s: %s must be a tensor or partition view to run on the host, not %s",
+                    opname(op), nm, ts);
+      free(ts);
+      return false;
+    }
     if (!ok) {
       char *ts = ptk_type_str(t);
       ptk_error_loc(d, op->loc, "%s: %s must be %s, not %s", opname(op), nm, role_noun(role), ts);
@@ -516,6 +542,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
       return false;
     }
     tiles |= is_tile;
+    handles |= vk == PTK_VK_HANDLE;
     if (is_sc) {
       int idt;
       if (!ptk_lower_isa_dtype(t->dt, &idt)) {
@@ -551,7 +578,7 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
   for (unsigned i = 0; i < sd->nattr; i++)
     if (!decode_attr(op, &sd->attr[i], &r->attr[i], d)) return false;
   if (info->family == PTK_FAM_VOP) return true; /* the verifier checks VPTO operand types */
-  return scalar_rules(op, r, tiles, d);
+  return scalar_rules(op, r, tiles || handles, d);
 }
 
 /* ---- hand-lowered ops -------------------------------------------------------------------------- */
@@ -567,9 +594,53 @@ int ptk_lower_value_kind(const ptk_type *t) {
     if (ptk_type_vreg(t, NULL, NULL)) return PTK_VK_VREG;
     if (ptk_type_mask_bits(t)) return PTK_VK_MASK;
     if (ptk_type_is_align(t)) return PTK_VK_ALIGN;
+    if (ptk_type_is_async_handle(t)) return PTK_VK_HANDLE;
+    /* a multi-buffered tile is held as its slot 0 (the slots follow it in its storage) */
+    if (ptk_type_multi_tile_count(t, NULL, NULL)) return PTK_VK_TILE;
     return PTK_VK_NONE;
   default: return PTK_VK_NONE;
   }
+}
+
+const ptk_type *ptk_lower_multi_slot(ptk_module *m, const ptk_op *op, const ptk_type *t, int64_t *count,
+                                     ptk_diags *d) {
+  const char *st = NULL;
+  size_t sl = 0;
+  int64_t n = ptk_type_multi_tile_count(t, &st, &sl);
+  const ptk_type *slot = NULL;
+  if (n > 0) {
+    /* the slot is a tile_buf spelling, compact (`vec, 16x16xf16`) or whole: the .pto
+     * reader reads it as a parameter type */
+    bool whole = sl >= 14 && !strncmp(st, "!pto.tile_buf<", 14);
+    ptk_buf b = {0};
+    ptk_buf_printf(&b, "func.func private @s(%%a: %s%.*s%s)\n", whole ? "" : "!pto.tile_buf<", (int)sl, st,
+                   whole ? "" : ">");
+    ptk_source *src = ptk_source_from_string("<multi_tile_buf slot>", ptk_buf_cstr(&b), b.len);
+    ptk_diags *q = ptk_diags_new();
+    ptk_module *tm = src ? ptk_pto_read(src, q) : NULL;
+    ptk_func *f = tm ? ptk_module_find_func(tm, "s") : NULL;
+    if (f && f->nargs == 1 && ptk_type_is_tile(f->arg_types[0]))
+      slot = ptk_type_tile_buf(m, &f->arg_types[0]->tile); /* its element: a shared scalar type */
+    ptk_module_free(tm);
+    ptk_diags_free(q);
+    ptk_source_free(src);
+    ptk_buf_free(&b);
+  }
+  if (!slot) {
+    char *ts = ptk_type_str(t);
+    ptk_error_loc(d, op->loc, "%s: the slot of %s does not read as a !pto.tile_buf", opname(op), ts);
+    free(ts);
+    return NULL;
+  }
+  *count = n;
+  return slot;
+}
+
+const ptk_type *ptk_lower_alloc_type(const ptk_op *op, int64_t *count, ptk_diags *d) {
+  *count = 1;
+  const ptk_type *t = op->nresults == 1 ? op->results[0].type : NULL;
+  if (op->kind != PTK_OP_ALLOC_MULTI_TILE || !t) return t;
+  return ptk_lower_multi_slot(ptk_op_module(op), op, t, count, d);
 }
 
 const ptk_block *ptk_lower_region(const ptk_op *op, const ptk_region *r, ptk_diags *d) {

@@ -36,6 +36,7 @@ enum {
   PTK_ROLE_VREG = 'V',  /* Vk: a vector register (ptk_vreg *) */
   PTK_ROLE_MASK = 'M',  /* Mk: a predicate (ptk_vmask *) */
   PTK_ROLE_ALIGN = 'G', /* Gk: an align carrier (ptk_valign *) */
+  PTK_ROLE_HANDLE = 'H', /* Hk: an async handle's integer (an int64_t lvalue) */
   PTK_ROLE_MEM = 'P',   /* Pk: a pointer as the memory it points into (ptk_vptr) */
   PTK_ROLE_PTR = 'R',   /* Rk: a pointer's cell (ptk_rt_ptr *), or a tensor or partition
                          * view's (ptk_rt_view *) unless the shape also reads it as Pk */
@@ -100,8 +101,19 @@ bool ptk_lower_expr_next(const char **p, ptk_expr_piece *pc);
 /* How a value is held on the host: a scalar cell, a pointer, a (tensor or
  * partition) view or a tile descriptor (runtime/cells.h, runtime/isa). */
 enum { PTK_VK_NONE, PTK_VK_SCALAR, PTK_VK_PTR, PTK_VK_VIEW, PTK_VK_TILE, PTK_VK_VREG, PTK_VK_MASK,
-       PTK_VK_ALIGN };
+       PTK_VK_ALIGN, PTK_VK_HANDLE /* an async context, session or event: a scalar cell */ };
 int ptk_lower_value_kind(const ptk_type *t);
+
+/* The slot tile type of a !pto.multi_tile_buf (read from its spelling,
+ * interned in m) and its count; NULL (reported at op) when t is not one or
+ * its slot does not read as a !pto.tile_buf. */
+const ptk_type *ptk_lower_multi_slot(ptk_module *m, const ptk_op *op, const ptk_type *t, int64_t *count,
+                                     ptk_diags *d);
+
+/* The tile type an alloc_tile / alloc_multi_tile allocates and how many of
+ * them (1, or the multi tile's count N: slot k follows slot 0 by k tiles);
+ * NULL after reporting. */
+const ptk_type *ptk_lower_alloc_type(const ptk_op *op, int64_t *count, ptk_diags *d);
 
 /* The block of a single-block region (NULL when empty, or, reported, when
  * it has several). */

@@ -717,13 +717,13 @@ int ptk_rt_tile_template(const ptk_type *t, ptk_tile *out) {
   return 0;
 }
 
-int ptk_rt_alloc_init(ptk_rt_alloc_info *ai, const ptk_type *t) {
+int ptk_rt_alloc_init(ptk_rt_alloc_info *ai, const ptk_type *t, int64_t count) {
   memset(ai, 0, sizeof *ai);
   ai->priv = -1;
   int rc = ptk_rt_tile_template(t, &ai->tmpl);
   if (rc) return rc;
   ai->loc = t->tile.loc;
-  ai->bytes = (int64_t)ptk_isa_tile_bytes(&ai->tmpl);
+  ai->bytes = smul((int64_t)ptk_isa_tile_bytes(&ai->tmpl), count);
   /* ptoas reads a boxed left tile's blayout from the target (a3 row_major,
    * a5 col_major; pto-ir.md §4.5); it only changes the physical layout,
    * which matters when tiles alias. Kept as written when the forced

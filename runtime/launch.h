@@ -311,7 +311,8 @@ int ptk_rt_print(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *vals, uint
 /* The runtime/isa descriptor of a tile type (data NULL). 0, or what is wrong:
  * 1 element type, 2 shape, 3 valid shape, 4 pad, 5 descriptor (ptk_isa_error()). */
 int ptk_rt_tile_template(const ptk_type *t, ptk_tile *out);
-/* Fills ai for an alloc_tile of type t except priv (the caller decides). */
-int ptk_rt_alloc_init(ptk_rt_alloc_info *ai, const ptk_type *t);
+/* Fills ai for an alloc_tile of type t (count tiles of it: a multi-buffered
+ * tile's slots) except priv (the caller decides). */
+int ptk_rt_alloc_init(ptk_rt_alloc_info *ai, const ptk_type *t, int64_t count);
 
 #endif

@@ -40,6 +40,7 @@ static const char *ctype(int k) {
   case PTK_VK_VREG: return "ptk_vreg";
   case PTK_VK_MASK: return "ptk_vmask";
   case PTK_VK_ALIGN: return "ptk_valign";
+  case PTK_VK_HANDLE: return "ptk_rt_sc";
   default: return "ptk_tile";
   }
 }
@@ -333,7 +334,8 @@ static void emit_lowered(ec *c, const ptk_op *op) {
       break;
     case 'T': ptk_buf_printf(&b, "&v%u", VN(v)); break;
     case 'S': ptk_buf_printf(&b, "ptk_sc_isa(%d, v%u)", r.fl[k], VN(v)); break;
-    case 'I': ptk_buf_printf(&b, "v%u.i", VN(v)); break;
+    case 'I':
+    case 'H': ptk_buf_printf(&b, "v%u.i", VN(v)); break;
     case 'F': ptk_buf_printf(&b, "v%u.f", VN(v)); break;
     case 'C': ptk_buf_printf(&b, "v%u", VN(v)); break;
     case 'W': ptk_buf_printf(&b, "%u", r.width[k]); break;
@@ -461,7 +463,8 @@ void ptk_emit_op(ec *c, const ptk_op *op) {
     ptk_emit_line(c, "}");
     return;
   }
-  case PTK_OP_ALLOC_TILE: {
+  case PTK_OP_ALLOC_TILE:
+  case PTK_OP_ALLOC_MULTI_TILE: {
     uint32_t na, nr, nc;
     ptk_value **ad = ptk_op_segment(op, 0, &na), **vr = ptk_op_segment(op, 1, &nr),
               **vc = ptk_op_segment(op, 2, &nc);

@@ -261,11 +261,13 @@ uint32_t pu_alias_find(pu_alias *L, uint32_t x) {
   return x;
 }
 
-static void unite(pu_alias *L, const ptk_value *a, const ptk_value *b) {
-  if (!a || !b || !pu_tile(a) || !pu_tile(b)) return;
-  if (a->uid >= L->nvals || b->uid >= L->nvals) return;
+static void unite_any(pu_alias *L, const ptk_value *a, const ptk_value *b) {
+  if (!a || !b || a->uid >= L->nvals || b->uid >= L->nvals) return;
   uint32_t ra = pu_alias_find(L, a->uid), rb = pu_alias_find(L, b->uid);
   if (ra != rb) L->uf[ra] = rb;
+}
+static void unite(pu_alias *L, const ptk_value *a, const ptk_value *b) {
+  if (pu_tile(a) && pu_tile(b)) unite_any(L, a, b);
 }
 
 static ptk_op *term_of(ptk_region *r) {
@@ -281,6 +283,9 @@ static bool alias_op(ptk_op *op, void *p) {
   case PTK_OP_SUBVIEW:
   case PTK_OP_TASSIGN:
     if (op->noperands && op->nresults) unite(L, &op->results[0], op->operands[0]);
+    break;
+  case PTK_OP_MULTI_TILE_GET: /* a slot: storage of the multi-buffered tile (not a tile_buf type) */
+    if (op->noperands && op->nresults && pu_tile(&op->results[0])) unite_any(L, &op->results[0], op->operands[0]);
     break;
   case PTK_OP_ARITH_SELECT:
     if (op->noperands == 3 && op->nresults) {

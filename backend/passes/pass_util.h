@@ -91,7 +91,7 @@ static inline const ptk_tile_desc *pu_tile(const ptk_value *v) {
 }
 
 /* ---- tile aliases: tile values that denote the same storage (treshape,
- * bitcast, subview, tassign results; scf.if results and their yields;
+ * bitcast, subview, tassign, multi_tile_get results; scf.if results and their yields;
  * scf.for inits, iter_args, yields and results; scf.while arguments;
  * arith.select) are united. ---- */
 typedef struct pu_alias {

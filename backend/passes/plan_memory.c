@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/lower.h"
 #include "backend/passes/pass_util.h"
 
 typedef struct tile_rec {
@@ -77,13 +78,21 @@ static bool collect_allocs(ptk_op *op, void *p) {
       if ((int)i == skip) continue;
       if (v && v->uid < L->nvals && !L->first_use[v->uid]) L->first_use[v->uid] = op;
     }
-  if (op->kind != PTK_OP_ALLOC_TILE || op->nresults != 1 || !pu_tile(&op->results[0])) return true;
-  const ptk_tile_desc *t = pu_tile(&op->results[0]);
+  /* a multi-buffered tile: its N slots, one block (slot k at addr + k * slot bytes) */
+  int64_t count = 1;
+  const ptk_type *ty = op->kind == PTK_OP_ALLOC_TILE ? op->results[0].type : NULL;
+  if (op->kind == PTK_OP_ALLOC_MULTI_TILE && op->nresults == 1) {
+    ptk_diags *q = ptk_diags_new(); /* an unreadable slot type is the engines' error */
+    ty = ptk_lower_multi_slot(L->f->module, op, op->results[0].type, &count, q);
+    ptk_diags_free(q);
+  }
+  if (!ty || op->nresults != 1 || !ptk_type_is_tile(ty)) return true;
+  const ptk_tile_desc *t = &ty->tile;
   tile_rec r;
   memset(&r, 0, sizeof r);
   r.op = op;
   r.loc = t->loc;
-  r.bytes = pu_tile_bytes(t);
+  r.bytes = pu_tile_bytes(t) * (uint64_t)count;
   r.size = (r.bytes + PTK_TILE_ALIGN - 1) / PTK_TILE_ALIGN * PTK_TILE_ALIGN;
   r.addr = -1;
   uint32_t n;
@@ -512,7 +521,7 @@ out:
   ptk_vec_free(&fixed);
 }
 
-/* Rewrites the planned alloc_tile ops with their `addr` operands. */
+/* Rewrites the planned alloc_tile / alloc_multi_tile ops with their `addr` operands. */
 static void apply(live *L, uint8_t **planned, uint32_t *nplanned) {
   pu_cpool pool;
   pu_cpool_init(&pool, L->f);
@@ -532,7 +541,7 @@ static void apply(live *L, uint8_t **planned, uint32_t *nplanned) {
     for (uint32_t k = 0; k < nr && n < 3; k++) ops[n++] = vr[k];
     for (uint32_t k = 0; k < nc && n < 3; k++) ops[n++] = vc[k];
     const ptk_type *rt = old->results[0].type;
-    ptk_op *nw = ptk_op_new(m, PTK_OP_ALLOC_TILE, ops, n, &rt, 1, 0, old->loc);
+    ptk_op *nw = ptk_op_new(m, old->kind, ops, n, &rt, 1, 0, old->loc);
     uint32_t segs[3] = {1, nr, nc};
     ptk_op_set_segments(m, nw, segs, 3);
     for (uint32_t k = 0; k < old->nattrs; k++)

@@ -413,6 +413,13 @@ static inline bool ptk_type_is_tile(const ptk_type *t) { return t && t->kind == 
 bool ptk_type_vreg(const ptk_type *t, uint32_t *lanes, ptk_dtype *elem);
 unsigned ptk_type_mask_bits(const ptk_type *t);
 bool ptk_type_is_align(const ptk_type *t);
+/* The asynchronous-DMA handles: !pto.prefetch_async_context, !pto.async_session,
+ * !pto.async_event (held as one integer cell by the engines). */
+bool ptk_type_is_async_handle(const ptk_type *t);
+/* !pto.multi_tile_buf<slot, count=N> (kept as opaque text): N, or 0 for any
+ * other type or a spelling without a count. *slot_text / *slot_len: the slot
+ * part (`vec, 16x16xf16` or `!pto.tile_buf<…>`) without the count. */
+int64_t ptk_type_multi_tile_count(const ptk_type *t, const char **slot_text, size_t *slot_len);
 /* Element dtype of a scalar / ptr / view / tile whose element is a scalar; false otherwise. */
 bool ptk_type_elem_dtype(const ptk_type *t, ptk_dtype *out);
 /* Canonical text (the printer's): compact tile_buf spelling with defaults

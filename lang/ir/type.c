@@ -400,3 +400,35 @@ unsigned ptk_type_mask_bits(const ptk_type *t) {
 bool ptk_type_is_align(const ptk_type *t) {
   return t && t->kind == PTK_TY_OPAQUE && strcmp(t->text, "!pto.align") == 0;
 }
+
+int64_t ptk_type_multi_tile_count(const ptk_type *t, const char **slot_text, size_t *slot_len) {
+  static const char pre[] = "!pto.multi_tile_buf<";
+  if (!t || t->kind != PTK_TY_OPAQUE || strncmp(t->text, pre, sizeof pre - 1)) return 0;
+  /* the last `, count = N` before the closing '>' */
+  const char *body = t->text + sizeof pre - 1, *end = t->text + strlen(t->text);
+  if (end == body || end[-1] != '>') return 0;
+  const char *c = NULL;
+  for (const char *p = strstr(body, "count"); p; p = strstr(p + 1, "count")) c = p;
+  if (!c) return 0;
+  const char *comma = c;
+  while (comma > body && comma[-1] == ' ') comma--;
+  if (comma == body || comma[-1] != ',') return 0;
+  const char *v = c + 5;
+  while (*v == ' ') v++;
+  if (*v++ != '=') return 0;
+  while (*v == ' ') v++;
+  int64_t n = 0;
+  if (*v < '0' || *v > '9') return 0;
+  for (; *v >= '0' && *v <= '9' && n < ((int64_t)1 << 40); v++) n = n * 10 + (*v - '0');
+  while (*v == ' ') v++;
+  if (v != end - 1) return 0;
+  if (slot_text) *slot_text = body;
+  if (slot_len) *slot_len = (size_t)(comma - 1 - body);
+  return n;
+}
+
+bool ptk_type_is_async_handle(const ptk_type *t) {
+  return t && t->kind == PTK_TY_OPAQUE &&
+         (!strcmp(t->text, "!pto.prefetch_async_context") || !strcmp(t->text, "!pto.async_session") ||
+          !strcmp(t->text, "!pto.async_event"));
+}

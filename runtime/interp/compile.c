@@ -47,6 +47,7 @@ static uint32_t kind_size(int k) {
   case PTK_VK_VREG: return sizeof(ptk_vreg);
   case PTK_VK_MASK: return sizeof(ptk_vmask);
   case PTK_VK_ALIGN: return sizeof(ptk_valign);
+  case PTK_VK_HANDLE: return sizeof(scell);
   default: return 0;
   }
 }
@@ -60,6 +61,7 @@ static const char *kind_name(int k) {
   case PTK_VK_VREG: return "a vector register";
   case PTK_VK_MASK: return "a mask";
   case PTK_VK_ALIGN: return "an align carrier";
+  case PTK_VK_HANDLE: return "an async handle";
   default: return "a value of an unsupported type";
   }
 }
@@ -600,9 +602,10 @@ static void compile_alloc(cc *c, const ptk_op *op) {
     return;
   }
   alloc_info *ai = ptk_arena_alloc(c->p->arena, sizeof *ai);
-  const ptk_type *t = op->results[0].type;
-  if (!tile_template(c, op, t, &ai->tmpl)) return;
-  ptk_rt_alloc_init(ai, t);
+  int64_t count;
+  const ptk_type *t = ptk_lower_alloc_type(op, &count, c->d);
+  if (!t || !tile_template(c, op, t, &ai->tmpl)) return;
+  ptk_rt_alloc_init(ai, t, count);
   uint32_t *a = arr(c, 4);
   a[1] = na ? use_int(c, op, ad[0], "the address") : NOSLOT;
   a[2] = nr ? use_int(c, op, vr[0], "valid_row") : NOSLOT;
@@ -853,6 +856,7 @@ static void compile_lowered(cc *c, const ptk_op *op) {
                : r.role[k] == PTK_ROLE_VREG  ? PTK_VK_VREG
                : r.role[k] == PTK_ROLE_MASK  ? PTK_VK_MASK
                : r.role[k] == PTK_ROLE_ALIGN ? PTK_VK_ALIGN
+               : r.role[k] == PTK_ROLE_HANDLE ? PTK_VK_HANDLE
                : r.role[k] == PTK_ROLE_PTR   ? (vkind(r.v[k]) == PTK_VK_VIEW ? PTK_VK_VIEW : PTK_VK_PTR)
                                              : PTK_VK_SCALAR;
     a[k] = r.role[k] && r.v[k] ? use(c, op, r.v[k], kind, "an operand") : NOSLOT;
@@ -1075,7 +1079,8 @@ static void compile_op(cc *c, const ptk_op *op) {
   case PTK_OP_FUNC_CALL: compile_call(c, op); return;
   case PTK_OP_MAKE_TENSOR_VIEW: compile_make_view(c, op); return;
   case PTK_OP_PARTITION_VIEW: compile_partition(c, op); return;
-  case PTK_OP_ALLOC_TILE: compile_alloc(c, op); return;
+  case PTK_OP_ALLOC_TILE:
+  case PTK_OP_ALLOC_MULTI_TILE: compile_alloc(c, op); return;
   case PTK_OP_SUBVIEW: compile_subview(c, op); return;
   case PTK_OP_TRESHAPE:
   case PTK_OP_BITCAST:

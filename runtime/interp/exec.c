@@ -154,6 +154,10 @@ enum { RUN_OK = 0, RUN_ERR = -1, RUN_ABORT = -2 };
 #define R5 RR(5)
 #define R6 RR(6)
 #define R7 RR(7)
+/* async handles: one integer cell */
+#define H0 (SC(a[0])->i)
+#define H1 (SC(a[1])->i)
+#define H2 (SC(a[2])->i)
 #define X1 XR(1)
 #define X2 XR(2)
 #define X3 XR(3)

@@ -188,6 +188,11 @@ int64_t ptk_isa_offset(const ptk_tile *t, int32_t r, int32_t c);
 
 /* Aliasing descriptors (never copies). subview: the window at (r, c) of size
  * rows x cols with valid vrows x vcols, sharing `parent`'s storage. */
+/* pto.multi_tile_get: slot `slot` of a multi-buffered tile held as its slot
+ * 0 `src` (the slots follow each other every ptk_isa_tile_bytes(src) bytes,
+ * as ptoas places them): src's descriptor moved to the slot. A slot
+ * outside [0, count) is PTK_ISA_EARG. */
+int ptk_isa_multi_tile_get(ptk_tile *out, const ptk_tile *src, int64_t slot, int64_t count);
 int ptk_isa_subview(const ptk_tile *parent, int32_t r, int32_t c, int32_t rows, int32_t cols,
                     int32_t vrows, int32_t vcols, ptk_tile *out);
 /* treshape: the same bytes seen with another shape/dtype/layout. `out` holds
@@ -279,6 +284,23 @@ int ptk_isa_mgather_gm(const ptk_tile *dst, ptk_gm_ref mem, ptk_gm_ref idx, int6
  * (#pto<scatter_oob>) 0 undefined (error) 1 skip 2 clamp 3 wrap. */
 int ptk_isa_mscatter(ptk_gm_ref mem, const ptk_tile *src, const ptk_tile *idx, int64_t coalesce,
                      int64_t atomic, int64_t oob);
+
+/* pto.thistogram (A5, radix sort): for each valid row r of src (ui16 or
+ * ui32), dst[r, b] (ui32, b in 0..255) = how many elements of the row pass
+ * the filter and have byte `byte` (0 = bits 7..0 … 3 = bits 31..24) <= b:
+ * an ascending cumulative histogram, written over the first 256 columns.
+ * Filters (idx ui8): ui16 byte 0 keeps elements whose high byte is
+ * idx[r, 0], byte 1 keeps all; ui32 byte k keeps elements whose bytes 3,
+ * 2, 1 (down to k + 1) equal idx[0, 0], idx[1, 0], idx[2, 0]. is_msb 0 / 1
+ * (the legacy isMSB attribute) replaces byte; any other value keeps it. */
+int ptk_isa_thistogram(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx, int64_t byte,
+                       int64_t is_msb);
+
+/* pto.tprefetch_async (GM -> L2 through SDMA): a cache hint that changes no
+ * value, run eagerly on the host as a bounds check. Every element of the
+ * view (any rank, any strides) must lie in the kernel buffer behind it, else
+ * PTK_ISA_ESHAPE; nothing is read or written. */
+int ptk_isa_prefetch_async(ptk_gm_ref src);
 
 /* ---- data movement ------------------------------------------------------------- */
 
@@ -717,7 +739,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
   X(ptk_isa_mgather) X(ptk_isa_mgather_gm) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
-  X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg)
+  X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg) X(ptk_isa_prefetch_async) X(ptk_isa_thistogram) X(ptk_isa_multi_tile_get)
 // clang-format on
 
 #endif

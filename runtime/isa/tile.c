@@ -242,6 +242,18 @@ int ptk_isa_subview(const ptk_tile *p, int32_t r, int32_t c, int32_t rows, int32
   return PTK_ISA_OK;
 }
 
+int ptk_isa_multi_tile_get(ptk_tile *out, const ptk_tile *src, int64_t slot, int64_t count) {
+  int rc = ptk_isa_tile_check(src);
+  if (rc) return rc;
+  if (slot < 0 || slot >= count)
+    return ptk_isa__fail(PTK_ISA_EARG, "multi_tile_get: slot %lld is out of range: the buffer has %lld slot%s",
+                         (long long)slot, (long long)count, count == 1 ? "" : "s");
+  ptk_tile t = *src;
+  t.data = src->data + (size_t)slot * ptk_isa_tile_bytes(src);
+  *out = t;
+  return PTK_ISA_OK;
+}
+
 int ptk_isa_treshape(const ptk_tile *src, ptk_tile *out) {
   int rc = ptk_isa_tile_check(src);
   if (rc) return rc;

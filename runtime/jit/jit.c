@@ -202,11 +202,17 @@ static void prep_ops(ptk_jit_prog *p) {
     const ptk_op *op = p->ops[i];
     opx *x = &p->x[i];
     switch (op->kind) {
-    case PTK_OP_ALLOC_TILE: {
+    case PTK_OP_ALLOC_TILE:
+    case PTK_OP_ALLOC_MULTI_TILE: {
       uint32_t na, nr, nc;
       ptk_op_segment(op, 0, &na), ptk_op_segment(op, 1, &nr), ptk_op_segment(op, 2, &nc);
       x->has_vr = nr, x->has_vc = nc;
-      ptk_rt_alloc_init(&x->ai, op->results[0].type);
+      /* the interpreter's prepare already accepted the op: no diagnostics */
+      ptk_diags *q = ptk_diags_new();
+      int64_t count;
+      const ptk_type *t = ptk_lower_alloc_type(op, &count, q);
+      ptk_diags_free(q);
+      if (t) ptk_rt_alloc_init(&x->ai, t, count);
       if (!na)
         x->ai.priv = ptk_rt_prog_add_site(&p->rt, x->ai.bytes, x->ai.tmpl.dtype);
       else

@@ -315,9 +315,10 @@ static const sdt DTS[] = {
 #define NDT ((int)(sizeof DTS / sizeof DTS[0]))
 
 /* Byte formats (runtime/isa "Byte formats"): only the MX instances use them;
- * their arguments are random bytes. */
+ * their arguments are random bytes. The wide unsigned types: only thistogram's. */
 static const sdt XDT[] = {
-    {"f8E4M3FN", PTK_TD_U8, false, 1}, {"f8E5M2", PTK_TD_U8, false, 1}, {"!pto.f8E8M0", PTK_TD_U8, false, 1}};
+    {"f8E4M3FN", PTK_TD_U8, false, 1}, {"f8E5M2", PTK_TD_U8, false, 1}, {"!pto.f8E8M0", PTK_TD_U8, false, 1},
+    {"ui16", PTK_TD_U16, false, 2},    {"ui32", PTK_TD_U32, false, 4}};
 
 static const sdt *dt_of(const char *ir) {
   for (int i = 0; i < NDT; i++)
@@ -695,6 +696,20 @@ static bool make_inst(const ptk_op_info *info, const sdt *d, int variant, inst *
     }
     break;
   }
+  case PTK_CALL_THISTOGRAM:
+    /* ui32 bytes 3..0 (variants 0..3; idx rows 0..2 filter) and ui16 bytes 1, 0 (4, 5;
+     * a per-row col-major idx), once, for the ui8 run: the source types are fixed */
+    if (variant > 5 || strcmp(t, "ui8")) return false;
+    if (variant < 4) {
+      IN(tile("vec", R, 64, "ui32", VR, 61, NULL));
+      IN(tile("vec", 3, 64, "ui8", 3, 64, NULL));
+    } else {
+      IN(tile("vec", R, 64, "ui16", VR, 61, NULL));
+      IN(tile("vec", 32, 1, "ui8", VR, 1, "blayout=col_major"));
+    }
+    snprintf(it->tail_attr, sizeof it->tail_attr, "{byte = %d : i32}", variant < 4 ? 3 - variant : 5 - variant);
+    OUT(tile("vec", R, 256, "ui32", VR, 256, NULL));
+    break;
   case PTK_CALL_TRANDOM:
     /* key and counter words; runs for i32 (and would for ui32) */
     if (variant > 0) return false;
