@@ -10,7 +10,7 @@
 #include "runtime/kernel.h"
 
 const char ptk_cmd_check_usage[] =
-    "usage: ptk check [--entry NAME] [--const NAME=VALUE]... [-I DIR]... [--target a3|a5] [--strict-sync]\n"
+    "usage: ptk check [--entry NAME] [--const NAME=VALUE]... [-I DIR]... [--target a2|a3|a5] [--strict-sync]\n"
     "                 FILE...\n"
     "\n"
     "Check kernel files and print diagnostics to stderr; nothing else is printed.\n"
@@ -28,16 +28,17 @@ const char ptk_cmd_check_usage[] =
     "  --entry NAME          check only kernel (.pto: function) NAME\n"
     "  --const NAME=VALUE    bind a const parameter (default: its declared default)\n"
     "  -I DIR                search DIR for imports (after the importing file's folder)\n"
-    "  --target a3|a5        .pto: judge the module as this target (ptoas --pto-arch): the\n"
+    "  --target a2|a3|a5     .pto: judge the module as this target (ptoas --pto-arch): the\n"
     "                        verifier's per-target rules and the on-chip memory sizes;\n"
-    "                        default: its pto.target_arch, else a3\n"
+    "                        default: its pto.target_arch, else a3. a2 is judged as a3:\n"
+    "                        ptoas gives A2 and A3 the same rules and memories\n"
     "  --strict-sync         also check the synchronization the author wrote (functions\n"
     "                        with sync ops; every function of an explicit-address\n"
     "                        .pto file): findings are errors\n"
     "Exit status: 0 when every file is clean, 1 when any has errors, 2 usage error.\n";
 
 static bool strict_sync;
-static const char *check_target; /* --target: NULL, "a3" or "a5" */
+static const char *check_target; /* --target: NULL, "a2", "a3" or "a5" */
 
 static void check_kernel(const char *path, const ptk_source *src, const char *entry,
                          const ptk_cli_kopts *k, ptk_diags *d) {
@@ -145,8 +146,8 @@ int ptk_cmd_check(int argc, char **argv) {
       strict_sync = true;
     } else if (!strcmp(argv[i], "--target") || !strncmp(argv[i], "--target=", 9)) {
       const char *v = argv[i][8] == '=' ? argv[i] + 9 : i + 1 < argc ? argv[++i] : NULL;
-      if (!v || (strcmp(v, "a3") && strcmp(v, "a5")))
-        rc = ptk_cli_usage_error("check", "--target must be a3 or a5, got '%s'", v ? v : "");
+      if (!ptk_cli_target_ok(v))
+        rc = ptk_cli_usage_error("check", PTK_CLI_TARGET_ERR, v ? v : "");
       else
         check_target = v;
     }

@@ -39,8 +39,9 @@ const char ptk_cmd_run_usage[] =
     "  --threads N      worker threads (default: min(blocks, CPUs); never more than\n"
     "                   blocks or 256); results are identical for every thread count\n"
     "                   (racy kernels excepted: see --check-races)\n"
-    "  --target a3|a5   on-chip memory sizes (default: the module's pto.target_arch,\n"
-    "                   else a3)\n"
+    "  --target a2|a3|a5\n"
+    "                   on-chip memory sizes (default: the module's pto.target_arch,\n"
+    "                   else a3; a2 has a3's, as in ptoas)\n"
     "  --engine interp|jit\n"
     "                   interp (default): the IR interpreter; jit: generate C, compile it\n"
     "                   with cc -O3 and the host's instruction set (CC overrides), cache\n"
@@ -179,8 +180,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
         return ptk_cli_usage_error("run", "--timeout needs a positive number of seconds, got '%s'", val);
       o->timeout = t;
     } else if (OPT("--target")) {
-      if (strcmp(val, "a3") && strcmp(val, "a5"))
-        return ptk_cli_usage_error("run", "--target must be a3 or a5, got '%s'", val);
+      if (!ptk_cli_target_ok(val)) return ptk_cli_usage_error("run", PTK_CLI_TARGET_ERR, val);
       o->target = val;
     } else if (OPT("--engine")) {
       if (strcmp(val, "interp") && strcmp(val, "jit"))
