@@ -371,9 +371,22 @@ static void vfy_tquant(vctx *c, ptk_op *op) {
   }
   const ptk_tile_desc *d = ni < op->noperands ? vtile(op->operands[ni]) : NULL;
   ptk_dtype dt;
-  if (d && elem_dt(d, &dt) && (ptk_dtype_is_float(dt) || ptk_dtype_bits(dt) != 8))
+  if (d && elem_dt(d, &dt) && (ptk_dtype_is_float(dt) || ptk_dtype_bits(dt) != 8)) {
     VERR(c, op, "'pto.tquant' %s quantization writes i8 or ui8, but the destination has %s", q,
          ptk_dtype_name(dt));
+    return;
+  }
+  /* outs(%dst, %tmp): f32 scratch; on A2/A3 a row-major tile of the
+   * source's shape (its row-wise broadcast) */
+  const ptk_tile_desc *t = ni + 1 < op->noperands ? vtile(op->operands[ni + 1]) : NULL, *s = vtile(op->operands[0]);
+  if (!t || !s) return;
+  if (!elem_dt(t, &dt) || dt != PTK_DT_F32)
+    VERR(c, op, "'pto.tquant' tmp %s must hold f32, but holds %s", voperand(c, op, ni + 1),
+         elem_dt(t, &dt) ? ptk_dtype_name(dt) : "no scalar");
+  else if (vptoas_rule_arch(c, false) == 3 && (t->rows != s->rows || t->cols != s->cols ||
+                                               t->blayout != PTK_BLAYOUT_ROW_MAJOR))
+    VERR(c, op, "'pto.tquant' on A2/A3 needs tmp %s to be a row-major tile of the source's %" PRId64 "x%" PRId64
+                " shape", voperand(c, op, ni + 1), s->rows, s->cols);
 }
 
 /* TQuantMxOp::verify (an A5-only op): MX quantization of f32/f16/bf16

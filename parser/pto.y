@@ -177,6 +177,8 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type kwattrs {pto_vec *}
 %type kwtuses {pto_vec *}
 %type tuses {pto_vec *}
+%type kwins {pto_vec *}
+%type kwin {pto_kwin}
 %type kwtuse {pto_part *}
 %type words {pto_vec *}
 %type stmt {pto_sop *}
@@ -446,6 +448,31 @@ dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) COMMA tuses(V) RP. {
   }
   R = add(P, SOP(K), p);
 }
+/* ins(%s, %r, %c : S, index, index [fp %f : F] [pre_quant %q : i64]):
+ * tinsert's optional operands (ptoas), appended to ins in that order */
+dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) kwins(W) RP. {
+  pto_part *p = part_uses(P, PP_INS, I.off, U);
+  p->types = *T;
+  static const char *const kw[2] = {"fp", "pre_quant"};
+  uint32_t next = 0;
+  for (uint32_t i = 0; i < W->n; i++) {
+    const pto_kwin *k = &PTO_VEC_AT(*W, pto_kwin, i);
+    while (next < 2 && !tok_word(P, k->word, kw[next])) next++;
+    if ((ptk_op_kind)K.opk != PTK_OP_TINSERT || next == 2) {
+      pto_err(P, k->word.off, k->word.len, (ptk_op_kind)K.opk != PTK_OP_TINSERT
+              ? "keyword operands inside ins(…) are only read for 'pto.tinsert' (fp, pre_quant)"
+              : "expected 'fp %%f : F' then 'pre_quant %%q : T' after the ins types");
+      break;
+    }
+    next++;
+    *(pto_use *)pto_vec_push(P, &p->uses, sizeof(pto_use)) = k->tu.u;
+    *(pto_tl *)pto_vec_push(P, &p->types, sizeof(pto_tl)) = k->tu.t;
+  }
+  R = add(P, SOP(K), p);
+}
+kwins(R) ::= kwin(X). { R = vnew(P); *(pto_kwin *)pto_vec_push(P, R, sizeof X) = X; }
+kwins(R) ::= kwins(L) kwin(X). { R = L; *(pto_kwin *)pto_vec_push(P, R, sizeof X) = X; }
+kwin(R) ::= IDENT(W) use(U) COLON type(T). { R.word = W; R.tu.u = U; R.tu.t = T; }
 /* ins(%s, {maskPattern = …} : T): tgather/tscatter's mask form (ptoas) */
 dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COMMA attr_dict(A) COLON types(T) RP. {
   pto_part *p = part_uses(P, PP_INS, I.off, U);

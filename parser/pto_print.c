@@ -342,6 +342,10 @@ static void print_dps(printer *p, const ptk_op *op) {
   static const char *const mask_skip[] = {"maskPattern"};
   /* tstore/tmov: ptoas's format types each operand: ins(%a : A, %s : i64). */
   bool each_typed = (op->kind == PTK_OP_TSTORE || op->kind == PTK_OP_TMOV) && nins >= 2 && !inside;
+  /* tinsert's fp tile and pre-quantization scalar follow the types as
+   * `fp %f : F` / `pre_quant %q : T` (ptoas's format) */
+  uint32_t nkw = op->kind == PTK_OP_TINSERT && nins > 3 && !inside ? nins - 3 : 0;
+  nins -= nkw;
   ptk_buf_puts(p->out, " ins(");
   if (each_typed) {
     for (uint32_t i = 0; i < nins; i++) {
@@ -363,6 +367,12 @@ static void print_dps(printer *p, const ptk_op *op) {
   if (nins && !each_typed) {
     ptk_buf_puts(p->out, " : ");
     put_value_types(p, ins, nins);
+  }
+  for (uint32_t i = nins; i < nins + nkw; i++) {
+    ptk_buf_puts(p->out, ptk_type_is_tile(ins[i]->type) ? " fp " : " pre_quant ");
+    put_value(p, ins[i]);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, ins[i]->type);
   }
   ptk_buf_putc(p->out, ')');
   bool sig_outs = ptk_op_kind_has_outs(op->kind);

@@ -2048,6 +2048,64 @@ static bool build_while(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* ptoas's operandSegmentSizes of a PTK_OPF_PTOAS_OUTS_EARLY op: one entry
+ * (0 or 1) per SIG operand in ptoas's declaration order — the required ins,
+ * the outs, then the optional ins. The operands are put in ptk's order
+ * (ins, then outs) and the segments become ptk's two. */
+static bool ptoas_dps_segments(builder *B, const pto_sop *s, opb *o, const ptk_attr *a) {
+  const ptk_op_desc *d = ptk_op_desc_of(s->kind);
+  uint8_t order[PTK_OPD_MAX_SIG];
+  uint32_t n = 0;
+  for (int pass = 0; pass < 3; pass++)
+    for (uint8_t k = 0; k < d->nsig; k++) {
+      const ptk_sig_item *it = &d->sig[k];
+      bool out = it->group == 1, opt = it->quant != 0;
+      if ((pass == 0 && !out && !opt) || (pass == 1 && out) || (pass == 2 && !out && opt)) order[n++] = k;
+    }
+  bool ok = a->dense.n == n;
+  uint32_t sum = 0;
+  for (uint32_t k = 0; ok && k < n; k++) {
+    int64_t v = a->dense.i[k];
+    ok = v == 1 || (v == 0 && d->sig[order[k]].quant);
+    sum += (uint32_t)v;
+  }
+  if (!ok || sum != o->nops) {
+    err_at(B->P, s->loc, s->namelen,
+           "'operandSegmentSizes' of '%s' must be array<i32: …> with 2 entries (ins, outs) or ptoas's %u "
+           "(one 0 or 1 per operand, required ones 1) summing to %u",
+           opname(s), n, o->nops);
+    return false;
+  }
+  ptk_value *by_sig[PTK_OPD_MAX_SIG] = {0};
+  for (uint32_t k = 0, at = 0; k < n; k++) {
+    if (!a->dense.i[k]) continue;
+    ptk_value *v = o->ops[at++];
+    char want = d->sig[order[k]].kind;
+    /* a tile slot takes a tile, a scalar slot a scalar: the sizes must not
+     * move an operand into another role */
+    if ((want == 't' || want == 'n') && v && v->type && (want == 't') != ptk_type_is_tile(v->type)) {
+      char *ts = ptk_type_str(v->type);
+      err_at(B->P, s->loc, s->namelen,
+             "'operandSegmentSizes' of '%s' puts operand #%u (of type %s) where ptoas has %s", opname(s), at - 1, ts,
+             want == 't' ? "a tile" : "an integer scalar");
+      free(ts);
+      return false;
+    }
+    by_sig[order[k]] = v;
+  }
+  uint32_t m = 0, nin = 0;
+  for (int out = 0; out < 2; out++)
+    for (uint8_t k = 0; k < d->nsig; k++)
+      if (by_sig[k] && (d->sig[k].group == 1) == out) {
+        o->ops[m++] = by_sig[k];
+        nin += !out;
+      }
+  o->nsegs = 2;
+  o->segs[0] = nin;
+  o->segs[1] = m - nin;
+  return true;
+}
+
 static bool build_generic(builder *B, const pto_sop *s, opb *o) {
   const pto_part *ops = NULL;
   for (uint32_t i = 0; i < s->parts.n; i++) {
@@ -2109,6 +2167,12 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
              "'operandSegmentSizes' of '%s' must give its %u operands in order, absent optional ones last", opname(s),
              o->nops);
       return false;
+    }
+    if ((ptk_op_table[s->kind].flags & PTK_OPF_PTOAS_OUTS_EARLY) && a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i &&
+        a->dense.n != want) {
+      if (!ptoas_dps_segments(B, s, o, a)) return false;
+      o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+      break;
     }
     bool ok = a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i && a->dense.n == want;
     for (uint32_t k = 0; ok && k < a->dense.n; k++) {

@@ -128,6 +128,9 @@ enum {
                                  * packing loads/stores, gathers): no mask-granularity rule */
   PTK_OPF_INDEX_RESULT = 1u << 13, /* VPTO-form op whose one result is an index never written
                                     * (eventid_array_get): its type list annotates operands */
+  PTK_OPF_PTOAS_OUTS_EARLY = 1u << 14, /* DPS: ptoas's generic form has one operandSegmentSizes entry
+                                        * per SIG operand, the outs right after the required ins and
+                                        * before the optional ins (tmov, tinsert) */
 };
 
 /* How an op runs on the host (LOWER column). */

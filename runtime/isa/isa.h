@@ -303,9 +303,9 @@ int ptk_isa_tstore(const ptk_gm_view *dst, const ptk_tile *src, const ptk_isa_st
  * conversion: float->float nearest even, float->int truncation). */
 int ptk_isa_tmov(const ptk_tile *dst, const ptk_tile *src, bool relu);
 /* dst[i,j] = src[i+r, j+c] over dst's valid region. */
-int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c);
+int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c, bool relu);
 /* dst[i+r, j+c] = src[i,j] over src's valid region. */
-int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c);
+int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c, bool relu);
 /* dst[j,i] = src[i,j] over src's valid region (same element size). */
 int ptk_isa_ttrans(const ptk_tile *dst, const ptk_tile *src);
 /* Copy src's valid region into dst and set every other element of dst (all
