@@ -80,6 +80,14 @@ static pto_sop *comm(pto_parser *P, pto_tok k, pto_vec *items, pto_vec *types, u
   if (d.a) add(P, o, part_dict(P, d.off, d.a));
   return o;
 }
+/* The functional type after a section op's operands: (T, …) -> () */
+static pto_part *section_fntype(pto_parser *P, uint32_t off, pto_tl F) {
+  pto_part *f = pto_part_new(P, PP_FNTYPE, off);
+  f->fn = F.t;
+  if (!F.t || F.t->kind != PTK_TY_FUNCTION)
+    pto_err(P, F.loc.off, 1, "expected a function type '(T, …) -> ()' after ':'");
+  return f;
+}
 static bool tok_word(pto_parser *P, pto_tok t, const char *w) {
   return t.len == strlen(w) && memcmp(P->src->text + t.off, w, t.len) == 0;
 }
@@ -939,6 +947,29 @@ op(R) ::= OP_SECTION(K) region(B) opt_dict(D). {
   p->region = B;
   R = add(P, SOP(K), p);
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
+}
+/* pto.fusion_region { … } [{attrs}] : T, … (its results) */
+op(R) ::= OP_SECTION(K) region(B) opt_dict(D) COLON(C) types(T). {
+  pto_part *p = pto_part_new(P, PP_REGION, K.off);
+  p->region = B;
+  R = add(P, SOP(K), p);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_types(P, PP_ARROW, C.off, T));
+}
+/* pto.strict_vecscope(%a, …) { … } [{attrs}] : (T, …) -> ()
+ * pto.yield(%a, …) : (T, …) -> () */
+op(R) ::= OP_SECTION(K) LP(L) uses_opt(U) RP region(B) opt_dict(D) COLON(C) fntype(F). {
+  R = add(P, SOP(K), part_uses(P, PP_PAREN, L.off, U));
+  pto_part *p = pto_part_new(P, PP_REGION, K.off);
+  p->region = B;
+  add(P, R, p);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, section_fntype(P, C.off, F));
+}
+/* (no attribute dict before the ':': it would read as the region's '{') */
+op(R) ::= OP_SECTION(K) LP(L) uses_opt(U) RP COLON(C) fntype(F). {
+  R = add(P, SOP(K), part_uses(P, PP_PAREN, L.off, U));
+  add(P, R, section_fntype(P, C.off, F));
 }
 
 /* pto.print ins("fmt"[, %a… : T…]) */

@@ -656,9 +656,28 @@ static void print_custom(printer *p, const ptk_op *op) {
     }
     return;
   case PTK_FAM_SECTION:
-    ptk_buf_putc(p->out, ' ');
-    print_region(p, &op->regions[0], false);
+    /* strict_vecscope / yield: (%a, …); a region; fusion_region's `: T, …`
+     * or the operands' `: (T, …) -> ()` */
+    if (op->kind == PTK_OP_STRICT_VECSCOPE || op->kind == PTK_OP_PTO_YIELD) {
+      ptk_buf_putc(p->out, '(');
+      put_values(p, op->operands, op->noperands);
+      ptk_buf_putc(p->out, ')');
+    }
+    if (op->nregions) {
+      ptk_buf_putc(p->out, ' ');
+      print_region(p, &op->regions[0], op->kind == PTK_OP_STRICT_VECSCOPE);
+    }
     put_op_dict(p, op, NULL, 0);
+    if (op->kind == PTK_OP_FUSION_REGION) {
+      ptk_buf_puts(p->out, " : ");
+      for (uint32_t i = 0; i < op->nresults; i++) {
+        if (i) ptk_buf_puts(p->out, ", ");
+        put_type(p, op->results[i].type);
+      }
+    } else if (op->kind == PTK_OP_STRICT_VECSCOPE || op->kind == PTK_OP_PTO_YIELD) {
+      ptk_buf_puts(p->out, " : ");
+      put_fntype(p, op->operands, op->noperands, op);
+    }
     return;
   case PTK_FAM_VOP: print_vop(p, op); return;
   case PTK_FAM_MEMREF_VIEW: { /* %m to offset: [..], sizes: [..], strides: [..] / %m[..] [..] [..] */
@@ -1436,7 +1455,16 @@ static bool custom_ok(const ptk_op *op) {
     if (op->nresults == 0) return info->max_results == 0;
     return op->nresults == 1;
   case PTK_FAM_SECTION:
-    return op->nregions == 1 && op->noperands == 0 && op->nresults == 0 && region_entry_args(&op->regions[0], 0);
+    switch (op->kind) {
+    case PTK_OP_PTO_YIELD: return op->nregions == 0 && op->nresults == 0 && op->nattrs == 0;
+    case PTK_OP_STRICT_VECSCOPE: /* the entry block's arguments are printed in its label */
+      return op->nregions == 1 && op->nresults == 0 && op->regions[0].first && !op->regions[0].first->next &&
+             region_entry_args(&op->regions[0], op->noperands);
+    case PTK_OP_FUSION_REGION: /* `: T, …` cannot be empty */
+      return op->nregions == 1 && op->noperands == 0 && op->nresults > 0 && region_entry_args(&op->regions[0], 0);
+    default:
+      return op->nregions == 1 && op->noperands == 0 && op->nresults == 0 && region_entry_args(&op->regions[0], 0);
+    }
   case PTK_FAM_PRINT: {
     const ptk_attr *f = ptk_op_attr(op, "format");
     return f && f->kind == PTK_ATTR_STRING && op->nresults == 0;

@@ -1766,6 +1766,45 @@ static bool build_misc(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* Section ops (vecscope, strict_vecscope, fusion_region, yield): a region,
+ * (%a, …) operands typed by a `(T, …) -> ()` functional type, or `: T, …`
+ * results. */
+static bool build_section(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_PAREN:
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_FNTYPE: {
+      const ptk_type *fn = p->fn;
+      if (!fn || fn->kind != PTK_TY_FUNCTION) return false; /* reported by the grammar */
+      if (fn->ninputs != o->nops || fn->nresults) {
+        err_at(B->P, p->loc, 1, "'%s' has %u operand%s, so its type must be (%u type%s) -> ()", opname(s), o->nops,
+               o->nops == 1 ? "" : "s", o->nops, o->nops == 1 ? "" : "s");
+        return false;
+      }
+      for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
+        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
+        if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
+      }
+      break;
+    }
+    case PP_ARROW:
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+      break;
+    case PP_REGION: o->regions[o->nregions++] = p->region; break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
+  return true;
+}
+
 /* aic/aiv_initialize_pipe {id = 0, dir_mask = 1, …} (c2v_consumer_buf = %a : i32, …)
  * [{attrs}]: ptoas's custom form. The clause dictionary's bare integers take
  * the ATTRS column's types (id i32, dir_mask i8, …); a missing id is 0 (as
@@ -3015,8 +3054,8 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_GET_VALIDSHAPE: return build_operands_type(B, s, o);
   case PTK_FAM_LOAD_SCALAR:
   case PTK_FAM_STORE_SCALAR: return build_scalar_mem(B, s, o);
+  case PTK_FAM_SECTION: return build_section(B, s, o);
   case PTK_FAM_NULLARY:
-  case PTK_FAM_SECTION:
   case PTK_FAM_PRINT:
   case PTK_FAM_PIPE: return build_misc(B, s, o);
   case PTK_FAM_INIT_PIPE: return build_init_pipe(B, s, o);
