@@ -110,6 +110,44 @@ static int64_t flag_end(vctx *c, const ptk_op *op) {
   return end;
 }
 
+/* ptoas verifyFrontendPopOp / verifyAivSubblockIdOperand: a pop's valid_row
+ * and valid_col come together and give a tile with a dynamic valid shape;
+ * aiv_subblockid (the last operand) addresses one vector sub-block of a
+ * split pipe, so it needs split 1 or 2 and a 'vec' tile entry. */
+static bool check_pop_operands(vctx *c, ptk_op *op) {
+  bool pop = op->kind == PTK_OP_TPOP_FROM_AIC || op->kind == PTK_OP_TPOP_FROM_AIV;
+  bool push = op->kind == PTK_OP_TPUSH_TO_AIC;
+  if (!pop && !push) return true;
+  uint32_t nvalid = 0, nsub = 0;
+  for (uint32_t i = 0; i < op->noperands; i++) {
+    const ptk_type *t = op->operands[i]->type;
+    if (pop && ptk_type_is_scalar(t, PTK_DT_INDEX)) nvalid++;
+    else if (t && t->kind == PTK_TY_SCALAR) nsub++;
+  }
+  const ptk_type *entry = pop ? op->results[0].type : op->operands[0]->type;
+  if (nvalid == 1) {
+    VERR(c, op, "'%s' takes valid_row and valid_col together", vop_name(op));
+    return false;
+  }
+  if (nvalid && (!entry || entry->kind != PTK_TY_TILE_BUF || entry->tile.v_row != PTK_DYN ||
+                 entry->tile.v_col != PTK_DYN)) {
+    VERR(c, op, "'%s' with valid_row and valid_col pops a tile with a dynamic valid shape (valid=?x?), but the "
+                "result has type %s", vop_name(op), vty(c, entry));
+    return false;
+  }
+  int64_t split = 0;
+  const ptk_attr *a = ptk_op_attr(op, "split");
+  if (nsub && (!a || !ptk_attr_get_int(a, &split) || split == 0)) {
+    VERR(c, op, "'%s' takes aiv_subblockid only with split 1 or 2", vop_name(op));
+    return false;
+  }
+  if (nsub && (!entry || entry->kind != PTK_TY_TILE_BUF || entry->tile.loc != PTK_SPACE_VEC)) {
+    VERR(c, op, "'%s' takes aiv_subblockid only for a 'vec' tile, not %s", vop_name(op), vty(c, entry));
+    return false;
+  }
+  return true;
+}
+
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
   if (c->func && flag_attr(ptk_func_attr(c->func, "pto.tileop.helper")) && helper_forbidden(op)) {
     VERR(c, op, "'%s' cannot be in tile-op helper '@%s': a helper is synchronized by the code it is inlined into",
@@ -117,7 +155,7 @@ void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
     return;
   }
   const char *want = pipe_core(op);
-  if (!want) return;
+  if (!want || !check_pop_operands(c, op)) return;
   /* ptoas also rejects a pipe op in a function that names no kernel kind;
    * ptk's own op sweeps (lit/pto/ptoas_pipe_forms.pto,
    * sweep_pipes_generic.pto, lit/run/noexec.pto) put both ends in one such

@@ -1012,6 +1012,10 @@ pipe_h(R) ::= pipe_h(H) LP(L) uses(U) COLON types(T) COMMA tuses(V) RP. {
 tuses(R) ::= use(U) COLON type(T). { R = vnew(P); pto_tuse x = {U, T}; *(pto_tuse *)pto_vec_push(P, R, sizeof x) = x; }
 tuses(R) ::= tuses(L) COMMA use(U) COLON type(T). { R = L; pto_tuse x = {U, T}; *(pto_tuse *)pto_vec_push(P, R, sizeof x) = x; }
 pipe_h(R) ::= pipe_h(H) attr_dict(D). { R = add(P, H, part_dict(P, D.off, D.a)); }
+/* tpop_from_aic/aiv(%valid_row, %valid_col): untyped index operands (ptoas) */
+pipe_h(R) ::= pipe_h(H) LP(L) uses(U) RP. { R = add(P, H, part_uses(P, PP_PAREN, L.off, U)); }
+/* … aiv_subblockid(%s): the vector sub-block a tpush/tpop of a split pipe addresses (ptoas) */
+pipe_h(R) ::= pipe_h(H) AIV_SUBBLOCKID(W) LP use(U) RP. { R = add(P, H, kwuse(P, "aiv_subblockid", W.off, U)); }
 /* aic/aiv_initialize_pipe: op {attrs} (kw = %v : T, …) [{attrs}] */
 pipe_h(R) ::= pipe_h(H) LP kwtuses(L) RP. {
   R = H;

@@ -416,8 +416,27 @@ static bool pipe_dict_first(const ptk_op *op) {
   return op->kind == PTK_OP_INITIALIZE_L2L_PIPE || op->kind == PTK_OP_INITIALIZE_L2G2L_PIPE;
 }
 
+/* The pipe ops whose last operand is an aiv_subblockid(%s) clause: 1 or 0. */
+static uint32_t pipe_subblock(const ptk_op *op) {
+  switch (op->kind) {
+  case PTK_OP_TPUSH_TO_AIC: return op->noperands == 2;
+  case PTK_OP_TPOP_FROM_AIC: return op->noperands == 1 || op->noperands == 3;
+  case PTK_OP_TPUSH:
+  case PTK_OP_TPOP: return op->noperands == 3;
+  default: return 0;
+  }
+}
+
 static void pipe_operands(printer *p, const ptk_op *op) {
-  if (!op->noperands) return;
+  uint32_t n = op->noperands - pipe_subblock(op);
+  if (!n) return;
+  /* tpop_from_aic/aiv: (%valid_row, %valid_col), untyped */
+  if (op->kind == PTK_OP_TPOP_FROM_AIC || op->kind == PTK_OP_TPOP_FROM_AIV) {
+    ptk_buf_putc(p->out, '(');
+    put_values(p, op->operands, n);
+    ptk_buf_putc(p->out, ')');
+    return;
+  }
   if (pipe_dict_first(op)) { /* (%a : A, %b : B) */
     ptk_buf_putc(p->out, '(');
     for (uint32_t i = 0; i < op->noperands; i++) {
@@ -430,9 +449,9 @@ static void pipe_operands(printer *p, const ptk_op *op) {
     return;
   }
   ptk_buf_putc(p->out, '(');
-  put_values(p, op->operands, op->noperands);
+  put_values(p, op->operands, n);
   ptk_buf_puts(p->out, " : ");
-  put_value_types(p, op->operands, op->noperands);
+  put_value_types(p, op->operands, n);
   ptk_buf_putc(p->out, ')');
 }
 
@@ -776,6 +795,11 @@ static void print_custom(printer *p, const ptk_op *op) {
     bool dict_first = pipe_dict_first(op);
     if (!dict_first) pipe_operands(p, op);
     pipe_dict(p, op);
+    if (pipe_subblock(op)) {
+      ptk_buf_puts(p->out, " aiv_subblockid(");
+      put_value(p, op->operands[op->noperands - 1]);
+      ptk_buf_putc(p->out, ')');
+    }
     if (dict_first) pipe_operands(p, op);
     if (dict_first && op->noperands == 0) ptk_buf_puts(p->out, "()");
     if (op->nresults) {

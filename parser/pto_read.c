@@ -1751,9 +1751,21 @@ static bool build_misc(builder *B, const pto_sop *s, opb *o) {
     case PP_PAREN: {
       uint32_t before = o->nops;
       if (!add_operands(B, o, &p->uses)) return false;
-      if (!ptypes_check(B, s, p, o, before)) return false;
+      /* tpop_from_aic/aiv's (%valid_row, %valid_col) carry no types */
+      bool untyped = p->kind == PP_PAREN && !p->types.n &&
+                     (s->kind == PTK_OP_TPOP_FROM_AIC || s->kind == PTK_OP_TPOP_FROM_AIV);
+      if (!untyped && !ptypes_check(B, s, p, o, before)) return false;
       break;
     }
+    case PP_KWUSE: /* aiv_subblockid(%s): the last operand */
+      if (s->kind != PTK_OP_TPUSH_TO_AIC && s->kind != PTK_OP_TPOP_FROM_AIC && s->kind != PTK_OP_TPUSH &&
+          s->kind != PTK_OP_TPOP) {
+        err_at(B->P, p->loc, p->wlen, "'%s' takes no aiv_subblockid(…) (only tpush_to_aic, tpop_from_aic, tpush "
+               "and tpop do)", opname(s));
+        return false;
+      }
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
     case PP_ARROW:
       if (fam != PTK_FAM_PIPE) return unexpected_part(B, s, p);
       if (!add_results(B, o, &p->types, p->loc)) return false;
