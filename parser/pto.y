@@ -80,6 +80,18 @@ static pto_sop *comm(pto_parser *P, pto_tok k, pto_vec *items, pto_vec *types, u
   if (d.a) add(P, o, part_dict(P, d.off, d.a));
   return o;
 }
+static pto_sop *bind_tile(pto_parser *P, pto_tok k, pto_use src, const pto_use *vr, const pto_use *vc, pto_dict d,
+                          pto_tl t1, pto_tl t2) {
+  pto_sop *o = SOP(k);
+  pto_part *s = kwuse(P, "bind_tile", k.off, src);
+  *(pto_tl *)pto_vec_push(P, &s->types, sizeof t1) = t1;
+  add(P, o, s);
+  if (vr) add(P, o, kwuse(P, "valid_row", vr->loc.off, *vr));
+  if (vc) add(P, o, kwuse(P, "valid_col", vc->loc.off, *vc));
+  if (d.a) add(P, o, part_dict(P, d.off, d.a));
+  add(P, o, part_type(P, PP_TYPES, t2.loc.off, t2));
+  return o;
+}
 /* The functional type after a section op's operands: (T, …) -> () */
 static pto_part *section_fntype(pto_parser *P, uint32_t off, pto_tl F) {
   pto_part *f = pto_part_new(P, PP_FNTYPE, off);
@@ -604,6 +616,18 @@ ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use COMMA(M) uses RP. {
   pto_err(P, M.off, 1, "'pto.pointer_cast' with several addresses (a multi-buffered memref) is not supported; "
           "use pto.alloc_multi_tile");
   R = SOP(K);
+}
+
+/* pto.bind_tile %m[, %r, %c] {config = #pto.tile_buf_config<…>} : M -> M:
+ * ptoas's lowered form of an alloc_tile (a planned buffer given its tile
+ * configuration and valid shape). Read as `pto.alloc_tile [addr = …]
+ * [valid_row = %r valid_col = %c] : !pto.tile_buf<…config…>` at %m's
+ * address (build_alloc), which ptoas reads as the same tile. */
+op(R) ::= OP_BIND_TILE(K) use(S) opt_dict(D) COLON type(T1) ARROW type(T2). {
+  R = bind_tile(P, K, S, NULL, NULL, D, T1, T2);
+}
+op(R) ::= OP_BIND_TILE(K) use(S) COMMA use(VR) COMMA use(VC) opt_dict(D) COLON type(T1) ARROW type(T2). {
+  R = bind_tile(P, K, S, &VR, &VC, D, T1, T2);
 }
 
 /* memref.reinterpret_cast %m to offset: [o], sizes: [s…], strides: [t…] [{attrs}] : M to R

@@ -400,6 +400,10 @@ int pto_lex_next(pto_lexer *lx, pto_tok *t) {
           t->opk = PTK_OP_ALLOC_TILE;
           TOK(PTO_T_OP_MEMREF_ALLOC);
         }
+        if (word_is(tok, n, "pto.bind_tile")) { /* read as pto.alloc_tile at its source's address (pto.y) */
+          t->opk = PTK_OP_ALLOC_TILE;
+          TOK(PTO_T_OP_BIND_TILE);
+        }
         if (word_is(tok, n, "pto.pointer_cast")) { /* read as pto.alloc_tile addr = … (pto.y) */
           t->opk = PTK_OP_ALLOC_TILE;
           TOK(PTO_T_OP_POINTER_CAST);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,6 +241,19 @@ static bool space_by_name(const char *s, size_t n, ptk_space *out);
  * engines treat it as a tile. Rank 1 is 1xN; rank > 2 folds the leading
  * dims into rows (ptoas only plans such buffers, by bytes). NULL for
  * anything else (gm, a strided layout, a dynamic size), which stays opaque. */
+static const ptk_type *memref_default_tile(ptk_module *m, ptk_space sp, const ptk_type *elem, int64_t rows,
+                                           int64_t cols) {
+  ptk_tile_desc d = ptk_tile_desc_make(sp, elem, rows, cols);
+  /* cube buffers hold NZ data (ptoas's tile rules for acc and mat moves
+   * assume blayout=col_major, slayout=row_major; a memref states no layout) */
+  if (sp == PTK_SPACE_ACC || sp == PTK_SPACE_MAT) {
+    d.blayout = PTK_BLAYOUT_COL_MAJOR;
+    d.slayout = PTK_SLAYOUT_ROW_MAJOR;
+    d.fractal = sp == PTK_SPACE_ACC ? 1024 : 512;
+  }
+  return ptk_type_tile_buf(m, &d);
+}
+
 static const ptk_type *memref_tile(pto_parser *P, const char *s) {
   size_t n = strlen(s);
   if (n < 9 || strncmp(s, "memref<", 7) != 0 || s[n - 1] != '>') return NULL;
@@ -271,15 +285,7 @@ static const ptk_type *memref_tile(pto_parser *P, const char *s) {
     if (dims[i] && rows > (INT64_C(1) << 40) / dims[i]) return NULL;
     rows *= dims[i];
   }
-  ptk_tile_desc d = ptk_tile_desc_make(sp, ptk_type_scalar(dt), rows, dims[rank - 1]);
-  /* cube buffers hold NZ data (ptoas's tile rules for acc and mat moves
-   * assume blayout=col_major, slayout=row_major; a memref states no layout) */
-  if (sp == PTK_SPACE_ACC || sp == PTK_SPACE_MAT) {
-    d.blayout = PTK_BLAYOUT_COL_MAJOR;
-    d.slayout = PTK_SLAYOUT_ROW_MAJOR;
-    d.fractal = sp == PTK_SPACE_ACC ? 1024 : 512;
-  }
-  return ptk_type_tile_buf(P->m, &d);
+  return memref_default_tile(P->m, sp, ptk_type_scalar(dt), rows, dims[rank - 1]);
 }
 
 const ptk_type *pto_type_opaque_tok(pto_parser *P, pto_tok t) {
@@ -904,6 +910,10 @@ typedef struct builder {
     const pto_part *p;
   } *pend;
   uint32_t npend, cap_pend;
+  /* the tiles pto.bind_tile gave a configuration: a memref spelling of
+   * their type (which carries none) still names them */
+  const ptk_op **binds;
+  uint32_t nbinds, cap_binds;
 } builder;
 
 static uint32_t hash_name(const char *s, uint32_t n) {
@@ -1000,6 +1010,16 @@ static bool resolve_all(builder *B, const pto_vec *uses, ptk_value **out, uint32
 
 static char *tstr(const ptk_type *t) { return ptk_type_str(t); }
 
+/* Whether v is a pto.bind_tile result and T its memref's tile (the memref
+ * type ptoas writes at its uses has no configuration or valid shape). */
+static bool rebound_memref(const builder *B, const ptk_value *v, const ptk_type *T) {
+  bool bound = false;
+  for (uint32_t i = 0; i < B->nbinds && !bound; i++) bound = v->def == B->binds[i];
+  if (!bound || !T || v->type->kind != PTK_TY_TILE_BUF) return false;
+  const ptk_tile_desc *d = &v->type->tile;
+  return ptk_type_equal(T, memref_default_tile(B->m, d->loc, d->elem, d->rows, d->cols));
+}
+
 /* Annotated types against the operands' types. */
 static bool check_types(builder *B, const pto_vec *uses, ptk_value *const *vals, const pto_vec *types,
                         ptk_loc where, const char *what) {
@@ -1011,7 +1031,7 @@ static bool check_types(builder *B, const pto_vec *uses, ptk_value *const *vals,
   }
   for (uint32_t i = 0; i < uses->n; i++) {
     const ptk_type *t = PTO_VEC_AT(*types, pto_tl, i).t;
-    if (!ptk_type_equal(vals[i]->type, t)) {
+    if (!ptk_type_equal(vals[i]->type, t) && !rebound_memref(B, vals[i], t)) {
       const pto_use *u = &PTO_VEC_AT(*uses, pto_use, i);
       char *a = tstr(vals[i]->type), *b = tstr(t);
       err_at(B->P, u->loc, u->len + 1, "type mismatch: '%%%.*s' has type '%s' but is annotated as '%s'", (int)u->len,
@@ -1025,7 +1045,7 @@ static bool check_types(builder *B, const pto_vec *uses, ptk_value *const *vals,
 }
 
 static bool check_one_type(builder *B, const pto_use *u, const ptk_value *v, const pto_tl *t) {
-  if (ptk_type_equal(v->type, t->t)) return true;
+  if (ptk_type_equal(v->type, t->t) || rebound_memref(B, v, t->t)) return true;
   char *a = tstr(v->type), *b = tstr(t->t);
   err_at(B->P, u->loc, u->len + 1, "type mismatch: '%%%.*s' has type '%s' but is annotated as '%s'", (int)u->len,
          u->name, a, b);
@@ -1098,6 +1118,7 @@ typedef struct opb { /* an op under construction */
   preset_arg pre[4][64];
   uint32_t npre[4];
   bool else_absent; /* scf.if without else */
+  bool bind;        /* pto.bind_tile (read as alloc_tile) */
   const char *form;  /* ptk_op_set_form (VOP, pretty sync forms) */
   ptk_buf fbuf;      /* the form being built */
   const pto_use *vuse[512]; /* VOP: the use of each operand, for type messages */
@@ -1313,13 +1334,95 @@ static bool build_view(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* An integer field `name=N` of a #pto.tile_buf_config<…> text. */
+static bool config_field(const char *t, const char *name, int64_t *out) {
+  size_t n = strlen(name);
+  for (const char *p = t; (p = strstr(p, name)) != NULL; p += n) {
+    if ((p != t && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) || p[n] != '=') continue;
+    *out = strtoll(p + n + 1, NULL, 10);
+    return true;
+  }
+  return false;
+}
+
+/* pto.bind_tile's source: the tile it rebinds must come from memref.alloc
+ * or pto.pointer_cast (an alloc_tile); its address, if any, is the new
+ * tile's, so both name the same bytes. (Without an address the new tile
+ * is its own allocation: the same buffer as long as the source is not also
+ * used directly, which is how ptoas's lowering writes it.) */
+static bool bind_source(builder *B, const pto_part *p, opb *o) {
+  const pto_use *u = &PTO_VEC_AT(p->uses, pto_use, 0);
+  ptk_value *v = resolve(B, u);
+  if (!v) return false;
+  const pto_tl *t = &PTO_VEC_AT(p->types, pto_tl, 0);
+  if (!check_one_type(B, u, v, t)) return false;
+  const ptk_op *d = v->def;
+  if (!d || d->kind != PTK_OP_ALLOC_TILE) {
+    err_at(B->P, u->loc, u->len + 1, "'pto.bind_tile' is read for the result of memref.alloc or pto.pointer_cast "
+           "(an on-chip tile), which '%%%.*s' is not", (int)u->len, u->name);
+    return false;
+  }
+  uint32_t n;
+  ptk_value **addr = ptk_op_segment(d, 0, &n);
+  if (n) {
+    o->ops[o->nops++] = addr[0];
+    o->segs[0] = 1;
+  }
+  return true;
+}
+
+/* The result type of pto.bind_tile: its memref's tile with the config's
+ * layouts, fractal and pad, and a dynamic valid shape when valid operands
+ * are given. */
+static bool bind_config(builder *B, const pto_sop *s, opb *o) {
+  const ptk_attr *cfg = NULL;
+  for (uint32_t i = 0; i < o->attrs.n; i++)
+    if (!strcmp(o->attrs.items[i].name, "config")) {
+      cfg = o->attrs.items[i].value;
+      o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+      break;
+    }
+  const char *text = !cfg ? NULL
+                     : cfg->kind == PTK_ATTR_ENUM && !strcmp(cfg->en.mnemonic, "tile_buf_config") ? cfg->en.value
+                     : cfg->kind == PTK_ATTR_OPAQUE && !strncmp(cfg->str.s, "#pto.tile_buf_config<", 21) ? cfg->str.s
+                                                                                                      : NULL;
+  if (!text || !o->nres || !o->res[0] || o->res[0]->kind != PTK_TY_TILE_BUF) {
+    err_at(B->P, s->loc, s->namelen, "'pto.bind_tile' needs {config = #pto.tile_buf_config<…>} and an on-chip "
+           "memref result (a tile)");
+    return false;
+  }
+  ptk_tile_desc td = o->res[0]->tile;
+  int64_t bl = td.blayout, sl = td.slayout, fr = td.fractal, pad = td.pad;
+  config_field(text, "blayout", &bl);
+  config_field(text, "slayout", &sl);
+  config_field(text, "s_fractal_size", &fr);
+  config_field(text, "pad", &pad);
+  if (bl < 0 || bl > 1 || sl < 0 || sl > 2) {
+    err_at(B->P, s->loc, s->namelen, "'pto.bind_tile' config has blayout %lld and slayout %lld (blayout 0..1, "
+           "slayout 0..2)", (long long)bl, (long long)sl);
+    return false;
+  }
+  td.blayout = (ptk_blayout)bl;
+  td.slayout = (ptk_slayout)sl;
+  td.fractal = fr;
+  td.pad = pad;
+  if (o->segs[1]) td.v_row = td.v_col = PTK_DYN;
+  o->res[0] = ptk_type_tile_buf(B->m, &td);
+  return true;
+}
+
 static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
   static const char *const kws[] = {"addr", "valid_row", "valid_col"};
   int last = -1;
+  bool bind = false;
   o->nsegs = 3;
   for (uint32_t i = 0; i < s->parts.n; i++) {
     const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
-    if (p->kind == PP_KWUSE) {
+    if (p->kind == PP_KWUSE && word_eq(p->word, p->wlen, "bind_tile")) {
+      if (!bind_source(B, p, o)) return false;
+      bind = o->bind = true;
+      last = 0;
+    } else if (p->kind == PP_KWUSE) {
       int k = -1;
       for (int j = 0; j < 3; j++)
         if (word_eq(p->word, p->wlen, kws[j])) k = j;
@@ -1344,7 +1447,7 @@ static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
       return unexpected_part(B, s, p);
     }
   }
-  return true;
+  return !bind || bind_config(B, s, o);
 }
 
 static bool build_subview(builder *B, const pto_sop *s, opb *o) {
@@ -3146,6 +3249,7 @@ static opb *opb_get(builder *B) {
   opb *o = B->opbs[d];
   if (!o) return B->opbs[d] = ptk_xcalloc(1, sizeof *o);
   o->nops = o->nsegs = o->nres = o->nregions = 0;
+  o->bind = false;
   o->attrs.n = 0;
   memset(o->segs, 0, sizeof o->segs);
   memset(o->npre, 0, sizeof o->npre);
@@ -3191,6 +3295,13 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
   if (o->nregions > nreg) nreg = o->nregions;
   ptk_op *op = ptk_op_new(B->m, s->kind, o->ops, o->nops, o->res, o->nres, nreg, s->loc);
   if (o->nsegs) ptk_op_set_segments(B->m, op, o->segs, o->nsegs);
+  if (o->bind) {
+    if (B->nbinds == B->cap_binds) {
+      B->cap_binds = B->cap_binds ? 2 * B->cap_binds : 8;
+      B->binds = ptk_xrealloc(B->binds, B->cap_binds * sizeof *B->binds);
+    }
+    B->binds[B->nbinds++] = op;
+  }
   if (o->form) ptk_op_set_form(B->m, op, o->form);
   if (o->nsucc) {
     ptk_op_set_successors(B->m, op, NULL, o->nsucc);
@@ -3393,6 +3504,7 @@ ptk_module *ptk_pto_read(const ptk_source *src, ptk_diags *diags) {
     free(B.ents);
     free(B.buckets);
     free(B.pend);
+    free(B.binds);
     for (int i = 0; i < PTK_MAX_NEST + 2; i++) {
       if (B.opbs[i]) ptk_buf_free(&B.opbs[i]->fbuf);
       free(B.opbs[i]);
