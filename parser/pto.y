@@ -80,6 +80,11 @@ static pto_sop *comm(pto_parser *P, pto_tok k, pto_vec *items, pto_vec *types, u
   if (d.a) add(P, o, part_dict(P, d.off, d.a));
   return o;
 }
+/* A memref type in #pto.address_space<gm> (kept opaque by the reader). */
+static bool gm_memref(const ptk_type *t) {
+  return t && t->kind == PTK_TY_OPAQUE && t->text && !strncmp(t->text, "memref<", 7) &&
+         strstr(t->text, "#pto.address_space<gm>") != NULL;
+}
 static pto_sop *bind_tile(pto_parser *P, pto_tok k, pto_use src, const pto_use *vr, const pto_use *vc, pto_dict d,
                           pto_tl t1, pto_tl t2) {
   pto_sop *o = SOP(k);
@@ -599,18 +604,25 @@ op(R) ::= ptrcast_h(H) opt_dict(D) COLON(C) type(T). {
   R = H;
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
   add(P, R, part_type(P, PP_TYPES, C.off, T));
-  if (!ptk_type_is_tile(T.t) && !P->failed)
+  /* a gm memref stays a memref: its own row (ops.def POINTER_CAST) */
+  if (!ptk_type_is_tile(T.t) && gm_memref(T.t)) R->kind = PTK_OP_POINTER_CAST;
+  else if (!ptk_type_is_tile(T.t) && !P->failed)
     pto_err(P, T.loc.off, 6, "'pto.pointer_cast' is read only for a memref with static sizes, no layout and an "
-            "on-chip #pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer");
+            "on-chip #pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer, or "
+            "a #pto.address_space<gm> memref");
 }
 ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use(A) RP. { R = add(P, SOP(K), kwuse(P, "addr", K.off, A)); }
-/* The valid operands would give the tile a dynamic valid shape that the
- * memref types at its uses cannot spell (they would all mismatch). */
-ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use RP use(VR) COMMA use. {
-  pto_err(P, VR.loc.off, VR.len + 1, "'pto.pointer_cast' with valid dims is not supported: a memref type cannot "
-          "carry a dynamic valid shape (write pto.alloc_tile addr = … valid_row = … valid_col = … with a "
-          "!pto.tile_buf<…, valid=?x?>)");
-  R = SOP(K);
+/* With valid dims (ptoas's lowered alloc_tile addr valid_row valid_col): a
+ * tile with a dynamic valid shape; its uses' memref types still name it
+ * (build_alloc, "memref_valid") */
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use(A) RP use(VR) COMMA use(VC). {
+  R = add(P, SOP(K), kwuse(P, "addr", K.off, A));
+  add(P, R, kwuse(P, "valid_row", VR.loc.off, VR));
+  add(P, R, kwuse(P, "valid_col", VC.loc.off, VC));
+  pto_part *m = pto_part_new(P, PP_KWUSE, K.off);
+  m->word = "memref_valid";
+  m->wlen = 12;
+  add(P, R, m);
 }
 ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use COMMA(M) uses RP. {
   pto_err(P, M.off, 1, "'pto.pointer_cast' with several addresses (a multi-buffered memref) is not supported; "

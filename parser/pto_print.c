@@ -528,6 +528,19 @@ static void print_custom(printer *p, const ptk_op *op) {
   }
   case PTK_FAM_ALLOC_TILE: {
     static const char *const kws[] = {"addr", "valid_row", "valid_col"};
+    if (op->kind == PTK_OP_POINTER_CAST) { /* ptoas: (%addr) [%vr, %vc] {attrs} : memref<…> */
+      ptk_buf_putc(p->out, '(');
+      put_values(p, op->operands, op->segs[0]);
+      ptk_buf_putc(p->out, ')');
+      if (op->noperands > op->segs[0]) {
+        ptk_buf_putc(p->out, ' ');
+        put_values(p, op->operands + op->segs[0], op->noperands - op->segs[0]);
+      }
+      put_op_dict(p, op, NULL, 0);
+      ptk_buf_puts(p->out, " : ");
+      put_type(p, op->results[0].type);
+      return;
+    }
     for (uint32_t s = 0; s < 3 && s < op->nsegs; s++) {
       uint32_t n;
       ptk_value **v = ptk_op_segment(op, s, &n);

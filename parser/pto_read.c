@@ -1374,7 +1374,7 @@ static bool bind_source(builder *B, const pto_part *p, opb *o) {
 /* The result type of pto.bind_tile: its memref's tile with the config's
  * layouts, fractal and pad, and a dynamic valid shape when valid operands
  * are given. */
-static bool bind_config(builder *B, const pto_sop *s, opb *o) {
+static bool bind_config(builder *B, const pto_sop *s, opb *o, bool need) {
   const ptk_attr *cfg = NULL;
   for (uint32_t i = 0; i < o->attrs.n; i++)
     if (!strcmp(o->attrs.items[i].name, "config")) {
@@ -1386,7 +1386,13 @@ static bool bind_config(builder *B, const pto_sop *s, opb *o) {
                      : cfg->kind == PTK_ATTR_ENUM && !strcmp(cfg->en.mnemonic, "tile_buf_config") ? cfg->en.value
                      : cfg->kind == PTK_ATTR_OPAQUE && !strncmp(cfg->str.s, "#pto.tile_buf_config<", 21) ? cfg->str.s
                                                                                                       : NULL;
-  if (!text || !o->nres || !o->res[0] || o->res[0]->kind != PTK_TY_TILE_BUF) {
+  if (!o->nres || !o->res[0] || o->res[0]->kind != PTK_TY_TILE_BUF) return false; /* reported by the grammar */
+  if (!text && cfg) {
+    err_at(B->P, s->loc, s->namelen, "'%s' config must be a #pto.tile_buf_config<…>", opname(s));
+    return false;
+  }
+  if (!text && !need) text = "";
+  if (!text) {
     err_at(B->P, s->loc, s->namelen, "'pto.bind_tile' needs {config = #pto.tile_buf_config<…>} and an on-chip "
            "memref result (a tile)");
     return false;
@@ -1398,8 +1404,8 @@ static bool bind_config(builder *B, const pto_sop *s, opb *o) {
   config_field(text, "s_fractal_size", &fr);
   config_field(text, "pad", &pad);
   if (bl < 0 || bl > 1 || sl < 0 || sl > 2) {
-    err_at(B->P, s->loc, s->namelen, "'pto.bind_tile' config has blayout %lld and slayout %lld (blayout 0..1, "
-           "slayout 0..2)", (long long)bl, (long long)sl);
+    err_at(B->P, s->loc, s->namelen, "'%s' config has blayout %lld and slayout %lld (blayout 0..1, "
+           "slayout 0..2)", opname(s), (long long)bl, (long long)sl);
     return false;
   }
   td.blayout = (ptk_blayout)bl;
@@ -1422,6 +1428,8 @@ static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
       if (!bind_source(B, p, o)) return false;
       bind = o->bind = true;
       last = 0;
+    } else if (p->kind == PP_KWUSE && word_eq(p->word, p->wlen, "memref_valid")) {
+      o->bind = true; /* pointer_cast with valid dims: the memref at its uses names it */
     } else if (p->kind == PP_KWUSE) {
       int k = -1;
       for (int j = 0; j < 3; j++)
@@ -1447,7 +1455,9 @@ static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
       return unexpected_part(B, s, p);
     }
   }
-  return !bind || bind_config(B, s, o);
+  if (bind) return bind_config(B, s, o, true);
+  if (o->bind) return bind_config(B, s, o, false);
+  return true;
 }
 
 static bool build_subview(builder *B, const pto_sop *s, opb *o) {
