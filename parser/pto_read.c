@@ -1054,6 +1054,7 @@ static bool check_one_type(builder *B, const pto_use *u, const ptk_value *v, con
   return false;
 }
 
+
 /* ---- attribute slots from the ATTRS column ---- */
 
 /* Attribute slots: the ATTRS column as lang/ir parsed it. */
@@ -1891,6 +1892,14 @@ static bool build_misc(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+static bool fn_inputs_match(builder *B, const ptk_type *fn, ptk_loc at, const pto_part *ops, const opb *o) {
+  for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
+    pto_tl t = {fn->inputs[k], at, NULL, 0, 0, NULL};
+    if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
+  }
+  return true;
+}
+
 /* Section ops (vecscope, strict_vecscope, fusion_region, yield): a region,
  * (%a, …) operands typed by a `(T, …) -> ()` functional type, or `: T, …`
  * results. */
@@ -1911,10 +1920,7 @@ static bool build_section(builder *B, const pto_sop *s, opb *o) {
                o->nops == 1 ? "" : "s", o->nops, o->nops == 1 ? "" : "s");
         return false;
       }
-      for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
-        if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
-      }
+      if (!fn_inputs_match(B, fn, p->loc, ops, o)) return false;
       break;
     }
     case PP_ARROW:
@@ -2046,10 +2052,7 @@ static bool build_call(builder *B, const pto_sop *s, opb *o) {
                o->nops, o->nops == 1 ? "" : "s", fn->ninputs, fn->ninputs == 1 ? "" : "s");
         return false;
       }
-      for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
-        if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
-      }
+      if (!fn_inputs_match(B, fn, p->loc, ops, o)) return false;
       for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
       break;
     }
@@ -2297,10 +2300,7 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
                o->nops, o->nops == 1 ? "" : "s", fn->ninputs, fn->ninputs == 1 ? "" : "s");
         return false;
       }
-      for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
-        if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
-      }
+      if (!fn_inputs_match(B, fn, p->loc, ops, o)) return false;
       for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
       break;
     }
