@@ -435,6 +435,9 @@ bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
     /* mgather with its indices in global memory (the GM -> L1 form) */
     if (r->shape == PTK_CALL_MGATHER && nin >= 2 && ptk_lower_value_kind(in[1]->type) == PTK_VK_VIEW)
       r->shape = PTK_CALL_MGATHER_GM;
+    /* tgather with a scalar ins[1]: the compare form */
+    if (r->shape == PTK_CALL_TGATHER && nin >= 2 && in[1]->type && in[1]->type->kind == PTK_TY_SCALAR)
+      r->shape = PTK_CALL_TGATHER_CMP;
     const ptk_call_info *ci = &ptk_call_table[r->shape];
     if (ci->max_ins >= 0 && nin > (uint32_t)ci->max_ins) {
       ptk_error_loc(d, op->loc, "%s with %u inputs cannot run on the host (only %d)", opname(op),

@@ -608,6 +608,7 @@ static bool terminator_parent_ok(const ptk_op *op) {
     return p && (p->kind == PTK_OP_SCF_FOR || p->kind == PTK_OP_SCF_IF ||
                  (p->kind == PTK_OP_SCF_WHILE && ri == 1));
   case PTK_OP_SCF_CONDITION: return p && p->kind == PTK_OP_SCF_WHILE && ri == 0;
+  case PTK_OP_PTO_YIELD: return p && p->kind == PTK_OP_FUSION_REGION;
   case PTK_OP_FUNC_RETURN:
   case PTK_OP_CF_BR:
   case PTK_OP_CF_COND_BR: return r && r->func; /* other regions have one block */
@@ -630,6 +631,10 @@ static void check_terminator_parent(vctx *c, ptk_op *op) {
     break;
   case PTK_OP_SCF_CONDITION:
     VERR(c, op, "'scf.condition' must end the before-region of 'scf.while'");
+    break;
+  case PTK_OP_PTO_YIELD:
+    VERR(c, op, "'pto.yield' must end a 'pto.fusion_region'%s%s%s", p ? ", not '" : "", p ? vop_name(p) : "",
+         p ? "'" : "");
     break;
   case PTK_OP_FUNC_RETURN:
   case PTK_OP_CF_BR:

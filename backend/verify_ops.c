@@ -868,6 +868,38 @@ static void check_block_args(vctx *c, ptk_op *op, uint32_t ri, const char *rname
   }
 }
 
+/* Whether v is defined inside region r (its block or an op's, at any depth). */
+static bool defined_in(const ptk_value *v, const ptk_region *r) {
+  const ptk_block *b = v->def ? v->def->block : v->block;
+  while (b) {
+    if (b->region == r) return true;
+    const ptk_op *p = b->region ? b->region->op : NULL;
+    b = p ? p->block : NULL;
+  }
+  return false;
+}
+
+static bool isolated_walk(vctx *c, const ptk_op *iso, const ptk_region *r, const ptk_region *top) {
+  for (const ptk_block *b = r->first; b; b = b->next)
+    for (ptk_op *o = b->first; o; o = o->next) {
+      for (uint32_t i = 0; i < o->noperands; i++) {
+        const ptk_value *v = o->operands[i];
+        if (!v || defined_in(v, top)) continue;
+        VERR(c, o, "'%s' inside '%s' uses %s from outside it; pass it as a capture (%s)", vop_name(o),
+             vop_name(iso), vvalue(c, v), voperand(c, o, i));
+        note_parent(c, iso);
+        return false;
+      }
+      for (uint32_t k = 0; k < o->nregions; k++)
+        if (!isolated_walk(c, iso, &o->regions[k], top)) return false;
+    }
+  return true;
+}
+
+/* pto.strict_vecscope is IsolatedFromAbove: its body sees its block
+ * arguments and its own values only. */
+static void check_isolated(vctx *c, ptk_op *op) { isolated_walk(c, op, &op->regions[0], &op->regions[0]); }
+
 void vop_regions_pre(vctx *c, ptk_op *op) {
   switch (op->kind) {
   case PTK_OP_SCF_FOR: {
@@ -909,8 +941,13 @@ void vop_regions_pre(vctx *c, ptk_op *op) {
     break;
   case PTK_OP_SECTION_CUBE:
   case PTK_OP_SECTION_VECTOR:
+  case PTK_OP_FUSION_REGION: /* ptoas FusionRegionOp::verify */
     if (op->regions[0].first->nargs)
       VERR(c, op, "'%s' region must not have block arguments", vop_name(op));
+    break;
+  case PTK_OP_STRICT_VECSCOPE: /* ptoas StrictVecScopeOp::verify: one argument per capture */
+    check_block_args(c, op, 0, "body", op->operands, NULL, op->noperands, "capture");
+    check_isolated(c, op);
     break;
   default: break;
   }
@@ -983,6 +1020,14 @@ void vop_regions_post(vctx *c, ptk_op *op, ptk_op *const *term) {
     else if (t->kind == PTK_OP_SCF_YIELD)
       check_term_values(c, t, 0, op, NULL, op->operands, NULL, op->noperands, "yields", "operand",
                         "operands");
+    break;
+  }
+  case PTK_OP_FUSION_REGION: { /* ptoas FusionRegionOp::verify */
+    ptk_op *t = term[0];
+    if (!t)
+      VERR(c, op, "'pto.fusion_region' body must end with 'pto.yield'");
+    else if (t->kind == PTK_OP_PTO_YIELD)
+      check_term_values(c, t, 0, op, NULL, NULL, op->results, op->nresults, "yields", "result", "results");
     break;
   }
   default: break;

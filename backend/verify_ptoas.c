@@ -394,9 +394,77 @@ static void vfy_tquant(vctx *c, ptk_op *op) {
   }
   const ptk_tile_desc *d = ni < op->noperands ? vtile(op->operands[ni]) : NULL;
   ptk_dtype dt;
-  if (d && elem_dt(d, &dt) && (ptk_dtype_is_float(dt) || ptk_dtype_bits(dt) != 8))
+  if (d && elem_dt(d, &dt) && (ptk_dtype_is_float(dt) || ptk_dtype_bits(dt) != 8)) {
     VERR(c, op, "'pto.tquant' %s quantization writes i8 or ui8, but the destination has %s", q,
          ptk_dtype_name(dt));
+    return;
+  }
+  /* outs(%dst, %tmp): f32 scratch; on A2/A3 a row-major tile of the
+   * source's shape (its row-wise broadcast) */
+  const ptk_tile_desc *t = ni + 1 < op->noperands ? vtile(op->operands[ni + 1]) : NULL, *s = vtile(op->operands[0]);
+  if (!t || !s) return;
+  if (!elem_dt(t, &dt) || dt != PTK_DT_F32)
+    VERR(c, op, "'pto.tquant' tmp %s must hold f32, but holds %s", voperand(c, op, ni + 1),
+         elem_dt(t, &dt) ? ptk_dtype_name(dt) : "no scalar");
+  else if (vptoas_rule_arch(c, false) == 3 && (t->rows != s->rows || t->cols != s->cols ||
+                                               t->blayout != PTK_BLAYOUT_ROW_MAJOR))
+    VERR(c, op, "'pto.tquant' on A2/A3 needs tmp %s to be a row-major tile of the source's %" PRId64 "x%" PRId64
+                " shape", voperand(c, op, ni + 1), s->rows, s->cols);
+}
+
+/* TGatherOp::verify, the compare form ins(%src, %k, %tmp) outs(%dst,
+ * %cdst): all four tiles in 'vec', row-major; dst and cdst hold 32-bit
+ * integers (the indices and the counts); k has src's element type; cmpMode
+ * eq (the default) or gt; src f16/f32 (or i32 with eq) on A2/A3, also i16
+ * and any i32 on A5. */
+static void vfy_tgather_cmp(vctx *c, ptk_op *op) {
+  uint32_t ni = nins(op), no = op->noperands - ni;
+  bool scalar_k = ni >= 2 && !is_tile(op->operands[1]);
+  if (!scalar_k && no < 2 && !ptk_op_attr(op, "cmpMode")) return; /* index or mask form */
+  if (!scalar_k || ni != 3 || no != 2 || !is_tile(op->operands[2])) {
+    VERR(c, op, "'pto.tgather' compare form takes ins(%%src, %%k, %%tmp) and outs(%%dst, %%cdst)");
+    return;
+  }
+  static const char *const role[] = {"src", NULL, "tmp", "dst", "cdst"};
+  for (uint32_t i = 0; i < 5; i++) {
+    const ptk_tile_desc *t = role[i] ? vtile(op->operands[i]) : NULL;
+    if (t && (t->loc != PTK_SPACE_VEC || t->blayout != PTK_BLAYOUT_ROW_MAJOR)) {
+      VERR(c, op, "'pto.tgather' compare form needs %s %s in 'vec' with blayout=row_major", role[i],
+           voperand(c, op, i));
+      return;
+    }
+  }
+  ptk_dtype se, de, ce;
+  if (!elem_dt(vtile(op->operands[0]), &se) || !elem_dt(vtile(op->operands[3]), &de) ||
+      !elem_dt(vtile(op->operands[4]), &ce))
+    return;
+  if (ptk_dtype_is_float(de) || de == PTK_DT_INDEX || ptk_dtype_bits(de) != 32) {
+    VERR(c, op, "'pto.tgather' compare form writes i32 indices, but dst holds %s", ptk_dtype_name(de));
+    return;
+  }
+  if (ce != de) {
+    VERR(c, op, "'pto.tgather' compare form needs cdst of dst's element type %s, but it holds %s",
+         ptk_dtype_name(de), ptk_dtype_name(ce));
+    return;
+  }
+  const ptk_type *kt = op->operands[1]->type;
+  if (!ptk_type_is_scalar(kt, se)) {
+    VERR(c, op, "'pto.tgather' compare value %s must have src's element type %s, but has type %s",
+         voperand(c, op, 1), ptk_dtype_name(se), vty(c, kt));
+    return;
+  }
+  const char *m = attr_enum(op, "cmpMode");
+  if (m && strcmp(m, "eq") && strcmp(m, "gt")) {
+    VERR(c, op, "'pto.tgather' compare form compares with eq or gt, not %s", m);
+    return;
+  }
+  bool eq = !m || !strcmp(m, "eq"), i32 = !ptk_dtype_is_float(se) && ptk_dtype_bits(se) == 32;
+  bool i16 = !ptk_dtype_is_float(se) && ptk_dtype_bits(se) == 16 && se != PTK_DT_INDEX;
+  bool a5 = vptoas_rule_arch(c, false) == 5;
+  bool ok = se == PTK_DT_F16 || se == PTK_DT_F32 || (i32 && se != PTK_DT_INDEX && (a5 || eq)) || (a5 && i16);
+  if (!ok)
+    VERR(c, op, "'pto.tgather' compare form on %s compares %s, not %s", a5 ? "A5" : "A2/A3",
+         a5 ? "i16, i32, f16 or f32" : "f16 or f32 (or i32 with cmpMode eq)", ptk_dtype_name(se));
 }
 
 /* TQuantMxOp::verify (an A5-only op): MX quantization of f32/f16/bf16
@@ -896,6 +964,7 @@ void vop_check_ptoas(vctx *c, ptk_op *op) {
   case PTK_OP_TPOWS: vfy_tpow(c, op); break;
   case PTK_OP_TMRGSORT: vfy_tmrgsort(c, op); break;
   case PTK_OP_TQUANT: vfy_tquant(c, op); break;
+  case PTK_OP_TGATHER: vfy_tgather_cmp(c, op); break;
   case PTK_OP_TQUANT_MX: vfy_tquant_mx(c, op); break;
   case PTK_OP_SYNCALL: vfy_syncall(c, op); break;
   case PTK_OP_THISTOGRAM: vfy_thistogram_ptoas(c, op); break;

@@ -67,12 +67,72 @@ static bool l0_dst_ok(const ptk_tile_desc *d, const char **want) {
   return d->blayout == PTK_BLAYOUT_ROW_MAJOR && d->slayout == PTK_SLAYOUT_COL_MAJOR;
 }
 
-/* TExtractOp::verify (without the preQuantScalar / reluPreMode forms, which
- * ptk's textract does not have). */
+/* The destination of a DPS op (outs[0]). */
+static const ptk_tile_desc *dst_tile(const ptk_op *op) {
+  uint32_t n;
+  ptk_value **outs = ptk_op_segment(op, 1, &n);
+  return n ? vtile(outs[0]) : NULL;
+}
+
+/* textract / tinsert ins after (src, row, col): tinsert's fp tile and the
+ * pre-quantization scalar. */
+static void quant_ins(const ptk_op *op, const ptk_value **fp, const ptk_value **pre) {
+  uint32_t n;
+  ptk_value **ins = ptk_op_segment(op, 0, &n);
+  *fp = *pre = NULL;
+  for (uint32_t i = 3; i < n; i++) {
+    if (vtile(ins[i]))
+      *fp = ins[i];
+    else
+      *pre = ins[i];
+  }
+}
+
+/* The fixpipe forms of textract / tinsert (TExtractOp / TInsertOp::verify):
+ * a pre-quantization scalar, tinsert's fp tile and a reluPreMode other than
+ * no_relu act on an 'acc' source only; the fp tile is a 'scaling' tile and
+ * excludes the scalar. False when reported. */
+static bool fixpipe_forms_ok(vctx *c, ptk_op *op, const ptk_tile_desc *s, const ptk_value *fp, const ptk_value *pre) {
+  const char *nm = ptk_op_table[op->kind].name;
+  const ptk_attr *relu = ptk_op_attr(op, "reluPreMode");
+  bool has_relu = relu && ptk_attr_enum_index(relu, "relu_pre_mode") > 0;
+  if (fp && pre) {
+    VERR(c, op, "'%s' takes an fp tile or a pre-quantization scalar, not both", nm);
+    return false;
+  }
+  const char *form = pre ? "a pre-quantization scalar" : fp ? "an fp tile" : has_relu ? "a reluPreMode" : NULL;
+  if (form && s->loc != PTK_SPACE_ACC) {
+    VERR(c, op, "'%s' with %s needs an 'acc' source, but it is %s tile", nm, form, a_sp(s));
+    return false;
+  }
+  const ptk_tile_desc *f = fp ? vtile(fp) : NULL;
+  if (f && f->loc != PTK_SPACE_SCALING) {
+    VERR(c, op, "'%s' takes its fp tile from 'scaling', but it is %s tile", nm, a_sp(f));
+    return false;
+  }
+  return true;
+}
+
+/* The element pairs an acc source's quantizing fixpipe writes: A2/A3 f32
+ * -> i8, i32 -> i8/f16/i16; A5 f32 -> i8/fp8/hif8/f16/bf16/f32, i32 ->
+ * i8/f16/bf16. */
+static bool quant_pair_ok(int arch, ptk_dtype se, ptk_dtype de) {
+  if (arch == 5)
+    return se == PTK_DT_F32 ? is_int_bits(de, 8) || (ptk_dtype_is_float(de) && ptk_dtype_bits(de) == 8) ||
+                                  de == PTK_DT_F16 || de == PTK_DT_BF16 || de == PTK_DT_F32
+                            : is_int_bits(se, 32) && (is_int_bits(de, 8) || de == PTK_DT_F16 || de == PTK_DT_BF16);
+  return se == PTK_DT_F32 ? is_int_bits(de, 8)
+                          : is_int_bits(se, 32) && (is_int_bits(de, 8) || de == PTK_DT_F16 || is_int_bits(de, 16));
+}
+
+/* TExtractOp::verify. */
 static void vfy_textract(vctx *c, ptk_op *op) {
-  const ptk_tile_desc *s = vtile(op->operands[0]), *d = vtile(op->operands[3]);
+  const ptk_tile_desc *s = vtile(op->operands[0]), *d = dst_tile(op);
+  const ptk_value *fp, *pre;
   ptk_dtype se, de;
   if (!s || !d || !vptoas_elem(s, &se) || !vptoas_elem(d, &de)) return;
+  quant_ins(op, &fp, &pre);
+  if (!fixpipe_forms_ok(c, op, s, fp, pre)) return;
   if (s->loc != PTK_SPACE_ACC && se != de) {
     VERR(c, op, "'pto.textract' source and destination must have one element type, but have %s and %s",
          ptk_dtype_name(se), ptk_dtype_name(de));
@@ -150,7 +210,11 @@ static void vfy_textract(vctx *c, ptk_op *op) {
   bool cast_ok = arch == 5 ? (se == PTK_DT_F32 && (de == PTK_DT_F16 || de == PTK_DT_BF16 || de == PTK_DT_F32)) ||
                                  (is_int_bits(se, 32) && is_int_bits(de, 32))
                            : se == PTK_DT_F32 && (de == PTK_DT_F16 || de == PTK_DT_BF16);
-  if (!cast_ok)
+  if (pre && !quant_pair_ok(arch, se, de))
+    VERR(c, op, "'pto.textract' on %s from 'acc' with a pre-quantization scalar converts %s, not %s to %s", an,
+         arch == 5 ? "f32 to i8/fp8/f16/bf16/f32 or i32 to i8/f16/bf16" : "f32 to i8 or i32 to i8/f16/i16",
+         ptk_dtype_name(se), ptk_dtype_name(de));
+  else if (!pre && !cast_ok)
     VERR(c, op, "'pto.textract' on %s from 'acc' converts %s, not %s to %s", an,
          arch == 5 ? "f32 to f16/bf16/f32 or i32 to i32" : "f32 to f16/bf16", ptk_dtype_name(se),
          ptk_dtype_name(de));
@@ -217,9 +281,12 @@ static void vfy_textract_fp(vctx *c, ptk_op *op) {
  * mat (NZ) from ND or NZ, and vec -> vec between like layouts, of one
  * fp8/fp4/f16/bf16/f32/8-bit/32-bit integer dtype. */
 static void vfy_tinsert(vctx *c, ptk_op *op) {
-  const ptk_tile_desc *s = vtile(op->operands[0]), *d = vtile(op->operands[3]);
+  const ptk_tile_desc *s = vtile(op->operands[0]), *d = dst_tile(op);
+  const ptk_value *fp, *pre;
   ptk_dtype se, de;
   if (!s || !d || !vptoas_elem(s, &se) || !vptoas_elem(d, &de)) return;
+  quant_ins(op, &fp, &pre);
+  if (!fixpipe_forms_ok(c, op, s, fp, pre)) return;
   bool a5_path = (s->loc == PTK_SPACE_ACC && d->loc == PTK_SPACE_VEC) || (s->loc == PTK_SPACE_VEC && d->loc == PTK_SPACE_MAT);
   int arch = vptoas_rule_arch(c, a5_path || vptoas_a5_only_dtype(se) || vptoas_a5_only_dtype(de) ||
                                      ptk_op_attr(op, "tinsertMode") != NULL || ptk_op_attr(op, "accToVecMode") != NULL);
@@ -242,7 +309,10 @@ static void vfy_tinsert(vctx *c, ptk_op *op) {
     else if (d->fractal != 512)
       VERR(c, op, "'pto.tinsert' on A2/A3 from 'acc' needs a 'mat' destination with fractal=512, but it has %" PRId64,
            d->fractal);
-    else if (!(se == PTK_DT_F32 && (de == PTK_DT_F16 || de == PTK_DT_BF16)))
+    else if (pre && !quant_pair_ok(3, se, de))
+      VERR(c, op, "'pto.tinsert' on A2/A3 from 'acc' with a pre-quantization scalar converts f32 to i8 or i32 to "
+                  "i8/f16/i16, not %s to %s", ptk_dtype_name(se), ptk_dtype_name(de));
+    else if (!pre && !(se == PTK_DT_F32 && (de == PTK_DT_F16 || de == PTK_DT_BF16)))
       VERR(c, op, "'pto.tinsert' on A2/A3 from 'acc' converts f32 to f16 or bf16, not %s to %s", ptk_dtype_name(se),
            ptk_dtype_name(de));
     return;
@@ -257,8 +327,12 @@ static void vfy_tinsert(vctx *c, ptk_op *op) {
     else if (d->loc == PTK_SPACE_VEC && !nz(d) && !nd(d))
       VERR(c, op, "'pto.tinsert' on A5 from 'acc' needs a 'vec' destination laid out ND (row_major, none_box) or NZ "
                   "(col_major, row_major), but it is %s", layout(c, d));
-    else if (!((se == PTK_DT_F32 && (de == PTK_DT_F16 || de == PTK_DT_BF16 || de == PTK_DT_F32)) ||
-               (is_int_bits(se, 32) && is_int_bits(de, 32))))
+    else if ((fp || pre) && !quant_pair_ok(5, se, de))
+      VERR(c, op, "'pto.tinsert' on A5 from 'acc' with %s converts f32 to i8/fp8/f16/bf16/f32 or i32 to "
+                  "i8/f16/bf16, not %s to %s", fp ? "an fp tile" : "a pre-quantization scalar", ptk_dtype_name(se),
+           ptk_dtype_name(de));
+    else if (!fp && !pre && !((se == PTK_DT_F32 && (de == PTK_DT_F16 || de == PTK_DT_BF16 || de == PTK_DT_F32)) ||
+                              (is_int_bits(se, 32) && is_int_bits(de, 32))))
       VERR(c, op, "'pto.tinsert' on A5 from 'acc' converts f32 to f16/bf16/f32 or i32 to i32, not %s to %s",
            ptk_dtype_name(se), ptk_dtype_name(de));
     return;

@@ -84,6 +84,44 @@ static void vfy_pipe_shape(vctx *c, ptk_op *op) {
                 "hardware ones", vop_name(op), v, 16 - width, width);
 }
 
+/* ptoas verifyFrontendPopOp / verifyAivSubblockIdOperand: a pop's valid_row
+ * and valid_col come together and give a tile with a dynamic valid shape;
+ * aiv_subblockid (the last operand) addresses one vector sub-block of a
+ * split pipe, so it needs split 1 or 2 and a 'vec' tile entry. */
+static bool check_pop_operands(vctx *c, ptk_op *op) {
+  bool pop = op->kind == PTK_OP_TPOP_FROM_AIC || op->kind == PTK_OP_TPOP_FROM_AIV;
+  bool push = op->kind == PTK_OP_TPUSH_TO_AIC;
+  if (!pop && !push) return true;
+  uint32_t nvalid = 0, nsub = 0;
+  for (uint32_t i = 0; i < op->noperands; i++) {
+    const ptk_type *t = op->operands[i]->type;
+    if (pop && ptk_type_is_scalar(t, PTK_DT_INDEX)) nvalid++;
+    else if (t && t->kind == PTK_TY_SCALAR) nsub++;
+  }
+  const ptk_type *entry = pop ? op->results[0].type : op->operands[0]->type;
+  if (nvalid == 1) {
+    VERR(c, op, "'%s' takes valid_row and valid_col together", vop_name(op));
+    return false;
+  }
+  if (nvalid && (!entry || entry->kind != PTK_TY_TILE_BUF || entry->tile.v_row != PTK_DYN ||
+                 entry->tile.v_col != PTK_DYN)) {
+    VERR(c, op, "'%s' with valid_row and valid_col pops a tile with a dynamic valid shape (valid=?x?), but the "
+                "result has type %s", vop_name(op), vty(c, entry));
+    return false;
+  }
+  int64_t split = 0;
+  const ptk_attr *a = ptk_op_attr(op, "split");
+  if (nsub && (!a || !ptk_attr_get_int(a, &split) || split == 0)) {
+    VERR(c, op, "'%s' takes aiv_subblockid only with split 1 or 2", vop_name(op));
+    return false;
+  }
+  if (nsub && (!entry || entry->kind != PTK_TY_TILE_BUF || entry->tile.loc != PTK_SPACE_VEC)) {
+    VERR(c, op, "'%s' takes aiv_subblockid only for a 'vec' tile, not %s", vop_name(op), vty(c, entry));
+    return false;
+  }
+  return true;
+}
+
 void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
   if (op->kind == PTK_OP_INITIALIZE_L2L_PIPE || op->kind == PTK_OP_INITIALIZE_L2G2L_PIPE) vfy_pipe_shape(c, op);
   if (c->func && flag_attr(ptk_func_attr(c->func, "pto.tileop.helper")) && helper_forbidden(op)) {
@@ -92,7 +130,7 @@ void vop_check_ptoas_pipe(vctx *c, ptk_op *op) {
     return;
   }
   const char *want = pipe_core(op);
-  if (!want) return;
+  if (!want || !check_pop_operands(c, op)) return;
   const char *got = context_core(c, op);
   if (!got && c->func) {
     VERR(c, op, "'%s' runs on the %s core, so it must be inside a %s kernel function or a pto.section.%s, but "

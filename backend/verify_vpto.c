@@ -365,6 +365,14 @@ void vop_check_vpto(vctx *c, ptk_op *op) {
         check_space(c, op, i, PTK_SPACE_VEC, "(a UB vector operand)");
   /* ptoas (PTO.cpp CmoCacheInvalidOp::verify): one cache line of GM */
   if (op->kind == PTK_OP_CMO_CACHEINVALID && op->noperands == 1) check_space(c, op, 0, PTK_SPACE_GM, "(the line)");
+  /* ptoas (VPTO.cpp DcciOp::verify): the line is in GM or UB */
+  if (op->kind == PTK_OP_DCCI && op->noperands == 1) {
+    const ptk_type *t = op->operands[0]->type;
+    if (t && t->kind == PTK_TY_PTR && t->space != PTK_SPACE_GM && t->space != PTK_SPACE_VEC) {
+      VERR(c, op, "'%s' %s must point into gm or ub, but has type %s", vop_name(op), voperand(c, op, 0), vty(c, t));
+      vnote_def(c, op->operands[0]);
+    }
+  }
   check_low_precision(c, op);
   if (op->kind == PTK_OP_VMULSCVT) check_vmulscvt(c, op);
   vop_check_vpto_fixpipe(c, op);

@@ -80,6 +80,31 @@ static pto_sop *comm(pto_parser *P, pto_tok k, pto_vec *items, pto_vec *types, u
   if (d.a) add(P, o, part_dict(P, d.off, d.a));
   return o;
 }
+/* A memref type in #pto.address_space<gm> (kept opaque by the reader). */
+static bool gm_memref(const ptk_type *t) {
+  return t && t->kind == PTK_TY_OPAQUE && t->text && !strncmp(t->text, "memref<", 7) &&
+         strstr(t->text, "#pto.address_space<gm>") != NULL;
+}
+static pto_sop *bind_tile(pto_parser *P, pto_tok k, pto_use src, const pto_use *vr, const pto_use *vc, pto_dict d,
+                          pto_tl t1, pto_tl t2) {
+  pto_sop *o = SOP(k);
+  pto_part *s = kwuse(P, "bind_tile", k.off, src);
+  *(pto_tl *)pto_vec_push(P, &s->types, sizeof t1) = t1;
+  add(P, o, s);
+  if (vr) add(P, o, kwuse(P, "valid_row", vr->loc.off, *vr));
+  if (vc) add(P, o, kwuse(P, "valid_col", vc->loc.off, *vc));
+  if (d.a) add(P, o, part_dict(P, d.off, d.a));
+  add(P, o, part_type(P, PP_TYPES, t2.loc.off, t2));
+  return o;
+}
+/* The functional type after a section op's operands: (T, …) -> () */
+static pto_part *section_fntype(pto_parser *P, uint32_t off, pto_tl F) {
+  pto_part *f = pto_part_new(P, PP_FNTYPE, off);
+  f->fn = F.t;
+  if (!F.t || F.t->kind != PTK_TY_FUNCTION)
+    pto_err(P, F.loc.off, 1, "expected a function type '(T, …) -> ()' after ':'");
+  return f;
+}
 static bool tok_word(pto_parser *P, pto_tok t, const char *w) {
   return t.len == strlen(w) && memcmp(P->src->text + t.off, w, t.len) == 0;
 }
@@ -177,6 +202,8 @@ static int64_t ints_val(pto_parser *P, pto_tok I, bool neg) {
 %type kwattrs {pto_vec *}
 %type kwtuses {pto_vec *}
 %type tuses {pto_vec *}
+%type kwins {pto_vec *}
+%type kwin {pto_kwin}
 %type kwtuse {pto_part *}
 %type words {pto_vec *}
 %type stmt {pto_sop *}
@@ -446,6 +473,31 @@ dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) COMMA tuses(V) RP. {
   }
   R = add(P, SOP(K), p);
 }
+/* ins(%s, %r, %c : S, index, index [fp %f : F] [pre_quant %q : i64]):
+ * tinsert's optional operands (ptoas), appended to ins in that order */
+dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COLON types(T) kwins(W) RP. {
+  pto_part *p = part_uses(P, PP_INS, I.off, U);
+  p->types = *T;
+  static const char *const kw[2] = {"fp", "pre_quant"};
+  uint32_t next = 0;
+  for (uint32_t i = 0; i < W->n; i++) {
+    const pto_kwin *k = &PTO_VEC_AT(*W, pto_kwin, i);
+    while (next < 2 && !tok_word(P, k->word, kw[next])) next++;
+    if ((ptk_op_kind)K.opk != PTK_OP_TINSERT || next == 2) {
+      pto_err(P, k->word.off, k->word.len, (ptk_op_kind)K.opk != PTK_OP_TINSERT
+              ? "keyword operands inside ins(…) are only read for 'pto.tinsert' (fp, pre_quant)"
+              : "expected 'fp %%f : F' then 'pre_quant %%q : T' after the ins types");
+      break;
+    }
+    next++;
+    *(pto_use *)pto_vec_push(P, &p->uses, sizeof(pto_use)) = k->tu.u;
+    *(pto_tl *)pto_vec_push(P, &p->types, sizeof(pto_tl)) = k->tu.t;
+  }
+  R = add(P, SOP(K), p);
+}
+kwins(R) ::= kwin(X). { R = vnew(P); *(pto_kwin *)pto_vec_push(P, R, sizeof X) = X; }
+kwins(R) ::= kwins(L) kwin(X). { R = L; *(pto_kwin *)pto_vec_push(P, R, sizeof X) = X; }
+kwin(R) ::= IDENT(W) use(U) COLON type(T). { R.word = W; R.tu.u = U; R.tu.t = T; }
 /* ins(%s, {maskPattern = …} : T): tgather/tscatter's mask form (ptoas) */
 dps(R) ::= OP_DPS(K) INS(I) LP uses(U) COMMA attr_dict(A) COLON types(T) RP. {
   pto_part *p = part_uses(P, PP_INS, I.off, U);
@@ -553,26 +605,46 @@ op(R) ::= ptrcast_h(H) opt_dict(D) COLON(C) type(T). {
   R = H;
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
   add(P, R, part_type(P, PP_TYPES, C.off, T));
-  if (!ptk_type_is_tile(T.t) && !P->failed)
+  /* a gm memref stays a memref: its own row (ops.def POINTER_CAST) */
+  if (!ptk_type_is_tile(T.t) && gm_memref(T.t)) R->kind = PTK_OP_POINTER_CAST;
+  else if (!ptk_type_is_tile(T.t) && !P->failed)
     pto_err(P, T.loc.off, 6, "'pto.pointer_cast' is read only for a memref with static sizes, no layout and an "
-            "on-chip #pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer");
+            "on-chip #pto.address_space (vec, mat, left, right, acc, bias or scaling), which is a tile buffer, or "
+            "a #pto.address_space<gm> memref");
 }
 ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use(A) RP. {
   R = add(P, SOP(K), kwuse(P, "addr", K.off, A));
   R->memref = true;
 }
-/* The valid operands would give the tile a dynamic valid shape that the
- * memref types at its uses cannot spell (they would all mismatch). */
-ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use RP use(VR) COMMA use. {
-  pto_err(P, VR.loc.off, VR.len + 1, "'pto.pointer_cast' with valid dims is not supported: a memref type cannot "
-          "carry a dynamic valid shape (write pto.alloc_tile addr = … valid_row = … valid_col = … with a "
-          "!pto.tile_buf<…, valid=?x?>)");
-  R = SOP(K);
+/* With valid dims (ptoas's lowered alloc_tile addr valid_row valid_col): a
+ * tile with a dynamic valid shape; its uses' memref types still name it
+ * (build_alloc, "memref_valid") */
+ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use(A) RP use(VR) COMMA use(VC). {
+  R = add(P, SOP(K), kwuse(P, "addr", K.off, A));
+  R->memref = true;
+  add(P, R, kwuse(P, "valid_row", VR.loc.off, VR));
+  add(P, R, kwuse(P, "valid_col", VC.loc.off, VC));
+  pto_part *m = pto_part_new(P, PP_KWUSE, K.off);
+  m->word = "memref_valid";
+  m->wlen = 12;
+  add(P, R, m);
 }
 ptrcast_h(R) ::= OP_POINTER_CAST(K) LP use COMMA(M) uses RP. {
   pto_err(P, M.off, 1, "'pto.pointer_cast' with several addresses (a multi-buffered memref) is not supported; "
           "use pto.alloc_multi_tile");
   R = SOP(K);
+}
+
+/* pto.bind_tile %m[, %r, %c] {config = #pto.tile_buf_config<…>} : M -> M:
+ * ptoas's lowered form of an alloc_tile (a planned buffer given its tile
+ * configuration and valid shape). Read as `pto.alloc_tile [addr = …]
+ * [valid_row = %r valid_col = %c] : !pto.tile_buf<…config…>` at %m's
+ * address (build_alloc), which ptoas reads as the same tile. */
+op(R) ::= OP_BIND_TILE(K) use(S) opt_dict(D) COLON type(T1) ARROW type(T2). {
+  R = bind_tile(P, K, S, NULL, NULL, D, T1, T2);
+}
+op(R) ::= OP_BIND_TILE(K) use(S) COMMA use(VR) COMMA use(VC) opt_dict(D) COLON type(T1) ARROW type(T2). {
+  R = bind_tile(P, K, S, &VR, &VC, D, T1, T2);
 }
 
 /* memref.reinterpret_cast %m to offset: [o], sizes: [s…], strides: [t…] [{attrs}] : M to R
@@ -917,6 +989,29 @@ op(R) ::= OP_SECTION(K) region(B) opt_dict(D). {
   R = add(P, SOP(K), p);
   if (D.a) add(P, R, part_dict(P, D.off, D.a));
 }
+/* pto.fusion_region { … } [{attrs}] : T, … (its results) */
+op(R) ::= OP_SECTION(K) region(B) opt_dict(D) COLON(C) types(T). {
+  pto_part *p = pto_part_new(P, PP_REGION, K.off);
+  p->region = B;
+  R = add(P, SOP(K), p);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, part_types(P, PP_ARROW, C.off, T));
+}
+/* pto.strict_vecscope(%a, …) { … } [{attrs}] : (T, …) -> ()
+ * pto.yield(%a, …) : (T, …) -> () */
+op(R) ::= OP_SECTION(K) LP(L) uses_opt(U) RP region(B) opt_dict(D) COLON(C) fntype(F). {
+  R = add(P, SOP(K), part_uses(P, PP_PAREN, L.off, U));
+  pto_part *p = pto_part_new(P, PP_REGION, K.off);
+  p->region = B;
+  add(P, R, p);
+  if (D.a) add(P, R, part_dict(P, D.off, D.a));
+  add(P, R, section_fntype(P, C.off, F));
+}
+/* (no attribute dict before the ':': it would read as the region's '{') */
+op(R) ::= OP_SECTION(K) LP(L) uses_opt(U) RP COLON(C) fntype(F). {
+  R = add(P, SOP(K), part_uses(P, PP_PAREN, L.off, U));
+  add(P, R, section_fntype(P, C.off, F));
+}
 
 /* pto.print ins("fmt"[, %a… : T…]) */
 op(R) ::= OP_PRINT(K) INS LP STRING(S) RP opt_dict(D). {
@@ -958,6 +1053,10 @@ pipe_h(R) ::= pipe_h(H) LP(L) uses(U) COLON types(T) COMMA tuses(V) RP. {
 tuses(R) ::= use(U) COLON type(T). { R = vnew(P); pto_tuse x = {U, T}; *(pto_tuse *)pto_vec_push(P, R, sizeof x) = x; }
 tuses(R) ::= tuses(L) COMMA use(U) COLON type(T). { R = L; pto_tuse x = {U, T}; *(pto_tuse *)pto_vec_push(P, R, sizeof x) = x; }
 pipe_h(R) ::= pipe_h(H) attr_dict(D). { R = add(P, H, part_dict(P, D.off, D.a)); }
+/* tpop_from_aic/aiv(%valid_row, %valid_col): untyped index operands (ptoas) */
+pipe_h(R) ::= pipe_h(H) LP(L) uses(U) RP. { R = add(P, H, part_uses(P, PP_PAREN, L.off, U)); }
+/* … aiv_subblockid(%s): the vector sub-block a tpush/tpop of a split pipe addresses (ptoas) */
+pipe_h(R) ::= pipe_h(H) AIV_SUBBLOCKID(W) LP use(U) RP. { R = add(P, H, kwuse(P, "aiv_subblockid", W.off, U)); }
 /* aic/aiv_initialize_pipe: op {attrs} (kw = %v : T, …) [{attrs}] */
 pipe_h(R) ::= pipe_h(H) LP kwtuses(L) RP. {
   R = H;

@@ -61,6 +61,11 @@ typedef struct pto_tuse { /* %a : T */
   pto_tl t;
 } pto_tuse;
 
+typedef struct pto_kwin { /* word %a : T (tinsert's fp / pre_quant) */
+  pto_tok word;
+  pto_tuse tu;
+} pto_kwin;
+
 typedef struct pto_bind { /* %a = %x */
   const char *name;
   uint32_t len;

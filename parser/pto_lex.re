@@ -395,9 +395,14 @@ int pto_lex_next(pto_lexer *lx, pto_tok *t) {
         if (word_is(tok, n, "ins")) TOK(PTO_T_INS);
         if (word_is(tok, n, "outs")) TOK(PTO_T_OUTS);
         if (word_is(tok, n, "else")) TOK(PTO_T_ELSE);
+        if (word_is(tok, n, "aiv_subblockid")) TOK(PTO_T_AIV_SUBBLOCKID); /* the pipe ops' clause (pto.y) */
         if (word_is(tok, n, "memref.alloc")) { /* read as pto.alloc_tile (pto.y) */
           t->opk = PTK_OP_ALLOC_TILE;
           TOK(PTO_T_OP_MEMREF_ALLOC);
+        }
+        if (word_is(tok, n, "pto.bind_tile")) { /* read as pto.alloc_tile at its source's address (pto.y) */
+          t->opk = PTK_OP_ALLOC_TILE;
+          TOK(PTO_T_OP_BIND_TILE);
         }
         if (word_is(tok, n, "pto.pointer_cast")) { /* read as pto.alloc_tile addr = … (pto.y) */
           t->opk = PTK_OP_ALLOC_TILE;

@@ -342,6 +342,10 @@ static void print_dps(printer *p, const ptk_op *op) {
   static const char *const mask_skip[] = {"maskPattern"};
   /* tstore/tmov: ptoas's format types each operand: ins(%a : A, %s : i64). */
   bool each_typed = (op->kind == PTK_OP_TSTORE || op->kind == PTK_OP_TMOV) && nins >= 2 && !inside;
+  /* tinsert's fp tile and pre-quantization scalar follow the types as
+   * `fp %f : F` / `pre_quant %q : T` (ptoas's format) */
+  uint32_t nkw = op->kind == PTK_OP_TINSERT && nins > 3 && !inside ? nins - 3 : 0;
+  nins -= nkw;
   ptk_buf_puts(p->out, " ins(");
   if (each_typed) {
     for (uint32_t i = 0; i < nins; i++) {
@@ -363,6 +367,12 @@ static void print_dps(printer *p, const ptk_op *op) {
   if (nins && !each_typed) {
     ptk_buf_puts(p->out, " : ");
     put_value_types(p, ins, nins);
+  }
+  for (uint32_t i = nins; i < nins + nkw; i++) {
+    ptk_buf_puts(p->out, ptk_type_is_tile(ins[i]->type) ? " fp " : " pre_quant ");
+    put_value(p, ins[i]);
+    ptk_buf_puts(p->out, " : ");
+    put_type(p, ins[i]->type);
   }
   ptk_buf_putc(p->out, ')');
   bool sig_outs = ptk_op_kind_has_outs(op->kind);
@@ -406,8 +416,27 @@ static bool pipe_dict_first(const ptk_op *op) {
   return op->kind == PTK_OP_INITIALIZE_L2L_PIPE || op->kind == PTK_OP_INITIALIZE_L2G2L_PIPE;
 }
 
+/* The pipe ops whose last operand is an aiv_subblockid(%s) clause: 1 or 0. */
+static uint32_t pipe_subblock(const ptk_op *op) {
+  switch (op->kind) {
+  case PTK_OP_TPUSH_TO_AIC: return op->noperands == 2;
+  case PTK_OP_TPOP_FROM_AIC: return op->noperands == 1 || op->noperands == 3;
+  case PTK_OP_TPUSH:
+  case PTK_OP_TPOP: return op->noperands == 3;
+  default: return 0;
+  }
+}
+
 static void pipe_operands(printer *p, const ptk_op *op) {
-  if (!op->noperands) return;
+  uint32_t n = op->noperands - pipe_subblock(op);
+  if (!n) return;
+  /* tpop_from_aic/aiv: (%valid_row, %valid_col), untyped */
+  if (op->kind == PTK_OP_TPOP_FROM_AIC || op->kind == PTK_OP_TPOP_FROM_AIV) {
+    ptk_buf_putc(p->out, '(');
+    put_values(p, op->operands, n);
+    ptk_buf_putc(p->out, ')');
+    return;
+  }
   if (pipe_dict_first(op)) { /* (%a : A, %b : B) */
     ptk_buf_putc(p->out, '(');
     for (uint32_t i = 0; i < op->noperands; i++) {
@@ -420,9 +449,9 @@ static void pipe_operands(printer *p, const ptk_op *op) {
     return;
   }
   ptk_buf_putc(p->out, '(');
-  put_values(p, op->operands, op->noperands);
+  put_values(p, op->operands, n);
   ptk_buf_puts(p->out, " : ");
-  put_value_types(p, op->operands, op->noperands);
+  put_value_types(p, op->operands, n);
   ptk_buf_putc(p->out, ')');
 }
 
@@ -499,6 +528,19 @@ static void print_custom(printer *p, const ptk_op *op) {
   }
   case PTK_FAM_ALLOC_TILE: {
     static const char *const kws[] = {"addr", "valid_row", "valid_col"};
+    if (op->kind == PTK_OP_POINTER_CAST) { /* ptoas: (%addr) [%vr, %vc] {attrs} : memref<…> */
+      ptk_buf_putc(p->out, '(');
+      put_values(p, op->operands, op->segs[0]);
+      ptk_buf_putc(p->out, ')');
+      if (op->noperands > op->segs[0]) {
+        ptk_buf_putc(p->out, ' ');
+        put_values(p, op->operands + op->segs[0], op->noperands - op->segs[0]);
+      }
+      put_op_dict(p, op, NULL, 0);
+      ptk_buf_puts(p->out, " : ");
+      put_type(p, op->results[0].type);
+      return;
+    }
     for (uint32_t s = 0; s < 3 && s < op->nsegs; s++) {
       uint32_t n;
       ptk_value **v = ptk_op_segment(op, s, &n);
@@ -646,9 +688,28 @@ static void print_custom(printer *p, const ptk_op *op) {
     }
     return;
   case PTK_FAM_SECTION:
-    ptk_buf_putc(p->out, ' ');
-    print_region(p, &op->regions[0], false);
+    /* strict_vecscope / yield: (%a, …); a region; fusion_region's `: T, …`
+     * or the operands' `: (T, …) -> ()` */
+    if (op->kind == PTK_OP_STRICT_VECSCOPE || op->kind == PTK_OP_PTO_YIELD) {
+      ptk_buf_putc(p->out, '(');
+      put_values(p, op->operands, op->noperands);
+      ptk_buf_putc(p->out, ')');
+    }
+    if (op->nregions) {
+      ptk_buf_putc(p->out, ' ');
+      print_region(p, &op->regions[0], op->kind == PTK_OP_STRICT_VECSCOPE);
+    }
     put_op_dict(p, op, NULL, 0);
+    if (op->kind == PTK_OP_FUSION_REGION) {
+      ptk_buf_puts(p->out, " : ");
+      for (uint32_t i = 0; i < op->nresults; i++) {
+        if (i) ptk_buf_puts(p->out, ", ");
+        put_type(p, op->results[i].type);
+      }
+    } else if (op->kind == PTK_OP_STRICT_VECSCOPE || op->kind == PTK_OP_PTO_YIELD) {
+      ptk_buf_puts(p->out, " : ");
+      put_fntype(p, op->operands, op->noperands, op);
+    }
     return;
   case PTK_FAM_VOP: print_vop(p, op); return;
   case PTK_FAM_MEMREF_VIEW: { /* %m to offset: [..], sizes: [..], strides: [..] / %m[..] [..] [..] */
@@ -747,6 +808,11 @@ static void print_custom(printer *p, const ptk_op *op) {
     bool dict_first = pipe_dict_first(op);
     if (!dict_first) pipe_operands(p, op);
     pipe_dict(p, op);
+    if (pipe_subblock(op)) {
+      ptk_buf_puts(p->out, " aiv_subblockid(");
+      put_value(p, op->operands[op->noperands - 1]);
+      ptk_buf_putc(p->out, ')');
+    }
     if (dict_first) pipe_operands(p, op);
     if (dict_first && op->noperands == 0) ptk_buf_puts(p->out, "()");
     if (op->nresults) {
@@ -1426,7 +1492,16 @@ static bool custom_ok(const ptk_op *op) {
     if (op->nresults == 0) return info->max_results == 0;
     return op->nresults == 1;
   case PTK_FAM_SECTION:
-    return op->nregions == 1 && op->noperands == 0 && op->nresults == 0 && region_entry_args(&op->regions[0], 0);
+    switch (op->kind) {
+    case PTK_OP_PTO_YIELD: return op->nregions == 0 && op->nresults == 0 && op->nattrs == 0;
+    case PTK_OP_STRICT_VECSCOPE: /* the entry block's arguments are printed in its label */
+      return op->nregions == 1 && op->nresults == 0 && op->regions[0].first && !op->regions[0].first->next &&
+             region_entry_args(&op->regions[0], op->noperands);
+    case PTK_OP_FUSION_REGION: /* `: T, …` cannot be empty */
+      return op->nregions == 1 && op->noperands == 0 && op->nresults > 0 && region_entry_args(&op->regions[0], 0);
+    default:
+      return op->nregions == 1 && op->noperands == 0 && op->nresults == 0 && region_entry_args(&op->regions[0], 0);
+    }
   case PTK_FAM_PRINT: {
     const ptk_attr *f = ptk_op_attr(op, "format");
     return f && f->kind == PTK_ATTR_STRING && op->nresults == 0;

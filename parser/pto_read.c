@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,6 +241,19 @@ static bool space_by_name(const char *s, size_t n, ptk_space *out);
  * engines treat it as a tile. Rank 1 is 1xN; rank > 2 folds the leading
  * dims into rows (ptoas only plans such buffers, by bytes). NULL for
  * anything else (gm, a strided layout, a dynamic size), which stays opaque. */
+static const ptk_type *memref_default_tile(ptk_module *m, ptk_space sp, const ptk_type *elem, int64_t rows,
+                                           int64_t cols) {
+  ptk_tile_desc d = ptk_tile_desc_make(sp, elem, rows, cols);
+  /* cube buffers hold NZ data (ptoas's tile rules for acc and mat moves
+   * assume blayout=col_major, slayout=row_major; a memref states no layout) */
+  if (sp == PTK_SPACE_ACC || sp == PTK_SPACE_MAT) {
+    d.blayout = PTK_BLAYOUT_COL_MAJOR;
+    d.slayout = PTK_SLAYOUT_ROW_MAJOR;
+    d.fractal = sp == PTK_SPACE_ACC ? 1024 : 512;
+  }
+  return ptk_type_tile_buf(m, &d);
+}
+
 static const ptk_type *memref_tile(pto_parser *P, const char *s) {
   size_t n = strlen(s);
   if (n < 9 || strncmp(s, "memref<", 7) != 0 || s[n - 1] != '>') return NULL;
@@ -271,15 +285,7 @@ static const ptk_type *memref_tile(pto_parser *P, const char *s) {
     if (dims[i] && rows > (INT64_C(1) << 40) / dims[i]) return NULL;
     rows *= dims[i];
   }
-  ptk_tile_desc d = ptk_tile_desc_make(sp, ptk_type_scalar(dt), rows, dims[rank - 1]);
-  /* cube buffers hold NZ data (ptoas's tile rules for acc and mat moves
-   * assume blayout=col_major, slayout=row_major; a memref states no layout) */
-  if (sp == PTK_SPACE_ACC || sp == PTK_SPACE_MAT) {
-    d.blayout = PTK_BLAYOUT_COL_MAJOR;
-    d.slayout = PTK_SLAYOUT_ROW_MAJOR;
-    d.fractal = sp == PTK_SPACE_ACC ? 1024 : 512;
-  }
-  return ptk_type_tile_buf(P->m, &d);
+  return memref_default_tile(P->m, sp, ptk_type_scalar(dt), rows, dims[rank - 1]);
 }
 
 const ptk_type *pto_type_opaque_tok(pto_parser *P, pto_tok t) {
@@ -904,6 +910,10 @@ typedef struct builder {
     const pto_part *p;
   } *pend;
   uint32_t npend, cap_pend;
+  /* the tiles pto.bind_tile gave a configuration: a memref spelling of
+   * their type (which carries none) still names them */
+  const ptk_op **binds;
+  uint32_t nbinds, cap_binds;
 } builder;
 
 static uint32_t hash_name(const char *s, uint32_t n) {
@@ -1000,6 +1010,16 @@ static bool resolve_all(builder *B, const pto_vec *uses, ptk_value **out, uint32
 
 static char *tstr(const ptk_type *t) { return ptk_type_str(t); }
 
+/* Whether v is a pto.bind_tile result and T its memref's tile (the memref
+ * type ptoas writes at its uses has no configuration or valid shape). */
+static bool rebound_memref(const builder *B, const ptk_value *v, const ptk_type *T) {
+  bool bound = false;
+  for (uint32_t i = 0; i < B->nbinds && !bound; i++) bound = v->def == B->binds[i];
+  if (!bound || !T || v->type->kind != PTK_TY_TILE_BUF) return false;
+  const ptk_tile_desc *d = &v->type->tile;
+  return ptk_type_equal(T, memref_default_tile(B->m, d->loc, d->elem, d->rows, d->cols));
+}
+
 /* Annotated types against the operands' types. */
 static bool check_types(builder *B, const pto_vec *uses, ptk_value *const *vals, const pto_vec *types,
                         ptk_loc where, const char *what) {
@@ -1011,7 +1031,7 @@ static bool check_types(builder *B, const pto_vec *uses, ptk_value *const *vals,
   }
   for (uint32_t i = 0; i < uses->n; i++) {
     const ptk_type *t = PTO_VEC_AT(*types, pto_tl, i).t;
-    if (!ptk_type_equal(vals[i]->type, t)) {
+    if (!ptk_type_equal(vals[i]->type, t) && !rebound_memref(B, vals[i], t)) {
       const pto_use *u = &PTO_VEC_AT(*uses, pto_use, i);
       char *a = tstr(vals[i]->type), *b = tstr(t);
       err_at(B->P, u->loc, u->len + 1, "type mismatch: '%%%.*s' has type '%s' but is annotated as '%s'", (int)u->len,
@@ -1025,7 +1045,7 @@ static bool check_types(builder *B, const pto_vec *uses, ptk_value *const *vals,
 }
 
 static bool check_one_type(builder *B, const pto_use *u, const ptk_value *v, const pto_tl *t) {
-  if (ptk_type_equal(v->type, t->t)) return true;
+  if (ptk_type_equal(v->type, t->t) || rebound_memref(B, v, t->t)) return true;
   char *a = tstr(v->type), *b = tstr(t->t);
   err_at(B->P, u->loc, u->len + 1, "type mismatch: '%%%.*s' has type '%s' but is annotated as '%s'", (int)u->len,
          u->name, a, b);
@@ -1033,6 +1053,7 @@ static bool check_one_type(builder *B, const pto_use *u, const ptk_value *v, con
   free(b);
   return false;
 }
+
 
 /* ---- attribute slots from the ATTRS column ---- */
 
@@ -1098,6 +1119,7 @@ typedef struct opb { /* an op under construction */
   preset_arg pre[4][64];
   uint32_t npre[4];
   bool else_absent; /* scf.if without else */
+  bool bind;        /* pto.bind_tile (read as alloc_tile) */
   const char *form;  /* ptk_op_set_form (VOP, pretty sync forms) */
   ptk_buf fbuf;      /* the form being built */
   const pto_use *vuse[512]; /* VOP: the use of each operand, for type messages */
@@ -1313,16 +1335,106 @@ static bool build_view(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* An integer field `name=N` of a #pto.tile_buf_config<…> text. */
+static bool config_field(const char *t, const char *name, int64_t *out) {
+  size_t n = strlen(name);
+  for (const char *p = t; (p = strstr(p, name)) != NULL; p += n) {
+    if ((p != t && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) || p[n] != '=') continue;
+    *out = strtoll(p + n + 1, NULL, 10);
+    return true;
+  }
+  return false;
+}
+
+/* pto.bind_tile's source: the tile it rebinds must come from memref.alloc
+ * or pto.pointer_cast (an alloc_tile); its address, if any, is the new
+ * tile's, so both name the same bytes. (Without an address the new tile
+ * is its own allocation: the same buffer as long as the source is not also
+ * used directly, which is how ptoas's lowering writes it.) */
+static bool bind_source(builder *B, const pto_part *p, opb *o) {
+  const pto_use *u = &PTO_VEC_AT(p->uses, pto_use, 0);
+  ptk_value *v = resolve(B, u);
+  if (!v) return false;
+  const pto_tl *t = &PTO_VEC_AT(p->types, pto_tl, 0);
+  if (!check_one_type(B, u, v, t)) return false;
+  const ptk_op *d = v->def;
+  if (!d || d->kind != PTK_OP_ALLOC_TILE) {
+    err_at(B->P, u->loc, u->len + 1, "'pto.bind_tile' is read for the result of memref.alloc or pto.pointer_cast "
+           "(an on-chip tile), which '%%%.*s' is not", (int)u->len, u->name);
+    return false;
+  }
+  uint32_t n;
+  ptk_value **addr = ptk_op_segment(d, 0, &n);
+  if (n) {
+    o->ops[o->nops++] = addr[0];
+    o->segs[0] = 1;
+  }
+  return true;
+}
+
+/* The result type of pto.bind_tile: its memref's tile with the config's
+ * layouts, fractal and pad, and a dynamic valid shape when valid operands
+ * are given. */
+static bool bind_config(builder *B, const pto_sop *s, opb *o, bool need) {
+  const ptk_attr *cfg = NULL;
+  for (uint32_t i = 0; i < o->attrs.n; i++)
+    if (!strcmp(o->attrs.items[i].name, "config")) {
+      cfg = o->attrs.items[i].value;
+      o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+      break;
+    }
+  const char *text = !cfg ? NULL
+                     : cfg->kind == PTK_ATTR_ENUM && !strcmp(cfg->en.mnemonic, "tile_buf_config") ? cfg->en.value
+                     : cfg->kind == PTK_ATTR_OPAQUE && !strncmp(cfg->str.s, "#pto.tile_buf_config<", 21) ? cfg->str.s
+                                                                                                      : NULL;
+  if (!o->nres || !o->res[0] || o->res[0]->kind != PTK_TY_TILE_BUF) return false; /* reported by the grammar */
+  if (!text && cfg) {
+    err_at(B->P, s->loc, s->namelen, "'%s' config must be a #pto.tile_buf_config<…>", opname(s));
+    return false;
+  }
+  if (!text && !need) text = "";
+  if (!text) {
+    err_at(B->P, s->loc, s->namelen, "'pto.bind_tile' needs {config = #pto.tile_buf_config<…>} and an on-chip "
+           "memref result (a tile)");
+    return false;
+  }
+  ptk_tile_desc td = o->res[0]->tile;
+  int64_t bl = td.blayout, sl = td.slayout, fr = td.fractal, pad = td.pad;
+  config_field(text, "blayout", &bl);
+  config_field(text, "slayout", &sl);
+  config_field(text, "s_fractal_size", &fr);
+  config_field(text, "pad", &pad);
+  if (bl < 0 || bl > 1 || sl < 0 || sl > 2) {
+    err_at(B->P, s->loc, s->namelen, "'%s' config has blayout %lld and slayout %lld (blayout 0..1, "
+           "slayout 0..2)", opname(s), (long long)bl, (long long)sl);
+    return false;
+  }
+  td.blayout = (ptk_blayout)bl;
+  td.slayout = (ptk_slayout)sl;
+  td.fractal = fr;
+  td.pad = pad;
+  if (o->segs[1]) td.v_row = td.v_col = PTK_DYN;
+  o->res[0] = ptk_type_tile_buf(B->m, &td);
+  return true;
+}
+
 static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
   static const char *const kws[] = {"addr", "valid_row", "valid_col"};
   int last = -1;
+  bool bind = false;
   o->nsegs = 3;
   /* A lowered memref buffer: ptoas does not hold it to the tile_buf
    * layout rules (PTK_FORM_MEMREF, backend/verify_ptoas.c). */
   if (s->memref) o->form = PTK_FORM_MEMREF;
   for (uint32_t i = 0; i < s->parts.n; i++) {
     const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
-    if (p->kind == PP_KWUSE) {
+    if (p->kind == PP_KWUSE && word_eq(p->word, p->wlen, "bind_tile")) {
+      if (!bind_source(B, p, o)) return false;
+      bind = o->bind = true;
+      last = 0;
+    } else if (p->kind == PP_KWUSE && word_eq(p->word, p->wlen, "memref_valid")) {
+      o->bind = true; /* pointer_cast with valid dims: the memref at its uses names it */
+    } else if (p->kind == PP_KWUSE) {
       int k = -1;
       for (int j = 0; j < 3; j++)
         if (word_eq(p->word, p->wlen, kws[j])) k = j;
@@ -1347,6 +1459,8 @@ static bool build_alloc(builder *B, const pto_sop *s, opb *o) {
       return unexpected_part(B, s, p);
     }
   }
+  if (bind) return bind_config(B, s, o, true);
+  if (o->bind) return bind_config(B, s, o, false);
   return true;
 }
 
@@ -1754,9 +1868,21 @@ static bool build_misc(builder *B, const pto_sop *s, opb *o) {
     case PP_PAREN: {
       uint32_t before = o->nops;
       if (!add_operands(B, o, &p->uses)) return false;
-      if (!ptypes_check(B, s, p, o, before)) return false;
+      /* tpop_from_aic/aiv's (%valid_row, %valid_col) carry no types */
+      bool untyped = p->kind == PP_PAREN && !p->types.n &&
+                     (s->kind == PTK_OP_TPOP_FROM_AIC || s->kind == PTK_OP_TPOP_FROM_AIV);
+      if (!untyped && !ptypes_check(B, s, p, o, before)) return false;
       break;
     }
+    case PP_KWUSE: /* aiv_subblockid(%s): the last operand */
+      if (s->kind != PTK_OP_TPUSH_TO_AIC && s->kind != PTK_OP_TPOP_FROM_AIC && s->kind != PTK_OP_TPUSH &&
+          s->kind != PTK_OP_TPOP) {
+        err_at(B->P, p->loc, p->wlen, "'%s' takes no aiv_subblockid(…) (only tpush_to_aic, tpop_from_aic, tpush "
+               "and tpop do)", opname(s));
+        return false;
+      }
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
     case PP_ARROW:
       if (fam != PTK_FAM_PIPE) return unexpected_part(B, s, p);
       if (!add_results(B, o, &p->types, p->loc)) return false;
@@ -1766,6 +1892,50 @@ static bool build_misc(builder *B, const pto_sop *s, opb *o) {
   }
   if (fam == PTK_FAM_NULLARY && o->nres == 0 && ptk_op_table[s->kind].max_results > 0)
     o->res[o->nres++] = ptk_type_scalar(PTK_DT_I64);
+  return true;
+}
+
+static bool fn_inputs_match(builder *B, const ptk_type *fn, ptk_loc at, const pto_part *ops, const opb *o) {
+  for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
+    pto_tl t = {fn->inputs[k], at, NULL, 0, 0, NULL};
+    if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
+  }
+  return true;
+}
+
+/* Section ops (vecscope, strict_vecscope, fusion_region, yield): a region,
+ * (%a, …) operands typed by a `(T, …) -> ()` functional type, or `: T, …`
+ * results. */
+static bool build_section(builder *B, const pto_sop *s, opb *o) {
+  const pto_part *ops = NULL;
+  for (uint32_t i = 0; i < s->parts.n; i++) {
+    const pto_part *p = PTO_VEC_AT(s->parts, pto_part *, i);
+    switch (p->kind) {
+    case PP_PAREN:
+      ops = p;
+      if (!add_operands(B, o, &p->uses)) return false;
+      break;
+    case PP_FNTYPE: {
+      const ptk_type *fn = p->fn;
+      if (!fn || fn->kind != PTK_TY_FUNCTION) return false; /* reported by the grammar */
+      if (fn->ninputs != o->nops || fn->nresults) {
+        err_at(B->P, p->loc, 1, "'%s' has %u operand%s, so its type must be (%u type%s) -> ()", opname(s), o->nops,
+               o->nops == 1 ? "" : "s", o->nops, o->nops == 1 ? "" : "s");
+        return false;
+      }
+      if (!fn_inputs_match(B, fn, p->loc, ops, o)) return false;
+      break;
+    }
+    case PP_ARROW:
+      if (!add_results(B, o, &p->types, p->loc)) return false;
+      break;
+    case PP_REGION: o->regions[o->nregions++] = p->region; break;
+    case PP_DICT:
+      if (!acc_dict(B, &o->attrs, p->attr, p->loc)) return false;
+      break;
+    default: return unexpected_part(B, s, p);
+    }
+  }
   return true;
 }
 
@@ -1885,10 +2055,7 @@ static bool build_call(builder *B, const pto_sop *s, opb *o) {
                o->nops, o->nops == 1 ? "" : "s", fn->ninputs, fn->ninputs == 1 ? "" : "s");
         return false;
       }
-      for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
-        if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
-      }
+      if (!fn_inputs_match(B, fn, p->loc, ops, o)) return false;
       for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
       break;
     }
@@ -2051,6 +2218,64 @@ static bool build_while(builder *B, const pto_sop *s, opb *o) {
   return true;
 }
 
+/* ptoas's operandSegmentSizes of a PTK_OPF_PTOAS_OUTS_EARLY op: one entry
+ * (0 or 1) per SIG operand in ptoas's declaration order — the required ins,
+ * the outs, then the optional ins. The operands are put in ptk's order
+ * (ins, then outs) and the segments become ptk's two. */
+static bool ptoas_dps_segments(builder *B, const pto_sop *s, opb *o, const ptk_attr *a) {
+  const ptk_op_desc *d = ptk_op_desc_of(s->kind);
+  uint8_t order[PTK_OPD_MAX_SIG];
+  uint32_t n = 0;
+  for (int pass = 0; pass < 3; pass++)
+    for (uint8_t k = 0; k < d->nsig; k++) {
+      const ptk_sig_item *it = &d->sig[k];
+      bool out = it->group == 1, opt = it->quant != 0;
+      if ((pass == 0 && !out && !opt) || (pass == 1 && out) || (pass == 2 && !out && opt)) order[n++] = k;
+    }
+  bool ok = a->dense.n == n;
+  uint32_t sum = 0;
+  for (uint32_t k = 0; ok && k < n; k++) {
+    int64_t v = a->dense.i[k];
+    ok = v == 1 || (v == 0 && d->sig[order[k]].quant);
+    sum += (uint32_t)v;
+  }
+  if (!ok || sum != o->nops) {
+    err_at(B->P, s->loc, s->namelen,
+           "'operandSegmentSizes' of '%s' must be array<i32: …> with 2 entries (ins, outs) or ptoas's %u "
+           "(one 0 or 1 per operand, required ones 1) summing to %u",
+           opname(s), n, o->nops);
+    return false;
+  }
+  ptk_value *by_sig[PTK_OPD_MAX_SIG] = {0};
+  for (uint32_t k = 0, at = 0; k < n; k++) {
+    if (!a->dense.i[k]) continue;
+    ptk_value *v = o->ops[at++];
+    char want = d->sig[order[k]].kind;
+    /* a tile slot takes a tile, a scalar slot a scalar: the sizes must not
+     * move an operand into another role */
+    if ((want == 't' || want == 'n') && v && v->type && (want == 't') != ptk_type_is_tile(v->type)) {
+      char *ts = ptk_type_str(v->type);
+      err_at(B->P, s->loc, s->namelen,
+             "'operandSegmentSizes' of '%s' puts operand #%u (of type %s) where ptoas has %s", opname(s), at - 1, ts,
+             want == 't' ? "a tile" : "an integer scalar");
+      free(ts);
+      return false;
+    }
+    by_sig[order[k]] = v;
+  }
+  uint32_t m = 0, nin = 0;
+  for (int out = 0; out < 2; out++)
+    for (uint8_t k = 0; k < d->nsig; k++)
+      if (by_sig[k] && (d->sig[k].group == 1) == out) {
+        o->ops[m++] = by_sig[k];
+        nin += !out;
+      }
+  o->nsegs = 2;
+  o->segs[0] = nin;
+  o->segs[1] = m - nin;
+  return true;
+}
+
 static bool build_generic(builder *B, const pto_sop *s, opb *o) {
   const pto_part *ops = NULL;
   for (uint32_t i = 0; i < s->parts.n; i++) {
@@ -2078,10 +2303,7 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
                o->nops, o->nops == 1 ? "" : "s", fn->ninputs, fn->ninputs == 1 ? "" : "s");
         return false;
       }
-      for (uint32_t k = 0; k < fn->ninputs && ops; k++) {
-        pto_tl t = {fn->inputs[k], p->loc, NULL, 0, 0, NULL};
-        if (!check_one_type(B, &PTO_VEC_AT(ops->uses, pto_use, k), o->ops[k], &t)) return false;
-      }
+      if (!fn_inputs_match(B, fn, p->loc, ops, o)) return false;
       for (uint32_t k = 0; k < fn->nresults && o->nres < PTK_ARRAY_LEN(o->res); k++) o->res[o->nres++] = fn->results[k];
       break;
     }
@@ -2112,6 +2334,12 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
              "'operandSegmentSizes' of '%s' must give its %u operands in order, absent optional ones last", opname(s),
              o->nops);
       return false;
+    }
+    if ((ptk_op_table[s->kind].flags & PTK_OPF_PTOAS_OUTS_EARLY) && a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i &&
+        a->dense.n != want) {
+      if (!ptoas_dps_segments(B, s, o, a)) return false;
+      o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+      break;
     }
     bool ok = a->kind == PTK_ATTR_DENSE_ARRAY && a->dense.i && a->dense.n == want;
     for (uint32_t k = 0; ok && k < a->dense.n; k++) {
@@ -2954,8 +3182,8 @@ static bool build_family(builder *B, const pto_sop *s, opb *o) {
   case PTK_FAM_GET_VALIDSHAPE: return build_operands_type(B, s, o);
   case PTK_FAM_LOAD_SCALAR:
   case PTK_FAM_STORE_SCALAR: return build_scalar_mem(B, s, o);
+  case PTK_FAM_SECTION: return build_section(B, s, o);
   case PTK_FAM_NULLARY:
-  case PTK_FAM_SECTION:
   case PTK_FAM_PRINT:
   case PTK_FAM_PIPE: return build_misc(B, s, o);
   case PTK_FAM_INIT_PIPE: return build_init_pipe(B, s, o);
@@ -3034,6 +3262,7 @@ static opb *opb_get(builder *B) {
   opb *o = B->opbs[d];
   if (!o) return B->opbs[d] = ptk_xcalloc(1, sizeof *o);
   o->nops = o->nsegs = o->nres = o->nregions = 0;
+  o->bind = false;
   o->attrs.n = 0;
   memset(o->segs, 0, sizeof o->segs);
   memset(o->npre, 0, sizeof o->npre);
@@ -3079,6 +3308,13 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
   if (o->nregions > nreg) nreg = o->nregions;
   ptk_op *op = ptk_op_new(B->m, s->kind, o->ops, o->nops, o->res, o->nres, nreg, s->loc);
   if (o->nsegs) ptk_op_set_segments(B->m, op, o->segs, o->nsegs);
+  if (o->bind) {
+    if (B->nbinds == B->cap_binds) {
+      B->cap_binds = B->cap_binds ? 2 * B->cap_binds : 8;
+      B->binds = ptk_xrealloc(B->binds, B->cap_binds * sizeof *B->binds);
+    }
+    B->binds[B->nbinds++] = op;
+  }
   if (o->form) ptk_op_set_form(B->m, op, o->form);
   if (o->nsucc) {
     ptk_op_set_successors(B->m, op, NULL, o->nsucc);
@@ -3281,6 +3517,7 @@ ptk_module *ptk_pto_read(const ptk_source *src, ptk_diags *diags) {
     free(B.ents);
     free(B.buckets);
     free(B.pend);
+    free(B.binds);
     for (int i = 0; i < PTK_MAX_NEST + 2; i++) {
       if (B.opbs[i]) ptk_buf_free(&B.opbs[i]->fbuf);
       free(B.opbs[i]);

@@ -708,8 +708,8 @@ int ptk_rt_run(const ptk_rt_prog *p, const ptk_launch_opts *o, const ptk_launch_
   L.kernel = o->kernel ? o->kernel : f->name;
   const char *target = o->target;
   if (!target) target = p->target_attr && strstr(p->target_attr, "a5") ? "a5" : "a3";
-  if (strcmp(target, "a3") && strcmp(target, "a5")) {
-    ptk_error(d, ptk_range_none(), "unknown target '%s' (expected a3 or a5)", target);
+  if (strcmp(target, "a2") && strcmp(target, "a3") && strcmp(target, "a5")) {
+    ptk_error(d, ptk_range_none(), "unknown target '%s' (expected a2, a3 or a5)", target);
     return 1;
   }
   L.target = target;

@@ -589,6 +589,24 @@ void ptk_emit_op(ec *c, const ptk_op *op) {
     ptk_emit_line(c, "v%u.i = ptk_sc_norm(e->block(cx, %d), %u);", op->results[0].uid,
          (int)(op->kind - PTK_OP_GET_BLOCK_IDX), ptk_dtype_bits(op->results[0].type->dt));
     return;
+  case PTK_OP_STRICT_VECSCOPE: { /* the captures moved into the body's arguments, then the body */
+    const ptk_block *b = op->nregions == 1 ? ptk_lower_region(op, &op->regions[0], c->d) : NULL;
+    if (!b || b->nargs != op->noperands) break;
+    pmove(c, b->args, NULL, op->operands, op->noperands);
+    const ptk_op *term = emit_body(c, b);
+    if (term) err(c, term, "%s: not allowed at the end of %s", ptk_op_table[term->kind].name, ptk_op_table[op->kind].name);
+    return;
+  }
+  case PTK_OP_FUSION_REGION: { /* the body, then its pto.yield's values as the results */
+    const ptk_block *b = op->nregions == 1 ? ptk_lower_region(op, &op->regions[0], c->d) : NULL;
+    if (!b) break;
+    const ptk_op *term = emit_body(c, b);
+    if (term && term->kind == PTK_OP_PTO_YIELD && term->noperands == op->nresults)
+      pmove(c, NULL, op->results, term->operands, op->nresults);
+    else
+      err(c, term ? term : op, "pto.fusion_region: the body must end with pto.yield of %u values", op->nresults);
+    return;
+  }
   case PTK_OP_SECTION_CUBE:
   case PTK_OP_SECTION_VECTOR:
   case PTK_OP_VECSCOPE: {

@@ -132,6 +132,9 @@ enum {
    * written by the op (ptoas's memory effects; ptk's engines do not need it) */
   PTK_OPF_TMP = 1u << 14,
   PTK_OPF_TMP_A3 = 1u << 15, /* … on A2/A3 only: A5's library does not touch it at all */
+  PTK_OPF_PTOAS_OUTS_EARLY = 1u << 16, /* DPS: ptoas's generic form has one operandSegmentSizes entry
+                                        * per SIG operand, the outs right after the required ins and
+                                        * before the optional ins (tmov, tinsert) */
 };
 
 /* How an op runs on the host (LOWER column). */

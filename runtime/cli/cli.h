@@ -84,5 +84,8 @@ ptk_source *ptk_cli_load(const char *path, ptk_diags *d);
  * makes the kernel loader read it as .ptk). */
 ptk_source *ptk_cli_load_as(const char *path, const char *stdin_name, ptk_diags *d);
 bool ptk_cli_has_ext(const char *path, const char *ext);
+/* A --target value: a2, a3 or a5 (ptoas --pto-arch; a2 and a3 share every rule). */
+bool ptk_cli_target_ok(const char *v);
+#define PTK_CLI_TARGET_ERR "--target must be a2, a3 or a5, got '%s'"
 
 #endif

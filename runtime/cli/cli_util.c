@@ -90,3 +90,5 @@ void ptk_cli_kopts_free(ptk_cli_kopts *k) {
   ptk_vec_free(&k->consts);
   ptk_vec_free(&k->includes);
 }
+
+bool ptk_cli_target_ok(const char *v) { return v && (!strcmp(v, "a2") || !strcmp(v, "a3") || !strcmp(v, "a5")); }

@@ -10,7 +10,7 @@
 #include "runtime/kernel.h"
 
 const char ptk_cmd_check_usage[] =
-    "usage: ptk check [--entry NAME] [--const NAME=VALUE]... [-I DIR]... [--target a3|a5]\n"
+    "usage: ptk check [--entry NAME] [--const NAME=VALUE]... [-I DIR]... [--target a2|a3|a5]\n"
     "                 [--mode auto|explicit] [--strict-sync]\n"
     "                 FILE...\n"
     "\n"
@@ -29,9 +29,10 @@ const char ptk_cmd_check_usage[] =
     "  --entry NAME          check only kernel (.pto: function) NAME\n"
     "  --const NAME=VALUE    bind a const parameter (default: its declared default)\n"
     "  -I DIR                search DIR for imports (after the importing file's folder)\n"
-    "  --target a3|a5        .pto: judge the module as this target (ptoas --pto-arch): the\n"
+    "  --target a2|a3|a5     .pto: judge the module as this target (ptoas --pto-arch): the\n"
     "                        verifier's per-target rules and the on-chip memory sizes;\n"
-    "                        default: its pto.target_arch, else a3\n"
+    "                        default: its pto.target_arch, else a3. a2 is judged as a3:\n"
+    "                        ptoas gives A2 and A3 the same rules and memories\n"
     "  --mode auto|explicit  .pto: judge the module as compiled in this mode (ptoas\n"
     "                        --pto-level=level2|level3): explicit places every tile itself\n"
     "                        (alloc_tile / alloc_multi_tile need addr) and may tassign; auto\n"
@@ -42,7 +43,7 @@ const char ptk_cmd_check_usage[] =
     "Exit status: 0 when every file is clean, 1 when any has errors, 2 usage error.\n";
 
 static bool strict_sync;
-static const char *check_target; /* --target: NULL, "a3" or "a5" */
+static const char *check_target; /* --target: NULL, "a2", "a3" or "a5" */
 static const char *check_mode;   /* --mode: NULL, "auto" or "explicit" */
 
 static void check_kernel(const char *path, const ptk_source *src, const char *entry,
@@ -142,17 +143,12 @@ static void check_pto(const char *path, const ptk_source *src, const char *entry
   ptk_module_free(m);
 }
 
-/* `NAME V` or `NAME=V` with V one of two words: true when argv[*i] is that
- * option (*out = V, or *rc a usage error). */
-static bool choice_opt(int argc, char **argv, int *i, const char *name, const char *w1, const char *w2,
-                       const char **out, int *rc) {
+/* `NAME V` or `NAME=V`: true when argv[*i] is that option (*v = V, NULL
+ * when missing). */
+static bool opt_value(int argc, char **argv, int *i, const char *name, const char **v) {
   size_t n = strlen(name);
   if (strncmp(argv[*i], name, n) || (argv[*i][n] && argv[*i][n] != '=')) return false;
-  const char *v = argv[*i][n] == '=' ? argv[*i] + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
-  if (!v || (strcmp(v, w1) && strcmp(v, w2)))
-    *rc = ptk_cli_usage_error("check", "%s must be %s or %s, got '%s'", name, w1, w2, v ? v : "");
-  else
-    *out = v;
+  *v = argv[*i][n] == '=' ? argv[*i] + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
   return true;
 }
 
@@ -167,9 +163,19 @@ int ptk_cmd_check(int argc, char **argv) {
     int r = ptk_cli_kopt(&k, "check", argc, argv, &i);
     if (r < 0) rc = PTK_EXIT_USAGE;
     if (r) continue;
-    if (choice_opt(argc, argv, &i, "--target", "a3", "a5", &check_target, &rc) ||
-        choice_opt(argc, argv, &i, "--mode", "auto", "explicit", &check_mode, &rc))
+    const char *v;
+    if (opt_value(argc, argv, &i, "--target", &v)) {
+      if (!ptk_cli_target_ok(v))
+        rc = ptk_cli_usage_error("check", PTK_CLI_TARGET_ERR, v ? v : "");
+      check_target = v;
       continue;
+    }
+    if (opt_value(argc, argv, &i, "--mode", &v)) {
+      if (!v || (strcmp(v, "auto") && strcmp(v, "explicit")))
+        rc = ptk_cli_usage_error("check", "--mode must be auto or explicit, got '%s'", v ? v : "");
+      check_mode = v;
+      continue;
+    }
     if (!strcmp(argv[i], "--strict-sync"))
       strict_sync = true;
     else if (argv[i][0] == '-' && argv[i][1])

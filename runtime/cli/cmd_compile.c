@@ -56,8 +56,9 @@ const char ptk_cmd_compile_usage[] =
     "  -o DIR                 the build folder (created)\n"
     "  --entry NAME           the kernel (.ptk) or function (.pto) to compile (default:\n"
     "                         the only one, else the one marked pto.entry)\n"
-    "  --target a3|a5         on-chip memory sizes (default: @jit target, else the\n"
-    "                         module's pto.target_arch, else a3)\n"
+    "  --target a2|a3|a5      on-chip memory sizes (default: @jit target, else the\n"
+    "                         module's pto.target_arch, else a3; a2 has a3's, as in\n"
+    "                         ptoas)\n"
     "  --mode auto|explicit   auto: plan tile addresses and insert sync; explicit (ptoas\n"
     "                         --pto-level=level3): keep the author's, so every tile of\n"
     "                         a .pto file needs an addr (default for .pto: explicit when\n"
@@ -251,8 +252,8 @@ int ptk_cmd_compile(int argc, char **argv) {
     rc = ptk_cli_usage_error(CMD, "missing -o DIR");
     goto out_early;
   }
-  if (o.target && !ptk_target_parse(o.target, &forced)) {
-    rc = ptk_cli_usage_error(CMD, "--target must be a3 or a5, got '%s'", o.target);
+  if (o.target && (!ptk_cli_target_ok(o.target) || !ptk_target_parse(o.target, &forced))) {
+    rc = ptk_cli_usage_error(CMD, PTK_CLI_TARGET_ERR, o.target);
     goto out_early;
   }
   if (o.mode && strcmp(o.mode, "auto") && strcmp(o.mode, "explicit")) {

@@ -39,8 +39,9 @@ const char ptk_cmd_run_usage[] =
     "  --threads N      worker threads (default: min(blocks, CPUs); never more than\n"
     "                   blocks or 256); results are identical for every thread count\n"
     "                   (racy kernels excepted: see --check-races)\n"
-    "  --target a3|a5   on-chip memory sizes (default: the module's pto.target_arch,\n"
-    "                   else a3)\n"
+    "  --target a2|a3|a5\n"
+    "                   on-chip memory sizes (default: the module's pto.target_arch,\n"
+    "                   else a3; a2 has a3's, as in ptoas)\n"
     "  --mode auto|explicit\n"
     "                   auto: plan tile addresses and insert sync; explicit (ptoas\n"
     "                   --pto-level=level3): the kernel places every tile and syncs itself\n"
@@ -183,8 +184,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
         return ptk_cli_usage_error("run", "--timeout needs a positive number of seconds, got '%s'", val);
       o->timeout = t;
     } else if (OPT("--target")) {
-      if (strcmp(val, "a3") && strcmp(val, "a5"))
-        return ptk_cli_usage_error("run", "--target must be a3 or a5, got '%s'", val);
+      if (!ptk_cli_target_ok(val)) return ptk_cli_usage_error("run", PTK_CLI_TARGET_ERR, val);
       o->target = val;
     } else if (OPT("--mode")) {
       if (strcmp(val, "auto") && strcmp(val, "explicit"))

@@ -1129,6 +1129,36 @@ static void compile_op(cc *c, const ptk_op *op) {
     in->imm = width_of(op->results[0].type->dt);
     return;
   }
+  case PTK_OP_STRICT_VECSCOPE: { /* the body with its arguments sharing the captures' slots */
+    const ptk_block *b = op->nregions == 1 ? ptk_lower_region(op, &op->regions[0], c->d) : NULL;
+    if (!b) return;
+    if (b->nargs != op->noperands) FAIL(op, "%s: malformed operation", opname(op));
+    size_t mark = scope_mark(c);
+    for (uint32_t i = 0; i < b->nargs; i++) {
+      uint32_t s = use(c, op, op->operands[i], vkind(b->args[i]), "a capture");
+      c->slot[b->args[i]->uid] = s;
+      mark_defined(c, b->args[i]);
+    }
+    const ptk_op *term = compile_block_body(c, b);
+    if (term) err(c, term, "%s: not allowed at the end of %s", opname(term), opname(op));
+    scope_pop(c, mark);
+    return;
+  }
+  case PTK_OP_FUSION_REGION: { /* the body, then its pto.yield's values as the results */
+    const ptk_block *b = op->nregions == 1 ? ptk_lower_region(op, &op->regions[0], c->d) : NULL;
+    if (!b) return;
+    for (uint32_t i = 0; i < op->nresults; i++) def(c, op, &op->results[i]);
+    for (uint32_t i = 0; i < op->nresults; i++) c->defined[op->results[i].uid] = 0;
+    size_t mark = scope_mark(c);
+    const ptk_op *term = compile_block_body(c, b);
+    if (!term || term->kind != PTK_OP_PTO_YIELD)
+      err(c, term ? term : op, "%s: the body must end with pto.yield", opname(op));
+    else
+      move_values(c, term, term->operands, term->noperands, NULL, op->results, op->nresults);
+    scope_pop(c, mark);
+    for (uint32_t i = 0; i < op->nresults; i++) mark_defined(c, &op->results[i]);
+    return;
+  }
   case PTK_OP_SECTION_CUBE:
   case PTK_OP_SECTION_VECTOR:
   case PTK_OP_VECSCOPE: {

@@ -911,6 +911,40 @@ int ptk_isa_tcmps(const ptk_tile *mask, const ptk_tile *a, ptk_isa_scalar s, ptk
   return cmp_common("tcmps", mask, a, NULL, s, mode, true);
 }
 
+int ptk_isa_tgather_cmp(const ptk_tile *dst, const ptk_tile *cdst, const ptk_tile *src, ptk_isa_scalar k,
+                        ptk_isa_cmp mode, int64_t offset) {
+  ptk_isa_lay DL, CL, SL;
+  int rc;
+  if ((rc = ptk_isa__prep(dst, "tgather", "dst", &DL)) || (rc = ptk_isa__prep(cdst, "tgather", "cdst", &CL)) ||
+      (rc = ptk_isa__prep(src, "tgather", "src", &SL)))
+    return rc;
+  if ((unsigned)mode > PTK_ISA_GE) return ptk_isa__fail(PTK_ISA_EARG, "tgather: bad cmp mode");
+  if (ptk_isa__cls(dst->dtype) != CLS_I || ptk_isa_dtype_size(dst->dtype) != 4 ||
+      ptk_isa__cls(cdst->dtype) != CLS_I || ptk_isa_dtype_size(cdst->dtype) != 4)
+    return ptk_isa__fail(PTK_ISA_EDTYPE, "tgather: the compare form writes 32-bit integers, not %s and %s",
+                         ptk_isa_dtype_name(dst->dtype), ptk_isa_dtype_name(cdst->dtype));
+  if ((rc = ptk_isa__need(dst, src->vrows, 0, "tgather", "dst")) ||
+      (rc = ptk_isa__need(cdst, src->vrows, 1, "tgather", "cdst")))
+    return rc;
+  int cls = ptk_isa__cls(src->dtype);
+  bool uns = ptk_isa_dtype_is_unsigned(src->dtype);
+  int64_t ki = cls == CLS_I ? ptk_isa__scalar_i(src->dtype, k) : 0;
+  double kd = cls == CLS_I ? 0 : cls == CLS_D ? ptk_isa__scalar_d(k) : ptk_isa__scalar_f(src->dtype, k);
+  for (int32_t r = 0; r < src->vrows; r++) {
+    int64_t n = 0;
+    for (int32_t c = 0; c < src->vcols; c++) {
+      const uint8_t *p = ptk_isa__ptr(&SL, r, c);
+      bool hit = cls == CLS_I ? cmp_exact(mode, cls, uns, 0, 0, ptk_isa__ld_i(src->dtype, p), ki)
+                              : cmp_exact(mode, cls, uns, ptk_isa__ld_d(src->dtype, p), kd, 0, 0);
+      if (!hit) continue;
+      if (n < dst->vcols) ptk_isa__st_i(dst->dtype, ptk_isa__ptr(&DL, r, (int32_t)n), (int64_t)(int32_t)(c + offset));
+      n++;
+    }
+    ptk_isa__st_i(cdst->dtype, ptk_isa__ptr(&CL, r, 0), n);
+  }
+  return PTK_ISA_OK;
+}
+
 static void copy_elem(uint8_t *d, const uint8_t *s, size_t esz) { memmove(d, s, esz); }
 
 int ptk_isa_tsel(const ptk_tile *dst, const ptk_tile *mask, const ptk_tile *a, const ptk_tile *b) {

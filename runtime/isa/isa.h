@@ -325,9 +325,9 @@ int ptk_isa_tstore(const ptk_gm_view *dst, const ptk_tile *src, const ptk_isa_st
  * conversion: float->float nearest even, float->int truncation). */
 int ptk_isa_tmov(const ptk_tile *dst, const ptk_tile *src, bool relu);
 /* dst[i,j] = src[i+r, j+c] over dst's valid region. */
-int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c);
+int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c, bool relu);
 /* dst[i+r, j+c] = src[i,j] over src's valid region. */
-int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c);
+int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c, bool relu);
 /* dst[j,i] = src[i,j] over src's valid region (same element size). */
 int ptk_isa_ttrans(const ptk_tile *dst, const ptk_tile *src);
 /* Copy src's valid region into dst and set every other element of dst (all
@@ -563,6 +563,17 @@ int ptk_isa_tmrgsort(const ptk_tile *dst, const ptk_tile *src0, const ptk_tile *
  * no idx) is refused (EARG). Bit copies. */
 int ptk_isa_tgather(const ptk_tile *dst, const ptk_tile *src, const ptk_tile *idx,
                     int64_t mask_pattern);
+/* pto.tgather's compare form (ptoas: ins(src, kValue, tmp) outs(dst, cdst)
+ * {cmpMode, offset}; pto-isa TGATHER(dst, src, k, cdst, tmp)). The ISA
+ * documents only "dst gathers the indices that satisfy the compare, cdst the
+ * per-row count"; ptk's decision: for each valid row r of src, the columns
+ * c < src.vcols with src[r, c] <mode> k (exact, in src's dtype), in
+ * increasing order, are written as the 32-bit integers c + offset into
+ * dst[r, 0..] (at most dst.vcols of them; later columns keep their
+ * contents), and cdst[r, 0] gets how many satisfied it. tmp (the
+ * hardware's compare bitmask) is neither read nor written. */
+int ptk_isa_tgather_cmp(const ptk_tile *dst, const ptk_tile *cdst, const ptk_tile *src, ptk_isa_scalar k,
+                        ptk_isa_cmp mode, int64_t offset);
 /* pto.tgatherb: for each row r < dst.vrows and 32-byte block b of dst's
  * valid columns, copy the 32 bytes at byte offset offsets[r, b] (u32/i32) of
  * src's storage (a whole row-major none_box tile) into the block; a block
@@ -736,7 +747,7 @@ PTK_ISA_DEF_RED(argmin, ARGMIN)
   X(ptk_isa_tcvt) X(ptk_isa_tcmp) X(ptk_isa_tcmps) X(ptk_isa_tsel) X(ptk_isa_tsels) X(ptk_isa_tci) \
   X(ptk_isa_ttri) X(ptk_isa_tsetval) X(ptk_isa_tconcat)                             \
   X(ptk_isa_tsort32) X(ptk_isa_tmrgsort)    \
-  X(ptk_isa_tgather) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
+  X(ptk_isa_tgather) X(ptk_isa_tgather_cmp) X(ptk_isa_tgatherb) X(ptk_isa_tscatter)     \
   X(ptk_isa_tdequant) X(ptk_isa_trandom)                                                     \
   X(ptk_isa_mgather) X(ptk_isa_mgather_gm) X(ptk_isa_mscatter) X(ptk_isa_tquant) X(ptk_isa_tquant_mx)     \
   X(ptk_isa_tmatmul_mx) X(ptk_isa_tconcatidx) X(ptk_isa_tpartarg) X(ptk_isa_prefetch_async) X(ptk_isa_thistogram) X(ptk_isa_multi_tile_get)

@@ -651,11 +651,11 @@ int ptk_isa_tmov(const ptk_tile *dst, const ptk_tile *src, bool relu) {
   return PTK_ISA_OK;
 }
 
-int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c) {
+int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c, bool relu) {
   ptk_isa_lay DL, SL;
   ptk_tile win;
   int rc = ptk_isa__prep(dst, "textract", "dst", &DL);
-  if (rc || (rc = raw_copy("textract", dst, src, false))) return rc;
+  if (rc || (rc = raw_copy("textract", dst, src, relu))) return rc;
   /* indices come straight from i64/index scalars: outside int32 is outside the tile */
   bool far = r < INT32_MIN || r > INT32_MAX || c < INT32_MIN || c > INT32_MAX;
   if (far || (rc = ptk_isa_subview(src, (int32_t)r, (int32_t)c, dst->vrows, dst->vcols, dst->vrows,
@@ -664,15 +664,15 @@ int ptk_isa_textract(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_
                          (int)dst->vrows, (int)dst->vcols, (long long)r, (long long)c, (int)src->rows,
                          (int)src->cols);
   ptk_isa__lay(&win, &SL);
-  copy_region(dst, &DL, &win, &SL, dst->vrows, dst->vcols, false);
+  copy_region(dst, &DL, &win, &SL, dst->vrows, dst->vcols, relu);
   return PTK_ISA_OK;
 }
 
-int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c) {
+int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t c, bool relu) {
   ptk_isa_lay DL, SL;
   ptk_tile win;
   int rc = ptk_isa__prep(src, "tinsert", "src", &SL);
-  if (rc || (rc = raw_copy("tinsert", dst, src, false))) return rc;
+  if (rc || (rc = raw_copy("tinsert", dst, src, relu))) return rc;
   /* indices come straight from i64/index scalars: outside int32 is outside the tile */
   bool far = r < INT32_MIN || r > INT32_MAX || c < INT32_MIN || c > INT32_MAX;
   if (far || (rc = ptk_isa_subview(dst, (int32_t)r, (int32_t)c, src->vrows, src->vcols, src->vrows,
@@ -681,7 +681,7 @@ int ptk_isa_tinsert(const ptk_tile *dst, const ptk_tile *src, int64_t r, int64_t
                          (int)src->vrows, (int)src->vcols, (long long)r, (long long)c, (int)dst->rows,
                          (int)dst->cols);
   ptk_isa__lay(&win, &DL);
-  copy_region(&win, &DL, src, &SL, src->vrows, src->vcols, false);
+  copy_region(&win, &DL, src, &SL, src->vrows, src->vcols, relu);
   return PTK_ISA_OK;
 }
 

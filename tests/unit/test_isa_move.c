@@ -345,19 +345,19 @@ TEST(textract_tinsert) {
     ptk_tile mat = t_mkl(PTK_ISA_F16, 32, 64, 32, 64, l, 512);
     fill_seq(&mat);
     ptk_tile left = t_mkl(PTK_ISA_F16, 16, 32, 16, 32, (l + 2) % T_NLAYOUTS, 512);
-    CHECK_INT(ptk_isa_textract(&left, &mat, 16, 32), 0);
+    CHECK_INT(ptk_isa_textract(&left, &mat, 16, 32, false), 0);
     int bad = 0;
     for (int r = 0; r < 16; r++)
       for (int c = 0; c < 32; c++)
         if (t_bits(&left, r, c) != t_bits(&mat, r + 16, c + 32)) bad++;
     CHECK_INT(bad, 0);
-    CHECK_INT(ptk_isa_textract(&left, &mat, 17, 32), PTK_ISA_ESHAPE);
+    CHECK_INT(ptk_isa_textract(&left, &mat, 17, 32, false), PTK_ISA_ESHAPE);
     CHECK(strstr(ptk_isa_error(), "textract") != NULL);
     /* tinsert: write a 5x7 valid block at (3, 40) */
     ptk_tile blk = t_mkl(PTK_ISA_F16, 16, 32, 5, 7, 0, 512);
     for (int r = 0; r < 5; r++)
       for (int c = 0; c < 7; c++) t_setd(&blk, r, c, -(r * 7 + c));
-    CHECK_INT(ptk_isa_tinsert(&mat, &blk, 3, 40), 0);
+    CHECK_INT(ptk_isa_tinsert(&mat, &blk, 3, 40, false), 0);
     bad = 0;
     for (int r = 0; r < 32; r++)
       for (int c = 0; c < 64; c++) {
@@ -367,11 +367,42 @@ TEST(textract_tinsert) {
         if (t_getd(&mat, r, c) != want) bad++;
       }
     CHECK_INT(bad, 0);
-    CHECK_INT(ptk_isa_tinsert(&mat, &blk, 30, 0), PTK_ISA_ESHAPE);
+    CHECK_INT(ptk_isa_tinsert(&mat, &blk, 30, 0, false), PTK_ISA_ESHAPE);
     t_free(&mat);
     t_free(&left);
     t_free(&blk);
   }
+}
+
+/* reluPreMode normal_relu on an acc source (textract / tinsert): the
+ * fixpipe's conversion clamps negatives to 0 as it writes. */
+TEST(textract_tinsert_relu) {
+  ptk_tile acc = t_mkl(PTK_ISA_F32, 16, 16, 16, 16, 0, 512);
+  for (int r = 0; r < 16; r++)
+    for (int c = 0; c < 16; c++) t_setd(&acc, r, c, (r - 8) * 16 + c + 0.5);
+  ptk_tile out = t_mkl(PTK_ISA_F16, 4, 16, 4, 16, 0, 512);
+  CHECK_INT(ptk_isa_textract(&out, &acc, 6, 0, true), 0);
+  CHECK(t_getd(&out, 0, 0) == 0.0);     /* (6-8)*16 + 0.5 = -31.5 */
+  CHECK(t_getd(&out, 1, 15) == 0.0);    /* -16 + 15.5 = -0.5 */
+  CHECK(t_getd(&out, 2, 3) == 3.5);
+  CHECK(t_getd(&out, 3, 15) == 31.5);
+  CHECK_INT(ptk_isa_textract(&out, &acc, 6, 0, false), 0);
+  CHECK(t_getd(&out, 0, 0) == -31.5);
+  ptk_tile dst = t_mkl(PTK_ISA_F16, 16, 16, 16, 16, 0, 512);
+  ptk_tile src = t_mkl(PTK_ISA_F32, 2, 16, 2, 16, 0, 512);
+  for (int c = 0; c < 16; c++) {
+    t_setd(&src, 0, c, c - 8.0);
+    t_setd(&src, 1, c, 8.0 - c);
+  }
+  CHECK_INT(ptk_isa_tinsert(&dst, &src, 4, 0, true), 0);
+  CHECK(t_getd(&dst, 4, 0) == 0.0);
+  CHECK(t_getd(&dst, 4, 9) == 1.0);
+  CHECK(t_getd(&dst, 5, 0) == 8.0);
+  CHECK(t_getd(&dst, 5, 15) == 0.0);
+  t_free(&acc);
+  t_free(&out);
+  t_free(&dst);
+  t_free(&src);
 }
 
 TEST(ttrans) {
