@@ -883,6 +883,28 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
     in->a = a, in->na = 3, in->imm = op->results[0].type->dt;
     return;
   }
+  case PTK_OP_RESERVE_BUFFER:
+  case PTK_OP_IMPORT_RESERVED_BUFFER:
+  case PTK_OP_AIC_INITIALIZE_PIPE:
+  case PTK_OP_AIV_INITIALIZE_PIPE:
+  case PTK_OP_TPUSH_TO_AIV:
+  case PTK_OP_TPUSH_TO_AIC:
+  case PTK_OP_TPOP_FROM_AIC:
+  case PTK_OP_TPOP_FROM_AIV:
+  case PTK_OP_TFREE_FROM_AIC:
+  case PTK_OP_TFREE_FROM_AIV: {
+    ptk_pipe_vals pv;
+    if (!ptk_lower_pipe(op, &pv, c->d)) return;
+    uint32_t *a = arr(c, 5);
+    a[2] = pv.tin ? use(c, op, pv.tin, PTK_VK_TILE, "the tile") : NOSLOT;
+    a[3] = pv.c2v ? use_int(c, op, pv.c2v, "c2v_consumer_buf") : NOSLOT;
+    a[4] = pv.v2c ? use_int(c, op, pv.v2c, "v2c_consumer_buf") : NOSLOT;
+    a[0] = pv.sres ? def(c, op, pv.sres) : NOSLOT;
+    a[1] = pv.tres ? def(c, op, pv.tres) : NOSLOT;
+    insn *in = emit(c, I_PIPE, op, 0);
+    in->a = a, in->na = 5;
+    return;
+  }
   case PTK_OP_TPRINT: {
     x.in = ptk_op_segment(op, 0, &x.nin);
     uint32_t nall = op->noperands;
@@ -1228,6 +1250,7 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
   for (uint32_t i = 0; i < c.nvalues; i++) c.slot[i] = NOSLOT;
   c.defined = ptk_xcalloc(c.nvalues ? c.nvalues : 1, 1);
   ptk_vec_push(&c.funcs, entry);
+  if (p->rt.mixed) ptk_lower_func_index(&c.funcs, ptk_lower_mixed_peer(entry)); /* function 1 */
   size_t cap = 0;
   for (uint32_t i = 0; i < c.funcs.len; i++) {
     if (c.funcs.len > cap) {
