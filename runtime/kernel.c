@@ -113,8 +113,8 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const ptk_source *s
     f = marked.data[0];
   else if (!marked.len && pub.len == 1)
     f = pub.data[0];
-  else if (inline_list && !marked.len && ptk_kernel_mixed_halves(m, &f, NULL))
-    ; /* the two halves of a mixed kernel (`ptk compile` builds both): the cube one is the entry */
+  else if (!marked.len && ptk_kernel_mixed_halves(m, &f, NULL))
+    ; /* the two halves of a mixed kernel (built and run together): the cube one is the entry */
   else if (inline_list) {
     const func_vec *c = marked.len ? &marked : &defs;
     char *l = func_list(c);
