@@ -750,6 +750,22 @@ const ptk_func *ptk_lower_mixed_peer(const ptk_func *entry) {
 
 bool ptk_lower_is_cube(const ptk_func *f) { return !strcmp(kernel_kind(f), "cube"); }
 
+bool ptk_lower_is_pipe(ptk_op_kind k) {
+  switch (k) {
+  case PTK_OP_RESERVE_BUFFER:
+  case PTK_OP_IMPORT_RESERVED_BUFFER:
+  case PTK_OP_AIC_INITIALIZE_PIPE:
+  case PTK_OP_AIV_INITIALIZE_PIPE:
+  case PTK_OP_TPUSH_TO_AIV:
+  case PTK_OP_TPUSH_TO_AIC:
+  case PTK_OP_TPOP_FROM_AIC:
+  case PTK_OP_TPOP_FROM_AIV:
+  case PTK_OP_TFREE_FROM_AIC:
+  case PTK_OP_TFREE_FROM_AIV: return true;
+  default: return false;
+  }
+}
+
 bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d) {
   memset(x, 0, sizeof *x);
   const char *name = ptk_op_table[op->kind].name;

@@ -150,6 +150,7 @@ typedef struct ptk_pipe_vals {
   const ptk_value *sres, *tres, *tin, *c2v, *v2c;
 } ptk_pipe_vals;
 bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d);
+bool ptk_lower_is_pipe(ptk_op_kind k); /* one of those ops */
 
 /* Mixed kernels: a module whose functions with bodies are exactly one cube
  * and one vector kernel (pto.kernel_kind) holds the two halves of one

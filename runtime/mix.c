@@ -94,18 +94,6 @@ struct ptk_rt_mix {
 
 /* ---- the program ------------------------------------------------------------------------------- */
 
-static bool is_pipe_op(ptk_op_kind k) {
-  switch (k) {
-  case PTK_OP_TPUSH_TO_AIV:
-  case PTK_OP_TPUSH_TO_AIC:
-  case PTK_OP_TPOP_FROM_AIC:
-  case PTK_OP_TPOP_FROM_AIV:
-  case PTK_OP_TFREE_FROM_AIC:
-  case PTK_OP_TFREE_FROM_AIV: return true;
-  default: return false;
-  }
-}
-
 static int64_t attr_int(const ptk_op *op, const char *name, int64_t dflt) {
   const ptk_attr *a = ptk_op_attr(op, name);
   if (!a) return dflt;
@@ -115,7 +103,7 @@ static int64_t attr_int(const ptk_op *op, const char *name, int64_t dflt) {
 }
 
 static bool splits(ptk_op *op, void *ctx) {
-  if (is_pipe_op(op->kind) && attr_int(op, "split", 0) != 0) *(bool *)ctx = true;
+  if (ptk_lower_is_pipe(op->kind) && attr_int(op, "split", 0) != 0) *(bool *)ctx = true;
   return true;
 }
 
@@ -469,14 +457,24 @@ static int part_of(int64_t split, int q, int n, int32_t rows, int32_t cols, int3
   return 0;
 }
 
+/* A data op's side of the pipe: its core k and the producer and consumer cores. */
+typedef struct side {
+  int k, plo, phi, clo, chi;
+} side;
+static side side_of(const ptk_rt_worker *w, int dir) {
+  side s = {w->core - 1, 0, 0, 0, 0};
+  producers(w->mix, dir, &s.plo, &s.phi);
+  consumers(w->mix, dir, &s.clo, &s.chi);
+  return s;
+}
+
 static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
   ptk_rt_mix *m = w->mix;
   int dir = op->kind == PTK_OP_TPUSH_TO_AIV ? DIR_C2V : DIR_V2C;
   mix_pipe *p = op_pipe(w, op, dir, dir == DIR_C2V);
   if (!p) return -1;
-  int k = w->core - 1, clo, chi, plo, phi;
-  consumers(m, dir, &clo, &chi);
-  producers(m, dir, &plo, &phi);
+  side sd = side_of(w, dir);
+  int k = sd.k, clo = sd.clo, chi = sd.chi, plo = sd.plo, phi = sd.phi;
   uint32_t n = p->npush[k];
   for (;;) { /* the slot of entry n is free when every consumer freed entry n - slot_num */
     bool ok = n < (uint64_t)p->slot_num;
@@ -537,9 +535,8 @@ static int pop(ptk_rt_worker *w, const ptk_op *op, ptk_tile *dst) {
   int dir = op->kind == PTK_OP_TPOP_FROM_AIC ? DIR_C2V : DIR_V2C;
   mix_pipe *p = op_pipe(w, op, dir, dir == DIR_V2C);
   if (!p) return -1;
-  int k = w->core - 1, plo, phi, clo, chi;
-  producers(m, dir, &plo, &phi);
-  consumers(m, dir, &clo, &chi);
+  side sd = side_of(w, dir);
+  int k = sd.k, clo = sd.clo, chi = sd.chi, plo = sd.plo, phi = sd.phi;
   uint32_t n = p->npop[k];
   if (n - p->nfree[k] >= (uint64_t)p->local_slots)
     return FAIL("%s: pipe %lld already holds %lld popped entries in this core (its local slots) without a tfree",

@@ -352,6 +352,17 @@ static void emit_lowered(ec *c, const ptk_op *op) {
 /* The hand-lowered DPS ops. */
 static void emit_hand_dps(ec *c, const ptk_op *op) {
   dps x;
+  if (ptk_lower_is_pipe(op->kind)) {
+    ptk_pipe_vals pv;
+    if (!ptk_lower_pipe(op, &pv, c->d)) return;
+    char b[5][24];
+    const ptk_value *vs[5] = {pv.sres, pv.tres, pv.tin, pv.c2v, pv.v2c};
+    for (int i = 0; i < 5; i++)
+      snprintf(b[i], sizeof b[i], vs[i] ? "&v%u" : "NULL", VN(vs[i]));
+    ptk_emit_line(c, "PTKJ_CHK(e->pipe(cx, %u, %s, %s, %s, %s, %s));", ptk_emit_opid(c, op), b[0], b[1], b[2], b[3],
+                  b[4]);
+    return;
+  }
   switch (op->kind) {
   case PTK_OP_TGETVAL: {
     uint32_t n;
@@ -362,26 +373,6 @@ static void emit_hand_dps(ec *c, const ptk_op *op) {
     }
     ptk_emit_line(c, "PTKJ_CHK(e->tgetval(cx, %u, &v%u, &v%u, v%u.i));", ptk_emit_opid(c, op), op->results[0].uid,
          VN(in[0]), VN(in[1]));
-    return;
-  }
-  case PTK_OP_RESERVE_BUFFER:
-  case PTK_OP_IMPORT_RESERVED_BUFFER:
-  case PTK_OP_AIC_INITIALIZE_PIPE:
-  case PTK_OP_AIV_INITIALIZE_PIPE:
-  case PTK_OP_TPUSH_TO_AIV:
-  case PTK_OP_TPUSH_TO_AIC:
-  case PTK_OP_TPOP_FROM_AIC:
-  case PTK_OP_TPOP_FROM_AIV:
-  case PTK_OP_TFREE_FROM_AIC:
-  case PTK_OP_TFREE_FROM_AIV: {
-    ptk_pipe_vals pv;
-    if (!ptk_lower_pipe(op, &pv, c->d)) return;
-    char b[5][24];
-    const ptk_value *vs[5] = {pv.sres, pv.tres, pv.tin, pv.c2v, pv.v2c};
-    for (int i = 0; i < 5; i++)
-      snprintf(b[i], sizeof b[i], vs[i] ? "&v%u" : "NULL", VN(vs[i]));
-    ptk_emit_line(c, "PTKJ_CHK(e->pipe(cx, %u, %s, %s, %s, %s, %s));", ptk_emit_opid(c, op), b[0], b[1], b[2], b[3],
-                  b[4]);
     return;
   }
   case PTK_OP_TPRINT:

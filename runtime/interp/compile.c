@@ -868,6 +868,19 @@ static void compile_lowered(cc *c, const ptk_op *op) {
 /* The hand-lowered DPS ops. */
 static void compile_hand_dps(cc *c, const ptk_op *op) {
   dps x;
+  if (ptk_lower_is_pipe(op->kind)) {
+    ptk_pipe_vals pv;
+    if (!ptk_lower_pipe(op, &pv, c->d)) return;
+    uint32_t *a = arr(c, 5);
+    a[2] = pv.tin ? use(c, op, pv.tin, PTK_VK_TILE, "the tile") : NOSLOT;
+    a[3] = pv.c2v ? use_int(c, op, pv.c2v, "c2v_consumer_buf") : NOSLOT;
+    a[4] = pv.v2c ? use_int(c, op, pv.v2c, "v2c_consumer_buf") : NOSLOT;
+    a[0] = pv.sres ? def(c, op, pv.sres) : NOSLOT;
+    a[1] = pv.tres ? def(c, op, pv.tres) : NOSLOT;
+    insn *in = emit(c, I_PIPE, op, 0);
+    in->a = a, in->na = 5;
+    return;
+  }
   switch (op->kind) {
   case PTK_OP_TGETVAL: {
     x.in = ptk_op_segment(op, 0, &x.nin);
@@ -881,28 +894,6 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
     a[0] = def(c, op, &op->results[0]);
     insn *in = emit(c, I_TGETVAL, op, 0);
     in->a = a, in->na = 3, in->imm = op->results[0].type->dt;
-    return;
-  }
-  case PTK_OP_RESERVE_BUFFER:
-  case PTK_OP_IMPORT_RESERVED_BUFFER:
-  case PTK_OP_AIC_INITIALIZE_PIPE:
-  case PTK_OP_AIV_INITIALIZE_PIPE:
-  case PTK_OP_TPUSH_TO_AIV:
-  case PTK_OP_TPUSH_TO_AIC:
-  case PTK_OP_TPOP_FROM_AIC:
-  case PTK_OP_TPOP_FROM_AIV:
-  case PTK_OP_TFREE_FROM_AIC:
-  case PTK_OP_TFREE_FROM_AIV: {
-    ptk_pipe_vals pv;
-    if (!ptk_lower_pipe(op, &pv, c->d)) return;
-    uint32_t *a = arr(c, 5);
-    a[2] = pv.tin ? use(c, op, pv.tin, PTK_VK_TILE, "the tile") : NOSLOT;
-    a[3] = pv.c2v ? use_int(c, op, pv.c2v, "c2v_consumer_buf") : NOSLOT;
-    a[4] = pv.v2c ? use_int(c, op, pv.v2c, "v2c_consumer_buf") : NOSLOT;
-    a[0] = pv.sres ? def(c, op, pv.sres) : NOSLOT;
-    a[1] = pv.tres ? def(c, op, pv.tres) : NOSLOT;
-    insn *in = emit(c, I_PIPE, op, 0);
-    in->a = a, in->na = 5;
     return;
   }
   case PTK_OP_TPRINT: {
