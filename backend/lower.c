@@ -761,7 +761,8 @@ bool ptk_lower_is_pipe(ptk_op_kind k) {
   case PTK_OP_TPOP_FROM_AIC:
   case PTK_OP_TPOP_FROM_AIV:
   case PTK_OP_TFREE_FROM_AIC:
-  case PTK_OP_TFREE_FROM_AIV: return true;
+  case PTK_OP_TFREE_FROM_AIV:
+  case PTK_OP_SET_QUANT_VECTOR: return true;
   default: return false;
   }
 }
@@ -801,6 +802,7 @@ bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d) {
   }
   case PTK_OP_TPUSH_TO_AIV:
   case PTK_OP_TPUSH_TO_AIC:
+  case PTK_OP_SET_QUANT_VECTOR:
     if (op->noperands != 1 || ptk_lower_value_kind(op->operands[0]->type) != PTK_VK_TILE) bad = "a tile entry";
     else x->tin = op->operands[0];
     break;

@@ -29,8 +29,10 @@
  * - Entries carry logical elements: the consumer's tile has the entry's
  *   element type and its part's shape as its valid shape (else an error
  *   naming both ops); layouts may differ (an NZ accumulator arrives as a
- *   row-major vector tile). No FIXPIPE epilogue (acc_push_epilogue,
- *   set_quant_*) runs; the GM slot buffer (A3) is not written.
+ *   row-major vector tile). The FIXPIPE epilogue of a C2V pipe
+ *   (acc_push_epilogue) runs at the push: see epilogue() below;
+ *   set_quant_scalar does not run yet. The GM slot buffer (A3) is not
+ *   written.
  * - A popped tile lives in the consumer's memory at its reserved buffer +
  *   (pop count mod local slots) * slot_size. pto.reserve_buffer gives its
  *   base (auto = true: the top `size` bytes of the memory);
@@ -46,7 +48,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include <ctype.h>
 
+#include "runtime/isa/fp.h"
 #include "runtime/launch.h"
 
 #define MIX_STACK ((size_t)16 << 20) /* per core; mapped lazily */
@@ -73,7 +77,14 @@ typedef struct mix_pipe {
   int64_t base[MIX_CORES];        /* consumer's local buffer */
   uint32_t npush[MIX_CORES], npop[MIX_CORES], nfree[MIX_CORES];
   mix_entry *ring; /* slot_num entries */
+  /* C2V FIXPIPE epilogue (acc_push_epilogue) and the cube's quant state */
+  int quant; /* QUANT_* */
+  bool relu;
+  float *qv; /* set_quant_vector's per-column scales, nqv of them */
+  int32_t nqv;
 } mix_pipe;
+
+enum { QUANT_NONE, QUANT_DEQF16_VEC };
 
 typedef struct mix_core {
   ptk_rt_worker *w;
@@ -191,6 +202,7 @@ static void pipes_reset(ptk_rt_mix *m) {
     mix_pipe *p = &m->pipes.data[i];
     for (int64_t s = 0; p->ring && s < p->slot_num; s++) free(p->ring[s].data);
     free(p->ring);
+    free(p->qv);
   }
   m->pipes.len = 0;
 }
@@ -359,6 +371,72 @@ static int import_base(ptk_rt_worker *w, const ptk_op *op, int64_t *out) {
   return rc;
 }
 
+/* The field `key` of #pto.acc_push_epilogue<layout = …, quant = …, relu = …>. */
+static bool epi_field(const char *t, size_t n, const char *key, char *out, size_t cap) {
+  size_t kl = strlen(key);
+  for (size_t i = 0; i + kl < n; i++) {
+    if (memcmp(t + i, key, kl) || (i && (isalnum((unsigned char)t[i - 1]) || t[i - 1] == '_'))) continue;
+    size_t j = i + kl;
+    while (j < n && (t[j] == ' ' || t[j] == '=')) j++;
+    size_t m = 0;
+    while (j < n && m + 1 < cap && (isalnum((unsigned char)t[j]) || t[j] == '_')) out[m++] = t[j++];
+    out[m] = 0;
+    return m > 0;
+  }
+  return false;
+}
+
+/* acc_push_epilogue: layout nz2nd (entries are logical elements anyway),
+ * quant no_convert or deqf16_vec (FIXPIPE: f16(clip(f32(acc) * scale[col]))
+ * with the scales of the last set_quant_vector of the pipe's id: the f32 in
+ * the low 32 bits of each 64-bit payload element, as the Movfp goldens pack
+ * them on A3; on A5 the payload is f16, bf16 or f32 scales), relu no_relu or
+ * normal_relu (max(x, 0) before the rounding). */
+static int epilogue(ptk_rt_worker *w, const ptk_op *op, int *quant, bool *relu) {
+  const ptk_attr *a = ptk_op_attr(op, "acc_push_epilogue");
+  if (!a) return 0;
+  const char *t = a->kind == PTK_ATTR_ENUM ? a->en.value : a->str.s;
+  size_t n = t ? strlen(t) : 0;
+  if (a->kind != PTK_ATTR_ENUM && t) n = a->str.len;
+  char lay[32] = "nz2nd", q[32] = "no_convert", r[32] = "no_relu";
+  if (n) epi_field(t, n, "layout", lay, sizeof lay), epi_field(t, n, "quant", q, sizeof q),
+      epi_field(t, n, "relu", r, sizeof r);
+  const char *bad = strcmp(lay, "nz2nd") ? lay : strcmp(q, "no_convert") && strcmp(q, "deqf16_vec") ? q
+                    : strcmp(r, "no_relu") && strcmp(r, "normal_relu") ? r : NULL;
+  if (bad)
+    return ptk_rt_fail(w, op, "unsupported operation",
+                       "%s: acc_push_epilogue '%s' does not run on the host yet (layout nz2nd, quant no_convert "
+                       "or deqf16_vec, relu no_relu or normal_relu do)", opname(op), bad);
+  *quant = strcmp(q, "deqf16_vec") ? QUANT_NONE : QUANT_DEQF16_VEC;
+  *relu = !strcmp(r, "normal_relu");
+  return 0;
+}
+
+static int set_quant_vector(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
+  if (w->core != 1) return FAIL("%s runs on the cube core, not in a vector sub-block", opname(op));
+  int64_t id = attr_int(op, "id", 0);
+  mix_pipe *p = find_pipe(w->mix, id, DIR_C2V);
+  if (!p || !p->init[0])
+    return FAIL("%s: pipe %lld (cube to vector) is not initialized in this core", opname(op), (long long)id);
+  size_t esz = ptk_isa_dtype_size(t->dtype);
+  bool fl = t->dtype == PTK_ISA_F16 || t->dtype == PTK_ISA_BF16 || t->dtype == PTK_ISA_F32;
+  if ((esz != 8 && !fl) || t->vrows < 1)
+    return FAIL("%s: expected a tile of 64-bit quant payloads (A3) or of f16, bf16 or f32 scales (A5), got %s",
+                opname(op), ptk_isa_dtype_name(t->dtype));
+  float *qv = realloc(p->qv, (size_t)(t->vcols ? t->vcols : 1) * sizeof *qv);
+  if (!qv) return ptk_rt_oom(w, op, "quant scales", (uint64_t)t->vcols * sizeof *qv);
+  for (int32_t c = 0; c < t->vcols; c++) {
+    const uint8_t *e = t->data + (size_t)ptk_isa_offset(t, 0, c) * esz;
+    uint64_t u = 0;
+    memcpy(&u, e, esz);
+    qv[c] = t->dtype == PTK_ISA_F16    ? ptk_f16_to_f32((uint16_t)u)
+            : t->dtype == PTK_ISA_BF16 ? ptk_bf16_to_f32((uint16_t)u)
+                                       : ptk_bits_f32((uint32_t)u); /* f32, or a payload's low 32 bits */
+  }
+  p->qv = qv, p->nqv = t->vcols;
+  return 0;
+}
+
 static int init_pipe(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *c2v, const ptk_rt_sc *v2c) {
   ptk_rt_mix *m = w->mix;
   int k = w->core - 1;
@@ -366,9 +444,9 @@ static int init_pipe(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *c2v, c
   if (cube_op != (k == 0))
     return FAIL("%s runs on the %s core, not in %s", opname(op), cube_op ? "cube" : "vector",
                 k ? "a vector sub-block" : "the cube");
-  if (ptk_op_attr(op, "acc_push_epilogue"))
-    return ptk_rt_fail(w, op, "unsupported operation",
-                       "%s: acc_push_epilogue (FIXPIPE quantization on push) is not implemented yet", opname(op));
+  int quant = QUANT_NONE;
+  bool relu = false;
+  if (epilogue(w, op, &quant, &relu)) return -1;
   int64_t mask = attr_int(op, "dir_mask", 0), id = attr_int(op, "id", 0);
   int64_t size = attr_int(op, "slot_size", 0), num = attr_int(op, "slot_num", mask == 3 ? 4 : 8);
   int64_t local = attr_int(op, "local_slot_num", num);
@@ -404,6 +482,7 @@ static int init_pipe(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *c2v, c
       }
     }
     p->init[k] = op;
+    if (dir == DIR_C2V) p->quant = quant, p->relu = relu;
     const ptk_rt_sc *buf = dir == DIR_C2V ? c2v : v2c;
     if ((dir == DIR_C2V) == (k > 0)) { /* this core consumes this direction */
       p->base[k] = buf ? buf->i : 0;
@@ -490,13 +569,24 @@ static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
   int64_t split = attr_int(op, "split", 0);
   int q = dir == DIR_V2C ? k - 1 : 0, np = phi - plo;
   int32_t rows = t->vrows, cols = t->vcols;
+  ptk_isa_dtype edt = t->dtype;
+  bool deq = dir == DIR_C2V && p->quant == QUANT_DEQF16_VEC;
+  if (deq) {
+    if (t->loc != PTK_ISA_ACC || t->dtype != PTK_ISA_I32)
+      return FAIL("%s: pipe %lld dequantizes (deqf16_vec) an i32 accumulator, not a %s tile", opname(op),
+                  (long long)p->id, ptk_isa_dtype_name(t->dtype));
+    if (!p->qv || p->nqv < cols)
+      return FAIL("%s: pipe %lld needs %d quant scales (pto.set_quant_vector with id = %lld), has %d", opname(op),
+                  (long long)p->id, cols, (long long)p->id, p->qv ? p->nqv : 0);
+    edt = PTK_ISA_F16;
+  }
   if (dir == DIR_V2C && np > 1 && split == 1) rows *= np;
   if (dir == DIR_V2C && np > 1 && split == 2) cols *= np;
   if (split < 0 || split > 2) return FAIL("%s: split %lld: expected 0, 1 or 2", opname(op), (long long)split);
-  size_t esz = ptk_isa_dtype_size(t->dtype);
+  size_t esz = ptk_isa_dtype_size(edt);
   if ((int64_t)rows * cols * (int64_t)esz > p->slot_size)
     return FAIL("%s: the entry (%dx%d %s, %lld bytes) does not fit pipe %lld's slot_size of %lld bytes",
-                opname(op), rows, cols, ptk_isa_dtype_name(t->dtype), (long long)rows * cols * (long long)esz,
+                opname(op), rows, cols, ptk_isa_dtype_name(edt), (long long)rows * cols * (long long)esz,
                 (long long)p->id, (long long)p->slot_size);
   mix_entry *e = &p->ring[n % p->slot_num];
   bool first = true;
@@ -509,8 +599,8 @@ static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
       if (!d) return ptk_rt_oom(w, op, "a pipe entry", bytes);
       e->data = d, e->cap = bytes;
     }
-    e->rows = rows, e->cols = cols, e->dt = t->dtype, e->seq = n, e->pushed = 0, e->push = op;
-  } else if (e->dt != t->dtype || e->rows != rows || e->cols != cols) {
+    e->rows = rows, e->cols = cols, e->dt = edt, e->seq = n, e->pushed = 0, e->push = op;
+  } else if (e->dt != edt || e->rows != rows || e->cols != cols) {
     ptk_rt_fail(w, op, "pipe type mismatch",
                 "%s pushes a %dx%d %s tile into pipe %lld's entry %u, which another sub-block makes %dx%d %s",
                 opname(op), t->vrows, t->vcols, ptk_isa_dtype_name(t->dtype), (long long)p->id, n, e->rows,
@@ -521,9 +611,21 @@ static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
   int32_t r0, c0, pr, pc;
   part_of(dir == DIR_V2C ? split : 0, q, np, rows, cols, &r0, &c0, &pr, &pc);
   for (int32_t r = 0; r < pr; r++)
-    for (int32_t c = 0; c < pc; c++)
-      memcpy(e->data + ((size_t)(r0 + r) * (size_t)cols + (size_t)(c0 + c)) * esz,
-             t->data + (size_t)ptk_isa_offset(t, r, c) * esz, esz);
+    for (int32_t c = 0; c < pc; c++) {
+      uint8_t *d = e->data + ((size_t)(r0 + r) * (size_t)cols + (size_t)(c0 + c)) * esz;
+      const uint8_t *s = t->data + (size_t)ptk_isa_offset(t, r, c) * ptk_isa_dtype_size(t->dtype);
+      if (deq) {
+        int32_t acc;
+        memcpy(&acc, s, 4);
+        float v = (float)acc * p->qv[c];
+        if (p->relu && !(v >= 0.0f)) v = 0.0f;
+        v = v > 65504.0f ? 65504.0f : v < -65504.0f ? -65504.0f : v; /* saturates, as the goldens clip */
+        uint16_t h = ptk_f32_to_f16(v);
+        memcpy(d, &h, 2);
+      } else {
+        memcpy(d, s, esz);
+      }
+    }
   e->pushed |= (uint8_t)(1u << k);
   p->npush[k]++;
   m->progress = true;
@@ -616,6 +718,7 @@ int ptk_rt_pipe(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *sres, ptk_tile *t
   switch (op->kind) {
   case PTK_OP_AIC_INITIALIZE_PIPE:
   case PTK_OP_AIV_INITIALIZE_PIPE: return init_pipe(w, op, c2v, v2c);
+  case PTK_OP_SET_QUANT_VECTOR: return set_quant_vector(w, op, tin);
   case PTK_OP_TPUSH_TO_AIV:
   case PTK_OP_TPUSH_TO_AIC: return push(w, op, tin);
   case PTK_OP_TPOP_FROM_AIC:
