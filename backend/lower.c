@@ -762,7 +762,8 @@ bool ptk_lower_is_pipe(ptk_op_kind k) {
   case PTK_OP_TPOP_FROM_AIV:
   case PTK_OP_TFREE_FROM_AIC:
   case PTK_OP_TFREE_FROM_AIV:
-  case PTK_OP_SET_QUANT_VECTOR: return true;
+  case PTK_OP_SET_QUANT_VECTOR:
+  case PTK_OP_SET_QUANT_SCALAR: return true;
   default: return false;
   }
 }
@@ -796,8 +797,8 @@ bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d) {
     }
     for (uint32_t s = 2; s < 4; s++)
       if (n[s] && ptk_lower_value_kind(seg[s][0]->type) != PTK_VK_SCALAR) bad = "i32 consumer buffers";
-    x->c2v = n[2] ? seg[2][0] : NULL;
-    x->v2c = n[3] ? seg[3][0] : NULL;
+    x->s0 = n[2] ? seg[2][0] : NULL;
+    x->s1 = n[3] ? seg[3][0] : NULL;
     break;
   }
   case PTK_OP_TPUSH_TO_AIV:
@@ -814,6 +815,13 @@ bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d) {
   case PTK_OP_TFREE_FROM_AIC:
   case PTK_OP_TFREE_FROM_AIV:
     if (op->noperands) bad = "a tile entry (no operand)";
+    break;
+  case PTK_OP_SET_QUANT_SCALAR:
+    if (op->noperands != 1 || op->operands[0]->type->kind != PTK_TY_SCALAR ||
+        !ptk_dtype_is_float(op->operands[0]->type->dt))
+      bad = "an f32 scale";
+    else
+      x->s0 = op->operands[0];
     break;
   default: bad = "a pipe op"; break;
   }

@@ -142,12 +142,14 @@ const ptk_func *ptk_lower_callee(const ptk_op *op, const ptk_module *top, ptk_di
 bool ptk_lower_tstore(const ptk_op *op, ptk_dps *x, unsigned *flags, ptk_diags *d);
 
 /* The values of a frontend pipe op (reserve_buffer, import_reserved_buffer,
- * aic/aiv_initialize_pipe, tpush_to_*, tpop_from_*, tfree_from_*) for
- * runtime/mix.h ptk_rt_pipe; NULL when the op has none. false (reported)
+ * aic/aiv_initialize_pipe, tpush_to_*, tpop_from_*, tfree_from_*,
+ * set_quant_vector / set_quant_scalar) for runtime/mix.h ptk_rt_pipe; NULL
+ * when the op has none. s0, s1: the initialize op's c2v / v2c consumer
+ * buffers, set_quant_scalar's scale. false (reported)
  * for the forms the host does not run: global entries, a pipe op outside
  * the two halves of a mixed kernel. */
 typedef struct ptk_pipe_vals {
-  const ptk_value *sres, *tres, *tin, *c2v, *v2c;
+  const ptk_value *sres, *tres, *tin, *s0, *s1;
 } ptk_pipe_vals;
 bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d);
 bool ptk_lower_is_pipe(ptk_op_kind k); /* one of those ops */

@@ -30,9 +30,8 @@
  *   element type and its part's shape as its valid shape (else an error
  *   naming both ops); layouts may differ (an NZ accumulator arrives as a
  *   row-major vector tile). The FIXPIPE epilogue of a C2V pipe
- *   (acc_push_epilogue) runs at the push: see epilogue() below;
- *   set_quant_scalar does not run yet. The GM slot buffer (A3) is not
- *   written.
+ *   (acc_push_epilogue) runs at the push: see epilogue() below. The GM
+ *   slot buffer (A3) is not written.
  * - A popped tile lives in the consumer's memory at its reserved buffer +
  *   (pop count mod local slots) * slot_size. pto.reserve_buffer gives its
  *   base (auto = true: the top `size` bytes of the memory);
@@ -82,9 +81,21 @@ typedef struct mix_pipe {
   bool relu;
   float *qv; /* set_quant_vector's per-column scales, nqv of them */
   int32_t nqv;
+  bool has_qs; /* set_quant_scalar's scale */
+  float qs;
 } mix_pipe;
 
-enum { QUANT_NONE, QUANT_DEQF16_VEC };
+/* acc_push_epilogue quant modes that run: source, destination, scale (0 none, 1 scalar, 2 vector) */
+static const struct quant_mode {
+  const char *name;
+  ptk_isa_dtype src, dst;
+  int scale;
+} QUANTS[] = {
+    {"no_convert", PTK_ISA_F32, PTK_ISA_F32, 0},           {"deqf16_vec", PTK_ISA_I32, PTK_ISA_F16, 2},
+    {"deqf16_scalar", PTK_ISA_I32, PTK_ISA_F16, 1},        {"f32_f16", PTK_ISA_F32, PTK_ISA_F16, 0},
+    {"f32_bf16", PTK_ISA_F32, PTK_ISA_BF16, 0},            {"qf322f16_pre_scalar", PTK_ISA_F32, PTK_ISA_F16, 1},
+    {"qf322bf16_pre_scalar", PTK_ISA_F32, PTK_ISA_BF16, 1},
+};
 
 typedef struct mix_core {
   ptk_rt_worker *w;
@@ -387,11 +398,15 @@ static bool epi_field(const char *t, size_t n, const char *key, char *out, size_
 }
 
 /* acc_push_epilogue: layout nz2nd (entries are logical elements anyway),
- * quant no_convert or deqf16_vec (FIXPIPE: f16(clip(f32(acc) * scale[col]))
- * with the scales of the last set_quant_vector of the pipe's id: the f32 in
- * the low 32 bits of each 64-bit payload element, as the Movfp goldens pack
- * them on A3; on A5 the payload is f16, bf16 or f32 scales), relu no_relu or
- * normal_relu (max(x, 0) before the rounding). */
+ * a quant mode of QUANTS (0 = no_convert, which moves the accumulator as it
+ * is), relu no_relu or normal_relu. At the push each element becomes
+ * x = src (i32 or f32, as f32), times the scale (the last set_quant_scalar
+ * of the pipe's id, or column c's of the last set_quant_vector: on A3 the
+ * f32 in the low 32 bits of each 64-bit payload element, as the Movfp
+ * goldens pack them; on A5 f16, bf16 or f32 scales), max(x, 0) for
+ * normal_relu, then the destination type, rounding to nearest even and
+ * saturating as FIXPIPE's sat does (runtime/isa/v_cube.h): +-inf and
+ * overflow to +-max, NaN to 0 (the Movfp goldens clip to the f16 range). */
 static int epilogue(ptk_rt_worker *w, const ptk_op *op, int *quant, bool *relu) {
   const ptk_attr *a = ptk_op_attr(op, "acc_push_epilogue");
   if (!a) return 0;
@@ -401,15 +416,50 @@ static int epilogue(ptk_rt_worker *w, const ptk_op *op, int *quant, bool *relu) 
   char lay[32] = "nz2nd", q[32] = "no_convert", r[32] = "no_relu";
   if (n) epi_field(t, n, "layout", lay, sizeof lay), epi_field(t, n, "quant", q, sizeof q),
       epi_field(t, n, "relu", r, sizeof r);
-  const char *bad = strcmp(lay, "nz2nd") ? lay : strcmp(q, "no_convert") && strcmp(q, "deqf16_vec") ? q
+  *quant = -1;
+  for (int i = 0; i < (int)(sizeof QUANTS / sizeof *QUANTS); i++)
+    if (!strcmp(q, QUANTS[i].name)) *quant = i;
+  const char *bad = strcmp(lay, "nz2nd") ? lay : *quant < 0 ? q
                     : strcmp(r, "no_relu") && strcmp(r, "normal_relu") ? r : NULL;
   if (bad)
     return ptk_rt_fail(w, op, "unsupported operation",
-                       "%s: acc_push_epilogue '%s' does not run on the host yet (layout nz2nd, quant no_convert "
-                       "or deqf16_vec, relu no_relu or normal_relu do)", opname(op), bad);
-  *quant = strcmp(q, "deqf16_vec") ? QUANT_NONE : QUANT_DEQF16_VEC;
+                       "%s: acc_push_epilogue '%s' does not run on the host yet (layout nz2nd; quant no_convert, "
+                       "deqf16_vec, deqf16_scalar, f32_f16, f32_bf16, qf322f16_pre_scalar or "
+                       "qf322bf16_pre_scalar; relu no_relu or normal_relu do)", opname(op), bad);
   *relu = !strcmp(r, "normal_relu");
   return 0;
+}
+
+static int set_quant_scalar(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *v) {
+  if (w->core != 1) return FAIL("%s runs on the cube core, not in a vector sub-block", opname(op));
+  int64_t id = attr_int(op, "id", 0);
+  mix_pipe *p = find_pipe(w->mix, id, DIR_C2V);
+  if (!p || !p->init[0])
+    return FAIL("%s: pipe %lld (cube to vector) is not initialized in this core", opname(op), (long long)id);
+  p->qs = (float)v->f, p->has_qs = true;
+  return 0;
+}
+
+/* One accumulator element through the epilogue into d. */
+static void epi_elem(const mix_pipe *p, const struct quant_mode *qm, const uint8_t *s, int32_t c, uint8_t *d) {
+  float x;
+  if (qm->src == PTK_ISA_I32) {
+    int32_t i;
+    memcpy(&i, s, 4);
+    x = (float)i;
+  } else {
+    memcpy(&x, s, 4);
+  }
+  if (qm->scale) x *= qm->scale == 1 ? p->qs : p->qv[c];
+  if (p->relu && !(x > 0.0f) && x == x) x = 0.0f; /* as FIXPIPE's pre_relu: -0 becomes +0, NaN stays */
+  if (qm->dst == PTK_ISA_F32) {
+    memcpy(d, &x, 4);
+    return;
+  }
+  float mx = qm->dst == PTK_ISA_F16 ? 65504.0f : 3.38953139e38f; /* the largest finite f16 / bf16 */
+  x = x != x ? 0.0f : x > mx ? mx : x < -mx ? -mx : x;
+  uint16_t h = qm->dst == PTK_ISA_F16 ? ptk_f32_to_f16(x) : ptk_f32_to_bf16(x);
+  memcpy(d, &h, 2);
 }
 
 static int set_quant_vector(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
@@ -444,7 +494,7 @@ static int init_pipe(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *c2v, c
   if (cube_op != (k == 0))
     return FAIL("%s runs on the %s core, not in %s", opname(op), cube_op ? "cube" : "vector",
                 k ? "a vector sub-block" : "the cube");
-  int quant = QUANT_NONE;
+  int quant = -1; /* no epilogue */
   bool relu = false;
   if (epilogue(w, op, &quant, &relu)) return -1;
   int64_t mask = attr_int(op, "dir_mask", 0), id = attr_int(op, "id", 0);
@@ -570,15 +620,18 @@ static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
   int q = dir == DIR_V2C ? k - 1 : 0, np = phi - plo;
   int32_t rows = t->vrows, cols = t->vcols;
   ptk_isa_dtype edt = t->dtype;
-  bool deq = dir == DIR_C2V && p->quant == QUANT_DEQF16_VEC;
-  if (deq) {
-    if (t->loc != PTK_ISA_ACC || t->dtype != PTK_ISA_I32)
-      return FAIL("%s: pipe %lld dequantizes (deqf16_vec) an i32 accumulator, not a %s tile", opname(op),
-                  (long long)p->id, ptk_isa_dtype_name(t->dtype));
-    if (!p->qv || p->nqv < cols)
+  const struct quant_mode *qm = dir == DIR_C2V && p->quant > 0 ? &QUANTS[p->quant] : NULL;
+  if (qm) { /* no_convert moves the accumulator as it is */
+    if (t->loc != PTK_ISA_ACC || t->dtype != qm->src)
+      return FAIL("%s: pipe %lld's epilogue (%s) takes a %s accumulator, not a %s tile", opname(op),
+                  (long long)p->id, qm->name, ptk_isa_dtype_name(qm->src), ptk_isa_dtype_name(t->dtype));
+    if (qm->scale == 2 && (!p->qv || p->nqv < cols))
       return FAIL("%s: pipe %lld needs %d quant scales (pto.set_quant_vector with id = %lld), has %d", opname(op),
                   (long long)p->id, cols, (long long)p->id, p->qv ? p->nqv : 0);
-    edt = PTK_ISA_F16;
+    if (qm->scale == 1 && !p->has_qs)
+      return FAIL("%s: pipe %lld needs a quant scale (pto.set_quant_scalar with id = %lld)", opname(op),
+                  (long long)p->id, (long long)p->id);
+    edt = qm->dst;
   }
   if (dir == DIR_V2C && np > 1 && split == 1) rows *= np;
   if (dir == DIR_V2C && np > 1 && split == 2) cols *= np;
@@ -614,14 +667,8 @@ static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
     for (int32_t c = 0; c < pc; c++) {
       uint8_t *d = e->data + ((size_t)(r0 + r) * (size_t)cols + (size_t)(c0 + c)) * esz;
       const uint8_t *s = t->data + (size_t)ptk_isa_offset(t, r, c) * ptk_isa_dtype_size(t->dtype);
-      if (deq) {
-        int32_t acc;
-        memcpy(&acc, s, 4);
-        float v = (float)acc * p->qv[c];
-        if (p->relu && !(v >= 0.0f)) v = 0.0f;
-        v = v > 65504.0f ? 65504.0f : v < -65504.0f ? -65504.0f : v; /* saturates, as the goldens clip */
-        uint16_t h = ptk_f32_to_f16(v);
-        memcpy(d, &h, 2);
+      if (qm) {
+        epi_elem(p, qm, s, c, d);
       } else {
         memcpy(d, s, esz);
       }
@@ -695,7 +742,8 @@ static int tfree(ptk_rt_worker *w, const ptk_op *op) {
 }
 
 int ptk_rt_pipe(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *sres, ptk_tile *tres, const ptk_tile *tin,
-                const ptk_rt_sc *c2v, const ptk_rt_sc *v2c) {
+                const ptk_rt_sc *s0, const ptk_rt_sc *s1) {
+  const ptk_rt_sc *c2v = s0, *v2c = s1; /* the initialize ops' consumer buffers */
   switch (op->kind) {
   case PTK_OP_RESERVE_BUFFER: {
     int64_t b;
@@ -719,6 +767,7 @@ int ptk_rt_pipe(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *sres, ptk_tile *t
   case PTK_OP_AIC_INITIALIZE_PIPE:
   case PTK_OP_AIV_INITIALIZE_PIPE: return init_pipe(w, op, c2v, v2c);
   case PTK_OP_SET_QUANT_VECTOR: return set_quant_vector(w, op, tin);
+  case PTK_OP_SET_QUANT_SCALAR: return set_quant_scalar(w, op, s0);
   case PTK_OP_TPUSH_TO_AIV:
   case PTK_OP_TPUSH_TO_AIC: return push(w, op, tin);
   case PTK_OP_TPOP_FROM_AIC:

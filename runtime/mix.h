@@ -22,12 +22,12 @@ int ptk_rt_mix_block(ptk_rt_worker *w);
 /* Frees what w keeps for mixed blocks (its vector cores, stacks). */
 void ptk_rt_mix_free(ptk_rt_worker *w);
 
-/* The frontend pipe ops (reserve_buffer, import_reserved_buffer,
- * aic/aiv_initialize_pipe, tpush_to_*, tpop_from_*, tfree_from_*): sres the
- * i32 result of the buffer ops, tres the popped tile, tin the pushed one,
- * c2v / v2c the initialize op's consumer buffers (NULL when absent). 0, -1
- * (error recorded), -2 (the block was abandoned while this op waited). */
+/* The frontend pipe ops (backend/lower.h ptk_lower_is_pipe): sres the i32
+ * result of the buffer ops, tres the popped tile, tin the pushed one or
+ * set_quant_vector's, s0 / s1 the initialize op's c2v / v2c consumer
+ * buffers or set_quant_scalar's scale (NULL when absent). 0, -1 (error
+ * recorded), -2 (the block was abandoned while this op waited). */
 int ptk_rt_pipe(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *sres, ptk_tile *tres, const ptk_tile *tin,
-                const ptk_rt_sc *c2v, const ptk_rt_sc *v2c);
+                const ptk_rt_sc *s0, const ptk_rt_sc *s1);
 
 #endif

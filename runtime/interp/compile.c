@@ -873,8 +873,8 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
     if (!ptk_lower_pipe(op, &pv, c->d)) return;
     uint32_t *a = arr(c, 5);
     a[2] = pv.tin ? use(c, op, pv.tin, PTK_VK_TILE, "the tile") : NOSLOT;
-    a[3] = pv.c2v ? use_int(c, op, pv.c2v, "c2v_consumer_buf") : NOSLOT;
-    a[4] = pv.v2c ? use_int(c, op, pv.v2c, "v2c_consumer_buf") : NOSLOT;
+    a[3] = pv.s0 ? use(c, op, pv.s0, PTK_VK_SCALAR, "the scalar") : NOSLOT;
+    a[4] = pv.s1 ? use(c, op, pv.s1, PTK_VK_SCALAR, "the scalar") : NOSLOT;
     a[0] = pv.sres ? def(c, op, pv.sres) : NOSLOT;
     a[1] = pv.tres ? def(c, op, pv.tres) : NOSLOT;
     insn *in = emit(c, I_PIPE, op, 0);

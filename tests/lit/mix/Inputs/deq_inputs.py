@@ -1,8 +1,9 @@
 """Inputs of deq.pto and its check.
 
 deq_inputs.py DIR        writes DIR/{a,b,fp}.npy
-deq_inputs.py DIR OUT    compares OUT.npy with f16(clip(relu(f32(a b) * scale)))
-                         and prints rows 0 and 15"""
+deq_inputs.py DIR OUT [S]  compares OUT.npy with f16(clip(relu(f32(a b) * scale)))
+                           (scale: the per-column one, or S for every column)
+                           and prints rows 0 and 15"""
 import sys
 import numpy as np
 
@@ -20,8 +21,11 @@ if len(sys.argv) == 2:
     sys.exit(0)
 out = np.load(sys.argv[2])
 acc = a.astype(np.int32) @ b.astype(np.int32)
-v = np.maximum(acc.astype(np.float32) * scale, np.float32(0))
+if len(sys.argv) > 3:
+    scale = np.float32(float(sys.argv[3]))
+v = acc.astype(np.float32) * scale
+v = np.where(v > 0, v, np.float32(0))  # relu: -0 becomes +0
 want = np.clip(v, -65504, 65504).astype(np.float16)
-print("deqf16_vec: " + ("exact" if out.dtype == np.float16 and np.array_equal(out, want) else "DIFFERENT"))
+print(("deqf16_scalar: " if len(sys.argv) > 3 else "deqf16_vec: ") + ("exact" if out.dtype == np.float16 and np.array_equal(out.view(np.uint16), want.view(np.uint16)) else "DIFFERENT"))
 for r in (0, 15):
     print("row %d: %s" % (r, " ".join("%g" % x for x in out[r])))

@@ -19,6 +19,6 @@ if len(sys.argv) == 2:
 kind, out = sys.argv[2], np.load(sys.argv[3])
 mm = a.astype(np.float64) @ b.astype(np.float64)
 want = (mm + bias if kind == "c2v" else 2 * mm).astype(np.float32)
-print(kind + (": exact" if out.dtype == np.float32 and np.array_equal(out, want) else ": DIFFERENT"))
+print(kind + (": exact" if out.dtype == np.float32 and np.array_equal(out.view(np.uint32), want.view(np.uint32)) else ": DIFFERENT"))
 for r in (0, 15):
     print("row %d: %s" % (r, " ".join("%g" % x for x in out[r])))
