@@ -39,7 +39,11 @@
  * - tfree releases the oldest popped entry of that consumer; an entry's
  *   slot is free again when every consumer released it. Popping more than
  *   local_slot_num entries without freeing, freeing without a popped entry
- *   and pushing more bytes than slot_size are errors. */
+ *   and pushing more bytes than slot_size (the whole entry, before any
+ *   split) are errors.
+ * Limits: --check-races does not compare the cores of one block with each
+ * other (only blocks); the VPTO loop and special registers are per thread,
+ * so a block's cores share them across a pipe wait. */
 #define _GNU_SOURCE
 #include "runtime/mix.h"
 
