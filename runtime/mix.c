@@ -601,25 +601,42 @@ static side side_of(const ptk_rt_worker *w, int dir) {
   return s;
 }
 
+/* Waits until entry n's slot is free (every consumer freed entry n - slot_num). */
+static int wait_slot(ptk_rt_worker *w, const ptk_op *op, mix_pipe **pp, int dir, side sd, uint32_t n) {
+  for (;;) {
+    mix_pipe *p = *pp;
+    bool ok = true;
+    if (n >= (uint64_t)p->slot_num)
+      for (int c = sd.clo; c < sd.chi; c++) ok = ok && p->nfree[c] + (uint64_t)p->slot_num > n;
+    if (ok) return 0;
+    int64_t id = p->id;
+    if (co_wait(w, op, "a free slot", id, dir)) return -2;
+    *pp = find_pipe(w->mix, id, dir); /* other cores may have added pipes */
+  }
+}
+
+/* Waits until every producer pushed entry n. */
+static int wait_entry(ptk_rt_worker *w, const ptk_op *op, mix_pipe **pp, int dir, side sd, uint32_t n) {
+  for (;;) {
+    mix_pipe *p = *pp;
+    bool ok = true;
+    for (int j = sd.plo; j < sd.phi; j++) ok = ok && p->npush[j] > n;
+    if (ok) return 0;
+    int64_t id = p->id;
+    if (co_wait(w, op, "an entry", id, dir)) return -2;
+    *pp = find_pipe(w->mix, id, dir);
+  }
+}
+
 static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
   ptk_rt_mix *m = w->mix;
   int dir = op->kind == PTK_OP_TPUSH_TO_AIV ? DIR_C2V : DIR_V2C;
   mix_pipe *p = op_pipe(w, op, dir, dir == DIR_C2V);
   if (!p) return -1;
   side sd = side_of(w, dir);
-  int k = sd.k, clo = sd.clo, chi = sd.chi, plo = sd.plo, phi = sd.phi;
+  int k = sd.k, plo = sd.plo, phi = sd.phi;
   uint32_t n = p->npush[k];
-  for (;;) { /* the slot of entry n is free when every consumer freed entry n - slot_num */
-    bool ok = n < (uint64_t)p->slot_num;
-    if (!ok) {
-      ok = true;
-      for (int c = clo; c < chi; c++) ok = ok && p->nfree[c] + (uint64_t)p->slot_num > n;
-    }
-    if (ok) break;
-    int64_t id = p->id;
-    if (co_wait(w, op, "a free slot", id, dir)) return -2;
-    p = find_pipe(m, id, dir); /* other cores may have added pipes */
-  }
+  if (wait_slot(w, op, &p, dir, sd, n)) return -2;
   int64_t split = attr_int(op, "split", 0);
   int q = dir == DIR_V2C ? k - 1 : 0, np = phi - plo;
   int32_t rows = t->vrows, cols = t->vcols;
@@ -689,19 +706,12 @@ static int pop(ptk_rt_worker *w, const ptk_op *op, ptk_tile *dst) {
   mix_pipe *p = op_pipe(w, op, dir, dir == DIR_V2C);
   if (!p) return -1;
   side sd = side_of(w, dir);
-  int k = sd.k, clo = sd.clo, chi = sd.chi, plo = sd.plo, phi = sd.phi;
+  int k = sd.k, clo = sd.clo, chi = sd.chi;
   uint32_t n = p->npop[k];
   if (n - p->nfree[k] >= (uint64_t)p->local_slots)
     return FAIL("%s: pipe %lld already holds %lld popped entries in this core (its local slots) without a tfree",
                 opname(op), (long long)p->id, (long long)p->local_slots);
-  for (;;) {
-    bool ok = true;
-    for (int j = plo; j < phi; j++) ok = ok && p->npush[j] > n;
-    if (ok) break;
-    int64_t id = p->id;
-    if (co_wait(w, op, "an entry", id, dir)) return -2;
-    p = find_pipe(m, id, dir);
-  }
+  if (wait_entry(w, op, &p, dir, sd, n)) return -2;
   mix_entry *e = &p->ring[n % p->slot_num];
   ptk_rt_alloc_info ai;
   if (ptk_rt_alloc_init(&ai, op->results[0].type))
