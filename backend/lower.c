@@ -763,7 +763,9 @@ bool ptk_lower_is_pipe(ptk_op_kind k) {
   case PTK_OP_TFREE_FROM_AIC:
   case PTK_OP_TFREE_FROM_AIV:
   case PTK_OP_SET_QUANT_VECTOR:
-  case PTK_OP_SET_QUANT_SCALAR: return true;
+  case PTK_OP_SET_QUANT_SCALAR:
+  case PTK_OP_TALLOC_TO_AIV:
+  case PTK_OP_TALLOC_TO_AIC: return true;
   default: return false;
   }
 }
@@ -790,11 +792,8 @@ bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d) {
     uint32_t n[4];
     ptk_value **seg[4];
     for (uint32_t s = 0; s < 4; s++) seg[s] = ptk_op_segment(op, s, &n[s]);
-    if (n[1]) {
-      ptk_error_loc(d, op->loc, "%s cannot run on the host: global-entry (GM FIFO) pipes are not run yet; tile "
-                    "entries are", name);
-      return false;
-    }
+    if (n[1] && ptk_lower_value_kind(seg[1][0]->type) != PTK_VK_VIEW) bad = "a tensor_view gm_slot_tensor";
+    x->vin = n[1] ? seg[1][0] : NULL;
     for (uint32_t s = 2; s < 4; s++)
       if (n[s] && ptk_lower_value_kind(seg[s][0]->type) != PTK_VK_SCALAR) bad = "i32 consumer buffers";
     x->s0 = n[2] ? seg[2][0] : NULL;
@@ -803,18 +802,28 @@ bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d) {
   }
   case PTK_OP_TPUSH_TO_AIV:
   case PTK_OP_TPUSH_TO_AIC:
-  case PTK_OP_SET_QUANT_VECTOR:
-    if (op->noperands != 1 || ptk_lower_value_kind(op->operands[0]->type) != PTK_VK_TILE) bad = "a tile entry";
-    else x->tin = op->operands[0];
+  case PTK_OP_SET_QUANT_VECTOR: {
+    int k = op->noperands == 1 ? ptk_lower_value_kind(op->operands[0]->type) : PTK_VK_NONE;
+    if (k == PTK_VK_TILE) x->tin = op->operands[0];
+    else if (k == PTK_VK_VIEW && op->kind != PTK_OP_SET_QUANT_VECTOR) x->vin = op->operands[0];
+    else bad = "a tile or tensor_view entry";
     break;
+  }
   case PTK_OP_TPOP_FROM_AIC:
   case PTK_OP_TPOP_FROM_AIV:
-    if (op->nresults != 1 || ptk_lower_value_kind(op->results[0].type) != PTK_VK_TILE) bad = "a tile entry";
-    else x->tres = &op->results[0];
+  case PTK_OP_TALLOC_TO_AIV:
+  case PTK_OP_TALLOC_TO_AIC: {
+    int k = op->nresults == 1 ? ptk_lower_value_kind(op->results[0].type) : PTK_VK_NONE;
+    if (k == PTK_VK_TILE && op->kind != PTK_OP_TALLOC_TO_AIV && op->kind != PTK_OP_TALLOC_TO_AIC)
+      x->tres = &op->results[0];
+    else if (k == PTK_VK_VIEW) x->vres = &op->results[0];
+    else bad = "a tile or tensor_view entry";
     break;
+  }
   case PTK_OP_TFREE_FROM_AIC:
   case PTK_OP_TFREE_FROM_AIV:
-    if (op->noperands) bad = "a tile entry (no operand)";
+    if (op->noperands == 1 && ptk_lower_value_kind(op->operands[0]->type) == PTK_VK_VIEW) x->vin = op->operands[0];
+    else if (op->noperands) bad = "no operand, or a tensor_view entry";
     break;
   case PTK_OP_SET_QUANT_SCALAR:
     if (op->noperands != 1 || op->operands[0]->type->kind != PTK_TY_SCALAR ||
@@ -826,8 +835,7 @@ bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d) {
   default: bad = "a pipe op"; break;
   }
   if (bad) {
-    ptk_error_loc(d, op->loc, "%s cannot run on the host: the host runs %s (global-entry pipes are not run yet)",
-                  name, bad);
+    ptk_error_loc(d, op->loc, "%s cannot run on the host: the host runs %s", name, bad);
     return false;
   }
   return true;

@@ -146,10 +146,12 @@ bool ptk_lower_tstore(const ptk_op *op, ptk_dps *x, unsigned *flags, ptk_diags *
  * set_quant_vector / set_quant_scalar) for runtime/mix.h ptk_rt_pipe; NULL
  * when the op has none. s0, s1: the initialize op's c2v / v2c consumer
  * buffers, set_quant_scalar's scale. false (reported)
- * for the forms the host does not run: global entries, a pipe op outside
- * the two halves of a mixed kernel. */
+ * for the forms the host does not run (a pipe op outside the two halves of
+ * a mixed kernel). */
 typedef struct ptk_pipe_vals {
   const ptk_value *sres, *tres, *tin, *s0, *s1;
+  const ptk_value *vres, *vin; /* global entries: talloc's / tpop's view, tpush's / tfree's, the
+                                * initialize op's gm_slot_tensor */
 } ptk_pipe_vals;
 bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d);
 bool ptk_lower_is_pipe(ptk_op_kind k); /* one of those ops */

@@ -87,6 +87,9 @@ typedef struct mix_pipe {
   int32_t nqv;
   bool has_qs; /* set_quant_scalar's scale */
   float qs;
+  /* global entries (a GM FIFO): each core's gm_slot_tensor */
+  bool global[MIX_CORES];
+  ptk_rt_view gview[MIX_CORES];
 } mix_pipe;
 
 /* acc_push_epilogue quant modes that run: source, destination, scale (0 none, 1 scalar, 2 vector) */
@@ -491,7 +494,8 @@ static int set_quant_vector(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *
   return 0;
 }
 
-static int init_pipe(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *c2v, const ptk_rt_sc *v2c) {
+static int init_pipe(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *c2v, const ptk_rt_sc *v2c,
+                     const ptk_rt_view *gslot) {
   ptk_rt_mix *m = w->mix;
   int k = w->core - 1;
   bool cube_op = op->kind == PTK_OP_AIC_INITIALIZE_PIPE;
@@ -537,6 +541,8 @@ static int init_pipe(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_sc *c2v, c
     }
     p->init[k] = op;
     if (dir == DIR_C2V) p->quant = quant, p->relu = relu;
+    p->global[k] = gslot != NULL;
+    if (gslot) p->gview[k] = *gslot;
     const ptk_rt_sc *buf = dir == DIR_C2V ? c2v : v2c;
     if ((dir == DIR_C2V) == (k > 0)) { /* this core consumes this direction */
       p->base[k] = buf ? buf->i : 0;
@@ -628,6 +634,55 @@ static int wait_entry(ptk_rt_worker *w, const ptk_op *op, mix_pipe **pp, int dir
   }
 }
 
+/* A tile op on a global pipe or a view op on a tile pipe. */
+static int entry_kind_fail(ptk_rt_worker *w, const ptk_op *op, const mix_pipe *p) {
+  bool g = p->global[w->core - 1];
+  ptk_rt_fail(w, op, "pipe type mismatch", "%s uses a %s entry, but pipe %lld has %s entries in this core",
+              opname(op), g ? "tile" : "tensor_view", (long long)p->id, g ? "global (gm_slot_tensor)" : "tile");
+  ptk_rt_note(w, p->init[w->core - 1]->loc, "initialized here");
+  return -1;
+}
+
+/* Global entries (docs/designs/ptoas-tpush-tpop-design.md §3.3, §4.3): the
+ * FIFO's slots are in global memory; talloc_to_* waits for a free slot and
+ * gives the producer its view, tpush_to_* commits it, tpop_from_* waits
+ * for a committed entry and gives the consumer its view, tfree_from_*
+ * releases it. Nothing is copied: the kernel tstores and tloads through the
+ * views (bounds-checked as always). Entry n's view is the core's
+ * gm_slot_tensor moved by (n mod slot_num) * slot_size bytes, and in a
+ * vector sub-block i by i * rows * cols elements (split 1) or i * cols
+ * elements (split 2), rows x cols the view's two innermost static sizes. */
+static int global_op(ptk_rt_worker *w, const ptk_op *op, ptk_rt_view *vres) {
+  bool alloc = op->kind == PTK_OP_TALLOC_TO_AIV || op->kind == PTK_OP_TALLOC_TO_AIC;
+  bool produce = alloc || op->kind == PTK_OP_TPUSH_TO_AIV || op->kind == PTK_OP_TPUSH_TO_AIC;
+  int dir = op->kind == PTK_OP_TALLOC_TO_AIV || op->kind == PTK_OP_TPUSH_TO_AIV || op->kind == PTK_OP_TPOP_FROM_AIC
+                ? DIR_C2V
+                : DIR_V2C;
+  mix_pipe *p = op_pipe(w, op, dir, produce == (dir == DIR_C2V));
+  if (!p) return -1;
+  side sd = side_of(w, dir);
+  int k = sd.k;
+  if (!p->global[k]) return entry_kind_fail(w, op, p);
+  uint32_t n = produce ? p->npush[k] : p->npop[k];
+  if ((produce ? wait_slot(w, op, &p, dir, sd, n) : wait_entry(w, op, &p, dir, sd, n))) return -2;
+  if (vres) {
+    const ptk_rt_view *g = &p->gview[k];
+    int64_t split = attr_int(op, "split", 0), sb = w->core >= 2 ? w->core - 2 : 0;
+    ptk_dtype dt = PTK_DT_F32;
+    ptk_type_elem_dtype(op->results[0].type, &dt);
+    int64_t esz = ptk_dtype_bytes(dt), rows = g->rank >= 2 ? g->shape[g->rank - 2] : 1;
+    int64_t cols = g->rank >= 1 ? g->shape[g->rank - 1] : 1;
+    *vres = *g;
+    vres->boff += (int64_t)(n % (uint64_t)p->slot_num) * p->slot_size +
+                  (split == 1 ? sb * rows * cols * esz : split == 2 ? sb * cols * esz : 0);
+  }
+  if (alloc) return 0;
+  if (produce) p->npush[k]++;
+  else p->npop[k]++;
+  w->mix->progress = true;
+  return 0;
+}
+
 static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
   ptk_rt_mix *m = w->mix;
   int dir = op->kind == PTK_OP_TPUSH_TO_AIV ? DIR_C2V : DIR_V2C;
@@ -635,6 +690,7 @@ static int push(ptk_rt_worker *w, const ptk_op *op, const ptk_tile *t) {
   if (!p) return -1;
   side sd = side_of(w, dir);
   int k = sd.k, plo = sd.plo, phi = sd.phi;
+  if (p->global[k]) return entry_kind_fail(w, op, p);
   uint32_t n = p->npush[k];
   if (wait_slot(w, op, &p, dir, sd, n)) return -2;
   int64_t split = attr_int(op, "split", 0);
@@ -707,6 +763,7 @@ static int pop(ptk_rt_worker *w, const ptk_op *op, ptk_tile *dst) {
   if (!p) return -1;
   side sd = side_of(w, dir);
   int k = sd.k, clo = sd.clo, chi = sd.chi;
+  if (p->global[k]) return entry_kind_fail(w, op, p);
   uint32_t n = p->npop[k];
   if (n - p->nfree[k] >= (uint64_t)p->local_slots)
     return FAIL("%s: pipe %lld already holds %lld popped entries in this core (its local slots) without a tfree",
@@ -743,11 +800,12 @@ static int pop(ptk_rt_worker *w, const ptk_op *op, ptk_tile *dst) {
   return 0;
 }
 
-static int tfree(ptk_rt_worker *w, const ptk_op *op) {
+static int tfree(ptk_rt_worker *w, const ptk_op *op, bool global) {
   int dir = op->kind == PTK_OP_TFREE_FROM_AIC ? DIR_C2V : DIR_V2C;
   mix_pipe *p = op_pipe(w, op, dir, dir == DIR_V2C);
   if (!p) return -1;
   int k = w->core - 1;
+  if (global != p->global[k]) return entry_kind_fail(w, op, p);
   if (p->nfree[k] >= p->npop[k])
     return FAIL("%s: this core holds no popped entry of pipe %lld to free", opname(op), (long long)p->id);
   p->nfree[k]++;
@@ -756,7 +814,7 @@ static int tfree(ptk_rt_worker *w, const ptk_op *op) {
 }
 
 int ptk_rt_pipe(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *sres, ptk_tile *tres, const ptk_tile *tin,
-                const ptk_rt_sc *s0, const ptk_rt_sc *s1) {
+                const ptk_rt_sc *s0, const ptk_rt_sc *s1, ptk_rt_view *vres, const ptk_rt_view *vin) {
   const ptk_rt_sc *c2v = s0, *v2c = s1; /* the initialize ops' consumer buffers */
   switch (op->kind) {
   case PTK_OP_RESERVE_BUFFER: {
@@ -779,15 +837,17 @@ int ptk_rt_pipe(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *sres, ptk_tile *t
                        "kernel), so it has no peer core", opname(op));
   switch (op->kind) {
   case PTK_OP_AIC_INITIALIZE_PIPE:
-  case PTK_OP_AIV_INITIALIZE_PIPE: return init_pipe(w, op, c2v, v2c);
+  case PTK_OP_AIV_INITIALIZE_PIPE: return init_pipe(w, op, c2v, v2c, vin);
   case PTK_OP_SET_QUANT_VECTOR: return set_quant_vector(w, op, tin);
   case PTK_OP_SET_QUANT_SCALAR: return set_quant_scalar(w, op, s0);
+  case PTK_OP_TALLOC_TO_AIV:
+  case PTK_OP_TALLOC_TO_AIC: return global_op(w, op, vres);
   case PTK_OP_TPUSH_TO_AIV:
-  case PTK_OP_TPUSH_TO_AIC: return push(w, op, tin);
+  case PTK_OP_TPUSH_TO_AIC: return vin ? global_op(w, op, NULL) : push(w, op, tin);
   case PTK_OP_TPOP_FROM_AIC:
-  case PTK_OP_TPOP_FROM_AIV: return pop(w, op, tres);
+  case PTK_OP_TPOP_FROM_AIV: return vres ? global_op(w, op, vres) : pop(w, op, tres);
   case PTK_OP_TFREE_FROM_AIC:
-  case PTK_OP_TFREE_FROM_AIV: return tfree(w, op);
+  case PTK_OP_TFREE_FROM_AIV: return tfree(w, op, vin != NULL);
   default: return ptk_rt_fail(w, op, "internal error", "%s is not a pipe op", opname(op));
   }
 }

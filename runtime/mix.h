@@ -25,9 +25,11 @@ void ptk_rt_mix_free(ptk_rt_worker *w);
 /* The frontend pipe ops (backend/lower.h ptk_lower_is_pipe): sres the i32
  * result of the buffer ops, tres the popped tile, tin the pushed one or
  * set_quant_vector's, s0 / s1 the initialize op's c2v / v2c consumer
- * buffers or set_quant_scalar's scale (NULL when absent). 0, -1 (error
- * recorded), -2 (the block was abandoned while this op waited). */
+ * buffers or set_quant_scalar's scale, vres / vin a global entry's view
+ * (talloc's and tpop's result; tpush's and tfree's operand, the initialize
+ * op's gm_slot_tensor) (NULL when absent). 0, -1 (error recorded), -2 (the
+ * block was abandoned while this op waited). */
 int ptk_rt_pipe(ptk_rt_worker *w, const ptk_op *op, ptk_rt_sc *sres, ptk_tile *tres, const ptk_tile *tin,
-                const ptk_rt_sc *s0, const ptk_rt_sc *s1);
+                const ptk_rt_sc *s0, const ptk_rt_sc *s1, ptk_rt_view *vres, const ptk_rt_view *vin);
 
 #endif

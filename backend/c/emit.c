@@ -355,12 +355,12 @@ static void emit_hand_dps(ec *c, const ptk_op *op) {
   if (ptk_lower_is_pipe(op->kind)) {
     ptk_pipe_vals pv;
     if (!ptk_lower_pipe(op, &pv, c->d)) return;
-    char b[5][24];
-    const ptk_value *vs[5] = {pv.sres, pv.tres, pv.tin, pv.s0, pv.s1};
-    for (int i = 0; i < 5; i++)
+    char b[7][24];
+    const ptk_value *vs[7] = {pv.sres, pv.tres, pv.tin, pv.s0, pv.s1, pv.vres, pv.vin};
+    for (int i = 0; i < 7; i++)
       snprintf(b[i], sizeof b[i], vs[i] ? "&v%u" : "NULL", VN(vs[i]));
-    ptk_emit_line(c, "PTKJ_CHK(e->pipe(cx, %u, %s, %s, %s, %s, %s));", ptk_emit_opid(c, op), b[0], b[1], b[2], b[3],
-                  b[4]);
+    ptk_emit_line(c, "PTKJ_CHK(e->pipe(cx, %u, %s, %s, %s, %s, %s, %s, %s));", ptk_emit_opid(c, op), b[0], b[1], b[2],
+                  b[3], b[4], b[5], b[6]);
     return;
   }
   switch (op->kind) {

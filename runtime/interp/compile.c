@@ -871,14 +871,16 @@ static void compile_hand_dps(cc *c, const ptk_op *op) {
   if (ptk_lower_is_pipe(op->kind)) {
     ptk_pipe_vals pv;
     if (!ptk_lower_pipe(op, &pv, c->d)) return;
-    uint32_t *a = arr(c, 5);
+    uint32_t *a = arr(c, 7);
     a[2] = pv.tin ? use(c, op, pv.tin, PTK_VK_TILE, "the tile") : NOSLOT;
+    a[6] = pv.vin ? use(c, op, pv.vin, PTK_VK_VIEW, "the view") : NOSLOT;
     a[3] = pv.s0 ? use(c, op, pv.s0, PTK_VK_SCALAR, "the scalar") : NOSLOT;
     a[4] = pv.s1 ? use(c, op, pv.s1, PTK_VK_SCALAR, "the scalar") : NOSLOT;
     a[0] = pv.sres ? def(c, op, pv.sres) : NOSLOT;
     a[1] = pv.tres ? def(c, op, pv.tres) : NOSLOT;
+    a[5] = pv.vres ? def(c, op, pv.vres) : NOSLOT;
     insn *in = emit(c, I_PIPE, op, 0);
-    in->a = a, in->na = 5;
+    in->a = a, in->na = 7;
     return;
   }
   switch (op->kind) {

@@ -347,7 +347,8 @@ static int run(worker *w, const fn_code *fc, uint8_t *fr) {
     case I_PIPE: {
       int rc = ptk_rt_pipe(W, I->ir, a[0] == NOSLOT ? NULL : SC(a[0]), a[1] == NOSLOT ? NULL : TC(a[1]),
                            a[2] == NOSLOT ? NULL : TC(a[2]), a[3] == NOSLOT ? NULL : SC(a[3]),
-                           a[4] == NOSLOT ? NULL : SC(a[4]));
+                           a[4] == NOSLOT ? NULL : SC(a[4]), a[5] == NOSLOT ? NULL : VC(a[5]),
+                           a[6] == NOSLOT ? NULL : VC(a[6]));
       if (rc) return rc == -2 ? RUN_ABORT : RUN_ERR;
       break;
     }

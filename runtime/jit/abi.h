@@ -95,7 +95,7 @@ typedef struct ptkj_env {
   ptk_vptr (*vptr)(ptkj_ctx *cx, const ptk_rt_ptr *p); /* VPTO: the memory behind a pointer */
   /* a frontend pipe op: runtime/mix.h ptk_rt_pipe */
   int (*pipe)(ptkj_ctx *cx, uint32_t op, ptk_rt_sc *sres, ptk_tile *tres, const ptk_tile *tin,
-              const ptk_rt_sc *s0, const ptk_rt_sc *s1);
+              const ptk_rt_sc *s0, const ptk_rt_sc *s1, ptk_rt_view *vres, const ptk_rt_view *vin);
   ptkj_isa isa;
 } ptkj_env;
 

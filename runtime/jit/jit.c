@@ -159,8 +159,8 @@ static int s_print(ptkj_ctx *w, uint32_t op, const ptk_rt_sc *vals, uint32_t n) 
 }
 static ptk_vptr s_vptr(ptkj_ctx *w, const ptk_rt_ptr *p) { return ptk_rt_vptr(RW(w), p); }
 static int s_pipe(ptkj_ctx *w, uint32_t op, ptk_rt_sc *sres, ptk_tile *tres, const ptk_tile *tin,
-                  const ptk_rt_sc *s0, const ptk_rt_sc *s1) {
-  return ptk_rt_pipe(RW(w), OP(op), sres, tres, tin, s0, s1);
+                  const ptk_rt_sc *s0, const ptk_rt_sc *s1, ptk_rt_view *vres, const ptk_rt_view *vin) {
+  return ptk_rt_pipe(RW(w), OP(op), sres, tres, tin, s0, s1, vres, vin);
 }
 
 /* ---- the table -------------------------------------------------------------------------------------- */

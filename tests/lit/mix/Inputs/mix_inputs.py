@@ -2,7 +2,8 @@
 
 mix_inputs.py DIR                writes DIR/{a,b,bias}.npy
 mix_inputs.py DIR c2v|v2c OUT    compares OUT.npy with the exact result and
-                                 prints 'KIND: exact' and rows 0 and 15"""
+                                 prints 'KIND: exact' and rows 0 and 15
+mix_inputs.py DIR fifo FIFO      checks that both 16x16 slots of FIFO.npy hold a b"""
 import sys
 import numpy as np
 
@@ -18,6 +19,10 @@ if len(sys.argv) == 2:
     sys.exit(0)
 kind, out = sys.argv[2], np.load(sys.argv[3])
 mm = a.astype(np.float64) @ b.astype(np.float64)
+if kind == "fifo":
+    want = np.concatenate([mm.reshape(-1)] * 2).astype(np.float32)
+    print("fifo: " + ("both slots hold a b" if np.array_equal(out.view(np.uint32), want.view(np.uint32)) else "DIFFERENT"))
+    sys.exit(0)
 want = (mm + bias if kind == "c2v" else 2 * mm).astype(np.float32)
 print(kind + (": exact" if out.dtype == np.float32 and np.array_equal(out.view(np.uint32), want.view(np.uint32)) else ": DIFFERENT"))
 for r in (0, 15):
