@@ -200,9 +200,19 @@ static int oob(ptk_rt_worker *w, const ptk_op *op, const char *what, const ptk_r
   else
     ptk_rt_note(w, at, "nothing was %s", rd ? "read" : "written");
   if (b->param) {
-    ptk_func *f = b->param->block && b->param->block->region ? b->param->block->region->func : NULL;
+    const ptk_value *pv = b->param;
+    char nm[72];
+    const char *name = b->name;
+    if (w->fn) { /* a mixed kernel's other half (runtime/mix.c): its own parameter */
+      const ptk_func *run = ptk_lower_mixed_peer(w->p->entry);
+      if (run && pv->index < run->nargs && ptk_func_arg(run, pv->index)) {
+        pv = ptk_func_arg(run, pv->index);
+        if (pv->name && b->name[0] == '%') snprintf(nm, sizeof nm, "%%%s", pv->name), name = nm;
+      }
+    }
+    ptk_func *f = pv->block && pv->block->region ? pv->block->region->func : NULL;
     bool ptk = b->name[0] != '%'; /* a .ptk kernel's parameter (runtime/launch.c param_name) */
-    ptk_rt_note(w, b->param->loc, "'%s' is parameter %u%s%s%s", b->name, b->param->index + 1,
+    ptk_rt_note(w, pv->loc, "'%s' is parameter %u%s%s%s", name, pv->index + 1,
                 f ? (ptk ? " of kernel '" : " of '@") : "", f ? f->name : "", f ? "'" : "");
   }
   return -1;
