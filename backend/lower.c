@@ -777,3 +777,149 @@ bool ptk_lower_tstore(const ptk_op *op, ptk_dps *x, unsigned *flags, ptk_diags *
   *flags = (relu == 1 ? 1u : 0u) | (atomic == 1 ? 2u : 0u);
   return true;
 }
+
+/* ---- mixed kernels ---- */
+
+const char *ptk_lower_kernel_kind(const ptk_func *f) {
+  const ptk_attr *a = ptk_func_attr(f, "pto.kernel_kind");
+  if (a && a->kind == PTK_ATTR_ENUM && a->en.value) return a->en.value;
+  if (a && a->kind == PTK_ATTR_STRING && a->str.s) return a->str.s;
+  return NULL;
+}
+static const char *kernel_kind(const ptk_func *f) {
+  const char *k = ptk_lower_kernel_kind(f);
+  return k ? k : "";
+}
+
+typedef struct defs_acc {
+  const ptk_func *f[3];
+  int n;
+} defs_acc;
+
+static void collect_bodies(const ptk_module *m, defs_acc *a) {
+  for (uint32_t i = 0; i < m->nitems && a->n < 3; i++) {
+    if (m->items[i].kind == PTK_ITEM_MODULE)
+      collect_bodies(m->items[i].module, a);
+    else if (m->items[i].func->body)
+      a->f[a->n++] = m->items[i].func;
+  }
+}
+
+bool ptk_lower_mixed_halves(const ptk_module *m, const ptk_func **cube, const ptk_func **vec) {
+  defs_acc a = {{0}, 0};
+  collect_bodies(ptk_module_top((ptk_module *)m), &a);
+  if (a.n != 2) return false;
+  int c = !strcmp(kernel_kind(a.f[0]), "cube") ? 0 : !strcmp(kernel_kind(a.f[1]), "cube") ? 1 : -1;
+  if (c < 0 || strcmp(kernel_kind(a.f[1 - c]), "vector")) return false;
+  if (cube) *cube = a.f[c];
+  if (vec) *vec = a.f[1 - c];
+  return true;
+}
+
+const ptk_func *ptk_lower_mixed_peer(const ptk_func *entry) {
+  const ptk_func *c, *v;
+  if (!entry || !entry->module || !ptk_lower_mixed_halves(entry->module, &c, &v)) return NULL;
+  return entry == c ? v : entry == v ? c : NULL;
+}
+
+bool ptk_lower_is_cube(const ptk_func *f) { return !strcmp(kernel_kind(f), "cube"); }
+
+bool ptk_lower_is_pipe(ptk_op_kind k) {
+  switch (k) {
+  case PTK_OP_RESERVE_BUFFER:
+  case PTK_OP_IMPORT_RESERVED_BUFFER:
+  case PTK_OP_AIC_INITIALIZE_PIPE:
+  case PTK_OP_AIV_INITIALIZE_PIPE:
+  case PTK_OP_TPUSH_TO_AIV:
+  case PTK_OP_TPUSH_TO_AIC:
+  case PTK_OP_TPOP_FROM_AIC:
+  case PTK_OP_TPOP_FROM_AIV:
+  case PTK_OP_TFREE_FROM_AIC:
+  case PTK_OP_TFREE_FROM_AIV:
+  case PTK_OP_SET_QUANT_VECTOR:
+  case PTK_OP_SET_QUANT_SCALAR:
+  case PTK_OP_TALLOC_TO_AIV:
+  case PTK_OP_TALLOC_TO_AIC: return true;
+  default: return false;
+  }
+}
+
+bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d) {
+  memset(x, 0, sizeof *x);
+  const char *name = ptk_op_table[op->kind].name;
+  bool buffer = op->kind == PTK_OP_RESERVE_BUFFER || op->kind == PTK_OP_IMPORT_RESERVED_BUFFER;
+  if (!buffer && !ptk_lower_mixed_peer(ptk_op_func(op))) {
+    ptk_error_loc(d, op->loc,
+                  "%s cannot run on the host: its function is not one half of a mixed kernel (a module of "
+                  "exactly one cube and one vector kernel, which run together)", name);
+    return false;
+  }
+  const char *bad = NULL;
+  switch (op->kind) {
+  case PTK_OP_RESERVE_BUFFER:
+  case PTK_OP_IMPORT_RESERVED_BUFFER:
+    if (op->nresults != 1 || ptk_lower_value_kind(op->results[0].type) != PTK_VK_SCALAR) bad = "an i32 result";
+    else x->sres = &op->results[0];
+    break;
+  case PTK_OP_AIC_INITIALIZE_PIPE:
+  case PTK_OP_AIV_INITIALIZE_PIPE: {
+    uint32_t n[4];
+    ptk_value **seg[4];
+    for (uint32_t s = 0; s < 4; s++) seg[s] = ptk_op_segment(op, s, &n[s]);
+    if (n[1] && ptk_lower_value_kind(seg[1][0]->type) != PTK_VK_VIEW) bad = "a tensor_view gm_slot_tensor";
+    x->vin = n[1] ? seg[1][0] : NULL;
+    for (uint32_t s = 2; s < 4; s++)
+      if (n[s] && ptk_lower_value_kind(seg[s][0]->type) != PTK_VK_SCALAR) bad = "i32 consumer buffers";
+    x->s0 = n[2] ? seg[2][0] : NULL;
+    x->s1 = n[3] ? seg[3][0] : NULL;
+    break;
+  }
+  case PTK_OP_TPUSH_TO_AIV:
+  case PTK_OP_TPUSH_TO_AIC:
+  case PTK_OP_SET_QUANT_VECTOR: {
+    /* aiv_subblockid (a second operand) names a sub-block; each sub-block runs as itself here */
+    if (op->noperands == 2) {
+      bad = "a push without aiv_subblockid";
+      break;
+    }
+    int k = op->noperands == 1 ? ptk_lower_value_kind(op->operands[0]->type) : PTK_VK_NONE;
+    if (k == PTK_VK_TILE) x->tin = op->operands[0];
+    else if (k == PTK_VK_VIEW && op->kind != PTK_OP_SET_QUANT_VECTOR) x->vin = op->operands[0];
+    else bad = "a tile or tensor_view entry";
+    break;
+  }
+  case PTK_OP_TPOP_FROM_AIC:
+  case PTK_OP_TPOP_FROM_AIV:
+  case PTK_OP_TALLOC_TO_AIV:
+  case PTK_OP_TALLOC_TO_AIC: {
+    if (op->noperands) { /* ptoas's valid_row/valid_col and aiv_subblockid operands */
+      bad = "a pop without valid_row/valid_col or aiv_subblockid operands";
+      break;
+    }
+    int k = op->nresults == 1 ? ptk_lower_value_kind(op->results[0].type) : PTK_VK_NONE;
+    if (k == PTK_VK_TILE && op->kind != PTK_OP_TALLOC_TO_AIV && op->kind != PTK_OP_TALLOC_TO_AIC)
+      x->tres = &op->results[0];
+    else if (k == PTK_VK_VIEW) x->vres = &op->results[0];
+    else bad = "a tile or tensor_view entry";
+    break;
+  }
+  case PTK_OP_TFREE_FROM_AIC:
+  case PTK_OP_TFREE_FROM_AIV:
+    if (op->noperands == 1 && ptk_lower_value_kind(op->operands[0]->type) == PTK_VK_VIEW) x->vin = op->operands[0];
+    else if (op->noperands) bad = "no operand, or a tensor_view entry";
+    break;
+  case PTK_OP_SET_QUANT_SCALAR:
+    if (op->noperands != 1 || op->operands[0]->type->kind != PTK_TY_SCALAR ||
+        !ptk_dtype_is_float(op->operands[0]->type->dt))
+      bad = "an f32 scale";
+    else
+      x->s0 = op->operands[0];
+    break;
+  default: bad = "a pipe op"; break;
+  }
+  if (bad) {
+    ptk_error_loc(d, op->loc, "%s cannot run on the host: the host runs %s", name, bad);
+    return false;
+  }
+  return true;
+}

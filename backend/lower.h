@@ -153,4 +153,29 @@ const ptk_func *ptk_lower_callee(const ptk_op *op, const ptk_module *top, ptk_di
  * relu modes). */
 bool ptk_lower_tstore(const ptk_op *op, ptk_dps *x, unsigned *flags, ptk_diags *d);
 
+/* The values of a frontend pipe op (reserve_buffer, import_reserved_buffer,
+ * aic/aiv_initialize_pipe, tpush_to_*, tpop_from_*, tfree_from_*,
+ * set_quant_vector / set_quant_scalar) for runtime/mix.h ptk_rt_pipe; NULL
+ * when the op has none. s0, s1: the initialize op's c2v / v2c consumer
+ * buffers, set_quant_scalar's scale. false (reported)
+ * for the forms the host does not run (a pipe op outside the two halves of
+ * a mixed kernel). */
+typedef struct ptk_pipe_vals {
+  const ptk_value *sres, *tres, *tin, *s0, *s1;
+  const ptk_value *vres, *vin; /* global entries: talloc's / tpop's view, tpush's / tfree's, the
+                                * initialize op's gm_slot_tensor */
+} ptk_pipe_vals;
+bool ptk_lower_pipe(const ptk_op *op, ptk_pipe_vals *x, ptk_diags *d);
+bool ptk_lower_is_pipe(ptk_op_kind k); /* one of those ops */
+
+/* Mixed kernels: a module whose functions with bodies are exactly one cube
+ * and one vector kernel (pto.kernel_kind) holds the two halves of one
+ * kernel, run together (runtime/mix.c) and built together (`ptk compile`).
+ * halves: true for such a module, with them in *cube / *vec (either may be
+ * NULL); peer: the other half when entry is one of them, else NULL. */
+bool ptk_lower_mixed_halves(const ptk_module *m, const ptk_func **cube, const ptk_func **vec);
+const ptk_func *ptk_lower_mixed_peer(const ptk_func *entry);
+bool ptk_lower_is_cube(const ptk_func *f); /* pto.kernel_kind = cube */
+const char *ptk_lower_kernel_kind(const ptk_func *f); /* its pto.kernel_kind, or NULL */
+
 #endif

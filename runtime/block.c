@@ -24,7 +24,10 @@ void ptk_rt_note(ptk_rt_worker *w, ptk_loc loc, const char *fmt, ...) {
 int ptk_rt_fail(ptk_rt_worker *w, const ptk_op *op, const char *headline, const char *fmt, ...) {
   if (w->failed) return -1;
   ptk_buf b = {0};
-  ptk_buf_printf(&b, "%s in kernel '%s' (block %lld)", headline, w->L->kernel, (long long)w->block);
+  ptk_buf_printf(&b, "%s in kernel '%s' (block %lld", headline, w->L->kernel, (long long)w->block);
+  if (w->core == 1) ptk_buf_puts(&b, ", cube");
+  if (w->core >= 2) ptk_buf_printf(&b, ", vector sub-block %d", w->core - 2);
+  ptk_buf_puts(&b, ")");
   if (fmt) {
     ptk_buf_puts(&b, ": ");
     va_list ap;
@@ -120,7 +123,10 @@ int ptk_rt_enter(ptk_rt_worker *w, const ptk_op *call) {
 }
 
 int64_t ptk_rt_block_id(const ptk_rt_worker *w, int which) {
-  return which == 0 ? w->block : which == 1 ? (int64_t)w->L->blocks : which == 2 ? 0 : 1;
+  /* a mixed block's vector cores are its sub-blocks (runtime/mix.c) */
+  if (which == 2) return w->core >= 2 ? w->core - 2 : 0;
+  if (which == 3) return w->core >= 2 ? w->p->mix_nvec : 1;
+  return which == 0 ? w->block : (int64_t)w->L->blocks;
 }
 
 /* ---- saturating index arithmetic ------------------------------------------------------------- */
@@ -194,9 +200,19 @@ static int oob(ptk_rt_worker *w, const ptk_op *op, const char *what, const ptk_r
   else
     ptk_rt_note(w, at, "nothing was %s", rd ? "read" : "written");
   if (b->param) {
-    ptk_func *f = b->param->block && b->param->block->region ? b->param->block->region->func : NULL;
+    const ptk_value *pv = b->param;
+    char nm[72];
+    const char *name = b->name;
+    if (w->fn) { /* a mixed kernel's other half (runtime/mix.c): its own parameter */
+      const ptk_func *run = ptk_lower_mixed_peer(w->p->entry);
+      if (run && pv->index < run->nargs && ptk_func_arg(run, pv->index)) {
+        pv = ptk_func_arg(run, pv->index);
+        if (pv->name && b->name[0] == '%') snprintf(nm, sizeof nm, "%%%s", pv->name), name = nm;
+      }
+    }
+    ptk_func *f = pv->block && pv->block->region ? pv->block->region->func : NULL;
     bool ptk = b->name[0] != '%'; /* a .ptk kernel's parameter (runtime/launch.c param_name) */
-    ptk_rt_note(w, b->param->loc, "'%s' is parameter %u%s%s%s", b->name, b->param->index + 1,
+    ptk_rt_note(w, pv->loc, "'%s' is parameter %u%s%s%s", name, pv->index + 1,
                 f ? (ptk ? " of kernel '" : " of '@") : "", f ? f->name : "", f ? "'" : "");
   }
   return -1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/lower.h"
 #include "backend/passes/pipeline.h"
 #include "backend/verify.h"
 #include "parser/pto_read.h"
@@ -57,25 +58,12 @@ static char *func_list(const func_vec *fs) {
   return ptk_buf_take(&b);
 }
 
-static const char *func_kind(const ptk_func *f) {
-  const ptk_attr *a = ptk_func_attr(f, "pto.kernel_kind");
-  if (a && a->kind == PTK_ATTR_ENUM && a->en.value) return a->en.value;
-  if (a && a->kind == PTK_ATTR_STRING && a->str.s) return a->str.s;
-  return NULL;
-}
-
 bool ptk_kernel_mixed_halves(ptk_module *m, ptk_func **cube, ptk_func **vec) {
-  func_vec defs = {0};
-  collect_defs(m, &defs);
-  bool pair = false;
-  if (defs.len == 2 && func_kind(defs.data[0]) && func_kind(defs.data[1])) {
-    int c = !strcmp(func_kind(defs.data[0]), "cube") ? 0 : !strcmp(func_kind(defs.data[1]), "cube") ? 1 : -1;
-    pair = c >= 0 && !strcmp(func_kind(defs.data[1 - c]), "vector");
-    if (pair && cube) *cube = defs.data[c];
-    if (pair && vec) *vec = defs.data[1 - c];
-  }
-  ptk_vec_free(&defs);
-  return pair;
+  const ptk_func *c, *v;
+  if (!ptk_lower_mixed_halves(m, &c, &v)) return false;
+  if (cube) *cube = (ptk_func *)c;
+  if (vec) *vec = (ptk_func *)v;
+  return true;
 }
 
 /* `inline_list` (PTK_LOAD_LIST_INLINE): name the candidates in the error
@@ -125,8 +113,8 @@ static ptk_func *pick_entry(ptk_module *m, const char *name, const ptk_source *s
     f = marked.data[0];
   else if (!marked.len && pub.len == 1)
     f = pub.data[0];
-  else if (inline_list && !marked.len && ptk_kernel_mixed_halves(m, &f, NULL))
-    ; /* the two halves of a mixed kernel (`ptk compile` builds both): the cube one is the entry */
+  else if (!marked.len && ptk_kernel_mixed_halves(m, &f, NULL))
+    ; /* the two halves of a mixed kernel (built and run together): the cube one is the entry */
   else if (inline_list) {
     const func_vec *c = marked.len ? &marked : &defs;
     char *l = func_list(c);
@@ -282,7 +270,7 @@ static void build_abi(ptk_loaded *l, const ptk_arg_dirs *dirs) {
   } else {
     l->abi.kernel = f->name;
     l->abi.target = module_target(f->module);
-    l->abi.kind = func_kind(f);
+    l->abi.kind = ptk_lower_kernel_kind(f);
     l->abi.mode = pto_mode(l->m);
   }
   if (l->abi_target) l->abi.target = l->abi_target;

@@ -7,7 +7,9 @@
  *         bind `const` parameters, trace the body or load its `source =`.
  *   .pto  ptk_pto_read, then pick the entry function: `entry` (a leading
  *         '@' is fine) when given, else the only function with a body, else
- *         the one marked `pto.entry` / `pto.kernel`, else the only public
+ *         the one marked `pto.entry` / `pto.kernel`, else the cube half of
+ *         a mixed kernel (a module of exactly one cube and one vector
+ *         kernel, which run together: runtime/mix.h), else the only public
  *         one; several candidates are an error listing each with its
  *         location. `--const` bindings are an error for a .pto file.
  *   both  the pass pipeline (backend/passes/pipeline.h: verify, canonicalize,
@@ -92,9 +94,7 @@ enum {
   /* .pto entry errors name the candidates inline ("cannot choose the
    * kernel: 2 functions (@a, @b) and none is marked pto.entry; use --entry
    * NAME", "no function @c with a body; the file defines: @a, @b") instead
-   * of one note per function (`ptk compile`). Same selection rule, except
-   * that a module of exactly one cube and one vector kernel (the two halves
-   * of a mixed kernel) takes the cube one as its entry. */
+   * of one note per function (`ptk compile`). Same selection rule. */
   PTK_LOAD_LIST_INLINE = 1u << 1,
   /* --strict-sync: synchronization findings are errors, and kernels whose
    * sync the author wrote (explicit mode included) are checked; with

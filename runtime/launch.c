@@ -2,6 +2,7 @@
  * binding, per-block state, the worker pool, the thread pool, ordered print
  * output and error reporting. */
 #include "runtime/launch.h"
+#include "runtime/mix.h"
 #include "runtime/isa/vec.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@ void ptk_rt_prog_init(ptk_rt_prog *p, const ptk_rt_engine *eng, const ptk_func *
   const ptk_attr *ta = ptk_module_attr(ptk_module_top(entry->module), "pto.target_arch");
   if (ta && ta->kind == PTK_ATTR_STRING) p->target_attr = ptk_xstrndup(ta->str.s, ta->str.len);
   pthread_mutex_init(&p->pool_mu, NULL);
+  ptk_rt_mix_prog_init(p);
 }
 
 int64_t ptk_rt_prog_add_site(ptk_rt_prog *p, int64_t bytes, ptk_isa_dtype dt) {
@@ -161,6 +163,7 @@ static void err_free(ptk_rt_error *e) {
 }
 
 static void worker_release(const ptk_rt_prog *p, ptk_rt_worker *w) {
+  ptk_rt_mix_free(w);
   if (p->eng->worker_fini) p->eng->worker_fini(w);
   for (int s = 0; s < PTK_SPACE__COUNT; s++) {
     free(w->mem[s]);
@@ -188,6 +191,11 @@ static ptk_rt_worker *worker_get(const ptk_rt_prog *p, ptk_rt_launch *L) {
   if (!w) w = calloc(1, p->eng->worker_size);
   if (!w) return NULL;
   w->p = p;
+  ptk_rt_worker_bind(w, L);
+  return w;
+}
+
+void ptk_rt_worker_bind(ptk_rt_worker *w, ptk_rt_launch *L) {
   w->L = L;
   w->fail_block = &L->fail_block;
   w->next = NULL;
@@ -199,8 +207,17 @@ static ptk_rt_worker *worker_get(const ptk_rt_prog *p, ptk_rt_launch *L) {
       w->cap[s] = 0;
     }
   }
+}
+
+ptk_rt_worker *ptk_rt_worker_new(const ptk_rt_prog *p, ptk_rt_launch *L) {
+  ptk_rt_worker *w = calloc(1, p->eng->worker_size);
+  if (!w) return NULL;
+  w->p = p;
+  ptk_rt_worker_bind(w, L);
   return w;
 }
+
+void ptk_rt_worker_free(ptk_rt_worker *w) { worker_release(w->p, w); }
 
 static void worker_put(const ptk_rt_prog *p, ptk_rt_worker *w) {
   ptk_rt_prog *mp = (ptk_rt_prog *)p;
@@ -242,7 +259,7 @@ void ptk_rt_prog_fini(ptk_rt_prog *p) {
  * it placed tiles on go back to the fill byte (0, or 0xA5 under --poison),
  * and private tiles are re-cleared on their first alloc_tile (ptk_rt_alloc),
  * so a block sees exactly what a freshly cleared memory would show. */
-static int exec_block(ptk_rt_worker *w, int64_t block) {
+void ptk_rt_block_reset(ptk_rt_worker *w, int64_t block) {
   const ptk_rt_prog *p = w->p;
   ptk_rt_launch *L = w->L;
   w->block = block;
@@ -270,6 +287,17 @@ static int exec_block(ptk_rt_worker *w, int64_t block) {
   if (++w->epoch == 0) { /* wrapped: forget every site's epoch */
     if (w->site_epoch) memset(w->site_epoch, 0, p->nsites * sizeof *w->site_epoch);
     w->epoch = 1;
+  }
+}
+
+static int exec_block(ptk_rt_worker *w, int64_t block) {
+  const ptk_rt_prog *p = w->p;
+  ptk_rt_block_reset(w, block);
+  w->fn = 0;
+  if (p->mixed) {
+    int rc = ptk_rt_mix_block(w);
+    if (rc == -1) ptk_rt_call_notes(w);
+    return rc;
   }
   int rc = p->eng->run_block(w);
   if (rc == -1) {

@@ -75,6 +75,12 @@ typedef struct ptk_rt_prog {
   bool has_atomic;
   bool has_print;
   char **pnames; /* per parameter: its name in messages (owned) */
+  /* a mixed kernel (runtime/mix.h): the engine's function indices of the
+   * cube and the vector half (the entry is 0, its peer 1), and the vector
+   * sub-blocks per block (2, or 1 when no pipe op of the vector half splits) */
+  bool mixed;
+  uint32_t mix_fn[2];
+  uint8_t mix_nvec;
   /* idle workers kept between launches; guarded by pool_mu */
   pthread_mutex_t pool_mu;
   ptk_rt_worker *pool;
@@ -209,7 +215,19 @@ struct ptk_rt_worker {
   const ptk_op *stop_op; /* where an abort poll stopped the block */
   PTK_VEC(ptk_rt_access) acc; /* --check-races, this worker's records */
   uint32_t seq;
+  /* mixed kernels (runtime/mix.c) */
+  uint32_t fn;           /* the engine's function index this worker runs (0: the entry) */
+  uint8_t core;          /* in a mixed block: 1 the cube, 2 + i vector sub-block i; 0 otherwise */
+  struct ptk_rt_mix *mix;     /* the running mixed block (NULL outside one) */
+  struct ptk_rt_mix *mix_own; /* what a cube worker keeps between mixed blocks */
 };
+
+/* For runtime/mix.c: a worker of p outside the pool, (re)bound to launch L,
+ * reset for a block, freed. */
+ptk_rt_worker *ptk_rt_worker_new(const ptk_rt_prog *p, ptk_rt_launch *L);
+void ptk_rt_worker_bind(ptk_rt_worker *w, ptk_rt_launch *L);
+void ptk_rt_block_reset(ptk_rt_worker *w, int64_t block);
+void ptk_rt_worker_free(ptk_rt_worker *w);
 
 /* Binds the arguments, runs every block over the thread pool, reports the
  * error of the lowest failing block. Same contract as ptk_interp_run. */

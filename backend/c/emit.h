@@ -27,9 +27,11 @@
  * located errors in d) for ops or types the emitter does not handle. */
 bool ptk_emit_c(const ptk_func *entry, ptk_buf *out, ptk_diags *d);
 
-/* Same; *ops gets the op list (malloc'd; index = the op id used in the C). */
-bool ptk_emit_c_ops(const ptk_func *entry, ptk_buf *out, const ptk_op ***ops, uint32_t *nops,
-                    ptk_diags *d);
+/* Same; *ops gets the op list (malloc'd; index = the op id used in the C).
+ * peer (may be NULL): a mixed kernel's other half, emitted too as function
+ * 1 with its own entry point ptkj_entry_peer. */
+bool ptk_emit_c_ops(const ptk_func *entry, const ptk_func *peer, ptk_buf *out, const ptk_op ***ops,
+                    uint32_t *nops, ptk_diags *d);
 
 /* The headers copied into every unit (runtime/jit/abi.h and what it builds on). */
 extern const char ptk_jit_rt_text[];

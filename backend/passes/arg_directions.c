@@ -1074,6 +1074,23 @@ void ptk_derive_arg_directions(ptk_func *f, ptk_arg_dirs *out) {
   ad g;
   memset(&g, 0, sizeof g);
   derive_into(&g, f, out);
+  /* a mixed kernel's halves run together on the same arguments (runtime/mix.c):
+   * an argument is read (written) when either half reads (writes) it */
+  const ptk_func *peer = ptk_lower_mixed_peer(f);
+  if (peer && peer->nargs == f->nargs) {
+    ptk_arg_dirs pd;
+    derive_into(&g, (ptk_func *)peer, &pd);
+    for (uint32_t i = 0; i < out->n && i < pd.n; i++) {
+      ptk_arg_dir a = out->dir[i], b = pd.dir[i];
+      if (a == PTK_ARGDIR_NONE || b == PTK_ARGDIR_NONE || b == PTK_ARGDIR_UNUSED || a == b) continue;
+      bool rd = a == PTK_ARGDIR_IN || a == PTK_ARGDIR_INOUT || b == PTK_ARGDIR_IN || b == PTK_ARGDIR_INOUT;
+      bool wr = a == PTK_ARGDIR_OUT || a == PTK_ARGDIR_INOUT || b == PTK_ARGDIR_OUT || b == PTK_ARGDIR_INOUT;
+      out->dir[i] = rd && wr ? PTK_ARGDIR_INOUT : rd ? PTK_ARGDIR_IN : PTK_ARGDIR_OUT;
+      if (!out->read_at[i].begin.src) out->read_at[i] = pd.read_at[i];
+      if (!out->write_at[i].begin.src) out->write_at[i] = pd.write_at[i];
+    }
+    ptk_arg_dirs_free(&pd);
+  }
   for (size_t i = 0; i < g.memos.len; i++) ptk_arg_dirs_free(&g.memos.data[i].dirs);
   ptk_vec_free(&g.memos);
 }

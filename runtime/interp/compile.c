@@ -872,6 +872,21 @@ static void compile_lowered(cc *c, const ptk_op *op) {
 /* The hand-lowered DPS ops. */
 static void compile_hand_dps(cc *c, const ptk_op *op) {
   dps x;
+  if (ptk_lower_is_pipe(op->kind)) {
+    ptk_pipe_vals pv;
+    if (!ptk_lower_pipe(op, &pv, c->d)) return;
+    uint32_t *a = arr(c, 7);
+    a[2] = pv.tin ? use(c, op, pv.tin, PTK_VK_TILE, "the tile") : NOSLOT;
+    a[6] = pv.vin ? use(c, op, pv.vin, PTK_VK_VIEW, "the view") : NOSLOT;
+    a[3] = pv.s0 ? use(c, op, pv.s0, PTK_VK_SCALAR, "the scalar") : NOSLOT;
+    a[4] = pv.s1 ? use(c, op, pv.s1, PTK_VK_SCALAR, "the scalar") : NOSLOT;
+    a[0] = pv.sres ? def(c, op, pv.sres) : NOSLOT;
+    a[1] = pv.tres ? def(c, op, pv.tres) : NOSLOT;
+    a[5] = pv.vres ? def(c, op, pv.vres) : NOSLOT;
+    insn *in = emit(c, I_PIPE, op, 0);
+    in->a = a, in->na = 7;
+    return;
+  }
   switch (op->kind) {
   case PTK_OP_TGETVAL: {
     x.in = ptk_op_segment(op, 0, &x.nin);
@@ -1263,6 +1278,7 @@ ptk_interp_prog *ptk_interp_prepare(const ptk_func *entry, ptk_diags *d) {
   for (uint32_t i = 0; i < c.nvalues; i++) c.slot[i] = NOSLOT;
   c.defined = ptk_xcalloc(c.nvalues ? c.nvalues : 1, 1);
   ptk_vec_push(&c.funcs, entry);
+  if (p->rt.mixed) ptk_lower_func_index(&c.funcs, ptk_lower_mixed_peer(entry)); /* function 1 */
   size_t cap = 0;
   for (uint32_t i = 0; i < c.funcs.len; i++) {
     if (c.funcs.len > cap) {

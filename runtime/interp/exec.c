@@ -5,6 +5,7 @@
 
 #include "runtime/interp/interp_int.h"
 #include "runtime/isa/vec.h" /* the VPTO semantics the call shapes name */
+#include "runtime/mix.h"
 
 #define SC(o) ((scell *)(fr + (o)))
 #define NORM(v, wd) ptk_sc_norm((int64_t)(v), (wd))
@@ -347,6 +348,14 @@ static int run(worker *w, const fn_code *fc, uint8_t *fr) {
       break;
     case I_TGETVAL: CHK(ptk_rt_tgetval(W, I->ir, (ptk_dtype)I->imm, SC(a[0]), TC(a[1]), SC(a[2])->i)); break;
     case I_TPRINT: CHK(ptk_rt_tprint(W, I->ir, TC(a[0]))); break;
+    case I_PIPE: {
+      int rc = ptk_rt_pipe(W, I->ir, a[0] == NOSLOT ? NULL : SC(a[0]), a[1] == NOSLOT ? NULL : TC(a[1]),
+                           a[2] == NOSLOT ? NULL : TC(a[2]), a[3] == NOSLOT ? NULL : SC(a[3]),
+                           a[4] == NOSLOT ? NULL : SC(a[4]), a[5] == NOSLOT ? NULL : VC(a[5]),
+                           a[6] == NOSLOT ? NULL : VC(a[6]));
+      if (rc) return rc == -2 ? RUN_ABORT : RUN_ERR;
+      break;
+    }
     case I_PRINT: {
       scell vals[16], *v = I->na <= 16 ? vals : ptk_xmalloc(I->na * sizeof *v);
       for (uint32_t i = 0; i < I->na; i++) v[i] = *SC(a[i]);
@@ -371,7 +380,7 @@ static int run(worker *w, const fn_code *fc, uint8_t *fr) {
 static int run_block(ptk_rt_worker *b) {
   worker *w = (worker *)b;
   const ptk_interp_prog *p = prog(w);
-  const fn_code *fc = &p->fns[0];
+  const fn_code *fc = &p->fns[b->fn]; /* a mixed block's vector cores run function 1 */
   uint8_t *fr = frame_at(w, 0);
   memcpy(fr, fc->frame_init, fc->frame_size);
   for (uint32_t i = 0; i < fc->nargs; i++) memcpy(fr + fc->arg_off[i], b->L->argv[i], fc->arg_size[i]);

@@ -58,6 +58,8 @@ enum {
   I_LCALL,     /* sub ptk_call_shape; a[k] value k of the call record (NOSLOT: unused); aux call_x */
   I_TGETVAL,   /* a0 dst scalar, a1 tile, a2 offset; imm result dtype */
   I_TPRINT,    /* a0 tile */
+  I_PIPE,      /* a frontend pipe op (runtime/mix.h): a0 i32 result, a1 popped tile, a2 pushed
+                * tile, a3 a4 scalar operands, a5 view result, a6 view operand (NOSLOT: none) */
   I_PRINT,     /* a[] scalars */
   I_TRAP,
   I_FZ_STEP,   /* a fused group's op k (backend/fuse.h, fused.c): aux fz_prog, imm k; a0 pc when

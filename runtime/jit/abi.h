@@ -15,6 +15,7 @@
  *
  *     int ptkj_entry(const ptkj_env *e, ptkj_ctx *cx, void *const *args);
  *
+ * (and ptkj_entry_peer, the same for a mixed kernel's other half).
  * args[i] points at the cell of parameter i (ptk_rt_ptr or ptk_rt_sc).
  * Returns 0, -1 (error recorded through e) or -2 (aborted: a lower block
  * failed). Ops are named by a dense index (the emitter's op list), which
@@ -29,7 +30,7 @@
 #include "runtime/isa/isa.h"
 #include "runtime/isa/vec.h"
 
-#define PTKJ_ABI_VERSION 6u
+#define PTKJ_ABI_VERSION 7u
 
 typedef struct ptkj_ctx ptkj_ctx;
 
@@ -92,6 +93,9 @@ typedef struct ptkj_env {
   int (*tprint)(ptkj_ctx *cx, uint32_t op, const ptk_tile *t);
   int (*print)(ptkj_ctx *cx, uint32_t op, const ptk_rt_sc *vals, uint32_t n);
   ptk_vptr (*vptr)(ptkj_ctx *cx, const ptk_rt_ptr *p); /* VPTO: the memory behind a pointer */
+  /* a frontend pipe op: runtime/mix.h ptk_rt_pipe */
+  int (*pipe)(ptkj_ctx *cx, uint32_t op, ptk_rt_sc *sres, ptk_tile *tres, const ptk_tile *tin,
+              const ptk_rt_sc *s0, const ptk_rt_sc *s1, ptk_rt_view *vres, const ptk_rt_view *vin);
   ptkj_isa isa;
 } ptkj_env;
 

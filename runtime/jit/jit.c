@@ -22,6 +22,7 @@
 #include "runtime/isa/isa.h"
 #include "runtime/jit/jit.h"
 #include "runtime/launch.h"
+#include "runtime/mix.h"
 #include "runtime/jit/abi.h"
 
 /* ---- the ABI ------------------------------------------------------------------------------------ */
@@ -53,7 +54,7 @@ struct ptk_jit_prog {
   opx *x;
   uint32_t nops;
   void *so;
-  ptkj_entry_fn fn;
+  ptkj_entry_fn fn, fn_peer; /* fn_peer: a mixed kernel's other half */
   char *so_path;
   bool compiled;
 };
@@ -157,6 +158,10 @@ static int s_print(ptkj_ctx *w, uint32_t op, const ptk_rt_sc *vals, uint32_t n) 
   return ptk_rt_print(RW(w), OP(op), vals, n);
 }
 static ptk_vptr s_vptr(ptkj_ctx *w, const ptk_rt_ptr *p) { return ptk_rt_vptr(RW(w), p); }
+static int s_pipe(ptkj_ctx *w, uint32_t op, ptk_rt_sc *sres, ptk_tile *tres, const ptk_tile *tin,
+                  const ptk_rt_sc *s0, const ptk_rt_sc *s1, ptk_rt_view *vres, const ptk_rt_view *vin) {
+  return ptk_rt_pipe(RW(w), OP(op), sres, tres, tin, s0, s1, vres, vin);
+}
 
 /* ---- the table -------------------------------------------------------------------------------------- */
 
@@ -184,6 +189,7 @@ static const ptkj_env ENV = {
     .tprint = s_tprint,
     .print = s_print,
     .vptr = s_vptr,
+    .pipe = s_pipe,
     .isa =
         {
 #define PTKJ_ENTRY(name) .name = name,
@@ -265,7 +271,7 @@ static void prep_ops(ptk_jit_prog *p) {
 
 static int run_block(ptk_rt_worker *b) {
   const ptk_jit_prog *p = (const ptk_jit_prog *)b->p;
-  return p->fn(&ENV, (ptkj_ctx *)b, b->L->argv);
+  return (b->fn ? p->fn_peer : p->fn)(&ENV, (ptkj_ctx *)b, b->L->argv);
 }
 
 static const ptk_rt_engine ENGINE = {sizeof(ptkj_ctx), run_block, NULL};
@@ -603,7 +609,7 @@ ptk_jit_prog *ptk_jit_prepare(const ptk_func *entry, const ptk_jit_opts *o, ptk_
   ptk_jit_prog *p = ptk_xcalloc(1, sizeof *p);
   ptk_rt_prog_init(&p->rt, &ENGINE, entry);
   ptk_buf src = {0};
-  if (!ptk_emit_c_ops(entry, &src, &p->ops, &p->nops, d)) {
+  if (!ptk_emit_c_ops(entry, p->rt.mixed ? ptk_lower_mixed_peer(entry) : NULL, &src, &p->ops, &p->nops, d)) {
     ptk_buf_free(&src);
     ptk_jit_free(p);
     return NULL;
@@ -716,7 +722,8 @@ ptk_jit_prog *ptk_jit_prepare(const ptk_func *entry, const ptk_jit_opts *o, ptk_
   const unsigned *abi = dlsym(p->so, "ptkj_abi");
   const unsigned *tsz = dlsym(p->so, "ptkj_sizeof_tile");
   p->fn = (ptkj_entry_fn)dlsym(p->so, "ptkj_entry");
-  if (!abi || !tsz || !p->fn || *abi != PTKJ_ABI_VERSION || *tsz != sizeof(ptk_tile)) {
+  p->fn_peer = p->rt.mixed ? (ptkj_entry_fn)dlsym(p->so, "ptkj_entry_peer") : p->fn;
+  if (!abi || !tsz || !p->fn || !p->fn_peer || *abi != PTKJ_ABI_VERSION || *tsz != sizeof(ptk_tile)) {
     ptk_error(d, ptk_range_none(), "the JIT kernel '%s' does not match this ptk (stale cache entry?)",
               p->so_path);
     goto fail;

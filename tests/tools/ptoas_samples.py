@@ -26,7 +26,10 @@ driver derives the same facts from the .pto kernel with the same rules:
   where the C++ rule drops them (so a buffer is never smaller than the kernel
   reaches: ptk checks every access);
 - scalars: integers 1 (the harness's per-case overrides: DeepSeek's v4=0,
-  v5=32), floats 1.0, i1 true; one block per launch.
+  v5=32), floats 1.0, i1 true; one block per launch;
+- a mixed kernel (<case>_aic and <case>_aiv in one module) runs with
+  --entry <case>_aic: ptk runs both halves together (runtime/mix.c); its
+  parameters and outputs are the vector half's.
 Without a <case>_compare.py the compare script is the harness's
 compare_template.py (read from GITDIR) with the lines generate_testcase.py
 writes (bf16: 1 ulp, f32: 1e-4, f16: 1e-2, others exact; a prefix when the
