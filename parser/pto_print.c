@@ -219,9 +219,15 @@ static void put_key(printer *p, const char *k) {
 }
 
 /* ` {a = 1, b}` (with a leading space) unless empty. */
-static void put_dict(printer *p, const ptk_named_attr *items, uint32_t n, const char *const *skip, uint32_t nskip,
-                     bool lead_space) {
+/* `unit_first`: a unit attribute written before the items (NULL: none). */
+static void put_dict_with(printer *p, const char *unit_first, const ptk_named_attr *items, uint32_t n,
+                          const char *const *skip, uint32_t nskip, bool lead_space) {
   bool any = false;
+  if (unit_first) {
+    ptk_buf_puts(p->out, lead_space ? " {" : "{");
+    put_key(p, unit_first);
+    any = true;
+  }
   for (uint32_t i = 0; i < n; i++) {
     if (in_list(items[i].name, skip, nskip)) continue;
     ptk_buf_puts(p->out, any ? ", " : lead_space ? " {" : "{");
@@ -233,6 +239,11 @@ static void put_dict(printer *p, const ptk_named_attr *items, uint32_t n, const 
     }
   }
   if (any) ptk_buf_putc(p->out, '}');
+}
+
+static void put_dict(printer *p, const ptk_named_attr *items, uint32_t n, const char *const *skip, uint32_t nskip,
+                     bool lead_space) {
+  put_dict_with(p, NULL, items, n, skip, nskip, lead_space);
 }
 
 static void put_op_dict(printer *p, const ptk_op *op, const char *const *skip, uint32_t nskip) {
@@ -549,7 +560,9 @@ static void print_custom(printer *p, const ptk_op *op) {
         put_value(p, v[i]);
       }
     }
-    put_op_dict(p, op, NULL, 0);
+    /* a lowered memref buffer keeps its exemption from the tile layout rules when read back */
+    bool memref = op->form && !strcmp(op->form, PTK_FORM_MEMREF);
+    put_dict_with(p, memref ? PTK_ATTR_MEMREF_BUFFER : NULL, op->attrs, op->nattrs, NULL, 0, true);
     ptk_buf_puts(p->out, " : ");
     put_type(p, op->results[0].type);
     return;

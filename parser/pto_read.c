@@ -2327,7 +2327,7 @@ static bool build_generic(builder *B, const pto_sop *s, opb *o) {
         zero = zero || !a->dense.i[k];
       }
       if (prefix && sum == o->nops) {
-        o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+        memmove(&o->attrs.items[i], &o->attrs.items[i + 1], (--o->attrs.n - i) * sizeof *o->attrs.items);
         break;
       }
       err_at(B->P, s->loc, s->namelen,
@@ -3315,6 +3315,13 @@ static bool build_op(builder *B, const pto_sop *s, ptk_block *blk) {
     }
     B->binds[B->nbinds++] = op;
   }
+  if (s->kind == PTK_OP_ALLOC_TILE) /* ptk's printed memref buffer (parser/pto_print.c) */
+    for (uint32_t i = 0; i < o->attrs.n; i++)
+      if (!strcmp(o->attrs.items[i].name, PTK_ATTR_MEMREF_BUFFER) && o->attrs.items[i].value->kind == PTK_ATTR_UNIT) {
+        o->form = PTK_FORM_MEMREF;
+        o->attrs.items[i] = o->attrs.items[--o->attrs.n];
+        break;
+      }
   if (o->form) ptk_op_set_form(B->m, op, o->form);
   if (o->nsucc) {
     ptk_op_set_successors(B->m, op, NULL, o->nsucc);

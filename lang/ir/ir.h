@@ -752,8 +752,10 @@ void ptk_op_set_successors(ptk_module *m, ptk_op *op, ptk_block *const *blocks, 
  * follow as ` -> R…`.
  * For the sync families, form "" marks the bracket-less pretty form.
  * For pto.alloc_tile, PTK_FORM_MEMREF marks one read from memref.alloc or
- * pto.pointer_cast (a lowered buffer; it prints as pto.alloc_tile). */
+ * pto.pointer_cast (a lowered buffer; it prints as pto.alloc_tile with the
+ * unit attribute PTK_ATTR_MEMREF_BUFFER, which reads back as this form). */
 #define PTK_FORM_MEMREF "memref"
+#define PTK_ATTR_MEMREF_BUFFER "pto.memref_buffer"
 void ptk_op_set_form(ptk_module *m, ptk_op *op, const char *form);
 /* A VOP op's clause `name(…)` number `nth` (0-based among clauses of that
  * name): its first operand index and operand count; false when absent. */
