@@ -546,6 +546,7 @@ static void apply(live *L, uint8_t **planned, uint32_t *nplanned) {
     ptk_op_set_segments(m, nw, segs, 3);
     for (uint32_t k = 0; k < old->nattrs; k++)
       ptk_op_set_attr(nw, old->attrs[k].name, old->attrs[k].value);
+    if (old->form) ptk_op_set_form(m, nw, old->form); /* a memref buffer stays one (PTK_FORM_MEMREF) */
     nw->results[0].name = old->results[0].name;
     nw->results[0].loc = old->results[0].loc;
     ptk_op_insert_before(old, nw);
