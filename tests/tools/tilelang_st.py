@@ -43,10 +43,14 @@ def _rec_tofile(arr, path, *a, **k):
     np.save(os.path.join(case, "arr_" + stem + ".npy"), np.asarray(arr))
     rec.setdefault(os.path.basename(case) or case, []).append(stem)
 builtins._rec_tofile = _rec_tofile
-for f in ("st_common.py", "gen_data.py"):
-    src = open(f).read()
+orig = {f: open(f).read() for f in ("st_common.py", "gen_data.py")}
+for f, src in orig.items():
     open(f, "w").write(re.sub(r"([\w\.\[\]\"']+)\.tofile\(", r"_rec_tofile(\1, ", src))
-g = runpy.run_path("gen_data.py", run_name="__main__")
+try:
+    g = runpy.run_path("gen_data.py", run_name="__main__")
+finally:  # compare.py may import gen_data / st_common in a process without _rec_tofile
+    for f, src in orig.items():
+        open(f, "w").write(src)
 scal = {k: v for k, v in g.items() if k.isupper() and isinstance(v, (int, float))}
 json.dump({"rec": rec, "scal": scal}, open("rec.json", "w"))
 '''
