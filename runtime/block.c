@@ -154,33 +154,6 @@ static int no_buffer(ptk_rt_worker *w, const ptk_op *op, const char *what) {
                      "%s goes through a pointer that does not come from a kernel argument", what);
 }
 
-/* Element offset (in view elements from the view base) of transfer element
- * (r, c): the mapping of ptk_gm_view (runtime/isa/isa.h). */
-static int64_t gm_off(const ptk_gm_view *v, int64_t r, int64_t c) {
-  int n = v->rank;
-  if (n == 1) return smul(c, v->stride[0]);
-  int64_t off = 0;
-  if (v->layout == PTK_ISA_GM_DN && n >= 3) {
-    int64_t in = v->shape[n - 1] > 0 ? v->shape[n - 1] : 1;
-    off = sadd(smul(r, v->stride[n - 2]), smul(c % in, v->stride[n - 1]));
-    int64_t idx = c / in;
-    for (int d = n - 3; d >= 0; d--) {
-      int64_t s = v->shape[d] > 0 ? v->shape[d] : 1;
-      off = sadd(off, smul(idx % s, v->stride[d]));
-      idx /= s;
-    }
-    return off;
-  }
-  off = smul(c, v->stride[n - 1]);
-  int64_t idx = r;
-  for (int d = n - 2; d >= 0; d--) {
-    int64_t s = v->shape[d] > 0 ? v->shape[d] : 1;
-    off = sadd(off, smul(idx % s, v->stride[d]));
-    idx /= s;
-  }
-  return off;
-}
-
 /* Out-of-bounds report. `bad` is the byte offset of the first element (in
  * transfer order) outside the buffer; [blo, bhi) the bytes the access spans. */
 static int oob(ptk_rt_worker *w, const ptk_op *op, const char *what, const ptk_rt_gbuf *b,
@@ -224,14 +197,15 @@ static int oob(ptk_rt_worker *w, const ptk_op *op, const char *what, const ptk_r
 static void record_transfer(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v,
                             const ptk_gm_view *gv, int32_t rows, int32_t cols, int64_t esz, int kind) {
   int n = gv->rank;
-  bool contig = n >= 1 && gv->stride[n - 1] == 1 && !(gv->layout == PTK_ISA_GM_DN && n >= 3);
+  bool contig = n >= 1 && gv->stride[n - 1] == 1 && !(gv->layout == PTK_ISA_GM_DN && n >= 3) &&
+                gv->layout != PTK_ISA_GM_NZ;
   for (int32_t r = 0; r < rows; r++) {
     if (contig || cols == 1) {
-      int64_t o = sadd(v->boff, smul(gm_off(gv, r, 0), esz));
+      int64_t o = sadd(v->boff, smul(ptk_isa_gm_offset(gv, r, 0), esz));
       ptk_rt_record(w, op, v->buf, o, sadd(o, smul(cols, esz)), kind);
     } else {
       for (int32_t c = 0; c < cols; c++) {
-        int64_t o = sadd(v->boff, smul(gm_off(gv, r, c), esz));
+        int64_t o = sadd(v->boff, smul(ptk_isa_gm_offset(gv, r, c), esz));
         ptk_rt_record(w, op, v->buf, o, sadd(o, esz), kind);
       }
     }
@@ -250,6 +224,12 @@ static int gm_prepare(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, 
     gv->shape[d] = v->shape[d];
     gv->stride[d] = v->stride[d];
   }
+  /* A vec Nz tile moves only to and from NZ data on the NPU (pto-isa: vec
+   * loads need one layout on both sides; PTOAS's A5 tload picks its NZ
+   * copy by the tile's layout), so a rank-5 ND view is read as NZ. */
+  if (gv->layout == PTK_ISA_GM_ND && gv->rank == 5 && t->loc == PTK_ISA_VEC && t->blayout == PTK_ISA_COL_MAJOR &&
+      t->slayout == PTK_ISA_BOX_ROW_MAJOR)
+    gv->layout = PTK_ISA_GM_NZ;
   /* A transfer moves the tile's valid region: more valid elements than the
    * partition holds would reach past it on the device (the static form of
    * this is a check-shapes error); fewer, or a reshaped equal count, are fine. */
@@ -284,7 +264,7 @@ static int gm_prepare(ptk_rt_worker *w, const ptk_op *op, const ptk_rt_view *v, 
       int64_t bad = blo;
       for (int32_t r = 0, found = 0; r < rows && !found; r++)
         for (int32_t c = 0; c < cols; c++) {
-          int64_t o = sadd(v->boff, smul(gm_off(gv, r, c), esz));
+          int64_t o = sadd(v->boff, smul(ptk_isa_gm_offset(gv, r, c), esz));
           if (o < 0 || sadd(o, esz) > b->nbytes) {
             bad = o;
             found = 1;

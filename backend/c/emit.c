@@ -436,6 +436,8 @@ void ptk_emit_op(ec *c, const ptk_op *op) {
       int i = ptk_attr_enum_index(la, "layout");
       if (i == 1)
         layout = "PTK_ISA_GM_DN";
+      else if (i == 2)
+        layout = "PTK_ISA_GM_NZ";
       else if (i != 0)
         break;
     }

@@ -541,10 +541,12 @@ static void compile_make_view(cc *c, const ptk_op *op) {
     int i = ptk_attr_enum_index(la, "layout");
     if (i == 1)
       layout = PTK_ISA_GM_DN;
+    else if (i == 2)
+      layout = PTK_ISA_GM_NZ;
     else if (i != 0) {
       ptk_buf b = {0};
       ptk_attr_print(la, &b);
-      err(c, op, "%s: layout %s is not supported by the interpreter (nd and dn are)", opname(op),
+      err(c, op, "%s: layout %s is not supported by the interpreter (nd, dn and nz are)", opname(op),
           ptk_buf_cstr(&b));
       ptk_buf_free(&b);
       return;

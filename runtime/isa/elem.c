@@ -667,6 +667,12 @@ int ptk_isa_tpart(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, cons
   if (a->dtype != dst->dtype || b->dtype != dst->dtype)
     return ptk_isa__fail(PTK_ISA_EDTYPE, "tpart: operand dtypes differ");
   int cls = ptk_isa__cls(dst->dtype);
+  /* A cell neither source covers: the NPU kernels (pto-isa TCopyPadOp, the
+   * PTOAS A5 templates) first fill dst with the identity of max / min (the
+   * dtype's finite extremum: the Min / Max pad value); add and mul give 0. */
+  uint8_t none[8];
+  ptk_isa__pad_bits(dst->dtype, op == PTK_ISA_MAX ? PTK_ISA_PAD_MIN : op == PTK_ISA_MIN ? PTK_ISA_PAD_MAX : PTK_ISA_PAD_ZERO,
+                    none);
   for (int32_t r = 0; r < dst->vrows; r++) {
     for (int32_t c = 0; c < dst->vcols; c++) {
       bool ia = r < a->vrows && c < a->vcols, ib = r < b->vrows && c < b->vcols;
@@ -677,7 +683,7 @@ int ptk_isa_tpart(ptk_isa_binop op, const ptk_tile *dst, const ptk_tile *a, cons
         if (ia || ib)
           memmove(dp, ia ? ap : bp, DL.esz);
         else
-          memset(dp, 0, DL.esz);
+          memcpy(dp, none, DL.esz);
         continue;
       }
       if (cls == CLS_I) {

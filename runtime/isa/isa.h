@@ -206,7 +206,7 @@ int ptk_isa_bitcast(const ptk_tile *src, ptk_isa_dtype dtype, ptk_tile *out);
 
 /* ---- global memory views ----------------------------------------------------- */
 
-typedef enum ptk_isa_gm_layout { PTK_ISA_GM_ND, PTK_ISA_GM_DN } ptk_isa_gm_layout;
+typedef enum ptk_isa_gm_layout { PTK_ISA_GM_ND, PTK_ISA_GM_DN, PTK_ISA_GM_NZ } ptk_isa_gm_layout;
 
 /* A partition of a global tensor: `base` points at its first element (the
  * caller has applied the partition offsets); strides are in elements.
@@ -214,7 +214,11 @@ typedef enum ptk_isa_gm_layout { PTK_ISA_GM_ND, PTK_ISA_GM_DN } ptk_isa_gm_layou
  *   ND: c is the last dim; r is split row-major over dims 0..rank-2.
  *   DN: r is dim rank-2; c is split as (outer, inner) with inner the last dim
  *       and outer row-major over dims 0..rank-3.
- * For rank <= 2 both are r -> dim rank-2 (rank 1: a single row), c -> last. */
+ *   NZ (rank 5 only): r is split row-major over dims 2..3, c as (block,
+ *       inner) with inner dim 4 and the block row-major over dims 0..1
+ *       (pto-isa's (1, C/C0, R/16, 16, C0); PTOAS's A5 kernels also use
+ *       (C/C0, 1, R, 1, C0)).
+ * For rank <= 2 ND and DN are r -> dim rank-2 (rank 1: a single row), c -> last. */
 typedef struct ptk_gm_view {
   void *base;
   ptk_isa_dtype dtype;
@@ -227,6 +231,9 @@ typedef struct ptk_gm_view {
 /* The rows x cols a tload/tstore moves: the tile's valid region clipped to
  * what the view holds in the mapping above. */
 int ptk_isa_transfer_shape(const ptk_tile *t, const ptk_gm_view *v, int32_t *rows, int32_t *cols);
+/* Element offset (relative to v->base) of transfer element (r, c) in the
+ * mapping above (saturating: view values come from user programs). */
+int64_t ptk_isa_gm_offset(const ptk_gm_view *v, int64_t r, int64_t c);
 /* Smallest and largest element offset (relative to v->base) that a transfer
  * of rows x cols touches, for the caller's bounds check. When nothing is
  * touched, *lo = 0 and *hi = -1. */

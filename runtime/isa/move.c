@@ -28,14 +28,17 @@ typedef struct {
   int n;
   const int64_t *shape, *stride;
   bool dn;            /* DN with rank >= 3 */
+  bool nz;            /* NZ (rank 5) */
   int64_t rows, cols; /* what the view holds in this mapping */
 } gmap;
 
 static int gmap_init(const ptk_gm_view *v, const char *op, gmap *g) {
   if (v->rank < 1 || v->rank > 5)
     return ptk_isa__fail(PTK_ISA_EARG, "%s: view rank %d is not in 1..5", op, v->rank);
-  if (v->layout != PTK_ISA_GM_ND && v->layout != PTK_ISA_GM_DN)
-    return ptk_isa__fail(PTK_ISA_ELAYOUT, "%s: only ND and DN views are supported", op);
+  if (v->layout != PTK_ISA_GM_ND && v->layout != PTK_ISA_GM_DN && v->layout != PTK_ISA_GM_NZ)
+    return ptk_isa__fail(PTK_ISA_ELAYOUT, "%s: only ND, DN and NZ views are supported", op);
+  if (v->layout == PTK_ISA_GM_NZ && v->rank != 5)
+    return ptk_isa__fail(PTK_ISA_ELAYOUT, "%s: an NZ view has rank 5, not %d", op, v->rank);
   for (int d = 0; d < v->rank; d++)
     if (v->shape[d] < 0)
       return ptk_isa__fail(PTK_ISA_EARG, "%s: view dim %d has negative size %lld", op, d,
@@ -44,8 +47,12 @@ static int gmap_init(const ptk_gm_view *v, const char *op, gmap *g) {
   g->shape = v->shape;
   g->stride = v->stride;
   g->dn = v->layout == PTK_ISA_GM_DN && v->rank >= 3;
+  g->nz = v->layout == PTK_ISA_GM_NZ;
   int n = g->n;
-  if (n == 1) {
+  if (g->nz) {
+    g->rows = smul(v->shape[2], v->shape[3]);
+    g->cols = smul(smul(v->shape[0], v->shape[1]), v->shape[4]);
+  } else if (n == 1) {
     g->rows = 1;
     g->cols = v->shape[0];
   } else if (!g->dn) {
@@ -73,16 +80,17 @@ static int64_t split_off(const gmap *g, int64_t idx, int lo, int hi) {
 static int64_t row_off(const gmap *g, int64_t r) {
   if (g->n == 1) return 0;
   if (g->n == 2) return smul(r, g->stride[0]);
+  if (g->nz) return split_off(g, r, 2, 4);
   if (!g->dn) return split_off(g, r, 0, g->n - 1);
   return smul(r, g->stride[g->n - 2]);
 }
 static int64_t col_off(const gmap *g, int64_t c) {
   int n = g->n;
-  if (!g->dn) return smul(c, g->stride[n - 1]);
+  if (!g->dn && !g->nz) return smul(c, g->stride[n - 1]);
   int64_t in = g->shape[n - 1] > 0 ? g->shape[n - 1] : 1;
-  return sadd(smul(c % in, g->stride[n - 1]), split_off(g, c / in, 0, n - 2));
+  return sadd(smul(c % in, g->stride[n - 1]), split_off(g, c / in, 0, g->nz ? 2 : n - 2));
 }
-/* Constant column step if columns are linear (ND, or DN rank <= 2). */
+/* Constant column step if columns are linear (ND, or DN rank <= 2; not NZ). */
 static int64_t col_step(const gmap *g) { return g->stride[g->n - 1]; }
 /* Constant row step if rows are linear. */
 static bool rows_linear(const gmap *g, int64_t *step) {
@@ -90,6 +98,7 @@ static bool rows_linear(const gmap *g, int64_t *step) {
     *step = 0;
     return true;
   }
+  if (g->nz) return false;
   if (g->dn || g->n == 2) {
     *step = g->stride[g->n - 2];
     return true;
@@ -109,6 +118,12 @@ int ptk_isa_transfer_shape(const ptk_tile *t, const ptk_gm_view *v, int32_t *row
   return PTK_ISA_OK;
 }
 
+int64_t ptk_isa_gm_offset(const ptk_gm_view *v, int64_t r, int64_t c) {
+  gmap g;
+  if (gmap_init(v, "offset", &g)) return 0;
+  return sadd(row_off(&g, r), col_off(&g, c));
+}
+
 int ptk_isa_gm_extent(const ptk_gm_view *v, int32_t rows, int32_t cols, int64_t *lo, int64_t *hi) {
   gmap g;
   *lo = 0;
@@ -122,7 +137,7 @@ int ptk_isa_gm_extent(const ptk_gm_view *v, int32_t rows, int32_t cols, int64_t 
     if (o < rmin) rmin = o;
     if (o > rmax) rmax = o;
   }
-  if (!g.dn) {
+  if (!g.dn && !g.nz) {
     int64_t a = 0, b = col_off(&g, cols - 1);
     cmin = a < b ? a : b;
     cmax = a < b ? b : a;
@@ -406,7 +421,7 @@ static void transfer(const gmap *g, uint8_t *base, size_t gesz, const ptk_isa_la
   int64_t cstep = col_step(g);
   for (int32_t r = 0; r < rows; r++) {
     int64_t ro = row_off(g, r);
-    if (g->dn) {
+    if (g->dn || g->nz) {
       for (int32_t c = 0; c < cols; c++) {
         uint8_t *gp = base + (ro + col_off(g, c)) * (int64_t)gesz, *tp = ptk_isa__ptr(L, r, c);
         if (load)

@@ -13,7 +13,10 @@ outputs (ptk_out/) and output.bin; then runs `compare.py <case>`. Arguments
 are matched to kernel parameters by name, else by element size and view
 size; the output is the parameter named dst/out (else the last pointer);
 scalars come from launch.cpp, from 1-element arrays, or from a *SCALAR*
-constant of gen_data.py. --fit-partitions shrinks tload partitions larger
+constant of gen_data.py. When main.cpp pads rows (PadDataWithStride: each
+row of a 2-D array starts at a 32-byte-aligned stride on the device), the
+inputs are passed padded the same way and the output is unpadded before
+compare.py reads it. --fit-partitions shrinks tload partitions larger
 than the tile's valid shape to it (ptk's verifier wants them equal; tload
 copies min(valid, partition) anyway). Prints one line per case and a total:
 PASS, FAIL (compare.py's message), or a reason it could not run.
@@ -40,10 +43,14 @@ def _rec_tofile(arr, path, *a, **k):
     np.save(os.path.join(case, "arr_" + stem + ".npy"), np.asarray(arr))
     rec.setdefault(os.path.basename(case) or case, []).append(stem)
 builtins._rec_tofile = _rec_tofile
-for f in ("st_common.py", "gen_data.py"):
-    src = open(f).read()
+orig = {f: open(f).read() for f in ("st_common.py", "gen_data.py")}
+for f, src in orig.items():
     open(f, "w").write(re.sub(r"([\w\.\[\]\"']+)\.tofile\(", r"_rec_tofile(\1, ", src))
-g = runpy.run_path("gen_data.py", run_name="__main__")
+try:
+    g = runpy.run_path("gen_data.py", run_name="__main__")
+finally:  # compare.py may import gen_data / st_common in a process without _rec_tofile
+    for f, src in orig.items():
+        open(f, "w").write(src)
 scal = {k: v for k, v in g.items() if k.isupper() and isinstance(v, (int, float))}
 json.dump({"rec": rec, "scal": scal}, open("rec.json", "w"))
 '''
@@ -90,6 +97,21 @@ def launch_scalar(d, f, t):
     if b:
         return b.group(1)
     return None
+
+def row_padded(d):
+    """Whether the op's main.cpp copies 2-D arrays to the device with each row
+    padded to a 32-byte-aligned stride (and back for the output)."""
+    p = os.path.join(d, "main.cpp")
+    return os.path.exists(p) and "PadDataWithStride" in open(p).read()
+
+def aligned_cols(shape, itemsize):
+    return -(-shape[-1] * itemsize // 32) * 32 // itemsize
+
+def pad_rows(a):
+    """a (rows x cols) with each row widened to the 32-byte-aligned width by zeros."""
+    out = np.zeros((a.shape[0], aligned_cols(a.shape, a.itemsize)), dtype=a.dtype)
+    out[:, :a.shape[1]] = a
+    return out
 
 def fit_partitions(body):
     """Shrink a tload's partition to the tile's valid shape (pto-ir: tload copies
@@ -143,6 +165,7 @@ def run_op(op):
     meta = json.load(open(os.path.join(d, "rec.json")))
     pto = open(os.path.join(d, pto_name[0])).read()
     fs = funcs(pto)
+    padded = row_padded(d)
     res = []
     for case, arrs in sorted(meta["rec"].items()):
         cand = [f for f in fs if f.lower().endswith("_" + case.lower())]
@@ -168,6 +191,7 @@ def run_op(op):
             res.append((op, case, "skip: %d ptrs, %d inputs" % (len(ptrs), len(ins))))
             continue
         ok = True
+        out_shape = None  # set when the output is row-padded on the device
         outs = [n for n, t in ptrs if re.search(r"dst|out", n)]
         out_name = outs[0] if len(outs) == 1 else ptrs[-1][0]
         # inputs: by name (mask_ptr <- mask), else the first unused array of the
@@ -200,11 +224,19 @@ def run_op(op):
                 if n != out_name or inplace:
                     a = pick(n, t)
                     used.add(a)
-                    args.append(os.path.join(d, case, "arr_" + a + ".npy"))
+                    path = os.path.join(d, case, "arr_" + a + ".npy")
+                    if padded and arrs_np[a].ndim == 2:
+                        path = os.path.join(d, case, "pad_" + a + ".npy")
+                        np.save(path, pad_rows(arrs_np[a]))
+                    args.append(path)
                 else:
                     et = ptr_et(t)
                     numel = view_numel(pto, f, n)
-                    gsz = np.load(os.path.join(d, case, "arr_golden.npy")).size if "golden" in arrs else 0
+                    gold = np.load(os.path.join(d, case, "arr_golden.npy")) if "golden" in arrs else None
+                    gsz = 0 if gold is None else gold.size
+                    out_shape = gold.shape if padded and gold is not None and gold.ndim == 2 else None
+                    if out_shape:
+                        gsz = out_shape[0] * aligned_cols(out_shape, gold.itemsize)
                     numel = None if numel is None else max(numel, gsz)
                     if numel is None or et not in DT:
                         ok = False
@@ -244,7 +276,11 @@ def run_op(op):
         if err:
             res.append((op, case, err))
             continue
-        ptk_output(od, out_idx).tofile(os.path.join(d, case, "output.bin"))
+        out = ptk_output(od, out_idx)
+        if padded and not inplace and out_shape:
+            w = aligned_cols(out_shape, out.itemsize)
+            out = out[:out_shape[0] * w].reshape(out_shape[0], w)[:, :out_shape[1]]
+        out.tofile(os.path.join(d, case, "output.bin"))
         r = subprocess.run([sys.executable, "compare.py", case], cwd=d, capture_output=True, text=True)
         res.append((op, case, compare_message(r)))
     return res
