@@ -351,16 +351,7 @@ static tval ir_binop(tctx *c, ptk_ast_binop op, tval a, tval b, ptk_range at, pt
   ptk_value *y = x ? tr_coerce(c, b, t, rb, "the right operand") : NULL;
   if (!x || !y) return tv_err();
   bool fl = is_float_t(t), i1 = is_i1_t(t);
-  int pred = -1;
-  switch (op) {
-  case PTK_BINOP_EQ: pred = fl ? PTK_CMPF_oeq : PTK_CMPI_eq; break;
-  case PTK_BINOP_NE: pred = fl ? PTK_CMPF_une : PTK_CMPI_ne; break;
-  case PTK_BINOP_LT: pred = fl ? PTK_CMPF_olt : PTK_CMPI_slt; break;
-  case PTK_BINOP_LE: pred = fl ? PTK_CMPF_ole : PTK_CMPI_sle; break;
-  case PTK_BINOP_GT: pred = fl ? PTK_CMPF_ogt : PTK_CMPI_sgt; break;
-  case PTK_BINOP_GE: pred = fl ? PTK_CMPF_oge : PTK_CMPI_sge; break;
-  default: break;
-  }
+  int pred = ptk_trace_cmp_predicate(op, fl);
   if (pred >= 0) {
     if (i1 && op != PTK_BINOP_EQ && op != PTK_BINOP_NE) {
       tr_error(c, at, "'%s' is not defined for bool values", os);
@@ -759,4 +750,16 @@ tval tr_eval(tctx *c, const ptk_ast_expr *e) {
     return tv_err();
   }
   return tv_err();
+}
+
+int ptk_trace_cmp_predicate(ptk_ast_binop op, bool fl) {
+  switch (op) {
+  case PTK_BINOP_EQ: return fl ? PTK_CMPF_oeq : PTK_CMPI_eq;
+  case PTK_BINOP_NE: return fl ? PTK_CMPF_une : PTK_CMPI_ne;
+  case PTK_BINOP_LT: return fl ? PTK_CMPF_olt : PTK_CMPI_slt;
+  case PTK_BINOP_LE: return fl ? PTK_CMPF_ole : PTK_CMPI_sle;
+  case PTK_BINOP_GT: return fl ? PTK_CMPF_ogt : PTK_CMPI_sgt;
+  case PTK_BINOP_GE: return fl ? PTK_CMPF_oge : PTK_CMPI_sge;
+  default: return -1;
+  }
 }

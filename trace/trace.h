@@ -170,14 +170,19 @@ const ptk_trace_info *ptk_trace_info_of(const ptk_trace_result *r);
  * one", "or this one"). Nothing is written into the IR. */
 void ptk_trace_call_notes(const ptk_trace_result *r, ptk_diags *d, size_t from);
 
-/* The kernels a file declares (names in source order), for `--entry`
- * listings and `ptk check` of every kernel. Returns the count; `names` (may
- * be NULL) gets up to `max` pointers valid while `src` and `a` live. Parse
- * errors go to `d`. */
 /* The stdlib folder imports fall back to (see ptk_trace_opts.stdlib_dir);
  * malloc'd, NULL when there is none. */
 char *ptk_trace_stdlib_dir(const ptk_trace_opts *o);
 
+/* The arith.cmpi / arith.cmpf predicate a comparison operator traces to
+ * (float operands: ordered, except != which is une), or -1 when op is not a
+ * comparison. Kernels and programs share it. */
+int ptk_trace_cmp_predicate(ptk_ast_binop op, bool fl);
+
+/* The kernels a file declares (names in source order), for `--entry`
+ * listings and `ptk check` of every kernel. Returns the count; `names` (may
+ * be NULL) gets up to `max` pointers valid while `src` and `a` live. Parse
+ * errors go to `d`. */
 size_t ptk_trace_list_kernels(const ptk_source *src, ptk_arena *a, ptk_diags *d,
                               const char **names, size_t max);
 

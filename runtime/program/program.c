@@ -325,16 +325,7 @@ static pval trace_binop(pctx *c, const ptk_ast_expr *e, pval a, pval b, pval r) 
   }
   x = as_type(c, x, w, at);
   y = as_type(c, y, w, at);
-  int64_t pred = -1;
-  switch (op) {
-  case PTK_BINOP_EQ: pred = fl ? PTK_CMPF_oeq : PTK_CMPI_eq; break;
-  case PTK_BINOP_NE: pred = fl ? PTK_CMPF_une : PTK_CMPI_ne; break;
-  case PTK_BINOP_LT: pred = fl ? PTK_CMPF_olt : PTK_CMPI_slt; break;
-  case PTK_BINOP_LE: pred = fl ? PTK_CMPF_ole : PTK_CMPI_sle; break;
-  case PTK_BINOP_GT: pred = fl ? PTK_CMPF_ogt : PTK_CMPI_sgt; break;
-  case PTK_BINOP_GE: pred = fl ? PTK_CMPF_oge : PTK_CMPI_sge; break;
-  default: break;
-  }
+  int64_t pred = ptk_trace_cmp_predicate(op, fl);
   if (pred >= 0) {
     r.ir = cmp(c, fl, pred, x, y, at);
     return r;
@@ -1810,6 +1801,22 @@ static void trace_for(pctx *c, const ptk_ast_stmt *s, pval *rv) {
   }
 }
 
+/* An if arm's condition: a bool (known, or run-time when tracing); false
+ * after reporting why not (a 'static if', a non-bool, an error in it). */
+static bool arm_cond(pctx *c, const ptk_ast_if_arm *arm, pval *cond) {
+  if (arm->is_static) {
+    perr(c, arm->range, "'static if' is for kernels; in a program every 'if' runs on the host");
+    return false;
+  }
+  *cond = eval(c, arm->cond);
+  if (cond->k == V_ERR) return false;
+  if (cond->k != V_BOOL) {
+    perr(c, arm->cond->range, "the condition must be a bool, got %s %s", a_an(kind_name(cond)), kind_name(cond));
+    return false;
+  }
+  return true;
+}
+
 static void trace_if(pctx *c, const ptk_ast_stmt *s, size_t i) {
   if (halted(c)) return;
   if (i == s->u.if_.narms) {
@@ -1817,16 +1824,8 @@ static void trace_if(pctx *c, const ptk_ast_stmt *s, size_t i) {
     return;
   }
   const ptk_ast_if_arm *arm = &s->u.if_.arms[i];
-  if (arm->is_static) {
-    perr(c, arm->range, "'static if' is for kernels; in a program every 'if' runs on the host");
-    return;
-  }
-  pval cond = eval(c, arm->cond);
-  if (cond.k == V_ERR) return;
-  if (cond.k != V_BOOL) {
-    perr(c, arm->cond->range, "the condition must be a bool, got %s %s", a_an(kind_name(&cond)), kind_name(&cond));
-    return;
-  }
+  pval cond;
+  if (!arm_cond(c, arm, &cond)) return;
   if (cond.known) {
     if (cond.i)
       exec_block(c, arm->body, false);
@@ -1915,17 +1914,8 @@ static void exec_stmt(pctx *c, const ptk_ast_stmt *s) {
     bool all_known = true;
     for (size_t i = 0; i < s->u.if_.narms && !halted(c); i++) {
       const ptk_ast_if_arm *arm = &s->u.if_.arms[i];
-      if (arm->is_static) {
-        perr(c, arm->range, "'static if' is for kernels; in a program every 'if' runs on the host");
-        return;
-      }
-      pval cond = eval(c, arm->cond);
-      if (cond.k == V_ERR) return;
-      if (cond.k != V_BOOL) {
-        perr(c, arm->cond->range, "the condition must be a bool, got %s %s", a_an(kind_name(&cond)),
-             kind_name(&cond));
-        return;
-      }
+      pval cond;
+      if (!arm_cond(c, arm, &cond)) return;
       if (cond.known && all_known) {
         if (cond.i) {
           exec_block(c, arm->body, false);
