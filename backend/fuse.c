@@ -164,12 +164,8 @@ const ptk_value *ptk_fuse_full(const ptk_fuse_ew *e) { return e->bc == 1 ? e->b 
 const ptk_value *ptk_fuse_bcast(const ptk_fuse_ew *e) { return e->bc == 1 ? e->a : e->b; }
 
 bool ptk_fuse_ew_decode(const ptk_op *op, ptk_fuse_ew *e) {
-  if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return false;
-  ptk_diags *q = ptk_diags_new();
   ptk_call r;
-  bool ok = ptk_lower_call(op, &r, q);
-  ptk_diags_free(q);
-  if (!ok) return false;
+  if (!ptk_lower_call_quiet(op, &r)) return false;
   memset(e, 0, sizeof *e);
   e->shape = r.shape;
   e->sub = r.sub;

@@ -415,6 +415,15 @@ static bool scalar_rules(const ptk_op *op, ptk_call *r, bool tiles, ptk_diags *d
 
 /* ---- the lowering ------------------------------------------------------------------------------ */
 
+bool ptk_lower_call_quiet(const ptk_op *op, ptk_call *rec) {
+  if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return false;
+  ptk_diags quiet = {0};
+  bool ok = ptk_lower_call(op, rec, &quiet);
+  ptk_diags_clear(&quiet);
+  ptk_vec_free(&quiet.items);
+  return ok;
+}
+
 bool ptk_lower_call(const ptk_op *op, ptk_call *r, ptk_diags *d) {
   pthread_once(&shapes_once, init_shapes);
   const ptk_op_info *info = &ptk_op_table[op->kind];

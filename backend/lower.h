@@ -67,6 +67,9 @@ typedef struct ptk_call {
 /* Lowers a PTK_LOWER_CALL op into *rec. false after reporting (located at
  * the op, naming it) why it cannot run. */
 bool ptk_lower_call(const ptk_op *op, ptk_call *rec, ptk_diags *d);
+/* The same for analyses and evaluators that only want the record: false,
+ * reporting nothing, when op is not a PTK_LOWER_CALL row or cannot run. */
+bool ptk_lower_call_quiet(const ptk_op *op, ptk_call *rec);
 
 /* Reports that op (a PTK_LOWER_NOEXEC row, or anything the engines do not
  * run) cannot run on the host. */

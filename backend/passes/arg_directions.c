@@ -475,15 +475,10 @@ static void eval_scalar(fctx *c, const ptk_op *op) {
     return;
   }
   if (op->kind == PTK_OP_ARITH_SELECT) return; /* handled with pointers */
-  if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return;
   ptk_op_family fam = ptk_op_table[op->kind].family;
   if (fam != PTK_FAM_ARITH && fam != PTK_FAM_ARITH_CMP && fam != PTK_FAM_ARITH_CAST) return;
   ptk_call r;
-  ptk_diags quiet = {0};
-  bool ok = ptk_lower_call(op, &r, &quiet);
-  ptk_diags_clear(&quiet);
-  ptk_vec_free(&quiet.items);
-  if (!ok || r.nres != 1 || r.fl[0]) return;
+  if (!ptk_lower_call_quiet(op, &r) || r.nres != 1 || r.fl[0]) return;
   ptk_sc cell[PTK_CALL_MAXV];
   memset(cell, 0, sizeof cell);
   for (unsigned k = 1; k < r.nv; k++) {

@@ -123,13 +123,8 @@ static bool const_cell(const ptk_value *v, bool fl, unsigned w, ptk_sc *out) {
  * call) on constant operands, through the shared lowering; declined where
  * the function reports an error (division by zero), so the run reports it. */
 static ptk_value *fold_scalar(canon *c, ptk_op *op) {
-  if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return NULL;
-  ptk_call r;
-  ptk_diags quiet = {0}; /* an op that cannot run is simply not folded */
-  bool ok = ptk_lower_call(op, &r, &quiet);
-  ptk_diags_clear(&quiet);
-  ptk_vec_free(&quiet.items);
-  if (!ok || r.nres != 1) return NULL;
+  ptk_call r; /* an op that cannot run is simply not folded */
+  if (!ptk_lower_call_quiet(op, &r) || r.nres != 1) return NULL;
   ptk_sc cell[PTK_CALL_MAXV] = {{0}};
   for (unsigned k = 1; k < r.nv; k++)
     if (r.v[k] && !const_cell(r.v[k], r.fl[k], r.width[k], &cell[k])) return NULL;

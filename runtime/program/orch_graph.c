@@ -120,12 +120,9 @@ static bool span(gctx *g, const aval *v, int64_t *lo, int64_t *hi) {
 /* An integer op on known values, by the op's own semantic function
  * (runtime/isa/scalar.h through the shared lowering); false: unknown. */
 static bool int_op(const ptk_op *op, int64_t x, int64_t y, int64_t *r) {
-  if (ptk_op_table[op->kind].lower != PTK_LOWER_CALL) return false;
   ptk_call k;
-  ptk_diags *d = ptk_diags_new();
-  bool ok = ptk_lower_call(op, &k, d) && k.shape == PTK_CALL_IARITH;
-  ptk_diags_free(d);
-  return ok && ptk_sc_iarith(k.sub, x, y, k.width[0], r) == 0;
+  return ptk_lower_call_quiet(op, &k) && k.shape == PTK_CALL_IARITH &&
+         ptk_sc_iarith(k.sub, x, y, k.width[0], r) == 0;
 }
 
 static void walk_block(gctx *g, const ptk_block *b);

@@ -2252,11 +2252,9 @@ static const ptk_op *ir_block(pctx *c, const ptk_block *b);
 /* A scalar op's semantic function, through the lowering kernels use, so
  * a program computes exactly what a kernel would (runtime/isa/scalar.h). */
 static bool lower_scalar(pctx *c, const ptk_op *op, ptk_call *k) {
-  ptk_diags *d = ptk_diags_new();
-  bool ok = ptk_lower_call(op, k, d);
-  if (!ok) perr(c, ptk_op_range(op), "'%s' cannot be evaluated in a program", ptk_op_table[op->kind].name);
-  ptk_diags_free(d);
-  return ok;
+  if (ptk_lower_call_quiet(op, k)) return true;
+  perr(c, ptk_op_range(op), "'%s' cannot be evaluated in a program", ptk_op_table[op->kind].name);
+  return false;
 }
 
 static void ir_op(pctx *c, const ptk_op *op) {
