@@ -31,6 +31,7 @@
 #define MAX_STEPS 10000000ull      /* statements evaluated per run */
 #define MAX_OPS (16 * MAX_STEPS)   /* orchestration IR ops evaluated per run */
 #define MAX_BLOCKS (1u << 24)
+#define MAX_TASKS 10000000ull      /* default ptk_program_run_opts.max_tasks */
 
 /* ---- the program object ------------------------------------------------------------------------ */
 
@@ -2494,17 +2495,23 @@ static const ptk_op *ir_block(pctx *c, const ptk_block *b) {
   return NULL;
 }
 
+/* A fresh evaluation context over P, reporting to d (its own arena). */
+static void ctx_init(pctx *c, ptk_program *P, ptk_diags *d) {
+  memset(c, 0, sizeof *c);
+  c->P = P;
+  c->d = d;
+  c->err0 = ptk_diags_errors(d);
+  c->a = ptk_arena_new();
+  c->max_tasks = MAX_TASKS;
+}
+
 static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_run_opts *ro,
                     const ptk_launch_arg *args, size_t nargs) {
   pctx c;
-  memset(&c, 0, sizeof c);
-  c.P = P;
-  c.d = d;
-  c.err0 = ptk_diags_errors(d);
+  ctx_init(&c, P, d);
   c.run = run;
-  c.a = ptk_arena_new();
   c.body = P->item ? P->item->u.program.body : NULL;
-  c.max_tasks = ro && ro->max_tasks ? ro->max_tasks : 10000000ull;
+  if (ro && ro->max_tasks) c.max_tasks = ro->max_tasks;
   P->ro = ro;
   bool ok = false, bad_args = false;
   if (run) {
@@ -2564,14 +2571,9 @@ static int evaluate(ptk_program *P, ptk_diags *d, bool run, const ptk_program_ru
  * function of a new module (P->orch). False with located errors. */
 static bool trace_program(ptk_program *P, ptk_diags *d) {
   pctx c;
-  memset(&c, 0, sizeof c);
-  c.P = P;
-  c.d = d;
-  c.err0 = ptk_diags_errors(d);
+  ctx_init(&c, P, d);
   c.trace = true;
-  c.a = ptk_arena_new();
   c.body = P->item->u.program.body;
-  c.max_tasks = 10000000ull;
   ptk_module *M = ptk_module_new();
   const ptk_type **at = ptk_xcalloc(P->nparams + 1, sizeof *at);
   for (size_t i = 0; i < P->nparams; i++) {
@@ -3114,11 +3116,7 @@ ptk_program *ptk_program_load_ir(const char *path, const ptk_program_opts *o, pt
   }
   {
     pctx c;
-    memset(&c, 0, sizeof c);
-    c.P = P;
-    c.d = d;
-    c.err0 = ptk_diags_errors(d);
-    c.a = ptk_arena_new();
+    ctx_init(&c, P, d);
     irload L = {&c, F};
     ptk_walk_func(F, check_launch_ir, &L);
     ptk_arena_free(c.a);
